@@ -1,0 +1,236 @@
+/*
+ * A Heap: one pymalloc with its arenas, the raw allocator under it, and the
+ * three allocator domains over them — the memory side of one CPython
+ * interpreter. This is the checked public surface: every argument is
+ * validated here (or, for pointers, by pymalloc and the raw layer) before
+ * anything changes, and failures are the typed errors of errors.ts.
+ *
+ * Invariants: domains[RAW] starts as the raw allocator, domains[MEM] and
+ * domains[OBJ] as pymalloc; the allocator functions return 0 for NULL, the
+ * Heap methods throw OutOfMemoryError instead.
+ */
+import { InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PymemError, checkSize, describe } from '../errors.js';
+import { ArenaMap } from './arenaMap.js';
+import { Domain, type MemAllocator, isDomain } from './domains.js';
+import {
+  type ArenaAllocator,
+  type RawMemory,
+  fakeArenaAllocator,
+  fakeRawMemory,
+  nativeArenaAllocator,
+  nativeRawMemory,
+} from './osMemory.js';
+import { SMALL_BASE } from './pointer.js';
+import { type Profile, type ResolvedProfile, resolveProfile } from './profile.js';
+import { PyMalloc } from './pymalloc.js';
+import { rawAllocator } from './rawAllocator.js';
+import { type MallocStats, collectMallocStats, formatMallocStats } from './stats.js';
+
+/** Largest request accepted (2^48 - 1: more than any address space maps); larger is an InvalidArgumentError. */
+export const MAX_REQUEST = 2 ** 48 - 1;
+
+/** Where a heap gets its memory. */
+export type MemorySource = 'native' | 'fake' | { arenas: ArenaAllocator; raw: RawMemory };
+
+/** Options of a new Heap. */
+export interface HeapOptions {
+  /** A built-in profile name or a custom profile; default `classic`. */
+  profile?: Profile | string;
+  /** Validate pointers on free/realloc (default true). Off: a bad pointer is undefined behaviour, as in C. */
+  checkFree?: boolean;
+  /** `native` (default): real mmap'd arenas and glibc malloc; `fake`: ArrayBuffers, for tests; or your own. */
+  memory?: MemorySource;
+}
+
+/** One pymalloc heap with its allocator domains. */
+export class Heap {
+  readonly profile: ResolvedProfile;
+  /** The pymalloc allocator (the default MEM and OBJ allocator). */
+  readonly pymalloc: PyMalloc;
+  /** The raw allocator (the default RAW allocator). */
+  readonly rawDefault: MemAllocator;
+  private readonly rawMemory: RawMemory;
+  private readonly domains: MemAllocator[];
+  private readonly arenaMap: ArenaMap;
+  private disposed = false;
+
+  constructor(options: HeapOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError(`Heap options must be an object, got ${describe(options)}`);
+    }
+    this.profile = resolveProfile(options.profile ?? 'classic');
+    const source = options.memory ?? 'native';
+    let arenas: ArenaAllocator;
+    if (source === 'native') {
+      arenas = nativeArenaAllocator();
+      this.rawMemory = nativeRawMemory();
+    } else if (source === 'fake') {
+      arenas = fakeArenaAllocator();
+      this.rawMemory = fakeRawMemory();
+    } else if (typeof source === 'object' && source !== null && 'arenas' in source && 'raw' in source) {
+      arenas = source.arenas;
+      this.rawMemory = source.raw;
+    } else {
+      throw new InvalidArgumentError(`memory must be 'native', 'fake' or {arenas, raw}, got ${describe(source)}`);
+    }
+    this.rawDefault = rawAllocator(this.rawMemory);
+    this.pymalloc = new PyMalloc(this.profile, arenas, () => this.domains[Domain.RAW]!, this.rawMemory, options.checkFree ?? true);
+    this.domains = [this.rawDefault, this.pymalloc, this.pymalloc];
+    this.arenaMap = new ArenaMap(this.profile.arenaSize);
+    this.pymalloc.arenaListeners.push((event, arena) => {
+      if (event === 'map') this.arenaMap.markUsed(arena.address);
+    });
+  }
+
+  // --- domains -----------------------------------------------------------------------
+
+  /** PyMem_GetAllocator(): the allocator a domain uses now. */
+  getAllocator(domain: Domain): MemAllocator {
+    return this.domains[this.checkDomain(domain)]!;
+  }
+
+  /** PyMem_SetAllocator(): replace a domain's allocator (a hook wraps the one getAllocator returned). */
+  setAllocator(domain: Domain, allocator: MemAllocator): void {
+    const d = this.checkDomain(domain);
+    for (const f of ['malloc', 'calloc', 'realloc', 'free'] as const) {
+      if (typeof allocator?.[f] !== 'function') {
+        throw new InvalidArgumentError(`an allocator needs malloc, calloc, realloc and free functions; ${f} is ${describe(allocator?.[f])}`);
+      }
+    }
+    this.domains[d] = allocator;
+  }
+
+  private checkDomain(domain: unknown): Domain {
+    if (!isDomain(domain)) throw new InvalidArgumentError(`domain must be Domain.RAW, Domain.MEM or Domain.OBJ, got ${describe(domain)}`);
+    return domain;
+  }
+
+  // --- allocation (PyObject_Malloc & co., checked) -------------------------------------
+
+  /** Allocates `size` bytes in `domain` (default OBJ); throws OutOfMemoryError when the OS refuses. */
+  malloc(size: number, domain: Domain = Domain.OBJ): number {
+    this.checkOpen();
+    checkSize('size', size, MAX_REQUEST);
+    return this.orThrow(this.domains[this.checkDomain(domain)]!.malloc(size), size);
+  }
+
+  /** Allocates nelem * elsize zeroed bytes. */
+  calloc(nelem: number, elsize: number, domain: Domain = Domain.OBJ): number {
+    this.checkOpen();
+    checkSize('nelem', nelem, MAX_REQUEST);
+    checkSize('elsize', elsize, MAX_REQUEST);
+    if (nelem * elsize > MAX_REQUEST) {
+      throw new InvalidArgumentError(`nelem * elsize must be at most ${MAX_REQUEST}, got ${nelem} * ${elsize}`);
+    }
+    return this.orThrow(this.domains[this.checkDomain(domain)]!.calloc(nelem, elsize), nelem * elsize);
+  }
+
+  /** Resizes the block at ptr (0: allocates); returns the new pointer. On failure the old block stays valid. */
+  realloc(ptr: number, size: number, domain: Domain = Domain.OBJ): number {
+    this.checkOpen();
+    this.checkPointerArg(ptr);
+    checkSize('size', size, MAX_REQUEST);
+    return this.orThrow(this.domains[this.checkDomain(domain)]!.realloc(ptr, size), size);
+  }
+
+  /** Frees the block at ptr (0: nothing). A pointer that is not a live block throws and changes nothing. */
+  free(ptr: number, domain: Domain = Domain.OBJ): void {
+    this.checkOpen();
+    this.checkPointerArg(ptr);
+    this.domains[this.checkDomain(domain)]!.free(ptr);
+  }
+
+  private orThrow(p: number, size: number): number {
+    if (p === 0) throw new OutOfMemoryError(`out of memory: the OS refused ${size} bytes`, size);
+    return p;
+  }
+
+  private checkPointerArg(ptr: unknown): void {
+    if (typeof ptr !== 'number' || !Number.isSafeInteger(ptr) || ptr < 0) {
+      throw new InvalidPointerError(`a pointer must be a non-negative integer, got ${describe(ptr)}`, Number(ptr));
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.disposed) throw new PymemError('this heap was disposed');
+  }
+
+  // --- bytes -------------------------------------------------------------------------
+
+  /** Usable bytes of the live block at ptr: its class size for pymalloc blocks, the request for raw ones. */
+  usableSize(ptr: number): number {
+    this.checkOpen();
+    this.checkPointerArg(ptr);
+    const c = this.pymalloc.sizeClassOf(ptr);
+    if (c >= 0) return this.pymalloc.index2size(c);
+    return this.rawMemory.bytes(ptr).length;
+  }
+
+  /**
+   * A view of the live block at ptr (its usable bytes). The view stays valid
+   * until the block is freed or moved; writing through it after that is
+   * writing into freed memory, as in C.
+   */
+  bytes(ptr: number): Uint8Array {
+    const n = this.usableSize(ptr);
+    const { u8, off } = this.pymalloc.locate(ptr);
+    return u8.subarray(off, off + n);
+  }
+
+  /** Copies `length` bytes at `offset` of the block at ptr; throws if the range leaves the block. */
+  read(ptr: number, offset: number, length: number): Uint8Array {
+    const b = this.bytes(ptr);
+    this.checkRange(b, offset, length);
+    return b.slice(offset, offset + length);
+  }
+
+  /** Writes `data` at `offset` of the block at ptr; throws if the range leaves the block. */
+  write(ptr: number, offset: number, data: Uint8Array): void {
+    const b = this.bytes(ptr);
+    if (!(data instanceof Uint8Array)) throw new InvalidArgumentError(`data must be a Uint8Array, got ${describe(data)}`);
+    this.checkRange(b, offset, data.length);
+    b.set(data, offset);
+  }
+
+  /** A DataView over the live block at ptr, for typed reads and writes (little-endian, as x86-64). */
+  dataView(ptr: number): DataView {
+    const b = this.bytes(ptr);
+    return new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+
+  private checkRange(b: Uint8Array, offset: number, length: number): void {
+    checkSize('offset', offset, b.length);
+    checkSize('length', length, b.length - offset);
+  }
+
+  /** The real address behind a pointer (arena base + offset for pymalloc blocks), for reports. */
+  addressOf(ptr: number): number {
+    if (ptr < SMALL_BASE) return ptr;
+    const at = this.pymalloc.arenaOf(ptr);
+    if (at === null) throw new InvalidPointerError(`${ptr} is not in any arena of this heap`, ptr);
+    return at.arena.address + at.offset;
+  }
+
+  // --- stats -------------------------------------------------------------------------
+
+  /** _PyObject_DebugMallocStats() as numbers. */
+  debugMallocStats(): MallocStats {
+    return collectMallocStats(this.pymalloc, this.arenaMap.counts());
+  }
+
+  /** _PyObject_DebugMallocStats() as CPython 3.11 prints it. */
+  formatDebugMallocStats(): string {
+    return formatMallocStats(this.debugMallocStats());
+  }
+
+  /** Unmaps every arena. Raw blocks still live are the caller's to free. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.pymalloc.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}

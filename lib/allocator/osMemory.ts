@@ -1,0 +1,189 @@
+/*
+ * The two things pymalloc asks of the operating system, as interfaces, and
+ * their implementations: over the native addon (real mmap'd arenas, glibc
+ * malloc) and over plain ArrayBuffers (a pure-TypeScript fake for tests).
+ *
+ * ArenaAllocator mirrors CPython's PyObjectArenaAllocator (alloc, free of
+ * ARENA_SIZE bytes); RawMemory is the C library's malloc family, which the
+ * RAW domain calls and which pymalloc falls back on for large requests.
+ *
+ * Invariants: an arena's buffer is exactly the size asked for and stays valid
+ * until free(); after free() its buffer is detached (native) so stale views
+ * read as empty. Raw addresses are real (or fake) addresses below 2^48, never
+ * in pymalloc's pointer range (see pointer.ts). Failure to get memory is a
+ * null / 0 return, never a throw; a bad pointer is an InvalidPointerError.
+ */
+import { native } from '../native.js';
+import { InvalidPointerError } from '../errors.js';
+
+/** One mapped arena: its memory and the address the OS gave it. */
+export interface MappedArena {
+  readonly buffer: ArrayBuffer;
+  /** Base address of the arena (real, or as recorded in a trace being replayed). */
+  readonly address: number;
+}
+
+/** CPython's PyObjectArenaAllocator: where pymalloc gets and returns its arenas. */
+export interface ArenaAllocator {
+  /** Maps `size` bytes; null when the OS refuses. */
+  alloc(size: number): MappedArena | null;
+  /** Unmaps an arena returned by alloc. */
+  free(arena: MappedArena): void;
+}
+
+/** The C library's allocator, with addresses as numbers; 0 is NULL. */
+export interface RawMemory {
+  malloc(size: number): number;
+  calloc(nelem: number, elsize: number): number;
+  realloc(address: number, size: number): number;
+  free(address: number): void;
+  /** The whole live block at `address` as bytes; throws InvalidPointerError for anything else. */
+  bytes(address: number): Uint8Array;
+  /** Whether `address` is the start of a live block. */
+  has(address: number): boolean;
+}
+
+const isENOMEM = (e: unknown): boolean => (e as { code?: string } | null)?.code === 'ENOMEM';
+
+/** Arenas mmap'd by the addon, aligned to their own size (as a 2^k-aligned arena needs no trimming of pools). */
+export function nativeArenaAllocator(): ArenaAllocator {
+  return {
+    alloc(size) {
+      try {
+        return native.mapArena(size, size);
+      } catch (e) {
+        if (isENOMEM(e)) return null;
+        throw e;
+      }
+    },
+    free(arena) {
+      native.unmapArena(arena.buffer);
+    },
+  };
+}
+
+/** glibc's malloc through the addon; block views are cached until the block is freed or moved. */
+export function nativeRawMemory(): RawMemory {
+  const views = new Map<number, Uint8Array>();
+  const checked = <T>(address: number, what: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if ((e as { code?: string } | null)?.code === 'EINVAL') {
+        throw new InvalidPointerError(`${what}: ${address} is not a live block of this heap`, address);
+      }
+      throw e;
+    }
+  };
+  return {
+    malloc(size) {
+      try {
+        return native.malloc(size);
+      } catch (e) {
+        if (isENOMEM(e)) return 0;
+        throw e;
+      }
+    },
+    calloc(nelem, elsize) {
+      try {
+        return native.calloc(nelem, elsize);
+      } catch (e) {
+        if (isENOMEM(e)) return 0;
+        throw e;
+      }
+    },
+    realloc(address, size) {
+      return checked(address, 'realloc', () => {
+        try {
+          const moved = native.realloc(address, size);
+          views.delete(address);
+          return moved;
+        } catch (e) {
+          if (isENOMEM(e)) return 0;
+          throw e;
+        }
+      });
+    },
+    free(address) {
+      checked(address, 'free', () => native.free(address));
+      views.delete(address);
+    },
+    bytes(address) {
+      let v = views.get(address);
+      if (v === undefined) {
+        v = new Uint8Array(checked(address, 'access', () => native.blockBuffer(address)));
+        views.set(address, v);
+      }
+      return v;
+    },
+    has(address) {
+      if (views.has(address)) return true;
+      try {
+        native.blockSize(address);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/** Arenas as plain ArrayBuffers at invented, size-aligned addresses: the allocator without the OS. */
+export function fakeArenaAllocator(limit = Infinity): ArenaAllocator {
+  let next = 2 ** 40;
+  let live = 0;
+  return {
+    alloc(size) {
+      if (live + size > limit) return null;
+      live += size;
+      next = Math.ceil(next / size) * size;
+      const arena = { buffer: new ArrayBuffer(size), address: next };
+      next += size;
+      return arena;
+    },
+    free(arena) {
+      live -= arena.buffer.byteLength;
+    },
+  };
+}
+
+/** A malloc over ArrayBuffers at invented 16-aligned addresses. */
+export function fakeRawMemory(limit = Infinity): RawMemory {
+  const blocks = new Map<number, Uint8Array>();
+  let next = 0x10000;
+  let live = 0;
+  const get = (address: number, what: string): Uint8Array => {
+    const b = blocks.get(address);
+    if (b === undefined) throw new InvalidPointerError(`${what}: ${address} is not a live block of this heap`, address);
+    return b;
+  };
+  const malloc = (size: number): number => {
+    const n = Math.max(size, 1);
+    if (live + n > limit) return 0;
+    live += n;
+    const address = next;
+    next += Math.ceil(n / 16) * 16 + 16;
+    blocks.set(address, new Uint8Array(n));
+    return address;
+  };
+  return {
+    malloc,
+    calloc: (nelem, elsize) => malloc(nelem * elsize),
+    realloc(address, size) {
+      const old = get(address, 'realloc');
+      const moved = malloc(size);
+      if (moved === 0) return 0;
+      const fresh = get(moved, 'realloc');
+      fresh.set(old.subarray(0, Math.min(old.length, fresh.length)));
+      blocks.delete(address);
+      live -= old.length;
+      return moved;
+    },
+    free(address) {
+      live -= get(address, 'free').length;
+      blocks.delete(address);
+    },
+    bytes: (address) => get(address, 'access'),
+    has: (address) => blocks.has(address),
+  };
+}

@@ -1,0 +1,125 @@
+/*
+ * Profiles: the compile-time constants of CPython's obmalloc.c as data.
+ *
+ *   classic     256 KiB arenas,  4 KiB pools,  8-byte alignment, 64 classes
+ *               (obmalloc.c's own design comment; CPython up to 3.9 on most builds)
+ *   cpython311    1 MiB arenas, 16 KiB pools, 16-byte alignment, 32 classes
+ *               (64-bit CPython 3.10+: ARENA_BITS 20, POOL_BITS 14, ALIGNMENT 16)
+ *
+ * Invariants checked by resolveProfile (each mirrors a static assert or a
+ * design rule of obmalloc.c):
+ *   - alignment, poolSize and arenaSize are powers of two, alignment >= 8
+ *     (a free block holds its free-list link in its first word);
+ *   - page size (4 KiB) <= arenaSize <= 1 GiB, and poolSize <= arenaSize;
+ *   - smallRequestThreshold is a multiple of alignment, at most 64 classes
+ *     (NB_SMALL_SIZE_CLASSES <= 64), and the largest block fits in a pool
+ *     after the pool header.
+ */
+import { InvalidProfileError, describe } from '../errors.js';
+
+/** The constants of one pymalloc build. */
+export interface Profile {
+  /** Name shown in reports. */
+  readonly name: string;
+  /** ARENA_SIZE: bytes mapped from the OS at a time. */
+  readonly arenaSize: number;
+  /** POOL_SIZE: bytes of one pool; pools are POOL_SIZE-aligned inside the arena. */
+  readonly poolSize: number;
+  /** ALIGNMENT: block sizes are multiples of this. */
+  readonly alignment: number;
+  /** SMALL_REQUEST_THRESHOLD: larger requests (and size 0) go to the raw allocator. */
+  readonly smallRequestThreshold: number;
+}
+
+/** A profile with the derived constants obmalloc.c computes with macros. */
+export interface ResolvedProfile extends Profile {
+  /** ALIGNMENT_SHIFT = log2(alignment). */
+  readonly alignmentShift: number;
+  /** NB_SMALL_SIZE_CLASSES = smallRequestThreshold / alignment. */
+  readonly numClasses: number;
+  /** POOL_OVERHEAD: sizeof(struct pool_header) (48 on 64-bit) rounded up to the alignment. */
+  readonly poolOverhead: number;
+  /** MAX_POOLS_IN_ARENA = arenaSize / poolSize. */
+  readonly maxPoolsInArena: number;
+}
+
+/** Bytes of `struct pool_header` on a 64-bit build (see poolHeader.ts). */
+export const POOL_HEADER_BYTES = 48;
+
+/** The default: obmalloc.c's design comment (256 KiB arenas, 4 KiB pools, 8-byte alignment, blocks up to 512 bytes). */
+export const classic: Profile = Object.freeze({
+  name: 'classic',
+  arenaSize: 256 * 1024,
+  poolSize: 4 * 1024,
+  alignment: 8,
+  smallRequestThreshold: 512,
+});
+
+/** What 64-bit CPython 3.11 uses: 1 MiB arenas, 16 KiB pools, 16-byte alignment, 32 classes. */
+export const cpython311: Profile = Object.freeze({
+  name: 'cpython311',
+  arenaSize: 1024 * 1024,
+  poolSize: 16 * 1024,
+  alignment: 16,
+  smallRequestThreshold: 512,
+});
+
+/** The built-in profiles by name. */
+export const profiles: Readonly<Record<string, Profile>> = Object.freeze({ classic, cpython311 });
+
+const isPowerOfTwo = (n: number): boolean => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+
+/**
+ * Validates a profile (or looks one up by name) and computes its derived constants.
+ * Throws InvalidProfileError naming the field and what it must be.
+ */
+export function resolveProfile(p: Profile | string = classic): ResolvedProfile {
+  if (typeof p === 'string') {
+    const known = profiles[p];
+    if (known === undefined) {
+      throw new InvalidProfileError(
+        `unknown profile ${JSON.stringify(p)}; expected one of ${Object.keys(profiles).join(', ')} or a Profile object`,
+      );
+    }
+    p = known;
+  }
+  if (typeof p !== 'object' || p === null) {
+    throw new InvalidProfileError(`a profile must be a name or an object, got ${describe(p)}`);
+  }
+  const { arenaSize, poolSize, alignment, smallRequestThreshold } = p;
+  const fail = (field: string, value: unknown, must: string): never => {
+    throw new InvalidProfileError(`profile ${field} must be ${must}, got ${describe(value)}`);
+  };
+  if (!isPowerOfTwo(alignment) || alignment < 8 || alignment > 4096) {
+    fail('alignment', alignment, 'a power of two from 8 to 4096');
+  }
+  if (!isPowerOfTwo(arenaSize) || arenaSize < 4096 || arenaSize > 2 ** 30) {
+    fail('arenaSize', arenaSize, 'a power of two from 4096 to 2^30');
+  }
+  if (!isPowerOfTwo(poolSize) || poolSize > arenaSize) {
+    fail('poolSize', poolSize, `a power of two no larger than arenaSize (${arenaSize})`);
+  }
+  const poolOverhead = Math.ceil(POOL_HEADER_BYTES / alignment) * alignment;
+  if (
+    !Number.isInteger(smallRequestThreshold) ||
+    smallRequestThreshold < alignment ||
+    smallRequestThreshold % alignment !== 0 ||
+    smallRequestThreshold / alignment > 64
+  ) {
+    fail('smallRequestThreshold', smallRequestThreshold, `a multiple of the alignment (${alignment}), at most 64 classes`);
+  }
+  if (smallRequestThreshold > poolSize - poolOverhead) {
+    fail('smallRequestThreshold', smallRequestThreshold, `at most poolSize - pool header (${poolSize - poolOverhead})`);
+  }
+  return Object.freeze({
+    name: typeof p.name === 'string' ? p.name : 'custom',
+    arenaSize,
+    poolSize,
+    alignment,
+    smallRequestThreshold,
+    alignmentShift: Math.log2(alignment),
+    numClasses: smallRequestThreshold / alignment,
+    poolOverhead,
+    maxPoolsInArena: arenaSize / poolSize,
+  });
+}

@@ -1,0 +1,645 @@
+/*
+ * pymalloc: CPython 3.11's small-object allocator (Objects/obmalloc.c), over
+ * arenas of real memory. Names follow obmalloc.c in camelCase.
+ *
+ *   arena (ARENA_SIZE, from the ArenaAllocator)
+ *   +--------+---------+---------+-- ... --+---------+-------+
+ *   | excess | pool 0  | pool 1  |         | pool n-1| tail  |   excess: lost when the arena
+ *   +--------+---------+---------+-- ... --+---------+-------+   address is not POOL_SIZE-aligned
+ *            ^ first pool-aligned address                        (n = MAX_POOLS_IN_ARENA - 1 then)
+ *
+ *   pool (POOL_SIZE)
+ *   +-------------+---------+---------+-- ... --+---------+------+
+ *   | pool_header | block 0 | block 1 |         | block k | quant|
+ *   +-------------+---------+---------+-- ... --+---------+------+
+ *   ^ POOL_OVERHEAD bytes (poolHeader.ts)           nextoffset: the next never-used block
+ *
+ *   usedPools[c]: a ring, through nextpool/prevpool, of the pools of size class
+ *   c that have both used and free blocks, with a sentinel header per class:
+ *
+ *     sentinel(c) <-> most recently refilled pool <-> ... <-> sentinel(c)
+ *
+ *   usableArenas: arenas with a free or never-used pool, doubly linked through
+ *   nextarena/prevarena, sorted by nfreepools ascending (fullest first, so the
+ *   nearly empty ones can drain and be returned); nfp2lasta[n] is the last
+ *   arena in that list with n free pools. unusedArenaObjects: arena objects
+ *   with no arena mapped (address 0), singly linked, reused LIFO.
+ *
+ * Invariants (checked by isValid):
+ *   - a pool is in exactly one state: used (in its class's ring, 0 < count <
+ *     capacity), full (in no list, count == capacity, freeblock == 0), or empty
+ *     (in its arena's freepools list, count == 0);
+ *   - for every carved pool in use: count + |free list| + never-used blocks
+ *     == (POOL_SIZE - POOL_OVERHEAD) / block size;
+ *   - for every arena: nfreepools == |freepools| + never-carved pools, and it is
+ *     on usableArenas iff nfreepools > 0;
+ *   - usableArenas is sorted by nfreepools, and nfp2lasta agrees with it;
+ *   - with checkFree on, the live bitmap has exactly one bit per live block.
+ *
+ * Beyond CPython: free and realloc validate the pointer first (arena slot,
+ * pool range, and a live bit per block kept beside the arena) and throw
+ * InvalidPointerError / DoubleFreeError without changing anything. The live
+ * bitmap is the only allocator state kept outside the arena; profiles can turn
+ * it off (checkFree: false) to measure its cost, and then bad pointers are
+ * undefined behaviour, as in C.
+ */
+import { DoubleFreeError, InvalidPointerError } from '../errors.js';
+import type { ArenaAllocator, MappedArena, RawMemory } from './osMemory.js';
+import type { MemAllocator } from './domains.js';
+import { SMALL_BASE } from './pointer.js';
+import type { ResolvedProfile } from './profile.js';
+import {
+  ARENAINDEX,
+  COUNT,
+  DUMMY_SIZE_IDX,
+  FREEBLOCK,
+  MAXNEXTOFFSET,
+  NEXTOFFSET,
+  NEXTPOOL,
+  NULL_POOL,
+  PREVPOOL,
+  SENTINEL_STRIDE,
+  SZIDX,
+} from './poolHeader.js';
+
+/** How many arena objects the first arenas vector holds (INITIAL_ARENA_OBJECTS). */
+const INITIAL_ARENA_OBJECTS = 16;
+
+/** struct arena_object: bookkeeping for one arena, kept in the arenas vector. */
+export class ArenaObject {
+  /** Base address of the arena, or 0 when no arena is associated (on unusedArenaObjects). */
+  address = 0;
+  /** The mapping behind the arena, while associated. */
+  mapped: MappedArena | null = null;
+  /** Arena offset of the next never-carved pool (pool_address). */
+  poolAddress = 0;
+  /** Free pools: carved-but-empty pools on freepools plus never-carved ones. */
+  nfreepools = 0;
+  /** Pools this arena can hold after alignment (ntotalpools). */
+  ntotalpools = 0;
+  /** Head pool ref of the singly linked list of empty pools (NULL_POOL when none). */
+  freepools = NULL_POOL;
+  /** Next arena on usableArenas, or on unusedArenaObjects when unassociated. */
+  nextarena: ArenaObject | null = null;
+  /** Previous arena on usableArenas. */
+  prevarena: ArenaObject | null = null;
+  /** Creation number: the value of ntimesArenaAllocated when this arena was mapped (beyond CPython: for replay). */
+  ordinal = -1;
+
+  constructor(
+    /** Position in the arenas vector (the arenaindex in pool headers). */
+    readonly index: number,
+  ) {}
+}
+
+/** Called whenever pymalloc maps or unmaps an arena (for tracing and replay). */
+export type ArenaListener = (event: 'map' | 'unmap', arena: ArenaObject) => void;
+
+/** The pymalloc allocator of one heap: the MEM and OBJ domains' default allocator. */
+export class PyMalloc implements MemAllocator {
+  readonly profile: ResolvedProfile;
+  /** checkFree: validate pointers on free/realloc with a live bit per block. */
+  readonly checkFree: boolean;
+
+  // Constants of the profile, copied into fields for the hot paths.
+  private readonly arenaSize: number;
+  private readonly invArenaSize: number;
+  private readonly poolSize: number;
+  private readonly poolOverhead: number;
+  private readonly shift: number;
+  private readonly threshold: number;
+
+  /** The arenas vector (arenas[0 .. maxarenas)). */
+  readonly arenas: ArenaObject[] = [];
+  /** Head of the unused arena objects list. */
+  private unusedArenaObjects: ArenaObject | null = null;
+  /** Head of the usable arenas list, sorted by nfreepools ascending. */
+  usableArenas: ArenaObject | null = null;
+  /** nfp2lasta[n]: the last arena on usableArenas with n free pools. */
+  readonly nfp2lasta: (ArenaObject | null)[];
+
+  /** Views of each slot's memory: slot 0 holds the usedpools sentinels, slot i+1 arena i. */
+  private readonly u8s: Uint8Array[] = [];
+  private readonly u32s: Uint32Array[] = [];
+  private readonly f64s: Float64Array[] = [];
+  /** One bit per ALIGNMENT unit of each arena: set at the start of every live block. */
+  private readonly lives: Uint32Array[] = [];
+
+  /** Arenas currently mapped (narenas_currently_allocated). */
+  narenasCurrentlyAllocated = 0;
+  /** Arenas ever mapped (ntimes_arena_allocated). */
+  ntimesArenaAllocated = 0;
+  /** Most arenas mapped at once (narenas_highwater). */
+  narenasHighwater = 0;
+  /** Live blocks obtained from the raw allocator (raw_allocated_blocks). */
+  rawAllocatedBlocks = 0;
+
+  /** Observers of arena map/unmap. */
+  readonly arenaListeners: ArenaListener[] = [];
+
+  constructor(
+    profile: ResolvedProfile,
+    private readonly arenaAllocator: ArenaAllocator,
+    /** The RAW domain's current allocator (PyMem_RawMalloc & co. go through it). */
+    private readonly raw: () => MemAllocator,
+    /** Byte access to raw blocks, for realloc's copies. */
+    private readonly rawMemory: RawMemory,
+    checkFree = true,
+  ) {
+    this.profile = profile;
+    this.checkFree = checkFree;
+    this.arenaSize = profile.arenaSize;
+    this.invArenaSize = 1 / profile.arenaSize;
+    this.poolSize = profile.poolSize;
+    this.poolOverhead = profile.poolOverhead;
+    this.shift = profile.alignmentShift;
+    this.threshold = profile.smallRequestThreshold;
+    this.nfp2lasta = new Array<ArenaObject | null>(profile.maxPoolsInArena + 1).fill(null);
+    const sentinels = new ArrayBuffer(profile.numClasses * SENTINEL_STRIDE);
+    this.setViews(0, sentinels);
+    for (let c = 0; c < profile.numClasses; c++) {
+      const s = this.sentinel(c);
+      this.setNextPool(s, s);
+      this.setPrevPool(s, s);
+    }
+  }
+
+  // --- pool refs and header fields -------------------------------------------------
+
+  /** The usedpools sentinel of size class c. */
+  sentinel(c: number): number {
+    return c * SENTINEL_STRIDE;
+  }
+  private slotOf(ref: number): number {
+    return (ref * this.invArenaSize) | 0;
+  }
+  nextPool(ref: number): number {
+    const s = this.slotOf(ref);
+    return this.f64s[s]![((ref - s * this.arenaSize) >> 3) + NEXTPOOL]!;
+  }
+  private setNextPool(ref: number, v: number): void {
+    const s = this.slotOf(ref);
+    this.f64s[s]![((ref - s * this.arenaSize) >> 3) + NEXTPOOL] = v;
+  }
+  prevPool(ref: number): number {
+    const s = this.slotOf(ref);
+    return this.f64s[s]![((ref - s * this.arenaSize) >> 3) + PREVPOOL]!;
+  }
+  private setPrevPool(ref: number, v: number): void {
+    const s = this.slotOf(ref);
+    this.f64s[s]![((ref - s * this.arenaSize) >> 3) + PREVPOOL] = v;
+  }
+  /** A u32 field of the pool header at ref. */
+  poolField(ref: number, field: number): number {
+    const s = this.slotOf(ref);
+    return this.u32s[s]![((ref - s * this.arenaSize) >> 2) + field]!;
+  }
+  private setPoolField(ref: number, field: number, v: number): void {
+    const s = this.slotOf(ref);
+    this.u32s[s]![((ref - s * this.arenaSize) >> 2) + field] = v;
+  }
+  /** Block size of size class c (INDEX2SIZE). */
+  index2size(c: number): number {
+    return (c + 1) << this.shift;
+  }
+  /** Blocks per pool of size class c (NUMBLOCKS). */
+  numBlocks(c: number): number {
+    return ((this.poolSize - this.poolOverhead) / this.index2size(c)) | 0;
+  }
+
+  private setViews(slot: number, buffer: ArrayBuffer): void {
+    this.u8s[slot] = new Uint8Array(buffer);
+    this.u32s[slot] = new Uint32Array(buffer);
+    this.f64s[slot] = new Float64Array(buffer);
+  }
+
+  // --- arenas ----------------------------------------------------------------------
+
+  /** new_arena(): map an arena and hand out a fresh arena object for it, or null. */
+  private newArena(): ArenaObject | null {
+    if (this.unusedArenaObjects === null) {
+      // Double the arenas vector; the new objects go on the unused list in order.
+      const maxarenas = this.arenas.length;
+      const numarenas = maxarenas ? maxarenas << 1 : INITIAL_ARENA_OBJECTS;
+      for (let i = maxarenas; i < numarenas; i++) this.arenas.push(new ArenaObject(i));
+      for (let i = maxarenas; i < numarenas; i++) {
+        this.arenas[i]!.nextarena = i < numarenas - 1 ? this.arenas[i + 1]! : null;
+      }
+      this.unusedArenaObjects = this.arenas[maxarenas]!;
+    }
+    const arenaobj = this.unusedArenaObjects;
+    const mapped = this.arenaAllocator.alloc(this.arenaSize);
+    if (mapped === null) return null; // arenaobj stays at the head of the unused list
+    this.unusedArenaObjects = arenaobj.nextarena;
+    arenaobj.mapped = mapped;
+    arenaobj.address = mapped.address;
+    const slot = arenaobj.index + 1;
+    this.setViews(slot, mapped.buffer);
+    if (this.checkFree) this.lives[slot] = new Uint32Array((this.arenaSize >> this.shift) >> 5);
+
+    arenaobj.ordinal = this.ntimesArenaAllocated;
+    ++this.narenasCurrentlyAllocated;
+    ++this.ntimesArenaAllocated;
+    if (this.narenasCurrentlyAllocated > this.narenasHighwater) {
+      this.narenasHighwater = this.narenasCurrentlyAllocated;
+    }
+    arenaobj.freepools = NULL_POOL;
+    // pool_address <- first pool-aligned address in the arena;
+    // nfreepools <- number of whole pools that fit after alignment.
+    arenaobj.poolAddress = 0;
+    arenaobj.nfreepools = this.profile.maxPoolsInArena;
+    const excess = mapped.address % this.poolSize;
+    if (excess !== 0) {
+      --arenaobj.nfreepools;
+      arenaobj.poolAddress += this.poolSize - excess;
+    }
+    arenaobj.ntotalpools = arenaobj.nfreepools;
+    for (const l of this.arenaListeners) l('map', arenaobj);
+    return arenaobj;
+  }
+
+  /** The part of insert_to_freepool that returns an empty arena to the OS. */
+  private freeArena(ao: ArenaObject): void {
+    const slot = ao.index + 1;
+    const mapped = ao.mapped!;
+    for (const l of this.arenaListeners) l('unmap', ao);
+    ao.nextarena = this.unusedArenaObjects;
+    this.unusedArenaObjects = ao;
+    this.arenaAllocator.free(mapped);
+    ao.mapped = null;
+    ao.address = 0;
+    this.u8s[slot] = this.u8s[0]!;
+    this.u32s[slot] = this.u32s[0]!;
+    this.f64s[slot] = this.f64s[0]!;
+    --this.narenasCurrentlyAllocated;
+  }
+
+  // --- allocation --------------------------------------------------------------------
+
+  /** pymalloc_pool_extend(): the free list ran dry; carve the next block or unlink the full pool. */
+  private poolExtend(pool: number, size: number): void {
+    const nextoffset = this.poolField(pool, NEXTOFFSET);
+    if (nextoffset <= this.poolField(pool, MAXNEXTOFFSET)) {
+      // There is room for another block.
+      const s = this.slotOf(pool);
+      const poolOff = pool - s * this.arenaSize;
+      const u32 = this.u32s[s]!;
+      const fb = poolOff + nextoffset;
+      u32[(poolOff >> 2) + FREEBLOCK] = fb;
+      u32[(poolOff >> 2) + NEXTOFFSET] = nextoffset + this.index2size(size);
+      u32[fb >> 2] = 0;
+      return;
+    }
+    // Pool is full: unlink it from usedpools.
+    const next = this.nextPool(pool);
+    const prev = this.prevPool(pool);
+    this.setPrevPool(next, prev);
+    this.setNextPool(prev, next);
+  }
+
+  /** allocate_from_new_pool(): no used pool of this class; take a free pool, mapping an arena if needed. Returns a block pointer or 0. */
+  private allocateFromNewPool(size: number): number {
+    let ua = this.usableArenas;
+    if (ua === null) {
+      // No arena has a free pool: allocate a new arena.
+      ua = this.newArena();
+      if (ua === null) return 0;
+      this.usableArenas = ua;
+      ua.nextarena = ua.prevarena = null;
+      this.nfp2lasta[ua.nfreepools] = ua;
+    }
+    // This arena already had the smallest nfreepools value, so decreasing it
+    // keeps the order; if the arena becomes wholly allocated it leaves the list.
+    const nfp2lasta = this.nfp2lasta;
+    if (nfp2lasta[ua.nfreepools] === ua) nfp2lasta[ua.nfreepools] = null;
+    if (ua.nfreepools > 1) nfp2lasta[ua.nfreepools - 1] = ua;
+
+    let pool = ua.freepools;
+    if (pool !== NULL_POOL) {
+      // Unlink from cached pools.
+      ua.freepools = this.nextPool(pool);
+      ua.nfreepools--;
+      if (ua.nfreepools === 0) {
+        this.usableArenas = ua.nextarena;
+        if (this.usableArenas !== null) this.usableArenas.prevarena = null;
+      }
+    } else {
+      // Carve off a new pool.
+      pool = (ua.index + 1) * this.arenaSize + ua.poolAddress;
+      this.setPoolField(pool, ARENAINDEX, ua.index);
+      this.setPoolField(pool, SZIDX, DUMMY_SIZE_IDX);
+      ua.poolAddress += this.poolSize;
+      --ua.nfreepools;
+      if (ua.nfreepools === 0) {
+        // Unlink the arena: it is completely allocated.
+        this.usableArenas = ua.nextarena;
+        if (this.usableArenas !== null) this.usableArenas.prevarena = null;
+      }
+    }
+
+    // Frontlink to used pools (the ring is empty: next == prev == sentinel).
+    const next = this.sentinel(size);
+    this.setNextPool(pool, next);
+    this.setPrevPool(pool, next);
+    this.setNextPool(next, pool);
+    this.setPrevPool(next, pool);
+    const s = ua.index + 1;
+    const poolOff = pool - s * this.arenaSize;
+    const u32 = this.u32s[s]!;
+    const h = poolOff >> 2;
+    u32[h + COUNT] = 1;
+    let bp: number;
+    if (u32[h + SZIDX] === size) {
+      // This pool last held blocks of the same class: header and free list are ready.
+      bp = u32[h + FREEBLOCK]!;
+      u32[h + FREEBLOCK] = u32[bp >> 2]!;
+    } else {
+      // Initialise the header; the free list holds just the second block.
+      const bsize = this.index2size(size);
+      u32[h + SZIDX] = size;
+      bp = poolOff + this.poolOverhead;
+      u32[h + NEXTOFFSET] = this.poolOverhead + (bsize << 1);
+      u32[h + MAXNEXTOFFSET] = this.poolSize - bsize;
+      u32[h + FREEBLOCK] = bp + bsize;
+      u32[(bp + bsize) >> 2] = 0;
+    }
+    if (this.checkFree) this.markLive(s, bp);
+    return SMALL_BASE + s * this.arenaSize + bp;
+  }
+
+  /** pymalloc_alloc(): a block for 1..SMALL_REQUEST_THRESHOLD bytes, or 0 to let the caller use the raw allocator. */
+  pymallocAlloc(nbytes: number): number {
+    if (nbytes === 0 || nbytes > this.threshold) return 0;
+    const size = (nbytes - 1) >>> this.shift;
+    const sentinel = size * SENTINEL_STRIDE;
+    const pool = this.f64s[0]![(sentinel >> 3) + NEXTPOOL]!;
+    if (pool === sentinel) return this.allocateFromNewPool(size);
+    // There is a used pool for this class: take the head of its free list.
+    const s = (pool * this.invArenaSize) | 0;
+    const poolOff = pool - s * this.arenaSize;
+    const u32 = this.u32s[s]!;
+    const h = poolOff >> 2;
+    ++u32[h + COUNT];
+    const bp = u32[h + FREEBLOCK]!;
+    const next = u32[bp >> 2]!;
+    u32[h + FREEBLOCK] = next;
+    if (next === 0) this.poolExtend(pool, size);
+    if (this.checkFree) this.markLive(s, bp);
+    return SMALL_BASE + s * this.arenaSize + bp;
+  }
+
+  private markLive(slot: number, off: number): void {
+    const bit = off >> this.shift;
+    this.lives[slot]![bit >> 5]! |= 1 << (bit & 31);
+  }
+
+  /** _PyObject_Malloc(). */
+  malloc(nbytes: number): number {
+    const p = this.pymallocAlloc(nbytes);
+    if (p !== 0) return p;
+    const r = this.raw().malloc(nbytes);
+    if (r !== 0) this.rawAllocatedBlocks++;
+    return r;
+  }
+
+  /** _PyObject_Calloc(). */
+  calloc(nelem: number, elsize: number): number {
+    const nbytes = nelem * elsize;
+    const p = this.pymallocAlloc(nbytes);
+    if (p !== 0) {
+      const { u8, off } = this.locate(p);
+      u8.fill(0, off, off + nbytes);
+      return p;
+    }
+    const r = this.raw().calloc(nelem, elsize);
+    if (r !== 0) this.rawAllocatedBlocks++;
+    return r;
+  }
+
+  // --- free ----------------------------------------------------------------------------
+
+  /**
+   * address_in_range(), strengthened: false for a pointer outside the pymalloc
+   * range (a raw block, or foreign: the raw allocator judges); for one inside it,
+   * the block's slot and arena offset, or a thrown InvalidPointerError /
+   * DoubleFreeError when it is not a live block.
+   */
+  private checkedBlock(p: number, what: string): number {
+    const ref = p - SMALL_BASE;
+    const s = (ref * this.invArenaSize) | 0;
+    const ao = s >= 1 && s <= this.arenas.length && Number.isInteger(p) ? this.arenas[s - 1]! : null;
+    if (ao === null || ao.address === 0) {
+      throw new InvalidPointerError(`${what}: ${p} is not in any arena of this heap`, p);
+    }
+    const off = ref - s * this.arenaSize;
+    if (this.checkFree) {
+      const bit = off >> this.shift;
+      if ((off & ((1 << this.shift) - 1)) === 0 && (this.lives[s]![bit >> 5]! & (1 << (bit & 31))) !== 0) {
+        return s;
+      }
+      throw this.whyNotLive(p, ao, off, what);
+    }
+    return s;
+  }
+
+  /** Tells a freed block (DoubleFreeError) from a pointer that was never a block start. */
+  private whyNotLive(p: number, ao: ArenaObject, off: number, what: string): Error {
+    const first = this.firstPoolOffset(ao);
+    if (off >= first && off < ao.poolAddress) {
+      const poolOff = off - ((off - first) % this.poolSize);
+      const pool = (ao.index + 1) * this.arenaSize + poolOff;
+      const c = this.poolField(pool, SZIDX);
+      const inPool = off - poolOff - this.poolOverhead;
+      if (
+        c !== DUMMY_SIZE_IDX &&
+        inPool >= 0 &&
+        inPool % this.index2size(c) === 0 &&
+        inPool + this.poolOverhead < this.poolField(pool, NEXTOFFSET)
+      ) {
+        return new DoubleFreeError(`${what}: ${p} is a block of this heap that was already freed`, p);
+      }
+    }
+    return new InvalidPointerError(`${what}: ${p} is inside an arena but not the start of a block`, p);
+  }
+
+  /** pymalloc_free(): return a block to its pool; returns false if p is not in pymalloc's range. */
+  pymallocFree(p: number): boolean {
+    if (p < SMALL_BASE) return false;
+    const s = this.checkedBlock(p, 'free');
+    const off = p - SMALL_BASE - s * this.arenaSize;
+    const u32 = this.u32s[s]!;
+    const poolOff = this.poolOffsetOf(s, off);
+    const h = poolOff >> 2;
+    if (this.checkFree) {
+      const bit = off >> this.shift;
+      this.lives[s]![bit >> 5]! &= ~(1 << (bit & 31));
+    }
+    // Link p to the start of the pool's free list.
+    const lastfree = u32[h + FREEBLOCK]!;
+    u32[off >> 2] = lastfree;
+    u32[h + FREEBLOCK] = off;
+    const count = --u32[h + COUNT]!;
+    const pool = s * this.arenaSize + poolOff;
+    if (lastfree === 0) {
+      // The pool was full, so in no list: link it to the front of usedpools (LRU).
+      this.insertToUsedpool(pool);
+      return true;
+    }
+    if (count !== 0) return true;
+    // The pool is now empty: unlink from usedpools, link to the front of freepools.
+    this.insertToFreepool(pool);
+    return true;
+  }
+
+  /** Arena offset of the pool holding arena offset `off` of slot s (POOL_ADDR). */
+  private poolOffsetOf(s: number, off: number): number {
+    const first = this.firstPoolOffset(this.arenas[s - 1]!);
+    return off - ((off - first) & (this.poolSize - 1));
+  }
+
+  /** insert_to_usedpool(): link a pool that was full to the front of its class's ring. */
+  private insertToUsedpool(pool: number): void {
+    const size = this.poolField(pool, SZIDX);
+    const next = this.nextPool(this.sentinel(size));
+    const prev = this.prevPool(next);
+    // insert pool before next:   prev <-> pool <-> next
+    this.setNextPool(pool, next);
+    this.setPrevPool(pool, prev);
+    this.setPrevPool(next, pool);
+    this.setNextPool(prev, pool);
+  }
+
+  /** insert_to_freepool(): an empty pool goes on its arena's freepools; then arena management. */
+  private insertToFreepool(pool: number): void {
+    const next = this.nextPool(pool);
+    const prev = this.prevPool(pool);
+    this.setPrevPool(next, prev);
+    this.setNextPool(prev, next);
+
+    // Link the pool to freepools (singly linked; prevpool unused there).
+    const ao = this.arenas[this.poolField(pool, ARENAINDEX)]!;
+    this.setNextPool(pool, ao.freepools);
+    ao.freepools = pool;
+    let nf = ao.nfreepools;
+    // If this is the rightmost arena with nf free pools, nfp2lasta[nf] moves left.
+    const nfp2lasta = this.nfp2lasta;
+    const lastnf = nfp2lasta[nf]!;
+    if (lastnf === ao) {
+      const p = ao.prevarena;
+      nfp2lasta[nf] = p !== null && p.nfreepools === nf ? p : null;
+    }
+    ao.nfreepools = ++nf;
+
+    // Case 1: all pools free. Return the arena to the OS, unless it is the last
+    // arena of the list (keep one wholly free arena to avoid thrashing, bpo-37257).
+    if (nf === ao.ntotalpools && ao.nextarena !== null) {
+      if (ao.prevarena === null) this.usableArenas = ao.nextarena;
+      else ao.prevarena.nextarena = ao.nextarena;
+      ao.nextarena.prevarena = ao.prevarena;
+      this.freeArena(ao);
+      return;
+    }
+    // Case 2: the only free pool. Put ao at the head of usableArenas.
+    if (nf === 1) {
+      ao.nextarena = this.usableArenas;
+      ao.prevarena = null;
+      if (this.usableArenas !== null) this.usableArenas.prevarena = ao;
+      this.usableArenas = ao;
+      if (nfp2lasta[1] === null) nfp2lasta[1] = ao;
+      return;
+    }
+    // Keep usableArenas sorted: if this is the only arena with nf, record that.
+    if (nfp2lasta[nf] === null) nfp2lasta[nf] = ao;
+    // Case 4: it was the rightmost of the old count; it stays in place.
+    if (ao === lastnf) return;
+    // Case 3: move ao right, to follow lastnf. First unlink it.
+    if (ao.prevarena !== null) ao.prevarena.nextarena = ao.nextarena;
+    else this.usableArenas = ao.nextarena;
+    ao.nextarena!.prevarena = ao.prevarena;
+    // And insert after lastnf.
+    ao.prevarena = lastnf;
+    ao.nextarena = lastnf.nextarena;
+    if (ao.nextarena !== null) ao.nextarena.prevarena = ao;
+    lastnf.nextarena = ao;
+  }
+
+  /** _PyObject_Free(). */
+  free(p: number): void {
+    if (p === 0) return;
+    if (!this.pymallocFree(p)) {
+      this.raw().free(p);
+      this.rawAllocatedBlocks--;
+    }
+  }
+
+  // --- realloc -------------------------------------------------------------------------
+
+  /** _PyObject_Realloc() with pymalloc_realloc(): keep the block when it shrinks by less than 25 %. */
+  realloc(p: number, nbytes: number): number {
+    if (p === 0) return this.malloc(nbytes);
+    if (p < SMALL_BASE) return this.raw().realloc(p, nbytes);
+    const s = this.checkedBlock(p, 'realloc');
+    const off = p - SMALL_BASE - s * this.arenaSize;
+    const pool = s * this.arenaSize + this.poolOffsetOf(s, off);
+    let size = this.index2size(this.poolField(pool, SZIDX));
+    if (nbytes <= size) {
+      // Staying the same or shrinking: copy only if at least 25 % can be shaved off.
+      if (4 * nbytes > 3 * size) return p;
+      size = nbytes;
+    }
+    const bp = this.malloc(nbytes);
+    if (bp !== 0) {
+      const src = this.u8s[s]!;
+      const dst = this.locate(bp);
+      dst.u8.set(src.subarray(off, off + size), dst.off);
+      this.free(p);
+    }
+    return bp;
+  }
+
+  // --- byte access -------------------------------------------------------------------
+
+  /** The bytes behind pointer p (pymalloc or raw) and p's offset in them. No liveness check. */
+  locate(p: number): { u8: Uint8Array; off: number } {
+    if (p >= SMALL_BASE) {
+      const ref = p - SMALL_BASE;
+      const s = (ref * this.invArenaSize) | 0;
+      return { u8: this.u8s[s]!, off: ref - s * this.arenaSize };
+    }
+    return { u8: this.rawMemory.bytes(p), off: 0 };
+  }
+
+  /** Size class of the live pymalloc block p (after validation), or -1 for a raw pointer. */
+  sizeClassOf(p: number): number {
+    if (p < SMALL_BASE) return -1;
+    const s = this.checkedBlock(p, 'access');
+    const off = p - SMALL_BASE - s * this.arenaSize;
+    return this.poolField(s * this.arenaSize + this.poolOffsetOf(s, off), SZIDX);
+  }
+
+  /** The arena object holding pymalloc pointer p and p's offset in the arena (for reports and replay). */
+  arenaOf(p: number): { arena: ArenaObject; offset: number } | null {
+    if (p < SMALL_BASE) return null;
+    const ref = p - SMALL_BASE;
+    const s = (ref * this.invArenaSize) | 0;
+    const arena = this.arenas[s - 1];
+    if (arena === undefined || arena.address === 0) return null;
+    return { arena, offset: ref - s * this.arenaSize };
+  }
+
+  /** Pool ref of arena offset `poolOff` in arena `ao` (for stats and validation). */
+  poolRef(ao: ArenaObject, poolOff: number): number {
+    return (ao.index + 1) * this.arenaSize + poolOff;
+  }
+
+  /** Arena offset of the first pool of `ao` (after the alignment excess). */
+  firstPoolOffset(ao: ArenaObject): number {
+    const excess = ao.address % this.poolSize;
+    return excess === 0 ? 0 : this.poolSize - excess;
+  }
+
+  /** Unmaps every arena (the heap is being discarded). */
+  dispose(): void {
+    for (const ao of this.arenas) if (ao.address !== 0) this.arenaAllocator.free(ao.mapped!);
+  }
+}

@@ -1,0 +1,68 @@
+/*
+ * The one error hierarchy of pymem. Every failure a caller can cause or meet
+ * is one of these, thrown before anything changed: a call that throws leaves
+ * the heap exactly as it was.
+ *
+ *   PymemError
+ *   ├── InvalidArgumentError   a size, count, profile field … out of its domain
+ *   │   └── InvalidProfileError
+ *   ├── InvalidPointerError    not the start of a live block of this heap
+ *   │   └── DoubleFreeError    a block of this heap that was already freed
+ *   └── OutOfMemoryError       the OS refused memory; earlier blocks intact
+ */
+
+/** Base class of every error pymem throws on purpose. */
+export class PymemError extends Error {
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/** An argument outside its domain: negative, fractional, NaN, too large, wrong type. */
+export class InvalidArgumentError extends PymemError {}
+
+/** A profile (arena size, pool size, alignment, threshold …) that cannot work. */
+export class InvalidProfileError extends InvalidArgumentError {}
+
+/** A pointer that is not the start of a live allocation of this heap (foreign or interior). */
+export class InvalidPointerError extends PymemError {
+  constructor(
+    message: string,
+    /** The pointer that was passed. */
+    readonly pointer: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A pointer to a block of this heap that is not live any more: freed twice, or used after free. */
+export class DoubleFreeError extends InvalidPointerError {}
+
+/** The operating system refused memory. Every earlier allocation stays intact. */
+export class OutOfMemoryError extends PymemError {
+  constructor(
+    message: string,
+    /** Bytes that were asked for. */
+    readonly requested: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Formats a value for an error message: numbers as they are, other things with their type. */
+export function describe(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null) return 'null';
+  return `${typeof value} ${String(value)}`;
+}
+
+/** Throws InvalidArgumentError unless `value` is an integer in [0, max]. */
+export function checkSize(what: string, value: unknown, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new InvalidArgumentError(
+      `${what} must be an integer from 0 to ${max}, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
