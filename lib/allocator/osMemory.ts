@@ -187,3 +187,13 @@ export function fakeRawMemory(limit = Infinity): RawMemory {
     has: (address) => blocks.has(address),
   };
 }
+
+/** The process's resident set size now and at its peak (VmRSS, VmHWM), in bytes. */
+export function processMemory(): { rss: number; peakRss: number } {
+  return native.memoryStats();
+}
+
+/** Resets the peak RSS to the current RSS; false where the OS does not allow it. */
+export function resetPeakMemory(): boolean {
+  return native.resetPeakRss();
+}

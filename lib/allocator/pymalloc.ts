@@ -627,6 +627,18 @@ export class PyMalloc implements MemAllocator {
     return { arena, offset: ref - s * this.arenaSize };
   }
 
+  /** Whether arena offset `off` of arena `ao` starts a live block (always false with checkFree off). */
+  isLiveBit(ao: ArenaObject, off: number): boolean {
+    if (!this.checkFree) return false;
+    const bit = off >> this.shift;
+    return (this.lives[ao.index + 1]![bit >> 5]! & (1 << (bit & 31))) !== 0;
+  }
+
+  /** The u32 at arena offset `off` of arena `ao` (a free block's link, for validation). */
+  arenaWord(ao: ArenaObject, off: number): number {
+    return this.u32s[ao.index + 1]![off >> 2]!;
+  }
+
   /** Pool ref of arena offset `poolOff` in arena `ao` (for stats and validation). */
   poolRef(ao: ArenaObject, poolOff: number): number {
     return (ao.index + 1) * this.arenaSize + poolOff;

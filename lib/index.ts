@@ -1,0 +1,42 @@
+/**
+ * pymem: CPython's memory manager rebuilt in TypeScript on real OS memory.
+ *
+ * The public API: a {@link Heap} (pymalloc with its RAW / MEM / OBJ domains),
+ * the profiles, the typed errors, and the tools (stats, trace replay).
+ *
+ * @example
+ * ```ts
+ * import { Heap } from 'pymem';
+ * using heap = new Heap({ profile: 'cpython311' });
+ * const p = heap.malloc(24);
+ * heap.bytes(p).set([1, 2, 3]);
+ * console.log(heap.formatDebugMallocStats());
+ * heap.free(p);
+ * ```
+ * @module
+ */
+export { Heap, MAX_REQUEST, type HeapOptions, type MemorySource } from './allocator/heap.js';
+export { Domain, type MemAllocator } from './allocator/domains.js';
+export {
+  classic,
+  cpython311,
+  profiles,
+  resolveProfile,
+  type Profile,
+  type ResolvedProfile,
+} from './allocator/profile.js';
+export { SMALL_BASE, isSmallPointer } from './allocator/pointer.js';
+export type { ArenaAllocator, MappedArena, RawMemory } from './allocator/osMemory.js';
+export { fakeArenaAllocator, fakeRawMemory } from './allocator/osMemory.js';
+export { formatMallocStats, type MallocStats, type SizeClassStats } from './allocator/stats.js';
+export type { ArenaMapCounts } from './allocator/arenaMap.js';
+export { pymallocViolations } from './allocator/validate.js';
+export {
+  DoubleFreeError,
+  InvalidArgumentError,
+  InvalidPointerError,
+  InvalidProfileError,
+  OutOfMemoryError,
+  PymemError,
+} from './errors.js';
+export { replayTrace, type ReplayOptions, type ReplayResult, type Mismatch } from './tools/replay.js';

@@ -1,0 +1,290 @@
+/*
+ * Trace replay: every MEM/OBJ allocator call of a real CPython 3.11 program
+ * (traces/FORMAT.md), run through a fresh pymem heap, checked as it goes.
+ *
+ * Checks, event by event:
+ *   - placement: each block CPython put in an arena must land in the arena of
+ *     the same ordinal (arenas counted in order of mapping) at the same offset;
+ *     each block CPython gave to libc must be a raw block here too;
+ *   - arena events: this heap maps (unmaps) an arena exactly where the trace
+ *     has an `A` (`U`) line.
+ * When the profile's arena size is the trace's, each arena takes the address
+ * CPython's arena had (so an arena not aligned to POOL_SIZE loses its first
+ * partial pool, as in CPython) and the arena map counters follow CPython's.
+ *
+ * Invariants: the trace's `A`/`U` lines follow the request that caused them,
+ * so every request is stepped with the next event in view (one event is carried
+ * across batch boundaries); ids index a table of live pointers.
+ */
+import { Domain } from '../allocator/domains.js';
+import { Heap, type MemorySource } from '../allocator/heap.js';
+import type { ArenaAllocator, MappedArena } from '../allocator/osMemory.js';
+import { fakeArenaAllocator, fakeRawMemory, nativeArenaAllocator, nativeRawMemory } from '../allocator/osMemory.js';
+import type { Profile } from '../allocator/profile.js';
+import type { MallocStats } from '../allocator/stats.js';
+import { EventKind, type TraceBatch, readTrace } from './traceReader.js';
+
+/** Arena size of the traces' recorder (64-bit CPython 3.11). */
+const TRACE_ARENA_SIZE = 1 << 20;
+/** Requests pymalloc serves (1..512 bytes) in CPython 3.11. */
+const TRACE_THRESHOLD = 512;
+
+/** One point where the replay and CPython disagree. */
+export interface Mismatch {
+  /** 0-based event index in the trace (non-comment lines). */
+  event: number;
+  /** 1-based line in the trace file. */
+  line: number;
+  what: string;
+}
+
+/** What a replay found. */
+export interface ReplayResult {
+  profile: string;
+  events: number;
+  /** Small-block placements compared with CPython's addresses. */
+  placementsChecked: number;
+  placementMismatches: number;
+  /** Arena map/unmap points where the two differ. */
+  arenaMismatches: number;
+  /** The first mismatches of each kind, for the report (at most 20 each). */
+  mismatches: Mismatch[];
+  /** Whether the trace carries block addresses (format v2) and the arena size matches, so placement was checked. */
+  placementCheckable: boolean;
+  stats: MallocStats;
+  statsText: string;
+  elapsedMs: number;
+}
+
+/** Options of replayTrace. */
+export interface ReplayOptions {
+  /** Profile of the heap (default cpython311, the traces' own). */
+  profile?: Profile | string;
+  /** Memory source (default native). */
+  memory?: 'native' | 'fake';
+  /** Called with (bytes read, total bytes) of the compressed file, for a progress bar. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** An ArenaAllocator that gives each arena the address the trace recorded for it, when there is one. */
+class RecordedAddressArenas implements ArenaAllocator {
+  /** Address of the `A` line that follows the request being stepped, or NaN. */
+  nextAddress = NaN;
+  constructor(private readonly base: ArenaAllocator) {}
+  alloc(size: number): MappedArena | null {
+    const mapped = this.base.alloc(size);
+    if (mapped === null || Number.isNaN(this.nextAddress)) return mapped;
+    return { buffer: mapped.buffer, address: this.nextAddress };
+  }
+  free(arena: MappedArena): void {
+    this.base.free(arena);
+  }
+}
+
+/** Replays a trace file into a fresh heap and reports the stats and every disagreement with CPython. */
+export async function replayTrace(path: string, options: ReplayOptions = {}): Promise<ReplayResult> {
+  const memory = options.memory ?? 'native';
+  const arenas = new RecordedAddressArenas(memory === 'fake' ? fakeArenaAllocator() : nativeArenaAllocator());
+  const source: MemorySource = { arenas, raw: memory === 'fake' ? fakeRawMemory() : nativeRawMemory() };
+  const heap = new Heap({ profile: options.profile ?? 'cpython311', memory: source });
+  try {
+    return await runReplay(path, heap, arenas, options);
+  } finally {
+    heap.dispose();
+  }
+}
+
+async function runReplay(
+  path: string,
+  heap: Heap,
+  arenas: RecordedAddressArenas,
+  options: ReplayOptions,
+): Promise<ReplayResult> {
+  const start = performance.now();
+  const pm = heap.pymalloc;
+  const sameArenas = heap.profile.arenaSize === TRACE_ARENA_SIZE;
+  const obj = heap.getAllocator(Domain.OBJ);
+  const mismatches: Mismatch[] = [];
+  let placementsChecked = 0;
+  let placementMismatches = 0;
+  let arenaMismatches = 0;
+  let sawAddresses = false;
+  const report = (kind: 'placement' | 'arena', event: number, line: number, what: string): void => {
+    if (mismatches.filter((m) => m.what.startsWith(kind)).length < 20) mismatches.push({ event, line, what: `${kind}: ${what}` });
+  };
+
+  // Live pointers by trace id.
+  let ptrs = new Float64Array(1 << 16);
+  const setPtr = (id: number, p: number): void => {
+    while (id >= ptrs.length) {
+      const bigger = new Float64Array(ptrs.length * 2);
+      bigger.set(ptrs);
+      ptrs = bigger;
+    }
+    ptrs[id] = p;
+  };
+
+  // CPython's live arenas: ordinal by base address, found from any address inside.
+  const cpyArenas = new Map<number, { address: number; ordinal: number }[]>();
+  let cpyOrdinal = 0;
+  const cpyArenaAt = (addr: number): { address: number; ordinal: number } | undefined =>
+    cpyArenas.get(Math.floor(addr / TRACE_ARENA_SIZE))?.find((a) => addr >= a.address && addr < a.address + TRACE_ARENA_SIZE);
+  const cpyMap = (address: number): void => {
+    const a = { address, ordinal: cpyOrdinal++ };
+    for (const k of new Set([Math.floor(address / TRACE_ARENA_SIZE), Math.floor((address + TRACE_ARENA_SIZE - 1) / TRACE_ARENA_SIZE)])) {
+      const list = cpyArenas.get(k);
+      if (list) list.push(a);
+      else cpyArenas.set(k, [a]);
+    }
+  };
+  const cpyUnmap = (address: number): void => {
+    for (const [k, list] of cpyArenas) {
+      const i = list.findIndex((a) => a.address === address);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) cpyArenas.delete(k);
+    }
+  };
+
+  // Arena events of this heap during the current request, and of CPython after it.
+  let ourMaps = 0;
+  let ourUnmaps = 0;
+  let theirMaps = 0;
+  let theirUnmaps = 0;
+  let requestEvent = -1;
+  let requestLine = 0;
+  pm.arenaListeners.push((e) => {
+    if (e === 'map') ourMaps++;
+    else ourUnmaps++;
+  });
+  const settleArenaEvents = (): void => {
+    if (requestEvent >= 0 && (ourMaps !== theirMaps || ourUnmaps !== theirUnmaps)) {
+      arenaMismatches++;
+      report('arena', requestEvent, requestLine, `pymem mapped ${ourMaps} / unmapped ${ourUnmaps} arena(s), CPython ${theirMaps} / ${theirUnmaps}`);
+    }
+    ourMaps = ourUnmaps = theirMaps = theirUnmaps = 0;
+  };
+
+  // Placement of the block of the current request, checked once its A line (if any) is seen.
+  let pendingPtr = 0;
+  let pendingAddr = NaN;
+  let pendingSize = 0;
+  const checkPlacement = (): void => {
+    if (Number.isNaN(pendingAddr) || pendingPtr === 0) return;
+    sawAddresses = true;
+    if (!sameArenas) return;
+    const theirs = cpyArenaAt(pendingAddr);
+    const ours = pm.arenaOf(pendingPtr);
+    if (theirs === undefined && ours === null) return; // both raw
+    placementsChecked++;
+    const ok = theirs !== undefined && ours !== null && theirs.ordinal === ours.arena.ordinal && pendingAddr - theirs.address === ours.offset;
+    if (!ok) {
+      placementMismatches++;
+      const t = theirs ? `arena ${theirs.ordinal} +0x${(pendingAddr - theirs.address).toString(16)}` : 'raw';
+      const o = ours ? `arena ${ours.arena.ordinal} +0x${ours.offset.toString(16)}` : 'raw';
+      report('placement', requestEvent, requestLine, `${pendingSize}-byte block: CPython ${t}, pymem ${o}`);
+    }
+    pendingPtr = 0;
+  };
+
+  // The carried event (the last of the previous batch, stepped once its successor is known).
+  const carry = { has: false, kind: 0, id: 0, newId: 0, size: 0, nelem: 0, elsize: 0, address: NaN, line: 0, event: 0 };
+
+  const step = (
+    kind: number,
+    id: number,
+    newId: number,
+    size: number,
+    nelem: number,
+    elsize: number,
+    address: number,
+    line: number,
+    event: number,
+    nextKind: number,
+    nextAddress: number,
+  ): void => {
+    if (kind === EventKind.ArenaMap) {
+      theirMaps++;
+      cpyMap(address);
+      return;
+    }
+    if (kind === EventKind.ArenaUnmap) {
+      theirUnmaps++;
+      cpyUnmap(address);
+      return;
+    }
+    checkPlacement();
+    settleArenaEvents();
+    requestEvent = event;
+    requestLine = line;
+    arenas.nextAddress = sameArenas && nextKind === EventKind.ArenaMap ? nextAddress : NaN;
+    let p = 0;
+    switch (kind) {
+      case EventKind.Malloc:
+        if (id < 0) return; // CPython's malloc failed: nothing to replay
+        p = obj.malloc(size);
+        setPtr(id, p);
+        break;
+      case EventKind.Calloc:
+        if (id < 0) return;
+        p = obj.calloc(nelem, elsize);
+        setPtr(id, p);
+        break;
+      case EventKind.Realloc:
+        if (newId < 0) return;
+        p = obj.realloc(id < 0 ? 0 : ptrs[id]!, size);
+        setPtr(newId, p);
+        break;
+      case EventKind.Free:
+        obj.free(id < 0 ? 0 : ptrs[id]!);
+        return;
+    }
+    if (p === 0) throw new Error(`replay: out of memory at line ${line}`);
+    pendingPtr = p;
+    pendingAddr = address;
+    pendingSize = size;
+  };
+
+  const onBatch = (b: TraceBatch): void => {
+    const n = b.length;
+    if (n === 0) return;
+    if (carry.has) {
+      step(carry.kind, carry.id, carry.newId, carry.size, carry.nelem, carry.elsize, carry.address, carry.line, carry.event, b.kind[0]!, b.address[0]!);
+    }
+    for (let i = 0; i < n - 1; i++) {
+      step(b.kind[i]!, b.id[i]!, b.newId[i]!, b.size[i]!, b.nelem[i]!, b.elsize[i]!, b.address[i]!, b.line[i]!, b.eventIndex[i]!, b.kind[i + 1]!, b.address[i + 1]!);
+    }
+    const j = n - 1;
+    Object.assign(carry, {
+      has: true,
+      kind: b.kind[j]!,
+      id: b.id[j]!,
+      newId: b.newId[j]!,
+      size: b.size[j]!,
+      nelem: b.nelem[j]!,
+      elsize: b.elsize[j]!,
+      address: b.address[j]!,
+      line: b.line[j]!,
+      event: b.eventIndex[j]!,
+    });
+  };
+
+  const readOptions = options.onProgress ? { onProgress: options.onProgress } : {};
+  const { events } = await readTrace(path, onBatch, readOptions);
+  if (carry.has) step(carry.kind, carry.id, carry.newId, carry.size, carry.nelem, carry.elsize, carry.address, carry.line, carry.event, -1, NaN);
+  checkPlacement();
+  settleArenaEvents();
+
+  const stats = heap.debugMallocStats();
+  return {
+    profile: heap.profile.name,
+    events,
+    placementsChecked,
+    placementMismatches,
+    arenaMismatches,
+    mismatches,
+    placementCheckable: sawAddresses && sameArenas && heap.profile.smallRequestThreshold === TRACE_THRESHOLD,
+    stats,
+    statsText: heap.formatDebugMallocStats(),
+    elapsedMs: performance.now() - start,
+  };
+}
