@@ -22,6 +22,7 @@ import type { ArenaAllocator, MappedArena } from '../allocator/osMemory.js';
 import { fakeArenaAllocator, fakeRawMemory, nativeArenaAllocator, nativeRawMemory } from '../allocator/osMemory.js';
 import type { Profile } from '../allocator/profile.js';
 import type { MallocStats } from '../allocator/stats.js';
+import { pymallocViolations } from '../allocator/validate.js';
 import { EventKind, type TraceBatch, readTrace } from './traceReader.js';
 
 /** Arena size of the traces' recorder (64-bit CPython 3.11). */
@@ -51,6 +52,8 @@ export interface ReplayResult {
   mismatches: Mismatch[];
   /** Whether the trace carries block addresses (format v2) and the arena size matches, so placement was checked. */
   placementCheckable: boolean;
+  /** Broken heap invariants found at the end (only with `validate`). */
+  violations?: string[];
   stats: MallocStats;
   statsText: string;
   elapsedMs: number;
@@ -62,6 +65,8 @@ export interface ReplayOptions {
   profile?: Profile | string;
   /** Memory source (default native). */
   memory?: 'native' | 'fake';
+  /** Walk the whole heap at the end and report broken invariants in `violations` (slow on big heaps). */
+  validate?: boolean;
   /** Called with (bytes read, total bytes) of the compressed file, for a progress bar. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -283,6 +288,7 @@ async function runReplay(
     arenaMismatches,
     mismatches,
     placementCheckable: sawAddresses && sameArenas && heap.profile.smallRequestThreshold === TRACE_THRESHOLD,
+    ...(options.validate ? { violations: pymallocViolations(pm) } : {}),
     stats,
     statsText: heap.formatDebugMallocStats(),
     elapsedMs: performance.now() - start,
