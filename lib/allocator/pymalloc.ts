@@ -133,6 +133,8 @@ export class PyMalloc implements MemAllocator {
   narenasHighwater = 0;
   /** Live blocks obtained from the raw allocator (raw_allocated_blocks). */
   rawAllocatedBlocks = 0;
+  /** Mapped arenas all of whose pools are free (beyond CPython: for arenaRetention). */
+  nEmptyArenas = 0;
 
   /** Observers of arena map/unmap. */
   readonly arenaListeners: ArenaListener[] = [];
@@ -145,6 +147,12 @@ export class PyMalloc implements MemAllocator {
     /** Byte access to raw blocks, for realloc's copies. */
     private readonly rawMemory: RawMemory,
     checkFree = true,
+    /**
+     * Beyond CPython: how many wholly free arenas to keep mapped before
+     * returning one to the OS. 0 is CPython's rule alone (an empty arena is
+     * kept only while it is the last of usableArenas).
+     */
+    readonly arenaRetention = 0,
   ) {
     this.profile = profile;
     this.checkFree = checkFree;
@@ -254,6 +262,7 @@ export class PyMalloc implements MemAllocator {
       arenaobj.poolAddress += this.poolSize - excess;
     }
     arenaobj.ntotalpools = arenaobj.nfreepools;
+    this.nEmptyArenas++;
     for (const l of this.arenaListeners) l('map', arenaobj);
     return arenaobj;
   }
@@ -272,6 +281,7 @@ export class PyMalloc implements MemAllocator {
     this.u32s[slot] = this.u32s[0]!;
     this.f64s[slot] = this.f64s[0]!;
     --this.narenasCurrentlyAllocated;
+    this.nEmptyArenas--;
   }
 
   // --- allocation --------------------------------------------------------------------
@@ -311,6 +321,7 @@ export class PyMalloc implements MemAllocator {
     // This arena already had the smallest nfreepools value, so decreasing it
     // keeps the order; if the arena becomes wholly allocated it leaves the list.
     const nfp2lasta = this.nfp2lasta;
+    if (ua.nfreepools === ua.ntotalpools) this.nEmptyArenas--;
     if (nfp2lasta[ua.nfreepools] === ua) nfp2lasta[ua.nfreepools] = null;
     if (ua.nfreepools > 1) nfp2lasta[ua.nfreepools - 1] = ua;
 
@@ -529,10 +540,12 @@ export class PyMalloc implements MemAllocator {
       nfp2lasta[nf] = p !== null && p.nfreepools === nf ? p : null;
     }
     ao.nfreepools = ++nf;
+    if (nf === ao.ntotalpools) this.nEmptyArenas++;
 
     // Case 1: all pools free. Return the arena to the OS, unless it is the last
-    // arena of the list (keep one wholly free arena to avoid thrashing, bpo-37257).
-    if (nf === ao.ntotalpools && ao.nextarena !== null) {
+    // arena of the list (keep one wholly free arena to avoid thrashing, bpo-37257)
+    // or, beyond CPython, no more than arenaRetention arenas are empty.
+    if (nf === ao.ntotalpools && ao.nextarena !== null && this.nEmptyArenas > this.arenaRetention) {
       if (ao.prevarena === null) this.usableArenas = ao.nextarena;
       else ao.prevarena.nextarena = ao.nextarena;
       ao.nextarena.prevarena = ao.prevarena;

@@ -27,9 +27,11 @@ export function pymallocViolations(pm: PyMalloc): string[] {
   }
 
   let liveArenas = 0;
+  let emptyArenas = 0;
   for (const ao of pm.arenas) {
     if (ao.address === 0) continue;
     liveArenas++;
+    if (ao.nfreepools === ao.ntotalpools) emptyArenas++;
     const first = pm.firstPoolOffset(ao);
     const free = new Set<number>();
     for (let f = ao.freepools; f !== NULL_POOL; f = pm.nextPool(f)) {
@@ -56,6 +58,10 @@ export function pymallocViolations(pm: PyMalloc): string[] {
   }
   if (liveArenas !== pm.narenasCurrentlyAllocated) {
     out.push(`narenasCurrentlyAllocated ${pm.narenasCurrentlyAllocated} != ${liveArenas} mapped arenas`);
+  }
+  if (emptyArenas !== pm.nEmptyArenas) out.push(`nEmptyArenas ${pm.nEmptyArenas} != ${emptyArenas} wholly free arenas`);
+  if (pm.arenaRetention > 0 && emptyArenas > Math.max(1, pm.arenaRetention)) {
+    out.push(`${emptyArenas} empty arenas kept, more than the retention of ${pm.arenaRetention}`);
   }
   out.push(...usableArenaViolations(pm));
   return out;
