@@ -11,6 +11,7 @@
  */
 import { InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PymemError, checkSize, describe } from '../errors.js';
 import { ArenaMap } from './arenaMap.js';
+import { Memory } from './memory.js';
 import { Domain, type MemAllocator, isDomain } from './domains.js';
 import {
   type ArenaAllocator,
@@ -56,6 +57,8 @@ export class Heap {
   /** The raw allocator (the default RAW allocator). */
   readonly rawDefault: MemAllocator;
   private readonly rawMemory: RawMemory;
+  /** Unchecked typed access by pointer, for the object and gc layers. */
+  readonly memory: Memory;
   private readonly domains: MemAllocator[];
   private readonly arenaMap: ArenaMap;
   private disposed = false;
@@ -79,6 +82,7 @@ export class Heap {
     } else {
       throw new InvalidArgumentError(`memory must be 'native', 'fake' or {arenas, raw}, got ${describe(source)}`);
     }
+    this.rawMemory = forgetOnRelease(this.rawMemory, () => this.memory.invalidate());
     this.rawDefault = rawAllocator(this.rawMemory);
     const retention = checkSize('arenaRetention', options.arenaRetention ?? 0, 2 ** 20);
     this.pymalloc = new PyMalloc(
@@ -90,6 +94,7 @@ export class Heap {
       retention,
     );
     this.domains = [this.rawDefault, this.pymalloc, this.pymalloc];
+    this.memory = new Memory(this.pymalloc, this.rawMemory);
     this.arenaMap = new ArenaMap(this.profile.arenaSize);
     this.pymalloc.arenaListeners.push((event, arena) => {
       if (event === 'map') this.arenaMap.markUsed(arena.address);
@@ -177,7 +182,7 @@ export class Heap {
     this.checkPointerArg(ptr);
     const c = this.pymalloc.sizeClassOf(ptr);
     if (c >= 0) return this.pymalloc.index2size(c);
-    return this.rawMemory.bytes(ptr).length;
+    return this.rawMemory.views(ptr).u8.length;
   }
 
   /**
@@ -247,4 +252,23 @@ export class Heap {
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+/** `mem` with `release` called after every free and successful realloc (so cached views of the block are dropped). */
+function forgetOnRelease(mem: RawMemory, release: () => void): RawMemory {
+  return {
+    malloc: (size) => mem.malloc(size),
+    calloc: (nelem, elsize) => mem.calloc(nelem, elsize),
+    views: (address) => mem.views(address),
+    has: (address) => mem.has(address),
+    realloc(address, size) {
+      const p = mem.realloc(address, size);
+      if (p !== 0) release();
+      return p;
+    },
+    free(address) {
+      mem.free(address);
+      release();
+    },
+  };
 }

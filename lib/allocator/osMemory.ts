@@ -31,14 +31,30 @@ export interface ArenaAllocator {
   free(arena: MappedArena): void;
 }
 
+/** Typed views of one block's whole memory (the u32 and f64 views cover its whole words). */
+export interface BlockViews {
+  readonly u8: Uint8Array;
+  readonly u32: Uint32Array;
+  readonly f64: Float64Array;
+}
+
+/** Views over a block's buffer. */
+export function blockViews(buffer: ArrayBuffer): BlockViews {
+  return {
+    u8: new Uint8Array(buffer),
+    u32: new Uint32Array(buffer, 0, buffer.byteLength >> 2),
+    f64: new Float64Array(buffer, 0, buffer.byteLength >> 3),
+  };
+}
+
 /** The C library's allocator, with addresses as numbers; 0 is NULL. */
 export interface RawMemory {
   malloc(size: number): number;
   calloc(nelem: number, elsize: number): number;
   realloc(address: number, size: number): number;
   free(address: number): void;
-  /** The whole live block at `address` as bytes; throws InvalidPointerError for anything else. */
-  bytes(address: number): Uint8Array;
+  /** Views of the whole live block at `address` (cached until it is freed or moved); throws InvalidPointerError for anything else. */
+  views(address: number): BlockViews;
   /** Whether `address` is the start of a live block. */
   has(address: number): boolean;
 }
@@ -64,7 +80,7 @@ export function nativeArenaAllocator(): ArenaAllocator {
 
 /** glibc's malloc through the addon; block views are cached until the block is freed or moved. */
 export function nativeRawMemory(): RawMemory {
-  const views = new Map<number, Uint8Array>();
+  const views = new Map<number, BlockViews>();
   const checked = <T>(address: number, what: string, f: () => T): T => {
     try {
       return f();
@@ -108,10 +124,10 @@ export function nativeRawMemory(): RawMemory {
       checked(address, 'free', () => native.free(address));
       views.delete(address);
     },
-    bytes(address) {
+    views(address) {
       let v = views.get(address);
       if (v === undefined) {
-        v = new Uint8Array(checked(address, 'access', () => native.blockBuffer(address)));
+        v = blockViews(checked(address, 'access', () => native.blockBuffer(address)));
         views.set(address, v);
       }
       return v;
@@ -149,10 +165,10 @@ export function fakeArenaAllocator(limit = Infinity): ArenaAllocator {
 
 /** A malloc over ArrayBuffers at invented 16-aligned addresses. */
 export function fakeRawMemory(limit = Infinity): RawMemory {
-  const blocks = new Map<number, Uint8Array>();
+  const blocks = new Map<number, BlockViews>();
   let next = 0x10000;
   let live = 0;
-  const get = (address: number, what: string): Uint8Array => {
+  const get = (address: number, what: string): BlockViews => {
     const b = blocks.get(address);
     if (b === undefined) throw new InvalidPointerError(`${what}: ${address} is not a live block of this heap`, address);
     return b;
@@ -163,27 +179,27 @@ export function fakeRawMemory(limit = Infinity): RawMemory {
     live += n;
     const address = next;
     next += Math.ceil(n / 16) * 16 + 16;
-    blocks.set(address, new Uint8Array(n));
+    blocks.set(address, blockViews(new ArrayBuffer(n)));
     return address;
   };
   return {
     malloc,
     calloc: (nelem, elsize) => malloc(nelem * elsize),
     realloc(address, size) {
-      const old = get(address, 'realloc');
+      const old = get(address, 'realloc').u8;
       const moved = malloc(size);
       if (moved === 0) return 0;
-      const fresh = get(moved, 'realloc');
+      const fresh = get(moved, 'realloc').u8;
       fresh.set(old.subarray(0, Math.min(old.length, fresh.length)));
       blocks.delete(address);
       live -= old.length;
       return moved;
     },
     free(address) {
-      live -= get(address, 'free').length;
+      live -= get(address, 'free').u8.length;
       blocks.delete(address);
     },
-    bytes: (address) => get(address, 'access'),
+    views: (address) => get(address, 'access'),
     has: (address) => blocks.has(address),
   };
 }

@@ -118,10 +118,10 @@ export class PyMalloc implements MemAllocator {
   /** nfp2lasta[n]: the last arena on usableArenas with n free pools. */
   readonly nfp2lasta: (ArenaObject | null)[];
 
-  /** Views of each slot's memory: slot 0 holds the usedpools sentinels, slot i+1 arena i. */
-  private readonly u8s: Uint8Array[] = [];
-  private readonly u32s: Uint32Array[] = [];
-  private readonly f64s: Float64Array[] = [];
+  /** Views of each slot's memory: slot 0 holds the usedpools sentinels, slot i+1 arena i (read by memory.ts). */
+  readonly u8s: Uint8Array[] = [];
+  readonly u32s: Uint32Array[] = [];
+  readonly f64s: Float64Array[] = [];
   /** One bit per ALIGNMENT unit of each arena: set at the start of every live block. */
   private readonly lives: Uint32Array[] = [];
 
@@ -619,7 +619,7 @@ export class PyMalloc implements MemAllocator {
       const s = (ref * this.invArenaSize) | 0;
       return { u8: this.u8s[s]!, off: ref - s * this.arenaSize };
     }
-    return { u8: this.rawMemory.bytes(p), off: 0 };
+    return { u8: this.rawMemory.views(p).u8, off: 0 };
   }
 
   /** Size class of the live pymalloc block p (after validation), or -1 for a raw pointer. */

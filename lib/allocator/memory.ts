@@ -1,0 +1,131 @@
+/*
+ * Typed access to heap memory by pointer, for the layers above (objects, gc):
+ * the C-level `*(T *)(base + off)` of pymem. Unchecked: the object layer only
+ * reads and writes inside objects it owns; users go through Heap's checked
+ * bytes/read/write instead.
+ *
+ * `base` is a block start or a pointer at most MAX_INTERIOR bytes past it
+ * (an object behind its PyGC_Head and pre-header); `off` is any offset inside
+ * the block. pymalloc pointers resolve by arithmetic; raw pointers by the raw
+ * block map (the last one resolved is cached). Pointers stored in memory are
+ * f64 (8 bytes, as a C pointer), so every pointer field is 8-aligned.
+ */
+import type { BlockViews, RawMemory } from './osMemory.js';
+import { SMALL_BASE } from './pointer.js';
+import type { PyMalloc } from './pymalloc.js';
+
+/** How far past its block start a base pointer may be (PyGC_Head + managed-dict pre-header). */
+export const MAX_INTERIOR = 32;
+
+/** Reads and writes of heap memory by (base pointer, byte offset). */
+export class Memory {
+  private readonly arenaSize: number;
+  private readonly invArenaSize: number;
+  // The block last resolved: its views and the offset of `base` in them.
+  private u8: Uint8Array;
+  private u32: Uint32Array;
+  private f64: Float64Array;
+  private off = 0;
+  private lastRaw = -1;
+  private lastRawViews: BlockViews | null = null;
+  private lastRawOff = 0;
+
+  constructor(
+    private readonly pm: PyMalloc,
+    private readonly raw: RawMemory,
+  ) {
+    this.arenaSize = pm.profile.arenaSize;
+    this.invArenaSize = 1 / this.arenaSize;
+    this.u8 = pm.u8s[0]!;
+    this.u32 = pm.u32s[0]!;
+    this.f64 = pm.f64s[0]!;
+  }
+
+  private resolve(base: number): void {
+    if (base >= SMALL_BASE) {
+      const ref = base - SMALL_BASE;
+      const s = (ref * this.invArenaSize) | 0;
+      this.u8 = this.pm.u8s[s]!;
+      this.u32 = this.pm.u32s[s]!;
+      this.f64 = this.pm.f64s[s]!;
+      this.off = ref - s * this.arenaSize;
+      return;
+    }
+    if (base !== this.lastRaw || this.lastRawViews!.u8.length === 0) {
+      let start = base;
+      while (!this.raw.has(start)) {
+        start -= 16;
+        if (base - start > MAX_INTERIOR) throw new RangeError(`no raw block at or just before ${base}`);
+      }
+      this.lastRaw = base;
+      this.lastRawViews = this.raw.views(start);
+      this.lastRawOff = base - start;
+    }
+    const v = this.lastRawViews!;
+    this.u8 = v.u8;
+    this.u32 = v.u32;
+    this.f64 = v.f64;
+    this.off = this.lastRawOff;
+  }
+
+  /** Forgets the cached raw block (call after a raw block is freed or moved). */
+  invalidate(): void {
+    this.lastRaw = -1;
+    this.lastRawViews = null;
+  }
+
+  u8At(base: number, off: number): number {
+    this.resolve(base);
+    return this.u8[this.off + off]!;
+  }
+  setU8(base: number, off: number, v: number): void {
+    this.resolve(base);
+    this.u8[this.off + off] = v;
+  }
+  u32At(base: number, off: number): number {
+    this.resolve(base);
+    return this.u32[(this.off + off) >> 2]!;
+  }
+  setU32(base: number, off: number, v: number): void {
+    this.resolve(base);
+    this.u32[(this.off + off) >> 2] = v;
+  }
+  /** A signed 64-bit integer field that fits a double (Py_ssize_t). */
+  i64At(base: number, off: number): number {
+    this.resolve(base);
+    const i = (this.off + off) >> 2;
+    return this.u32[i]! + (this.u32[i + 1]! | 0) * 4294967296;
+  }
+  setI64(base: number, off: number, v: number): void {
+    this.resolve(base);
+    const i = (this.off + off) >> 2;
+    const hi = Math.floor(v / 4294967296);
+    this.u32[i] = v - hi * 4294967296;
+    this.u32[i + 1] = hi;
+  }
+  f64At(base: number, off: number): number {
+    this.resolve(base);
+    return this.f64[(this.off + off) >> 3]!;
+  }
+  setF64(base: number, off: number, v: number): void {
+    this.resolve(base);
+    this.f64[(this.off + off) >> 3] = v;
+  }
+  /** A pointer field (stored as f64). */
+  ptrAt(base: number, off: number): number {
+    return this.f64At(base, off);
+  }
+  setPtr(base: number, off: number, p: number): void {
+    this.setF64(base, off, p);
+  }
+  /** A view of `n` bytes at base + off (valid until that block is freed or moved). */
+  bytes(base: number, off: number, n: number): Uint8Array {
+    this.resolve(base);
+    return this.u8.subarray(this.off + off, this.off + off + n);
+  }
+  /** Fills `n` bytes at base + off with `byte`. */
+  fill(base: number, off: number, n: number, byte: number): void {
+    this.resolve(base);
+    this.u8.fill(byte, this.off + off, this.off + off + n);
+  }
+}

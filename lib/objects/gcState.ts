@@ -1,0 +1,146 @@
+/*
+ * The part of CPython's GC state (Include/internal/pycore_gc.h,
+ * struct _gc_runtime_state) that objects touch when they are created,
+ * tracked, untracked and deleted: the generation lists, whose PyGC_Heads live
+ * in real memory, and generation 0's allocation count that triggers a
+ * collection. The collector itself is the gc layer's; it installs
+ * `collectGenerations`.
+ *
+ *   generation head (16 bytes, its own static block)
+ *   +-----------+-----------+
+ *   | _gc_next  | _gc_prev  |   circular doubly linked list of PyGC_Heads
+ *   +-----------+-----------+   (addresses of the heads, i.e. object - 16)
+ *
+ * Invariants: an object is tracked iff its _gc_next != 0; a tracked object is
+ * on exactly one list; _gc_prev's low 2 bits are flags (FINALIZED = 1,
+ * COLLECTING = 2) and the rest the previous head's address.
+ */
+import type { Memory } from '../allocator/memory.js';
+import { GC_NEXT } from './layout.js';
+
+/** NUM_GENERATIONS. */
+export const NUM_GENERATIONS = 3;
+/** _PyGC_PREV_MASK_FINALIZED. */
+export const PREV_MASK_FINALIZED = 1;
+/** _PyGC_PREV_MASK_COLLECTING. */
+export const PREV_MASK_COLLECTING = 2;
+
+/** One generation: its list head (address of a PyGC_Head), threshold and count. */
+export interface Generation {
+  readonly head: number;
+  threshold: number;
+  count: number;
+}
+
+/** Per-generation statistics (struct gc_generation_stats). */
+export interface GenerationStats {
+  collections: number;
+  collected: number;
+  uncollectable: number;
+}
+
+/** gc state of one runtime. */
+export class GcState {
+  enabled = true;
+  debug = 0;
+  collecting = false;
+  longLivedTotal = 0;
+  longLivedPending = 0;
+  readonly generations: Generation[];
+  readonly permanentGeneration: Generation;
+  readonly stats: GenerationStats[] = [0, 1, 2].map(() => ({ collections: 0, collected: 0, uncollectable: 0 }));
+  /** Installed by the gc layer: gc_collect_generations(). Null while no collector is installed. */
+  collectGenerations: (() => void) | null = null;
+
+  constructor(
+    private readonly mem: Memory,
+    /** Allocates a zeroed static 16-byte block for a list head. */
+    staticAlloc: (n: number) => number,
+  ) {
+    const mk = (threshold: number): Generation => {
+      const head = staticAlloc(16);
+      this.listInit(head);
+      return { head, threshold, count: 0 };
+    };
+    this.generations = [mk(700), mk(10), mk(10)];
+    this.permanentGeneration = mk(0);
+  }
+
+  /** gc_list_init. */
+  listInit(head: number): void {
+    this.mem.setF64(head, 0, head);
+    this.mem.setF64(head, 8, head);
+  }
+  /** _PyGCHead_NEXT. */
+  next(g: number): number {
+    return this.mem.f64At(g, 0);
+  }
+  /** _PyGCHead_PREV (flags masked off). */
+  prev(g: number): number {
+    const v = this.mem.f64At(g, 8);
+    return v - (v % 4);
+  }
+  /** _PyGCHead_SET_NEXT. */
+  setNext(g: number, next: number): void {
+    this.mem.setF64(g, 0, next);
+  }
+  /** _PyGCHead_SET_PREV: keeps g's flag bits. */
+  setPrev(g: number, prev: number): void {
+    const v = this.mem.f64At(g, 8);
+    this.mem.setF64(g, 8, prev + (v % 4));
+  }
+  /** The raw _gc_prev word (flags and all). */
+  prevWord(g: number): number {
+    return this.mem.f64At(g, 8);
+  }
+  setPrevWord(g: number, v: number): void {
+    this.mem.setF64(g, 8, v);
+  }
+
+  /** _PyObject_GC_IS_TRACKED. */
+  isTracked(op: number): boolean {
+    return this.mem.f64At(op, GC_NEXT) !== 0;
+  }
+
+  /** _PyObject_GC_TRACK: append op to generation 0. */
+  track(op: number): void {
+    const gc = op + GC_NEXT;
+    const gen0 = this.generations[0]!.head;
+    const last = this.prev(gen0);
+    this.setNext(last, gc);
+    this.setPrev(gc, last);
+    this.setNext(gc, gen0);
+    this.mem.setF64(gen0, 8, gc);
+  }
+
+  /** _PyObject_GC_UNTRACK: unlink op; keeps only its FINALIZED flag. */
+  untrack(op: number): void {
+    const gc = op + GC_NEXT;
+    const prev = this.prev(gc);
+    const next = this.next(gc);
+    this.setNext(prev, next);
+    this.setPrev(next, prev);
+    this.mem.setF64(gc, 0, 0);
+    this.mem.setF64(gc, 8, this.mem.f64At(gc, 8) % 2);
+  }
+
+  /** The count rule of _PyObject_GC_Link: a new container; collect when gen 0 is over its threshold. */
+  linked(): void {
+    const g0 = this.generations[0]!;
+    g0.count++;
+    if (g0.count > g0.threshold && this.enabled && g0.threshold !== 0 && !this.collecting && this.collectGenerations) {
+      this.collecting = true;
+      try {
+        this.collectGenerations();
+      } finally {
+        this.collecting = false;
+      }
+    }
+  }
+
+  /** The count rule of PyObject_GC_Del. */
+  deleted(): void {
+    const g0 = this.generations[0]!;
+    if (g0.count > 0) g0.count--;
+  }
+}

@@ -1,0 +1,309 @@
+/*
+ * The object runtime: one interpreter's objects over one Heap. It mirrors the
+ * pieces of Objects/object.c, Objects/typeobject.c's allocation helpers and
+ * Modules/gcmodule.c's object-facing API that every type needs:
+ *
+ *   types          the registry; ob_type holds a type's id
+ *   refcounts      Py_INCREF / Py_DECREF, with immediate deallocation
+ *   allocation     PyObject_Malloc (OBJ domain) and PyMem_Malloc (MEM domain),
+ *                  PyObject_New / _PyObject_GC_New(Var) / PyObject_GC_Del
+ *   gc tracking    PyObject_GC_Track / UnTrack over GcState's lists
+ *   trashcan       Py_TRASHCAN_BEGIN / END: deallocation never nests deeper
+ *                  than 50 levels; deeper objects wait on a chain threaded
+ *                  through their (untracked) PyGC_Heads
+ *   static objects singletons CPython keeps in static memory (None, small
+ *                  ints, the empty tuple …): each in its own raw block,
+ *                  outside pymalloc, allocated with the unhooked raw allocator
+ *
+ * Invariants: a live object has ob_refcnt >= 1 and its type's id in ob_type;
+ * ob_refcnt reaching 0 runs the type's dealloc before decref returns (or
+ * queues it on the trashcan chain, run before the outermost dealloc returns);
+ * static objects are never deallocated.
+ */
+import { Domain, type MemAllocator } from '../allocator/domains.js';
+import { Heap, type HeapOptions } from '../allocator/heap.js';
+import type { Memory } from '../allocator/memory.js';
+import { InvalidArgumentError, OutOfMemoryError, PymemError } from '../errors.js';
+import { GcState } from './gcState.js';
+import { GC_NEXT, GC_PREV, OB_REFCNT, OB_SIZE, OB_TYPE, roundUpPtr } from './layout.js';
+import {
+  Py_TPFLAGS_HAVE_GC,
+  Py_TPFLAGS_MANAGED_DICT,
+  type PyTypeObject,
+  type TypeSlots,
+  isGcType,
+  preHeaderBytes,
+} from './type.js';
+
+/** _PyTrash_UNWIND_LEVEL: deallocation nesting depth before objects are queued. */
+export const TRASH_UNWIND_LEVEL = 50;
+
+/** A reference-count error: a decref below zero, or an object used after it was deallocated. */
+export class RefcountError extends PymemError {}
+
+/** Options of a new Runtime (those of its Heap). */
+export type RuntimeOptions = HeapOptions;
+
+/** One interpreter's object space. */
+export class Runtime {
+  readonly heap: Heap;
+  readonly mem: Memory;
+  readonly gc: GcState;
+  readonly types: PyTypeObject[] = [];
+  private readonly staticBlocks: number[] = [];
+  private readonly staticSet = new Set<number>();
+  private obj: MemAllocator;
+  private memDomain: MemAllocator;
+  /** tstate->trash_delete_nesting. */
+  private trashDeleteNesting = 0;
+  /** tstate->trash_delete_later: head of the chain of objects waiting to be deallocated (0: none). */
+  private trashDeleteLater = 0;
+
+  constructor(options: RuntimeOptions = {}) {
+    this.heap = new Heap(options);
+    this.mem = this.heap.memory;
+    this.obj = this.heap.getAllocator(Domain.OBJ);
+    this.memDomain = this.heap.getAllocator(Domain.MEM);
+    this.gc = new GcState(this.mem, (n) => this.staticAlloc(n));
+  }
+
+  // --- types ------------------------------------------------------------------------
+
+  /** Registers a type (PyType_Ready for a static type). */
+  registerType(slots: TypeSlots): PyTypeObject {
+    if ((slots.flags & Py_TPFLAGS_MANAGED_DICT) !== 0 && (slots.flags & Py_TPFLAGS_HAVE_GC) === 0) {
+      throw new InvalidArgumentError(`type ${slots.name}: a managed __dict__ needs Py_TPFLAGS_HAVE_GC`);
+    }
+    const t: PyTypeObject = Object.freeze({
+      weaklistoffset: 0,
+      dictoffset: 0,
+      ...slots,
+      id: this.types.length,
+    });
+    this.types.push(t);
+    return t;
+  }
+
+  /** Py_TYPE(op). */
+  typeOf(op: number): PyTypeObject {
+    return this.types[this.mem.u32At(op, OB_TYPE)]!;
+  }
+
+  // --- refcounts ----------------------------------------------------------------------
+
+  /** Py_REFCNT(op). */
+  refcnt(op: number): number {
+    return this.mem.u32At(op, OB_REFCNT);
+  }
+  /** Py_SET_REFCNT(op). */
+  setRefcnt(op: number, n: number): void {
+    this.mem.setU32(op, OB_REFCNT, n);
+  }
+  /** Py_INCREF(op). */
+  incref(op: number): void {
+    this.mem.setU32(op, OB_REFCNT, this.mem.u32At(op, OB_REFCNT) + 1);
+  }
+  /** Py_XINCREF(op). */
+  xincref(op: number): void {
+    if (op !== 0) this.incref(op);
+  }
+  /** Py_DECREF(op): deallocates at once when the count reaches zero. */
+  decref(op: number): void {
+    const n = this.mem.u32At(op, OB_REFCNT);
+    if (n === 0) throw new RefcountError(`Py_DECREF of ${op}: its reference count is already 0 (deallocated)`);
+    this.mem.setU32(op, OB_REFCNT, n - 1);
+    if (n === 1) this.dealloc(op);
+  }
+  /** Py_XDECREF(op). */
+  xdecref(op: number): void {
+    if (op !== 0) this.decref(op);
+  }
+  /** _Py_Dealloc(op). */
+  dealloc(op: number): void {
+    if (this.staticSet.has(op)) throw new RefcountError(`deallocating a static object (${this.typeOf(op).name}): too many Py_DECREFs`);
+    this.typeOf(op).dealloc(this, op);
+  }
+
+  // --- allocation -----------------------------------------------------------------------
+
+  /** PyObject_Malloc: the OBJ domain's allocator (hooks see it); throws OutOfMemoryError on NULL. */
+  objectMalloc(n: number): number {
+    const p = this.obj.malloc(n);
+    if (p === 0) throw new OutOfMemoryError(`PyObject_Malloc(${n}) failed`, n);
+    return p;
+  }
+  /** PyObject_Realloc. */
+  objectRealloc(p: number, n: number): number {
+    const q = this.obj.realloc(p, n);
+    if (q === 0) throw new OutOfMemoryError(`PyObject_Realloc(${n}) failed`, n);
+    return q;
+  }
+  /** PyObject_Free. */
+  objectFree(p: number): void {
+    this.obj.free(p);
+  }
+  /** PyMem_Malloc: the MEM domain's allocator. */
+  memMalloc(n: number): number {
+    const p = this.memDomain.malloc(n);
+    if (p === 0) throw new OutOfMemoryError(`PyMem_Malloc(${n}) failed`, n);
+    return p;
+  }
+  /** PyMem_Calloc. */
+  memCalloc(nelem: number, elsize: number): number {
+    const p = this.memDomain.calloc(nelem, elsize);
+    if (p === 0) throw new OutOfMemoryError(`PyMem_Calloc(${nelem}, ${elsize}) failed`, nelem * elsize);
+    return p;
+  }
+  /** PyMem_Realloc. */
+  memRealloc(p: number, n: number): number {
+    const q = this.memDomain.realloc(p, n);
+    if (q === 0) throw new OutOfMemoryError(`PyMem_Realloc(${n}) failed`, n);
+    return q;
+  }
+  /** PyMem_Free. */
+  memFree(p: number): void {
+    this.memDomain.free(p);
+  }
+  /** Re-reads the OBJ and MEM domains' allocators (call after Heap.setAllocator). */
+  refreshAllocators(): void {
+    this.obj = this.heap.getAllocator(Domain.OBJ);
+    this.memDomain = this.heap.getAllocator(Domain.MEM);
+  }
+
+  /** _PyObject_Init / _PyObject_InitVar: refcount 1, type, size. */
+  initObject(op: number, type: PyTypeObject, size?: number): number {
+    this.mem.setU32(op, OB_REFCNT, 1);
+    this.mem.setU32(op, OB_REFCNT + 4, 0);
+    this.mem.setU32(op, OB_TYPE, type.id);
+    this.mem.setU32(op, OB_TYPE + 4, 0);
+    if (size !== undefined) this.mem.setI64(op, OB_SIZE, size);
+    return op;
+  }
+
+  /** PyObject_New(type): a non-GC object of tp_basicsize bytes. */
+  newObject(type: PyTypeObject): number {
+    return this.initObject(this.objectMalloc(type.basicsize), type);
+  }
+  /** PyObject_NewVar(type, n). */
+  newVarObject(type: PyTypeObject, n: number): number {
+    return this.initObject(this.objectMalloc(roundUpPtr(type.basicsize + n * type.itemsize)), type, n);
+  }
+
+  /** _PyObject_GC_New / gc_alloc: a GC object (untracked) with PyGC_Head and any pre-header. */
+  gcNew(type: PyTypeObject): number {
+    return this.initObject(this.gcAlloc(type, type.basicsize), type);
+  }
+  /** _PyObject_GC_NewVar(type, n). */
+  gcNewVar(type: PyTypeObject, n: number): number {
+    return this.initObject(this.gcAlloc(type, roundUpPtr(type.basicsize + n * type.itemsize)), type, n);
+  }
+  /** _PyObject_GC_Resize(op, n): a var GC object's block resized; returns the (possibly moved) object. */
+  gcResize(op: number, n: number): number {
+    const type = this.typeOf(op);
+    const pre = preHeaderBytes(type);
+    const block = this.objectRealloc(op - pre, pre + roundUpPtr(type.basicsize + n * type.itemsize));
+    const moved = block + pre;
+    this.mem.setI64(moved, OB_SIZE, n);
+    return moved;
+  }
+  private gcAlloc(type: PyTypeObject, basicsize: number): number {
+    if (!isGcType(type)) throw new InvalidArgumentError(`type ${type.name} is not a GC type`);
+    const pre = preHeaderBytes(type);
+    const block = this.objectMalloc(pre + basicsize);
+    const op = block + pre;
+    // _PyObject_GC_Link: the head starts untracked, and gen 0 counts the new container.
+    this.mem.setF64(op, GC_NEXT, 0);
+    this.mem.setF64(op, GC_PREV, 0);
+    if (pre > 16) {
+      this.mem.setF64(block, 0, 0);
+      this.mem.setF64(block, 8, 0);
+    }
+    this.gc.linked();
+    return op;
+  }
+  /** PyObject_GC_Del(op): unlink if tracked, uncount, free the block. */
+  gcDel(op: number): void {
+    if (this.gc.isTracked(op)) this.gc.untrack(op);
+    this.gc.deleted();
+    this.objectFree(op - preHeaderBytes(this.typeOf(op)));
+  }
+  /** PyObject_GC_Track. */
+  gcTrack(op: number): void {
+    if (this.gc.isTracked(op)) throw new PymemError(`object ${op} (${this.typeOf(op).name}) is already tracked`);
+    this.gc.track(op);
+  }
+  /** PyObject_GC_UnTrack (no effect when untracked). */
+  gcUntrack(op: number): void {
+    if (this.gc.isTracked(op)) this.gc.untrack(op);
+  }
+
+  // --- trashcan -------------------------------------------------------------------------
+
+  /**
+   * Py_TRASHCAN_BEGIN(op) / _PyTrash_begin: true when op was queued instead
+   * (the caller returns at once); false when the caller deallocates now and
+   * must call trashcanEnd() afterwards. op must be untracked.
+   */
+  trashcanBegin(op: number): boolean {
+    if (this.trashDeleteNesting >= TRASH_UNWIND_LEVEL) {
+      // _PyTrash_thread_deposit_object: thread op through its PyGC_Head's prev word.
+      this.mem.setF64(op, GC_PREV, this.trashDeleteLater);
+      this.trashDeleteLater = op;
+      return true;
+    }
+    ++this.trashDeleteNesting;
+    return false;
+  }
+
+  /** Py_TRASHCAN_END / _PyTrash_end: at the outermost level, run the queued deallocations. */
+  trashcanEnd(): void {
+    --this.trashDeleteNesting;
+    if (this.trashDeleteLater !== 0 && this.trashDeleteNesting <= 0) this.trashDestroyChain();
+  }
+
+  /** _PyTrash_thread_destroy_chain. */
+  private trashDestroyChain(): void {
+    while (this.trashDeleteLater !== 0) {
+      const op = this.trashDeleteLater;
+      this.trashDeleteLater = this.mem.f64At(op, GC_PREV);
+      this.mem.setF64(op, GC_PREV, 0);
+      ++this.trashDeleteNesting;
+      this.typeOf(op).dealloc(this, op);
+      --this.trashDeleteNesting;
+    }
+  }
+
+  // --- static objects ---------------------------------------------------------------------
+
+  /** A zeroed block for an object CPython keeps in static memory (never freed until dispose). */
+  staticAlloc(n: number): number {
+    const p = this.heap.rawDefault.calloc(1, n);
+    if (p === 0) throw new OutOfMemoryError(`static allocation of ${n} bytes failed`, n);
+    this.staticBlocks.push(p);
+    return p;
+  }
+
+  /** A static object of `type` (refcount 1, never deallocated), with room for `size` bytes. */
+  staticObject(type: PyTypeObject, size: number, obSize?: number): number {
+    const pre = isGcType(type) ? preHeaderBytes(type) : 0;
+    const op = this.staticAlloc(pre + size) + pre;
+    this.staticSet.add(op);
+    return this.initObject(op, type, obSize);
+  }
+
+  /** Whether op is a static object (a singleton outside pymalloc). */
+  isStatic(op: number): boolean {
+    return this.staticSet.has(op);
+  }
+
+  /** Frees the static blocks and unmaps the heap. */
+  dispose(): void {
+    for (const p of this.staticBlocks) this.heap.rawDefault.free(p);
+    this.staticBlocks.length = 0;
+    this.heap.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
