@@ -21,7 +21,7 @@ import {
   nativeArenaAllocator,
   nativeRawMemory,
 } from './osMemory.js';
-import { SMALL_BASE } from './pointer.js';
+import { SMALL_BASE, acquireHeapBase, releaseHeapBase } from './pointer.js';
 import { type Profile, type ResolvedProfile, resolveProfile } from './profile.js';
 import { PyMalloc } from './pymalloc.js';
 import { rawAllocator } from './rawAllocator.js';
@@ -67,7 +67,7 @@ export class Heap {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidArgumentError(`Heap options must be an object, got ${describe(options)}`);
     }
-    this.profile = resolveProfile(options.profile ?? 'classic');
+    this.profile = resolveProfile(options.profile === undefined ? 'classic' : options.profile);
     const source = options.memory ?? 'native';
     let arenas: ArenaAllocator;
     if (source === 'native') {
@@ -90,6 +90,7 @@ export class Heap {
       arenas,
       () => this.domains[Domain.RAW]!,
       this.rawMemory,
+      acquireHeapBase(),
       options.checkFree ?? true,
       retention,
     );
@@ -234,6 +235,7 @@ export class Heap {
 
   /** _PyObject_DebugMallocStats() as numbers. */
   debugMallocStats(): MallocStats {
+    this.checkOpen();
     return collectMallocStats(this.pymalloc, this.arenaMap.counts());
   }
 
@@ -247,6 +249,7 @@ export class Heap {
     if (this.disposed) return;
     this.disposed = true;
     this.pymalloc.dispose();
+    releaseHeapBase(this.pymalloc.base);
   }
 
   [Symbol.dispose](): void {

@@ -43,7 +43,7 @@ export class Memory {
 
   private resolve(base: number): void {
     if (base >= SMALL_BASE) {
-      const ref = base - SMALL_BASE;
+      const ref = base - this.pm.base;
       const s = (ref * this.invArenaSize) | 0;
       this.u8 = this.pm.u8s[s]!;
       this.u32 = this.pm.u32s[s]!;

@@ -78,83 +78,68 @@ export function nativeArenaAllocator(): ArenaAllocator {
   };
 }
 
-/** glibc's malloc through the addon; block views are cached until the block is freed or moved. */
+/**
+ * glibc's malloc through the addon. The addon's registry is per thread; this
+ * keeps the set of blocks *this* instance handed out, so a block of another
+ * heap is an InvalidPointerError here. Block views are cached until the block
+ * is freed or moved.
+ */
 export function nativeRawMemory(): RawMemory {
-  const views = new Map<number, BlockViews>();
-  const checked = <T>(address: number, what: string, f: () => T): T => {
+  const owned = new Map<number, BlockViews | null>();
+  const own = (address: number, what: string): void => {
+    if (!owned.has(address)) throw new InvalidPointerError(`${what}: ${address} is not a live block of this heap`, address);
+  };
+  const orNull = (f: () => number): number => {
     try {
-      return f();
+      const p = f();
+      owned.set(p, null);
+      return p;
     } catch (e) {
-      if ((e as { code?: string } | null)?.code === 'EINVAL') {
-        throw new InvalidPointerError(`${what}: ${address} is not a live block of this heap`, address);
-      }
+      if (isENOMEM(e)) return 0;
       throw e;
     }
   };
   return {
-    malloc(size) {
-      try {
-        return native.malloc(size);
-      } catch (e) {
-        if (isENOMEM(e)) return 0;
-        throw e;
-      }
-    },
-    calloc(nelem, elsize) {
-      try {
-        return native.calloc(nelem, elsize);
-      } catch (e) {
-        if (isENOMEM(e)) return 0;
-        throw e;
-      }
-    },
+    malloc: (size) => orNull(() => native.malloc(size)),
+    calloc: (nelem, elsize) => orNull(() => native.calloc(nelem, elsize)),
     realloc(address, size) {
-      return checked(address, 'realloc', () => {
-        try {
-          const moved = native.realloc(address, size);
-          views.delete(address);
-          return moved;
-        } catch (e) {
-          if (isENOMEM(e)) return 0;
-          throw e;
-        }
-      });
+      own(address, 'realloc');
+      const moved = orNull(() => native.realloc(address, size));
+      if (moved !== 0 && moved !== address) owned.delete(address);
+      if (moved === address) owned.set(address, null);
+      return moved;
     },
     free(address) {
-      checked(address, 'free', () => native.free(address));
-      views.delete(address);
+      own(address, 'free');
+      native.free(address);
+      owned.delete(address);
     },
     views(address) {
-      let v = views.get(address);
-      if (v === undefined) {
-        v = blockViews(checked(address, 'access', () => native.blockBuffer(address)));
-        views.set(address, v);
+      own(address, 'access');
+      let v = owned.get(address) ?? null;
+      if (v === null) {
+        v = blockViews(native.blockBuffer(address));
+        owned.set(address, v);
       }
       return v;
     },
-    has(address) {
-      if (views.has(address)) return true;
-      try {
-        native.blockSize(address);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    has: (address) => owned.has(address),
   };
 }
 
+/** The next invented address, shared by every fake so that no two fakes' memory overlaps. */
+let fakeNext = 2 ** 32;
+
 /** Arenas as plain ArrayBuffers at invented, size-aligned addresses: the allocator without the OS. */
 export function fakeArenaAllocator(limit = Infinity): ArenaAllocator {
-  let next = 2 ** 40;
   let live = 0;
   return {
     alloc(size) {
       if (live + size > limit) return null;
       live += size;
-      next = Math.ceil(next / size) * size;
-      const arena = { buffer: new ArrayBuffer(size), address: next };
-      next += size;
+      fakeNext = Math.ceil(fakeNext / size) * size;
+      const arena = { buffer: new ArrayBuffer(size), address: fakeNext };
+      fakeNext += size;
       return arena;
     },
     free(arena) {
@@ -166,7 +151,6 @@ export function fakeArenaAllocator(limit = Infinity): ArenaAllocator {
 /** A malloc over ArrayBuffers at invented 16-aligned addresses. */
 export function fakeRawMemory(limit = Infinity): RawMemory {
   const blocks = new Map<number, BlockViews>();
-  let next = 0x10000;
   let live = 0;
   const get = (address: number, what: string): BlockViews => {
     const b = blocks.get(address);
@@ -177,8 +161,8 @@ export function fakeRawMemory(limit = Infinity): RawMemory {
     const n = Math.max(size, 1);
     if (live + n > limit) return 0;
     live += n;
-    const address = next;
-    next += Math.ceil(n / 16) * 16 + 16;
+    const address = fakeNext;
+    fakeNext += Math.ceil(n / 16) * 16 + 16;
     blocks.set(address, blockViews(new ArrayBuffer(n)));
     return address;
   };

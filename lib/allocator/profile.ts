@@ -10,10 +10,12 @@
  * design rule of obmalloc.c):
  *   - alignment, poolSize and arenaSize are powers of two, alignment >= 8
  *     (a free block holds its free-list link in its first word);
- *   - page size (4 KiB) <= arenaSize <= 1 GiB, and poolSize <= arenaSize;
+ *   - page size (4 KiB) <= arenaSize <= 1 GiB, and poolSize <= arenaSize / 2
+ *     (an arena holds at least two pools, so it can be partly used: a one-pool
+ *     arena goes from full to empty and its usable-list links are stale);
  *   - smallRequestThreshold is a multiple of alignment, at most 64 classes
- *     (NB_SMALL_SIZE_CLASSES <= 64), and the largest block fits in a pool
- *     after the pool header.
+ *     (NB_SMALL_SIZE_CLASSES <= 64), and two of the largest blocks fit in a
+ *     pool after the pool header (a new pool's free list starts at block 1).
  */
 import { InvalidProfileError, describe } from '../errors.js';
 
@@ -96,8 +98,9 @@ export function resolveProfile(p: Profile | string = classic): ResolvedProfile {
   if (!isPowerOfTwo(arenaSize) || arenaSize < 4096 || arenaSize > 2 ** 30) {
     fail('arenaSize', arenaSize, 'a power of two from 4096 to 2^30');
   }
-  if (!isPowerOfTwo(poolSize) || poolSize > arenaSize) {
-    fail('poolSize', poolSize, `a power of two no larger than arenaSize (${arenaSize})`);
+  if (!isPowerOfTwo(poolSize) || poolSize > arenaSize / 2) {
+    // obmalloc's arena lists assume an arena can be partly used: at least two pools.
+    fail('poolSize', poolSize, `a power of two at most half the arenaSize (${arenaSize / 2})`);
   }
   const poolOverhead = Math.ceil(POOL_HEADER_BYTES / alignment) * alignment;
   if (
@@ -108,8 +111,9 @@ export function resolveProfile(p: Profile | string = classic): ResolvedProfile {
   ) {
     fail('smallRequestThreshold', smallRequestThreshold, `a multiple of the alignment (${alignment}), at most 64 classes`);
   }
-  if (smallRequestThreshold > poolSize - poolOverhead) {
-    fail('smallRequestThreshold', smallRequestThreshold, `at most poolSize - pool header (${poolSize - poolOverhead})`);
+  if (smallRequestThreshold > (poolSize - poolOverhead) / 2) {
+    // allocate_from_new_pool hands out the first block and threads the second: a pool holds at least two.
+    fail('smallRequestThreshold', smallRequestThreshold, `at most half of poolSize - pool header (${(poolSize - poolOverhead) / 2})`);
   }
   return Object.freeze({
     name: typeof p.name === 'string' ? p.name : 'custom',

@@ -46,7 +46,7 @@
 import { DoubleFreeError, InvalidPointerError } from '../errors.js';
 import type { ArenaAllocator, MappedArena, RawMemory } from './osMemory.js';
 import type { MemAllocator } from './domains.js';
-import { SMALL_BASE } from './pointer.js';
+import { HEAP_SPAN, SMALL_BASE } from './pointer.js';
 import type { ResolvedProfile } from './profile.js';
 import {
   ARENAINDEX,
@@ -98,6 +98,8 @@ export type ArenaListener = (event: 'map' | 'unmap', arena: ArenaObject) => void
 /** The pymalloc allocator of one heap: the MEM and OBJ domains' default allocator. */
 export class PyMalloc implements MemAllocator {
   readonly profile: ResolvedProfile;
+  /** First pointer of this heap's range (pointer.ts): block pointers are base + slot * ARENA_SIZE + offset. */
+  readonly base: number;
   /** checkFree: validate pointers on free/realloc with a live bit per block. */
   readonly checkFree: boolean;
 
@@ -146,6 +148,7 @@ export class PyMalloc implements MemAllocator {
     private readonly raw: () => MemAllocator,
     /** Byte access to raw blocks, for realloc's copies. */
     private readonly rawMemory: RawMemory,
+    base: number,
     checkFree = true,
     /**
      * Beyond CPython: how many wholly free arenas to keep mapped before
@@ -155,6 +158,7 @@ export class PyMalloc implements MemAllocator {
     readonly arenaRetention = 0,
   ) {
     this.profile = profile;
+    this.base = base;
     this.checkFree = checkFree;
     this.arenaSize = profile.arenaSize;
     this.invArenaSize = 1 / profile.arenaSize;
@@ -226,9 +230,11 @@ export class PyMalloc implements MemAllocator {
   /** new_arena(): map an arena and hand out a fresh arena object for it, or null. */
   private newArena(): ArenaObject | null {
     if (this.unusedArenaObjects === null) {
-      // Double the arenas vector; the new objects go on the unused list in order.
+      // Double the arenas vector; the new objects go on the unused list in order
+      // (never past this heap's pointer range: then, as on overflow in C, no arena).
       const maxarenas = this.arenas.length;
-      const numarenas = maxarenas ? maxarenas << 1 : INITIAL_ARENA_OBJECTS;
+      const numarenas = Math.min(maxarenas ? maxarenas << 1 : INITIAL_ARENA_OBJECTS, HEAP_SPAN / this.arenaSize - 1);
+      if (numarenas <= maxarenas) return null;
       for (let i = maxarenas; i < numarenas; i++) this.arenas.push(new ArenaObject(i));
       for (let i = maxarenas; i < numarenas; i++) {
         this.arenas[i]!.nextarena = i < numarenas - 1 ? this.arenas[i + 1]! : null;
@@ -243,7 +249,7 @@ export class PyMalloc implements MemAllocator {
     arenaobj.address = mapped.address;
     const slot = arenaobj.index + 1;
     this.setViews(slot, mapped.buffer);
-    if (this.checkFree) this.lives[slot] = new Uint32Array((this.arenaSize >> this.shift) >> 5);
+    if (this.checkFree) this.lives[slot] = new Uint32Array(((this.arenaSize >> this.shift) + 31) >> 5);
 
     arenaobj.ordinal = this.ntimesArenaAllocated;
     ++this.narenasCurrentlyAllocated;
@@ -375,7 +381,7 @@ export class PyMalloc implements MemAllocator {
       u32[(bp + bsize) >> 2] = 0;
     }
     if (this.checkFree) this.markLive(s, bp);
-    return SMALL_BASE + s * this.arenaSize + bp;
+    return this.base + s * this.arenaSize + bp;
   }
 
   /** pymalloc_alloc(): a block for 1..SMALL_REQUEST_THRESHOLD bytes, or 0 to let the caller use the raw allocator. */
@@ -396,7 +402,7 @@ export class PyMalloc implements MemAllocator {
     u32[h + FREEBLOCK] = next;
     if (next === 0) this.poolExtend(pool, size);
     if (this.checkFree) this.markLive(s, bp);
-    return SMALL_BASE + s * this.arenaSize + bp;
+    return this.base + s * this.arenaSize + bp;
   }
 
   private markLive(slot: number, off: number): void {
@@ -436,7 +442,8 @@ export class PyMalloc implements MemAllocator {
    * DoubleFreeError when it is not a live block.
    */
   private checkedBlock(p: number, what: string): number {
-    const ref = p - SMALL_BASE;
+    const ref = p - this.base;
+    if (!(ref >= 0 && ref < HEAP_SPAN)) throw new InvalidPointerError(`${what}: ${p} is not a pointer of this heap`, p);
     const s = (ref * this.invArenaSize) | 0;
     const ao = s >= 1 && s <= this.arenas.length && Number.isInteger(p) ? this.arenas[s - 1]! : null;
     if (ao === null || ao.address === 0) {
@@ -477,7 +484,7 @@ export class PyMalloc implements MemAllocator {
   pymallocFree(p: number): boolean {
     if (p < SMALL_BASE) return false;
     const s = this.checkedBlock(p, 'free');
-    const off = p - SMALL_BASE - s * this.arenaSize;
+    const off = p - this.base - s * this.arenaSize;
     const u32 = this.u32s[s]!;
     const poolOff = this.poolOffsetOf(s, off);
     const h = poolOff >> 2;
@@ -592,7 +599,7 @@ export class PyMalloc implements MemAllocator {
     if (p === 0) return this.malloc(nbytes);
     if (p < SMALL_BASE) return this.raw().realloc(p, nbytes);
     const s = this.checkedBlock(p, 'realloc');
-    const off = p - SMALL_BASE - s * this.arenaSize;
+    const off = p - this.base - s * this.arenaSize;
     const pool = s * this.arenaSize + this.poolOffsetOf(s, off);
     let size = this.index2size(this.poolField(pool, SZIDX));
     if (nbytes <= size) {
@@ -615,7 +622,7 @@ export class PyMalloc implements MemAllocator {
   /** The bytes behind pointer p (pymalloc or raw) and p's offset in them. No liveness check. */
   locate(p: number): { u8: Uint8Array; off: number } {
     if (p >= SMALL_BASE) {
-      const ref = p - SMALL_BASE;
+      const ref = p - this.base;
       const s = (ref * this.invArenaSize) | 0;
       return { u8: this.u8s[s]!, off: ref - s * this.arenaSize };
     }
@@ -626,14 +633,15 @@ export class PyMalloc implements MemAllocator {
   sizeClassOf(p: number): number {
     if (p < SMALL_BASE) return -1;
     const s = this.checkedBlock(p, 'access');
-    const off = p - SMALL_BASE - s * this.arenaSize;
+    const off = p - this.base - s * this.arenaSize;
     return this.poolField(s * this.arenaSize + this.poolOffsetOf(s, off), SZIDX);
   }
 
   /** The arena object holding pymalloc pointer p and p's offset in the arena (for reports and replay). */
   arenaOf(p: number): { arena: ArenaObject; offset: number } | null {
     if (p < SMALL_BASE) return null;
-    const ref = p - SMALL_BASE;
+    const ref = p - this.base;
+    if (!(ref >= 0 && ref < HEAP_SPAN)) return null;
     const s = (ref * this.invArenaSize) | 0;
     const arena = this.arenas[s - 1];
     if (arena === undefined || arena.address === 0) return null;
