@@ -25,7 +25,7 @@ export {
   type Profile,
   type ResolvedProfile,
 } from './allocator/profile.js';
-export { SMALL_BASE, isSmallPointer } from './allocator/pointer.js';
+export { RAW_BASE, SMALL_LIMIT, isSmallPointer } from './allocator/pointer.js';
 export type { ArenaAllocator, MappedArena, RawMemory } from './allocator/osMemory.js';
 export { fakeArenaAllocator, fakeRawMemory } from './allocator/osMemory.js';
 export { formatMallocStats, type MallocStats, type SizeClassStats } from './allocator/stats.js';

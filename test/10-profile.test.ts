@@ -10,7 +10,7 @@ import {
   InvalidArgumentError,
   InvalidProfileError,
   type Profile,
-  SMALL_BASE,
+  isSmallPointer,
   classic,
   cpython311,
   fakeArenaAllocator,
@@ -116,10 +116,10 @@ describe('custom profiles', () => {
         for (let i = 0; i < 3 * r.maxPoolsInArena + 5; i++) ptrs.push(heap.malloc(r.smallRequestThreshold));
         const first = heap.pymalloc.arenaOf(ptrs[0]!)!;
         expect(first.offset).toBe(r.poolOverhead);
-        expect(ptrs.every((p) => p >= SMALL_BASE)).toBe(true);
+        expect(ptrs.every((p) => isSmallPointer(p))).toBe(true);
         expect(heap.usableSize(ptrs[0]!)).toBe(r.smallRequestThreshold);
         const big = heap.malloc(r.smallRequestThreshold + 1);
-        expect(big).toBeLessThan(SMALL_BASE);
+        expect(isSmallPointer(big)).toBe(false);
         expect(pymallocViolations(heap.pymalloc)).toEqual([]);
         for (const p of ptrs) heap.free(p);
         heap.free(big);

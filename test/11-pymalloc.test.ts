@@ -5,7 +5,7 @@
 // debugMallocStats() and the arena/offset behind each pointer, over both
 // profiles and both memories.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Heap, type MallocStats, SMALL_BASE, pymallocViolations } from '../lib/index.js';
+import { Heap, type MallocStats, RAW_BASE, isSmallPointer, pymallocViolations } from '../lib/index.js';
 
 const PROFILES = ['classic', 'cpython311'] as const;
 const MEMORIES = ['native', 'fake'] as const;
@@ -57,7 +57,7 @@ describe.each(PROFILES.flatMap((profile) => MEMORIES.map((memory) => ({ profile,
       for (let n = 1; n <= threshold; n++) {
         const p = heap.malloc(n);
         const c = (n - 1) >> shift;
-        expect(p).toBeGreaterThanOrEqual(SMALL_BASE);
+        expect(isSmallPointer(p)).toBe(true);
         expect(heap.usableSize(p)).toBe((c + 1) << shift);
         expect(inUse(heap.debugMallocStats())).toEqual({ [c]: 1 });
         heap.free(p);
@@ -72,9 +72,9 @@ describe.each(PROFILES.flatMap((profile) => MEMORIES.map((memory) => ({ profile,
       const ptrs = sizes.map((n) => heap.malloc(n));
       for (const [i, p] of ptrs.entries()) {
         expect(p).toBeGreaterThan(0);
-        expect(p).toBeLessThan(SMALL_BASE);
+        expect(isSmallPointer(p)).toBe(false);
         expect(heap.pymalloc.arenaOf(p)).toBeNull();
-        expect(heap.addressOf(p)).toBe(p);
+        expect(heap.addressOf(p)).toBe(p - RAW_BASE);
         expect(heap.usableSize(p)).toBe(Math.max(sizes[i]!, 1));
       }
       let stats = heap.debugMallocStats();
@@ -211,14 +211,14 @@ describe.each(PROFILES.flatMap((profile) => MEMORIES.map((memory) => ({ profile,
         // Past the threshold: a raw block, contents carried over.
         fill(heap, grown, size + 1);
         const large = heap.realloc(grown, 10_000);
-        expect(large).toBeLessThan(SMALL_BASE);
+        expect(isSmallPointer(large)).toBe(false);
         expectFilled(heap, large, size + 1);
         let stats = heap.debugMallocStats();
         expect(stats.classes).toEqual([]);
         expect(stats.rawAllocatedBlocks).toBe(1);
         // A raw block stays raw when it shrinks below the threshold (PyMem_RawRealloc), contents kept.
         const small = heap.realloc(large, 16);
-        expect(small).toBeLessThan(SMALL_BASE);
+        expect(isSmallPointer(small)).toBe(false);
         expectFilled(heap, small, 16);
         heap.free(small);
         stats = heap.debugMallocStats();
@@ -231,7 +231,7 @@ describe.each(PROFILES.flatMap((profile) => MEMORIES.map((memory) => ({ profile,
         const p = heap.malloc(40);
         const zero = heap.realloc(p, 0);
         expect(zero).toBeGreaterThan(0);
-        expect(zero).toBeLessThan(SMALL_BASE);
+        expect(isSmallPointer(zero)).toBe(false);
         let stats = heap.debugMallocStats();
         expect(stats.classes).toEqual([]);
         expect(stats.rawAllocatedBlocks).toBe(1);
@@ -258,7 +258,7 @@ describe.each(PROFILES.flatMap((profile) => MEMORIES.map((memory) => ({ profile,
         heap.free(q);
       }
       const big = heap.calloc(10, 1000);
-      expect(big).toBeLessThan(SMALL_BASE);
+      expect(isSmallPointer(big)).toBe(false);
       expect(heap.read(big, 0, 10_000).every((b) => b === 0)).toBe(true);
       heap.free(big);
       expectConsistent(heap);
@@ -339,7 +339,7 @@ describe.each(PROFILES.flatMap((profile) => MEMORIES.map((memory) => ({ profile,
       const small = stats.classes.reduce((sum, c) => sum + c.blocksInUse, 0);
       expect(small + stats.rawAllocatedBlocks).toBe(live.length);
       expect(stats.bytesInAllocatedBlocks).toBe(
-        live.filter((p) => p >= SMALL_BASE).reduce((sum, p) => sum + heap.usableSize(p), 0),
+        live.filter((p) => isSmallPointer(p)).reduce((sum, p) => sum + heap.usableSize(p), 0),
       );
       expectConsistent(heap);
       for (const p of live) heap.free(p);
@@ -348,6 +348,10 @@ describe.each(PROFILES.flatMap((profile) => MEMORIES.map((memory) => ({ profile,
     });
 
     it('behaves the same with checkFree off for valid use', () => {
+      const placement = (heap: Heap, p: number): string => {
+        const at = heap.pymalloc.arenaOf(p)!;
+        return `${at.arena.ordinal}+${at.offset}`;
+      };
       const script = (heap: Heap): unknown[] => {
         const out: unknown[] = [];
         const live: number[] = [];
@@ -358,12 +362,12 @@ describe.each(PROFILES.flatMap((profile) => MEMORIES.map((memory) => ({ profile,
             if (i % 9 === 2) {
               const q = heap.realloc(p, size);
               live.push(q);
-              out.push(q < SMALL_BASE ? 'raw' : q - heap.pymalloc.base);
+              out.push(!isSmallPointer(q) ? 'raw' : placement(heap, q));
             } else heap.free(p);
           } else {
             const p = i % 5 === 0 ? heap.calloc(1, size) : heap.malloc(size);
             live.push(p);
-            out.push(p < SMALL_BASE ? 'raw' : p - heap.pymalloc.base);
+            out.push(!isSmallPointer(p) ? 'raw' : placement(heap, p));
           }
         }
         out.push(withoutArenaMap(heap.debugMallocStats()));

@@ -14,7 +14,9 @@ import {
   type MemAllocator,
   OutOfMemoryError,
   PymemError,
-  SMALL_BASE,
+  RAW_BASE,
+  SMALL_LIMIT,
+  isSmallPointer,
   fakeArenaAllocator,
   fakeRawMemory,
   pymallocViolations,
@@ -162,16 +164,17 @@ describe.each(COMBOS)('bad input, $profile profile, $memory memory', ({ profile,
   it('refuses pointers into pymalloc\'s range that are no block', () => {
     const f = makeFixture(open());
     const { arenaSize, poolSize } = f.heap.profile;
-    const arena0 = SMALL_BASE + arenaSize; // slot 1: the first arena
+    const arena0 = f.heap.pymalloc.arenas[0]!.vbase; // the first arena's span
+    const sentinels = f.heap.pymalloc.sentinel(0); // the usedpools sentinels' span
     for (const q of [
-      SMALL_BASE, // slot 0: the usedpools sentinels
-      SMALL_BASE + 16,
+      sentinels,
+      sentinels + 16,
       arena0, // a pool header
       arena0 + 40,
       arena0 + 60 * poolSize + 48, // a pool never carved
-      SMALL_BASE + 5 * arenaSize + 48, // an arena object with no arena
-      SMALL_BASE + 1000 * arenaSize + 48, // past the arenas vector
-      SMALL_BASE + 2 ** 51, // huge
+      SMALL_LIMIT - arenaSize + 48, // a span no arena holds
+      SMALL_LIMIT + 48, // above the small range, below the raw one
+      RAW_BASE + 2 ** 47 + 48, // a raw pointer no block has
       2 ** 53 - 1,
     ]) {
       rejectsAsForeign(f, () => f.heap.free(q));
@@ -358,7 +361,7 @@ describe.each(COMBOS)('bad input, $profile profile, $memory memory', ({ profile,
       ]) {
         rejects(f, call, InvalidPointerError);
       }
-      for (const q of [f.small64 + 8, f.small64 + 1, -1, 1.5, SMALL_BASE]) {
+      for (const q of [f.small64 + 8, f.small64 + 1, -1, 1.5, f.heap.pymalloc.sentinel(0)]) {
         rejectsAsForeign(f, () => heap.bytes(q));
         rejectsAsForeign(f, () => heap.read(q, 0, 1));
       }
@@ -424,7 +427,7 @@ describe.each(PROFILES)('out of memory, %s profile', (profile) => {
       };
       // Phase 1: small requests until both arenas are full and pymalloc falls back to raw memory.
       const small = [16, 200, threshold, 40];
-      while (allocate(small[i % small.length]!) >= SMALL_BASE) expect(i).toBeLessThan(1_000_000);
+      while (isSmallPointer(allocate(small[i % small.length]!))) expect(i).toBeLessThan(1_000_000);
       expect(heap.debugMallocStats()).toMatchObject({ arenasAllocatedCurrent: 2, unusedPools: 0, rawAllocatedBlocks: 1 });
       // Phase 2: anything, until the raw memory runs out too.
       const sizes = [16, 200, threshold, 0, 1000, 3000, 40, threshold + 1];
@@ -445,7 +448,7 @@ describe.each(PROFILES)('out of memory, %s profile', (profile) => {
       }
 
       // realloc and calloc fail the same way; the block being resized survives.
-      const [victim, info] = [...live].find(([p]) => p >= SMALL_BASE)!;
+      const [victim, info] = [...live].find(([p]) => isSmallPointer(p))!;
       const before = JSON.stringify(heap.debugMallocStats());
       expect(thrown(() => heap.realloc(victim, 200_000))).toBeInstanceOf(OutOfMemoryError);
       expect(thrown(() => heap.calloc(1000, 1000))).toBeInstanceOf(OutOfMemoryError);
@@ -477,7 +480,7 @@ describe.each(PROFILES)('out of memory, %s profile', (profile) => {
     const heap = limitHeap(0, 1 << 20);
     try {
       const p = heap.malloc(16);
-      expect(p).toBeLessThan(SMALL_BASE);
+      expect(isSmallPointer(p)).toBe(false);
       const stats = heap.debugMallocStats();
       expect(stats.arenasAllocatedTotal).toBe(0);
       expect(stats.rawAllocatedBlocks).toBe(1);

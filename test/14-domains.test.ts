@@ -11,7 +11,7 @@ import {
   Heap,
   type MemAllocator,
   OutOfMemoryError,
-  SMALL_BASE,
+  isSmallPointer,
   pymallocViolations,
 } from '../lib/index.js';
 
@@ -76,7 +76,7 @@ describe.each(PROFILES.flatMap((profile) => MEMORIES.map((memory) => ({ profile,
       // Every domain's default allocator works on its own.
       for (const d of [Domain.RAW, Domain.MEM, Domain.OBJ]) {
         const p = heap.malloc(24, d);
-        expect(p >= SMALL_BASE).toBe(d !== Domain.RAW);
+        expect(isSmallPointer(p)).toBe(d !== Domain.RAW);
         heap.free(heap.realloc(p, 40, d), d);
       }
       expectValid(heap);
@@ -119,13 +119,13 @@ describe.each(PROFILES.flatMap((profile) => MEMORIES.map((memory) => ({ profile,
       const log: Call[] = [];
       heap.setAllocator(Domain.RAW, counting(heap.getAllocator(Domain.RAW), log));
       const small = heap.malloc(threshold);
-      expect(small).toBeGreaterThanOrEqual(SMALL_BASE);
+      expect(isSmallPointer(small)).toBe(true);
       expect(log).toEqual([]); // pymalloc served it
       const large = heap.malloc(threshold + 1);
       const zero = heap.malloc(0);
       const zeroed = heap.calloc(0, 8);
       const zeroedLarge = heap.calloc(10, 100);
-      expect([large, zero, zeroed, zeroedLarge].every((p) => p > 0 && p < SMALL_BASE)).toBe(true);
+      expect([large, zero, zeroed, zeroedLarge].every((p) => p > 0 && !isSmallPointer(p))).toBe(true);
       expect(log).toEqual([
         ['malloc', threshold + 1, large],
         ['malloc', 0, zero],
@@ -226,7 +226,7 @@ describe.each(PROFILES.flatMap((profile) => MEMORIES.map((memory) => ({ profile,
       expect(heap.read(keep, 0, 64).every((b) => b === 0x3c)).toBe(true);
       expect(JSON.stringify(heap.debugMallocStats())).toBe(before);
       const small = heap.malloc(64);
-      expect(small).toBeGreaterThanOrEqual(SMALL_BASE);
+      expect(isSmallPointer(small)).toBe(true);
       heap.free(small);
       heap.setAllocator(Domain.RAW, raw);
       expect(heap.debugMallocStats().rawAllocatedBlocks).toBe(0);

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Heap, type MallocStats, PymemError, SMALL_BASE, pymallocViolations } from '../lib/index.js';
+import { Heap, type MallocStats, PymemError, isSmallPointer, pymallocViolations } from '../lib/index.js';
 
 const PROFILES = ['classic', 'cpython311'] as const;
 const MEMORIES = ['native', 'fake'] as const;
@@ -71,8 +71,8 @@ describe.each(PROFILES.flatMap((profile) => MEMORIES.map((memory) => ({ profile,
       const { inA, inB } = interleave(a, b);
       const sa = a.debugMallocStats();
       const sb = b.debugMallocStats();
-      const rawA = [...inA.keys()].filter((p) => p < SMALL_BASE).length;
-      const rawB = [...inB.keys()].filter((p) => p < SMALL_BASE).length;
+      const rawA = [...inA.keys()].filter((p) => !isSmallPointer(p)).length;
+      const rawB = [...inB.keys()].filter((p) => !isSmallPointer(p)).length;
       expect(rawA).toBe(200); // sizes 0 and 2000
       expect(smallInUse(sa)).toBe(inA.size - rawA);
       expect(sa.rawAllocatedBlocks).toBe(rawA);
@@ -120,14 +120,14 @@ describe.each(PROFILES.flatMap((profile) => MEMORIES.map((memory) => ({ profile,
       const a = open();
       const b = open();
       const { inA, inB } = interleave(a, b);
-      for (const p of [...inA.keys()].filter((q) => q >= SMALL_BASE).slice(0, 20)) expectForeignRefused(a, b, inA, inB, p);
+      for (const p of [...inA.keys()].filter((q) => isSmallPointer(q)).slice(0, 20)) expectForeignRefused(a, b, inA, inB, p);
     });
 
     it('refuses, in heap B, a raw block of heap A', () => {
       const a = open();
       const b = open();
       const { inA, inB } = interleave(a, b);
-      for (const p of [...inA.keys()].filter((q) => q < SMALL_BASE).slice(0, 20)) expectForeignRefused(a, b, inA, inB, p);
+      for (const p of [...inA.keys()].filter((q) => !isSmallPointer(q)).slice(0, 20)) expectForeignRefused(a, b, inA, inB, p);
     });
   },
 );

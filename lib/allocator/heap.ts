@@ -19,9 +19,10 @@ import {
   fakeArenaAllocator,
   fakeRawMemory,
   nativeArenaAllocator,
+  rawAddress,
   nativeRawMemory,
 } from './osMemory.js';
-import { SMALL_BASE, acquireHeapBase, releaseHeapBase } from './pointer.js';
+import { SMALL_LIMIT } from './pointer.js';
 import { type Profile, type ResolvedProfile, resolveProfile } from './profile.js';
 import { PyMalloc } from './pymalloc.js';
 import { rawAllocator } from './rawAllocator.js';
@@ -90,12 +91,11 @@ export class Heap {
       arenas,
       () => this.domains[Domain.RAW]!,
       this.rawMemory,
-      acquireHeapBase(),
       options.checkFree ?? true,
       retention,
     );
     this.domains = [this.rawDefault, this.pymalloc, this.pymalloc];
-    this.memory = new Memory(this.pymalloc, this.rawMemory);
+    this.memory = new Memory(this.rawMemory);
     this.arenaMap = new ArenaMap(this.profile.arenaSize);
     this.pymalloc.arenaListeners.push((event, arena) => {
       if (event === 'map') this.arenaMap.markUsed(arena.address);
@@ -225,7 +225,7 @@ export class Heap {
 
   /** The real address behind a pointer (arena base + offset for pymalloc blocks), for reports. */
   addressOf(ptr: number): number {
-    if (ptr < SMALL_BASE) return ptr;
+    if (!(ptr < SMALL_LIMIT)) return rawAddress(ptr);
     const at = this.pymalloc.arenaOf(ptr);
     if (at === null) throw new InvalidPointerError(`${ptr} is not in any arena of this heap`, ptr);
     return at.arena.address + at.offset;
@@ -249,7 +249,6 @@ export class Heap {
     if (this.disposed) return;
     this.disposed = true;
     this.pymalloc.dispose();
-    releaseHeapBase(this.pymalloc.base);
   }
 
   [Symbol.dispose](): void {

@@ -6,21 +6,18 @@
  *
  * `base` is a block start or a pointer at most MAX_INTERIOR bytes past it
  * (an object behind its PyGC_Head and pre-header); `off` is any offset inside
- * the block. pymalloc pointers resolve by arithmetic; raw pointers by the raw
- * block map (the last one resolved is cached). Pointers stored in memory are
+ * the block. pymalloc pointers resolve through the unit table (pointer.ts);
+ * raw pointers by the raw block map (the last one resolved is cached). Pointers stored in memory are
  * f64 (8 bytes, as a C pointer), so every pointer field is 8-aligned.
  */
 import type { BlockViews, RawMemory } from './osMemory.js';
-import { SMALL_BASE } from './pointer.js';
-import type { PyMalloc } from './pymalloc.js';
+import { NO_SPAN, SMALL_LIMIT, units } from './pointer.js';
 
 /** How far past its block start a base pointer may be (PyGC_Head + managed-dict pre-header). */
 export const MAX_INTERIOR = 32;
 
 /** Reads and writes of heap memory by (base pointer, byte offset). */
 export class Memory {
-  private readonly arenaSize: number;
-  private readonly invArenaSize: number;
   // The block last resolved: its views and the offset of `base` in them.
   private u8: Uint8Array;
   private u32: Uint32Array;
@@ -30,25 +27,19 @@ export class Memory {
   private lastRawViews: BlockViews | null = null;
   private lastRawOff = 0;
 
-  constructor(
-    private readonly pm: PyMalloc,
-    private readonly raw: RawMemory,
-  ) {
-    this.arenaSize = pm.profile.arenaSize;
-    this.invArenaSize = 1 / this.arenaSize;
-    this.u8 = pm.u8s[0]!;
-    this.u32 = pm.u32s[0]!;
-    this.f64 = pm.f64s[0]!;
+  constructor(private readonly raw: RawMemory) {
+    this.u8 = NO_SPAN.u8;
+    this.u32 = NO_SPAN.u32;
+    this.f64 = NO_SPAN.f64;
   }
 
   private resolve(base: number): void {
-    if (base >= SMALL_BASE) {
-      const ref = base - this.pm.base;
-      const s = (ref * this.invArenaSize) | 0;
-      this.u8 = this.pm.u8s[s]!;
-      this.u32 = this.pm.u32s[s]!;
-      this.f64 = this.pm.f64s[s]!;
-      this.off = ref - s * this.arenaSize;
+    if (base < SMALL_LIMIT) {
+      const a = units[base >>> 12]!;
+      this.u8 = a.u8;
+      this.u32 = a.u32;
+      this.f64 = a.f64;
+      this.off = base - a.vbase;
       return;
     }
     if (base !== this.lastRaw || this.lastRawViews!.u8.length === 0) {

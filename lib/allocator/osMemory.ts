@@ -15,6 +15,7 @@
  */
 import { native } from '../native.js';
 import { InvalidPointerError } from '../errors.js';
+import { RAW_BASE } from './pointer.js';
 
 /** One mapped arena: its memory and the address the OS gave it. */
 export interface MappedArena {
@@ -47,7 +48,10 @@ export function blockViews(buffer: ArrayBuffer): BlockViews {
   };
 }
 
-/** The C library's allocator, with addresses as numbers; 0 is NULL. */
+/**
+ * The C library's allocator. Blocks are named by pointers RAW_BASE + their
+ * real address (pointer.ts); 0 is NULL.
+ */
 export interface RawMemory {
   malloc(size: number): number;
   calloc(nelem: number, elsize: number): number;
@@ -57,6 +61,11 @@ export interface RawMemory {
   views(address: number): BlockViews;
   /** Whether `address` is the start of a live block. */
   has(address: number): boolean;
+}
+
+/** The real address behind a raw pointer. */
+export function rawAddress(p: number): number {
+  return p - RAW_BASE;
 }
 
 const isENOMEM = (e: unknown): boolean => (e as { code?: string } | null)?.code === 'ENOMEM';
@@ -91,7 +100,7 @@ export function nativeRawMemory(): RawMemory {
   };
   const orNull = (f: () => number): number => {
     try {
-      const p = f();
+      const p = RAW_BASE + f();
       owned.set(p, null);
       return p;
     } catch (e) {
@@ -104,21 +113,21 @@ export function nativeRawMemory(): RawMemory {
     calloc: (nelem, elsize) => orNull(() => native.calloc(nelem, elsize)),
     realloc(address, size) {
       own(address, 'realloc');
-      const moved = orNull(() => native.realloc(address, size));
+      const moved = orNull(() => native.realloc(address - RAW_BASE, size));
       if (moved !== 0 && moved !== address) owned.delete(address);
       if (moved === address) owned.set(address, null);
       return moved;
     },
     free(address) {
       own(address, 'free');
-      native.free(address);
+      native.free(address - RAW_BASE);
       owned.delete(address);
     },
     views(address) {
       own(address, 'access');
       let v = owned.get(address) ?? null;
       if (v === null) {
-        v = blockViews(native.blockBuffer(address));
+        v = blockViews(native.blockBuffer(address - RAW_BASE));
         owned.set(address, v);
       }
       return v;
@@ -129,6 +138,8 @@ export function nativeRawMemory(): RawMemory {
 
 /** The next invented address, shared by every fake so that no two fakes' memory overlaps. */
 let fakeNext = 2 ** 32;
+/** The next invented raw block address (a different range from the fake arenas'). */
+let fakeRawNext = 2 ** 44;
 
 /** Arenas as plain ArrayBuffers at invented, size-aligned addresses: the allocator without the OS. */
 export function fakeArenaAllocator(limit = Infinity): ArenaAllocator {
@@ -161,8 +172,8 @@ export function fakeRawMemory(limit = Infinity): RawMemory {
     const n = Math.max(size, 1);
     if (live + n > limit) return 0;
     live += n;
-    const address = fakeNext;
-    fakeNext += Math.ceil(n / 16) * 16 + 16;
+    const address = RAW_BASE + fakeRawNext;
+    fakeRawNext += Math.ceil(n / 16) * 16 + 16;
     blocks.set(address, blockViews(new ArrayBuffer(n)));
     return address;
   };

@@ -44,9 +44,9 @@
  * undefined behaviour, as in C.
  */
 import { DoubleFreeError, InvalidPointerError } from '../errors.js';
-import type { ArenaAllocator, MappedArena, RawMemory } from './osMemory.js';
 import type { MemAllocator } from './domains.js';
-import { HEAP_SPAN, SMALL_BASE } from './pointer.js';
+import type { ArenaAllocator, MappedArena, RawMemory } from './osMemory.js';
+import { NO_SPAN, SMALL_LIMIT, type Span, bindSpan, unbindSpan, units } from './pointer.js';
 import type { ResolvedProfile } from './profile.js';
 import {
   ARENAINDEX,
@@ -64,13 +64,31 @@ import {
 
 /** How many arena objects the first arenas vector holds (INITIAL_ARENA_OBJECTS). */
 const INITIAL_ARENA_OBJECTS = 16;
+/** Bytes of the span holding one heap's usedpools sentinels (one unit: room for 64 classes). */
+const SENTINEL_SPAN = 4096;
+const EMPTY_U32 = new Uint32Array(0);
 
-/** struct arena_object: bookkeeping for one arena, kept in the arenas vector. */
-export class ArenaObject {
+/**
+ * struct arena_object: bookkeeping for one arena, kept in the arenas vector.
+ * It is also the arena's entry in the unit table (pointer.ts): its pointer
+ * span and the typed views of its memory.
+ */
+export class ArenaObject implements Span {
   /** Base address of the arena, or 0 when no arena is associated (on unusedArenaObjects). */
   address = 0;
   /** The mapping behind the arena, while associated. */
   mapped: MappedArena | null = null;
+  /** First pointer of the arena's span (pointer.ts). */
+  vbase = 0;
+  u8: Uint8Array = NO_SPAN.u8;
+  u32: Uint32Array = NO_SPAN.u32;
+  f64: Float64Array = NO_SPAN.f64;
+  /** One bit per ALIGNMENT unit: set at the start of every live block (checkFree). */
+  live: Uint32Array = EMPTY_U32;
+  /** The allocator owning the span while associated. */
+  owner: object | null = null;
+  /** Arena offset of the first pool: POOL_SIZE - (address % POOL_SIZE) when the address is unaligned, else 0. */
+  firstPool = 0;
   /** Arena offset of the next never-carved pool (pool_address). */
   poolAddress = 0;
   /** Free pools: carved-but-empty pools on freepools plus never-carved ones. */
@@ -87,7 +105,7 @@ export class ArenaObject {
   ordinal = -1;
 
   constructor(
-    /** Position in the arenas vector (the arenaindex in pool headers). */
+    /** Position in the arenas vector (the arenaindex in pool headers); -1 for a heap's sentinel block. */
     readonly index: number,
   ) {}
 }
@@ -95,18 +113,21 @@ export class ArenaObject {
 /** Called whenever pymalloc maps or unmaps an arena (for tracing and replay). */
 export type ArenaListener = (event: 'map' | 'unmap', arena: ArenaObject) => void;
 
-/** The pymalloc allocator of one heap: the MEM and OBJ domains' default allocator. */
+/**
+ * The pymalloc allocator of one heap: the MEM and OBJ domains' default allocator.
+ *
+ * A pool ref (the nextpool/prevpool/freepools values) is the pointer of the
+ * pool's first byte; a block pointer is its arena's vbase plus its offset.
+ */
 export class PyMalloc implements MemAllocator {
   readonly profile: ResolvedProfile;
-  /** First pointer of this heap's range (pointer.ts): block pointers are base + slot * ARENA_SIZE + offset. */
-  readonly base: number;
   /** checkFree: validate pointers on free/realloc with a live bit per block. */
   readonly checkFree: boolean;
 
   // Constants of the profile, copied into fields for the hot paths.
   private readonly arenaSize: number;
-  private readonly invArenaSize: number;
   private readonly poolSize: number;
+  private readonly poolMask: number;
   private readonly poolOverhead: number;
   private readonly shift: number;
   private readonly threshold: number;
@@ -119,13 +140,8 @@ export class PyMalloc implements MemAllocator {
   usableArenas: ArenaObject | null = null;
   /** nfp2lasta[n]: the last arena on usableArenas with n free pools. */
   readonly nfp2lasta: (ArenaObject | null)[];
-
-  /** Views of each slot's memory: slot 0 holds the usedpools sentinels, slot i+1 arena i (read by memory.ts). */
-  readonly u8s: Uint8Array[] = [];
-  readonly u32s: Uint32Array[] = [];
-  readonly f64s: Float64Array[] = [];
-  /** One bit per ALIGNMENT unit of each arena: set at the start of every live block. */
-  private readonly lives: Uint32Array[] = [];
+  /** The usedpools sentinels: one 32-byte pseudo-header per size class, in a span of their own. */
+  private readonly sentinels: ArenaObject;
 
   /** Arenas currently mapped (narenas_currently_allocated). */
   narenasCurrentlyAllocated = 0;
@@ -148,7 +164,6 @@ export class PyMalloc implements MemAllocator {
     private readonly raw: () => MemAllocator,
     /** Byte access to raw blocks, for realloc's copies. */
     private readonly rawMemory: RawMemory,
-    base: number,
     checkFree = true,
     /**
      * Beyond CPython: how many wholly free arenas to keep mapped before
@@ -158,17 +173,19 @@ export class PyMalloc implements MemAllocator {
     readonly arenaRetention = 0,
   ) {
     this.profile = profile;
-    this.base = base;
     this.checkFree = checkFree;
     this.arenaSize = profile.arenaSize;
-    this.invArenaSize = 1 / profile.arenaSize;
     this.poolSize = profile.poolSize;
+    this.poolMask = profile.poolSize - 1;
     this.poolOverhead = profile.poolOverhead;
     this.shift = profile.alignmentShift;
     this.threshold = profile.smallRequestThreshold;
     this.nfp2lasta = new Array<ArenaObject | null>(profile.maxPoolsInArena + 1).fill(null);
-    const sentinels = new ArrayBuffer(profile.numClasses * SENTINEL_STRIDE);
-    this.setViews(0, sentinels);
+    const sentinels = new ArenaObject(-1);
+    this.setViews(sentinels, new ArrayBuffer(SENTINEL_SPAN));
+    if (bindSpan(SENTINEL_SPAN, sentinels) < 0) throw new RangeError('the small-pointer space of this thread is full');
+    sentinels.owner = this;
+    this.sentinels = sentinels;
     for (let c = 0; c < profile.numClasses; c++) {
       const s = this.sentinel(c);
       this.setNextPool(s, s);
@@ -180,35 +197,32 @@ export class PyMalloc implements MemAllocator {
 
   /** The usedpools sentinel of size class c. */
   sentinel(c: number): number {
-    return c * SENTINEL_STRIDE;
-  }
-  private slotOf(ref: number): number {
-    return (ref * this.invArenaSize) | 0;
+    return this.sentinels.vbase + c * SENTINEL_STRIDE;
   }
   nextPool(ref: number): number {
-    const s = this.slotOf(ref);
-    return this.f64s[s]![((ref - s * this.arenaSize) >> 3) + NEXTPOOL]!;
+    const a = units[ref >>> 12]!;
+    return a.f64[((ref - a.vbase) >> 3) + NEXTPOOL]!;
   }
   private setNextPool(ref: number, v: number): void {
-    const s = this.slotOf(ref);
-    this.f64s[s]![((ref - s * this.arenaSize) >> 3) + NEXTPOOL] = v;
+    const a = units[ref >>> 12]!;
+    a.f64[((ref - a.vbase) >> 3) + NEXTPOOL] = v;
   }
   prevPool(ref: number): number {
-    const s = this.slotOf(ref);
-    return this.f64s[s]![((ref - s * this.arenaSize) >> 3) + PREVPOOL]!;
+    const a = units[ref >>> 12]!;
+    return a.f64[((ref - a.vbase) >> 3) + PREVPOOL]!;
   }
   private setPrevPool(ref: number, v: number): void {
-    const s = this.slotOf(ref);
-    this.f64s[s]![((ref - s * this.arenaSize) >> 3) + PREVPOOL] = v;
+    const a = units[ref >>> 12]!;
+    a.f64[((ref - a.vbase) >> 3) + PREVPOOL] = v;
   }
   /** A u32 field of the pool header at ref. */
   poolField(ref: number, field: number): number {
-    const s = this.slotOf(ref);
-    return this.u32s[s]![((ref - s * this.arenaSize) >> 2) + field]!;
+    const a = units[ref >>> 12]!;
+    return a.u32[((ref - a.vbase) >> 2) + field]!;
   }
   private setPoolField(ref: number, field: number, v: number): void {
-    const s = this.slotOf(ref);
-    this.u32s[s]![((ref - s * this.arenaSize) >> 2) + field] = v;
+    const a = units[ref >>> 12]!;
+    a.u32[((ref - a.vbase) >> 2) + field] = v;
   }
   /** Block size of size class c (INDEX2SIZE). */
   index2size(c: number): number {
@@ -219,10 +233,10 @@ export class PyMalloc implements MemAllocator {
     return ((this.poolSize - this.poolOverhead) / this.index2size(c)) | 0;
   }
 
-  private setViews(slot: number, buffer: ArrayBuffer): void {
-    this.u8s[slot] = new Uint8Array(buffer);
-    this.u32s[slot] = new Uint32Array(buffer);
-    this.f64s[slot] = new Float64Array(buffer);
+  private setViews(a: ArenaObject, buffer: ArrayBuffer): void {
+    a.u8 = new Uint8Array(buffer);
+    a.u32 = new Uint32Array(buffer);
+    a.f64 = new Float64Array(buffer);
   }
 
   // --- arenas ----------------------------------------------------------------------
@@ -230,11 +244,9 @@ export class PyMalloc implements MemAllocator {
   /** new_arena(): map an arena and hand out a fresh arena object for it, or null. */
   private newArena(): ArenaObject | null {
     if (this.unusedArenaObjects === null) {
-      // Double the arenas vector; the new objects go on the unused list in order
-      // (never past this heap's pointer range: then, as on overflow in C, no arena).
+      // Double the arenas vector; the new objects go on the unused list in order.
       const maxarenas = this.arenas.length;
-      const numarenas = Math.min(maxarenas ? maxarenas << 1 : INITIAL_ARENA_OBJECTS, HEAP_SPAN / this.arenaSize - 1);
-      if (numarenas <= maxarenas) return null;
+      const numarenas = maxarenas ? maxarenas << 1 : INITIAL_ARENA_OBJECTS;
       for (let i = maxarenas; i < numarenas; i++) this.arenas.push(new ArenaObject(i));
       for (let i = maxarenas; i < numarenas; i++) {
         this.arenas[i]!.nextarena = i < numarenas - 1 ? this.arenas[i + 1]! : null;
@@ -242,14 +254,19 @@ export class PyMalloc implements MemAllocator {
       this.unusedArenaObjects = this.arenas[maxarenas]!;
     }
     const arenaobj = this.unusedArenaObjects;
+    // A span of the small-pointer space first; no span or no memory: no arena, as when mmap fails in C.
+    if (bindSpan(this.arenaSize, arenaobj) < 0) return null;
     const mapped = this.arenaAllocator.alloc(this.arenaSize);
-    if (mapped === null) return null; // arenaobj stays at the head of the unused list
+    if (mapped === null) {
+      unbindSpan(this.arenaSize, arenaobj);
+      return null; // arenaobj stays at the head of the unused list
+    }
     this.unusedArenaObjects = arenaobj.nextarena;
     arenaobj.mapped = mapped;
     arenaobj.address = mapped.address;
-    const slot = arenaobj.index + 1;
-    this.setViews(slot, mapped.buffer);
-    if (this.checkFree) this.lives[slot] = new Uint32Array(((this.arenaSize >> this.shift) + 31) >> 5);
+    arenaobj.owner = this;
+    this.setViews(arenaobj, mapped.buffer);
+    if (this.checkFree) arenaobj.live = new Uint32Array(((this.arenaSize >> this.shift) + 31) >> 5);
 
     arenaobj.ordinal = this.ntimesArenaAllocated;
     ++this.narenasCurrentlyAllocated;
@@ -267,6 +284,7 @@ export class PyMalloc implements MemAllocator {
       --arenaobj.nfreepools;
       arenaobj.poolAddress += this.poolSize - excess;
     }
+    arenaobj.firstPool = arenaobj.poolAddress;
     arenaobj.ntotalpools = arenaobj.nfreepools;
     this.nEmptyArenas++;
     for (const l of this.arenaListeners) l('map', arenaobj);
@@ -275,17 +293,19 @@ export class PyMalloc implements MemAllocator {
 
   /** The part of insert_to_freepool that returns an empty arena to the OS. */
   private freeArena(ao: ArenaObject): void {
-    const slot = ao.index + 1;
     const mapped = ao.mapped!;
     for (const l of this.arenaListeners) l('unmap', ao);
     ao.nextarena = this.unusedArenaObjects;
     this.unusedArenaObjects = ao;
+    unbindSpan(this.arenaSize, ao);
     this.arenaAllocator.free(mapped);
     ao.mapped = null;
     ao.address = 0;
-    this.u8s[slot] = this.u8s[0]!;
-    this.u32s[slot] = this.u32s[0]!;
-    this.f64s[slot] = this.f64s[0]!;
+    ao.owner = null;
+    ao.u8 = NO_SPAN.u8;
+    ao.u32 = NO_SPAN.u32;
+    ao.f64 = NO_SPAN.f64;
+    ao.live = EMPTY_U32;
     --this.narenasCurrentlyAllocated;
     this.nEmptyArenas--;
   }
@@ -293,16 +313,15 @@ export class PyMalloc implements MemAllocator {
   // --- allocation --------------------------------------------------------------------
 
   /** pymalloc_pool_extend(): the free list ran dry; carve the next block or unlink the full pool. */
-  private poolExtend(pool: number, size: number): void {
-    const nextoffset = this.poolField(pool, NEXTOFFSET);
-    if (nextoffset <= this.poolField(pool, MAXNEXTOFFSET)) {
+  private poolExtend(ao: ArenaObject, pool: number, size: number): void {
+    const u32 = ao.u32;
+    const h = (pool - ao.vbase) >> 2;
+    const nextoffset = u32[h + NEXTOFFSET]!;
+    if (nextoffset <= u32[h + MAXNEXTOFFSET]!) {
       // There is room for another block.
-      const s = this.slotOf(pool);
-      const poolOff = pool - s * this.arenaSize;
-      const u32 = this.u32s[s]!;
-      const fb = poolOff + nextoffset;
-      u32[(poolOff >> 2) + FREEBLOCK] = fb;
-      u32[(poolOff >> 2) + NEXTOFFSET] = nextoffset + this.index2size(size);
+      const fb = (pool - ao.vbase) + nextoffset;
+      u32[h + FREEBLOCK] = fb;
+      u32[h + NEXTOFFSET] = nextoffset + this.index2size(size);
       u32[fb >> 2] = 0;
       return;
     }
@@ -342,7 +361,7 @@ export class PyMalloc implements MemAllocator {
       }
     } else {
       // Carve off a new pool.
-      pool = (ua.index + 1) * this.arenaSize + ua.poolAddress;
+      pool = ua.vbase + ua.poolAddress;
       this.setPoolField(pool, ARENAINDEX, ua.index);
       this.setPoolField(pool, SZIDX, DUMMY_SIZE_IDX);
       ua.poolAddress += this.poolSize;
@@ -360,9 +379,8 @@ export class PyMalloc implements MemAllocator {
     this.setPrevPool(pool, next);
     this.setNextPool(next, pool);
     this.setPrevPool(next, pool);
-    const s = ua.index + 1;
-    const poolOff = pool - s * this.arenaSize;
-    const u32 = this.u32s[s]!;
+    const u32 = ua.u32;
+    const poolOff = pool - ua.vbase;
     const h = poolOff >> 2;
     u32[h + COUNT] = 1;
     let bp: number;
@@ -380,34 +398,33 @@ export class PyMalloc implements MemAllocator {
       u32[h + FREEBLOCK] = bp + bsize;
       u32[(bp + bsize) >> 2] = 0;
     }
-    if (this.checkFree) this.markLive(s, bp);
-    return this.base + s * this.arenaSize + bp;
+    if (this.checkFree) this.markLive(ua, bp);
+    return ua.vbase + bp;
   }
 
   /** pymalloc_alloc(): a block for 1..SMALL_REQUEST_THRESHOLD bytes, or 0 to let the caller use the raw allocator. */
   pymallocAlloc(nbytes: number): number {
     if (nbytes === 0 || nbytes > this.threshold) return 0;
     const size = (nbytes - 1) >>> this.shift;
-    const sentinel = size * SENTINEL_STRIDE;
-    const pool = this.f64s[0]![(sentinel >> 3) + NEXTPOOL]!;
-    if (pool === sentinel) return this.allocateFromNewPool(size);
+    const sentinels = this.sentinels;
+    const pool = sentinels.f64[size * (SENTINEL_STRIDE >> 3) + NEXTPOOL]!;
+    if (pool === sentinels.vbase + size * SENTINEL_STRIDE) return this.allocateFromNewPool(size);
     // There is a used pool for this class: take the head of its free list.
-    const s = (pool * this.invArenaSize) | 0;
-    const poolOff = pool - s * this.arenaSize;
-    const u32 = this.u32s[s]!;
-    const h = poolOff >> 2;
+    const ao = units[pool >>> 12] as ArenaObject;
+    const u32 = ao.u32;
+    const h = (pool - ao.vbase) >> 2;
     ++u32[h + COUNT];
     const bp = u32[h + FREEBLOCK]!;
     const next = u32[bp >> 2]!;
     u32[h + FREEBLOCK] = next;
-    if (next === 0) this.poolExtend(pool, size);
-    if (this.checkFree) this.markLive(s, bp);
-    return this.base + s * this.arenaSize + bp;
+    if (next === 0) this.poolExtend(ao, pool, size);
+    if (this.checkFree) this.markLive(ao, bp);
+    return ao.vbase + bp;
   }
 
-  private markLive(slot: number, off: number): void {
+  private markLive(ao: ArenaObject, off: number): void {
     const bit = off >> this.shift;
-    this.lives[slot]![bit >> 5]! |= 1 << (bit & 31);
+    ao.live[bit >> 5]! |= 1 << (bit & 31);
   }
 
   /** _PyObject_Malloc(). */
@@ -424,8 +441,9 @@ export class PyMalloc implements MemAllocator {
     const nbytes = nelem * elsize;
     const p = this.pymallocAlloc(nbytes);
     if (p !== 0) {
-      const { u8, off } = this.locate(p);
-      u8.fill(0, off, off + nbytes);
+      const ao = units[p >>> 12]!;
+      const off = p - ao.vbase;
+      ao.u8.fill(0, off, off + nbytes);
       return p;
     }
     const r = this.raw().calloc(nelem, elsize);
@@ -436,36 +454,32 @@ export class PyMalloc implements MemAllocator {
   // --- free ----------------------------------------------------------------------------
 
   /**
-   * address_in_range(), strengthened: false for a pointer outside the pymalloc
-   * range (a raw block, or foreign: the raw allocator judges); for one inside it,
-   * the block's slot and arena offset, or a thrown InvalidPointerError /
-   * DoubleFreeError when it is not a live block.
+   * address_in_range(), strengthened: for a pointer in the small range, the
+   * arena of this heap holding the live block it starts, or a thrown
+   * InvalidPointerError / DoubleFreeError when it is not one.
    */
-  private checkedBlock(p: number, what: string): number {
-    const ref = p - this.base;
-    if (!(ref >= 0 && ref < HEAP_SPAN)) throw new InvalidPointerError(`${what}: ${p} is not a pointer of this heap`, p);
-    const s = (ref * this.invArenaSize) | 0;
-    const ao = s >= 1 && s <= this.arenas.length && Number.isInteger(p) ? this.arenas[s - 1]! : null;
-    if (ao === null || ao.address === 0) {
+  private checkedArena(p: number, what: string): ArenaObject {
+    const a = p >= 0 && Number.isInteger(p) ? units[p >>> 12] : undefined;
+    if (a === undefined || a.owner !== this || (a as ArenaObject).index < 0) {
       throw new InvalidPointerError(`${what}: ${p} is not in any arena of this heap`, p);
     }
-    const off = ref - s * this.arenaSize;
+    const ao = a as ArenaObject;
     if (this.checkFree) {
+      const off = p - ao.vbase;
       const bit = off >> this.shift;
-      if ((off & ((1 << this.shift) - 1)) === 0 && (this.lives[s]![bit >> 5]! & (1 << (bit & 31))) !== 0) {
-        return s;
+      if ((off & ((1 << this.shift) - 1)) !== 0 || (ao.live[bit >> 5]! & (1 << (bit & 31))) === 0) {
+        throw this.whyNotLive(p, ao, off, what);
       }
-      throw this.whyNotLive(p, ao, off, what);
     }
-    return s;
+    return ao;
   }
 
   /** Tells a freed block (DoubleFreeError) from a pointer that was never a block start. */
   private whyNotLive(p: number, ao: ArenaObject, off: number, what: string): Error {
-    const first = this.firstPoolOffset(ao);
+    const first = ao.firstPool;
     if (off >= first && off < ao.poolAddress) {
       const poolOff = off - ((off - first) % this.poolSize);
-      const pool = (ao.index + 1) * this.arenaSize + poolOff;
+      const pool = ao.vbase + poolOff;
       const c = this.poolField(pool, SZIDX);
       const inPool = off - poolOff - this.poolOverhead;
       if (
@@ -482,37 +496,30 @@ export class PyMalloc implements MemAllocator {
 
   /** pymalloc_free(): return a block to its pool; returns false if p is not in pymalloc's range. */
   pymallocFree(p: number): boolean {
-    if (p < SMALL_BASE) return false;
-    const s = this.checkedBlock(p, 'free');
-    const off = p - this.base - s * this.arenaSize;
-    const u32 = this.u32s[s]!;
-    const poolOff = this.poolOffsetOf(s, off);
+    if (!(p < SMALL_LIMIT)) return false;
+    const ao = this.checkedArena(p, 'free');
+    const off = p - ao.vbase;
+    const u32 = ao.u32;
+    const poolOff = off - ((off - ao.firstPool) & this.poolMask);
     const h = poolOff >> 2;
     if (this.checkFree) {
       const bit = off >> this.shift;
-      this.lives[s]![bit >> 5]! &= ~(1 << (bit & 31));
+      ao.live[bit >> 5]! &= ~(1 << (bit & 31));
     }
     // Link p to the start of the pool's free list.
     const lastfree = u32[h + FREEBLOCK]!;
     u32[off >> 2] = lastfree;
     u32[h + FREEBLOCK] = off;
     const count = --u32[h + COUNT]!;
-    const pool = s * this.arenaSize + poolOff;
     if (lastfree === 0) {
       // The pool was full, so in no list: link it to the front of usedpools (LRU).
-      this.insertToUsedpool(pool);
+      this.insertToUsedpool(ao.vbase + poolOff);
       return true;
     }
     if (count !== 0) return true;
     // The pool is now empty: unlink from usedpools, link to the front of freepools.
-    this.insertToFreepool(pool);
+    this.insertToFreepool(ao.vbase + poolOff);
     return true;
-  }
-
-  /** Arena offset of the pool holding arena offset `off` of slot s (POOL_ADDR). */
-  private poolOffsetOf(s: number, off: number): number {
-    const first = this.firstPoolOffset(this.arenas[s - 1]!);
-    return off - ((off - first) & (this.poolSize - 1));
   }
 
   /** insert_to_usedpool(): link a pool that was full to the front of its class's ring. */
@@ -597,11 +604,10 @@ export class PyMalloc implements MemAllocator {
   /** _PyObject_Realloc() with pymalloc_realloc(): keep the block when it shrinks by less than 25 %. */
   realloc(p: number, nbytes: number): number {
     if (p === 0) return this.malloc(nbytes);
-    if (p < SMALL_BASE) return this.raw().realloc(p, nbytes);
-    const s = this.checkedBlock(p, 'realloc');
-    const off = p - this.base - s * this.arenaSize;
-    const pool = s * this.arenaSize + this.poolOffsetOf(s, off);
-    let size = this.index2size(this.poolField(pool, SZIDX));
+    if (!(p < SMALL_LIMIT)) return this.raw().realloc(p, nbytes);
+    const ao = this.checkedArena(p, 'realloc');
+    const off = p - ao.vbase;
+    let size = this.index2size(this.poolField(ao.vbase + off - ((off - ao.firstPool) & this.poolMask), SZIDX));
     if (nbytes <= size) {
       // Staying the same or shrinking: copy only if at least 25 % can be shaved off.
       if (4 * nbytes > 3 * size) return p;
@@ -609,9 +615,8 @@ export class PyMalloc implements MemAllocator {
     }
     const bp = this.malloc(nbytes);
     if (bp !== 0) {
-      const src = this.u8s[s]!;
       const dst = this.locate(bp);
-      dst.u8.set(src.subarray(off, off + size), dst.off);
+      dst.u8.set(ao.u8.subarray(off, off + size), dst.off);
       this.free(p);
     }
     return bp;
@@ -621,58 +626,60 @@ export class PyMalloc implements MemAllocator {
 
   /** The bytes behind pointer p (pymalloc or raw) and p's offset in them. No liveness check. */
   locate(p: number): { u8: Uint8Array; off: number } {
-    if (p >= SMALL_BASE) {
-      const ref = p - this.base;
-      const s = (ref * this.invArenaSize) | 0;
-      return { u8: this.u8s[s]!, off: ref - s * this.arenaSize };
+    if (p < SMALL_LIMIT) {
+      const a = units[p >>> 12]!;
+      return { u8: a.u8, off: p - a.vbase };
     }
     return { u8: this.rawMemory.views(p).u8, off: 0 };
   }
 
   /** Size class of the live pymalloc block p (after validation), or -1 for a raw pointer. */
   sizeClassOf(p: number): number {
-    if (p < SMALL_BASE) return -1;
-    const s = this.checkedBlock(p, 'access');
-    const off = p - this.base - s * this.arenaSize;
-    return this.poolField(s * this.arenaSize + this.poolOffsetOf(s, off), SZIDX);
+    if (!(p < SMALL_LIMIT)) return -1;
+    const ao = this.checkedArena(p, 'access');
+    const off = p - ao.vbase;
+    return this.poolField(ao.vbase + off - ((off - ao.firstPool) & this.poolMask), SZIDX);
   }
 
-  /** The arena object holding pymalloc pointer p and p's offset in the arena (for reports and replay). */
+  /** The arena object of this heap holding pymalloc pointer p and p's offset in the arena (for reports and replay). */
   arenaOf(p: number): { arena: ArenaObject; offset: number } | null {
-    if (p < SMALL_BASE) return null;
-    const ref = p - this.base;
-    if (!(ref >= 0 && ref < HEAP_SPAN)) return null;
-    const s = (ref * this.invArenaSize) | 0;
-    const arena = this.arenas[s - 1];
-    if (arena === undefined || arena.address === 0) return null;
-    return { arena, offset: ref - s * this.arenaSize };
+    if (!(p > 0 && p < SMALL_LIMIT)) return null;
+    const a = units[p >>> 12];
+    if (a === undefined || a.owner !== this || (a as ArenaObject).index < 0) return null;
+    return { arena: a as ArenaObject, offset: p - a.vbase };
   }
 
   /** Whether arena offset `off` of arena `ao` starts a live block (always false with checkFree off). */
   isLiveBit(ao: ArenaObject, off: number): boolean {
     if (!this.checkFree) return false;
     const bit = off >> this.shift;
-    return (this.lives[ao.index + 1]![bit >> 5]! & (1 << (bit & 31))) !== 0;
+    return (ao.live[bit >> 5]! & (1 << (bit & 31))) !== 0;
   }
 
   /** The u32 at arena offset `off` of arena `ao` (a free block's link, for validation). */
   arenaWord(ao: ArenaObject, off: number): number {
-    return this.u32s[ao.index + 1]![off >> 2]!;
+    return ao.u32[off >> 2]!;
   }
 
   /** Pool ref of arena offset `poolOff` in arena `ao` (for stats and validation). */
   poolRef(ao: ArenaObject, poolOff: number): number {
-    return (ao.index + 1) * this.arenaSize + poolOff;
+    return ao.vbase + poolOff;
   }
 
   /** Arena offset of the first pool of `ao` (after the alignment excess). */
   firstPoolOffset(ao: ArenaObject): number {
-    const excess = ao.address % this.poolSize;
-    return excess === 0 ? 0 : this.poolSize - excess;
+    return ao.firstPool;
   }
 
-  /** Unmaps every arena (the heap is being discarded). */
+  /** Unmaps every arena and releases every span (the heap is being discarded). */
   dispose(): void {
-    for (const ao of this.arenas) if (ao.address !== 0) this.arenaAllocator.free(ao.mapped!);
+    for (const ao of this.arenas) {
+      if (ao.address === 0) continue;
+      unbindSpan(this.arenaSize, ao);
+      this.arenaAllocator.free(ao.mapped!);
+      ao.owner = null;
+    }
+    unbindSpan(SENTINEL_SPAN, this.sentinels);
+    this.sentinels.owner = null;
   }
 }
