@@ -20,6 +20,8 @@
  * of a bound span and NO_SPAN otherwise; RAW_BASE + any user-space address is
  * below 2^53 (exact in a double).
  */
+import { ArenaObject } from './arenaObject.js';
+
 /** log2 of the unit of the span table. */
 export const UNIT_SHIFT = 12;
 /** Small pointers are below this (the top of the positive Smi range). */
@@ -29,25 +31,11 @@ export const RAW_BASE = 2 ** 48;
 /** The first small pointer a span may start at (pointers below are never valid). */
 const FIRST_SPAN = 2 ** 16;
 
-/** What the unit table points at: a span of the small pointer space and the memory behind it. */
-export interface Span {
-  /** First pointer of the span. */
-  vbase: number;
-  u8: Uint8Array;
-  u32: Uint32Array;
-  f64: Float64Array;
-  /** The allocator owning the span (null: none). */
-  owner: object | null;
-}
+/** What the unit table points at: the arena (or sentinel block) whose span holds a unit. */
+export type Span = ArenaObject;
 
-/** The entry of units not in any span. */
-export const NO_SPAN: Span = {
-  vbase: 0,
-  u8: new Uint8Array(0),
-  u32: new Uint32Array(0),
-  f64: new Float64Array(0),
-  owner: null,
-};
+/** The entry of units not in any span (an arena object that is never associated). */
+export const NO_SPAN: Span = new ArenaObject(-2);
 
 /** units[u]: the span holding small pointers [u << UNIT_SHIFT, (u + 1) << UNIT_SHIFT). */
 export const units: Span[] = [];

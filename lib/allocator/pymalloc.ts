@@ -45,8 +45,9 @@
  */
 import { DoubleFreeError, InvalidPointerError } from '../errors.js';
 import type { MemAllocator } from './domains.js';
-import type { ArenaAllocator, MappedArena, RawMemory } from './osMemory.js';
-import { NO_SPAN, SMALL_LIMIT, type Span, bindSpan, unbindSpan, units } from './pointer.js';
+import type { ArenaAllocator, RawMemory } from './osMemory.js';
+import { ArenaObject } from './arenaObject.js';
+import { NO_SPAN, SMALL_LIMIT, bindSpan, unbindSpan, units } from './pointer.js';
 import type { ResolvedProfile } from './profile.js';
 import {
   ARENAINDEX,
@@ -66,49 +67,6 @@ import {
 const INITIAL_ARENA_OBJECTS = 16;
 /** Bytes of the span holding one heap's usedpools sentinels (one unit: room for 64 classes). */
 const SENTINEL_SPAN = 4096;
-const EMPTY_U32 = new Uint32Array(0);
-
-/**
- * struct arena_object: bookkeeping for one arena, kept in the arenas vector.
- * It is also the arena's entry in the unit table (pointer.ts): its pointer
- * span and the typed views of its memory.
- */
-export class ArenaObject implements Span {
-  /** Base address of the arena, or 0 when no arena is associated (on unusedArenaObjects). */
-  address = 0;
-  /** The mapping behind the arena, while associated. */
-  mapped: MappedArena | null = null;
-  /** First pointer of the arena's span (pointer.ts). */
-  vbase = 0;
-  u8: Uint8Array = NO_SPAN.u8;
-  u32: Uint32Array = NO_SPAN.u32;
-  f64: Float64Array = NO_SPAN.f64;
-  /** One bit per ALIGNMENT unit: set at the start of every live block (checkFree). */
-  live: Uint32Array = EMPTY_U32;
-  /** The allocator owning the span while associated. */
-  owner: object | null = null;
-  /** Arena offset of the first pool: POOL_SIZE - (address % POOL_SIZE) when the address is unaligned, else 0. */
-  firstPool = 0;
-  /** Arena offset of the next never-carved pool (pool_address). */
-  poolAddress = 0;
-  /** Free pools: carved-but-empty pools on freepools plus never-carved ones. */
-  nfreepools = 0;
-  /** Pools this arena can hold after alignment (ntotalpools). */
-  ntotalpools = 0;
-  /** Head pool ref of the singly linked list of empty pools (NULL_POOL when none). */
-  freepools = NULL_POOL;
-  /** Next arena on usableArenas, or on unusedArenaObjects when unassociated. */
-  nextarena: ArenaObject | null = null;
-  /** Previous arena on usableArenas. */
-  prevarena: ArenaObject | null = null;
-  /** Creation number: the value of ntimesArenaAllocated when this arena was mapped (beyond CPython: for replay). */
-  ordinal = -1;
-
-  constructor(
-    /** Position in the arenas vector (the arenaindex in pool headers); -1 for a heap's sentinel block. */
-    readonly index: number,
-  ) {}
-}
 
 /** Called whenever pymalloc maps or unmaps an arena (for tracing and replay). */
 export type ArenaListener = (event: 'map' | 'unmap', arena: ArenaObject) => void;
@@ -305,7 +263,7 @@ export class PyMalloc implements MemAllocator {
     ao.u8 = NO_SPAN.u8;
     ao.u32 = NO_SPAN.u32;
     ao.f64 = NO_SPAN.f64;
-    ao.live = EMPTY_U32;
+    ao.live = NO_SPAN.live;
     --this.narenasCurrentlyAllocated;
     this.nEmptyArenas--;
   }

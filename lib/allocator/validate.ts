@@ -4,7 +4,8 @@
  * _mi_page_is_valid it is for tests and property runs, never the hot path:
  * it costs a walk of every pool of every arena.
  */
-import { ArenaObject, type PyMalloc } from './pymalloc.js';
+import type { ArenaObject } from './arenaObject.js';
+import type { PyMalloc } from './pymalloc.js';
 import { COUNT, FREEBLOCK, MAXNEXTOFFSET, NEXTOFFSET, NULL_POOL, SZIDX } from './poolHeader.js';
 
 /** Every violated invariant of `pm`, as sentences; empty when the heap is consistent. */

@@ -111,17 +111,15 @@ export class Runtime {
   decref(op: number): void {
     const n = this.mem.u32At(op, OB_REFCNT);
     if (n === 0) throw new RefcountError(`Py_DECREF of ${op}: its reference count is already 0 (deallocated)`);
+    if (n === 1 && this.staticSet.has(op)) {
+      throw new RefcountError(`Py_DECREF would deallocate a static object (${this.typeOf(op).name}): too many Py_DECREFs`);
+    }
     this.mem.setU32(op, OB_REFCNT, n - 1);
-    if (n === 1) this.dealloc(op);
+    if (n === 1) this.typeOf(op).dealloc(this, op);
   }
   /** Py_XDECREF(op). */
   xdecref(op: number): void {
     if (op !== 0) this.decref(op);
-  }
-  /** _Py_Dealloc(op). */
-  dealloc(op: number): void {
-    if (this.staticSet.has(op)) throw new RefcountError(`deallocating a static object (${this.typeOf(op).name}): too many Py_DECREFs`);
-    this.typeOf(op).dealloc(this, op);
   }
 
   // --- allocation -----------------------------------------------------------------------

@@ -1,9 +1,203 @@
 /*
- * STUB — to be written (issue 3). float (Objects/floatobject.c): 24-byte PyFloatObject, free list of at most 100 (PyFloat_MAXFREELIST).
- * Expected API: type; fromNumber(x: number): number (PyFloat_FromDouble, new ref); value(op): number; freeListSize(): number.
+ * float (Objects/floatobject.c, Python/pyhash.c, CPython 3.11).
+ *
+ * PyFloatObject, 24 bytes from PyObject_Malloc:
+ *
+ *    0  ob_refcnt  Py_ssize_t
+ *    8  ob_type    PyTypeObject   float; on the free list: the next free float (0 ends it)
+ *   16  ob_fval    double
+ *
+ * The free list (struct _Py_float_state): float_dealloc keeps up to
+ * PyFloat_MAXFREELIST = 100 dead floats, threaded through their ob_type
+ * field, and PyFloat_FromDouble pops the most recent one before it asks
+ * PyObject_Malloc. Invariants: numfree == length of the chain from freeList
+ * <= 100; a float on the list has ob_refcnt 0 and still owns its block, so
+ * the OBJ domain counts numfree more 24-byte blocks than there are live floats.
  */
+import type { Memory } from '../../allocator/memory.js';
+import { printone } from '../../allocator/stats.js';
+import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
+import { OB_TYPE } from '../layout.js';
+import type { Runtime } from '../runtime.js';
+import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_LONG_SUBCLASS, type PyTypeObject } from '../type.js';
+import { PyHASH_BITS, PyHASH_MODULUS } from './long.js';
+import { hashPointer } from './singletons.js';
 
+/** offsetof(PyFloatObject, ob_fval). */
+export const OB_FVAL = 16;
+/** sizeof(PyFloatObject). */
+export const SIZEOF_PYFLOATOBJECT = 24;
+/** PyFloat_MAXFREELIST. */
+export const PyFloat_MAXFREELIST = 100;
+/** _PyHASH_INF: the hash of float('inf'). */
+export const PyHASH_INF = 314159n;
+
+// frexp by the bits of the double (little-endian: word 1 holds sign and exponent).
+const scratch = new Float64Array(1);
+const scratchWords = new Uint32Array(scratch.buffer);
+
+/** frexp(v): [m, e] with v = m * 2**e and 0.5 <= |m| < 1 (v finite and non-zero). */
+function frexp(v: number): [number, number] {
+  scratch[0] = v;
+  let biased = (scratchWords[1]! >>> 20) & 0x7ff;
+  let adjust = 0;
+  if (biased === 0) {
+    // Subnormal: scale into the normal range first.
+    scratch[0] = v * 2 ** 64;
+    biased = (scratchWords[1]! >>> 20) & 0x7ff;
+    adjust = 64;
+  }
+  // Keep sign and mantissa, set the exponent of [0.5, 1).
+  scratchWords[1] = (scratchWords[1]! & 0x800fffff) | (1022 << 20);
+  return [scratch[0]!, biased - 1022 - adjust];
+}
+
+/**
+ * _Py_HashDouble(inst, v) as an exact Py_hash_t: the value as a fraction
+ * reduced modulo 2**61 - 1 (so equal ints, floats and complexes hash alike);
+ * ±inf are ±314159, NaN hashes by the address of `inst`.
+ */
+export function hashDouble(inst: number, v: number): bigint {
+  if (!Number.isFinite(v)) {
+    if (v === Infinity) return PyHASH_INF;
+    if (v === -Infinity) return -PyHASH_INF;
+    return BigInt(hashPointer(inst));
+  }
+  if (v === 0) return 0n;
+  let [m, e] = frexp(v);
+  let sign = 1n;
+  if (m < 0) {
+    sign = -1n;
+    m = -m;
+  }
+  // Process 28 bits at a time.
+  let x = 0n;
+  while (m !== 0) {
+    x = ((x << 28n) & PyHASH_MODULUS) | (x >> (PyHASH_BITS - 28n));
+    m *= 268435456.0;
+    e -= 28;
+    const y = Math.trunc(m);
+    m -= y;
+    x += BigInt(y);
+    if (x >= PyHASH_MODULUS) x -= PyHASH_MODULUS;
+  }
+  // Adjust for the exponent, first reduced modulo _PyHASH_BITS.
+  const bits = Number(PyHASH_BITS);
+  e = e >= 0 ? e % bits : bits - 1 - ((-1 - e) % bits);
+  x = ((x << BigInt(e)) & PyHASH_MODULUS) | (x >> (PyHASH_BITS - BigInt(e)));
+  x *= sign;
+  return x === -1n ? -2n : x;
+}
+
+/**
+ * _PyDebugAllocatorStats(out, block_name, num_blocks, sizeof_block): one
+ * line of sys._debugmallocstats() for a free list.
+ */
+function debugAllocatorStats(blockName: string, numBlocks: number, sizeofBlock: number): string {
+  return printone(`${`${numBlocks} ${blockName}s * ${sizeofBlock} bytes each`.padStart(48)} `, numBlocks * sizeofBlock);
+}
+
+/** float: its type and free list. */
 export class FloatModule {
-  constructor(readonly interp: Interpreter) {}
+  /** PyFloat_Type. */
+  readonly type: PyTypeObject;
+  /** state->free_list: the most recently freed float (0: empty). */
+  private freeList = 0;
+  /** state->numfree. */
+  private numfree = 0;
+  private readonly rt: Runtime;
+  private readonly mem: Memory;
+
+  constructor(readonly interp: Interpreter) {
+    this.rt = interp.rt;
+    this.mem = this.rt.mem;
+    this.type = this.rt.registerType({
+      name: 'float',
+      basicsize: SIZEOF_PYFLOATOBJECT,
+      itemsize: 0,
+      flags: Py_TPFLAGS_BASETYPE,
+      dealloc: (_r, op) => this.floatDealloc(op),
+      hash: (_r, op) => this.floatHash(op),
+      eq: (_r, a, b) => this.richcompareEq(a, b),
+      toJS: (_r, op) => this.mem.f64At(op, OB_FVAL),
+    });
+  }
+
+  /** PyFloat_FromDouble: a new reference, from the free list when it has one. */
+  fromNumber(x: number): number {
+    if (typeof x !== 'number') throw new InvalidArgumentError(`a float needs a number, got ${describe(x)}`);
+    let op = this.freeList;
+    if (op !== 0) {
+      this.freeList = this.mem.ptrAt(op, OB_TYPE);
+      this.numfree--;
+    } else {
+      op = this.rt.objectMalloc(SIZEOF_PYFLOATOBJECT);
+    }
+    this.rt.initObject(op, this.type);
+    this.mem.setF64(op, OB_FVAL, x);
+    return op;
+  }
+
+  /** PyFloat_AS_DOUBLE, after checking op is a float. */
+  value(op: number): number {
+    if (op === 0 || this.rt.typeOf(op) !== this.type) {
+      throw new InvalidArgumentError(`expected a float, got ${op === 0 ? 'NULL' : `a ${this.rt.typeOf(op).name}`}`);
+    }
+    return this.mem.f64At(op, OB_FVAL);
+  }
+
+  /** state->numfree: floats kept on the free list. */
+  freeListSize(): number {
+    return this.numfree;
+  }
+
+  /** _PyFloat_ClearFreeList: gives every float on the free list back to PyObject_Free. */
+  clearFreeList(): void {
+    let f = this.freeList;
+    while (f !== 0) {
+      const next = this.mem.ptrAt(f, OB_TYPE);
+      this.rt.objectFree(f);
+      f = next;
+    }
+    this.freeList = 0;
+    this.numfree = 0;
+  }
+
+  /** _PyFloat_DebugMallocStats: the "free PyFloatObjects" line of sys._debugmallocstats(). */
+  debugMallocStats(): string {
+    return debugAllocatorStats('free PyFloatObject', this.numfree, SIZEOF_PYFLOATOBJECT);
+  }
+
+  /** float_dealloc / _PyFloat_ExactDealloc: onto the free list unless it holds 100 already. */
+  private floatDealloc(op: number): void {
+    if (this.numfree >= PyFloat_MAXFREELIST) {
+      this.rt.objectFree(op);
+      return;
+    }
+    this.numfree++;
+    // Py_SET_TYPE(op, (PyTypeObject *)state->free_list).
+    this.mem.setPtr(op, OB_TYPE, this.freeList);
+    this.freeList = op;
+  }
+
+  /** float_hash: _Py_HashDouble (integral values below 2**53 hash as the int they equal). */
+  private floatHash(op: number): number {
+    const v = this.mem.f64At(op, OB_FVAL);
+    if (Number.isSafeInteger(v)) return v === -1 ? -2 : v === 0 ? 0 : v;
+    return Number(hashDouble(op, v));
+  }
+
+  /** float_richcompare(a, b, Py_EQ): with floats, ints (exactly) and complexes (reflected). */
+  private richcompareEq(a: number, b: number): boolean {
+    const v = this.mem.f64At(a, OB_FVAL);
+    const tb = this.rt.typeOf(b);
+    if (tb === this.type) return v === this.mem.f64At(b, OB_FVAL);
+    if ((tb.flags & Py_TPFLAGS_LONG_SUBCLASS) !== 0) return this.interp.long.eqDouble(b, v);
+    if (tb === this.interp.complex.type) {
+      const c = this.interp.complex.parts(b);
+      return c.imag === 0 && c.real === v;
+    }
+    return false;
+  }
 }
