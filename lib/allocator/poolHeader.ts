@@ -7,20 +7,22 @@
  *    0      8     ref.count      blocks in use (u32; C's union with a ptr)  alloc (++), free (--)
  *    8      8     freeblock      arena offset of the first free block, or  alloc, free, poolExtend
  *                                0 when the pool is full (u32)
- *   16      8     nextpool       pool ref (f64) of the next pool in the    usedpools ring / freepools
- *                                usedpools ring, or in the arena's
- *                                freepools list (-1 ends that list)
- *   24      8     prevpool       pool ref (f64) of the previous pool in    usedpools ring only
- *                                the usedpools ring
+ *   16      8     nextpool       pool ref (u32 in the low word) of the     usedpools ring / freepools
+ *                                next pool in the usedpools ring, or in
+ *                                the arena's freepools list (0 ends it)
+ *   24      8     prevpool       pool ref (u32 in the low word) of the     usedpools ring only
+ *                                previous pool in the usedpools ring
  *   32      4     arenaindex     index of the arena object (u32)           when the pool is carved
  *   36      4     szidx          size class index (u32); DUMMY_SIZE_IDX    carve (dummy), first use
  *                                until first used
  *   40      4     nextoffset     pool offset of the next never-used block  init, poolExtend
  *   44      4     maxnextoffset  largest pool offset a block may start at  init
  *
- * A pool ref is slot * ARENA_SIZE + offset-in-arena (pointer.ts); slot 0 holds
- * the usedpools sentinels, one 32-byte pseudo-header per size class whose
- * nextpool/prevpool sit at the same offsets as a real header's.
+ * A pool ref is the small pointer of the pool's first byte (pointer.ts: below
+ * 2^31, so it fits the low word of the 8-byte field; kept as u32 so the hot
+ * paths never convert doubles). The usedpools sentinels are 32-byte
+ * pseudo-headers in a span of their own, with nextpool/prevpool at the same
+ * offsets as a real header's.
  *
  * A free block holds the arena offset of the next free block of its pool in
  * its first 4 bytes (0 = end of list): the free list is threaded through the
@@ -31,10 +33,10 @@
 export const COUNT = 0;
 /** u32 index of freeblock. */
 export const FREEBLOCK = 2;
-/** f64 index of nextpool. */
-export const NEXTPOOL = 2;
-/** f64 index of prevpool. */
-export const PREVPOOL = 3;
+/** u32 index of nextpool. */
+export const NEXTPOOL = 4;
+/** u32 index of prevpool. */
+export const PREVPOOL = 6;
 /** u32 index of arenaindex. */
 export const ARENAINDEX = 8;
 /** u32 index of szidx. */
@@ -49,4 +51,4 @@ export const DUMMY_SIZE_IDX = 0xffff;
 /** Bytes of one usedpools sentinel pseudo-header in slot 0. */
 export const SENTINEL_STRIDE = 32;
 /** The NULL pool ref. */
-export const NULL_POOL = -1;
+export const NULL_POOL = 0;

@@ -159,19 +159,19 @@ export class PyMalloc implements MemAllocator {
   }
   nextPool(ref: number): number {
     const a = units[ref >>> 12]!;
-    return a.f64[((ref - a.vbase) >> 3) + NEXTPOOL]!;
+    return a.u32[((ref - a.vbase) >> 2) + NEXTPOOL]!;
   }
   private setNextPool(ref: number, v: number): void {
     const a = units[ref >>> 12]!;
-    a.f64[((ref - a.vbase) >> 3) + NEXTPOOL] = v;
+    a.u32[((ref - a.vbase) >> 2) + NEXTPOOL] = v;
   }
   prevPool(ref: number): number {
     const a = units[ref >>> 12]!;
-    return a.f64[((ref - a.vbase) >> 3) + PREVPOOL]!;
+    return a.u32[((ref - a.vbase) >> 2) + PREVPOOL]!;
   }
   private setPrevPool(ref: number, v: number): void {
     const a = units[ref >>> 12]!;
-    a.f64[((ref - a.vbase) >> 3) + PREVPOOL] = v;
+    a.u32[((ref - a.vbase) >> 2) + PREVPOOL] = v;
   }
   /** A u32 field of the pool header at ref. */
   poolField(ref: number, field: number): number {
@@ -365,7 +365,7 @@ export class PyMalloc implements MemAllocator {
     if (nbytes === 0 || nbytes > this.threshold) return 0;
     const size = (nbytes - 1) >>> this.shift;
     const sentinels = this.sentinels;
-    const pool = sentinels.f64[size * (SENTINEL_STRIDE >> 3) + NEXTPOOL]!;
+    const pool = sentinels.u32[size * (SENTINEL_STRIDE >> 2) + NEXTPOOL]!;
     if (pool === sentinels.vbase + size * SENTINEL_STRIDE) return this.allocateFromNewPool(size);
     // There is a used pool for this class: take the head of its free list.
     const ao = units[pool >>> 12] as ArenaObject;
