@@ -131,7 +131,7 @@ export class Heap {
   malloc(size: number, domain: Domain = Domain.OBJ): number {
     // The checks are written out for the common case (measured: ~10 ns per pair less than calling helpers).
     if (this.disposed) this.checkOpen();
-    if (!(Math.floor(size) === size && size >= 0 && size <= MAX_REQUEST)) checkSize('size', size, MAX_REQUEST);
+    if (!(typeof size === 'number' && Math.floor(size) === size && size >= 0 && size <= MAX_REQUEST)) checkSize('size', size, MAX_REQUEST);
     const p = this.domains[domain === Domain.OBJ ? Domain.OBJ : this.checkDomain(domain)]!.malloc(size);
     return p !== 0 ? p : this.orThrow(p, size);
   }
@@ -158,7 +158,7 @@ export class Heap {
   /** Frees the block at ptr (0: nothing). A pointer that is not a live block throws and changes nothing. */
   free(ptr: number, domain: Domain = Domain.OBJ): void {
     if (this.disposed) this.checkOpen();
-    if (!(Math.floor(ptr) === ptr && ptr >= 0 && ptr <= Number.MAX_SAFE_INTEGER)) this.checkPointerArg(ptr);
+    if (!(typeof ptr === 'number' && Math.floor(ptr) === ptr && ptr >= 0 && ptr <= Number.MAX_SAFE_INTEGER)) this.checkPointerArg(ptr);
     this.domains[domain === Domain.OBJ ? Domain.OBJ : this.checkDomain(domain)]!.free(ptr);
   }
 
