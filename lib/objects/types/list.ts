@@ -1,11 +1,658 @@
 /*
- * STUB — to be written (issue 3). list (Objects/listobject.c, 3.11): PyListObject (40 bytes + GC head), ob_item via PyMem_Malloc, list_resize over-allocation,
- * list_preallocate_exact, free list of 80, trashcan in dealloc.
- * Expected API: type; new(n): number (PyList_New: n NULL items); append(l, v) (increfs v); setItem(l, i, v) steals;
- * getItem(l, i) borrowed; size(l); insert(l, i, v); pop(l, i?): new ref; extend(l, iterable); allocated(l); freeListSize().
+ * list (Objects/listobject.c, CPython 3.11): a GC object whose items live in
+ * a separate PyMem_Malloc'd array (MEM domain) that list_resize
+ * over-allocates.
+ *
+ *   -16  PyGC_Head   16 bytes
+ *     0  ob_refcnt
+ *     8  ob_type
+ *    16  ob_size     items in use
+ *    24  ob_item     PyObject**: the item array (MEM domain), or NULL
+ *    32  allocated   slots in ob_item
+ *
+ * tp_basicsize 40 (a 56-byte PyObject_Malloc block with its PyGC_Head);
+ * __sizeof__ is 40 + 8 * allocated.
+ *
+ * Invariants:
+ *   - 0 <= ob_size <= allocated; ob_item == NULL implies allocated == 0
+ *     (the converse does not hold: list_resize(0) reallocs to 0 bytes and
+ *     keeps the pointer, which changes what a later list_extend does);
+ *   - items [0, ob_size) are owned references (NULL only inside PyList_New's
+ *     fresh lists until they are filled), slots past ob_size are garbage;
+ *   - growth goes through list_resize, whose over-allocation is
+ *     (newsize + (newsize >> 3) + 6) & ~3, or exact for list_preallocate_exact
+ *     (rounded up to even), PyList_New and list_repeat;
+ *   - free list: up to PyList_MAXFREELIST dead exact lists, a stack (LIFO)
+ *     in interpreter state; their 56-byte blocks stay allocated, untracked.
  */
+import { InvalidArgumentError, describe } from '../../errors.js';
+import { MAX_REQUEST } from '../../allocator/heap.js';
 import type { Interpreter } from '../interpreter.js';
+import { OB_SIZE, OB_TYPE, PYVAROBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
+import type { Runtime } from '../runtime.js';
+import {
+  Py_TPFLAGS_BASETYPE,
+  Py_TPFLAGS_HAVE_GC,
+  Py_TPFLAGS_LIST_SUBCLASS,
+  Py_TPFLAGS_TUPLE_SUBCLASS,
+  type PyTypeObject,
+  type Visit,
+} from '../type.js';
+import { TUPLE_OB_ITEM } from './tuple.js';
 
+/** PyList_MAXFREELIST. */
+export const PyList_MAXFREELIST = 80;
+/** offsetof(PyListObject, ob_item). */
+export const LIST_OB_ITEM = PYVAROBJECT_SIZE;
+/** offsetof(PyListObject, allocated). */
+export const LIST_ALLOCATED = LIST_OB_ITEM + SIZEOF_VOID_P;
+/** sizeof(PyListObject). */
+export const LIST_BASICSIZE = LIST_ALLOCATED + SIZEOF_VOID_P;
+/** Largest item count whose array is still a valid request. */
+const MAX_LIST_SIZE = Math.floor(MAX_REQUEST / SIZEOF_VOID_P);
+/** list_ass_slice's recycle_on_stack: up to 8 removed items are kept on the C stack, more in a PyMem_Malloc'd array. */
+const RECYCLE_ON_STACK = 8;
+
+/**
+ * The new allocation of list_resize(newsize) on a list of `size` items (when
+ * it does reallocate): mild over-allocation rounded to 4, exact (rounded to
+ * 4) when the jump is larger than the padding, 0 for an empty list.
+ */
+export function listResizeAllocation(size: number, newsize: number): number {
+  if (newsize === 0) return 0;
+  const g = newsize + Math.floor(newsize / 8) + 6;
+  const newAllocated = g - (g % 4);
+  if (newsize - size > newAllocated - newsize) return newsize + 3 - ((newsize + 3) % 4);
+  return newAllocated;
+}
+
+/** The list type, its free list, and its C API. */
 export class ListModule {
-  constructor(readonly interp: Interpreter) {}
+  /** PyList_Type. */
+  readonly type: PyTypeObject;
+  private readonly rt: Runtime;
+  /** interp->list.free_list[0 .. numfree). */
+  private readonly freeList: number[] = [];
+
+  constructor(readonly interp: Interpreter) {
+    this.rt = interp.rt;
+    this.type = this.rt.registerType({
+      name: 'list',
+      basicsize: LIST_BASICSIZE,
+      itemsize: 0,
+      flags: Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_LIST_SUBCLASS,
+      dealloc: (rt, op) => this.listDealloc(rt, op),
+      traverse: (rt, op, visit) => this.listTraverse(rt, op, visit),
+      clear: (_rt, op) => this.clear(op),
+      sizeof: (rt, op) => LIST_BASICSIZE + rt.mem.i64At(op, LIST_ALLOCATED) * SIZEOF_VOID_P,
+      eq: (_rt, a, b) => this.eq(a, b),
+      toJS: (rt, op) => this.items(op).map((item) => (item === 0 ? null : rt.typeOf(item).toJS?.(rt, item))),
+    });
+  }
+
+  /** PyList_Check. */
+  check(op: number): boolean {
+    return (this.rt.typeOf(op).flags & Py_TPFLAGS_LIST_SUBCLASS) !== 0;
+  }
+
+  // --- construction ------------------------------------------------------------------------
+
+  /**
+   * PyList_New(n): a tracked list of n NULL items with exactly n slots
+   * (PyMem_Calloc; no array for 0), its object from the free list when one
+   * is parked. Fill it with setItem. New reference.
+   */
+  new(n: number): number {
+    if (!Number.isInteger(n) || n < 0 || n > MAX_LIST_SIZE) {
+      throw new InvalidArgumentError(`PyList_New: size must be an integer from 0 to ${MAX_LIST_SIZE}, got ${describe(n)}`);
+    }
+    const rt = this.rt;
+    let op: number;
+    if (this.freeList.length > 0) {
+      op = this.freeList.pop()!;
+      rt.setRefcnt(op, 1); // _Py_NewReference
+    } else {
+      op = rt.gcNew(this.type);
+    }
+    rt.mem.setF64(op, LIST_OB_ITEM, 0);
+    rt.mem.setI64(op, OB_SIZE, 0);
+    rt.mem.setI64(op, LIST_ALLOCATED, 0);
+    if (n > 0) {
+      try {
+        rt.mem.setF64(op, LIST_OB_ITEM, rt.memCalloc(n, SIZEOF_VOID_P));
+      } catch (e) {
+        rt.decref(op);
+        throw e;
+      }
+    }
+    rt.mem.setI64(op, OB_SIZE, n);
+    rt.mem.setI64(op, LIST_ALLOCATED, n);
+    rt.gcTrack(op);
+    return op;
+  }
+
+  /**
+   * list_vectorcall + list___init__: `list(iterable)`. A fresh object from
+   * PyType_GenericAlloc (not the free list: a zeroed 56-byte block), then
+   * list_extend's iterator path with `lengthHint` (len(iterable) or its
+   * __length_hint__; PyObject_LengthHint's default is 8). When the iterable
+   * has a len, __init__ first preallocates exactly that many slots; list_extend
+   * then finds them (list_resize to the same length changes nothing), so
+   * both routes are this one. Takes over each yielded item's reference.
+   * New reference.
+   */
+  vectorcall(items: Iterable<number>, lengthHint = 8): number {
+    const rt = this.rt;
+    const op = rt.gcNew(this.type);
+    rt.mem.fill(op, OB_SIZE, LIST_BASICSIZE - OB_SIZE, 0);
+    rt.gcTrack(op);
+    try {
+      this.extendFromIterable(op, items, lengthHint);
+    } catch (e) {
+      rt.decref(op);
+      throw e;
+    }
+    return op;
+  }
+
+  /**
+   * list_repeat: `l * n`, a new list of exactly len(l) * n slots
+   * (list_new_prealloc: PyList_New(0) then PyMem_Malloc), each item's
+   * count raised by n at once (_Py_RefcntAdd). New reference.
+   */
+  repeat(l: number, n: number): number {
+    this.checkList(l, 'list_repeat');
+    if (!Number.isInteger(n)) throw new InvalidArgumentError(`list_repeat: count must be an integer, got ${describe(n)}`);
+    const rt = this.rt;
+    const inputSize = rt.mem.i64At(l, OB_SIZE);
+    if (inputSize === 0 || n <= 0) return this.new(0);
+    const outputSize = inputSize * n;
+    if (outputSize > MAX_LIST_SIZE) throw new InvalidArgumentError(`list_repeat: ${inputSize} * ${n} items is too many`);
+    const np = this.new(0);
+    try {
+      rt.mem.setF64(np, LIST_OB_ITEM, rt.memMalloc(outputSize * SIZEOF_VOID_P));
+    } catch (e) {
+      rt.decref(np);
+      throw e;
+    }
+    rt.mem.setI64(np, LIST_ALLOCATED, outputSize);
+    const src = this.slots(l, inputSize);
+    const dest = this.slots(np, outputSize);
+    for (let i = 0; i < inputSize; i++) rt.setRefcnt(src[i]!, rt.refcnt(src[i]!) + n);
+    if (inputSize === 1) dest.fill(src[0]!);
+    else for (let k = 0; k < n; k++) dest.set(src, k * inputSize);
+    rt.mem.setI64(np, OB_SIZE, outputSize);
+    return np;
+  }
+
+  // --- items --------------------------------------------------------------------------------
+
+  /** PyList_Size. */
+  size(l: number): number {
+    this.checkList(l, 'PyList_Size');
+    return this.rt.mem.i64At(l, OB_SIZE);
+  }
+
+  /** The list's `allocated` field: slots in ob_item. */
+  allocated(l: number): number {
+    this.checkList(l, 'allocated');
+    return this.rt.mem.i64At(l, LIST_ALLOCATED);
+  }
+
+  /** PyList_GetItem: item i (0 <= i < size). Borrowed reference. */
+  getItem(l: number, i: number): number {
+    this.checkList(l, 'PyList_GetItem');
+    this.checkIndex(i, this.rt.mem.i64At(l, OB_SIZE), 'list index out of range');
+    return this.rt.mem.f64At(this.rt.mem.f64At(l, LIST_OB_ITEM), i * SIZEOF_VOID_P);
+  }
+
+  /**
+   * PyList_SetItem: stores `v` (may be 0) as item i, releasing the old one.
+   * Steals the reference to `v` — even when it throws, as CPython does.
+   */
+  setItem(l: number, i: number, v: number): void {
+    try {
+      this.checkList(l, 'PyList_SetItem');
+      this.checkIndex(i, this.rt.mem.i64At(l, OB_SIZE), 'list assignment index out of range');
+    } catch (e) {
+      this.rt.xdecref(v);
+      throw e;
+    }
+    const items = this.rt.mem.f64At(l, LIST_OB_ITEM);
+    const old = this.rt.mem.f64At(items, i * SIZEOF_VOID_P);
+    this.rt.mem.setF64(items, i * SIZEOF_VOID_P, v);
+    this.rt.xdecref(old);
+  }
+
+  /** PyList_Append (_PyList_AppendTakeRef on a new reference): list_resize(n + 1) only when every slot is used. Increfs v. */
+  append(l: number, v: number): void {
+    this.checkList(l, 'PyList_Append');
+    this.checkObject(v, 'PyList_Append');
+    this.rt.incref(v);
+    this.appendTakeRef(l, v);
+  }
+
+  /** PyList_Insert (ins1): v before item `where` (negative counts from the end; clamped). Increfs v. */
+  insert(l: number, where: number, v: number): void {
+    this.checkList(l, 'PyList_Insert');
+    this.checkObject(v, 'PyList_Insert');
+    if (!Number.isInteger(where)) throw new InvalidArgumentError(`PyList_Insert: index must be an integer, got ${describe(where)}`);
+    const mem = this.rt.mem;
+    const n = mem.i64At(l, OB_SIZE);
+    this.listResize(l, n + 1);
+    if (where < 0) where = Math.max(where + n, 0);
+    if (where > n) where = n;
+    const items = mem.f64At(l, LIST_OB_ITEM);
+    mem.bytes(items, 0, (n + 1) * SIZEOF_VOID_P).copyWithin((where + 1) * SIZEOF_VOID_P, where * SIZEOF_VOID_P, n * SIZEOF_VOID_P);
+    this.rt.incref(v);
+    mem.setF64(items, where * SIZEOF_VOID_P, v);
+  }
+
+  /**
+   * list.pop(index=-1) (list_pop_impl): the last item leaves by
+   * list_resize(n - 1), any other by list_ass_slice. New reference.
+   */
+  pop(l: number, index = -1): number {
+    this.checkList(l, 'list.pop');
+    const mem = this.rt.mem;
+    const n = mem.i64At(l, OB_SIZE);
+    if (n === 0) throw new InvalidArgumentError('pop from empty list');
+    if (!Number.isInteger(index)) throw new InvalidArgumentError(`list.pop: index must be an integer, got ${describe(index)}`);
+    if (index < 0) index += n;
+    if (index < 0 || index >= n) throw new InvalidArgumentError(`pop index out of range: ${index} not in [0, ${n})`);
+    const v = mem.f64At(mem.f64At(l, LIST_OB_ITEM), index * SIZEOF_VOID_P);
+    if (index === n - 1) {
+      this.listResize(l, n - 1);
+      return v;
+    }
+    this.rt.incref(v);
+    this.listAssSlice(l, index, index + 1, 0);
+    return v;
+  }
+
+  /**
+   * PyList_GetSlice (list_slice): a new list of items [lo, hi) (clamped),
+   * exactly sized (list_new_prealloc). New reference.
+   */
+  getSlice(l: number, lo: number, hi: number): number {
+    this.checkList(l, 'PyList_GetSlice');
+    const n = this.rt.mem.i64At(l, OB_SIZE);
+    lo = this.clampIndex(lo, n, 'PyList_GetSlice');
+    hi = this.clampIndex(hi, n, 'PyList_GetSlice');
+    return this.listSlice(l, lo, Math.max(hi, lo));
+  }
+
+  /**
+   * PyList_SetSlice (list_ass_slice): replaces items [lo, hi) (clamped) with
+   * the items of `v` — a list or tuple, or 0 to delete them. Shrinking and
+   * growing go through list_resize; emptying the list frees its array
+   * (_list_clear). Increfs the new items, releases the old ones last.
+   */
+  setSlice(l: number, lo: number, hi: number, v: number): void {
+    this.checkList(l, 'PyList_SetSlice');
+    if (v !== 0 && !this.isSequenceFast(v)) {
+      throw new InvalidArgumentError(`PyList_SetSlice: the replacement must be a list, a tuple or NULL, got ${this.describeObject(v)}`);
+    }
+    const n = this.rt.mem.i64At(l, OB_SIZE);
+    this.listAssSlice(l, this.clampIndex(lo, n, 'PyList_SetSlice'), this.clampIndex(hi, n, 'PyList_SetSlice'), v);
+  }
+
+  /** list.clear() / tp_clear (_list_clear): empties the list and frees its array (ob_item becomes NULL). */
+  clear(l: number): void {
+    this.checkList(l, 'list.clear');
+    const rt = this.rt;
+    const items = rt.mem.f64At(l, LIST_OB_ITEM);
+    if (items === 0) return;
+    // XDECREF can reach this list again: make it empty first.
+    let i = rt.mem.i64At(l, OB_SIZE);
+    rt.mem.setI64(l, OB_SIZE, 0);
+    rt.mem.setF64(l, LIST_OB_ITEM, 0);
+    rt.mem.setI64(l, LIST_ALLOCATED, 0);
+    while (--i >= 0) rt.xdecref(rt.mem.f64At(items, i * SIZEOF_VOID_P));
+    rt.memFree(items);
+  }
+
+  /** The items, in order (borrowed references). */
+  items(l: number): number[] {
+    this.checkList(l, 'list items');
+    return Array.from(this.slots(l, this.rt.mem.i64At(l, OB_SIZE)));
+  }
+
+  // --- list_extend --------------------------------------------------------------------------
+
+  /**
+   * list_extend / `l += src` (list_inplace_concat) with a list or tuple
+   * `src` (may be l itself): the PySequence_Fast path. Increfs the items.
+   */
+  extend(l: number, src: number): void {
+    this.checkList(l, 'list_extend');
+    if (!this.isSequenceFast(src)) {
+      throw new InvalidArgumentError(`list_extend: the source must be a list or a tuple (use extendFromIterable), got ${this.describeObject(src)}`);
+    }
+    const n = this.rt.mem.i64At(src, OB_SIZE);
+    if (n === 0) return;
+    this.extendPrepare(l, n);
+    // Read the source only now: when src is l, list_resize may have moved it.
+    const from = this.fastItems(src, n);
+    this.copyIn(l, from);
+  }
+
+  /**
+   * list_extend over a sequence of known length (a list's or tuple's items,
+   * e.g. the constant tuple of `[0, 1, 2]`'s LIST_EXTEND): on a list without
+   * an array, list_preallocate_exact(n); otherwise list_resize(len + n).
+   * Increfs the items.
+   */
+  extendFromArray(l: number, items: readonly number[]): void {
+    this.checkList(l, 'list_extend');
+    for (const item of items) this.checkObject(item, 'list_extend');
+    if (items.length === 0) return;
+    this.extendPrepare(l, items.length);
+    this.copyIn(l, items);
+  }
+
+  /**
+   * list_extend over an iterator with a length hint (range, map, a
+   * generator …): make room for the hint (list_preallocate_exact on a list
+   * without an array, else list_resize(len + hint)), store items while
+   * slots remain, append past them, and cut back with list_resize if the
+   * hint was too large. Takes over each yielded item's reference (as
+   * iternext's result); if the iterator throws, the items so far stay.
+   */
+  extendFromIterable(l: number, items: Iterable<number>, lengthHint = 8): void {
+    this.checkList(l, 'list_extend');
+    if (!Number.isInteger(lengthHint) || lengthHint < 0 || lengthHint > MAX_LIST_SIZE) {
+      throw new InvalidArgumentError(`list_extend: length hint must be an integer from 0 to ${MAX_LIST_SIZE}, got ${describe(lengthHint)}`);
+    }
+    const mem = this.rt.mem;
+    const m = mem.i64At(l, OB_SIZE);
+    if (mem.f64At(l, LIST_OB_ITEM) === 0) {
+      if (lengthHint > 0) this.listPreallocateExact(l, lengthHint);
+    } else {
+      this.listResize(l, m + lengthHint);
+      mem.setI64(l, OB_SIZE, m); // make the list sane again
+    }
+    for (const item of items) {
+      this.checkObject(item, 'list_extend');
+      const size = mem.i64At(l, OB_SIZE);
+      if (size < mem.i64At(l, LIST_ALLOCATED)) {
+        mem.setF64(mem.f64At(l, LIST_OB_ITEM), size * SIZEOF_VOID_P, item);
+        mem.setI64(l, OB_SIZE, size + 1);
+      } else {
+        this.appendTakeRef(l, item);
+      }
+    }
+    const size = mem.i64At(l, OB_SIZE);
+    if (size < mem.i64At(l, LIST_ALLOCATED)) this.listResize(l, size);
+  }
+
+  // --- comparison, stats ----------------------------------------------------------------------
+
+  /** list_richcompare(a, b, Py_EQ): b a list of the same length whose items are equal (identity first). */
+  eq(a: number, b: number): boolean {
+    if (!this.check(b)) return false;
+    const mem = this.rt.mem;
+    const n = mem.i64At(a, OB_SIZE);
+    if (mem.i64At(b, OB_SIZE) !== n) return false;
+    // The sizes are read again each step: a comparison may run code that changes either list.
+    for (let i = 0; i < mem.i64At(a, OB_SIZE) && i < mem.i64At(b, OB_SIZE); i++) {
+      const v = mem.f64At(mem.f64At(a, LIST_OB_ITEM), i * SIZEOF_VOID_P);
+      const w = mem.f64At(mem.f64At(b, LIST_OB_ITEM), i * SIZEOF_VOID_P);
+      if (v === w) continue;
+      // The items are held across the comparison, which may run arbitrary code.
+      this.rt.incref(v);
+      this.rt.incref(w);
+      const k = this.interp.eq(v, w);
+      this.rt.decref(v);
+      this.rt.decref(w);
+      if (!k) return false;
+    }
+    return mem.i64At(a, OB_SIZE) === mem.i64At(b, OB_SIZE);
+  }
+
+  /** Dead lists parked on the free list (sys._debugmallocstats' `free PyListObjects`). */
+  freeListSize(): number {
+    return this.freeList.length;
+  }
+
+  // --- internals --------------------------------------------------------------------------------
+
+  /**
+   * list_resize: set ob_size to newsize, reallocating ob_item (PyMem_Realloc)
+   * unless newsize fits and does not fall below half the allocation.
+   */
+  private listResize(l: number, newsize: number): void {
+    const rt = this.rt;
+    const allocated = rt.mem.i64At(l, LIST_ALLOCATED);
+    if (allocated >= newsize && newsize >= Math.floor(allocated / 2)) {
+      rt.mem.setI64(l, OB_SIZE, newsize);
+      return;
+    }
+    const newAllocated = listResizeAllocation(rt.mem.i64At(l, OB_SIZE), newsize);
+    const items = rt.memRealloc(rt.mem.f64At(l, LIST_OB_ITEM), newAllocated * SIZEOF_VOID_P);
+    rt.mem.setF64(l, LIST_OB_ITEM, items);
+    rt.mem.setI64(l, OB_SIZE, newsize);
+    rt.mem.setI64(l, LIST_ALLOCATED, newAllocated);
+  }
+
+  /** list_preallocate_exact: an array of `size` slots rounded up to even, on a list without one (ob_size unchanged). */
+  private listPreallocateExact(l: number, size: number): void {
+    size += size % 2;
+    this.rt.mem.setF64(l, LIST_OB_ITEM, this.rt.memMalloc(size * SIZEOF_VOID_P));
+    this.rt.mem.setI64(l, LIST_ALLOCATED, size);
+  }
+
+  /** _PyList_AppendTakeRef: store v (a reference the list takes over) at the end. */
+  private appendTakeRef(l: number, v: number): void {
+    const mem = this.rt.mem;
+    const len = mem.i64At(l, OB_SIZE);
+    if (mem.i64At(l, LIST_ALLOCATED) > len) {
+      mem.setF64(mem.f64At(l, LIST_OB_ITEM), len * SIZEOF_VOID_P, v);
+      mem.setI64(l, OB_SIZE, len + 1);
+      return;
+    }
+    try {
+      this.listResize(l, len + 1);
+    } catch (e) {
+      this.rt.decref(v);
+      throw e;
+    }
+    mem.setF64(mem.f64At(l, LIST_OB_ITEM), len * SIZEOF_VOID_P, v);
+  }
+
+  /** list_extend's room-making for n > 0 known items: ob_size becomes len + n. */
+  private extendPrepare(l: number, n: number): void {
+    const mem = this.rt.mem;
+    const m = mem.i64At(l, OB_SIZE);
+    if (mem.f64At(l, LIST_OB_ITEM) === 0) {
+      this.listPreallocateExact(l, n);
+      mem.setI64(l, OB_SIZE, n);
+    } else {
+      this.listResize(l, m + n);
+    }
+  }
+
+  /** Stores the given items (increfed) into the last items.length slots in use. */
+  private copyIn(l: number, from: ArrayLike<number>): void {
+    const n = from.length;
+    const size = this.rt.mem.i64At(l, OB_SIZE);
+    const dest = this.slots(l, size);
+    for (let i = 0; i < n; i++) {
+      const o = from[i]!;
+      this.rt.incref(o);
+      dest[size - n + i] = o;
+    }
+  }
+
+  /** list_slice: a new list holding items [lo, hi) (0 <= lo <= hi <= size). */
+  private listSlice(l: number, lo: number, hi: number): number {
+    const len = hi - lo;
+    if (len <= 0) return this.new(0);
+    const np = this.new(0);
+    try {
+      this.rt.mem.setF64(np, LIST_OB_ITEM, this.rt.memMalloc(len * SIZEOF_VOID_P));
+    } catch (e) {
+      this.rt.decref(np);
+      throw e;
+    }
+    this.rt.mem.setI64(np, LIST_ALLOCATED, len);
+    this.rt.mem.setI64(np, OB_SIZE, len);
+    this.copyIn(np, this.slots(l, hi).subarray(lo));
+    return np;
+  }
+
+  /**
+   * list_ass_slice: a[ilow:ihigh] = v (v a list or tuple other than a, or 0),
+   * with 0 <= ilow, ihigh <= size. The removed items are kept aside
+   * ("recycled": up to 8 in JS, as on CPython's stack, more in a
+   * PyMem_Malloc'd array) and released only once the list is back in shape.
+   */
+  private listAssSlice(a: number, ilow: number, ihigh: number, v: number): void {
+    const rt = this.rt;
+    const mem = rt.mem;
+    if (v === a) {
+      // a[i:j] = a: copy it first.
+      const copy = this.listSlice(a, 0, mem.i64At(a, OB_SIZE));
+      try {
+        this.listAssSlice(a, ilow, ihigh, copy);
+      } finally {
+        rt.decref(copy);
+      }
+      return;
+    }
+    const n = v === 0 ? 0 : mem.i64At(v, OB_SIZE);
+    const vitem = v === 0 ? null : this.fastItems(v, n);
+    if (ihigh < ilow) ihigh = ilow;
+    const size = mem.i64At(a, OB_SIZE);
+    const norig = ihigh - ilow;
+    const d = n - norig;
+    if (size + d === 0) {
+      this.clear(a);
+      return;
+    }
+    let item = mem.f64At(a, LIST_OB_ITEM);
+    const s = norig * SIZEOF_VOID_P;
+    const heapRecycle = norig > RECYCLE_ON_STACK ? rt.memMalloc(s) : 0;
+    let recycle: ArrayLike<number> = [];
+    if (s > 0) {
+      const removed = mem.bytes(item, ilow * SIZEOF_VOID_P, s);
+      if (heapRecycle !== 0) mem.bytes(heapRecycle, 0, s).set(removed);
+      else recycle = Array.from(new Float64Array(removed.buffer, removed.byteOffset, norig));
+    }
+    try {
+      if (d < 0) {
+        // Delete -d items: close the gap, then shrink (reopening it if the shrink fails).
+        const bytes = mem.bytes(item, 0, size * SIZEOF_VOID_P);
+        bytes.copyWithin((ihigh + d) * SIZEOF_VOID_P, ihigh * SIZEOF_VOID_P);
+        try {
+          this.listResize(a, size + d);
+        } catch (e) {
+          bytes.copyWithin(ihigh * SIZEOF_VOID_P, (ihigh + d) * SIZEOF_VOID_P, (size + d) * SIZEOF_VOID_P);
+          if (heapRecycle !== 0) bytes.set(mem.bytes(heapRecycle, 0, s), ilow * SIZEOF_VOID_P);
+          else this.blockSlots(item, size).set(recycle as number[], ilow);
+          throw e;
+        }
+        item = mem.f64At(a, LIST_OB_ITEM);
+      } else if (d > 0) {
+        // Insert d items: grow, then open the gap.
+        this.listResize(a, size + d);
+        item = mem.f64At(a, LIST_OB_ITEM);
+        mem.bytes(item, 0, (size + d) * SIZEOF_VOID_P).copyWithin((ihigh + d) * SIZEOF_VOID_P, ihigh * SIZEOF_VOID_P, size * SIZEOF_VOID_P);
+      }
+      for (let k = 0; k < n; k++) {
+        const w = vitem![k]!;
+        rt.xincref(w);
+        mem.setF64(item, (ilow + k) * SIZEOF_VOID_P, w);
+      }
+      if (heapRecycle !== 0) recycle = Array.from(this.blockSlots(heapRecycle, norig));
+      for (let k = norig - 1; k >= 0; --k) rt.xdecref(recycle[k]!);
+    } finally {
+      if (heapRecycle !== 0) rt.memFree(heapRecycle);
+    }
+  }
+
+  /** list_dealloc: untrack, release the items (last first), free the array, then park or free the object. */
+  private listDealloc(rt: Runtime, op: number): void {
+    rt.gcUntrack(op);
+    if (rt.trashcanBegin(op)) return;
+    const mem = rt.mem;
+    const items = mem.f64At(op, LIST_OB_ITEM);
+    if (items !== 0) {
+      let i = mem.i64At(op, OB_SIZE);
+      while (--i >= 0) rt.xdecref(mem.f64At(items, i * SIZEOF_VOID_P));
+      rt.memFree(items);
+    }
+    if (this.freeList.length < PyList_MAXFREELIST && mem.u32At(op, OB_TYPE) === this.type.id) this.freeList.push(op);
+    else rt.gcDel(op);
+    rt.trashcanEnd();
+  }
+
+  /** list_traverse. */
+  private listTraverse(rt: Runtime, op: number, visit: Visit): number {
+    const n = rt.mem.i64At(op, OB_SIZE);
+    for (let i = 0; i < n; i++) {
+      const item = rt.mem.f64At(rt.mem.f64At(op, LIST_OB_ITEM), i * SIZEOF_VOID_P);
+      if (item !== 0) {
+        const r = visit(item);
+        if (r !== 0) return r;
+      }
+    }
+    return 0;
+  }
+
+  /** The first n item slots of list l as a Float64Array over its array (valid until the array moves or is freed). */
+  private slots(l: number, n: number): Float64Array {
+    return n === 0 ? new Float64Array(0) : this.blockSlots(this.rt.mem.f64At(l, LIST_OB_ITEM), n);
+  }
+
+  /** n pointer slots at the start of block p. */
+  private blockSlots(p: number, n: number): Float64Array {
+    const b = this.rt.mem.bytes(p, 0, n * SIZEOF_VOID_P);
+    return new Float64Array(b.buffer, b.byteOffset, n);
+  }
+
+  /** PySequence_Fast_ITEMS of a list or tuple of n items, copied (the source may move). */
+  private fastItems(src: number, n: number): number[] {
+    if (n === 0) return [];
+    if (this.check(src)) return Array.from(this.slots(src, n));
+    const b = this.rt.mem.bytes(src, TUPLE_OB_ITEM, n * SIZEOF_VOID_P);
+    return Array.from(new Float64Array(b.buffer, b.byteOffset, n));
+  }
+
+  /** PyList_Check || PyTuple_Check: what PySequence_Fast passes through as it is. */
+  private isSequenceFast(op: number): boolean {
+    return (this.flagsOf(op) & (Py_TPFLAGS_LIST_SUBCLASS | Py_TPFLAGS_TUPLE_SUBCLASS)) !== 0;
+  }
+
+  private flagsOf(op: unknown): number {
+    if (typeof op !== 'number' || op === 0) return 0;
+    return this.rt.types[this.rt.mem.u32At(op, OB_TYPE)]?.flags ?? 0;
+  }
+
+  private checkList(op: number, fn: string): void {
+    if ((this.flagsOf(op) & Py_TPFLAGS_LIST_SUBCLASS) === 0) {
+      throw new InvalidArgumentError(`${fn}: expected a list, got ${this.describeObject(op)}`);
+    }
+  }
+
+  private checkObject(op: unknown, fn: string): void {
+    if (typeof op !== 'number' || op === 0) throw new InvalidArgumentError(`${fn}: expected an object, got ${op === 0 ? 'NULL' : describe(op)}`);
+  }
+
+  private checkIndex(i: number, n: number, message: string): void {
+    if (!Number.isInteger(i) || i < 0 || i >= n) throw new InvalidArgumentError(`${message}: ${describe(i)} not in [0, ${n})`);
+  }
+
+  /** A slice bound as list_ass_slice / list_slice clamp it (negative: 0; past the end: size). */
+  private clampIndex(i: number, n: number, fn: string): number {
+    if (!Number.isInteger(i)) throw new InvalidArgumentError(`${fn}: index must be an integer, got ${describe(i)}`);
+    return Math.min(Math.max(i, 0), n);
+  }
+
+  private describeObject(op: unknown): string {
+    if (typeof op !== 'number') return describe(op);
+    if (op === 0) return 'NULL';
+    const t = this.rt.types[this.rt.mem.u32At(op, OB_TYPE)];
+    return t ? `a ${t.name} object` : `${op} (not an object)`;
+  }
 }

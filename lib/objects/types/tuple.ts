@@ -1,10 +1,384 @@
 /*
- * STUB — to be written (issue 3). tuple (Objects/tupleobject.c, 3.11): GC var object 24 + 8n, static empty tuple, free lists per size 1..19 (2000 each),
- * trashcan in dealloc. Expected API: type; empty (static); new(n): number (items NULL, untracked until filled? no: PyTuple_New tracks);
- * setItem(t, i, v) steals v; getItem(t, i) borrowed; size(t); pack(items: number[]) increfs (PyTuple_Pack); freeListSizes(): number[].
+ * tuple (Objects/tupleobject.c, CPython 3.11): a GC var object whose items
+ * follow the header in the same block.
+ *
+ *   -16  PyGC_Head   16 bytes
+ *     0  ob_refcnt
+ *     8  ob_type
+ *    16  ob_size     number of items, fixed for the tuple's life
+ *    24  ob_item[0]  PyObject*, one per item (8 bytes each)
+ *
+ * tp_basicsize 24, tp_itemsize 8: a tuple of n items is a PyObject_Malloc
+ * block of 16 + 24 + 8n bytes.
+ *
+ * Invariants:
+ *   - the empty tuple is one static, untracked singleton; PyTuple_New(0)
+ *     returns it (a new reference) and no other tuple has size 0;
+ *   - free lists: freeList[i] heads a chain of dead tuples of size i + 1,
+ *     linked through ob_item[0] (0 ends it), numFree[i] long (at most
+ *     PyTuple_MAXFREELIST). Their blocks stay allocated, untracked, with
+ *     ob_type and ob_size intact. 3.11's asymmetry is kept: tupledealloc
+ *     pushes sizes 1..20 (index < PyTuple_NFREELISTS), tuple_alloc pops
+ *     only sizes 1..19 (size < PyTuple_MAXSAVESIZE), so 20-item tuples
+ *     are parked for good once pushed;
+ *   - a live tuple holds one reference to each non-NULL item; items are
+ *     NULL only while it is being filled.
  */
+import { InvalidArgumentError, describe } from '../../errors.js';
+import { MAX_REQUEST } from '../../allocator/heap.js';
 import type { Interpreter } from '../interpreter.js';
+import { OB_SIZE, OB_TYPE, PYVAROBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
+import type { Runtime } from '../runtime.js';
+import {
+  Py_TPFLAGS_BASETYPE,
+  Py_TPFLAGS_HAVE_GC,
+  Py_TPFLAGS_TUPLE_SUBCLASS,
+  type PyTypeObject,
+  type Visit,
+  isGcType,
+} from '../type.js';
 
+/** PyTuple_MAXSAVESIZE: tuples smaller than this are taken from the free lists. */
+export const PyTuple_MAXSAVESIZE = 20;
+/** PyTuple_NFREELISTS: number of free lists (one per size 1..20). */
+export const PyTuple_NFREELISTS = PyTuple_MAXSAVESIZE;
+/** PyTuple_MAXFREELIST: dead tuples kept per size. */
+export const PyTuple_MAXFREELIST = 2000;
+/** offsetof(PyTupleObject, ob_item). */
+export const TUPLE_OB_ITEM = PYVAROBJECT_SIZE;
+/** Largest size PyTuple_New accepts (its block must stay a valid request). */
+const MAX_TUPLE_SIZE = Math.floor((MAX_REQUEST - TUPLE_OB_ITEM) / SIZEOF_VOID_P);
+
+// xxHash constants of tuple_hash (64-bit Py_uhash_t).
+const XXPRIME_1 = 11400714785074694791n;
+const XXPRIME_2 = 14029467366897019727n;
+const XXPRIME_5 = 2870177450012600261n;
+const U64 = (x: bigint): bigint => BigInt.asUintN(64, x);
+
+/** The tuple type, its empty singleton and free lists, and its C API. */
 export class TupleModule {
-  constructor(readonly interp: Interpreter) {}
+  /** PyTuple_Type. */
+  readonly type: PyTypeObject;
+  /** _Py_SINGLETON(tuple_empty): static, never tracked. Borrowed; PyTuple_New(0) returns it as a new reference. */
+  readonly empty: number;
+  private readonly rt: Runtime;
+  /** interp->tuple.free_list: head of each size's chain (0: empty). */
+  private readonly freeList: number[] = new Array<number>(PyTuple_NFREELISTS).fill(0);
+  /** interp->tuple.numfree. */
+  private readonly numFree: number[] = new Array<number>(PyTuple_NFREELISTS).fill(0);
+
+  constructor(readonly interp: Interpreter) {
+    this.rt = interp.rt;
+    this.type = this.rt.registerType({
+      name: 'tuple',
+      basicsize: TUPLE_OB_ITEM,
+      itemsize: SIZEOF_VOID_P,
+      flags: Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_TUPLE_SUBCLASS,
+      dealloc: (rt, op) => this.tupleDealloc(rt, op),
+      traverse: (rt, op, visit) => this.tupleTraverse(rt, op, visit),
+      hash: (_rt, op) => Number(this.hash64(op)),
+      eq: (_rt, a, b) => this.eq(a, b),
+      toJS: (rt, op) => this.items(op).map((item) => (item === 0 ? null : rt.typeOf(item).toJS?.(rt, item))),
+    });
+    this.empty = this.rt.staticObject(this.type, TUPLE_OB_ITEM, 0);
+  }
+
+  /** PyTuple_Check. */
+  check(op: number): boolean {
+    return (this.rt.typeOf(op).flags & Py_TPFLAGS_TUPLE_SUBCLASS) !== 0;
+  }
+
+  /** PyTuple_New(n): a new, tracked tuple of n NULL items (the empty singleton for 0). New reference. */
+  new(n: number): number {
+    if (!Number.isInteger(n) || n < 0 || n > MAX_TUPLE_SIZE) {
+      throw new InvalidArgumentError(`PyTuple_New: size must be an integer from 0 to ${MAX_TUPLE_SIZE}, got ${describe(n)}`);
+    }
+    if (n === 0) return this.getEmpty();
+    const op = this.tupleAlloc(n);
+    this.rt.mem.fill(op, TUPLE_OB_ITEM, n * SIZEOF_VOID_P, 0);
+    this.rt.gcTrack(op);
+    return op;
+  }
+
+  /** PyTuple_Pack / _PyTuple_FromArray: a new tracked tuple holding a new reference to each item. New reference. */
+  pack(items: readonly number[]): number {
+    const n = items.length;
+    for (let i = 0; i < n; i++) this.checkItem(items[i], 'PyTuple_Pack');
+    if (n === 0) return this.getEmpty();
+    const op = this.tupleAlloc(n);
+    const mem = this.rt.mem;
+    for (let i = 0; i < n; i++) {
+      const o = items[i]!;
+      this.rt.incref(o);
+      mem.setF64(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P, o);
+    }
+    this.rt.gcTrack(op);
+    return op;
+  }
+
+  /**
+   * PySequence_Tuple over an iterator: `tuple(iterable)` for anything but a
+   * list or tuple. Starts from PyTuple_New(lengthHint) (PyObject_LengthHint,
+   * default 10), grows by (n + 10) * 1.25 when the guess runs out, and cuts
+   * back to the count at the end, each through _PyTuple_Resize. Every item
+   * the iterator yields is a new reference the tuple takes over (as
+   * PyIter_Next's result). New reference.
+   */
+  fromIterable(items: Iterable<number>, lengthHint = 10): number {
+    let n = lengthHint;
+    let result = this.new(n);
+    let j = 0;
+    let pending = 0;
+    try {
+      for (const item of items) {
+        this.checkItem(item, 'PySequence_Tuple');
+        pending = item;
+        if (j >= n) {
+          const newn = n + 10;
+          n = newn + Math.floor(newn / 4);
+          result = this.resize(result, n);
+        }
+        this.rt.mem.setF64(result, TUPLE_OB_ITEM + j * SIZEOF_VOID_P, item);
+        pending = 0;
+        j++;
+      }
+    } catch (e) {
+      this.rt.xdecref(pending);
+      this.rt.decref(result);
+      throw e;
+    }
+    return j < n ? this.resize(result, j) : result;
+  }
+
+  /**
+   * _PyTuple_Resize: the tuple `op` (refcount 1, or the empty tuple) resized
+   * to n items: items past n are released, new ones are NULL. Consumes `op`
+   * — even when it throws, as CPython does — and returns the (possibly
+   * moved) tuple, tracked, as a new reference.
+   */
+  resize(op: number, n: number): number {
+    this.checkTuple(op, '_PyTuple_Resize');
+    const oldsize = this.rt.mem.i64At(op, OB_SIZE);
+    if (this.rt.typeOf(op) !== this.type || (oldsize !== 0 && this.rt.refcnt(op) !== 1) || !Number.isInteger(n) || n < 0 || n > MAX_TUPLE_SIZE) {
+      const refcnt = this.rt.refcnt(op);
+      this.rt.decref(op);
+      throw new InvalidArgumentError(
+        `_PyTuple_Resize: needs an exact tuple of refcount 1 (got refcount ${refcnt}) and a size from 0 to ${MAX_TUPLE_SIZE} (got ${describe(n)})`,
+      );
+    }
+    if (oldsize === n) return op;
+    if (n === 0) {
+      this.rt.decref(op);
+      return this.getEmpty();
+    }
+    if (oldsize === 0) {
+      // The empty tuple is static: never resized in place.
+      this.rt.decref(op);
+      return this.new(n);
+    }
+    const mem = this.rt.mem;
+    this.rt.gcUntrack(op);
+    for (let i = n; i < oldsize; i++) {
+      const off = TUPLE_OB_ITEM + i * SIZEOF_VOID_P;
+      const item = mem.f64At(op, off);
+      mem.setF64(op, off, 0);
+      this.rt.xdecref(item);
+    }
+    const sv = this.rt.gcResize(op, n);
+    if (n > oldsize) mem.fill(sv, TUPLE_OB_ITEM + oldsize * SIZEOF_VOID_P, (n - oldsize) * SIZEOF_VOID_P, 0);
+    this.rt.gcTrack(sv);
+    return sv;
+  }
+
+  /** PyTuple_Size. */
+  size(op: number): number {
+    this.checkTuple(op, 'PyTuple_Size');
+    return this.rt.mem.i64At(op, OB_SIZE);
+  }
+
+  /** PyTuple_GetItem: item i (0 <= i < size). Borrowed reference (0 while unset). */
+  getItem(op: number, i: number): number {
+    this.checkTuple(op, 'PyTuple_GetItem');
+    this.checkIndex(i, this.rt.mem.i64At(op, OB_SIZE), 'tuple index out of range');
+    return this.rt.mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P);
+  }
+
+  /**
+   * PyTuple_SetItem: stores `v` (may be 0) as item i, releasing the old one.
+   * Steals the reference to `v` — even when it throws (wrong type, a tuple
+   * others hold, index out of range), as CPython does.
+   */
+  setItem(op: number, i: number, v: number): void {
+    try {
+      this.checkTuple(op, 'PyTuple_SetItem');
+      if (this.rt.refcnt(op) !== 1) {
+        throw new InvalidArgumentError(`PyTuple_SetItem: the tuple is shared (refcount ${this.rt.refcnt(op)}); only a new tuple may be filled`);
+      }
+      this.checkIndex(i, this.rt.mem.i64At(op, OB_SIZE), 'tuple assignment index out of range');
+    } catch (e) {
+      this.rt.xdecref(v);
+      throw e;
+    }
+    const off = TUPLE_OB_ITEM + i * SIZEOF_VOID_P;
+    const old = this.rt.mem.f64At(op, off);
+    this.rt.mem.setF64(op, off, v);
+    this.rt.xdecref(old);
+  }
+
+  /** The items, in order (borrowed references; 0 for unset ones). */
+  items(op: number): number[] {
+    this.checkTuple(op, 'tuple items');
+    const n = this.rt.mem.i64At(op, OB_SIZE);
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = this.rt.mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P);
+    return out;
+  }
+
+  /**
+   * _PyTuple_MaybeUntrack: untracks an exact, tracked tuple none of whose
+   * items can be part of a cycle — every item set and either not a GC
+   * object or an untracked tuple (_PyObject_GC_MAY_BE_TRACKED). The gc
+   * layer calls it on each tuple it examines.
+   */
+  maybeUntrack(op: number): void {
+    const rt = this.rt;
+    if (rt.typeOf(op) !== this.type || !rt.gc.isTracked(op)) return;
+    const n = rt.mem.i64At(op, OB_SIZE);
+    for (let i = 0; i < n; i++) {
+      const elt = rt.mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P);
+      if (elt === 0 || this.mayBeTracked(elt)) return;
+    }
+    rt.gcUntrack(op);
+  }
+
+  /**
+   * tuple_hash: 3.11's simplified xxHash over the items' hashes, as the
+   * exact 64-bit Py_hash_t. The tp_hash slot returns it as a number, exact
+   * only within ±2^53 (the slot's type), so nested tuples hash their items
+   * here, exactly. Throws UnhashableError if an item is unhashable.
+   */
+  hash64(op: number): bigint {
+    const n = this.size(op);
+    let acc = XXPRIME_5;
+    for (let i = 0; i < n; i++) {
+      const item = this.rt.mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P);
+      const lane = U64(this.rt.typeOf(item) === this.type ? this.hash64(item) : BigInt(this.interp.hash(item)));
+      acc = U64(acc + lane * XXPRIME_2);
+      acc = U64((acc << 31n) | (acc >> 33n));
+      acc = U64(acc * XXPRIME_1);
+    }
+    // Add the length, mangled to keep the historical value of hash(()).
+    acc = U64(acc + (BigInt(n) ^ (XXPRIME_5 ^ 3527539n)));
+    if (acc === 0xffffffffffffffffn) return 1546275796n;
+    return BigInt.asIntN(64, acc);
+  }
+
+  /** tuple_richcompare(a, b, Py_EQ): b a tuple of the same size whose items are equal (identity first). */
+  eq(a: number, b: number): boolean {
+    if (!this.check(b)) return false;
+    const mem = this.rt.mem;
+    const n = mem.i64At(a, OB_SIZE);
+    if (mem.i64At(b, OB_SIZE) !== n) return false;
+    for (let i = 0; i < n; i++) {
+      const off = TUPLE_OB_ITEM + i * SIZEOF_VOID_P;
+      if (!this.interp.eq(mem.f64At(a, off), mem.f64At(b, off))) return false;
+    }
+    return true;
+  }
+
+  /** Dead tuples kept per size: entry i counts tuples of size i + 1 (what sys._debugmallocstats prints). */
+  freeListSizes(): number[] {
+    return this.numFree.slice();
+  }
+
+  // --- internals ------------------------------------------------------------------------
+
+  /** tuple_get_empty: the empty singleton as a new reference. */
+  private getEmpty(): number {
+    this.rt.incref(this.empty);
+    return this.empty;
+  }
+
+  /** tuple_alloc: an untracked tuple of size n > 0 (items uninitialised), from the free list when one is parked. */
+  private tupleAlloc(n: number): number {
+    return this.maybeFreelistPop(n) || this.rt.gcNewVar(this.type, n);
+  }
+
+  /** maybe_freelist_pop: a parked tuple of size n (only n < PyTuple_MAXSAVESIZE), refcount 1; 0 if none. */
+  private maybeFreelistPop(n: number): number {
+    if (n >= PyTuple_MAXSAVESIZE) return 0;
+    const index = n - 1;
+    const op = this.freeList[index]!;
+    if (op === 0) return 0;
+    this.freeList[index] = this.rt.mem.f64At(op, TUPLE_OB_ITEM);
+    this.numFree[index]!--;
+    this.rt.setRefcnt(op, 1); // _Py_NewReference
+    return op;
+  }
+
+  /** maybe_freelist_push: parks a dead exact tuple of size 1..20 if its list has room. */
+  private maybeFreelistPush(op: number): boolean {
+    const n = this.rt.mem.i64At(op, OB_SIZE);
+    if (n === 0) return false;
+    const index = n - 1;
+    if (index < PyTuple_NFREELISTS && this.numFree[index]! < PyTuple_MAXFREELIST && this.rt.mem.u32At(op, OB_TYPE) === this.type.id) {
+      this.rt.mem.setF64(op, TUPLE_OB_ITEM, this.freeList[index]!);
+      this.freeList[index] = op;
+      this.numFree[index]!++;
+      return true;
+    }
+    return false;
+  }
+
+  /** tupledealloc: untrack, release the items (last first), then park or free the block. */
+  private tupleDealloc(rt: Runtime, op: number): void {
+    rt.gcUntrack(op);
+    if (rt.trashcanBegin(op)) return;
+    const mem = rt.mem;
+    let i = mem.i64At(op, OB_SIZE);
+    while (--i >= 0) rt.xdecref(mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P));
+    if (!this.maybeFreelistPush(op)) rt.gcDel(op);
+    rt.trashcanEnd();
+  }
+
+  /** tupletraverse. */
+  private tupleTraverse(rt: Runtime, op: number, visit: Visit): number {
+    const n = rt.mem.i64At(op, OB_SIZE);
+    for (let i = 0; i < n; i++) {
+      const item = rt.mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P);
+      if (item !== 0) {
+        const r = visit(item);
+        if (r !== 0) return r;
+      }
+    }
+    return 0;
+  }
+
+  /** _PyObject_GC_MAY_BE_TRACKED. */
+  private mayBeTracked(op: number): boolean {
+    const t = this.rt.typeOf(op);
+    if (!isGcType(t)) return false;
+    if (t === this.type) return this.rt.gc.isTracked(op);
+    return true;
+  }
+
+  private checkTuple(op: number, fn: string): void {
+    if (typeof op !== 'number' || op === 0 || ((this.rt.types[this.rt.mem.u32At(op, OB_TYPE)]?.flags ?? 0) & Py_TPFLAGS_TUPLE_SUBCLASS) === 0) {
+      throw new InvalidArgumentError(`${fn}: expected a tuple, got ${op === 0 ? 'NULL' : this.describeObject(op)}`);
+    }
+  }
+
+  private checkItem(item: unknown, fn: string): void {
+    if (typeof item !== 'number' || item === 0) throw new InvalidArgumentError(`${fn}: items must be objects, got ${describe(item)}`);
+  }
+
+  private checkIndex(i: number, n: number, message: string): void {
+    if (!Number.isInteger(i) || i < 0 || i >= n) throw new InvalidArgumentError(`${message}: ${describe(i)} not in [0, ${n})`);
+  }
+
+  private describeObject(op: unknown): string {
+    if (typeof op !== 'number') return describe(op);
+    const t = this.rt.types[this.rt.mem.u32At(op, OB_TYPE)];
+    return t ? `a ${t.name} object` : `${op} (not an object)`;
+  }
 }
