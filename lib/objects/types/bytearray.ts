@@ -1,9 +1,314 @@
 /*
- * STUB — to be written (issue 3). bytearray (Objects/bytearrayobject.c): 56-byte header, ob_bytes buffer of ob_alloc bytes via PyObject_Malloc, growth as 3.11.
- * Expected API: type; fromBytes(b: Uint8Array): number; fromSize(n): number; resize(op, n); data(op).
+ * bytearray (Objects/bytearrayobject.c, CPython 3.11): a 56-byte
+ * PyByteArrayObject with its bytes in a separate PyObject_Malloc buffer.
+ *
+ *    0  ob_refcnt   Py_ssize_t
+ *    8  ob_type     PyTypeObject   bytearray
+ *   16  ob_size     Py_ssize_t     number of bytes in use
+ *   24  ob_alloc    Py_ssize_t     bytes allocated at ob_bytes (0 when ob_bytes is NULL)
+ *   32  ob_bytes    char*          the buffer (PyObject_Malloc), or NULL
+ *   40  ob_start    char*          the logical start, ob_bytes + offset (del b[:k] advances it)
+ *   48  ob_exports  Py_ssize_t     buffer exports; always 0 here (no buffer protocol)
+ *
+ * Invariants: ob_start - ob_bytes + ob_size + 1 <= ob_alloc while ob_bytes
+ * is set (the byte after the last is a NUL); ob_bytes is NULL only with
+ * ob_size 0 and ob_alloc 0; __sizeof__ is 56 + ob_alloc. The buffer only
+ * changes size in PyByteArray_Resize, which over-allocates like list_resize
+ * on moderate growth and shrinks to fit on a major downsize.
  */
+import { InvalidArgumentError, checkSize, describe } from '../../errors.js';
+import type { Memory } from '../../allocator/memory.js';
 import type { Interpreter } from '../interpreter.js';
+import { OB_SIZE, OB_TYPE } from '../layout.js';
+import type { Runtime } from '../runtime.js';
+import { Py_TPFLAGS_BASETYPE, type PyTypeObject } from '../type.js';
 
+/** offsetof(PyByteArrayObject, ob_alloc). */
+export const BYTEARRAY_ALLOC = 24;
+/** offsetof(PyByteArrayObject, ob_bytes). */
+export const BYTEARRAY_BYTES = 32;
+/** offsetof(PyByteArrayObject, ob_start). */
+export const BYTEARRAY_START = 40;
+/** offsetof(PyByteArrayObject, ob_exports). */
+export const BYTEARRAY_EXPORTS = 48;
+/** sizeof(PyByteArrayObject): tp_basicsize of bytearray. */
+export const SIZEOF_PYBYTEARRAYOBJECT = 56;
+/** Largest bytearray size accepted (below the heap's largest request, 2**48 - 1). */
+const MAX_SIZE = 2 ** 46;
+
+/** bytearray: its type, constructors and the mutations that resize it. */
 export class ByteArrayModule {
-  constructor(readonly interp: Interpreter) {}
+  /** PyByteArray_Type. */
+  readonly type: PyTypeObject;
+  private readonly rt: Runtime;
+  private readonly mem: Memory;
+
+  constructor(readonly interp: Interpreter) {
+    const rt = (this.rt = interp.rt);
+    this.mem = rt.mem;
+    this.type = rt.registerType({
+      name: 'bytearray',
+      basicsize: SIZEOF_PYBYTEARRAYOBJECT,
+      itemsize: 0,
+      flags: Py_TPFLAGS_BASETYPE,
+      dealloc: (_r, op) => this.bytearrayDealloc(op),
+      sizeof: (_r, op) => SIZEOF_PYBYTEARRAYOBJECT + this.mem.i64At(op, BYTEARRAY_ALLOC),
+      eq: (_r, a, b) => this.eq(a, b),
+      toJS: (_r, op) => this.data(op).slice(),
+    });
+  }
+
+  /** PyByteArray_CheckExact(op) (no subclasses here, so also PyByteArray_Check). */
+  checkExact(op: number): boolean {
+    return typeof op === 'number' && op !== 0 && this.mem.u32At(op, OB_TYPE) === this.type.id;
+  }
+
+  private checkByteArray(op: number, what: string): void {
+    if (!this.checkExact(op)) {
+      const got = typeof op === 'number' && op !== 0 ? `'${this.rt.typeOf(op).name}'` : describe(op);
+      throw new InvalidArgumentError(`${what}: expected a bytearray, got ${got}`);
+    }
+  }
+
+  private checkData(b: Uint8Array, what: string): void {
+    if (!(b instanceof Uint8Array)) throw new InvalidArgumentError(`${what}: expected a Uint8Array, got ${describe(b)}`);
+  }
+
+  // --- constructors -------------------------------------------------------------------------
+
+  /** bytearray(): PyType_GenericAlloc (_PyType_AllocNoTrack: PyObject_Malloc(56), zeroed). New reference. */
+  new(): number {
+    const op = this.rt.objectMalloc(SIZEOF_PYBYTEARRAYOBJECT);
+    this.mem.fill(op, 0, SIZEOF_PYBYTEARRAYOBJECT, 0);
+    return this.rt.initObject(op, this.type);
+  }
+
+  /** bytearray(n): new() then bytearray___init__ with an int: PyByteArray_Resize(n) and zero fill. New reference. */
+  fromSize(n: number): number {
+    checkSize('bytearray size', n, MAX_SIZE);
+    const op = this.new();
+    if (n > 0) {
+      this.resizeOrRelease(op, n);
+      this.data(op).fill(0);
+    }
+    return op;
+  }
+
+  /** bytearray(b) of a buffer: new() then PyByteArray_Resize(len(b)) and a copy. New reference. */
+  fromBytes(b: Uint8Array): number {
+    this.checkData(b, 'fromBytes');
+    checkSize('bytearray size', b.length, MAX_SIZE);
+    const op = this.new();
+    this.resizeOrRelease(op, b.length);
+    this.data(op).set(b);
+    return op;
+  }
+
+  /** Resize of a new object that is released if the resize throws. */
+  private resizeOrRelease(op: number, n: number): void {
+    try {
+      this.resize(op, n);
+    } catch (e) {
+      this.rt.decref(op);
+      throw e;
+    }
+  }
+
+  /**
+   * PyByteArray_FromStringAndSize(str, size): PyObject_New and, for size > 0,
+   * a buffer of exactly size + 1 bytes holding a copy of str's first `size`
+   * bytes (undefined bytes when str is null). New reference.
+   */
+  fromStringAndSize(str: Uint8Array | null, size: number): number {
+    checkSize('bytearray size', size, MAX_SIZE);
+    if (str !== null) {
+      this.checkData(str, 'fromStringAndSize');
+      if (size > str.length) throw new InvalidArgumentError(`fromStringAndSize: size ${size} is past the ${str.length} bytes given`);
+    }
+    const op = this.rt.initObject(this.rt.objectMalloc(SIZEOF_PYBYTEARRAYOBJECT), this.type);
+    let buf = 0;
+    let alloc = 0;
+    if (size > 0) {
+      alloc = size + 1;
+      try {
+        buf = this.rt.objectMalloc(alloc);
+      } catch (e) {
+        this.rt.objectFree(op);
+        throw e;
+      }
+      if (str !== null) this.mem.bytes(buf, 0, size).set(str.subarray(0, size));
+      this.mem.setU8(buf, size, 0);
+    }
+    const mem = this.mem;
+    mem.setI64(op, OB_SIZE, size);
+    mem.setI64(op, BYTEARRAY_ALLOC, alloc);
+    mem.setPtr(op, BYTEARRAY_BYTES, buf);
+    mem.setPtr(op, BYTEARRAY_START, buf);
+    mem.setI64(op, BYTEARRAY_EXPORTS, 0);
+    return op;
+  }
+
+  // --- access -------------------------------------------------------------------------------
+
+  /** PyByteArray_GET_SIZE. */
+  size(op: number): number {
+    this.checkByteArray(op, 'size');
+    return this.mem.i64At(op, OB_SIZE);
+  }
+
+  /** ob_alloc: bytes allocated for the buffer. */
+  allocated(op: number): number {
+    this.checkByteArray(op, 'allocated');
+    return this.mem.i64At(op, BYTEARRAY_ALLOC);
+  }
+
+  /** PyByteArray_AS_STRING as a view of the `size` bytes (valid until the next resize). */
+  data(op: number): Uint8Array {
+    this.checkByteArray(op, 'data');
+    const buf = this.mem.ptrAt(op, BYTEARRAY_BYTES);
+    if (buf === 0) return new Uint8Array(0);
+    return this.mem.bytes(buf, this.mem.ptrAt(op, BYTEARRAY_START) - buf, this.mem.i64At(op, OB_SIZE));
+  }
+
+  /** bytearray == other (bytearray_richcompare): equal contents with a bytearray or bytes; false otherwise. */
+  eq(a: number, b: number): boolean {
+    const mine = this.data(a);
+    let other: Uint8Array;
+    if (this.checkExact(b)) other = this.data(b);
+    else if (this.interp.bytes.checkExact(b)) other = this.interp.bytes.data(b);
+    else return false;
+    if (mine.length !== other.length) return false;
+    for (let i = 0; i < mine.length; i++) if (mine[i] !== other[i]) return false;
+    return true;
+  }
+
+  // --- resizing -----------------------------------------------------------------------------
+
+  /**
+   * PyByteArray_Resize(op, n). Growth past the buffer: to n + n/8 + (3 or 6)
+   * when n <= 1.125 * alloc, else exactly n + 1. Shrinking within the buffer:
+   * in place unless n < alloc / 2, which reallocates to exactly n + 1. A
+   * buffer whose logical start was advanced is copied to a new
+   * PyObject_Malloc block; otherwise PyObject_Realloc. New bytes are undefined.
+   */
+  resize(op: number, requestedSize: number): void {
+    this.checkByteArray(op, 'resize');
+    checkSize('bytearray size', requestedSize, MAX_SIZE);
+    const mem = this.mem;
+    const oldSize = mem.i64At(op, OB_SIZE);
+    if (requestedSize === oldSize) return;
+    let alloc = mem.i64At(op, BYTEARRAY_ALLOC);
+    const bytes = mem.ptrAt(op, BYTEARRAY_BYTES);
+    const logicalOffset = mem.ptrAt(op, BYTEARRAY_START) - bytes;
+    const size = requestedSize;
+    if (size + logicalOffset + 1 <= alloc) {
+      if (size < Math.floor(alloc / 2)) {
+        // Major downsize; resize down to exact size.
+        alloc = size + 1;
+      } else {
+        // Minor downsize; quick exit.
+        mem.setI64(op, OB_SIZE, size);
+        mem.setU8(bytes, logicalOffset + size, 0);
+        return;
+      }
+    } else if (size <= alloc * 1.125) {
+      // Moderate upsize; overallocate similar to list_resize().
+      alloc = size + (size >> 3) + (size < 9 ? 3 : 6);
+    } else {
+      // Major upsize; resize up to exact size.
+      alloc = size + 1;
+    }
+    let sval: number;
+    if (logicalOffset > 0) {
+      sval = this.rt.objectMalloc(alloc);
+      mem.bytes(sval, 0, Math.min(size, oldSize)).set(mem.bytes(bytes, logicalOffset, Math.min(size, oldSize)));
+      this.rt.objectFree(bytes);
+    } else {
+      sval = this.rt.objectRealloc(bytes, alloc);
+    }
+    mem.setPtr(op, BYTEARRAY_BYTES, sval);
+    mem.setPtr(op, BYTEARRAY_START, sval);
+    mem.setI64(op, OB_SIZE, size);
+    mem.setI64(op, BYTEARRAY_ALLOC, alloc);
+    mem.setU8(sval, size, 0);
+  }
+
+  /** bytearray.append(item): PyByteArray_Resize(n + 1), then the byte. */
+  append(op: number, item: number): void {
+    this.checkByteArray(op, 'append');
+    checkSize('byte', item, 255);
+    const n = this.mem.i64At(op, OB_SIZE);
+    this.resize(op, n + 1);
+    this.data(op)[n] = item;
+  }
+
+  /** bytearray.extend(b) / b += other for a buffer (bytearray_iconcat): PyByteArray_Resize(size + len), then a copy. */
+  extend(op: number, other: Uint8Array): void {
+    this.checkByteArray(op, 'extend');
+    this.checkData(other, 'extend');
+    // A copy first: `other` may be a view of op's own buffer, which the resize can move.
+    const src = other.slice();
+    const size = this.mem.i64At(op, OB_SIZE);
+    this.resize(op, size + src.length);
+    this.data(op).set(src, size);
+  }
+
+  /**
+   * op[lo:hi] = values, or del op[lo:hi] when values is null
+   * (bytearray_ass_subscript with step 1 -> bytearray_setslice_linear).
+   * lo and hi are slice indices: negative ones count from the end, all are
+   * clamped to the bytes, and hi < lo means an empty slice at lo.
+   */
+  setSlice(op: number, lo: number, hi: number, values: Uint8Array | null): void {
+    this.checkByteArray(op, 'setSlice');
+    if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw new InvalidArgumentError(`setSlice: slice indices must be integers, got ${describe(lo)}, ${describe(hi)}`);
+    if (values !== null) this.checkData(values, 'setSlice');
+    const bytes = values === null ? new Uint8Array(0) : values.slice();
+    const n = this.mem.i64At(op, OB_SIZE);
+    // PySlice_AdjustIndices for step 1, then "b[5:2] = ... inserts before 5".
+    const adjust = (i: number): number => (i < 0 ? Math.max(i + n, 0) : Math.min(i, n));
+    lo = adjust(lo);
+    hi = Math.max(adjust(hi), lo);
+    this.setSliceLinear(op, lo, hi, bytes);
+  }
+
+  /** bytearray_setslice_linear(self, lo, hi, bytes, len). */
+  private setSliceLinear(op: number, lo: number, hi: number, bytes: Uint8Array): void {
+    const mem = this.mem;
+    const avail = hi - lo;
+    const growth = bytes.length - avail;
+    const size = mem.i64At(op, OB_SIZE);
+    if (growth < 0) {
+      if (lo === 0) {
+        // Shrink the buffer by advancing its logical start.
+        mem.setPtr(op, BYTEARRAY_START, mem.ptrAt(op, BYTEARRAY_START) - growth);
+      } else {
+        const buf = this.data(op);
+        buf.copyWithin(lo + bytes.length, hi, size);
+      }
+      try {
+        this.resize(op, size + growth);
+      } catch (e) {
+        // Issue #19578: with lo == 0 the old state comes back; otherwise the move is done and only the shrink failed.
+        if (lo === 0) mem.setPtr(op, BYTEARRAY_START, mem.ptrAt(op, BYTEARRAY_START) + growth);
+        else mem.setI64(op, OB_SIZE, size + growth);
+        throw e;
+      }
+    } else if (growth > 0) {
+      this.resize(op, size + growth);
+      const buf = this.data(op);
+      // Make the place for the additional bytes.
+      buf.copyWithin(lo + bytes.length, hi, size);
+    }
+    if (bytes.length > 0) this.data(op).set(bytes, lo);
+  }
+
+  // --- deallocation -------------------------------------------------------------------------
+
+  /** bytearray_dealloc: PyObject_Free the buffer, then tp_free (PyObject_Free) the object. */
+  private bytearrayDealloc(op: number): void {
+    const buf = this.mem.ptrAt(op, BYTEARRAY_BYTES);
+    if (buf !== 0) this.rt.objectFree(buf);
+    this.rt.objectFree(op);
+  }
 }
