@@ -117,6 +117,15 @@ export function printone(msg: string, value: number): string {
   return `${msg.padEnd(35)}=${digits.padStart(21)}\n`;
 }
 
+/**
+ * _PyDebugAllocatorStats(out, block_name, num_blocks, sizeof_block): one
+ * free-list line of sys._debugmallocstats(), e.g.
+ * `           4 free PyFloatObjects * 24 bytes each =                   96`.
+ */
+export function debugAllocatorStats(blockName: string, numBlocks: number, sizeofBlock: number): string {
+  return printone(`${`${numBlocks} ${blockName}s * ${sizeofBlock} bytes each`.padStart(48)} `, numBlocks * sizeofBlock);
+}
+
 /** The text CPython 3.11 prints for these stats (the allocator section of sys._debugmallocstats()). */
 export function formatMallocStats(s: MallocStats): string {
   let out = `Small block threshold = ${s.smallBlockThreshold}, in ${s.numClasses} size classes.\n\n`;

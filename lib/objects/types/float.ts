@@ -15,7 +15,7 @@
  * the OBJ domain counts numfree more 24-byte blocks than there are live floats.
  */
 import type { Memory } from '../../allocator/memory.js';
-import { printone } from '../../allocator/stats.js';
+import { debugAllocatorStats } from '../../allocator/stats.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
 import { OB_TYPE } from '../layout.js';
@@ -90,13 +90,6 @@ export function hashDouble(inst: number, v: number): bigint {
   return x === -1n ? -2n : x;
 }
 
-/**
- * _PyDebugAllocatorStats(out, block_name, num_blocks, sizeof_block): one
- * line of sys._debugmallocstats() for a free list.
- */
-function debugAllocatorStats(blockName: string, numBlocks: number, sizeofBlock: number): string {
-  return printone(`${`${numBlocks} ${blockName}s * ${sizeofBlock} bytes each`.padStart(48)} `, numBlocks * sizeofBlock);
-}
 
 /** float: its type and free list. */
 export class FloatModule {
