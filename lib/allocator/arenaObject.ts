@@ -5,8 +5,9 @@
  * sees one object shape (one hidden class: the hot paths stay monomorphic).
  *
  * Invariants: address == 0 iff no arena is associated (the object is then on
- * unusedArenaObjects, its views are empty and owner is null); for a heap's
- * usedpools sentinel block, index is -1.
+ * unusedArenaObjects, its views are empty and owner is null); index is -1
+ * for a heap's usedpools sentinel block, -2 for the unit table's empty entry
+ * and -3 for a static block (PyMalloc.mapStatic): never a pymalloc arena.
  */
 import type { MappedArena } from './osMemory.js';
 import { NULL_POOL } from './poolHeader.js';

@@ -65,40 +65,70 @@ export class Memory {
     this.lastRawViews = null;
   }
 
+  // Each accessor resolves a pymalloc pointer inline (one unit-table load; the
+  // common case) and leaves raw pointers to resolve(): measured ~2x faster
+  // object initialisation than resolving every access through resolve().
   u8At(base: number, off: number): number {
+    if (base < SMALL_LIMIT) {
+      const a = units[base >>> 12]!;
+      return a.u8[base - a.vbase + off]!;
+    }
     this.resolve(base);
     return this.u8[this.off + off]!;
   }
   setU8(base: number, off: number, v: number): void {
+    if (base < SMALL_LIMIT) {
+      const a = units[base >>> 12]!;
+      a.u8[base - a.vbase + off] = v;
+      return;
+    }
     this.resolve(base);
     this.u8[this.off + off] = v;
   }
   u32At(base: number, off: number): number {
+    if (base < SMALL_LIMIT) {
+      const a = units[base >>> 12]!;
+      return a.u32[(base - a.vbase + off) >> 2]!;
+    }
     this.resolve(base);
     return this.u32[(this.off + off) >> 2]!;
   }
   setU32(base: number, off: number, v: number): void {
+    if (base < SMALL_LIMIT) {
+      const a = units[base >>> 12]!;
+      a.u32[(base - a.vbase + off) >> 2] = v;
+      return;
+    }
     this.resolve(base);
     this.u32[(this.off + off) >> 2] = v;
   }
   /** A signed 64-bit integer field that fits a double (Py_ssize_t). */
   i64At(base: number, off: number): number {
-    this.resolve(base);
+    const u32 = this.wordsOf(base);
     const i = (this.off + off) >> 2;
-    return this.u32[i]! + (this.u32[i + 1]! | 0) * 4294967296;
+    return u32[i]! + (u32[i + 1]! | 0) * 4294967296;
   }
   setI64(base: number, off: number, v: number): void {
-    this.resolve(base);
+    const u32 = this.wordsOf(base);
     const i = (this.off + off) >> 2;
     const hi = Math.floor(v / 4294967296);
-    this.u32[i] = v - hi * 4294967296;
-    this.u32[i + 1] = hi;
+    u32[i] = v - hi * 4294967296;
+    u32[i + 1] = hi;
   }
   f64At(base: number, off: number): number {
+    if (base < SMALL_LIMIT) {
+      const a = units[base >>> 12]!;
+      return a.f64[(base - a.vbase + off) >> 3]!;
+    }
     this.resolve(base);
     return this.f64[(this.off + off) >> 3]!;
   }
   setF64(base: number, off: number, v: number): void {
+    if (base < SMALL_LIMIT) {
+      const a = units[base >>> 12]!;
+      a.f64[(base - a.vbase + off) >> 3] = v;
+      return;
+    }
     this.resolve(base);
     this.f64[(this.off + off) >> 3] = v;
   }
@@ -108,6 +138,16 @@ export class Memory {
   }
   setPtr(base: number, off: number, p: number): void {
     this.setF64(base, off, p);
+  }
+  /** The u32 view holding base, with this.off set to base's offset in it. */
+  private wordsOf(base: number): Uint32Array {
+    if (base < SMALL_LIMIT) {
+      const a = units[base >>> 12]!;
+      this.off = base - a.vbase;
+      return a.u32;
+    }
+    this.resolve(base);
+    return this.u32;
   }
   /** A view of `n` bytes at base + off (valid until that block is freed or moved). */
   bytes(base: number, off: number, n: number): Uint8Array {

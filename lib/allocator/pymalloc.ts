@@ -100,6 +100,8 @@ export class PyMalloc implements MemAllocator {
   readonly nfp2lasta: (ArenaObject | null)[];
   /** The usedpools sentinels: one 32-byte pseudo-header per size class, in a span of their own. */
   private readonly sentinels: ArenaObject;
+  /** Spans mapped by mapStatic. */
+  private readonly statics: ArenaObject[] = [];
 
   /** Arenas currently mapped (narenas_currently_allocated). */
   narenasCurrentlyAllocated = 0;
@@ -629,7 +631,30 @@ export class PyMalloc implements MemAllocator {
     return ao.firstPool;
   }
 
-  /** Unmaps every arena and releases every span (the heap is being discarded). */
+  /**
+   * Beyond CPython: maps `size` bytes (a power of two >= 4096) of zeroed memory
+   * outside pymalloc, in the small-pointer space, for objects CPython keeps in
+   * static memory (small ints, singletons, the gc generation heads). The memory
+   * is never a pymalloc block (free and realloc refuse its pointers) and lives
+   * until dispose(). Returns its first pointer, or 0 when the OS refuses.
+   */
+  mapStatic(size: number): number {
+    const span = new ArenaObject(-3);
+    if (bindSpan(size, span) < 0) return 0;
+    const mapped = this.arenaAllocator.alloc(size);
+    if (mapped === null) {
+      unbindSpan(size, span);
+      return 0;
+    }
+    span.mapped = mapped;
+    span.address = mapped.address;
+    span.owner = this;
+    this.setViews(span, mapped.buffer);
+    this.statics.push(span);
+    return span.vbase;
+  }
+
+  /** Unmaps every arena and static block and releases every span (the heap is being discarded). */
   dispose(): void {
     for (const ao of this.arenas) {
       if (ao.address === 0) continue;
@@ -637,6 +662,12 @@ export class PyMalloc implements MemAllocator {
       this.arenaAllocator.free(ao.mapped!);
       ao.owner = null;
     }
+    for (const span of this.statics) {
+      unbindSpan(span.u8.length, span);
+      this.arenaAllocator.free(span.mapped!);
+      span.owner = null;
+    }
+    this.statics.length = 0;
     unbindSpan(SENTINEL_SPAN, this.sentinels);
     this.sentinels.owner = null;
   }

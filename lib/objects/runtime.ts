@@ -12,8 +12,8 @@
  *                  than 50 levels; deeper objects wait on a chain threaded
  *                  through their (untracked) PyGC_Heads
  *   static objects singletons CPython keeps in static memory (None, small
- *                  ints, the empty tuple …): each in its own raw block,
- *                  outside pymalloc, allocated with the unhooked raw allocator
+ *                  ints, the empty tuple …): bump-allocated in blocks the heap
+ *                  maps outside pymalloc (PyMalloc.mapStatic)
  *
  * Invariants: a live object has ob_refcnt >= 1 and its type's id in ob_type;
  * ob_refcnt reaching 0 runs the type's dealloc before decref returns (or
@@ -35,6 +35,9 @@ import {
   preHeaderBytes,
 } from './type.js';
 
+/** Bytes mapped at a time for static objects. */
+const STATIC_CHUNK = 64 * 1024;
+
 /** _PyTrash_UNWIND_LEVEL: deallocation nesting depth before objects are queued. */
 export const TRASH_UNWIND_LEVEL = 50;
 
@@ -50,8 +53,10 @@ export class Runtime {
   readonly mem: Memory;
   readonly gc: GcState;
   readonly types: PyTypeObject[] = [];
-  private readonly staticBlocks: number[] = [];
   private readonly staticSet = new Set<number>();
+  /** Next free byte of the current static block, and its end. */
+  private staticNext = 0;
+  private staticEnd = 0;
   private obj: MemAllocator;
   private memDomain: MemAllocator;
   /** tstate->trash_delete_nesting. */
@@ -273,11 +278,23 @@ export class Runtime {
 
   // --- static objects ---------------------------------------------------------------------
 
-  /** A zeroed block for an object CPython keeps in static memory (never freed until dispose). */
+  /**
+   * Zeroed, 16-aligned memory for an object CPython keeps in static memory
+   * (never freed until dispose): bump-allocated from blocks the heap maps
+   * outside pymalloc, in the small-pointer space, so access is as fast as to
+   * any pymalloc block.
+   */
   staticAlloc(n: number): number {
-    const p = this.heap.rawDefault.calloc(1, n);
-    if (p === 0) throw new OutOfMemoryError(`static allocation of ${n} bytes failed`, n);
-    this.staticBlocks.push(p);
+    const size = Math.ceil(n / 16) * 16;
+    if (this.staticNext + size > this.staticEnd) {
+      const chunk = Math.max(STATIC_CHUNK, 2 ** Math.ceil(Math.log2(size)));
+      const base = this.heap.pymalloc.mapStatic(chunk);
+      if (base === 0) throw new OutOfMemoryError(`static allocation of ${n} bytes failed`, n);
+      this.staticNext = base;
+      this.staticEnd = base + chunk;
+    }
+    const p = this.staticNext;
+    this.staticNext += size;
     return p;
   }
 
@@ -294,10 +311,8 @@ export class Runtime {
     return this.staticSet.has(op);
   }
 
-  /** Frees the static blocks and unmaps the heap. */
+  /** Unmaps the heap (its arenas and static blocks). */
   dispose(): void {
-    for (const p of this.staticBlocks) this.heap.rawDefault.free(p);
-    this.staticBlocks.length = 0;
     this.heap.dispose();
   }
 
