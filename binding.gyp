@@ -17,6 +17,16 @@
         "CLANG_CXX_LIBRARY": "libc++",
         "MACOSX_DEPLOYMENT_TARGET": "10.15"
       }
+    },
+    # The native replayer of `pymem compare` (native/replayer.cc): a plain
+    # executable, build/Release/pymem_replay, linked only to libc and libdl so
+    # that LD_PRELOAD can swap the allocator it measures.
+    {
+      "target_name": "pymem_replay",
+      "type": "executable",
+      "sources": ["native/replayer.cc"],
+      "cflags_cc": ["-Wall", "-Wextra", "-O2"],
+      "libraries": ["-ldl"]
     }
   ]
 }

@@ -5,6 +5,7 @@
  *   pymem demo                      replay the bundled trace, CPython's stats beside pymem's (npm start)
  *   pymem replay FILE [options]     replay a trace; print the stats in CPython's format
  *   pymem conformance [DIR]         replay every NAME.trace.gz of DIR against NAME.stats.txt
+ *   pymem compare [TRACE...]        pymem against glibc, jemalloc, tcmalloc, mimalloc: time, RSS, charts
  *
  * Exit status: 0 when everything matched, 1 on a difference, 2 on bad usage.
  */
@@ -14,6 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { processMemory, resetPeakMemory } from '../lib/allocator/osMemory.js';
 import { PymemError } from '../lib/errors.js';
+import { DEFAULT_ALLOCATORS, parseAllocator } from '../lib/tools/compare/allocators.js';
+import { runComparison } from '../lib/tools/compare/compare.js';
+import { resultsTable, writeReport } from '../lib/tools/compare/report.js';
+import { SYNTHETIC_NAMES, type SyntheticName, isSyntheticName } from '../lib/tools/compare/synthetic.js';
 import { progressBar } from '../lib/tools/progress.js';
 import { type ReplayResult, replayTrace } from '../lib/tools/replay.js';
 import { diffLines, sideBySide } from '../lib/tools/statsDiff.js';
@@ -34,6 +39,16 @@ const usage = `usage:
   pymem conformance [DIR]
       Replay every NAME.trace.gz in DIR (default ../shared/cpython/traces) and
       compare with NAME.stats.txt; exit 1 on any difference.
+  pymem compare [TRACE | synthetic[:NAME] ...] [--allocators A,B,...] [--runs N] [--out DIR]
+                [--memory-runs N] [--scale S] [--touch-max BYTES]
+      Replay each trace (default: every NAME.trace.gz of ../shared/cpython/traces and
+      the synthetic workloads glibc-simple, larson, lifetimes) under each allocator
+      (default ${DEFAULT_ALLOCATORS.join(',')}; also pymem-retainN,
+      pymem-...-nocheck, NAME=/path/to/libmalloc.so), each run a fresh process:
+      N timed runs (default 5), then memory runs (default 3) that write into the
+      blocks and sample RSS; write a markdown table, SVG charts and results.json
+      to DIR (default bench/results/latest). Missing allocators are reported and
+      skipped.
 `;
 
 const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
@@ -128,6 +143,78 @@ async function conformanceCommand(args: string[]): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
+async function compareCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      allocators: { type: 'string' },
+      runs: { type: 'string' },
+      out: { type: 'string' },
+      scale: { type: 'string' },
+      'touch-max': { type: 'string' },
+      'memory-runs': { type: 'string' },
+    },
+  });
+  const num = (name: string, v: string | undefined, dflt: number, integer: boolean): number => {
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!(n > 0) || (integer && !Number.isInteger(n))) throw new UsageError(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got ${v}`);
+    return n;
+  };
+  const traces: string[] = [];
+  const synthetic: SyntheticName[] = [];
+  const sharedDir = resolve(root, '../shared/cpython/traces');
+  const items = positionals.length > 0 ? positionals : [...(existsSync(sharedDir) ? readdirSync(sharedDir).filter((f) => f.endsWith('.trace.gz')).sort().map((f) => join(sharedDir, f)) : []), 'synthetic'];
+  for (const item of items) {
+    if (item === 'synthetic') synthetic.push(...SYNTHETIC_NAMES);
+    else if (item.startsWith('synthetic:')) {
+      const name = item.slice('synthetic:'.length);
+      if (!isSyntheticName(name)) throw new UsageError(`unknown synthetic workload ${name}: expected ${SYNTHETIC_NAMES.join(', ')}`);
+      synthetic.push(name);
+    } else if (!existsSync(item)) throw new UsageError(`no such file: ${item}`);
+    else traces.push(item);
+  }
+  const allocators = values.allocators !== undefined ? values.allocators.split(',').filter((a) => a !== '') : DEFAULT_ALLOCATORS;
+  for (const a of allocators) {
+    try {
+      parseAllocator(a);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  const out = resolve(values.out ?? 'bench/results/latest');
+  let bar: ReturnType<typeof progressBar> | null = null;
+  let barFor = '';
+  const c = await runComparison({
+    traces,
+    synthetic,
+    syntheticScale: num('scale', values.scale, 1, false),
+    allocators,
+    runs: num('runs', values.runs, 5, true),
+    memoryRuns: num('memory-runs', values['memory-runs'], 3, true),
+    touchMax: num('touch-max', values['touch-max'], 512, true),
+    log: (line) => process.stderr.write(`${line}\n`),
+    onProgress: (workload, done, total) => {
+      if (barFor !== workload) {
+        bar?.done();
+        bar = progressBar(workload);
+        barFor = workload;
+      }
+      bar!.update(done, total);
+    },
+    onWorkloadDone: () => {
+      bar?.done();
+      bar = null;
+      barFor = '';
+    },
+  });
+  const command = ['npx pymem compare', ...args].join(' ');
+  const files = writeReport(c, out, command);
+  process.stdout.write(`${resultsTable(c)}\n\n${files.map((f) => `wrote ${f}`).join('\n')}\n`);
+  return c.workloads.some((w) => w.failures.length > 0) ? 1 : 0;
+}
+
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
@@ -139,6 +226,8 @@ async function main(argv: string[]): Promise<number> {
       return replayCommand(rest);
     case 'conformance':
       return conformanceCommand(rest);
+    case 'compare':
+      return compareCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,0 +1,103 @@
+/*
+ * The allocator benchmarks: `npm run bench` (node dist/bench/run.js), or
+ * `node dist/bench/run.js --quick` for a smoke run with few rounds.
+ * Markdown tables on stdout (bench/RESULTS.md is made from them), a progress
+ * bar on stderr only when it is a terminal.
+ *
+ *   p1         allocate and free at once, 64 B and 512 B          pairs.ts
+ *   p2         10k and 100k live blocks of 1..512 B, random order mixed.ts
+ *   checkFree  what pointer validation on free costs               checkCost.ts
+ *   RSS        100 MiB of 64-byte blocks, one child per allocator  rss.ts
+ *   V8         typed arrays before and after the first detach     detach.ts
+ *   aims       the targets, next to the numbers                   aims.ts
+ *
+ * Every time is a median over rounds, every ratio one against a baseline
+ * timed in the same rounds of the same process (timing.ts).
+ *
+ * Before timing anything, pymem unmaps an arena (v8.ts): a heap that has
+ * ever returned an arena to the OS has detached an ArrayBuffer, which slows
+ * every typed-array access in the process afterwards, and that is the state
+ * a long-running heap is in.
+ */
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { progressBar } from '../lib/tools/progress.js';
+import { aimsTable } from './aims.js';
+import { runCheckCost } from './checkCost.js';
+import { runDetach } from './detach.js';
+import { runMixed } from './mixed.js';
+import { runPairs } from './pairs.js';
+import { runRss } from './rss.js';
+import { nowNs } from './timing.js';
+import { cycleArenas } from './v8.js';
+
+const quick = process.argv.includes('--quick');
+const config = quick
+  ? { pairN: 50_000, rounds: 3, warmup: 1, mixedRounds: 3, memPoolBudgetNs: 1e9, detachPairs: 1 }
+  : { pairN: 300_000, rounds: 11, warmup: 2, mixedRounds: 15, memPoolBudgetNs: 10e9, detachPairs: 3 };
+
+/** Runs `f` under a progress bar labelled `label`. */
+function section<T>(label: string, f: (onRound: (done: number, total: number) => void) => T): T {
+  const bar = progressBar(label.padEnd(10));
+  try {
+    return f((done, total) => bar.update(done, total));
+  } finally {
+    bar.done();
+  }
+}
+
+function main(): void {
+  const start = nowNs();
+  const out = (s: string): void => void process.stdout.write(`${s}\n\n`);
+  const unmapped = cycleArenas(true);
+  out(
+    [
+      '## pymem allocator benchmarks',
+      '',
+      `- date: ${new Date().toISOString()}`,
+      `- machine: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${process.platform}-${process.arch}`,
+      `- load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (1, 5, 15 min; other processes share the CPUs)`,
+      `- mode: ${quick ? 'quick (smoke run; numbers are rough)' : 'full'}`,
+      `- before any timing, pymem unmapped ${unmapped} arena(s), detaching their ArrayBuffers: every table below is timed in that state (see the V8 section).`,
+    ].join('\n'),
+  );
+
+  const pairs = section('p1', (onRound) =>
+    runPairs({ sizes: [64, 512], n: config.pairN, rounds: config.rounds, warmup: config.warmup, onRound }),
+  );
+  out(pairs.markdown);
+
+  const mixed = section('p2', (onRound) =>
+    runMixed(
+      [
+        { n: 10_000, rounds: config.rounds, warmup: config.warmup },
+        { n: 100_000, rounds: config.mixedRounds, warmup: 1, memPoolBudgetNs: config.memPoolBudgetNs },
+      ],
+      onRound,
+    ),
+  );
+  out(mixed.markdown);
+
+  const check = section('checkFree', (onRound) =>
+    runCheckCost({
+      pairSizes: [64, 512],
+      pairN: config.pairN,
+      pairRounds: config.rounds,
+      mixedN: 100_000,
+      mixedRounds: config.mixedRounds,
+      warmup: config.warmup,
+      onRound,
+    }),
+  );
+  out(check.markdown);
+
+  const rss = section('RSS', (onDone) => runRss(onDone));
+  out(rss.markdown);
+
+  const detach = section('V8', (onDone) => runDetach(config.pairN, config.rounds, config.detachPairs, onDone));
+  out(detach.markdown);
+
+  out(aimsTable(pairs.results, mixed.results, rss.reports));
+  out(`Ran in ${((nowNs() - start) / 1e9).toFixed(0)} s; load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}.`);
+}
+
+main();

@@ -1,0 +1,104 @@
+/**
+ * The allocators `pymem compare` can put side by side, by name, and where
+ * each one runs.
+ *
+ *   name                 runs in                          what it measures
+ *   ───────────────────  ───────────────────────────────  ──────────────────────────────────────
+ *   pymem                node child (childReplay.ts)      pymem, profile cpython311, through
+ *   pymem-classic                                         heap.getAllocator(Domain.OBJ)
+ *   pymem-retainN                                         … keeping up to N empty arenas mapped
+ *   pymem-…-nocheck                                       … with checkFree off
+ *   addon-glibc          node child (childReplay.ts)      glibc malloc per call through the addon
+ *   glibc                native/replayer.cc               glibc malloc with no JS in the loop
+ *   jemalloc, tcmalloc,  native/replayer.cc under         the same loop under another malloc
+ *   mimalloc             LD_PRELOAD (Debian's packages)
+ *   NAME=PATH            native/replayer.cc under         any malloc in a shared object
+ *                        LD_PRELOAD=PATH
+ *
+ * Invariants: a preloaded allocator is only run when its shared object
+ * exists; a run whose `malloc` did not come from it (the loader ignored the
+ * preload) is refused by measure.ts.  Nothing here fails because a library
+ * is absent: it is reported as missing.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../binaryTrace.js';
+
+/** How an allocator is run. */
+export type AllocatorSpec =
+  | { kind: 'pymem'; name: string; profile: 'cpython311' | 'classic'; arenaRetention: number; checkFree: boolean }
+  | { kind: 'addon'; name: string }
+  | { kind: 'native'; name: string; preload?: string; debianPackage?: string };
+
+/** Name of the reference every ratio is taken against. */
+export const BASELINE = 'glibc';
+
+/** The allocators run when none are named. */
+export const DEFAULT_ALLOCATORS = ['glibc', 'jemalloc', 'tcmalloc', 'mimalloc', 'addon-glibc', 'pymem', 'pymem-classic', 'pymem-retain16'];
+
+/** Where Debian's packages put each preloadable allocator (the first that exists is used). */
+const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
+const PRELOADS: Record<string, { files: string[]; debianPackage: string }> = {
+  jemalloc: { files: ['libjemalloc.so.2', 'libjemalloc.so'], debianPackage: 'libjemalloc2' },
+  tcmalloc: { files: ['libtcmalloc_minimal.so.4', 'libtcmalloc_minimal.so', 'libtcmalloc.so.4'], debianPackage: 'libtcmalloc-minimal4' },
+  mimalloc: { files: ['libmimalloc.so.2', 'libmimalloc.so.2.0', 'libmimalloc.so'], debianPackage: 'libmimalloc2.0' },
+};
+
+/** Reads an allocator name (see the module note); throws RangeError naming what is accepted. */
+export function parseAllocator(name: string): AllocatorSpec {
+  const eq = name.indexOf('=');
+  if (eq > 0) return { kind: 'native', name: name.slice(0, eq), preload: name.slice(eq + 1) };
+  if (name === 'glibc') return { kind: 'native', name };
+  if (name === 'addon-glibc') return { kind: 'addon', name };
+  const lib = PRELOADS[name];
+  if (lib !== undefined) {
+    const dir = LIB_DIRS.find((d) => lib.files.some((f) => existsSync(join(d, f))));
+    const file = dir === undefined ? join(LIB_DIRS[0]!, lib.files[0]!) : join(dir, lib.files.find((f) => existsSync(join(dir, f)))!);
+    return { kind: 'native', name, preload: file, debianPackage: lib.debianPackage };
+  }
+  const m = /^pymem(-classic|-cpython311)?(?:-retain(\d+))?(-nocheck)?$/.exec(name);
+  if (m !== null) {
+    return {
+      kind: 'pymem',
+      name,
+      profile: m[1] === '-classic' ? 'classic' : 'cpython311',
+      arenaRetention: m[2] === undefined ? 0 : Number(m[2]),
+      checkFree: m[3] === undefined,
+    };
+  }
+  throw new RangeError(
+    `unknown allocator ${JSON.stringify(name)}: expected glibc, jemalloc, tcmalloc, mimalloc, addon-glibc, ` +
+      'pymem[-classic][-retainN][-nocheck], or NAME=/path/to/libmalloc.so',
+  );
+}
+
+/** The native replayer executable (override: PYMEM_REPLAYER). */
+export function replayerPath(): string {
+  const override = process.env['PYMEM_REPLAYER'];
+  if (override !== undefined && override !== '') return override;
+  return join(packageRoot(), 'build', 'Release', 'pymem_replay');
+}
+
+/** An allocator that cannot run here, and why. */
+export interface MissingAllocator {
+  name: string;
+  why: string;
+}
+
+/** Splits `specs` into those that can run here and those that cannot (with the reason, and the fix where known). */
+export function checkAvailable(specs: AllocatorSpec[]): { available: AllocatorSpec[]; missing: MissingAllocator[] } {
+  const available: AllocatorSpec[] = [];
+  const missing: MissingAllocator[] = [];
+  const replayer = replayerPath();
+  for (const s of specs) {
+    if (s.kind === 'native' && !existsSync(replayer)) {
+      missing.push({ name: s.name, why: `the native replayer ${replayer} is not built (npm run build:native)` });
+    } else if (s.kind === 'native' && s.preload !== undefined && !existsSync(s.preload)) {
+      const fix = s.debianPackage ? ` (apt-get install ${s.debianPackage})` : '';
+      missing.push({ name: s.name, why: `no ${s.preload}${fix}` });
+    } else {
+      available.push(s);
+    }
+  }
+  return { available, missing };
+}
