@@ -15,6 +15,7 @@
  */
 import { native } from '../native.js';
 import { InvalidPointerError } from '../errors.js';
+import { AddressSet } from './addressSet.js';
 import { RAW_BASE } from './pointer.js';
 
 /** One mapped arena: its memory and the address the OS gave it. */
@@ -94,14 +95,15 @@ export function nativeArenaAllocator(): ArenaAllocator {
  * is freed or moved.
  */
 export function nativeRawMemory(): RawMemory {
-  const owned = new Map<number, BlockViews | null>();
+  const owned = new AddressSet();
+  const views = new Map<number, BlockViews>();
   const own = (address: number, what: string): void => {
     if (!owned.has(address)) throw new InvalidPointerError(`${what}: ${address} is not a live block of this heap`, address);
   };
   const orNull = (f: () => number): number => {
     try {
       const p = RAW_BASE + f();
-      owned.set(p, null);
+      owned.add(p);
       return p;
     } catch (e) {
       if (isENOMEM(e)) return 0;
@@ -114,21 +116,24 @@ export function nativeRawMemory(): RawMemory {
     realloc(address, size) {
       own(address, 'realloc');
       const moved = orNull(() => native.realloc(address - RAW_BASE, size));
-      if (moved !== 0 && moved !== address) owned.delete(address);
-      if (moved === address) owned.set(address, null);
+      if (moved !== 0) {
+        views.delete(address);
+        if (moved !== address) owned.delete(address);
+      }
       return moved;
     },
     free(address) {
       own(address, 'free');
       native.free(address - RAW_BASE);
       owned.delete(address);
+      views.delete(address);
     },
     views(address) {
       own(address, 'access');
-      let v = owned.get(address) ?? null;
-      if (v === null) {
+      let v = views.get(address);
+      if (v === undefined) {
         v = blockViews(native.blockBuffer(address - RAW_BASE));
-        owned.set(address, v);
+        views.set(address, v);
       }
       return v;
     },
