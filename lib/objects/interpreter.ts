@@ -75,6 +75,13 @@ export class Interpreter {
     return t.hash(this.rt, op);
   }
 
+  /** PyObject_Hash as the exact 64-bit Py_hash_t. */
+  hash64(op: number): bigint {
+    const t = this.rt.typeOf(op);
+    if (t.hash64) return t.hash64(this.rt, op);
+    return BigInt(this.hash(op));
+  }
+
   /** PyObject_RichCompareBool(a, b, Py_EQ): identity first, then the type's eq. */
   eq(a: number, b: number): boolean {
     if (a === b) return true;

@@ -48,8 +48,10 @@ export interface TypeSlots {
   sizeof?(rt: Runtime, op: number): number;
   /** tp_finalize (PEP 442), run once before a cyclic object is cleared. */
   finalize?(rt: Runtime, op: number): void;
-  /** tp_hash (absent: unhashable). */
+  /** tp_hash (absent: unhashable), as a number: exact within ±2^53. */
   hash?(rt: Runtime, op: number): number;
+  /** The exact 64-bit Py_hash_t, for types whose hashes exceed ±2^53 (absent: BigInt(hash)). */
+  hash64?(rt: Runtime, op: number): bigint;
   /** tp_richcompare for ==, with an object of any type (false when not comparable). */
   eq?(rt: Runtime, a: number, b: number): boolean;
   /** The value as JavaScript (for toJS and reports). */

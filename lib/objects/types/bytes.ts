@@ -58,6 +58,7 @@ export class BytesModule {
       // PyBytes_Type has no tp_dealloc of its own: object_dealloc -> tp_free = PyObject_Free.
       dealloc: (r, op) => r.objectFree(op),
       hash: (_r, op) => this.hash(op),
+      hash64: (_r, op) => this.hash64(op),
       eq: (_r, a, b) => this.eq(a, b),
       toJS: (_r, op) => this.data(op).slice(),
     });

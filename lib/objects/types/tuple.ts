@@ -77,6 +77,7 @@ export class TupleModule {
       dealloc: (rt, op) => this.tupleDealloc(rt, op),
       traverse: (rt, op, visit) => this.tupleTraverse(rt, op, visit),
       hash: (_rt, op) => Number(this.hash64(op)),
+      hash64: (_rt, op) => this.hash64(op),
       eq: (_rt, a, b) => this.eq(a, b),
       toJS: (rt, op) => this.items(op).map((item) => (item === 0 ? null : rt.typeOf(item).toJS?.(rt, item))),
     });
@@ -253,16 +254,15 @@ export class TupleModule {
 
   /**
    * tuple_hash: 3.11's simplified xxHash over the items' hashes, as the
-   * exact 64-bit Py_hash_t. The tp_hash slot returns it as a number, exact
-   * only within ±2^53 (the slot's type), so nested tuples hash their items
-   * here, exactly. Throws UnhashableError if an item is unhashable.
+   * exact 64-bit Py_hash_t, over the items' exact hashes (interp.hash64).
+   * Throws UnhashableError if an item is unhashable.
    */
   hash64(op: number): bigint {
     const n = this.size(op);
     let acc = XXPRIME_5;
     for (let i = 0; i < n; i++) {
       const item = this.rt.mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P);
-      const lane = U64(this.rt.typeOf(item) === this.type ? this.hash64(item) : BigInt(this.interp.hash(item)));
+      const lane = U64(this.interp.hash64(item));
       acc = U64(acc + lane * XXPRIME_2);
       acc = U64((acc << 31n) | (acc >> 33n));
       acc = U64(acc * XXPRIME_1);

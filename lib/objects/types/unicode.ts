@@ -277,6 +277,7 @@ export class UnicodeModule {
       dealloc: (_r, op) => this.unicodeDealloc(op),
       sizeof: (_r, op) => this.sizeof(op),
       hash: (_r, op) => this.hash(op),
+      hash64: (_r, op) => this.hash64(op),
       eq: (_r, a, b) => this.eq(a, b),
       toJS: (_r, op) => this.toString(op),
     });
