@@ -2,7 +2,9 @@
  * pymem: CPython's memory manager rebuilt in TypeScript on real OS memory.
  *
  * The public API: a {@link Heap} (pymalloc with its RAW / MEM / OBJ domains),
- * the profiles, the typed errors, and the tools (stats, trace replay).
+ * the profiles, the typed errors, Python objects in real blocks ({@link Python}
+ * with handles; {@link Interpreter} for the C-API level), and the tools
+ * (stats, trace replay).
  *
  * @example
  * ```ts
@@ -39,4 +41,7 @@ export {
   OutOfMemoryError,
   PymemError,
 } from './errors.js';
+export { Python, Python as Runtime, PyHandle, ReleasedHandleError, type BlockInfo, type JSValue } from './objects/python.js';
+export { Interpreter, UnhashableError } from './objects/interpreter.js';
+export { RefcountError } from './objects/runtime.js';
 export { replayTrace, type ReplayOptions, type ReplayResult, type Mismatch } from './tools/replay.js';

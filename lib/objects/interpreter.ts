@@ -18,8 +18,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Runtime, type RuntimeOptions } from './runtime.js';
-import { GC_HEAD_SIZE } from './layout.js';
-import { isGcType } from './type.js';
+import { preHeaderBytes } from './type.js';
 import { Singletons } from './types/singletons.js';
 import { LongModule } from './types/long.js';
 import { FloatModule } from './types/float.js';
@@ -97,9 +96,9 @@ export class Interpreter {
     return t.basicsize + n * t.itemsize;
   }
 
-  /** sys.getsizeof: __sizeof__ plus the PyGC_Head of GC objects (and the pre-header, counted by __sizeof__ of instances). */
+  /** sys.getsizeof (_PySys_GetSizeOf): __sizeof__ plus _PyType_PreHeaderSize (the PyGC_Head and any managed-dict pre-header). */
   getsizeof(op: number): number {
-    return this.sizeofObject(op) + (isGcType(this.rt.typeOf(op)) ? GC_HEAD_SIZE : 0);
+    return this.sizeofObject(op) + preHeaderBytes(this.rt.typeOf(op));
   }
 
   /** sys.getrefcount: the count including the reference of the call's own argument. */

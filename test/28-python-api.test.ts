@@ -1,0 +1,116 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Python, ReleasedHandleError, RefcountError, UnhashableError, type JSValue } from '../lib/index.js';
+import { pymallocViolations } from '../lib/allocator/validate.js';
+
+/** pymalloc blocks in use, less those parked on the free lists (float, list, tuple, dict, dict keys). */
+function inUse(py: Python): number {
+  const i = py.interp;
+  const parked =
+    i.float.freeListSize() +
+    i.list.freeListSize() +
+    i.tuple.freeListSizes().reduce((a, b) => a + b, 0) +
+    i.dict.freeListSize() +
+    i.dict.keysFreeListSize();
+  return py.debugMallocStats().classes.reduce((n, c) => n + c.blocksInUse, 0) - parked;
+}
+
+describe.each(['fake', 'native'] as const)('the handle API over %s memory', (memory) => {
+  it('builds objects with CPython 3.11 sizes and reads them back', () => {
+    using py = new Python({ memory, profile: 'cpython311' });
+    using xs = py.list([1, 2, 3]);
+    expect(xs.type).toBe('list');
+    expect(xs.sizeof).toBe(80); // [x, y, z]: PyList_New(3), exact
+    expect(xs.toJS()).toEqual([1, 2, 3]);
+    using d = py.dict({ a: 1, b: 'two', c: [null, true, 2.5] });
+    expect(d.toJS()).toEqual(new Map<unknown, unknown>([['a', 1], ['b', 'two'], ['c', [null, true, 2.5]]]));
+    using s = py.str('héllo');
+    expect(s.sizeof).toBe(72 + 6); // compact latin-1: 72 + (5 + 1)
+    using big = py.int(2n ** 100n);
+    expect(big.sizeof).toBe(40);
+    expect(big.toJS()).toBe(2n ** 100n);
+    using t = py.tuple([1, 'a']);
+    expect(t.sizeof).toBe(56);
+    using st = py.set([1, 2, 3]);
+    expect(st.sizeof).toBe(216);
+    expect(st.toJS()).toEqual(new Set([1, 2, 3]));
+  });
+
+  it('counts references as CPython does and frees at zero', () => {
+    using py = new Python({ memory });
+    const before = inUse(py);
+    const item = py.str('an item that is not interned or cached');
+    expect(py.getrefcount(item)).toBe(2); // the handle's reference + the argument
+    const xs = py.list([item, item]);
+    expect(item.refcnt).toBe(3);
+    xs.release();
+    expect(item.refcnt).toBe(1);
+    item.release();
+    expect(inUse(py)).toBe(before);
+  });
+
+  it('says where an object lives', () => {
+    using py = new Python({ memory, profile: 'cpython311' });
+    using f = py.float(1.5);
+    const b = f.block();
+    expect(b.sizeClass).toBe(1); // 24 bytes -> the 32-byte class
+    expect(b.blockSize).toBe(32);
+    expect(b.arena).toBe(0);
+    using small = py.int(5);
+    expect(small.block().sizeClass).toBe(-2); // a static small int
+    using l = py.list(new Array(100).fill(0));
+    expect(py.interp.rt.heap.pymalloc.arenaOf(py.interp.list.getItem(l.ptr, 0))).toBeNull(); // static 0
+  });
+
+  it('refuses a released handle, a double release and a decref below zero, changing nothing', () => {
+    using py = new Python({ memory });
+    const h = py.list([1]);
+    h.release();
+    const before = inUse(py);
+    expect(() => h.ptr).toThrow(ReleasedHandleError);
+    expect(() => h.release()).toThrow(ReleasedHandleError);
+    expect(() => h.toJS()).toThrow(ReleasedHandleError);
+    const none = py.None;
+    expect(() => {
+      for (;;) py.interp.rt.decref(none.ptr);
+    }).toThrow(RefcountError);
+    expect(inUse(py)).toBe(before);
+    expect(() => py.set([[1]])).toThrow(UnhashableError);
+    expect(inUse(py)).toBe(before);
+    expect(pymallocViolations(py.interp.rt.heap.pymalloc)).toEqual([]);
+  });
+
+  it('returns the allocator to its baseline after random acyclic object graphs are dropped', () => {
+    const leaf = fc.oneof(
+      fc.integer({ min: -1000, max: 100000 }),
+      fc.double({ noNaN: true }),
+      fc.string({ maxLength: 40 }),
+      fc.bigInt({ min: -(2n ** 200n), max: 2n ** 200n }),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: 'small' }, leaf, tie('list'), tie('dict')),
+      list: fc.array(tie('tree'), { maxLength: 8 }),
+      dict: fc.dictionary(fc.string({ maxLength: 6 }), tie('tree'), { maxKeys: 6 }),
+    }));
+    fc.assert(
+      fc.property(fc.array(tree, { maxLength: 6 }), (values) => {
+        using py = new Python({ memory, profile: 'cpython311' });
+        const before = inUse(py);
+        const handles = values.map((v) => py.from(v as JSValue));
+        for (const h of handles) {
+          // An object in one block (no separate buffer) fits in it: the block holds getsizeof's bytes.
+          const b = h.block();
+          if (b.sizeClass >= 0 && ['int', 'float', 'str', 'tuple', 'bytes'].includes(h.type)) {
+            expect(b.blockSize).toBeGreaterThanOrEqual(h.sizeof);
+          }
+        }
+        for (const h of handles.reverse()) h.release();
+        expect(inUse(py)).toBe(before);
+        expect(pymallocViolations(py.interp.rt.heap.pymalloc)).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
