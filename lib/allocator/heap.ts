@@ -22,7 +22,7 @@ import {
   rawAddress,
   nativeRawMemory,
 } from './osMemory.js';
-import { SMALL_LIMIT } from './pointer.js';
+import { SMALL_LIMIT, spanOf } from './pointer.js';
 import { type Profile, type ResolvedProfile, resolveProfile } from './profile.js';
 import { PyMalloc } from './pymalloc.js';
 import { rawAllocator } from './rawAllocator.js';
@@ -228,9 +228,11 @@ export class Heap {
   /** The real address behind a pointer (arena base + offset for pymalloc blocks), for reports. */
   addressOf(ptr: number): number {
     if (!(ptr < SMALL_LIMIT)) return rawAddress(ptr);
-    const at = this.pymalloc.arenaOf(ptr);
-    if (at === null) throw new InvalidPointerError(`${ptr} is not in any arena of this heap`, ptr);
-    return at.arena.address + at.offset;
+    const span = spanOf(ptr);
+    if (span.owner !== this.pymalloc || span.address === 0) {
+      throw new InvalidPointerError(`${ptr} is not in any arena or static block of this heap`, ptr);
+    }
+    return span.address + (ptr - span.vbase);
   }
 
   // --- stats -------------------------------------------------------------------------
