@@ -44,4 +44,6 @@ export {
 export { Python, Python as Runtime, PyHandle, ReleasedHandleError, type BlockInfo, type JSValue } from './objects/python.js';
 export { Interpreter, UnhashableError } from './objects/interpreter.js';
 export { RefcountError } from './objects/runtime.js';
+export { AttributeError, type ClassSpec } from './objects/types/instance.js';
+export type { PyTypeObject } from './objects/type.js';
 export { replayTrace, type ReplayOptions, type ReplayResult, type Mismatch } from './tools/replay.js';

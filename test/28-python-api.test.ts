@@ -62,6 +62,33 @@ describe.each(['fake', 'native'] as const)('the handle API over %s memory', (mem
     expect(py.interp.rt.heap.pymalloc.arenaOf(py.interp.list.getItem(l.ptr, 0))).toBeNull(); // static 0
   });
 
+  it('defines classes with a dict or __slots__ and a finalizer, with CPython sizes', () => {
+    using py = new Python({ memory, profile: 'cpython311' });
+    const deleted: number[] = [];
+    const P = py.defineClass({ name: 'P', del: (op) => deleted.push(op) });
+    const S2 = py.defineClass({ name: 'S2', slots: ['a', 'b'] });
+    // The class's shared keys keep the attribute names it has seen, as in CPython: warm them up.
+    py.instance(P, { x: 0, name: '' }).release();
+    deleted.length = 0;
+    const before = inUse(py);
+    const p = py.instance(P, { x: 1, name: 'pymem' });
+    expect(p.sizeof).toBe(56);
+    const s2 = py.instance(S2);
+    expect(s2.sizeof).toBe(48);
+    s2.release();
+    using x = py.getattr(p, 'x');
+    expect(x.toJS()).toBe(1);
+    py.setattr(p, 'x', [1, 2]);
+    using x2 = py.getattr(p, 'x');
+    expect(x2.toJS()).toEqual([1, 2]);
+    expect(() => py.getattr(p, 'missing')).toThrow(/has no attribute 'missing'/);
+    const ptr = p.ptr;
+    x2.release();
+    p.release();
+    expect(deleted).toEqual([ptr]);
+    expect(inUse(py)).toBe(before);
+  });
+
   it('refuses a released handle, a double release and a decref below zero, changing nothing', () => {
     using py = new Python({ memory });
     const h = py.list([1]);

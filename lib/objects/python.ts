@@ -15,7 +15,8 @@ import type { MallocStats } from '../allocator/stats.js';
 import { Interpreter } from './interpreter.js';
 import type { RuntimeOptions } from './runtime.js';
 import { debugmallocstats, getrefcount, getsizeof } from './sys.js';
-import { isGcType, preHeaderBytes } from './type.js';
+import { type PyTypeObject, isGcType, preHeaderBytes } from './type.js';
+import { AttributeError, type ClassSpec } from './types/instance.js';
 
 /** A handle was used (or released) after it was released. */
 export class ReleasedHandleError extends PymemError {}
@@ -251,6 +252,47 @@ export class Python {
       for (const r of refs) this.interp.rt.decref(r);
     }
     return this.own(s);
+  }
+
+  /** Defines a user class (type_new): with a managed __dict__ by default, or __slots__, __weakref__ and a __del__ finalizer. */
+  defineClass(spec: ClassSpec): PyTypeObject {
+    return this.interp.instance.defineClass(spec);
+  }
+
+  /** An instance of a class made with defineClass, with these attributes set (cls(); obj.k = v …). */
+  instance(cls: PyTypeObject, attrs: { [name: string]: JSValue } = {}): PyHandle {
+    const op = this.interp.instance.new(cls);
+    try {
+      for (const [k, v] of Object.entries(attrs)) {
+        const r = this.ref(v);
+        try {
+          this.interp.instance.setAttr(op, k, r);
+        } finally {
+          this.interp.rt.decref(r);
+        }
+      }
+    } catch (e) {
+      this.interp.rt.decref(op);
+      throw e;
+    }
+    return this.own(op);
+  }
+
+  /** getattr(obj, name) as a new handle (AttributeError when missing). */
+  getattr(h: PyHandle, name: string): PyHandle {
+    const v = this.interp.instance.getAttr(h.ptr, name);
+    if (v === 0) throw new AttributeError(`'${h.type}' object has no attribute '${name}'`);
+    return this.borrow(v);
+  }
+
+  /** setattr(obj, name, value). */
+  setattr(h: PyHandle, name: string, value: JSValue): void {
+    const r = this.ref(value);
+    try {
+      this.interp.instance.setAttr(h.ptr, name, r);
+    } finally {
+      this.interp.rt.decref(r);
+    }
   }
 
   /** Converts a JavaScript value: null → None, boolean → bool, integer → int, other number → float, string → str, array → list, Set → set, Map or object → dict, handle → the same object. */
