@@ -1,0 +1,603 @@
+/*
+ * The cyclic collector of CPython 3.11 (Modules/gcmodule.c, gc_collect_main
+ * and its phases), over the generation lists GcState keeps in real memory.
+ *
+ * A collection of generation g, in order:
+ *
+ *   merge gens 0..g-1 into g ("young"); "old" is g+1 (g itself for the oldest)
+ *   deduce_unreachable(young, unreachable)
+ *     update_refs          gc_refs := ob_refcnt, COLLECTING set       (in _gc_prev)
+ *     subtract_refs        gc_refs -= references from inside young    (tp_traverse)
+ *     move_unreachable     gc_refs == 0 and not reachable from a gc_refs > 0
+ *                          object -> unreachable (NEXT_MASK_UNREACHABLE in
+ *                          _gc_next); young is doubly linked again after it
+ *   untrack_tuples(young)  _PyTuple_MaybeUntrack on every survivor
+ *   young -> old           (full collections: untrack_dicts, long_lived_total)
+ *   move_legacy_finalizers, move_legacy_finalizer_reachable
+ *                          objects with tp_del, and all they reach -> finalizers
+ *   handle_weakrefs        clear weakrefs to the unreachable; call the callbacks
+ *                          of weakrefs that are not garbage themselves
+ *   finalize_garbage       tp_finalize once per object (PEP 442; FINALIZED bit)
+ *   handle_resurrected_objects
+ *                          deduce_unreachable again: what a finalizer revived
+ *                          -> old, the rest -> final_unreachable
+ *   delete_garbage         tp_clear (or gc.garbage under DEBUG_SAVEALL);
+ *                          survivors -> old
+ *   handle_legacy_finalizers
+ *                          finalizers -> gc.garbage and old
+ *   clear_freelists        full collections only
+ *
+ * Nothing here recurses: every phase walks a list, and a traversal visits one
+ * level of references (the visit procedures only mark and move heads), so a
+ * million-object ring or chain costs no JavaScript stack. What the objects
+ * run (finalizers, weakref callbacks, tp_clear) may throw: it is reported as
+ * unraisable (errors of what the objects layer already reports are caught
+ * there) and the collection goes on.
+ *
+ * Invariants between collections: no object carries COLLECTING or
+ * NEXT_MASK_UNREACHABLE; every tracked object is on exactly one of the four
+ * lists (validate.ts checks it). The scratch list heads below are static
+ * blocks of the runtime; collections never nest (GcState.collecting), so
+ * one set of them serves every collection.
+ */
+import { OB_TYPE } from '../objects/layout.js';
+import { NUM_GENERATIONS, PREV_MASK_COLLECTING, PREV_MASK_FINALIZED, type GcState } from '../objects/gcState.js';
+import type { Interpreter } from '../objects/interpreter.js';
+import type { Runtime } from '../objects/runtime.js';
+import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../objects/type.js';
+import type { Memory } from '../allocator/memory.js';
+import { GcList, NEXT_MASK_UNREACHABLE, REFS_UNIT, maskFlags } from './gcList.js';
+
+/** gc.DEBUG_STATS: print statistics of each collection. */
+export const DEBUG_STATS = 1 << 0;
+/** gc.DEBUG_COLLECTABLE: print the collectable objects found. */
+export const DEBUG_COLLECTABLE = 1 << 1;
+/** gc.DEBUG_UNCOLLECTABLE: print the uncollectable objects found. */
+export const DEBUG_UNCOLLECTABLE = 1 << 2;
+/** gc.DEBUG_SAVEALL: keep every unreachable object in gc.garbage instead of freeing it. */
+export const DEBUG_SAVEALL = 1 << 5;
+/** gc.DEBUG_LEAK. */
+export const DEBUG_LEAK = DEBUG_COLLECTABLE | DEBUG_UNCOLLECTABLE | DEBUG_SAVEALL;
+
+/** AS_GC / FROM_GC: the PyGC_Head is the 16 bytes before the object. */
+const GC_HEAD = 16;
+
+/** tp_del, the pre-PEP 442 finalizer: a type that has it makes its cycles uncollectable. */
+export interface LegacyFinalizerSlot {
+  del?: (rt: Runtime, op: number) => void;
+}
+
+/** has_legacy_finalizer: Py_TYPE(op)->tp_del != NULL. */
+export function hasLegacyFinalizer(t: PyTypeObject): boolean {
+  return typeof (t as LegacyFinalizerSlot).del === 'function';
+}
+
+/** The outcome of one gc_collect_main. */
+export interface CollectionResult {
+  /** m: objects found unreachable and collected (freed, or saved under DEBUG_SAVEALL). */
+  collected: number;
+  /** n: unreachable objects that could not be collected (legacy finalizers and what they reach). */
+  uncollectable: number;
+}
+
+/** Free lists a full collection empties (clear_freelists); the modules that have one. */
+interface FreeListOwner {
+  clearFreeList?: () => void;
+}
+
+/** gc_collect_main and its phases, for one interpreter. */
+export class Collector {
+  /** gc.garbage: a list object (set by the gc module). */
+  garbage = 0;
+  /** Where DEBUG_* output goes (PySys_WriteStderr). */
+  write: (text: string) => void = (text) => process.stderr.write(text);
+
+  private readonly rt: Runtime;
+  private readonly mem: Memory;
+  private readonly state: GcState;
+  private readonly lists: GcList;
+  private readonly types: PyTypeObject[];
+  /** Scratch list heads (the PyGC_Heads gc_collect_main keeps on the C stack). */
+  private readonly unreachable: number;
+  private readonly finalizers: number;
+  private readonly finalUnreachable: number;
+  private readonly wrcbToCall: number;
+  private readonly seen: number;
+  /** visit_reachable's `reachable` argument: the young list of the running move_unreachable. */
+  private young = 0;
+
+  constructor(private readonly interp: Interpreter) {
+    this.rt = interp.rt;
+    this.mem = this.rt.mem;
+    this.state = this.rt.gc;
+    this.types = this.rt.types;
+    this.lists = new GcList(this.mem);
+    const head = (): number => {
+      const g = this.rt.staticAlloc(GC_HEAD);
+      this.lists.init(g);
+      return g;
+    };
+    this.unreachable = head();
+    this.finalizers = head();
+    this.finalUnreachable = head();
+    this.wrcbToCall = head();
+    this.seen = head();
+  }
+
+  /** The GcList helpers over this heap (for the gc module and validation). */
+  get gcList(): GcList {
+    return this.lists;
+  }
+
+  /** Py_TYPE(op). */
+  private typeOf(op: number): PyTypeObject {
+    return this.types[this.mem.u32At(op, OB_TYPE)]!;
+  }
+
+  /** _PyObject_IS_GC. */
+  isGc(op: number): boolean {
+    return (this.types[this.mem.u32At(op, OB_TYPE)]!.flags & Py_TPFLAGS_HAVE_GC) !== 0;
+  }
+
+  // --- deduce_unreachable --------------------------------------------------------------------
+
+  /**
+   * update_refs: gc_refs := ob_refcnt and PREV_MASK_COLLECTING on every
+   * object of containers. After it, _gc_prev holds no pointer: containers is
+   * singly linked until move_unreachable relinks it.
+   */
+  private updateRefs(containers: number): void {
+    const mem = this.mem;
+    for (let g = mem.f64At(containers, 0); g !== containers; g = mem.f64At(g, 0)) {
+      // gc_reset_refs(gc, Py_REFCNT(op)): FINALIZED kept, COLLECTING set.
+      mem.setF64(g, 8, mem.u32At(g + GC_HEAD, 0) * REFS_UNIT + (mem.f64At(g, 8) & PREV_MASK_FINALIZED) + PREV_MASK_COLLECTING);
+    }
+  }
+
+  /** visit_decref: one reference from inside the collected generation. */
+  private readonly visitDecref: Visit = (op) => {
+    const mem = this.mem;
+    if ((this.types[mem.u32At(op, OB_TYPE)]!.flags & Py_TPFLAGS_HAVE_GC) !== 0) {
+      // gc_decref, on the objects of the generation being collected (only
+      // they carry COLLECTING). The floor at 0 keeps a traverse that
+      // over-visits (a type's bug; CPython asserts) from corrupting the flags.
+      const w = mem.f64At(op, -8);
+      if ((w & PREV_MASK_COLLECTING) !== 0 && w >= REFS_UNIT) mem.setF64(op, -8, w - REFS_UNIT);
+    }
+    return 0;
+  };
+
+  /**
+   * subtract_refs: gc_refs -= each reference from an object of containers.
+   * After it, gc_refs > 0 exactly for the objects referenced from outside.
+   */
+  private subtractRefs(containers: number): void {
+    const mem = this.mem;
+    const rt = this.rt;
+    const types = this.types;
+    const visit = this.visitDecref;
+    for (let g = mem.f64At(containers, 0); g !== containers; g = mem.f64At(g, 0)) {
+      const op = g + GC_HEAD;
+      types[mem.u32At(op, OB_TYPE)]!.traverse?.(rt, op, visit);
+    }
+  }
+
+  /**
+   * visit_reachable: op is referenced by an object known to be reachable.
+   * Tentatively unreachable: back to the end of young, gc_refs 1. Not yet
+   * scanned with gc_refs 0: gc_refs 1. Anything else (other generations,
+   * objects already scanned, untracked ones) has no COLLECTING bit.
+   */
+  private readonly visitReachable: Visit = (op) => {
+    const mem = this.mem;
+    if ((this.types[mem.u32At(op, OB_TYPE)]!.flags & Py_TPFLAGS_HAVE_GC) === 0) return 0;
+    const g = op - GC_HEAD;
+    const prevWord = mem.f64At(g, 8);
+    if ((prevWord & PREV_MASK_COLLECTING) === 0) return 0;
+    const nextWord = mem.f64At(g, 0);
+    if ((nextWord & NEXT_MASK_UNREACHABLE) !== 0) {
+      // Unlink from unreachable by hand (its _gc_next words carry the flag),
+      // then gc_list_append(gc, young) and gc_set_refs(gc, 1).
+      const prev = maskFlags(prevWord);
+      const next = nextWord - NEXT_MASK_UNREACHABLE;
+      mem.setF64(prev, 0, nextWord);
+      this.lists.setPrev(next, prev);
+      const young = this.young;
+      const last = mem.f64At(young, 8);
+      mem.setF64(last, 0, g);
+      mem.setF64(g, 0, young);
+      mem.setF64(young, 8, g);
+      mem.setF64(g, 8, REFS_UNIT + (prevWord & 3));
+    } else if (prevWord < REFS_UNIT) {
+      // gc_set_refs(gc, 1): not scanned yet, and now known reachable.
+      mem.setF64(g, 8, REFS_UNIT + prevWord);
+    }
+    return 0;
+  };
+
+  /**
+   * move_unreachable: objects of young not reachable from one with
+   * gc_refs > 0 move to unreachable. Before: young singly linked, gc_refs in
+   * _gc_prev. After: young doubly linked, its objects without COLLECTING;
+   * unreachable doubly linked, its objects with COLLECTING and
+   * NEXT_MASK_UNREACHABLE.
+   */
+  private moveUnreachable(young: number, unreachable: number): void {
+    const mem = this.mem;
+    const rt = this.rt;
+    const types = this.types;
+    const visit = this.visitReachable;
+    this.young = young;
+    let prev = young;
+    let g = mem.f64At(young, 0);
+    while (g !== young) {
+      if (mem.f64At(g, 8) >= REFS_UNIT) {
+        // Reachable from outside: scan it (this may append to young, and
+        // change g's _gc_next if g is young's last object: read it after).
+        const op = g + GC_HEAD;
+        types[mem.u32At(op, OB_TYPE)]!.traverse?.(rt, op, visit);
+        // _PyGCHead_SET_PREV(gc, prev) and gc_clear_collecting(gc): only FINALIZED stays.
+        mem.setF64(g, 8, prev + (mem.f64At(g, 8) & PREV_MASK_FINALIZED));
+        prev = g;
+      } else {
+        // Maybe unreachable: assume so; visit_reachable moves it back if not.
+        mem.setF64(prev, 0, mem.f64At(g, 0));
+        const last = mem.f64At(unreachable, 8);
+        mem.setF64(last, 0, g + NEXT_MASK_UNREACHABLE);
+        mem.setF64(g, 8, last + (mem.f64At(g, 8) & 3));
+        mem.setF64(g, 0, unreachable + NEXT_MASK_UNREACHABLE);
+        mem.setF64(unreachable, 8, g);
+      }
+      g = mem.f64At(prev, 0);
+    }
+    mem.setF64(young, 8, prev);
+    // The head's next word took the flag along with the first object moved.
+    const first = mem.f64At(unreachable, 0);
+    if ((first & NEXT_MASK_UNREACHABLE) !== 0) mem.setF64(unreachable, 0, first - 1);
+  }
+
+  /**
+   * deduce_unreachable: base keeps what is reachable from outside it, the
+   * rest goes to unreachable (initialised here), NEXT_MASK_UNREACHABLE set.
+   */
+  private deduceUnreachable(base: number, unreachable: number): void {
+    this.updateRefs(base);
+    this.subtractRefs(base);
+    this.lists.init(unreachable);
+    this.moveUnreachable(base, unreachable);
+  }
+
+  // --- untracking --------------------------------------------------------------------------
+
+  /** untrack_tuples: _PyTuple_MaybeUntrack on every exact tuple of head. */
+  private untrackTuples(head: number): void {
+    const mem = this.mem;
+    const tuple = this.interp.tuple;
+    const id = tuple.type.id;
+    for (let g = mem.f64At(head, 0); g !== head; ) {
+      const next = mem.f64At(g, 0);
+      if (mem.u32At(g + GC_HEAD, OB_TYPE) === id) tuple.maybeUntrack(g + GC_HEAD);
+      g = next;
+    }
+  }
+
+  /** untrack_dicts: _PyDict_MaybeUntrack on every exact dict of head (full collections only, issue #14775). */
+  private untrackDicts(head: number): void {
+    const mem = this.mem;
+    const dict = this.interp.dict;
+    const id = dict.type.id;
+    for (let g = mem.f64At(head, 0); g !== head; ) {
+      const next = mem.f64At(g, 0);
+      if (mem.u32At(g + GC_HEAD, OB_TYPE) === id) dict.maybeUntrack(g + GC_HEAD);
+      g = next;
+    }
+  }
+
+  // --- legacy finalizers -------------------------------------------------------------------
+
+  /**
+   * move_legacy_finalizers: objects of unreachable with tp_del go to
+   * finalizers (COLLECTING cleared). Clears NEXT_MASK_UNREACHABLE on the
+   * whole list: unreachable is a normal list after it.
+   */
+  private moveLegacyFinalizers(unreachable: number, finalizers: number): void {
+    const mem = this.mem;
+    for (let g = mem.f64At(unreachable, 0); g !== unreachable; ) {
+      const next = mem.f64At(g, 0) - NEXT_MASK_UNREACHABLE;
+      mem.setF64(g, 0, next);
+      if (hasLegacyFinalizer(this.typeOf(g + GC_HEAD))) {
+        this.lists.clearCollecting(g);
+        this.lists.move(g, finalizers);
+      }
+      g = next;
+    }
+  }
+
+  /** clear_unreachable_mask: clears NEXT_MASK_UNREACHABLE on every object of unreachable. */
+  private clearUnreachableMask(unreachable: number): void {
+    const mem = this.mem;
+    for (let g = mem.f64At(unreachable, 0); g !== unreachable; ) {
+      const next = mem.f64At(g, 0) - NEXT_MASK_UNREACHABLE;
+      mem.setF64(g, 0, next);
+      g = next;
+    }
+  }
+
+  /** visit_move: an unreachable object reachable from a legacy finalizer joins finalizers. */
+  private readonly visitMove: Visit = (op) => {
+    if (this.isGc(op)) {
+      const g = op - GC_HEAD;
+      if (this.lists.isCollecting(g)) {
+        this.lists.move(g, this.finalizers);
+        this.lists.clearCollecting(g);
+      }
+    }
+    return 0;
+  };
+
+  /** move_legacy_finalizer_reachable: everything reachable from finalizers joins it (the list grows as it is walked). */
+  private moveLegacyFinalizerReachable(finalizers: number): void {
+    const mem = this.mem;
+    for (let g = mem.f64At(finalizers, 0); g !== finalizers; g = mem.f64At(g, 0)) {
+      const op = g + GC_HEAD;
+      this.typeOf(op).traverse?.(this.rt, op, this.visitMove);
+    }
+  }
+
+  // --- weakrefs ----------------------------------------------------------------------------
+
+  /**
+   * handle_weakrefs: clear every weakref to an object of unreachable (and
+   * every weakref in it). Weakrefs that are not garbage themselves and have
+   * a callback are moved aside and, once all are cleared, called (so no
+   * callback can reach an unreachable object through a live weakref);
+   * survivors go to old. Returns the weakrefs the callbacks' decrefs freed.
+   */
+  private handleWeakrefs(unreachable: number, old: number): number {
+    const mem = this.mem;
+    const rt = this.rt;
+    const lists = this.lists;
+    const weakref = this.interp.weakref;
+    const wrcbToCall = this.wrcbToCall;
+    let numFreed = 0;
+    lists.init(wrcbToCall);
+    for (let g = mem.f64At(unreachable, 0); g !== unreachable; ) {
+      const op = g + GC_HEAD;
+      const next = mem.f64At(g, 0);
+      // A weakref in the garbage must not call back into it later (bpo-38006).
+      if (weakref.check(op)) weakref.clearRef(op);
+      if (weakref.supportsWeakrefs(op)) {
+        for (let wr = weakref.listHead(op); wr !== 0; wr = weakref.listHead(op)) {
+          weakref.clearRef(wr);
+          if (weakref.callbackOf(wr) === 0) continue;
+          // A weakref that is garbage too: its callback never runs.
+          if (lists.isCollecting(wr - GC_HEAD)) continue;
+          rt.incref(wr);
+          lists.move(wr - GC_HEAD, wrcbToCall);
+        }
+      }
+      g = next;
+    }
+    while (!lists.isEmpty(wrcbToCall)) {
+      const g = mem.f64At(wrcbToCall, 0);
+      const wr = g + GC_HEAD;
+      weakref.handleCallback(wr, weakref.callbackOf(wr));
+      rt.decref(wr);
+      if (mem.f64At(wrcbToCall, 0) === g) lists.move(g, old);
+      else numFreed++;
+    }
+    return numFreed;
+  }
+
+  // --- finalizers, resurrection, clearing ------------------------------------------------------
+
+  /**
+   * finalize_garbage: tp_finalize on each object of collectable not yet
+   * finalized, marking it FINALIZED first. A finalizer may free objects of
+   * the list: each is moved to `seen` before its finalizer runs.
+   */
+  private finalizeGarbage(collectable: number): void {
+    const lists = this.lists;
+    const rt = this.rt;
+    const seen = this.seen;
+    lists.init(seen);
+    while (!lists.isEmpty(collectable)) {
+      const g = lists.next(collectable);
+      const op = g + GC_HEAD;
+      lists.move(g, seen);
+      const finalize = this.typeOf(op).finalize;
+      if (finalize !== undefined && !lists.isFinalized(g)) {
+        lists.setFinalized(g);
+        rt.incref(op);
+        try {
+          finalize(rt, op);
+        } catch (e) {
+          this.unraisable(e, op, null, `<finalizer of ${this.typeOf(op).name} object at 0x${op.toString(16)}>`);
+        }
+        rt.decref(op);
+      }
+    }
+    lists.merge(seen, collectable);
+  }
+
+  /**
+   * handle_resurrected_objects: deduce_unreachable over what finalizers left
+   * of unreachable; what they revived goes to old, the rest to
+   * stillUnreachable (which keeps COLLECTING: it is about to be cleared).
+   */
+  private handleResurrectedObjects(unreachable: number, stillUnreachable: number, old: number): void {
+    this.lists.clearCollectingAll(unreachable);
+    this.deduceUnreachable(unreachable, stillUnreachable);
+    this.clearUnreachableMask(stillUnreachable);
+    this.lists.merge(unreachable, old);
+  }
+
+  /**
+   * delete_garbage: tp_clear on each object of collectable (DEBUG_SAVEALL:
+   * append it to gc.garbage instead). Clearing frees objects of the list;
+   * one still first after its turn survives and goes to old.
+   */
+  private deleteGarbage(collectable: number, old: number): void {
+    const lists = this.lists;
+    const rt = this.rt;
+    const saveAll = (this.state.debug & DEBUG_SAVEALL) !== 0;
+    while (!lists.isEmpty(collectable)) {
+      const g = lists.next(collectable);
+      const op = g + GC_HEAD;
+      if (saveAll) {
+        this.interp.list.append(this.garbage, op);
+      } else {
+        const t = this.typeOf(op);
+        if (t.clear !== undefined) {
+          rt.incref(op);
+          try {
+            t.clear(rt, op);
+          } catch (e) {
+            this.unraisable(e, op, 'in tp_clear of', `<class '${t.name}'>`);
+          }
+          rt.decref(op);
+        }
+      }
+      if (lists.next(collectable) === g) {
+        lists.clearCollecting(g);
+        lists.move(g, old);
+      }
+    }
+  }
+
+  /**
+   * handle_legacy_finalizers: the objects of finalizers with tp_del (all of
+   * them under DEBUG_SAVEALL) go to gc.garbage; the list merges into old.
+   */
+  private handleLegacyFinalizers(finalizers: number, old: number): void {
+    const mem = this.mem;
+    const saveAll = (this.state.debug & DEBUG_SAVEALL) !== 0;
+    for (let g = mem.f64At(finalizers, 0); g !== finalizers; g = mem.f64At(g, 0)) {
+      const op = g + GC_HEAD;
+      if (saveAll || hasLegacyFinalizer(this.typeOf(op))) this.interp.list.append(this.garbage, op);
+    }
+    this.lists.merge(finalizers, old);
+  }
+
+  /**
+   * clear_freelists: a full collection gives the free lists' blocks back
+   * (_PyTuple_, _PyFloat_, _PyList_, _PyDict_ClearFreeList), so arenas they
+   * pin can be released. Tuple and list are reached structurally: their
+   * modules do not export clearFreeList yet (issue 3; see FreeListOwner).
+   */
+  private clearFreelists(): void {
+    const interp = this.interp;
+    (interp.tuple as FreeListOwner).clearFreeList?.();
+    interp.float.clearFreeList();
+    (interp.list as FreeListOwner).clearFreeList?.();
+    interp.dict.clearFreeList();
+  }
+
+  // --- debugging output --------------------------------------------------------------------------
+
+  /** debug_cycle: "gc: collectable <list 0x...>". */
+  private debugCycle(msg: string, op: number): void {
+    this.write(`gc: ${msg} <${this.typeOf(op).name} 0x${op.toString(16)}>\n`);
+  }
+
+  /** show_stats_each_generations. */
+  private showStatsEachGenerations(): void {
+    const sizes = this.state.generations.map((gen) => ` ${this.lists.size(gen.head)}`).join('');
+    this.write(`gc: objects in each generation:${sizes}\ngc: objects in permanent generation: ${this.lists.size(this.state.permanentGeneration.head)}\n`);
+  }
+
+  /** PyErr_WriteUnraisable / _PyErr_WriteUnraisableMsg into the interpreter's unraisable log. */
+  unraisable(error: unknown, object: number, errMsg: string | null, objectRepr: string): void {
+    this.interp.weakref.unraisable.push({ error, errMsg, object, objectRepr });
+  }
+
+  // --- the collection ------------------------------------------------------------------------------
+
+  /**
+   * gc_collect_main: collect generation `generation` (and the younger ones).
+   * Returns the number collected and the number uncollectable; the caller
+   * holds GcState.collecting.
+   */
+  collectMain(generation: number): CollectionResult {
+    const st = this.state;
+    const lists = this.lists;
+    const debug = st.debug;
+    let m = 0;
+    let n = 0;
+    let t1 = 0;
+    if ((debug & DEBUG_STATS) !== 0) {
+      this.write(`gc: collecting generation ${generation}...\n`);
+      this.showStatsEachGenerations();
+      t1 = performance.now();
+    }
+
+    // Update collection and allocation counters.
+    if (generation + 1 < NUM_GENERATIONS) st.generations[generation + 1]!.count += 1;
+    for (let i = 0; i <= generation; i++) st.generations[i]!.count = 0;
+
+    // Merge the younger generations into the one being collected.
+    const young = st.generations[generation]!.head;
+    for (let i = 0; i < generation; i++) lists.merge(st.generations[i]!.head, young);
+    const old = generation < NUM_GENERATIONS - 1 ? st.generations[generation + 1]!.head : young;
+
+    const unreachable = this.unreachable;
+    this.deduceUnreachable(young, unreachable);
+
+    this.untrackTuples(young);
+    // Move the reachable objects to the next generation.
+    if (young !== old) {
+      if (generation === NUM_GENERATIONS - 2) st.longLivedPending += lists.size(young);
+      lists.merge(young, old);
+    } else {
+      // Dicts are untracked in full collections only, to avoid quadratic dict build-up (issue #14775).
+      this.untrackDicts(young);
+      st.longLivedPending = 0;
+      st.longLivedTotal = lists.size(young);
+    }
+
+    // All of unreachable is trash, except what legacy finalizers (tp_del) reach.
+    const finalizers = this.finalizers;
+    lists.init(finalizers);
+    this.moveLegacyFinalizers(unreachable, finalizers);
+    this.moveLegacyFinalizerReachable(finalizers);
+
+    if ((debug & DEBUG_COLLECTABLE) !== 0) {
+      for (let g = lists.next(unreachable); g !== unreachable; g = lists.next(g)) this.debugCycle('collectable', g + GC_HEAD);
+    }
+
+    // Clear weakrefs and invoke callbacks as necessary.
+    m += this.handleWeakrefs(unreachable, old);
+
+    // Call tp_finalize on the objects that have one.
+    this.finalizeGarbage(unreachable);
+
+    // Continue with what the finalizers did not resurrect.
+    const finalUnreachable = this.finalUnreachable;
+    this.handleResurrectedObjects(unreachable, finalUnreachable, old);
+
+    // tp_clear breaks the cycles; this may free objects of finalizers too.
+    m += lists.size(finalUnreachable);
+    this.deleteGarbage(finalUnreachable, old);
+
+    for (let g = lists.next(finalizers); g !== finalizers; g = lists.next(g)) {
+      n++;
+      if ((st.debug & DEBUG_UNCOLLECTABLE) !== 0) this.debugCycle('uncollectable', g + GC_HEAD);
+    }
+    if ((st.debug & DEBUG_STATS) !== 0) {
+      const d = (performance.now() - t1) / 1000;
+      this.write(`gc: done, ${n + m} unreachable, ${n} uncollectable, ${d.toFixed(4)}s elapsed\n`);
+    }
+
+    // The uncollectable ones go to gc.garbage, for the programmer to deal with.
+    this.handleLegacyFinalizers(finalizers, old);
+
+    // Free lists are cleared only by collections of the oldest generation.
+    if (generation === NUM_GENERATIONS - 1) this.clearFreelists();
+
+    const stats = st.stats[generation]!;
+    stats.collections++;
+    stats.collected += m;
+    stats.uncollectable += n;
+    return { collected: m, uncollectable: n };
+  }
+}
