@@ -14,7 +14,9 @@
  * Modules (lib/objects/types/): singletons (None, Ellipsis, NotImplemented),
  * long (int, bool, small-int cache), float, complex, unicode (str, interning),
  * bytes, bytearray, tuple, list, dict, set (set, frozenset), weakref,
- * instance (user classes: managed __dict__, __slots__, __weakref__).
+ * instance (user classes: managed __dict__, __slots__, __weakref__),
+ * object (object()), range (range, range_iterator, longrange_iterator),
+ * slice (and its one-slice cache), listiter (list_iterator).
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Runtime, type RuntimeOptions } from './runtime.js';
@@ -32,6 +34,10 @@ import { DictModule } from './types/dict.js';
 import { SetModule } from './types/set.js';
 import { WeakrefModule } from './types/weakref.js';
 import { InstanceModule } from './types/instance.js';
+import { ObjectModule } from './types/object.js';
+import { RangeModule } from './types/range.js';
+import { SliceModule } from './types/slice.js';
+import { ListIterModule } from './types/listiter.js';
 
 /** One interpreter's objects over one heap. */
 export class Interpreter {
@@ -49,6 +55,10 @@ export class Interpreter {
   readonly set: SetModule;
   readonly weakref: WeakrefModule;
   readonly instance: InstanceModule;
+  readonly object: ObjectModule;
+  readonly range: RangeModule;
+  readonly slice: SliceModule;
+  readonly listiter: ListIterModule;
 
   constructor(options: RuntimeOptions = {}) {
     this.rt = new Runtime(options);
@@ -65,6 +75,10 @@ export class Interpreter {
     this.set = new SetModule(this);
     this.weakref = new WeakrefModule(this);
     this.instance = new InstanceModule(this);
+    this.object = new ObjectModule(this);
+    this.range = new RangeModule(this);
+    this.slice = new SliceModule(this);
+    this.listiter = new ListIterModule(this);
   }
 
   /** PyObject_Hash: throws TypeError-like InvalidArgumentError for unhashable objects. */

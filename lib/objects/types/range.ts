@@ -1,0 +1,510 @@
+/*
+ * range and its iterators (Objects/rangeobject.c, CPython 3.11).
+ *
+ * rangeobject: 48 bytes from PyObject_New. range is not a GC type (it can
+ * only hold ints), so there is no PyGC_Head:
+ *
+ *    0  ob_refcnt
+ *    8  ob_type    range
+ *   16  start      PyObject*   an exact int (PyNumber_Index of the argument), owned
+ *   24  stop       PyObject*   owned
+ *   32  step       PyObject*   owned, never zero
+ *   40  length     PyObject*   owned: len(range) as an int (compute_range_length)
+ *
+ * rangeiterobject (range_iterator), 48 bytes from PyObject_New, made by
+ * range_iter when start, stop, step and the length all fit a C long
+ * (fast_range_iter); the fields are C longs (64-bit, stored exactly):
+ *
+ *    0  ob_refcnt
+ *    8  ob_type    range_iterator
+ *   16  index      long   items returned so far
+ *   24  start      long
+ *   32  step       long
+ *   40  len        long   items in all
+ *
+ * longrangeiterobject (longrange_iterator), 48 bytes from PyObject_New,
+ * for every other range: the same four fields as owned int pointers
+ * (index, start, step, len at 16, 24, 32, 40).
+ *
+ * Invariants: start, stop, step and length are exact ints for the range's
+ * whole life and released by range_dealloc; length == max(0,
+ * ceil((stop - start) / step)); a range_iterator has 0 <= index <= len and
+ * start + len * step never overflows a C long (range_iter checks it);
+ * neither object is tracked, and only the long iterator owns references.
+ *
+ * The ints CPython's PyNumber_* calls create here (the temporaries of
+ * compute_range_length, longrangeiter_next's products) are made as new ints
+ * of their values, in the same order, and released where CPython releases
+ * them; x_add and x_mul may reserve one digit more than the value keeps,
+ * which these blocks do not.
+ */
+import type { Memory } from '../../allocator/memory.js';
+import { InvalidArgumentError, describe } from '../../errors.js';
+import type { Interpreter } from '../interpreter.js';
+import { OB_SIZE, OB_TYPE } from '../layout.js';
+import type { Runtime } from '../runtime.js';
+import type { PyTypeObject } from '../type.js';
+
+/** Offsets in rangeobject. */
+export const RANGE_START = 16;
+export const RANGE_STOP = 24;
+export const RANGE_STEP = 32;
+export const RANGE_LENGTH = 40;
+/** sizeof(rangeobject). */
+export const SIZEOF_RANGEOBJECT = 48;
+/** Offsets in rangeiterobject and longrangeiterobject (C longs in the one, int pointers in the other). */
+export const RI_INDEX = 16;
+export const RI_START = 24;
+export const RI_STEP = 32;
+export const RI_LEN = 40;
+/** sizeof(rangeiterobject) and sizeof(longrangeiterobject). */
+export const SIZEOF_RANGEITEROBJECT = 48;
+
+/** LONG_MAX and LONG_MIN of the modelled platform (LP64). */
+const LONG_MAX = (1n << 63n) - 1n;
+const LONG_MIN = -(1n << 63n);
+
+/** A C long field, exactly. */
+function cLongAt(mem: Memory, op: number, off: number): bigint {
+  return BigInt.asIntN(64, (BigInt(mem.u32At(op, off + 4)) << 32n) | BigInt(mem.u32At(op, off)));
+}
+function setCLong(mem: Memory, op: number, off: number, v: bigint): void {
+  const u = BigInt.asUintN(64, v);
+  mem.setU32(op, off, Number(u & 0xffffffffn));
+  mem.setU32(op, off + 4, Number(u >> 32n));
+}
+
+/** get_len_of_range(lo, hi, step) in unsigned long arithmetic (the operands fit a C long). */
+function getLenOfRange(lo: bigint, hi: bigint, step: bigint): bigint {
+  if (step > 0n && lo < hi) return 1n + (hi - 1n - lo) / step;
+  if (step < 0n && lo > hi) return 1n + (lo - 1n - hi) / -step;
+  return 0n;
+}
+
+/** A range's fields (borrowed references). */
+export interface RangeFields {
+  start: number;
+  stop: number;
+  step: number;
+  length: number;
+}
+
+/** range, range_iterator and longrange_iterator. */
+export class RangeModule {
+  /** PyRange_Type. */
+  readonly type: PyTypeObject;
+  /** PyRangeIter_Type. */
+  readonly iterType: PyTypeObject;
+  /** PyLongRangeIter_Type. */
+  readonly longIterType: PyTypeObject;
+  private readonly rt: Runtime;
+  private readonly mem: Memory;
+
+  constructor(readonly interp: Interpreter) {
+    const rt = (this.rt = interp.rt);
+    this.mem = rt.mem;
+    this.type = rt.registerType({
+      name: 'range',
+      basicsize: SIZEOF_RANGEOBJECT,
+      itemsize: 0,
+      flags: 0,
+      dealloc: (_r, op) => this.rangeDealloc(op),
+      hash: (_r, op) => Number(this.rangeHash(op)),
+      hash64: (_r, op) => this.rangeHash(op),
+      eq: (_r, a, b) => this.rangeEquals(a, b),
+      toJS: (_r, op) => {
+        const long = this.interp.long;
+        const f = this.fields(op);
+        return { start: long.toJS(f.start), stop: long.toJS(f.stop), step: long.toJS(f.step) };
+      },
+    });
+    this.iterType = rt.registerType({
+      name: 'range_iterator',
+      basicsize: SIZEOF_RANGEITEROBJECT,
+      itemsize: 0,
+      flags: 0,
+      // PyRangeIter_Type's tp_dealloc is PyObject_Del: it holds no references.
+      dealloc: (r, op) => r.objectFree(op),
+    });
+    this.longIterType = rt.registerType({
+      name: 'longrange_iterator',
+      basicsize: SIZEOF_RANGEITEROBJECT,
+      itemsize: 0,
+      flags: 0,
+      dealloc: (_r, op) => this.longrangeiterDealloc(op),
+    });
+  }
+
+  /** PyRange_Check. */
+  check(op: number): boolean {
+    return typeof op === 'number' && op !== 0 && this.mem.u32At(op, OB_TYPE) === this.type.id;
+  }
+
+  // --- range -------------------------------------------------------------------------------
+
+  /**
+   * range(stop) / range(start, stop[, step]) — range_vectorcall /
+   * range_from_array: each argument (borrowed) through PyNumber_Index, a
+   * missing start 0 and step 1, then make_range_object (the length first,
+   * then the object). New reference. Throws InvalidArgumentError as Python's
+   * TypeError (wrong count, not an integer) or ValueError (step 0).
+   */
+  vectorcall(args: readonly number[]): number {
+    const rt = this.rt;
+    if (!Array.isArray(args)) throw new InvalidArgumentError(`range(): expected an array of arguments, got ${describe(args)}`);
+    const nargs = args.length;
+    if (nargs === 0) throw new InvalidArgumentError('TypeError: range expected at least 1 argument, got 0');
+    if (nargs > 3) throw new InvalidArgumentError(`TypeError: range expected at most 3 arguments, got ${nargs}`);
+    let start: number;
+    let stop: number;
+    let step: number;
+    if (nargs === 1) {
+      stop = this.numberIndex(args[0]!);
+      start = this.interp.long.fromNumber(0);
+      step = this.interp.long.fromNumber(1);
+    } else {
+      start = this.numberIndex(args[0]!);
+      try {
+        stop = this.numberIndex(args[1]!);
+      } catch (e) {
+        rt.decref(start);
+        throw e;
+      }
+      try {
+        step = this.validateStep(nargs === 3 ? args[2]! : 0);
+      } catch (e) {
+        rt.decref(start);
+        rt.decref(stop);
+        throw e;
+      }
+    }
+    try {
+      return this.makeRangeObject(start, stop, step);
+    } catch (e) {
+      // Failed to create the object: release the attributes.
+      rt.decref(start);
+      rt.decref(stop);
+      rt.decref(step);
+      throw e;
+    }
+  }
+
+  /** The range's start, stop, step and length (borrowed). */
+  fields(r: number): RangeFields {
+    this.checkRange(r, 'range fields');
+    const mem = this.mem;
+    return { start: mem.f64At(r, RANGE_START), stop: mem.f64At(r, RANGE_STOP), step: mem.f64At(r, RANGE_STEP), length: mem.f64At(r, RANGE_LENGTH) };
+  }
+
+  /** len(r) (range_length: PyLong_AsSsize_t of the length). Throws for a length past what a number holds exactly. */
+  length(r: number): number {
+    this.checkRange(r, 'len(range)');
+    const n = this.interp.long.toBigInt(this.mem.f64At(r, RANGE_LENGTH));
+    if (n > LONG_MAX) throw new InvalidArgumentError('OverflowError: Python int too large to convert to C ssize_t');
+    if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`range length ${n} is past what a JavaScript number holds exactly`);
+    return Number(n);
+  }
+
+  // --- iterators ---------------------------------------------------------------------------
+
+  /**
+   * iter(r) (range_iter): a range_iterator when start, stop, step and the
+   * length fit a C long and start + len * step cannot overflow one
+   * (fast_range_iter), else a longrange_iterator holding the range's ints.
+   * New reference.
+   */
+  iter(r: number): number {
+    this.checkRange(r, 'iter(range)');
+    const long = this.interp.long;
+    const mem = this.mem;
+    const start = long.toBigInt(mem.f64At(r, RANGE_START));
+    const stop = long.toBigInt(mem.f64At(r, RANGE_STOP));
+    const step = long.toBigInt(mem.f64At(r, RANGE_STEP));
+    const fits = (v: bigint) => v >= LONG_MIN && v <= LONG_MAX;
+    if (fits(start) && fits(stop) && fits(step)) {
+      const ulen = getLenOfRange(start, stop, step);
+      const overflow = ulen > LONG_MAX || (ulen !== 0n && (step > 0n ? stop > LONG_MAX - (step - 1n) : stop < LONG_MIN + (-1n - step)));
+      if (!overflow) return this.fastRangeIter(start, step, ulen);
+    }
+    // long_range.
+    const it = this.rt.newObject(this.longIterType);
+    const zero = long.fromNumber(0);
+    mem.setF64(it, RI_START, mem.f64At(r, RANGE_START));
+    mem.setF64(it, RI_STEP, mem.f64At(r, RANGE_STEP));
+    mem.setF64(it, RI_LEN, mem.f64At(r, RANGE_LENGTH));
+    mem.setF64(it, RI_INDEX, zero);
+    this.rt.incref(mem.f64At(it, RI_START));
+    this.rt.incref(mem.f64At(it, RI_STEP));
+    this.rt.incref(mem.f64At(it, RI_LEN));
+    return it;
+  }
+
+  /**
+   * next(it) — rangeiter_next / longrangeiter_next: the next int (a new
+   * reference), or 0 when the iterator is exhausted (StopIteration).
+   */
+  next(it: number): number {
+    const t = this.iterTypeOf(it, 'next');
+    return t === this.iterType ? this.rangeiterNext(it) : this.longrangeiterNext(it);
+  }
+
+  /** it.__length_hint__() (rangeiter_len / longrangeiter_len): the items left. */
+  lengthHint(it: number): number {
+    const t = this.iterTypeOf(it, '__length_hint__');
+    const mem = this.mem;
+    if (t === this.iterType) return Number(cLongAt(mem, it, RI_LEN) - cLongAt(mem, it, RI_INDEX));
+    // PyNumber_Subtract(len, index): a new int, given back once read.
+    const long = this.interp.long;
+    const left = long.fromBigInt(long.toBigInt(mem.f64At(it, RI_LEN)) - long.toBigInt(mem.f64At(it, RI_INDEX)));
+    try {
+      const n = long.toBigInt(left);
+      if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`length hint ${n} is past what a JavaScript number holds exactly`);
+      return Number(n);
+    } finally {
+      this.rt.decref(left);
+    }
+  }
+
+  // --- internals -----------------------------------------------------------------------------
+
+  /**
+   * PyNumber_Index(op): an exact int comes back as a new reference to
+   * itself; a subclass (bool) is copied to an exact int (_PyLong_Copy);
+   * anything else is Python's TypeError.
+   */
+  private numberIndex(op: number): number {
+    if (typeof op !== 'number' || op === 0 || !Number.isInteger(op)) {
+      throw new InvalidArgumentError(`range(): the arguments must be int objects, got ${op === 0 ? 'NULL' : describe(op)}`);
+    }
+    const long = this.interp.long;
+    if (!long.check(op)) throw new InvalidArgumentError(`TypeError: '${this.rt.typeOf(op).name}' object cannot be interpreted as an integer`);
+    if (this.rt.typeOf(op) === long.type) {
+      this.rt.incref(op);
+      return op;
+    }
+    return long.fromBigInt(long.toBigInt(op));
+  }
+
+  /** validate_step: 1 when there is none, else PyNumber_Index of it, which must not be zero. New reference. */
+  private validateStep(step: number): number {
+    if (step === 0) return this.interp.long.fromNumber(1);
+    const s = this.numberIndex(step);
+    if (this.mem.i64At(s, OB_SIZE) === 0) {
+      this.rt.decref(s);
+      throw new InvalidArgumentError('ValueError: range() arg 3 must not be zero');
+    }
+    return s;
+  }
+
+  /** make_range_object: steals start, stop and step once it succeeds (the caller releases them when it throws). */
+  private makeRangeObject(start: number, stop: number, step: number): number {
+    const length = this.computeRangeLength(start, stop, step);
+    let obj: number;
+    try {
+      obj = this.rt.newObject(this.type);
+    } catch (e) {
+      this.rt.decref(length);
+      throw e;
+    }
+    const mem = this.mem;
+    mem.setF64(obj, RANGE_START, start);
+    mem.setF64(obj, RANGE_STOP, stop);
+    mem.setF64(obj, RANGE_STEP, step);
+    mem.setF64(obj, RANGE_LENGTH, length);
+    return obj;
+  }
+
+  /**
+   * compute_range_length: with lo, hi the bounds in the step's direction
+   * (and the step negated when negative), 0 when lo >= hi, else
+   * (hi - lo - 1) // step + 1, each operation a new int. New reference.
+   */
+  private computeRangeLength(start: number, stop: number, step: number): number {
+    const rt = this.rt;
+    const long = this.interp.long;
+    let lo: number;
+    let hi: number;
+    let s: number;
+    if (this.mem.i64At(step, OB_SIZE) > 0) {
+      lo = start;
+      hi = stop;
+      rt.incref(step);
+      s = step;
+    } else {
+      lo = stop;
+      hi = start;
+      s = long.fromBigInt(-long.toBigInt(step)); // PyNumber_Negative
+    }
+    const vlo = long.toBigInt(lo);
+    const vhi = long.toBigInt(hi);
+    if (vlo >= vhi) {
+      rt.decref(s);
+      return long.fromNumber(0);
+    }
+    const vs = long.toBigInt(s);
+    let tmp1 = 0;
+    let diff = 0;
+    let tmp2 = 0;
+    try {
+      tmp1 = long.fromBigInt(vhi - vlo);
+      diff = long.fromBigInt(vhi - vlo - 1n);
+      // Both operands are positive: floor division is BigInt division.
+      tmp2 = long.fromBigInt((vhi - vlo - 1n) / vs);
+      const result = long.fromBigInt((vhi - vlo - 1n) / vs + 1n);
+      rt.decref(tmp2);
+      rt.decref(diff);
+      rt.decref(s);
+      rt.decref(tmp1);
+      return result;
+    } catch (e) {
+      rt.decref(s);
+      rt.xdecref(tmp2);
+      rt.xdecref(diff);
+      rt.xdecref(tmp1);
+      throw e;
+    }
+  }
+
+  /** range_dealloc: the four ints, then PyObject_Del. */
+  private rangeDealloc(op: number): void {
+    const rt = this.rt;
+    const mem = this.mem;
+    rt.decref(mem.f64At(op, RANGE_START));
+    rt.decref(mem.f64At(op, RANGE_STOP));
+    rt.decref(mem.f64At(op, RANGE_STEP));
+    rt.decref(mem.f64At(op, RANGE_LENGTH));
+    rt.objectFree(op);
+  }
+
+  /**
+   * range_hash: hash((len, None, None)) when empty, hash((len, start, None))
+   * for one item, else hash((len, start, step)) — through a real 3-tuple.
+   */
+  private rangeHash(op: number): bigint {
+    const { tuple, long, singletons } = this.interp;
+    const f = this.fields(op);
+    const n = long.toBigInt(f.length);
+    const t = tuple.pack(n === 0n ? [f.length, singletons.None, singletons.None] : [f.length, f.start, n === 1n ? singletons.None : f.step]);
+    try {
+      return this.interp.hash64(t);
+    } finally {
+      this.rt.decref(t);
+    }
+  }
+
+  /** range_richcompare(a, b, Py_EQ) / range_equals: same length; if not empty, same start; if more than one item, same step. */
+  private rangeEquals(a: number, b: number): boolean {
+    if (!this.check(b)) return false;
+    if (a === b) return true;
+    const long = this.interp.long;
+    const r0 = this.fields(a);
+    const r1 = this.fields(b);
+    const n = long.toBigInt(r0.length);
+    if (n !== long.toBigInt(r1.length)) return false;
+    if (n === 0n) return true;
+    if (long.toBigInt(r0.start) !== long.toBigInt(r1.start)) return false;
+    if (n === 1n) return true;
+    return long.toBigInt(r0.step) === long.toBigInt(r1.step);
+  }
+
+  /** fast_range_iter(start, stop, step, len). */
+  private fastRangeIter(start: bigint, step: bigint, len: bigint): number {
+    const it = this.rt.newObject(this.iterType);
+    const mem = this.mem;
+    setCLong(mem, it, RI_START, start);
+    setCLong(mem, it, RI_STEP, step);
+    setCLong(mem, it, RI_LEN, len);
+    setCLong(mem, it, RI_INDEX, 0n);
+    return it;
+  }
+
+  /**
+   * rangeiter_next: PyLong_FromLong(start + index++ * step). Numbers are
+   * used while every operand and the result are exact in a double (a value
+   * past 2**53 reads back as one past MAX_SAFE_INTEGER, so the test is
+   * sound); otherwise C long arithmetic in BigInt.
+   */
+  private rangeiterNext(it: number): number {
+    const mem = this.mem;
+    const index = mem.i64At(it, RI_INDEX);
+    const len = mem.i64At(it, RI_LEN);
+    const start = mem.i64At(it, RI_START);
+    const step = mem.i64At(it, RI_STEP);
+    const S = Number.MAX_SAFE_INTEGER;
+    if (index <= S && Math.abs(start) <= S && Math.abs(step) <= S) {
+      // A len past 2**53 is larger than any index reached.
+      if (len <= S && index >= len) return 0;
+      const incr = index * step;
+      const v = start + incr;
+      if (Number.isSafeInteger(incr) && Number.isSafeInteger(v)) {
+        mem.setI64(it, RI_INDEX, index + 1);
+        return this.interp.long.fromNumber(v);
+      }
+    }
+    const bindex = cLongAt(mem, it, RI_INDEX);
+    if (bindex >= cLongAt(mem, it, RI_LEN)) return 0;
+    setCLong(mem, it, RI_INDEX, bindex + 1n);
+    return this.interp.long.fromBigInt(BigInt.asIntN(64, cLongAt(mem, it, RI_START) + bindex * cLongAt(mem, it, RI_STEP)));
+  }
+
+  /** longrangeiter_next: index < len, then new_index = index + 1, product = index * step, result = start + product. */
+  private longrangeiterNext(it: number): number {
+    const rt = this.rt;
+    const long = this.interp.long;
+    const mem = this.mem;
+    const index = long.toBigInt(mem.f64At(it, RI_INDEX));
+    if (index >= long.toBigInt(mem.f64At(it, RI_LEN))) return 0;
+    const newIndex = long.fromBigInt(index + 1n);
+    let product: number;
+    try {
+      product = long.fromBigInt(index * long.toBigInt(mem.f64At(it, RI_STEP)));
+    } catch (e) {
+      rt.decref(newIndex);
+      throw e;
+    }
+    let result: number;
+    try {
+      result = long.fromBigInt(long.toBigInt(mem.f64At(it, RI_START)) + long.toBigInt(product));
+    } catch (e) {
+      rt.decref(product);
+      rt.decref(newIndex);
+      throw e;
+    }
+    rt.decref(product);
+    // Py_SETREF(r->index, new_index).
+    const old = mem.f64At(it, RI_INDEX);
+    mem.setF64(it, RI_INDEX, newIndex);
+    rt.decref(old);
+    return result;
+  }
+
+  /** longrangeiter_dealloc: index, start, step, len, then PyObject_Free. */
+  private longrangeiterDealloc(op: number): void {
+    const rt = this.rt;
+    const mem = this.mem;
+    rt.xdecref(mem.f64At(op, RI_INDEX));
+    rt.xdecref(mem.f64At(op, RI_START));
+    rt.xdecref(mem.f64At(op, RI_STEP));
+    rt.xdecref(mem.f64At(op, RI_LEN));
+    rt.objectFree(op);
+  }
+
+  private iterTypeOf(it: number, fn: string): PyTypeObject {
+    const t = typeof it === 'number' && it !== 0 && Number.isInteger(it) ? this.rt.types[this.mem.u32At(it, OB_TYPE)] : undefined;
+    if (t !== this.iterType && t !== this.longIterType) {
+      throw new InvalidArgumentError(`${fn}: expected a range_iterator or longrange_iterator, got ${this.describeObject(it)}`);
+    }
+    return t;
+  }
+
+  private checkRange(op: number, fn: string): void {
+    if (!this.check(op)) throw new InvalidArgumentError(`${fn}: expected a range, got ${this.describeObject(op)}`);
+  }
+
+  private describeObject(op: unknown): string {
+    if (typeof op !== 'number' || !Number.isInteger(op)) return describe(op);
+    if (op === 0) return 'NULL';
+    const t = this.rt.types[this.mem.u32At(op, OB_TYPE)];
+    return t ? `a ${t.name} object` : `${op} (not an object)`;
+  }
+}
