@@ -46,4 +46,5 @@ export { Interpreter, UnhashableError } from './objects/interpreter.js';
 export { RefcountError } from './objects/runtime.js';
 export { AttributeError, type ClassSpec } from './objects/types/instance.js';
 export type { PyTypeObject } from './objects/type.js';
+export * from './gc/index.js';
 export { replayTrace, type ReplayOptions, type ReplayResult, type Mismatch } from './tools/replay.js';

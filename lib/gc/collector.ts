@@ -80,11 +80,6 @@ export interface CollectionResult {
   uncollectable: number;
 }
 
-/** Free lists a full collection empties (clear_freelists); the modules that have one. */
-interface FreeListOwner {
-  clearFreeList?: () => void;
-}
-
 /** gc_collect_main and its phases, for one interpreter. */
 export class Collector {
   /** gc.garbage: a list object (set by the gc module). */
@@ -482,14 +477,13 @@ export class Collector {
   /**
    * clear_freelists: a full collection gives the free lists' blocks back
    * (_PyTuple_, _PyFloat_, _PyList_, _PyDict_ClearFreeList), so arenas they
-   * pin can be released. Tuple and list are reached structurally: their
-   * modules do not export clearFreeList yet (issue 3; see FreeListOwner).
+   * pin can be released.
    */
   private clearFreelists(): void {
     const interp = this.interp;
-    (interp.tuple as FreeListOwner).clearFreeList?.();
+    interp.tuple.clearFreeList();
     interp.float.clearFreeList();
-    (interp.list as FreeListOwner).clearFreeList?.();
+    interp.list.clearFreeList();
     interp.dict.clearFreeList();
   }
 

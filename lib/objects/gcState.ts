@@ -13,7 +13,9 @@
  *
  * Invariants: an object is tracked iff its _gc_next != 0; a tracked object is
  * on exactly one list; _gc_prev's low 2 bits are flags (FINALIZED = 1,
- * COLLECTING = 2) and the rest the previous head's address.
+ * COLLECTING = 2) and the rest the previous head's address. The words are
+ * f64 (pointers up to 2^53); `w & 3` reads the flags exactly, since ToInt32
+ * keeps the low 32 bits of an integer-valued double.
  */
 import type { Memory } from '../allocator/memory.js';
 import { GC_NEXT } from './layout.js';
@@ -78,7 +80,7 @@ export class GcState {
   /** _PyGCHead_PREV (flags masked off). */
   prev(g: number): number {
     const v = this.mem.f64At(g, 8);
-    return v - (v % 4);
+    return v - (v & 3);
   }
   /** _PyGCHead_SET_NEXT. */
   setNext(g: number, next: number): void {
@@ -87,7 +89,7 @@ export class GcState {
   /** _PyGCHead_SET_PREV: keeps g's flag bits. */
   setPrev(g: number, prev: number): void {
     const v = this.mem.f64At(g, 8);
-    this.mem.setF64(g, 8, prev + (v % 4));
+    this.mem.setF64(g, 8, prev + (v & 3));
   }
   /** The raw _gc_prev word (flags and all). */
   prevWord(g: number): number {
@@ -121,7 +123,7 @@ export class GcState {
     this.setNext(prev, next);
     this.setPrev(next, prev);
     this.mem.setF64(gc, 0, 0);
-    this.mem.setF64(gc, 8, this.mem.f64At(gc, 8) % 2);
+    this.mem.setF64(gc, 8, this.mem.f64At(gc, 8) & 1);
   }
 
   /** The count rule of _PyObject_GC_Link: a new container; collect when gen 0 is over its threshold. */

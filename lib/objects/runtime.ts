@@ -250,7 +250,7 @@ export class Runtime {
   trashcanBegin(op: number): boolean {
     if (this.trashDeleteNesting >= TRASH_UNWIND_LEVEL) {
       // _PyTrash_thread_deposit_object: thread op through its PyGC_Head's prev word, keeping its flag bits.
-      this.mem.setF64(op, GC_PREV, this.trashDeleteLater + (this.mem.f64At(op, GC_PREV) % 4));
+      this.mem.setF64(op, GC_PREV, this.trashDeleteLater + (this.mem.f64At(op, GC_PREV) & 3));
       this.trashDeleteLater = op;
       return true;
     }
@@ -269,8 +269,8 @@ export class Runtime {
     while (this.trashDeleteLater !== 0) {
       const op = this.trashDeleteLater;
       const w = this.mem.f64At(op, GC_PREV);
-      this.trashDeleteLater = w - (w % 4);
-      this.mem.setF64(op, GC_PREV, w % 4);
+      this.trashDeleteLater = w - (w & 3);
+      this.mem.setF64(op, GC_PREV, w & 3);
       ++this.trashDeleteNesting;
       this.typeOf(op).dealloc(this, op);
       --this.trashDeleteNesting;

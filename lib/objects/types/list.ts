@@ -415,6 +415,11 @@ export class ListModule {
     return this.freeList.length;
   }
 
+  /** _PyList_ClearFreeList: PyObject_GC_Del every parked list (a full collection does this). */
+  clearFreeList(): void {
+    while (this.freeList.length > 0) this.rt.gcDel(this.freeList.pop()!);
+  }
+
   // --- internals --------------------------------------------------------------------------------
 
   /**

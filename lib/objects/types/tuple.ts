@@ -291,6 +291,20 @@ export class TupleModule {
     return this.numFree.slice();
   }
 
+  /** _PyTuple_ClearFreeList: PyObject_GC_Del every parked tuple (a full collection does this). */
+  clearFreeList(): void {
+    for (let i = 0; i < PyTuple_NFREELISTS; i++) {
+      let p = this.freeList[i]!;
+      this.freeList[i] = 0;
+      this.numFree[i] = 0;
+      while (p !== 0) {
+        const q = p;
+        p = this.rt.mem.f64At(p, TUPLE_OB_ITEM);
+        this.rt.gcDel(q);
+      }
+    }
+  }
+
   // --- internals ------------------------------------------------------------------------
 
   /** tuple_get_empty: the empty singleton as a new reference. */
