@@ -41,7 +41,7 @@ export {
   OutOfMemoryError,
   PymemError,
 } from './errors.js';
-export { Python, Python as Runtime, PyHandle, ReleasedHandleError, type BlockInfo, type JSValue } from './objects/python.js';
+export { Python, Python as Runtime, PyHandle, ReleasedHandleError, type BlockInfo, type JSValue } from './python.js';
 export { Interpreter, UnhashableError } from './objects/interpreter.js';
 export { RefcountError } from './objects/runtime.js';
 export { AttributeError, type ClassSpec } from './objects/types/instance.js';

@@ -1,6 +1,6 @@
 /*
- * The JavaScript-facing object API: a Python object space you drive from
- * JavaScript with handles. Below it is the C-API level (Interpreter and its
+ * The JavaScript-facing object API, the top layer: a Python object space
+ * (objects and their cyclic collector) you drive from JavaScript with handles. Below it is the C-API level (Interpreter and its
  * modules: pointers, new/borrowed/stolen references); here every value is a
  * PyHandle that owns exactly one reference and gives it back on release() or
  * at the end of a `using` block.
@@ -10,13 +10,14 @@
  * second release); conversions from JavaScript build objects with the same
  * C-API calls CPython's constructors make.
  */
-import { PymemError } from '../errors.js';
-import type { MallocStats } from '../allocator/stats.js';
-import { Interpreter } from './interpreter.js';
-import type { RuntimeOptions } from './runtime.js';
-import { debugmallocstats, getrefcount, getsizeof } from './sys.js';
-import { type PyTypeObject, isGcType, preHeaderBytes } from './type.js';
-import { AttributeError, type ClassSpec } from './types/instance.js';
+import { PymemError } from './errors.js';
+import type { MallocStats } from './allocator/stats.js';
+import { Interpreter } from './objects/interpreter.js';
+import type { RuntimeOptions } from './objects/runtime.js';
+import { debugmallocstats, getrefcount, getsizeof } from './objects/sys.js';
+import { type PyTypeObject, isGcType, preHeaderBytes } from './objects/type.js';
+import { AttributeError, type ClassSpec } from './objects/types/instance.js';
+import { type GcModule, installGc } from './gc/gcModule.js';
 
 /** A handle was used (or released) after it was released. */
 export class ReleasedHandleError extends PymemError {}
@@ -145,8 +146,12 @@ export class Python {
   /** The C-API level underneath. */
   readonly interp: Interpreter;
 
+  /** The `gc` module: CPython 3.11's cyclic collector, installed and enabled as at interpreter start. */
+  readonly gc: GcModule;
+
   constructor(options: RuntimeOptions = {}) {
     this.interp = new Interpreter(options);
+    this.gc = installGc(this.interp);
   }
 
   /** Wraps a new reference in a handle. */
