@@ -3,8 +3,6 @@
 // of 100) and complex, checked against CPython 3.11's golden values: sizes,
 // the small-int range, hashes, refcounts, and the allocator's block counts
 // going back to their baseline when everything built is dropped.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
@@ -12,6 +10,7 @@ import { Interpreter } from '../lib/objects/interpreter.js';
 import { RefcountError } from '../lib/objects/runtime.js';
 import { isGcType } from '../lib/objects/type.js';
 import { ELLIPSIS, NOT_IMPLEMENTED } from '../lib/objects/types/singletons.js';
+import { loadGolden } from './support/golden.js';
 
 interface GoldenCase {
   expr: string;
@@ -25,9 +24,7 @@ interface Golden {
   small_int_cache: { min: number; max: number; scanned: [number, number]; contiguous: boolean };
 }
 
-const goldenPath = resolve(import.meta.dirname, '../../shared/cpython/golden.json');
-const golden: Golden | null = existsSync(goldenPath) ? (JSON.parse(readFileSync(goldenPath, 'utf8')) as Golden) : null;
-if (golden === null) console.warn(`golden.json not found at ${goldenPath}: the golden cases are skipped, the hard-coded ones still run`);
+const golden = loadGolden<Golden>();
 
 const MY_TYPES = new Set(['int', 'bool', 'float', 'complex', 'NoneType', 'ellipsis', 'NotImplementedType']);
 const P = (1n << 61n) - 1n;

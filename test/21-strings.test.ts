@@ -6,8 +6,6 @@
 // reproduced with the operations it names, hashes, refcounts, and the
 // allocator's block counts going back to their baseline when everything
 // built is dropped.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
@@ -25,6 +23,7 @@ import {
 } from '../lib/objects/types/unicode.js';
 import { BYTES_SHASH } from '../lib/objects/types/bytes.js';
 import { BYTEARRAY_BYTES, BYTEARRAY_START } from '../lib/objects/types/bytearray.js';
+import { loadGolden } from './support/golden.js';
 
 interface GoldenCase {
   expr: string;
@@ -43,9 +42,7 @@ interface Golden {
   interning: { cases: InterningCase[] };
 }
 
-const goldenPath = resolve(import.meta.dirname, '../../shared/cpython/golden.json');
-const golden: Golden | null = existsSync(goldenPath) ? (JSON.parse(readFileSync(goldenPath, 'utf8')) as Golden) : null;
-if (golden === null) console.warn(`golden.json not found at ${goldenPath}: the golden cases are skipped, the hard-coded ones still run`);
+const golden = loadGolden<Golden>();
 
 const MY_TYPES = new Set(['str', 'bytes', 'bytearray']);
 

@@ -8,8 +8,6 @@
 // refcounts, `allocated` after CPython's list_resize formula). Items are a
 // test-only non-GC int type (hash(n) = n as CPython's small ints), so these
 // tests need no other type module.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
@@ -17,11 +15,10 @@ import { Interpreter, UnhashableError } from '../lib/objects/interpreter.js';
 import { PyList_MAXFREELIST, LIST_OB_ITEM } from '../lib/objects/types/list.js';
 import { PyTuple_MAXFREELIST, TUPLE_OB_ITEM } from '../lib/objects/types/tuple.js';
 import type { PyTypeObject } from '../lib/objects/type.js';
+import { loadGolden } from './support/golden.js';
 
 const MEMORIES = ['fake', 'native'] as const;
-const goldenPath = resolve(import.meta.dirname, '../../shared/cpython/golden.json');
-const golden = existsSync(goldenPath) ? (JSON.parse(readFileSync(goldenPath, 'utf8')) as Golden) : null;
-if (golden === null) console.warn(`golden.json not found at ${goldenPath}: golden-file comparisons are skipped; the hard-coded CPython values still run`);
+const golden = loadGolden<Golden>();
 
 interface GoldenCase {
   expr: string;

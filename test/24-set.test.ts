@@ -7,8 +7,6 @@
 // sequences), against sizes, iteration orders and hashes recorded from
 // CPython 3.11.7 (hard-coded below), and against a JS Set with fast-check.
 // Everything built is dropped and the allocator returns to its baseline.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
@@ -16,6 +14,8 @@ import { Interpreter, UnhashableError } from '../lib/objects/interpreter.js';
 import { RefcountError } from '../lib/objects/runtime.js';
 import { KeyError } from '../lib/objects/types/dict.js';
 import { SO_SMALLTABLE, SO_TABLE } from '../lib/objects/types/set.js';
+import { loadGolden } from './support/golden.js';
+import { footprint } from './support/footprint.js';
 
 interface GoldenCase {
   expr: string;
@@ -35,30 +35,10 @@ interface Golden {
   gc: { is_tracked: Array<{ name: string; result: boolean }> };
 }
 
-const goldenPath = resolve(import.meta.dirname, '../../shared/cpython/golden.json');
-const golden: Golden | null = existsSync(goldenPath) ? (JSON.parse(readFileSync(goldenPath, 'utf8')) as Golden) : null;
-if (golden === null) console.warn(`golden.json not found at ${goldenPath}: the golden cases are skipped, the hard-coded ones still run`);
+const golden = loadGolden<Golden>();
 
 const MEMORIES = ['fake', 'native'] as const;
 
-/**
- * What the allocator holds: blocks in use per size class and raw blocks,
- * not counting the lists, tuples and floats parked on their types' free lists.
- */
-function footprint(interp: Interpreter): string {
-  const align = interp.rt.heap.profile.alignment;
-  const parked = new Map<number, number>();
-  const park = (bytes: number, n: number) => {
-    const size = Math.ceil(bytes / align) * align;
-    parked.set(size, (parked.get(size) ?? 0) + n);
-  };
-  park(16 + 40, interp.list.freeListSize());
-  interp.tuple.freeListSizes().forEach((n, i) => park(16 + 24 + 8 * (i + 1), n));
-  park(24, interp.float.freeListSize());
-  const s = interp.rt.heap.debugMallocStats();
-  const classes = s.classes.map((c) => [c.size, c.blocksInUse - (parked.get(c.size) ?? 0)]).filter(([, n]) => n !== 0);
-  return JSON.stringify([classes, s.rawAllocatedBlocks]);
-}
 
 /** Runs `body` on a fresh interpreter and checks that dropping what it built restores the allocator. */
 function withInterp(memory: 'fake' | 'native', body: (interp: Interpreter) => void): void {

@@ -6,8 +6,6 @@
 // keys grow as they go); attribute refcounts; __del__ once per object,
 // resurrection, errors reported as unraisable; traverse and clear; the
 // trashcan; and the blocks behind it all in the allocator's stats.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
@@ -21,6 +19,8 @@ import {
   preHeaderBytes,
 } from '../lib/objects/type.js';
 import { AttributeError } from '../lib/objects/types/instance.js';
+import { loadGolden } from './support/golden.js';
+import { footprint } from './support/footprint.js';
 
 interface GoldenCase {
   expr: string;
@@ -34,9 +34,7 @@ interface Golden {
   getsizeof: { setup: string; cases: GoldenCase[] };
 }
 
-const goldenPath = resolve(import.meta.dirname, '../../shared/cpython/golden.json');
-const golden: Golden | null = existsSync(goldenPath) ? (JSON.parse(readFileSync(goldenPath, 'utf8')) as Golden) : null;
-if (golden === null) console.warn(`golden.json not found at ${goldenPath}: the golden cases are skipped, the hard-coded ones still run`);
+const golden = loadGolden<Golden>();
 
 const MEMORIES = ['fake', 'native'] as const;
 
@@ -64,25 +62,6 @@ const CLASS_CASES: GoldenCase[] = [
   { expr: 'S1D()', size: 56, type: 'S1D', __sizeof__: 24, gc_tracked: true },
 ];
 
-/**
- * What the allocator holds: blocks in use per size class and raw blocks,
- * not counting the lists, tuples, floats and dicts parked on free lists.
- */
-function footprint(interp: Interpreter): string {
-  const align = interp.rt.heap.profile.alignment;
-  const parked = new Map<number, number>();
-  const park = (bytes: number, n: number) => {
-    const size = Math.ceil(bytes / align) * align;
-    parked.set(size, (parked.get(size) ?? 0) + n);
-  };
-  park(16 + 40, interp.list.freeListSize());
-  interp.tuple.freeListSizes().forEach((n, i) => park(16 + 24 + 8 * (i + 1), n));
-  park(24, interp.float.freeListSize());
-  park(16 + 48, interp.dict.freeListSize());
-  const s = interp.rt.heap.debugMallocStats();
-  const classes = s.classes.map((c) => [c.size, c.blocksInUse - (parked.get(c.size) ?? 0)]).filter(([, n]) => n !== 0);
-  return JSON.stringify([classes, s.rawAllocatedBlocks]);
-}
 
 /** Blocks in use per size class. */
 function blocksBySize(interp: Interpreter): Map<number, number> {
@@ -208,15 +187,13 @@ describe.each(MEMORIES)('user classes as CPython 3.11 (%s memory)', (memory) => 
       } else {
         op = instance.new(c[k.expr.slice(0, -2) as keyof typeof c]);
       }
-      const t = rt.typeOf(op);
-      const managed = (t.flags & Py_TPFLAGS_MANAGED_DICT) !== 0;
-      // object.__sizeof__ is tp_basicsize; here the instance's __sizeof__ carries the pre-header (see instance.ts).
+      // object.__sizeof__ is tp_basicsize; sys.getsizeof adds the PyGC_Head and the managed-dict pre-header.
       expect({
         expr: k.expr,
         size: interp.getsizeof(op),
         sizeof: interp.sizeofObject(op),
         tracked: rt.gc.isTracked(op),
-        type: t.name,
+        type: rt.typeOf(op).name,
         ...(k.len !== undefined ? { len: dict.size(op) } : {}),
       }).toEqual({
         expr: k.expr,

@@ -7,13 +7,13 @@
 // random order — every weakref to a dead object reads None, every live one
 // its object, each callback runs exactly when CPython's would, and the
 // allocator returns to its baseline.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
 import { WR_CALLBACK, WR_HASH, WR_NEXT, WR_OBJECT, WR_PREV } from '../lib/objects/types/weakref.js';
+import { loadGolden } from './support/golden.js';
+import { footprint } from './support/footprint.js';
 
 interface GoldenCase {
   expr: string;
@@ -26,9 +26,7 @@ interface Golden {
   getsizeof: { cases: GoldenCase[] };
 }
 
-const goldenPath = resolve(import.meta.dirname, '../../shared/cpython/golden.json');
-const golden: Golden | null = existsSync(goldenPath) ? (JSON.parse(readFileSync(goldenPath, 'utf8')) as Golden) : null;
-if (golden === null) console.warn(`golden.json not found at ${goldenPath}: the golden cases are skipped, the hard-coded ones still run`);
+const golden = loadGolden<Golden>();
 
 const MEMORIES = ['fake', 'native'] as const;
 
@@ -39,22 +37,6 @@ const WEAKREF_CASES: GoldenCase[] = [
   { expr: 'weakref.ref(wr_target, lambda r: None)', size: 80, type: 'ReferenceType', __sizeof__: 64, gc_tracked: true },
 ];
 
-/** Blocks in use per size class and raw blocks, not counting objects parked on free lists. */
-function footprint(interp: Interpreter): string {
-  const align = interp.rt.heap.profile.alignment;
-  const parked = new Map<number, number>();
-  const park = (bytes: number, n: number) => {
-    const size = Math.ceil(bytes / align) * align;
-    parked.set(size, (parked.get(size) ?? 0) + n);
-  };
-  park(16 + 40, interp.list.freeListSize());
-  interp.tuple.freeListSizes().forEach((n, i) => park(16 + 24 + 8 * (i + 1), n));
-  park(24, interp.float.freeListSize());
-  park(16 + 48, interp.dict.freeListSize());
-  const s = interp.rt.heap.debugMallocStats();
-  const classes = s.classes.map((c) => [c.size, c.blocksInUse - (parked.get(c.size) ?? 0)]).filter(([, n]) => n !== 0);
-  return JSON.stringify([classes, s.rawAllocatedBlocks]);
-}
 
 let open: Interpreter[] = [];
 function interpreter(memory: 'fake' | 'native'): Interpreter {

@@ -10,12 +10,11 @@
 // must be equal. Everything built is dropped, and the allocator returns to
 // its baseline after the setup (free lists aside; the attribute names P's
 // shared keys now hold are the only thing the catalog leaves, as in CPython).
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Interpreter } from '../lib/objects/interpreter.js';
 import { isGcType, type PyTypeObject } from '../lib/objects/type.js';
 import { DK_INDICES, DK_LOG2_INDEX_BYTES, DK_NENTRIES, SIZEOF_UNICODE_ENTRY } from '../lib/objects/types/dict.js';
+import { loadGolden } from './support/golden.js';
 
 interface GoldenCase {
   expr: string;
@@ -29,9 +28,7 @@ interface Golden {
   getsizeof: { setup: string; cases: GoldenCase[] };
 }
 
-const goldenPath = resolve(import.meta.dirname, '../../shared/cpython/golden.json');
-const golden: Golden | null = existsSync(goldenPath) ? (JSON.parse(readFileSync(goldenPath, 'utf8')) as Golden) : null;
-if (golden === null) console.warn(`golden.json not found at ${goldenPath}: the getsizeof catalog test is skipped`);
+const golden = loadGolden<Golden>();
 
 /** Cases of the catalog pymem does not model, in catalog order, with the reason. */
 const UNMODELLED: ReadonlyArray<readonly [string, string]> = [
