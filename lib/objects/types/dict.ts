@@ -640,7 +640,7 @@ export class DictModule {
     const values = mem.f64At(op, MA_VALUES);
     const used = mem.i64At(op, MA_USED);
     const log2 = mem.u8At(keys, DK_LOG2_SIZE);
-    const size = 2 ** log2;
+    const size = (1 << log2);
     const kind = mem.u8At(keys, DK_KIND);
     const usable = mem.i64At(keys, DK_USABLE);
     const nentries = mem.i64At(keys, DK_NENTRIES);
@@ -926,26 +926,26 @@ export class DictModule {
 
   /** Offset of dk_entries in a keys object (DK_ENTRIES / DK_UNICODE_ENTRIES). */
   private entriesOffset(keys: number): number {
-    return DK_INDICES + 2 ** this.mem.u8At(keys, DK_LOG2_INDEX_BYTES);
+    return DK_INDICES + (1 << this.mem.u8At(keys, DK_LOG2_INDEX_BYTES));
   }
 
   /** _PyDict_KeysSize. */
   private keysSize(keys: number): number {
     const mem = this.mem;
     const es = mem.u8At(keys, DK_KIND) === DICT_KEYS_GENERAL ? SIZEOF_KEY_ENTRY : SIZEOF_UNICODE_ENTRY;
-    return SIZEOF_PYDICTKEYSOBJECT + 2 ** mem.u8At(keys, DK_LOG2_INDEX_BYTES) + usableFraction(2 ** mem.u8At(keys, DK_LOG2_SIZE)) * es;
+    return SIZEOF_PYDICTKEYSOBJECT + (1 << mem.u8At(keys, DK_LOG2_INDEX_BYTES)) + usableFraction((1 << mem.u8At(keys, DK_LOG2_SIZE))) * es;
   }
 
   /** new_keys_object: from the keys free list (log2 size 3, unicode) or PyObject_Malloc. */
   private newKeysObject(log2Size: number, unicode: boolean): number {
     const mem = this.mem;
     const entrySize = unicode ? SIZEOF_UNICODE_ENTRY : SIZEOF_KEY_ENTRY;
-    const usable = usableFraction(2 ** log2Size);
+    const usable = usableFraction((1 << log2Size));
     const log2Bytes = log2Size < 8 ? log2Size : log2Size < 16 ? log2Size + 1 : log2Size + 2;
     const dk =
       log2Size === PyDict_LOG_MINSIZE && unicode && this.keysFreeList.length > 0
         ? this.keysFreeList.pop()!
-        : this.rt.objectMalloc(SIZEOF_PYDICTKEYSOBJECT + 2 ** log2Bytes + entrySize * usable);
+        : this.rt.objectMalloc(SIZEOF_PYDICTKEYSOBJECT + (1 << log2Bytes) + entrySize * usable);
     mem.setI64(dk, DK_REFCNT, 1);
     mem.setU8(dk, DK_LOG2_SIZE, log2Size);
     mem.setU8(dk, DK_LOG2_INDEX_BYTES, log2Bytes);
@@ -954,8 +954,8 @@ export class DictModule {
     mem.setI64(dk, DK_NENTRIES, 0);
     mem.setI64(dk, DK_USABLE, usable);
     mem.setU32(dk, DK_VERSION, 0);
-    mem.fill(dk, DK_INDICES, 2 ** log2Bytes, 0xff);
-    mem.fill(dk, DK_INDICES + 2 ** log2Bytes, entrySize * usable, 0);
+    mem.fill(dk, DK_INDICES, (1 << log2Bytes), 0xff);
+    mem.fill(dk, DK_INDICES + (1 << log2Bytes), entrySize * usable, 0);
     return dk;
   }
 
@@ -1034,7 +1034,7 @@ export class DictModule {
   /** lookdict_index: the slot that holds entry `index`. */
   private lookdictIndex(keys: number, hash: number, index: number): number {
     const log2 = this.mem.u8At(keys, DK_LOG2_SIZE);
-    const mask = 2 ** log2 - 1;
+    const mask = (1 << log2) - 1;
     let pLo = hash >>> 0;
     let pHi = hashHigh(hash);
     let i = pLo & mask;
@@ -1055,7 +1055,7 @@ export class DictModule {
   private unicodekeysLookup(keys: number, key: number, hash: number): number {
     const mem = this.mem;
     const log2 = mem.u8At(keys, DK_LOG2_SIZE);
-    const mask = 2 ** log2 - 1;
+    const mask = (1 << log2) - 1;
     const off = this.entriesOffset(keys);
     let pLo = hash >>> 0;
     let pHi = hashHigh(hash);
@@ -1079,7 +1079,7 @@ export class DictModule {
   private genericLookup(keys: number, key: number, hash: number): number {
     const mem = this.mem;
     const log2 = mem.u8At(keys, DK_LOG2_SIZE);
-    const mask = 2 ** log2 - 1;
+    const mask = (1 << log2) - 1;
     const off = this.entriesOffset(keys);
     let pLo = hash >>> 0;
     let pHi = hashHigh(hash);
@@ -1124,7 +1124,7 @@ export class DictModule {
   /** find_empty_slot: the first slot on key's probe that holds no entry (empty or dummy). */
   private findEmptySlot(keys: number, hash: number): number {
     const log2 = this.mem.u8At(keys, DK_LOG2_SIZE);
-    const mask = 2 ** log2 - 1;
+    const mask = (1 << log2) - 1;
     let pLo = hash >>> 0;
     let pHi = hashHigh(hash);
     let i = pLo & mask;
@@ -1140,7 +1140,7 @@ export class DictModule {
   private buildIndices(keys: number, n: number): void {
     const mem = this.mem;
     const log2 = mem.u8At(keys, DK_LOG2_SIZE);
-    const mask = 2 ** log2 - 1;
+    const mask = (1 << log2) - 1;
     const general = mem.u8At(keys, DK_KIND) === DICT_KEYS_GENERAL;
     const off = this.entriesOffset(keys);
     for (let ix = 0; ix < n; ix++) {
@@ -1204,7 +1204,7 @@ export class DictModule {
   /** dict_new_presized. */
   private dictNewPresized(minused: number, unicode: boolean): number {
     if (minused <= usableFraction(PyDict_MINSIZE)) return this.new();
-    const log2 = minused > usableFraction(2 ** LOG2_MAX_PRESIZE) ? LOG2_MAX_PRESIZE : estimateLog2Keysize(minused);
+    const log2 = minused > usableFraction((1 << LOG2_MAX_PRESIZE)) ? LOG2_MAX_PRESIZE : estimateLog2Keysize(minused);
     return this.newDict(this.newKeysObject(log2, unicode), 0, 0, false);
   }
 
@@ -1439,7 +1439,7 @@ export class DictModule {
       if (
         mem.f64At(other, MA_VALUES) === 0 &&
         otherUsed === mem.i64At(okeys, DK_NENTRIES) &&
-        (mem.u8At(okeys, DK_LOG2_SIZE) === PyDict_LOG_MINSIZE || usableFraction(2 ** mem.u8At(okeys, DK_LOG2_SIZE) / 2) < otherUsed)
+        (mem.u8At(okeys, DK_LOG2_SIZE) === PyDict_LOG_MINSIZE || usableFraction((1 << mem.u8At(okeys, DK_LOG2_SIZE)) / 2) < otherUsed)
       ) {
         const keys = this.cloneCombinedDictKeys(other);
         this.keysDecref(this.keysOf(mp));
@@ -1456,7 +1456,7 @@ export class DictModule {
       }
     }
     // One big resize up front rather than several as the items go in.
-    if (usableFraction(2 ** mem.u8At(this.keysOf(mp), DK_LOG2_SIZE)) < otherUsed) {
+    if (usableFraction(1 << mem.u8At(this.keysOf(mp), DK_LOG2_SIZE)) < otherUsed) {
       const unicode = mem.u8At(this.keysOf(other), DK_KIND) !== DICT_KEYS_GENERAL;
       this.dictresize(mp, estimateLog2Keysize(mem.i64At(mp, MA_USED) + otherUsed), unicode);
     }
