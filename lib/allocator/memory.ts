@@ -22,7 +22,8 @@ export class Memory {
   private u8: Uint8Array;
   private u32: Uint32Array;
   private f64: Float64Array;
-  private off = 0;
+  /** After u32View(base): base's byte offset in the returned view. */
+  off = 0;
   private lastRaw = -1;
   private lastRawViews: BlockViews | null = null;
   private lastRawOff = 0;
@@ -104,12 +105,12 @@ export class Memory {
   }
   /** A signed 64-bit integer field that fits a double (Py_ssize_t). */
   i64At(base: number, off: number): number {
-    const u32 = this.wordsOf(base);
+    const u32 = this.u32View(base);
     const i = (this.off + off) >> 2;
     return u32[i]! + (u32[i + 1]! | 0) * 4294967296;
   }
   setI64(base: number, off: number, v: number): void {
-    const u32 = this.wordsOf(base);
+    const u32 = this.u32View(base);
     const i = (this.off + off) >> 2;
     const hi = Math.floor(v / 4294967296);
     u32[i] = v - hi * 4294967296;
@@ -139,8 +140,12 @@ export class Memory {
   setPtr(base: number, off: number, p: number): void {
     this.setF64(base, off, p);
   }
-  /** The u32 view holding base, with this.off set to base's offset in it. */
-  private wordsOf(base: number): Uint32Array {
+  /**
+   * The u32 view holding base, with `off` set to base's byte offset in it:
+   * for code that reads and writes several words of one object (one
+   * resolution instead of one per access).
+   */
+  u32View(base: number): Uint32Array {
     if (base < SMALL_LIMIT) {
       const a = units[base >>> 12]!;
       this.off = base - a.vbase;

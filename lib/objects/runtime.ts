@@ -106,7 +106,8 @@ export class Runtime {
   }
   /** Py_INCREF(op). */
   incref(op: number): void {
-    this.mem.setU32(op, OB_REFCNT, this.mem.u32At(op, OB_REFCNT) + 1);
+    const u32 = this.mem.u32View(op);
+    u32[this.mem.off >> 2]!++;
   }
   /** Py_XINCREF(op). */
   xincref(op: number): void {
@@ -114,13 +115,19 @@ export class Runtime {
   }
   /** Py_DECREF(op): deallocates at once when the count reaches zero. */
   decref(op: number): void {
-    const n = this.mem.u32At(op, OB_REFCNT);
+    const u32 = this.mem.u32View(op);
+    const i = this.mem.off >> 2;
+    const n = u32[i]!;
+    if (n > 1) {
+      u32[i] = n - 1;
+      return;
+    }
     if (n === 0) throw new RefcountError(`Py_DECREF of ${op}: its reference count is already 0 (deallocated)`);
-    if (n === 1 && this.staticSet.has(op)) {
+    if (this.staticSet.has(op)) {
       throw new RefcountError(`Py_DECREF would deallocate a static object (${this.typeOf(op).name}): too many Py_DECREFs`);
     }
-    this.mem.setU32(op, OB_REFCNT, n - 1);
-    if (n === 1) this.typeOf(op).dealloc(this, op);
+    u32[i] = 0;
+    this.types[u32[i + 2]!]!.dealloc(this, op);
   }
   /** Py_XDECREF(op). */
   xdecref(op: number): void {
@@ -175,10 +182,12 @@ export class Runtime {
 
   /** _PyObject_Init / _PyObject_InitVar: refcount 1, type, size. */
   initObject(op: number, type: PyTypeObject, size?: number): number {
-    this.mem.setU32(op, OB_REFCNT, 1);
-    this.mem.setU32(op, OB_REFCNT + 4, 0);
-    this.mem.setU32(op, OB_TYPE, type.id);
-    this.mem.setU32(op, OB_TYPE + 4, 0);
+    const u32 = this.mem.u32View(op);
+    const i = this.mem.off >> 2;
+    u32[i] = 1; // ob_refcnt
+    u32[i + 1] = 0;
+    u32[i + 2] = type.id; // ob_type
+    u32[i + 3] = 0;
     if (size !== undefined) this.mem.setI64(op, OB_SIZE, size);
     return op;
   }
