@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Python, ReleasedHandleError, RefcountError, UnhashableError, type JSValue } from '../lib/index.js';
+import { Domain, Python, ReleasedHandleError, RefcountError, UnhashableError, type JSValue } from '../lib/index.js';
 import { pymallocViolations } from '../lib/allocator/validate.js';
 
 /** pymalloc blocks in use, less those parked on the free lists (float, list, tuple, dict, dict keys). */
@@ -87,6 +87,44 @@ describe.each(['fake', 'native'] as const)('the handle API over %s memory', (mem
     p.release();
     expect(deleted).toEqual([ptr]);
     expect(inUse(py)).toBe(before);
+  });
+
+  it('prints sys._debugmallocstats() as CPython: the allocator section, then the free lists in its format', () => {
+    using py = new Python({ memory, profile: 'cpython311' });
+    for (const f of [py.float(0.5), py.float(1.5), py.float(2.5)]) f.release(); // three floats parked on the free list
+    py.list([]).release(); // one list parked
+    const text = py.debugmallocstats();
+    expect(text.startsWith('Small block threshold = 512, in 32 size classes.\n')).toBe(true);
+    const all = text.split('\n');
+    const start = all.findIndex((l) => l.includes('free PyDictObjects'));
+    expect(all[start - 1]).toBe(''); // a blank line after the allocator section's last Total
+    expect(all[start - 2]).toMatch(/^Total +=/);
+    const lines = all.slice(start);
+    expect(lines[0]).toMatch(/^ +\d+ free PyDictObjects \* 48 bytes each = +[\d,]+$/);
+    expect(lines[1]).toBe('           3 free PyFloatObjects * 24 bytes each =                   72');
+    expect(lines[2]).toBe('            1 free PyListObjects * 40 bytes each =                   40');
+    expect(lines[3]).toBe('   0 free 1-sized PyTupleObjects * 32 bytes each =                    0');
+    expect(lines[22]).toBe(' 0 free 20-sized PyTupleObjects * 184 bytes each =                    0');
+  });
+
+  it('allocates every object through the OBJ and MEM domains, so allocator hooks see them', () => {
+    using py = new Python({ memory, profile: 'cpython311' });
+    const { heap } = py.interp.rt;
+    const seen: string[] = [];
+    for (const d of [Domain.OBJ, Domain.MEM]) {
+      const below = heap.getAllocator(d);
+      heap.setAllocator(d, {
+        malloc: (n) => (seen.push(`${Domain[d]} malloc ${n}`), below.malloc(n)),
+        calloc: (n, e) => (seen.push(`${Domain[d]} calloc ${n * e}`), below.calloc(n, e)),
+        realloc: (p, n) => (seen.push(`${Domain[d]} realloc ${n}`), below.realloc(p, n)),
+        free: (p) => below.free(p),
+      });
+    }
+    py.interp.rt.refreshAllocators();
+    py.list([1.5, 'a string of some length']).release();
+    // The float (24 bytes), the str (48 + 24), the list object with its GC head (56) via OBJ;
+    // the list's item array (2 pointers) via MEM, as PyMem_Calloc in PyList_New.
+    expect(seen).toEqual(expect.arrayContaining(['OBJ malloc 24', 'OBJ malloc 72', 'OBJ malloc 56', 'MEM calloc 16']));
   });
 
   it('refuses a released handle, a double release and a decref below zero, changing nothing', () => {
