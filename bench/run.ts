@@ -11,6 +11,7 @@
  *   V8         typed arrays before and after the first detach     detach.ts
  *   aims       the targets, next to the numbers                   aims.ts
  *   objects    object workloads against CPython 3.11 (python3)    objects.ts
+ *   gc         the cyclic collector against CPython 3.11           gc.ts
  *
  * Every time is a median over rounds, every ratio one against a baseline
  * timed in the same rounds of the same process (timing.ts).
@@ -26,6 +27,7 @@ import { aimsTable } from './aims.js';
 import { runCheckCost } from './checkCost.js';
 import { runDetach } from './detach.js';
 import { runMixed } from './mixed.js';
+import { runGcBench } from './gc.js';
 import { runObjects } from './objects.js';
 import { runPairs } from './pairs.js';
 import { runRss } from './rss.js';
@@ -34,8 +36,8 @@ import { cycleArenas } from './v8.js';
 
 const quick = process.argv.includes('--quick');
 const config = quick
-  ? { pairN: 50_000, rounds: 3, warmup: 1, mixedRounds: 3, memPoolBudgetNs: 1e9, detachPairs: 1, objects: { n: 100_000, runs: 1, rounds: 1, warmup: 1 } }
-  : { pairN: 300_000, rounds: 11, warmup: 2, mixedRounds: 15, memPoolBudgetNs: 10e9, detachPairs: 3, objects: { n: 1_000_000, runs: 3, rounds: 1, warmup: 1 } };
+  ? { pairN: 50_000, rounds: 3, warmup: 1, mixedRounds: 3, memPoolBudgetNs: 1e9, detachPairs: 1, objects: { n: 100_000, runs: 1, rounds: 1, warmup: 1 }, gc: { n: 100_000, runs: 1, rounds: 1, warmup: 1, profile: false } }
+  : { pairN: 300_000, rounds: 11, warmup: 2, mixedRounds: 15, memPoolBudgetNs: 10e9, detachPairs: 3, objects: { n: 1_000_000, runs: 3, rounds: 1, warmup: 1 }, gc: { n: 1_000_000, runs: 3, rounds: 3, warmup: 1 } };
 
 /** Runs `f` under a progress bar labelled `label`. */
 function section<T>(label: string, f: (onRound: (done: number, total: number) => void) => T): T {
@@ -102,6 +104,9 @@ function main(): void {
 
   const objects = section('objects', (onDone) => runObjects(config.objects, onDone));
   out(objects.markdown);
+
+  const gcb = section('gc', (onDone) => runGcBench({ ...config.gc, onDone }));
+  out(gcb.markdown);
   out(`Ran in ${((nowNs() - start) / 1e9).toFixed(0)} s; load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}.`);
 }
 
