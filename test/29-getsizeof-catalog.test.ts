@@ -4,7 +4,8 @@
 // of later instance dicts), each built with the calls CPython 3.11 makes
 // for it — constants as the compiler leaves them, range objects and their
 // iterators where the expression iterates a range, the argument tuple of
-// _PyObject_MakeTpCall for callables without vectorcall — and checked
+// _PyObject_MakeTpCall for callables without vectorcall, functions as
+// MAKE_FUNCTION makes them (no code objects: func_code is NULL) — and checked
 // against the golden size, __sizeof__, gc.is_tracked, type and len. The
 // cases pymem does not model are listed with the reason; every other case
 // must be equal. Everything built is dropped, and the allocator returns to
@@ -32,21 +33,16 @@ const golden = loadGolden<Golden>();
 
 /** Cases of the catalog pymem does not model, in catalog order, with the reason. */
 const UNMODELLED: ReadonlyArray<readonly [string, string]> = [
-  ['f', 'a Python function (PyFunctionObject): pymem models no code, frames or Python functions'],
-  ['g', 'a Python function (PyFunctionObject)'],
-  ['lambda: 0', 'a Python function (PyFunctionObject)'],
-  ['lambda a, b: a + b', 'a Python function (PyFunctionObject)'],
-  ['P().meth', 'a bound method (PyMethodObject) of a Python function'],
-  ['P.meth', 'a Python function (PyFunctionObject)'],
+  ['P().meth', 'a bound method (PyMethodObject): method objects are not modelled, only the function they bind'],
   ['weakref.proxy(wr_target)', 'weakref.proxy (ProxyType) is not modelled, only weakref.ref'],
   ['P', 'a type object: classes are registry entries (PyTypeObject as data), not objects in blocks'],
   ['type', 'a type object (the static PyType_Type)'],
   ['sys', 'a module object'],
   ["memoryview(b'ab')", 'memoryview (the buffer protocol) is not modelled'],
   ['property()', 'property descriptors are not modelled'],
-  ['staticmethod(f)', 'staticmethod is not modelled (and f is a Python function)'],
-  ['classmethod(f)', 'classmethod is not modelled (and f is a Python function)'],
-  ['f.__code__', 'a code object'],
+  ['staticmethod(f)', 'staticmethod is not modelled'],
+  ['classmethod(f)', 'classmethod is not modelled'],
+  ['f.__code__', 'a code object: functions are modelled without code (func_code is NULL)'],
   ['g.__code__', 'a code object'],
   ['(i for i in range(3))', 'a generator (its frame is not modelled)'],
 ];
@@ -62,18 +58,46 @@ function unescape(lit: string): string {
 
 /** The setup's classes and names. */
 interface Namespace {
+  /** ns: the dict exec(setup, ns) runs in — the functions' globals; exec put '__builtins__' in it. */
+  globals: number;
   classes: Record<'P' | 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'S1W' | 'S1D', PyTypeObject>;
+  /** P.meth, the function of P's class body. */
+  meth: number;
+  /** def f(): pass. */
+  f: number;
+  /** def g(a, b=1, *args, **kw): its defaults are the constant tuple (1,). */
+  g: number;
   /** wr_target = P(). */
   wrTarget: number;
   /** x = None (borrowed). */
   x: number;
 }
 
-/** exec(setup): the classes (in the setup's order) and wr_target = P(); sys, weakref, f, g, mkP are not objects here. */
+/**
+ * exec(setup, ns): the classes, P.meth, f and g (in the setup's order) and
+ * wr_target = P(); sys, weakref and mkP are not objects here, and the names
+ * are held by the Namespace rather than stored in the globals dict.
+ */
 function runSetup(interp: Interpreter): Namespace {
-  const inst = interp.instance;
-  const classes = {
-    P: inst.defineClass({ name: 'P' }),
+  const { instance: inst, str, dict, tuple, long, function: func, rt } = interp;
+  const globals = dict.new();
+  const builtinsKey = str.internFromString('__builtins__');
+  dict.setItem(globals, builtinsKey, func.builtins());
+  rt.decref(builtinsKey);
+  /** MAKE_FUNCTION of a def at module level or in a class body; the code object's names are let go after. */
+  const def = (name: string, qualname = name, defaults = 0): number => {
+    const n = str.internStringConstant(name);
+    const q = qualname === name ? 0 : str.fromString(qualname);
+    try {
+      return func.newFunction({ name: n, qualname: q || n, globals, defaults });
+    } finally {
+      rt.decref(n);
+      rt.xdecref(q);
+    }
+  };
+  const P = inst.defineClass({ name: 'P' });
+  const meth = def('meth', 'P.meth');
+  const rest = {
     S1: inst.defineClass({ name: 'S1', slots: ['a'] }),
     S2: inst.defineClass({ name: 'S2', slots: ['a', 'b'] }),
     S3: inst.defineClass({ name: 'S3', slots: ['a', 'b', 'c'] }),
@@ -82,7 +106,14 @@ function runSetup(interp: Interpreter): Namespace {
     S1W: inst.defineClass({ name: 'S1W', slots: ['a', '__weakref__'] }),
     S1D: inst.defineClass({ name: 'S1D', slots: ['a', '__dict__'] }),
   };
-  return { classes, wrTarget: inst.new(classes.P), x: interp.singletons.None };
+  const f = def('f');
+  // LOAD_CONST (1,) (the defaults, a constant of the module's code), MAKE_FUNCTION 0x01.
+  const one = long.fromNumber(1);
+  const defaults = tuple.pack([one]);
+  rt.decref(one);
+  const g = def('g', 'g', defaults);
+  rt.decref(defaults);
+  return { globals, classes: { P, ...rest }, meth, f, g, wrTarget: inst.new(P), x: interp.singletons.None };
 }
 
 type Builder = (m: RegExpExecArray) => number;
@@ -202,6 +233,11 @@ function builders(interp: Interpreter, ns: Namespace): Array<readonly [RegExp, B
     return op;
   };
   const N = (m: RegExpExecArray, i = 1): number => Number(m[i]);
+  /** MAKE_FUNCTION of a lambda in ns: co_name and co_qualname are the same '<lambda>' string, let go with the code. */
+  const lambda = (): number => {
+    const name = C('<lambda>');
+    return dropping([name], () => interp.function.newFunction({ name, globals: ns.globals }));
+  };
 
   return [
     // --- numbers and singletons: constants (folded by the compiler where they are expressions).
@@ -484,15 +520,22 @@ function builders(interp: Interpreter, ns: Namespace): Array<readonly [RegExp, B
       },
     ],
 
+    // --- functions: the setup's, looked up (P.meth: func_descr_get without an instance returns the function itself) ...
+    [/^f$/, () => newRef(ns.f)],
+    [/^g$/, () => newRef(ns.g)],
+    [/^P\.meth$/, () => newRef(ns.meth)],
+    // ... and lambdas, made by MAKE_FUNCTION when the expression runs.
+    [/^lambda(?: [a-z, ]+)?: .+$/, () => lambda()],
+
     // --- weakref.ref (no vectorcall: an argument tuple) and the built-in function len.
     // len: a PyCFunctionObject, as newCallback makes them (56 bytes + PyGC_Head, tracked).
     [/^len$/, () => weakref.newCallback(() => {})],
     [/^weakref\.ref\(wr_target\)$/, () => tpCall([ns.wrTarget], () => weakref.newRef(ns.wrTarget))],
     [
-      // The lambda is a Python function; a built-in callable stands in for it (the ref is the same 64 + 16 bytes).
+      // The lambda is a function object the ref then owns (it is never called: wr_target outlives the ref).
       /^weakref\.ref\(wr_target, lambda r: None\)$/,
       () => {
-        const cb = weakref.newCallback(() => {});
+        const cb = lambda();
         return dropping([cb], () => tpCall([ns.wrTarget, cb], () => weakref.newRef(ns.wrTarget, cb)));
       },
     ],
@@ -610,7 +653,7 @@ describe.each(['native', 'fake'] as const)('the getsizeof catalog of golden.json
       const expected = new Map(baseline);
       for (const k of names) add(expected, rt.heap.usableSize(k), 1);
       expect(footprint(interp)).toEqual(expected);
-      rt.decref(ns.wrTarget);
+      for (const o of [ns.wrTarget, ns.f, ns.g, ns.meth, ns.globals]) rt.decref(o);
     } finally {
       interp.dispose();
     }

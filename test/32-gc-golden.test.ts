@@ -4,15 +4,16 @@
 //   get_threshold, isenabled at start;
 //   the gen-0 count sequences (800 lists created then dropped, gc disabled
 //     and enabled), with the get_count() tuple and the list free list;
-//   collect() and the second collect() on ten of the eleven cycle graphs;
+//   collect() and the second collect() on the eleven cycle graphs, the
+//     closure cycle of a nested function among them;
 //   PEP 442 finalizers with and without resurrection; DEBUG_SAVEALL;
 //   weakref callbacks outside and inside the garbage;
-//   gc.is_tracked on 27 of the 28 objects, before and after collections;
+//   gc.is_tracked on the 28 objects, before and after collections;
 //   get_stats deltas and the callbacks around a gen-0 collection an
 //     allocation triggers.
-// Not rebuilt: function_closure_cycle and is_tracked(function) — pymem has
-// no function, cell or code objects. Without golden.json the hard-coded
-// CPython 3.11.7 values below still run.
+// Functions are built without code objects (func_code NULL), as
+// MAKE_FUNCTION would make them. Without golden.json the hard-coded CPython
+// 3.11.7 values below still run.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -61,6 +62,7 @@ const CPYTHON = {
     tree_with_parent_pointers_15_nodes: [30, 0],
     instance_cycle_with_slots: [2, 0],
     not_garbage_cycle_still_referenced: [0, 0],
+    function_closure_cycle: [3, 0],
   } as Record<string, [number, number]>,
   finalizerResurrection: { r1: 0, calls_after_1: 2, garbage_after_1: 0, r2: 2, calls_after_2: 2, garbage_after_2: 0, r3: 0 },
   finalizerNoResurrection: { r1: 1, calls_after: 1, garbage_after: 0 },
@@ -83,12 +85,6 @@ const CPYTHON = {
       ['stop', { generation: 0, collected: 10, uncollectable: 0 }],
     ],
   },
-};
-
-/** Cases of golden.json pymem cannot build, and why. */
-const NOT_REBUILT: Record<string, string> = {
-  function_closure_cycle: 'no function, cell or code objects in pymem',
-  function: 'no function objects in pymem',
 };
 
 let open: Interpreter[] = [];
@@ -203,9 +199,9 @@ describe('golden.json gc: collect() on cycle graphs (gc.collect(); gc.disable();
     expect([name, gc.collect(), gc.collect()]).toEqual([name, ...collectExpected(name)]);
   }
 
-  it('covers every case of golden.json but the ones pymem cannot build', () => {
-    const names = golden?.collect_cases.map((c) => c.name) ?? [...Object.keys(CPYTHON.collect), 'function_closure_cycle'];
-    expect(names.filter((n) => !(n in CPYTHON.collect))).toEqual(Object.keys(NOT_REBUILT).filter((n) => n.endsWith('_cycle')));
+  it('covers every case of golden.json', () => {
+    const names = golden?.collect_cases.map((c) => c.name) ?? Object.keys(CPYTHON.collect);
+    expect(names).toEqual(Object.keys(CPYTHON.collect));
   });
 
   it('two_node_cycle_plain_instances', () => {
@@ -351,6 +347,44 @@ describe('golden.json gc: collect() on cycle graphs (gc.collect(); gc.disable();
     });
     expect(rt!.refcnt(keep)).toBe(2);
   });
+
+  it('function_closure_cycle', () => {
+    let ns = 0;
+    let rt: Runtime | null = null;
+    run('function_closure_cycle', ({ dict, str, tuple, cell, function: func, rt: r }) => {
+      rt = r;
+      // exec(code, ns) with ns = {}: exec puts '__builtins__' in ns first.
+      ns = dict.new();
+      const builtinsKey = str.internFromString('__builtins__');
+      dict.setItem(ns, builtinsKey, func.builtins());
+      // def outer(): ... — MAKE_FUNCTION, STORE_NAME outer.
+      const outerName = str.internFromString('outer');
+      const outer = func.newFunction({ name: outerName, globals: ns });
+      dict.setItem(ns, outerName, outer);
+      r.decref(outer);
+      // f = outer(): outer's frame runs MAKE_CELL inner (an empty cell), LOAD_CLOSURE inner,
+      // BUILD_TUPLE 1, MAKE_FUNCTION 0x08, STORE_DEREF inner, LOAD_DEREF inner, RETURN_VALUE;
+      // then the frame lets go of its cell.
+      const c = cell.new();
+      const closure = tuple.pack([c]);
+      const innerName = str.internFromString('inner');
+      const innerQualname = str.fromString('outer.<locals>.inner');
+      const inner = func.newFunction({ name: innerName, qualname: innerQualname, globals: ns, closure });
+      for (const o of [closure, innerName, innerQualname]) r.decref(o);
+      cell.set(c, inner);
+      r.decref(inner);
+      const result = cell.get(c);
+      r.decref(c);
+      const fName = str.internFromString('f');
+      dict.setItem(ns, fName, result);
+      r.decref(result);
+      // del f: inner, its closure tuple and the cell now only hold each other.
+      dict.delItem(ns, fName);
+      for (const o of [builtinsKey, outerName, fName]) r.decref(o);
+    });
+    // del ns (outer and ns hold each other, as in CPython).
+    rt!.decref(ns);
+  });
 });
 
 describe('golden.json gc: finalizers, DEBUG_SAVEALL and weakref callbacks (gc.collect(); gc.disable(); code)', () => {
@@ -461,7 +495,7 @@ describe('golden.json gc: finalizers, DEBUG_SAVEALL and weakref callbacks (gc.co
 });
 
 describe('golden.json gc: is_tracked', () => {
-  it('27 of the 28 objects, before and after collections', () => {
+  it('all 28 objects, before and after collections', () => {
     const { interp, gc, rt } = fresh();
     const { long, str, float, singletons, tuple, list, dict, set, instance, bytes } = interp;
     const got: Record<string, boolean> = {};
@@ -529,6 +563,10 @@ describe('golden.json gc: is_tracked', () => {
     case_('set_of_ints', keep(set.new(ints(1, 2))));
     case_('plain_instance', keep(instance.new(instance.defineClass({ name: 'C' }))));
     case_('slots_instance_no_gc_slots', keep(instance.new(instance.defineClass({ name: 'S', slots: ['a'] }))));
+    // def x(): pass — in a fresh namespace, where exec put '__builtins__'.
+    const ns = keep(dict.new());
+    dict.setItem(ns, s('__builtins__'), interp.function.builtins());
+    case_('function', keep(interp.function.newFunction({ name: s('x'), globals: ns })));
     case_('bytes', keep(bytes.fromBytes(new Uint8Array([0x61, 0x62]))));
 
     const expected: Record<string, boolean> = {
@@ -558,12 +596,13 @@ describe('golden.json gc: is_tracked', () => {
       set_of_ints: true,
       plain_instance: true,
       slots_instance_no_gc_slots: true,
+      function: true,
       bytes: false,
     };
     if (golden) {
-      const fromGolden = Object.fromEntries(golden.is_tracked.filter((c) => !(c.name in NOT_REBUILT)).map((c) => [c.name, c.result]));
+      const fromGolden = Object.fromEntries(golden.is_tracked.map((c) => [c.name, c.result]));
       expect(fromGolden).toEqual(expected);
-      expect(golden.is_tracked.map((c) => c.name).filter((n) => !(n in expected))).toEqual(['function']);
+      expect(golden.is_tracked.map((c) => c.name)).toEqual(Object.keys(expected));
     }
     expect(got).toEqual(expected);
     for (const o of owned) rt.decref(o);
@@ -573,20 +612,24 @@ describe('golden.json gc: is_tracked', () => {
 describe('golden.json gc: get_stats and callbacks around a gen-0 collection an allocation triggers', () => {
   /**
    * The Python code allocates GC objects besides the lists the loop makes,
-   * and they count: cb (a list), the lambda (a function; here a
-   * builtin_function_or_method, the GC callable pymem has), ten self-cycles,
+   * and they count: cb (a list), the lambda (a function), ten self-cycles,
    * get_stats()'s list of three dicts — 16 — then get_count()'s tuple and
    * keep. 18 + 683 = 701 > 700: the 683rd list triggers the collection.
    */
   it('683 allocations after get_count() reads (16, 0, 0); the deltas and the two callbacks', () => {
     const { interp, gc, rt } = fresh();
-    const { list, dict, long, weakref, str } = interp;
+    const { list, dict, long, str, function: func } = interp;
+    // The namespace the code runs in (exec put '__builtins__' in it) is there before the collection.
+    const ns = dict.new();
+    const builtinsKey = str.internFromString('__builtins__');
+    dict.setItem(ns, builtinsKey, func.builtins());
     // gc.enable(); gc.collect()
     gc.enable();
     gc.collect();
     // cb = []; gc.callbacks.append(lambda phase, info: cb.append((phase, dict(info))))
     const cbList = list.new(0);
-    const lambda = weakref.newCallback(() => {}); // the lambda: a GC object, as CPython's function
+    const lambdaName = str.fromString('<lambda>');
+    const lambda = func.newFunction({ name: lambdaName, globals: ns });
     const cb: Array<[string, object]> = [];
     gc.callbacks.push((phase, info) => cb.push([phase, { ...info }]));
     // for i in range(10): l = []; l.append(l)   /   del l
@@ -631,6 +674,6 @@ describe('golden.json gc: get_stats and callbacks around a gen-0 collection an a
       expect([g.delta, g.count_before_loop, g.n_alloc_until_trigger, g.callbacks]).toEqual([hard.delta, hard.countBeforeLoop, hard.nAlloc, hard.callbacks]);
     }
     expect([delta, cntBefore, nAlloc, cb]).toEqual([hard.delta, hard.countBeforeLoop, hard.nAlloc, hard.callbacks]);
-    for (const o of [cbList, lambda, beforeObj, cntTuple, keep, ...keys]) rt.decref(o);
+    for (const o of [cbList, lambda, lambdaName, ns, builtinsKey, beforeObj, cntTuple, keep, ...keys]) rt.decref(o);
   });
 });

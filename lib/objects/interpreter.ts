@@ -16,7 +16,8 @@
  * bytes, bytearray, tuple, list, dict, set (set, frozenset), weakref,
  * instance (user classes: managed __dict__, __slots__, __weakref__),
  * object (object()), range (range, range_iterator, longrange_iterator),
- * slice (and its one-slice cache), listiter (list_iterator).
+ * slice (and its one-slice cache), listiter (list_iterator), cell (closure
+ * cells), function (Python functions, without code objects).
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Runtime, type RuntimeOptions } from './runtime.js';
@@ -38,6 +39,8 @@ import { ObjectModule } from './types/object.js';
 import { RangeModule } from './types/range.js';
 import { SliceModule } from './types/slice.js';
 import { ListIterModule } from './types/listiter.js';
+import { CellModule } from './types/cell.js';
+import { FunctionModule } from './types/function.js';
 
 /** One interpreter's objects over one heap. */
 export class Interpreter {
@@ -59,6 +62,8 @@ export class Interpreter {
   readonly range: RangeModule;
   readonly slice: SliceModule;
   readonly listiter: ListIterModule;
+  readonly cell: CellModule;
+  readonly function: FunctionModule;
 
   constructor(options: RuntimeOptions = {}) {
     this.rt = new Runtime(options);
@@ -79,6 +84,8 @@ export class Interpreter {
     this.range = new RangeModule(this);
     this.slice = new SliceModule(this);
     this.listiter = new ListIterModule(this);
+    this.cell = new CellModule(this);
+    this.function = new FunctionModule(this);
   }
 
   /** PyObject_Hash: throws TypeError-like InvalidArgumentError for unhashable objects. */

@@ -30,8 +30,10 @@
  * Callbacks are Python callables; here the only callables are
  * builtin_function_or_method objects (PyCFunctionObject, 56 bytes + GC head,
  * as CPython's built-in functions) whose C function is a JavaScript function,
- * made by newCallback. A callback that throws is reported through
- * writeUnraisable (PyErr_WriteUnraisable) and the others still run.
+ * made by newCallback; a Python function (function.ts) has no code to run,
+ * so calling one fails as for any non-callable. A callback that throws is
+ * reported through writeUnraisable (PyErr_WriteUnraisable) and the others
+ * still run.
  */
 import type { Memory } from '../../allocator/memory.js';
 import { InvalidArgumentError } from '../../errors.js';

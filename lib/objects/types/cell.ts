@@ -1,0 +1,136 @@
+/*
+ * cell (Objects/cellobject.c, CPython 3.11): the box a closure variable
+ * lives in. The frame that owns the variable makes the cell (MAKE_CELL),
+ * inner functions reach it through their __closure__ tuple, and
+ * STORE_DEREF / LOAD_DEREF write and read it.
+ *
+ * PyCellObject (Include/cpython/cellobject.h): 24 bytes after its
+ * PyGC_Head, one PyObject_GC_New block, tracked from birth (PyCell_New):
+ *
+ *   -16  PyGC_Head
+ *     0  ob_refcnt
+ *     8  ob_type    cell
+ *    16  ob_ref     PyObject*   the contents, owned; NULL while the cell is empty
+ *
+ * Invariants: a live cell holds one reference to ob_ref when it is not
+ * NULL; cells are not hashable (tp_hash NULL with tp_richcompare set) and
+ * cannot be weakly referenced (no tp_weaklistoffset).
+ */
+import { InvalidArgumentError, describe } from '../../errors.js';
+import type { Interpreter } from '../interpreter.js';
+import { OB_TYPE } from '../layout.js';
+import type { Runtime } from '../runtime.js';
+import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
+
+/** offsetof(PyCellObject, ob_ref). */
+export const CELL_OB_REF = 16;
+/** sizeof(PyCellObject). */
+export const SIZEOF_PYCELLOBJECT = 24;
+
+/** cell: its type and PyCell_New / Get / Set. */
+export class CellModule {
+  /** PyCell_Type. */
+  readonly type: PyTypeObject;
+  private readonly rt: Runtime;
+
+  constructor(readonly interp: Interpreter) {
+    this.rt = interp.rt;
+    this.type = this.rt.registerType({
+      name: 'cell',
+      basicsize: SIZEOF_PYCELLOBJECT,
+      itemsize: 0,
+      flags: Py_TPFLAGS_HAVE_GC,
+      dealloc: (_r, op) => this.cellDealloc(op),
+      traverse: (_r, op, visit) => this.cellTraverse(op, visit),
+      clear: (_r, op) => this.cellClear(op),
+      toJS: (r, op) => {
+        const o = r.mem.f64At(op, CELL_OB_REF);
+        return o === 0 ? null : r.typeOf(o).toJS?.(r, o);
+      },
+    });
+  }
+
+  /** PyCell_Check. */
+  check(op: number): boolean {
+    return typeof op === 'number' && op !== 0 && Number.isInteger(op) && this.rt.mem.u32At(op, OB_TYPE) === this.type.id;
+  }
+
+  /**
+   * PyCell_New(obj): a new cell holding `obj` (borrowed; 0 makes an empty
+   * cell, as MAKE_CELL does for a variable not yet bound). PyObject_GC_New,
+   * then tracked. New reference.
+   */
+  new(obj = 0): number {
+    this.checkValue(obj, 'PyCell_New');
+    const op = this.rt.gcNew(this.type);
+    this.rt.mem.setF64(op, CELL_OB_REF, obj);
+    this.rt.xincref(obj);
+    this.rt.gcTrack(op);
+    return op;
+  }
+
+  /** PyCell_Get: the contents as a new reference, or 0 when the cell is empty. */
+  get(cell: number): number {
+    this.checkCell(cell, 'PyCell_Get');
+    const o = this.rt.mem.f64At(cell, CELL_OB_REF);
+    this.rt.xincref(o);
+    return o;
+  }
+
+  /** PyCell_GET: the contents, borrowed (0 when empty). */
+  contents(cell: number): number {
+    this.checkCell(cell, 'PyCell_GET');
+    return this.rt.mem.f64At(cell, CELL_OB_REF);
+  }
+
+  /**
+   * PyCell_Set(cell, value): stores `value` (borrowed; 0 empties the cell)
+   * and then releases the old contents — in that order, so a dealloc the
+   * release runs already sees the new value.
+   */
+  set(cell: number, value: number): void {
+    this.checkCell(cell, 'PyCell_Set');
+    this.checkValue(value, 'PyCell_Set');
+    const old = this.rt.mem.f64At(cell, CELL_OB_REF);
+    this.rt.xincref(value);
+    this.rt.mem.setF64(cell, CELL_OB_REF, value);
+    this.rt.xdecref(old);
+  }
+
+  // --- slots ------------------------------------------------------------------------------------
+
+  /** cell_dealloc: untrack, release the contents, PyObject_GC_Del. */
+  private cellDealloc(op: number): void {
+    this.rt.gcUntrack(op);
+    this.rt.xdecref(this.rt.mem.f64At(op, CELL_OB_REF));
+    this.rt.gcDel(op);
+  }
+
+  /** cell_traverse: Py_VISIT(ob_ref). */
+  private cellTraverse(op: number, visit: Visit): number {
+    const o = this.rt.mem.f64At(op, CELL_OB_REF);
+    return o !== 0 ? visit(o) : 0;
+  }
+
+  /** cell_clear: Py_CLEAR(ob_ref) — the field is NULL before the old contents are released. */
+  private cellClear(op: number): void {
+    const o = this.rt.mem.f64At(op, CELL_OB_REF);
+    if (o === 0) return;
+    this.rt.mem.setF64(op, CELL_OB_REF, 0);
+    this.rt.decref(o);
+  }
+
+  private checkCell(op: number, fn: string): void {
+    if (!this.check(op)) throw new InvalidArgumentError(`${fn}: expected a cell, got ${this.describeObject(op)}`);
+  }
+
+  private checkValue(op: number, fn: string): void {
+    if (typeof op !== 'number' || !Number.isInteger(op) || op < 0) throw new InvalidArgumentError(`${fn}: the value must be an object or 0, got ${describe(op)}`);
+  }
+
+  private describeObject(op: unknown): string {
+    if (typeof op !== 'number' || !Number.isInteger(op) || op <= 0) return op === 0 ? 'NULL' : describe(op);
+    const t = this.rt.types[this.rt.mem.u32At(op, OB_TYPE)];
+    return t ? `a ${t.name} object` : `${op} (not an object)`;
+  }
+}
