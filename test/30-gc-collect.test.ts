@@ -9,7 +9,7 @@
 // 1,000,000-deep chain without recursion. Every test ends with the gc lists
 // validated (validate.ts).
 import { afterEach, describe, expect, it } from 'vitest';
-import { installGc, gcListViolations, type GcModule, type LegacyFinalizerSlot } from '../lib/gc/index.js';
+import { installGc, gcListViolations, type GcModule } from '../lib/gc/index.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
 import { OB_SIZE } from '../lib/objects/layout.js';
 import type { Runtime } from '../lib/objects/runtime.js';
@@ -42,7 +42,7 @@ class Nodes {
     opts: NodeOptions = {},
   ) {
     const items = (rt: Runtime, op: number) => rt.mem.i64At(op, OB_SIZE);
-    const slots: TypeSlots & LegacyFinalizerSlot = {
+    const slots: TypeSlots = {
       name: opts.name ?? 'node',
       basicsize: NODE_ITEMS,
       itemsize: 8,

@@ -19,7 +19,6 @@ import {
   gcListViolations,
   installGc,
   type GcChannelMessage,
-  type LegacyFinalizerSlot,
 } from '../lib/gc/index.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type TypeSlots } from '../lib/objects/type.js';
@@ -50,7 +49,7 @@ function selfCycle(interp: Interpreter): number {
 
 /** A one-slot GC type with tp_del (a legacy finalizer), slot at offset 16. */
 function legacyType(interp: Interpreter): PyTypeObject {
-  const slots: TypeSlots & LegacyFinalizerSlot = {
+  const slots: TypeSlots = {
     name: 'Legacy',
     basicsize: 24,
     itemsize: 0,

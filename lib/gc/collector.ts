@@ -62,14 +62,9 @@ export const DEBUG_LEAK = DEBUG_COLLECTABLE | DEBUG_UNCOLLECTABLE | DEBUG_SAVEAL
 /** AS_GC / FROM_GC: the PyGC_Head is the 16 bytes before the object. */
 const GC_HEAD = 16;
 
-/** tp_del, the pre-PEP 442 finalizer: a type that has it makes its cycles uncollectable. */
-export interface LegacyFinalizerSlot {
-  del?: (rt: Runtime, op: number) => void;
-}
-
 /** has_legacy_finalizer: Py_TYPE(op)->tp_del != NULL. */
 export function hasLegacyFinalizer(t: PyTypeObject): boolean {
-  return typeof (t as LegacyFinalizerSlot).del === 'function';
+  return t.del !== undefined;
 }
 
 /** The outcome of one gc_collect_main. */

@@ -24,6 +24,6 @@ export {
   type GcCallback,
   type GcCallbackInfo,
 } from './gcModule.js';
-export { type CollectionResult, type LegacyFinalizerSlot } from './collector.js';
+export { type CollectionResult } from './collector.js';
 export { GC_CHANNEL_NAME, gcChannel, type GcChannelMessage } from './diagnostics.js';
 export { gcListViolations } from './validate.js';

@@ -46,6 +46,8 @@ export interface TypeSlots {
   clear?(rt: Runtime, op: number): void;
   /** __sizeof__ (without the PyGC_Head that sys.getsizeof adds). Default: basicsize + |ob_size| * itemsize. */
   sizeof?(rt: Runtime, op: number): number;
+  /** tp_del, the legacy (pre-PEP 442) finalizer: the collector leaves cycles with one in gc.garbage. */
+  del?(rt: Runtime, op: number): void;
   /** tp_finalize (PEP 442), run once before a cyclic object is cleared. */
   finalize?(rt: Runtime, op: number): void;
   /** tp_hash (absent: unhashable), as a number: exact within ±2^53. */
