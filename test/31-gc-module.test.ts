@@ -240,7 +240,7 @@ describe('the gc module', () => {
       ['callback failed', '<gc callback failing>'],
       ['callback failed', '<gc callback failing>'],
     ]);
-    expect(gc.unraisable).toBe(interp.weakref.unraisable);
+    expect(gc.unraisable).toBe(interp.rt.unraisable);
   });
 
   it('DEBUG_STATS, DEBUG_COLLECTABLE and DEBUG_UNCOLLECTABLE print what CPython prints', () => {

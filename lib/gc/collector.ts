@@ -497,7 +497,7 @@ export class Collector {
 
   /** PyErr_WriteUnraisable / _PyErr_WriteUnraisableMsg into the interpreter's unraisable log. */
   unraisable(error: unknown, object: number, errMsg: string | null, objectRepr: string): void {
-    this.interp.weakref.unraisable.push({ error, errMsg, object, objectRepr });
+    this.interp.rt.writeUnraisable(error, object, objectRepr, errMsg);
   }
 
   // --- the collection ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@
 import { InvalidArgumentError, describe } from '../errors.js';
 import { NUM_GENERATIONS, type GcState, type GenerationStats } from '../objects/gcState.js';
 import type { Interpreter } from '../objects/interpreter.js';
-import type { Unraisable } from '../objects/types/weakref.js';
+import type { Unraisable } from '../objects/runtime.js';
 import {
   Collector,
   DEBUG_COLLECTABLE,
@@ -86,7 +86,7 @@ export class GcModule {
    * collection went on.
    */
   get unraisable(): readonly Unraisable[] {
-    return this.interp.weakref.unraisable;
+    return this.interp.rt.unraisable;
   }
 
   // --- collection ---------------------------------------------------------------------------

@@ -44,6 +44,18 @@ export const TRASH_UNWIND_LEVEL = 50;
 /** A reference-count error: a decref below zero, or an object used after it was deallocated. */
 export class RefcountError extends PymemError {}
 
+/** What sys.unraisablehook receives (UnraisableHookArgs), kept in Runtime.unraisable. */
+export interface Unraisable {
+  /** exc_value: what was thrown. */
+  readonly error: unknown;
+  /** err_msg; null for the default "Exception ignored in". */
+  readonly errMsg: string | null;
+  /** object: the pointer of the object it happened in (it may have been freed since). */
+  readonly object: number;
+  /** repr(object) at the time. */
+  readonly objectRepr: string;
+}
+
 /** Options of a new Runtime (those of its Heap). */
 export type RuntimeOptions = HeapOptions;
 
@@ -53,6 +65,8 @@ export class Runtime {
   readonly mem: Memory;
   readonly gc: GcState;
   readonly types: PyTypeObject[] = [];
+  /** Every error reported by writeUnraisable, oldest first (what the default sys.unraisablehook prints). */
+  readonly unraisable: Unraisable[] = [];
   private readonly staticSet = new Set<number>();
   /** Next free byte of the current static block, and its end. */
   private staticNext = 0;
@@ -284,6 +298,14 @@ export class Runtime {
       this.typeOf(op).dealloc(this, op);
       --this.trashDeleteNesting;
     }
+  }
+
+  /**
+   * PyErr_WriteUnraisable / _PyErr_WriteUnraisableMsg: records an error that
+   * cannot propagate (a weakref callback's, a finalizer's, a gc callback's).
+   */
+  writeUnraisable(error: unknown, object: number, objectRepr: string, errMsg: string | null = null): void {
+    this.unraisable.push({ error, errMsg, object, objectRepr });
   }
 
   // --- static objects ---------------------------------------------------------------------

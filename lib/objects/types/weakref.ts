@@ -1,6 +1,6 @@
 /*
  * weakref.ref (Objects/weakrefobject.c, CPython 3.11), the callables that
- * serve as weakref callbacks, and the unraisable-error log.
+ * serve as weakref callbacks (errors they throw go to Runtime.unraisable).
  *
  * PyWeakReference (Include/cpython/weakrefobject.h): 64 bytes after its
  * PyGC_Head, one PyObject_GC_New block, tracked from birth (new_weakref):
@@ -39,7 +39,7 @@ import type { Memory } from '../../allocator/memory.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
 import { OB_TYPE } from '../layout.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime, Unraisable } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { clearHashField, readHashField } from './unicode.js';
 
@@ -65,26 +65,12 @@ export const SIZEOF_PYCFUNCTIONOBJECT = 56;
 /** A weakref callback as JavaScript: called with the (dead) weakref, a borrowed reference. */
 export type WeakCallback = (ref: number) => void;
 
-/** What sys.unraisablehook receives (UnraisableHookArgs), kept in WeakrefModule.unraisable. */
-export interface Unraisable {
-  /** exc_value: what was thrown. */
-  readonly error: unknown;
-  /** err_msg; null for the default "Exception ignored in". */
-  readonly errMsg: string | null;
-  /** object: the pointer of the object it happened in (it may have been freed since). */
-  readonly object: number;
-  /** repr(object) at the time. */
-  readonly objectRepr: string;
-}
-
 /** weakref.ref and its callbacks. */
 export class WeakrefModule {
   /** _PyWeakref_RefType. */
   readonly type: PyTypeObject;
   /** PyCFunction_Type: the callables made by newCallback. */
   readonly cfunctionType: PyTypeObject;
-  /** Every error reported by writeUnraisable, oldest first (what the default sys.unraisablehook prints). */
-  readonly unraisable: Unraisable[] = [];
   private readonly rt: Runtime;
   private readonly mem: Memory;
   /** The "PyMethodDef"s: the JavaScript body of each live callback object, by the id in its m_ml. */
@@ -326,7 +312,12 @@ export class WeakrefModule {
    * (a weakref callback's, a __del__'s) and returns; object is borrowed.
    */
   writeUnraisable(error: unknown, object: number, objectRepr = this.repr(object)): void {
-    this.unraisable.push({ error, errMsg: null, object, objectRepr });
+    this.rt.writeUnraisable(error, object, objectRepr);
+  }
+
+  /** The runtime's unraisable-error log (Runtime.unraisable). */
+  get unraisable(): readonly Unraisable[] {
+    return this.rt.unraisable;
   }
 
   // --- internals ------------------------------------------------------------------------------------
