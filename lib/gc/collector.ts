@@ -77,6 +77,8 @@ export interface CollectionResult {
 
 /** gc_collect_main and its phases, for one interpreter. */
 export class Collector {
+  /** Whether this collection ran object code (a tp_finalize or a weakref callback): only then can objects be revived. */
+  private ranObjectCode = false;
   /** gc.garbage: a list object (set by the gc module). */
   garbage = 0;
   /** Where DEBUG_* output goes (PySys_WriteStderr). */
@@ -369,6 +371,7 @@ export class Collector {
       g = next;
     }
     while (!lists.isEmpty(wrcbToCall)) {
+      this.ranObjectCode = true;
       const g = mem.f64At(wrcbToCall, 0);
       const wr = g + GC_HEAD;
       weakref.handleCallback(wr, weakref.callbackOf(wr));
@@ -397,6 +400,7 @@ export class Collector {
       lists.move(g, seen);
       const finalize = this.typeOf(op).finalize;
       if (finalize !== undefined && !lists.isFinalized(g)) {
+        this.ranObjectCode = true;
         lists.setFinalized(g);
         rt.incref(op);
         try {
@@ -416,6 +420,15 @@ export class Collector {
    * stillUnreachable (which keeps COLLECTING: it is about to be cleared).
    */
   private handleResurrectedObjects(unreachable: number, stillUnreachable: number, old: number): void {
+    if (!this.ranObjectCode) {
+      // No finalizer and no weakref callback ran, so nothing can have been
+      // revived: the second deduce_unreachable would find every object
+      // unreachable again, keep their order and leave them as they are now
+      // (COLLECTING set, NEXT_MASK_UNREACHABLE clear). Skip the two walks.
+      this.lists.init(stillUnreachable);
+      this.lists.merge(unreachable, stillUnreachable);
+      return;
+    }
     this.lists.clearCollectingAll(unreachable);
     this.deduceUnreachable(unreachable, stillUnreachable);
     this.clearUnreachableMask(stillUnreachable);
@@ -530,6 +543,7 @@ export class Collector {
     const old = generation < NUM_GENERATIONS - 1 ? st.generations[generation + 1]!.head : young;
 
     const unreachable = this.unreachable;
+    this.ranObjectCode = false;
     this.deduceUnreachable(young, unreachable);
 
     this.untrackTuples(young);
