@@ -28,8 +28,8 @@
  *
  * The aim, reported and never asserted: within 2× of CPython.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { PYTHON, probePython, runPython } from './python.js';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,26 +86,7 @@ export interface GcBenchOptions {
 
 type Contestant = 'cpython' | 'pymem';
 
-const PYTHON = 'python3';
 const PY_SCRIPT = fileURLToPath(new URL('../../bench/gcPython.py', import.meta.url));
-
-/** python3's version, or why it cannot run the cases. */
-function probePython(): { version: string } | { missing: string } {
-  const r = spawnSync(PYTHON, ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' });
-  if (r.error !== undefined) return { missing: `${PYTHON} could not be run (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})` };
-  if (r.status !== 0) return { missing: `${PYTHON} exited with ${r.status ?? r.signal}: ${r.stderr.trim()}` };
-  if (!existsSync(PY_SCRIPT)) return { missing: `${PY_SCRIPT} is missing` };
-  return { version: r.stdout.trim() };
-}
-
-/** Runs gcPython.py and parses the JSON of its last line. */
-function runPython(args: readonly string[]): GcReport {
-  const r = spawnSync(PYTHON, [PY_SCRIPT, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.error !== undefined) throw r.error;
-  if (r.status !== 0) throw new Error(`${PY_SCRIPT} ${args.join(' ')} exited with ${r.status ?? r.signal}:\n${r.stderr}`);
-  const lines = r.stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!) as GcReport;
-}
 
 /** The figures of one contestant on one case, one entry per run. */
 interface Figures {
@@ -195,11 +176,11 @@ export function runGcBench(opts: GcBenchOptions): { markdown: string } {
     throw new Error(`runGcBench: n must be a multiple of 10 and runs, rounds > 0, warmup >= 0; got ${n}/${runs}/${rounds}/${warmup}`);
   }
   const profile = opts.profile ?? true;
-  const python = probePython();
+  const python = probePython(PY_SCRIPT);
   const contestants: Contestant[] = 'version' in python ? ['cpython', 'pymem'] : ['pymem'];
   const args = (c: GcCase): string[] => [c, String(n), String(rounds), String(warmup)];
   const runOne = (who: Contestant, c: GcCase): GcReport =>
-    who === 'cpython' ? runPython(args(c)) : (runChild('./gcChild.js', args(c)) as GcReport);
+    who === 'cpython' ? runPython<GcReport>(PY_SCRIPT, args(c)) : (runChild('./gcChild.js', args(c)) as GcReport);
   const figures = new Map<string, Figures>();
   const fig = (who: Contestant, c: GcCase): Figures => {
     const key = `${who} ${c}`;

@@ -21,8 +21,7 @@
  *
  * The aim, reported and never asserted: the C-API level within 2× of CPython.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { PYTHON, probePython, runPython } from './python.js';
 import { fileURLToPath } from 'node:url';
 import { runChild } from './child.js';
 import { fmtMiB, fmtNs, fmtRatio, markdownTable } from './table.js';
@@ -125,26 +124,7 @@ function record(f: Figures, r: ObjectsReport): void {
   f.peakReset.push(r.peakReset);
 }
 
-const PYTHON = 'python3';
 const PY_SCRIPT = fileURLToPath(new URL('../../bench/objectsPython.py', import.meta.url));
-
-/** python3's version, or why it cannot run the workloads. */
-function probePython(): { version: string } | { missing: string } {
-  const r = spawnSync(PYTHON, ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' });
-  if (r.error !== undefined) return { missing: `${PYTHON} could not be run (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})` };
-  if (r.status !== 0) return { missing: `${PYTHON} exited with ${r.status ?? r.signal}: ${r.stderr.trim()}` };
-  if (!existsSync(PY_SCRIPT)) return { missing: `${PY_SCRIPT} is missing` };
-  return { version: r.stdout.trim() };
-}
-
-/** Runs objectsPython.py and parses the JSON of its last line. */
-function runPython(args: readonly string[]): ObjectsReport {
-  const r = spawnSync(PYTHON, [PY_SCRIPT, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.error !== undefined) throw r.error;
-  if (r.status !== 0) throw new Error(`${PY_SCRIPT} ${args.join(' ')} exited with ${r.status ?? r.signal}:\n${r.stderr}`);
-  const lines = r.stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!) as ObjectsReport;
-}
 
 type Contestant = 'cpython' | 'capi' | 'handle';
 const LABEL: Record<Contestant, string> = { cpython: 'CPython', capi: 'C-API', handle: 'handles' };
@@ -157,11 +137,11 @@ function gcCounts(f: Figures): string {
 /** Runs every workload's contestants `runs` times; returns the markdown section. */
 export function runObjects(config: ObjectsConfig, onDone?: (done: number, total: number) => void): { markdown: string } {
   const start = nowNs();
-  const python = probePython();
+  const python = probePython(PY_SCRIPT);
   const contestants: Contestant[] = 'version' in python ? ['cpython', 'capi', 'handle'] : ['capi', 'handle'];
   const args = (w: string): string[] => [w, String(config.n), String(config.rounds), String(config.warmup)];
   const runOne = (c: Contestant, w: string): ObjectsReport =>
-    c === 'cpython' ? runPython(args(w)) : (runChild('./objectsChild.js', [c, ...args(w)]) as ObjectsReport);
+    c === 'cpython' ? runPython<ObjectsReport>(PY_SCRIPT, args(w)) : (runChild('./objectsChild.js', [c, ...args(w)]) as ObjectsReport);
   const figures = new Map<string, Figures>();
   const fig = (c: string, w: string): Figures => {
     const key = `${c} ${w}`;

@@ -27,7 +27,7 @@ import {
   usableFraction,
 } from '../lib/objects/types/dict.js';
 import { loadGolden } from './support/golden.js';
-import { footprint } from './support/footprint.js';
+import { footprint, withInterp } from './support/footprint.js';
 
 interface GoldenCase {
   expr: string;
@@ -50,21 +50,6 @@ interface Golden {
 const golden = loadGolden<Golden>();
 
 const MEMORIES = ['fake', 'native'] as const;
-
-
-/** Runs `body` on a fresh interpreter and checks that dropping what it built (free lists emptied) restores the allocator. */
-function withInterp(memory: 'fake' | 'native', body: (interp: Interpreter) => void): void {
-  const interp = new Interpreter({ memory });
-  try {
-    interp.dict.clearFreeList();
-    const before = footprint(interp);
-    body(interp);
-    interp.dict.clearFreeList();
-    expect(footprint(interp)).toBe(before);
-  } finally {
-    interp.dispose();
-  }
-}
 
 /** Small helpers over one interpreter: new references to ints and strs, and JS views of dicts. */
 function helpers(interp: Interpreter) {

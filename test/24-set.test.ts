@@ -15,7 +15,7 @@ import { RefcountError } from '../lib/objects/runtime.js';
 import { KeyError } from '../lib/objects/types/dict.js';
 import { SO_SMALLTABLE, SO_TABLE } from '../lib/objects/types/set.js';
 import { loadGolden } from './support/golden.js';
-import { footprint } from './support/footprint.js';
+import { footprint, withInterp } from './support/footprint.js';
 
 interface GoldenCase {
   expr: string;
@@ -38,21 +38,6 @@ interface Golden {
 const golden = loadGolden<Golden>();
 
 const MEMORIES = ['fake', 'native'] as const;
-
-
-/** Runs `body` on a fresh interpreter and checks that dropping what it built restores the allocator. */
-function withInterp(memory: 'fake' | 'native', body: (interp: Interpreter) => void): void {
-  const interp = new Interpreter({ memory });
-  try {
-    interp.dict.clearFreeList();
-    const before = footprint(interp);
-    body(interp);
-    interp.dict.clearFreeList();
-    expect(footprint(interp)).toBe(before);
-  } finally {
-    interp.dispose();
-  }
-}
 
 /** New references to ints and strs, dropped together by `drop`. */
 function helpers(interp: Interpreter) {

@@ -4,7 +4,8 @@
  * float and dict free lists (which CPython keeps on purpose). Two equal
  * footprints mean everything built in between was released.
  */
-import type { Interpreter } from '../../lib/objects/interpreter.js';
+import { expect } from 'vitest';
+import { Interpreter } from '../../lib/objects/interpreter.js';
 
 /** The footprint as a comparable string. */
 export function footprint(interp: Interpreter): string {
@@ -21,4 +22,18 @@ export function footprint(interp: Interpreter): string {
   const s = interp.rt.heap.debugMallocStats();
   const classes = s.classes.map((c) => [c.size, c.blocksInUse - (parked.get(c.size) ?? 0)]).filter(([, n]) => n !== 0);
   return JSON.stringify([classes, s.rawAllocatedBlocks]);
+}
+
+/** Runs `body` on a fresh interpreter and checks that dropping what it built (free lists emptied) restores the allocator. */
+export function withInterp(memory: 'fake' | 'native', body: (interp: Interpreter) => void): void {
+  const interp = new Interpreter({ memory });
+  try {
+    interp.dict.clearFreeList();
+    const before = footprint(interp);
+    body(interp);
+    interp.dict.clearFreeList();
+    expect(footprint(interp)).toBe(before);
+  } finally {
+    interp.dispose();
+  }
 }
