@@ -10,6 +10,7 @@
  * raw pointers by the raw block map (the last one resolved is cached). Pointers stored in memory are
  * f64 (8 bytes, as a C pointer), so every pointer field is 8-aligned.
  */
+import { InvalidPointerError } from '../errors.js';
 import type { BlockViews, RawMemory } from './osMemory.js';
 import { NO_SPAN, SMALL_LIMIT, units } from './pointer.js';
 
@@ -36,7 +37,7 @@ export class Memory {
 
   private resolve(base: number): void {
     if (base < SMALL_LIMIT) {
-      const a = units[base >>> 12]!;
+      const a = units[base >>> 12] ?? NO_SPAN;
       this.u8 = a.u8;
       this.u32 = a.u32;
       this.f64 = a.f64;
@@ -47,7 +48,7 @@ export class Memory {
       let start = base;
       while (!this.raw.has(start)) {
         start -= 16;
-        if (base - start > MAX_INTERIOR) throw new RangeError(`no raw block at or just before ${base}`);
+        if (base - start > MAX_INTERIOR) throw new InvalidPointerError(`no block of this heap at or just before ${base}`, base);
       }
       this.lastRaw = base;
       this.lastRawViews = this.raw.views(start);
@@ -71,7 +72,7 @@ export class Memory {
   // object initialisation than resolving every access through resolve().
   u8At(base: number, off: number): number {
     if (base < SMALL_LIMIT) {
-      const a = units[base >>> 12]!;
+      const a = units[base >>> 12] ?? NO_SPAN;
       return a.u8[base - a.vbase + off]!;
     }
     this.resolve(base);
@@ -79,7 +80,7 @@ export class Memory {
   }
   setU8(base: number, off: number, v: number): void {
     if (base < SMALL_LIMIT) {
-      const a = units[base >>> 12]!;
+      const a = units[base >>> 12] ?? NO_SPAN;
       a.u8[base - a.vbase + off] = v;
       return;
     }
@@ -88,7 +89,7 @@ export class Memory {
   }
   u32At(base: number, off: number): number {
     if (base < SMALL_LIMIT) {
-      const a = units[base >>> 12]!;
+      const a = units[base >>> 12] ?? NO_SPAN;
       return a.u32[(base - a.vbase + off) >> 2]!;
     }
     this.resolve(base);
@@ -96,7 +97,7 @@ export class Memory {
   }
   setU32(base: number, off: number, v: number): void {
     if (base < SMALL_LIMIT) {
-      const a = units[base >>> 12]!;
+      const a = units[base >>> 12] ?? NO_SPAN;
       a.u32[(base - a.vbase + off) >> 2] = v;
       return;
     }
@@ -118,7 +119,7 @@ export class Memory {
   }
   f64At(base: number, off: number): number {
     if (base < SMALL_LIMIT) {
-      const a = units[base >>> 12]!;
+      const a = units[base >>> 12] ?? NO_SPAN;
       return a.f64[(base - a.vbase + off) >> 3]!;
     }
     this.resolve(base);
@@ -126,7 +127,7 @@ export class Memory {
   }
   setF64(base: number, off: number, v: number): void {
     if (base < SMALL_LIMIT) {
-      const a = units[base >>> 12]!;
+      const a = units[base >>> 12] ?? NO_SPAN;
       a.f64[(base - a.vbase + off) >> 3] = v;
       return;
     }
@@ -147,7 +148,7 @@ export class Memory {
    */
   u32View(base: number): Uint32Array {
     if (base < SMALL_LIMIT) {
-      const a = units[base >>> 12]!;
+      const a = units[base >>> 12] ?? NO_SPAN;
       this.off = base - a.vbase;
       return a.u32;
     }

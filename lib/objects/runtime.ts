@@ -23,7 +23,7 @@
 import { Domain, type MemAllocator } from '../allocator/domains.js';
 import { Heap, type HeapOptions } from '../allocator/heap.js';
 import type { Memory } from '../allocator/memory.js';
-import { InvalidArgumentError, OutOfMemoryError, PymemError } from '../errors.js';
+import { InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PymemError } from '../errors.js';
 import { GcState } from './gcState.js';
 import { GC_NEXT, GC_PREV, OB_REFCNT, OB_SIZE, OB_TYPE, roundUpPtr } from './layout.js';
 import {
@@ -105,7 +105,9 @@ export class Runtime {
 
   /** Py_TYPE(op). */
   typeOf(op: number): PyTypeObject {
-    return this.types[this.mem.u32At(op, OB_TYPE)]!;
+    const t = this.types[this.mem.u32At(op, OB_TYPE)];
+    if (t === undefined) throw new InvalidPointerError(`${op} is not a live object of this runtime`, op);
+    return t;
   }
 
   // --- refcounts ----------------------------------------------------------------------
@@ -121,7 +123,9 @@ export class Runtime {
   /** Py_INCREF(op). */
   incref(op: number): void {
     const u32 = this.mem.u32View(op);
-    u32[this.mem.off >> 2]!++;
+    const i = this.mem.off >> 2;
+    if (i >= u32.length) throw new InvalidPointerError(`Py_INCREF of ${op}: not an object of this runtime`, op);
+    u32[i]!++;
   }
   /** Py_XINCREF(op). */
   xincref(op: number): void {
@@ -137,6 +141,7 @@ export class Runtime {
       return;
     }
     if (n === 0) throw new RefcountError(`Py_DECREF of ${op}: its reference count is already 0 (deallocated)`);
+    if (n === undefined) throw new InvalidPointerError(`Py_DECREF of ${op}: not an object of this runtime`, op);
     if (this.staticSet.has(op)) {
       throw new RefcountError(`Py_DECREF would deallocate a static object (${this.typeOf(op).name}): too many Py_DECREFs`);
     }
