@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Domain, Python, ReleasedHandleError, RefcountError, UnhashableError, type JSValue } from '../lib/index.js';
+import { Domain, InvalidPointerError, PymemError, Python, ReleasedHandleError, RefcountError, UnhashableError, type JSValue } from '../lib/index.js';
 import { pymallocViolations } from '../lib/allocator/validate.js';
 
 /** pymalloc blocks in use, less those parked on the free lists (float, list, tuple, dict, dict keys). */
@@ -125,6 +125,20 @@ describe.each(['fake', 'native'] as const)('the handle API over %s memory', (mem
     // The float (24 bytes), the str (48 + 24), the list object with its GC head (56) via OBJ;
     // the list's item array (2 pointers) via MEM, as PyMem_Calloc in PyList_New.
     expect(seen).toEqual(expect.arrayContaining(['OBJ malloc 24', 'OBJ malloc 72', 'OBJ malloc 56', 'MEM calloc 16']));
+  });
+
+  it('refuses, at the C-API level, pointers that are no object, with typed errors', () => {
+    using py = new Python({ memory });
+    const { rt, list } = py.interp;
+    const before = inUse(py);
+    for (const p of [0, 123456789, 2 ** 31 + 16, -16]) {
+      expect(() => rt.incref(p)).toThrow(InvalidPointerError);
+      expect(() => rt.decref(p)).toThrow(InvalidPointerError);
+      expect(() => rt.typeOf(p)).toThrow(InvalidPointerError);
+      expect(() => list.append(p, py.interp.singletons.None)).toThrow(PymemError); // InvalidArgumentError (expected a list) or InvalidPointerError
+    }
+    expect(inUse(py)).toBe(before);
+    expect(pymallocViolations(py.interp.rt.heap.pymalloc)).toEqual([]);
   });
 
   it('refuses a released handle, a double release and a decref below zero, changing nothing', () => {

@@ -124,7 +124,7 @@ export class Runtime {
   incref(op: number): void {
     const u32 = this.mem.u32View(op);
     const i = this.mem.off >> 2;
-    if (i >= u32.length) throw new InvalidPointerError(`Py_INCREF of ${op}: not an object of this runtime`, op);
+    if (!(i >= 0 && i < u32.length)) throw new InvalidPointerError(`Py_INCREF of ${op}: not an object of this runtime`, op);
     u32[i]!++;
   }
   /** Py_XINCREF(op). */
