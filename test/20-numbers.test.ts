@@ -10,15 +10,8 @@ import { Interpreter } from '../lib/objects/interpreter.js';
 import { RefcountError } from '../lib/objects/runtime.js';
 import { isGcType } from '../lib/objects/type.js';
 import { ELLIPSIS, NOT_IMPLEMENTED } from '../lib/objects/types/singletons.js';
-import { loadGolden } from './support/golden.js';
+import { type GoldenCase, loadGolden } from './support/golden.js';
 
-interface GoldenCase {
-  expr: string;
-  size: number;
-  type: string;
-  __sizeof__: number;
-  gc_tracked: boolean;
-}
 interface Golden {
   getsizeof: { cases: GoldenCase[] };
   small_int_cache: { min: number; max: number; scanned: [number, number]; contiguous: boolean };

@@ -23,15 +23,8 @@ import {
 } from '../lib/objects/types/unicode.js';
 import { BYTES_SHASH } from '../lib/objects/types/bytes.js';
 import { BYTEARRAY_BYTES, BYTEARRAY_START } from '../lib/objects/types/bytearray.js';
-import { loadGolden } from './support/golden.js';
+import { type GoldenCase, loadGolden } from './support/golden.js';
 
-interface GoldenCase {
-  expr: string;
-  size: number;
-  type: string;
-  __sizeof__: number;
-  gc_tracked: boolean;
-}
 interface InterningCase {
   name: string;
   same_object: boolean;

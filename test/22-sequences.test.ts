@@ -15,19 +15,11 @@ import { Interpreter, UnhashableError } from '../lib/objects/interpreter.js';
 import { PyList_MAXFREELIST, LIST_OB_ITEM } from '../lib/objects/types/list.js';
 import { PyTuple_MAXFREELIST, TUPLE_OB_ITEM } from '../lib/objects/types/tuple.js';
 import type { PyTypeObject } from '../lib/objects/type.js';
-import { loadGolden } from './support/golden.js';
+import { type GoldenCase, loadGolden } from './support/golden.js';
 
 const MEMORIES = ['fake', 'native'] as const;
 const golden = loadGolden<Golden>();
 
-interface GoldenCase {
-  expr: string;
-  size: number;
-  type: string;
-  __sizeof__: number;
-  gc_tracked: boolean;
-  len?: number;
-}
 interface Growth {
   sizes: number[];
 }

@@ -26,17 +26,10 @@ import {
   estimateLog2Keysize,
   usableFraction,
 } from '../lib/objects/types/dict.js';
-import { loadGolden } from './support/golden.js';
+import { type GoldenCase, loadGolden } from './support/golden.js';
+import { dictDisplay } from './support/dictDisplay.js';
 import { footprint, withInterp } from './support/footprint.js';
 
-interface GoldenCase {
-  expr: string;
-  size: number;
-  type: string;
-  __sizeof__: number;
-  gc_tracked: boolean;
-  len?: number;
-}
 interface Growth {
   code: string;
   sizes: number[];
@@ -76,41 +69,6 @@ function helpers(interp: Interpreter) {
     js: (d: number) => dict.items(d).map(([k, v]) => [rt.typeOf(k).toJS!(rt, k), rt.typeOf(v).toJS!(rt, v)]),
     size: (op: number) => interp.getsizeof(op),
   };
-}
-
-/**
- * compiler_dict / compiler_subdict of 3.11 for a display of constant keys:
- * runs of up to 16 items are one _PyDict_FromItems (BUILD_CONST_KEY_MAP n,
- * or BUILD_MAP n), a run of 17 is BUILD_MAP 0 and MAP_ADD per item, and
- * each run after the first goes in with DICT_UPDATE.
- */
-function dictDisplay(interp: Interpreter, keys: number[], values: number[]): number {
-  const { dict, rt } = interp;
-  const STACK_USE_GUIDELINE = 30;
-  let d = 0;
-  const subdict = (begin: number, end: number): void => {
-    const big = (end - begin) * 2 > STACK_USE_GUIDELINE;
-    let m: number;
-    if (!big) m = dict.fromItems(keys.slice(begin, end), values.slice(begin, end));
-    else {
-      m = dict.fromItems([], []);
-      for (let i = begin; i < end; i++) dict.setItem(m, keys[i]!, values[i]!);
-    }
-    if (d === 0) d = m;
-    else {
-      dict.update(d, m);
-      rt.decref(m);
-    }
-  };
-  let elements = 0;
-  for (let i = 0; i < keys.length; i++) {
-    if (elements * 2 > STACK_USE_GUIDELINE) {
-      subdict(i - elements, i + 1);
-      elements = 0;
-    } else elements++;
-  }
-  if (elements) subdict(keys.length - elements, keys.length);
-  return d !== 0 ? d : dict.fromItems([], []);
 }
 
 /** Builds a golden dict expression the way CPython 3.11 evaluates it (a new reference), or null for cases not built here. */

@@ -14,17 +14,9 @@ import { Interpreter, UnhashableError } from '../lib/objects/interpreter.js';
 import { RefcountError } from '../lib/objects/runtime.js';
 import { KeyError } from '../lib/objects/types/dict.js';
 import { SO_SMALLTABLE, SO_TABLE } from '../lib/objects/types/set.js';
-import { loadGolden } from './support/golden.js';
+import { type GoldenCase, loadGolden } from './support/golden.js';
 import { footprint, withInterp } from './support/footprint.js';
 
-interface GoldenCase {
-  expr: string;
-  size: number;
-  type: string;
-  __sizeof__: number;
-  gc_tracked: boolean;
-  len?: number;
-}
 interface Growth {
   code: string;
   sizes: number[];

@@ -19,17 +19,9 @@ import {
   preHeaderBytes,
 } from '../lib/objects/type.js';
 import { AttributeError } from '../lib/objects/types/instance.js';
-import { loadGolden } from './support/golden.js';
+import { type GoldenCase, loadGolden } from './support/golden.js';
 import { footprint } from './support/footprint.js';
 
-interface GoldenCase {
-  expr: string;
-  size: number;
-  type: string;
-  __sizeof__: number;
-  gc_tracked: boolean;
-  len?: number;
-}
 interface Golden {
   getsizeof: { setup: string; cases: GoldenCase[] };
 }

@@ -15,16 +15,9 @@ import { describe, expect, it } from 'vitest';
 import { Interpreter } from '../lib/objects/interpreter.js';
 import { isGcType, type PyTypeObject } from '../lib/objects/type.js';
 import { DK_INDICES, DK_LOG2_INDEX_BYTES, DK_NENTRIES, SIZEOF_UNICODE_ENTRY } from '../lib/objects/types/dict.js';
-import { loadGolden } from './support/golden.js';
+import { type GoldenCase, loadGolden } from './support/golden.js';
+import { dictDisplay } from './support/dictDisplay.js';
 
-interface GoldenCase {
-  expr: string;
-  size: number;
-  type: string;
-  __sizeof__: number;
-  gc_tracked: boolean;
-  len?: number;
-}
 interface Golden {
   getsizeof: { setup: string; cases: GoldenCase[] };
 }
@@ -192,38 +185,6 @@ function builders(interp: Interpreter, ns: Namespace): Array<readonly [RegExp, B
       rt.decref(name);
     });
     return o;
-  };
-  /**
-   * compiler_dict / compiler_subdict of 3.11 for a display of constant keys:
-   * runs of up to 16 items are one _PyDict_FromItems (BUILD_CONST_KEY_MAP n,
-   * or BUILD_MAP n), a run of 17 is BUILD_MAP 0 and MAP_ADD per item, and
-   * each run after the first goes in with DICT_UPDATE.
-   */
-  const dictDisplay = (keys: number[], values: number[]): number => {
-    const STACK_USE_GUIDELINE = 30;
-    let d = 0;
-    const subdict = (begin: number, end: number): void => {
-      let m: number;
-      if ((end - begin) * 2 <= STACK_USE_GUIDELINE) m = dict.fromItems(keys.slice(begin, end), values.slice(begin, end));
-      else {
-        m = dict.fromItems([], []);
-        for (let i = begin; i < end; i++) dict.setItem(m, keys[i]!, values[i]!);
-      }
-      if (d === 0) d = m;
-      else {
-        dict.update(d, m);
-        rt.decref(m);
-      }
-    };
-    let elements = 0;
-    for (let i = 0; i < keys.length; i++) {
-      if (elements * 2 > STACK_USE_GUIDELINE) {
-        subdict(i - elements, i + 1);
-        elements = 0;
-      } else elements++;
-    }
-    if (elements) subdict(keys.length - elements, keys.length);
-    return d !== 0 ? d : dict.fromItems([], []);
   };
   /** str(n) of an int: long_to_decimal_string_internal's PyUnicode_New(len, '9') filled digit by digit. */
   const strOfInt = (n: number): number => {
@@ -398,7 +359,7 @@ function builders(interp: Interpreter, ns: Namespace): Array<readonly [RegExp, B
         const pairs = [...m[0].matchAll(/'(k\d+)': (\d+)/g)];
         const keys = pairs.map((p) => C(p[1]!));
         const values = pairs.map((p) => int(Number(p[2])));
-        return dropping([...keys, ...values], () => dictDisplay(keys, values));
+        return dropping([...keys, ...values], () => dictDisplay(interp, keys, values));
       },
     ],
     [

@@ -7,6 +7,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
+/** One case of golden.json's getsizeof catalog. */
+export interface GoldenCase {
+  expr: string;
+  size: number;
+  type: string;
+  __sizeof__: number;
+  gc_tracked: boolean;
+  len?: number;
+}
+
 /** Where golden.json is expected. */
 export const goldenPath = resolve(import.meta.dirname, '../../../shared/cpython/golden.json');
 
