@@ -23,6 +23,7 @@ import resource
 import sys
 import time
 from itertools import repeat
+from procstatus import reset_peak, status_bytes
 
 
 class P:
@@ -90,27 +91,6 @@ def w_listOfListsNoGc(n):
         w_listOfLists(n)
     finally:
         gc.enable()
-
-
-def status_bytes(field):
-    """A figure of /proc/self/status in bytes, or None without /proc."""
-    try:
-        with open('/proc/self/status') as f:
-            for line in f:
-                if line.startswith(field + ':'):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
-
-
-def reset_peak():
-    try:
-        with open('/proc/self/clear_refs', 'w') as f:
-            f.write('5')
-        return True
-    except OSError:
-        return False
 
 
 def main(workload, n, rounds, warmup):
