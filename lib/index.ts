@@ -38,6 +38,7 @@ export {
   InvalidArgumentError,
   InvalidPointerError,
   InvalidProfileError,
+  MemoryCorruptionError,
   OutOfMemoryError,
   PymemError,
 } from './errors.js';
