@@ -182,7 +182,7 @@ export class Heap {
 
   private checkPointerArg(ptr: unknown): void {
     if (typeof ptr !== 'number' || !Number.isSafeInteger(ptr) || ptr < 0) {
-      throw new InvalidPointerError(`a pointer must be a non-negative integer, got ${describe(ptr)}`, Number(ptr));
+      throw new InvalidPointerError(`a pointer must be a non-negative safe integer, got ${describe(ptr)}`, typeof ptr === 'number' ? ptr : NaN);
     }
   }
 
@@ -237,6 +237,11 @@ export class Heap {
 
   /** The data size of a debug block, after _PyMem_DebugCheckAddress with the domain its API id names. */
   private debugBlock(ptr: number): number {
+    // The allocator below must have a live block there: a pymalloc block, a
+    // raw block, or (pymalloc's fall-back under the RAW hooks) a raw debug block.
+    const q = ptr - 16;
+    const below = q < SMALL_LIMIT ? this.pymalloc.sizeClassOf(q) >= 0 : this.rawMemory.has(q) || this.rawMemory.has(q - 16);
+    if (!below) throw new InvalidPointerError(`${ptr} is not a live block of this heap's debug allocator`, ptr);
     const domain = [Domain.RAW, Domain.MEM, Domain.OBJ].find((d) => loadU8(ptr - 8) === API_ID[d].charCodeAt(0));
     if (domain === undefined) throw new InvalidPointerError(`${ptr} is not a live block of this heap's debug allocator`, ptr);
     debugCheckAddress('_PyMem_DebugCheckAddress', domain, ptr, (p) => this.addressOf(p));
