@@ -40,7 +40,7 @@ const usage = `usage:
       Replay every NAME.trace.gz in DIR (default ../shared/cpython/traces) and
       compare with NAME.stats.txt; exit 1 on any difference.
   pymem compare [TRACE | synthetic[:NAME] ...] [--allocators A,B,...] [--runs N] [--out DIR]
-                [--memory-runs N] [--scale S] [--touch-max BYTES]
+                [--memory-runs N] [--scale S] [--touch-max BYTES] [--libpython PATH]
       Replay each trace (default: every NAME.trace.gz of ../shared/cpython/traces and
       the synthetic workloads glibc-simple, larson, lifetimes) under each allocator
       (default ${DEFAULT_ALLOCATORS.join(',')}; also pymem-retainN,
@@ -48,7 +48,8 @@ const usage = `usage:
       N timed runs (default 5), then memory runs (default 3) that write into the
       blocks and sample RSS; write a markdown table, SVG charts and results.json
       to DIR (default bench/results/latest). Missing allocators are reported and
-      skipped.
+      skipped. cpython is CPython 3.11's own obmalloc, from the libpython that
+      python3's sysconfig names (or --libpython PATH).
 `;
 
 const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
@@ -154,6 +155,7 @@ async function compareCommand(args: string[]): Promise<number> {
       scale: { type: 'string' },
       'touch-max': { type: 'string' },
       'memory-runs': { type: 'string' },
+      libpython: { type: 'string' },
     },
   });
   const num = (name: string, v: string | undefined, dflt: number, integer: boolean): number => {
@@ -191,6 +193,7 @@ async function compareCommand(args: string[]): Promise<number> {
     synthetic,
     syntheticScale: num('scale', values.scale, 1, false),
     allocators,
+    ...(values.libpython !== undefined ? { libpython: values.libpython } : {}),
     runs: num('runs', values.runs, 5, true),
     memoryRuns: num('memory-runs', values['memory-runs'], 3, true),
     touchMax: num('touch-max', values['touch-max'], 512, true),
