@@ -6,6 +6,7 @@
  *   pymem replay FILE [options]     replay a trace; print the stats in CPython's format
  *   pymem conformance [DIR]         replay every NAME.trace.gz of DIR against NAME.stats.txt
  *   pymem compare [TRACE...]        pymem against glibc, jemalloc, tcmalloc, mimalloc: time, RSS, charts
+ *   pymem record [--] SCRIPT ...    record a Python program's allocator trace (lib/tools/recordCommand.ts)
  *
  * Exit status: 0 when everything matched, 1 on a difference, 2 on bad usage.
  */
@@ -20,6 +21,7 @@ import { runComparison } from '../lib/tools/compare/compare.js';
 import { resultsTable, writeReport } from '../lib/tools/compare/report.js';
 import { SYNTHETIC_NAMES, type SyntheticName, isSyntheticName } from '../lib/tools/compare/synthetic.js';
 import { progressBar } from '../lib/tools/progress.js';
+import { RECORD_USAGE, recordCommand } from '../lib/tools/recordCommand.js';
 import { type ReplayResult, replayTrace } from '../lib/tools/replay.js';
 import { diffLines, sideBySide } from '../lib/tools/statsDiff.js';
 
@@ -50,7 +52,7 @@ const usage = `usage:
       to DIR (default bench/results/latest). Missing allocators are reported and
       skipped. cpython is CPython 3.11's own obmalloc, from the libpython that
       python3's sysconfig names (or --libpython PATH).
-`;
+${RECORD_USAGE}`;
 
 const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
@@ -231,6 +233,8 @@ async function main(argv: string[]): Promise<number> {
       return conformanceCommand(rest);
     case 'compare':
       return compareCommand(rest);
+    case 'record':
+      return recordCommand(rest);
     case undefined:
     case 'help':
     case '--help':
