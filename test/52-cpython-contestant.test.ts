@@ -39,6 +39,13 @@ function textTrace(name: string, lines: string[]): string {
   return f;
 }
 
+describe('the contestant\'s name', () => {
+  it('cpython is CPython\'s obmalloc, run by the native replayer with a libpython', () => {
+    expect(parseAllocator('cpython')).toEqual({ kind: 'cpython', name: 'cpython' });
+    expect(() => parseAllocator('cpython312')).toThrow(/expected glibc, cpython, jemalloc/);
+  });
+});
+
 describe('the recorded placement, read from the text', () => {
   it('places each block once the A/U lines after its request are read; raw blocks, frees and failed calls have none', async () => {
     const f = textTrace('small', [

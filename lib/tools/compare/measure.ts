@@ -9,6 +9,9 @@
  *                       `touchMax` bytes (what the program would do), VmRSS
  *                       sampled along the way: peak and end RSS, the timeline
  *                       (of the run with the median peak)
+ *   check run    × 1   cpython only, untimed (runPlacementCheck): CPython's
+ *                       obmalloc with arenas at the recorded alignment, every
+ *                       block's place against the recording, its stats at the end
  *
  * Why writes at all: a C allocator like jemalloc touches so little of its
  * slabs that unwritten blocks cost it almost no RSS (test_json: 7.7 MiB above
