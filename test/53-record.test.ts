@@ -182,6 +182,22 @@ describe('what the recorder needs, as typed errors', () => {
     expect(e.message).toContain('apt-get install libpython3.11-dev (or python3.11-dev)');
   });
 
+  it('no shared library of that interpreter: names libpython3.11', () => {
+    const e = (() => {
+      try {
+        const headers = join(dir, 'include-fake');
+        mkdirSync(headers, { recursive: true });
+        writeFileSync(join(headers, 'Python.h'), '');
+        buildRecorder({ python: fakePython('python-nolib', '3.11.7', headers) });
+      } catch (err) {
+        return err;
+      }
+    })() as RecorderSetupError;
+    expect(e).toBeInstanceOf(RecorderSetupError);
+    expect([e.need, e.debianPackage]).toEqual(['libpython', 'libpython3.11']);
+    expect(e.message).toMatch(/no libpython3\.11 shared library \(.*python-nolib is 3\.11\.7 without a shared library; apt-get install libpython3\.11/);
+  });
+
   it.skipIf(cannot !== null)(title('no C compiler: names gcc'), () => {
     const e = (() => {
       try {

@@ -72,11 +72,12 @@ const SYSTEM_LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gn
 
 /**
  * The path of a libpython3.11 shared library: `explicit` if given (it must
- * exist), else the one of `python` when it is a 3.11 built with a shared
- * library, else the first in the system directories.  A string starting with
- * `no ` is the reason none was found.
+ * exist), else the one of `install` (default: what `python3` reports) when
+ * it is a 3.11 built with a shared library, else (unless `ownOnly`: an
+ * embedding program must use its interpreter's own library) the first in the
+ * system directories.
  */
-export function findLibpython(explicit?: string, install?: PythonInstall | string): { path: string } | { missing: string } {
+export function findLibpython(explicit?: string, install?: PythonInstall | string, ownOnly = false): { path: string } | { missing: string } {
   if (explicit !== undefined) return existsSync(explicit) ? { path: explicit } : { missing: `no ${explicit}` };
   const python = install ?? pythonInstall();
   const candidates: string[] = [];
@@ -86,7 +87,7 @@ export function findLibpython(explicit?: string, install?: PythonInstall | strin
       if (python.ldLibrary.includes('.so')) candidates.push(join(dir, python.ldLibrary));
     }
   }
-  for (const dir of SYSTEM_LIB_DIRS) candidates.push(join(dir, 'libpython3.11.so.1.0'), join(dir, 'libpython3.11.so'));
+  if (!ownOnly) for (const dir of SYSTEM_LIB_DIRS) candidates.push(join(dir, 'libpython3.11.so.1.0'), join(dir, 'libpython3.11.so'));
   const found = candidates.find((c) => c !== '' && existsSync(c));
   if (found !== undefined) return { path: found };
   const asked = typeof python === 'string' ? python : `${python.command} is ${python.version}${is311(python.version) ? ' without a shared library' : ''}`;

@@ -125,7 +125,7 @@ export function buildRecorder(opts: Pick<RecordOptions, 'python' | 'cc' | 'cache
   if (!existsSync(header)) {
     throw new RecorderSetupError(`no ${header}: the CPython ${python.version} headers are not installed (apt-get install ${DEBIAN.headers})`, 'headers', DEBIAN.headers);
   }
-  const lib = findLibpython(undefined, python);
+  const lib = findLibpython(undefined, python, true);
   if ('missing' in lib) throw new RecorderSetupError(`pymem record cannot embed CPython: ${lib.missing}`, 'libpython', DEBIAN.libpython);
   const cc = opts.cc ?? process.env['CC'] ?? 'cc';
   const probe = spawnSync(cc, ['--version'], { encoding: 'utf8' });
