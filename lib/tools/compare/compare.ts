@@ -12,7 +12,7 @@
  *                          × memoryRuns, interleaved too)
  *             checks:      each replayer made exactly the trace's calls; a pymem
  *                          heap ends with exactly the trace's live blocks
- *             cpython:     one more, untimed run of CPython's obmalloc with arenas
+ *             cpython:     (recorded traces) one more, untimed run of CPython's obmalloc with arenas
  *                          at the recorded alignment: every block's (arena, offset)
  *                          against the recording (placement.ts), and its own
  *                          _debugmallocstats against NAME.stats.txt beside the trace
@@ -56,7 +56,7 @@ export interface CPythonCheck {
   /** Version of the libpython replayed through, and its path. */
   python: string;
   libpython: string;
-  /** Placement against the recorded addresses; null when the workload has none (a v1 trace, a synthetic one). */
+  /** Placement against the recorded addresses; null when the trace has none (v1). */
   placement: PlacementCheck | null;
   /** CPython's _debugmallocstats after the replay. */
   statsText: string;
@@ -70,7 +70,7 @@ export interface WorkloadResult {
   workload: Workload;
   measures: Measure[];
   failures: Failure[];
-  /** Present when the cpython contestant ran. */
+  /** Present when the cpython contestant ran on a recorded trace (synthetic workloads have nothing to check against). */
   cpythonCheck?: CPythonCheck;
   /** The trace's own live bytes, sampled where the memory runs sampled RSS. */
   liveTimeline: [number, number][];
@@ -196,16 +196,15 @@ export function statsFileFor(trace: string): string | undefined {
   return f !== trace && existsSync(f) ? f : undefined;
 }
 
-/** The cpython contestant's check run on one workload (see the module note). */
+/** The cpython contestant's check run on one recorded workload (see the module note). */
 async function checkCPython(spec: AllocatorSpec & { kind: 'cpython' }, w: Workload, cacheDir: string): Promise<CPythonCheck> {
-  const synthetic = w.name.startsWith('synthetic:');
-  const placementPath = synthetic ? null : await placementFileFor(w.source, w.header.records, cacheDir);
+  const placementPath = await placementFileFor(w.source, w.header.records, cacheDir);
   const statsOut = `${w.binPath}.cpython-stats.txt`;
   const r = await runPlacementCheck(spec, w.binPath, placementPath, statsOut);
   const bad = checkRun(r, w.header);
   if (bad.length > 0) throw new RunError(`${spec.name} on ${w.name} (placement check): ${bad.join('; ')}`);
   const statsText = readFileSync(statsOut, 'utf8');
-  const statsFile = synthetic ? undefined : statsFileFor(w.source);
+  const statsFile = statsFileFor(w.source);
   return {
     python: r.python ?? '?',
     libpython: spec.libpython ?? '?',
@@ -287,7 +286,7 @@ export async function runComparison(opts: CompareOptions): Promise<Comparison> {
     const liveTimeline = liveBytesTimeline(readBinaryTrace(w.binPath), every);
     let cpythonCheck: CPythonCheck | undefined;
     const cpy = active.find((a): a is AllocatorSpec & { kind: 'cpython' } => a.kind === 'cpython' && !failed.has(a.name));
-    if (cpy !== undefined) {
+    if (cpy !== undefined && !w.name.startsWith('synthetic:')) {
       try {
         cpythonCheck = await checkCPython(cpy, w, opts.cacheDir ?? defaultCacheDir());
       } catch (e) {

@@ -28,8 +28,11 @@ import { dirname, join } from 'node:path';
 import { cacheKey, defaultCacheDir } from '../binaryTrace.js';
 import { EventKind, type TraceBatch, readTrace } from '../traceReader.js';
 
+/** First 8 bytes of a placement file (the version is in them). */
 export const PLACEMENT_MAGIC = 'PYMBPL01';
+/** Bytes before the first record. */
 export const PLACEMENT_HEADER_BYTES = 32;
+/** Bytes per record (native/replayer.cc's PlacementRecord). */
 export const PLACEMENT_RECORD_BYTES = 12;
 /** Arena and pool sizes of the traces' recorder (64-bit CPython 3.11). */
 const ARENA_SIZE = 1 << 20;
