@@ -13,8 +13,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BinaryTraceBuilder, binaryTraceFor, writeBinaryTrace } from '../lib/tools/binaryTrace.js';
+import { BinaryTraceBuilder, binaryTraceFor, parseToBinary, writeBinaryTrace } from '../lib/tools/binaryTrace.js';
 import { type AllocatorSpec, checkAvailable, parseAllocator, replayerPath } from '../lib/tools/compare/allocators.js';
 import { checkRun, runComparison } from '../lib/tools/compare/compare.js';
 import { runOnce, runPlacementCheck } from '../lib/tools/compare/measure.js';
@@ -72,6 +73,95 @@ describe('the recorded placement, read from the text', () => {
     const bytes = encodePlacement(p);
     expect(bytes.length).toBe(PLACEMENT_HEADER_BYTES + 8 * PLACEMENT_RECORD_BYTES + 4);
     expect(Buffer.from(bytes.subarray(0, 8)).toString('latin1')).toBe('PYMBPL01');
+  });
+
+  // A model of a recording: each request puts its block in a live arena at
+  // some offset, in an arena it maps right then (its A line follows it), or
+  // in libc memory; frees come at random, and unmaps of arenas no live block
+  // is in (as pymalloc only unmaps an empty arena); some requests fail.
+  // The placement read from the text must be the model's, record for record,
+  // and its records must be the binary trace's.
+  type Step = { op: 'alloc' | 'realloc' | 'free' | 'fail' | 'unmap'; pick: number; where: 'arena' | 'new' | 'raw'; offset: number };
+  const step: fc.Arbitrary<Step> = fc.record({
+    op: fc.constantFrom('alloc', 'alloc', 'realloc', 'free', 'free', 'fail', 'unmap'),
+    pick: fc.nat(),
+    where: fc.constantFrom('arena', 'arena', 'new', 'raw'),
+    offset: fc.integer({ min: 0, max: (1 << 20) - 1 }),
+  });
+  it('equals a model of the recording on random traces, and has the binary trace\'s records', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 120 }), async (steps) => {
+        const lines = ['# pymtrace v2 python=3.11.7 script=model.py'];
+        const want: { arena: number; offset: number; maps: number; unmaps: number }[] = [];
+        const arenas: { base: number; ordinal: number }[] = [];
+        let mapped = 0;
+        let nextId = 0;
+        let rawNext = 0x555555550000;
+        const live: number[] = [];
+        const arenaOf = new Map<number, number>(); // live id -> arena ordinal + 1 (0: raw)
+        const place = (where: Step['where'], offset: number): { address: number; arena: number; off: number; map?: number } => {
+          if (where === 'new' || (where === 'arena' && arenas.length === 0)) {
+            const base = 0x7f0000000000 + mapped * 0x200000 + (mapped % 4) * 0x1000;
+            arenas.push({ base, ordinal: mapped++ });
+            return { address: base + offset, arena: mapped, off: offset, map: base };
+          }
+          if (where === 'arena') {
+            const a = arenas[offset % arenas.length]!;
+            return { address: a.base + offset, arena: a.ordinal + 1, off: offset };
+          }
+          rawNext += 0x100;
+          return { address: rawNext, arena: 0, off: 0 };
+        };
+        for (const s of steps) {
+          if (s.op === 'alloc' || (s.op === 'realloc' && live.length === 0)) {
+            const p = place(s.where, s.offset);
+            const id = nextId++;
+            live.push(id);
+            arenaOf.set(id, p.arena);
+            lines.push(`m ${id} 40 ${p.address.toString(16)}`);
+            want.push({ arena: p.arena, offset: p.off, maps: p.map !== undefined ? 1 : 0, unmaps: 0 });
+            if (p.map !== undefined) lines.push(`A ${p.map.toString(16)}`);
+          } else if (s.op === 'realloc') {
+            const at = s.pick % live.length;
+            const p = place(s.where, s.offset);
+            const id = nextId++;
+            lines.push(`r ${live[at]} ${id} 100 ${p.address.toString(16)}`);
+            arenaOf.delete(live[at]!);
+            arenaOf.set(id, p.arena);
+            live[at] = id;
+            want.push({ arena: p.arena, offset: p.off, maps: p.map !== undefined ? 1 : 0, unmaps: 0 });
+            if (p.map !== undefined) lines.push(`A ${p.map.toString(16)}`);
+          } else if (s.op === 'free') {
+            const id = live.length > 0 ? live.splice(s.pick % live.length, 1)[0]! : -1;
+            arenaOf.delete(id);
+            lines.push(id < 0 ? 'f -' : `f ${id}`);
+            want.push({ arena: 0, offset: 0, maps: 0, unmaps: 0 });
+          } else if (s.op === 'fail') {
+            lines.push('m - 50');
+          } else {
+            const used = new Set(arenaOf.values());
+            const empty = arenas.filter((a) => !used.has(a.ordinal + 1));
+            if (empty.length > 0 && want.length > 0) {
+              const gone = empty[s.pick % empty.length]!;
+              arenas.splice(arenas.indexOf(gone), 1);
+              lines.push(`U ${gone.base.toString(16)}`);
+              want.at(-1)!.unmaps++;
+            }
+          }
+        }
+        const f = textTrace(`model-${run++}`, lines);
+        const p = (await readPlacement(f))!;
+        const bin = await parseToBinary(f);
+        expect(p.records).toBe(bin.header.records);
+        expect(p.records).toBe(want.length);
+        for (let i = 0; i < want.length; i++) {
+          expect({ arena: p.arena[i], offset: p.arena[i] ? p.offset[i] : 0, maps: p.maps[i], unmaps: p.unmaps[i] }).toEqual(want[i]);
+        }
+        expect(p.misalign.length).toBe(mapped);
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('a v1 trace (no addresses) has no placement', async () => {

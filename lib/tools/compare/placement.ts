@@ -70,7 +70,6 @@ export async function readPlacement(tracePath: string): Promise<Placement | null
   let unmaps = new Uint16Array(cap);
   const misalign: number[] = [];
   let n = 0;
-  let sawAddress = false;
   // Live arenas by 1 MiB slot of any address they cover.
   const bySlot = new Map<number, Arena[]>();
   const slotsOf = (a: number): number[] => [Math.floor(a / ARENA_SIZE), Math.floor((a + ARENA_SIZE - 1) / ARENA_SIZE)];
@@ -100,7 +99,6 @@ export async function readPlacement(tracePath: string): Promise<Placement | null
     }
     pending = n++;
     pendingAddress = address;
-    if (!Number.isNaN(address)) sawAddress = true;
   };
   const onBatch = (b: TraceBatch): void => {
     for (let i = 0; i < b.length; i++) {
@@ -131,9 +129,9 @@ export async function readPlacement(tracePath: string): Promise<Placement | null
       }
     }
   };
-  await readTrace(tracePath, onBatch);
+  const summary = await readTrace(tracePath, onBatch);
   settle();
-  if (!sawAddress && n > 0) return null;
+  if (summary.header.version === 1) return null;
   return {
     records: n,
     arena: arena.slice(0, n),
