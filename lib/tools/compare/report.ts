@@ -120,7 +120,7 @@ export function tableNotes(c: Comparison): string {
     'Overhead: peak RSS above baseline ÷ the trace\'s peak live bytes (the sum of live request sizes at its highest).',
     ...(c.workloads.some((w) => cpythonOf(w) !== undefined)
       ? [
-          'cpython: CPython 3.11\'s own obmalloc (PyObject_Malloc & co. of libpython, called from the native replayer; no interpreter is started, so it starts as pristine as the recorded process did); ÷ cpython: each allocator\'s time and peak RSS above baseline ÷ cpython\'s on the same workload.',
+          'cpython: CPython 3.11\'s own obmalloc (PyObject_Malloc & co. of libpython, called from the native replayer; no interpreter is started, so it starts as pristine as the recorded process did; requests of 0 or more than 512 bytes go on to glibc\'s malloc, as in CPython); ÷ cpython: each allocator\'s time and peak RSS above baseline ÷ cpython\'s on the same workload.',
         ]
       : []),
     'pymem arenas: the most mapped at once, and how many were mapped in all (each a 1 MiB mmap and, but for the last, a munmap); bytes lost: quantization + pool headers + arena alignment at the end of the replay (heap.debugMallocStats()).',
