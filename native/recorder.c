@@ -225,11 +225,11 @@ static void endRequest(void) {
   nPending = 0;
 }
 
-/* Writes the id of a block being freed or reallocated: its id, or ?ADDR if never seen. */
-static void putOldId(uintptr_t p, uint64_t *id, int *known) {
-  *known = releaseId(p, id);
-  if (*known) {
-    putDec(*id);
+/* Writes the id of a block being freed and releases it, or ?ADDR if it was never seen. */
+static void putFreedId(uintptr_t p) {
+  uint64_t id;
+  if (releaseId(p, &id)) {
+    putDec(id);
   } else {
     put("?");
     putHex(p);
@@ -338,10 +338,8 @@ static void hookFree(void *ctx, void *ptr) {
   if (ptr == NULL) {
     put("f -");
   } else {
-    uint64_t id;
-    int known;
     put("f ");
-    putOldId((uintptr_t)ptr, &id, &known);
+    putFreedId((uintptr_t)ptr);
   }
   endRequest();
 }
