@@ -195,7 +195,8 @@ describe('what the recorder needs, as typed errors', () => {
     })() as RecorderSetupError;
     expect(e).toBeInstanceOf(RecorderSetupError);
     expect([e.need, e.debianPackage]).toEqual(['libpython', 'libpython3.11']);
-    expect(e.message).toMatch(/no libpython3\.11 shared library \(.*python-nolib is 3\.11\.7 without a shared library; apt-get install libpython3\.11/);
+    expect(e.message).toContain(`python-nolib (/x/bin/python3, 3.11.7) has no libpython3.11 shared library in ${join(dir, 'nolib')}`);
+    expect(e.message).toContain('apt-get install libpython3.11 python3.11-dev, then --python /usr/bin/python3.11');
   });
 
   it.skipIf(cannot !== null)(title('no C compiler: names gcc'), () => {

@@ -126,7 +126,14 @@ export function buildRecorder(opts: Pick<RecordOptions, 'python' | 'cc' | 'cache
     throw new RecorderSetupError(`no ${header}: the CPython ${python.version} headers are not installed (apt-get install ${DEBIAN.headers})`, 'headers', DEBIAN.headers);
   }
   const lib = findLibpython(undefined, python, true);
-  if ('missing' in lib) throw new RecorderSetupError(`pymem record cannot embed CPython: ${lib.missing}`, 'libpython', DEBIAN.libpython);
+  if ('missing' in lib) {
+    throw new RecorderSetupError(
+      `pymem record cannot embed CPython: ${python.command} (${python.executable}, ${python.version}) has no libpython3.11 shared library in ${python.libDir} ` +
+        `(it was built without --enable-shared); use a python3.11 that has one (Debian: apt-get install ${DEBIAN.libpython} ${DEBIAN.python}-dev, then --python /usr/bin/python3.11)`,
+      'libpython',
+      DEBIAN.libpython,
+    );
+  }
   const cc = opts.cc ?? process.env['CC'] ?? 'cc';
   const probe = spawnSync(cc, ['--version'], { encoding: 'utf8' });
   if (probe.error !== undefined || probe.status !== 0) {
