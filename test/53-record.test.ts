@@ -129,6 +129,16 @@ describe.skipIf(cannot !== null)(title('recording a program'), () => {
     expect(strip(traceText(a.trace))).toBe(strip(traceText(b.trace)));
   });
 
+  it('a trace that cannot be written is refused before the program runs', async () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, '');
+    const ran = join(dir, 'ran');
+    const run = record([script('writes.py', `open(${JSON.stringify(ran)}, "w").close()\n`)], { out: join(blocker, 'x.trace.gz'), stdio: 'pipe' });
+    await expect(run).rejects.toThrow(InvalidArgumentError);
+    await expect(run).rejects.toThrow(/cannot write the trace at .*a-file\/x\.trace\.gz/);
+    expect(existsSync(ran)).toBe(false);
+  });
+
   it('a program that never finalizes (os._exit) leaves no trace: RecordingError', async () => {
     const out = join(dir, 'noexit', 'gone.trace.gz');
     const run = record([script('gone.py', 'import os\nx = [0] * 100\nos._exit(0)\n')], { out, stdio: 'pipe' });

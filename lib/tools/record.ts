@@ -223,7 +223,7 @@ function trailerOf(path: string): string | undefined {
 /**
  * Runs `python3 PYTHON_ARGS…` under the recorder and writes its trace and
  * stats (see the module note).
- * @throws InvalidArgumentError if the arguments name no program;
+ * @throws InvalidArgumentError if the arguments name no program, or the trace cannot be written there;
  *   RecorderSetupError if the recorder cannot be built here;
  *   RecordingError if the program left no complete trace.
  */
@@ -239,7 +239,12 @@ export async function record(pythonArgs: string[], opts: RecordOptions = {}): Pr
   const [cmd, args] = fixed ? ['setarch', [machine(), '-R', recorder.path, ...argv]] : [recorder.path, argv];
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONHASHSEED: '0' };
   delete env['PYTHONMALLOC'];
-  mkdirSync(dirname(out), { recursive: true });
+  try {
+    mkdirSync(dirname(out), { recursive: true });
+    closeSync(openSync(text, 'w'));
+  } catch (e) {
+    throw new InvalidArgumentError(`cannot write the trace at ${out}: ${(e as Error).message}`);
+  }
   const pipe = opts.stdio === 'pipe';
   const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolveRun, reject) => {
     const child = spawn(cmd, args, { env, stdio: pipe ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
