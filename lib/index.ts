@@ -50,3 +50,4 @@ export { AttributeError, type ClassSpec } from './objects/types/instance.js';
 export type { PyTypeObject } from './objects/type.js';
 export * from './gc/index.js';
 export { replayTrace, type ReplayOptions, type ReplayResult, type Mismatch } from './tools/replay.js';
+export { record, RecorderSetupError, RecordingError, type RecordOptions, type RecordResult } from './tools/record.js';
