@@ -181,8 +181,9 @@ export class StructDecl<C extends ValidationContext = ValidationContext, N exten
       fields.push(info);
       this.enter(info, offsets);
       if (info.struct !== null) {
+        // Flattened by their own names; an embedded struct's embedded headers stay reachable through their fields.
         for (const sub of info.struct.flat.values()) {
-          this.enter({ ...sub, offset: info.offset + sub.offset }, offsets);
+          if (sub.struct === null || sub.count !== 1) this.enter({ ...sub, offset: info.offset + sub.offset }, offsets);
         }
       }
     }
@@ -333,21 +334,14 @@ export function declareStruct<C extends ValidationContext, const F extends reado
 
 /**
  * The layout table of a struct, as its module's opening comment carries it:
- * one row per field (embedded structs expanded), offset, width, C type, name
- * and meaning.
+ * one row per field (an embedded struct is one row: its own table is in its
+ * module), offset, bytes, C type, name and meaning.
  */
 export function formatLayout(s: StructDecl<any, any>): string {
-  const rows: string[][] = [];
-  const add = (f: FieldInfo, base: number, prefix: string): void => {
-    if (f.struct !== null && f.count === 1) {
-      for (const sub of f.struct.fields) add(sub, base + f.offset, `${prefix}${f.name}.`);
-      return;
-    }
+  const rows = s.fields.map((f) => {
     const bytes = (f.struct?.size ?? f.width) * f.count;
-    const name = f.count === 1 ? `${prefix}${f.name}` : `${prefix}${f.name}[${f.count}]`;
-    rows.push([String(base + f.offset), String(bytes), f.ctype, name, f.meaning]);
-  };
-  for (const f of s.fields) add(f, 0, '');
+    return [String(f.offset), String(bytes), f.ctype, f.count === 1 ? f.name : `${f.name}[${f.count}]`, f.meaning];
+  });
   if (s.tail !== null) rows.push([String(s.tail.offset), `${s.tail.struct?.size ?? s.tail.width}*n`, s.tail.ctype, `${s.tail.name}[]`, s.tail.meaning]);
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = [`${s.name}, ${s.size} bytes${s.tail !== null ? ' + the variable part' : ''}:`];

@@ -73,13 +73,12 @@ describe('declareStruct', () => {
     expect(formatLayout(Thing)).toBe(
       [
         'Thing, 48 bytes + the variable part:',
-        '   0  8    Py_ssize_t  base.refcnt  references',
-        '   8  4    uint32_t    base.type    a type id',
-        '  16  1    uint8_t     flag         a byte',
-        '  24  8    double      value        a double',
-        '  32  8    Thing *     link         another thing',
-        '  40  8    int         pair[2]      two ints',
-        '  48  8*n  pointer     items[]      the items',
+        '   0  16   Head     base     the header',
+        '  16  1    uint8_t  flag     a byte',
+        '  24  8    double   value    a double',
+        '  32  8    Thing *  link     another thing',
+        '  40  8    int      pair[2]  two ints',
+        '  48  8*n  pointer  items[]  the items',
       ].join('\n'),
     );
   });

@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
-import { MANAGED_DICT, MANAGED_VALUES } from '../lib/objects/layout.js';
+import { managedDict, managedValues } from '../lib/objects/layout.js';
 import {
   Py_TPFLAGS_BASETYPE,
   Py_TPFLAGS_HAVE_GC,
@@ -212,13 +212,13 @@ describe.each(MEMORIES)('user classes as CPython 3.11 (%s memory)', (memory) => 
     const b = mkP(interp, P, 3);
     expect([usable(), rt.mem.u32At(keys, 24)]).toEqual([28, 3]);
     // Attributes still live in b's values array: no dict yet.
-    expect(rt.mem.f64At(b, MANAGED_DICT)).toBe(0);
-    expect(rt.mem.f64At(b, MANAGED_VALUES)).not.toBe(0);
+    expect(managedDict.get(b)).toBe(0);
+    expect(managedValues.get(b)).not.toBe(0);
     const big = mkP(interp, P, 31);
     // Its values array has 27 slots; the keys fill up at a26, and a27 materialises a dict that turns combined.
-    const d = rt.mem.f64At(big, MANAGED_DICT);
+    const d = managedDict.get(big);
     expect(d).not.toBe(0);
-    expect(rt.mem.f64At(big, MANAGED_VALUES)).toBe(0);
+    expect(managedValues.get(big)).toBe(0);
     expect(dict.size(d)).toBe(31);
     expect(dict.layout(d).values).toBe(0);
     for (let i = 0; i < 31; i++) expect(interp.long.toNumber(instance.getAttr(big, `a${i}`))).toBe(i);
@@ -255,7 +255,7 @@ describe.each(MEMORIES)('user classes as CPython 3.11 (%s memory)', (memory) => 
     const d = instance.dictOf(o);
     expect(rt.refcnt(d)).toBe(2);
     expect(instance.getAttr(o, '__dict__')).toBe(d);
-    expect(rt.mem.f64At(o, MANAGED_VALUES)).toBe(0);
+    expect(managedValues.get(o)).toBe(0);
     instance.setAttr(o, 'y', w);
     expect(interp.dict.getItem(d, str.internFromString('y'))).toBe(w);
     expect([rt.refcnt(v), rt.refcnt(w)]).toEqual([2, 2]);

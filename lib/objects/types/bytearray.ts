@@ -19,7 +19,7 @@
 import { InvalidArgumentError, checkSize, describe } from '../../errors.js';
 import type { Memory } from '../../allocator/memory.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_SIZE, OB_TYPE } from '../layout.js';
+import { obSize } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, type PyTypeObject } from '../type.js';
 
@@ -60,7 +60,7 @@ export class ByteArrayModule {
 
   /** PyByteArray_CheckExact(op) (no subclasses here, so also PyByteArray_Check). */
   checkExact(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && this.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && this.rt.typeOrNull(op) === this.type;
   }
 
   private checkByteArray(op: number, what: string): void {
@@ -140,7 +140,7 @@ export class ByteArrayModule {
       this.mem.setU8(buf, size, 0);
     }
     const mem = this.mem;
-    mem.setI64(op, OB_SIZE, size);
+    obSize.set(op, size);
     mem.setI64(op, BYTEARRAY_ALLOC, alloc);
     mem.setPtr(op, BYTEARRAY_BYTES, buf);
     mem.setPtr(op, BYTEARRAY_START, buf);
@@ -153,7 +153,7 @@ export class ByteArrayModule {
   /** PyByteArray_GET_SIZE. */
   size(op: number): number {
     this.checkByteArray(op, 'size');
-    return this.mem.i64At(op, OB_SIZE);
+    return obSize.get(op);
   }
 
   /** ob_alloc: bytes allocated for the buffer. */
@@ -167,7 +167,7 @@ export class ByteArrayModule {
     this.checkByteArray(op, 'data');
     const buf = this.mem.ptrAt(op, BYTEARRAY_BYTES);
     if (buf === 0) return new Uint8Array(0);
-    return this.mem.bytes(buf, this.mem.ptrAt(op, BYTEARRAY_START) - buf, this.mem.i64At(op, OB_SIZE));
+    return this.mem.bytes(buf, this.mem.ptrAt(op, BYTEARRAY_START) - buf, obSize.get(op));
   }
 
   /** bytearray == other (bytearray_richcompare): equal contents with a bytearray or bytes; false otherwise. */
@@ -195,7 +195,7 @@ export class ByteArrayModule {
     this.checkByteArray(op, 'resize');
     checkSize('bytearray size', requestedSize, MAX_SIZE);
     const mem = this.mem;
-    const oldSize = mem.i64At(op, OB_SIZE);
+    const oldSize = obSize.get(op);
     if (requestedSize === oldSize) return;
     let alloc = mem.i64At(op, BYTEARRAY_ALLOC);
     const bytes = mem.ptrAt(op, BYTEARRAY_BYTES);
@@ -207,7 +207,7 @@ export class ByteArrayModule {
         alloc = size + 1;
       } else {
         // Minor downsize; quick exit.
-        mem.setI64(op, OB_SIZE, size);
+        obSize.set(op, size);
         mem.setU8(bytes, logicalOffset + size, 0);
         return;
       }
@@ -228,7 +228,7 @@ export class ByteArrayModule {
     }
     mem.setPtr(op, BYTEARRAY_BYTES, sval);
     mem.setPtr(op, BYTEARRAY_START, sval);
-    mem.setI64(op, OB_SIZE, size);
+    obSize.set(op, size);
     mem.setI64(op, BYTEARRAY_ALLOC, alloc);
     mem.setU8(sval, size, 0);
   }
@@ -237,7 +237,7 @@ export class ByteArrayModule {
   append(op: number, item: number): void {
     this.checkByteArray(op, 'append');
     checkSize('byte', item, 255);
-    const n = this.mem.i64At(op, OB_SIZE);
+    const n = obSize.get(op);
     this.resize(op, n + 1);
     this.data(op)[n] = item;
   }
@@ -248,7 +248,7 @@ export class ByteArrayModule {
     this.checkData(other, 'extend');
     // A copy first: `other` may be a view of op's own buffer, which the resize can move.
     const src = other.slice();
-    const size = this.mem.i64At(op, OB_SIZE);
+    const size = obSize.get(op);
     this.resize(op, size + src.length);
     this.data(op).set(src, size);
   }
@@ -264,7 +264,7 @@ export class ByteArrayModule {
     if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw new InvalidArgumentError(`setSlice: slice indices must be integers, got ${describe(lo)}, ${describe(hi)}`);
     if (values !== null) this.checkData(values, 'setSlice');
     const bytes = values === null ? new Uint8Array(0) : values.slice();
-    const n = this.mem.i64At(op, OB_SIZE);
+    const n = obSize.get(op);
     // PySlice_AdjustIndices for step 1, then "b[5:2] = ... inserts before 5".
     const adjust = (i: number): number => (i < 0 ? Math.max(i + n, 0) : Math.min(i, n));
     lo = adjust(lo);
@@ -277,7 +277,7 @@ export class ByteArrayModule {
     const mem = this.mem;
     const avail = hi - lo;
     const growth = bytes.length - avail;
-    const size = mem.i64At(op, OB_SIZE);
+    const size = obSize.get(op);
     if (growth < 0) {
       if (lo === 0) {
         // Shrink the buffer by advancing its logical start.
@@ -291,7 +291,7 @@ export class ByteArrayModule {
       } catch (e) {
         // Issue #19578: with lo == 0 the old state comes back; otherwise the move is done and only the shrink failed.
         if (lo === 0) mem.setPtr(op, BYTEARRAY_START, mem.ptrAt(op, BYTEARRAY_START) + growth);
-        else mem.setI64(op, OB_SIZE, size + growth);
+        else obSize.set(op, size + growth);
         throw e;
       }
     } else if (growth > 0) {

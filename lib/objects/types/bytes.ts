@@ -22,7 +22,7 @@ import { InvalidArgumentError, OutOfMemoryError, checkSize, describe } from '../
 import { Domain } from '../../allocator/domains.js';
 import type { Memory } from '../../allocator/memory.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_SIZE, OB_TYPE } from '../layout.js';
+import { obSize } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_BYTES_SUBCLASS, type PyTypeObject } from '../type.js';
 import { IMMORTAL_INIT_REFCNT, clearHashField, readHashField, readHashField64, storeHashBytes } from './unicode.js';
@@ -78,7 +78,7 @@ export class BytesModule {
 
   /** PyBytes_CheckExact(op) (no subclasses here, so also PyBytes_Check). */
   checkExact(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && this.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && this.rt.typeOrNull(op) === this.type;
   }
 
   private checkBytes(op: number, what: string): void {
@@ -161,13 +161,13 @@ export class BytesModule {
   /** PyBytes_GET_SIZE. */
   size(op: number): number {
     this.checkBytes(op, 'size');
-    return this.mem.i64At(op, OB_SIZE);
+    return obSize.get(op);
   }
 
   /** PyBytes_AS_STRING as a view of the `size` bytes (valid until op is freed). Write only into objects nobody else holds. */
   data(op: number): Uint8Array {
     this.checkBytes(op, 'data');
-    return this.mem.bytes(op, BYTES_SVAL, this.mem.i64At(op, OB_SIZE));
+    return this.mem.bytes(op, BYTES_SVAL, obSize.get(op));
   }
 
   /** bytes_hash: _Py_HashBytes(ob_sval, size), cached in ob_shash. */
@@ -175,7 +175,7 @@ export class BytesModule {
     this.checkBytes(op, 'hash');
     const cached = readHashField(this.mem, op, BYTES_SHASH);
     if (cached !== null) return cached;
-    return storeHashBytes(this.mem, op, BYTES_SHASH, this.mem.bytes(op, BYTES_SVAL, this.mem.i64At(op, OB_SIZE)));
+    return storeHashBytes(this.mem, op, BYTES_SHASH, this.mem.bytes(op, BYTES_SVAL, obSize.get(op)));
   }
 
   /** hash(op) as its exact signed 64-bit Py_hash_t. */
@@ -192,10 +192,10 @@ export class BytesModule {
     this.checkBytes(a, 'eq');
     if (a === b) return true;
     let other: Uint8Array;
-    if (this.checkExact(b)) other = this.mem.bytes(b, BYTES_SVAL, this.mem.i64At(b, OB_SIZE));
+    if (this.checkExact(b)) other = this.mem.bytes(b, BYTES_SVAL, obSize.get(b));
     else if (this.interp.bytearray.checkExact(b)) other = this.interp.bytearray.data(b);
     else return false;
-    const mine = this.mem.bytes(a, BYTES_SVAL, this.mem.i64At(a, OB_SIZE));
+    const mine = this.mem.bytes(a, BYTES_SVAL, obSize.get(a));
     if (mine.length !== other.length) return false;
     for (let i = 0; i < mine.length; i++) if (mine[i] !== other[i]) return false;
     return true;

@@ -18,7 +18,7 @@
  */
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_TYPE } from '../layout.js';
+
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 
@@ -52,7 +52,7 @@ export class CellModule {
 
   /** PyCell_Check. */
   check(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && Number.isInteger(op) && this.rt.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && Number.isInteger(op) && this.rt.typeOrNull(op) === this.type;
   }
 
   /**
@@ -130,7 +130,7 @@ export class CellModule {
 
   private describeObject(op: unknown): string {
     if (typeof op !== 'number' || !Number.isInteger(op) || op <= 0) return op === 0 ? 'NULL' : describe(op);
-    const t = this.rt.types[this.rt.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 }

@@ -56,7 +56,7 @@
 import type { Memory } from '../../allocator/memory.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { MANAGED_DICT, MANAGED_VALUES, OB_TYPE, SIZEOF_VOID_P, roundUpPtr } from '../layout.js';
+import { managedDict, managedValues, obType, roundUpPtr, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import {
   Py_TPFLAGS_BASETYPE,
@@ -158,7 +158,7 @@ export class DictModule {
   iterHash = 0;
   private readonly rt: Runtime;
   private readonly mem: Memory;
-  private readonly strTypeId: number;
+  private readonly strTypeWord: number;
   private readonly tupleType: PyTypeObject;
   /** state->free_list. */
   private readonly freeList: number[] = [];
@@ -172,7 +172,7 @@ export class DictModule {
   constructor(readonly interp: Interpreter) {
     const rt = (this.rt = interp.rt);
     this.mem = rt.mem;
-    this.strTypeId = interp.str.type.id;
+    this.strTypeWord = this.rt.typeWord(interp.str.type);
     this.tupleType = interp.tuple.type;
     this.type = rt.registerType({
       name: 'dict',
@@ -206,12 +206,12 @@ export class DictModule {
 
   /** PyDict_Check. */
   check(op: number): boolean {
-    return ((this.rt.types[this.mem.u32At(op, OB_TYPE)]?.flags ?? 0) & Py_TPFLAGS_DICT_SUBCLASS) !== 0;
+    return ((this.rt.typeOrNull(op)?.flags ?? 0) & Py_TPFLAGS_DICT_SUBCLASS) !== 0;
   }
 
   /** PyUnicode_CheckExact. */
   private isExactStr(op: number): boolean {
-    return this.mem.u32At(op, OB_TYPE) === this.strTypeId;
+    return obType.get(op) === this.strTypeWord;
   }
 
   /** _PyObject_GC_MAY_BE_TRACKED: a GC object other than an untracked tuple. */
@@ -236,7 +236,7 @@ export class DictModule {
 
   private describeObject(op: number): string {
     if (typeof op !== 'number' || !Number.isInteger(op)) return String(op);
-    const t = this.rt.types[this.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 
@@ -308,7 +308,7 @@ export class DictModule {
     const set = this.interp.set;
     if (typeof iterable === 'number') {
       this.checkObject(iterable, 'dict.fromkeys', 'the iterable');
-      const t = this.rt.types[this.mem.u32At(iterable, OB_TYPE)];
+      const t = this.rt.typeOrNull(iterable);
       if (t !== this.type && t !== set.type && t !== set.frozensetType) {
         throw new InvalidArgumentError(`dict.fromkeys: expected a dict, a set, a frozenset or an array of keys, got ${this.describeObject(iterable)}`);
       }
@@ -752,7 +752,7 @@ export class DictModule {
     const values = this.newValues(size);
     mem.setU8(values, -2, 0);
     mem.fill(values, 0, size * SIZEOF_VOID_P, 0);
-    mem.setF64(obj, MANAGED_VALUES, values);
+    managedValues.set(obj, values);
   }
 
   /**
@@ -770,8 +770,8 @@ export class DictModule {
     const ix = this.isExactStr(name) ? this.insertIntoDictkeys(keys, name) : DKIX_EMPTY;
     if (ix === DKIX_EMPTY) {
       const dict = this.makeDictFromInstanceAttributes(keys, values);
-      mem.setF64(obj, MANAGED_VALUES, 0);
-      mem.setF64(obj, MANAGED_DICT, dict);
+      managedValues.set(obj, 0);
+      managedDict.set(obj, dict);
       if (value === 0) return this.delItemKnownHash(dict, name, this.interp.hash(name));
       this.setItem(dict, name, value);
       return true;
@@ -833,15 +833,15 @@ export class DictModule {
     const tp = this.rt.typeOf(obj);
     let dict: number;
     if ((tp.flags & Py_TPFLAGS_MANAGED_DICT) !== 0) {
-      const values = mem.f64At(obj, MANAGED_VALUES);
-      dict = mem.f64At(obj, MANAGED_DICT);
+      const values = managedValues.get(obj);
+      dict = managedDict.get(obj);
       if (values !== 0) {
         dict = this.makeDictFromInstanceAttributes(keys, values);
-        mem.setF64(obj, MANAGED_DICT, dict);
-        mem.setF64(obj, MANAGED_VALUES, 0);
+        managedDict.set(obj, dict);
+        managedValues.set(obj, 0);
       } else if (dict === 0) {
         dict = this.new();
-        mem.setF64(obj, MANAGED_DICT, dict);
+        managedDict.set(obj, dict);
       }
     } else {
       if (tp.dictoffset === 0) throw new InvalidArgumentError(`'${tp.name}' objects have no __dict__`);
@@ -877,7 +877,7 @@ export class DictModule {
 
   /** _PyObject_VisitInstanceAttributes: visits each value still in obj's values array. */
   visitInstanceAttributes(obj: number, keys: number, visit: Visit): number {
-    const values = this.mem.f64At(obj, MANAGED_VALUES);
+    const values = managedValues.get(obj);
     if (values === 0) return 0;
     const n = this.mem.i64At(keys, DK_NENTRIES);
     for (let i = 0; i < n; i++) {
@@ -892,7 +892,7 @@ export class DictModule {
 
   /** _PyObject_ClearInstanceAttributes: Py_CLEAR of each value in obj's values array (the array stays). */
   clearInstanceAttributes(obj: number, keys: number): void {
-    const values = this.mem.f64At(obj, MANAGED_VALUES);
+    const values = managedValues.get(obj);
     if (values === 0) return;
     const n = this.mem.i64At(keys, DK_NENTRIES);
     for (let i = 0; i < n; i++) {
@@ -906,7 +906,7 @@ export class DictModule {
 
   /** _PyObject_FreeInstanceAttributes: drops each value and frees obj's values array (the pointer is left as is). */
   freeInstanceAttributes(obj: number, keys: number): void {
-    const values = this.mem.f64At(obj, MANAGED_VALUES);
+    const values = managedValues.get(obj);
     if (values === 0) return;
     const n = this.mem.i64At(keys, DK_NENTRIES);
     for (let i = 0; i < n; i++) this.rt.xdecref(this.mem.f64At(values, i * SIZEOF_VOID_P));

@@ -42,7 +42,8 @@
 import type { Memory } from '../../allocator/memory.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { GC_PREV, MANAGED_DICT, MANAGED_VALUES, OB_TYPE, PYOBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
+import { asGc, gcPrev, managedDict, managedValues, PYOBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
+import { PREV_MASK_FINALIZED } from '../gcState.js';
 import type { Runtime } from '../runtime.js';
 import {
   Py_TPFLAGS_BASETYPE,
@@ -248,7 +249,7 @@ export class InstanceModule {
 
   /** Whether op is an instance of a class made by defineClass. */
   check(op: number): boolean {
-    return typeof op === 'number' && op > 0 && this.classes[this.mem.u32At(op, OB_TYPE)] !== undefined;
+    return typeof op === 'number' && op > 0 && this.classes[this.rt.typeOrNull(op)?.id ?? -1] !== undefined;
   }
 
   /**
@@ -299,7 +300,7 @@ export class InstanceModule {
 
   /** _PyGC_FINALIZED(op): whether __del__ has run on op (gc.is_finalized). */
   isFinalized(op: number): boolean {
-    return this.mem.f64At(op, GC_PREV) % 2 === 1;
+    return (gcPrev.get(asGc(op)) & PREV_MASK_FINALIZED) !== 0;
   }
 
   // --- attributes ---------------------------------------------------------------------------------
@@ -344,9 +345,8 @@ export class InstanceModule {
       throw new AttributeError(`attribute '__weakref__' of '${info.type.name}' objects is not writable`);
     }
     if (!info.hasDict) throw new AttributeError(`'${info.type.name}' object has no attribute '${key}'`);
-    const mem = this.mem;
     const dict = this.interp.dict;
-    const values = mem.f64At(op, MANAGED_VALUES);
+    const values = managedValues.get(op);
     if (values !== 0) {
       if (!dict.storeInstanceAttribute(op, info.cachedKeys, values, name, value)) {
         throw new AttributeError(`'${info.type.name}' object has no attribute '${key}'`);
@@ -354,10 +354,10 @@ export class InstanceModule {
       return;
     }
     // _PyObjectDict_SetItem: a dict over the shared keys if there is none.
-    let d = mem.f64At(op, MANAGED_DICT);
+    let d = managedDict.get(op);
     if (d === 0) {
       d = dict.newSplitDict(info.cachedKeys);
-      mem.setF64(op, MANAGED_DICT, d);
+      managedDict.set(op, d);
     }
     if (value !== 0) {
       dict.setItem(d, name, value);
@@ -387,15 +387,14 @@ export class InstanceModule {
       return head !== 0 ? head : this.interp.singletons.None;
     }
     if (!info.hasDict) return 0;
-    const mem = this.mem;
     const dict = this.interp.dict;
-    const values = mem.f64At(op, MANAGED_VALUES);
+    const values = managedValues.get(op);
     if (values !== 0) {
       const v = dict.getInstanceAttribute(info.cachedKeys, values, name);
       if (v !== 0) this.rt.decref(v);
       return v;
     }
-    const d = mem.f64At(op, MANAGED_DICT);
+    const d = managedDict.get(op);
     return d !== 0 ? dict.getItem(d, name) : 0;
   }
 
@@ -418,15 +417,14 @@ export class InstanceModule {
     if (value !== 0 && !dict.check(value)) {
       throw new InvalidArgumentError(`TypeError: __dict__ must be set to a dictionary, not a '${this.rt.typeOf(value).name}'`);
     }
-    const mem = this.mem;
-    const values = mem.f64At(op, MANAGED_VALUES);
+    const values = managedValues.get(op);
     if (values !== 0) {
-      mem.setF64(op, MANAGED_DICT, dict.makeDictFromInstanceAttributes(info.cachedKeys, values));
-      mem.setF64(op, MANAGED_VALUES, 0);
+      managedDict.set(op, dict.makeDictFromInstanceAttributes(info.cachedKeys, values));
+      managedValues.set(op, 0);
     }
-    const old = mem.f64At(op, MANAGED_DICT);
+    const old = managedDict.get(op);
     this.rt.xincref(value);
-    mem.setF64(op, MANAGED_DICT, value);
+    managedDict.set(op, value);
     this.rt.xdecref(old);
   }
 
@@ -461,10 +459,9 @@ export class InstanceModule {
     }
     this.clearSlots(info, self);
     if (info.hasDict) {
-      const mem = this.mem;
-      const dict = mem.f64At(self, MANAGED_DICT);
+      const dict = managedDict.get(self);
       if (dict !== 0) {
-        mem.setF64(self, MANAGED_DICT, 0);
+        managedDict.set(self, 0);
         rt.decref(dict);
       } else {
         this.interp.dict.freeInstanceAttributes(self, info.cachedKeys);
@@ -485,7 +482,7 @@ export class InstanceModule {
     // PyObject_CallFinalizer: at most once per object.
     if (!this.isFinalized(self)) {
       this.slotTpFinalize(info, self);
-      this.mem.setF64(self, GC_PREV, this.mem.f64At(self, GC_PREV) + 1);
+      gcPrev.set(asGc(self), gcPrev.get(asGc(self)) + PREV_MASK_FINALIZED);
     }
     const refcnt = rt.refcnt(self) - 1;
     rt.setRefcnt(self, refcnt);
@@ -514,7 +511,7 @@ export class InstanceModule {
     if (info.hasDict) {
       const r = this.interp.dict.visitInstanceAttributes(self, info.cachedKeys, visit);
       if (r !== 0) return r;
-      const dict = mem.f64At(self, MANAGED_DICT);
+      const dict = managedDict.get(self);
       if (dict !== 0) return visit(dict);
     }
     // CPython also visits the heap type itself; types are not objects here.
@@ -526,9 +523,9 @@ export class InstanceModule {
     this.clearSlots(info, self);
     if (info.hasDict) {
       this.interp.dict.clearInstanceAttributes(self, info.cachedKeys);
-      const dict = this.mem.f64At(self, MANAGED_DICT);
+      const dict = managedDict.get(self);
       if (dict !== 0) {
-        this.mem.setF64(self, MANAGED_DICT, 0);
+        managedDict.set(self, 0);
         this.rt.decref(dict);
       }
     }
@@ -560,7 +557,7 @@ export class InstanceModule {
     if (typeof op !== 'number' || !Number.isInteger(op) || op <= 0) {
       throw new InvalidArgumentError(`${fn}: expected an instance, got ${op === 0 ? 'NULL' : describe(op)}`);
     }
-    const info = this.classes[this.mem.u32At(op, OB_TYPE)];
+    const info = this.classes[this.rt.typeOrNull(op)?.id ?? -1];
     if (info === undefined) throw new InvalidArgumentError(`${fn}: expected an instance of a user class, got a ${this.rt.typeOf(op).name} object`);
     return info;
   }

@@ -28,7 +28,7 @@
 import { InvalidArgumentError, describe } from '../../errors.js';
 import { MAX_REQUEST } from '../../allocator/heap.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_SIZE, OB_TYPE, PYVAROBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
+import { obSize, PYVAROBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import {
   Py_TPFLAGS_BASETYPE,
@@ -115,7 +115,7 @@ export class ListModule {
       op = rt.gcNew(this.type);
     }
     rt.mem.setF64(op, LIST_OB_ITEM, 0);
-    rt.mem.setI64(op, OB_SIZE, 0);
+    obSize.set(op, 0);
     rt.mem.setI64(op, LIST_ALLOCATED, 0);
     if (n > 0) {
       try {
@@ -125,7 +125,7 @@ export class ListModule {
         throw e;
       }
     }
-    rt.mem.setI64(op, OB_SIZE, n);
+    obSize.set(op, n);
     rt.mem.setI64(op, LIST_ALLOCATED, n);
     rt.gcTrack(op);
     return op;
@@ -144,7 +144,7 @@ export class ListModule {
   vectorcall(items: Iterable<number>, lengthHint = 8): number {
     const rt = this.rt;
     const op = rt.gcNew(this.type);
-    rt.mem.fill(op, OB_SIZE, LIST_BASICSIZE - OB_SIZE, 0);
+    rt.mem.fill(op, obSize.offset, LIST_BASICSIZE - obSize.offset, 0);
     rt.gcTrack(op);
     try {
       this.extendFromIterable(op, items, lengthHint);
@@ -164,7 +164,7 @@ export class ListModule {
     this.checkList(l, 'list_repeat');
     if (!Number.isInteger(n)) throw new InvalidArgumentError(`list_repeat: count must be an integer, got ${describe(n)}`);
     const rt = this.rt;
-    const inputSize = rt.mem.i64At(l, OB_SIZE);
+    const inputSize = obSize.get(l);
     if (inputSize === 0 || n <= 0) return this.new(0);
     const outputSize = inputSize * n;
     if (outputSize > MAX_LIST_SIZE) throw new InvalidArgumentError(`list_repeat: ${inputSize} * ${n} items is too many`);
@@ -181,7 +181,7 @@ export class ListModule {
     for (let i = 0; i < inputSize; i++) rt.setRefcnt(src[i]!, rt.refcnt(src[i]!) + n);
     if (inputSize === 1) dest.fill(src[0]!);
     else for (let k = 0; k < n; k++) dest.set(src, k * inputSize);
-    rt.mem.setI64(np, OB_SIZE, outputSize);
+    obSize.set(np, outputSize);
     return np;
   }
 
@@ -190,7 +190,7 @@ export class ListModule {
   /** PyList_Size. */
   size(l: number): number {
     this.checkList(l, 'PyList_Size');
-    return this.rt.mem.i64At(l, OB_SIZE);
+    return obSize.get(l);
   }
 
   /** The list's `allocated` field: slots in ob_item. */
@@ -202,7 +202,7 @@ export class ListModule {
   /** PyList_GetItem: item i (0 <= i < size). Borrowed reference. */
   getItem(l: number, i: number): number {
     this.checkList(l, 'PyList_GetItem');
-    this.checkIndex(i, this.rt.mem.i64At(l, OB_SIZE), 'list index out of range');
+    this.checkIndex(i, obSize.get(l), 'list index out of range');
     return this.rt.mem.f64At(this.rt.mem.f64At(l, LIST_OB_ITEM), i * SIZEOF_VOID_P);
   }
 
@@ -213,7 +213,7 @@ export class ListModule {
   setItem(l: number, i: number, v: number): void {
     try {
       this.checkList(l, 'PyList_SetItem');
-      this.checkIndex(i, this.rt.mem.i64At(l, OB_SIZE), 'list assignment index out of range');
+      this.checkIndex(i, obSize.get(l), 'list assignment index out of range');
     } catch (e) {
       this.rt.xdecref(v);
       throw e;
@@ -238,7 +238,7 @@ export class ListModule {
     this.checkObject(v, 'PyList_Insert');
     if (!Number.isInteger(where)) throw new InvalidArgumentError(`PyList_Insert: index must be an integer, got ${describe(where)}`);
     const mem = this.rt.mem;
-    const n = mem.i64At(l, OB_SIZE);
+    const n = obSize.get(l);
     this.listResize(l, n + 1);
     if (where < 0) where = Math.max(where + n, 0);
     if (where > n) where = n;
@@ -255,7 +255,7 @@ export class ListModule {
   pop(l: number, index = -1): number {
     this.checkList(l, 'list.pop');
     const mem = this.rt.mem;
-    const n = mem.i64At(l, OB_SIZE);
+    const n = obSize.get(l);
     if (n === 0) throw new InvalidArgumentError('pop from empty list');
     if (!Number.isInteger(index)) throw new InvalidArgumentError(`list.pop: index must be an integer, got ${describe(index)}`);
     if (index < 0) index += n;
@@ -276,7 +276,7 @@ export class ListModule {
    */
   getSlice(l: number, lo: number, hi: number): number {
     this.checkList(l, 'PyList_GetSlice');
-    const n = this.rt.mem.i64At(l, OB_SIZE);
+    const n = obSize.get(l);
     lo = this.clampIndex(lo, n, 'PyList_GetSlice');
     hi = this.clampIndex(hi, n, 'PyList_GetSlice');
     return this.listSlice(l, lo, Math.max(hi, lo));
@@ -293,7 +293,7 @@ export class ListModule {
     if (v !== 0 && !this.isSequenceFast(v)) {
       throw new InvalidArgumentError(`PyList_SetSlice: the replacement must be a list, a tuple or NULL, got ${this.describeObject(v)}`);
     }
-    const n = this.rt.mem.i64At(l, OB_SIZE);
+    const n = obSize.get(l);
     this.listAssSlice(l, this.clampIndex(lo, n, 'PyList_SetSlice'), this.clampIndex(hi, n, 'PyList_SetSlice'), v);
   }
 
@@ -304,8 +304,8 @@ export class ListModule {
     const items = rt.mem.f64At(l, LIST_OB_ITEM);
     if (items === 0) return;
     // XDECREF can reach this list again: make it empty first.
-    let i = rt.mem.i64At(l, OB_SIZE);
-    rt.mem.setI64(l, OB_SIZE, 0);
+    let i = obSize.get(l);
+    obSize.set(l, 0);
     rt.mem.setF64(l, LIST_OB_ITEM, 0);
     rt.mem.setI64(l, LIST_ALLOCATED, 0);
     while (--i >= 0) rt.xdecref(rt.mem.f64At(items, i * SIZEOF_VOID_P));
@@ -315,7 +315,7 @@ export class ListModule {
   /** The items, in order (borrowed references). */
   items(l: number): number[] {
     this.checkList(l, 'list items');
-    return Array.from(this.slots(l, this.rt.mem.i64At(l, OB_SIZE)));
+    return Array.from(this.slots(l, obSize.get(l)));
   }
 
   // --- list_extend --------------------------------------------------------------------------
@@ -329,7 +329,7 @@ export class ListModule {
     if (!this.isSequenceFast(src)) {
       throw new InvalidArgumentError(`list_extend: the source must be a list or a tuple (use extendFromIterable), got ${this.describeObject(src)}`);
     }
-    const n = this.rt.mem.i64At(src, OB_SIZE);
+    const n = obSize.get(src);
     if (n === 0) return;
     this.extendPrepare(l, n);
     // Read the source only now: when src is l, list_resize may have moved it.
@@ -365,24 +365,24 @@ export class ListModule {
       throw new InvalidArgumentError(`list_extend: length hint must be an integer from 0 to ${MAX_LIST_SIZE}, got ${describe(lengthHint)}`);
     }
     const mem = this.rt.mem;
-    const m = mem.i64At(l, OB_SIZE);
+    const m = obSize.get(l);
     if (mem.f64At(l, LIST_OB_ITEM) === 0) {
       if (lengthHint > 0) this.listPreallocateExact(l, lengthHint);
     } else {
       this.listResize(l, m + lengthHint);
-      mem.setI64(l, OB_SIZE, m); // make the list sane again
+      obSize.set(l, m); // make the list sane again
     }
     for (const item of items) {
       this.checkObject(item, 'list_extend');
-      const size = mem.i64At(l, OB_SIZE);
+      const size = obSize.get(l);
       if (size < mem.i64At(l, LIST_ALLOCATED)) {
         mem.setF64(mem.f64At(l, LIST_OB_ITEM), size * SIZEOF_VOID_P, item);
-        mem.setI64(l, OB_SIZE, size + 1);
+        obSize.set(l, size + 1);
       } else {
         this.appendTakeRef(l, item);
       }
     }
-    const size = mem.i64At(l, OB_SIZE);
+    const size = obSize.get(l);
     if (size < mem.i64At(l, LIST_ALLOCATED)) this.listResize(l, size);
   }
 
@@ -392,10 +392,10 @@ export class ListModule {
   eq(a: number, b: number): boolean {
     if (!this.check(b)) return false;
     const mem = this.rt.mem;
-    const n = mem.i64At(a, OB_SIZE);
-    if (mem.i64At(b, OB_SIZE) !== n) return false;
+    const n = obSize.get(a);
+    if (obSize.get(b) !== n) return false;
     // The sizes are read again each step: a comparison may run code that changes either list.
-    for (let i = 0; i < mem.i64At(a, OB_SIZE) && i < mem.i64At(b, OB_SIZE); i++) {
+    for (let i = 0; i < obSize.get(a) && i < obSize.get(b); i++) {
       const v = mem.f64At(mem.f64At(a, LIST_OB_ITEM), i * SIZEOF_VOID_P);
       const w = mem.f64At(mem.f64At(b, LIST_OB_ITEM), i * SIZEOF_VOID_P);
       if (v === w) continue;
@@ -407,7 +407,7 @@ export class ListModule {
       this.rt.decref(w);
       if (!k) return false;
     }
-    return mem.i64At(a, OB_SIZE) === mem.i64At(b, OB_SIZE);
+    return obSize.get(a) === obSize.get(b);
   }
 
   /** Dead lists parked on the free list (sys._debugmallocstats' `free PyListObjects`). */
@@ -430,13 +430,13 @@ export class ListModule {
     const rt = this.rt;
     const allocated = rt.mem.i64At(l, LIST_ALLOCATED);
     if (allocated >= newsize && newsize >= Math.floor(allocated / 2)) {
-      rt.mem.setI64(l, OB_SIZE, newsize);
+      obSize.set(l, newsize);
       return;
     }
-    const newAllocated = listResizeAllocation(rt.mem.i64At(l, OB_SIZE), newsize);
+    const newAllocated = listResizeAllocation(obSize.get(l), newsize);
     const items = rt.memRealloc(rt.mem.f64At(l, LIST_OB_ITEM), newAllocated * SIZEOF_VOID_P);
     rt.mem.setF64(l, LIST_OB_ITEM, items);
-    rt.mem.setI64(l, OB_SIZE, newsize);
+    obSize.set(l, newsize);
     rt.mem.setI64(l, LIST_ALLOCATED, newAllocated);
   }
 
@@ -450,10 +450,10 @@ export class ListModule {
   /** _PyList_AppendTakeRef: store v (a reference the list takes over) at the end. */
   private appendTakeRef(l: number, v: number): void {
     const mem = this.rt.mem;
-    const len = mem.i64At(l, OB_SIZE);
+    const len = obSize.get(l);
     if (mem.i64At(l, LIST_ALLOCATED) > len) {
       mem.setF64(mem.f64At(l, LIST_OB_ITEM), len * SIZEOF_VOID_P, v);
-      mem.setI64(l, OB_SIZE, len + 1);
+      obSize.set(l, len + 1);
       return;
     }
     try {
@@ -468,10 +468,10 @@ export class ListModule {
   /** list_extend's room-making for n > 0 known items: ob_size becomes len + n. */
   private extendPrepare(l: number, n: number): void {
     const mem = this.rt.mem;
-    const m = mem.i64At(l, OB_SIZE);
+    const m = obSize.get(l);
     if (mem.f64At(l, LIST_OB_ITEM) === 0) {
       this.listPreallocateExact(l, n);
-      mem.setI64(l, OB_SIZE, n);
+      obSize.set(l, n);
     } else {
       this.listResize(l, m + n);
     }
@@ -480,7 +480,7 @@ export class ListModule {
   /** Stores the given items (increfed) into the last items.length slots in use. */
   private copyIn(l: number, from: ArrayLike<number>): void {
     const n = from.length;
-    const size = this.rt.mem.i64At(l, OB_SIZE);
+    const size = obSize.get(l);
     const dest = this.slots(l, size);
     for (let i = 0; i < n; i++) {
       const o = from[i]!;
@@ -501,7 +501,7 @@ export class ListModule {
       throw e;
     }
     this.rt.mem.setI64(np, LIST_ALLOCATED, len);
-    this.rt.mem.setI64(np, OB_SIZE, len);
+    obSize.set(np, len);
     this.copyIn(np, this.slots(l, hi).subarray(lo));
     return np;
   }
@@ -517,7 +517,7 @@ export class ListModule {
     const mem = rt.mem;
     if (v === a) {
       // a[i:j] = a: copy it first.
-      const copy = this.listSlice(a, 0, mem.i64At(a, OB_SIZE));
+      const copy = this.listSlice(a, 0, obSize.get(a));
       try {
         this.listAssSlice(a, ilow, ihigh, copy);
       } finally {
@@ -525,10 +525,10 @@ export class ListModule {
       }
       return;
     }
-    const n = v === 0 ? 0 : mem.i64At(v, OB_SIZE);
+    const n = v === 0 ? 0 : obSize.get(v);
     const vitem = v === 0 ? null : this.fastItems(v, n);
     if (ihigh < ilow) ihigh = ilow;
-    const size = mem.i64At(a, OB_SIZE);
+    const size = obSize.get(a);
     const norig = ihigh - ilow;
     const d = n - norig;
     if (size + d === 0) {
@@ -583,18 +583,18 @@ export class ListModule {
     const mem = rt.mem;
     const items = mem.f64At(op, LIST_OB_ITEM);
     if (items !== 0) {
-      let i = mem.i64At(op, OB_SIZE);
+      let i = obSize.get(op);
       while (--i >= 0) rt.xdecref(mem.f64At(items, i * SIZEOF_VOID_P));
       rt.memFree(items);
     }
-    if (this.freeList.length < PyList_MAXFREELIST && mem.u32At(op, OB_TYPE) === this.type.id) this.freeList.push(op);
+    if (this.freeList.length < PyList_MAXFREELIST && this.rt.typeOrNull(op) === this.type) this.freeList.push(op);
     else rt.gcDel(op);
     rt.trashcanEnd();
   }
 
   /** list_traverse. */
   private listTraverse(rt: Runtime, op: number, visit: Visit): number {
-    const n = rt.mem.i64At(op, OB_SIZE);
+    const n = obSize.get(op);
     for (let i = 0; i < n; i++) {
       const item = rt.mem.f64At(rt.mem.f64At(op, LIST_OB_ITEM), i * SIZEOF_VOID_P);
       if (item !== 0) {
@@ -631,7 +631,7 @@ export class ListModule {
 
   private flagsOf(op: unknown): number {
     if (typeof op !== 'number' || op === 0) return 0;
-    return this.rt.types[this.rt.mem.u32At(op, OB_TYPE)]?.flags ?? 0;
+    return this.rt.typeOrNull(op)?.flags ?? 0;
   }
 
   private checkList(op: number, fn: string): void {
@@ -657,7 +657,7 @@ export class ListModule {
   private describeObject(op: unknown): string {
     if (typeof op !== 'number') return describe(op);
     if (op === 0) return 'NULL';
-    const t = this.rt.types[this.rt.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 }

@@ -20,7 +20,7 @@
  */
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_SIZE, OB_TYPE, SIZEOF_VOID_P } from '../layout.js';
+import { obSize, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { LIST_OB_ITEM } from './list.js';
@@ -51,7 +51,7 @@ export class ListIterModule {
 
   /** Whether op is a list_iterator. */
   check(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && Number.isInteger(op) && this.rt.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && Number.isInteger(op) && this.rt.typeOrNull(op) === this.type;
   }
 
   /** iter(l) (list_iter): a tracked iterator at index 0 holding a reference to l (borrowed). New reference. */
@@ -79,7 +79,7 @@ export class ListIterModule {
     const seq = mem.f64At(it, LISTITER_SEQ);
     if (seq === 0) return 0;
     const index = mem.i64At(it, LISTITER_INDEX);
-    if (index < mem.i64At(seq, OB_SIZE)) {
+    if (index < obSize.get(seq)) {
       const item = mem.f64At(mem.f64At(seq, LIST_OB_ITEM), index * SIZEOF_VOID_P);
       mem.setI64(it, LISTITER_INDEX, index + 1);
       rt.incref(item);
@@ -96,7 +96,7 @@ export class ListIterModule {
     const mem = this.rt.mem;
     const seq = mem.f64At(it, LISTITER_SEQ);
     if (seq === 0) return 0;
-    return Math.max(0, mem.i64At(seq, OB_SIZE) - mem.i64At(it, LISTITER_INDEX));
+    return Math.max(0, obSize.get(seq) - mem.i64At(it, LISTITER_INDEX));
   }
 
   /** it_seq: the list being iterated (borrowed), or 0 once exhausted. */
@@ -126,7 +126,7 @@ export class ListIterModule {
   private describeObject(op: unknown): string {
     if (typeof op !== 'number' || !Number.isInteger(op)) return describe(op);
     if (op === 0) return 'NULL';
-    const t = this.rt.types[this.rt.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 }

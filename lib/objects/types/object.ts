@@ -12,7 +12,7 @@
  * NotImplemented for anything but identity).
  */
 import type { Interpreter } from '../interpreter.js';
-import { OB_TYPE, PYOBJECT_SIZE } from '../layout.js';
+import { PYOBJECT_SIZE } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, type PyTypeObject } from '../type.js';
 import { hashPointer } from './singletons.js';
@@ -53,6 +53,6 @@ export class ObjectModule {
 
   /** PyObject_TypeCheck(op, &PyBaseObject_Type) for an exact object() instance. */
   checkExact(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && this.rt.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && this.rt.typeOrNull(op) === this.type;
   }
 }

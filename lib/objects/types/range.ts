@@ -41,7 +41,7 @@
 import type { Memory } from '../../allocator/memory.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_SIZE, OB_TYPE } from '../layout.js';
+import { obSize } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import type { PyTypeObject } from '../type.js';
 
@@ -137,7 +137,7 @@ export class RangeModule {
 
   /** PyRange_Check. */
   check(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && this.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && this.rt.typeOrNull(op) === this.type;
   }
 
   // --- range -------------------------------------------------------------------------------
@@ -289,7 +289,7 @@ export class RangeModule {
   private validateStep(step: number): number {
     if (step === 0) return this.interp.long.fromNumber(1);
     const s = this.numberIndex(step);
-    if (this.mem.i64At(s, OB_SIZE) === 0) {
+    if (obSize.get(s) === 0) {
       this.rt.decref(s);
       throw new InvalidArgumentError('ValueError: range() arg 3 must not be zero');
     }
@@ -325,7 +325,7 @@ export class RangeModule {
     let lo: number;
     let hi: number;
     let s: number;
-    if (this.mem.i64At(step, OB_SIZE) > 0) {
+    if (obSize.get(step) > 0) {
       lo = start;
       hi = stop;
       rt.incref(step);
@@ -490,7 +490,7 @@ export class RangeModule {
   }
 
   private iterTypeOf(it: number, fn: string): PyTypeObject {
-    const t = typeof it === 'number' && it !== 0 && Number.isInteger(it) ? this.rt.types[this.mem.u32At(it, OB_TYPE)] : undefined;
+    const t = typeof it === 'number' && it !== 0 && Number.isInteger(it) ? this.rt.typeOrNull(it) : undefined;
     if (t !== this.iterType && t !== this.longIterType) {
       throw new InvalidArgumentError(`${fn}: expected a range_iterator or longrange_iterator, got ${this.describeObject(it)}`);
     }
@@ -504,7 +504,7 @@ export class RangeModule {
   private describeObject(op: unknown): string {
     if (typeof op !== 'number' || !Number.isInteger(op)) return describe(op);
     if (op === 0) return 'NULL';
-    const t = this.rt.types[this.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 }

@@ -30,7 +30,7 @@
 import type { Memory } from '../../allocator/memory.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_TYPE, PYOBJECT_SIZE } from '../layout.js';
+import { PYOBJECT_SIZE } from '../layout.js';
 import { RefcountError, type Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { KeyError } from './dict.js';
@@ -140,7 +140,7 @@ export class SetModule {
 
   private describeObject(op: number): string {
     if (typeof op !== 'number' || !Number.isInteger(op)) return String(op);
-    const t = this.rt.types[this.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 

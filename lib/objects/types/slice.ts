@@ -22,7 +22,7 @@
  */
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_TYPE } from '../layout.js';
+
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 
@@ -68,7 +68,7 @@ export class SliceModule {
 
   /** PySlice_Check. */
   check(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && Number.isInteger(op) && this.rt.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && Number.isInteger(op) && this.rt.typeOrNull(op) === this.type;
   }
 
   /**

@@ -27,7 +27,7 @@
 import { InvalidArgumentError, describe } from '../../errors.js';
 import { MAX_REQUEST } from '../../allocator/heap.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_SIZE, OB_TYPE, PYVAROBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
+import { obSize, PYVAROBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import {
   Py_TPFLAGS_BASETYPE,
@@ -159,7 +159,7 @@ export class TupleModule {
    */
   resize(op: number, n: number): number {
     this.checkTuple(op, '_PyTuple_Resize');
-    const oldsize = this.rt.mem.i64At(op, OB_SIZE);
+    const oldsize = obSize.get(op);
     if (this.rt.typeOf(op) !== this.type || (oldsize !== 0 && this.rt.refcnt(op) !== 1) || !Number.isInteger(n) || n < 0 || n > MAX_TUPLE_SIZE) {
       const refcnt = this.rt.refcnt(op);
       this.rt.decref(op);
@@ -194,13 +194,13 @@ export class TupleModule {
   /** PyTuple_Size. */
   size(op: number): number {
     this.checkTuple(op, 'PyTuple_Size');
-    return this.rt.mem.i64At(op, OB_SIZE);
+    return obSize.get(op);
   }
 
   /** PyTuple_GetItem: item i (0 <= i < size). Borrowed reference (0 while unset). */
   getItem(op: number, i: number): number {
     this.checkTuple(op, 'PyTuple_GetItem');
-    this.checkIndex(i, this.rt.mem.i64At(op, OB_SIZE), 'tuple index out of range');
+    this.checkIndex(i, obSize.get(op), 'tuple index out of range');
     return this.rt.mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P);
   }
 
@@ -215,7 +215,7 @@ export class TupleModule {
       if (this.rt.refcnt(op) !== 1) {
         throw new InvalidArgumentError(`PyTuple_SetItem: the tuple is shared (refcount ${this.rt.refcnt(op)}); only a new tuple may be filled`);
       }
-      this.checkIndex(i, this.rt.mem.i64At(op, OB_SIZE), 'tuple assignment index out of range');
+      this.checkIndex(i, obSize.get(op), 'tuple assignment index out of range');
     } catch (e) {
       this.rt.xdecref(v);
       throw e;
@@ -229,7 +229,7 @@ export class TupleModule {
   /** The items, in order (borrowed references; 0 for unset ones). */
   items(op: number): number[] {
     this.checkTuple(op, 'tuple items');
-    const n = this.rt.mem.i64At(op, OB_SIZE);
+    const n = obSize.get(op);
     const out = new Array<number>(n);
     for (let i = 0; i < n; i++) out[i] = this.rt.mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P);
     return out;
@@ -244,7 +244,7 @@ export class TupleModule {
   maybeUntrack(op: number): void {
     const rt = this.rt;
     if (rt.typeOf(op) !== this.type || !rt.gc.isTracked(op)) return;
-    const n = rt.mem.i64At(op, OB_SIZE);
+    const n = obSize.get(op);
     for (let i = 0; i < n; i++) {
       const elt = rt.mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P);
       if (elt === 0 || this.mayBeTracked(elt)) return;
@@ -277,8 +277,8 @@ export class TupleModule {
   eq(a: number, b: number): boolean {
     if (!this.check(b)) return false;
     const mem = this.rt.mem;
-    const n = mem.i64At(a, OB_SIZE);
-    if (mem.i64At(b, OB_SIZE) !== n) return false;
+    const n = obSize.get(a);
+    if (obSize.get(b) !== n) return false;
     for (let i = 0; i < n; i++) {
       const off = TUPLE_OB_ITEM + i * SIZEOF_VOID_P;
       if (!this.interp.eq(mem.f64At(a, off), mem.f64At(b, off))) return false;
@@ -332,10 +332,10 @@ export class TupleModule {
 
   /** maybe_freelist_push: parks a dead exact tuple of size 1..20 if its list has room. */
   private maybeFreelistPush(op: number): boolean {
-    const n = this.rt.mem.i64At(op, OB_SIZE);
+    const n = obSize.get(op);
     if (n === 0) return false;
     const index = n - 1;
-    if (index < PyTuple_NFREELISTS && this.numFree[index]! < PyTuple_MAXFREELIST && this.rt.mem.u32At(op, OB_TYPE) === this.type.id) {
+    if (index < PyTuple_NFREELISTS && this.numFree[index]! < PyTuple_MAXFREELIST && this.rt.typeOrNull(op) === this.type) {
       this.rt.mem.setF64(op, TUPLE_OB_ITEM, this.freeList[index]!);
       this.freeList[index] = op;
       this.numFree[index]!++;
@@ -349,7 +349,7 @@ export class TupleModule {
     rt.gcUntrack(op);
     if (rt.trashcanBegin(op)) return;
     const mem = rt.mem;
-    let i = mem.i64At(op, OB_SIZE);
+    let i = obSize.get(op);
     while (--i >= 0) rt.xdecref(mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P));
     if (!this.maybeFreelistPush(op)) rt.gcDel(op);
     rt.trashcanEnd();
@@ -357,7 +357,7 @@ export class TupleModule {
 
   /** tupletraverse. */
   private tupleTraverse(rt: Runtime, op: number, visit: Visit): number {
-    const n = rt.mem.i64At(op, OB_SIZE);
+    const n = obSize.get(op);
     for (let i = 0; i < n; i++) {
       const item = rt.mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P);
       if (item !== 0) {
@@ -377,7 +377,7 @@ export class TupleModule {
   }
 
   private checkTuple(op: number, fn: string): void {
-    if (typeof op !== 'number' || op === 0 || ((this.rt.types[this.rt.mem.u32At(op, OB_TYPE)]?.flags ?? 0) & Py_TPFLAGS_TUPLE_SUBCLASS) === 0) {
+    if (typeof op !== 'number' || op === 0 || ((this.rt.typeOrNull(op)?.flags ?? 0) & Py_TPFLAGS_TUPLE_SUBCLASS) === 0) {
       throw new InvalidArgumentError(`${fn}: expected a tuple, got ${op === 0 ? 'NULL' : this.describeObject(op)}`);
     }
   }
@@ -392,7 +392,7 @@ export class TupleModule {
 
   private describeObject(op: unknown): string {
     if (typeof op !== 'number') return describe(op);
-    const t = this.rt.types[this.rt.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 }

@@ -35,7 +35,7 @@
 import { InvalidArgumentError, checkSize, describe } from '../../errors.js';
 import type { Memory } from '../../allocator/memory.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_TYPE } from '../layout.js';
+
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_UNICODE_SUBCLASS, type PyTypeObject } from '../type.js';
 
@@ -330,7 +330,7 @@ export class UnicodeModule {
 
   /** PyUnicode_CheckExact(op) (there are no str subclasses here, so also PyUnicode_Check). */
   checkExact(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && this.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && this.rt.typeOrNull(op) === this.type;
   }
 
   private checkStr(op: number, what: string): void {

@@ -38,7 +38,7 @@
 import type { Memory } from '../../allocator/memory.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_TYPE } from '../layout.js';
+
 import type { Runtime, Unraisable } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { clearHashField, readHashField } from './unicode.js';
@@ -106,7 +106,7 @@ export class WeakrefModule {
 
   /** PyWeakref_Check (there are no subclasses here, so also PyWeakref_CheckRefExact). */
   check(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && this.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && this.rt.typeOrNull(op) === this.type;
   }
 
   /** _PyType_SUPPORTS_WEAKREFS(Py_TYPE(op)). */
@@ -324,14 +324,14 @@ export class WeakrefModule {
 
   /** PyObject_CallOneArg(callable, arg) for the callables that exist here; the result (None) is dropped. */
   private callOneArg(callable: number, arg: number): void {
-    const fn = this.mem.u32At(callable, OB_TYPE) === this.cfunctionType.id ? this.methods.get(this.mem.f64At(callable, M_ML)) : undefined;
+    const fn = this.rt.typeOrNull(callable) === this.cfunctionType ? this.methods.get(this.mem.f64At(callable, M_ML)) : undefined;
     if (fn === undefined) throw new InvalidArgumentError(`TypeError: '${this.rt.typeOf(callable).name}' object is not callable`);
     fn(arg);
   }
 
   /** A short repr of an object for error reports. */
   private repr(op: number): string {
-    if (this.mem.u32At(op, OB_TYPE) === this.cfunctionType.id) return `<built-in function ${this.methods.get(this.mem.f64At(op, M_ML))?.name || 'callback'}>`;
+    if (this.rt.typeOrNull(op) === this.cfunctionType) return `<built-in function ${this.methods.get(this.mem.f64At(op, M_ML))?.name || 'callback'}>`;
     return `<${this.rt.typeOf(op).name} object at 0x${op.toString(16)}>`;
   }
 
@@ -469,7 +469,7 @@ export class WeakrefModule {
 
   private describe(op: number): string {
     if (typeof op !== 'number' || !Number.isInteger(op) || op <= 0) return String(op);
-    const t = this.rt.types[this.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 }
