@@ -138,6 +138,12 @@ export interface Field {
   set(p: number, v: number): void;
 }
 
+/** The two 32-bit words of an 8-byte field. */
+export interface Words {
+  readonly lo: Field;
+  readonly hi: Field;
+}
+
 /** An array field's (or the tail's) accessor: element i of the array of the struct at p. */
 export interface ArrayField {
   readonly offset: number;
@@ -219,6 +225,16 @@ export class StructDecl<C extends ValidationContext = ValidationContext, N exten
     const f = this.scalarField(name);
     if (f.count !== 1) throw new InvalidArgumentError(`${this.name}.${name} is an array: use array()`);
     return makeField(f.scalar, f.offset);
+  }
+
+  /**
+   * An 8-byte field as its two 32-bit words, low first (little-endian): for
+   * a 64-bit value a double cannot hold exactly (a Py_hash_t).
+   */
+  words(name: N): Words {
+    const f = this.scalarField(name);
+    if (f.width !== 8 || f.count !== 1) throw new InvalidArgumentError(`${this.name}.${name} is not one 8-byte field`);
+    return { lo: makeField('u32', f.offset), hi: makeField('u32', f.offset + 4) };
   }
 
   /** The accessor of a fixed array field, or of the tail (by its name). */
@@ -324,6 +340,16 @@ function makeArray(scalar: Scalar, offset: number, stride: number): ArrayField {
     at: (p: number, i: number) => p + offset + i * stride,
   };
 }
+
+/**
+ * A pointer field whose offset is data rather than declaration: what C reads
+ * as `*(PyObject **)((char *)op + offset)` for tp_weaklistoffset,
+ * tp_dictoffset and __slots__ member descriptors.
+ */
+export const pointerSlot = {
+  get: (p: number, offset: number): number => loadF64(p + offset),
+  set: (p: number, offset: number, v: number): void => storeF64(p + offset, v),
+};
 
 /** Declares a struct (see the module comment). */
 export function declareStruct<C extends ValidationContext, const F extends readonly FieldDecl[]>(

@@ -48,7 +48,7 @@ import {
   roundUpPtr,
   type ObjectValidationContext,
 } from './layout.js';
-import { loadU8 } from '../allocator/access.js';
+import { viewBytes } from '../allocator/access.js';
 import { NO_SPAN, SMALL_LIMIT, spanOf } from '../allocator/pointer.js';
 import {
   Py_TPFLAGS_HAVE_GC,
@@ -89,7 +89,7 @@ const TYPE_RANGE = 2 ** 16;
 function isMapped(p: number): boolean {
   if (p < SMALL_LIMIT) return spanOf(p) !== NO_SPAN;
   try {
-    loadU8(p);
+    viewBytes(p, 1);
     return true;
   } catch {
     return false;
