@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter, UnhashableError } from '../lib/objects/interpreter.js';
 import { isGcType } from '../lib/objects/type.js';
-import { LISTITER_INDEX, LISTITER_SEQ } from '../lib/objects/types/listiter.js';
+import { listiterobject } from '../lib/objects/types/listiter.js';
 import { OBJECT } from '../lib/objects/types/object.js';
 import { RANGE_LENGTH, RANGE_START, RANGE_STEP, RANGE_STOP, RI_INDEX, RI_LEN } from '../lib/objects/types/range.js';
 import { SLICE_START, SLICE_STEP, SLICE_STOP } from '../lib/objects/types/slice.js';
@@ -337,7 +337,7 @@ describe.each(MEMORIES)('list_iterator (%s memory)', (memory) => {
       }
       const it = listiter.iter(l);
       expect(sizes(interp, it)).toEqual([48, 32, true]);
-      expect([rt.refcnt(l), listiter.seq(it), rt.mem.f64At(it, LISTITER_SEQ), rt.mem.i64At(it, LISTITER_INDEX)]).toEqual([2, l, l, 0]);
+      expect([rt.refcnt(l), listiter.seq(it), listiterobject.field('it_seq').get(it), listiterobject.field('it_index').get(it)]).toEqual([2, l, l, 0]);
       const seen: number[] = [];
       rt.typeOf(it).traverse!(rt, it, (o) => (seen.push(o), 0));
       expect(seen).toEqual([l]);

@@ -17,6 +17,9 @@
  *   0  8  uintptr_t  _gc_next  next head; 0 = untracked; bit 0 NEXT_MASK_UNREACHABLE during a collection
  *   8  8  uintptr_t  _gc_prev  previous head, or gc_refs << 2 in a collection; bit 0 FINALIZED, bit 1 COLLECTING
  *
+ * PyObjectArray, 0 bytes + the variable part:
+ *   0  8*n  PyObject *  item[]  the objects (owned references, or NULL)
+ *
  * PyManagedDictPreHeader, 16 bytes:
  *   0  8  PyDictValues *  values  the instance's values array (_PyObject_ValuesPointer: op - 32)
  *   8  8  PyObject *      dict    its materialised __dict__ (_PyObject_ManagedDictPointer: op - 24)
@@ -148,6 +151,18 @@ export const managedDict = {
 export function preHeaderOf(op: number): number {
   return op - PRE_HEADER_TO_OBJECT;
 }
+
+/**
+ * An array of object pointers in a block of its own (a list's ob_item, a
+ * split dict's values): `PyObject *[]`, element i at 8 * i.
+ */
+export const PyObjectArray = declareStruct({
+  name: 'PyObjectArray',
+  fields: [],
+  tail: { name: 'item', type: 'ptr', ctype: 'PyObject *', meaning: 'the objects (owned references, or NULL)' },
+});
+/** Element i of an object-pointer array (PyObjectArray). */
+export const itemArray = PyObjectArray.array('item');
 
 /** _Py_SIZE_ROUND_UP(n, SIZEOF_VOID_P). */
 export function roundUpPtr(n: number): number {

@@ -3,12 +3,10 @@
  * a separate PyMem_Malloc'd array (MEM domain) that list_resize
  * over-allocates.
  *
- *   -16  PyGC_Head   16 bytes
- *     0  ob_refcnt
- *     8  ob_type
- *    16  ob_size     items in use
- *    24  ob_item     PyObject**: the item array (MEM domain), or NULL
- *    32  allocated   slots in ob_item
+ * PyListObject, 40 bytes:
+ *    0  24  PyVarObject  ob_base    ob_size: items in use
+ *   24  8   PyObject **  ob_item    the item array (MEM domain, PyObjectArray), or NULL
+ *   32  8   Py_ssize_t   allocated  slots in ob_item
  *
  * tp_basicsize 40 (a 56-byte PyObject_Malloc block with its PyGC_Head);
  * __sizeof__ is 40 + 8 * allocated.
@@ -28,7 +26,9 @@
 import { InvalidArgumentError, describe } from '../../errors.js';
 import { MAX_REQUEST } from '../../allocator/heap.js';
 import type { Interpreter } from '../interpreter.js';
-import { obSize, PYVAROBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
+import { fillBytes, viewBytes } from '../../allocator/access.js';
+import { declareStruct } from '../../struct.js';
+import { itemArray, obSize, PyVarObject, SIZEOF_VOID_P, type ObjectValidationContext } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import {
   Py_TPFLAGS_BASETYPE,
@@ -38,16 +38,36 @@ import {
   type PyTypeObject,
   type Visit,
 } from '../type.js';
-import { TUPLE_OB_ITEM } from './tuple.js';
+import { PyTupleObject } from './tuple.js';
 
 /** PyList_MAXFREELIST. */
 export const PyList_MAXFREELIST = 80;
-/** offsetof(PyListObject, ob_item). */
-export const LIST_OB_ITEM = PYVAROBJECT_SIZE;
-/** offsetof(PyListObject, allocated). */
-export const LIST_ALLOCATED = LIST_OB_ITEM + SIZEOF_VOID_P;
+/** PyListObject. */
+export const PyListObject = declareStruct({
+  name: 'PyListObject',
+  fields: [
+    { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: items in use' },
+    { name: 'ob_item', type: 'ptr', ctype: 'PyObject **', meaning: 'the item array (MEM domain, PyObjectArray), or NULL' },
+    { name: 'allocated', type: 'i64', meaning: 'slots in ob_item' },
+  ],
+  check: (op, ctx: ObjectValidationContext, fail) => {
+    const n = obSize.get(op);
+    const allocated = listAllocated.get(op);
+    const items = listObItem.get(op);
+    if (!(n >= 0 && n <= allocated)) fail('allocated', `${allocated} < ob_size ${n}`);
+    if (items === 0 && allocated !== 0) fail('ob_item', `NULL with allocated ${allocated}`);
+    for (let i = 0; i < n && items !== 0; i++) {
+      const v = itemArray.get(items, i);
+      if (v !== 0 && !ctx.isPointer(v)) fail(`ob_item[${i}]`, `${v} is not a pointer to a live block`);
+    }
+  },
+});
+/** PyListObject.ob_item (the list iterator reads it too). */
+export const listObItem = PyListObject.field('ob_item');
+const listAllocated = PyListObject.field('allocated');
+const tupleItem = PyTupleObject.array('ob_item');
 /** sizeof(PyListObject). */
-export const LIST_BASICSIZE = LIST_ALLOCATED + SIZEOF_VOID_P;
+export const LIST_BASICSIZE = PyListObject.size;
 /** Largest item count whose array is still a valid request. */
 const MAX_LIST_SIZE = Math.floor(MAX_REQUEST / SIZEOF_VOID_P);
 /** list_ass_slice's recycle_on_stack: up to 8 removed items are kept on the C stack, more in a PyMem_Malloc'd array. */
@@ -81,10 +101,11 @@ export class ListModule {
       basicsize: LIST_BASICSIZE,
       itemsize: 0,
       flags: Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_LIST_SUBCLASS,
+      layout: PyListObject,
       dealloc: (rt, op) => this.listDealloc(rt, op),
       traverse: (rt, op, visit) => this.listTraverse(rt, op, visit),
       clear: (_rt, op) => this.clear(op),
-      sizeof: (rt, op) => LIST_BASICSIZE + rt.mem.i64At(op, LIST_ALLOCATED) * SIZEOF_VOID_P,
+      sizeof: (_rt, op) => LIST_BASICSIZE + listAllocated.get(op) * SIZEOF_VOID_P,
       eq: (_rt, a, b) => this.eq(a, b),
       toJS: (rt, op) => this.items(op).map((item) => (item === 0 ? null : rt.typeOf(item).toJS?.(rt, item))),
     });
@@ -114,19 +135,19 @@ export class ListModule {
     } else {
       op = rt.gcNew(this.type);
     }
-    rt.mem.setF64(op, LIST_OB_ITEM, 0);
+    listObItem.set(op, 0);
     obSize.set(op, 0);
-    rt.mem.setI64(op, LIST_ALLOCATED, 0);
+    listAllocated.set(op, 0);
     if (n > 0) {
       try {
-        rt.mem.setF64(op, LIST_OB_ITEM, rt.memCalloc(n, SIZEOF_VOID_P));
+        listObItem.set(op, rt.memCalloc(n, SIZEOF_VOID_P));
       } catch (e) {
         rt.decref(op);
         throw e;
       }
     }
     obSize.set(op, n);
-    rt.mem.setI64(op, LIST_ALLOCATED, n);
+    listAllocated.set(op, n);
     rt.gcTrack(op);
     return op;
   }
@@ -144,7 +165,7 @@ export class ListModule {
   vectorcall(items: Iterable<number>, lengthHint = 8): number {
     const rt = this.rt;
     const op = rt.gcNew(this.type);
-    rt.mem.fill(op, obSize.offset, LIST_BASICSIZE - obSize.offset, 0);
+    fillBytes(op + obSize.offset, LIST_BASICSIZE - obSize.offset, 0);
     rt.gcTrack(op);
     try {
       this.extendFromIterable(op, items, lengthHint);
@@ -170,12 +191,12 @@ export class ListModule {
     if (outputSize > MAX_LIST_SIZE) throw new InvalidArgumentError(`list_repeat: ${inputSize} * ${n} items is too many`);
     const np = this.new(0);
     try {
-      rt.mem.setF64(np, LIST_OB_ITEM, rt.memMalloc(outputSize * SIZEOF_VOID_P));
+      listObItem.set(np, rt.memMalloc(outputSize * SIZEOF_VOID_P));
     } catch (e) {
       rt.decref(np);
       throw e;
     }
-    rt.mem.setI64(np, LIST_ALLOCATED, outputSize);
+    listAllocated.set(np, outputSize);
     const src = this.slots(l, inputSize);
     const dest = this.slots(np, outputSize);
     for (let i = 0; i < inputSize; i++) rt.setRefcnt(src[i]!, rt.refcnt(src[i]!) + n);
@@ -196,14 +217,14 @@ export class ListModule {
   /** The list's `allocated` field: slots in ob_item. */
   allocated(l: number): number {
     this.checkList(l, 'allocated');
-    return this.rt.mem.i64At(l, LIST_ALLOCATED);
+    return listAllocated.get(l);
   }
 
   /** PyList_GetItem: item i (0 <= i < size). Borrowed reference. */
   getItem(l: number, i: number): number {
     this.checkList(l, 'PyList_GetItem');
     this.checkIndex(i, obSize.get(l), 'list index out of range');
-    return this.rt.mem.f64At(this.rt.mem.f64At(l, LIST_OB_ITEM), i * SIZEOF_VOID_P);
+    return itemArray.get(listObItem.get(l), i);
   }
 
   /**
@@ -218,9 +239,9 @@ export class ListModule {
       this.rt.xdecref(v);
       throw e;
     }
-    const items = this.rt.mem.f64At(l, LIST_OB_ITEM);
-    const old = this.rt.mem.f64At(items, i * SIZEOF_VOID_P);
-    this.rt.mem.setF64(items, i * SIZEOF_VOID_P, v);
+    const items = listObItem.get(l);
+    const old = itemArray.get(items, i);
+    itemArray.set(items, i, v);
     this.rt.xdecref(old);
   }
 
@@ -237,15 +258,14 @@ export class ListModule {
     this.checkList(l, 'PyList_Insert');
     this.checkObject(v, 'PyList_Insert');
     if (!Number.isInteger(where)) throw new InvalidArgumentError(`PyList_Insert: index must be an integer, got ${describe(where)}`);
-    const mem = this.rt.mem;
     const n = obSize.get(l);
     this.listResize(l, n + 1);
     if (where < 0) where = Math.max(where + n, 0);
     if (where > n) where = n;
-    const items = mem.f64At(l, LIST_OB_ITEM);
-    mem.bytes(items, 0, (n + 1) * SIZEOF_VOID_P).copyWithin((where + 1) * SIZEOF_VOID_P, where * SIZEOF_VOID_P, n * SIZEOF_VOID_P);
+    const items = listObItem.get(l);
+    viewBytes(items, (n + 1) * SIZEOF_VOID_P).copyWithin((where + 1) * SIZEOF_VOID_P, where * SIZEOF_VOID_P, n * SIZEOF_VOID_P);
     this.rt.incref(v);
-    mem.setF64(items, where * SIZEOF_VOID_P, v);
+    itemArray.set(items, where, v);
   }
 
   /**
@@ -254,13 +274,12 @@ export class ListModule {
    */
   pop(l: number, index = -1): number {
     this.checkList(l, 'list.pop');
-    const mem = this.rt.mem;
     const n = obSize.get(l);
     if (n === 0) throw new InvalidArgumentError('pop from empty list');
     if (!Number.isInteger(index)) throw new InvalidArgumentError(`list.pop: index must be an integer, got ${describe(index)}`);
     if (index < 0) index += n;
     if (index < 0 || index >= n) throw new InvalidArgumentError(`pop index out of range: ${index} not in [0, ${n})`);
-    const v = mem.f64At(mem.f64At(l, LIST_OB_ITEM), index * SIZEOF_VOID_P);
+    const v = itemArray.get(listObItem.get(l), index);
     if (index === n - 1) {
       this.listResize(l, n - 1);
       return v;
@@ -301,14 +320,14 @@ export class ListModule {
   clear(l: number): void {
     this.checkList(l, 'list.clear');
     const rt = this.rt;
-    const items = rt.mem.f64At(l, LIST_OB_ITEM);
+    const items = listObItem.get(l);
     if (items === 0) return;
     // XDECREF can reach this list again: make it empty first.
     let i = obSize.get(l);
     obSize.set(l, 0);
-    rt.mem.setF64(l, LIST_OB_ITEM, 0);
-    rt.mem.setI64(l, LIST_ALLOCATED, 0);
-    while (--i >= 0) rt.xdecref(rt.mem.f64At(items, i * SIZEOF_VOID_P));
+    listObItem.set(l, 0);
+    listAllocated.set(l, 0);
+    while (--i >= 0) rt.xdecref(itemArray.get(items, i));
     rt.memFree(items);
   }
 
@@ -364,9 +383,8 @@ export class ListModule {
     if (!Number.isInteger(lengthHint) || lengthHint < 0 || lengthHint > MAX_LIST_SIZE) {
       throw new InvalidArgumentError(`list_extend: length hint must be an integer from 0 to ${MAX_LIST_SIZE}, got ${describe(lengthHint)}`);
     }
-    const mem = this.rt.mem;
     const m = obSize.get(l);
-    if (mem.f64At(l, LIST_OB_ITEM) === 0) {
+    if (listObItem.get(l) === 0) {
       if (lengthHint > 0) this.listPreallocateExact(l, lengthHint);
     } else {
       this.listResize(l, m + lengthHint);
@@ -375,15 +393,15 @@ export class ListModule {
     for (const item of items) {
       this.checkObject(item, 'list_extend');
       const size = obSize.get(l);
-      if (size < mem.i64At(l, LIST_ALLOCATED)) {
-        mem.setF64(mem.f64At(l, LIST_OB_ITEM), size * SIZEOF_VOID_P, item);
+      if (size < listAllocated.get(l)) {
+        itemArray.set(listObItem.get(l), size, item);
         obSize.set(l, size + 1);
       } else {
         this.appendTakeRef(l, item);
       }
     }
     const size = obSize.get(l);
-    if (size < mem.i64At(l, LIST_ALLOCATED)) this.listResize(l, size);
+    if (size < listAllocated.get(l)) this.listResize(l, size);
   }
 
   // --- comparison, stats ----------------------------------------------------------------------
@@ -391,13 +409,12 @@ export class ListModule {
   /** list_richcompare(a, b, Py_EQ): b a list of the same length whose items are equal (identity first). */
   eq(a: number, b: number): boolean {
     if (!this.check(b)) return false;
-    const mem = this.rt.mem;
     const n = obSize.get(a);
     if (obSize.get(b) !== n) return false;
     // The sizes are read again each step: a comparison may run code that changes either list.
     for (let i = 0; i < obSize.get(a) && i < obSize.get(b); i++) {
-      const v = mem.f64At(mem.f64At(a, LIST_OB_ITEM), i * SIZEOF_VOID_P);
-      const w = mem.f64At(mem.f64At(b, LIST_OB_ITEM), i * SIZEOF_VOID_P);
+      const v = itemArray.get(listObItem.get(a), i);
+      const w = itemArray.get(listObItem.get(b), i);
       if (v === w) continue;
       // The items are held across the comparison, which may run arbitrary code.
       this.rt.incref(v);
@@ -428,31 +445,30 @@ export class ListModule {
    */
   private listResize(l: number, newsize: number): void {
     const rt = this.rt;
-    const allocated = rt.mem.i64At(l, LIST_ALLOCATED);
+    const allocated = listAllocated.get(l);
     if (allocated >= newsize && newsize >= Math.floor(allocated / 2)) {
       obSize.set(l, newsize);
       return;
     }
     const newAllocated = listResizeAllocation(obSize.get(l), newsize);
-    const items = rt.memRealloc(rt.mem.f64At(l, LIST_OB_ITEM), newAllocated * SIZEOF_VOID_P);
-    rt.mem.setF64(l, LIST_OB_ITEM, items);
+    const items = rt.memRealloc(listObItem.get(l), newAllocated * SIZEOF_VOID_P);
+    listObItem.set(l, items);
     obSize.set(l, newsize);
-    rt.mem.setI64(l, LIST_ALLOCATED, newAllocated);
+    listAllocated.set(l, newAllocated);
   }
 
   /** list_preallocate_exact: an array of `size` slots rounded up to even, on a list without one (ob_size unchanged). */
   private listPreallocateExact(l: number, size: number): void {
     size += size % 2;
-    this.rt.mem.setF64(l, LIST_OB_ITEM, this.rt.memMalloc(size * SIZEOF_VOID_P));
-    this.rt.mem.setI64(l, LIST_ALLOCATED, size);
+    listObItem.set(l, this.rt.memMalloc(size * SIZEOF_VOID_P));
+    listAllocated.set(l, size);
   }
 
   /** _PyList_AppendTakeRef: store v (a reference the list takes over) at the end. */
   private appendTakeRef(l: number, v: number): void {
-    const mem = this.rt.mem;
     const len = obSize.get(l);
-    if (mem.i64At(l, LIST_ALLOCATED) > len) {
-      mem.setF64(mem.f64At(l, LIST_OB_ITEM), len * SIZEOF_VOID_P, v);
+    if (listAllocated.get(l) > len) {
+      itemArray.set(listObItem.get(l), len, v);
       obSize.set(l, len + 1);
       return;
     }
@@ -462,14 +478,13 @@ export class ListModule {
       this.rt.decref(v);
       throw e;
     }
-    mem.setF64(mem.f64At(l, LIST_OB_ITEM), len * SIZEOF_VOID_P, v);
+    itemArray.set(listObItem.get(l), len, v);
   }
 
   /** list_extend's room-making for n > 0 known items: ob_size becomes len + n. */
   private extendPrepare(l: number, n: number): void {
-    const mem = this.rt.mem;
     const m = obSize.get(l);
-    if (mem.f64At(l, LIST_OB_ITEM) === 0) {
+    if (listObItem.get(l) === 0) {
       this.listPreallocateExact(l, n);
       obSize.set(l, n);
     } else {
@@ -495,12 +510,12 @@ export class ListModule {
     if (len <= 0) return this.new(0);
     const np = this.new(0);
     try {
-      this.rt.mem.setF64(np, LIST_OB_ITEM, this.rt.memMalloc(len * SIZEOF_VOID_P));
+      listObItem.set(np, this.rt.memMalloc(len * SIZEOF_VOID_P));
     } catch (e) {
       this.rt.decref(np);
       throw e;
     }
-    this.rt.mem.setI64(np, LIST_ALLOCATED, len);
+    listAllocated.set(np, len);
     obSize.set(np, len);
     this.copyIn(np, this.slots(l, hi).subarray(lo));
     return np;
@@ -514,7 +529,6 @@ export class ListModule {
    */
   private listAssSlice(a: number, ilow: number, ihigh: number, v: number): void {
     const rt = this.rt;
-    const mem = rt.mem;
     if (v === a) {
       // a[i:j] = a: copy it first.
       const copy = this.listSlice(a, 0, obSize.get(a));
@@ -535,39 +549,39 @@ export class ListModule {
       this.clear(a);
       return;
     }
-    let item = mem.f64At(a, LIST_OB_ITEM);
+    let item = listObItem.get(a);
     const s = norig * SIZEOF_VOID_P;
     const heapRecycle = norig > RECYCLE_ON_STACK ? rt.memMalloc(s) : 0;
     let recycle: ArrayLike<number> = [];
     if (s > 0) {
-      const removed = mem.bytes(item, ilow * SIZEOF_VOID_P, s);
-      if (heapRecycle !== 0) mem.bytes(heapRecycle, 0, s).set(removed);
+      const removed = viewBytes(itemArray.at(item, ilow), s);
+      if (heapRecycle !== 0) viewBytes(heapRecycle, s).set(removed);
       else recycle = Array.from(new Float64Array(removed.buffer, removed.byteOffset, norig));
     }
     try {
       if (d < 0) {
         // Delete -d items: close the gap, then shrink (reopening it if the shrink fails).
-        const bytes = mem.bytes(item, 0, size * SIZEOF_VOID_P);
+        const bytes = viewBytes(item, size * SIZEOF_VOID_P);
         bytes.copyWithin((ihigh + d) * SIZEOF_VOID_P, ihigh * SIZEOF_VOID_P);
         try {
           this.listResize(a, size + d);
         } catch (e) {
           bytes.copyWithin(ihigh * SIZEOF_VOID_P, (ihigh + d) * SIZEOF_VOID_P, (size + d) * SIZEOF_VOID_P);
-          if (heapRecycle !== 0) bytes.set(mem.bytes(heapRecycle, 0, s), ilow * SIZEOF_VOID_P);
+          if (heapRecycle !== 0) bytes.set(viewBytes(heapRecycle, s), ilow * SIZEOF_VOID_P);
           else this.blockSlots(item, size).set(recycle as number[], ilow);
           throw e;
         }
-        item = mem.f64At(a, LIST_OB_ITEM);
+        item = listObItem.get(a);
       } else if (d > 0) {
         // Insert d items: grow, then open the gap.
         this.listResize(a, size + d);
-        item = mem.f64At(a, LIST_OB_ITEM);
-        mem.bytes(item, 0, (size + d) * SIZEOF_VOID_P).copyWithin((ihigh + d) * SIZEOF_VOID_P, ihigh * SIZEOF_VOID_P, size * SIZEOF_VOID_P);
+        item = listObItem.get(a);
+        viewBytes(item, (size + d) * SIZEOF_VOID_P).copyWithin((ihigh + d) * SIZEOF_VOID_P, ihigh * SIZEOF_VOID_P, size * SIZEOF_VOID_P);
       }
       for (let k = 0; k < n; k++) {
         const w = vitem![k]!;
         rt.xincref(w);
-        mem.setF64(item, (ilow + k) * SIZEOF_VOID_P, w);
+        itemArray.set(item, ilow + k, w);
       }
       if (heapRecycle !== 0) recycle = Array.from(this.blockSlots(heapRecycle, norig));
       for (let k = norig - 1; k >= 0; --k) rt.xdecref(recycle[k]!);
@@ -580,11 +594,10 @@ export class ListModule {
   private listDealloc(rt: Runtime, op: number): void {
     rt.gcUntrack(op);
     if (rt.trashcanBegin(op)) return;
-    const mem = rt.mem;
-    const items = mem.f64At(op, LIST_OB_ITEM);
+    const items = listObItem.get(op);
     if (items !== 0) {
       let i = obSize.get(op);
-      while (--i >= 0) rt.xdecref(mem.f64At(items, i * SIZEOF_VOID_P));
+      while (--i >= 0) rt.xdecref(itemArray.get(items, i));
       rt.memFree(items);
     }
     if (this.freeList.length < PyList_MAXFREELIST && this.rt.typeOrNull(op) === this.type) this.freeList.push(op);
@@ -593,10 +606,10 @@ export class ListModule {
   }
 
   /** list_traverse. */
-  private listTraverse(rt: Runtime, op: number, visit: Visit): number {
+  private listTraverse(_rt: Runtime, op: number, visit: Visit): number {
     const n = obSize.get(op);
     for (let i = 0; i < n; i++) {
-      const item = rt.mem.f64At(rt.mem.f64At(op, LIST_OB_ITEM), i * SIZEOF_VOID_P);
+      const item = itemArray.get(listObItem.get(op), i);
       if (item !== 0) {
         const r = visit(item);
         if (r !== 0) return r;
@@ -607,12 +620,12 @@ export class ListModule {
 
   /** The first n item slots of list l as a Float64Array over its array (valid until the array moves or is freed). */
   private slots(l: number, n: number): Float64Array {
-    return n === 0 ? new Float64Array(0) : this.blockSlots(this.rt.mem.f64At(l, LIST_OB_ITEM), n);
+    return n === 0 ? new Float64Array(0) : this.blockSlots(listObItem.get(l), n);
   }
 
   /** n pointer slots at the start of block p. */
   private blockSlots(p: number, n: number): Float64Array {
-    const b = this.rt.mem.bytes(p, 0, n * SIZEOF_VOID_P);
+    const b = viewBytes(p, n * SIZEOF_VOID_P);
     return new Float64Array(b.buffer, b.byteOffset, n);
   }
 
@@ -620,7 +633,7 @@ export class ListModule {
   private fastItems(src: number, n: number): number[] {
     if (n === 0) return [];
     if (this.check(src)) return Array.from(this.slots(src, n));
-    const b = this.rt.mem.bytes(src, TUPLE_OB_ITEM, n * SIZEOF_VOID_P);
+    const b = viewBytes(tupleItem.at(src, 0), n * SIZEOF_VOID_P);
     return Array.from(new Float64Array(b.buffer, b.byteOffset, n));
   }
 
