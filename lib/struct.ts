@@ -186,7 +186,7 @@ export class StructDecl<C extends ValidationContext = ValidationContext, N exten
       align = Math.max(align, info.struct?.align ?? info.width);
       fields.push(info);
       this.enter(info, offsets);
-      if (info.struct !== null) {
+      if (info.struct !== null && info.count === 1) {
         // Flattened by their own names; an embedded struct's embedded headers stay reachable through their fields.
         for (const sub of info.struct.flat.values()) {
           if (sub.struct === null || sub.count !== 1) this.enter({ ...sub, offset: info.offset + sub.offset }, offsets);
