@@ -246,6 +246,16 @@ export class StructDecl<C extends ValidationContext = ValidationContext, N exten
   }
 
   /**
+   * The tail (or a fixed array) read as elements of another scalar type: a
+   * C union of arrays (dk_indices is int8, int16 or int32 by table size).
+   */
+  arrayAs(name: N | string, scalar: Scalar): ArrayField {
+    const f = this.tail !== null && this.tail.name === name ? this.tail : this.flat.get(name);
+    if (f === undefined) throw new InvalidArgumentError(`struct ${this.name} has no field ${name}`);
+    return makeArray(scalar, f.offset, WIDTH[scalar]);
+  }
+
+  /**
    * The problems found at p, each "Struct.field: what is wrong" (empty: none):
    * every pointer field 0 or a plausible pointer (embedded structs, fixed
    * arrays and the tail walked too), then the declared check.
@@ -349,6 +359,16 @@ function makeArray(scalar: Scalar, offset: number, stride: number): ArrayField {
 export const pointerSlot = {
   get: (p: number, offset: number): number => loadF64(p + offset),
   set: (p: number, offset: number, v: number): void => storeF64(p + offset, v),
+};
+
+/**
+ * Byte i of an untyped buffer (`((uint8_t *)p)[i]`, i may be negative): the
+ * bytes of a bytearray's buffer, the prefix CPython keeps before a split
+ * dict's values.
+ */
+export const byteAt = {
+  get: (p: number, i: number): number => loadU8(p + i),
+  set: (p: number, i: number, v: number): void => storeU8(p + i, v),
 };
 
 /** Declares a struct (see the module comment). */

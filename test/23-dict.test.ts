@@ -18,8 +18,7 @@ import {
   DICT_KEYS_GENERAL,
   DICT_KEYS_SPLIT,
   DICT_KEYS_UNICODE,
-  DK_INDICES,
-  DK_NENTRIES,
+  PyDictKeysObject,
   KeyError,
   PyDict_MAXFREELIST,
   calculateLog2Keysize,
@@ -120,16 +119,16 @@ describe('layout and constants', () => {
   it.each(MEMORIES)('an empty dict: 48 bytes + GC head on Py_EMPTY_KEYS, untracked (%s)', (memory) => {
     withInterp(memory, (interp) => {
       const { dict, rt } = interp;
-      const emptyRefs = rt.mem.i64At(dict.emptyKeys, 0);
+      const emptyRefs = PyDictKeysObject.field('dk_refcnt').get(dict.emptyKeys);
       const d = dict.new();
       expect(interp.getsizeof(d)).toBe(64);
       expect(interp.sizeofObject(d)).toBe(48);
       expect(rt.gc.isTracked(d)).toBe(false);
       expect(dict.layout(d)).toMatchObject({ used: 0, keys: dict.emptyKeys, values: 0, log2Size: 0, kind: DICT_KEYS_UNICODE, usable: 0 });
-      expect(rt.mem.i64At(dict.emptyKeys, 0)).toBe(emptyRefs + 1);
-      expect(rt.mem.u8At(dict.emptyKeys, DK_INDICES)).toBe(0xff);
+      expect(PyDictKeysObject.field('dk_refcnt').get(dict.emptyKeys)).toBe(emptyRefs + 1);
+      expect(PyDictKeysObject.array('dk_indices').get(dict.emptyKeys, 0)).toBe(0xff);
       rt.decref(d);
-      expect(rt.mem.i64At(dict.emptyKeys, 0)).toBe(emptyRefs);
+      expect(PyDictKeysObject.field('dk_refcnt').get(dict.emptyKeys)).toBe(emptyRefs);
     });
   });
 
@@ -679,7 +678,7 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
       expect(dict.layout(c)).toMatchObject({ kind: DICT_KEYS_SPLIT, keysRefcnt: 3 });
       expect(h.js(c)).toEqual(h.js(d));
       h.put(d, 'w', 5);
-      expect(rt.mem.i64At(P.keys, DK_NENTRIES)).toBe(4);
+      expect(PyDictKeysObject.field('dk_nentries').get(P.keys)).toBe(4);
       h.put(d, 7, 7);
       expect(dict.layout(d)).toMatchObject({ kind: DICT_KEYS_GENERAL, values: 0, keysRefcnt: 1 });
       expect(h.js(d).map((e) => e[0])).toEqual(['x', 'z', 'y', 'w', 7]);

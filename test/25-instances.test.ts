@@ -9,7 +9,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
-import { managedDict, managedValues } from '../lib/objects/layout.js';
+import { PREV_MASK_FINALIZED } from '../lib/objects/gcState.js';
+import { asGc, gcPrev, managedDict, managedValues } from '../lib/objects/layout.js';
+import { PyDictKeysObject } from '../lib/objects/types/dict.js';
 import {
   Py_TPFLAGS_BASETYPE,
   Py_TPFLAGS_HAVE_GC,
@@ -210,7 +212,7 @@ describe.each(MEMORIES)('user classes as CPython 3.11 (%s memory)', (memory) => 
     const a = instance.new(P);
     expect(usable()).toBe(29);
     const b = mkP(interp, P, 3);
-    expect([usable(), rt.mem.u32At(keys, 24)]).toEqual([28, 3]);
+    expect([usable(), PyDictKeysObject.field('dk_nentries').get(keys)]).toEqual([28, 3]);
     // Attributes still live in b's values array: no dict yet.
     expect(managedDict.get(b)).toBe(0);
     expect(managedValues.get(b)).not.toBe(0);
@@ -356,7 +358,7 @@ describe.each(MEMORIES)('user classes as CPython 3.11 (%s memory)', (memory) => 
     const f = instance.new(F);
     // What the gc's finalize_garbage does: tp_finalize once, then the FINALIZED bit.
     F.finalize!(rt, f);
-    rt.mem.setF64(f, -8, rt.mem.f64At(f, -8) + 1);
+    gcPrev.set(asGc(f), gcPrev.get(asGc(f)) + PREV_MASK_FINALIZED);
     expect([calls, instance.isFinalized(f)]).toEqual([1, true]);
     rt.decref(f);
     // No second __del__; the weakref made by the first one is cleared and called back.

@@ -41,6 +41,8 @@ export interface TypeSlots {
   dictoffset?: number;
   /** The struct of its instances (layout.ts's PyObject when absent): what Runtime.validateObject walks. */
   layout?: ObjectStruct;
+  /** Checks beyond the layout's (those that need the type's module: a dict's hashes), as "Struct: problem" sentences. */
+  validate?(rt: Runtime, op: number): string[];
   /** tp_dealloc: release what the object holds and free its memory. */
   dealloc(rt: Runtime, op: number): void;
   /** tp_traverse: visit every object this one holds a reference to. */
