@@ -28,7 +28,6 @@
  */
 import { Domain, type MemAllocator } from '../allocator/domains.js';
 import { Heap, type HeapOptions } from '../allocator/heap.js';
-import type { Memory } from '../allocator/memory.js';
 import { InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PymemError, describe } from '../errors.js';
 import { GcState } from './gcState.js';
 import {
@@ -102,8 +101,6 @@ export type RuntimeOptions = HeapOptions;
 /** One interpreter's object space. */
 export class Runtime {
   readonly heap: Heap;
-  /** The heap's Memory, while the types still move onto their declared structs. */
-  readonly mem: Memory;
   readonly gc: GcState;
   readonly types: PyTypeObject[] = [];
   /** The ob_type word of types[0]: a type's word is typeBase + its id. */
@@ -123,7 +120,6 @@ export class Runtime {
 
   constructor(options: RuntimeOptions = {}) {
     this.heap = new Heap(options);
-    this.mem = this.heap.memory;
     this.typeBase = nextTypeBase;
     nextTypeBase += TYPE_RANGE;
     this.obj = this.heap.getAllocator(Domain.OBJ);

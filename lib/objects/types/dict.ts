@@ -264,11 +264,11 @@ export class DictModule {
       },
     });
     // empty_keys_struct: refcnt 1, log2 size 0, unicode kind, version 1, 8 empty slots.
-    const k = (this.emptyKeys = rt.staticAlloc(DK_INDICES + 8));
+    const k = (this.emptyKeys = rt.staticAlloc(DK_INDICES + PyDict_MINSIZE));
     dkRefcnt.set(k, 1);
     dkKind.set(k, DICT_KEYS_UNICODE);
     dkVersion.set(k, 1);
-    fillBytes(k + DK_INDICES, 8, 0xff);
+    fillBytes(k + DK_INDICES, PyDict_MINSIZE, 0xff);
   }
 
   // --- checks -------------------------------------------------------------------------------
@@ -1039,9 +1039,9 @@ export class DictModule {
   /** new_values: PyMem_Malloc of the order prefix and `size` value slots; returns the values pointer. */
   private newValues(size: number): number {
     const prefixSize = roundUpPtr(size + 2);
-    const mem = this.rt.memMalloc(prefixSize + size * SIZEOF_VOID_P);
-    byteAt.set(mem, prefixSize + VALUES_PREFIX_SIZE, prefixSize);
-    return mem + prefixSize;
+    const block = this.rt.memMalloc(prefixSize + size * SIZEOF_VOID_P);
+    byteAt.set(block, prefixSize + VALUES_PREFIX_SIZE, prefixSize);
+    return block + prefixSize;
   }
 
   /** free_values. */

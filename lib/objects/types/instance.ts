@@ -12,13 +12,14 @@
  * dict (or, before there is one, the values array) hangs off a 16-byte
  * pre-header in front of the PyGC_Head:
  *
- *    -32  values    PyDictValues*   attribute values over the class's shared keys; NULL once a dict exists
- *    -24  dict      PyObject*       the materialised __dict__ (owned), or NULL
- *    -16  _gc_next / -8 _gc_prev    PyGC_Head (bit 0 of _gc_prev: FINALIZED, __del__ has run)
- *      0  ob_refcnt
- *      8  ob_type
- *     16  slot0 .. slotN-1          owned references or NULL (T_OBJECT_EX members)
- *  16+8N  weaklist                  head of the weakref list (weakref.ts), if __weakref__
+ *   [pre-header: values, dict][PyGC_Head][PyObject][slot0 .. slotN-1][weaklist]
+ *
+ * (PyManagedDictPreHeader and PyGC_Head in layout.ts: values holds the
+ * attribute values over the class's shared keys, NULL once a dict exists;
+ * dict the materialised __dict__ (owned), or NULL; bit 0 of _gc_prev is
+ * FINALIZED once __del__ has run.) Each class declares its instance struct
+ * (defineClass): the slots are owned references or NULL (T_OBJECT_EX
+ * members), the weaklist heads the weakref list (weakref.ts).
  *
  *   class P: pass                                weaklist@16   basicsize 24, getsizeof 56
  *   class S2: __slots__ = ('a', 'b')             a@16 b@24     basicsize 32, getsizeof 48
@@ -39,10 +40,11 @@
  * runs at most once per object (PEP 442), and an object it resurrects stays
  * tracked and intact.
  */
-import type { Memory } from '../../allocator/memory.js';
+import { fillBytes } from '../../allocator/access.js';
+import { declareStruct, pointerSlot } from '../../struct.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { asGc, gcPrev, managedDict, managedValues, PYOBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
+import { asGc, gcPrev, managedDict, managedValues, PyObject, PYOBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
 import { PREV_MASK_FINALIZED } from '../gcState.js';
 import type { Runtime } from '../runtime.js';
 import {
@@ -114,13 +116,11 @@ function mangle(className: string, ident: string): string {
 /** User classes and their instances. */
 export class InstanceModule {
   private readonly rt: Runtime;
-  private readonly mem: Memory;
   /** Each user class's info, by type id. */
   private readonly classes: Array<ClassInfo | undefined> = [];
 
   constructor(readonly interp: Interpreter) {
     this.rt = interp.rt;
-    this.mem = this.rt.mem;
   }
 
   // --- classes -------------------------------------------------------------------------------
@@ -164,18 +164,18 @@ export class InstanceModule {
       if (spec.weakref === false && slots?.includes('__weakref__')) throw new InvalidArgumentError(`class ${name}: weakref: false but __slots__ names '__weakref__'`);
       addWeak = spec.weakref;
     }
-    // type_new_descriptors.
-    let slotoffset = PYOBJECT_SIZE;
-    const members: Member[] = [];
-    for (const n of names) {
-      members.push({ name: n, offset: slotoffset });
-      slotoffset += SIZEOF_VOID_P;
-    }
-    let weaklistoffset = 0;
-    if (addWeak) {
-      weaklistoffset = slotoffset;
-      slotoffset += SIZEOF_VOID_P;
-    }
+    // type_new_descriptors: the instance struct, declared for this class.
+    const layout = declareStruct({
+      name,
+      fields: [
+        { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+        ...names.map((n, i) => ({ name: `slot${i}`, type: 'ptr' as const, ctype: 'PyObject *', meaning: `the __slots__ member ${n}: owned, or NULL` })),
+        ...(addWeak ? [{ name: '__weakref__', type: 'ptr' as const, ctype: 'PyObject *', meaning: 'head of the weakrefs to it' }] : []),
+      ],
+    });
+    const members: Member[] = names.map((n, i) => ({ name: n, offset: layout.offsets[`slot${i}`]! }));
+    const weaklistoffset = addWeak ? layout.offsets['__weakref__']! : 0;
+    const slotoffset = layout.size;
     let flags = Py_TPFLAGS_HEAPTYPE | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC;
     let dictoffset = 0;
     if (addDict) {
@@ -192,6 +192,7 @@ export class InstanceModule {
       flags,
       weaklistoffset,
       dictoffset,
+      layout,
       dealloc: (_r, op) => this.subtypeDealloc(info!, op),
       traverse: (_r, op, visit) => this.subtypeTraverse(info!, op, visit),
       clear: (_r, op) => this.subtypeClear(info!, op),
@@ -234,7 +235,7 @@ export class InstanceModule {
   new(cls: PyTypeObject): number {
     const info = this.classInfo(cls);
     const op = this.rt.gcNew(cls);
-    this.mem.fill(op, PYOBJECT_SIZE, cls.basicsize - PYOBJECT_SIZE, 0);
+    fillBytes(op + PYOBJECT_SIZE, cls.basicsize - PYOBJECT_SIZE, 0);
     this.rt.gcTrack(op);
     if (info.cachedKeys !== 0) {
       try {
@@ -375,7 +376,7 @@ export class InstanceModule {
   private genericGetAttr(info: ClassInfo, op: number, name: number): number {
     const key = this.interp.str.toString(name);
     const off = info.memberOffsets.get(key);
-    if (off !== undefined) return this.mem.f64At(op, off);
+    if (off !== undefined) return pointerSlot.get(op, off);
     if (key === '__dict__' && info.hasDict) {
       const d = this.interp.dict.genericGetDict(op, info.cachedKeys);
       this.rt.decref(d);
@@ -383,7 +384,7 @@ export class InstanceModule {
     }
     if (key === '__weakref__' && info.hasWeakref) {
       // subtype_getweakref: the head of the list, or None.
-      const head = this.mem.f64At(op, info.type.weaklistoffset);
+      const head = pointerSlot.get(op, info.type.weaklistoffset);
       return head !== 0 ? head : this.interp.singletons.None;
     }
     if (!info.hasDict) return 0;
@@ -400,10 +401,10 @@ export class InstanceModule {
 
   /** PyMember_SetOne for a T_OBJECT_EX slot: deleting an unset slot is AttributeError(name). */
   private memberSet(op: number, off: number, key: string, value: number): void {
-    const old = this.mem.f64At(op, off);
+    const old = pointerSlot.get(op, off);
     if (value === 0 && old === 0) throw new AttributeError(key);
     this.rt.xincref(value);
-    this.mem.setF64(op, off, value);
+    pointerSlot.set(op, off, value);
     this.rt.xdecref(old);
   }
 
@@ -500,9 +501,8 @@ export class InstanceModule {
 
   /** subtype_traverse: the slots (traverse_slots), the values (_PyObject_VisitInstanceAttributes), the dict. */
   private subtypeTraverse(info: ClassInfo, self: number, visit: Visit): number {
-    const mem = this.mem;
     for (const m of info.members) {
-      const v = mem.f64At(self, m.offset);
+      const v = pointerSlot.get(self, m.offset);
       if (v !== 0) {
         const r = visit(v);
         if (r !== 0) return r;
@@ -533,11 +533,10 @@ export class InstanceModule {
 
   /** clear_slots: Py_CLEAR of each slot, in member order. */
   private clearSlots(info: ClassInfo, self: number): void {
-    const mem = this.mem;
     for (const m of info.members) {
-      const v = mem.f64At(self, m.offset);
+      const v = pointerSlot.get(self, m.offset);
       if (v !== 0) {
-        mem.setF64(self, m.offset, 0);
+        pointerSlot.set(self, m.offset, 0);
         this.rt.decref(v);
       }
     }
