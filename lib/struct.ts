@@ -33,6 +33,9 @@
 import { loadF64, loadI32, loadI64, loadU16, loadU32, loadU8, storeF64, storeI32, storeI64, storeU16, storeU32, storeU8 } from './allocator/access.js';
 import { InvalidArgumentError } from './errors.js';
 
+/** The most elements of a tail a validator walks (a corrupt length must not make it run for ever). */
+export const MAX_WALK = 2 ** 24;
+
 /** The scalar C types a field can have. */
 export type Scalar = 'u8' | 'u16' | 'u32' | 'i32' | 'i64' | 'f64' | 'ptr';
 
@@ -273,8 +276,9 @@ export class StructDecl<C extends ValidationContext = ValidationContext, N exten
     for (const f of this.fields) checkField(f, p, f.count, ctx, fail);
     if (this.tail !== null && this.tail.length !== undefined) {
       const n = this.tail.length(p, ctx);
-      if (Number.isSafeInteger(n) && n >= 0) checkField(this.tail, p, n, ctx, fail);
-      else fail(this.tail.name, `length ${n} is no count`);
+      if (!(Number.isSafeInteger(n) && n >= 0)) fail(this.tail.name, `length ${n} is no count`);
+      else if (n > MAX_WALK) fail(this.tail.name, `length ${n} is past what a validator walks (${MAX_WALK})`);
+      else checkField(this.tail, p, n, ctx, fail);
     }
     this.check?.(p, ctx, fail);
   }

@@ -765,6 +765,7 @@ describe('a Map model (fast-check)', () => {
             rt.decref(k);
             expect(dict.size(d)).toBe(model.size);
             expect(dict.violations(d)).toEqual([]);
+            expect(rt.validateObject(d)).toEqual([]);
           });
           expect(dict.items(d).map(([k, v]) => [toJS(k), toJS(v)])).toEqual([...model]);
           rt.decref(d);

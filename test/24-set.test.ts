@@ -472,6 +472,7 @@ describe('a Set model (fast-check)', () => {
             }
             expect(set.size(so)).toBe(model.size);
             expect(set.violations(so)).toEqual([]);
+            expect(rt.validateObject(so)).toEqual([]);
           }
           expect(new Set(set.items(so).map(toJS))).toEqual(model);
           rt.decref(so);

@@ -26,7 +26,7 @@ const Node = declareStruct({
     { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: the edges' },
     { name: 'id', type: 'i64', meaning: "the node's id" },
   ],
-  tail: { name: 'items', type: 'ptr', meaning: 'the edges (0: none)' },
+  tail: { name: 'items', type: 'ptr', meaning: 'the edges (0: none)', length: (op): number => obSize.get(op) },
 });
 const nodeId = Node.field('id');
 const nodeItems = Node.array('items');
@@ -55,6 +55,7 @@ class Nodes {
     const slots: TypeSlots = {
       name: opts.name ?? 'node',
       basicsize: Node.size,
+      layout: Node,
       itemsize: 8,
       flags: Py_TPFLAGS_HAVE_GC,
       dealloc: (rt, op) => {

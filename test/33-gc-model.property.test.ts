@@ -25,7 +25,7 @@ const Node = declareStruct({
     { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: the edges' },
     { name: 'id', type: 'i64', meaning: "the node's id" },
   ],
-  tail: { name: 'items', type: 'ptr', meaning: 'the edges (0: none)' },
+  tail: { name: 'items', type: 'ptr', meaning: 'the edges (0: none)', length: (op): number => obSize.get(op) },
 });
 const nodeId = Node.field('id');
 const nodeItems = Node.array('items');
@@ -37,6 +37,7 @@ function nodeType(interp: Interpreter, freed: number[]): PyTypeObject {
   return interp.rt.registerType({
     name: 'node',
     basicsize: Node.size,
+    layout: Node,
     itemsize: 8,
     flags: Py_TPFLAGS_HAVE_GC,
     dealloc: (rt, op) => {
@@ -194,6 +195,8 @@ function run(ops: Op[]): void {
         expect(gc.getObjects(v.gen)).toContain(v.ptr);
       }
       expect(gcListViolations(rt)).toEqual([]);
+      // Every live object's declared struct validates: header, PyGC_Head, the node's and the lists' fields.
+      for (const v of alive) expect(rt.validateObject(v.ptr), `vertex ${v.id}`).toEqual([]);
     };
 
     for (const op of ops) {

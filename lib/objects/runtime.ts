@@ -432,7 +432,7 @@ export class Runtime {
     if (type === null) return [`PyObject.ob_type: ${describe(op)} is no live object of this runtime`];
     const ctx: ObjectValidationContext = { rt: this, isPointer: isMapped };
     const out = (type.layout ?? PyObject).validate(op, ctx);
-    if (type.validate !== undefined) out.push(...type.validate(this, op));
+    if (type.validate !== undefined) out.push(...type.validate(this, op, ctx));
     if (isGcType(type)) out.push(...PyGC_Head.validate(asGc(op), ctx));
     if ((type.flags & Py_TPFLAGS_MANAGED_DICT) !== 0) out.push(...PyManagedDictPreHeader.validate(preHeaderOf(op), ctx));
     return out;

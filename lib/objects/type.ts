@@ -7,7 +7,7 @@
  * in registration order; `basicsize` excludes the PyGC_Head and the
  * managed-dict pre-header, as tp_basicsize does.
  */
-import { GC_HEAD_SIZE, PyManagedDictPreHeader, type ObjectStruct } from './layout.js';
+import { GC_HEAD_SIZE, PyManagedDictPreHeader, type ObjectStruct, type ObjectValidationContext } from './layout.js';
 import type { Runtime } from './runtime.js';
 
 /** tp_flags bits used here (Include/object.h, 3.11). */
@@ -42,7 +42,7 @@ export interface TypeSlots {
   /** The struct of its instances (layout.ts's PyObject when absent): what Runtime.validateObject walks. */
   layout?: ObjectStruct;
   /** Checks beyond the layout's (those that need the type's module: a dict's hashes), as "Struct: problem" sentences. */
-  validate?(rt: Runtime, op: number): string[];
+  validate?(rt: Runtime, op: number, ctx: ObjectValidationContext): string[];
   /** tp_dealloc: release what the object holds and free its memory. */
   dealloc(rt: Runtime, op: number): void;
   /** tp_traverse: visit every object this one holds a reference to. */

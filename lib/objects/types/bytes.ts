@@ -22,7 +22,7 @@ import { Domain } from '../../allocator/domains.js';
 import { viewBytes } from '../../allocator/access.js';
 import { declareStruct } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyVarObject, obSize } from '../layout.js';
+import { PyVarObject, obSize, type ObjectValidationContext } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_BYTES_SUBCLASS, type PyTypeObject } from '../type.js';
 import { IMMORTAL_INIT_REFCNT, clearHashField, readHashField, readHashField64, storeHashBytes } from './unicode.js';
@@ -35,6 +35,11 @@ export const PyBytesObject = declareStruct({
     { name: 'ob_shash', type: 'i64', ctype: 'Py_hash_t', meaning: 'the exact 64-bit hash; -1 until bytes_hash computes it' },
   ],
   tail: { name: 'ob_sval', type: 'u8', ctype: 'char', meaning: 'the bytes, then a NUL', length: (op) => obSize.get(op) + 1 },
+  check: (op, _ctx: ObjectValidationContext, fail) => {
+    const n = obSize.get(op);
+    if (n < 0) fail('ob_base.ob_size', `${n} is negative`);
+    else if (obSval.get(op, n) !== 0) fail(`ob_sval[${n}]`, `${obSval.get(op, n)}: the bytes end in a NUL`);
+  },
 });
 /** The hash field of a bytes object, as two words (readHashField). */
 export const BYTES_SHASH = PyBytesObject.words('ob_shash');

@@ -20,7 +20,7 @@
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
 import { obSize, PyVarObject, roundUpPtr, type ObjectValidationContext } from '../layout.js';
-import { declareStruct } from '../../struct.js';
+import { MAX_WALK, declareStruct } from '../../struct.js';
 import { RefcountError, type Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_LONG_SUBCLASS, type PyTypeObject } from '../type.js';
 
@@ -43,6 +43,7 @@ export const PyLongObject = declareStruct({
   },
   check: (op, _ctx: ObjectValidationContext, fail) => {
     const n = Math.abs(obSize.get(op));
+    if (n > MAX_WALK) return;
     for (let i = 0; i < n; i++) {
       const d = obDigit.get(op, i);
       if (d > PyLong_MASK) fail(`ob_digit[${i}]`, `${d} is above PyLong_MASK`);

@@ -47,7 +47,7 @@
 import { declareStruct, type Words } from '../../struct.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { obSize, PyObject } from '../layout.js';
+import { obSize, PyObject, type ObjectValidationContext } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import type { PyTypeObject } from '../type.js';
 
@@ -72,6 +72,11 @@ export const rangeiterobject = declareStruct({
     { name: 'step', type: 'i64', ctype: 'long', meaning: 'the difference between items' },
     { name: 'len', type: 'i64', ctype: 'long', meaning: 'items in all' },
   ],
+  check: (it, _ctx: ObjectValidationContext, fail) => {
+    const index = riIndex.get(it);
+    const len = riLen.get(it);
+    if (!(index >= 0 && index <= len)) fail('index', `0 <= ${index} <= len ${len} does not hold`);
+  },
 });
 /** longrangeiterobject. */
 export const longrangeiterobject = declareStruct({

@@ -76,6 +76,13 @@ export const PyCompactUnicodeObject = declareStruct({
     { name: 'wstr_length', type: 'i64', meaning: 'UCS-4: length (wstr shares the data, wchar_t is 4 bytes on Linux); else 0' },
   ],
   tail: { name: 'data', type: 'u8', ctype: 'Py_UCS1/2/4', meaning: 'the characters, NUL-terminated' },
+  check: (op, _ctx: ObjectValidationContext, fail) => {
+    const kind = (unicodeState.get(op) >> STATE_KIND_SHIFT) & 7;
+    const n = unicodeLength.get(op);
+    const wstr = unicodeWstr.get(op);
+    if (kind === 4 ? wstr !== compactData.at(op, 0) || compactWstrLength.get(op) !== n : wstr !== 0) fail('wstr', `${wstr} for a kind-${kind} string`);
+    if (compactUtf8.get(op) !== 0) fail('utf8', `${compactUtf8.get(op)}: no UTF-8 cache is made here`);
+  },
 });
 /** PyUnicodeObject: what tp_basicsize counts (pymem makes compact strings only). */
 export const PyUnicodeObject = declareStruct({
@@ -318,6 +325,8 @@ export class UnicodeModule {
       itemsize: 0,
       flags: Py_TPFLAGS_BASETYPE | Py_TPFLAGS_UNICODE_SUBCLASS,
       layout: PyASCIIObject,
+      // A compact non-ASCII string is a PyCompactUnicodeObject: its own fields too.
+      validate: (_r, op, ctx) => (this.isASCII(op) ? [] : PyCompactUnicodeObject.validate(op, ctx)),
       dealloc: (_r, op) => this.unicodeDealloc(op),
       sizeof: (_r, op) => this.sizeof(op),
       hash: (_r, op) => this.hash(op),
