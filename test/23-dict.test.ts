@@ -11,15 +11,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter, UnhashableError } from '../lib/objects/interpreter.js';
-import { MANAGED_DICT, MANAGED_VALUES } from '../lib/objects/layout.js';
+import { managedDict, managedValues } from '../lib/objects/layout.js';
 import { RefcountError } from '../lib/objects/runtime.js';
 import { Py_TPFLAGS_HAVE_GC, Py_TPFLAGS_HEAPTYPE, Py_TPFLAGS_MANAGED_DICT } from '../lib/objects/type.js';
 import {
   DICT_KEYS_GENERAL,
   DICT_KEYS_SPLIT,
   DICT_KEYS_UNICODE,
-  DK_INDICES,
-  DK_NENTRIES,
+  PyDictKeysObject,
   KeyError,
   PyDict_MAXFREELIST,
   calculateLog2Keysize,
@@ -120,16 +119,16 @@ describe('layout and constants', () => {
   it.each(MEMORIES)('an empty dict: 48 bytes + GC head on Py_EMPTY_KEYS, untracked (%s)', (memory) => {
     withInterp(memory, (interp) => {
       const { dict, rt } = interp;
-      const emptyRefs = rt.mem.i64At(dict.emptyKeys, 0);
+      const emptyRefs = PyDictKeysObject.field('dk_refcnt').get(dict.emptyKeys);
       const d = dict.new();
       expect(interp.getsizeof(d)).toBe(64);
       expect(interp.sizeofObject(d)).toBe(48);
       expect(rt.gc.isTracked(d)).toBe(false);
       expect(dict.layout(d)).toMatchObject({ used: 0, keys: dict.emptyKeys, values: 0, log2Size: 0, kind: DICT_KEYS_UNICODE, usable: 0 });
-      expect(rt.mem.i64At(dict.emptyKeys, 0)).toBe(emptyRefs + 1);
-      expect(rt.mem.u8At(dict.emptyKeys, DK_INDICES)).toBe(0xff);
+      expect(PyDictKeysObject.field('dk_refcnt').get(dict.emptyKeys)).toBe(emptyRefs + 1);
+      expect(PyDictKeysObject.array('dk_indices').get(dict.emptyKeys, 0)).toBe(0xff);
       rt.decref(d);
-      expect(rt.mem.i64At(dict.emptyKeys, 0)).toBe(emptyRefs);
+      expect(PyDictKeysObject.field('dk_refcnt').get(dict.emptyKeys)).toBe(emptyRefs);
     });
   });
 
@@ -571,13 +570,13 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
       flags: Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_MANAGED_DICT | Py_TPFLAGS_HEAPTYPE,
       dealloc: (r, op) => {
         r.gcUntrack(op);
-        const d = r.mem.f64At(op, MANAGED_DICT);
+        const d = managedDict.get(op);
         if (d !== 0) r.decref(d);
         else dict.freeInstanceAttributes(op, keys);
         r.gcDel(op);
       },
-      traverse: (r, op, visit) => {
-        const d = r.mem.f64At(op, MANAGED_DICT);
+      traverse: (_r, op, visit) => {
+        const d = managedDict.get(op);
         return d !== 0 ? visit(d) : dict.visitInstanceAttributes(op, keys, visit);
       },
     });
@@ -592,9 +591,9 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
     const setattr = (o: number, name: string, v: number): boolean => {
       const n = interp.str.intern(interp.str.fromString(name));
       try {
-        const values = rt.mem.f64At(o, MANAGED_VALUES);
+        const values = managedValues.get(o);
         if (values !== 0) return dict.storeInstanceAttribute(o, keys, values, n, v);
-        const d = rt.mem.f64At(o, MANAGED_DICT);
+        const d = managedDict.get(o);
         if (v !== 0) dict.setItem(d, n, v);
         else dict.delItem(d, n);
         return true;
@@ -662,12 +661,12 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
       expect(P.setattr(a, 'y', one)).toBe(true); // back, now last
       expect(rt.refcnt(one)).toBe(4);
       const name = interp.str.fromString('x');
-      const got = dict.getInstanceAttribute(P.keys, rt.mem.f64At(a, MANAGED_VALUES), name);
+      const got = dict.getInstanceAttribute(P.keys, managedValues.get(a), name);
       expect(got).toBe(one);
       rt.decref(got);
       rt.decref(name);
       const d = dict.genericGetDict(a, P.keys);
-      expect(rt.mem.f64At(a, MANAGED_VALUES)).toBe(0);
+      expect(managedValues.get(a)).toBe(0);
       expect(dict.layout(d)).toMatchObject({ kind: DICT_KEYS_SPLIT, keys: P.keys, keysRefcnt: 2 });
       expect(h.js(d).map((e) => e[0])).toEqual(['x', 'z', 'y']);
       expect(dict.genericGetDict(a, P.keys)).toBe(d); // the same dict again (a new reference)
@@ -679,7 +678,7 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
       expect(dict.layout(c)).toMatchObject({ kind: DICT_KEYS_SPLIT, keysRefcnt: 3 });
       expect(h.js(c)).toEqual(h.js(d));
       h.put(d, 'w', 5);
-      expect(rt.mem.i64At(P.keys, DK_NENTRIES)).toBe(4);
+      expect(PyDictKeysObject.field('dk_nentries').get(P.keys)).toBe(4);
       h.put(d, 7, 7);
       expect(dict.layout(d)).toMatchObject({ kind: DICT_KEYS_GENERAL, values: 0, keysRefcnt: 1 });
       expect(h.js(d).map((e) => e[0])).toEqual(['x', 'z', 'y', 'w', 7]);
@@ -693,9 +692,9 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
       const b = P.make();
       expect(dict.sharedKeysUsableSize(P.keys)).toBe(4 + 24);
       let names = 0;
-      while (rt.mem.f64At(b, MANAGED_VALUES) !== 0) P.setattr(b, `n${names++}`, one);
+      while (managedValues.get(b) !== 0) P.setattr(b, `n${names++}`, one);
       expect(names).toBe(25);
-      const bd = rt.mem.f64At(b, MANAGED_DICT);
+      const bd = managedDict.get(b);
       expect(dict.layout(bd)).toMatchObject({ kind: DICT_KEYS_UNICODE, values: 0, log2Size: 7, used: 25 });
       expect(dict.violations(bd)).toEqual([]);
       rt.decref(b);
@@ -766,6 +765,7 @@ describe('a Map model (fast-check)', () => {
             rt.decref(k);
             expect(dict.size(d)).toBe(model.size);
             expect(dict.violations(d)).toEqual([]);
+            expect(rt.validateObject(d)).toEqual([]);
           });
           expect(dict.items(d).map(([k, v]) => [toJS(k), toJS(v)])).toEqual([...model]);
           rt.decref(d);

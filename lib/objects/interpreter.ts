@@ -21,6 +21,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Runtime, type RuntimeOptions } from './runtime.js';
+import { obSize } from './layout.js';
 import { preHeaderBytes } from './type.js';
 import { Singletons } from './types/singletons.js';
 import { LongModule } from './types/long.js';
@@ -113,7 +114,7 @@ export class Interpreter {
   sizeofObject(op: number): number {
     const t = this.rt.typeOf(op);
     if (t.sizeof) return t.sizeof(this.rt, op);
-    const n = t.itemsize !== 0 ? Math.abs(this.rt.mem.i64At(op, 16)) : 0;
+    const n = t.itemsize !== 0 ? Math.abs(obSize.get(op)) : 0;
     return t.basicsize + n * t.itemsize;
   }
 
