@@ -10,6 +10,8 @@
  *   - `x*` is an array (empty when there is none);
  *   - `x?` is `null` when absent, as `ast` gives None (the one exception is
  *     ImportFrom.level, which the parser always sets, so it is a number);
+ *   - two lists hold nulls, as `ast` gives them: Dict.keys (None for a
+ *     `**mapping` entry) and arguments.kw_defaults (None for no default);
  *   - `identifier` and `string` are JS strings, `int` is a JS number.
  * Nodes with ASDL attributes extend {@link Located}: `lineno` and
  * `end_lineno` are 1-based lines, `col_offset` and `end_col_offset` are
@@ -334,7 +336,8 @@ export interface IfExp extends Located {
 /** `Dict(expr* keys, expr* values)` */
 export interface Dict extends Located {
   _type: 'Dict';
-  keys: Expr[];
+  /** null for a `**mapping` entry. */
+  keys: (Expr | null)[];
   values: Expr[];
 }
 /** `Set(expr* elts)` */
@@ -641,7 +644,8 @@ export interface Arguments {
   args: Arg[];
   vararg: Arg | null;
   kwonlyargs: Arg[];
-  kw_defaults: Expr[];
+  /** null for a keyword-only parameter without a default. */
+  kw_defaults: (Expr | null)[];
   kwarg: Arg | null;
   defaults: Expr[];
 }
