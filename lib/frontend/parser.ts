@@ -82,7 +82,8 @@ function runParser(makeTokenizer: () => Tokenizer, filename: string, mode: Parse
     if (e instanceof PySyntaxError) throw first.checkRestOfSource(e);
   }
   const lastToken = first.lastFetched();
-  const second = new Parser(makeTokenizer(), filename, mode, true);
+  // reset_parser_state_for_error_pass: the second pass reads the tokens the first one fetched.
+  const second = first.errorPassParser();
   let err: PySyntaxError;
   try {
     second.run();
@@ -101,7 +102,7 @@ function runParser(makeTokenizer: () => Tokenizer, filename: string, mode: Parse
 }
 
 class Parser implements StringParserHost {
-  private readonly tokens: Token[] = [];
+  private tokens: Token[] = [];
   private pos = 0;
   private readonly raised = new WeakSet<PySyntaxError>();
   readonly buf: Uint8Array;
@@ -114,6 +115,14 @@ class Parser implements StringParserHost {
     private readonly errorPass: boolean,
   ) {
     this.buf = tok.buf;
+  }
+
+  /** A parser for the second pass over the same tokens and tokenizer. */
+  errorPassParser(): Parser {
+    const p = new Parser(this.tok, this.filename, this.mode, true);
+    p.tokens = this.tokens;
+    p.interactiveStarted = false;
+    return p;
   }
 
   run(): ast.Module | ast.Expression | ast.Interactive | ast.Expr {
@@ -200,6 +209,12 @@ class Parser implements StringParserHost {
     return this.peek().type === type;
   }
 
+  /** pegen _PyPegen_expect_forced_token (`&&'x'`): "expected 'x'" at once, in either pass. */
+  private expectForced(s: string): Token {
+    if (this.at(s)) return this.advance();
+    this.raiseErrorAt(this.peek(), `expected '${s}'`);
+  }
+
   private expectType(type: Token['type']): Token {
     if (this.peek().type === type) return this.advance();
     throw FAIL;
@@ -246,9 +261,17 @@ class Parser implements StringParserHost {
   }
 
   /** _PyPegen_raise_error_known_location with 0-based byte columns (end -1 for none). */
-  private errorAt(kind: SyntaxErrorKind, msg: string, lineno: number, col: number, endLineno: number, endCol: number): PySyntaxError {
-    const text = this.mode === 'fstring' ? null : this.lineText(lineno);
-    const e = new PySyntaxError(msg, kind, this.filename, lineno, col + 1, endLineno, endCol < 0 ? endCol : endCol + 1, text);
+  private errorAt(kind: SyntaxErrorKind, msgIn: string, lineno: number, colIn: number, endLineno: number, endColIn: number): PySyntaxError {
+    let msg = msgIn;
+    let col = colIn;
+    let endCol = endColIn;
+    if (this.mode === 'fstring') {
+      // _PyPegen_raise_error_known_location: an f-string expression's errors say so, in its own columns.
+      msg = `f-string: ${msg}`;
+      col -= this.tok.startColShift;
+      if (endCol >= 0) endCol -= this.tok.startColShift;
+    }
+    const e = new PySyntaxError(msg, kind, this.filename, lineno, col + 1, endLineno, endCol < 0 ? endCol : endCol + 1, this.lineText(lineno));
     this.raised.add(e);
     return e;
   }
@@ -675,11 +698,11 @@ class Parser implements StringParserHost {
     return this.simpleStmts();
   }
 
-  /** The ':' of a compound statement header; "expected ':'" in the error pass. */
+  /** The ':' of a compound statement header; invalid_*_stmt's "expected ':'" when the line ends there. */
   private expectColon(): void {
     if (this.eat(':')) return;
-    if (this.errorPass) {
-      this.peek();
+    if (this.errorPass && this.atType('NEWLINE')) {
+      this.advance();
       this.raiseError("expected ':'");
     }
     throw FAIL;
@@ -718,11 +741,11 @@ class Parser implements StringParserHost {
     const defTok = this.advance();
     const start = asyncTok ?? defTok;
     const name = this.identifier(this.nameToken());
-    this.expect('(');
+    this.expectForced('(');
     const args = this.params(')', true);
     this.expect(')');
     const returns = this.eat('->') ? this.expression() : null;
-    this.expectColon();
+    this.expectForced(':');
     const body = this.block('function definition', defTok);
     return {
       _type: asyncTok ? 'AsyncFunctionDef' : 'FunctionDef',
@@ -841,7 +864,7 @@ class Parser implements StringParserHost {
   /** else_block: 'else' ':' block */
   private elseBlock(): ast.Stmt[] {
     const t = this.advance();
-    this.expectColon();
+    this.expectForced(':');
     return this.block("'else' statement", t);
   }
 
@@ -953,7 +976,7 @@ class Parser implements StringParserHost {
   /** try_stmt: try/except, try/except*, try/finally */
   private tryStmt(): ast.Try | ast.TryStar {
     const start = this.advance();
-    this.expectColon();
+    this.expectForced(':');
     const body = this.block("'try' statement", start);
     const handlers: ast.ExceptHandler[] = [];
     let star: boolean | null = null;
@@ -988,7 +1011,7 @@ class Parser implements StringParserHost {
     let finalbody: ast.Stmt[] = [];
     if (this.atKw('finally')) {
       const f = this.advance();
-      this.expectColon();
+      this.expectForced(':');
       finalbody = this.block("'finally' statement", f);
     }
     if (handlers.length === 0 && finalbody.length === 0) {
@@ -1313,7 +1336,7 @@ class Parser implements StringParserHost {
   }
 
   /** named_expression / assignment_expression: NAME ':=' ~ expression | expression !':=' */
-  private namedExpression(): ast.Expr {
+  private namedExpression(checkInvalid = true): ast.Expr {
     const t = this.peek();
     if (t.type === 'NAME' && this.peekAt(1).type === 'COLONEQUAL' && !KEYWORDS.has(t.string)) {
       this.advance();
@@ -1329,7 +1352,7 @@ class Parser implements StringParserHost {
       if (this.errorPass) this.raiseAtNode(e, `cannot use assignment expressions with ${exprName(e)}`);
       throw FAIL;
     }
-    if (this.errorPass && this.at('=') && this.tok.level > 0) this.invalidNamedExpression(t, e);
+    if (this.errorPass && checkInvalid && this.at('=')) this.invalidNamedExpression(t, e);
     return e;
   }
 
@@ -1792,7 +1815,8 @@ class Parser implements StringParserHost {
         return { _type: 'Set', elts, ...this.loc(open) };
       }
       if (e._type === 'Starred' || (e._type === 'NamedExpr' && keyStart.type !== 'LPAR')) throw FAIL;
-      this.advance();
+      const colon = this.advance();
+      if (this.errorPass && (this.at('}') || this.at(','))) this.raiseErrorAt(colon, "expression expected after dictionary key and ':'");
       firstKey = e;
       firstValue = this.expression();
       if (firstKey !== null && (this.atKw('for') || (this.atKw('async') && this.peekAt(1).string === 'for'))) {
@@ -1810,7 +1834,8 @@ class Parser implements StringParserHost {
         values.push(this.bitwiseOr());
       } else {
         keys.push(this.expression());
-        this.expect(':');
+        const colon = this.expect(':');
+        if (this.errorPass && (this.at('}') || this.at(','))) this.raiseErrorAt(colon, "expression expected after dictionary key and ':'");
         values.push(this.expression());
       }
     }
@@ -1879,7 +1904,7 @@ class Parser implements StringParserHost {
         const value = this.expression();
         const s: ast.Starred = { _type: 'Starred', value, ctx: LOAD, ...this.loc(t) };
         if (sawDoubleStar) {
-          if (this.errorPass) this.raiseAtNode(s, 'iterable argument unpacking follows keyword argument unpacking');
+          if (this.errorPass) this.raiseErrorAt(t, 'iterable argument unpacking follows keyword argument unpacking');
           throw FAIL;
         }
         // _PyPegen_collect_call_seqs: a starred argument among the keywords still goes to args.
@@ -1897,9 +1922,10 @@ class Parser implements StringParserHost {
         sawKeyword = true;
       } else {
         if (this.errorPass && t.type === 'NAME' && this.peekAt(1).type === 'EQUAL' && ['True', 'False', 'None'].includes(t.string)) {
-          this.raiseAtNode({ lineno: t.lineno, col_offset: t.col, end_lineno: t.endLineno, end_col_offset: t.endCol }, `cannot assign to ${t.string}`);
+          const eq = this.peekAt(1);
+          this.raiseAtNode({ lineno: t.lineno, col_offset: t.col, end_lineno: eq.endLineno, end_col_offset: eq.endCol }, `cannot assign to ${t.string}`);
         }
-        const e = this.namedExpression();
+        const e = this.namedExpression(false);
         if (this.atKw('for') || (this.atKw('async') && this.peekAt(1).string === 'for')) {
           const generators = this.forIfClauses();
           const g: ast.GeneratorExp = { _type: 'GeneratorExp', elt: e, generators, ...this.loc(t) };
@@ -1919,7 +1945,16 @@ class Parser implements StringParserHost {
         }
         if (sawDoubleStar || sawKeyword) {
           if (this.errorPass) {
-            this.raiseAtNode(e, sawDoubleStar ? 'positional argument follows keyword argument unpacking' : 'positional argument follows keyword argument');
+            // invalid_arguments: a=args ',' args, then _PyPegen_arguments_parsing_error at the last token fetched.
+            this.withoutErrorPass(() => {
+              try {
+                while (this.eat(',') && !this.at(')')) this.expression();
+              } catch (x) {
+                if (!(x instanceof ParseFail)) throw x;
+              }
+            });
+            this.peek();
+            this.raiseError(sawDoubleStar ? 'positional argument follows keyword argument unpacking' : 'positional argument follows keyword argument');
           }
           throw FAIL;
         }

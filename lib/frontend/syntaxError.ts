@@ -50,7 +50,16 @@ export class PySyntaxError extends PymemError {
  */
 export function formatSyntaxError(e: PySyntaxError): string {
   let out = `  File "${e.filename}", line ${e.lineno}\n`;
-  if (e.text !== null) out += printErrorText(e.offset, e.endOffset, e.text);
+  if (e.text !== null) {
+    const lineSize = Buffer.byteLength(e.text, 'utf8');
+    let endOffset = e.endOffset;
+    // print_exception: a range over several lines is shown to the end of the first.
+    if (e.endLineno > e.lineno) endOffset = lineSize;
+    if (endOffset > lineSize + 1) endOffset = lineSize + 1;
+    // IndentationError and TabError get one caret.
+    if (e.kind !== 'SyntaxError') endOffset = e.offset;
+    out += printErrorText(e.offset, endOffset, e.text);
+  }
   return `${out}${e.kind}: ${e.msg}\n`;
 }
 

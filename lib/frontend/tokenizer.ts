@@ -111,8 +111,6 @@ export class Tokenizer {
   readonly parenstack: { c: string; lineno: number; col: number }[] = [];
   /** Where the line after a consumed '\n' starts: lineno counts it once a character of it is read, as tok_nextc loads lines. */
   private pendingLine = -1;
-  /** The last token made, for errors CPython reports at it. */
-  private last: Token | null = null;
 
   /**
    * @param source the text, or (for an f-string expression) its UTF-8 bytes
@@ -126,7 +124,7 @@ export class Tokenizer {
     readonly filename: string,
     execInput = true,
     startLineno = 1,
-    private readonly startColShift = 0,
+    readonly startColShift = 0,
   ) {
     if (typeof source === 'string') {
       this.buf = sourceBytes(source, execInput);
@@ -243,7 +241,6 @@ export class Tokenizer {
       curCol: 0,
       level: this.parenstack.length,
     };
-    this.last = t;
     return t;
   }
 
@@ -251,7 +248,6 @@ export class Tokenizer {
   private positionless(type: 'INDENT' | 'DEDENT' | 'ENDMARKER'): Token {
     const atEnd = this.cur >= this.buf.length;
     const t: Token = { type, string: '', lineno: this.lineno, col: -1, endLineno: this.lineno, endCol: -1, start: this.cur, end: this.cur, curCol: atEnd ? 0 : this.cur - this.lineStart, level: this.parenstack.length };
-    this.last = t;
     return t;
   }
 
@@ -299,8 +295,8 @@ export class Tokenizer {
             this.altindstack.pop();
           }
           if (col !== this.indstack[this.indstack.length - 1]) {
-            // pegen_errors.c: E_DEDENT is reported just past the first character of the line.
-            throw this.knownError('IndentationError', 'unindent does not match any outer indentation level', this.cur - this.lineStart + 2, -1);
+            // tok_get moves cur to the end of the line; pegen reports E_DEDENT there.
+            throw this.knownError('IndentationError', 'unindent does not match any outer indentation level', this.lineEnd() - this.lineStart, -1);
           }
           if (altcol !== this.altindstack[this.altindstack.length - 1]) throw this.indentError();
         }
@@ -376,7 +372,8 @@ export class Tokenizer {
         c = this.nextc();
         if (c === EOF) {
           if (this.level > 0) throw this.unclosedError();
-          throw this.atLastToken('unexpected EOF while parsing');
+          // tok_continuation_line leaves cur at the end of the input; pegen reports E_EOF there.
+          throw this.knownError('SyntaxError', 'unexpected EOF while parsing', this.buf.length - this.lineStart, -1);
         }
         this.backup(c);
         blankline = false;
@@ -428,13 +425,10 @@ export class Tokenizer {
     return this.token(OPS[s] ?? 'OP', start, this.cur);
   }
 
-  /** pegen_errors.c _PyPegen_raise_error without a mark: the error at the last token made. */
-  private atLastToken(msg: string): PySyntaxError {
-    const t = this.last;
-    if (t === null) return new PySyntaxError(msg, 'SyntaxError', this.filename, 0, 0, 0, -1, null);
-    const offset = t.col === -1 ? t.curCol : t.col + 1;
-    const endOffset = t.endCol === -1 ? -1 : t.endCol + 1;
-    return new PySyntaxError(msg, 'SyntaxError', this.filename, t.lineno, offset, t.endLineno, endOffset, this.lineText(t.lineno));
+  /** Byte offset just past the current line's newline (tok->inp). */
+  private lineEnd(): number {
+    const nl = this.buf.indexOf(0x0a, this.lineStart);
+    return nl < 0 ? this.buf.length : nl + 1;
   }
 
   /** pegen.c raise_unclosed_parentheses_error: at EOF inside brackets. */
