@@ -280,6 +280,7 @@ class Compiler {
     }
     this.u = u;
     if (scopeType === 'module') {
+      u.qualname = name;
       u.loc = { ...u.loc, lineno: 0 };
     } else {
       this.setQualname();
@@ -649,7 +650,7 @@ class Compiler {
     this.useNextBlock(end);
   }
 
-  /** compiler_jump_if: jump to `next` when `e` is `cond`. */
+  /** compiler_jump_if: jump to `next` when `e` is `cond` (a comparison's jumps carry its location, and leave it set). */
   jumpIf(e: ast.Expr, next: Block, cond: boolean): void {
     switch (e._type) {
       case 'UnaryOp':
@@ -678,10 +679,9 @@ class Compiler {
         return;
       }
       case 'Compare': {
+        this.setLoc(e);
         const n = e.ops.length - 1;
         if (n > 0) {
-          const saved = this.u.loc;
-          this.setLoc(e);
           const cleanup = this.newBlock();
           this.visitExpr(e.left);
           for (let i = 0; i < n; i++) {
@@ -702,7 +702,6 @@ class Compiler {
           this.addOp(Op.POP_TOP);
           if (!cond) this.addJumpNoLine(JUMP, next);
           this.useNextBlock(end);
-          this.u.loc = saved;
           return;
         }
         break;
@@ -951,10 +950,8 @@ class Compiler {
       case 'Attribute': {
         this.visitExpr(e.value);
         this.addOp(Op.COPY, 1);
-        const l = this.u.loc;
-        this.u.loc = { ...l, lineno: e.end_lineno };
+        this.updateStartLocationToMatchAttr(e);
         this.addOpName(Op.LOAD_ATTR, e.attr);
-        this.u.loc = l;
         break;
       }
       case 'Subscript':
@@ -976,7 +973,7 @@ class Compiler {
     this.setLoc(e);
     switch (e._type) {
       case 'Attribute':
-        this.u.loc = { ...this.u.loc, lineno: e.end_lineno };
+        this.updateStartLocationToMatchAttr(e);
         this.addOp(Op.SWAP, 2);
         this.addOpName(Op.STORE_ATTR, e.attr);
         break;
@@ -1103,11 +1100,38 @@ class Compiler {
     const co = this.assembleUnit(true);
     this.exitScope();
     this.makeClosure(co, funcflags);
-    for (let i = 0; i < s.decorator_list.length; i++) {
+    this.applyDecorators(s.decorator_list);
+    this.nameop(s.name, 'Store');
+  }
+
+  /** compiler_apply_decorators: innermost first, each call at its decorator's location. */
+  private applyDecorators(decos: ast.Expr[]): void {
+    const saved = this.u.loc;
+    for (let i = decos.length - 1; i >= 0; i--) {
+      this.setLoc(decos[i]!);
       this.addOp(Op.PRECALL, 0);
       this.addOp(Op.CALL, 0);
     }
-    this.nameop(s.name, 'Store');
+    this.u.loc = saved;
+  }
+
+  /** update_start_location_to_match_attr: a multi-line `a\n.b` starts where `b` is. */
+  private updateStartLocationToMatchAttr(attr: ast.Attribute): void {
+    const l = this.u.loc;
+    if (l.lineno === attr.end_lineno) return;
+    const len = [...attr.attr].length;
+    let col = l.col;
+    let endCol = l.endCol;
+    if (len <= attr.end_col_offset) {
+      col = attr.end_col_offset - len;
+    } else {
+      col = -1;
+      endCol = -1;
+    }
+    const lineno = attr.end_lineno;
+    const endLineno = Math.max(lineno, l.endLineno);
+    if (lineno === endLineno) endCol = Math.max(col, endCol);
+    this.u.loc = { lineno, endLineno, col, endCol };
   }
 
   /** compiler_make_closure. */
@@ -1155,10 +1179,7 @@ class Compiler {
     this.makeClosure(co, 0);
     this.loadConst(s.name);
     this.callHelper(2, s.bases, s.keywords);
-    for (let i = 0; i < s.decorator_list.length; i++) {
-      this.addOp(Op.PRECALL, 0);
-      this.addOp(Op.CALL, 0);
-    }
+    this.applyDecorators(s.decorator_list);
     this.nameop(s.name, 'Store');
   }
 
@@ -1188,24 +1209,25 @@ class Compiler {
   private maybeOptimizeMethodCall(e: ast.Call): boolean {
     const meth = e.func;
     if (meth._type !== 'Attribute' || meth.ctx._type !== 'Load') return false;
-    if (meth.value._type === 'Name' && this.u.ste.getSymbol(meth.value.id) & DEF_IMPORT) return false;
+    if (meth.value._type === 'Name' && this.st.top.getSymbol(meth.value.id) & DEF_IMPORT) return false;
     const argsl = e.args.length;
     const kwdsl = e.keywords.length;
     if (argsl + kwdsl + (kwdsl !== 0 ? 1 : 0) >= STACK_USE_GUIDELINE) return false;
     if (e.args.some((a) => a._type === 'Starred')) return false;
     if (e.keywords.some((k) => k.arg === null)) return false;
     this.visitExpr(meth.value);
-    const saved = this.u.loc;
-    this.u.loc = { ...saved, lineno: meth.end_lineno };
+    this.setLoc(meth);
+    this.updateStartLocationToMatchAttr(meth);
     this.addOpName(Op.LOAD_METHOD, meth.attr);
     e.args.forEach((a) => this.visitExpr(a));
     if (kwdsl) {
       e.keywords.forEach((k) => this.visitExpr(k.value));
       this.callSimpleKwHelper(e.keywords);
     }
+    this.setLoc(e);
+    this.updateStartLocationToMatchAttr(meth);
     this.addOp(Op.PRECALL, argsl + kwdsl);
     this.addOp(Op.CALL, argsl + kwdsl);
-    this.u.loc = { ...this.u.loc, lineno: saved.lineno };
     return true;
   }
 
@@ -1627,14 +1649,12 @@ class Compiler {
       case 'FormattedValue': return this.formattedValue(e);
       case 'Attribute': {
         this.visitExpr(e.value);
+        this.updateStartLocationToMatchAttr(e);
         if (e.ctx._type === 'Del') {
           this.addOpName(Op.DELETE_ATTR, e.attr);
           return;
         }
-        const saved = this.u.loc;
-        this.u.loc = { ...saved, lineno: e.end_lineno };
         this.addOpName(e.ctx._type === 'Load' ? Op.LOAD_ATTR : Op.STORE_ATTR, e.attr);
-        this.u.loc = saved;
         return;
       }
       case 'Subscript':

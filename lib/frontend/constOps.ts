@@ -40,7 +40,7 @@ function toComplex(v: Num): PyComplex | undefined {
   return d === undefined ? undefined : { kind: 'complex', real: d, imag: 0 };
 }
 
-/** A float result: finite operands giving inf is CPython's OverflowError. */
+/** A float power: finite operands giving inf is CPython's OverflowError (float_pow). */
 function floatResult(r: number, ...operands: number[]): number | undefined {
   if (!Number.isFinite(r) && !Number.isNaN(r) && operands.every(Number.isFinite)) return undefined;
   return r;
@@ -128,10 +128,10 @@ function numericBinop(op: string, a: Num, b: Num): CodeConst | undefined {
   const y = toFloat(b as bigint | number);
   if (x === undefined || y === undefined) return undefined;
   switch (op) {
-    case 'Add': return floatResult(x + y, x, y);
-    case 'Sub': return floatResult(x - y, x, y);
-    case 'Mult': return floatResult(x * y, x, y);
-    case 'Div': return y === 0 ? undefined : floatResult(x / y, x, y);
+    case 'Add': return x + y;
+    case 'Sub': return x - y;
+    case 'Mult': return x * y;
+    case 'Div': return y === 0 ? undefined : x / y;
     case 'FloorDiv': return floatDivmod(x, y)?.[0];
     case 'Mod': return floatDivmod(x, y)?.[1];
     case 'Pow':

@@ -130,13 +130,13 @@ export function normalizeBasicBlock(bb: Block): void {
 
 const MAX_COPY_SIZE = 4;
 
-/** extend_block: an unconditional jump to a small exit block becomes a copy of it. */
+/** extend_block: an unconditional jump to a small exit block without line numbers (an implicit `return None`) becomes a copy of it. */
 export function extendBlock(bb: Block): void {
   const last = bb.instrs[bb.instrs.length - 1];
   if (!last) return;
   if (last.op !== JUMP && last.op !== Op.JUMP_FORWARD && last.op !== Op.JUMP_BACKWARD) return;
   const target = last.target!;
-  if (target.exit && target.instrs.length <= MAX_COPY_SIZE) {
+  if (isExitWithoutLineno(target) && target.instrs.length <= MAX_COPY_SIZE) {
     last.op = Op.NOP;
     last.target = null;
     for (const i of target.instrs) bb.instrs.push({ ...i });
@@ -158,7 +158,8 @@ export function cleanBasicBlock(bb: Block): void {
       if (src < n - 1) {
         const next = bb.instrs[src + 1]!;
         const nextLineno = next.loc.lineno;
-        if (nextLineno < 0 || nextLineno === lineno) {
+        if (nextLineno === lineno) continue;
+        if (nextLineno < 0) {
           copyLoc(ins, next);
           continue;
         }
