@@ -1639,7 +1639,10 @@ class Compiler {
         this.loadConst(null);
         this.addYieldFrom(false);
         return;
-      case 'Await': return this.notImplemented('await', e);
+      case 'Await':
+        if (this.u.ste.type !== 'function') this.error("'await' outside function");
+        if (this.u.scopeType !== 'comprehension') this.error("'await' outside async function");
+        return this.notImplemented('await', e);
       case 'Compare': return this.compare(e);
       case 'Call': return this.call(e);
       case 'Constant':

@@ -3,8 +3,8 @@
  * constants by repr): str with CPython's choice of quote and escapes
  * (unicode_repr), float as the shortest round-trip string in Python's
  * format (float_repr: exponent form below 1e-4 and from 1e16), complex,
- * bytes, tuples, frozensets (in the iteration order of a CPython set of
- * small ints: hash order) and code objects.
+ * bytes, tuples, frozensets (in a CPython set's iteration order when the
+ * items' hashes are fixed: numbers and tuples of them) and code objects.
  */
 
 import type { CodeConst, CodeObject } from './code.js';
@@ -91,17 +91,89 @@ function complexRepr(real: number, imag: number): string {
   return `(${re}${imSigned}j)`;
 }
 
-/** A CPython set table's iteration order for hashable small constants (ints keep their value as hash). */
-function setOrder(items: CodeConst[]): CodeConst[] {
-  const hashOf = (v: CodeConst): bigint | undefined => {
-    if (typeof v === 'boolean') return v ? 1n : 0n;
-    if (typeof v === 'bigint') {
-      const m = (1n << 61n) - 1n;
-      const h = v < 0n ? -((-v) % m) : v % m;
-      return h === -1n ? -2n : h;
+const HASH_BITS = 61n;
+const HASH_MODULUS = (1n << HASH_BITS) - 1n;
+const U64 = (1n << 64n) - 1n;
+
+/** long_hash: the value modulo 2**61 - 1, keeping the sign; -1 becomes -2. */
+function intHash(v: bigint): bigint {
+  const h = v < 0n ? -((-v) % HASH_MODULUS) : v % HASH_MODULUS;
+  return h === -1n ? -2n : h;
+}
+
+/** C's frexp: v = m * 2**e with 0.5 <= |m| < 1. */
+function frexp(v: number): [number, number] {
+  if (v === 0) return [v, 0];
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, v);
+  const bits = (view.getUint16(0) >> 4) & 0x7ff;
+  if (bits === 0) {
+    const [m, e] = frexp(v * 2 ** 64);
+    return [m, e - 64];
+  }
+  const e = bits - 1022;
+  return [v * 2 ** -e, e];
+}
+
+/** _Py_HashDouble (finite values and infinities; NaN hashes by address, so it has no fixed order). */
+function floatHash(v: number): bigint | undefined {
+  if (Number.isNaN(v)) return undefined;
+  if (!Number.isFinite(v)) return v > 0 ? 314159n : -314159n;
+  if (Number.isInteger(v)) return intHash(BigInt(v));
+  let [m, e] = frexp(v);
+  let sign = 1n;
+  if (m < 0) { sign = -1n; m = -m; }
+  let x = 0n;
+  while (m) {
+    x = ((x << 28n) & HASH_MODULUS) | (x >> (HASH_BITS - 28n));
+    m *= 268435456.0;
+    e -= 28;
+    const y = Math.floor(m);
+    m -= y;
+    x += BigInt(y);
+    if (x >= HASH_MODULUS) x -= HASH_MODULUS;
+  }
+  const be = BigInt(e >= 0 ? e % 61 : 61 - 1 - ((-1 - e) % 61));
+  x = ((x << be) & HASH_MODULUS) | (x >> (HASH_BITS - be));
+  x = x * sign;
+  return x === -1n ? -2n : x;
+}
+
+/** PyObject_Hash of a constant whose hash does not depend on addresses or the string hash seed. */
+function constHash(v: CodeConst): bigint | undefined {
+  if (typeof v === 'boolean') return v ? 1n : 0n;
+  if (typeof v === 'bigint') return intHash(v);
+  if (typeof v === 'number') return floatHash(v);
+  if (Array.isArray(v)) {
+    const P1 = 11400714785074694791n;
+    const P2 = 14029467366897019727n;
+    const P5 = 2870177450012600261n;
+    let acc = P5;
+    for (const item of v) {
+      const lane = constHash(item);
+      if (lane === undefined) return undefined;
+      acc = (acc + (lane & U64) * P2) & U64;
+      acc = ((acc << 31n) | (acc >> 33n)) & U64;
+      acc = (acc * P1) & U64;
     }
-    return undefined;
-  };
+    acc = (acc + (BigInt(v.length) ^ (P5 ^ 3527539n))) & U64;
+    if (acc === U64) return 1546275796n;
+    return acc >= 1n << 63n ? acc - (1n << 64n) : acc;
+  }
+  if (v !== null && typeof v === 'object' && v.kind === 'complex') {
+    const r = floatHash(v.real);
+    const i = floatHash(v.imag);
+    if (r === undefined || i === undefined) return undefined;
+    let h = (r + 1000003n * i) & U64;
+    if (h >= 1n << 63n) h -= 1n << 64n;
+    return h === -1n ? -2n : h;
+  }
+  return undefined;
+}
+
+/** A CPython set table's iteration order (set_add_entry, set_table_resize) for constants with a fixed hash; others keep their order. */
+function setOrder(items: CodeConst[]): CodeConst[] {
+  const hashOf = constHash;
   if (!items.every((v) => hashOf(v) !== undefined)) return items;
   let table: (CodeConst | undefined)[] = new Array(8).fill(undefined);
   const insert = (v: CodeConst): void => {
