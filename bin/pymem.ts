@@ -6,6 +6,7 @@
  *   pymem replay FILE [options]     replay a trace; print the stats in CPython's format
  *   pymem conformance [DIR]         replay every NAME.trace.gz of DIR against NAME.stats.txt
  *   pymem compare [TRACE...]        pymem against glibc, jemalloc, tcmalloc, mimalloc: time, RSS, charts
+ *   pymem dis FILE.py               the bytecode pymem compiles FILE.py to, as python3 -m dis prints it
  *
  * Exit status: 0 when everything matched, 1 on a difference, 2 on bad usage.
  */
@@ -22,6 +23,7 @@ import { SYNTHETIC_NAMES, type SyntheticName, isSyntheticName } from '../lib/too
 import { progressBar } from '../lib/tools/progress.js';
 import { type ReplayResult, replayTrace } from '../lib/tools/replay.js';
 import { diffLines, sideBySide } from '../lib/tools/statsDiff.js';
+import { disCommand } from '../lib/frontend/disCommand.js';
 
 const root = (() => {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -49,6 +51,9 @@ const usage = `usage:
       blocks and sample RSS; write a markdown table, SVG charts and results.json
       to DIR (default bench/results/latest). Missing allocators are reported and
       skipped.
+  pymem dis FILE.py
+      Compile FILE.py with pymem's compiler and print its bytecode as
+      python3 -m dis FILE.py prints CPython's.
 `;
 
 const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
@@ -228,6 +233,8 @@ async function main(argv: string[]): Promise<number> {
       return conformanceCommand(rest);
     case 'compare':
       return compareCommand(rest);
+    case 'dis':
+      return disCommand(rest, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
     case undefined:
     case 'help':
     case '--help':

@@ -13,43 +13,11 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile } from '../lib/frontend/compile.js';
 import { dis } from '../lib/frontend/dis.js';
-import { constRepr } from '../lib/frontend/constRepr.js';
-import { isCode, varnames, cellvars, freevars, type CodeObject } from '../lib/frontend/code.js';
 import { PySyntaxError } from '../lib/frontend/syntaxError.js';
+import { codeRecord, compilerFixtures, walkCode } from './63-compiler-support.js';
 
-const root = join(import.meta.dirname, 'fixtures/frontend/compiler');
+const root = compilerFixtures;
 const programs = readdirSync(join(root, 'programs')).filter((f) => f.endsWith('.py')).sort();
-
-function hex(b: Uint8Array): string {
-  return Buffer.from(b).toString('hex');
-}
-
-function walk(co: CodeObject, out: CodeObject[] = []): CodeObject[] {
-  out.push(co);
-  for (const c of co.consts) if (isCode(c)) walk(c, out);
-  return out;
-}
-
-function record(co: CodeObject): Record<string, unknown> {
-  return {
-    name: co.name,
-    qualname: co.qualname,
-    firstlineno: co.firstlineno,
-    argcount: co.argcount,
-    posonlyargcount: co.posonlyargcount,
-    kwonlyargcount: co.kwonlyargcount,
-    stacksize: co.stacksize,
-    flags: co.flags,
-    code: hex(co.code),
-    consts: co.consts.map((c) => (isCode(c) ? '<code>' : constRepr(c))),
-    names: co.names,
-    varnames: varnames(co),
-    cellvars: cellvars(co),
-    freevars: freevars(co),
-    linetable: hex(co.linetable),
-    exceptiontable: hex(co.exceptiontable),
-  };
-}
 
 const normalise = (s: string): string => s.replace(/0x[0-9a-f]+/g, '0xADDR');
 
@@ -69,7 +37,7 @@ describe.each(programs)('%s', (file) => {
       }
       expect(caught).toBeInstanceOf(PySyntaxError);
       const err = caught as PySyntaxError;
-      expect({ msg: err.msg, lineno: err.lineno }).toEqual({ msg: expected.msg, lineno: expected.lineno });
+      expect({ msg: err.msg, lineno: err.lineno, offset: err.offset }).toEqual(expected);
     });
     return;
   }
@@ -81,6 +49,6 @@ describe.each(programs)('%s', (file) => {
   it('makes the code objects CPython makes', () => {
     const co = compile(source, filename, 'exec');
     const expected = JSON.parse(readFileSync(join(root, 'expected', `${stem}.json`), 'utf8')) as unknown[];
-    expect(walk(co).map(record)).toEqual(expected);
+    expect(walkCode(co).map(codeRecord)).toEqual(expected);
   });
 });
