@@ -489,7 +489,6 @@ class Compiler {
     if (value === null) this.loadConst(null);
     else if (!preserveTos) this.loadConst((value as ast.Constant).value as CodeConst);
     this.addOp(Op.RETURN_VALUE);
-    this.nextBlock();
   }
 
   /** compiler_break. */

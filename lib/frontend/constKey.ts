@@ -2,14 +2,31 @@
  * _PyCode_ConstantKey (Objects/codeobject.c) as a string: two constants
  * share a co_consts slot exactly when their keys are equal. The key keeps
  * types apart (1, 1.0, True and 1+0j differ), tells 0.0 from -0.0, and
- * compares tuples and frozensets element by element; code objects are
- * equal only to themselves.
+ * compares tuples and frozensets element by element. Code objects compare
+ * as code_richcompare does: name, argument counts, flags, first line, code,
+ * constants (by key), names, localsplus names, line and exception tables;
+ * so compiling the same lambda twice (a while loop's test is compiled twice)
+ * gives one constant.
  */
 
 import type { CodeConst, CodeObject } from './code.js';
 
-const codeIds = new WeakMap<CodeObject, number>();
-let nextCodeId = 0;
+const codeKeys = new WeakMap<CodeObject, string>();
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** The fields code_richcompare compares (code objects are not changed once made, so the key is kept). */
+function codeKey(co: CodeObject): string {
+  let key = codeKeys.get(co);
+  if (key === undefined) {
+    key = `code(${JSON.stringify([
+      co.name, co.argcount, co.posonlyargcount, co.kwonlyargcount, co.flags, co.firstlineno, hex(co.code),
+      co.consts.map(constKey), co.names, co.localsplusnames, hex(co.linetable), hex(co.exceptiontable),
+    ])})`;
+    codeKeys.set(co, key);
+  }
+  return key;
+}
 
 function floatKey(d: number): string {
   return Object.is(d, -0) ? '-0' : String(d);
@@ -28,13 +45,6 @@ export function constKey(v: CodeConst): string {
     case 'complex': return `c${floatKey(v.real)},${floatKey(v.imag)}`;
     case 'ellipsis': return 'Ellipsis';
     case 'frozenset': return `{${v.items.map(constKey).sort().join(',')}}`;
-    case 'code': {
-      let id = codeIds.get(v);
-      if (id === undefined) {
-        id = nextCodeId++;
-        codeIds.set(v, id);
-      }
-      return `code${id}`;
-    }
+    case 'code': return codeKey(v);
   }
 }
