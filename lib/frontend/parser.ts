@@ -261,17 +261,22 @@ class Parser implements StringParserHost {
   }
 
   /** _PyPegen_raise_error_known_location with 0-based byte columns (end -1 for none). */
-  private errorAt(kind: SyntaxErrorKind, msgIn: string, lineno: number, colIn: number, endLineno: number, endColIn: number): PySyntaxError {
+  private errorAt(kind: SyntaxErrorKind, msg: string, lineno: number, col: number, endLineno: number, endCol: number): PySyntaxError {
+    return this.errorAtOffsets(kind, msg, lineno, col + 1, endLineno, endCol < 0 ? endCol : endCol + 1);
+  }
+
+  /** _PyPegen_raise_error_known_location with 1-based offsets as given. */
+  private errorAtOffsets(kind: SyntaxErrorKind, msgIn: string, lineno: number, offsetIn: number, endLineno: number, endOffsetIn: number): PySyntaxError {
     let msg = msgIn;
-    let col = colIn;
-    let endCol = endColIn;
+    let offset = offsetIn;
+    let endOffset = endOffsetIn;
     if (this.mode === 'fstring') {
-      // _PyPegen_raise_error_known_location: an f-string expression's errors say so, in its own columns.
+      // An f-string expression's errors say so, in the columns of its own text.
       msg = `f-string: ${msg}`;
-      col -= this.tok.startColShift;
-      if (endCol >= 0) endCol -= this.tok.startColShift;
+      offset -= this.tok.startColShift;
+      endOffset -= this.tok.startColShift;
     }
-    const e = new PySyntaxError(msg, kind, this.filename, lineno, col + 1, endLineno, endCol < 0 ? endCol : endCol + 1, this.lineText(lineno));
+    const e = new PySyntaxError(msg, kind, this.filename, lineno, offset, endLineno, endOffset, this.lineText(lineno));
     this.raised.add(e);
     return e;
   }
@@ -479,22 +484,36 @@ class Parser implements StringParserHost {
    */
   private assignment(): ast.Stmt {
     const start = this.peek();
-    if (this.errorPass) this.invalidLegacyOrExpressionStmt();
+    const m = this.mark();
+    if (!this.errorPass) return this.assignmentRaw(start);
+    try {
+      return this.assignmentRaw(start);
+    } catch (e) {
+      if (!(e instanceof ParseFail)) throw e;
+    }
+    this.reset(m);
+    this.invalidAssignment(start);
+    this.reset(m);
+    const value = this.starExpressions();
+    return { _type: 'Expr', value, ...this.loc(start) };
+  }
+
+  /** The valid alternatives of assignment, then star_expressions; FAIL on an invalid target. */
+  private assignmentRaw(start: Token): ast.Stmt {
     const first = this.atKw('yield') ? this.yieldExpr() : this.starExpressions();
     const next = this.peek();
     if (next.type === 'COLON') {
-      this.advance();
-      if (this.errorPass) this.invalidAnnTarget(first, start);
       let simple = 0;
       let target: ast.Expr;
       if (first._type === 'Name') {
         simple = start.type === 'LPAR' ? 0 : 1;
         target = this.setContext(first, STORE);
-      } else if ((first._type === 'Attribute' || first._type === 'Subscript') ) {
+      } else if (first._type === 'Attribute' || first._type === 'Subscript') {
         target = this.setContext(first, STORE);
       } else {
         throw FAIL;
       }
+      this.advance();
       const annotation = this.expression();
       const value = this.eat('=') ? this.annotatedRhs() : null;
       return { _type: 'AnnAssign', target, annotation, value, simple, ...this.loc(start) };
@@ -502,26 +521,18 @@ class Parser implements StringParserHost {
     if (next.type === 'EQUAL') {
       const targets: ast.Expr[] = [first];
       let value: ast.Expr = first;
-      let valueStart = start;
       while (this.eat('=')) {
-        // invalid_assignment: (star_targets '=')* a=yield_expr '='
-        if (this.errorPass && valueStart.type === 'NAME' && valueStart.string === 'yield') {
-          this.raiseAtNode(value, 'assignment to yield expression not possible');
-        }
-        valueStart = this.peek();
         value = this.atKw('yield') ? this.yieldExpr() : this.starExpressions();
         targets.push(value);
       }
       targets.pop();
-      const stored = targets.map((e) => this.toTarget(e, 'star'));
+      for (const t of targets) if (invalidTarget(t, 'star') !== null) throw FAIL;
+      const stored = targets.map((e) => this.setContext(e, STORE));
       return { _type: 'Assign', targets: stored, value, type_comment: null, ...this.loc(start) };
     }
     const aug = AUGASSIGN[next.string];
     if (aug !== undefined && next.type !== 'NAME' && next.type !== 'STRING') {
-      if (first._type !== 'Name' && first._type !== 'Attribute' && first._type !== 'Subscript') {
-        if (this.errorPass) this.raiseAtNode(first, `'${exprName(first)}' is an illegal expression for augmented assignment`);
-        throw FAIL;
-      }
+      if (first._type !== 'Name' && first._type !== 'Attribute' && first._type !== 'Subscript') throw FAIL;
       this.advance();
       const value = this.atKw('yield') ? this.yieldExpr() : this.starExpressions();
       return { _type: 'AugAssign', target: this.setContext(first, STORE), op: OPERATORS[aug], value, ...this.loc(start) };
@@ -529,22 +540,81 @@ class Parser implements StringParserHost {
     return { _type: 'Expr', value: first, ...this.loc(start) };
   }
 
+  /** invalid_assignment, its alternatives in the grammar's order; returns when none matches. */
+  private invalidAssignment(start: Token): void {
+    const m = this.mark();
+    const attempt = (f: () => void) => {
+      try {
+        f();
+      } catch (e) {
+        if (!(e instanceof ParseFail)) throw e;
+      }
+      this.reset(m);
+    };
+    // a=invalid_ann_assign_target ':' expression
+    if (start.type === 'LPAR' || start.type === 'LSQB') {
+      attempt(() => {
+        const a = this.atom();
+        if ((a._type === 'Tuple' || a._type === 'List') && this.eat(':')) {
+          this.expression();
+          this.raiseAtNode(a, `only single target (not ${a._type === 'Tuple' ? 'tuple' : 'list'}) can be annotated`);
+        }
+      });
+    }
+    // a=star_named_expression ',' star_named_expressions* ':' expression
+    attempt(() => {
+      const a = this.starNamedExpression();
+      if (!this.eat(',')) return;
+      while (this.atExpressionStart()) {
+        this.starNamedExpression();
+        if (!this.eat(',')) break;
+      }
+      if (this.eat(':')) {
+        this.expression();
+        this.raiseAtNode(a, 'only single target (not tuple) can be annotated');
+      }
+    });
+    // a=expression ':' expression
+    attempt(() => {
+      const a = this.expression();
+      if (this.eat(':')) {
+        this.expression();
+        this.raiseAtNode(a, 'illegal target for annotation');
+      }
+    });
+    // (star_targets '=')* a=star_expressions '='  |  (star_targets '=')* a=yield_expr '='
+    attempt(() => {
+      for (;;) {
+        if (this.atKw('yield')) {
+          const y = this.yieldExpr();
+          if (this.at('=')) this.raiseAtNode(y, 'assignment to yield expression not possible');
+          return;
+        }
+        const e = this.starExpressions();
+        if (!this.at('=')) return;
+        const bad = invalidTarget(e, 'star');
+        if (bad !== null) this.raiseAtNode(bad, `cannot assign to ${exprName(bad)}`);
+        this.advance();
+      }
+    });
+    // a=star_expressions augassign (yield_expr | star_expressions)
+    attempt(() => {
+      const a = this.starExpressions();
+      const t = this.peek();
+      if (AUGASSIGN[t.string] !== undefined && t.type !== 'NAME' && t.type !== 'STRING') {
+        this.advance();
+        this.annotatedRhs();
+        this.raiseAtNode(a, `'${exprName(a)}' is an illegal expression for augmented assignment`);
+      }
+    });
+  }
+
   /** annotated_rhs: yield_expr | star_expressions */
   private annotatedRhs(): ast.Expr {
     return this.atKw('yield') ? this.yieldExpr() : this.starExpressions();
   }
 
-  /** _PyPegen_set_expr_context: a copy of the target with ctx set, checked as star_targets / del_targets. */
-  private toTarget(e: ast.Expr, type: TargetsType): ast.Expr {
-    const ctx = type === 'del' ? DEL : STORE;
-    const bad = invalidTarget(e, type);
-    if (bad !== null) {
-      if (!this.errorPass) throw FAIL;
-      this.raiseAtNode(bad, type === 'del' ? `cannot delete ${exprName(bad)}` : `cannot assign to ${exprName(bad)}`);
-    }
-    return this.setContext(e, ctx);
-  }
-
+  /** _PyPegen_set_expr_context: a copy of the target with ctx set. */
   private setContext(e: ast.Expr, ctx: ast.ExprContext): ast.Expr {
     switch (e._type) {
       case 'Name':
@@ -582,35 +652,32 @@ class Parser implements StringParserHost {
     return { _type: 'Raise', exc, cause, ...this.loc(start) };
   }
 
-  /** del_stmt: 'del' del_targets &(';' | NEWLINE) */
+  /** del_stmt: 'del' del_targets &(';' | NEWLINE) | invalid_del_stmt */
   private delStmt(): ast.Delete {
     const start = this.advance();
-    const targets: ast.Expr[] = [];
-    do {
-      if (this.atStatementEnd()) break;
-      targets.push(this.delTarget());
-    } while (this.eat(','));
-    if (!this.atStatementEnd()) {
-      if (this.errorPass) {
-        this.reset(this.tokens.indexOf(start) + 1);
-        const e = this.starExpressions();
-        const bad = invalidTarget(e, 'del');
-        if (bad !== null) this.raiseAtNode(bad, `cannot delete ${exprName(bad)}`);
-      }
-      throw FAIL;
+    const afterDel = this.mark();
+    try {
+      const targets: ast.Expr[] = [];
+      do {
+        if (targets.length > 0 && this.atStatementEnd()) break;
+        targets.push(this.delTarget());
+      } while (this.eat(','));
+      if (!this.atStatementEnd()) throw FAIL;
+      return { _type: 'Delete', targets, ...this.loc(start) };
+    } catch (e) {
+      if (!(e instanceof ParseFail) || !this.errorPass) throw e;
     }
-    if (targets.length === 0) throw FAIL;
-    return { _type: 'Delete', targets, ...this.loc(start) };
+    this.reset(afterDel);
+    const e = this.withoutErrorPass(() => this.starExpressions());
+    const bad = invalidTarget(e, 'del');
+    if (bad !== null) this.raiseAtNode(bad, `cannot delete ${exprName(bad)}`);
+    throw FAIL;
   }
 
   /** del_target, checked: a Name, Attribute, Subscript or a tuple/list of them. */
   private delTarget(): ast.Expr {
     const e = this.bitwiseOr();
-    const bad = invalidTarget(e, 'del');
-    if (bad !== null) {
-      if (this.errorPass) this.raiseAtNode(bad, `cannot delete ${exprName(bad)}`);
-      throw FAIL;
-    }
+    if (invalidTarget(e, 'del') !== null) throw FAIL;
     return this.setContext(e, DEL);
   }
 
@@ -664,17 +731,20 @@ class Parser implements StringParserHost {
       const paren = this.eat('(');
       do {
         if (paren && this.at(')')) break;
+        if (!paren && names.length > 0 && this.atType('NEWLINE')) {
+          // invalid_import_from_targets
+          if (this.errorPass) {
+            this.advance();
+            this.raiseError('trailing comma not allowed without surrounding parentheses');
+          }
+          throw FAIL;
+        }
         const a = this.peek();
         const name = this.identifier(this.nameToken());
         const asname = this.eatKw('as') ? this.identifier(this.nameToken()) : null;
         names.push({ _type: 'alias', name, asname, ...this.loc(a) });
       } while (this.eat(','));
       if (paren) this.expect(')');
-      else if (this.errorPass && names.length > 0 && this.tokens[this.pos - 1].type === 'COMMA') {
-        this.raiseError('trailing comma not allowed without surrounding parentheses');
-      } else if (this.tokens[this.pos - 1].type === 'COMMA') {
-        throw FAIL;
-      }
     }
     return { _type: 'ImportFrom', module, names, level, ...this.loc(start) };
   }
@@ -775,23 +845,28 @@ class Parser implements StringParserHost {
     let state: 'pos' | 'kwonly' | 'done' = 'pos';
     let sawSlash = false;
     let sawDefault = false;
-    const param = (): ast.Arg => {
+    const errorPass = this.errorPass;
+    const param = (starAnnotation: boolean): ast.Arg => {
       const t = this.nameToken();
-      const annotation = annotations && this.eat(':') ? (this.at('*') && close === ')' ? this.starExpression() : this.expression()) : null;
+      const annotation = annotations && this.eat(':') ? (starAnnotation && this.at('*') ? this.starExpression() : this.expression()) : null;
       return { _type: 'arg', arg: this.identifier(t), annotation, type_comment: null, ...this.loc(t) };
     };
+    /** invalid_default: '=' &(')'|',') */
+    const defaultValue = (): ast.Expr | null => {
+      const eq = this.eat('=');
+      if (eq === null) return null;
+      if (errorPass && (this.at(close) || this.at(','))) this.raiseErrorAt(eq, 'expected default value expression');
+      return this.expression();
+    };
     while (!this.at(close)) {
-      if (state === 'done') {
-        if (this.errorPass) this.raiseErrorAt(this.peek(), 'arguments cannot follow var-keyword argument');
-        throw FAIL;
-      }
+      if (state === 'done') throw FAIL;
       if (this.at('/')) {
         const slash = this.advance();
         if (sawSlash || state !== 'pos' || args.length === 0) {
-          if (this.errorPass) {
-            if (sawSlash) this.raiseErrorAt(slash, '/ may appear only once');
+          if (errorPass) {
             if (state !== 'pos') this.raiseErrorAt(slash, '/ must be ahead of *');
-            this.raiseErrorAt(slash, 'at least one argument must precede /');
+            if (sawSlash) this.raiseErrorAt(slash, '/ may appear only once');
+            if (this.at(',')) this.raiseErrorAt(slash, 'at least one argument must precede /');
           }
           throw FAIL;
         }
@@ -801,38 +876,57 @@ class Parser implements StringParserHost {
       } else if (this.at('*')) {
         const star = this.advance();
         if (state !== 'pos') {
-          if (this.errorPass) this.raiseErrorAt(star, '* argument may appear only once');
+          if (errorPass && (this.atName() || this.at(','))) this.raiseErrorAt(star, '* argument may appear only once');
           throw FAIL;
         }
         state = 'kwonly';
-        if (this.at(',') || this.at(close)) {
-          if (this.at(close) || (this.peekAt(1).string === close && this.peekAt(1).type !== 'NAME')) {
-            if (this.errorPass) this.raiseErrorAt(this.at(',') ? this.peek() : star, 'named arguments must follow bare *');
-            throw FAIL;
+        if (this.at(close) || (this.at(',') && (this.peekAt(1).string === close || this.peekAt(1).string === '**') && this.peekAt(1).type !== 'NAME')) {
+          // invalid_star_etc / invalid_lambda_star_etc
+          if (errorPass) {
+            if (annotations) this.raiseErrorAt(star, 'named arguments must follow bare *');
+            if (this.eat(',')) this.advance();
+            else this.advance();
+            this.raiseError('named arguments must follow bare *');
           }
-        } else {
-          vararg = param();
+          throw FAIL;
+        }
+        if (!this.at(',')) {
+          vararg = param(true);
+          if (errorPass && this.at('=')) this.raiseErrorAt(this.peek(), 'var-positional argument cannot have default value');
         }
       } else if (this.at('**')) {
         this.advance();
-        kwarg = param();
+        kwarg = param(false);
         state = 'done';
+        if (errorPass && this.at('=')) this.raiseErrorAt(this.peek(), 'var-keyword argument cannot have default value');
         if (this.eat(',') && !this.at(close)) {
-          if (this.errorPass) this.raiseErrorAt(this.peek(), 'arguments cannot follow var-keyword argument');
+          if (errorPass && (this.atName() || this.at('*') || this.at('**') || this.at('/'))) {
+            this.raiseErrorAt(this.peek(), 'arguments cannot follow var-keyword argument');
+          }
           throw FAIL;
         }
         continue;
+      } else if (this.at('(') && errorPass && state === 'pos' && !sawDefault) {
+        // invalid_parameters / invalid_lambda_parameters: '(' params ')'
+        const open = this.advance();
+        do this.nameToken();
+        while (this.eat(',') && !this.at(')'));
+        const closeParen = this.expect(')');
+        this.raiseAtNode(
+          { lineno: open.lineno, col_offset: open.col, end_lineno: open.endLineno, end_col_offset: open.endCol },
+          annotations ? 'Function parameters cannot be parenthesized' : 'Lambda expression parameters cannot be parenthesized',
+          { lineno: closeParen.lineno, col_offset: closeParen.col, end_lineno: closeParen.endLineno, end_col_offset: closeParen.endCol },
+        );
       } else {
-        const p = param();
-        let dflt: ast.Expr | null = null;
-        if (this.eat('=')) dflt = this.expression();
+        const p = param(false);
+        const dflt = defaultValue();
         if (state === 'pos') {
           args.push(p);
           if (dflt !== null) {
             defaults.push(dflt);
             sawDefault = true;
           } else if (sawDefault) {
-            if (this.errorPass) this.raiseAtNode(p, 'non-default argument follows default argument');
+            if (errorPass) this.raiseAtNode(p, 'non-default argument follows default argument');
             throw FAIL;
           }
         } else {
@@ -968,7 +1062,8 @@ class Parser implements StringParserHost {
     let optionalVars: ast.Expr | null = null;
     if (this.eatKw('as')) {
       optionalVars = this.toTargetFor(this.starTargetExpr());
-      if (!this.at(',') && !this.at(')') && !this.at(':')) throw FAIL;
+      // invalid_with_stmt: a header that ends the line is "expected ':'" (raised by the caller).
+      if (!this.at(',') && !this.at(')') && !this.at(':') && !(this.errorPass && this.atType('NEWLINE'))) throw FAIL;
     }
     return { _type: 'withitem', context_expr: contextExpr, optional_vars: optionalVars };
   }
@@ -982,10 +1077,18 @@ class Parser implements StringParserHost {
     let star: boolean | null = null;
     while (this.atKw('except')) {
       const t = this.advance();
-      const isStar = this.eat('*') !== null;
+      const starTok = this.eat('*');
+      const isStar = starTok !== null;
       if (star !== null && star !== isStar) {
-        if (this.errorPass) this.raiseErrorAt(t, "cannot have both 'except' and 'except*' on the same 'try'");
+        if (this.errorPass) {
+          if (starTok !== null) this.raiseAtNode(tokLoc(t), "cannot have both 'except' and 'except*' on the same 'try'", tokLoc(starTok));
+          this.raiseErrorAt(t, "cannot have both 'except' and 'except*' on the same 'try'");
+        }
         throw FAIL;
+      }
+      if (isStar && this.errorPass && (this.at(':') || this.atType('NEWLINE'))) {
+        this.advance();
+        this.raiseError('expected one or more exception types');
       }
       star = isStar;
       let type: ast.Expr | null = null;
@@ -1033,7 +1136,13 @@ class Parser implements StringParserHost {
     let subject: ast.Expr;
     try {
       subject = this.subjectExpr();
-      if (!this.at(':')) throw FAIL;
+      if (!this.at(':')) {
+        if (this.errorPass && this.atType('NEWLINE')) {
+          this.advance();
+          this.raiseError("expected ':'");
+        }
+        throw FAIL;
+      }
     } catch (e) {
       if (!(e instanceof ParseFail)) throw e;
       this.reset(m);
@@ -1338,7 +1447,7 @@ class Parser implements StringParserHost {
   /** named_expression / assignment_expression: NAME ':=' ~ expression | expression !':=' */
   private namedExpression(checkInvalid = true): ast.Expr {
     const t = this.peek();
-    if (t.type === 'NAME' && this.peekAt(1).type === 'COLONEQUAL' && !KEYWORDS.has(t.string)) {
+    if (t.type === 'NAME' && !KEYWORDS.has(t.string) && this.peekAt(1).type === 'COLONEQUAL') {
       this.advance();
       this.advance();
       const value = this.expression();
@@ -1356,13 +1465,14 @@ class Parser implements StringParserHost {
     return e;
   }
 
-  /** invalid_named_expression's '=' cases, at a '=' after an expression inside brackets. */
+  /** invalid_named_expression's '=' cases, at a '=' after `e` (which began at `start`). */
   private invalidNamedExpression(start: Token, e: ast.Expr): void {
+    if (!isBitwiseOrLevel(e, start)) return;
     const m = this.mark();
     this.advance();
     let b: ast.Expr;
     try {
-      b = this.bitwiseOr();
+      b = this.withoutErrorPass(() => this.bitwiseOr());
     } catch (x) {
       if (!(x instanceof ParseFail)) throw x;
       this.reset(m);
@@ -1372,31 +1482,54 @@ class Parser implements StringParserHost {
       this.reset(m);
       return;
     }
-    if (e._type === 'Name' && start.type === 'NAME') {
-      this.raiseAtNode(e, "invalid syntax. Maybe you meant '==' or ':=' instead of '='?", b);
-    }
-    if (!['List', 'Tuple', 'GeneratorExp'].includes(e._type) && !(start.type === 'NAME' && ['True', 'None', 'False'].includes(start.string))) {
-      this.raiseAtNode(e, `cannot assign to ${exprName(e)} here. Maybe you meant '==' instead of '='?`);
-    }
+    // a=NAME '=' b=bitwise_or !('='|':=')
+    if (e._type === 'Name' && start.type === 'NAME') this.raiseAtNode(e, "invalid syntax. Maybe you meant '==' or ':=' instead of '='?", b);
+    // !(list|tuple|genexp|'True'|'None'|'False') a=bitwise_or b='=' bitwise_or !('='|':=')
+    if (!this.startsWithDisplay(start)) this.raiseAtNode(e, `cannot assign to ${exprName(e)} here. Maybe you meant '==' instead of '='?`);
     this.reset(m);
+  }
+
+  /** The negative lookahead !(list|tuple|genexp|'True'|'None'|'False') at token `start`. */
+  private startsWithDisplay(start: Token): boolean {
+    if (start.type === 'NAME') return start.string === 'True' || start.string === 'None' || start.string === 'False';
+    if (start.type !== 'LPAR' && start.type !== 'LSQB') return false;
+    const m = this.mark();
+    this.reset(this.tokens.indexOf(start));
+    try {
+      const a = this.withoutErrorPass(() => this.atom());
+      return a._type === 'List' || a._type === 'Tuple' || a._type === 'GeneratorExp';
+    } catch (x) {
+      if (!(x instanceof ParseFail)) throw x;
+      return false;
+    } finally {
+      this.reset(m);
+    }
   }
 
   /** expression: disjunction 'if' disjunction 'else' expression | disjunction | lambdef */
   private expression(): ast.Expr {
     const t = this.peek();
     if (t.type === 'NAME' && t.string === 'lambda') return this.lambdef();
-    if (this.errorPass) this.invalidExpression();
+    if (this.errorPass) {
+      this.invalidExpression();
+      this.invalidLegacyExpression();
+    }
     const body = this.disjunction();
     if (this.atKw('if')) {
-      this.advance();
-      const test = this.disjunction();
-      if (!this.atKw('else')) {
-        if (this.errorPass && !this.at(':')) this.raiseAtNode(body, "expected 'else' after 'if' expression", test);
-        throw FAIL;
-      }
-      this.advance();
-      const orelse = this.expression();
-      return { _type: 'IfExp', test, body, orelse, ...this.loc(t) };
+      const m = this.mark();
+      const ifexp = this.optional((): ast.Expr => {
+        this.advance();
+        const test = this.disjunction();
+        if (!this.atKw('else')) {
+          if (this.errorPass && !this.at(':')) this.raiseAtNode(body, "expected 'else' after 'if' expression", test);
+          throw FAIL;
+        }
+        this.advance();
+        const orelse = this.expression();
+        return { _type: 'IfExp', test, body, orelse, ...this.loc(t) };
+      });
+      if (ifexp !== null) return ifexp;
+      this.reset(m);
     }
     return body;
   }
@@ -1435,8 +1568,35 @@ class Parser implements StringParserHost {
   }
 
 
+  /** invalid_legacy_expression: a=NAME !'(' b=star_expressions, for print and exec. */
+  private invalidLegacyExpression(): void {
+    const t = this.peek();
+    if (t.type !== 'NAME' || (t.string !== 'print' && t.string !== 'exec') || this.peekAt(1).type === 'LPAR') return;
+    const m = this.mark();
+    this.advance();
+    try {
+      const b = this.withoutErrorPass(() => this.starExpressions());
+      this.raiseAtNode(tokLoc(t), `Missing parentheses in call to '${t.string}'. Did you mean ${t.string}(...)?`, b);
+    } catch (e) {
+      if (!(e instanceof ParseFail)) throw e;
+    }
+    this.reset(m);
+  }
+
   private disjunctionNoInvalid(): ast.Expr {
     return this.withoutErrorPass(() => this.disjunction());
+  }
+
+  /** A PEG optional part: the result of `f`, or null (position unchanged) when it does not match. */
+  private optional<T>(f: () => T): T | null {
+    const m = this.mark();
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof ParseFail)) throw e;
+      this.reset(m);
+      return null;
+    }
   }
 
   private withoutErrorPass<T>(f: () => T): T {
@@ -1450,70 +1610,18 @@ class Parser implements StringParserHost {
     }
   }
 
-  /** invalid_legacy_expression at statement start, and the annotated-target checks of invalid_assignment. */
-  private invalidLegacyOrExpressionStmt(): void {
-    const t = this.peek();
-    if (t.type === 'NAME' && (t.string === 'print' || t.string === 'exec') && this.peekAt(1).type !== 'LPAR') {
-      const m = this.mark();
-      this.advance();
-      try {
-        if (this.atExpressionStart()) {
-          const b = this.withoutErrorPass(() => this.starExpressions());
-          const a: Loc = { lineno: t.lineno, col_offset: t.col, end_lineno: t.endLineno, end_col_offset: t.endCol };
-          this.raiseAtNode(a, `Missing parentheses in call to '${t.string}'. Did you mean ${t.string}(...)?`, b);
-        }
-      } catch (e) {
-        if (!(e instanceof ParseFail)) throw e;
-      }
-      this.reset(m);
-    }
-    // invalid_assignment / invalid_named_expression at statement level: `f() = 1`.
-    const m = this.mark();
-    try {
-      const a = this.withoutErrorPass(() => this.starExpressions());
-      if (this.at('=')) {
-        this.advance();
-        if (a._type !== 'Tuple') {
-          const b = this.withoutErrorPass(() => (this.atKw('yield') ? this.yieldExpr() : this.starExpressions()));
-          void b;
-          if (!this.at('=') && !this.at(':=')) {
-            const bad = invalidTarget(a, 'star');
-            if (bad !== null && !(t.type === 'NAME' && ['True', 'None', 'False'].includes(t.string) && a._type === 'Constant') && !['List', 'Tuple', 'GeneratorExp'].includes(a._type)) {
-              if (a._type === 'Name') return;
-              this.raiseAtNode(a, `cannot assign to ${exprName(a)} here. Maybe you meant '==' instead of '='?`);
-            }
-          }
-        } else {
-          const bad = invalidTarget(a, 'star');
-          if (bad !== null && bad !== a) {
-            this.raiseAtNode(bad, `cannot assign to ${exprName(bad)} here. Maybe you meant '==' instead of '='?`);
-          }
-        }
-      }
-    } catch (e) {
-      if (!(e instanceof ParseFail)) throw e;
-    }
-    this.reset(m);
-  }
-
-  /** invalid_ann_assign_target and friends, for `target: annotation`. */
-  private invalidAnnTarget(first: ast.Expr, start: Token): void {
-    if (first._type === 'Tuple' || first._type === 'List') {
-      if (first._type === 'Tuple' && start.type !== 'LPAR') this.raiseAtNode(first.elts[0], 'only single target (not tuple) can be annotated');
-      this.raiseAtNode(first, `only single target (not ${first._type === 'Tuple' ? 'tuple' : 'list'}) can be annotated`);
-    }
-    if (first._type !== 'Name' && first._type !== 'Attribute' && first._type !== 'Subscript') {
-      this.raiseAtNode(first, 'illegal target for annotation');
-    }
-  }
-
   /** disjunction: conjunction ('or' conjunction)+ | conjunction */
   private disjunction(): ast.Expr {
     const start = this.peek();
     const first = this.conjunction();
     if (!this.atKw('or')) return first;
     const values = [first];
-    while (this.eatKw('or')) values.push(this.conjunction());
+    while (this.atKw('or')) {
+      const v = this.optional(() => (this.advance(), this.conjunction()));
+      if (v === null) break;
+      values.push(v);
+    }
+    if (values.length === 1) return first;
     return { _type: 'BoolOp', op: { _type: 'Or' }, values, ...this.loc(start) };
   }
 
@@ -1523,7 +1631,12 @@ class Parser implements StringParserHost {
     const first = this.inversion();
     if (!this.atKw('and')) return first;
     const values = [first];
-    while (this.eatKw('and')) values.push(this.inversion());
+    while (this.atKw('and')) {
+      const v = this.optional(() => (this.advance(), this.inversion()));
+      if (v === null) break;
+      values.push(v);
+    }
+    if (values.length === 1) return first;
     return { _type: 'BoolOp', op: { _type: 'And' }, values, ...this.loc(start) };
   }
 
@@ -1546,6 +1659,7 @@ class Parser implements StringParserHost {
     const comparators: ast.Expr[] = [];
     for (;;) {
       const t = this.peek();
+      const m = this.mark();
       let op: ast.CmpOp['_type'] | undefined;
       if (t.type === 'NAME') {
         if (t.string === 'in') {
@@ -1564,8 +1678,13 @@ class Parser implements StringParserHost {
         if (op !== undefined) this.advance();
       }
       if (op === undefined) break;
+      const right = this.optional(() => this.bitwiseOr());
+      if (right === null) {
+        this.reset(m);
+        break;
+      }
       ops.push({ _type: op } as ast.CmpOp);
-      comparators.push(this.bitwiseOr());
+      comparators.push(right);
     }
     if (ops.length === 0) return left;
     return { _type: 'Compare', left, ops, comparators, ...this.loc(start) };
@@ -1580,8 +1699,13 @@ class Parser implements StringParserHost {
       if (t.type === 'NAME' || t.type === 'STRING' || t.type === 'NUMBER') return left;
       const op = BINARY_LEVELS[level][t.string];
       if (op === undefined) return left;
+      const m = this.mark();
       this.advance();
-      const right = level === 5 ? this.factor() : this.binary(level + 1);
+      const right = this.optional(() => (level === 5 ? this.factor() : this.binary(level + 1)));
+      if (right === null) {
+        this.reset(m);
+        return left;
+      }
       left = { _type: 'BinOp', left, op: OPERATORS[op], right, ...this.loc(start) };
     }
   }
@@ -1608,9 +1732,11 @@ class Parser implements StringParserHost {
     const start = this.peek();
     const left = this.awaitPrimary();
     if (this.at('**')) {
+      const m = this.mark();
       this.advance();
-      const right = this.factor();
-      return { _type: 'BinOp', left, op: OPERATORS.Pow, right, ...this.loc(start) };
+      const right = this.optional(() => this.factor());
+      if (right !== null) return { _type: 'BinOp', left, op: OPERATORS.Pow, right, ...this.loc(start) };
+      this.reset(m);
     }
     return left;
   }
@@ -1632,25 +1758,41 @@ class Parser implements StringParserHost {
     let e = this.atom();
     for (;;) {
       const t = this.peek();
+      const m = this.mark();
+      let next: ast.Expr | null;
       if (t.type === 'DOT') {
-        this.advance();
-        const name = this.nameToken();
-        e = { _type: 'Attribute', value: e, attr: this.identifier(name), ctx: LOAD, ...this.loc(start) };
+        const value = e;
+        next = this.optional(() => {
+          this.advance();
+          const name = this.nameToken();
+          return { _type: 'Attribute', value, attr: this.identifier(name), ctx: LOAD, ...this.loc(start) };
+        });
       } else if (t.type === 'LPAR') {
-        this.advance();
-        let args: ast.Expr[] = [];
-        let keywords: ast.Keyword[] = [];
-        if (!this.at(')')) ({ args, keywords } = this.arguments(t));
-        this.expect(')');
-        e = { _type: 'Call', func: e, args, keywords, ...this.loc(start) };
+        const func = e;
+        next = this.optional(() => {
+          this.advance();
+          let args: ast.Expr[] = [];
+          let keywords: ast.Keyword[] = [];
+          if (!this.at(')')) ({ args, keywords } = this.arguments(t));
+          this.expect(')');
+          return { _type: 'Call', func, args, keywords, ...this.loc(start) };
+        });
       } else if (t.type === 'LSQB') {
-        this.advance();
-        const slice = this.slices();
-        this.expect(']');
-        e = { _type: 'Subscript', value: e, slice, ctx: LOAD, ...this.loc(start) };
+        const value = e;
+        next = this.optional(() => {
+          this.advance();
+          const slice = this.slices();
+          this.expect(']');
+          return { _type: 'Subscript', value, slice, ctx: LOAD, ...this.loc(start) };
+        });
       } else {
         return e;
       }
+      if (next === null) {
+        this.reset(m);
+        return e;
+      }
+      e = next;
     }
   }
 
@@ -1744,9 +1886,16 @@ class Parser implements StringParserHost {
       this.expect(')');
       return y;
     }
+    if (this.errorPass && this.at('**')) {
+      // invalid_group: '(' a='**' expression ')'
+      const star = this.advance();
+      this.expression();
+      if (this.at(')')) this.raiseErrorAt(star, 'cannot use double starred expression here');
+      throw FAIL;
+    }
     const first = this.starNamedExpression();
-    if (this.atKw('for') || (this.atKw('async') && this.peekAt(1).string === 'for')) {
-      if (first._type === 'Starred') throw FAIL;
+    if (this.atFor()) {
+      if (first._type === 'Starred') this.invalidComprehensionStarred(first);
       const generators = this.forIfClauses();
       this.expect(')');
       return { _type: 'GeneratorExp', elt: first, generators, ...this.loc(open) };
@@ -1773,17 +1922,23 @@ class Parser implements StringParserHost {
     const open = this.advance();
     if (this.eat(']')) return { _type: 'List', elts: [], ctx: LOAD, ...this.loc(open) };
     const first = this.starNamedExpression();
-    if (this.atKw('for') || (this.atKw('async') && this.peekAt(1).string === 'for')) {
-      if (first._type === 'Starred') throw FAIL;
+    if (this.atFor()) {
+      if (first._type === 'Starred') this.invalidComprehensionStarred(first);
       const generators = this.forIfClauses();
       this.expect(']');
       return { _type: 'ListComp', elt: first, generators, ...this.loc(open) };
     }
     const elts = [first];
-    while (this.eat(',')) {
-      if (this.at(']')) break;
+    while (this.at(',')) {
+      const comma = this.advance();
+      if (this.at(']')) {
+        this.invalidComprehensionTarget(first, tokLoc(comma));
+        break;
+      }
+      this.invalidComprehensionTarget(first, tokLoc(comma));
       elts.push(this.starNamedExpression());
     }
+    this.invalidComprehensionTarget(first, elts[elts.length - 1], elts.length > 1);
     this.expect(']');
     return { _type: 'List', elts, ctx: LOAD, ...this.loc(open) };
   }
@@ -1794,29 +1949,40 @@ class Parser implements StringParserHost {
     if (this.eat('}')) return { _type: 'Dict', keys: [], values: [], ...this.loc(open) };
     let firstKey: ast.Expr | null;
     let firstValue: ast.Expr;
-    if (this.eat('**')) {
+    if (this.at('**')) {
+      const star = this.advance();
       firstKey = null;
       firstValue = this.bitwiseOr();
+      // invalid_dict_comprehension: '{' a='**' bitwise_or for_if_clauses '}'
+      if (this.errorPass && this.atFor()) {
+        this.withoutErrorPass(() => this.forIfClauses());
+        if (this.at('}')) this.raiseErrorAt(star, 'dict unpacking cannot be used in dict comprehension');
+        throw FAIL;
+      }
     } else {
       const keyStart = this.peek();
       const e = this.starNamedExpression();
       if (!this.at(':')) {
-        if (this.atKw('for') || (this.atKw('async') && this.peekAt(1).string === 'for')) {
+        if (this.atFor()) {
+          if (e._type === 'Starred') this.invalidComprehensionStarred(e);
           const generators = this.forIfClauses();
           this.expect('}');
           return { _type: 'SetComp', elt: e, generators, ...this.loc(open) };
         }
         const elts = [e];
-        while (this.eat(',')) {
+        while (this.at(',')) {
+          const comma = this.advance();
+          this.invalidComprehensionTarget(e, tokLoc(comma));
           if (this.at('}')) break;
           elts.push(this.starNamedExpression());
         }
+        this.invalidComprehensionTarget(e, elts[elts.length - 1], elts.length > 1);
         this.expect('}');
         return { _type: 'Set', elts, ...this.loc(open) };
       }
       if (e._type === 'Starred' || (e._type === 'NamedExpr' && keyStart.type !== 'LPAR')) throw FAIL;
       const colon = this.advance();
-      if (this.errorPass && (this.at('}') || this.at(','))) this.raiseErrorAt(colon, "expression expected after dictionary key and ':'");
+      if (this.errorPass) this.invalidKvpairValue(colon);
       firstKey = e;
       firstValue = this.expression();
       if (firstKey !== null && (this.atKw('for') || (this.atKw('async') && this.peekAt(1).string === 'for'))) {
@@ -1833,14 +1999,58 @@ class Parser implements StringParserHost {
         keys.push(null);
         values.push(this.bitwiseOr());
       } else {
-        keys.push(this.expression());
+        const key = this.expression();
+        keys.push(key);
+        if (this.errorPass && !this.at(':')) {
+          // invalid_kvpair: a=expression !(':')
+          throw this.errorAtOffsets('SyntaxError', "':' expected after dictionary key", key.lineno, key.end_col_offset, key.end_lineno, 0);
+        }
         const colon = this.expect(':');
-        if (this.errorPass && (this.at('}') || this.at(','))) this.raiseErrorAt(colon, "expression expected after dictionary key and ':'");
+        if (this.errorPass) this.invalidKvpairValue(colon);
         values.push(this.expression());
       }
     }
     this.expect('}');
     return { _type: 'Dict', keys, values, ...this.loc(open) };
+  }
+
+  private atFor(): boolean {
+    return this.atKw('for') || (this.atKw('async') && this.peekAt(1).string === 'for');
+  }
+
+  /** invalid_comprehension: ('[' | '(' | '{') a=starred_expression for_if_clauses */
+  private invalidComprehensionStarred(a: ast.Expr): never {
+    if (this.errorPass) {
+      this.withoutErrorPass(() => this.forIfClauses());
+      this.raiseAtNode(a, 'iterable unpacking cannot be used in comprehension');
+    }
+    throw FAIL;
+  }
+
+  /** invalid_comprehension: ('[' | '{') a=star_named_expression ',' [star_named_expressions] for_if_clauses */
+  private invalidComprehensionTarget(a: ast.Expr, b: Loc, check = true): void {
+    if (!this.errorPass || !check || !this.atFor()) return;
+    const m = this.mark();
+    try {
+      this.withoutErrorPass(() => this.forIfClauses());
+    } catch (e) {
+      if (!(e instanceof ParseFail)) throw e;
+      this.reset(m);
+      return;
+    }
+    this.raiseAtNode(a, 'did you forget parentheses around the comprehension target?', b);
+  }
+
+  /** invalid_double_starred_kvpairs / invalid_kvpair after a key's ':'. */
+  private invalidKvpairValue(colon: Token): void {
+    if (this.at('}') || this.at(',')) this.raiseErrorAt(colon, "expression expected after dictionary key and ':'");
+    if (this.at('*')) {
+      const star = this.advance();
+      this.withoutErrorPass(() => this.bitwiseOr());
+      // RAISE_SYNTAX_ERROR_STARTING_FROM: to where the tokenizer stands.
+      const last = this.lastFetched();
+      throw this.errorAt('SyntaxError', 'cannot use a starred expression in a dictionary value', star.lineno, star.col, last.endLineno, last.endCol - 1);
+    }
   }
 
   /** for_if_clauses: (['async'] 'for' star_targets 'in' ~ disjunction ('if' disjunction)*)+ */
@@ -1914,22 +2124,29 @@ class Parser implements StringParserHost {
         const value = this.expression();
         keywords.push({ _type: 'keyword', arg: null, value, ...this.loc(t) });
         sawDoubleStar = true;
-      } else if (t.type === 'NAME' && this.peekAt(1).type === 'EQUAL' && !KEYWORDS.has(t.string)) {
+      } else if (t.type === 'NAME' && !KEYWORDS.has(t.string) && this.peekAt(1).type === 'EQUAL') {
         this.advance();
-        this.advance();
+        const eq = this.advance();
         const value = this.expression();
+        if (this.errorPass && (this.atKw('for') || (this.atKw('async') && this.peekAt(1).string === 'for'))) {
+          this.raiseAtNode(tokLoc(t), "invalid syntax. Maybe you meant '==' or ':=' instead of '='?", tokLoc(eq));
+        }
         keywords.push({ _type: 'keyword', arg: this.identifier(t), value, ...this.loc(t) });
         sawKeyword = true;
       } else {
-        if (this.errorPass && t.type === 'NAME' && this.peekAt(1).type === 'EQUAL' && ['True', 'False', 'None'].includes(t.string)) {
+        if (this.errorPass && t.type === 'NAME' && ['True', 'False', 'None'].includes(t.string) && this.peekAt(1).type === 'EQUAL') {
           const eq = this.peekAt(1);
           this.raiseAtNode({ lineno: t.lineno, col_offset: t.col, end_lineno: eq.endLineno, end_col_offset: eq.endCol }, `cannot assign to ${t.string}`);
         }
         const e = this.namedExpression(false);
-        if (this.atKw('for') || (this.atKw('async') && this.peekAt(1).string === 'for')) {
+        if (this.atFor()) {
+          // Only a call has `primary genexp`; a class's bases stop at the 'for' in the first pass.
+          if (open === null && !this.errorPass) throw FAIL;
           const generators = this.forIfClauses();
           const g: ast.GeneratorExp = { _type: 'GeneratorExp', elt: e, generators, ...this.loc(t) };
-          if (open !== null && args.length === 0 && keywords.length === 0 && this.at(')')) {
+          if (args.length === 0 && keywords.length === 0 && this.at(')')) {
+            // primary genexp: a call's lone generator argument takes the call's parentheses (a class's bases cannot).
+            if (open === null) throw FAIL;
             args.push({ ...g, ...this.locThrough(open) });
             return { args, keywords };
           }
@@ -1978,6 +2195,31 @@ class Parser implements StringParserHost {
   parseFstringExpr(text: Uint8Array, lineno: number, colShift: number): ast.Expr {
     return runParser(() => new Tokenizer(text, this.filename, true, lineno, colShift), this.filename, 'fstring') as ast.Expr;
   }
+}
+
+/** Whether `e`, begun at token `start`, is what bitwise_or parses (or a parenthesized group). */
+function isBitwiseOrLevel(e: ast.Expr, start: Token): boolean {
+  if (start.type === 'LPAR' && (e.lineno !== start.lineno || e.col_offset !== start.col)) return true;
+  switch (e._type) {
+    case 'Compare':
+    case 'BoolOp':
+    case 'IfExp':
+    case 'Lambda':
+    case 'NamedExpr':
+    case 'Starred':
+    case 'Yield':
+    case 'YieldFrom':
+      return false;
+    case 'UnaryOp':
+      return e.op._type !== 'Not';
+    default:
+      return true;
+  }
+}
+
+/** A token's location as a node's. */
+function tokLoc(t: Token): Loc {
+  return { lineno: t.lineno, col_offset: t.col, end_lineno: t.endLineno, end_col_offset: t.endCol };
 }
 
 const BINARY_LEVELS: Record<string, ast.Operator['_type']>[] = [

@@ -136,6 +136,19 @@ export class Tokenizer {
     }
     this.lineno = startLineno;
     this.startLineno = startLineno;
+    const nul = this.buf.indexOf(0);
+    this.nulLineStart = nul < 0 ? Infinity : this.buf.lastIndexOf(0x0a, nul) + 1;
+  }
+
+  /** Start of the first line holding a NUL byte (Infinity when none): reading it is an error. */
+  private readonly nulLineStart: number;
+
+  /** tok_underflow_file: a line with a NUL byte is refused when it is read. */
+  private nulError(): PySyntaxError {
+    let lineno = this.startLineno;
+    for (let i = this.buf.indexOf(0x0a); i >= 0 && i < this.nulLineStart; i = this.buf.indexOf(0x0a, i + 1)) lineno++;
+    const text = this.decode(this.nulLineStart, this.buf.indexOf(0, this.nulLineStart));
+    return new PySyntaxError('source code cannot contain null bytes', 'SyntaxError', this.filename, lineno, 0, lineno, 0, text);
   }
 
   private readonly startLineno: number;
@@ -173,6 +186,7 @@ export class Tokenizer {
       this.cur = this.buf.length + 1;
       return EOF;
     }
+    if (this.cur >= this.nulLineStart) throw this.nulError();
     if (this.cur === this.pendingLine) {
       this.lineno++;
       this.lineStart = this.cur;
