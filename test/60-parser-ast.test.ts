@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parse } from '../lib/frontend/parser.js';
+import { PySyntaxError } from '../lib/frontend/syntaxError.js';
 import { PARSER_FIXTURES, readSources, toJson } from './60-parser-support.js';
 
 const recorded = (file: string) => JSON.parse(gunzipSync(readFileSync(join(PARSER_FIXTURES, file))).toString('utf8')) as Record<string, unknown>;
@@ -28,5 +29,27 @@ describe('parse() on modules of CPython 3.11.7 Lib', () => {
   });
   it.each(sources)('%s', (name, source) => {
     expect(toJson(parse(source, name))).toEqual(expected[name]);
+  });
+});
+
+describe("parse() in 'eval' and 'single' modes", () => {
+  interface ModeCase {
+    mode: 'exec' | 'eval' | 'single';
+    source: string;
+    ast?: unknown;
+    error?: { msg: string; lineno: number };
+  }
+  const cases = JSON.parse(readFileSync(join(PARSER_FIXTURES, 'modes.json'), 'utf8')) as ModeCase[];
+  it.each(cases.map((c) => [c.mode, JSON.stringify(c.source), c] as const))('%s %s', (_mode, _src, c) => {
+    if (c.ast !== undefined) {
+      expect(toJson(parse(c.source, '<modes>', c.mode))).toEqual(c.ast);
+    } else {
+      expect(() => parse(c.source, '<modes>', c.mode)).toThrow(PySyntaxError);
+      try {
+        parse(c.source, '<modes>', c.mode);
+      } catch (e) {
+        expect({ msg: (e as PySyntaxError).msg, lineno: (e as PySyntaxError).lineno }).toEqual(c.error);
+      }
+    }
   });
 });

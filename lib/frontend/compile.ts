@@ -49,9 +49,9 @@ export class CompilerNotImplementedError extends PymemError {
   }
 }
 
-export type ScopeType = 'module' | 'class' | 'function' | 'lambda' | 'comprehension';
+export type ScopeType = 'module' | 'class' | 'function' | 'asyncFunction' | 'lambda' | 'comprehension';
 
-type FBlockType = 'WHILE_LOOP' | 'FOR_LOOP' | 'TRY_EXCEPT' | 'FINALLY_TRY' | 'FINALLY_END' | 'WITH' | 'HANDLER_CLEANUP' | 'POP_VALUE' | 'EXCEPTION_HANDLER';
+type FBlockType = 'WHILE_LOOP' | 'FOR_LOOP' | 'TRY_EXCEPT' | 'FINALLY_TRY' | 'FINALLY_END' | 'WITH' | 'ASYNC_WITH' | 'HANDLER_CLEANUP' | 'POP_VALUE' | 'EXCEPTION_HANDLER' | 'ASYNC_COMPREHENSION_GENERATOR';
 
 interface FBlock {
   type: FBlockType;
@@ -181,6 +181,8 @@ function findAnn(stmts: ast.Stmt[]): boolean {
 
 type Mode = 'exec' | 'eval' | 'single';
 
+type ComprehensionType = 'genexpr' | 'listcomp' | 'setcomp' | 'dictcomp';
+
 /** compile.c's struct compiler: the stack of units and the symbol table. */
 class Compiler {
   u!: CompilerUnit;
@@ -301,12 +303,12 @@ class Compiler {
     if (this.stack.length > 1) {
       const parent = this.stack[this.stack.length - 1]!;
       let forceGlobal = false;
-      if (u.scopeType === 'function' || u.scopeType === 'class') {
+      if (u.scopeType === 'function' || u.scopeType === 'asyncFunction' || u.scopeType === 'class') {
         const scope = parent.ste.getScope(mangle(parent.privateName, u.name));
         if (scope === GLOBAL_EXPLICIT) forceGlobal = true;
       }
       if (!forceGlobal) {
-        base = parent.scopeType === 'function' || parent.scopeType === 'lambda' ? `${parent.qualname}.<locals>` : parent.qualname;
+        base = parent.scopeType === 'function' || parent.scopeType === 'asyncFunction' || parent.scopeType === 'lambda' ? `${parent.qualname}.<locals>` : parent.qualname;
       }
     }
     u.qualname = base !== null ? `${base}.${u.name}` : u.name;
@@ -396,7 +398,9 @@ class Compiler {
   visitStmt(s: ast.Stmt): void {
     this.setLoc(s);
     switch (s._type) {
-      case 'FunctionDef': return this.functionDef(s);
+      case 'FunctionDef':
+      case 'AsyncFunctionDef':
+        return this.functionDef(s);
       case 'ClassDef': return this.classDef(s);
       case 'Return': return this.return_(s);
       case 'Delete':
@@ -446,9 +450,8 @@ class Compiler {
       case 'Break': return this.break_();
       case 'Continue': return this.continue_();
       case 'With': return this.with_(s, 0);
-      case 'AsyncFunctionDef': return this.notImplemented('async def', s);
-      case 'AsyncFor': return this.notImplemented('async for', s);
-      case 'AsyncWith': return this.notImplemented('async with', s);
+      case 'AsyncFor': return this.asyncFor(s);
+      case 'AsyncWith': return this.asyncWith(s, 0);
       case 'Match': return this.notImplemented('match statement', s);
       case 'TryStar': return this.notImplemented('try/except*', s);
     }
@@ -475,6 +478,7 @@ class Compiler {
     const value = s.value;
     const preserveTos = value !== null && value._type !== 'Constant';
     if (this.u.ste.type !== 'function') this.error("'return' outside function");
+    if (value !== null && this.u.ste.coroutine && this.u.ste.generator) this.error("'return' with value in async generator");
     if (preserveTos) {
       this.visitExpr(value);
     } else if (value !== null) {
@@ -524,6 +528,7 @@ class Compiler {
     switch (info.type) {
       case 'WHILE_LOOP':
       case 'EXCEPTION_HANDLER':
+      case 'ASYNC_COMPREHENSION_GENERATOR':
         return;
       case 'FOR_LOOP':
         if (preserveTos) this.addOp(Op.SWAP, 2);
@@ -547,10 +552,12 @@ class Compiler {
         this.addOp(Op.POP_EXCEPT);
         return;
       case 'WITH':
+      case 'ASYNC_WITH':
         this.setLoc(info.datum as ast.Stmt);
         this.addOp(POP_BLOCK);
         if (preserveTos) this.addOp(Op.SWAP, 2);
         this.callExitWithNones();
+        if (info.type === 'ASYNC_WITH') this.awaitValue(2);
         this.addOp(Op.POP_TOP);
         this.unsetLoc();
         return;
@@ -858,6 +865,68 @@ class Compiler {
     this.useNextBlock(exit);
   }
 
+  /** compiler_async_for. */
+  private asyncFor(s: ast.AsyncFor): void {
+    if (this.u.scopeType !== 'asyncFunction') this.error("'async for' outside async function");
+    const start = this.newBlock();
+    const except = this.newBlock();
+    const end = this.newBlock();
+    this.visitExpr(s.iter);
+    this.addOp(Op.GET_AITER);
+    this.useNextBlock(start);
+    this.pushFblock('FOR_LOOP', start, end, null);
+    this.addJump(SETUP_FINALLY, except);
+    this.addOp(Op.GET_ANEXT);
+    this.loadConst(null);
+    this.addYieldFrom(true);
+    this.addOp(POP_BLOCK);
+    this.visitExpr(s.target);
+    s.body.forEach((b) => this.visitStmt(b));
+    this.unsetLoc();
+    this.addJump(JUMP, start);
+    this.popFblock();
+    this.useNextBlock(except);
+    this.setLoc(s.iter);
+    this.addOp(Op.END_ASYNC_FOR);
+    s.orelse.forEach((b) => this.visitStmt(b));
+    this.useNextBlock(end);
+  }
+
+  /** compiler_async_with. */
+  private asyncWith(s: ast.AsyncWith, pos: number): void {
+    if (this.u.scopeType !== 'asyncFunction') this.error("'async with' outside async function");
+    const item = s.items[pos]!;
+    const block = this.newBlock();
+    const final = this.newBlock();
+    const exit = this.newBlock();
+    const cleanup = this.newBlock();
+    this.visitExpr(item.context_expr);
+    this.addOp(Op.BEFORE_ASYNC_WITH);
+    this.awaitValue(1);
+    this.addJump(SETUP_WITH, final);
+    this.useNextBlock(block);
+    this.pushFblock('ASYNC_WITH', block, final, s);
+    if (item.optional_vars) this.visitExpr(item.optional_vars);
+    else this.addOp(Op.POP_TOP);
+    pos++;
+    if (pos === s.items.length) s.body.forEach((b) => this.visitStmt(b));
+    else this.asyncWith(s, pos);
+    this.popFblock();
+    this.addOp(POP_BLOCK);
+    this.setLoc(s);
+    this.callExitWithNones();
+    this.awaitValue(2);
+    this.addOp(Op.POP_TOP);
+    this.addJump(JUMP, exit);
+    this.useNextBlock(final);
+    this.addJump(SETUP_CLEANUP, cleanup);
+    this.addOp(Op.PUSH_EXC_INFO);
+    this.addOp(Op.WITH_EXCEPT_START);
+    this.awaitValue(2);
+    this.withExceptFinish(cleanup);
+    this.useNextBlock(exit);
+  }
+
   /** compiler_with_except_finish. */
   private withExceptFinish(cleanup: Block): void {
     this.unsetLoc();
@@ -1084,12 +1153,12 @@ class Compiler {
   }
 
   /** compiler_function. */
-  private functionDef(s: ast.FunctionDef): void {
+  private functionDef(s: ast.FunctionDef | ast.AsyncFunctionDef): void {
     s.decorator_list.forEach((d) => this.visitExpr(d));
     const firstlineno = s.decorator_list.length ? s.decorator_list[0]!.lineno : s.lineno;
     let funcflags = this.defaultArguments(s.args);
     if (this.visitAnnotations(s.args, s.returns)) funcflags |= 0x04;
-    this.enterScope(s.name, 'function', s, firstlineno);
+    this.enterScope(s.name, s._type === 'AsyncFunctionDef' ? 'asyncFunction' : 'function', s, firstlineno);
     const doc = getDocString(s.body);
     this.u.addConst(doc);
     this.u.argcount = s.args.args.length;
@@ -1498,11 +1567,15 @@ class Compiler {
   // ---- comprehensions ----
 
   /** compiler_comprehension. */
-  private comprehension(e: ast.Expr, type: 'genexpr' | 'listcomp' | 'setcomp' | 'dictcomp', generators: ast.Comprehension[], elt: ast.Expr, val: ast.Expr | null): void {
+  private comprehension(e: ast.Expr, type: ComprehensionType, generators: ast.Comprehension[], elt: ast.Expr, val: ast.Expr | null): void {
     const outermost = generators[0]!;
+    const outerScope = this.u.scopeType;
     this.enterScope(`<${type}>`, 'comprehension', e, e.lineno);
     this.setLoc(e as ast.Located & ast.Expr);
-    if (this.u.ste.coroutine) this.notImplemented('asynchronous comprehension', e as ast.Located & ast.Expr);
+    const isAsyncGenerator = this.u.ste.coroutine;
+    if (isAsyncGenerator && type !== 'genexpr' && outerScope !== 'asyncFunction' && outerScope !== 'comprehension') {
+      this.error('asynchronous comprehension outside of an asynchronous function');
+    }
     if (type !== 'genexpr') this.addOp(type === 'listcomp' ? Op.BUILD_LIST : type === 'setcomp' ? Op.BUILD_SET : Op.BUILD_MAP, 0);
     this.comprehensionGenerator(generators, 0, 0, elt, val, type);
     if (type !== 'genexpr') this.addOp(Op.RETURN_VALUE);
@@ -1510,18 +1583,45 @@ class Compiler {
     this.exitScope();
     this.makeClosure(co, 0);
     this.visitExpr(outermost.iter);
-    this.addOp(Op.GET_ITER);
+    this.addOp(outermost.is_async ? Op.GET_AITER : Op.GET_ITER);
     this.addOp(Op.PRECALL, 0);
     this.addOp(Op.CALL, 0);
+    if (isAsyncGenerator && type !== 'genexpr') this.awaitValue(0);
+  }
+
+  /** compiler_comprehension_generator. */
+  private comprehensionGenerator(generators: ast.Comprehension[], genIndex: number, depth: number, elt: ast.Expr, val: ast.Expr | null, type: ComprehensionType): void {
+    if (generators[genIndex]!.is_async) this.asyncComprehensionGenerator(generators, genIndex, depth, elt, val, type);
+    else this.syncComprehensionGenerator(generators, genIndex, depth, elt, val, type);
+  }
+
+  /** The innermost part of a comprehension: yield, append or add the element. */
+  private comprehensionElement(type: ComprehensionType, elt: ast.Expr, val: ast.Expr | null, depth: number): void {
+    this.visitExpr(elt);
+    switch (type) {
+      case 'genexpr':
+        this.addYield();
+        this.addOp(Op.POP_TOP);
+        break;
+      case 'listcomp':
+        this.addOp(Op.LIST_APPEND, depth + 1);
+        break;
+      case 'setcomp':
+        this.addOp(Op.SET_ADD, depth + 1);
+        break;
+      case 'dictcomp':
+        this.visitExpr(val!);
+        this.addOp(Op.MAP_ADD, depth + 1);
+        break;
+    }
   }
 
   /** compiler_sync_comprehension_generator. */
-  private comprehensionGenerator(generators: ast.Comprehension[], genIndex: number, depth: number, elt: ast.Expr, val: ast.Expr | null, type: string): void {
+  private syncComprehensionGenerator(generators: ast.Comprehension[], genIndex: number, depth: number, elt: ast.Expr, val: ast.Expr | null, type: ComprehensionType): void {
     let start: Block | null = this.newBlock();
     const ifCleanup = this.newBlock();
     const anchor = this.newBlock();
     const gen = generators[genIndex]!;
-    if (gen.is_async) this.notImplemented('async comprehension', gen.target as ast.Located & ast.Expr);
     if (genIndex === 0) {
       this.u.argcount = 1;
       this.addOp(Op.LOAD_FAST, 0);
@@ -1548,34 +1648,47 @@ class Compiler {
       this.nextBlock();
     }
     if (++genIndex < generators.length) this.comprehensionGenerator(generators, genIndex, depth, elt, val, type);
-    if (genIndex >= generators.length) {
-      switch (type) {
-        case 'genexpr':
-          this.visitExpr(elt);
-          this.addOp(Op.YIELD_VALUE);
-          this.addOp(Op.RESUME, 1);
-          this.addOp(Op.POP_TOP);
-          break;
-        case 'listcomp':
-          this.visitExpr(elt);
-          this.addOp(Op.LIST_APPEND, depth + 1);
-          break;
-        case 'setcomp':
-          this.visitExpr(elt);
-          this.addOp(Op.SET_ADD, depth + 1);
-          break;
-        case 'dictcomp':
-          this.visitExpr(elt);
-          this.visitExpr(val!);
-          this.addOp(Op.MAP_ADD, depth + 1);
-          break;
-      }
-    }
+    if (genIndex >= generators.length) this.comprehensionElement(type, elt, val, depth);
     this.useNextBlock(ifCleanup);
     if (start) {
       this.addJump(JUMP, start);
       this.useNextBlock(anchor);
     }
+  }
+
+  /** compiler_async_comprehension_generator. */
+  private asyncComprehensionGenerator(generators: ast.Comprehension[], genIndex: number, depth: number, elt: ast.Expr, val: ast.Expr | null, type: ComprehensionType): void {
+    const start = this.newBlock();
+    const except = this.newBlock();
+    const ifCleanup = this.newBlock();
+    const gen = generators[genIndex]!;
+    if (genIndex === 0) {
+      this.u.argcount = 1;
+      this.addOp(Op.LOAD_FAST, 0);
+    } else {
+      this.visitExpr(gen.iter);
+      this.addOp(Op.GET_AITER);
+    }
+    this.useNextBlock(start);
+    this.pushFblock('ASYNC_COMPREHENSION_GENERATOR', start, null, null);
+    this.addJump(SETUP_FINALLY, except);
+    this.addOp(Op.GET_ANEXT);
+    this.loadConst(null);
+    this.addYieldFrom(true);
+    this.addOp(POP_BLOCK);
+    this.visitExpr(gen.target);
+    for (const cond of gen.ifs) {
+      this.jumpIf(cond, ifCleanup, false);
+      this.nextBlock();
+    }
+    depth++;
+    if (++genIndex < generators.length) this.comprehensionGenerator(generators, genIndex, depth, elt, val, type);
+    if (genIndex >= generators.length) this.comprehensionElement(type, elt, val, depth);
+    this.useNextBlock(ifCleanup);
+    this.addJump(JUMP, start);
+    this.popFblock();
+    this.useNextBlock(except);
+    this.addOp(Op.END_ASYNC_FOR);
   }
 
   // ---- expressions ----
@@ -1628,11 +1741,11 @@ class Compiler {
         if (this.u.ste.type !== 'function') this.error("'yield' outside function");
         if (e.value) this.visitExpr(e.value);
         else this.loadConst(null);
-        this.addOp(Op.YIELD_VALUE);
-        this.addOp(Op.RESUME, 1);
+        this.addYield();
         return;
       case 'YieldFrom':
         if (this.u.ste.type !== 'function') this.error("'yield' outside function");
+        if (this.u.scopeType === 'asyncFunction') this.error("'yield from' inside async function");
         this.visitExpr(e.value);
         this.addOp(Op.GET_YIELD_FROM_ITER);
         this.loadConst(null);
@@ -1640,8 +1753,10 @@ class Compiler {
         return;
       case 'Await':
         if (this.u.ste.type !== 'function') this.error("'await' outside function");
-        if (this.u.scopeType !== 'comprehension') this.error("'await' outside async function");
-        return this.notImplemented('await', e);
+        if (this.u.scopeType !== 'asyncFunction' && this.u.scopeType !== 'comprehension') this.error("'await' outside async function");
+        this.visitExpr(e.value);
+        this.awaitValue(0);
+        return;
       case 'Compare': return this.compare(e);
       case 'Call': return this.call(e);
       case 'Constant':
@@ -1693,6 +1808,20 @@ class Compiler {
         e.elts.forEach((x) => this.visitExpr(x));
         return;
     }
+  }
+
+  /** addop_yield: an async generator wraps what it yields. */
+  private addYield(): void {
+    if (this.u.ste.generator && this.u.ste.coroutine) this.addOp(Op.ASYNC_GEN_WRAP);
+    this.addOp(Op.YIELD_VALUE);
+    this.addOp(Op.RESUME, 1);
+  }
+
+  /** GET_AWAITABLE where; LOAD_CONST None; ADD_YIELD_FROM(await). */
+  private awaitValue(where: number): void {
+    this.addOp(Op.GET_AWAITABLE, where);
+    this.loadConst(null);
+    this.addYieldFrom(true);
   }
 
   /** compiler_add_yield_from. */

@@ -121,7 +121,7 @@ class Parser implements StringParserHost {
   errorPassParser(): Parser {
     const p = new Parser(this.tok, this.filename, this.mode, true);
     p.tokens = this.tokens;
-    p.interactiveStarted = false;
+    p.parsingStarted = this.parsingStarted;
     return p;
   }
 
@@ -142,15 +142,19 @@ class Parser implements StringParserHost {
 
   private fill(): void {
     let t = this.tok.next();
-    if (this.mode === 'single' && t.type === 'ENDMARKER' && this.interactiveStarted) {
-      // pegen.c _PyPegen_fill_token: an interactive statement ends with an implied NEWLINE.
-      this.interactiveStarted = false;
-      t = { ...t, type: 'NEWLINE' };
+    if (this.mode === 'single') {
+      if (t.type === 'ENDMARKER' && this.parsingStarted) {
+        // pegen.c _PyPegen_fill_token: an interactive statement ends with an implied NEWLINE and DEDENTs.
+        this.parsingStarted = false;
+        t = { ...t, type: 'NEWLINE' };
+        this.tok.implyDedents();
+      } else {
+        this.parsingStarted = true;
+      }
     }
-    this.interactiveStarted = this.interactiveStarted || this.mode === 'single';
     this.tokens.push(t);
   }
-  private interactiveStarted = false;
+  private parsingStarted = false;
 
   private peek(): Token {
     if (this.pos === this.tokens.length) this.fill();
@@ -342,10 +346,13 @@ class Parser implements StringParserHost {
 
   /** interactive: statement_newline */
   private interactiveRule(): ast.Interactive {
-    if (this.atType('NEWLINE') || this.atType('ENDMARKER')) {
+    const t = this.peek();
+    if (t.type === 'NEWLINE') {
       this.advance();
-      return { _type: 'Interactive', body: [] };
+      return { _type: 'Interactive', body: [{ _type: 'Pass', ...this.loc(t) }] };
     }
+    // ENDMARKER: _PyPegen_interactive_exit, no statement.
+    if (t.type === 'ENDMARKER') throw FAIL;
     if (this.atCompoundStmt()) {
       const s = this.compoundStmt();
       this.expectType('NEWLINE');

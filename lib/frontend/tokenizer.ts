@@ -265,6 +265,13 @@ export class Tokenizer {
     return t;
   }
 
+  /** For 'single' input at its end (pegen's fill_token): close every open block with DEDENTs. */
+  implyDedents(): void {
+    this.pendin = -(this.indstack.length - 1);
+    this.indstack.length = 1;
+    this.altindstack.length = 1;
+  }
+
   /** tokenizer.c tok_get: the next token; throws PySyntaxError on bad input. */
   next(): Token {
     let blankline = false;
