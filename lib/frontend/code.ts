@@ -1,0 +1,116 @@
+/*
+ * Code objects as the compiler makes them: plain TypeScript values holding
+ * exactly what CPython 3.11's PyCodeObject holds (Include/cpython/code.h), so
+ * an evaluation loop shaped like ceval.c can run them and a later stage can
+ * lay them out as heap objects field for field.
+ *
+ * Invariants (those of _PyCode_Validate and of the assembler):
+ *   - code is 3.11 wordcode: 2-byte units `opcode, oparg`, every instruction
+ *     followed by inlineCacheEntries[opcode] CACHE units (zeros), opargs wider
+ *     than 8 bits prefixed by EXTENDED_ARG units;
+ *   - localsplusnames[i] has kind localspluskinds[i]: the arguments come
+ *     first (argcount + kwonlyargcount, then *args, then **kwargs), then the
+ *     other locals, then cells that are not arguments, then free variables;
+ *     a cell that is also an argument has kind CO_FAST_LOCAL | CO_FAST_CELL;
+ *   - consts holds each constant once by _PyCode_ConstantKey (1, 1.0, True
+ *     and -0.0 / 0.0 are distinct); the first is the docstring when there is
+ *     one (None for a function without); nested code objects are constants;
+ *   - linetable and exceptiontable are in 3.11's formats (see assemble.ts).
+ */
+
+import type { PyBytes, PyComplex, PyEllipsis } from './ast.js';
+
+/** A `frozenset` constant (made by the optimizer from `x in {1, 2}`); items in insertion order. */
+export interface PyFrozenSet {
+  kind: 'frozenset';
+  items: CodeConst[];
+}
+
+/**
+ * A value in co_consts: None → null, bool → boolean, int → bigint,
+ * float → number, str → string, bytes/complex/Ellipsis as in ast.ts,
+ * tuple → array, frozenset → PyFrozenSet, code → CodeObject.
+ */
+export type CodeConst =
+  | null
+  | boolean
+  | bigint
+  | number
+  | string
+  | PyBytes
+  | PyComplex
+  | PyEllipsis
+  | PyFrozenSet
+  | CodeObject
+  | CodeConst[];
+
+/** co_flags bits (Include/cpython/code.h). */
+export const CO_OPTIMIZED = 0x0001;
+export const CO_NEWLOCALS = 0x0002;
+export const CO_VARARGS = 0x0004;
+export const CO_VARKEYWORDS = 0x0008;
+export const CO_NESTED = 0x0010;
+export const CO_GENERATOR = 0x0020;
+export const CO_NOFREE = 0x0040;
+export const CO_COROUTINE = 0x0080;
+export const CO_ITERABLE_COROUTINE = 0x0100;
+export const CO_ASYNC_GENERATOR = 0x0200;
+
+/** localspluskinds bits (Include/internal/pycore_code.h). */
+export const CO_FAST_LOCAL = 0x20;
+export const CO_FAST_CELL = 0x40;
+export const CO_FAST_FREE = 0x80;
+
+/** A compiled code object; field names are PyCodeObject's without the `co_` prefix. */
+export interface CodeObject {
+  readonly kind: 'code';
+  /** Positional parameters, the positional-only ones included. */
+  argcount: number;
+  posonlyargcount: number;
+  kwonlyargcount: number;
+  /** Deepest value stack the code needs (frame size = nlocalsplus + stacksize). */
+  stacksize: number;
+  /** CO_* bits. */
+  flags: number;
+  firstlineno: number;
+  /** The wordcode, caches included. */
+  code: Uint8Array;
+  consts: CodeConst[];
+  /** Globals, attributes and imported names the code refers to. */
+  names: string[];
+  /** Locals, then cells, then free variables (see the opening comment). */
+  localsplusnames: string[];
+  /** CO_FAST_* bits of each of localsplusnames. */
+  localspluskinds: Uint8Array;
+  filename: string;
+  name: string;
+  qualname: string;
+  /** Locations of the code units, in 3.11's co_linetable format. */
+  linetable: Uint8Array;
+  /** Exception handlers of the code, in 3.11's co_exceptiontable format. */
+  exceptiontable: Uint8Array;
+}
+
+function namesOfKind(co: CodeObject, kind: number): string[] {
+  return co.localsplusnames.filter((_, i) => (co.localspluskinds[i]! & kind) !== 0);
+}
+
+/** co_varnames: the plain locals (arguments first). */
+export function varnames(co: CodeObject): string[] {
+  return namesOfKind(co, CO_FAST_LOCAL);
+}
+
+/** co_cellvars: locals captured by an inner scope. */
+export function cellvars(co: CodeObject): string[] {
+  return namesOfKind(co, CO_FAST_CELL);
+}
+
+/** co_freevars: variables of an enclosing scope this code reads through a cell. */
+export function freevars(co: CodeObject): string[] {
+  return namesOfKind(co, CO_FAST_FREE);
+}
+
+/** True when `value` is a code object constant. */
+export function isCode(value: CodeConst): value is CodeObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && value.kind === 'code';
+}

@@ -1,0 +1,54 @@
+// SyntaxErrors against CPython 3.11.7: the fields of the exception and what `python3 name.py` printed.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PymemError } from '../lib/errors.js';
+import { parse } from '../lib/frontend/parser.js';
+import { formatSyntaxError, PySyntaxError } from '../lib/frontend/syntaxError.js';
+import { PARSER_FIXTURES, readSources } from './60-parser-support.js';
+
+interface Recorded {
+  kind: string;
+  msg: string;
+  lineno: number;
+  offset: number;
+  end_lineno: number;
+  end_offset: number;
+  text: string | null;
+  stderr: string;
+}
+
+const expected = JSON.parse(readFileSync(join(PARSER_FIXTURES, 'errors.json'), 'utf8')) as Record<string, Recorded>;
+
+function syntaxErrorOf(source: string, filename: string): PySyntaxError {
+  try {
+    parse(source, filename);
+  } catch (e) {
+    if (e instanceof PySyntaxError) return e;
+    throw e;
+  }
+  throw new Error(`${filename} parsed without error`);
+}
+
+describe('PySyntaxError as CPython raises and prints it', () => {
+  const sources = readSources('errors');
+  it('covers the recorded errors', () => {
+    expect(sources.map(([n]) => n)).toEqual(Object.keys(expected).sort());
+    expect(sources.length).toBeGreaterThanOrEqual(60);
+  });
+  it.each(sources)('%s', (name, source) => {
+    const e = syntaxErrorOf(source, name);
+    const r = expected[name];
+    expect(e).toBeInstanceOf(PymemError);
+    expect({ kind: e.kind, msg: e.msg, lineno: e.lineno, offset: e.offset, end_lineno: e.endLineno, end_offset: e.endOffset, text: e.text }).toEqual({
+      kind: r.kind,
+      msg: r.msg,
+      lineno: r.lineno,
+      offset: r.offset,
+      end_lineno: r.end_lineno,
+      end_offset: r.end_offset,
+      text: r.text,
+    });
+    expect(formatSyntaxError(e)).toBe(r.stderr);
+  });
+});

@@ -1,0 +1,40 @@
+/*
+ * Constructs outside issue 8's language are refused with a typed error
+ * naming the construct and its file:line, never compiled to wrong bytecode;
+ * the error is a PymemError, and a compilation after it is unaffected.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { compile, CompilerNotImplementedError } from '../lib/frontend/compile.js';
+import { PymemError } from '../lib/errors.js';
+
+const cases: [string, string, number][] = [
+  ['async def f():\n    pass\n', 'async def', 1],
+  ['x = 1\nmatch x:\n    case 1:\n        pass\n', 'match statement', 2],
+  ['try:\n    pass\nexcept* E:\n    pass\n', 'try/except*', 1],
+  ['def f():\n    pass\n\nasync def g():\n    async with a:\n        pass\n', 'async def', 4],
+];
+
+describe('unsupported constructs', () => {
+  it.each(cases)('%j is refused as %s at line %i', (source, construct, lineno) => {
+    let caught: unknown;
+    try {
+      compile(source, 'prog.py', 'exec');
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(CompilerNotImplementedError);
+    expect(caught).toBeInstanceOf(PymemError);
+    const err = caught as CompilerNotImplementedError;
+    expect({ construct: err.construct, filename: err.filename, lineno: err.lineno }).toEqual({ construct, filename: 'prog.py', lineno });
+    expect(err.message).toBe(`${construct} is not supported by pymem's compiler (prog.py, line ${lineno})`);
+  });
+
+  it('leaves the next compilation unaffected', () => {
+    const before = compile('a = 1000\nb = 1000\n', 'x.py', 'exec');
+    expect(() => compile('match x:\n    case 1:\n        pass\n', 'x.py', 'exec')).toThrow(CompilerNotImplementedError);
+    const after = compile('a = 1000\nb = 1000\n', 'x.py', 'exec');
+    expect(Buffer.from(after.code)).toEqual(Buffer.from(before.code));
+    expect(after.consts).toEqual(before.consts);
+  });
+});
