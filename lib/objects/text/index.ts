@@ -1,0 +1,41 @@
+/*
+ * The pure semantics of Python 3.11's values, as TypeScript functions over
+ * JavaScript values — no heap, no layout: what every later piece (the
+ * evaluation loop, the heap objects' methods, f-strings) calls to compute
+ * what CPython computes and raise what CPython raises (PyException).
+ *
+ * Representations: int is bigint, float is number, complex is {real, imag},
+ * bytes are Uint8Array, and str is a JavaScript string whose code points are
+ * the str's (a surrogate pair is one astral character, an unpaired surrogate
+ * is that surrogate code point; functions count code points where Python
+ * does). Unicode properties are CPython 3.11.7's (Unicode 14.0.0), taken from
+ * its own database, not from the ICU inside Node.
+ */
+
+/** PyException: the Python exception a value operation raises, and helpers to raise one. */
+export { PyException, type PyExceptionType, raise } from './pyException.js';
+
+/** _Py_dg_dtoa's digit strings (modes 0, 2, 3) and the exact decomposition of a double. */
+export { dtoa, decompose, type Digits } from './dtoa.js';
+/** PyOS_double_to_string and float_repr. */
+export { doubleToString, floatRepr, DTSF_SIGN, DTSF_ADD_DOT_0, DTSF_ALT, DTSF_NO_NEG_0, type DoubleFormatCode } from './floatRepr.js';
+/** float(str) and the ASCII/underscore normalisation int() shares. */
+export { floatFromString, transformDecimalAndSpaceToAscii, stripAsciiSpace, removeUnderscores } from './floatParse.js';
+/** float arithmetic, round, as_integer_ratio, is_integer, hex/fromhex, int(float), float(int), complex pow. */
+export {
+  floatTrueDivide, floatFloorDivide, floatModulo, floatDivmod, floatPow, floatRound, floatRoundToInt,
+  floatAsIntegerRatio, floatIsInteger, floatHex, floatFromHex, floatToInt, intToFloat,
+  complexPow, complexQuotient, type Complex,
+} from './floatArith.js';
+/** Exact big-integer ↔ double rounding (long_true_divide's core). */
+export { bitLength, roundToDouble, divideToDouble } from './bigMath.js';
+/** pow(x, y) rounded as glibc rounds it (V8's Math.pow is not). */
+export { libmPow } from './libmPow.js';
+
+/** repr() and ascii() of a str, code point helpers. */
+export { strRepr, strAscii, codePointAt, strLength } from './strRepr.js';
+/** Unicode 14.0 character properties and case maps as Objects/unicodectype.c has them. */
+export {
+  category, isAlpha, isSpace, isDigit, isNumeric, isDecimal, decimalValue, isUpper, isLower, isTitle, isCased,
+  isCaseIgnorable, isPrintable, isXidStart, isXidContinue, getCaseMaps, type CaseMaps,
+} from './unicodeTables.js';
