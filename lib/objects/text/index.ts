@@ -39,3 +39,11 @@ export {
   category, isAlpha, isSpace, isDigit, isNumeric, isDecimal, decimalValue, isUpper, isLower, isTitle, isCased,
   isCaseIgnorable, isPrintable, isXidStart, isXidContinue, getCaseMaps, type CaseMaps,
 } from './unicodeTables.js';
+
+/** str(int) with 3.11's digit limit, bin/oct/hex, int(str, base). */
+export { intToString, intToBase, intFromString, INT_MAX_STR_DIGITS } from './intText.js';
+/** int arithmetic: // % divmod /, pow (incl. modular), shifts, round, bit_length/bit_count, to_bytes/from_bytes. */
+export {
+  intFloorDivide, intModulo, intDivmod, intTrueDivide, intPow, intLshift, intRshift, intBitLength, intBitCount,
+  intRound, intToBytes, intFromBytes,
+} from './intArith.js';
