@@ -47,3 +47,10 @@ export {
   intFloorDivide, intModulo, intDivmod, intTrueDivide, intPow, intLshift, intRshift, intBitLength, intBitCount,
   intRound, intToBytes, intFromBytes,
 } from './intArith.js';
+
+/** The format-spec mini-language: parse_internal_render_format_spec and the shared layout. */
+export {
+  parseFormatSpec, calcPadding, fillNumber, insertThousandsGrouping, unknownPresentationType, type InternalFormatSpec,
+} from './formatSpec.js';
+/** format(value, spec) for str, int, bool, float, complex; complex repr. */
+export { formatStr, formatInt, formatBool, formatFloat, formatComplex, complexRepr } from './formatValue.js';
