@@ -13,7 +13,7 @@
  * decimal digits (Py_UNICODE_TODECIMAL), and fill may be any code point.
  */
 import { raise } from './pyException.js';
-import { strLength } from './strRepr.js';
+import { strLength } from './codePoints.js';
 import { decimalValue } from './unicodeTables.js';
 
 /** A parsed spec (InternalFormatSpec). */

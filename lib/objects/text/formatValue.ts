@@ -11,7 +11,7 @@ import { doubleToString, DTSF_ADD_DOT_0, DTSF_ALT, DTSF_NO_NEG_0, DTSF_SIGN, flo
 import { calcPadding, fillNumber, fillString, parseFormatSpec, unknownPresentationType, type InternalFormatSpec } from './formatSpec.js';
 import { intToString } from './intText.js';
 import { raise } from './pyException.js';
-import { strLength } from './strRepr.js';
+import { strLength } from './codePoints.js';
 
 /** format_string_internal / _PyUnicode_FormatAdvancedWriter: format(s, spec) for a str. */
 export function formatStr(s: string, spec: string, typeName = 'str'): string {

@@ -32,8 +32,10 @@ export { bitLength, roundToDouble, divideToDouble } from './bigMath.js';
 /** pow(x, y) rounded as glibc rounds it (V8's Math.pow is not). */
 export { libmPow } from './libmPow.js';
 
-/** repr() and ascii() of a str, code point helpers. */
-export { strRepr, strAscii, codePointAt, strLength } from './strRepr.js';
+/** The representation of str: code points in a JS string, and the helpers that count and index them. */
+export { isBmpOnly, codePointAt, strLength, toCodePoints, fromCodePoints, unitOffsets, strCompare } from './codePoints.js';
+/** repr() and ascii() of a str. */
+export { strRepr, strAscii } from './strRepr.js';
 /** Unicode 14.0 character properties and case maps as Objects/unicodectype.c has them. */
 export {
   category, isAlpha, isSpace, isDigit, isNumeric, isDecimal, decimalValue, isUpper, isLower, isTitle, isCased,
@@ -54,3 +56,25 @@ export {
 } from './formatSpec.js';
 /** format(value, spec) for str, int, bool, float, complex; complex repr. */
 export { formatStr, formatInt, formatBool, formatFloat, formatComplex, complexRepr } from './formatValue.js';
+
+/** str case mappings (full, Unicode 14.0, final sigma) and the is…() predicates. */
+export {
+  strUpper, strLower, strCasefold, strSwapcase, strCapitalize, strTitle, strIsAlpha, strIsDecimal, strIsDigit,
+  strIsNumeric, strIsAlnum, strIsSpace, strIsAscii, strIsPrintable, strIsIdentifier, strIsUpper, strIsLower, strIsTitle,
+} from './strCase.js';
+/** str searching with start/end by code point: find, rfind, index, rindex, count, startswith, endswith, replace, in. */
+export {
+  adjustIndices, strFind, strRfind, strIndex, strRindex, strContains, strCount, strStartswith, strEndswith,
+  tailmatchTypeError, strReplace,
+} from './strSearch.js';
+/** str split, rsplit, splitlines, partition, rpartition, join, strip, lstrip, rstrip. */
+export {
+  strSplit, strRsplit, strSplitlines, strPartition, strRpartition, strJoin, strStrip, strLstrip, strRstrip,
+} from './strSplit.js';
+/** str center, ljust, rjust, zfill, expandtabs, removeprefix/removesuffix, repeat, s[i], s[a:b:c], slice adjustment. */
+export {
+  strCenter, strLjust, strRjust, strZfill, strExpandtabs, strRemoveprefix, strRemovesuffix, strRepeat, strGetItem,
+  adjustSlice, strSlice,
+} from './strLayout.js';
+/** str.encode / bytes.decode for utf-8, ascii, latin-1 with CPython's error handlers and exceptions. */
+export { strEncode, bytesDecode, lookupCodec, unicodeEncodeError, unicodeDecodeError, type CodecName } from './codecs.js';

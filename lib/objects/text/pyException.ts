@@ -20,6 +20,7 @@ export type PyExceptionType =
   | 'AttributeError'
   | 'UnicodeEncodeError'
   | 'UnicodeDecodeError'
+  | 'LookupError'
   | 'MemoryError';
 
 /** A Python exception raised by a pure value operation; `type` names its built-in class. */

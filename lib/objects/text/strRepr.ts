@@ -1,40 +1,13 @@
 /*
  * repr() and ascii() of a str (Objects/unicodeobject.c unicode_repr,
  * Python/bltinmodule.c builtin_ascii via PyObject_ASCII).
- *
- * A Python str is carried as a JavaScript string whose code points are the
- * str's: a surrogate pair is one astral character, an unpaired surrogate is
- * that surrogate code point (so every str CPython can make is representable,
- * except a high surrogate code point directly followed by a low one, which
- * reads back as the astral character they would pair into).
+ (the representation of str: codePoints.ts).
  */
+import { codePointAt } from './codePoints.js';
 import { isPrintable } from './unicodeTables.js';
 
 const PLAIN_ASCII = /^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/;
 const HEX = '0123456789abcdef';
-
-/** The code point at s[i] (a surrogate pair as one) — callers advance by 2 when it is > 0xffff. */
-export function codePointAt(s: string, i: number): number {
-  const c = s.charCodeAt(i);
-  if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-    const d = s.charCodeAt(i + 1);
-    if (d >= 0xdc00 && d <= 0xdfff) return ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
-  }
-  return c;
-}
-
-/** The number of code points of s: len() of the str. */
-export function strLength(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length - 1; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) { n--; i++; }
-    }
-  }
-  return n;
-}
 
 function hexEscape(out: string[], prefix: string, cp: number, width: number): void {
   let h = '';
