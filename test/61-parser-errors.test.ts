@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PymemError } from '../lib/errors.js';
 import { parse } from '../lib/frontend/parser.js';
-import { formatSyntaxError, PySyntaxError } from '../lib/frontend/syntaxError.js';
+import { formatSyntaxError, formatSyntaxWarning, PySyntaxError, type PySyntaxWarning } from '../lib/frontend/syntaxError.js';
 import { PARSER_FIXTURES, readSources } from './60-parser-support.js';
 
 interface Recorded {
@@ -50,5 +50,24 @@ describe('PySyntaxError as CPython raises and prints it', () => {
       text: r.text,
     });
     expect(formatSyntaxError(e)).toBe(r.stderr);
+  });
+});
+
+describe('SyntaxWarnings as CPython prints them', () => {
+  const recorded = JSON.parse(readFileSync(join(PARSER_FIXTURES, 'warnings.json'), 'utf8')) as Record<string, { stderr: string; status: number }>;
+  it.each(readSources('warnings'))('%s', (name, source) => {
+    const warnings: PySyntaxWarning[] = [];
+    let stderr = '';
+    let status = 0;
+    try {
+      parse(source, name, 'exec', warnings);
+    } catch (e) {
+      if (!(e instanceof PySyntaxError)) throw e;
+      stderr = formatSyntaxError(e);
+      status = 1;
+    }
+    const lines = source.split('\n');
+    const shown = warnings.map((w) => formatSyntaxWarning(w, lines[w.lineno - 1] ?? null)).join('');
+    expect({ stderr: shown + stderr, status }).toEqual(recorded[name]);
   });
 });

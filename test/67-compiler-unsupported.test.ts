@@ -9,10 +9,9 @@ import { compile, CompilerNotImplementedError } from '../lib/frontend/compile.js
 import { PymemError } from '../lib/errors.js';
 
 const cases: [string, string, number][] = [
-  ['async def f():\n    pass\n', 'async def', 1],
   ['x = 1\nmatch x:\n    case 1:\n        pass\n', 'match statement', 2],
   ['try:\n    pass\nexcept* E:\n    pass\n', 'try/except*', 1],
-  ['def f():\n    pass\n\nasync def g():\n    async with a:\n        pass\n', 'async def', 4],
+  ['def f():\n    pass\n\nasync def g():\n    try:\n        pass\n    except* E:\n        pass\n', 'try/except*', 5],
 ];
 
 describe('unsupported constructs', () => {

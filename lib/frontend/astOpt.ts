@@ -22,6 +22,7 @@
 import type * as ast from './ast.js';
 import type { CodeConst } from './code.js';
 import { binaryOp, bitLength, unaryOp } from './constOps.js';
+import { setItemKey } from './constKey.js';
 
 const MAX_INT_SIZE = 128;
 const MAX_COLLECTION_SIZE = 256;
@@ -309,34 +310,15 @@ function foldIter(arg: ast.Expr): void {
   }
 }
 
-/** A frozenset holds each value once (1 and 1.0 and True are one element of a set). */
+/** A frozenset holds each value once (1 and 1.0 and True are one element of a set): the first stays. */
 function dedupeFrozen(values: CodeConst[]): CodeConst[] {
-  const out: CodeConst[] = [];
-  for (const v of values) {
-    if (!out.some((o) => setEqual(o, v))) out.push(v);
-  }
-  return out;
-}
-
-function numericValue(v: CodeConst): number | bigint | undefined {
-  if (typeof v === 'boolean') return v ? 1n : 0n;
-  if (typeof v === 'bigint' || typeof v === 'number') return v;
-  return undefined;
-}
-
-/** Python `==` as a set sees it, for the constant kinds a set display can hold. */
-function setEqual(a: CodeConst, b: CodeConst): boolean {
-  const x = numericValue(a);
-  const y = numericValue(b);
-  if (x !== undefined && y !== undefined) return typeof x === typeof y ? x === y : Number(x) === Number(y);
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => setEqual(item, b[i]!));
-  if (typeof a === 'string' || typeof b === 'string') return a === b;
-  if (a === null || b === null) return a === b;
-  if (typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
-    if (a.kind === 'bytes' && b.kind === 'bytes') return a.value.length === b.value.length && a.value.every((c, i) => c === b.value[i]);
-    if (a.kind === 'complex' && b.kind === 'complex') return a.real === b.real && a.imag === b.imag;
-  }
-  return a === b;
+  const seen = new Set<string>();
+  return values.filter((v) => {
+    const k = setItemKey(v);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 /** fold_subscr of ast_opt.c: `'abc'[1]`, `(1, 2)[0]` with constant index. */

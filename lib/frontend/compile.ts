@@ -23,7 +23,7 @@ import type * as ast from './ast.js';
 import { PymemError } from '../errors.js';
 import { Op } from './opcode.js';
 import type { CodeConst, CodeObject } from './code.js';
-import { constKey } from './constKey.js';
+import { constKey, setItemKey } from './constKey.js';
 import { astOptimize } from './astOpt.js';
 import {
   buildSymtable, mangle, type Symtable, type SymtableEntry,
@@ -1640,8 +1640,8 @@ class Compiler {
       depth++;
       this.useNextBlock(start);
       this.addJump(Op.FOR_ITER, anchor);
+      this.nextBlock();
     }
-    this.nextBlock();
     this.visitExpr(gen.target);
     for (const cond of gen.ifs) {
       this.jumpIf(cond, ifCleanup, false);
@@ -1871,17 +1871,15 @@ class Compiler {
   }
 }
 
+/** The elements of a frozenset made from `values`: the first of equal ones. */
 function dedupeSet(values: CodeConst[]): CodeConst[] {
   const seen = new Set<string>();
-  const out: CodeConst[] = [];
-  for (const v of values) {
-    const k = typeof v === 'boolean' ? `i${v ? 1 : 0}` : constKey(v);
-    if (!seen.has(k)) {
-      seen.add(k);
-      out.push(v);
-    }
-  }
-  return out;
+  return values.filter((v) => {
+    const k = setItemKey(v);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 /** Compiles a parsed (and optimized) tree: symbol table, code generation, assembly. */

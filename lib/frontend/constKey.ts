@@ -48,3 +48,17 @@ export function constKey(v: CodeConst): string {
     case 'code': return codeKey(v);
   }
 }
+
+/**
+ * The key of a constant as a set sees it: equal keys ⇔ Python `==` (1, 1.0,
+ * True and 1+0j are one element; 0.0 and -0.0 too). A frozenset keeps the
+ * first of equal elements, as set_add does.
+ */
+export function setItemKey(v: CodeConst): string {
+  if (typeof v === 'boolean') return `i${v ? 1 : 0}`;
+  if (typeof v === 'number' && Number.isInteger(v)) return `i${BigInt(v)}`;
+  if (Array.isArray(v)) return `(${v.map(setItemKey).join(',')})`;
+  if (v !== null && typeof v === 'object' && v.kind === 'complex' && v.imag === 0) return setItemKey(v.real);
+  if (typeof v === 'number' && v === 0) return 'i0';
+  return constKey(v);
+}

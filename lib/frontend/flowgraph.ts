@@ -257,6 +257,11 @@ function swappable(op: number): boolean {
   return op === Op.STORE_FAST || op === Op.POP_TOP;
 }
 
+/** STORES_TO: the local an instruction stores to, or -1. */
+function storesTo(i: Instr): number {
+  return i.op === Op.STORE_FAST ? i.arg : -1;
+}
+
 /** next_swappable_instruction. */
 function nextSwappable(instrs: Instr[], i: number, lineno: number): number {
   while (++i < instrs.length) {
@@ -284,6 +289,16 @@ function applyStaticSwaps(instrs: Instr[], i: number): void {
     for (let count = swap.arg - 1; count > 0; count--) {
       k = nextSwappable(instrs, k, lineno);
       if (k < 0) return;
+    }
+    // Not safe when the two store to one local, or something between them stores to either.
+    const storeJ = storesTo(instrs[j]!);
+    const storeK = storesTo(instrs[k]!);
+    if (storeJ >= 0 || storeK >= 0) {
+      if (storeJ === storeK) return;
+      for (let idx = j + 1; idx < k; idx++) {
+        const storeIdx = storesTo(instrs[idx]!);
+        if (storeIdx >= 0 && (storeIdx === storeJ || storeIdx === storeK)) return;
+      }
     }
     swap.op = Op.NOP;
     const temp = instrs[j]!;

@@ -19,7 +19,7 @@
 
 import * as ast from './ast.js';
 import { concatenateStrings, type StringParserHost } from './stringParser.js';
-import { PySyntaxError, type SyntaxErrorKind } from './syntaxError.js';
+import { PySyntaxError, type PySyntaxWarning, type SyntaxErrorKind } from './syntaxError.js';
 import { Tokenizer, type Token } from './tokenizer.js';
 
 /** Raised inside the parser when a rule cannot match; never leaves this module. */
@@ -62,19 +62,20 @@ export type ParseMode = 'exec' | 'eval' | 'single';
 /**
  * Parses Python 3.11 source into the AST `ast.parse(source, filename, mode)`
  * gives. Throws PySyntaxError (with kind SyntaxError, IndentationError or
- * TabError) with CPython's message and position on bad input.
+ * TabError) with CPython's message and position on bad input. SyntaxWarnings
+ * met on the way are appended to `warnings` (see formatSyntaxWarning).
  */
-export function parse(source: string, filename?: string, mode?: 'exec'): ast.Module;
-export function parse(source: string, filename: string, mode: 'eval'): ast.Expression;
-export function parse(source: string, filename: string, mode: 'single'): ast.Interactive;
-export function parse(source: string, filename?: string, mode?: ParseMode): ast.Module | ast.Expression | ast.Interactive;
-export function parse(source: string, filename = '<unknown>', mode: ParseMode = 'exec'): ast.Module | ast.Expression | ast.Interactive {
-  return runParser(() => new Tokenizer(source, filename, mode === 'exec'), filename, mode);
+export function parse(source: string, filename?: string, mode?: 'exec', warnings?: PySyntaxWarning[]): ast.Module;
+export function parse(source: string, filename: string, mode: 'eval', warnings?: PySyntaxWarning[]): ast.Expression;
+export function parse(source: string, filename: string, mode: 'single', warnings?: PySyntaxWarning[]): ast.Interactive;
+export function parse(source: string, filename?: string, mode?: ParseMode, warnings?: PySyntaxWarning[]): ast.Module | ast.Expression | ast.Interactive;
+export function parse(source: string, filename = '<unknown>', mode: ParseMode = 'exec', warnings: PySyntaxWarning[] = []): ast.Module | ast.Expression | ast.Interactive {
+  return runParser(new Tokenizer(source, filename, mode === 'exec', 1, 0, warnings), filename, mode, warnings);
 }
 
 /** _PyPegen_run_parser: the two passes and the choice of error. */
-function runParser(makeTokenizer: () => Tokenizer, filename: string, mode: ParseMode | 'fstring'): any {
-  const first = new Parser(makeTokenizer(), filename, mode, false);
+function runParser(tok: Tokenizer, filename: string, mode: ParseMode | 'fstring', warnings: PySyntaxWarning[]): any {
+  const first = new Parser(tok, filename, mode, false, warnings);
   try {
     return first.run();
   } catch (e) {
@@ -113,13 +114,14 @@ class Parser implements StringParserHost {
     private readonly mode: ParseMode | 'fstring',
     /** The second pass: the invalid_* rules are on. */
     private readonly errorPass: boolean,
+    private readonly warnings: PySyntaxWarning[],
   ) {
     this.buf = tok.buf;
   }
 
   /** A parser for the second pass over the same tokens and tokenizer. */
   errorPassParser(): Parser {
-    const p = new Parser(this.tok, this.filename, this.mode, true);
+    const p = new Parser(this.tok, this.filename, this.mode, true, this.warnings);
     p.tokens = this.tokens;
     p.parsingStarted = this.parsingStarted;
     return p;
@@ -2200,7 +2202,7 @@ class Parser implements StringParserHost {
 
   /** fstring_compile_expr: a sub-parser over "(" + expr + ")" in 'fstring' mode. */
   parseFstringExpr(text: Uint8Array, lineno: number, colShift: number): ast.Expr {
-    return runParser(() => new Tokenizer(text, this.filename, true, lineno, colShift), this.filename, 'fstring') as ast.Expr;
+    return runParser(new Tokenizer(text, this.filename, true, lineno, colShift, this.warnings), this.filename, 'fstring', this.warnings) as ast.Expr;
   }
 }
 

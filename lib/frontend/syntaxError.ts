@@ -10,6 +10,9 @@
  * read without a coding cookie (pegen_errors.c does not convert then). The
  * two agree on ASCII lines. `endOffset` may be 0 or -1 where CPython leaves
  * it so ("'(' was never closed", IndentationError).
+ *
+ * SyntaxWarnings (`1if x else y`) are collected, not thrown: CPython prints
+ * each once through the warnings module and goes on.
  */
 
 import { PymemError } from '../errors.js';
@@ -91,4 +94,23 @@ function printErrorText(offsetIn: number, endOffset: number, textIn: string): st
   if (bytes[start + len] !== 0x0a) out += '\n';
   if (offset < 0) return out;
   return `${out}    ${' '.repeat(offset)}${'^'.repeat(caretRepetitions)}\n`;
+}
+
+/** A SyntaxWarning the tokenizer issues (CPython prints it on stderr and goes on). */
+export interface PySyntaxWarning {
+  readonly category: 'SyntaxWarning';
+  readonly msg: string;
+  readonly filename: string;
+  readonly lineno: number;
+}
+
+/**
+ * What CPython prints for a warning (warnings.formatwarning):
+ * `x.py:2: SyntaxWarning: invalid decimal literal\n  y = 1if 1 else 2\n`,
+ * with `line` the source line it names (null to leave it out).
+ */
+export function formatSyntaxWarning(w: PySyntaxWarning, line: string | null): string {
+  const head = `${w.filename}:${w.lineno}: ${w.category}: ${w.msg}\n`;
+  const text = line === null ? '' : line.trim();
+  return text === '' ? head : `${head}  ${text}\n`;
 }

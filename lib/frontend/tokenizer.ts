@@ -15,7 +15,7 @@
  * them with the line and byte column they opened at.
  */
 
-import { PySyntaxError } from './syntaxError.js';
+import { PySyntaxError, type PySyntaxWarning } from './syntaxError.js';
 
 /** Token types, named as Lib/token.py names them (operators by their exact type). */
 export type TokenType =
@@ -125,6 +125,8 @@ export class Tokenizer {
     execInput = true,
     startLineno = 1,
     readonly startColShift = 0,
+    /** Where the SyntaxWarnings go. */
+    private readonly warnings: PySyntaxWarning[] = [],
   ) {
     if (typeof source === 'string') {
       this.buf = sourceBytes(source, execInput);
@@ -263,6 +265,11 @@ export class Tokenizer {
     const atEnd = this.cur >= this.buf.length;
     const t: Token = { type, string: '', lineno: this.lineno, col: -1, endLineno: this.lineno, endCol: -1, start: this.cur, end: this.cur, curCol: atEnd ? 0 : this.cur - this.lineStart, level: this.parenstack.length };
     return t;
+  }
+
+  /** tokenizer.c parser_warn: a SyntaxWarning at the current line. */
+  private warn(msg: string): void {
+    this.warnings.push({ category: 'SyntaxWarning', msg, filename: this.filename, lineno: this.lineno });
   }
 
   /** For 'single' input at its end (pegen's fill_token): close every open block with DEDENTs. */
@@ -665,7 +672,10 @@ export class Tokenizer {
       r = c2 === 0x66 || c2 === 0x6e || c2 === 0x73;
     } else if (c === 0x6f) r = rest('r');
     else if (c === 0x6e) r = rest('ot');
-    if (r) return;
+    if (r) {
+      this.warn(`invalid ${kind} literal`);
+      return;
+    }
     if (c !== EOF && isPotentialIdentifierChar(c)) {
       this.backup(c);
       throw this.syntaxError(`invalid ${kind} literal`);

@@ -506,6 +506,7 @@ export class Collector {
    * holds GcState.collecting.
    */
   collectMain(generation: number): CollectionResult {
+    this.rt.checkNotDisposed('gc_collect_main');
     const st = this.state;
     const lists = this.lists;
     const debug = st.debug;

@@ -67,6 +67,9 @@ export const TRASH_UNWIND_LEVEL = 50;
 /** A reference-count error: a decref below zero, or an object used after it was deallocated. */
 export class RefcountError extends PymemError {}
 
+/** A use of a runtime after dispose() unmapped its heap. */
+export class DisposedError extends PymemError {}
+
 /** What sys.unraisablehook receives (UnraisableHookArgs), kept in Runtime.unraisable. */
 export interface Unraisable {
   /** exc_value: what was thrown. */
@@ -113,6 +116,8 @@ export class Runtime {
   private staticEnd = 0;
   private obj: MemAllocator;
   private memDomain: MemAllocator;
+  /** Set by dispose(): the heap is unmapped, no object is live. */
+  private disposedFlag = false;
   /** tstate->trash_delete_nesting. */
   private trashDeleteNesting = 0;
   /** tstate->trash_delete_later: head of the chain of objects waiting to be deallocated (0: none). */
@@ -166,6 +171,7 @@ export class Runtime {
 
   /** The error for a pointer typeOrNull refused: RefcountError when it is a deallocated object, else InvalidPointerError. */
   private notAnObject(op: unknown, what: string): PymemError {
+    if (this.disposedFlag) return new DisposedError(`${what} of ${describe(op)}: this runtime was disposed (its heap is unmapped)`);
     if (typeof op !== 'number') return new InvalidPointerError(`${what} of ${describe(op)}: a pointer is a number`, Number.NaN);
     if (!Number.isSafeInteger(op) || op <= 0 || op % 8 !== 0 || !isMapped(op)) {
       return new InvalidPointerError(`${what} of ${describe(op)}: not a pointer to an object (a positive multiple of 8 in this heap)`, op);
@@ -438,8 +444,18 @@ export class Runtime {
     return out;
   }
 
+  /** Whether dispose() has run. */
+  get disposed(): boolean {
+    return this.disposedFlag;
+  }
+  /** Throws DisposedError once dispose() has run (for entry points that walk the heap: the collector's). */
+  checkNotDisposed(what: string): void {
+    if (this.disposedFlag) throw new DisposedError(`${what}: this runtime was disposed (its heap is unmapped)`);
+  }
+
   /** Unmaps the heap (its arenas and static blocks). */
   dispose(): void {
+    this.disposedFlag = true;
     this.heap.dispose();
   }
 

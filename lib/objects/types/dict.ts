@@ -68,7 +68,7 @@
  */
 import { copyBytes, fillBytes, viewBytes } from '../../allocator/access.js';
 import { byteAt, declareStruct, pointerSlot } from '../../struct.js';
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
 import { itemArray, managedDict, managedValues, obType, PyObject, roundUpPtr, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
@@ -559,6 +559,7 @@ export class DictModule {
    * iterHash. Split tables go in insertion order.
    */
   next(op: number, pos: number): number {
+    if (!this.check(op)) throw new InvalidArgumentError(`PyDict_Next: expected a dict, got ${this.rt.typeOrNull(op)?.name ?? describe(op)}`);
     const keys = this.keysOf(op);
     const values = maValues.get(op);
     let i = pos;

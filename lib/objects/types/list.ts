@@ -232,6 +232,7 @@ export class ListModule {
    * Steals the reference to `v` — even when it throws, as CPython does.
    */
   setItem(l: number, i: number, v: number): void {
+    if (v !== 0 && this.rt.typeOrNull(v) === null) this.rt.typeOf(v);
     try {
       this.checkList(l, 'PyList_SetItem');
       this.checkIndex(i, obSize.get(l), 'list assignment index out of range');
