@@ -26,6 +26,7 @@ import { RECORD_USAGE, recordCommand } from '../lib/tools/recordCommand.js';
 import { type ReplayResult, replayTrace } from '../lib/tools/replay.js';
 import { diffLines, sideBySide } from '../lib/tools/statsDiff.js';
 import { disCommand } from '../lib/frontend/disCommand.js';
+import { runCommand } from '../lib/eval/runCommand.js';
 
 const root = (() => {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -241,6 +242,8 @@ async function main(argv: string[]): Promise<number> {
       return compareCommand(rest);
     case 'record':
       return recordCommand(rest);
+    case 'run':
+      return runCommand(rest, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
     case 'dis':
       return disCommand(rest, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
     case undefined:
