@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { debugmallocstats } from '../objects/sys.js';
 import { execIn, finalize, newVm, sources } from './run.js';
-import type { VmIO } from './vm.js';
+import type { Vm, VmIO } from './vm.js';
 
 /** The usage lines of the command. */
 export const RUN_USAGE = `  pymem run [--profile NAME] [--stats] FILE.py [ARGS...]
@@ -15,8 +15,16 @@ export const RUN_USAGE = `  pymem run [--profile NAME] [--stats] FILE.py [ARGS..
       Run a Python 3.11 program on pymem's heap: stdout, stderr and exit
       status as CPython's. --stats prints sys._debugmallocstats() at exit.`;
 
+/** What a caller of runCommand may add (tests). */
+export interface RunCommandOptions {
+  /** The file name tracebacks show (default the path given). */
+  readonly displayName?: string;
+  /** Called with the interpreter after it is finalized, before its heap is unmapped. */
+  readonly inspect?: (vm: Vm) => void;
+}
+
 /** Runs `pymem run ...`; returns the exit status (2 on bad usage). */
-export function runCommand(args: string[], io: VmIO): number {
+export function runCommand(args: string[], io: VmIO, options: RunCommandOptions = {}): number {
   let profile = 'cpython311';
   let stats = false;
   let i = 0;
@@ -47,7 +55,7 @@ export function runCommand(args: string[], io: VmIO): number {
       io.stderr(`pymem run: can't open file '${file}': [Errno 2] No such file or directory\n`);
       return 2;
     }
-    filename = file;
+    filename = options.displayName ?? file;
     i++;
   }
   const argv = [filename === '<string>' ? '-c' : filename, ...args.slice(i)];
@@ -57,6 +65,7 @@ export function runCommand(args: string[], io: VmIO): number {
     const status = execIn(vm, source, filename);
     finalize(vm);
     if (stats) io.stderr(debugmallocstats(vm.interp));
+    options.inspect?.(vm);
     return status;
   } finally {
     vm.interp.dispose();
