@@ -78,6 +78,10 @@ export interface CodeInfo {
   readonly exceptions: ExceptionEntry[];
   /** The source line of each code unit (-1: none). */
   readonly lines: Int32Array;
+  /** Its end line, and start and end columns (UTF-8 bytes; -1: none). */
+  readonly endLines: Int32Array;
+  readonly cols: Int32Array;
+  readonly endCols: Int32Array;
 }
 
 /** A running frame, as the loop keeps it beside the _PyInterpreterFrame. */
@@ -103,6 +107,10 @@ export interface TracebackEntry {
   readonly filename: string;
   readonly line: number;
   readonly name: string;
+  /** The instruction's end line and columns (UTF-8 bytes), -1 when unknown. */
+  readonly endLine: number;
+  readonly col: number;
+  readonly endCol: number;
 }
 
 const codeInfos = new WeakMap<Vm, Map<number, CodeInfo>>();
@@ -145,7 +153,7 @@ export function codeInfo(vm: Vm, ptr: number): CodeInfo {
       lpnames: tuple.items(loadF64(ptr + 96)),
       nlocalsplus: co.localsplusnames.length,
       exceptions: parseExceptionTable(co.exceptiontable),
-      lines: parseLineTable(co.linetable, co.firstlineno, co.code.length / 2),
+      ...parseLineTable(co.linetable, co.firstlineno, co.code.length / 2),
     };
     m.set(ptr, info);
   }
@@ -176,9 +184,16 @@ function parseExceptionTable(t: Uint8Array): ExceptionEntry[] {
   return out;
 }
 
-/** The 3.11 location table (Objects/locations.md): the line of each code unit. */
-function parseLineTable(t: Uint8Array, firstlineno: number, units: number): Int32Array {
+/** The 3.11 location table (Objects/locations.md): the positions of each code unit. */
+function parseLineTable(
+  t: Uint8Array,
+  firstlineno: number,
+  units: number,
+): { lines: Int32Array; endLines: Int32Array; cols: Int32Array; endCols: Int32Array } {
   const lines = new Int32Array(units).fill(-1);
+  const endLines = new Int32Array(units).fill(-1);
+  const cols = new Int32Array(units).fill(-1);
+  const endCols = new Int32Array(units).fill(-1);
   let i = 0;
   let unit = 0;
   let line = firstlineno;
@@ -202,22 +217,38 @@ function parseLineTable(t: Uint8Array, firstlineno: number, units: number): Int3
     const code = (b >> 3) & 15;
     const len = (b & 7) + 1;
     let l = line;
+    let el = -1;
+    let c = -1;
+    let ec = -1;
     let has = true;
     if (code === 15) has = false;
     else if (code === 14) {
       l = line + svarint();
-      varint();
-      varint();
-      varint();
+      el = l + varint();
+      c = varint() - 1;
+      ec = varint() - 1;
     } else if (code === 13) l = line + svarint();
     else if (code >= 10) {
       l = line + (code - 10);
-      i += 2;
-    } else i += 1;
+      el = l;
+      c = t[i++]!;
+      ec = t[i++]!;
+    } else {
+      // The short form: column group `code`, one byte of (low column bits << 4 | length).
+      const b2 = t[i++]!;
+      el = l;
+      c = code * 8 + (b2 >> 4);
+      ec = c + (b2 & 15);
+    }
     if (has) line = l;
-    for (let k = 0; k < len && unit < units; k++) lines[unit++] = has ? l : -1;
+    for (let k = 0; k < len && unit < units; k++, unit++) {
+      lines[unit] = has ? l : -1;
+      endLines[unit] = has ? el : -1;
+      cols[unit] = has ? c : -1;
+      endCols[unit] = has ? ec : -1;
+    }
   }
-  return lines;
+  return { lines, endLines, cols, endCols };
 }
 
 // --- frames --------------------------------------------------------------------------------------
@@ -403,8 +434,9 @@ export function evalCode(vm: Vm, code: number, globals: number, locals: number, 
 
 /** Where in the source an exception passed through fr (its current instruction). */
 function tbEntry(fr: Frame): TracebackEntry {
-  const line = fr.info.lines[fr.lasti >> 1] ?? -1;
-  return { filename: fr.info.co.filename, line, name: fr.info.co.name };
+  const u = fr.lasti >> 1;
+  const { info } = fr;
+  return { filename: info.co.filename, line: info.lines[u] ?? -1, name: info.co.name, endLine: info.endLines[u] ?? -1, col: info.cols[u] ?? -1, endCol: info.endCols[u] ?? -1 };
 }
 
 /** Adds fr's entry to exc's traceback (PyTraceBack_Here). */

@@ -14,9 +14,10 @@ import { PySyntaxError, formatSyntaxError } from '../frontend/syntaxError.js';
 import { Interpreter } from '../objects/interpreter.js';
 import type { RuntimeOptions } from '../objects/runtime.js';
 import { CompilerNotImplementedError } from '../frontend/compile.js';
-import { id, repr, str, typeName, typeOf, newStr } from './abstract.js';
+import { id, repr, str, typeOf, newStr } from './abstract.js';
 import { installBuiltins } from './builtins.js';
-import { evalCode, tracebacks } from './ceval.js';
+import { evalCode } from './ceval.js';
+import { formatException } from './traceback.js';
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
 import { Vm, type VmIO } from './vm.js';
 
@@ -146,44 +147,6 @@ export function printException(vm: Vm, exc: number): number {
   }
 }
 
-/** The text traceback.print_exception gives for exc (its context chain first). */
-export function formatException(vm: Vm, exc: number, seen: Set<number> = new Set()): string {
-  seen.add(exc);
-  let out = '';
-  const cause = vm.exc.get(exc, 'cause');
-  const context = vm.exc.get(exc, 'context');
-  if (cause !== 0 && !seen.has(cause)) {
-    out += formatException(vm, cause, seen);
-    out += '\nThe above exception was the direct cause of the following exception:\n\n';
-  } else if (context !== 0 && !vm.exc.suppressContext(exc) && !seen.has(context)) {
-    out += formatException(vm, context, seen);
-    out += '\nDuring handling of the above exception, another exception occurred:\n\n';
-  }
-  const tb = tracebacks.get(vm)?.get(exc) ?? [];
-  if (tb.length > 0) {
-    out += 'Traceback (most recent call last):\n';
-    for (const e of [...tb].reverse()) {
-      out += `  File "${e.filename}", line ${e.line}, in ${e.name}\n`;
-      const line = sourceLine(vm, e.filename, e.line);
-      if (line !== null) out += `    ${line}\n`;
-    }
-  }
-  const msg = str(vm, exc);
-  const name = typeName(vm, exc);
-  const qual = vm.classes.has(typeOf(vm, exc).id) || !vm.excTypes.has(name) ? `__main__.${name}` : name;
-  out += msg === '' ? `${qual}\n` : `${qual}: ${msg}\n`;
-  return out;
-}
-
-/** The sources tracebacks quote, by file name. */
-export const sources = new WeakMap<Vm, Map<string, string[]>>();
-
-function sourceLine(vm: Vm, filename: string, line: number): string | null {
-  const lines = sources.get(vm)?.get(filename);
-  const l = lines?.[line - 1];
-  return l === undefined ? null : l.trim() === '' ? null : l.trim();
-}
-
 /** Py_FinalizeEx's object part: __main__ cleared, modules released, the heap collected. */
 export function finalize(vm: Vm): void {
   const { interp } = vm;
@@ -196,6 +159,3 @@ export function finalize(vm: Vm): void {
   if (main !== undefined) interp.dict.clear(vm.module.dict(main));
   vm.gc.collect();
 }
-
-/** repr, re-exported for callers of eval that want a value's text. */
-export { repr };

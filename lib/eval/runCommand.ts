@@ -6,7 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { debugmallocstats } from '../objects/sys.js';
-import { execIn, finalize, newVm, sources } from './run.js';
+import { resolve } from 'node:path';
+import { execIn, finalize, newVm } from './run.js';
+import { sources } from './traceback.js';
 import type { Vm, VmIO } from './vm.js';
 
 /** The usage lines of the command. */
@@ -55,7 +57,8 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
       io.stderr(`pymem run: can't open file '${file}': [Errno 2] No such file or directory\n`);
       return 2;
     }
-    filename = options.displayName ?? file;
+    // CPython names the script by its absolute path in tracebacks.
+    filename = options.displayName ?? resolve(file);
     i++;
   }
   const argv = [filename === '<string>' ? '-c' : filename, ...args.slice(i)];

@@ -62,6 +62,7 @@ export class ModuleObjectModule {
       clear: (_r, op) => this.moduleClear(op),
       hash: (_r, op) => hashPointer(op),
     });
+    interp.function.moduleDict = (op) => (this.check(op) ? mdDict.get(op) : 0);
   }
 
   /** PyModule_Check. */
