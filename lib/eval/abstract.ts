@@ -24,7 +24,7 @@ import { complexRepr } from '../objects/text/formatValue.js';
 import type { PyTypeObject } from '../objects/type.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
-import { callPython } from './ceval.js';
+import { callPython, genNext } from './ceval.js';
 
 // --- raising -------------------------------------------------------------------------------------
 
@@ -596,6 +596,7 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
     return `${t.name}(${args.map((a) => repr(vm, a, seen)).join(', ')}${args.length === 1 ? '' : ''})`;
   }
   if (t === vm.module.type) return `<module '${strValue(vm, vm.module.name(op))}' (built-in)>`;
+  if (t === vm.gen.type) return `<generator object ${strValue(vm, vm.gen.qualname(op))} at ${hexAddress(vm, op)}>`;
   if (t === interp.function.type) return `<function ${strValue(vm, interp.function.fields(op).qualname)} at ${hexAddress(vm, op)}>`;
   if (t === vm.cfunc.type) {
     const self = vm.cfunc.self(op);
@@ -665,7 +666,8 @@ export function str(vm: Vm, op: number): string {
     // BaseException_str.
     const args = interp.tuple.items(vm.exc.get(op, 'args'));
     if (args.length === 0) return '';
-    if (args.length === 1) return str(vm, args[0]!);
+    // KeyError_str: the key's repr.
+    if (args.length === 1) return vm.isSubtype(t, vm.excType('KeyError')) ? repr(vm, args[0]!) : str(vm, args[0]!);
     return repr(vm, vm.exc.get(op, 'args'));
   }
   return repr(vm, op);
@@ -1018,7 +1020,7 @@ export function getIter(vm: Vm, obj: number): number {
   const t = typeOf(vm, obj);
   if (t === interp.list.type) return interp.listiter.iter(obj);
   if (t === interp.range.type) return interp.range.iter(obj);
-  if (t === interp.listiter.type || t === interp.range.iterType || t === interp.range.longIterType || t === vm.seqIterType) return newRef(vm, obj);
+  if (t === interp.listiter.type || t === interp.range.iterType || t === interp.range.longIterType || t === vm.seqIterType || t === vm.gen.type) return newRef(vm, obj);
   if (t === interp.tuple.type) return vm.newSeqIter(interp.tuple.items(obj));
   if (t === interp.str.type) {
     const chars = Array.from(strValue(vm, obj)).map((c) => newStr(vm, c));
@@ -1050,6 +1052,7 @@ export function iterNext(vm: Vm, it: number): number {
   if (t === interp.listiter.type) return interp.listiter.next(it);
   if (t === interp.range.iterType || t === interp.range.longIterType) return interp.range.next(it);
   if (t === vm.seqIterType) return vm.seqIterNext(it);
+  if (t === vm.gen.type) return genNext(vm, it);
   const m = lookupSpecial(vm, it, '__next__');
   if (m !== 0) {
     try {

@@ -24,7 +24,8 @@
  */
 import { loadF64, storeF64 } from '../allocator/access.js';
 import { CO_VARARGS, CO_VARKEYWORDS, type CodeObject } from '../frontend/code.js';
-import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fPrevInstr, LOCALSPLUS_OFFSET, stacktop } from '../objects/types/frame.js';
+import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fPrevInstr, fPrevious, LOCALSPLUS_OFFSET, stacktop } from '../objects/types/frame.js';
+import { FRAME_CLEARED, FRAME_COMPLETED, FRAME_CREATED, FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
 import {
   binaryOp,
   callObject,
@@ -100,6 +101,8 @@ interface Frame {
   readonly entry: boolean;
   /** KW_NAMES's tuple for the next CALL (borrowed from co_consts), 0 for none. */
   kwnames: number;
+  /** The generator whose frame this is (its gi_iframe), 0 for a frame on the data stack. */
+  gen: number;
 }
 
 /** A traceback entry: where an exception passed. */
@@ -273,7 +276,7 @@ function pushFrame(vm: Vm, func: number, code: number, globals: number, builtins
   const info = codeInfo(vm, code);
   const previous = stack.length > 0 ? stack[stack.length - 1]!.f : 0;
   const f = vm.dataStack.push(func, code, globals, builtins, locals, info.nlocalsplus + info.co.stacksize, info.nlocalsplus, previous);
-  const fr: Frame = { f, info, ip: 0, sp: info.nlocalsplus, lasti: 0, initSelf: 0, entry, kwnames: 0 };
+  const fr: Frame = { f, info, ip: 0, sp: info.nlocalsplus, lasti: 0, initSelf: 0, entry, kwnames: 0, gen: 0 };
   stack.push(fr);
   return fr;
 }
@@ -281,6 +284,13 @@ function pushFrame(vm: Vm, func: number, code: number, globals: number, builtins
 /** _PyFrame_Clear + pop: every reference the frame holds released, its memory back to the data stack. */
 function popFrame(vm: Vm, fr: Frame): void {
   const rt = vm.interp.rt;
+  if (fr.gen !== 0) {
+    stacktop.set(fr.f, fr.sp);
+    vm.gen.clearFrame(fr.gen);
+    genStates.delete(fr.gen);
+    frameStack(vm).pop();
+    return;
+  }
   for (let i = fr.sp - 1; i >= 0; i--) {
     const v = slot(fr.f, i);
     if (v !== 0) {
@@ -432,6 +442,49 @@ export function evalCode(vm: Vm, code: number, globals: number, locals: number, 
   return run(vm, fr);
 }
 
+/** Where each suspended generator stopped: the next instruction and the stack pointer. */
+const genStates = new Map<number, { ip: number; sp: number }>();
+
+/**
+ * gen_send_ex2: resumes gen with `value` (borrowed; the frame's stack gets
+ * its own reference). Returns ['yield', v] or ['return', v] (v new), or
+ * throws what the generator raised.
+ */
+export function genSend(vm: Vm, gen: number, value: number): ['yield' | 'return', number] {
+  const { interp } = vm;
+  const state = vm.gen.state(gen);
+  if (state === FRAME_EXECUTING) raise(vm, 'ValueError', 'generator already executing');
+  if (state === FRAME_COMPLETED || state === FRAME_CLEARED) {
+    if (value !== interp.singletons.None) raise(vm, 'StopIteration', null);
+    return ['return', (interp.rt.incref(interp.singletons.None), interp.singletons.None)];
+  }
+  if (state === FRAME_CREATED && value !== interp.singletons.None) {
+    raise(vm, 'TypeError', "can't send non-None value to a just-started generator");
+  }
+  const f = vm.gen.frame(gen);
+  const saved = genStates.get(gen)!;
+  const stack = frameStack(vm);
+  const info = codeInfo(vm, fCode.get(f));
+  fPrevious.set(f, stack.length > 0 ? stack[stack.length - 1]!.f : 0);
+  if (stack.length >= vm.recursionLimit) raise(vm, 'RecursionError', 'maximum recursion depth exceeded');
+  const fr: Frame = { f, info, ip: saved.ip, sp: saved.sp, lasti: saved.ip, initSelf: 0, entry: true, kwnames: 0, gen };
+  stack.push(fr);
+  vm.gen.setState(gen, FRAME_EXECUTING);
+  interp.rt.incref(value);
+  setSlot(f, fr.sp++, value);
+  const v = run(vm, fr);
+  if (vm.gen.state(gen) === FRAME_SUSPENDED) return ['yield', v];
+  return ['return', v];
+}
+
+/** gen_iternext: the next value (new reference), or 0 when the generator is done. */
+export function genNext(vm: Vm, gen: number): number {
+  const [status, v] = genSend(vm, gen, vm.interp.singletons.None);
+  if (status === 'yield') return v;
+  vm.interp.rt.decref(v);
+  return 0;
+}
+
 /** Where in the source an exception passed through fr (its current instruction). */
 function tbEntry(fr: Frame): TracebackEntry {
   const u = fr.lasti >> 1;
@@ -529,7 +582,7 @@ function run(vm: Vm, entryFrame: Frame): number {
           case 124: {
             // LOAD_FAST
             const v = slot(f, oparg);
-            if (v === 0) raise(vm, 'UnboundLocalError', `local variable '${info.co.localsplusnames[oparg]}' referenced before assignment`);
+            if (v === 0) raise(vm, 'UnboundLocalError', `cannot access local variable '${info.co.localsplusnames[oparg]}' where it is not associated with a value`);
             rt.incref(v);
             push(v);
             break;
@@ -545,7 +598,7 @@ function run(vm: Vm, entryFrame: Frame): number {
           case 126: {
             // DELETE_FAST
             const old = slot(f, oparg);
-            if (old === 0) raise(vm, 'UnboundLocalError', `local variable '${info.co.localsplusnames[oparg]}' referenced before assignment`);
+            if (old === 0) raise(vm, 'UnboundLocalError', `cannot access local variable '${info.co.localsplusnames[oparg]}' where it is not associated with a value`);
             setSlot(f, oparg, 0);
             rt.decref(old);
             break;
@@ -649,7 +702,7 @@ function run(vm: Vm, entryFrame: Frame): number {
               }
             }
             const v = interp.cell.contents(slot(f, oparg));
-            if (v === 0) raise(vm, 'NameError', `free variable '${info.co.localsplusnames[oparg]}' referenced before assignment in enclosing scope`);
+            if (v === 0) raise(vm, 'NameError', `cannot access free variable '${info.co.localsplusnames[oparg]}' where it is not associated with a value in enclosing scope`);
             rt.incref(v);
             push(v);
             break;
@@ -664,7 +717,7 @@ function run(vm: Vm, entryFrame: Frame): number {
           case 139: {
             // DELETE_DEREF
             const c = slot(f, oparg);
-            if (interp.cell.contents(c) === 0) raise(vm, 'NameError', `free variable '${info.co.localsplusnames[oparg]}' referenced before assignment in enclosing scope`);
+            if (interp.cell.contents(c) === 0) raise(vm, 'NameError', `cannot access free variable '${info.co.localsplusnames[oparg]}' where it is not associated with a value in enclosing scope`);
             interp.cell.set(c, 0);
             break;
           }
@@ -1416,9 +1469,75 @@ function run(vm: Vm, entryFrame: Frame): number {
             }
             break;
           }
-          case 75:
-            unsupported('a generator (yield)');
+          case 75: {
+            // RETURN_GENERATOR: the frame moves into a new generator object (_Py_MakeCoro + _PyFrame_Copy).
+            const slots = info.nlocalsplus + info.co.stacksize;
+            const codePtr = fCode.get(f);
+            const func = fFunc.get(f);
+            const ffields = interp.function.fields(func);
+            const gen = vm.gen.new(codePtr, ffields.name, ffields.qualname, slots);
+            const gf = vm.gen.frame(gen);
+            for (let off = 0; off < LOCALSPLUS_OFFSET + 8 * slots; off += 8) storeF64(gf + off, loadF64(f + off));
+            stacktop.set(gf, sp);
+            for (let i = 0; i < sp; i++) setSlot(f, i, 0);
+            fFunc.set(f, 0);
+            fLocals.set(f, 0);
+            rt.incref(codePtr);
+            genStates.set(gen, { ip, sp });
+            vm.gen.setState(gen, FRAME_CREATED);
+            vm.gen.track(gen);
+            fr.sp = 0;
+            sp = 0;
+            const done = fr;
+            popFrame(vm, done);
+            if (done.entry) return gen;
+            load(stack[stack.length - 1]!);
+            push(gen);
             break;
+          }
+          case 86: {
+            // YIELD_VALUE
+            const v = pop();
+            fr.ip = ip;
+            fr.sp = sp;
+            stacktop.set(f, sp);
+            genStates.set(fr.gen, { ip, sp });
+            vm.gen.setState(fr.gen, FRAME_SUSPENDED);
+            stack.pop();
+            return v;
+          }
+          case 69: {
+            // GET_YIELD_FROM_ITER
+            const v = top();
+            if (!vm.gen.check(v)) {
+              setSlot(f, sp - 1, getIter(vm, v));
+              rt.decref(v);
+            }
+            break;
+          }
+          case 123: {
+            // SEND
+            const v = pop();
+            const receiver = top();
+            let status: 'yield' | 'return';
+            let retval: number;
+            try {
+              if (vm.gen.check(receiver)) [status, retval] = genSend(vm, receiver, v);
+              else {
+                retval = iterNext(vm, receiver);
+                status = retval === 0 ? 'return' : 'yield';
+                if (retval === 0) retval = (rt.incref(None), None);
+              }
+            } finally {
+              rt.decref(v);
+            }
+            if (status === 'return') {
+              rt.decref(receiver);
+              setSlot(f, sp - 1, retval);
+              ip += oparg * 2;
+            } else push(retval);
+            break;
+          }
           default:
             unsupported(`the opcode ${opcode}`);
         }

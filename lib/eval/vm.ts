@@ -18,6 +18,7 @@ import { ExceptionModule } from '../objects/types/exception.js';
 import { DataStack } from '../objects/types/frame.js';
 import { MethodModule } from '../objects/types/method.js';
 import { ModuleObjectModule } from '../objects/types/module.js';
+import { GeneratorModule } from '../objects/types/generator.js';
 import { TypeObjectModule } from '../objects/types/typeobject.js';
 import type { PyTypeObject } from '../objects/type.js';
 import { installGc, type GcModule } from '../gc/gcModule.js';
@@ -98,6 +99,7 @@ export class Vm {
   readonly exc: ExceptionModule;
   readonly cfunc: CFunctionModule;
   readonly method: MethodModule;
+  readonly gen: GeneratorModule;
   readonly gc: GcModule;
   readonly dataStack: DataStack;
   /** Type ids from each type to object (tp_mro), by type id. */
@@ -147,6 +149,7 @@ export class Vm {
     this.exc = new ExceptionModule(interp);
     this.cfunc = new CFunctionModule(interp);
     this.method = new MethodModule(interp);
+    this.gen = new GeneratorModule(interp);
     this.gc = installGc(interp);
     this.dataStack = new DataStack(interp.rt);
     const objectType = interp.object.type;
