@@ -1357,11 +1357,8 @@ function run(vm: Vm, entryFrame: Frame): number {
           }
           case 119: {
             // RERAISE
+            // The lasti under the exception only moves frame->prev_instr for f_lineno; the handler lookup uses this instruction.
             const exc = pop();
-            if (oparg) {
-              const lasti = peek(oparg);
-              fr.lasti = Number(interp.long.toBigInt(lasti)) * 2;
-            }
             throw new PyErr(exc, 'reraise');
           }
           case 130: {
