@@ -14,17 +14,16 @@ import { Interpreter, UnhashableError } from '../lib/objects/interpreter.js';
 import { managedDict, managedValues } from '../lib/objects/layout.js';
 import { RefcountError } from '../lib/objects/runtime.js';
 import { Py_TPFLAGS_HAVE_GC, Py_TPFLAGS_HEAPTYPE, Py_TPFLAGS_MANAGED_DICT } from '../lib/objects/type.js';
+import { KeyError, PyDict_MAXFREELIST } from '../lib/objects/types/dict.js';
 import {
   DICT_KEYS_GENERAL,
   DICT_KEYS_SPLIT,
   DICT_KEYS_UNICODE,
   PyDictKeysObject,
-  KeyError,
-  PyDict_MAXFREELIST,
   calculateLog2Keysize,
   estimateLog2Keysize,
   usableFraction,
-} from '../lib/objects/types/dict.js';
+} from '../lib/objects/types/dictKeys.js';
 import { type GoldenCase, loadGolden } from './support/golden.js';
 import { dictDisplay } from './support/dictDisplay.js';
 import { footprint, withInterp } from './support/footprint.js';

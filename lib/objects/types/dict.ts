@@ -11,38 +11,8 @@
  *   32  8   PyDictKeysObject *  ma_keys         never NULL (Py_EMPTY_KEYS when empty)
  *   40  8   PyDictValues *      ma_values       NULL: combined table; else split (past its prefix)
  *
- * PyDictKeysObject, one PyObject_Malloc block (new_keys_object): the header,
- * dk_indices (int8 / int16 / int32 by size: entry index, DKIX_EMPTY (-1) or
- * DKIX_DUMMY (-2)), then dk_entries[USABLE_FRACTION(size)] at
- * 32 + (1 << dk_log2_index_bytes), of one of two kinds:
- *
- * PyDictKeysObject, 32 bytes + the variable part:
- *    0  8    Py_ssize_t  dk_refcnt            holders; > 1 only for split keys and Py_EMPTY_KEYS
- *    8  1    uint8_t     dk_log2_size         the hash table has 2**dk_log2_size slots
- *    9  1    uint8_t     dk_log2_index_bytes  log2 of the bytes of dk_indices
- *   10  1    uint8_t     dk_kind              GENERAL 0 / UNICODE 1 / SPLIT 2
- *   11  1    padding     dk_pad               0
- *   12  4    uint32_t    dk_version           0 after any change of the keys
- *   16  8    Py_ssize_t  dk_usable            entries that may still be appended
- *   24  8    Py_ssize_t  dk_nentries          entries appended (deleted ones included)
- *   32  1*n  char        dk_indices[]         the slots (1 << dk_log2_index_bytes bytes), then dk_entries
- *
- * PyDictKeyEntry, 24 bytes:
- *    0  8  Py_hash_t   me_hash   the key's hash
- *    8  8  PyObject *  me_key    owned; NULL once deleted
- *   16  8  PyObject *  me_value  owned; NULL once deleted
- *
- * PyDictUnicodeEntry, 16 bytes:
- *   0  8  PyObject *  me_key    owned; NULL once deleted (combined)
- *   8  8  PyObject *  me_value  owned; NULL in split keys (the values array holds them)
- *
- * PyDictValues of a split table: one PyMem_Malloc block (new_values), the
- * values a PyObjectArray (layout.ts) after a byte prefix:
- *
- *   [ ... order[1] order[0] | used | prefix ][ values[0] values[1] ... ]
- *                                              ^ ma_values
- *   values[-1] = prefix bytes (size + 2 rounded up to 8), values[-2] = items
- *   in insertion order, values[-3 - i] = entry index of the i-th of them.
+ * The keys objects, their entries and the values arrays of split tables are
+ * dictKeys.ts's.
  *
  * Invariants:
  *   - ma_used is the number of non-NULL values; dk_usable + dk_nentries <=
@@ -73,6 +43,44 @@ import type { Interpreter } from '../interpreter.js';
 import { itemArray, managedDict, managedValues, obType, PyObject, roundUpPtr, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import {
+  addToInsertionOrder,
+  calculateLog2Keysize,
+  deleteIndexFromValues,
+  DICT_KEYS_GENERAL,
+  DICT_KEYS_SPLIT,
+  DICT_KEYS_UNICODE,
+  DK_INDICES,
+  DKIX_DUMMY,
+  DKIX_EMPTY,
+  dkKind,
+  dkLog2IndexBytes,
+  dkLog2Size,
+  dkNentries,
+  dkPad,
+  dkRefcnt,
+  dkUsable,
+  dkVersion,
+  entriesOffset,
+  estimateLog2Keysize,
+  getIndex,
+  gHash,
+  gKey,
+  gValue,
+  keysSize,
+  PyDict_LOG_MINSIZE,
+  PyDict_MINSIZE,
+  setIndex,
+  SIZEOF_KEY_ENTRY,
+  SIZEOF_PYDICTKEYSOBJECT,
+  SIZEOF_UNICODE_ENTRY,
+  uKey,
+  usableFraction,
+  uValue,
+  VALUES_ORDER,
+  VALUES_PREFIX_SIZE,
+  VALUES_USED,
+} from './dictKeys.js';
+import {
   Py_TPFLAGS_BASETYPE,
   Py_TPFLAGS_DICT_SUBCLASS,
   Py_TPFLAGS_HAVE_GC,
@@ -85,18 +93,8 @@ import {
 /** A key that is not in the dict (or set): Python's KeyError. */
 export class KeyError extends InvalidArgumentError {}
 
-/** PyDict_LOG_MINSIZE and PyDict_MINSIZE: the smallest table. */
-export const PyDict_LOG_MINSIZE = 3;
-export const PyDict_MINSIZE = 8;
 /** PyDict_MAXFREELIST: dead dicts, and keys objects, kept for reuse. */
 export const PyDict_MAXFREELIST = 80;
-/** Slot values besides entry indices. */
-export const DKIX_EMPTY = -1;
-export const DKIX_DUMMY = -2;
-/** DictKeysKind. */
-export const DICT_KEYS_GENERAL = 0;
-export const DICT_KEYS_UNICODE = 1;
-export const DICT_KEYS_SPLIT = 2;
 /** SHARED_KEYS_MAX_SIZE: attributes a class's shared keys can hold. */
 export const SHARED_KEYS_MAX_SIZE = 30;
 /** NEXT_LOG2_SHARED_KEYS_MAX_SIZE: log2 size of a class's shared keys. */
@@ -116,87 +114,12 @@ export const PyDictObject = declareStruct({
     { name: 'ma_values', type: 'ptr', ctype: 'PyDictValues *', unchecked: true, meaning: 'NULL: combined table; else split (past its prefix)' },
   ],
 });
-/** PyDictKeysObject. */
-export const PyDictKeysObject = declareStruct({
-  name: 'PyDictKeysObject',
-  fields: [
-    { name: 'dk_refcnt', type: 'i64', meaning: 'holders; > 1 only for split keys and Py_EMPTY_KEYS' },
-    { name: 'dk_log2_size', type: 'u8', meaning: 'the hash table has 2**dk_log2_size slots' },
-    { name: 'dk_log2_index_bytes', type: 'u8', meaning: 'log2 of the bytes of dk_indices' },
-    { name: 'dk_kind', type: 'u8', meaning: 'GENERAL 0 / UNICODE 1 / SPLIT 2' },
-    { name: 'dk_pad', type: 'u8', ctype: 'padding', meaning: '0' },
-    { name: 'dk_version', type: 'u32', meaning: '0 after any change of the keys' },
-    { name: 'dk_usable', type: 'i64', meaning: 'entries that may still be appended' },
-    { name: 'dk_nentries', type: 'i64', meaning: 'entries appended (deleted ones included)' },
-  ],
-  tail: { name: 'dk_indices', type: 'u8', ctype: 'char', meaning: 'the slots (1 << dk_log2_index_bytes bytes), then dk_entries' },
-});
-/** PyDictKeyEntry: an entry of GENERAL keys. */
-export const PyDictKeyEntry = declareStruct({
-  name: 'PyDictKeyEntry',
-  fields: [
-    { name: 'me_hash', type: 'i64', ctype: 'Py_hash_t', meaning: "the key's hash" },
-    { name: 'me_key', type: 'ptr', ctype: 'PyObject *', meaning: 'owned; NULL once deleted' },
-    { name: 'me_value', type: 'ptr', ctype: 'PyObject *', meaning: 'owned; NULL once deleted' },
-  ],
-});
-/** PyDictUnicodeEntry: an entry of UNICODE and SPLIT keys (the str caches its hash). */
-export const PyDictUnicodeEntry = declareStruct({
-  name: 'PyDictUnicodeEntry',
-  fields: [
-    { name: 'me_key', type: 'ptr', ctype: 'PyObject *', meaning: 'owned; NULL once deleted (combined)' },
-    { name: 'me_value', type: 'ptr', ctype: 'PyObject *', meaning: 'owned; NULL in split keys (the values array holds them)' },
-  ],
-});
 const maUsed = PyDictObject.field('ma_used');
 const maVersionTag = PyDictObject.field('ma_version_tag');
 const maKeys = PyDictObject.field('ma_keys');
 const maValues = PyDictObject.field('ma_values');
-const dkRefcnt = PyDictKeysObject.field('dk_refcnt');
-const dkLog2Size = PyDictKeysObject.field('dk_log2_size');
-const dkLog2IndexBytes = PyDictKeysObject.field('dk_log2_index_bytes');
-const dkKind = PyDictKeysObject.field('dk_kind');
-const dkPad = PyDictKeysObject.field('dk_pad');
-const dkVersion = PyDictKeysObject.field('dk_version');
-const dkUsable = PyDictKeysObject.field('dk_usable');
-const dkNentries = PyDictKeysObject.field('dk_nentries');
-const dkIndices8 = PyDictKeysObject.arrayAs('dk_indices', 'u8');
-const dkIndices16 = PyDictKeysObject.arrayAs('dk_indices', 'u16');
-const dkIndices32 = PyDictKeysObject.arrayAs('dk_indices', 'i32');
-const gHash = PyDictKeyEntry.field('me_hash');
-const gKey = PyDictKeyEntry.field('me_key');
-const gValue = PyDictKeyEntry.field('me_value');
-const uKey = PyDictUnicodeEntry.field('me_key');
-const uValue = PyDictUnicodeEntry.field('me_value');
-/** The prefix bytes before a split dict's values (values[-1], values[-2], values[-3 - i]). */
-const VALUES_PREFIX_SIZE = -1;
-const VALUES_USED = -2;
-const VALUES_ORDER = -3;
-/** offsetof(PyDictKeysObject, dk_indices). */
-export const DK_INDICES = dkIndices8.offset;
 /** sizeof(PyDictObject). */
 export const SIZEOF_PYDICTOBJECT = PyDictObject.size;
-/** sizeof(PyDictKeysObject): the header before dk_indices. */
-export const SIZEOF_PYDICTKEYSOBJECT = PyDictKeysObject.size;
-/** sizeof(PyDictKeyEntry) and sizeof(PyDictUnicodeEntry). */
-export const SIZEOF_KEY_ENTRY = PyDictKeyEntry.size;
-export const SIZEOF_UNICODE_ENTRY = PyDictUnicodeEntry.size;
-
-/** USABLE_FRACTION(n): entries a table of n slots holds (2/3 of it). */
-export function usableFraction(n: number): number {
-  return Math.floor((n * 2) / 3);
-}
-
-/** calculate_log2_keysize: log2 of the smallest table of at least minsize slots (and at least 8). */
-export function calculateLog2Keysize(minsize: number): number {
-  return 32 - Math.clz32(((minsize | PyDict_MINSIZE) - 1) | (PyDict_MINSIZE - 1));
-}
-
-/** estimate_log2_keysize: log2 of a table that holds n entries without resizing. */
-export function estimateLog2Keysize(n: number): number {
-  return calculateLog2Keysize(Math.floor((n * 3 + 1) / 2));
-}
-
 /** (size_t)hash >> 32: the high word of a hash's two's complement. */
 function hashHigh(hash: number): number {
   return Math.floor(hash / 4294967296) >>> 0;
@@ -566,7 +489,7 @@ export class DictModule {
     if (values !== 0) {
       if (i < 0 || i >= maUsed.get(op)) return 0;
       const index = byteAt.get(values, VALUES_ORDER - i);
-      const key = uKey.get(keys + this.entriesOffset(keys) + index * SIZEOF_UNICODE_ENTRY);
+      const key = uKey.get(keys + entriesOffset(keys) + index * SIZEOF_UNICODE_ENTRY);
       this.iterKey = key;
       this.iterValue = itemArray.get(values, index);
       this.iterHash = this.interp.hash(key);
@@ -574,7 +497,7 @@ export class DictModule {
     }
     const n = dkNentries.get(keys);
     if (i < 0 || i >= n) return 0;
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     if (dkKind.get(keys) !== DICT_KEYS_GENERAL) {
       while (i < n && uValue.get(keys + off + i * SIZEOF_UNICODE_ENTRY) === 0) i++;
       if (i >= n) return 0;
@@ -627,7 +550,7 @@ export class DictModule {
     const keys = this.keysOf(op);
     const values = maValues.get(op);
     const n = dkNentries.get(keys);
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     if (values !== 0) {
       for (let i = 0; i < n; i++) {
         const v = itemArray.get(values, i);
@@ -653,7 +576,7 @@ export class DictModule {
     const keys = this.keysOf(op);
     let res = this.rt.typeOf(op).basicsize;
     if (maValues.get(op) !== 0) res += this.sharedKeysUsableSize(keys) * SIZEOF_VOID_P;
-    if (dkRefcnt.get(keys) === 1) res += this.keysSize(keys);
+    if (dkRefcnt.get(keys) === 1) res += keysSize(keys);
     return res;
   }
 
@@ -721,12 +644,12 @@ export class DictModule {
     if (refcnt < 1) out.push(`dk_refcnt ${refcnt} < 1`);
     if ((values !== 0) !== (kind === DICT_KEYS_SPLIT)) out.push(`ma_values ${values} with dk_kind ${kind}`);
     if (values === 0 && refcnt !== 1) out.push(`combined keys with dk_refcnt ${refcnt}`);
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     const es = kind === DICT_KEYS_GENERAL ? SIZEOF_KEY_ENTRY : SIZEOF_UNICODE_ENTRY;
     // Slots: each index in range, each entry with a key in exactly one slot.
     const seen = new Set<number>();
     for (let i = 0; i < size; i++) {
-      const ix = this.getIndex(keys, log2, i);
+      const ix = getIndex(keys, log2, i);
       if (ix < DKIX_DUMMY || ix >= nentries) out.push(`slot ${i} holds ${ix}`);
       else if (ix >= 0) {
         if (seen.has(ix)) out.push(`entry ${ix} in two slots`);
@@ -843,9 +766,9 @@ export class DictModule {
     itemArray.set(values, ix, value);
     if (oldValue === 0) {
       if (value === 0) return false;
-      this.addToInsertionOrder(values, ix);
+      addToInsertionOrder(values, ix);
     } else {
-      if (value === 0) this.deleteIndexFromValues(values, ix);
+      if (value === 0) deleteIndexFromValues(values, ix);
       this.rt.decref(oldValue);
     }
     return true;
@@ -985,16 +908,7 @@ export class DictModule {
     return maKeys.get(op);
   }
 
-  /** Offset of dk_entries in a keys object (DK_ENTRIES / DK_UNICODE_ENTRIES). */
-  private entriesOffset(keys: number): number {
-    return DK_INDICES + (1 << dkLog2IndexBytes.get(keys));
-  }
 
-  /** _PyDict_KeysSize. */
-  private keysSize(keys: number): number {
-    const es = dkKind.get(keys) === DICT_KEYS_GENERAL ? SIZEOF_KEY_ENTRY : SIZEOF_UNICODE_ENTRY;
-    return SIZEOF_PYDICTKEYSOBJECT + (1 << dkLog2IndexBytes.get(keys)) + usableFraction((1 << dkLog2Size.get(keys))) * es;
-  }
 
   /** new_keys_object: from the keys free list (log2 size 3, unicode) or PyObject_Malloc. */
   private newKeysObject(log2Size: number, unicode: boolean): number {
@@ -1024,7 +938,7 @@ export class DictModule {
     const es = general ? SIZEOF_KEY_ENTRY : SIZEOF_UNICODE_ENTRY;
     const key = general ? gKey : uKey;
     const value = general ? gValue : uValue;
-    const e0 = keys + this.entriesOffset(keys);
+    const e0 = keys + entriesOffset(keys);
     const n = dkNentries.get(keys);
     for (let i = 0; i < n; i++) {
       this.rt.xdecref(key.get(e0 + i * es));
@@ -1050,37 +964,11 @@ export class DictModule {
     this.rt.memFree(values - byteAt.get(values, VALUES_PREFIX_SIZE));
   }
 
-  /** _PyDictValues_AddToInsertionOrder. */
-  private addToInsertionOrder(values: number, ix: number): void {
-    const size = byteAt.get(values, VALUES_USED) + 1;
-    byteAt.set(values, VALUES_ORDER - (size - 1), ix);
-    byteAt.set(values, VALUES_USED, size);
-  }
 
-  /** delete_index_from_values: removes ix from the insertion order. */
-  private deleteIndexFromValues(values: number, ix: number): void {
-    const size = byteAt.get(values, VALUES_USED);
-    let i = 0;
-    while (byteAt.get(values, VALUES_ORDER - i) !== ix) i++;
-    for (; i < size - 1; i++) byteAt.set(values, VALUES_ORDER - i, byteAt.get(values, VALUES_ORDER - i - 1));
-    byteAt.set(values, VALUES_USED, size - 1);
-  }
 
   // --- slots ------------------------------------------------------------------------------------------
 
-  /** dictkeys_get_index. */
-  private getIndex(keys: number, log2Size: number, i: number): number {
-    if (log2Size < 8) return (dkIndices8.get(keys, i) << 24) >> 24;
-    if (log2Size < 16) return (dkIndices16.get(keys, i) << 16) >> 16;
-    return dkIndices32.get(keys, i);
-  }
 
-  /** dictkeys_set_index. */
-  private setIndex(keys: number, log2Size: number, i: number, ix: number): void {
-    if (log2Size < 8) dkIndices8.set(keys, i, ix & 0xff);
-    else if (log2Size < 16) dkIndices16.set(keys, i, ix & 0xffff);
-    else dkIndices32.set(keys, i, ix);
-  }
 
   // Every probe below is CPython's: i = hash & mask, then perturb >>= 5;
   // i = (i*5 + perturb + 1) & mask, with perturb the hash as a size_t held
@@ -1094,7 +982,7 @@ export class DictModule {
     let pHi = hashHigh(hash);
     let i = pLo & mask;
     for (;;) {
-      const ix = this.getIndex(keys, log2, i);
+      const ix = getIndex(keys, log2, i);
       if (ix === index) return i;
       if (ix === DKIX_EMPTY) return DKIX_EMPTY;
       pLo = ((pLo >>> PERTURB_SHIFT) | (pHi << (32 - PERTURB_SHIFT))) >>> 0;
@@ -1110,12 +998,12 @@ export class DictModule {
   private unicodekeysLookup(keys: number, key: number, hash: number): number {
     const log2 = dkLog2Size.get(keys);
     const mask = (1 << log2) - 1;
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     let pLo = hash >>> 0;
     let pHi = hashHigh(hash);
     let i = pLo & mask;
     for (;;) {
-      const ix = this.getIndex(keys, log2, i);
+      const ix = getIndex(keys, log2, i);
       if (ix >= 0) {
         const startkey = uKey.get(keys + off + ix * SIZEOF_UNICODE_ENTRY);
         if (startkey === key) return ix;
@@ -1133,12 +1021,12 @@ export class DictModule {
   private genericLookup(keys: number, key: number, hash: number): number {
     const log2 = dkLog2Size.get(keys);
     const mask = (1 << log2) - 1;
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     let pLo = hash >>> 0;
     let pHi = hashHigh(hash);
     let i = pLo & mask;
     for (;;) {
-      const ix = this.getIndex(keys, log2, i);
+      const ix = getIndex(keys, log2, i);
       if (ix >= 0) {
         const e = keys + off + ix * SIZEOF_KEY_ENTRY;
         const startkey = gKey.get(e);
@@ -1165,10 +1053,10 @@ export class DictModule {
           ? 0
           : kind === DICT_KEYS_SPLIT
             ? itemArray.get(maValues.get(mp), ix)
-            : uValue.get(keys + this.entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY);
+            : uValue.get(keys + entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY);
     } else {
       ix = this.genericLookup(keys, key, hash);
-      this.lookupValue = ix < 0 ? 0 : gValue.get(keys + this.entriesOffset(keys) + ix * SIZEOF_KEY_ENTRY);
+      this.lookupValue = ix < 0 ? 0 : gValue.get(keys + entriesOffset(keys) + ix * SIZEOF_KEY_ENTRY);
     }
     return ix;
   }
@@ -1180,7 +1068,7 @@ export class DictModule {
     let pLo = hash >>> 0;
     let pHi = hashHigh(hash);
     let i = pLo & mask;
-    while (this.getIndex(keys, log2, i) >= 0) {
+    while (getIndex(keys, log2, i) >= 0) {
       pLo = ((pLo >>> PERTURB_SHIFT) | (pHi << (32 - PERTURB_SHIFT))) >>> 0;
       pHi >>>= PERTURB_SHIFT;
       i = (i * 5 + pLo + 1) & mask;
@@ -1193,18 +1081,18 @@ export class DictModule {
     const log2 = dkLog2Size.get(keys);
     const mask = (1 << log2) - 1;
     const general = dkKind.get(keys) === DICT_KEYS_GENERAL;
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     for (let ix = 0; ix < n; ix++) {
       const hash = general ? gHash.get(keys + off + ix * SIZEOF_KEY_ENTRY) : this.interp.hash(uKey.get(keys + off + ix * SIZEOF_UNICODE_ENTRY));
       let pLo = hash >>> 0;
       let pHi = hashHigh(hash);
       let i = pLo & mask;
-      while (this.getIndex(keys, log2, i) !== DKIX_EMPTY) {
+      while (getIndex(keys, log2, i) !== DKIX_EMPTY) {
         pLo = ((pLo >>> PERTURB_SHIFT) | (pHi << (32 - PERTURB_SHIFT))) >>> 0;
         pHi >>>= PERTURB_SHIFT;
         i = (i * 5 + pLo + 1) & mask;
       }
-      this.setIndex(keys, log2, i, ix);
+      setIndex(keys, log2, i, ix);
     }
   }
 
@@ -1283,8 +1171,8 @@ export class DictModule {
     maKeys.set(mp, newKeys);
     maValues.set(mp, 0);
     this.maintainTracking(mp, key, value);
-    this.setIndex(newKeys, PyDict_LOG_MINSIZE, (hash >>> 0) & (PyDict_MINSIZE - 1), 0);
-    const e = newKeys + this.entriesOffset(newKeys);
+    setIndex(newKeys, PyDict_LOG_MINSIZE, (hash >>> 0) & (PyDict_MINSIZE - 1), 0);
+    const e = newKeys + entriesOffset(newKeys);
     if (unicode) {
       uKey.set(e, key);
       uValue.set(e, value);
@@ -1330,13 +1218,13 @@ export class DictModule {
         keys = this.keysOf(mp);
       }
       const nentries = dkNentries.get(keys);
-      this.setIndex(keys, dkLog2Size.get(keys), this.findEmptySlot(keys, hash), nentries);
-      const off = this.entriesOffset(keys);
+      setIndex(keys, dkLog2Size.get(keys), this.findEmptySlot(keys, hash), nentries);
+      const off = entriesOffset(keys);
       if (dkKind.get(keys) !== DICT_KEYS_GENERAL) {
         const values = maValues.get(mp);
         uKey.set(keys + off + nentries * SIZEOF_UNICODE_ENTRY, key);
         if (values !== 0) {
-          this.addToInsertionOrder(values, nentries);
+          addToInsertionOrder(values, nentries);
           itemArray.set(values, nentries, value);
         } else {
           uValue.set(keys + off + nentries * SIZEOF_UNICODE_ENTRY, value);
@@ -1358,14 +1246,14 @@ export class DictModule {
       if (values !== 0) {
         itemArray.set(values, ix, value);
         if (oldValue === 0) {
-          this.addToInsertionOrder(values, ix);
+          addToInsertionOrder(values, ix);
           maUsed.set(mp, maUsed.get(mp) + 1);
         }
       } else {
         const keys = this.keysOf(mp);
         const general = dkKind.get(keys) === DICT_KEYS_GENERAL;
-        if (general) gValue.set(keys + this.entriesOffset(keys) + ix * SIZEOF_KEY_ENTRY, value);
-        else uValue.set(keys + this.entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY, value);
+        if (general) gValue.set(keys + entriesOffset(keys) + ix * SIZEOF_KEY_ENTRY, value);
+        else uValue.set(keys + entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY, value);
       }
       maVersionTag.set(mp, this.nextVersion());
     }
@@ -1392,8 +1280,8 @@ export class DictModule {
     const newKeys = this.newKeysObject(log2NewSize, unicode);
     maKeys.set(mp, newKeys);
     const numentries = maUsed.get(mp);
-    const oldOff = this.entriesOffset(oldKeys);
-    const newOff = this.entriesOffset(newKeys);
+    const oldOff = entriesOffset(oldKeys);
+    const newOff = entriesOffset(newKeys);
     if (oldValues !== 0) {
       // Split -> combined: the keys are increfed, the values move.
       for (let i = 0; i < numentries; i++) {
@@ -1456,14 +1344,14 @@ export class DictModule {
   /** clone_combined_dict_keys: a PyObject_Malloc copy of a combined keys object, each live key and value increfed. */
   private cloneCombinedDictKeys(orig: number): number {
     const oldKeys = this.keysOf(orig);
-    const size = this.keysSize(oldKeys);
+    const size = keysSize(oldKeys);
     const keys = this.rt.objectMalloc(size);
     viewBytes(keys, size).set(viewBytes(oldKeys, size));
     const general = dkKind.get(keys) === DICT_KEYS_GENERAL;
     const es = general ? SIZEOF_KEY_ENTRY : SIZEOF_UNICODE_ENTRY;
     const keyField = general ? gKey : uKey;
     const valueField = general ? gValue : uValue;
-    const e0 = keys + this.entriesOffset(keys);
+    const e0 = keys + entriesOffset(keys);
     const n = dkNentries.get(keys);
     for (let i = 0; i < n; i++) {
       const value = valueField.get(e0 + i * es);
@@ -1543,11 +1431,11 @@ export class DictModule {
     const values = maValues.get(mp);
     if (values !== 0) {
       itemArray.set(values, ix, 0);
-      this.deleteIndexFromValues(values, ix);
+      deleteIndexFromValues(values, ix);
     } else {
       dkVersion.set(keys, 0);
-      this.setIndex(keys, dkLog2Size.get(keys), hashpos, DKIX_DUMMY);
-      const off = this.entriesOffset(keys);
+      setIndex(keys, dkLog2Size.get(keys), hashpos, DKIX_DUMMY);
+      const off = entriesOffset(keys);
       let oldKey: number;
       if (dkKind.get(keys) !== DICT_KEYS_GENERAL) {
         const e = keys + off + ix * SIZEOF_UNICODE_ENTRY;
@@ -1579,8 +1467,8 @@ export class DictModule {
       dkVersion.set(keys, 0);
       const hashpos = this.findEmptySlot(keys, hash);
       ix = dkNentries.get(keys);
-      this.setIndex(keys, dkLog2Size.get(keys), hashpos, ix);
-      uKey.set(keys + this.entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY, name);
+      setIndex(keys, dkLog2Size.get(keys), hashpos, ix);
+      uKey.set(keys + entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY, name);
       dkUsable.set(keys, dkUsable.get(keys) - 1);
       dkNentries.set(keys, ix + 1);
     }
@@ -1621,7 +1509,7 @@ export class DictModule {
   private dictTraverse(mp: number, visit: Visit): number {
     const keys = this.keysOf(mp);
     const n = dkNentries.get(keys);
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     const values = maValues.get(mp);
     let r = 0;
     if (dkKind.get(keys) !== DICT_KEYS_GENERAL) {
