@@ -1,6 +1,7 @@
 /*
- * dict (Objects/dictobject.c, CPython 3.11): the compact, ordered dict, and
- * the shared-key tables behind instance attributes.
+ * dict (Objects/dictobject.c, CPython 3.11): the compact, ordered dict over
+ * the keys objects of dictKeys.ts; the instances' side of shared keys (their
+ * values arrays) is sharedKeys.ts's.
  *
  * PyDictObject, after its PyGC_Head (PyObject_GC_New):
  *
@@ -10,9 +11,6 @@
  *   24  8   uint64_t            ma_version_tag  ++_pydict_global_version on each change
  *   32  8   PyDictKeysObject *  ma_keys         never NULL (Py_EMPTY_KEYS when empty)
  *   40  8   PyDictValues *      ma_values       NULL: combined table; else split (past its prefix)
- *
- * The keys objects, their entries and the values arrays of split tables are
- * dictKeys.ts's.
  *
  * Invariants:
  *   - ma_used is the number of non-NULL values; dk_usable + dk_nentries <=
@@ -37,10 +35,10 @@
  * the "dict mutated during lookup" restarts of CPython cannot happen here.
  */
 import { copyBytes, fillBytes, viewBytes } from '../../allocator/access.js';
-import { byteAt, declareStruct, pointerSlot } from '../../struct.js';
+import { byteAt, declareStruct } from '../../struct.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { itemArray, managedDict, managedValues, obType, PyObject, roundUpPtr, SIZEOF_VOID_P } from '../layout.js';
+import { itemArray, obType, PyObject, roundUpPtr, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import {
   addToInsertionOrder,
@@ -84,7 +82,6 @@ import {
   Py_TPFLAGS_BASETYPE,
   Py_TPFLAGS_DICT_SUBCLASS,
   Py_TPFLAGS_HAVE_GC,
-  Py_TPFLAGS_MANAGED_DICT,
   type PyTypeObject,
   type Visit,
   isGcType,
@@ -95,10 +92,6 @@ export class KeyError extends InvalidArgumentError {}
 
 /** PyDict_MAXFREELIST: dead dicts, and keys objects, kept for reuse. */
 export const PyDict_MAXFREELIST = 80;
-/** SHARED_KEYS_MAX_SIZE: attributes a class's shared keys can hold. */
-export const SHARED_KEYS_MAX_SIZE = 30;
-/** NEXT_LOG2_SHARED_KEYS_MAX_SIZE: log2 size of a class's shared keys. */
-export const NEXT_LOG2_SHARED_KEYS_MAX_SIZE = 6;
 const PERTURB_SHIFT = 5;
 /** dict_new_presized's log2_max_presize. */
 const LOG2_MAX_PRESIZE = 17;
@@ -202,12 +195,12 @@ export class DictModule {
   }
 
   /** PyUnicode_CheckExact. */
-  private isExactStr(op: number): boolean {
+  isExactStr(op: number): boolean {
     return obType.get(op) === this.strTypeWord;
   }
 
   /** _PyObject_GC_MAY_BE_TRACKED: a GC object other than an untracked tuple. */
-  private mayBeTracked(op: number): boolean {
+  mayBeTracked(op: number): boolean {
     const t = this.rt.typeOf(op);
     if (!isGcType(t)) return false;
     if (t === this.tupleType) return this.rt.gc.isTracked(op);
@@ -220,13 +213,13 @@ export class DictModule {
     }
   }
 
-  private checkObject(op: number, fn: string, what: string): void {
+  checkObject(op: number, fn: string, what: string): void {
     if (typeof op !== 'number' || op === 0 || !Number.isInteger(op)) {
       throw new InvalidArgumentError(`${fn}: ${what} must be an object, got ${op === 0 ? 'NULL' : String(op)}`);
     }
   }
 
-  private describeObject(op: number): string {
+  describeObject(op: number): string {
     if (typeof op !== 'number' || !Number.isInteger(op)) return String(op);
     const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
@@ -697,20 +690,7 @@ export class DictModule {
     return out;
   }
 
-  // --- shared keys and instance attributes (what instance.ts calls) -------------------------------
-
-  /**
-   * _PyDict_NewKeysForClass: a class's shared keys (CACHED_KEYS, ht_cached_keys):
-   * log2 size 6, SPLIT kind, dk_usable 30 (one more than can be used, as
-   * each new instance takes one off first). The class owns the reference;
-   * release it with keysDecref.
-   */
-  newKeysForClass(): number {
-    const keys = this.newKeysObject(NEXT_LOG2_SHARED_KEYS_MAX_SIZE, true);
-    dkUsable.set(keys, SHARED_KEYS_MAX_SIZE);
-    dkKind.set(keys, DICT_KEYS_SPLIT);
-    return keys;
-  }
+  // --- shared keys (the class's side; sharedKeys.ts holds the instances' side) ---------------------
 
   /** dictkeys_incref. */
   keysIncref(keys: number): void {
@@ -722,179 +702,6 @@ export class DictModule {
     const n = dkRefcnt.get(keys) - 1;
     dkRefcnt.set(keys, n);
     if (n === 0) this.freeKeysObject(keys);
-  }
-
-  /**
-   * init_inline_values (_PyObject_InitializeDict of a managed-dict type): a
-   * new instance's values array of shared_keys_usable_size(keys) NULL slots,
-   * stored in its pre-header (_PyObject_ValuesPointer). Takes one off the
-   * keys' dk_usable while more than one is left, so each later instance
-   * gets a smaller array.
-   */
-  initInlineValues(obj: number, keys: number): void {
-    const usable = dkUsable.get(keys);
-    if (usable > 1) dkUsable.set(keys, usable - 1);
-    const size = this.sharedKeysUsableSize(keys);
-    const values = this.newValues(size);
-    byteAt.set(values, VALUES_USED, 0);
-    fillBytes(values, size * SIZEOF_VOID_P, 0);
-    managedValues.set(obj, values);
-  }
-
-  /**
-   * _PyObject_StoreInstanceAttribute: obj.name = value (value 0: del
-   * obj.name) on an instance whose attributes still live in `values`. A new
-   * str name is added to the shared keys while they have room; otherwise
-   * the dict is materialised (make_dict_from_instance_attributes), stored
-   * in obj's pre-header in place of the values, and the store goes to it.
-   * Increfs value. Returns false when deleting an attribute that is not
-   * there (the caller raises AttributeError).
-   */
-  storeInstanceAttribute(obj: number, keys: number, values: number, name: number, value: number): boolean {
-    this.checkObject(name, '_PyObject_StoreInstanceAttribute', 'the name');
-    const ix = this.isExactStr(name) ? this.insertIntoDictkeys(keys, name) : DKIX_EMPTY;
-    if (ix === DKIX_EMPTY) {
-      const dict = this.makeDictFromInstanceAttributes(keys, values);
-      managedValues.set(obj, 0);
-      managedDict.set(obj, dict);
-      if (value === 0) return this.delItemKnownHash(dict, name, this.interp.hash(name));
-      this.setItem(dict, name, value);
-      return true;
-    }
-    const oldValue = itemArray.get(values, ix);
-    this.rt.xincref(value);
-    itemArray.set(values, ix, value);
-    if (oldValue === 0) {
-      if (value === 0) return false;
-      addToInsertionOrder(values, ix);
-    } else {
-      if (value === 0) deleteIndexFromValues(values, ix);
-      this.rt.decref(oldValue);
-    }
-    return true;
-  }
-
-  /** _PyObject_GetInstanceAttribute: obj.name from its values array, as a new reference, or 0. */
-  getInstanceAttribute(keys: number, values: number, name: number): number {
-    if (!this.isExactStr(name)) throw new InvalidArgumentError(`attribute name must be a str, got ${this.describeObject(name)}`);
-    const ix = this.unicodekeysLookup(keys, name, this.interp.hash(name));
-    if (ix === DKIX_EMPTY) return 0;
-    const value = itemArray.get(values, ix);
-    this.rt.xincref(value);
-    return value;
-  }
-
-  /**
-   * make_dict_from_instance_attributes (_PyObject_MakeDictFromInstanceAttributes):
-   * a split dict over the class's keys (increfed) that takes over `values`;
-   * tracked if a value may be. The caller clears the instance's values
-   * pointer and stores the dict. New reference.
-   */
-  makeDictFromInstanceAttributes(keys: number, values: number): number {
-    this.keysIncref(keys);
-    let used = 0;
-    let track = 0;
-    const size = this.sharedKeysUsableSize(keys);
-    for (let i = 0; i < size; i++) {
-      const v = itemArray.get(values, i);
-      if (v !== 0) {
-        used++;
-        if (this.mayBeTracked(v)) track++;
-      }
-    }
-    const res = this.newDict(keys, values, used, false);
-    if (track) this.rt.gcTrack(res);
-    return res;
-  }
-
-  /**
-   * PyObject_GenericGetDict: obj.__dict__ as a new reference. Managed dict:
-   * materialised from the values (then NULL) on first request, else a new
-   * empty dict if there is none. A tp_dictoffset slot: filled on first
-   * request with a split dict over `keys` (when non-zero) or an empty dict.
-   */
-  genericGetDict(obj: number, keys: number): number {
-    const tp = this.rt.typeOf(obj);
-    let dict: number;
-    if ((tp.flags & Py_TPFLAGS_MANAGED_DICT) !== 0) {
-      const values = managedValues.get(obj);
-      dict = managedDict.get(obj);
-      if (values !== 0) {
-        dict = this.makeDictFromInstanceAttributes(keys, values);
-        managedDict.set(obj, dict);
-        managedValues.set(obj, 0);
-      } else if (dict === 0) {
-        dict = this.new();
-        managedDict.set(obj, dict);
-      }
-    } else {
-      if (tp.dictoffset === 0) throw new InvalidArgumentError(`'${tp.name}' objects have no __dict__`);
-      dict = pointerSlot.get(obj, tp.dictoffset);
-      if (dict === 0) {
-        dict = keys !== 0 ? this.newSplitDict(keys) : this.new();
-        pointerSlot.set(obj, tp.dictoffset, dict);
-      }
-    }
-    this.rt.incref(dict);
-    return dict;
-  }
-
-  /**
-   * new_dict_with_shared_keys after dictkeys_incref (_PyObject_InitializeDict /
-   * _PyObjectDict_SetItem for a tp_dictoffset slot): an empty split dict
-   * over `keys`, with a values array of shared_keys_usable_size(keys) NULLs. New reference.
-   */
-  newSplitDict(keys: number): number {
-    this.keysIncref(keys);
-    const size = this.sharedKeysUsableSize(keys);
-    let values: number;
-    try {
-      values = this.newValues(size);
-    } catch (e) {
-      this.keysDecref(keys);
-      throw e;
-    }
-    byteAt.set(values, VALUES_USED, 0);
-    fillBytes(values, size * SIZEOF_VOID_P, 0);
-    return this.newDict(keys, values, 0, true);
-  }
-
-  /** _PyObject_VisitInstanceAttributes: visits each value still in obj's values array. */
-  visitInstanceAttributes(obj: number, keys: number, visit: Visit): number {
-    const values = managedValues.get(obj);
-    if (values === 0) return 0;
-    const n = dkNentries.get(keys);
-    for (let i = 0; i < n; i++) {
-      const v = itemArray.get(values, i);
-      if (v !== 0) {
-        const r = visit(v);
-        if (r !== 0) return r;
-      }
-    }
-    return 0;
-  }
-
-  /** _PyObject_ClearInstanceAttributes: Py_CLEAR of each value in obj's values array (the array stays). */
-  clearInstanceAttributes(obj: number, keys: number): void {
-    const values = managedValues.get(obj);
-    if (values === 0) return;
-    const n = dkNentries.get(keys);
-    for (let i = 0; i < n; i++) {
-      const v = itemArray.get(values, i);
-      if (v !== 0) {
-        itemArray.set(values, i, 0);
-        this.rt.decref(v);
-      }
-    }
-  }
-
-  /** _PyObject_FreeInstanceAttributes: drops each value and frees obj's values array (the pointer is left as is). */
-  freeInstanceAttributes(obj: number, keys: number): void {
-    const values = managedValues.get(obj);
-    if (values === 0) return;
-    const n = dkNentries.get(keys);
-    for (let i = 0; i < n; i++) this.rt.xdecref(itemArray.get(values, i));
-    this.freeValues(values);
   }
 
   /** shared_keys_usable_size: the values slots an instance made now gets. */
@@ -911,7 +718,7 @@ export class DictModule {
 
 
   /** new_keys_object: from the keys free list (log2 size 3, unicode) or PyObject_Malloc. */
-  private newKeysObject(log2Size: number, unicode: boolean): number {
+  newKeysObject(log2Size: number, unicode: boolean): number {
     const entrySize = unicode ? SIZEOF_UNICODE_ENTRY : SIZEOF_KEY_ENTRY;
     const usable = usableFraction((1 << log2Size));
     const log2Bytes = log2Size < 8 ? log2Size : log2Size < 16 ? log2Size + 1 : log2Size + 2;
@@ -933,7 +740,7 @@ export class DictModule {
   }
 
   /** free_keys_object: drops the entries' references, then the keys free list or PyObject_Free. */
-  private freeKeysObject(keys: number): void {
+  freeKeysObject(keys: number): void {
     const general = dkKind.get(keys) === DICT_KEYS_GENERAL;
     const es = general ? SIZEOF_KEY_ENTRY : SIZEOF_UNICODE_ENTRY;
     const key = general ? gKey : uKey;
@@ -952,7 +759,7 @@ export class DictModule {
   }
 
   /** new_values: PyMem_Malloc of the order prefix and `size` value slots; returns the values pointer. */
-  private newValues(size: number): number {
+  newValues(size: number): number {
     const prefixSize = roundUpPtr(size + 2);
     const block = this.rt.memMalloc(prefixSize + size * SIZEOF_VOID_P);
     byteAt.set(block, prefixSize + VALUES_PREFIX_SIZE, prefixSize);
@@ -960,7 +767,7 @@ export class DictModule {
   }
 
   /** free_values. */
-  private freeValues(values: number): void {
+  freeValues(values: number): void {
     this.rt.memFree(values - byteAt.get(values, VALUES_PREFIX_SIZE));
   }
 
@@ -995,7 +802,7 @@ export class DictModule {
    * unicodekeys_lookup_unicode and unicodekeys_lookup_generic (one probe;
    * both compare by identity, then by the str's cached hash and equality).
    */
-  private unicodekeysLookup(keys: number, key: number, hash: number): number {
+  unicodekeysLookup(keys: number, key: number, hash: number): number {
     const log2 = dkLog2Size.get(keys);
     const mask = (1 << log2) - 1;
     const off = entriesOffset(keys);
@@ -1106,7 +913,7 @@ export class DictModule {
    * new_dict: a dict (from the free list, else PyObject_GC_New) over keys
    * (whose reference it takes) and values. Untracked.
    */
-  private newDict(keys: number, values: number, used: number, freeValuesOnFailure: boolean): number {
+  newDict(keys: number, values: number, used: number, freeValuesOnFailure: boolean): number {
     let mp: number;
     if (this.freeList.length > 0) {
       mp = this.freeList.pop()!;
@@ -1410,7 +1217,7 @@ export class DictModule {
   }
 
   /** _PyDict_DelItem_KnownHash without the KeyError: false when key is absent. */
-  private delItemKnownHash(mp: number, key: number, hash: number): boolean {
+  delItemKnownHash(mp: number, key: number, hash: number): boolean {
     const ix = this.dictLookup(mp, key, hash);
     const oldValue = this.lookupValue;
     if (ix === DKIX_EMPTY || oldValue === 0) return false;
@@ -1458,7 +1265,7 @@ export class DictModule {
    * insert_into_dictkeys: the entry index of a str name in shared keys,
    * appending it (a new reference) while dk_usable allows; DKIX_EMPTY when full.
    */
-  private insertIntoDictkeys(keys: number, name: number): number {
+  insertIntoDictkeys(keys: number, name: number): number {
     const hash = this.interp.hash(name);
     let ix = this.unicodekeysLookup(keys, name, hash);
     if (ix === DKIX_EMPTY) {

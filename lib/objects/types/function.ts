@@ -245,7 +245,7 @@ export class FunctionModule {
   /** f.__dict__ (PyObject_GenericGetDict on tp_dictoffset): an empty dict made on first use. New reference. */
   dictOf(op: number): number {
     this.checkFunction(op, '__dict__');
-    return this.interp.dict.genericGetDict(op, 0);
+    return this.interp.sharedKeys.genericGetDict(op, 0);
   }
 
   /**
