@@ -11,6 +11,7 @@
  *
  * Run: npm run build && node dist/bench/structAccess.js
  */
+import * as access from '../lib/allocator/access.js';
 import { loadF64, loadI64, loadU32, loadU8, storeF64, storeI64, storeU32, storeU8 } from '../lib/allocator/access.js';
 import { Heap } from '../lib/allocator/heap.js';
 import { declareStruct, type Field } from '../lib/struct.js';
@@ -21,6 +22,7 @@ const N = 1_000;
 const PASSES = 2_000;
 
 const S = declareStruct({
+  access,
   name: 'Sample',
   fields: [
     { name: 'a', type: 'i64', meaning: 'a' },

@@ -35,10 +35,9 @@
  * the "dict mutated during lookup" restarts of CPython cannot happen here.
  */
 import { copyBytes, fillBytes, viewBytes } from '../../allocator/access.js';
-import { byteAt, declareStruct } from '../../struct.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { itemArray, obType, PyObject, roundUpPtr, SIZEOF_VOID_P } from '../layout.js';
+import { byteAt, declareObjectStruct, itemArray, obType, PyObject, roundUpPtr, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import {
   addToInsertionOrder,
@@ -97,7 +96,7 @@ const PERTURB_SHIFT = 5;
 const LOG2_MAX_PRESIZE = 17;
 
 /** PyDictObject. */
-export const PyDictObject = declareStruct({
+export const PyDictObject = declareObjectStruct({
   name: 'PyDictObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },

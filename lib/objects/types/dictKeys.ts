@@ -41,7 +41,7 @@
  * each entry index < dk_nentries whose key is set sits in exactly one slot;
  * tables stay below 2**31 slots, so indices are 1, 2 or 4 bytes.
  */
-import { byteAt, declareStruct } from '../../struct.js';
+import { declareObjectStruct, byteAt } from '../layout.js';
 
 /** PyDict_LOG_MINSIZE and PyDict_MINSIZE: the smallest table. */
 export const PyDict_LOG_MINSIZE = 3;
@@ -54,7 +54,7 @@ export const DICT_KEYS_GENERAL = 0;
 export const DICT_KEYS_UNICODE = 1;
 export const DICT_KEYS_SPLIT = 2;
 /** PyDictKeysObject. */
-export const PyDictKeysObject = declareStruct({
+export const PyDictKeysObject = declareObjectStruct({
   name: 'PyDictKeysObject',
   fields: [
     { name: 'dk_refcnt', type: 'i64', meaning: 'holders; > 1 only for split keys and Py_EMPTY_KEYS' },
@@ -69,7 +69,7 @@ export const PyDictKeysObject = declareStruct({
   tail: { name: 'dk_indices', type: 'u8', ctype: 'char', meaning: 'the slots (1 << dk_log2_index_bytes bytes), then dk_entries' },
 });
 /** PyDictKeyEntry: an entry of GENERAL keys. */
-export const PyDictKeyEntry = declareStruct({
+export const PyDictKeyEntry = declareObjectStruct({
   name: 'PyDictKeyEntry',
   fields: [
     { name: 'me_hash', type: 'i64', ctype: 'Py_hash_t', meaning: "the key's hash" },
@@ -78,7 +78,7 @@ export const PyDictKeyEntry = declareStruct({
   ],
 });
 /** PyDictUnicodeEntry: an entry of UNICODE and SPLIT keys (the str caches its hash). */
-export const PyDictUnicodeEntry = declareStruct({
+export const PyDictUnicodeEntry = declareObjectStruct({
   name: 'PyDictUnicodeEntry',
   fields: [
     { name: 'me_key', type: 'ptr', ctype: 'PyObject *', meaning: 'owned; NULL once deleted (combined)' },

@@ -41,10 +41,9 @@
  * tracked and intact.
  */
 import { fillBytes } from '../../allocator/access.js';
-import { declareStruct, pointerSlot } from '../../struct.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { asGc, gcPrev, managedDict, managedValues, PyObject, PYOBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
+import { asGc, declareObjectStruct, gcPrev, managedDict, managedValues, pointerSlot, PyObject, PYOBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
 import { PREV_MASK_FINALIZED } from '../gcState.js';
 import type { Runtime } from '../runtime.js';
 import {
@@ -165,7 +164,7 @@ export class InstanceModule {
       addWeak = spec.weakref;
     }
     // type_new_descriptors: the instance struct, declared for this class.
-    const layout = declareStruct({
+    const layout = declareObjectStruct({
       name,
       fields: [
         { name: 'ob_base', type: PyObject, meaning: 'the object header' },

@@ -14,9 +14,8 @@
  */
 import { fillBytes } from '../../allocator/access.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { byteAt, pointerSlot } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
-import { itemArray, managedDict, managedValues, SIZEOF_VOID_P } from '../layout.js';
+import { byteAt, itemArray, managedDict, managedValues, pointerSlot, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_MANAGED_DICT, type Visit } from '../type.js';
 import type { DictModule } from './dict.js';
