@@ -29,7 +29,8 @@ export {
 } from './allocator/profile.js';
 export { RAW_BASE, SMALL_LIMIT, isSmallPointer } from './allocator/pointer.js';
 export type { ArenaAllocator, MappedArena, RawMemory } from './allocator/osMemory.js';
-export { fakeArenaAllocator, fakeRawMemory } from './allocator/osMemory.js';
+export { fakeArenaAllocator, fakeRawMemory, nativeArenaAllocator, nativeRawMemory } from './allocator/osMemory.js';
+export { withFaults, type FaultCounts, type FaultPlan } from './allocator/faultInjection.js';
 export { formatMallocStats, type MallocStats, type SizeClassStats } from './allocator/stats.js';
 export type { ArenaMapCounts } from './allocator/arenaMap.js';
 export { pymallocViolations } from './allocator/validate.js';
@@ -38,6 +39,7 @@ export {
   InvalidArgumentError,
   InvalidPointerError,
   InvalidProfileError,
+  MemoryCorruptionError,
   OutOfMemoryError,
   PymemError,
 } from './errors.js';
@@ -48,3 +50,4 @@ export { AttributeError, type ClassSpec } from './objects/types/instance.js';
 export type { PyTypeObject } from './objects/type.js';
 export * from './gc/index.js';
 export { replayTrace, type ReplayOptions, type ReplayResult, type Mismatch } from './tools/replay.js';
+export { record, RecorderSetupError, RecordingError, type RecordOptions, type RecordResult } from './tools/record.js';
