@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PymemError } from '../lib/errors.js';
 import { parse } from '../lib/frontend/parser.js';
-import { formatSyntaxError, formatSyntaxWarning, PySyntaxError, type PySyntaxWarning } from '../lib/frontend/syntaxError.js';
+import { formatSyntaxError, formatSyntaxWarning, ParserStackOverflowError, PySyntaxError, type PySyntaxWarning } from '../lib/frontend/syntaxError.js';
 import { PARSER_FIXTURES, readSources } from './60-parser-support.js';
 
 interface Recorded {
@@ -69,5 +69,27 @@ describe('SyntaxWarnings as CPython prints them', () => {
     const lines = source.split('\n');
     const shown = warnings.map((w) => formatSyntaxWarning(w, lines[w.lineno - 1] ?? null)).join('');
     expect({ stderr: shown + stderr, status }).toEqual(recorded[name]);
+  });
+});
+
+describe('nesting deeper than the parser takes', () => {
+  // CPython 3.11 parses `x = ` and 5967 minus signs, and raises MemoryError for 5968 (pegen's MAXSTACK).
+  it('stops where CPython does', () => {
+    expect(() => parse(`x = ${'-'.repeat(5967)}1\n`)).not.toThrow();
+    expect(() => parse(`x = ${'-'.repeat(5968)}1\n`)).toThrow(ParserStackOverflowError);
+    expect(() => parse(`x = ${'not '.repeat(5968)}1\n`)).toThrow(ParserStackOverflowError);
+  });
+  it('is a typed error, never a JavaScript stack overflow', () => {
+    for (const source of [`x = ${'-'.repeat(100_000)}1\n`, `x = ${'lambda: '.repeat(20_000)}1\n`, `x = ${'a if b else '.repeat(20_000)}1\n`]) {
+      let err: unknown;
+      try {
+        parse(source, 'deep.py');
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ParserStackOverflowError);
+      expect(err).toBeInstanceOf(PymemError);
+      expect((err as ParserStackOverflowError).pythonType).toBe('MemoryError');
+    }
   });
 });

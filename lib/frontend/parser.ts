@@ -9,6 +9,9 @@
  * token consumed that is not NEWLINE/INDENT/DEDENT (pegen's EXTRA), so
  * `(a) + b` starts at the parenthesis while its `a` does not.
  *
+ * Source nested deeper than CPython's parser stack takes is refused with
+ * ParserStackOverflowError (CPython: MemoryError).
+ *
  * Errors follow _PyPegen_run_parser: a first pass without error rules; if it
  * fails, a second pass from the start with the `invalid_*` checks on
  * (`errorPass`), which raise CPython's specific messages; failing that,
@@ -19,8 +22,11 @@
 
 import * as ast from './ast.js';
 import { concatenateStrings, type StringParserHost } from './stringParser.js';
-import { PySyntaxError, type PySyntaxWarning, type SyntaxErrorKind } from './syntaxError.js';
+import { ParserStackOverflowError, PySyntaxError, type PySyntaxWarning, type SyntaxErrorKind } from './syntaxError.js';
 import { Tokenizer, type Token } from './tokenizer.js';
+
+/** Nesting the parser refuses, calibrated on CPython 3.11 (see Parser.enter). */
+const MAXSTACK = 5968;
 
 /** Raised inside the parser when a rule cannot match; never leaves this module. */
 class ParseFail {}
@@ -70,7 +76,13 @@ export function parse(source: string, filename: string, mode: 'eval', warnings?:
 export function parse(source: string, filename: string, mode: 'single', warnings?: PySyntaxWarning[]): ast.Interactive;
 export function parse(source: string, filename?: string, mode?: ParseMode, warnings?: PySyntaxWarning[]): ast.Module | ast.Expression | ast.Interactive;
 export function parse(source: string, filename = '<unknown>', mode: ParseMode = 'exec', warnings: PySyntaxWarning[] = []): ast.Module | ast.Expression | ast.Interactive {
-  return runParser(new Tokenizer(source, filename, mode === 'exec', 1, 0, warnings), filename, mode, warnings);
+  try {
+    return runParser(new Tokenizer(source, filename, mode === 'exec', 1, 0, warnings), filename, mode, warnings);
+  } catch (e) {
+    // Nesting that exhausts the JavaScript stack before the level count does is refused the same way.
+    if (e instanceof RangeError && /call stack/.test(e.message)) throw new ParserStackOverflowError(filename);
+    throw e;
+  }
 }
 
 /** _PyPegen_run_parser: the two passes and the choice of error. */
@@ -1517,6 +1529,29 @@ class Parser implements StringParserHost {
 
   /** expression: disjunction 'if' disjunction 'else' expression | disjunction | lambdef */
   private expression(): ast.Expr {
+    this.enter();
+    try {
+      return this.expressionRule();
+    } finally {
+      this.level--;
+    }
+  }
+
+  /**
+   * pegen's p->level against MAXSTACK (6000): nesting deeper than CPython's
+   * parser takes is refused as it refuses it (with MemoryError). Counted
+   * where expressions nest: expression, unary operators and `not`, so that
+   * `x = ----...1` stops where CPython's does (5967 signs).
+   */
+  private enter(): void {
+    if (++this.level > MAXSTACK) {
+      this.level = 0;
+      throw new ParserStackOverflowError(this.filename);
+    }
+  }
+  private level = 0;
+
+  private expressionRule(): ast.Expr {
     const t = this.peek();
     if (t.type === 'NAME' && t.string === 'lambda') return this.lambdef();
     if (this.errorPass) {
@@ -1654,7 +1689,13 @@ class Parser implements StringParserHost {
     const t = this.peek();
     if (t.type === 'NAME' && t.string === 'not') {
       this.advance();
-      const operand = this.inversion();
+      this.enter();
+      let operand: ast.Expr;
+      try {
+        operand = this.inversion();
+      } finally {
+        this.level--;
+      }
       return { _type: 'UnaryOp', op: { _type: 'Not' }, operand, ...this.loc(t) };
     }
     return this.comparison();
@@ -1729,7 +1770,13 @@ class Parser implements StringParserHost {
     const t = this.peek();
     if (t.type === 'PLUS' || t.type === 'MINUS' || t.type === 'TILDE') {
       this.advance();
-      const operand = this.factor();
+      this.enter();
+      let operand: ast.Expr;
+      try {
+        operand = this.factor();
+      } finally {
+        this.level--;
+      }
       const op = t.type === 'PLUS' ? 'UAdd' : t.type === 'MINUS' ? 'USub' : 'Invert';
       return { _type: 'UnaryOp', op: { _type: op }, operand, ...this.loc(t) };
     }
