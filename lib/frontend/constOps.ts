@@ -88,12 +88,62 @@ function intTrueDiv(a: bigint, b: bigint): number | undefined {
   return undefined;
 }
 
+function complex(real: number, imag: number): PyComplex {
+  return { kind: 'complex', real, imag };
+}
+
+/** _Py_c_quot; undefined for a zero divisor (ZeroDivisionError). */
+function complexQuot(a: PyComplex, b: PyComplex): PyComplex | undefined {
+  const absBreal = Math.abs(b.real);
+  const absBimag = Math.abs(b.imag);
+  if (absBreal >= absBimag) {
+    if (absBreal === 0) return undefined;
+    const ratio = b.imag / b.real;
+    const denom = b.real + b.imag * ratio;
+    return complex((a.real + a.imag * ratio) / denom, (a.imag - a.real * ratio) / denom);
+  }
+  if (absBimag >= absBreal) {
+    const ratio = b.real / b.imag;
+    const denom = b.real * ratio + b.imag;
+    return complex((a.real * ratio + a.imag) / denom, (a.imag * ratio - a.real) / denom);
+  }
+  return complex(NaN, NaN);
+}
+
+/** _Py_c_prod. */
+function complexProd(a: PyComplex, b: PyComplex): PyComplex {
+  return complex(a.real * b.real - a.imag * b.imag, a.real * b.imag + a.imag * b.real);
+}
+
+/**
+ * complex_pow for integer exponents up to 100 (c_powi: repeated squaring,
+ * exact as CPython's); other exponents use libm functions whose last bits
+ * may differ from the C library's, so they are not folded.
+ */
+function complexPow(a: PyComplex, b: PyComplex): PyComplex | undefined {
+  if (!(b.imag === 0 && b.real === Math.floor(b.real) && Math.abs(b.real) <= 100)) return undefined;
+  const powu = (x: PyComplex, n: number): PyComplex => {
+    let r = complex(1, 0);
+    let p = x;
+    for (let mask = 1; mask > 0 && n >= mask; mask *= 2) {
+      if (Math.floor(n / mask) % 2) r = complexProd(r, p);
+      p = complexProd(p, p);
+    }
+    return r;
+  };
+  const n = b.real;
+  const p = n > 0 ? powu(a, n) : complexQuot(complex(1, 0), powu(a, -n));
+  if (p === undefined || !Number.isFinite(p.real) || !Number.isFinite(p.imag)) return undefined;
+  return p;
+}
+
 function complexOp(op: string, x: PyComplex, y: PyComplex): PyComplex | undefined {
-  const c = (real: number, imag: number): PyComplex => ({ kind: 'complex', real, imag });
   switch (op) {
-    case 'Add': return c(x.real + y.real, x.imag + y.imag);
-    case 'Sub': return c(x.real - y.real, x.imag - y.imag);
-    case 'Mult': return c(x.real * y.real - x.imag * y.imag, x.real * y.imag + x.imag * y.real);
+    case 'Add': return complex(x.real + y.real, x.imag + y.imag);
+    case 'Sub': return complex(x.real - y.real, x.imag - y.imag);
+    case 'Mult': return complexProd(x, y);
+    case 'Div': return complexQuot(x, y);
+    case 'Pow': return complexPow(x, y);
     default: return undefined;
   }
 }
