@@ -2,8 +2,11 @@
  * Python 3.11's parser: tokens to the AST of ast.ts, as CPython's PEG parser
  * (Parser/parser.c, generated from Grammar/python.gram, with the actions of
  * Parser/action_helpers.c) builds it. Methods carry the grammar's rule names
- * in camelCase; most rules are predictive here, so the few PEG choices that
- * need it backtrack with `mark`/`reset`.
+ * in camelCase. Most rules are predictive here; where the PEG parser would
+ * backtrack (a parenthesized `with`, the soft keyword `match`, an operator or
+ * trailer with nothing valid after it) they do too, with `mark`/`reset` and
+ * `optional`, so a rule stops at the same token as CPython's. Every token
+ * is fetched on demand and kept, so each position is tokenized once.
  *
  * Positions: a node spans from the first token of its rule to the last
  * token consumed that is not NEWLINE/INDENT/DEDENT (pegen's EXTRA), so
@@ -390,7 +393,7 @@ class Parser implements StringParserHost {
   /** statement: compound_stmt | simple_stmts */
   private statement(): ast.Stmt[] {
     if (this.atCompoundStmt()) return [this.compoundStmt()];
-    if (this.atKw('match') || this.atName() && this.peek().string === 'match') {
+    if (this.atKw('match')) {
       const m = this.matchStmt();
       if (m !== null) return [m];
     }
@@ -2288,7 +2291,7 @@ const BINARY_LEVELS: Record<string, ast.Operator['_type']>[] = [
 ];
 
 /** action_helpers.c parsenumber: int as bigint, float as number, imaginary as complex. */
-export function parseNumber(text: string): ast.ConstantValue {
+function parseNumber(text: string): ast.ConstantValue {
   const s = text.indexOf('_') >= 0 ? text.replace(/_/g, '') : text;
   const last = s.charCodeAt(s.length - 1) | 0x20;
   if (last === 0x6a) return { kind: 'complex', real: 0, imag: Number(s.slice(0, -1)) };
@@ -2301,7 +2304,7 @@ export function parseNumber(text: string): ast.ConstantValue {
 }
 
 /** _PyPegen_get_expr_name: how error messages name an expression. */
-export function exprName(e: ast.Expr): string {
+function exprName(e: ast.Expr): string {
   switch (e._type) {
     case 'Attribute':
       return 'attribute';

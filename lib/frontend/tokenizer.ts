@@ -76,7 +76,7 @@ const TABSIZE = 8;
 const EOF = -1;
 
 /** Source text as the tokenizer reads it: bytes, after BOM removal and newline translation. */
-export function sourceBytes(source: string, execInput: boolean): Uint8Array {
+function sourceBytes(source: string, execInput: boolean): Uint8Array {
   let s = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   if (s.indexOf('\r') >= 0) s = s.replace(/\r\n?/g, '\n');
   if (execInput && s.length > 0 && s[s.length - 1] !== '\n') s += '\n';
@@ -93,7 +93,7 @@ const ID_CONTINUE = /^\p{XID_Continue}$/u;
 const NOT_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
 
 /** Py_UNICODE_ISPRINTABLE. */
-export const isPrintable = (ch: string) => ch === ' ' || !NOT_PRINTABLE.test(ch);
+const isPrintable = (ch: string) => ch === ' ' || !NOT_PRINTABLE.test(ch);
 
 /** Python's tokenizer over one source. */
 export class Tokenizer {
@@ -178,7 +178,7 @@ export class Tokenizer {
     return this.decode(start, end);
   }
 
-  decode(start: number, end: number): string {
+  private decode(start: number, end: number): string {
     return Buffer.from(this.buf.buffer, this.buf.byteOffset + start, end - start).toString('utf8');
   }
 
@@ -231,7 +231,7 @@ export class Tokenizer {
   atEofInBrackets = false;
 
   /** tokenizer.c syntaxerror / _syntaxerror_range: the error at the current position. */
-  syntaxError(msg: string, colOffset = -1, endColOffset = -1): PySyntaxError {
+  private syntaxError(msg: string, colOffset = -1, endColOffset = -1): PySyntaxError {
     this.errorWasRaised = true;
     const col = colOffset === -1 ? this.charsTo(this.lineStart, this.cur) : colOffset;
     const endCol = endColOffset === -1 ? col : endColOffset;
@@ -460,7 +460,7 @@ export class Tokenizer {
   }
 
   /** pegen.c raise_unclosed_parentheses_error: at EOF inside brackets. */
-  unclosedError(): PySyntaxError {
+  private unclosedError(): PySyntaxError {
     this.atEofInBrackets = true;
     const open = this.parenstack[this.parenstack.length - 1];
     return new PySyntaxError(`'${open.c}' was never closed`, 'SyntaxError', this.filename, open.lineno, open.col + 1, open.lineno, 0, this.lineText(open.lineno));
