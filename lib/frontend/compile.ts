@@ -341,7 +341,7 @@ class Compiler {
   // ---- module ----
 
   /** compiler_mod. */
-  compileMod(mod: ast.ModNode, mode: Mode): CodeObject {
+  compileMod(mod: ast.ModNode): CodeObject {
     this.enterScope('<module>', 'module', mod, 1);
     let addNone = true;
     if (mod._type === 'Module') {
@@ -354,7 +354,6 @@ class Compiler {
       this.visitExpr(mod.body);
       addNone = false;
     }
-    void mode;
     return this.assembleUnit(addNone);
   }
 
@@ -2250,14 +2249,14 @@ function dedupeSet(values: CodeConst[]): CodeConst[] {
 }
 
 /** Compiles a parsed (and optimized) tree: symbol table, code generation, assembly. */
-export function compileAst(mod: ast.ModNode, filename: string, source: string, mode: Mode): CodeObject {
+export function compileAst(mod: ast.ModNode, filename: string, source: string): CodeObject {
   const lines = source.split(/\r?\n/);
   const st = buildSymtable(mod, filename, lines);
-  return new Compiler(st, filename, lines).compileMod(mod, mode);
+  return new Compiler(st, filename, lines).compileMod(mod);
 }
 
 /** Python's compile(source, filename, mode) for exec / eval / single: parse, optimize, compile, assemble. */
 export function compile(source: string, filename: string, mode: Mode): CodeObject {
   const tree = parse(source, filename, mode);
-  return compileAst(astOptimize(tree), filename, source, mode);
+  return compileAst(astOptimize(tree), filename, source);
 }
