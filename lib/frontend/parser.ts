@@ -100,21 +100,19 @@ function runParser(tok: Tokenizer, filename: string, mode: ParseMode | 'fstring'
   const lastToken = first.lastFetched();
   // reset_parser_state_for_error_pass: the second pass reads the tokens the first one fetched.
   const second = first.errorPassParser();
-  let err: PySyntaxError;
   try {
     second.run();
-    err = first.genericError(lastToken);
   } catch (e) {
     if (e instanceof PySyntaxError) {
       if (!second.fromParser(e)) throw e;
-      err = e;
-    } else if (e instanceof ParseFail) {
-      err = first.genericError(lastToken);
-    } else {
-      throw e;
+      throw first.checkRestOfSource(e);
     }
+    if (!(e instanceof ParseFail)) throw e;
   }
-  throw first.checkRestOfSource(err);
+  // _PyPegen_set_syntax_error: an unexpected INDENT/DEDENT is reported as it is; only the
+  // generic "invalid syntax" gives way to a tokenizer error further on.
+  if (lastToken.type === 'INDENT' || lastToken.type === 'DEDENT') throw first.genericError(lastToken);
+  throw first.checkRestOfSource(first.genericError(lastToken));
 }
 
 class Parser implements StringParserHost {
@@ -326,8 +324,8 @@ class Parser implements StringParserHost {
       this.raised.add(e);
       return e;
     }
-    const col = t.col === -1 ? t.curCol - 1 : t.col;
-    return this.errorAt('SyntaxError', 'invalid syntax', t.lineno, col, t.endLineno, t.endCol);
+    // RAISE_SYNTAX_ERROR_KNOWN_LOCATION: a token without columns (ENDMARKER) gives 0 and 0.
+    return this.errorAtOffsets('SyntaxError', 'invalid syntax', t.lineno, t.col + 1, t.endLineno, t.endCol + 1);
   }
 
   /** _PyPegen_tokenize_full_source_to_check_for_errors: a tokenizer error further on wins. */
@@ -511,7 +509,9 @@ class Parser implements StringParserHost {
     const m = this.mark();
     if (!this.errorPass) return this.assignmentRaw(start);
     try {
-      return this.assignmentRaw(start);
+      const s = this.assignmentRaw(start);
+      // An expression statement is where `assignment` failed: invalid_assignment is tried before it.
+      if (s._type !== 'Expr') return s;
     } catch (e) {
       if (!(e instanceof ParseFail)) throw e;
     }
@@ -539,7 +539,7 @@ class Parser implements StringParserHost {
       }
       this.advance();
       const annotation = this.expression();
-      const value = this.eat('=') ? this.annotatedRhs() : null;
+      const value = this.at('=') ? this.optional(() => (this.advance(), this.annotatedRhs())) : null;
       return { _type: 'AnnAssign', target, annotation, value, simple, ...this.loc(start) };
     }
     if (next.type === 'EQUAL') {
@@ -1482,7 +1482,10 @@ class Parser implements StringParserHost {
     }
     const e = this.expression();
     if (this.at(':=')) {
-      if (this.errorPass) this.raiseAtNode(e, `cannot use assignment expressions with ${exprName(e)}`);
+      // invalid_named_expression: a=expression ':=' expression
+      if (this.errorPass && this.optional(() => (this.advance(), this.expression())) !== null) {
+        this.raiseAtNode(e, `cannot use assignment expressions with ${exprName(e)}`);
+      }
       throw FAIL;
     }
     if (this.errorPass && checkInvalid && this.at('=')) this.invalidNamedExpression(t, e);
@@ -1586,17 +1589,16 @@ class Parser implements StringParserHost {
    * expressions in a row inside brackets ("Perhaps you forgot a comma?").
    */
   private invalidExpression(): void {
+    const key = this.pos * 2;
+    if (this.invalidChecked.has(key)) return;
+    this.invalidChecked.add(key);
     const t = this.peek();
-    const n = this.peekAt(1);
-    if ((t.type === 'NAME' && n.type === 'STRING') || (t.type === 'NAME' && (t.string === 'match' || t.string === 'case' || t.string === '_'))) return;
+    // !(NAME STRING | SOFT_KEYWORD): the second token is looked at only after a NAME.
+    if (t.type === 'NAME' && !KEYWORDS.has(t.string) && (t.string === 'match' || t.string === 'case' || t.string === '_' || this.peekAt(1).type === 'STRING')) return;
     const m = this.mark();
     try {
       const a = this.disjunctionNoInvalid();
-      if (!this.atExpressionStart() || this.at('*') || this.at('-') || this.at('+') || this.at('~') || this.at('(') || this.at('[')) {
-        this.reset(m);
-        return;
-      }
-      if (this.atKw('not') || this.atKw('lambda')) {
+      if (!this.atExpressionStart() || this.at('*')) {
         this.reset(m);
         return;
       }
@@ -1618,17 +1620,27 @@ class Parser implements StringParserHost {
   /** invalid_legacy_expression: a=NAME !'(' b=star_expressions, for print and exec. */
   private invalidLegacyExpression(): void {
     const t = this.peek();
-    if (t.type !== 'NAME' || (t.string !== 'print' && t.string !== 'exec') || this.peekAt(1).type === 'LPAR') return;
+    if (t.type !== 'NAME' || KEYWORDS.has(t.string) || this.peekAt(1).type === 'LPAR') return;
+    // Memoized per position, as pegen's memo keeps the second pass linear.
+    const key = this.pos * 2 + 1;
+    if (this.invalidChecked.has(key)) return;
+    this.invalidChecked.add(key);
     const m = this.mark();
     this.advance();
     try {
-      const b = this.withoutErrorPass(() => this.starExpressions());
-      this.raiseAtNode(tokLoc(t), `Missing parentheses in call to '${t.string}'. Did you mean ${t.string}(...)?`, b);
+      // b=star_expressions is parsed for any name (its errors and tokens count), then checked for print/exec.
+      const b = this.starExpressions();
+      if (t.string === 'print' || t.string === 'exec') {
+        this.raiseAtNode(tokLoc(t), `Missing parentheses in call to '${t.string}'. Did you mean ${t.string}(...)?`, b);
+      }
     } catch (e) {
       if (!(e instanceof ParseFail)) throw e;
     }
     this.reset(m);
   }
+
+  /** Positions (times two, plus which rule) where an invalid_* rule has been tried. */
+  private readonly invalidChecked = new Set<number>();
 
   private disjunctionNoInvalid(): ast.Expr {
     return this.withoutErrorPass(() => this.disjunction());
