@@ -700,7 +700,7 @@ class Parser implements StringParserHost {
 
   /** del_target, checked: a Name, Attribute, Subscript or a tuple/list of them. */
   private delTarget(): ast.Expr {
-    const e = this.bitwiseOr();
+    const e = this.targetExpr();
     if (invalidTarget(e, 'del') !== null) throw FAIL;
     return this.setContext(e, DEL);
   }
@@ -1034,9 +1034,21 @@ class Parser implements StringParserHost {
   private starTargetExpr(): ast.Expr {
     const t = this.peek();
     if (this.eat('*')) {
-      const value = this.bitwiseOr();
+      const value = this.targetExpr();
       return { _type: 'Starred', value, ctx: LOAD, ...this.loc(t) };
     }
+    return this.targetExpr();
+  }
+
+  /**
+   * A target is parsed as bitwise_or and checked after; it begins with an
+   * atom (t_primary), so a unary operator, 'not', 'lambda' or 'await' fails
+   * at once, as star_target does, without reading on.
+   */
+  private targetExpr(): ast.Expr {
+    const t = this.peek();
+    if (t.type === 'PLUS' || t.type === 'MINUS' || t.type === 'TILDE') throw FAIL;
+    if (t.type === 'NAME' && (t.string === 'not' || t.string === 'lambda' || t.string === 'await')) throw FAIL;
     return this.bitwiseOr();
   }
 
