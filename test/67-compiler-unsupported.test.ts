@@ -1,8 +1,8 @@
 /*
- * The construct the compiler does not compile (try/except*, exception
- * groups) is refused with a typed error naming it and its file:line, never
- * compiled to wrong bytecode;
- * the error is a PymemError, and a compilation after it is unaffected.
+ * What the compiler does not compile (try/except* -- exception groups --
+ * and the future features that change compilation) is refused with a typed
+ * error naming it and its file:line, never compiled to wrong bytecode; the
+ * error is a PymemError, and a compilation after it is unaffected.
  */
 
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { PymemError } from '../lib/errors.js';
 const cases: [string, string, number][] = [
   ['try:\n    pass\nexcept* E:\n    pass\n', 'try/except*', 1],
   ['def f():\n    pass\n\nasync def g():\n    try:\n        pass\n    except* E:\n        pass\n', 'try/except*', 5],
+  ['"doc"\nfrom __future__ import annotations\ndef f(x: int) -> str: pass\n', 'from __future__ import annotations', 2],
+  ['from __future__ import barry_as_FLUFL\n', 'from __future__ import barry_as_FLUFL', 1],
 ];
 
 describe('unsupported constructs', () => {

@@ -15,7 +15,8 @@
  *     sorted, as dictbytype sorts them);
  *   - the fblock stack mirrors compile.c's, so break/continue/return unwind
  *     with exactly its instructions.
- * The one construct not compiled, try/except* (exception groups), raises
+ * What is not compiled -- try/except* (exception groups) and the future
+ * features `annotations` and `barry_as_FLUFL` -- raises
  * CompilerNotImplementedError naming it and its file:line.
  */
 
@@ -37,6 +38,7 @@ import {
 import { assemble } from './assemble.js';
 import { constRepr, strRepr } from './constRepr.js';
 import { parse } from './parser.js';
+import { futureParse, type FutureFeatures } from './future.js';
 
 /** A construct the compiler does not support: never wrong bytecode instead. */
 export class CompilerNotImplementedError extends PymemError {
@@ -206,6 +208,7 @@ class Compiler {
 
   constructor(
     private readonly st: Symtable,
+    private readonly future: FutureFeatures,
     private readonly filename: string,
     private readonly sourceLines: string[],
   ) {}
@@ -1008,7 +1011,7 @@ class Compiler {
   private fromImport(s: ast.ImportFrom): void {
     this.loadConst(BigInt(s.level));
     const names = s.names.map((a) => a.name);
-    if (s.module === '__future__') this.notImplemented('from __future__ import', s);
+    if (s.module === '__future__' && s.lineno > this.future.lineno) this.error('from __future__ imports must occur at the beginning of the file');
     this.loadConst(names);
     this.addOpName(Op.IMPORT_NAME, s.module ?? '');
     for (let i = 0; i < s.names.length; i++) {
@@ -2251,8 +2254,12 @@ function dedupeSet(values: CodeConst[]): CodeConst[] {
 /** Compiles a parsed (and optimized) tree: symbol table, code generation, assembly. */
 export function compileAst(mod: ast.ModNode, filename: string, source: string): CodeObject {
   const lines = source.split(/\r?\n/);
+  const future = futureParse(mod, filename, lines);
+  for (const feature of future.features) {
+    throw new CompilerNotImplementedError(`from __future__ import ${feature}`, filename, future.lineno);
+  }
   const st = buildSymtable(mod, filename, lines);
-  return new Compiler(st, filename, lines).compileMod(mod);
+  return new Compiler(st, future, filename, lines).compileMod(mod);
 }
 
 /** Python's compile(source, filename, mode) for exec / eval / single: parse, optimize, compile, assemble. */
