@@ -6,8 +6,9 @@
  *   pymem replay FILE [options]     replay a trace; print the stats in CPython's format
  *   pymem conformance [DIR]         replay every NAME.trace.gz of DIR against NAME.stats.txt
  *   pymem compare [TRACE...]        pymem against glibc, jemalloc, tcmalloc, mimalloc: time, RSS, charts
- *   pymem record [--] SCRIPT ...    record a Python program's allocator trace (lib/tools/recordCommand.ts)
  *   pymem dis FILE.py               the bytecode pymem compiles FILE.py to, as python3 -m dis prints it
+ *   pymem run FILE.py [ARGS...]     run a Python program on pymem's heap (lib/eval/runCommand.ts)
+ *   pymem record [--] SCRIPT ...    record a Python program's allocator trace (lib/tools/recordCommand.ts)
  *
  * Exit status: 0 when everything matched, 1 on a difference, 2 on bad usage.
  */
@@ -26,7 +27,7 @@ import { RECORD_USAGE, recordCommand } from '../lib/tools/recordCommand.js';
 import { type ReplayResult, replayTrace } from '../lib/tools/replay.js';
 import { diffLines, sideBySide } from '../lib/tools/statsDiff.js';
 import { disCommand } from '../lib/frontend/disCommand.js';
-import { runCommand } from '../lib/eval/runCommand.js';
+import { RUN_USAGE, runCommand } from '../lib/eval/runCommand.js';
 
 const root = (() => {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -55,11 +56,11 @@ const usage = `usage:
       to DIR (default bench/results/latest). Missing allocators are reported and
       skipped. cpython is CPython 3.11's own obmalloc, from the libpython that
       python3's sysconfig names (or --libpython PATH).
-${RECORD_USAGE}
   pymem dis FILE.py
       Compile FILE.py with pymem's compiler and print its bytecode as
       python3 -m dis FILE.py prints CPython's.
-`;
+${RECORD_USAGE}
+${RUN_USAGE}`;
 
 const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
@@ -240,12 +241,12 @@ async function main(argv: string[]): Promise<number> {
       return conformanceCommand(rest);
     case 'compare':
       return compareCommand(rest);
+    case 'dis':
+      return disCommand(rest, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
     case 'record':
       return recordCommand(rest);
     case 'run':
       return runCommand(rest, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
-    case 'dis':
-      return disCommand(rest, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
     case undefined:
     case 'help':
     case '--help':

@@ -2,7 +2,7 @@
  * Declared C structs: each struct pymem lays out in memory is declared once
  * (name, fields with their C type, offset and meaning) and everything else
  * comes from the declaration: the offsets, sizeof, one accessor per field over
- * the thread-wide loads and stores of access.ts, the layout table printed in
+ * the loads and stores it is given (access.ts's for objects), the layout table printed in
  * the owning module's opening comment, and a validator that walks the fields
  * of a live struct.
  *
@@ -22,15 +22,16 @@
  *   tail             the variable part after the fixed fields (ob_item[]),
  *                    its length read from the object by the declaration
  *
- * Accessors are one closure per field over a constant offset (bench/
- * structAccess.ts measured them against generated code and against a
- * hand-written load: V8 inlines all three to the same machine code).
+ * Accessors are compiled per field with the offset as a literal. bench/
+ * structAccess.ts measured them, a closure factory and a hand-written load
+ * within 10% of each other (on a loaded machine); generated code is kept
+ * because each accessor then has V8 call feedback of its own, where closures
+ * from one factory share theirs across fields of every width.
  *
  * Invariants: field names are unique within a struct (flattened embedded
  * fields included); offsets are increasing and aligned; sizeof is a multiple
  * of the struct's alignment.
  */
-import { loadF64, loadI32, loadI64, loadU16, loadU32, loadU8, storeF64, storeI32, storeI64, storeU16, storeU32, storeU8 } from './allocator/access.js';
 import { InvalidArgumentError } from './errors.js';
 
 /** The most elements of a tail a validator walks (a corrupt length must not make it run for ever). */
@@ -49,24 +50,32 @@ const C_NAME: Record<Scalar, string> = {
   f64: 'double',
   ptr: 'pointer',
 };
-const LOAD: Record<Scalar, (addr: number) => number> = {
-  u8: loadU8,
-  u16: loadU16,
-  u32: loadU32,
-  i32: loadI32,
-  i64: loadI64,
-  f64: loadF64,
-  ptr: loadF64,
-};
-const STORE: Record<Scalar, (addr: number, v: number) => void> = {
-  u8: storeU8,
-  u16: storeU16,
-  u32: storeU32,
-  i32: storeI32,
-  i64: storeI64,
-  f64: storeF64,
-  ptr: storeF64,
-};
+/**
+ * The loads and stores by absolute address the accessors are built on (the
+ * contract of allocator/access.ts; pool headers may bring their own). This
+ * module imports none, so any layer can declare structs.
+ */
+export interface MemoryAccess {
+  loadU8(addr: number): number;
+  storeU8(addr: number, v: number): void;
+  loadU16(addr: number): number;
+  storeU16(addr: number, v: number): void;
+  loadU32(addr: number): number;
+  storeU32(addr: number, v: number): void;
+  loadI32(addr: number): number;
+  storeI32(addr: number, v: number): void;
+  loadI64(addr: number): number;
+  storeI64(addr: number, v: number): void;
+  loadF64(addr: number): number;
+  storeF64(addr: number, v: number): void;
+}
+
+function loadOf(m: MemoryAccess, s: Scalar): (addr: number) => number {
+  return { u8: m.loadU8, u16: m.loadU16, u32: m.loadU32, i32: m.loadI32, i64: m.loadI64, f64: m.loadF64, ptr: m.loadF64 }[s];
+}
+function storeOf(m: MemoryAccess, s: Scalar): (addr: number, v: number) => void {
+  return { u8: m.storeU8, u16: m.storeU16, u32: m.storeU32, i32: m.storeI32, i64: m.storeI64, f64: m.storeF64, ptr: m.storeF64 }[s];
+}
 
 /** What a validator may ask about the world the struct lives in (the object layer supplies it). */
 export interface ValidationContext {
@@ -111,6 +120,8 @@ export interface TailDecl<C extends ValidationContext> {
 export interface StructSpec<C extends ValidationContext, F extends readonly FieldDecl[]> {
   /** The C struct name. */
   readonly name: string;
+  /** The memory its accessors load from and store to. */
+  readonly access: MemoryAccess;
   readonly fields: F;
   readonly tail?: TailDecl<C>;
   /** Checks beyond the fields' own (list allocated >= ob_size ...). */
@@ -158,7 +169,8 @@ export interface ArrayField {
   at(p: number, i: number): number;
 }
 
-type Names<F extends readonly FieldDecl[]> = F[number]['name'] | EmbeddedNames<F[number]>;
+/** The field names of a declaration, embedded structs' flattened ones included. */
+export type FieldNames<F extends readonly FieldDecl[]> = F[number]['name'] | EmbeddedNames<F[number]>;
 type EmbeddedNames<D> = D extends { type: StructDecl<any, infer N> } ? N : never;
 
 /** A declared struct. */
@@ -176,9 +188,12 @@ export class StructDecl<C extends ValidationContext = ValidationContext, N exten
   readonly tail: (FieldInfo & { readonly length?: (p: number, ctx: C) => number }) | null;
   private readonly flat = new Map<string, FieldInfo>();
   private readonly check: StructCheck<C> | undefined;
+  /** Where the accessors load and store. */
+  readonly access: MemoryAccess;
 
   constructor(spec: StructSpec<C, readonly FieldDecl[]>) {
     this.name = spec.name;
+    this.access = spec.access;
     let off = 0;
     let align = 1;
     const fields: FieldInfo[] = [];
@@ -227,7 +242,7 @@ export class StructDecl<C extends ValidationContext = ValidationContext, N exten
   field(name: N): Field {
     const f = this.scalarField(name);
     if (f.count !== 1) throw new InvalidArgumentError(`${this.name}.${name} is an array: use array()`);
-    return makeField(f.scalar, f.offset);
+    return makeField(this.access, f.scalar, f.offset);
   }
 
   /**
@@ -237,7 +252,7 @@ export class StructDecl<C extends ValidationContext = ValidationContext, N exten
   words(name: N): Words {
     const f = this.scalarField(name);
     if (f.width !== 8 || f.count !== 1) throw new InvalidArgumentError(`${this.name}.${name} is not one 8-byte field`);
-    return { lo: makeField('u32', f.offset), hi: makeField('u32', f.offset + 4) };
+    return { lo: makeField(this.access, 'u32', f.offset), hi: makeField(this.access, 'u32', f.offset + 4) };
   }
 
   /** The accessor of a fixed array field, or of the tail (by its name). */
@@ -245,7 +260,7 @@ export class StructDecl<C extends ValidationContext = ValidationContext, N exten
     const f = this.tail !== null && this.tail.name === name ? this.tail : this.flat.get(name);
     if (f === undefined) throw new InvalidArgumentError(`struct ${this.name} has no field ${name}`);
     const stride = f.struct?.size ?? f.width;
-    return makeArray(f.scalar ?? 'u8', f.offset, stride);
+    return makeArray(this.access, f.scalar ?? 'u8', f.offset, stride);
   }
 
   /**
@@ -255,7 +270,7 @@ export class StructDecl<C extends ValidationContext = ValidationContext, N exten
   arrayAs(name: N | string, scalar: Scalar): ArrayField {
     const f = this.tail !== null && this.tail.name === name ? this.tail : this.flat.get(name);
     if (f === undefined) throw new InvalidArgumentError(`struct ${this.name} has no field ${name}`);
-    return makeArray(scalar, f.offset, WIDTH[scalar]);
+    return makeArray(this.access, scalar, f.offset, WIDTH[scalar]);
   }
 
   /**
@@ -273,12 +288,12 @@ export class StructDecl<C extends ValidationContext = ValidationContext, N exten
   }
 
   private walk(p: number, ctx: C, fail: (field: string, message: string) => void): void {
-    for (const f of this.fields) checkField(f, p, f.count, ctx, fail);
+    for (const f of this.fields) checkField(this.access, f, p, f.count, ctx, fail);
     if (this.tail !== null && this.tail.length !== undefined) {
       const n = this.tail.length(p, ctx);
       if (!(Number.isSafeInteger(n) && n >= 0)) fail(this.tail.name, `length ${n} is no count`);
       else if (n > MAX_WALK) fail(this.tail.name, `length ${n} is past what a validator walks (${MAX_WALK})`);
-      else checkField(this.tail, p, n, ctx, fail);
+      else checkField(this.access, this.tail, p, n, ctx, fail);
     }
     this.check?.(p, ctx, fail);
   }
@@ -314,6 +329,7 @@ function resolveField(struct: string, f: FieldDecl, off: number): FieldInfo {
 }
 
 function checkField<C extends ValidationContext>(
+  m: MemoryAccess,
   f: FieldInfo,
   p: number,
   count: number,
@@ -327,59 +343,42 @@ function checkField<C extends ValidationContext>(
     if (f.struct !== null) {
       f.struct.walkInto(at, ctx, (field, message) => fail(`${label}.${field}`, message));
     } else if (f.scalar === 'ptr' && !f.unchecked) {
-      const v = loadF64(at);
+      const v = m.loadF64(at);
       if (v !== 0 && !(Number.isSafeInteger(v) && v > 0 && ctx.isPointer(v))) fail(label, `${v} is neither NULL nor a pointer to a live block`);
     }
   }
 }
 
-function makeField(scalar: Scalar, offset: number): Field {
-  const load = LOAD[scalar];
-  const store = STORE[scalar];
-  return {
-    offset,
-    get: (p: number) => load(p + offset),
-    set: (p: number, v: number) => store(p + offset, v),
-  };
+// Each accessor is compiled on its own (new Function), its offset a literal:
+// closures made by one factory share V8's feedback for the load they call,
+// which goes polymorphic once fields of several widths exist and stops the
+// inlining (bench/structAccess.ts measures both).
+function makeField(m: MemoryAccess, scalar: Scalar, offset: number): Field {
+  const make = new Function(
+    'load',
+    'store',
+    `"use strict"; return { offset: ${offset}, get(p) { return load(p + ${offset}); }, set(p, v) { store(p + ${offset}, v); } };`,
+  ) as (load: (a: number) => number, store: (a: number, v: number) => void) => Field;
+  return make(loadOf(m, scalar), storeOf(m, scalar));
 }
 
-function makeArray(scalar: Scalar, offset: number, stride: number): ArrayField {
-  const load = LOAD[scalar];
-  const store = STORE[scalar];
-  return {
-    offset,
-    stride,
-    get: (p: number, i: number) => load(p + offset + i * stride),
-    set: (p: number, i: number, v: number) => store(p + offset + i * stride, v),
-    at: (p: number, i: number) => p + offset + i * stride,
-  };
+function makeArray(m: MemoryAccess, scalar: Scalar, offset: number, stride: number): ArrayField {
+  const make = new Function(
+    'load',
+    'store',
+    `"use strict"; return { offset: ${offset}, stride: ${stride}, ` +
+      `get(p, i) { return load(p + ${offset} + i * ${stride}); }, ` +
+      `set(p, i, v) { store(p + ${offset} + i * ${stride}, v); }, ` +
+      `at(p, i) { return p + ${offset} + i * ${stride}; } };`,
+  ) as (load: (a: number) => number, store: (a: number, v: number) => void) => ArrayField;
+  return make(loadOf(m, scalar), storeOf(m, scalar));
 }
-
-/**
- * A pointer field whose offset is data rather than declaration: what C reads
- * as `*(PyObject **)((char *)op + offset)` for tp_weaklistoffset,
- * tp_dictoffset and __slots__ member descriptors.
- */
-export const pointerSlot = {
-  get: (p: number, offset: number): number => loadF64(p + offset),
-  set: (p: number, offset: number, v: number): void => storeF64(p + offset, v),
-};
-
-/**
- * Byte i of an untyped buffer (`((uint8_t *)p)[i]`, i may be negative): the
- * bytes of a bytearray's buffer, the prefix CPython keeps before a split
- * dict's values.
- */
-export const byteAt = {
-  get: (p: number, i: number): number => loadU8(p + i),
-  set: (p: number, i: number, v: number): void => storeU8(p + i, v),
-};
 
 /** Declares a struct (see the module comment). */
 export function declareStruct<C extends ValidationContext, const F extends readonly FieldDecl[]>(
   spec: StructSpec<C, F>,
-): StructDecl<C, Names<F>> {
-  return new StructDecl<C, Names<F>>(spec);
+): StructDecl<C, FieldNames<F>> {
+  return new StructDecl<C, FieldNames<F>>(spec);
 }
 
 /**

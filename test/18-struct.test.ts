@@ -2,13 +2,17 @@
 // offsets and sizes checked), embedded structs flattened, accessors that load
 // and store at pointer + offset, arrays and tails by stride, the layout table,
 // and a validator that names the field it finds wrong.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import * as access from '../lib/allocator/access.js';
 import { loadF64, loadI64, loadU8, storeF64 } from '../lib/allocator/access.js';
 import { Heap } from '../lib/allocator/heap.js';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { declareStruct, formatLayout } from '../lib/struct.js';
 
 const Head = declareStruct({
+  access,
   name: 'Head',
   fields: [
     { name: 'refcnt', type: 'i64', meaning: 'references' },
@@ -16,6 +20,7 @@ const Head = declareStruct({
   ],
 });
 const Thing = declareStruct({
+  access,
   name: 'Thing',
   fields: [
     { name: 'base', type: Head, meaning: 'the header' },
@@ -31,6 +36,11 @@ const Thing = declareStruct({
 });
 
 describe('declareStruct', () => {
+  it('is a bottom-layer module: it imports nothing but errors.ts', () => {
+    const source = readFileSync(join(import.meta.dirname, '..', 'lib', 'struct.ts'), 'utf8');
+    expect([...source.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1])).toEqual(['./errors.js']);
+  });
+
   it('lays fields out by C alignment, embedded structs included', () => {
     expect(Head.size).toBe(16);
     expect(Head.align).toBe(8);
@@ -40,11 +50,11 @@ describe('declareStruct', () => {
   });
 
   it('refuses a declared offset or size C would not give', () => {
-    expect(() => declareStruct({ name: 'Bad', fields: [{ name: 'a', type: 'u8', meaning: '' }, { name: 'b', type: 'f64', offset: 4, meaning: '' }] })).toThrow(
+    expect(() => declareStruct({ access, name: 'Bad', fields: [{ name: 'a', type: 'u8', meaning: '' }, { name: 'b', type: 'f64', offset: 4, meaning: '' }] })).toThrow(
       /field b declared at 4, C puts it at 8/,
     );
-    expect(() => declareStruct({ name: 'Bad', size: 12, fields: [{ name: 'a', type: 'f64', meaning: '' }] })).toThrow(InvalidArgumentError);
-    expect(() => declareStruct({ name: 'Bad', fields: [{ name: 'refcnt', type: 'u8', meaning: '' }, { name: 'h', type: Head, meaning: '' }] })).toThrow(
+    expect(() => declareStruct({ access, name: 'Bad', size: 12, fields: [{ name: 'a', type: 'f64', meaning: '' }] })).toThrow(InvalidArgumentError);
+    expect(() => declareStruct({ access, name: 'Bad', fields: [{ name: 'refcnt', type: 'u8', meaning: '' }, { name: 'h', type: Head, meaning: '' }] })).toThrow(
       /refcnt declared twice/,
     );
   });

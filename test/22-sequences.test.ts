@@ -12,8 +12,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter, UnhashableError } from '../lib/objects/interpreter.js';
-import { declareStruct } from '../lib/struct.js';
-import { PyObject, obSize } from '../lib/objects/layout.js';
+import { declareObjectStruct, obSize, PyObject } from '../lib/objects/layout.js';
 import { PyList_MAXFREELIST, PyListObject } from '../lib/objects/types/list.js';
 import { PyTuple_MAXFREELIST, PyTupleObject } from '../lib/objects/types/tuple.js';
 import type { PyTypeObject } from '../lib/objects/type.js';
@@ -31,7 +30,7 @@ interface Golden {
 }
 
 /** A test-only int: the header and an i64 value. */
-const TInt = declareStruct({
+const TInt = declareObjectStruct({
   name: 'TInt',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },

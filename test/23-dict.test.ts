@@ -14,17 +14,16 @@ import { Interpreter, UnhashableError } from '../lib/objects/interpreter.js';
 import { managedDict, managedValues } from '../lib/objects/layout.js';
 import { RefcountError } from '../lib/objects/runtime.js';
 import { Py_TPFLAGS_HAVE_GC, Py_TPFLAGS_HEAPTYPE, Py_TPFLAGS_MANAGED_DICT } from '../lib/objects/type.js';
+import { KeyError, PyDict_MAXFREELIST } from '../lib/objects/types/dict.js';
 import {
   DICT_KEYS_GENERAL,
   DICT_KEYS_SPLIT,
   DICT_KEYS_UNICODE,
   PyDictKeysObject,
-  KeyError,
-  PyDict_MAXFREELIST,
   calculateLog2Keysize,
   estimateLog2Keysize,
   usableFraction,
-} from '../lib/objects/types/dict.js';
+} from '../lib/objects/types/dictKeys.js';
 import { type GoldenCase, loadGolden } from './support/golden.js';
 import { dictDisplay } from './support/dictDisplay.js';
 import { footprint, withInterp } from './support/footprint.js';
@@ -562,7 +561,7 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
   /** A class like golden's P: a managed __dict__ whose shared keys the class owns; deallocation as subtype_dealloc. */
   function defineP(interp: Interpreter) {
     const { dict, rt } = interp;
-    const keys = dict.newKeysForClass();
+    const keys = interp.sharedKeys.newKeysForClass();
     const type = rt.registerType({
       name: 'P',
       basicsize: 16,
@@ -572,19 +571,19 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
         r.gcUntrack(op);
         const d = managedDict.get(op);
         if (d !== 0) r.decref(d);
-        else dict.freeInstanceAttributes(op, keys);
+        else interp.sharedKeys.freeInstanceAttributes(op, keys);
         r.gcDel(op);
       },
       traverse: (_r, op, visit) => {
         const d = managedDict.get(op);
-        return d !== 0 ? visit(d) : dict.visitInstanceAttributes(op, keys, visit);
+        return d !== 0 ? visit(d) : interp.sharedKeys.visitInstanceAttributes(op, keys, visit);
       },
     });
     /** P(): tp_alloc tracks, then _PyObject_InitializeDict. */
     const make = (): number => {
       const o = rt.gcNew(type);
       rt.gcTrack(o);
-      dict.initInlineValues(o, keys);
+      interp.sharedKeys.initInlineValues(o, keys);
       return o;
     };
     /** setattr(o, name, v) (PyObject_SetAttr interns the name; _PyObject_GenericSetAttrWithDict). */
@@ -592,7 +591,7 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
       const n = interp.str.intern(interp.str.fromString(name));
       try {
         const values = managedValues.get(o);
-        if (values !== 0) return dict.storeInstanceAttribute(o, keys, values, n, v);
+        if (values !== 0) return interp.sharedKeys.storeInstanceAttribute(o, keys, values, n, v);
         const d = managedDict.get(o);
         if (v !== 0) dict.setItem(d, n, v);
         else dict.delItem(d, n);
@@ -626,7 +625,7 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
           rt.decref(o);
           continue;
         }
-        const d = dict.genericGetDict(o, P.keys);
+        const d = interp.sharedKeys.genericGetDict(o, P.keys);
         rt.decref(o);
         expect([c.expr, interp.getsizeof(d), interp.sizeofObject(d), rt.gc.isTracked(d), dict.size(d)]).toEqual([
           c.expr,
@@ -661,15 +660,15 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
       expect(P.setattr(a, 'y', one)).toBe(true); // back, now last
       expect(rt.refcnt(one)).toBe(4);
       const name = interp.str.fromString('x');
-      const got = dict.getInstanceAttribute(P.keys, managedValues.get(a), name);
+      const got = interp.sharedKeys.getInstanceAttribute(P.keys, managedValues.get(a), name);
       expect(got).toBe(one);
       rt.decref(got);
       rt.decref(name);
-      const d = dict.genericGetDict(a, P.keys);
+      const d = interp.sharedKeys.genericGetDict(a, P.keys);
       expect(managedValues.get(a)).toBe(0);
       expect(dict.layout(d)).toMatchObject({ kind: DICT_KEYS_SPLIT, keys: P.keys, keysRefcnt: 2 });
       expect(h.js(d).map((e) => e[0])).toEqual(['x', 'z', 'y']);
-      expect(dict.genericGetDict(a, P.keys)).toBe(d); // the same dict again (a new reference)
+      expect(interp.sharedKeys.genericGetDict(a, P.keys)).toBe(d); // the same dict again (a new reference)
       expect(rt.refcnt(d)).toBe(3);
       rt.decref(d);
       rt.decref(d);

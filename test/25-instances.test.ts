@@ -11,7 +11,7 @@ import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
 import { PREV_MASK_FINALIZED } from '../lib/objects/gcState.js';
 import { asGc, gcPrev, managedDict, managedValues } from '../lib/objects/layout.js';
-import { PyDictKeysObject } from '../lib/objects/types/dict.js';
+import { PyDictKeysObject } from '../lib/objects/types/dictKeys.js';
 import {
   Py_TPFLAGS_BASETYPE,
   Py_TPFLAGS_HAVE_GC,

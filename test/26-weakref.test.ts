@@ -12,9 +12,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
 import { PyWeakReference } from '../lib/objects/types/weakref.js';
-import { pointerSlot } from '../lib/struct.js';
 import { type GoldenCase, loadGolden } from './support/golden.js';
 import { footprint } from './support/footprint.js';
+import { pointerSlot } from '../lib/objects/layout.js';
 
 interface Golden {
   getsizeof: { cases: GoldenCase[] };

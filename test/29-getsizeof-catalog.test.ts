@@ -14,7 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import { Interpreter } from '../lib/objects/interpreter.js';
 import { isGcType, type PyTypeObject } from '../lib/objects/type.js';
-import { DK_INDICES, PyDictKeysObject, PyDictUnicodeEntry } from '../lib/objects/types/dict.js';
+import { DK_INDICES, PyDictKeysObject, PyDictUnicodeEntry } from '../lib/objects/types/dictKeys.js';
 import { type GoldenCase, loadGolden } from './support/golden.js';
 import { dictDisplay } from './support/dictDisplay.js';
 

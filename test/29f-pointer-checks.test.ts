@@ -81,6 +81,22 @@ describe.each(['native', 'fake'] as const)('C-API pointer checks (%s memory)', (
     interp.rt.decref(l);
   });
 
+  it('reference counts carry into and borrow from the high word of ob_refcnt', () => {
+    interp = new Interpreter({ memory });
+    const { rt } = interp;
+    const f = interp.float.fromNumber(1);
+    rt.setRefcnt(f, 2 ** 32 - 1);
+    rt.incref(f);
+    expect(rt.refcnt(f)).toBe(2 ** 32);
+    rt.incref(f);
+    rt.decref(f);
+    rt.decref(f);
+    expect(rt.refcnt(f)).toBe(2 ** 32 - 1);
+    rt.setRefcnt(f, 1);
+    rt.decref(f);
+    expect(() => rt.refcnt(f)).toThrow(RefcountError);
+  });
+
   it('list.setItem(l, 0, NaN) is refused and the list frees as before', () => {
     interp = new Interpreter({ memory });
     const { rt, list } = interp;

@@ -21,8 +21,7 @@ import {
   type GcChannelMessage,
 } from '../lib/gc/index.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
-import { PyObject } from '../lib/objects/layout.js';
-import { declareStruct } from '../lib/struct.js';
+import { declareObjectStruct, PyObject } from '../lib/objects/layout.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type TypeSlots } from '../lib/objects/type.js';
 
 let open: Interpreter[] = [];
@@ -50,7 +49,7 @@ function selfCycle(interp: Interpreter): number {
 }
 
 /** A GC object with one owned slot. */
-const LegacyObject = declareStruct({
+const LegacyObject = declareObjectStruct({
   name: 'Legacy',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },

@@ -14,12 +14,11 @@ import { describe, expect, it } from 'vitest';
 import { gcListViolations, installGc, type GcModule } from '../lib/gc/index.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
 import { fillBytes } from '../lib/allocator/access.js';
-import { PyVarObject, obSize } from '../lib/objects/layout.js';
-import { declareStruct } from '../lib/struct.js';
+import { declareObjectStruct, obSize, PyVarObject } from '../lib/objects/layout.js';
 import type { Runtime } from '../lib/objects/runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject } from '../lib/objects/type.js';
 
-const Node = declareStruct({
+const Node = declareObjectStruct({
   name: 'Node',
   fields: [
     { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: the edges' },

@@ -1,11 +1,12 @@
 // SyntaxErrors against CPython 3.11.7: the fields of the exception and what `python3 name.py` printed.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { PymemError } from '../lib/errors.js';
 import { parse } from '../lib/frontend/parser.js';
-import { formatSyntaxError, formatSyntaxWarning, PySyntaxError, type PySyntaxWarning } from '../lib/frontend/syntaxError.js';
-import { PARSER_FIXTURES, readSources } from './60-parser-support.js';
+import { formatSyntaxError, formatSyntaxWarning, ParserStackOverflowError, PySyntaxError, type PySyntaxWarning } from '../lib/frontend/syntaxError.js';
+import { PARSER_FIXTURES, readSources, toJson } from './60-parser-support.js';
 
 interface Recorded {
   kind: string;
@@ -69,5 +70,55 @@ describe('SyntaxWarnings as CPython prints them', () => {
     const lines = source.split('\n');
     const shown = warnings.map((w) => formatSyntaxWarning(w, lines[w.lineno - 1] ?? null)).join('');
     expect({ stderr: shown + stderr, status }).toEqual(recorded[name]);
+  });
+});
+
+describe('nesting deeper than the parser takes', () => {
+  // CPython 3.11 parses `x = ` and 5967 minus signs, and raises MemoryError for 5968 (pegen's MAXSTACK).
+  it('stops where CPython does', () => {
+    expect(() => parse(`x = ${'-'.repeat(5967)}1\n`)).not.toThrow();
+    expect(() => parse(`x = ${'-'.repeat(5968)}1\n`)).toThrow(ParserStackOverflowError);
+    expect(() => parse(`x = ${'not '.repeat(5968)}1\n`)).toThrow(ParserStackOverflowError);
+  });
+  it('is a typed error, never a JavaScript stack overflow', () => {
+    for (const source of [`x = ${'-'.repeat(100_000)}1\n`, `x = ${'lambda: '.repeat(20_000)}1\n`, `x = ${'a if b else '.repeat(20_000)}1\n`]) {
+      let err: unknown;
+      try {
+        parse(source, 'deep.py');
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ParserStackOverflowError);
+      expect(err).toBeInstanceOf(PymemError);
+      expect((err as ParserStackOverflowError).pythonType).toBe('MemoryError');
+    }
+  });
+});
+
+describe('random token soups (fuzz_errors.py, seed 2026): the tree or the error CPython gives', () => {
+  interface FuzzCase {
+    src: string;
+    ast?: unknown;
+    err?: [string, string, number, number, number, number];
+  }
+  const cases = JSON.parse(gunzipSync(readFileSync(join(PARSER_FIXTURES, 'fuzz.json.gz'))).toString('utf8')) as FuzzCase[];
+  it('covers 1000 recorded soups, most of them errors', () => {
+    expect(cases.length).toBe(1000);
+    expect(cases.filter((c) => c.err !== undefined).length).toBeGreaterThan(900);
+  });
+  it('matches CPython on every soup', () => {
+    const differing: string[] = [];
+    for (const c of cases) {
+      let mine: unknown;
+      try {
+        mine = { ast: toJson(parse(c.src, 'f.py')) };
+      } catch (e) {
+        if (!(e instanceof PySyntaxError)) throw e;
+        mine = { err: [e.kind, e.msg, e.lineno, e.offset, e.endLineno, e.endOffset] };
+      }
+      const theirs = c.ast !== undefined ? { ast: c.ast } : { err: c.err };
+      if (JSON.stringify(mine) !== JSON.stringify(theirs)) differing.push(`${JSON.stringify(c.src)}: ${JSON.stringify(mine)} vs ${JSON.stringify(theirs)}`);
+    }
+    expect(differing).toEqual([]);
   });
 });

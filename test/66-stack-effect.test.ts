@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { stackEffect } from '../lib/frontend/assemble.js';
 import { compile } from '../lib/frontend/compile.js';
 import { CO_GENERATOR, type CodeObject } from '../lib/frontend/code.js';
-import { parseExceptionTable, unpackOpargs } from '../lib/frontend/dis.js';
+import { unpackOpargs } from '../lib/frontend/dis.js';
+import { parseExceptionTable } from '../lib/frontend/exceptionTable.js';
 import { Op, opmap, hasjrel, opname } from '../lib/frontend/opcode.js';
 import { compilerFixtures, walkCode } from './63-compiler-support.js';
 

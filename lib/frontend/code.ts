@@ -15,7 +15,38 @@
  *   - consts holds each constant once by _PyCode_ConstantKey (1, 1.0, True
  *     and -0.0 / 0.0 are distinct); the first is the docstring when there is
  *     one (None for a function without); nested code objects are constants;
- *   - linetable and exceptiontable are in 3.11's formats (see assemble.ts).
+ *   - linetable and exceptiontable are in 3.11's formats (read them with
+ *     lineTable.ts and exceptionTable.ts; assemble.ts writes them).
+ *
+ * Reading co_code, as ceval.c of 3.11 does (opcode.ts has the numbers):
+ *   - after each instruction skip inlineCacheEntries[op] CACHE units (the
+ *     specializing interpreter's counters; all zero here); EXTENDED_ARG k
+ *     makes the next oparg (k << 8) | its byte;
+ *   - jumps are relative, in code units, from the unit after the jump:
+ *     *_FORWARD* add oparg, *_BACKWARD* subtract it; FOR_ITER, SEND and
+ *     JUMP_IF_{TRUE,FALSE}_OR_POP are forward;
+ *   - LOAD_FAST / STORE_FAST / DELETE_FAST and MAKE_CELL, LOAD_CLOSURE,
+ *     LOAD_DEREF, STORE_DEREF, DELETE_DEREF, LOAD_CLASSDEREF index
+ *     localsplus (the frame's locals, then cells, then free variables);
+ *     COPY_FREE_VARS n copies the function's closure into the last n slots;
+ *   - LOAD_GLOBAL loads names[oparg >> 1], pushing NULL first when oparg & 1;
+ *     LOAD_CONST and KW_NAMES index consts (KW_NAMES: the tuple of keyword
+ *     names for the next CALL); other *_NAME / *_ATTR / LOAD_METHOD /
+ *     IMPORT_* index names;
+ *   - PRECALL n, CALL n: the stack holds [NULL or the callable, the
+ *     callable or self, n arguments]; CALL_FUNCTION_EX 1 has a kwargs dict;
+ *   - MAKE_FUNCTION flags: 1 defaults tuple, 2 keyword defaults dict,
+ *     4 annotations tuple, 8 closure tuple, below the code object on the
+ *     stack in that order; the qualname comes from the code object;
+ *   - BINARY_OP oparg indexes nbOps (in-place forms from 13); COMPARE_OP
+ *     indexes cmpOp; IS_OP / CONTAINS_OP 1 negate;
+ *   - FORMAT_VALUE: oparg & 3 is the conversion (none, str, repr, ascii),
+ *     oparg & 4 a format spec above the value; BUILD_STRING n joins n strs;
+ *   - UNPACK_EX: low byte = targets before the star, high byte = after;
+ *   - RESUME oparg: 0 at the start, 1 after a yield, 2 after yield from,
+ *     3 after await; RERAISE oparg set: restore f_lasti from the stack;
+ *   - generators start with RETURN_GENERATOR, POP_TOP (frame flags CO_GENERATOR
+ *     and friends); YIELD_VALUE's oparg (argless, so 0 in co_code) is not used.
  */
 
 import type { PyBytes, PyComplex, PyEllipsis } from './ast.js';

@@ -15,8 +15,9 @@
  *     sorted, as dictbytype sorts them);
  *   - the fblock stack mirrors compile.c's, so break/continue/return unwind
  *     with exactly its instructions.
- * Constructs outside issue 8's language (async, match, except*) raise
- * CompilerNotImplementedError naming the construct and its file:line.
+ * What is not compiled -- try/except* (exception groups) and the future
+ * features `annotations` and `barry_as_FLUFL` -- raises
+ * CompilerNotImplementedError naming it and its file:line.
  */
 
 import type * as ast from './ast.js';
@@ -35,7 +36,9 @@ import {
   SETUP_FINALLY, SETUP_CLEANUP, SETUP_WITH, POP_BLOCK, JUMP, JUMP_NO_INTERRUPT, POP_JUMP_IF_FALSE, POP_JUMP_IF_TRUE,
 } from './flowgraph.js';
 import { assemble } from './assemble.js';
+import { constRepr, strRepr } from './constRepr.js';
 import { parse } from './parser.js';
+import { futureParse, type FutureFeatures } from './future.js';
 
 /** A construct the compiler does not support: never wrong bytecode instead. */
 export class CompilerNotImplementedError extends PymemError {
@@ -183,6 +186,20 @@ type Mode = 'exec' | 'eval' | 'single';
 
 type ComprehensionType = 'genexpr' | 'listcomp' | 'setcomp' | 'dictcomp';
 
+/** compile.c's pattern_context: names captured so far, items above the subject, the fail_pop blocks. */
+interface PatternContext {
+  stores: string[];
+  allowIrrefutable: boolean;
+  /** failPop[n] pops n items, then falls into failPop[n - 1] ... failPop[0]. */
+  failPop: Block[];
+  onTop: number;
+}
+
+/** WILDCARD_CHECK: `_`. */
+function isWildcard(p: ast.Pattern): boolean {
+  return p._type === 'MatchAs' && p.pattern === null && p.name === null;
+}
+
 /** compile.c's struct compiler: the stack of units and the symbol table. */
 class Compiler {
   u!: CompilerUnit;
@@ -191,6 +208,7 @@ class Compiler {
 
   constructor(
     private readonly st: Symtable,
+    private readonly future: FutureFeatures,
     private readonly filename: string,
     private readonly sourceLines: string[],
   ) {}
@@ -326,7 +344,7 @@ class Compiler {
   // ---- module ----
 
   /** compiler_mod. */
-  compileMod(mod: ast.ModNode, mode: Mode): CodeObject {
+  compileMod(mod: ast.ModNode): CodeObject {
     this.enterScope('<module>', 'module', mod, 1);
     let addNone = true;
     if (mod._type === 'Module') {
@@ -339,7 +357,6 @@ class Compiler {
       this.visitExpr(mod.body);
       addNone = false;
     }
-    void mode;
     return this.assembleUnit(addNone);
   }
 
@@ -452,7 +469,7 @@ class Compiler {
       case 'With': return this.with_(s, 0);
       case 'AsyncFor': return this.asyncFor(s);
       case 'AsyncWith': return this.asyncWith(s, 0);
-      case 'Match': return this.notImplemented('match statement', s);
+      case 'Match': return this.match(s);
       case 'TryStar': return this.notImplemented('try/except*', s);
     }
   }
@@ -994,7 +1011,7 @@ class Compiler {
   private fromImport(s: ast.ImportFrom): void {
     this.loadConst(BigInt(s.level));
     const names = s.names.map((a) => a.name);
-    if (s.module === '__future__') this.notImplemented('from __future__ import', s);
+    if (s.module === '__future__' && s.lineno > this.future.lineno) this.error('from __future__ imports must occur at the beginning of the file');
     this.loadConst(names);
     this.addOpName(Op.IMPORT_NAME, s.module ?? '');
     for (let i = 0; i < s.names.length; i++) {
@@ -1097,6 +1114,358 @@ class Compiler {
     } else {
       this.checkAnnExpr(e);
     }
+  }
+
+  // ---- pattern matching (compile.c: compiler_match and compiler_pattern_*) ----
+
+  /** compiler_match / compiler_match_inner. */
+  private match(s: ast.Match): void {
+    this.visitExpr(s.subject);
+    const end = this.newBlock();
+    const cases = s.cases.length;
+    const last = s.cases[cases - 1]!;
+    const hasDefault = isWildcard(last.pattern) && cases > 1 ? 1 : 0;
+    const pc: PatternContext = { stores: [], allowIrrefutable: false, failPop: [], onTop: 0 };
+    for (let i = 0; i < cases - hasDefault; i++) {
+      const m = s.cases[i]!;
+      this.setLoc(m.pattern);
+      if (i !== cases - hasDefault - 1) this.addOp(Op.COPY, 1);
+      pc.stores = [];
+      pc.allowIrrefutable = m.guard !== null || i === cases - 1;
+      pc.failPop = [];
+      pc.onTop = 0;
+      this.pattern(m.pattern, pc);
+      for (const name of pc.stores) this.nameop(name, 'Store');
+      if (m.guard) {
+        this.ensureFailPop(pc, 0);
+        this.jumpIf(m.guard, pc.failPop[0]!, false);
+      }
+      if (i !== cases - hasDefault - 1) this.addOp(Op.POP_TOP);
+      m.body.forEach((b) => this.visitStmt(b));
+      this.addJumpNoLine(JUMP, end);
+      this.setLoc(m.pattern);
+      this.emitAndResetFailPop(pc);
+    }
+    if (hasDefault) {
+      this.setLoc(last.pattern);
+      this.addOp(cases === 1 ? Op.POP_TOP : Op.NOP);
+      if (last.guard) this.jumpIf(last.guard, end, false);
+      last.body.forEach((b) => this.visitStmt(b));
+    }
+    this.useNextBlock(end);
+  }
+
+  /** ensure_fail_pop: blocks popping 0..n items on failure. */
+  private ensureFailPop(pc: PatternContext, n: number): void {
+    while (pc.failPop.length < n + 1) pc.failPop.push(this.newBlock());
+  }
+
+  /** jump_to_fail_pop: on failure, pop what is on top and the captures so far. */
+  private jumpToFailPop(pc: PatternContext, op: number): void {
+    const pops = pc.onTop + pc.stores.length;
+    this.ensureFailPop(pc, pops);
+    this.addJump(op, pc.failPop[pops]!);
+    this.nextBlock();
+  }
+
+  /** emit_and_reset_fail_pop. */
+  private emitAndResetFailPop(pc: PatternContext): void {
+    if (!pc.failPop.length) {
+      this.nextBlock();
+      return;
+    }
+    for (let size = pc.failPop.length - 1; size > 0; size--) {
+      this.useNextBlock(pc.failPop[size]!);
+      this.addOp(Op.POP_TOP);
+    }
+    this.useNextBlock(pc.failPop[0]!);
+    pc.failPop = [];
+  }
+
+  /** pattern_helper_rotate: 3.10's ROT_N as SWAPs. */
+  private patternRotate(count: number): void {
+    while (count > 1) this.addOp(Op.SWAP, count--);
+  }
+
+  /** pattern_helper_store_name. */
+  private patternStoreName(n: string | null, pc: PatternContext): void {
+    if (n === null) {
+      this.addOp(Op.POP_TOP);
+      return;
+    }
+    if (n === '__debug__') this.error('cannot assign to __debug__');
+    if (pc.stores.includes(n)) this.error(`multiple assignments to name ${strRepr(n)} in pattern`);
+    this.patternRotate(pc.onTop + pc.stores.length + 1);
+    pc.stores.push(n);
+  }
+
+  /** compiler_pattern_subpattern: a sub-pattern may be irrefutable. */
+  private patternSubpattern(p: ast.Pattern, pc: PatternContext): void {
+    const allow = pc.allowIrrefutable;
+    pc.allowIrrefutable = true;
+    this.pattern(p, pc);
+    pc.allowIrrefutable = allow;
+  }
+
+  /** compiler_pattern. */
+  private pattern(p: ast.Pattern, pc: PatternContext): void {
+    this.setLoc(p);
+    switch (p._type) {
+      case 'MatchValue': {
+        if (p.value._type !== 'Constant' && p.value._type !== 'Attribute') this.error('patterns may only match literals and attribute lookups');
+        this.visitExpr(p.value);
+        this.addCompare({ _type: 'Eq' });
+        this.jumpToFailPop(pc, POP_JUMP_IF_FALSE);
+        return;
+      }
+      case 'MatchSingleton':
+        this.loadConst(p.value as CodeConst);
+        this.addCompare({ _type: 'Is' });
+        this.jumpToFailPop(pc, POP_JUMP_IF_FALSE);
+        return;
+      case 'MatchSequence': return this.patternSequence(p, pc);
+      case 'MatchMapping': return this.patternMapping(p, pc);
+      case 'MatchClass': return this.patternClass(p, pc);
+      case 'MatchStar': return this.patternStoreName(p.name, pc);
+      case 'MatchAs':
+        if (p.pattern === null) {
+          if (!pc.allowIrrefutable) {
+            if (p.name) this.error(`name capture ${strRepr(p.name)} makes remaining patterns unreachable`);
+            this.error('wildcard makes remaining patterns unreachable');
+          }
+          return this.patternStoreName(p.name, pc);
+        }
+        pc.onTop++;
+        this.addOp(Op.COPY, 1);
+        this.pattern(p.pattern, pc);
+        pc.onTop--;
+        this.patternStoreName(p.name, pc);
+        return;
+      case 'MatchOr': return this.patternOr(p, pc);
+    }
+  }
+
+  /** compiler_pattern_sequence. */
+  private patternSequence(p: ast.MatchSequence, pc: PatternContext): void {
+    const patterns = p.patterns;
+    const size = patterns.length;
+    let star = -1;
+    let onlyWildcard = true;
+    let starWildcard = false;
+    patterns.forEach((q, i) => {
+      if (q._type === 'MatchStar') {
+        if (star >= 0) this.error('multiple starred names in sequence pattern');
+        starWildcard = q.name === null;
+        onlyWildcard &&= starWildcard;
+        star = i;
+        return;
+      }
+      onlyWildcard &&= isWildcard(q);
+    });
+    pc.onTop++;
+    this.addOp(Op.MATCH_SEQUENCE);
+    this.jumpToFailPop(pc, POP_JUMP_IF_FALSE);
+    if (star < 0) {
+      this.addOp(Op.GET_LEN);
+      this.loadConst(BigInt(size));
+      this.addCompare({ _type: 'Eq' });
+      this.jumpToFailPop(pc, POP_JUMP_IF_FALSE);
+    } else if (size - 1 > 0) {
+      this.addOp(Op.GET_LEN);
+      this.loadConst(BigInt(size - 1));
+      this.addCompare({ _type: 'GtE' });
+      this.jumpToFailPop(pc, POP_JUMP_IF_FALSE);
+    }
+    // Whatever comes next consumes the subject:
+    pc.onTop--;
+    if (onlyWildcard) {
+      this.addOp(Op.POP_TOP);
+    } else if (starWildcard) {
+      pc.onTop++;
+      patterns.forEach((q, i) => {
+        if (isWildcard(q) || i === star) return;
+        this.addOp(Op.COPY, 1);
+        if (i < star) {
+          this.loadConst(BigInt(i));
+        } else {
+          this.addOp(Op.GET_LEN);
+          this.loadConst(BigInt(size - i));
+          this.addOp(Op.BINARY_OP, binopArg['Sub']!);
+        }
+        this.addOp(Op.BINARY_SUBSCR);
+        this.patternSubpattern(q, pc);
+      });
+      pc.onTop--;
+      this.addOp(Op.POP_TOP);
+    } else {
+      let seenStar = false;
+      patterns.forEach((q, i) => {
+        if (q._type === 'MatchStar' && !seenStar) {
+          if (i >= 1 << 8) this.error('too many expressions in star-unpacking sequence pattern');
+          this.addOp(Op.UNPACK_EX, i + ((size - i - 1) << 8));
+          seenStar = true;
+        }
+      });
+      if (!seenStar) this.addOp(Op.UNPACK_SEQUENCE, size);
+      pc.onTop += size;
+      for (const q of patterns) {
+        pc.onTop--;
+        this.patternSubpattern(q, pc);
+      }
+    }
+  }
+
+  /** compiler_pattern_mapping. */
+  private patternMapping(p: ast.MatchMapping, pc: PatternContext): void {
+    const keys = p.keys;
+    let size = keys.length;
+    const starTarget = p.rest;
+    pc.onTop++;
+    this.addOp(Op.MATCH_MAPPING);
+    this.jumpToFailPop(pc, POP_JUMP_IF_FALSE);
+    if (!size && !starTarget) {
+      pc.onTop--;
+      this.addOp(Op.POP_TOP);
+      return;
+    }
+    if (size) {
+      this.addOp(Op.GET_LEN);
+      this.loadConst(BigInt(size));
+      this.addCompare({ _type: 'GtE' });
+      this.jumpToFailPop(pc, POP_JUMP_IF_FALSE);
+    }
+    const seen = new Set<string>();
+    for (const key of keys) {
+      if (key._type === 'Constant') {
+        const k = setItemKey(key.value as CodeConst);
+        if (seen.has(k)) this.error(`mapping pattern checks duplicate key (${constRepr(key.value as CodeConst)})`);
+        seen.add(k);
+      } else if (key._type !== 'Attribute') {
+        this.error('mapping pattern keys may only match literals and attribute lookups');
+      }
+      this.visitExpr(key);
+    }
+    this.addOp(Op.BUILD_TUPLE, size);
+    this.addOp(Op.MATCH_KEYS);
+    pc.onTop += 2;
+    this.addOp(Op.COPY, 1);
+    this.loadConst(null);
+    this.addOp(Op.IS_OP, 1);
+    this.jumpToFailPop(pc, POP_JUMP_IF_FALSE);
+    this.addOp(Op.UNPACK_SEQUENCE, size);
+    pc.onTop += size - 1;
+    for (const q of p.patterns) {
+      pc.onTop--;
+      this.patternSubpattern(q, pc);
+    }
+    pc.onTop -= 2;
+    if (starTarget) {
+      this.addOp(Op.BUILD_MAP, 0);
+      this.addOp(Op.SWAP, 3);
+      this.addOp(Op.DICT_UPDATE, 2);
+      this.addOp(Op.UNPACK_SEQUENCE, size);
+      while (size) {
+        this.addOp(Op.COPY, 1 + size--);
+        this.addOp(Op.SWAP, 2);
+        this.addOp(Op.DELETE_SUBSCR);
+      }
+      this.patternStoreName(starTarget, pc);
+    } else {
+      this.addOp(Op.POP_TOP);
+      this.addOp(Op.POP_TOP);
+    }
+  }
+
+  /** compiler_pattern_class. */
+  private patternClass(p: ast.MatchClass, pc: PatternContext): void {
+    const nargs = p.patterns.length;
+    const nattrs = p.kwd_attrs.length;
+    if (nattrs) {
+      p.kwd_attrs.forEach((attr, i) => {
+        this.setLoc(p.kwd_patterns[i]!);
+        if (attr === '__debug__') this.error('cannot assign to __debug__');
+        for (let j = i + 1; j < nattrs; j++) {
+          if (p.kwd_attrs[j] === attr) {
+            this.setLoc(p.kwd_patterns[j]!);
+            this.error(`attribute name repeated in class pattern: ${attr}`);
+          }
+        }
+      });
+      this.setLoc(p);
+    }
+    this.visitExpr(p.cls);
+    this.loadConst([...p.kwd_attrs]);
+    this.addOp(Op.MATCH_CLASS, nargs);
+    this.addOp(Op.COPY, 1);
+    this.loadConst(null);
+    this.addOp(Op.IS_OP, 1);
+    pc.onTop++;
+    this.jumpToFailPop(pc, POP_JUMP_IF_FALSE);
+    this.addOp(Op.UNPACK_SEQUENCE, nargs + nattrs);
+    pc.onTop += nargs + nattrs - 1;
+    for (let i = 0; i < nargs + nattrs; i++) {
+      pc.onTop--;
+      const q = i < nargs ? p.patterns[i]! : p.kwd_patterns[i - nargs]!;
+      if (isWildcard(q)) {
+        this.addOp(Op.POP_TOP);
+        continue;
+      }
+      this.patternSubpattern(q, pc);
+    }
+  }
+
+  /** compiler_pattern_or. */
+  private patternOr(p: ast.MatchOr, pc: PatternContext): void {
+    const end = this.newBlock();
+    const size = p.patterns.length;
+    const old = { ...pc };
+    let control: string[] | null = null;
+    for (let i = 0; i < size; i++) {
+      const alt = p.patterns[i]!;
+      this.setLoc(alt);
+      pc.stores = [];
+      pc.allowIrrefutable = i === size - 1 && old.allowIrrefutable;
+      pc.failPop = [];
+      pc.onTop = 0;
+      this.addOp(Op.COPY, 1);
+      this.pattern(alt, pc);
+      const nstores = pc.stores.length;
+      if (i === 0) {
+        control = pc.stores;
+      } else if (nstores !== control!.length) {
+        this.error('alternative patterns bind different names');
+      } else if (nstores) {
+        for (let icontrol = nstores - 1; icontrol >= 0; icontrol--) {
+          const name = control![icontrol]!;
+          const istores = pc.stores.indexOf(name);
+          if (istores < 0) this.error('alternative patterns bind different names');
+          if (icontrol !== istores) {
+            let rotations = istores + 1;
+            const rotated = pc.stores.splice(0, rotations);
+            pc.stores.splice(icontrol - istores, 0, ...rotated);
+            while (rotations--) this.patternRotate(icontrol + 1);
+          }
+        }
+      }
+      this.addJump(JUMP, end);
+      this.emitAndResetFailPop(pc);
+    }
+    pc.stores = old.stores;
+    pc.allowIrrefutable = old.allowIrrefutable;
+    pc.failPop = old.failPop;
+    pc.onTop = old.onTop;
+    this.addOp(Op.POP_TOP);
+    this.jumpToFailPop(pc, JUMP);
+    this.useNextBlock(end);
+    const nstores = control!.length;
+    const nrots = nstores + 1 + pc.onTop + pc.stores.length;
+    for (let i = 0; i < nstores; i++) {
+      this.patternRotate(nrots);
+      const name = control![i]!;
+      if (pc.stores.includes(name)) this.error(`multiple assignments to name ${strRepr(name)} in pattern`);
+      pc.stores.push(name);
+    }
+    this.addOp(Op.POP_TOP);
   }
 
   // ---- functions and classes ----
@@ -1883,14 +2252,18 @@ function dedupeSet(values: CodeConst[]): CodeConst[] {
 }
 
 /** Compiles a parsed (and optimized) tree: symbol table, code generation, assembly. */
-export function compileAst(mod: ast.ModNode, filename: string, source: string, mode: Mode): CodeObject {
+export function compileAst(mod: ast.ModNode, filename: string, source: string): CodeObject {
   const lines = source.split(/\r?\n/);
+  const future = futureParse(mod, filename, lines);
+  for (const feature of future.features) {
+    throw new CompilerNotImplementedError(`from __future__ import ${feature}`, filename, future.lineno);
+  }
   const st = buildSymtable(mod, filename, lines);
-  return new Compiler(st, filename, lines).compileMod(mod, mode);
+  return new Compiler(st, future, filename, lines).compileMod(mod);
 }
 
 /** Python's compile(source, filename, mode) for exec / eval / single: parse, optimize, compile, assemble. */
 export function compile(source: string, filename: string, mode: Mode): CodeObject {
   const tree = parse(source, filename, mode);
-  return compileAst(astOptimize(tree), filename, source, mode);
+  return compileAst(astOptimize(tree), filename, source);
 }

@@ -28,7 +28,11 @@ function codeKey(co: CodeObject): string {
   return key;
 }
 
+let nanCount = 0;
+
+/** A float's part of a key; a NaN equals no other constant, so each gets its own slot. */
 function floatKey(d: number): string {
+  if (Number.isNaN(d)) return `nan${nanCount++}`;
   return Object.is(d, -0) ? '-0' : String(d);
 }
 

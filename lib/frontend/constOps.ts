@@ -46,6 +46,57 @@ function floatResult(r: number, ...operands: number[]): number | undefined {
   return r;
 }
 
+function bitLen(v: bigint): number {
+  return v === 0n ? 0 : v.toString(2).length;
+}
+
+/** num / den (both positive) rounded to the nearest double, ties to even (Infinity when too big). */
+function ratioToDouble(num: bigint, den: bigint): number {
+  const k = bitLen(den) - bitLen(num) + 60;
+  const scaledNum = k >= 0 ? num << BigInt(k) : num;
+  const scaledDen = k >= 0 ? den : den << BigInt(-k);
+  let q = scaledNum / scaledDen;
+  const sticky = q * scaledDen !== scaledNum;
+  const bl = bitLen(q);
+  const e2 = bl - 1 - k;
+  if (e2 > 1023) return Infinity;
+  const precision = e2 >= -1022 ? 53 : 53 - (-1022 - e2);
+  if (precision <= 0) return 0;
+  const shift = BigInt(bl - precision);
+  let mantissa = q >> shift;
+  const rest = q & ((1n << shift) - 1n);
+  const half = 1n << (shift - 1n);
+  if (rest > half || (rest === half && (sticky || (mantissa & 1n) === 1n))) mantissa += 1n;
+  q = mantissa;
+  const exp = Number(shift) - k;
+  if (exp + bitLen(q) - 1 > 1023) return Infinity;
+  return Number(q) * 2 ** Math.max(exp, -1074) * 2 ** (exp < -1074 ? exp + 1074 : 0);
+}
+
+/**
+ * x ** y for doubles as C's pow gives it: for an integral exponent of
+ * moderate size the exactly rounded power (which glibc's pow returns; V8's
+ * Math.pow is off by an ulp in some 9% of such cases); otherwise Math.pow.
+ */
+export function floatPow(x: number, y: number): number {
+  if (!Number.isFinite(x) || !Number.isInteger(y) || x === 0 || Math.abs(y) > 4096 || y === 0) return x ** y;
+  const negative = x < 0 && Math.abs(y) % 2 === 1;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const bits = view.getBigUint64(0);
+  const biased = Number(bits >> 52n);
+  const fraction = bits & ((1n << 52n) - 1n);
+  const mant = biased === 0 ? fraction : fraction | (1n << 52n);
+  const e = (biased === 0 ? -1074 : biased - 1075) * Math.abs(y);
+  const power = mant ** BigInt(Math.abs(y));
+  let num = power;
+  let den = 1n;
+  if (e >= 0) num <<= BigInt(e);
+  else den <<= BigInt(-e);
+  const r = y > 0 ? ratioToDouble(num, den) : ratioToDouble(den, num);
+  return negative ? -r : r;
+}
+
 /** float_divmod of Objects/floatobject.c. */
 function floatDivmod(vx: number, wx: number): [number, number] | undefined {
   if (wx === 0) return undefined;
@@ -88,12 +139,62 @@ function intTrueDiv(a: bigint, b: bigint): number | undefined {
   return undefined;
 }
 
+function complex(real: number, imag: number): PyComplex {
+  return { kind: 'complex', real, imag };
+}
+
+/** _Py_c_quot; undefined for a zero divisor (ZeroDivisionError). */
+function complexQuot(a: PyComplex, b: PyComplex): PyComplex | undefined {
+  const absBreal = Math.abs(b.real);
+  const absBimag = Math.abs(b.imag);
+  if (absBreal >= absBimag) {
+    if (absBreal === 0) return undefined;
+    const ratio = b.imag / b.real;
+    const denom = b.real + b.imag * ratio;
+    return complex((a.real + a.imag * ratio) / denom, (a.imag - a.real * ratio) / denom);
+  }
+  if (absBimag >= absBreal) {
+    const ratio = b.real / b.imag;
+    const denom = b.real * ratio + b.imag;
+    return complex((a.real * ratio + a.imag) / denom, (a.imag * ratio - a.real) / denom);
+  }
+  return complex(NaN, NaN);
+}
+
+/** _Py_c_prod. */
+function complexProd(a: PyComplex, b: PyComplex): PyComplex {
+  return complex(a.real * b.real - a.imag * b.imag, a.real * b.imag + a.imag * b.real);
+}
+
+/**
+ * complex_pow for integer exponents up to 100 (c_powi: repeated squaring,
+ * exact as CPython's); other exponents use libm functions whose last bits
+ * may differ from the C library's, so they are not folded.
+ */
+function complexPow(a: PyComplex, b: PyComplex): PyComplex | undefined {
+  if (!(b.imag === 0 && b.real === Math.floor(b.real) && Math.abs(b.real) <= 100)) return undefined;
+  const powu = (x: PyComplex, n: number): PyComplex => {
+    let r = complex(1, 0);
+    let p = x;
+    for (let mask = 1; mask > 0 && n >= mask; mask *= 2) {
+      if (Math.floor(n / mask) % 2) r = complexProd(r, p);
+      p = complexProd(p, p);
+    }
+    return r;
+  };
+  const n = b.real;
+  const p = n > 0 ? powu(a, n) : complexQuot(complex(1, 0), powu(a, -n));
+  if (p === undefined || !Number.isFinite(p.real) || !Number.isFinite(p.imag)) return undefined;
+  return p;
+}
+
 function complexOp(op: string, x: PyComplex, y: PyComplex): PyComplex | undefined {
-  const c = (real: number, imag: number): PyComplex => ({ kind: 'complex', real, imag });
   switch (op) {
-    case 'Add': return c(x.real + y.real, x.imag + y.imag);
-    case 'Sub': return c(x.real - y.real, x.imag - y.imag);
-    case 'Mult': return c(x.real * y.real - x.imag * y.imag, x.real * y.imag + x.imag * y.real);
+    case 'Add': return complex(x.real + y.real, x.imag + y.imag);
+    case 'Sub': return complex(x.real - y.real, x.imag - y.imag);
+    case 'Mult': return complexProd(x, y);
+    case 'Div': return complexQuot(x, y);
+    case 'Pow': return complexPow(x, y);
     default: return undefined;
   }
 }
@@ -137,7 +238,7 @@ function numericBinop(op: string, a: Num, b: Num): CodeConst | undefined {
     case 'Pow':
       if (x === 0 && y < 0) return undefined;
       if (x < 0 && !Number.isInteger(y) && Number.isFinite(y)) return undefined;
-      return floatResult(x ** y, x, y);
+      return floatResult(floatPow(x, y), x, y);
     default: return undefined;
   }
 }

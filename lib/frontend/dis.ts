@@ -10,69 +10,13 @@
 import { EXTENDED_ARG, HAVE_ARGUMENT, Op, cmpOp, deopt, hasconst, hasfree, hasjabs, hasjrel, haslocal, hasname, hascompare, inlineCacheEntries, nbOps, opname } from './opcode.js';
 import { isCode, type CodeObject } from './code.js';
 import { constRepr } from './constRepr.js';
+import { coLines } from './lineTable.js';
+import { parseExceptionTable } from './exceptionTable.js';
 
 const OPNAME_WIDTH = 20;
 const OPARG_WIDTH = 5;
 const FORMAT_VALUE_CONVERTERS = ['', 'str', 'repr', 'ascii'];
 const MAKE_FUNCTION_FLAGS = ['defaults', 'kwdefaults', 'annotations', 'closure'];
-
-/** One range of co_lines(): code bytes [start, end) on `line` (null: no line). */
-export interface LineRange {
-  start: number;
-  end: number;
-  line: number | null;
-}
-
-/** co_lines(): decodes 3.11's co_linetable (Objects/codeobject.c: lineiter / _PyLineTable_NextAddressRange). */
-export function coLines(co: CodeObject): LineRange[] {
-  const t = co.linetable;
-  const out: LineRange[] = [];
-  let p = 0;
-  let line = co.firstlineno;
-  let addr = 0;
-  const varint = (): number => {
-    let b = t[p++]!;
-    let v = b & 63;
-    let shift = 0;
-    while (b & 64) {
-      b = t[p++]!;
-      shift += 6;
-      v |= (b & 63) << shift;
-    }
-    return v;
-  };
-  const svarint = (): number => {
-    const v = varint();
-    return v & 1 ? -(v >> 1) : v >> 1;
-  };
-  while (p < t.length) {
-    const first = t[p++]!;
-    const code = (first >> 3) & 15;
-    const length = (first & 7) + 1;
-    let entryLine: number | null = line;
-    if (code === 15) {
-      entryLine = null;
-    } else if (code === 14) {
-      line += svarint();
-      entryLine = line;
-      varint();
-      varint();
-      varint();
-    } else if (code === 13) {
-      line += svarint();
-      entryLine = line;
-    } else if (code >= 10) {
-      line += code - 10;
-      entryLine = line;
-      p += 2;
-    } else {
-      p += 1;
-    }
-    out.push({ start: addr * 2, end: (addr + length) * 2, line: entryLine });
-    addr += length;
-  }
-  return out;
-}
 
 /** dis.findlinestarts: offsets where a new source line starts. */
 export function findLinestarts(co: CodeObject): Map<number, number> {
@@ -85,39 +29,6 @@ export function findLinestarts(co: CodeObject): Map<number, number> {
     }
   }
   return starts;
-}
-
-/** One entry of the exception table, offsets in bytes as dis shows them. */
-export interface ExceptionTableEntry {
-  start: number;
-  end: number;
-  target: number;
-  depth: number;
-  lasti: boolean;
-}
-
-/** dis._parse_exception_table. */
-export function parseExceptionTable(co: CodeObject): ExceptionTableEntry[] {
-  const t = co.exceptiontable;
-  let p = 0;
-  const varint = (): number => {
-    let b = t[p++]!;
-    let v = b & 63;
-    while (b & 64) {
-      b = t[p++]!;
-      v = (v << 6) | (b & 63);
-    }
-    return v;
-  };
-  const out: ExceptionTableEntry[] = [];
-  while (p < t.length) {
-    const start = varint() * 2;
-    const length = varint() * 2;
-    const target = varint() * 2;
-    const dl = varint();
-    out.push({ start, end: start + length, target, depth: dl >> 1, lasti: (dl & 1) === 1 });
-  }
-  return out;
 }
 
 /** One instruction as dis._unpack_opargs yields it (caches skipped). */

@@ -2,12 +2,18 @@
  * Python 3.11's parser: tokens to the AST of ast.ts, as CPython's PEG parser
  * (Parser/parser.c, generated from Grammar/python.gram, with the actions of
  * Parser/action_helpers.c) builds it. Methods carry the grammar's rule names
- * in camelCase; most rules are predictive here, so the few PEG choices that
- * need it backtrack with `mark`/`reset`.
+ * in camelCase. Most rules are predictive here; where the PEG parser would
+ * backtrack (a parenthesized `with`, the soft keyword `match`, an operator or
+ * trailer with nothing valid after it) they do too, with `mark`/`reset` and
+ * `optional`, so a rule stops at the same token as CPython's. Every token
+ * is fetched on demand and kept, so each position is tokenized once.
  *
  * Positions: a node spans from the first token of its rule to the last
  * token consumed that is not NEWLINE/INDENT/DEDENT (pegen's EXTRA), so
  * `(a) + b` starts at the parenthesis while its `a` does not.
+ *
+ * Source nested deeper than CPython's parser stack takes is refused with
+ * ParserStackOverflowError (CPython: MemoryError).
  *
  * Errors follow _PyPegen_run_parser: a first pass without error rules; if it
  * fails, a second pass from the start with the `invalid_*` checks on
@@ -19,8 +25,11 @@
 
 import * as ast from './ast.js';
 import { concatenateStrings, type StringParserHost } from './stringParser.js';
-import { PySyntaxError, type PySyntaxWarning, type SyntaxErrorKind } from './syntaxError.js';
+import { ParserStackOverflowError, PySyntaxError, type PySyntaxWarning, type SyntaxErrorKind } from './syntaxError.js';
 import { Tokenizer, type Token } from './tokenizer.js';
+
+/** Nesting the parser refuses, calibrated on CPython 3.11 (see Parser.enter). */
+const MAXSTACK = 5968;
 
 /** Raised inside the parser when a rule cannot match; never leaves this module. */
 class ParseFail {}
@@ -70,7 +79,13 @@ export function parse(source: string, filename: string, mode: 'eval', warnings?:
 export function parse(source: string, filename: string, mode: 'single', warnings?: PySyntaxWarning[]): ast.Interactive;
 export function parse(source: string, filename?: string, mode?: ParseMode, warnings?: PySyntaxWarning[]): ast.Module | ast.Expression | ast.Interactive;
 export function parse(source: string, filename = '<unknown>', mode: ParseMode = 'exec', warnings: PySyntaxWarning[] = []): ast.Module | ast.Expression | ast.Interactive {
-  return runParser(new Tokenizer(source, filename, mode === 'exec', 1, 0, warnings), filename, mode, warnings);
+  try {
+    return runParser(new Tokenizer(source, filename, mode === 'exec', 1, 0, warnings), filename, mode, warnings);
+  } catch (e) {
+    // Nesting that exhausts the JavaScript stack before the level count does is refused the same way.
+    if (e instanceof RangeError && /call stack/.test(e.message)) throw new ParserStackOverflowError(filename);
+    throw e;
+  }
 }
 
 /** _PyPegen_run_parser: the two passes and the choice of error. */
@@ -85,21 +100,19 @@ function runParser(tok: Tokenizer, filename: string, mode: ParseMode | 'fstring'
   const lastToken = first.lastFetched();
   // reset_parser_state_for_error_pass: the second pass reads the tokens the first one fetched.
   const second = first.errorPassParser();
-  let err: PySyntaxError;
   try {
     second.run();
-    err = first.genericError(lastToken);
   } catch (e) {
     if (e instanceof PySyntaxError) {
       if (!second.fromParser(e)) throw e;
-      err = e;
-    } else if (e instanceof ParseFail) {
-      err = first.genericError(lastToken);
-    } else {
-      throw e;
+      throw first.checkRestOfSource(e);
     }
+    if (!(e instanceof ParseFail)) throw e;
   }
-  throw first.checkRestOfSource(err);
+  // _PyPegen_set_syntax_error: an unexpected INDENT/DEDENT is reported as it is; only the
+  // generic "invalid syntax" gives way to a tokenizer error further on.
+  if (lastToken.type === 'INDENT' || lastToken.type === 'DEDENT') throw first.genericError(lastToken);
+  throw first.checkRestOfSource(first.genericError(lastToken));
 }
 
 class Parser implements StringParserHost {
@@ -311,8 +324,8 @@ class Parser implements StringParserHost {
       this.raised.add(e);
       return e;
     }
-    const col = t.col === -1 ? t.curCol - 1 : t.col;
-    return this.errorAt('SyntaxError', 'invalid syntax', t.lineno, col, t.endLineno, t.endCol);
+    // RAISE_SYNTAX_ERROR_KNOWN_LOCATION: a token without columns (ENDMARKER) gives 0 and 0.
+    return this.errorAtOffsets('SyntaxError', 'invalid syntax', t.lineno, t.col + 1, t.endLineno, t.endCol + 1);
   }
 
   /** _PyPegen_tokenize_full_source_to_check_for_errors: a tokenizer error further on wins. */
@@ -378,7 +391,7 @@ class Parser implements StringParserHost {
   /** statement: compound_stmt | simple_stmts */
   private statement(): ast.Stmt[] {
     if (this.atCompoundStmt()) return [this.compoundStmt()];
-    if (this.atKw('match') || this.atName() && this.peek().string === 'match') {
+    if (this.atKw('match')) {
       const m = this.matchStmt();
       if (m !== null) return [m];
     }
@@ -496,7 +509,9 @@ class Parser implements StringParserHost {
     const m = this.mark();
     if (!this.errorPass) return this.assignmentRaw(start);
     try {
-      return this.assignmentRaw(start);
+      const s = this.assignmentRaw(start);
+      // An expression statement is where `assignment` failed: invalid_assignment is tried before it.
+      if (s._type !== 'Expr') return s;
     } catch (e) {
       if (!(e instanceof ParseFail)) throw e;
     }
@@ -524,7 +539,7 @@ class Parser implements StringParserHost {
       }
       this.advance();
       const annotation = this.expression();
-      const value = this.eat('=') ? this.annotatedRhs() : null;
+      const value = this.at('=') ? this.optional(() => (this.advance(), this.annotatedRhs())) : null;
       return { _type: 'AnnAssign', target, annotation, value, simple, ...this.loc(start) };
     }
     if (next.type === 'EQUAL') {
@@ -685,7 +700,7 @@ class Parser implements StringParserHost {
 
   /** del_target, checked: a Name, Attribute, Subscript or a tuple/list of them. */
   private delTarget(): ast.Expr {
-    const e = this.bitwiseOr();
+    const e = this.targetExpr();
     if (invalidTarget(e, 'del') !== null) throw FAIL;
     return this.setContext(e, DEL);
   }
@@ -1019,9 +1034,21 @@ class Parser implements StringParserHost {
   private starTargetExpr(): ast.Expr {
     const t = this.peek();
     if (this.eat('*')) {
-      const value = this.bitwiseOr();
+      const value = this.targetExpr();
       return { _type: 'Starred', value, ctx: LOAD, ...this.loc(t) };
     }
+    return this.targetExpr();
+  }
+
+  /**
+   * A target is parsed as bitwise_or and checked after; it begins with an
+   * atom (t_primary), so a unary operator, 'not', 'lambda' or 'await' fails
+   * at once, as star_target does, without reading on.
+   */
+  private targetExpr(): ast.Expr {
+    const t = this.peek();
+    if (t.type === 'PLUS' || t.type === 'MINUS' || t.type === 'TILDE') throw FAIL;
+    if (t.type === 'NAME' && (t.string === 'not' || t.string === 'lambda' || t.string === 'await')) throw FAIL;
     return this.bitwiseOr();
   }
 
@@ -1467,7 +1494,10 @@ class Parser implements StringParserHost {
     }
     const e = this.expression();
     if (this.at(':=')) {
-      if (this.errorPass) this.raiseAtNode(e, `cannot use assignment expressions with ${exprName(e)}`);
+      // invalid_named_expression: a=expression ':=' expression
+      if (this.errorPass && this.optional(() => (this.advance(), this.expression())) !== null) {
+        this.raiseAtNode(e, `cannot use assignment expressions with ${exprName(e)}`);
+      }
       throw FAIL;
     }
     if (this.errorPass && checkInvalid && this.at('=')) this.invalidNamedExpression(t, e);
@@ -1517,6 +1547,29 @@ class Parser implements StringParserHost {
 
   /** expression: disjunction 'if' disjunction 'else' expression | disjunction | lambdef */
   private expression(): ast.Expr {
+    this.enter();
+    try {
+      return this.expressionRule();
+    } finally {
+      this.level--;
+    }
+  }
+
+  /**
+   * pegen's p->level against MAXSTACK (6000): nesting deeper than CPython's
+   * parser takes is refused as it refuses it (with MemoryError). Counted
+   * where expressions nest: expression, unary operators and `not`, so that
+   * `x = ----...1` stops where CPython's does (5967 signs).
+   */
+  private enter(): void {
+    if (++this.level > MAXSTACK) {
+      this.level = 0;
+      throw new ParserStackOverflowError(this.filename);
+    }
+  }
+  private level = 0;
+
+  private expressionRule(): ast.Expr {
     const t = this.peek();
     if (t.type === 'NAME' && t.string === 'lambda') return this.lambdef();
     if (this.errorPass) {
@@ -1548,17 +1601,16 @@ class Parser implements StringParserHost {
    * expressions in a row inside brackets ("Perhaps you forgot a comma?").
    */
   private invalidExpression(): void {
+    const key = this.pos * 2;
+    if (this.invalidChecked.has(key)) return;
+    this.invalidChecked.add(key);
     const t = this.peek();
-    const n = this.peekAt(1);
-    if ((t.type === 'NAME' && n.type === 'STRING') || (t.type === 'NAME' && (t.string === 'match' || t.string === 'case' || t.string === '_'))) return;
+    // !(NAME STRING | SOFT_KEYWORD): the second token is looked at only after a NAME.
+    if (t.type === 'NAME' && !KEYWORDS.has(t.string) && (t.string === 'match' || t.string === 'case' || t.string === '_' || this.peekAt(1).type === 'STRING')) return;
     const m = this.mark();
     try {
       const a = this.disjunctionNoInvalid();
-      if (!this.atExpressionStart() || this.at('*') || this.at('-') || this.at('+') || this.at('~') || this.at('(') || this.at('[')) {
-        this.reset(m);
-        return;
-      }
-      if (this.atKw('not') || this.atKw('lambda')) {
+      if (!this.atExpressionStart() || this.at('*')) {
         this.reset(m);
         return;
       }
@@ -1580,17 +1632,27 @@ class Parser implements StringParserHost {
   /** invalid_legacy_expression: a=NAME !'(' b=star_expressions, for print and exec. */
   private invalidLegacyExpression(): void {
     const t = this.peek();
-    if (t.type !== 'NAME' || (t.string !== 'print' && t.string !== 'exec') || this.peekAt(1).type === 'LPAR') return;
+    if (t.type !== 'NAME' || KEYWORDS.has(t.string) || this.peekAt(1).type === 'LPAR') return;
+    // Memoized per position, as pegen's memo keeps the second pass linear.
+    const key = this.pos * 2 + 1;
+    if (this.invalidChecked.has(key)) return;
+    this.invalidChecked.add(key);
     const m = this.mark();
     this.advance();
     try {
-      const b = this.withoutErrorPass(() => this.starExpressions());
-      this.raiseAtNode(tokLoc(t), `Missing parentheses in call to '${t.string}'. Did you mean ${t.string}(...)?`, b);
+      // b=star_expressions is parsed for any name (its errors and tokens count), then checked for print/exec.
+      const b = this.starExpressions();
+      if (t.string === 'print' || t.string === 'exec') {
+        this.raiseAtNode(tokLoc(t), `Missing parentheses in call to '${t.string}'. Did you mean ${t.string}(...)?`, b);
+      }
     } catch (e) {
       if (!(e instanceof ParseFail)) throw e;
     }
     this.reset(m);
   }
+
+  /** Positions (times two, plus which rule) where an invalid_* rule has been tried. */
+  private readonly invalidChecked = new Set<number>();
 
   private disjunctionNoInvalid(): ast.Expr {
     return this.withoutErrorPass(() => this.disjunction());
@@ -1654,7 +1716,13 @@ class Parser implements StringParserHost {
     const t = this.peek();
     if (t.type === 'NAME' && t.string === 'not') {
       this.advance();
-      const operand = this.inversion();
+      this.enter();
+      let operand: ast.Expr;
+      try {
+        operand = this.inversion();
+      } finally {
+        this.level--;
+      }
       return { _type: 'UnaryOp', op: { _type: 'Not' }, operand, ...this.loc(t) };
     }
     return this.comparison();
@@ -1729,7 +1797,13 @@ class Parser implements StringParserHost {
     const t = this.peek();
     if (t.type === 'PLUS' || t.type === 'MINUS' || t.type === 'TILDE') {
       this.advance();
-      const operand = this.factor();
+      this.enter();
+      let operand: ast.Expr;
+      try {
+        operand = this.factor();
+      } finally {
+        this.level--;
+      }
       const op = t.type === 'PLUS' ? 'UAdd' : t.type === 'MINUS' ? 'USub' : 'Invert';
       return { _type: 'UnaryOp', op: { _type: op }, operand, ...this.loc(t) };
     }
@@ -2241,7 +2315,7 @@ const BINARY_LEVELS: Record<string, ast.Operator['_type']>[] = [
 ];
 
 /** action_helpers.c parsenumber: int as bigint, float as number, imaginary as complex. */
-export function parseNumber(text: string): ast.ConstantValue {
+function parseNumber(text: string): ast.ConstantValue {
   const s = text.indexOf('_') >= 0 ? text.replace(/_/g, '') : text;
   const last = s.charCodeAt(s.length - 1) | 0x20;
   if (last === 0x6a) return { kind: 'complex', real: 0, imag: Number(s.slice(0, -1)) };
@@ -2254,7 +2328,7 @@ export function parseNumber(text: string): ast.ConstantValue {
 }
 
 /** _PyPegen_get_expr_name: how error messages name an expression. */
-export function exprName(e: ast.Expr): string {
+function exprName(e: ast.Expr): string {
   switch (e._type) {
     case 'Attribute':
       return 'attribute';

@@ -15,6 +15,7 @@
 
 import type { Constant, Expr, FormattedValue, JoinedStr } from './ast.js';
 import type { Token } from './tokenizer.js';
+import { lookupUnicodeName } from './unicodeNames.js';
 
 /** What the string parser needs from the parser it serves. */
 export interface StringParserHost {
@@ -208,9 +209,7 @@ function decodeUnicodeEscapes(host: StringParserHost, s: Uint8Array): string {
     out += decodeUtf8(s.subarray(runStart, i));
     const escStart = i;
     i++;
-    if (i >= s.length) {
-      host.raiseError(`(unicode error) 'unicodeescape' codec can't decode byte 0x5c in position ${escStart}: \\ at end of string`);
-    }
+    if (i >= s.length) host.raiseError(`(unicode error) ${escapeError(s, escStart, s.length, '\\ at end of string')}`);
     const e = s[i++];
     const simple = SIMPLE_ESCAPES[e];
     if (e === 0x0a) {
@@ -235,15 +234,34 @@ function decodeUnicodeEscapes(host: StringParserHost, s: Uint8Array): string {
       }
       if (k < n) {
         const name = e === 0x78 ? '\\xXX' : e === 0x75 ? '\\uXXXX' : '\\UXXXXXXXX';
-        host.raiseError(`(unicode error) 'unicodeescape' codec can't decode bytes in position ${escStart}-${i + k - 1}: truncated ${name} escape`);
+        host.raiseError(`(unicode error) ${escapeError(s, escStart, i + k, `truncated ${name} escape`)}`);
       }
-      if (v > 0x10ffff) {
-        host.raiseError(`(unicode error) 'unicodeescape' codec can't decode bytes in position ${escStart}-${i + n - 1}: illegal Unicode character`);
-      }
+      if (v > 0x10ffff) host.raiseError(`(unicode error) ${escapeError(s, escStart, i + n, 'illegal Unicode character')}`);
       i += n;
       out += String.fromCodePoint(v);
     } else if (e === 0x4e) {
-      host.raiseError(`(unicode error) \\N{...} escapes are not supported by pymem's parser`);
+      // unicode_escape's \N{name}: a malformed or unknown name fails from the backslash to where it stopped.
+      let message = 'malformed \\N character escape';
+      let stop = i;
+      if (i < s.length && s[i] === 0x7b) {
+        const close = s.indexOf(0x7d, i + 1);
+        if (close < 0) {
+          stop = s.length;
+        } else if (close === i + 1) {
+          stop = close;
+        } else {
+          const cp = lookupUnicodeName(decodeUtf8(s.subarray(i + 1, close)));
+          stop = close + 1;
+          if (cp !== null) {
+            out += String.fromCodePoint(cp);
+            i = stop;
+            runStart = i;
+            continue;
+          }
+          message = 'unknown Unicode character name';
+        }
+      }
+      host.raiseError(`(unicode error) ${escapeError(s, escStart, stop, message)}`);
     } else {
       i--;
       out += '\\';
@@ -251,6 +269,24 @@ function decodeUnicodeEscapes(host: StringParserHost, s: Uint8Array): string {
     runStart = i;
   }
   return out + decodeUtf8(s.subarray(runStart, s.length));
+}
+
+/**
+ * The UnicodeDecodeError text of a bad escape in `s` spanning bytes
+ * [start, end): positions count as in the buffer decode_unicode_with_escapes
+ * builds, where each non-ASCII character before them became a 10-byte \\U escape.
+ */
+function escapeError(s: Uint8Array, start: number, end: number, reason: string): string {
+  const pos = (i: number) => {
+    let n = 0;
+    for (let k = 0; k < i; k++) if (s[k] < 0x80 || s[k] >= 0xc0) n += s[k] < 0x80 ? 1 : 10;
+    return n;
+  };
+  const a = pos(start);
+  const b = pos(end);
+  return b - a === 1
+    ? `'unicodeescape' codec can't decode byte 0x${s[start].toString(16).padStart(2, '0')} in position ${a}: ${reason}`
+    : `'unicodeescape' codec can't decode bytes in position ${a}-${b - 1}: ${reason}`;
 }
 
 interface Cursor {

@@ -527,7 +527,7 @@ class SymtableBuilder {
     this.cur.compIterExpr++;
     this.visitExpr(outermost.iter);
     this.cur.compIterExpr--;
-    this.enterBlock(`<${scopeName}>`, 'function', e, e);
+    this.enterBlock(scopeName, 'function', e, e);
     this.cur.comprehension = { ListComp: 'list', SetComp: 'set', DictComp: 'dict' }[e._type as string] as ComprehensionType ?? 'generator';
     if (outermost.is_async) this.cur.coroutine = true;
     this.addDef('.0', DEF_PARAM, e);

@@ -96,6 +96,22 @@ function printErrorText(offsetIn: number, endOffset: number, textIn: string): st
   return `${out}    ${' '.repeat(offset)}${'^'.repeat(caretRepetitions)}\n`;
 }
 
+/**
+ * Source nested too deeply for the parser (pegen's MAXSTACK): CPython 3.11
+ * raises MemoryError for it and prints just `MemoryError`.
+ */
+export class ParserStackOverflowError extends PymemError {
+  /** The exception CPython raises. */
+  readonly pythonType = 'MemoryError';
+
+  constructor(
+    /** The file being parsed. */
+    readonly filename: string,
+  ) {
+    super(`${filename}: too deeply nested for the parser (CPython raises MemoryError)`);
+  }
+}
+
 /** A SyntaxWarning the tokenizer issues (CPython prints it on stderr and goes on). */
 export interface PySyntaxWarning {
   readonly category: 'SyntaxWarning';

@@ -76,7 +76,7 @@ const TABSIZE = 8;
 const EOF = -1;
 
 /** Source text as the tokenizer reads it: bytes, after BOM removal and newline translation. */
-export function sourceBytes(source: string, execInput: boolean): Uint8Array {
+function sourceBytes(source: string, execInput: boolean): Uint8Array {
   let s = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   if (s.indexOf('\r') >= 0) s = s.replace(/\r\n?/g, '\n');
   if (execInput && s.length > 0 && s[s.length - 1] !== '\n') s += '\n';
@@ -93,7 +93,7 @@ const ID_CONTINUE = /^\p{XID_Continue}$/u;
 const NOT_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
 
 /** Py_UNICODE_ISPRINTABLE. */
-export const isPrintable = (ch: string) => ch === ' ' || !NOT_PRINTABLE.test(ch);
+const isPrintable = (ch: string) => ch === ' ' || !NOT_PRINTABLE.test(ch);
 
 /** Python's tokenizer over one source. */
 export class Tokenizer {
@@ -178,7 +178,7 @@ export class Tokenizer {
     return this.decode(start, end);
   }
 
-  decode(start: number, end: number): string {
+  private decode(start: number, end: number): string {
     return Buffer.from(this.buf.buffer, this.buf.byteOffset + start, end - start).toString('utf8');
   }
 
@@ -231,7 +231,7 @@ export class Tokenizer {
   atEofInBrackets = false;
 
   /** tokenizer.c syntaxerror / _syntaxerror_range: the error at the current position. */
-  syntaxError(msg: string, colOffset = -1, endColOffset = -1): PySyntaxError {
+  private syntaxError(msg: string, colOffset = -1, endColOffset = -1): PySyntaxError {
     this.errorWasRaised = true;
     const col = colOffset === -1 ? this.charsTo(this.lineStart, this.cur) : colOffset;
     const endCol = endColOffset === -1 ? col : endColOffset;
@@ -286,6 +286,7 @@ export class Tokenizer {
       this.atbol = false;
       let col = 0;
       let altcol = 0;
+      let contLineCol = 0;
       let c: number;
       for (;;) {
         c = this.nextc();
@@ -297,11 +298,16 @@ export class Tokenizer {
           altcol++;
         } else if (c === 0x0c) {
           col = altcol = 0;
+        } else if (c === 0x5c) {
+          // A backslash in the indentation: the first one found sets the level (0 counts as unset).
+          contLineCol = contLineCol !== 0 ? contLineCol : col;
+          this.continuationLine();
         } else {
           break;
         }
       }
       this.backup(c);
+      if (contLineCol !== 0) col = altcol = contLineCol;
       // Lines of only blanks and comments change no indentation and make no NEWLINE.
       if (c === 0x23 || c === 0x0a) blankline = true;
       if (!blankline && this.level === 0) {
@@ -392,24 +398,29 @@ export class Tokenizer {
       if (c === 0x27 || c === 0x22) return this.string(start, c);
 
       if (c === 0x5c) {
-        c = this.nextc();
-        if (c !== 0x0a) {
-          // pegen_errors.c E_LINECONT: the column just past the backslash, no end.
-          throw this.knownError('SyntaxError', 'unexpected character after line continuation character', this.cur - this.lineStart, 0);
-        }
-        c = this.nextc();
-        if (c === EOF) {
-          if (this.level > 0) throw this.unclosedError();
-          // tok_continuation_line leaves cur at the end of the input; pegen reports E_EOF there.
-          throw this.knownError('SyntaxError', 'unexpected EOF while parsing', this.buf.length - this.lineStart, -1);
-        }
-        this.backup(c);
+        this.continuationLine();
         blankline = false;
         continue;
       }
 
       return this.operator(start, c);
     }
+  }
+
+  /** tokenizer.c tok_continuation_line: after a backslash, a newline and more input must follow. */
+  private continuationLine(): void {
+    let c = this.nextc();
+    if (c !== 0x0a) {
+      // pegen_errors.c E_LINECONT: the column just past the backslash, no end.
+      throw this.knownError('SyntaxError', 'unexpected character after line continuation character', this.cur - this.lineStart, 0);
+    }
+    c = this.nextc();
+    if (c === EOF) {
+      if (this.level > 0) throw this.unclosedError();
+      // tok_continuation_line leaves cur at the end of the input; pegen reports E_EOF there.
+      throw this.knownError('SyntaxError', 'unexpected EOF while parsing', this.buf.length - this.lineStart, -1);
+    }
+    this.backup(c);
   }
 
   private op(start: number): Token {
@@ -460,7 +471,7 @@ export class Tokenizer {
   }
 
   /** pegen.c raise_unclosed_parentheses_error: at EOF inside brackets. */
-  unclosedError(): PySyntaxError {
+  private unclosedError(): PySyntaxError {
     this.atEofInBrackets = true;
     const open = this.parenstack[this.parenstack.length - 1];
     return new PySyntaxError(`'${open.c}' was never closed`, 'SyntaxError', this.filename, open.lineno, open.col + 1, open.lineno, 0, this.lineText(open.lineno));
@@ -659,9 +670,11 @@ export class Tokenizer {
    * CPython only warns about.
    */
   private verifyEndOfNumber(c: number, kind: string): void {
+    // tokenizer.c lookahead: the rest of a keyword, and no identifier character after it.
     const rest = (s: string) => {
       for (let i = 0; i < s.length; i++) if (this.buf[this.cur + i] !== s.charCodeAt(i)) return false;
-      return true;
+      const after = this.cur + s.length;
+      return after >= this.buf.length || !isPotentialIdentifierChar(this.buf[after]);
     };
     let r = false;
     if (c === 0x61) r = rest('nd');

@@ -33,6 +33,7 @@ import { ByteArrayModule } from './types/bytearray.js';
 import { TupleModule } from './types/tuple.js';
 import { ListModule } from './types/list.js';
 import { DictModule } from './types/dict.js';
+import { SharedKeysModule } from './types/sharedKeys.js';
 import { SetModule } from './types/set.js';
 import { WeakrefModule } from './types/weakref.js';
 import { InstanceModule } from './types/instance.js';
@@ -56,6 +57,7 @@ export class Interpreter {
   readonly tuple: TupleModule;
   readonly list: ListModule;
   readonly dict: DictModule;
+  readonly sharedKeys: SharedKeysModule;
   readonly set: SetModule;
   readonly weakref: WeakrefModule;
   readonly instance: InstanceModule;
@@ -78,6 +80,7 @@ export class Interpreter {
     this.tuple = new TupleModule(this);
     this.list = new ListModule(this);
     this.dict = new DictModule(this);
+    this.sharedKeys = new SharedKeysModule(this);
     this.set = new SetModule(this);
     this.weakref = new WeakrefModule(this);
     this.instance = new InstanceModule(this);

@@ -31,7 +31,8 @@
  * finds no type. Pointers are stored as f64 (pointer.ts: exact below 2^53),
  * Py_ssize_t as i64.
  */
-import { declareStruct, type StructDecl, type ValidationContext } from '../struct.js';
+import * as access from '../allocator/access.js';
+import { declareStruct, type FieldDecl, type FieldNames, type MemoryAccess, type StructDecl, type StructSpec, type ValidationContext } from '../struct.js';
 import type { Runtime } from './runtime.js';
 
 /** What the object layer's validators are given: the runtime the object lives in. */
@@ -42,11 +43,54 @@ export interface ObjectValidationContext extends ValidationContext {
 /** A declared object struct (validated against its runtime). */
 export type ObjectStruct = StructDecl<ObjectValidationContext, string>;
 
+/** The thread-wide loads and stores of allocator/access.ts: what every object struct's accessors use. */
+export const heapAccess: MemoryAccess = {
+  loadU8: access.loadU8,
+  storeU8: access.storeU8,
+  loadU16: access.loadU16,
+  storeU16: access.storeU16,
+  loadU32: access.loadU32,
+  storeU32: access.storeU32,
+  loadI32: access.loadI32,
+  storeI32: access.storeI32,
+  loadI64: access.loadI64,
+  storeI64: access.storeI64,
+  loadF64: access.loadF64,
+  storeF64: access.storeF64,
+};
+
+/** declareStruct over heap memory (heapAccess): how the object layer declares its structs. */
+export function declareObjectStruct<C extends ValidationContext, const F extends readonly FieldDecl[]>(
+  spec: Omit<StructSpec<C, F>, 'access'>,
+): StructDecl<C, FieldNames<F>> {
+  return declareStruct<C, F>({ ...spec, access: heapAccess });
+}
+
+/**
+ * A pointer field whose offset is data rather than declaration: what C reads
+ * as `*(PyObject **)((char *)op + offset)` for tp_weaklistoffset,
+ * tp_dictoffset and __slots__ member descriptors.
+ */
+export const pointerSlot = {
+  get: (p: number, offset: number): number => access.loadF64(p + offset),
+  set: (p: number, offset: number, v: number): void => access.storeF64(p + offset, v),
+};
+
+/**
+ * Byte i of an untyped buffer (`((uint8_t *)p)[i]`, i may be negative): the
+ * bytes of a bytearray's buffer, the prefix CPython keeps before a split
+ * dict's values.
+ */
+export const byteAt = {
+  get: (p: number, i: number): number => access.loadU8(p + i),
+  set: (p: number, i: number, v: number): void => access.storeU8(p + i, v),
+};
+
 /** Bytes of a pointer (and of Py_ssize_t) on the modelled platform. */
 export const SIZEOF_VOID_P = 8;
 
 /** PyObject: ob_refcnt and ob_type. */
-export const PyObject = declareStruct({
+export const PyObject = declareObjectStruct({
   name: 'PyObject',
   fields: [
     { name: 'ob_refcnt', type: 'i64', meaning: 'references; 0 while being deallocated' },
@@ -66,7 +110,7 @@ export const PyObject = declareStruct({
 });
 
 /** PyVarObject: PyObject and ob_size. */
-export const PyVarObject = declareStruct({
+export const PyVarObject = declareObjectStruct({
   name: 'PyVarObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },
@@ -79,7 +123,7 @@ export const PyVarObject = declareStruct({
 });
 
 /** PyGC_Head: the two words before every GC object (gcState.ts and the gc layer keep its lists). */
-export const PyGC_Head = declareStruct({
+export const PyGC_Head = declareObjectStruct({
   name: 'PyGC_Head',
   fields: [
     { name: '_gc_next', type: 'ptr', ctype: 'uintptr_t', unchecked: true, meaning: 'next head; 0 = untracked; bit 0 NEXT_MASK_UNREACHABLE during a collection' },
@@ -98,7 +142,7 @@ export const PyGC_Head = declareStruct({
 });
 
 /** The managed-dict pre-header before the PyGC_Head of a Py_TPFLAGS_MANAGED_DICT instance. */
-export const PyManagedDictPreHeader = declareStruct({
+export const PyManagedDictPreHeader = declareObjectStruct({
   name: 'PyManagedDictPreHeader',
   fields: [
     { name: 'values', type: 'ptr', ctype: 'PyDictValues *', meaning: "the instance's values array (_PyObject_ValuesPointer: op - 32)" },
@@ -156,7 +200,7 @@ export function preHeaderOf(op: number): number {
  * An array of object pointers in a block of its own (a list's ob_item, a
  * split dict's values): `PyObject *[]`, element i at 8 * i.
  */
-export const PyObjectArray = declareStruct({
+export const PyObjectArray = declareObjectStruct({
   name: 'PyObjectArray',
   fields: [],
   tail: { name: 'item', type: 'ptr', ctype: 'PyObject *', meaning: 'the objects (owned references, or NULL)' },

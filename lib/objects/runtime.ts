@@ -47,8 +47,8 @@ import {
   roundUpPtr,
   type ObjectValidationContext,
 } from './layout.js';
-import { viewBytes } from '../allocator/access.js';
-import { NO_SPAN, SMALL_LIMIT, spanOf } from '../allocator/pointer.js';
+import { byteAtOr } from '../allocator/access.js';
+import { SMALL_LIMIT } from '../allocator/pointer.js';
 import {
   Py_TPFLAGS_HAVE_GC,
   Py_TPFLAGS_MANAGED_DICT,
@@ -82,6 +82,9 @@ export interface Unraisable {
   readonly objectRepr: string;
 }
 
+/** ob_refcnt as two words: Py_INCREF / Py_DECREF touch only the low one unless it would carry or borrow. */
+const refcntWords = PyObject.words('ob_refcnt');
+
 /** Where the ob_type words of the next runtime start (each runtime its own range above 2^50). */
 let nextTypeBase = 2 ** 50;
 /** Type words per runtime (the most types one runtime may register). */
@@ -89,13 +92,7 @@ const TYPE_RANGE = 2 ** 16;
 
 /** Whether p (a positive integer) lies in mapped heap memory: a bound span, or a live raw block. */
 function isMapped(p: number): boolean {
-  if (p < SMALL_LIMIT) return spanOf(p) !== NO_SPAN;
-  try {
-    viewBytes(p, 1);
-    return true;
-  } catch {
-    return false;
-  }
+  return byteAtOr(p) >= 0;
 }
 
 /** Options of a new Runtime (those of its Heap). */
@@ -200,7 +197,10 @@ export class Runtime {
   /** Py_INCREF(op): refuses a pointer that is no live object (and one already deallocated). */
   incref(op: number): void {
     if (this.typeOrNull(op) === null) throw this.notAnObject(op, 'Py_INCREF');
-    obRefcnt.set(op, obRefcnt.get(op) + 1);
+    // The low word alone while it cannot carry (exact for any high word); the whole i64 otherwise.
+    const lo = refcntWords.lo.get(op);
+    if (lo !== 0xffffffff) refcntWords.lo.set(op, lo + 1);
+    else obRefcnt.set(op, obRefcnt.get(op) + 1);
   }
   /** Py_XINCREF(op). */
   xincref(op: number): void {
@@ -210,6 +210,12 @@ export class Runtime {
   decref(op: number): void {
     const type = this.typeOrNull(op);
     if (type === null) throw this.notAnObject(op, 'Py_DECREF');
+    // The low word alone while it cannot borrow (exact for any high word); the whole i64 otherwise.
+    const lo = refcntWords.lo.get(op);
+    if (lo > 1) {
+      refcntWords.lo.set(op, lo - 1);
+      return;
+    }
     const n = obRefcnt.get(op);
     if (n > 1) {
       obRefcnt.set(op, n - 1);

@@ -17,14 +17,13 @@
  */
 import { InvalidArgumentError, checkSize, describe } from '../../errors.js';
 import { fillBytes, viewBytes } from '../../allocator/access.js';
-import { declareStruct } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyVarObject, obSize, type ObjectValidationContext } from '../layout.js';
+import { declareObjectStruct, type ObjectValidationContext, obSize, PyVarObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, type PyTypeObject } from '../type.js';
 
 /** PyByteArrayObject. */
-export const PyByteArrayObject = declareStruct({
+export const PyByteArrayObject = declareObjectStruct({
   name: 'PyByteArrayObject',
   fields: [
     { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: number of bytes in use' },

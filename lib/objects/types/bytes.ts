@@ -20,15 +20,14 @@
 import { InvalidArgumentError, OutOfMemoryError, checkSize, describe } from '../../errors.js';
 import { Domain } from '../../allocator/domains.js';
 import { viewBytes } from '../../allocator/access.js';
-import { declareStruct } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyVarObject, obSize, type ObjectValidationContext } from '../layout.js';
+import { declareObjectStruct, type ObjectValidationContext, obSize, PyVarObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_BYTES_SUBCLASS, type PyTypeObject } from '../type.js';
 import { IMMORTAL_INIT_REFCNT, clearHashField, readHashField, readHashField64, storeHashBytes } from './unicode.js';
 
 /** PyBytesObject. */
-export const PyBytesObject = declareStruct({
+export const PyBytesObject = declareObjectStruct({
   name: 'PyBytesObject',
   fields: [
     { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: number of bytes' },

@@ -16,14 +16,13 @@
  * cannot be weakly referenced (no tp_weaklistoffset).
  */
 import { InvalidArgumentError, describe } from '../../errors.js';
-import { declareStruct } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyObject } from '../layout.js';
+import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 
 /** PyCellObject. */
-export const PyCellObject = declareStruct({
+export const PyCellObject = declareObjectStruct({
   name: 'PyCellObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },

@@ -16,14 +16,13 @@
  */
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyObject } from '../layout.js';
-import { declareStruct } from '../../struct.js';
+import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_LONG_SUBCLASS, type PyTypeObject } from '../type.js';
 import { hashDouble } from './float.js';
 
 /** Py_complex. */
-export const Py_complex = declareStruct({
+export const Py_complex = declareObjectStruct({
   name: 'Py_complex',
   fields: [
     { name: 'real', type: 'f64', meaning: 'the real part' },
@@ -31,7 +30,7 @@ export const Py_complex = declareStruct({
   ],
 });
 /** PyComplexObject. */
-export const PyComplexObject = declareStruct({
+export const PyComplexObject = declareObjectStruct({
   name: 'PyComplexObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },

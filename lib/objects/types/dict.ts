@@ -1,6 +1,7 @@
 /*
- * dict (Objects/dictobject.c, CPython 3.11): the compact, ordered dict, and
- * the shared-key tables behind instance attributes.
+ * dict (Objects/dictobject.c, CPython 3.11): the compact, ordered dict over
+ * the keys objects of dictKeys.ts; the instances' side of shared keys (their
+ * values arrays) is sharedKeys.ts's.
  *
  * PyDictObject, after its PyGC_Head (PyObject_GC_New):
  *
@@ -10,39 +11,6 @@
  *   24  8   uint64_t            ma_version_tag  ++_pydict_global_version on each change
  *   32  8   PyDictKeysObject *  ma_keys         never NULL (Py_EMPTY_KEYS when empty)
  *   40  8   PyDictValues *      ma_values       NULL: combined table; else split (past its prefix)
- *
- * PyDictKeysObject, one PyObject_Malloc block (new_keys_object): the header,
- * dk_indices (int8 / int16 / int32 by size: entry index, DKIX_EMPTY (-1) or
- * DKIX_DUMMY (-2)), then dk_entries[USABLE_FRACTION(size)] at
- * 32 + (1 << dk_log2_index_bytes), of one of two kinds:
- *
- * PyDictKeysObject, 32 bytes + the variable part:
- *    0  8    Py_ssize_t  dk_refcnt            holders; > 1 only for split keys and Py_EMPTY_KEYS
- *    8  1    uint8_t     dk_log2_size         the hash table has 2**dk_log2_size slots
- *    9  1    uint8_t     dk_log2_index_bytes  log2 of the bytes of dk_indices
- *   10  1    uint8_t     dk_kind              GENERAL 0 / UNICODE 1 / SPLIT 2
- *   11  1    padding     dk_pad               0
- *   12  4    uint32_t    dk_version           0 after any change of the keys
- *   16  8    Py_ssize_t  dk_usable            entries that may still be appended
- *   24  8    Py_ssize_t  dk_nentries          entries appended (deleted ones included)
- *   32  1*n  char        dk_indices[]         the slots (1 << dk_log2_index_bytes bytes), then dk_entries
- *
- * PyDictKeyEntry, 24 bytes:
- *    0  8  Py_hash_t   me_hash   the key's hash
- *    8  8  PyObject *  me_key    owned; NULL once deleted
- *   16  8  PyObject *  me_value  owned; NULL once deleted
- *
- * PyDictUnicodeEntry, 16 bytes:
- *   0  8  PyObject *  me_key    owned; NULL once deleted (combined)
- *   8  8  PyObject *  me_value  owned; NULL in split keys (the values array holds them)
- *
- * PyDictValues of a split table: one PyMem_Malloc block (new_values), the
- * values a PyObjectArray (layout.ts) after a byte prefix:
- *
- *   [ ... order[1] order[0] | used | prefix ][ values[0] values[1] ... ]
- *                                              ^ ma_values
- *   values[-1] = prefix bytes (size + 2 rounded up to 8), values[-2] = items
- *   in insertion order, values[-3 - i] = entry index of the i-th of them.
  *
  * Invariants:
  *   - ma_used is the number of non-NULL values; dk_usable + dk_nentries <=
@@ -67,16 +35,52 @@
  * the "dict mutated during lookup" restarts of CPython cannot happen here.
  */
 import { copyBytes, fillBytes, viewBytes } from '../../allocator/access.js';
-import { byteAt, declareStruct, pointerSlot } from '../../struct.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { itemArray, managedDict, managedValues, obType, PyObject, roundUpPtr, SIZEOF_VOID_P } from '../layout.js';
+import { byteAt, declareObjectStruct, itemArray, obType, PyObject, roundUpPtr, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
+import {
+  addToInsertionOrder,
+  calculateLog2Keysize,
+  deleteIndexFromValues,
+  DICT_KEYS_GENERAL,
+  DICT_KEYS_SPLIT,
+  DICT_KEYS_UNICODE,
+  DK_INDICES,
+  DKIX_DUMMY,
+  DKIX_EMPTY,
+  dkKind,
+  dkLog2IndexBytes,
+  dkLog2Size,
+  dkNentries,
+  dkPad,
+  dkRefcnt,
+  dkUsable,
+  dkVersion,
+  entriesOffset,
+  estimateLog2Keysize,
+  getIndex,
+  gHash,
+  gKey,
+  gValue,
+  keysSize,
+  PyDict_LOG_MINSIZE,
+  PyDict_MINSIZE,
+  setIndex,
+  SIZEOF_KEY_ENTRY,
+  SIZEOF_PYDICTKEYSOBJECT,
+  SIZEOF_UNICODE_ENTRY,
+  uKey,
+  usableFraction,
+  uValue,
+  VALUES_ORDER,
+  VALUES_PREFIX_SIZE,
+  VALUES_USED,
+} from './dictKeys.js';
 import {
   Py_TPFLAGS_BASETYPE,
   Py_TPFLAGS_DICT_SUBCLASS,
   Py_TPFLAGS_HAVE_GC,
-  Py_TPFLAGS_MANAGED_DICT,
   type PyTypeObject,
   type Visit,
   isGcType,
@@ -85,28 +89,14 @@ import {
 /** A key that is not in the dict (or set): Python's KeyError. */
 export class KeyError extends InvalidArgumentError {}
 
-/** PyDict_LOG_MINSIZE and PyDict_MINSIZE: the smallest table. */
-export const PyDict_LOG_MINSIZE = 3;
-export const PyDict_MINSIZE = 8;
 /** PyDict_MAXFREELIST: dead dicts, and keys objects, kept for reuse. */
 export const PyDict_MAXFREELIST = 80;
-/** Slot values besides entry indices. */
-export const DKIX_EMPTY = -1;
-export const DKIX_DUMMY = -2;
-/** DictKeysKind. */
-export const DICT_KEYS_GENERAL = 0;
-export const DICT_KEYS_UNICODE = 1;
-export const DICT_KEYS_SPLIT = 2;
-/** SHARED_KEYS_MAX_SIZE: attributes a class's shared keys can hold. */
-export const SHARED_KEYS_MAX_SIZE = 30;
-/** NEXT_LOG2_SHARED_KEYS_MAX_SIZE: log2 size of a class's shared keys. */
-export const NEXT_LOG2_SHARED_KEYS_MAX_SIZE = 6;
 const PERTURB_SHIFT = 5;
 /** dict_new_presized's log2_max_presize. */
 const LOG2_MAX_PRESIZE = 17;
 
 /** PyDictObject. */
-export const PyDictObject = declareStruct({
+export const PyDictObject = declareObjectStruct({
   name: 'PyDictObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },
@@ -116,87 +106,12 @@ export const PyDictObject = declareStruct({
     { name: 'ma_values', type: 'ptr', ctype: 'PyDictValues *', unchecked: true, meaning: 'NULL: combined table; else split (past its prefix)' },
   ],
 });
-/** PyDictKeysObject. */
-export const PyDictKeysObject = declareStruct({
-  name: 'PyDictKeysObject',
-  fields: [
-    { name: 'dk_refcnt', type: 'i64', meaning: 'holders; > 1 only for split keys and Py_EMPTY_KEYS' },
-    { name: 'dk_log2_size', type: 'u8', meaning: 'the hash table has 2**dk_log2_size slots' },
-    { name: 'dk_log2_index_bytes', type: 'u8', meaning: 'log2 of the bytes of dk_indices' },
-    { name: 'dk_kind', type: 'u8', meaning: 'GENERAL 0 / UNICODE 1 / SPLIT 2' },
-    { name: 'dk_pad', type: 'u8', ctype: 'padding', meaning: '0' },
-    { name: 'dk_version', type: 'u32', meaning: '0 after any change of the keys' },
-    { name: 'dk_usable', type: 'i64', meaning: 'entries that may still be appended' },
-    { name: 'dk_nentries', type: 'i64', meaning: 'entries appended (deleted ones included)' },
-  ],
-  tail: { name: 'dk_indices', type: 'u8', ctype: 'char', meaning: 'the slots (1 << dk_log2_index_bytes bytes), then dk_entries' },
-});
-/** PyDictKeyEntry: an entry of GENERAL keys. */
-export const PyDictKeyEntry = declareStruct({
-  name: 'PyDictKeyEntry',
-  fields: [
-    { name: 'me_hash', type: 'i64', ctype: 'Py_hash_t', meaning: "the key's hash" },
-    { name: 'me_key', type: 'ptr', ctype: 'PyObject *', meaning: 'owned; NULL once deleted' },
-    { name: 'me_value', type: 'ptr', ctype: 'PyObject *', meaning: 'owned; NULL once deleted' },
-  ],
-});
-/** PyDictUnicodeEntry: an entry of UNICODE and SPLIT keys (the str caches its hash). */
-export const PyDictUnicodeEntry = declareStruct({
-  name: 'PyDictUnicodeEntry',
-  fields: [
-    { name: 'me_key', type: 'ptr', ctype: 'PyObject *', meaning: 'owned; NULL once deleted (combined)' },
-    { name: 'me_value', type: 'ptr', ctype: 'PyObject *', meaning: 'owned; NULL in split keys (the values array holds them)' },
-  ],
-});
 const maUsed = PyDictObject.field('ma_used');
 const maVersionTag = PyDictObject.field('ma_version_tag');
 const maKeys = PyDictObject.field('ma_keys');
 const maValues = PyDictObject.field('ma_values');
-const dkRefcnt = PyDictKeysObject.field('dk_refcnt');
-const dkLog2Size = PyDictKeysObject.field('dk_log2_size');
-const dkLog2IndexBytes = PyDictKeysObject.field('dk_log2_index_bytes');
-const dkKind = PyDictKeysObject.field('dk_kind');
-const dkPad = PyDictKeysObject.field('dk_pad');
-const dkVersion = PyDictKeysObject.field('dk_version');
-const dkUsable = PyDictKeysObject.field('dk_usable');
-const dkNentries = PyDictKeysObject.field('dk_nentries');
-const dkIndices8 = PyDictKeysObject.arrayAs('dk_indices', 'u8');
-const dkIndices16 = PyDictKeysObject.arrayAs('dk_indices', 'u16');
-const dkIndices32 = PyDictKeysObject.arrayAs('dk_indices', 'i32');
-const gHash = PyDictKeyEntry.field('me_hash');
-const gKey = PyDictKeyEntry.field('me_key');
-const gValue = PyDictKeyEntry.field('me_value');
-const uKey = PyDictUnicodeEntry.field('me_key');
-const uValue = PyDictUnicodeEntry.field('me_value');
-/** The prefix bytes before a split dict's values (values[-1], values[-2], values[-3 - i]). */
-const VALUES_PREFIX_SIZE = -1;
-const VALUES_USED = -2;
-const VALUES_ORDER = -3;
-/** offsetof(PyDictKeysObject, dk_indices). */
-export const DK_INDICES = dkIndices8.offset;
 /** sizeof(PyDictObject). */
 export const SIZEOF_PYDICTOBJECT = PyDictObject.size;
-/** sizeof(PyDictKeysObject): the header before dk_indices. */
-export const SIZEOF_PYDICTKEYSOBJECT = PyDictKeysObject.size;
-/** sizeof(PyDictKeyEntry) and sizeof(PyDictUnicodeEntry). */
-export const SIZEOF_KEY_ENTRY = PyDictKeyEntry.size;
-export const SIZEOF_UNICODE_ENTRY = PyDictUnicodeEntry.size;
-
-/** USABLE_FRACTION(n): entries a table of n slots holds (2/3 of it). */
-export function usableFraction(n: number): number {
-  return Math.floor((n * 2) / 3);
-}
-
-/** calculate_log2_keysize: log2 of the smallest table of at least minsize slots (and at least 8). */
-export function calculateLog2Keysize(minsize: number): number {
-  return 32 - Math.clz32(((minsize | PyDict_MINSIZE) - 1) | (PyDict_MINSIZE - 1));
-}
-
-/** estimate_log2_keysize: log2 of a table that holds n entries without resizing. */
-export function estimateLog2Keysize(n: number): number {
-  return calculateLog2Keysize(Math.floor((n * 3 + 1) / 2));
-}
-
 /** (size_t)hash >> 32: the high word of a hash's two's complement. */
 function hashHigh(hash: number): number {
   return Math.floor(hash / 4294967296) >>> 0;
@@ -279,12 +194,12 @@ export class DictModule {
   }
 
   /** PyUnicode_CheckExact. */
-  private isExactStr(op: number): boolean {
+  isExactStr(op: number): boolean {
     return obType.get(op) === this.strTypeWord;
   }
 
   /** _PyObject_GC_MAY_BE_TRACKED: a GC object other than an untracked tuple. */
-  private mayBeTracked(op: number): boolean {
+  mayBeTracked(op: number): boolean {
     const t = this.rt.typeOf(op);
     if (!isGcType(t)) return false;
     if (t === this.tupleType) return this.rt.gc.isTracked(op);
@@ -297,13 +212,13 @@ export class DictModule {
     }
   }
 
-  private checkObject(op: number, fn: string, what: string): void {
+  checkObject(op: number, fn: string, what: string): void {
     if (typeof op !== 'number' || op === 0 || !Number.isInteger(op)) {
       throw new InvalidArgumentError(`${fn}: ${what} must be an object, got ${op === 0 ? 'NULL' : String(op)}`);
     }
   }
 
-  private describeObject(op: number): string {
+  describeObject(op: number): string {
     if (typeof op !== 'number' || !Number.isInteger(op)) return String(op);
     const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
@@ -566,7 +481,7 @@ export class DictModule {
     if (values !== 0) {
       if (i < 0 || i >= maUsed.get(op)) return 0;
       const index = byteAt.get(values, VALUES_ORDER - i);
-      const key = uKey.get(keys + this.entriesOffset(keys) + index * SIZEOF_UNICODE_ENTRY);
+      const key = uKey.get(keys + entriesOffset(keys) + index * SIZEOF_UNICODE_ENTRY);
       this.iterKey = key;
       this.iterValue = itemArray.get(values, index);
       this.iterHash = this.interp.hash(key);
@@ -574,7 +489,7 @@ export class DictModule {
     }
     const n = dkNentries.get(keys);
     if (i < 0 || i >= n) return 0;
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     if (dkKind.get(keys) !== DICT_KEYS_GENERAL) {
       while (i < n && uValue.get(keys + off + i * SIZEOF_UNICODE_ENTRY) === 0) i++;
       if (i >= n) return 0;
@@ -627,7 +542,7 @@ export class DictModule {
     const keys = this.keysOf(op);
     const values = maValues.get(op);
     const n = dkNentries.get(keys);
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     if (values !== 0) {
       for (let i = 0; i < n; i++) {
         const v = itemArray.get(values, i);
@@ -653,7 +568,7 @@ export class DictModule {
     const keys = this.keysOf(op);
     let res = this.rt.typeOf(op).basicsize;
     if (maValues.get(op) !== 0) res += this.sharedKeysUsableSize(keys) * SIZEOF_VOID_P;
-    if (dkRefcnt.get(keys) === 1) res += this.keysSize(keys);
+    if (dkRefcnt.get(keys) === 1) res += keysSize(keys);
     return res;
   }
 
@@ -721,12 +636,12 @@ export class DictModule {
     if (refcnt < 1) out.push(`dk_refcnt ${refcnt} < 1`);
     if ((values !== 0) !== (kind === DICT_KEYS_SPLIT)) out.push(`ma_values ${values} with dk_kind ${kind}`);
     if (values === 0 && refcnt !== 1) out.push(`combined keys with dk_refcnt ${refcnt}`);
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     const es = kind === DICT_KEYS_GENERAL ? SIZEOF_KEY_ENTRY : SIZEOF_UNICODE_ENTRY;
     // Slots: each index in range, each entry with a key in exactly one slot.
     const seen = new Set<number>();
     for (let i = 0; i < size; i++) {
-      const ix = this.getIndex(keys, log2, i);
+      const ix = getIndex(keys, log2, i);
       if (ix < DKIX_DUMMY || ix >= nentries) out.push(`slot ${i} holds ${ix}`);
       else if (ix >= 0) {
         if (seen.has(ix)) out.push(`entry ${ix} in two slots`);
@@ -774,20 +689,7 @@ export class DictModule {
     return out;
   }
 
-  // --- shared keys and instance attributes (what instance.ts calls) -------------------------------
-
-  /**
-   * _PyDict_NewKeysForClass: a class's shared keys (CACHED_KEYS, ht_cached_keys):
-   * log2 size 6, SPLIT kind, dk_usable 30 (one more than can be used, as
-   * each new instance takes one off first). The class owns the reference;
-   * release it with keysDecref.
-   */
-  newKeysForClass(): number {
-    const keys = this.newKeysObject(NEXT_LOG2_SHARED_KEYS_MAX_SIZE, true);
-    dkUsable.set(keys, SHARED_KEYS_MAX_SIZE);
-    dkKind.set(keys, DICT_KEYS_SPLIT);
-    return keys;
-  }
+  // --- shared keys (the class's side; sharedKeys.ts holds the instances' side) ---------------------
 
   /** dictkeys_incref. */
   keysIncref(keys: number): void {
@@ -801,179 +703,6 @@ export class DictModule {
     if (n === 0) this.freeKeysObject(keys);
   }
 
-  /**
-   * init_inline_values (_PyObject_InitializeDict of a managed-dict type): a
-   * new instance's values array of shared_keys_usable_size(keys) NULL slots,
-   * stored in its pre-header (_PyObject_ValuesPointer). Takes one off the
-   * keys' dk_usable while more than one is left, so each later instance
-   * gets a smaller array.
-   */
-  initInlineValues(obj: number, keys: number): void {
-    const usable = dkUsable.get(keys);
-    if (usable > 1) dkUsable.set(keys, usable - 1);
-    const size = this.sharedKeysUsableSize(keys);
-    const values = this.newValues(size);
-    byteAt.set(values, VALUES_USED, 0);
-    fillBytes(values, size * SIZEOF_VOID_P, 0);
-    managedValues.set(obj, values);
-  }
-
-  /**
-   * _PyObject_StoreInstanceAttribute: obj.name = value (value 0: del
-   * obj.name) on an instance whose attributes still live in `values`. A new
-   * str name is added to the shared keys while they have room; otherwise
-   * the dict is materialised (make_dict_from_instance_attributes), stored
-   * in obj's pre-header in place of the values, and the store goes to it.
-   * Increfs value. Returns false when deleting an attribute that is not
-   * there (the caller raises AttributeError).
-   */
-  storeInstanceAttribute(obj: number, keys: number, values: number, name: number, value: number): boolean {
-    this.checkObject(name, '_PyObject_StoreInstanceAttribute', 'the name');
-    const ix = this.isExactStr(name) ? this.insertIntoDictkeys(keys, name) : DKIX_EMPTY;
-    if (ix === DKIX_EMPTY) {
-      const dict = this.makeDictFromInstanceAttributes(keys, values);
-      managedValues.set(obj, 0);
-      managedDict.set(obj, dict);
-      if (value === 0) return this.delItemKnownHash(dict, name, this.interp.hash(name));
-      this.setItem(dict, name, value);
-      return true;
-    }
-    const oldValue = itemArray.get(values, ix);
-    this.rt.xincref(value);
-    itemArray.set(values, ix, value);
-    if (oldValue === 0) {
-      if (value === 0) return false;
-      this.addToInsertionOrder(values, ix);
-    } else {
-      if (value === 0) this.deleteIndexFromValues(values, ix);
-      this.rt.decref(oldValue);
-    }
-    return true;
-  }
-
-  /** _PyObject_GetInstanceAttribute: obj.name from its values array, as a new reference, or 0. */
-  getInstanceAttribute(keys: number, values: number, name: number): number {
-    if (!this.isExactStr(name)) throw new InvalidArgumentError(`attribute name must be a str, got ${this.describeObject(name)}`);
-    const ix = this.unicodekeysLookup(keys, name, this.interp.hash(name));
-    if (ix === DKIX_EMPTY) return 0;
-    const value = itemArray.get(values, ix);
-    this.rt.xincref(value);
-    return value;
-  }
-
-  /**
-   * make_dict_from_instance_attributes (_PyObject_MakeDictFromInstanceAttributes):
-   * a split dict over the class's keys (increfed) that takes over `values`;
-   * tracked if a value may be. The caller clears the instance's values
-   * pointer and stores the dict. New reference.
-   */
-  makeDictFromInstanceAttributes(keys: number, values: number): number {
-    this.keysIncref(keys);
-    let used = 0;
-    let track = 0;
-    const size = this.sharedKeysUsableSize(keys);
-    for (let i = 0; i < size; i++) {
-      const v = itemArray.get(values, i);
-      if (v !== 0) {
-        used++;
-        if (this.mayBeTracked(v)) track++;
-      }
-    }
-    const res = this.newDict(keys, values, used, false);
-    if (track) this.rt.gcTrack(res);
-    return res;
-  }
-
-  /**
-   * PyObject_GenericGetDict: obj.__dict__ as a new reference. Managed dict:
-   * materialised from the values (then NULL) on first request, else a new
-   * empty dict if there is none. A tp_dictoffset slot: filled on first
-   * request with a split dict over `keys` (when non-zero) or an empty dict.
-   */
-  genericGetDict(obj: number, keys: number): number {
-    const tp = this.rt.typeOf(obj);
-    let dict: number;
-    if ((tp.flags & Py_TPFLAGS_MANAGED_DICT) !== 0) {
-      const values = managedValues.get(obj);
-      dict = managedDict.get(obj);
-      if (values !== 0) {
-        dict = this.makeDictFromInstanceAttributes(keys, values);
-        managedDict.set(obj, dict);
-        managedValues.set(obj, 0);
-      } else if (dict === 0) {
-        dict = this.new();
-        managedDict.set(obj, dict);
-      }
-    } else {
-      if (tp.dictoffset === 0) throw new InvalidArgumentError(`'${tp.name}' objects have no __dict__`);
-      dict = pointerSlot.get(obj, tp.dictoffset);
-      if (dict === 0) {
-        dict = keys !== 0 ? this.newSplitDict(keys) : this.new();
-        pointerSlot.set(obj, tp.dictoffset, dict);
-      }
-    }
-    this.rt.incref(dict);
-    return dict;
-  }
-
-  /**
-   * new_dict_with_shared_keys after dictkeys_incref (_PyObject_InitializeDict /
-   * _PyObjectDict_SetItem for a tp_dictoffset slot): an empty split dict
-   * over `keys`, with a values array of shared_keys_usable_size(keys) NULLs. New reference.
-   */
-  newSplitDict(keys: number): number {
-    this.keysIncref(keys);
-    const size = this.sharedKeysUsableSize(keys);
-    let values: number;
-    try {
-      values = this.newValues(size);
-    } catch (e) {
-      this.keysDecref(keys);
-      throw e;
-    }
-    byteAt.set(values, VALUES_USED, 0);
-    fillBytes(values, size * SIZEOF_VOID_P, 0);
-    return this.newDict(keys, values, 0, true);
-  }
-
-  /** _PyObject_VisitInstanceAttributes: visits each value still in obj's values array. */
-  visitInstanceAttributes(obj: number, keys: number, visit: Visit): number {
-    const values = managedValues.get(obj);
-    if (values === 0) return 0;
-    const n = dkNentries.get(keys);
-    for (let i = 0; i < n; i++) {
-      const v = itemArray.get(values, i);
-      if (v !== 0) {
-        const r = visit(v);
-        if (r !== 0) return r;
-      }
-    }
-    return 0;
-  }
-
-  /** _PyObject_ClearInstanceAttributes: Py_CLEAR of each value in obj's values array (the array stays). */
-  clearInstanceAttributes(obj: number, keys: number): void {
-    const values = managedValues.get(obj);
-    if (values === 0) return;
-    const n = dkNentries.get(keys);
-    for (let i = 0; i < n; i++) {
-      const v = itemArray.get(values, i);
-      if (v !== 0) {
-        itemArray.set(values, i, 0);
-        this.rt.decref(v);
-      }
-    }
-  }
-
-  /** _PyObject_FreeInstanceAttributes: drops each value and frees obj's values array (the pointer is left as is). */
-  freeInstanceAttributes(obj: number, keys: number): void {
-    const values = managedValues.get(obj);
-    if (values === 0) return;
-    const n = dkNentries.get(keys);
-    for (let i = 0; i < n; i++) this.rt.xdecref(itemArray.get(values, i));
-    this.freeValues(values);
-  }
-
   /** shared_keys_usable_size: the values slots an instance made now gets. */
   sharedKeysUsableSize(keys: number): number {
     return dkNentries.get(keys) + dkUsable.get(keys);
@@ -985,19 +714,10 @@ export class DictModule {
     return maKeys.get(op);
   }
 
-  /** Offset of dk_entries in a keys object (DK_ENTRIES / DK_UNICODE_ENTRIES). */
-  private entriesOffset(keys: number): number {
-    return DK_INDICES + (1 << dkLog2IndexBytes.get(keys));
-  }
 
-  /** _PyDict_KeysSize. */
-  private keysSize(keys: number): number {
-    const es = dkKind.get(keys) === DICT_KEYS_GENERAL ? SIZEOF_KEY_ENTRY : SIZEOF_UNICODE_ENTRY;
-    return SIZEOF_PYDICTKEYSOBJECT + (1 << dkLog2IndexBytes.get(keys)) + usableFraction((1 << dkLog2Size.get(keys))) * es;
-  }
 
   /** new_keys_object: from the keys free list (log2 size 3, unicode) or PyObject_Malloc. */
-  private newKeysObject(log2Size: number, unicode: boolean): number {
+  newKeysObject(log2Size: number, unicode: boolean): number {
     const entrySize = unicode ? SIZEOF_UNICODE_ENTRY : SIZEOF_KEY_ENTRY;
     const usable = usableFraction((1 << log2Size));
     const log2Bytes = log2Size < 8 ? log2Size : log2Size < 16 ? log2Size + 1 : log2Size + 2;
@@ -1019,12 +739,12 @@ export class DictModule {
   }
 
   /** free_keys_object: drops the entries' references, then the keys free list or PyObject_Free. */
-  private freeKeysObject(keys: number): void {
+  freeKeysObject(keys: number): void {
     const general = dkKind.get(keys) === DICT_KEYS_GENERAL;
     const es = general ? SIZEOF_KEY_ENTRY : SIZEOF_UNICODE_ENTRY;
     const key = general ? gKey : uKey;
     const value = general ? gValue : uValue;
-    const e0 = keys + this.entriesOffset(keys);
+    const e0 = keys + entriesOffset(keys);
     const n = dkNentries.get(keys);
     for (let i = 0; i < n; i++) {
       this.rt.xdecref(key.get(e0 + i * es));
@@ -1038,7 +758,7 @@ export class DictModule {
   }
 
   /** new_values: PyMem_Malloc of the order prefix and `size` value slots; returns the values pointer. */
-  private newValues(size: number): number {
+  newValues(size: number): number {
     const prefixSize = roundUpPtr(size + 2);
     const block = this.rt.memMalloc(prefixSize + size * SIZEOF_VOID_P);
     byteAt.set(block, prefixSize + VALUES_PREFIX_SIZE, prefixSize);
@@ -1046,41 +766,15 @@ export class DictModule {
   }
 
   /** free_values. */
-  private freeValues(values: number): void {
+  freeValues(values: number): void {
     this.rt.memFree(values - byteAt.get(values, VALUES_PREFIX_SIZE));
   }
 
-  /** _PyDictValues_AddToInsertionOrder. */
-  private addToInsertionOrder(values: number, ix: number): void {
-    const size = byteAt.get(values, VALUES_USED) + 1;
-    byteAt.set(values, VALUES_ORDER - (size - 1), ix);
-    byteAt.set(values, VALUES_USED, size);
-  }
 
-  /** delete_index_from_values: removes ix from the insertion order. */
-  private deleteIndexFromValues(values: number, ix: number): void {
-    const size = byteAt.get(values, VALUES_USED);
-    let i = 0;
-    while (byteAt.get(values, VALUES_ORDER - i) !== ix) i++;
-    for (; i < size - 1; i++) byteAt.set(values, VALUES_ORDER - i, byteAt.get(values, VALUES_ORDER - i - 1));
-    byteAt.set(values, VALUES_USED, size - 1);
-  }
 
   // --- slots ------------------------------------------------------------------------------------------
 
-  /** dictkeys_get_index. */
-  private getIndex(keys: number, log2Size: number, i: number): number {
-    if (log2Size < 8) return (dkIndices8.get(keys, i) << 24) >> 24;
-    if (log2Size < 16) return (dkIndices16.get(keys, i) << 16) >> 16;
-    return dkIndices32.get(keys, i);
-  }
 
-  /** dictkeys_set_index. */
-  private setIndex(keys: number, log2Size: number, i: number, ix: number): void {
-    if (log2Size < 8) dkIndices8.set(keys, i, ix & 0xff);
-    else if (log2Size < 16) dkIndices16.set(keys, i, ix & 0xffff);
-    else dkIndices32.set(keys, i, ix);
-  }
 
   // Every probe below is CPython's: i = hash & mask, then perturb >>= 5;
   // i = (i*5 + perturb + 1) & mask, with perturb the hash as a size_t held
@@ -1094,7 +788,7 @@ export class DictModule {
     let pHi = hashHigh(hash);
     let i = pLo & mask;
     for (;;) {
-      const ix = this.getIndex(keys, log2, i);
+      const ix = getIndex(keys, log2, i);
       if (ix === index) return i;
       if (ix === DKIX_EMPTY) return DKIX_EMPTY;
       pLo = ((pLo >>> PERTURB_SHIFT) | (pHi << (32 - PERTURB_SHIFT))) >>> 0;
@@ -1107,15 +801,15 @@ export class DictModule {
    * unicodekeys_lookup_unicode and unicodekeys_lookup_generic (one probe;
    * both compare by identity, then by the str's cached hash and equality).
    */
-  private unicodekeysLookup(keys: number, key: number, hash: number): number {
+  unicodekeysLookup(keys: number, key: number, hash: number): number {
     const log2 = dkLog2Size.get(keys);
     const mask = (1 << log2) - 1;
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     let pLo = hash >>> 0;
     let pHi = hashHigh(hash);
     let i = pLo & mask;
     for (;;) {
-      const ix = this.getIndex(keys, log2, i);
+      const ix = getIndex(keys, log2, i);
       if (ix >= 0) {
         const startkey = uKey.get(keys + off + ix * SIZEOF_UNICODE_ENTRY);
         if (startkey === key) return ix;
@@ -1133,12 +827,12 @@ export class DictModule {
   private genericLookup(keys: number, key: number, hash: number): number {
     const log2 = dkLog2Size.get(keys);
     const mask = (1 << log2) - 1;
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     let pLo = hash >>> 0;
     let pHi = hashHigh(hash);
     let i = pLo & mask;
     for (;;) {
-      const ix = this.getIndex(keys, log2, i);
+      const ix = getIndex(keys, log2, i);
       if (ix >= 0) {
         const e = keys + off + ix * SIZEOF_KEY_ENTRY;
         const startkey = gKey.get(e);
@@ -1165,10 +859,10 @@ export class DictModule {
           ? 0
           : kind === DICT_KEYS_SPLIT
             ? itemArray.get(maValues.get(mp), ix)
-            : uValue.get(keys + this.entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY);
+            : uValue.get(keys + entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY);
     } else {
       ix = this.genericLookup(keys, key, hash);
-      this.lookupValue = ix < 0 ? 0 : gValue.get(keys + this.entriesOffset(keys) + ix * SIZEOF_KEY_ENTRY);
+      this.lookupValue = ix < 0 ? 0 : gValue.get(keys + entriesOffset(keys) + ix * SIZEOF_KEY_ENTRY);
     }
     return ix;
   }
@@ -1180,7 +874,7 @@ export class DictModule {
     let pLo = hash >>> 0;
     let pHi = hashHigh(hash);
     let i = pLo & mask;
-    while (this.getIndex(keys, log2, i) >= 0) {
+    while (getIndex(keys, log2, i) >= 0) {
       pLo = ((pLo >>> PERTURB_SHIFT) | (pHi << (32 - PERTURB_SHIFT))) >>> 0;
       pHi >>>= PERTURB_SHIFT;
       i = (i * 5 + pLo + 1) & mask;
@@ -1193,18 +887,18 @@ export class DictModule {
     const log2 = dkLog2Size.get(keys);
     const mask = (1 << log2) - 1;
     const general = dkKind.get(keys) === DICT_KEYS_GENERAL;
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     for (let ix = 0; ix < n; ix++) {
       const hash = general ? gHash.get(keys + off + ix * SIZEOF_KEY_ENTRY) : this.interp.hash(uKey.get(keys + off + ix * SIZEOF_UNICODE_ENTRY));
       let pLo = hash >>> 0;
       let pHi = hashHigh(hash);
       let i = pLo & mask;
-      while (this.getIndex(keys, log2, i) !== DKIX_EMPTY) {
+      while (getIndex(keys, log2, i) !== DKIX_EMPTY) {
         pLo = ((pLo >>> PERTURB_SHIFT) | (pHi << (32 - PERTURB_SHIFT))) >>> 0;
         pHi >>>= PERTURB_SHIFT;
         i = (i * 5 + pLo + 1) & mask;
       }
-      this.setIndex(keys, log2, i, ix);
+      setIndex(keys, log2, i, ix);
     }
   }
 
@@ -1218,7 +912,7 @@ export class DictModule {
    * new_dict: a dict (from the free list, else PyObject_GC_New) over keys
    * (whose reference it takes) and values. Untracked.
    */
-  private newDict(keys: number, values: number, used: number, freeValuesOnFailure: boolean): number {
+  newDict(keys: number, values: number, used: number, freeValuesOnFailure: boolean): number {
     let mp: number;
     if (this.freeList.length > 0) {
       mp = this.freeList.pop()!;
@@ -1283,8 +977,8 @@ export class DictModule {
     maKeys.set(mp, newKeys);
     maValues.set(mp, 0);
     this.maintainTracking(mp, key, value);
-    this.setIndex(newKeys, PyDict_LOG_MINSIZE, (hash >>> 0) & (PyDict_MINSIZE - 1), 0);
-    const e = newKeys + this.entriesOffset(newKeys);
+    setIndex(newKeys, PyDict_LOG_MINSIZE, (hash >>> 0) & (PyDict_MINSIZE - 1), 0);
+    const e = newKeys + entriesOffset(newKeys);
     if (unicode) {
       uKey.set(e, key);
       uValue.set(e, value);
@@ -1330,13 +1024,13 @@ export class DictModule {
         keys = this.keysOf(mp);
       }
       const nentries = dkNentries.get(keys);
-      this.setIndex(keys, dkLog2Size.get(keys), this.findEmptySlot(keys, hash), nentries);
-      const off = this.entriesOffset(keys);
+      setIndex(keys, dkLog2Size.get(keys), this.findEmptySlot(keys, hash), nentries);
+      const off = entriesOffset(keys);
       if (dkKind.get(keys) !== DICT_KEYS_GENERAL) {
         const values = maValues.get(mp);
         uKey.set(keys + off + nentries * SIZEOF_UNICODE_ENTRY, key);
         if (values !== 0) {
-          this.addToInsertionOrder(values, nentries);
+          addToInsertionOrder(values, nentries);
           itemArray.set(values, nentries, value);
         } else {
           uValue.set(keys + off + nentries * SIZEOF_UNICODE_ENTRY, value);
@@ -1358,14 +1052,14 @@ export class DictModule {
       if (values !== 0) {
         itemArray.set(values, ix, value);
         if (oldValue === 0) {
-          this.addToInsertionOrder(values, ix);
+          addToInsertionOrder(values, ix);
           maUsed.set(mp, maUsed.get(mp) + 1);
         }
       } else {
         const keys = this.keysOf(mp);
         const general = dkKind.get(keys) === DICT_KEYS_GENERAL;
-        if (general) gValue.set(keys + this.entriesOffset(keys) + ix * SIZEOF_KEY_ENTRY, value);
-        else uValue.set(keys + this.entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY, value);
+        if (general) gValue.set(keys + entriesOffset(keys) + ix * SIZEOF_KEY_ENTRY, value);
+        else uValue.set(keys + entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY, value);
       }
       maVersionTag.set(mp, this.nextVersion());
     }
@@ -1392,8 +1086,8 @@ export class DictModule {
     const newKeys = this.newKeysObject(log2NewSize, unicode);
     maKeys.set(mp, newKeys);
     const numentries = maUsed.get(mp);
-    const oldOff = this.entriesOffset(oldKeys);
-    const newOff = this.entriesOffset(newKeys);
+    const oldOff = entriesOffset(oldKeys);
+    const newOff = entriesOffset(newKeys);
     if (oldValues !== 0) {
       // Split -> combined: the keys are increfed, the values move.
       for (let i = 0; i < numentries; i++) {
@@ -1456,14 +1150,14 @@ export class DictModule {
   /** clone_combined_dict_keys: a PyObject_Malloc copy of a combined keys object, each live key and value increfed. */
   private cloneCombinedDictKeys(orig: number): number {
     const oldKeys = this.keysOf(orig);
-    const size = this.keysSize(oldKeys);
+    const size = keysSize(oldKeys);
     const keys = this.rt.objectMalloc(size);
     viewBytes(keys, size).set(viewBytes(oldKeys, size));
     const general = dkKind.get(keys) === DICT_KEYS_GENERAL;
     const es = general ? SIZEOF_KEY_ENTRY : SIZEOF_UNICODE_ENTRY;
     const keyField = general ? gKey : uKey;
     const valueField = general ? gValue : uValue;
-    const e0 = keys + this.entriesOffset(keys);
+    const e0 = keys + entriesOffset(keys);
     const n = dkNentries.get(keys);
     for (let i = 0; i < n; i++) {
       const value = valueField.get(e0 + i * es);
@@ -1522,7 +1216,7 @@ export class DictModule {
   }
 
   /** _PyDict_DelItem_KnownHash without the KeyError: false when key is absent. */
-  private delItemKnownHash(mp: number, key: number, hash: number): boolean {
+  delItemKnownHash(mp: number, key: number, hash: number): boolean {
     const ix = this.dictLookup(mp, key, hash);
     const oldValue = this.lookupValue;
     if (ix === DKIX_EMPTY || oldValue === 0) return false;
@@ -1543,11 +1237,11 @@ export class DictModule {
     const values = maValues.get(mp);
     if (values !== 0) {
       itemArray.set(values, ix, 0);
-      this.deleteIndexFromValues(values, ix);
+      deleteIndexFromValues(values, ix);
     } else {
       dkVersion.set(keys, 0);
-      this.setIndex(keys, dkLog2Size.get(keys), hashpos, DKIX_DUMMY);
-      const off = this.entriesOffset(keys);
+      setIndex(keys, dkLog2Size.get(keys), hashpos, DKIX_DUMMY);
+      const off = entriesOffset(keys);
       let oldKey: number;
       if (dkKind.get(keys) !== DICT_KEYS_GENERAL) {
         const e = keys + off + ix * SIZEOF_UNICODE_ENTRY;
@@ -1570,7 +1264,7 @@ export class DictModule {
    * insert_into_dictkeys: the entry index of a str name in shared keys,
    * appending it (a new reference) while dk_usable allows; DKIX_EMPTY when full.
    */
-  private insertIntoDictkeys(keys: number, name: number): number {
+  insertIntoDictkeys(keys: number, name: number): number {
     const hash = this.interp.hash(name);
     let ix = this.unicodekeysLookup(keys, name, hash);
     if (ix === DKIX_EMPTY) {
@@ -1579,8 +1273,8 @@ export class DictModule {
       dkVersion.set(keys, 0);
       const hashpos = this.findEmptySlot(keys, hash);
       ix = dkNentries.get(keys);
-      this.setIndex(keys, dkLog2Size.get(keys), hashpos, ix);
-      uKey.set(keys + this.entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY, name);
+      setIndex(keys, dkLog2Size.get(keys), hashpos, ix);
+      uKey.set(keys + entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY, name);
       dkUsable.set(keys, dkUsable.get(keys) - 1);
       dkNentries.set(keys, ix + 1);
     }
@@ -1621,7 +1315,7 @@ export class DictModule {
   private dictTraverse(mp: number, visit: Visit): number {
     const keys = this.keysOf(mp);
     const n = dkNentries.get(keys);
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     const values = maValues.get(mp);
     let r = 0;
     if (dkKind.get(keys) !== DICT_KEYS_GENERAL) {

@@ -17,15 +17,14 @@
 import { debugAllocatorStats } from '../../allocator/stats.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { obType, PyObject } from '../layout.js';
-import { declareStruct } from '../../struct.js';
+import { declareObjectStruct, obType, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_LONG_SUBCLASS, type PyTypeObject } from '../type.js';
 import { PyHASH_BITS, PyHASH_MODULUS } from './long.js';
 import { hashPointer } from './singletons.js';
 
 /** PyFloatObject. */
-export const PyFloatObject = declareStruct({
+export const PyFloatObject = declareObjectStruct({
   name: 'PyFloatObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },

@@ -40,15 +40,15 @@
  * '__builtins__' (CPython's static _Py_ID strings), interned on first use.
  */
 import { InvalidArgumentError, describe } from '../../errors.js';
-import { declareStruct, type Field } from '../../struct.js';
+import { type Field } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyObject } from '../layout.js';
+import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { hashPointer } from './singletons.js';
 
 /** PyFunctionObject (3.11). */
-export const PyFunctionObject = declareStruct({
+export const PyFunctionObject = declareObjectStruct({
   name: 'PyFunctionObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },
@@ -245,7 +245,7 @@ export class FunctionModule {
   /** f.__dict__ (PyObject_GenericGetDict on tp_dictoffset): an empty dict made on first use. New reference. */
   dictOf(op: number): number {
     this.checkFunction(op, '__dict__');
-    return this.interp.dict.genericGetDict(op, 0);
+    return this.interp.sharedKeys.genericGetDict(op, 0);
   }
 
   /**

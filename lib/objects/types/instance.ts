@@ -41,10 +41,9 @@
  * tracked and intact.
  */
 import { fillBytes } from '../../allocator/access.js';
-import { declareStruct, pointerSlot } from '../../struct.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { asGc, gcPrev, managedDict, managedValues, PyObject, PYOBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
+import { asGc, declareObjectStruct, gcPrev, managedDict, managedValues, pointerSlot, PyObject, PYOBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
 import { PREV_MASK_FINALIZED } from '../gcState.js';
 import type { Runtime } from '../runtime.js';
 import {
@@ -165,7 +164,7 @@ export class InstanceModule {
       addWeak = spec.weakref;
     }
     // type_new_descriptors: the instance struct, declared for this class.
-    const layout = declareStruct({
+    const layout = declareObjectStruct({
       name,
       fields: [
         { name: 'ob_base', type: PyObject, meaning: 'the object header' },
@@ -205,7 +204,7 @@ export class InstanceModule {
       type,
       members,
       memberOffsets,
-      cachedKeys: addDict ? this.interp.dict.newKeysForClass() : 0,
+      cachedKeys: addDict ? this.interp.sharedKeys.newKeysForClass() : 0,
       hasDict: addDict,
       hasWeakref: addWeak,
       del,
@@ -239,7 +238,7 @@ export class InstanceModule {
     this.rt.gcTrack(op);
     if (info.cachedKeys !== 0) {
       try {
-        this.interp.dict.initInlineValues(op, info.cachedKeys);
+        this.interp.sharedKeys.initInlineValues(op, info.cachedKeys);
       } catch (e) {
         this.rt.decref(op);
         throw e;
@@ -296,7 +295,7 @@ export class InstanceModule {
   dictOf(op: number): number {
     const info = this.instanceInfo(op, '__dict__');
     if (!info.hasDict) throw new AttributeError(`'${info.type.name}' object has no attribute '__dict__'`);
-    return this.interp.dict.genericGetDict(op, info.cachedKeys);
+    return this.interp.sharedKeys.genericGetDict(op, info.cachedKeys);
   }
 
   /** _PyGC_FINALIZED(op): whether __del__ has run on op (gc.is_finalized). */
@@ -349,7 +348,7 @@ export class InstanceModule {
     const dict = this.interp.dict;
     const values = managedValues.get(op);
     if (values !== 0) {
-      if (!dict.storeInstanceAttribute(op, info.cachedKeys, values, name, value)) {
+      if (!this.interp.sharedKeys.storeInstanceAttribute(op, info.cachedKeys, values, name, value)) {
         throw new AttributeError(`'${info.type.name}' object has no attribute '${key}'`);
       }
       return;
@@ -357,7 +356,7 @@ export class InstanceModule {
     // _PyObjectDict_SetItem: a dict over the shared keys if there is none.
     let d = managedDict.get(op);
     if (d === 0) {
-      d = dict.newSplitDict(info.cachedKeys);
+      d = this.interp.sharedKeys.newSplitDict(info.cachedKeys);
       managedDict.set(op, d);
     }
     if (value !== 0) {
@@ -378,7 +377,7 @@ export class InstanceModule {
     const off = info.memberOffsets.get(key);
     if (off !== undefined) return pointerSlot.get(op, off);
     if (key === '__dict__' && info.hasDict) {
-      const d = this.interp.dict.genericGetDict(op, info.cachedKeys);
+      const d = this.interp.sharedKeys.genericGetDict(op, info.cachedKeys);
       this.rt.decref(d);
       return d;
     }
@@ -391,7 +390,7 @@ export class InstanceModule {
     const dict = this.interp.dict;
     const values = managedValues.get(op);
     if (values !== 0) {
-      const v = dict.getInstanceAttribute(info.cachedKeys, values, name);
+      const v = this.interp.sharedKeys.getInstanceAttribute(info.cachedKeys, values, name);
       if (v !== 0) this.rt.decref(v);
       return v;
     }
@@ -420,7 +419,7 @@ export class InstanceModule {
     }
     const values = managedValues.get(op);
     if (values !== 0) {
-      managedDict.set(op, dict.makeDictFromInstanceAttributes(info.cachedKeys, values));
+      managedDict.set(op, this.interp.sharedKeys.makeDictFromInstanceAttributes(info.cachedKeys, values));
       managedValues.set(op, 0);
     }
     const old = managedDict.get(op);
@@ -465,7 +464,7 @@ export class InstanceModule {
         managedDict.set(self, 0);
         rt.decref(dict);
       } else {
-        this.interp.dict.freeInstanceAttributes(self, info.cachedKeys);
+        this.interp.sharedKeys.freeInstanceAttributes(self, info.cachedKeys);
       }
     }
     rt.gcDel(self);
@@ -509,7 +508,7 @@ export class InstanceModule {
       }
     }
     if (info.hasDict) {
-      const r = this.interp.dict.visitInstanceAttributes(self, info.cachedKeys, visit);
+      const r = this.interp.sharedKeys.visitInstanceAttributes(self, info.cachedKeys, visit);
       if (r !== 0) return r;
       const dict = managedDict.get(self);
       if (dict !== 0) return visit(dict);
@@ -522,7 +521,7 @@ export class InstanceModule {
   private subtypeClear(info: ClassInfo, self: number): void {
     this.clearSlots(info, self);
     if (info.hasDict) {
-      this.interp.dict.clearInstanceAttributes(self, info.cachedKeys);
+      this.interp.sharedKeys.clearInstanceAttributes(self, info.cachedKeys);
       const dict = managedDict.get(self);
       if (dict !== 0) {
         managedDict.set(self, 0);

@@ -27,8 +27,7 @@ import { InvalidArgumentError, describe } from '../../errors.js';
 import { MAX_REQUEST } from '../../allocator/heap.js';
 import type { Interpreter } from '../interpreter.js';
 import { fillBytes, viewBytes } from '../../allocator/access.js';
-import { declareStruct } from '../../struct.js';
-import { itemArray, obSize, PyVarObject, SIZEOF_VOID_P, type ObjectValidationContext } from '../layout.js';
+import { declareObjectStruct, itemArray, type ObjectValidationContext, obSize, PyVarObject, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import {
   Py_TPFLAGS_BASETYPE,
@@ -43,7 +42,7 @@ import { PyTupleObject } from './tuple.js';
 /** PyList_MAXFREELIST. */
 export const PyList_MAXFREELIST = 80;
 /** PyListObject. */
-export const PyListObject = declareStruct({
+export const PyListObject = declareObjectStruct({
   name: 'PyListObject',
   fields: [
     { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: items in use' },

@@ -18,14 +18,13 @@
  */
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { declareStruct } from '../../struct.js';
-import { itemArray, obSize, PyObject } from '../layout.js';
+import { declareObjectStruct, itemArray, obSize, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { listObItem } from './list.js';
 
 /** listiterobject. */
-export const listiterobject = declareStruct({
+export const listiterobject = declareObjectStruct({
   name: 'listiterobject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },

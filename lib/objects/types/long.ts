@@ -19,8 +19,8 @@
  */
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { obSize, PyVarObject, roundUpPtr, type ObjectValidationContext } from '../layout.js';
-import { MAX_WALK, declareStruct } from '../../struct.js';
+import { declareObjectStruct, type ObjectValidationContext, obSize, PyVarObject, roundUpPtr } from '../layout.js';
+import { MAX_WALK } from '../../struct.js';
 import { RefcountError, type Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_LONG_SUBCLASS, type PyTypeObject } from '../type.js';
 
@@ -31,7 +31,7 @@ export const PyLong_BASE = 2 ** PyLong_SHIFT;
 /** PyLong_MASK. */
 export const PyLong_MASK = PyLong_BASE - 1;
 /** PyLongObject: a PyVarObject whose |ob_size| is the digit count and whose sign is the int's. */
-export const PyLongObject = declareStruct({
+export const PyLongObject = declareObjectStruct({
   name: 'PyLongObject',
   fields: [{ name: 'ob_base', type: PyVarObject, meaning: 'ob_size: digits, negative for a negative int' }],
   tail: {

@@ -44,15 +44,15 @@
  * them; x_add and x_mul may reserve one digit more than the value keeps,
  * which these blocks do not.
  */
-import { declareStruct, type Words } from '../../struct.js';
+import { type Words } from '../../struct.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { obSize, PyObject, type ObjectValidationContext } from '../layout.js';
+import { declareObjectStruct, type ObjectValidationContext, obSize, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import type { PyTypeObject } from '../type.js';
 
 /** rangeobject. */
-export const rangeobject = declareStruct({
+export const rangeobject = declareObjectStruct({
   name: 'rangeobject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },
@@ -63,7 +63,7 @@ export const rangeobject = declareStruct({
   ],
 });
 /** rangeiterobject. */
-export const rangeiterobject = declareStruct({
+export const rangeiterobject = declareObjectStruct({
   name: 'rangeiterobject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },
@@ -79,7 +79,7 @@ export const rangeiterobject = declareStruct({
   },
 });
 /** longrangeiterobject. */
-export const longrangeiterobject = declareStruct({
+export const longrangeiterobject = declareObjectStruct({
   name: 'longrangeiterobject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },

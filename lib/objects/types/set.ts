@@ -33,10 +33,9 @@
  * "table changed during comparison" restarts cannot happen here.
  */
 import { fillBytes } from '../../allocator/access.js';
-import { declareStruct } from '../../struct.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyObject, PYOBJECT_SIZE, type ObjectValidationContext } from '../layout.js';
+import { declareObjectStruct, type ObjectValidationContext, PyObject, PYOBJECT_SIZE } from '../layout.js';
 import { RefcountError, type Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { KeyError } from './dict.js';
@@ -48,7 +47,7 @@ export const LINEAR_PROBES = 9;
 const PERTURB_SHIFT = 5;
 
 /** setentry. */
-export const setentry = declareStruct({
+export const setentry = declareObjectStruct({
   name: 'setentry',
   fields: [
     { name: 'key', type: 'ptr', ctype: 'PyObject *', unchecked: true, meaning: 'NULL (unused), the dummy (deleted) or an owned key' },
@@ -56,7 +55,7 @@ export const setentry = declareStruct({
   ],
 });
 /** PySetObject. */
-export const PySetObject = declareStruct({
+export const PySetObject = declareObjectStruct({
   name: 'PySetObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },

@@ -20,14 +20,13 @@
  * 3.11 (tp_hash is PyObject_HashNotImplemented).
  */
 import { InvalidArgumentError, describe } from '../../errors.js';
-import { declareStruct } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyObject } from '../layout.js';
+import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 
 /** PySliceObject. */
-export const PySliceObject = declareStruct({
+export const PySliceObject = declareObjectStruct({
   name: 'PySliceObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },

@@ -26,8 +26,7 @@ import { InvalidArgumentError, describe } from '../../errors.js';
 import { MAX_REQUEST } from '../../allocator/heap.js';
 import type { Interpreter } from '../interpreter.js';
 import { fillBytes } from '../../allocator/access.js';
-import { declareStruct } from '../../struct.js';
-import { obSize, PyVarObject, SIZEOF_VOID_P, type ObjectValidationContext } from '../layout.js';
+import { declareObjectStruct, type ObjectValidationContext, obSize, PyVarObject, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import {
   Py_TPFLAGS_BASETYPE,
@@ -45,7 +44,7 @@ export const PyTuple_NFREELISTS = PyTuple_MAXSAVESIZE;
 /** PyTuple_MAXFREELIST: dead tuples kept per size. */
 export const PyTuple_MAXFREELIST = 2000;
 /** PyTupleObject. */
-export const PyTupleObject = declareStruct({
+export const PyTupleObject = declareObjectStruct({
   name: 'PyTupleObject',
   fields: [{ name: 'ob_base', type: PyVarObject, meaning: "ob_size: number of items, fixed for the tuple's life" }],
   tail: { name: 'ob_item', type: 'ptr', ctype: 'PyObject *', meaning: 'the items, one owned reference each', length: (op) => obSize.get(op) },

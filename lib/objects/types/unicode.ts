@@ -39,14 +39,14 @@
  */
 import { InvalidArgumentError, checkSize, describe } from '../../errors.js';
 import { fillBytes, viewBytes } from '../../allocator/access.js';
-import { declareStruct, type Words } from '../../struct.js';
+import { type Words } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyObject, type ObjectValidationContext } from '../layout.js';
+import { declareObjectStruct, type ObjectValidationContext, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_UNICODE_SUBCLASS, type PyTypeObject } from '../type.js';
 
 /** PyASCIIObject: a compact ASCII string, its characters right after it. */
-export const PyASCIIObject = declareStruct({
+export const PyASCIIObject = declareObjectStruct({
   name: 'PyASCIIObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },
@@ -67,7 +67,7 @@ export const PyASCIIObject = declareStruct({
   },
 });
 /** PyCompactUnicodeObject: a compact latin-1, UCS-2 or UCS-4 string, its characters right after it. */
-export const PyCompactUnicodeObject = declareStruct({
+export const PyCompactUnicodeObject = declareObjectStruct({
   name: 'PyCompactUnicodeObject',
   fields: [
     { name: '_base', type: PyASCIIObject, meaning: 'the ASCII header' },
@@ -85,7 +85,7 @@ export const PyCompactUnicodeObject = declareStruct({
   },
 });
 /** PyUnicodeObject: what tp_basicsize counts (pymem makes compact strings only). */
-export const PyUnicodeObject = declareStruct({
+export const PyUnicodeObject = declareObjectStruct({
   name: 'PyUnicodeObject',
   fields: [
     { name: '_base', type: PyCompactUnicodeObject, meaning: 'the compact header' },

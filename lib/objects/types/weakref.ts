@@ -43,16 +43,15 @@
  *   40  8   PyObject *      m_weakreflist  head of the weakrefs to it (tp_weaklistoffset)
  *   48  8   vectorcallfunc  vectorcall     NULL
  */
-import { declareStruct, pointerSlot } from '../../struct.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyObject } from '../layout.js';
+import { declareObjectStruct, pointerSlot, PyObject } from '../layout.js';
 import type { Runtime, Unraisable } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { clearHashField, readHashField } from './unicode.js';
 
 /** PyWeakReference. */
-export const PyWeakReference = declareStruct({
+export const PyWeakReference = declareObjectStruct({
   name: 'PyWeakReference',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },
@@ -65,7 +64,7 @@ export const PyWeakReference = declareStruct({
   ],
 });
 /** PyCFunctionObject: a builtin_function_or_method. */
-export const PyCFunctionObject = declareStruct({
+export const PyCFunctionObject = declareObjectStruct({
   name: 'PyCFunctionObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },
