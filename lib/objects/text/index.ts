@@ -78,3 +78,10 @@ export {
 } from './strLayout.js';
 /** str.encode / bytes.decode for utf-8, ascii, latin-1 with CPython's error handlers and exceptions. */
 export { strEncode, bytesDecode, lookupCodec, unicodeEncodeError, unicodeDecodeError, type CodecName } from './codecs.js';
+
+/** repr() of bytes and bytearray. */
+export { bytesRepr, bytearrayRepr } from './bytesRepr.js';
+/** The value convention (bigint int, number float, Array tuple …) and the ObjectHooks formatters call back into. */
+export { pyStr, pyRepr, pyAscii, pyTypeName, isComplex, isPrimitive, primitiveHooks, type ObjectHooks } from './pyValue.js';
+/** printf-style formatting: format % args. */
+export { percentFormat } from './printf.js';
