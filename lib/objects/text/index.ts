@@ -85,3 +85,8 @@ export { bytesRepr, bytearrayRepr } from './bytesRepr.js';
 export { pyStr, pyRepr, pyAscii, pyTypeName, isComplex, isPrimitive, primitiveHooks, type ObjectHooks } from './pyValue.js';
 /** printf-style formatting: format % args. */
 export { percentFormat } from './printf.js';
+
+/** str.format / format_map, with the parser exposed (markupIterator, fieldNameSplit) and render_field. */
+export {
+  strFormat, strFormatMap, markupIterator, fieldNameSplit, renderField, type FormatField, type MarkupPart, type FieldAccessor,
+} from './strFormat.js';
