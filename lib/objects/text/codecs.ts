@@ -24,6 +24,9 @@ const ALIASES: Record<string, CodecName> = {
 };
 
 const SEPARATORS = /[-\s]/g;
+// a BOM is a character like any other to Python's utf-8 codec
+const UTF8_DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
+const UTF8_ENCODER = new TextEncoder();
 const SURROGATES = /[\ud800-\udfff]/;
 
 /** codecs.lookup's name normalisation: CodecName, or LookupError "unknown encoding: …". */
@@ -84,7 +87,7 @@ class ByteWriter {
 /** str.encode(encoding='utf-8', errors='strict'). */
 export function strEncode(s: string, encoding = 'utf-8', errors = 'strict'): Uint8Array {
   const codec = lookupCodec(encoding);
-  if (codec === 'utf-8' && !SURROGATES.test(s)) return new TextEncoder().encode(s);
+  if (codec === 'utf-8' && !SURROGATES.test(s)) return UTF8_ENCODER.encode(s);
   const cps = toCodePoints(s);
   const limit = codec === 'ascii' ? 0x80 : codec === 'latin-1' ? 0x100 : 0x110000;
   const reason = codec === 'utf-8' ? 'surrogates not allowed' : `ordinal not in range(${limit})`;
@@ -184,7 +187,7 @@ export function bytesDecode(b: Uint8Array, encoding = 'utf-8', errors = 'strict'
   let start = 0;
   let i = 0;
   const flush = (to: number) => {
-    if (to > start) out.push(codec === 'ascii' ? String.fromCharCode(...b.subarray(start, to)) : new TextDecoder().decode(b.subarray(start, to)));
+    if (to > start) out.push(codec === 'ascii' ? String.fromCharCode(...b.subarray(start, to)) : UTF8_DECODER.decode(b.subarray(start, to)));
   };
   while (i < b.length) {
     let len: number;

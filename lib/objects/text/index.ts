@@ -90,3 +90,13 @@ export { percentFormat } from './printf.js';
 export {
   strFormat, strFormatMap, markupIterator, fieldNameSplit, renderField, type FormatField, type MarkupPart, type FieldAccessor,
 } from './strFormat.js';
+
+/** bytes/bytearray methods: hex/fromhex, split family, strip, find family, case (ASCII), padding, indexing. */
+export {
+  toLatin1, fromLatin1, type BytesSub, bytesHex, bytesFromHex, bytesSplit, bytesRsplit, bytesSplitlines, bytesPartition,
+  bytesRpartition, bytesJoin, bytesStrip, bytesLstrip, bytesRstrip, bytesFind, bytesRfind, bytesIndex, bytesRindex,
+  bytesCount, bytesContains, bytesStartswith, bytesEndswith, bytesReplace, bytesUpper, bytesLower, bytesSwapcase,
+  bytesCapitalize, bytesTitle, bytesIsAlpha, bytesIsDigit, bytesIsAlnum, bytesIsSpace, bytesIsAscii, bytesIsLower,
+  bytesIsUpper, bytesIsTitle, bytesCenter, bytesLjust, bytesRjust, bytesZfill, bytesExpandtabs, bytesRemoveprefix,
+  bytesRemovesuffix, bytesGetItem, bytesSlice,
+} from './bytesMethods.js';
