@@ -51,8 +51,7 @@ function subString(sub: BytesSub): string {
 
 /** bytes.hex([sep[, bytes_per_sep]]). */
 export function bytesHex(b: Uint8Array, sep?: string, bytesPerSep = 1): string {
-  let hex = '';
-  for (let i = 0; i < b.length; i++) hex += (b[i] < 16 ? '0' : '') + b[i].toString(16);
+  const hex = Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
   if (sep !== undefined) {
     if (sep.length !== 1) raise('ValueError', 'sep must be length 1.');
     if (sep.charCodeAt(0) > 127) raise('ValueError', 'sep must be ASCII.');

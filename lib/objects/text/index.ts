@@ -100,3 +100,6 @@ export {
   bytesIsUpper, bytesIsTitle, bytesCenter, bytesLjust, bytesRjust, bytesZfill, bytesExpandtabs, bytesRemoveprefix,
   bytesRemovesuffix, bytesGetItem, bytesSlice,
 } from './bytesMethods.js';
+
+/** chr() and ord(). */
+export { chr, ord } from './chrOrd.js';
