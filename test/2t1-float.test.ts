@@ -10,6 +10,7 @@ import {
   floatRound, floatRoundToInt, floatToInt, floatTrueDivide, intToFloat,
 } from '../lib/objects/text/floatArith.js';
 import { floatFromString } from '../lib/objects/text/floatParse.js';
+import { dtoa, dtoaExact } from '../lib/objects/text/dtoa.js';
 import { floatRepr } from '../lib/objects/text/floatRepr.js';
 import { decode, loadCases, mismatches } from './fixtures/pylogic/fixtures.js';
 
@@ -85,5 +86,17 @@ describe('float arithmetic', () => {
     fc.assert(fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 }), fc.integer({ min: 1, max: 2 ** 31 }), (a, b) => {
       expect(divideToDouble(BigInt(a), BigInt(b))).toBe(a / b);
     }), { numRuns: 2000 });
+  });
+});
+
+describe('dtoa fast path', () => {
+  it('agrees with exact BigInt rounding, ties included (property)', () => {
+    const tieish = fc.tuple(fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: 0, max: 8 }), fc.boolean())
+      .map(([k, j, half]) => (k + (half ? 0.5 : 0)) / 2 ** j * (j % 2 ? 5 : 1));
+    const x = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }).filter((v) => v !== 0), tieish.filter((v) => v !== 0));
+    fc.assert(fc.property(x, fc.integer({ min: 1, max: 25 }), fc.integer({ min: -6, max: 25 }), (v, n2, n3) => {
+      expect(dtoa(v, 2, n2)).toEqual(dtoaExact(v, 2, n2));
+      expect(dtoa(v, 3, n3)).toEqual(dtoaExact(v, 3, n3));
+    }), { numRuns: 5000 });
   });
 });

@@ -16,7 +16,7 @@
 export { PyException, type PyExceptionType, raise } from './pyException.js';
 
 /** _Py_dg_dtoa's digit strings (modes 0, 2, 3) and the exact decomposition of a double. */
-export { dtoa, decompose, type Digits } from './dtoa.js';
+export { dtoa, dtoaExact, decompose, type Digits } from './dtoa.js';
 /** PyOS_double_to_string and float_repr. */
 export { doubleToString, floatRepr, DTSF_SIGN, DTSF_ADD_DOT_0, DTSF_ALT, DTSF_NO_NEG_0, type DoubleFormatCode } from './floatRepr.js';
 /** float(str) and the ASCII/underscore normalisation int() shares. */
