@@ -50,3 +50,25 @@ export { AttributeError, type ClassSpec } from './objects/types/instance.js';
 export type { PyTypeObject } from './objects/type.js';
 export * from './gc/index.js';
 export { replayTrace, type ReplayOptions, type ReplayResult, type Mismatch } from './tools/replay.js';
+export { record, RecorderSetupError, RecordingError, type RecordOptions, type RecordResult } from './tools/record.js';
+export {
+  DEFAULT_DOMAIN,
+  Tracemalloc,
+  TracemallocError,
+  javascriptFrames,
+  type FrameSource,
+} from './tools/tracemalloc/tracemalloc.js';
+export {
+  DomainFilter,
+  Filter,
+  Frame,
+  Snapshot,
+  SnapshotFormatError,
+  Statistic,
+  StatisticDiff,
+  Trace,
+  Traceback,
+  formatSize,
+  type KeyType,
+  type TraceFilter,
+} from './tools/tracemalloc/snapshot.js';
