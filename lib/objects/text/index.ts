@@ -10,6 +10,21 @@
  * is that surrogate code point; functions count code points where Python
  * does). Unicode properties are CPython 3.11.7's (Unicode 14.0.0), taken from
  * its own database, not from the ICU inside Node.
+ *
+ * Known differences from CPython, each small and deliberate:
+ * - a str holding a high surrogate code point directly followed by a low
+ *   one cannot be told from the astral character they pair into
+ *   (codePoints.ts); every other str, lone surrogates included, is exact;
+ * - float ** float is correctly rounded (libmPow.ts), glibc's pow is not
+ *   always (1 of the 2568 recorded cases, marked in the fixture); a negative
+ *   float to a fractional power goes through Math.hypot/atan2/cos/sin, whose
+ *   last bits may differ from glibc's (checked to 8 ulps);
+ * - the 'n' presentation type uses the C locale (no grouping, '.'), which
+ *   is CPython's unless the program calls locale.setlocale;
+ * - Case_Ignorable (only the final-sigma rule of lower() uses it) comes
+ *   from Node's ICU;
+ * - ints beyond 2**30 bits (V8's BigInt limit) raise MemoryError where
+ *   CPython would still compute.
  */
 
 /** PyException: the Python exception a value operation raises, and helpers to raise one. */
