@@ -12,6 +12,7 @@ import {
 import { floatFromString } from '../lib/objects/text/floatParse.js';
 import { dtoa, dtoaExact } from '../lib/objects/text/dtoa.js';
 import { floatRepr } from '../lib/objects/text/floatRepr.js';
+import { richCompareIntFloat } from '../lib/objects/text/numberCompare.js';
 import { decode, loadCases, mismatches } from './fixtures/pylogic/fixtures.js';
 
 const cases = loadCases('float');
@@ -98,5 +99,19 @@ describe('dtoa fast path', () => {
       expect(dtoa(v, 2, n2)).toEqual(dtoaExact(v, 2, n2));
       expect(dtoa(v, 3, n3)).toEqual(dtoaExact(v, 3, n3));
     }), { numRuns: 5000 });
+  });
+});
+
+describe('int compared with float', () => {
+  it(`is exact, as float_richcompare: ${cases.compare.length} pairs × 8 comparisons`, () => {
+    const ops = ['<', '<=', '==', '!=', '>', '>='] as const;
+    const bad: unknown[] = [];
+    for (const [n, x, ...outs] of cases.compare) {
+      const i = decode(n) as bigint;
+      const f = decode(x) as number;
+      const got = [...ops.map((op) => richCompareIntFloat(i, f, op)), richCompareIntFloat(f, i, '<'), richCompareIntFloat(f, i, '==')];
+      if (JSON.stringify(got) !== JSON.stringify(outs)) bad.push({ n, x, outs, got });
+    }
+    expect(bad.slice(0, 5)).toEqual([]);
   });
 });

@@ -118,3 +118,6 @@ export {
 
 /** chr() and ord(). */
 export { chr, ord } from './chrOrd.js';
+
+/** Exact int-with-float comparison (float_richcompare). */
+export { compareIntFloat, richCompareIntFloat } from './numberCompare.js';
