@@ -10,7 +10,9 @@ import {
   floatRound, floatRoundToInt, floatToInt, floatTrueDivide, intToFloat,
 } from '../lib/objects/text/floatArith.js';
 import { floatFromString } from '../lib/objects/text/floatParse.js';
+import { dtoa, dtoaExact } from '../lib/objects/text/dtoa.js';
 import { floatRepr } from '../lib/objects/text/floatRepr.js';
+import { richCompareIntFloat } from '../lib/objects/text/numberCompare.js';
 import { decode, loadCases, mismatches } from './fixtures/pylogic/fixtures.js';
 
 const cases = loadCases('float');
@@ -57,7 +59,7 @@ describe('float arithmetic', () => {
     // _Py_c_pow goes through hypot, atan2, cos and sin, whose last bits differ between V8 and glibc
     const close = (x: number, y: number) => x === y || Math.abs(x - y) <= 8 * Number.EPSILON * Math.max(Math.abs(x), Math.abs(y));
     const bad = complexPow.filter(([a, b, o]) => {
-      const [, re, im] = decode((o as unknown[])[1]) as [string, number, number];
+      const { real: re, imag: im } = decode((o as unknown[])[1]) as { real: number; imag: number };
       const got = floatPow(num(decode(a)), num(decode(b))) as { real: number; imag: number };
       return !close(got.real, re) || !close(got.imag, im);
     });
@@ -85,5 +87,31 @@ describe('float arithmetic', () => {
     fc.assert(fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 }), fc.integer({ min: 1, max: 2 ** 31 }), (a, b) => {
       expect(divideToDouble(BigInt(a), BigInt(b))).toBe(a / b);
     }), { numRuns: 2000 });
+  });
+});
+
+describe('dtoa fast path', () => {
+  it('agrees with exact BigInt rounding, ties included (property)', () => {
+    const tieish = fc.tuple(fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: 0, max: 8 }), fc.boolean())
+      .map(([k, j, half]) => (k + (half ? 0.5 : 0)) / 2 ** j * (j % 2 ? 5 : 1));
+    const x = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }).filter((v) => v !== 0), tieish.filter((v) => v !== 0));
+    fc.assert(fc.property(x, fc.integer({ min: 1, max: 25 }), fc.integer({ min: -6, max: 25 }), (v, n2, n3) => {
+      expect(dtoa(v, 2, n2)).toEqual(dtoaExact(v, 2, n2));
+      expect(dtoa(v, 3, n3)).toEqual(dtoaExact(v, 3, n3));
+    }), { numRuns: 5000 });
+  });
+});
+
+describe('int compared with float', () => {
+  it(`is exact, as float_richcompare: ${cases.compare.length} pairs × 8 comparisons`, () => {
+    const ops = ['<', '<=', '==', '!=', '>', '>='] as const;
+    const bad: unknown[] = [];
+    for (const [n, x, ...outs] of cases.compare) {
+      const i = decode(n) as bigint;
+      const f = decode(x) as number;
+      const got = [...ops.map((op) => richCompareIntFloat(i, f, op)), richCompareIntFloat(f, i, '<'), richCompareIntFloat(f, i, '==')];
+      if (JSON.stringify(got) !== JSON.stringify(outs)) bad.push({ n, x, outs, got });
+    }
+    expect(bad.slice(0, 5)).toEqual([]);
   });
 });

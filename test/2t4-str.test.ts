@@ -5,6 +5,7 @@
 // rsplit / splitlines / strip / partition / join, find and friends with
 // start/end, replace, padding, zfill, expandtabs, encode, indexing and
 // slicing by code point, ordering by code point.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { strCompare, strLength } from '../lib/objects/text/codePoints.js';
 import { strEncode } from '../lib/objects/text/codecs.js';
@@ -131,5 +132,32 @@ describe('layout', () => {
 describe('encode', () => {
   it(`utf-8, ascii, latin-1 with every error handler: ${cases.encode.length} cases`, () => {
     expect(mismatches(cases.encode, ([x, e, er]) => strEncode(str(x), str(e), str(er)))).toEqual([]);
+  });
+});
+
+const WELL_FORMED = /^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+
+describe('models (properties)', () => {
+  const word = fc.string({ unit: fc.constantFrom('a', 'b', ',', ' ', 'é'), maxLength: 12 });
+  it('split(sep) is String.prototype.split, join inverts it, replace(old, new) is replaceAll for BMP strings', () => {
+    fc.assert(fc.property(word, word.filter((s) => s.length > 0), word, (s, sep, repl) => {
+      expect(strSplit(s, sep)).toEqual(s.split(sep));
+      expect(strJoin(sep, strSplit(s, sep), () => 'str')).toBe(s);
+      expect(strReplace(s, sep, repl)).toBe(s.replaceAll(sep, repl));
+    }));
+  });
+  it('find/rfind are indexOf/lastIndexOf, count counts non-overlapping matches, for BMP strings', () => {
+    fc.assert(fc.property(word, word, (s, sub) => {
+      expect(strFind(s, sub)).toBe(s.indexOf(sub));
+      expect(strRfind(s, sub)).toBe(s.lastIndexOf(sub));
+      if (sub.length > 0) expect(strCount(s, sub)).toBe(s.split(sub).length - 1);
+    }));
+  });
+  it('s[a:b] by code point is Array.from(s).slice(a, b) for any str', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 10 }), fc.integer({ min: -12, max: 12 }), fc.integer({ min: -12, max: 12 }), (s, a, b) => {
+      // a lone high surrogate before a low one would pair up (codePoints.ts): keep to well-formed strings here
+      fc.pre(WELL_FORMED.test(s));
+      expect(strSlice(s, a, b)).toBe(Array.from(s).slice(a, b).join(''));
+    }));
   });
 });

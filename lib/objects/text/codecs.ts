@@ -24,6 +24,10 @@ const ALIASES: Record<string, CodecName> = {
 };
 
 const SEPARATORS = /[-\s]/g;
+// a BOM is a character like any other to Python's utf-8 codec
+const UTF8_DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
+const UTF8_ENCODER = new TextEncoder();
+const UTF8_FATAL = new TextDecoder('utf-8', { ignoreBOM: true, fatal: true });
 const SURROGATES = /[\ud800-\udfff]/;
 
 /** codecs.lookup's name normalisation: CodecName, or LookupError "unknown encoding: …". */
@@ -81,10 +85,28 @@ class ByteWriter {
   }
 }
 
+/** UTF-8 of a short well-formed string (TextEncoder's per-call cost dominates below ~64 units). */
+function encodeShortUtf8(s: string): Uint8Array {
+  const out = new Uint8Array(s.length * 3);
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) { out[n++] = c; continue; }
+    if (c < 0x800) { out[n++] = 0xc0 | (c >> 6); out[n++] = 0x80 | (c & 63); continue; }
+    if (c >= 0xd800 && c <= 0xdbff) {
+      c = ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00) + 0x10000;
+      out[n++] = 0xf0 | (c >> 18); out[n++] = 0x80 | ((c >> 12) & 63); out[n++] = 0x80 | ((c >> 6) & 63); out[n++] = 0x80 | (c & 63);
+      continue;
+    }
+    out[n++] = 0xe0 | (c >> 12); out[n++] = 0x80 | ((c >> 6) & 63); out[n++] = 0x80 | (c & 63);
+  }
+  return out.slice(0, n);
+}
+
 /** str.encode(encoding='utf-8', errors='strict'). */
 export function strEncode(s: string, encoding = 'utf-8', errors = 'strict'): Uint8Array {
   const codec = lookupCodec(encoding);
-  if (codec === 'utf-8' && !SURROGATES.test(s)) return new TextEncoder().encode(s);
+  if (codec === 'utf-8' && !SURROGATES.test(s)) return s.length > 64 ? UTF8_ENCODER.encode(s) : encodeShortUtf8(s);
   const cps = toCodePoints(s);
   const limit = codec === 'ascii' ? 0x80 : codec === 'latin-1' ? 0x100 : 0x110000;
   const reason = codec === 'utf-8' ? 'surrogates not allowed' : `ordinal not in range(${limit})`;
@@ -172,19 +194,30 @@ function utf8Length(c: number): number {
   return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
 }
 
+/** Bytes as the string of the same char codes (latin-1, and ASCII when all < 128). */
+function latin1(b: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < b.length; i += 4096) out += String.fromCharCode(...b.subarray(i, i + 4096));
+  return out;
+}
+
 /** bytes.decode(encoding='utf-8', errors='strict'). */
 export function bytesDecode(b: Uint8Array, encoding = 'utf-8', errors = 'strict'): string {
   const codec = lookupCodec(encoding);
-  if (codec === 'latin-1') {
-    let out = '';
-    for (let i = 0; i < b.length; i += 4096) out += String.fromCharCode(...b.subarray(i, i + 4096));
-    return out;
-  }
+  if (codec === 'latin-1') return latin1(b);
+  if (codec === 'utf-8') {
+    // well-formed input (the common case) in one native call; errors are found by the loop below
+    try {
+      return UTF8_FATAL.decode(b);
+    } catch {
+      // malformed: fall through to the CPython-shaped error handling
+    }
+  } else if (b.every((c) => c < 128)) return latin1(b);
   const out: string[] = [];
   let start = 0;
   let i = 0;
   const flush = (to: number) => {
-    if (to > start) out.push(codec === 'ascii' ? String.fromCharCode(...b.subarray(start, to)) : new TextDecoder().decode(b.subarray(start, to)));
+    if (to > start) out.push(codec === 'ascii' ? String.fromCharCode(...b.subarray(start, to)) : UTF8_DECODER.decode(b.subarray(start, to)));
   };
   while (i < b.length) {
     let len: number;

