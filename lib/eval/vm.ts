@@ -22,13 +22,12 @@ import { GeneratorModule } from '../objects/types/generator.js';
 import { TypeObjectModule } from '../objects/types/typeobject.js';
 import type { PyTypeObject } from '../objects/type.js';
 import { installGc, type GcModule } from '../gc/gcModule.js';
-import { declareStruct } from '../struct.js';
-import { PyObject } from '../objects/layout.js';
+import { declareObjectStruct, PyObject } from '../objects/layout.js';
 import { Py_TPFLAGS_HAVE_GC } from '../objects/type.js';
 import type { Wrapper } from './abstract.js';
 
 /** seqiterobject (Objects/iterobject.c): an iterator over a tuple of the items (a snapshot for str, dict, set). */
-const SeqIterObject = declareStruct({
+const SeqIterObject = declareObjectStruct({
   name: 'seqiterobject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },

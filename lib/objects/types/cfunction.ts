@@ -29,15 +29,14 @@
  * hold one reference each.
  */
 import { fillBytes } from '../../allocator/access.js';
-import { declareStruct } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyObject } from '../layout.js';
+import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { hashPointer } from './singletons.js';
 
 /** PyCFunctionObject (3.11). */
-export const PyCFunctionObject = declareStruct({
+export const PyCFunctionObject = declareObjectStruct({
   name: 'PyCFunctionObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },
@@ -55,7 +54,7 @@ const mModule = PyCFunctionObject.field('m_module');
 const mWeakreflist = PyCFunctionObject.field('m_weakreflist');
 
 /** PyMethodDescrObject (3.11). */
-export const PyMethodDescrObject = declareStruct({
+export const PyMethodDescrObject = declareObjectStruct({
   name: 'PyMethodDescrObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },

@@ -40,10 +40,9 @@
  */
 import { storeU8 } from '../../allocator/access.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { declareStruct } from '../../struct.js';
 import type { CodeConst, CodeObject } from '../../frontend/code.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyVarObject } from '../layout.js';
+import { declareObjectStruct, PyVarObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import type { PyTypeObject } from '../type.js';
 import { hashPointer } from './singletons.js';
@@ -52,7 +51,7 @@ const int = (name: string, meaning: string) => ({ name, type: 'i32' as const, me
 const obj = (name: string, meaning: string) => ({ name, type: 'ptr' as const, ctype: 'PyObject *', meaning });
 
 /** PyCodeObject (3.11). */
-export const PyCodeObject = declareStruct({
+export const PyCodeObject = declareObjectStruct({
   name: 'PyCodeObject',
   fields: [
     { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: code units' },

@@ -18,15 +18,14 @@
  * BaseException_dealloc untracks, clears, frees.
  */
 import { fillBytes } from '../../allocator/access.js';
-import { declareStruct } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyObject } from '../layout.js';
+import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { hashPointer } from './singletons.js';
 
 /** PyBaseExceptionObject (3.11). */
-export const PyBaseExceptionObject = declareStruct({
+export const PyBaseExceptionObject = declareObjectStruct({
   name: 'PyBaseExceptionObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },

@@ -29,6 +29,7 @@
 import { loadI32 } from '../../allocator/access.js';
 import { OutOfMemoryError } from '../../errors.js';
 import { declareStruct } from '../../struct.js';
+import { heapAccess } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 
 /** offsetof(_PyInterpreterFrame, stacktop). */
@@ -36,6 +37,7 @@ const STACKTOP_OFFSET = 64;
 
 /** _PyInterpreterFrame (3.11). */
 export const PyInterpreterFrame = declareStruct({
+  access: heapAccess,
   name: '_PyInterpreterFrame',
   fields: [
     { name: 'f_func', type: 'ptr', ctype: 'PyFunctionObject *', meaning: 'the function; owned' },
@@ -70,6 +72,7 @@ export const LOCALSPLUS_OFFSET = PyInterpreterFrame.size;
 
 /** _PyStackChunk. */
 export const PyStackChunk = declareStruct({
+  access: heapAccess,
   name: '_PyStackChunk',
   fields: [
     { name: 'previous', type: 'ptr', ctype: '_PyStackChunk *', meaning: 'the chunk before, or NULL' },

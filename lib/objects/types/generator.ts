@@ -25,16 +25,15 @@
  * FRAME_CLEARED; a running generator is not resumed again.
  */
 import { fillBytes } from '../../allocator/access.js';
-import { declareStruct } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyObject } from '../layout.js';
+import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { fCode, fFunc, fLocals, localsplus, LOCALSPLUS_OFFSET, stacktop } from './frame.js';
 import { hashPointer } from './singletons.js';
 
 /** PyGenObject (3.11), without its frame. */
-export const PyGenObject = declareStruct({
+export const PyGenObject = declareObjectStruct({
   name: 'PyGenObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },

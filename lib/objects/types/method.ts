@@ -11,14 +11,13 @@
  *
  * Invariants: im_func and im_self are never NULL and hold one reference each.
  */
-import { declareStruct } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyObject } from '../layout.js';
+import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 
 /** PyMethodObject (3.11). */
-export const PyMethodObject = declareStruct({
+export const PyMethodObject = declareObjectStruct({
   name: 'PyMethodObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },

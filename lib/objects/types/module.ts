@@ -15,15 +15,14 @@
  * Invariants: md_dict and md_name hold one reference each; module_dealloc
  * untracks, clears the weakrefs, then drops them.
  */
-import { declareStruct } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyObject } from '../layout.js';
+import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { hashPointer } from './singletons.js';
 
 /** PyModuleObject (3.11). */
-export const PyModuleObject = declareStruct({
+export const PyModuleObject = declareObjectStruct({
   name: 'PyModuleObject',
   fields: [
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },

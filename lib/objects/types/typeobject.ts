@@ -29,9 +29,9 @@
  * ob_type of a type object is `type`.
  */
 import { fillBytes } from '../../allocator/access.js';
-import { declareStruct, type FieldDecl } from '../../struct.js';
+import { type FieldDecl } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
-import { PyVarObject } from '../layout.js';
+import { declareObjectStruct, PyVarObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { hashPointer } from './singletons.js';
@@ -69,10 +69,10 @@ const TYPE_FIELDS: readonly FieldDecl[] = [
 ];
 
 /** PyTypeObject (3.11): a built-in type's object. */
-export const PyTypeObjectStruct = declareStruct({ name: 'PyTypeObject', fields: TYPE_FIELDS, size: 408 });
+export const PyTypeObjectStruct = declareObjectStruct({ name: 'PyTypeObject', fields: TYPE_FIELDS, size: 408 });
 
 /** PyHeapTypeObject (3.11): a class's object. */
-export const PyHeapTypeObject = declareStruct({
+export const PyHeapTypeObject = declareObjectStruct({
   name: 'PyHeapTypeObject',
   fields: [
     { name: 'ht_type', type: PyTypeObjectStruct, meaning: 'the type' },
