@@ -736,6 +736,7 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
   }
   const key = strValue(vm, name);
   if (key === '__class__') return newRef(vm, vm.typeObject(t));
+  if (t === vm.super.type) return superGetattro(vm, obj, name);
   const clsAttr = typeLookup(vm, t, name);
   if (clsAttr !== 0) {
     const w = wrapperOf(vm, clsAttr);
@@ -789,6 +790,20 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
   return 0;
 }
 
+/** super_getattro: name along obj_type's MRO after `type`, bound to obj; 0 when absent. */
+function superGetattro(vm: Vm, sup: number, name: number): number {
+  const { interp } = vm;
+  const { type, obj, objType } = vm.super.fields(sup);
+  const mro = vm.mroOf(vm.typeobj.typeOfObject(objType)!);
+  const start = mro.indexOf(vm.typeobj.typeOfObject(type)!.id);
+  for (let i = start + 1; i < mro.length; i++) {
+    const d = vm.typeobj.dict(vm.typeObject(interp.rt.types[mro[i]!]!));
+    const v = interp.dict.getItem(d, name);
+    if (v !== 0) return bindDescriptor(vm, v, obj === objType ? 0 : obj, objType);
+  }
+  return 0;
+}
+
 /** PyObject_GetAttr: new reference; AttributeError in CPython's words. */
 export function getAttr(vm: Vm, obj: number, name: number): number {
   const v = getAttrOrNull(vm, obj, name);
@@ -802,6 +817,7 @@ export function getAttr(vm: Vm, obj: number, name: number): number {
 export function attributeErrorMessage(vm: Vm, obj: number, name: number): string {
   const key = strValue(vm, name);
   if (vm.typeobj.check(obj)) return `type object '${vm.typeobj.typeOfObject(obj)!.name}' has no attribute '${key}'`;
+  if (vm.super.check(obj)) return `'super' object has no attribute '${key}'`;
   if (vm.module.check(obj)) return `module '${strValue(vm, vm.module.name(obj))}' has no attribute '${key}'`;
   return `'${typeName(vm, obj)}' object has no attribute '${key}'`;
 }

@@ -52,7 +52,7 @@ import {
 import { currentFrames, evalCode } from './ceval.js';
 import { formatObject } from './format.js';
 import { formatStr } from '../objects/text/formatValue.js';
-import { fGlobals } from '../objects/types/frame.js';
+import { fGlobals, localsplus } from '../objects/types/frame.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
 
@@ -227,6 +227,93 @@ export function installBuiltins(vm: Vm): void {
       D.clear(self);
       return none(vm);
     },
+  });
+  const ST = interp.set;
+  const setOf = (items: number[]): number => {
+    const r = ST.new(items);
+    for (const x of items) rt.decref(x);
+    return r;
+  };
+  const setItems = (o: number): number[] => iterate(vm, o);
+  const setMethods: Record<string, CMethod> = {
+    add: (self, args) => {
+      ST.add(self, args[0]!);
+      return none(vm);
+    },
+    discard: (self, args) => {
+      ST.discard(self, args[0]!);
+      return none(vm);
+    },
+    remove: (self, args) => {
+      if (!ST.discard(self, args[0]!)) throw keyErr(vm, args[0]!);
+      return none(vm);
+    },
+    pop: (self) => {
+      if (ST.size(self) === 0) raise(vm, 'KeyError', 'pop from an empty set');
+      return ST.pop(self);
+    },
+    clear: (self) => {
+      ST.clear(self);
+      return none(vm);
+    },
+    copy: (self) => setOf(setItems(self)),
+    update: (self, args) => {
+      for (const a of args) for (const x of setItems(a)) {
+        ST.add(self, x);
+        rt.decref(x);
+      }
+      return none(vm);
+    },
+    union: (self, args) => setOf([...setItems(self), ...args.flatMap((a) => setItems(a))]),
+    intersection: (self, args) => {
+      const others = args.map((a) => setOf(setItems(a)));
+      const r = setOf(setItems(self).filter((x) => (others.every((o) => ST.contains(o, x)) ? true : (rt.decref(x), false))));
+      for (const o of others) rt.decref(o);
+      return r;
+    },
+    difference: (self, args) => {
+      const others = args.map((a) => setOf(setItems(a)));
+      const r = setOf(setItems(self).filter((x) => (others.some((o) => ST.contains(o, x)) ? (rt.decref(x), false) : true)));
+      for (const o of others) rt.decref(o);
+      return r;
+    },
+    symmetric_difference: (self, args) => {
+      const other = setOf(setItems(args[0]!));
+      const a = setItems(self).filter((x) => (ST.contains(other, x) ? (rt.decref(x), false) : true));
+      const b = setItems(other).filter((x) => (ST.contains(self, x) ? (rt.decref(x), false) : true));
+      rt.decref(other);
+      return setOf([...a, ...b]);
+    },
+    issubset: (self, args) => {
+      const other = setOf(setItems(args[0]!));
+      const items = setItems(self);
+      const r = items.every((x) => ST.contains(other, x));
+      for (const x of items) rt.decref(x);
+      rt.decref(other);
+      return newBool(vm, r);
+    },
+    issuperset: (self, args) => {
+      const items = setItems(args[0]!);
+      const r = items.every((x) => ST.contains(self, x));
+      for (const x of items) rt.decref(x);
+      return newBool(vm, r);
+    },
+    isdisjoint: (self, args) => {
+      const items = setItems(args[0]!);
+      const r = !items.some((x) => ST.contains(self, x));
+      for (const x of items) rt.decref(x);
+      return newBool(vm, r);
+    },
+  };
+  methods(ST.type, setMethods);
+  methods(ST.frozensetType, Object.fromEntries(['copy', 'union', 'intersection', 'difference', 'symmetric_difference', 'issubset', 'issuperset', 'isdisjoint'].map((k) => [k, setMethods[k]!])));
+  methods(interp.tuple.type, {
+    index: (self, args) => {
+      const i = interp.tuple.items(self).findIndex((x) => richCompareBool(vm, x, args[0]!, 2));
+      if (i < 0) raise(vm, 'ValueError', 'tuple.index(x): x not in tuple');
+      return newInt(vm, i);
+    },
+    count: (self, args) => newInt(vm, interp.tuple.items(self).filter((x) => richCompareBool(vm, x, args[0]!, 2)).length),
   });
   const S = interp.str;
   const sv = (o: number): string => strValue(vm, o);
@@ -688,6 +775,26 @@ export function installBuiltins(vm: Vm): void {
     const frs = currentFrames(vm);
     return newRef(vm, fGlobals.get(frs[frs.length - 1]!.f));
   });
+  def(bdict, builtins, 'super', (_s, args) => {
+    if (args.length === 2) {
+      const objType = vm.typeobj.check(args[1]!) ? args[1]! : vm.typeObject(typeOf(vm, args[1]!));
+      return vm.super.new(args[0]!, args[1]!, objType);
+    }
+    // super_init_without_args: the caller's first argument and its __class__ cell.
+    const frs = currentFrames(vm);
+    const fr = frs[frs.length - 1];
+    const co = fr?.info.co;
+    if (fr === undefined || co === undefined || co.argcount === 0) raise(vm, 'RuntimeError', 'super(): no arguments');
+    let first = loadLocal(fr.f, 0);
+    if (first !== 0 && (co.localspluskinds[0]! & 0x40) !== 0) first = interp.cell.contents(first);
+    if (first === 0) raise(vm, 'RuntimeError', 'super(): arg[0] deleted');
+    const i = co.localsplusnames.findIndex((n, k) => n === '__class__' && (co.localspluskinds[k]! & 0x80) !== 0);
+    if (i < 0) raise(vm, 'RuntimeError', 'super(): __class__ cell not found');
+    const cls = interp.cell.contents(loadLocal(fr.f, i));
+    if (cls === 0) raise(vm, 'RuntimeError', 'super(): empty __class__ cell');
+    const objType = vm.typeobj.check(first) ? first : vm.typeObject(typeOf(vm, first));
+    return vm.super.new(cls, first, objType);
+  });
   for (const kind of ['staticmethod', 'classmethod', 'property'] as const) {
     def(bdict, builtins, kind, (_s, args) => {
       const w = interp.object.new();
@@ -787,6 +894,10 @@ export function installBuiltins(vm: Vm): void {
     return newRef(vm, m);
   };
   for (const [name, m] of vm.modules) interp.dict.setItem(modulesDict, id(vm, name), m);
+}
+
+function loadLocal(f: number, i: number): number {
+  return localsplus.get(f, i);
 }
 
 function newModule(vm: Vm, name: string): number {

@@ -19,6 +19,7 @@ import { DataStack } from '../objects/types/frame.js';
 import { MethodModule } from '../objects/types/method.js';
 import { ModuleObjectModule } from '../objects/types/module.js';
 import { GeneratorModule } from '../objects/types/generator.js';
+import { SuperModule } from '../objects/types/superobject.js';
 import { TypeObjectModule } from '../objects/types/typeobject.js';
 import type { PyTypeObject } from '../objects/type.js';
 import { installGc, type GcModule } from '../gc/gcModule.js';
@@ -99,6 +100,7 @@ export class Vm {
   readonly cfunc: CFunctionModule;
   readonly method: MethodModule;
   readonly gen: GeneratorModule;
+  readonly super: SuperModule;
   readonly gc: GcModule;
   readonly dataStack: DataStack;
   /** Type ids from each type to object (tp_mro), by type id. */
@@ -149,6 +151,7 @@ export class Vm {
     this.cfunc = new CFunctionModule(interp);
     this.method = new MethodModule(interp);
     this.gen = new GeneratorModule(interp);
+    this.super = new SuperModule(interp);
     this.gc = installGc(interp);
     this.dataStack = new DataStack(interp.rt);
     const objectType = interp.object.type;
