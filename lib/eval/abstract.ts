@@ -25,6 +25,8 @@ import type { PyTypeObject } from '../objects/type.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
 import { callPython, genNext } from './ceval.js';
+import { percentFormat } from '../objects/text/printf.js';
+import { objectHooks, toValue } from './textHooks.js';
 
 // --- raising -------------------------------------------------------------------------------------
 
@@ -303,7 +305,26 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
   }
   const as = isStr(vm, a);
   if (as && isStr(vm, b) && op === 0) return interp.str.concat(a, b);
-  if (as && op === 6) return 0;
+  if (as && op === 6) {
+    // PyUnicode_Format.
+    const keep: number[] = [];
+    try {
+      return newStr(vm, percentFormat(strValue(vm, a), toValue(vm, b), objectHooks(vm, keep)));
+    } finally {
+      for (const k of keep) interp.rt.decref(k);
+    }
+  }
+  const isSet = (o: number): boolean => interp.set.check(o);
+  if (isSet(a) && isSet(b) && (op === 1 || op === 7 || op === 10 || op === 12)) {
+    const name = op === 1 ? 'intersection' : op === 7 ? 'union' : op === 10 ? 'difference' : 'symmetric_difference';
+    const r = vm.typeMethods.get(interp.set.type.id)!.get(name)!(a, [b], 0);
+    if (typeOf(vm, a) === interp.set.frozensetType) {
+      const f = interp.set.newFrozen(interp.set.items(r));
+      interp.rt.decref(r);
+      return f;
+    }
+    return r;
+  }
   const seqA = interp.list.check(a) ? 'list' : interp.tuple.check(a) ? 'tuple' : as ? 'str' : null;
   if (seqA !== null && op === 5 && bi) return sequenceRepeat(vm, a, seqA, intValue(vm, b));
   if (ai && op === 5) {

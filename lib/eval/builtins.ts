@@ -51,7 +51,11 @@ import {
 } from './abstract.js';
 import { currentFrames, evalCode } from './ceval.js';
 import { formatObject } from './format.js';
-import { formatStr } from '../objects/text/formatValue.js';
+import { strFormat as textStrFormat } from '../objects/text/strFormat.js';
+import { intToBase } from '../objects/text/intText.js';
+import { floatRound, floatRoundToInt } from '../objects/text/floatArith.js';
+import { intRound } from '../objects/text/intArith.js';
+import { Opaque, objectHooks, toValue } from './textHooks.js';
 import { fGlobals, localsplus } from '../objects/types/frame.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
@@ -352,7 +356,21 @@ export function installBuiltins(vm: Vm): void {
     endswith: (self, args) => newBool(vm, sv(self).endsWith(sv(args[0]!))),
     find: (self, args) => newInt(vm, sv(self).indexOf(sv(args[0]!))),
     count: (self, args) => newInt(vm, sv(self).split(sv(args[0]!)).length - 1),
-    format: (self, args, kwnames) => newStr(vm, strFormat(vm, sv(self), splitArgs(vm, args, kwnames))),
+    format: (self, args, kwnames) => {
+      const keep: number[] = [];
+      try {
+        const { pos, kw } = splitArgs(vm, args, kwnames);
+        let kwd = 0;
+        if (kw.size > 0) {
+          kwd = D.new();
+          keep.push(kwd);
+          for (const [k, v] of kw) D.setItem(kwd, id(vm, k), v);
+        }
+        return newStr(vm, textStrFormat(sv(self), pos.map((p) => toValue(vm, p)), kwd === 0 ? undefined : new Opaque(kwd), objectHooks(vm, keep)));
+      } finally {
+        for (const k of keep) rt.decref(k);
+      }
+    },
     isdigit: (self) => newBool(vm, /^[0-9]+$/.test(sv(self))),
     isalpha: (self) => newBool(vm, /^\p{L}+$/u.test(sv(self))),
     title: (self) => newStr(vm, sv(self).replace(/\w\S*/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase())),
@@ -771,6 +789,52 @@ export function installBuiltins(vm: Vm): void {
     return t;
   });
   def(bdict, builtins, 'pow', (_s, args) => callBinaryOp(vm, args[0]!, args[1]!, 8));
+  const baseFn = (name: string, base: 2 | 8 | 16): void =>
+    def(bdict, builtins, name, (_s, args) => {
+      arity(vm, name, args, 1, 1);
+      if (!isInt(vm, args[0]!)) raise(vm, 'TypeError', `'${typeName(vm, args[0]!)}' object cannot be interpreted as an integer`);
+      return newStr(vm, intToBase(intValue(vm, args[0]!), base));
+    });
+  baseFn('bin', 2);
+  baseFn('oct', 8);
+  baseFn('hex', 16);
+  def(bdict, builtins, 'round', (_s, args, kwnames) => {
+    const { pos, kw } = splitArgs(vm, args, kwnames);
+    const v = pos[0]!;
+    const nd = pos[1] ?? kw.get('ndigits');
+    const hasNd = nd !== undefined && nd !== None;
+    if (isInt(vm, v)) return newInt(vm, hasNd ? intRound(intValue(vm, v), intValue(vm, nd)) : intValue(vm, v));
+    if (isFloat(vm, v)) {
+      const x = interp.float.value(v);
+      if (!hasNd) return newInt(vm, floatRoundToInt(x));
+      return interp.float.fromNumber(floatRound(x, Number(intValue(vm, nd))));
+    }
+    const m = lookupSpecial(vm, v, '__round__');
+    if (m !== 0) return callObject(vm, m, hasNd ? [v, nd] : [v], 0);
+    raise(vm, 'TypeError', `type ${typeName(vm, v)} doesn't define __round__ method`);
+  });
+  def(bdict, builtins, 'vars', (_s, args) => getAttr(vm, args[0]!, id(vm, '__dict__')));
+  def(bdict, builtins, 'dir', (_s, args) => {
+    const names = new Set<string>();
+    const o = args[0]!;
+    const add = (d: number): void => {
+      for (const k of D.keys(d)) if (isStr(vm, k)) names.add(sv(k));
+    };
+    if (vm.module.check(o)) add(vm.module.dict(o));
+    else {
+      if (interp.instance.check(o)) {
+        const d = getAttrOrNull(vm, o, id(vm, '__dict__'));
+        if (d !== 0) {
+          add(d);
+          rt.decref(d);
+        }
+      }
+      const t = vm.typeobj.check(o) ? vm.typeobj.typeOfObject(o)! : typeOf(vm, o);
+      for (const tid of vm.mroOf(t)) add(vm.typeobj.dict(vm.typeObject(rt.types[tid]!)));
+    }
+    const sorted = [...names].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    return listOf(vm, sorted.map((n) => newStr(vm, n)), true);
+  });
   def(bdict, builtins, 'globals', () => {
     const frs = currentFrames(vm);
     return newRef(vm, fGlobals.get(frs[frs.length - 1]!.f));
@@ -941,35 +1005,6 @@ function stripChars(s: string, chars: string | null, side: 'both' | 'left' | 'ri
   if (side !== 'right') while (i < j && set.has(cps[i]!)) i++;
   if (side !== 'left') while (j > i && set.has(cps[j - 1]!)) j--;
   return cps.slice(i, j).join('');
-}
-
-/** str.format: {} {0} {name} with !r/!s and a format spec (no nested fields). */
-function strFormat(vm: Vm, fmt: string, args: Args): string {
-  let auto = 0;
-  return fmt.replace(/\{\{|\}\}|\{([^{}!:]*)(![rsa])?(?::([^{}]*))?\}/g, (m, field: string | undefined, conv: string | undefined, spec: string | undefined) => {
-    if (m === '{{') return '{';
-    if (m === '}}') return '}';
-    const name = field ?? '';
-    const [head, ...rest] = name.split('.');
-    let v: number;
-    if (head === '') v = args.pos[auto++]!;
-    else if (/^\d+$/.test(head!)) v = args.pos[Number(head)]!;
-    else v = args.kw.get(head!) ?? raise(vm, 'KeyError', `'${head}'`);
-    if (v === undefined) raise(vm, 'IndexError', `Replacement index ${auto - 1} out of range for positional args tuple`);
-    let owned = 0;
-    for (const attr of rest) {
-      const next = getAttr(vm, v, id(vm, attr));
-      if (owned !== 0) vm.interp.rt.decref(owned);
-      owned = next;
-      v = next;
-    }
-    try {
-      const c = conv === '!r' ? 2 : conv === '!s' ? 1 : conv === '!a' ? 3 : 0;
-      return c === 0 ? formatObject(vm, v, spec ?? '') : formatStr(c === 2 ? repr(vm, v) : str(vm, v), spec ?? '');
-    } finally {
-      if (owned !== 0) vm.interp.rt.decref(owned);
-    }
-  });
 }
 
 /** list.sort(key, reverse): a stable sort by < (as list_sort's timsort orders). */
