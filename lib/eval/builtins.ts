@@ -49,7 +49,8 @@ import {
   typeName,
   typeOf,
 } from './abstract.js';
-import { currentFrames, evalCode } from './ceval.js';
+import { currentFrames, evalCode, genSend } from './ceval.js';
+import { bytesDecode, strEncode } from '../objects/text/codecs.js';
 import { formatObject } from './format.js';
 import { strFormat as textStrFormat } from '../objects/text/strFormat.js';
 import { intToBase } from '../objects/text/intText.js';
@@ -371,10 +372,51 @@ export function installBuiltins(vm: Vm): void {
         for (const k of keep) rt.decref(k);
       }
     },
+    encode: (self, args) => interp.bytes.fromBytes(strEncode(sv(self), args.length > 0 ? sv(args[0]!) : 'utf-8', args.length > 1 ? sv(args[1]!) : 'strict')),
     isdigit: (self) => newBool(vm, /^[0-9]+$/.test(sv(self))),
     isalpha: (self) => newBool(vm, /^\p{L}+$/u.test(sv(self))),
     title: (self) => newStr(vm, sv(self).replace(/\w\S*/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase())),
     capitalize: (self) => newStr(vm, sv(self).slice(0, 1).toUpperCase() + sv(self).slice(1).toLowerCase()),
+  });
+
+  methods(interp.object.type, {
+    __init__: (self, args) => {
+      if (args.length > 0 && vm.classes.has(typeOf(vm, self).id)) raise(vm, 'TypeError', 'object.__init__() takes exactly one argument (the instance to initialize)');
+      return none(vm);
+    },
+  });
+  methods(vm.excType('BaseException'), {
+    __init__: (self, args) => {
+      const t = vm.tupleOf(args);
+      vm.exc.set(self, 'args', t);
+      rt.decref(t);
+      return none(vm);
+    },
+    with_traceback: (self) => newRef(vm, self),
+  });
+  methods(vm.gen.type, {
+    send: (self, args) => {
+      arity(vm, 'send', args, 1, 1);
+      const [status, v] = genSend(vm, self, args[0]!);
+      if (status === 'yield') return v;
+      const a = vm.tupleOf(v === None ? [] : [v]);
+      rt.decref(v);
+      const e = vm.exc.new(vm.excType('StopIteration'), a);
+      rt.decref(a);
+      throw new PyErr(e, 'StopIteration');
+    },
+    close: (self) => {
+      vm.gen.clearFrame(self);
+      return none(vm);
+    },
+    __next__: (self) => {
+      const v = iterNext(vm, self);
+      if (v === 0) raise(vm, 'StopIteration', null);
+      return v;
+    },
+  });
+  methods(interp.bytes.type, {
+    decode: (self, args) => newStr(vm, bytesDecode(interp.bytes.data(self), args.length > 0 ? sv(args[0]!) : 'utf-8', args.length > 1 ? sv(args[1]!) : 'strict')),
   });
 
   // --- type objects as builtins ---
@@ -499,7 +541,7 @@ export function installBuiltins(vm: Vm): void {
     if (vm.classes.has(t.id)) {
       const self = vm.newInstance(cls, args, kwnames);
       const init = typeLookup(vm, t, id(vm, '__init__'));
-      if (init !== 0) {
+      if (init !== 0 && !isObjectInit(init)) {
         try {
           const r = callObject(vm, init, [self, ...args], kwnames);
           if (r !== None) {
@@ -521,9 +563,11 @@ export function installBuiltins(vm: Vm): void {
   };
   vm.newInstance = (cls, args) => {
     const t = vm.typeobj.typeOfObject(cls)!;
-    if (args.length > 0 && typeLookup(vm, t, id(vm, '__init__')) === 0) raise(vm, 'TypeError', `${t.name}() takes no arguments`);
+    if (args.length > 0 && isObjectInit(typeLookup(vm, t, id(vm, '__init__')))) raise(vm, 'TypeError', `${t.name}() takes no arguments`);
     return interp.instance.new(t);
   };
+  const isObjectInit = (init: number): boolean =>
+    init === 0 || (typeOf(vm, init) === vm.cfunc.descrType && vm.cfunc.def(init).meth === vm.typeMethods.get(interp.object.type.id)!.get('__init__'));
   vm.makeException = (v) => {
     if (vm.typeobj.check(v)) {
       const t = vm.typeobj.typeOfObject(v)!;

@@ -124,7 +124,11 @@ export const tracebacks = new WeakMap<Vm, Map<number, TracebackEntry[]>>();
 
 function tbOf(vm: Vm): Map<number, TracebackEntry[]> {
   let m = tracebacks.get(vm);
-  if (m === undefined) tracebacks.set(vm, (m = new Map()));
+  if (m === undefined) {
+    const map = (m = new Map());
+    tracebacks.set(vm, map);
+    vm.exc.onDealloc = (op) => map.delete(op);
+  }
   return m;
 }
 
@@ -735,7 +739,8 @@ function run(vm: Vm, entryFrame: Frame): number {
             const owner = top();
             const name = info.names[oparg]!;
             const t = typeOf(vm, owner);
-            const meth = vm.typeobj.check(owner) || vm.module.check(owner) ? 0 : typeLookup(vm, t, name);
+            // _PyObject_GetMethod: only for types with the generic tp_getattro (not types, modules, super objects).
+            const meth = vm.typeobj.check(owner) || vm.module.check(owner) || vm.super.check(owner) ? 0 : typeLookup(vm, t, name);
             const isFunc = meth !== 0 && (typeOf(vm, meth) === interp.function.type || typeOf(vm, meth) === vm.cfunc.descrType);
             const shadowed = isFunc && interp.instance.check(owner) && interp.instance.getAttr(owner, name) !== 0;
             if (isFunc && !shadowed) {

@@ -9,7 +9,7 @@
  */
 import { parse } from '../frontend/parser.js';
 import type * as ast from '../frontend/ast.js';
-import { str, typeName, typeOf } from './abstract.js';
+import { str, typeName } from './abstract.js';
 import { tracebacks, type TracebackEntry } from './ceval.js';
 import type { Vm } from './vm.js';
 
@@ -35,10 +35,9 @@ export function formatException(vm: Vm, exc: number, seen: Set<number> = new Set
     for (const e of [...tb].reverse()) out += formatEntry(vm, e);
   }
   const msg = str(vm, exc);
+  // print_exception: a class of __main__ or builtins is named by its qualname alone.
   const name = typeName(vm, exc);
-  const builtin = vm.excTypes.get(name) === typeOf(vm, exc);
-  const qual = builtin ? name : `__main__.${name}`;
-  out += msg === '' ? `${qual}\n` : `${qual}: ${msg}\n`;
+  out += msg === '' ? `${name}\n` : `${name}: ${msg}\n`;
   return out;
 }
 

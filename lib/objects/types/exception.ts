@@ -56,6 +56,8 @@ const FIELD = { args: exArgs, traceback: exTraceback, context: exContext, cause:
 export class ExceptionModule {
   private readonly rt: Runtime;
   private readonly types = new Set<PyTypeObject>();
+  /** Called with each exception object as it is deallocated (before its memory is freed): what keeps data beside it forgets it. */
+  onDealloc: ((op: number) => void) | null = null;
 
   constructor(readonly interp: Interpreter) {
     this.rt = interp.rt;
@@ -120,6 +122,7 @@ export class ExceptionModule {
   /** BaseException_dealloc. */
   private exceptionDealloc(op: number): void {
     this.rt.gcUntrack(op);
+    this.onDealloc?.(op);
     this.exceptionClear(op);
     this.rt.gcDel(op);
   }
