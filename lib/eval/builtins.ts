@@ -57,6 +57,29 @@ import { intToBase } from '../objects/text/intText.js';
 import { floatRound, floatRoundToInt } from '../objects/text/floatArith.js';
 import { intRound } from '../objects/text/intArith.js';
 import { Opaque, objectHooks, toValue } from './textHooks.js';
+import {
+  strCapitalize,
+  strCasefold,
+  strIsAlnum,
+  strIsAlpha,
+  strIsAscii,
+  strIsDecimal,
+  strIsDigit,
+  strIsIdentifier,
+  strIsLower,
+  strIsNumeric,
+  strIsPrintable,
+  strIsSpace,
+  strIsTitle,
+  strIsUpper,
+  strLower,
+  strSwapcase,
+  strTitle,
+  strUpper,
+} from '../objects/text/strCase.js';
+import { strCenter, strExpandtabs, strLjust, strRemoveprefix, strRemovesuffix, strRjust, strZfill } from '../objects/text/strLayout.js';
+import { strJoin, strLstrip, strPartition, strRpartition, strRsplit, strRstrip, strSplit, strSplitlines, strStrip } from '../objects/text/strSplit.js';
+import { strCount, strEndswith, strFind, strIndex, strReplace, strRfind, strRindex, strStartswith } from '../objects/text/strSearch.js';
 import { fGlobals, localsplus } from '../objects/types/frame.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
@@ -322,41 +345,53 @@ export function installBuiltins(vm: Vm): void {
   });
   const S = interp.str;
   const sv = (o: number): string => strValue(vm, o);
+  const optInt = (o: number | undefined): number | undefined => (o === undefined || o === None ? undefined : Number(intValue(vm, o)));
+  const optStr = (o: number | undefined): string | undefined => (o === undefined || o === None ? undefined : sv(o));
+  const strOrTuple = (o: number): string | string[] => (interp.tuple.check(o) ? interp.tuple.items(o).map(sv) : sv(o));
+  const strList = (parts: string[]): number => listOf(vm, parts.map((p) => newStr(vm, p)), true);
+  const str1 = (f: (x: string) => string): CMethod => (self) => newStr(vm, f(sv(self)));
+  const pred = (f: (x: string) => boolean): CMethod => (self) => newBool(vm, f(sv(self)));
   methods(S.type, {
     join: (self, args) => {
       const items = iterate(vm, args[0]!);
       try {
-        return newStr(
-          vm,
-          items
-            .map((x, i) => {
-              if (!isStr(vm, x)) raise(vm, 'TypeError', `sequence item ${i}: expected str instance, ${typeName(vm, x)} found`);
-              return sv(x);
-            })
-            .join(sv(self)),
-        );
+        return newStr(vm, strJoin(sv(self), items.map((x) => toValue(vm, x)), (v) => (v instanceof Opaque ? typeName(vm, v.ptr) : typeof v === 'bigint' ? 'int' : typeof v === 'number' ? 'float' : 'object')));
       } finally {
         for (const x of items) rt.decref(x);
       }
     },
-    split: (self, args) => {
-      const s = sv(self);
-      const parts = args.length > 0 && args[0] !== None ? s.split(sv(args[0]!)) : s.split(/[ \t\n\r\x0b\x0c]+/).filter((p) => p !== '');
-      const objs = parts.map((p) => newStr(vm, p));
-      const l = listOf(vm, objs);
-      for (const o of objs) rt.decref(o);
-      return l;
+    split: (self, args, kwnames) => {
+      const { pos, kw } = splitArgs(vm, args, kwnames);
+      return strList(strSplit(sv(self), optStr(pos[0] ?? kw.get('sep')), optInt(pos[1] ?? kw.get('maxsplit')) ?? -1));
     },
-    upper: (self) => newStr(vm, sv(self).toUpperCase()),
-    lower: (self) => newStr(vm, sv(self).toLowerCase()),
-    strip: (self, args) => newStr(vm, stripChars(sv(self), args.length > 0 && args[0] !== None ? sv(args[0]!) : null, 'both')),
-    lstrip: (self, args) => newStr(vm, stripChars(sv(self), args.length > 0 && args[0] !== None ? sv(args[0]!) : null, 'left')),
-    rstrip: (self, args) => newStr(vm, stripChars(sv(self), args.length > 0 && args[0] !== None ? sv(args[0]!) : null, 'right')),
-    replace: (self, args) => newStr(vm, sv(self).split(sv(args[0]!)).join(sv(args[1]!))),
-    startswith: (self, args) => newBool(vm, sv(self).startsWith(sv(args[0]!))),
-    endswith: (self, args) => newBool(vm, sv(self).endsWith(sv(args[0]!))),
-    find: (self, args) => newInt(vm, sv(self).indexOf(sv(args[0]!))),
-    count: (self, args) => newInt(vm, sv(self).split(sv(args[0]!)).length - 1),
+    rsplit: (self, args, kwnames) => {
+      const { pos, kw } = splitArgs(vm, args, kwnames);
+      return strList(strRsplit(sv(self), optStr(pos[0] ?? kw.get('sep')), optInt(pos[1] ?? kw.get('maxsplit')) ?? -1));
+    },
+    splitlines: (self, args) => strList(strSplitlines(sv(self), args.length > 0 && isTrue(vm, args[0]!))),
+    partition: (self, args) => {
+      const parts = strPartition(sv(self), sv(args[0]!)).map((p) => newStr(vm, p));
+      const t = vm.tupleOf(parts);
+      for (const p of parts) rt.decref(p);
+      return t;
+    },
+    rpartition: (self, args) => {
+      const parts = strRpartition(sv(self), sv(args[0]!)).map((p) => newStr(vm, p));
+      const t = vm.tupleOf(parts);
+      for (const p of parts) rt.decref(p);
+      return t;
+    },
+    strip: (self, args) => newStr(vm, strStrip(sv(self), optStr(args[0]))),
+    lstrip: (self, args) => newStr(vm, strLstrip(sv(self), optStr(args[0]))),
+    rstrip: (self, args) => newStr(vm, strRstrip(sv(self), optStr(args[0]))),
+    replace: (self, args) => newStr(vm, strReplace(sv(self), sv(args[0]!), sv(args[1]!), optInt(args[2]) ?? -1)),
+    startswith: (self, args) => newBool(vm, strStartswith(sv(self), strOrTuple(args[0]!), optInt(args[1]), optInt(args[2]))),
+    endswith: (self, args) => newBool(vm, strEndswith(sv(self), strOrTuple(args[0]!), optInt(args[1]), optInt(args[2]))),
+    find: (self, args) => newInt(vm, strFind(sv(self), sv(args[0]!), optInt(args[1]), optInt(args[2]))),
+    rfind: (self, args) => newInt(vm, strRfind(sv(self), sv(args[0]!), optInt(args[1]), optInt(args[2]))),
+    index: (self, args) => newInt(vm, strIndex(sv(self), sv(args[0]!), optInt(args[1]), optInt(args[2]))),
+    rindex: (self, args) => newInt(vm, strRindex(sv(self), sv(args[0]!), optInt(args[1]), optInt(args[2]))),
+    count: (self, args) => newInt(vm, strCount(sv(self), sv(args[0]!), optInt(args[1]), optInt(args[2]))),
     format: (self, args, kwnames) => {
       const keep: number[] = [];
       try {
@@ -373,10 +408,31 @@ export function installBuiltins(vm: Vm): void {
       }
     },
     encode: (self, args) => interp.bytes.fromBytes(strEncode(sv(self), args.length > 0 ? sv(args[0]!) : 'utf-8', args.length > 1 ? sv(args[1]!) : 'strict')),
-    isdigit: (self) => newBool(vm, /^[0-9]+$/.test(sv(self))),
-    isalpha: (self) => newBool(vm, /^\p{L}+$/u.test(sv(self))),
-    title: (self) => newStr(vm, sv(self).replace(/\w\S*/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase())),
-    capitalize: (self) => newStr(vm, sv(self).slice(0, 1).toUpperCase() + sv(self).slice(1).toLowerCase()),
+    upper: str1(strUpper),
+    lower: str1(strLower),
+    casefold: str1(strCasefold),
+    swapcase: str1(strSwapcase),
+    capitalize: str1(strCapitalize),
+    title: str1(strTitle),
+    center: (self, args) => newStr(vm, strCenter(sv(self), Number(intValue(vm, args[0]!)), optStr(args[1]) ?? ' ')),
+    ljust: (self, args) => newStr(vm, strLjust(sv(self), Number(intValue(vm, args[0]!)), optStr(args[1]) ?? ' ')),
+    rjust: (self, args) => newStr(vm, strRjust(sv(self), Number(intValue(vm, args[0]!)), optStr(args[1]) ?? ' ')),
+    zfill: (self, args) => newStr(vm, strZfill(sv(self), Number(intValue(vm, args[0]!)))),
+    expandtabs: (self, args) => newStr(vm, strExpandtabs(sv(self), optInt(args[0]) ?? 8)),
+    removeprefix: (self, args) => newStr(vm, strRemoveprefix(sv(self), sv(args[0]!))),
+    removesuffix: (self, args) => newStr(vm, strRemovesuffix(sv(self), sv(args[0]!))),
+    isidentifier: pred(strIsIdentifier),
+    isupper: pred(strIsUpper),
+    islower: pred(strIsLower),
+    istitle: pred(strIsTitle),
+    isalpha: pred(strIsAlpha),
+    isdecimal: pred(strIsDecimal),
+    isdigit: pred(strIsDigit),
+    isnumeric: pred(strIsNumeric),
+    isalnum: pred(strIsAlnum),
+    isspace: pred(strIsSpace),
+    isascii: pred(strIsAscii),
+    isprintable: pred(strIsPrintable),
   });
 
   methods(interp.object.type, {
@@ -1041,15 +1097,6 @@ function callBinaryOp(vm: Vm, a: number, b: number, op: number): number {
   return binaryOp(vm, a, b, op);
 }
 
-function stripChars(s: string, chars: string | null, side: 'both' | 'left' | 'right'): string {
-  const set = chars === null ? new Set([' ', '\t', '\n', '\r', '\x0b', '\x0c']) : new Set(chars);
-  const cps = Array.from(s);
-  let i = 0;
-  let j = cps.length;
-  if (side !== 'right') while (i < j && set.has(cps[i]!)) i++;
-  if (side !== 'left') while (j > i && set.has(cps[j - 1]!)) j--;
-  return cps.slice(i, j).join('');
-}
 
 /** list.sort(key, reverse): a stable sort by < (as list_sort's timsort orders). */
 function sortList(vm: Vm, l: number, key: number, reverse: boolean): void {

@@ -13,6 +13,9 @@ import { str, typeName } from './abstract.js';
 import { tracebacks, type TracebackEntry } from './ceval.js';
 import type { Vm } from './vm.js';
 
+/** TB_RECURSIVE_CUTOFF. */
+const TB_RECURSIVE_CUTOFF = 3;
+
 /** The sources tracebacks quote: file name -> lines. */
 export const sources = new WeakMap<Vm, Map<string, string[]>>();
 
@@ -32,7 +35,20 @@ export function formatException(vm: Vm, exc: number, seen: Set<number> = new Set
   const tb = tracebacks.get(vm)?.get(exc) ?? [];
   if (tb.length > 0) {
     out += 'Traceback (most recent call last):\n';
-    for (const e of [...tb].reverse()) out += formatEntry(vm, e);
+    // tb_print_internal: a line repeated more than TB_RECURSIVE_CUTOFF times in a row is summarised.
+    let last: TracebackEntry | null = null;
+    let cnt = 0;
+    const repeated = (n: number): string => `  [Previous line repeated ${n - TB_RECURSIVE_CUTOFF} more time${n - TB_RECURSIVE_CUTOFF > 1 ? 's' : ''}]\n`;
+    for (const e of [...tb].reverse()) {
+      if (last === null || e.filename !== last.filename || e.line !== last.line || e.name !== last.name) {
+        if (cnt > TB_RECURSIVE_CUTOFF) out += repeated(cnt);
+        last = e;
+        cnt = 0;
+      }
+      cnt++;
+      if (cnt <= TB_RECURSIVE_CUTOFF) out += formatEntry(vm, e);
+    }
+    if (cnt > TB_RECURSIVE_CUTOFF) out += repeated(cnt);
   }
   const msg = str(vm, exc);
   // print_exception: a class of __main__ or builtins is named by its qualname alone.
