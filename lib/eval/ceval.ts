@@ -22,9 +22,8 @@
  * frame are its locals and stack, each slot an owned reference or NULL;
  * a popped frame holds no references.
  */
-import { loadF64, storeF64 } from '../allocator/access.js';
 import { CO_VARARGS, CO_VARKEYWORDS, type CodeObject } from '../frontend/code.js';
-import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fPrevInstr, fPrevious, LOCALSPLUS_OFFSET, stacktop } from '../objects/types/frame.js';
+import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fPrevInstr, fPrevious, copyFrame, localsplus, stacktop } from '../objects/types/frame.js';
 import { FRAME_CLEARED, FRAME_COMPLETED, FRAME_CREATED, FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
 import {
   binaryOp,
@@ -157,7 +156,7 @@ export function codeInfo(vm: Vm, ptr: number): CodeInfo {
       code: co.code,
       consts: tuple.items(vm.code.consts(ptr)),
       names: tuple.items(vm.code.names(ptr)),
-      lpnames: tuple.items(loadF64(ptr + 96)),
+      lpnames: tuple.items(vm.code.localsplusnames(ptr)),
       nlocalsplus: co.localsplusnames.length,
       exceptions: parseExceptionTable(co.exceptiontable),
       ...parseLineTable(co.linetable, co.firstlineno, co.code.length / 2),
@@ -260,8 +259,8 @@ function parseLineTable(
 
 // --- frames --------------------------------------------------------------------------------------
 
-const slot = (f: number, i: number): number => loadF64(f + LOCALSPLUS_OFFSET + 8 * i);
-const setSlot = (f: number, i: number, v: number): void => storeF64(f + LOCALSPLUS_OFFSET + 8 * i, v);
+const slot = (f: number, i: number): number => localsplus.get(f, i);
+const setSlot = (f: number, i: number, v: number): void => localsplus.set(f, i, v);
 
 /**
  * _PyEvalFramePushAndInit: a frame for func (owned) with its locals
@@ -1479,7 +1478,7 @@ function run(vm: Vm, entryFrame: Frame): number {
             const ffields = interp.function.fields(func);
             const gen = vm.gen.new(codePtr, ffields.name, ffields.qualname, slots);
             const gf = vm.gen.frame(gen);
-            for (let off = 0; off < LOCALSPLUS_OFFSET + 8 * slots; off += 8) storeF64(gf + off, loadF64(f + off));
+            copyFrame(f, gf, slots);
             stacktop.set(gf, sp);
             for (let i = 0; i < sp; i++) setSlot(f, i, 0);
             fFunc.set(f, 0);

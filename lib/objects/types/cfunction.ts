@@ -9,21 +9,18 @@
  * A PyMethodDef is a JavaScript function here: m_ml / d_method hold its
  * index in this module's table (CPython's pointer to a static PyMethodDef).
  *
- * PyCFunctionObject, 56 bytes, after its PyGC_Head, tracked:
- *    0  16  PyObject      ob_base        the object header
- *   16  8   PyMethodDef * m_ml           index of the method in the table
- *   24  8   PyObject *    m_self         the bound object (a module or an instance), or NULL; owned
- *   32  8   PyObject *    m_module       __module__ (a str) or NULL; owned
- *   40  8   PyObject *    m_weakreflist  weakrefs; not owned
- *   48  8   vectorcallfunc vectorcall    0
+ * PyCFunctionObject (declared in weakref.ts, whose callbacks are the same
+ * C struct), after its PyGC_Head, tracked: m_ml the index of the method in
+ * this module's table, m_self the bound object (a module or an instance) or
+ * NULL, m_module NULL; both owned.
  *
- * PyMethodDescrObject, 56 bytes, after its PyGC_Head, tracked:
- *    0  16  PyObject      ob_base        the object header
- *   16  8   PyTypeObject * d_type        the type object it belongs to; owned
- *   24  8   PyObject *    d_name         a str; owned
- *   32  8   PyObject *    d_qualname     NULL until asked for; owned
- *   40  8   PyMethodDef * d_method       index of the method in the table
- *   48  8   vectorcallfunc vectorcall    0
+ * PyMethodDescrObject, 56 bytes:
+ *    0  16  PyObject        ob_base     the object header
+ *   16  8   PyTypeObject *  d_type      the type object it belongs to; owned
+ *   24  8   PyObject *      d_name      a str; owned
+ *   32  8   PyObject *      d_qualname  NULL until asked for; owned
+ *   40  8   PyMethodDef *   d_method    index of the method in the table
+ *   48  8   vectorcallfunc  vectorcall  0
  *
  * Invariants: a table entry lives as long as the module; object fields
  * hold one reference each.
@@ -34,20 +31,8 @@ import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { hashPointer } from './singletons.js';
+import { PyCFunctionObject } from './weakref.js';
 
-/** PyCFunctionObject (3.11). */
-export const PyCFunctionObject = declareObjectStruct({
-  name: 'PyCFunctionObject',
-  fields: [
-    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
-    { name: 'm_ml', type: 'ptr', ctype: 'PyMethodDef *', unchecked: true, meaning: 'index of the method in the table' },
-    { name: 'm_self', type: 'ptr', ctype: 'PyObject *', meaning: 'the bound object, or NULL; owned' },
-    { name: 'm_module', type: 'ptr', ctype: 'PyObject *', meaning: '__module__ or NULL; owned' },
-    { name: 'm_weakreflist', type: 'ptr', ctype: 'PyObject *', meaning: 'weakrefs; not owned' },
-    { name: 'vectorcall', type: 'ptr', ctype: 'vectorcallfunc', unchecked: true, meaning: '0' },
-  ],
-  size: 56,
-});
 const mMl = PyCFunctionObject.field('m_ml');
 const mSelf = PyCFunctionObject.field('m_self');
 const mModule = PyCFunctionObject.field('m_module');

@@ -7,28 +7,36 @@
  * co_linetable and co_exceptiontable bytes, the wordcode copied into
  * co_code_adaptive.
  *
- * PyCodeObject, 184 bytes + 2 per code unit (PyObject_NewVar, not a GC
- * type):
- *     0  24  PyVarObject   ob_base               ob_size: code units
- *    24  8   PyObject *    co_consts             a tuple; owned
- *    32  8   PyObject *    co_names              a tuple of str; owned
- *    40  8   PyObject *    co_exceptiontable     bytes; owned
- *    48  4   int           co_flags              CO_*
- *    52  2   short         co_warmup             quickening counter (not modelled: 0)
- *    54  2   short         _co_linearray_entry_size  0
- *    56  4   int           co_argcount .. co_nfreevars (ten ints)
- *    96  8   PyObject *    co_localsplusnames    a tuple of str; owned
- *   104  8   PyObject *    co_localspluskinds    bytes; owned
- *   112  8   PyObject *    co_filename           str; owned
- *   120  8   PyObject *    co_name               str; owned
- *   128  8   PyObject *    co_qualname           str; owned
- *   136  8   PyObject *    co_linetable          bytes; owned
- *   144  8   PyObject *    co_weakreflist        weakrefs; not owned
- *   152  8   PyObject *    _co_code              NULL (co_code made on demand)
- *   160  8   char *        _co_linearray         NULL
- *   168  4   int           _co_firsttraceable    index of the first traceable unit
- *   176  8   void *        co_extra              NULL
- *   184  2n  _Py_CODEUNIT  co_code_adaptive[]    the wordcode
+ * PyCodeObject, 184 bytes + the variable part:
+ *     0  24   PyVarObject   ob_base                   ob_size: code units
+ *    24  8    PyObject *    co_consts                 a tuple; owned
+ *    32  8    PyObject *    co_names                  a tuple of str; owned
+ *    40  8    PyObject *    co_exceptiontable         bytes; owned
+ *    48  4    int           co_flags                  CO_*
+ *    52  2    short         co_warmup                 quickening counter (not modelled: 0)
+ *    54  2    short         _co_linearray_entry_size  0
+ *    56  4    int           co_argcount               positional parameters
+ *    60  4    int           co_posonlyargcount        positional-only parameters
+ *    64  4    int           co_kwonlyargcount         keyword-only parameters
+ *    68  4    int           co_stacksize              deepest value stack
+ *    72  4    int           co_firstlineno            first source line
+ *    76  4    int           co_nlocalsplus            locals + cells + free variables
+ *    80  4    int           co_nlocals                plain locals
+ *    84  4    int           co_nplaincellvars         cells that are not arguments
+ *    88  4    int           co_ncellvars              cells
+ *    92  4    int           co_nfreevars              free variables
+ *    96  8    PyObject *    co_localsplusnames        a tuple of str; owned
+ *   104  8    PyObject *    co_localspluskinds        bytes; owned
+ *   112  8    PyObject *    co_filename               str; owned
+ *   120  8    PyObject *    co_name                   str; owned
+ *   128  8    PyObject *    co_qualname               str; owned
+ *   136  8    PyObject *    co_linetable              bytes; owned
+ *   144  8    PyObject *    co_weakreflist            weakrefs; not owned
+ *   152  8    PyObject *    _co_code                  NULL (co_code made on demand)
+ *   160  8    char *        _co_linearray             NULL
+ *   168  4    int           _co_firsttraceable        index of the first traceable unit
+ *   176  8    void *        co_extra                  NULL
+ *   184  2*n  _Py_CODEUNIT  co_code_adaptive[]        the wordcode
  *
  * The evaluation loop reads a code object's instructions from the
  * CodeObject value it was made from (the same bytes, kept beside it by
@@ -38,7 +46,6 @@
  * Invariants: every object field but co_weakreflist holds one reference;
  * a code object is immutable once made.
  */
-import { storeU8 } from '../../allocator/access.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { CodeConst, CodeObject } from '../../frontend/code.js';
 import type { Interpreter } from '../interpreter.js';
@@ -93,6 +100,8 @@ const coNames = PyCodeObject.field('co_names');
 const coName = PyCodeObject.field('co_name');
 const coQualname = PyCodeObject.field('co_qualname');
 const coFilename = PyCodeObject.field('co_filename');
+const coLocalsplusnames = PyCodeObject.field('co_localsplusnames');
+const coCodeAdaptive = PyCodeObject.array('co_code_adaptive');
 
 /** code objects: their type and _PyCode_New from a compiled CodeObject. */
 export class CodeModule {
@@ -145,6 +154,10 @@ export class CodeModule {
   }
   filename(op: number): number {
     return coFilename.get(op);
+  }
+  /** co_localsplusnames (borrowed). */
+  localsplusnames(op: number): number {
+    return coLocalsplusnames.get(op);
   }
 
   /** _PyCode_New for a compiled code object (its constants materialised first). New reference. */
@@ -207,8 +220,7 @@ export class CodeModule {
       set('_co_linearray', 0);
       set('_co_firsttraceable', 0);
       set('co_extra', 0);
-      const base = op + PyCodeObject.size;
-      for (let i = 0; i < co.code.length; i++) storeU8(base + i, co.code[i]!);
+      for (let i = 0; i < units; i++) coCodeAdaptive.set(op, i, co.code[2 * i]! | (co.code[2 * i + 1]! << 8));
       this.values.set(op, co);
       return op;
     } catch (e) {

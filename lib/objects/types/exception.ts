@@ -4,15 +4,15 @@
  * the BaseException hierarchy share PyBaseExceptionObject's layout; each
  * is its own registered type (newExceptionType), so `type(e)` names it.
  *
- * PyBaseExceptionObject, 72 bytes, after its PyGC_Head, tracked from birth:
- *    0  16  PyObject   ob_base           the object header
- *   16  8   PyObject * dict              __dict__, NULL until used; owned
- *   24  8   PyObject * args              a tuple; owned, never NULL once made
- *   32  8   PyObject * notes             __notes__, NULL; owned
- *   40  8   PyObject * traceback         a traceback object or NULL; owned
- *   48  8   PyObject * context           __context__ or NULL; owned
- *   56  8   PyObject * cause             __cause__ or NULL; owned
- *   64  1   char       suppress_context  __suppress_context__
+ * PyBaseExceptionObject, 72 bytes:
+ *    0  16  PyObject    ob_base           the object header
+ *   16  8   PyObject *  dict              __dict__, NULL until used; owned
+ *   24  8   PyObject *  args              a tuple; owned
+ *   32  8   PyObject *  notes             __notes__, NULL; owned
+ *   40  8   PyObject *  traceback         a traceback object or NULL; owned
+ *   48  8   PyObject *  context           __context__ or NULL; owned
+ *   56  8   PyObject *  cause             __cause__ or NULL; owned
+ *   64  1   char        suppress_context  __suppress_context__
  *
  * Invariants: every object field holds one reference (or NULL);
  * BaseException_dealloc untracks, clears, frees.

@@ -7,33 +7,32 @@
  * fast locals, cells, free variables, then the value stack) are owned
  * references.
  *
- * _PyInterpreterFrame, 72 bytes + 8 per localsplus slot:
- *    0  8  PyFunctionObject *  f_func       the function; owned (NULL for module code here: owned code only)
- *    8  8  PyObject *          f_globals    borrowed
- *   16  8  PyObject *          f_builtins   borrowed
- *   24  8  PyObject *          f_locals     owned, NULL for function frames
- *   32  8  PyCodeObject *      f_code       owned
- *   40  8  PyFrameObject *     frame_obj    NULL (no PyFrameObject is materialised)
- *   48  8  _PyInterpreterFrame * previous   the caller's frame, or NULL
- *   56  8  _Py_CODEUNIT *      prev_instr   byte offset of the unit before the next instruction
- *   64  4  int                 stacktop     slots of localsplus in use (locals + stack)
- *   68  1  bool                is_entry     whether this frame was entered from JavaScript
- *   69  1  char                owner        FRAME_OWNED_BY_THREAD
- *   72  8n PyObject *          localsplus[] owned references or NULL
+ * _PyInterpreterFrame, 72 bytes + the variable part:
+ *    0  8    PyFunctionObject *     f_func        the function; owned
+ *    8  8    PyObject *             f_globals     borrowed
+ *   16  8    PyObject *             f_builtins    borrowed
+ *   24  8    PyObject *             f_locals      owned, NULL for function frames
+ *   32  8    PyCodeObject *         f_code        owned
+ *   40  8    PyFrameObject *        frame_obj     NULL (no PyFrameObject is materialised)
+ *   48  8    _PyInterpreterFrame *  previous      the caller's frame, or NULL
+ *   56  8    _Py_CODEUNIT *         prev_instr    byte offset of the unit before the next instruction
+ *   64  4    int                    stacktop      slots of localsplus in use
+ *   68  1    bool                   is_entry      whether this frame was entered from JavaScript
+ *   69  1    char                   owner         FRAME_OWNED_BY_THREAD
+ *   72  8*n  PyObject *             localsplus[]  owned references or NULL
  *
- * _PyStackChunk, 24 bytes + data: previous, size, top (bytes in use).
+ * _PyStackChunk, 24 bytes:
+ *    0  8  _PyStackChunk *  previous  the chunk before, or NULL
+ *    8  8  size_t           size      bytes of the chunk
+ *   16  8  Py_ssize_t       top       bytes in use (from the chunk start)
  *
  * Invariants: frames are pushed and popped in LIFO order; a frame never
  * spans two chunks; stacktop counts the slots that hold references.
  */
-import { loadI32 } from '../../allocator/access.js';
 import { OutOfMemoryError } from '../../errors.js';
 import { declareStruct } from '../../struct.js';
 import { heapAccess } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-
-/** offsetof(_PyInterpreterFrame, stacktop). */
-const STACKTOP_OFFSET = 64;
 
 /** _PyInterpreterFrame (3.11). */
 export const PyInterpreterFrame = declareStruct({
@@ -52,7 +51,7 @@ export const PyInterpreterFrame = declareStruct({
     { name: 'is_entry', type: 'u8', ctype: 'bool', meaning: 'whether this frame was entered from JavaScript' },
     { name: 'owner', type: 'u8', ctype: 'char', meaning: 'FRAME_OWNED_BY_THREAD' },
   ],
-  tail: { name: 'localsplus', type: 'ptr', ctype: 'PyObject *', meaning: 'owned references or NULL', length: (f: number): number => loadI32(f + STACKTOP_OFFSET) },
+  tail: { name: 'localsplus', type: 'ptr', ctype: 'PyObject *', meaning: 'owned references or NULL', length: (f: number): number => stacktopOf(f) },
 });
 export const fFunc = PyInterpreterFrame.field('f_func');
 export const fGlobals = PyInterpreterFrame.field('f_globals');
@@ -62,6 +61,9 @@ export const fCode = PyInterpreterFrame.field('f_code');
 export const fPrevious = PyInterpreterFrame.field('previous');
 export const fPrevInstr = PyInterpreterFrame.field('prev_instr');
 export const stacktop = PyInterpreterFrame.field('stacktop');
+function stacktopOf(f: number): number {
+  return stacktop.get(f);
+}
 const fFrameObj = PyInterpreterFrame.field('frame_obj');
 const fIsEntry = PyInterpreterFrame.field('is_entry');
 const fOwner = PyInterpreterFrame.field('owner');
@@ -69,6 +71,12 @@ const fOwner = PyInterpreterFrame.field('owner');
 export const localsplus = PyInterpreterFrame.array('localsplus');
 /** Byte offset of localsplus in a frame. */
 export const LOCALSPLUS_OFFSET = PyInterpreterFrame.size;
+
+/** _PyFrame_Copy: the frame at src (header and `slots` localsplus slots) copied to dst; the references move with it. */
+export function copyFrame(src: number, dst: number, slots: number): void {
+  for (const f of [fFunc, fGlobals, fBuiltins, fLocals, fCode, fFrameObj, fPrevious, fPrevInstr, stacktop, fIsEntry, fOwner]) f.set(dst, f.get(src));
+  for (let i = 0; i < slots; i++) localsplus.set(dst, i, localsplus.get(src, i));
+}
 
 /** _PyStackChunk. */
 export const PyStackChunk = declareStruct({

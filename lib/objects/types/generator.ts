@@ -5,21 +5,19 @@
  * tail (gi_iframe) at RETURN_GENERATOR, and every resumption runs that
  * frame in place.
  *
- * PyGenObject, 80 bytes + the frame (72 bytes + 8 per localsplus slot),
- * after its PyGC_Head, tracked:
- *    0  16  PyObject        ob_base                 the object header
- *   16  8   PyCodeObject *  gi_code                 the code; owned
- *   24  8   PyObject *      gi_weakreflist          weakrefs; not owned
- *   32  8   PyObject *      gi_name                 a str; owned
- *   40  8   PyObject *      gi_qualname             a str; owned
- *   48  8   PyObject *      gi_exc_state.exc_value  the exception it is handling, or NULL; owned
- *   56  8   _PyErr_StackItem * gi_exc_state.previous_item  NULL while not running
- *   64  8   PyObject *      gi_origin_or_finalizer  NULL
- *   72  1   char            gi_hooks_inited         0
- *   73  1   char            gi_closed               whether close() ran
- *   74  1   char            gi_running_async        0
- *   75  1   int8_t          gi_frame_state          FRAME_CREATED / SUSPENDED / EXECUTING / COMPLETED / CLEARED
- *   80  ..  _PyInterpreterFrame gi_iframe           the frame (its localsplus owned while not cleared)
+ * PyGenObject, 80 bytes:
+ *    0  16  PyObject            ob_base                 the object header
+ *   16  8   PyCodeObject *      gi_code                 the code; owned
+ *   24  8   PyObject *          gi_weakreflist          weakrefs; not owned
+ *   32  8   PyObject *          gi_name                 a str; owned
+ *   40  8   PyObject *          gi_qualname             a str; owned
+ *   48  8   PyObject *          gi_exc_value            the exception it is handling, or NULL; owned
+ *   56  8   _PyErr_StackItem *  gi_exc_previous         NULL while not running
+ *   64  8   PyObject *          gi_origin_or_finalizer  NULL
+ *   72  1   char                gi_hooks_inited         0
+ *   73  1   char                gi_closed               whether close() ran
+ *   74  1   char                gi_running_async        0
+ *   75  1   int8_t              gi_frame_state          FRAME_CREATED .. FRAME_CLEARED
  *
  * Invariants: the frame's references are owned until gi_frame_state is
  * FRAME_CLEARED; a running generator is not resumed again.

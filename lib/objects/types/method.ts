@@ -2,12 +2,12 @@
  * method (Objects/classobject.c, CPython 3.11): a Python function bound to
  * an instance, what `obj.f` gives when f is a function in the class.
  *
- * PyMethodObject, 48 bytes, after its PyGC_Head, tracked:
- *    0  16  PyObject       ob_base         the object header
- *   16  8   PyObject *     im_func         the function; owned
- *   24  8   PyObject *     im_self         the instance; owned
- *   32  8   PyObject *     im_weakreflist  weakrefs; not owned
- *   40  8   vectorcallfunc vectorcall      0
+ * PyMethodObject, 48 bytes:
+ *    0  16  PyObject        ob_base         the object header
+ *   16  8   PyObject *      im_func         the function; owned
+ *   24  8   PyObject *      im_self         the instance; owned
+ *   32  8   PyObject *      im_weakreflist  weakrefs; not owned
+ *   40  8   vectorcallfunc  vectorcall      0
  *
  * Invariants: im_func and im_self are never NULL and hold one reference each.
  */

@@ -3,14 +3,13 @@
  * what a script runs in (__main__). A module is its namespace, a real dict
  * (md_dict) that functions defined in it share as func_globals.
  *
- * PyModuleObject, 56 bytes, after its PyGC_Head, tracked from birth
- * (PyModule_NewObject):
- *    0  16  PyObject      ob_base      the object header
- *   16  8   PyObject *    md_dict      the namespace, a dict; owned, never NULL while alive
- *   24  8   PyModuleDef * md_def       NULL (no C extension modules here)
- *   32  8   void *        md_state     NULL
- *   40  8   PyObject *    md_weaklist  head of the weakrefs to it; not owned
- *   48  8   PyObject *    md_name      __name__, a str; owned
+ * PyModuleObject, 56 bytes:
+ *    0  16  PyObject       ob_base      the object header
+ *   16  8   PyObject *     md_dict      the namespace, a dict; owned
+ *   24  8   PyModuleDef *  md_def       NULL (no C extension modules here)
+ *   32  8   void *         md_state     NULL
+ *   40  8   PyObject *     md_weaklist  head of the weakrefs to it; not owned
+ *   48  8   PyObject *     md_name      __name__, a str; owned
  *
  * Invariants: md_dict and md_name hold one reference each; module_dealloc
  * untracks, clears the weakrefs, then drops them.

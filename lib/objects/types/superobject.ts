@@ -2,11 +2,11 @@
  * super (Objects/typeobject.c, CPython 3.11): what `super()` makes — a
  * proxy that looks attributes up along obj's MRO after a given class.
  *
- * superobject, 40 bytes, after its PyGC_Head, tracked:
- *    0  16  PyObject       ob_base   the object header
- *   16  8   PyTypeObject * type      the class super() was called in; owned
- *   24  8   PyObject *     obj       the instance (or class); owned
- *   32  8   PyTypeObject * obj_type  type(obj), or obj when it is a class; owned
+ * superobject, 40 bytes:
+ *    0  16  PyObject        ob_base   the object header
+ *   16  8   PyTypeObject *  type      the class super() was called in; owned
+ *   24  8   PyObject *      obj       the instance (or class); owned
+ *   32  8   PyTypeObject *  obj_type  type(obj), or obj when it is a class; owned
  *
  * Invariants: the three fields hold one reference each.
  */

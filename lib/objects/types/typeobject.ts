@@ -8,21 +8,71 @@
  * pymalloc like CPython's static types); a class is a heap type
  * (PyHeapTypeObject, 904 bytes, after its PyGC_Head, tracked).
  *
- * PyTypeObject, 408 bytes (the fields a C function pointer fills are 0: the
- * behaviour is the registered type's JavaScript slots):
- *     0  24  PyVarObject  ob_base          the header (ob_size: members of a heap type)
- *    24  8   const char * tp_name          0 (the name is the registered type's)
- *    32  8   Py_ssize_t   tp_basicsize     as registered
- *    40  8   Py_ssize_t   tp_itemsize      as registered
- *    .. the slot pointers, tp_flags at 168, tp_weaklistoffset at 208 ..
- *   256  8   PyObject *   tp_base          the first base (a type object); owned by a heap type
- *   264  8   PyObject *   tp_dict          the type's namespace, a dict; owned
- *   288  8   Py_ssize_t   tp_dictoffset    as registered
- *   336  8   PyObject *   tp_bases         a tuple of type objects; owned
- *   344  8   PyObject *   tp_mro           a tuple of type objects; owned
- * PyHeapTypeObject adds the method suites (as_async .. as_buffer), then
- *   848 ht_name, 856 ht_slots, 864 ht_qualname, 872 ht_cached_keys,
- *   880 ht_module, 888 _ht_tpname, 896 _spec_cache.getitem.
+ * PyHeapTypeObject, 904 bytes:
+ *     0  408  PyTypeObject        ht_type              the type
+ *   408  32   PyAsyncMethods      as_async[4]          0
+ *   440  288  PyNumberMethods     as_number[36]        0
+ *   728  24   PyMappingMethods    as_mapping[3]        0
+ *   752  80   PySequenceMethods   as_sequence[10]      0
+ *   832  16   PyBufferProcs       as_buffer[2]         0
+ *   848  8    PyObject *          ht_name              __name__, a str; owned
+ *   856  8    PyObject *          ht_slots             __slots__ as a tuple, or NULL; owned
+ *   864  8    PyObject *          ht_qualname          __qualname__, a str; owned
+ *   872  8    PyDictKeysObject *  ht_cached_keys       the shared keys of instance dicts (not an object)
+ *   880  8    PyObject *          ht_module            NULL
+ *   888  8    char *              _ht_tpname           0
+ *   896  8    PyObject *          _spec_cache_getitem  NULL
+ *
+ * PyTypeObject, 408 bytes:
+ *     0  24  PyVarObject   ob_base               the header (ob_size: members of a heap type)
+ *    24  8   const char *  tp_name               0 (the name is the registered type's)
+ *    32  8   Py_ssize_t    tp_basicsize          as registered
+ *    40  8   Py_ssize_t    tp_itemsize           as registered
+ *    48  8   void *        tp_dealloc            0: a JavaScript slot
+ *    56  8   void *        tp_vectorcall_offset  0: a JavaScript slot
+ *    64  8   void *        tp_getattr            0: a JavaScript slot
+ *    72  8   void *        tp_setattr            0: a JavaScript slot
+ *    80  8   void *        tp_as_async           0: a JavaScript slot
+ *    88  8   void *        tp_repr               0: a JavaScript slot
+ *    96  8   void *        tp_as_number          0: a JavaScript slot
+ *   104  8   void *        tp_as_sequence        0: a JavaScript slot
+ *   112  8   void *        tp_as_mapping         0: a JavaScript slot
+ *   120  8   void *        tp_hash               0: a JavaScript slot
+ *   128  8   void *        tp_call               0: a JavaScript slot
+ *   136  8   void *        tp_str                0: a JavaScript slot
+ *   144  8   void *        tp_getattro           0: a JavaScript slot
+ *   152  8   void *        tp_setattro           0: a JavaScript slot
+ *   160  8   void *        tp_as_buffer          0: a JavaScript slot
+ *   168  8   Py_ssize_t    tp_flags              Py_TPFLAGS_*
+ *   176  8   const char *  tp_doc                0
+ *   184  8   void *        tp_traverse           0: a JavaScript slot
+ *   192  8   void *        tp_clear              0: a JavaScript slot
+ *   200  8   void *        tp_richcompare        0: a JavaScript slot
+ *   208  8   Py_ssize_t    tp_weaklistoffset     as registered
+ *   216  8   void *        tp_iter               0: a JavaScript slot
+ *   224  8   void *        tp_iternext           0: a JavaScript slot
+ *   232  8   void *        tp_methods            0: a JavaScript slot
+ *   240  8   void *        tp_members            0: a JavaScript slot
+ *   248  8   void *        tp_getset             0: a JavaScript slot
+ *   256  8   PyObject *    tp_base               the first base; owned by a heap type
+ *   264  8   PyObject *    tp_dict               the type's namespace, a dict; owned
+ *   272  8   void *        tp_descr_get          0
+ *   280  8   void *        tp_descr_set          0
+ *   288  8   Py_ssize_t    tp_dictoffset         as registered
+ *   296  8   void *        tp_init               0: a JavaScript slot
+ *   304  8   void *        tp_alloc              0: a JavaScript slot
+ *   312  8   void *        tp_new                0: a JavaScript slot
+ *   320  8   void *        tp_free               0: a JavaScript slot
+ *   328  8   void *        tp_is_gc              0: a JavaScript slot
+ *   336  8   PyObject *    tp_bases              a tuple of type objects; owned
+ *   344  8   PyObject *    tp_mro                a tuple of type objects; owned
+ *   352  8   PyObject *    tp_cache              NULL
+ *   360  8   PyObject *    tp_subclasses         NULL (subclasses are not tracked)
+ *   368  8   PyObject *    tp_weaklist           weakrefs to the type; not owned
+ *   376  8   void *        tp_del                0
+ *   384  4   unsigned int  tp_version_tag        0
+ *   392  8   void *        tp_finalize           0
+ *   400  8   void *        tp_vectorcall         0
  *
  * Invariants: the object of a registered type is made once and lives until
  * the runtime is disposed (classes are never freed, as in instance.ts);
