@@ -3,7 +3,8 @@
 // category() must equal the General_Category record.py took from
 // unicodedata, and it lists where Node's own \p{…} disagrees (code points
 // assigned after 14.0, a few recategorised ones) — the table of differences
-// the tables in unicodeData.ts exist to cover. Also chr() and ord().
+// the tables in unicodeData.ts exist to cover (printed by
+// test/fixtures/pylogic/unicode_diff.mjs into unicode-diff.md). Also chr() and ord().
 import { describe, expect, it } from 'vitest';
 import { category, isAlpha, isPrintable } from '../lib/objects/text/unicodeTables.js';
 import { chr, ord } from '../lib/objects/text/chrOrd.js';

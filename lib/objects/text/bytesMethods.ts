@@ -12,7 +12,10 @@
  * they differ — whitespace is ASCII's " \t\n\r\x0b\x0c", lines end only at
  * \n \r \r\n, case is ASCII only — this module has its own loops.
  */
-import { raise } from './pyException.js';
+import { memoryError, raise } from './pyException.js';
+
+/** The largest Uint8Array pymem makes for a bytes result (beyond: MemoryError). */
+const MAX_BYTES = 2 ** 31 - 1;
 import { adjustSlice } from './strLayout.js';
 import {
   strCount, strEndswith, strFind, strReplace, strRfind, strStartswith,
@@ -341,6 +344,7 @@ function fillByte(fill: Uint8Array, method: string): number {
 }
 
 function padded(b: Uint8Array, left: number, right: number, fill: number): Uint8Array {
+  if (left + b.length + right > MAX_BYTES) memoryError();
   const out = new Uint8Array(left + b.length + right).fill(fill);
   out.set(b, left);
   return out;

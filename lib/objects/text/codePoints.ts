@@ -9,8 +9,19 @@
  * helpers here convert between code point indices and UTF-16 units, with a
  * fast path for strings without surrogates (where the two agree).
  */
+import { memoryError } from './pyException.js';
 
 const SURROGATE = /[\ud800-\udfff]/;
+
+/** The longest string V8 can make (2**29 - 24 UTF-16 units): longer results are a MemoryError. */
+export const MAX_STR_UNITS = 2 ** 29 - 24;
+
+/** s repeated n times (n ≤ 0: ""), MemoryError past MAX_STR_UNITS as CPython's allocation failure. */
+export function repeatStr(s: string, n: number): string {
+  if (n <= 0) return '';
+  if (n * s.length > MAX_STR_UNITS) memoryError();
+  return s.repeat(n);
+}
 
 /** True when s has no surrogate units: code point index == UTF-16 index. */
 export function isBmpOnly(s: string): boolean {

@@ -170,6 +170,10 @@ export function dtoa(x: number, mode: 0 | 2 | 3, ndigits: number): Digits {
 export function dtoaExact(x: number, mode: 2 | 3, ndigits: number): Digits {
   const negative = x < 0;
   const ax = Math.abs(x);
+  // a double has at most 767 significant and 1074 fractional digits: beyond, the digits are exact and the same
+  if (mode === 2 && ndigits > 800) ndigits = 800;
+  if (mode === 3 && ndigits > 1100) ndigits = 1100;
+  if (mode === 3 && ndigits < -400) return { digits: '', decpt: -ndigits, negative };
   const { num, den } = rational(ax);
   if (mode === 2) {
     const e = decimalExponent(ax, num, den);

@@ -6,6 +6,7 @@
  * 'r' with Py_DTSF_ADD_DOT_0: exponent form when decpt <= -4 or decpt > 16,
  * else fixed with at least one digit after the point.
  */
+import { repeatStr } from './codePoints.js';
 import { dtoa } from './dtoa.js';
 
 /** Py_DTSF_SIGN: always a sign, '+' for non-negative values. */
@@ -22,7 +23,7 @@ export type DoubleFormatCode = 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'r';
 
 /** '0' repeated n times (n ≤ 0 gives ""). */
 function zeros(n: number): string {
-  return n > 0 ? '0'.repeat(n) : '';
+  return repeatStr('0', n);
 }
 
 /** PyOS_double_to_string(val, format_code, precision, flags): CPython's text for a double. */

@@ -13,7 +13,7 @@
  * decimal digits (Py_UNICODE_TODECIMAL), and fill may be any code point.
  */
 import { raise } from './pyException.js';
-import { codePointAt, strLength } from './codePoints.js';
+import { codePointAt, repeatStr, strLength } from './codePoints.js';
 import { decimalValue } from './unicodeTables.js';
 
 /** A parsed spec (InternalFormatSpec). */
@@ -154,7 +154,7 @@ export function calcPadding(nchars: number, width: number, align: string): [numb
 
 /** `fill` repeated n times. */
 export function fillString(fill: string, n: number): string {
-  return n > 0 ? fill.repeat(n) : '';
+  return repeatStr(fill, n);
 }
 
 /**
@@ -173,7 +173,7 @@ export function insertThousandsGrouping(digits: string, minWidth: number, group:
     const nChars = Math.max(0, Math.min(remaining, len));
     if (useSeparator) parts.push(sep);
     parts.push(digits.slice(remaining - nChars, remaining));
-    if (nZeros > 0) parts.push('0'.repeat(nZeros));
+    if (nZeros > 0) parts.push(repeatStr('0', nZeros));
     remaining -= nChars;
   };
   if (group > 0) {

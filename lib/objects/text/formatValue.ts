@@ -13,6 +13,9 @@ import { intToString } from './intText.js';
 import { raise } from './pyException.js';
 import { strLength } from './codePoints.js';
 
+/** INT_MAX: float and complex precisions must fit a C int. */
+const INT_MAX = 2 ** 31 - 1;
+
 /** format_string_internal / _PyUnicode_FormatAdvancedWriter: format(s, spec) for a str. */
 export function formatStr(s: string, spec: string, typeName = 'str'): string {
   if (spec === '') return s;
@@ -55,6 +58,7 @@ function formatLongInternal(n: bigint, f: Readonly<InternalFormatSpec>): string 
 
 /** format_float_internal (spec already parsed; type '' is the "none" form). */
 function formatFloatInternal(val: number, f: Readonly<InternalFormatSpec>): string {
+  if (f.precision > INT_MAX) raise('ValueError', 'precision too big');
   let type = f.type;
   let precision = f.precision;
   let defaultPrecision = 6;
@@ -127,6 +131,7 @@ export function formatComplex(c: Complex, spec: string, typeName = 'complex'): s
     case '\0': case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case 'n': break;
     default: unknownPresentationType(f.type, typeName);
   }
+  if (f.precision > INT_MAX) raise('ValueError', 'precision too big');
   if (f.fill === '0') raise('ValueError', 'Zero padding is not allowed in complex format specifier');
   if (f.align === '=') raise('ValueError', "'=' alignment flag is not allowed in complex format specifier");
   let type: string = f.type;

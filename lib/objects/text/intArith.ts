@@ -9,12 +9,7 @@
  */
 import { bitLength, divideToDouble } from './bigMath.js';
 import { floatPow, intToFloat, type Complex } from './floatArith.js';
-import { PyException, raise } from './pyException.js';
-
-/** MemoryError() with no arguments, as CPython raises when an int cannot be allocated. */
-function memoryError(): never {
-  throw new PyException('MemoryError', [], '');
-}
+import { memoryError, raise } from './pyException.js';
 
 /** l_divmod: (a // b, a % b), floor semantics; b ≠ 0. */
 function lDivmod(a: bigint, b: bigint): [bigint, bigint] {
@@ -157,6 +152,7 @@ export function intToBytes(a: bigint, length: number, byteorder: string, signed 
   // _PyLong_AsByteArray accepts -1 in zero signed bytes (its sign extension is empty)
   const fits = length === 0 ? a === 0n || (signed && a === -1n) : signed ? a < 1n << (bits - 1n) && a >= -(1n << (bits - 1n)) : a < 1n << bits;
   if (!fits) raise('OverflowError', 'int too big to convert');
+  if (length > 2 ** 31 - 1) memoryError();
   const out = new Uint8Array(length);
   let v = a < 0n ? (1n << bits) + a : a;
   for (let i = 0; i < length; i++) {

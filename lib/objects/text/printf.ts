@@ -11,7 +11,7 @@
  * before "unsupported format character"); leftover arguments are "not all
  * arguments converted during string formatting" unless args is a mapping.
  */
-import { fromCodePoints, isBmpOnly, toCodePoints } from './codePoints.js';
+import { fromCodePoints, isBmpOnly, repeatStr, toCodePoints } from './codePoints.js';
 import { floatToInt, intToFloat } from './floatArith.js';
 import { doubleToString, DTSF_ALT, type DoubleFormatCode } from './floatRepr.js';
 import { intToString } from './intText.js';
@@ -35,7 +35,7 @@ function formatLong(val: bigint, alt: boolean, prec: number, type: string): stri
   const negative = val < 0n;
   const a = negative ? -val : val;
   let digits = type === 'x' || type === 'X' ? a.toString(16) : type === 'o' ? a.toString(8) : intToString(a);
-  if (prec > digits.length) digits = '0'.repeat(prec - digits.length) + digits;
+  if (prec > digits.length) digits = repeatStr('0', prec - digits.length) + digits;
   const prefix = alt && (type === 'x' || type === 'X') ? '0x' : alt && type === 'o' ? '0o' : '';
   const s = (negative ? '-' : '') + prefix + digits;
   return type === 'X' ? s.toUpperCase() : s;
@@ -91,13 +91,13 @@ function output(out: string[], str: string, flags: number, width: number, ch: st
     if (width < 0) width = 0;
     len -= 2;
   }
-  if (width > len && !(flags & F_LJUST)) { out.push(fill.repeat(width - len)); width = len; }
+  if (width > len && !(flags & F_LJUST)) { out.push(repeatStr(fill, width - len)); width = len; }
   if (fill === ' ') {
     if (sign) out.push(sign);
     if (alt) { out.push(str.slice(pindex, pindex + 2)); pindex += 2; }
   }
   if (len) out.push(pindex === 0 ? str : str.slice(pindex));  // what precedes pindex is ASCII (sign, 0x)
-  if (width > len) out.push(' '.repeat(width - len));
+  if (width > len) out.push(repeatStr(' ', width - len));
 }
 
 /** PyUnicode_Format: `format % args`. */

@@ -41,6 +41,11 @@ export function raise(type: PyExceptionType, message: string): never {
   throw new PyException(type, [message]);
 }
 
+/** MemoryError() with no arguments: what CPython raises when an allocation fails. */
+export function memoryError(): never {
+  throw new PyException('MemoryError', [], '');
+}
+
 /** OverflowError(ERANGE, strerror(ERANGE)) as PyErr_SetFromErrno raises it on Linux. */
 export function rangeError(): never {
   throw new PyException('OverflowError', [34, 'Numerical result out of range']);

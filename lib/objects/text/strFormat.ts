@@ -175,7 +175,8 @@ function getItem(obj: unknown, key: string | bigint, hooks: ObjectHooks): unknow
     if (typeof obj === 'string') return strGetItem(obj, Number(key));
     const len = obj.length;
     if (key >= BigInt(len)) return raise('IndexError', `${what === 'byte' ? 'index' : what + ' index'} out of range`);
-    return obj[Number(key)];
+    const item = obj[Number(key)];
+    return typeof item === 'number' ? BigInt(item) : item;
   }
   if (isPrimitive(obj)) return raise('TypeError', `'${pyTypeName(obj, hooks)}' object is not subscriptable`);
   return hooks.getItem(obj, key);

@@ -4,7 +4,7 @@
  * and indexing by code point (unicode_getitem, unicode_subscript with
  * PySlice_AdjustIndices). Widths count code points.
  */
-import { fromCodePoints, isBmpOnly, strLength, toCodePoints } from './codePoints.js';
+import { fromCodePoints, isBmpOnly, repeatStr, strLength, toCodePoints } from './codePoints.js';
 import { raise } from './pyException.js';
 
 /** The fillchar check of center/ljust/rjust. */
@@ -20,28 +20,28 @@ export function strCenter(s: string, width: number, fill = ' '): string {
   if (len >= width) return s;
   const marg = width - len;
   const left = Math.floor(marg / 2) + (marg & width & 1);
-  return fill.repeat(left) + s + fill.repeat(marg - left);
+  return repeatStr(fill, left) + s + repeatStr(fill, marg - left);
 }
 
 /** str.ljust(width[, fillchar]). */
 export function strLjust(s: string, width: number, fill = ' '): string {
   fillChar(fill);
   const len = strLength(s);
-  return len >= width ? s : s + fill.repeat(width - len);
+  return len >= width ? s : s + repeatStr(fill, width - len);
 }
 
 /** str.rjust(width[, fillchar]). */
 export function strRjust(s: string, width: number, fill = ' '): string {
   fillChar(fill);
   const len = strLength(s);
-  return len >= width ? s : fill.repeat(width - len) + s;
+  return len >= width ? s : repeatStr(fill, width - len) + s;
 }
 
 /** str.zfill(width): zeros after a leading sign. */
 export function strZfill(s: string, width: number): string {
   const len = strLength(s);
   if (len >= width) return s;
-  const zeros = '0'.repeat(width - len);
+  const zeros = repeatStr('0', width - len);
   const c = s.charCodeAt(0);
   return c === 43 || c === 45 ? s[0] + zeros + s.slice(1) : zeros + s;
 }
@@ -56,7 +56,7 @@ export function strExpandtabs(s: string, tabsize = 8): string {
       if (tabsize > 0) {
         const incr = tabsize - (col % tabsize);
         col += incr;
-        out.push(' '.repeat(incr));
+        out.push(repeatStr(' ', incr));
       }
     } else {
       col++;
@@ -77,9 +77,9 @@ export function strRemovesuffix(s: string, suffix: string): string {
   return suffix.length > 0 && s.endsWith(suffix) ? s.slice(0, s.length - suffix.length) : s;
 }
 
-/** str * n (n ≤ 0 gives ""); MemoryError-free only for results V8 can hold. */
+/** str * n (n ≤ 0 gives ""); MemoryError past what a JS string can hold. */
 export function strRepeat(s: string, n: number): string {
-  return n <= 0 ? '' : s.repeat(n);
+  return repeatStr(s, n);
 }
 
 /** s[i] by code point, IndexError "string index out of range". */

@@ -2,9 +2,10 @@
  * Character properties as CPython 3.11's Objects/unicodectype.c answers them
  * (Unicode 14.0.0), decoded from unicodeData.ts (generated from CPython's own
  * database). Node's \p{…} follows the ICU it ships (Unicode 17.0 in Node
- * 20.20; 186 ranges of General_Category differ from 14.0, nearly all code
- * points unassigned in 14.0), so only Case_Ignorable — used for the final
- * sigma — comes from Node. Range tables are sorted [lo, hi] pairs in one
+ * 20.20: 186 ranges of General_Category differ from 14.0, nearly all code
+ * points unassigned in 14.0; the table is test/fixtures/pylogic/
+ * unicode-diff.md, made by unicode_diff.mjs), so only Case_Ignorable —
+ * used for the final sigma — comes from Node. Range tables are sorted [lo, hi] pairs in one
  * Uint32Array, searched by bisection; Latin-1 has a flag table.
  */
 import * as D from './unicodeData.js';
