@@ -21,7 +21,7 @@
  */
 
 import type * as ast from './ast.js';
-import { PymemError } from '../errors.js';
+import { CompilerNotImplementedError } from './compileErrors.js';
 import { Op } from './opcode.js';
 import type { CodeConst, CodeObject } from './code.js';
 import { constKey, setItemKey } from './constKey.js';
@@ -40,17 +40,7 @@ import { constRepr, strRepr } from './constRepr.js';
 import { parse } from './parser.js';
 import { futureParse, type FutureFeatures } from './future.js';
 
-/** A construct the compiler does not support: never wrong bytecode instead. */
-export class CompilerNotImplementedError extends PymemError {
-  constructor(
-    /** The construct, e.g. "match statement". */
-    readonly construct: string,
-    readonly filename: string,
-    readonly lineno: number,
-  ) {
-    super(`${construct} is not supported by pymem's compiler (${filename}, line ${lineno})`);
-  }
-}
+export { CompilerNotImplementedError, CompilerRecursionError } from './compileErrors.js';
 
 export type ScopeType = 'module' | 'class' | 'function' | 'asyncFunction' | 'lambda' | 'comprehension';
 
@@ -2369,5 +2359,5 @@ export function compileAst(mod: ast.ModNode, filename: string, source: string): 
 /** Python's compile(source, filename, mode) for exec / eval / single: parse, optimize, compile, assemble. */
 export function compile(source: string, filename: string, mode: Mode): CodeObject {
   const tree = parse(source, filename, mode);
-  return compileAst(astOptimize(tree), filename, source);
+  return compileAst(astOptimize(tree, filename), filename, source);
 }
