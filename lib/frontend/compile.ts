@@ -1236,7 +1236,8 @@ class Compiler {
       }
       if (i !== cases - hasDefault - 1) this.addOp(Op.POP_TOP);
       m.body.forEach((b) => this.visitStmt(b));
-      this.addJumpNoLine(JUMP, end);
+      this.unsetLoc();
+      this.addJump(JUMP, end);
       this.setLoc(m.pattern);
       this.emitAndResetFailPop(pc);
     }
@@ -1245,6 +1246,7 @@ class Compiler {
       this.addOp(cases === 1 ? Op.POP_TOP : Op.NOP);
       if (last.guard) this.jumpIf(last.guard, end, false);
       last.body.forEach((b) => this.visitStmt(b));
+      this.unsetLoc();
     }
     this.useNextBlock(end);
   }
