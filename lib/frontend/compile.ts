@@ -42,6 +42,7 @@ import { futureParse, type FutureFeatures } from './future.js';
 
 export { CompilerNotImplementedError, CompilerRecursionError } from './compileErrors.js';
 
+/** compile.c's COMPILER_SCOPE_*: what a code unit compiles. */
 export type ScopeType = 'module' | 'class' | 'function' | 'asyncFunction' | 'lambda' | 'comprehension';
 
 type FBlockType = 'WHILE_LOOP' | 'FOR_LOOP' | 'TRY_EXCEPT' | 'FINALLY_TRY' | 'FINALLY_END' | 'WITH' | 'ASYNC_WITH' | 'HANDLER_CLEANUP' | 'POP_VALUE' | 'EXCEPTION_HANDLER' | 'EXCEPTION_GROUP_HANDLER' | 'ASYNC_COMPREHENSION_GENERATOR';
