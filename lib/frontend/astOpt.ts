@@ -23,6 +23,7 @@ import type * as ast from './ast.js';
 import type { CodeConst } from './code.js';
 import { binaryOp, bitLength, unaryOp } from './constOps.js';
 import { setItemKey } from './constKey.js';
+import { CompilerRecursionError, MAX_EXPRESSION_DEPTH } from './compileErrors.js';
 
 const MAX_INT_SIZE = 128;
 const MAX_COLLECTION_SIZE = 256;
@@ -31,10 +32,39 @@ const MAX_TOTAL_ITEMS = 1024;
 
 type AnyNode = { _type: string; [field: string]: unknown };
 
-/** Folds the constants of a module, expression or interactive tree in place; returns it. */
-export function astOptimize<T extends ast.ModNode>(mod: T): T {
-  const folded = foldNode(mod as unknown as AnyNode) as unknown as T;
-  return folded;
+/**
+ * Folds the constants of a module, expression or interactive tree in place;
+ * returns it. A tree with expressions nested deeper than CPython compiles is
+ * refused first, unchanged (CompilerRecursionError).
+ */
+export function astOptimize<T extends ast.ModNode>(mod: T, filename = '<unknown>'): T {
+  checkExpressionDepth(mod as unknown as AnyNode, filename);
+  return foldNode(mod as unknown as AnyNode) as unknown as T;
+}
+
+const exprTypes = new Set(['BoolOp', 'NamedExpr', 'BinOp', 'UnaryOp', 'Lambda', 'IfExp', 'Dict', 'Set', 'ListComp', 'SetComp', 'DictComp',
+  'GeneratorExp', 'Await', 'Yield', 'YieldFrom', 'Compare', 'Call', 'FormattedValue', 'JoinedStr', 'Constant', 'Attribute', 'Subscript',
+  'Starred', 'Name', 'List', 'Tuple', 'Slice']);
+
+/**
+ * The recursion limit of astfold_expr, checked without recursing (so that no
+ * later stage meets a tree deeper than its JavaScript stack allows): throws
+ * CompilerRecursionError when expressions nest more than MAX_EXPRESSION_DEPTH.
+ */
+function checkExpressionDepth(root: AnyNode, filename: string): void {
+  const stack: [AnyNode, number][] = [[root, 0]];
+  while (stack.length) {
+    const [node, outer] = stack.pop()!;
+    const depth = exprTypes.has(node._type) ? outer + 1 : outer;
+    if (depth > MAX_EXPRESSION_DEPTH) throw new CompilerRecursionError(filename, node['lineno'] as number);
+    for (const child of Object.values(node)) {
+      if (Array.isArray(child)) {
+        for (const c of child) if (c !== null && typeof c === 'object' && '_type' in c) stack.push([c as AnyNode, depth]);
+      } else if (child !== null && typeof child === 'object' && '_type' in (child as object)) {
+        stack.push([child as AnyNode, depth]);
+      }
+    }
+  }
 }
 
 /** Replaces `node`'s content by a Constant of `value` (make_const), keeping its location. */

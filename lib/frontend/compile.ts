@@ -15,13 +15,13 @@
  *     sorted, as dictbytype sorts them);
  *   - the fblock stack mirrors compile.c's, so break/continue/return unwind
  *     with exactly its instructions.
- * What is not compiled -- try/except* (exception groups) and the future
- * features `annotations` and `barry_as_FLUFL` -- raises
- * CompilerNotImplementedError naming it and its file:line.
+ * What is not compiled -- the future features `annotations` and
+ * `barry_as_FLUFL` -- raises CompilerNotImplementedError naming it and its
+ * file:line.
  */
 
 import type * as ast from './ast.js';
-import { PymemError } from '../errors.js';
+import { CompilerNotImplementedError } from './compileErrors.js';
 import { Op } from './opcode.js';
 import type { CodeConst, CodeObject } from './code.js';
 import { constKey, setItemKey } from './constKey.js';
@@ -33,28 +33,19 @@ import {
 import { PySyntaxError } from './syntaxError.js';
 import {
   FlowGraph, type Block, type Loc, NO_LOC, isJump, isScopeExit,
-  SETUP_FINALLY, SETUP_CLEANUP, SETUP_WITH, POP_BLOCK, JUMP, JUMP_NO_INTERRUPT, POP_JUMP_IF_FALSE, POP_JUMP_IF_TRUE,
+  SETUP_FINALLY, SETUP_CLEANUP, SETUP_WITH, POP_BLOCK, JUMP, JUMP_NO_INTERRUPT, POP_JUMP_IF_FALSE, POP_JUMP_IF_TRUE, POP_JUMP_IF_NONE, POP_JUMP_IF_NOT_NONE,
 } from './flowgraph.js';
 import { assemble } from './assemble.js';
 import { constRepr, strRepr } from './constRepr.js';
 import { parse } from './parser.js';
 import { futureParse, type FutureFeatures } from './future.js';
 
-/** A construct the compiler does not support: never wrong bytecode instead. */
-export class CompilerNotImplementedError extends PymemError {
-  constructor(
-    /** The construct, e.g. "match statement". */
-    readonly construct: string,
-    readonly filename: string,
-    readonly lineno: number,
-  ) {
-    super(`${construct} is not supported by pymem's compiler (${filename}, line ${lineno})`);
-  }
-}
+export { CompilerNotImplementedError, CompilerRecursionError } from './compileErrors.js';
 
+/** compile.c's COMPILER_SCOPE_*: what a code unit compiles. */
 export type ScopeType = 'module' | 'class' | 'function' | 'asyncFunction' | 'lambda' | 'comprehension';
 
-type FBlockType = 'WHILE_LOOP' | 'FOR_LOOP' | 'TRY_EXCEPT' | 'FINALLY_TRY' | 'FINALLY_END' | 'WITH' | 'ASYNC_WITH' | 'HANDLER_CLEANUP' | 'POP_VALUE' | 'EXCEPTION_HANDLER' | 'ASYNC_COMPREHENSION_GENERATOR';
+type FBlockType = 'WHILE_LOOP' | 'FOR_LOOP' | 'TRY_EXCEPT' | 'FINALLY_TRY' | 'FINALLY_END' | 'WITH' | 'ASYNC_WITH' | 'HANDLER_CLEANUP' | 'POP_VALUE' | 'EXCEPTION_HANDLER' | 'EXCEPTION_GROUP_HANDLER' | 'ASYNC_COMPREHENSION_GENERATOR';
 
 interface FBlock {
   type: FBlockType;
@@ -219,10 +210,6 @@ class Compiler {
   error(msg: string): never {
     const { lineno, col, endLineno, endCol } = this.u.loc;
     throw new PySyntaxError(msg, 'SyntaxError', this.filename, lineno, col + 1, endLineno, endCol + 1, this.sourceLines[lineno - 1] ?? null);
-  }
-
-  notImplemented(construct: string, node: ast.Located): never {
-    throw new CompilerNotImplementedError(construct, this.filename, node.lineno);
   }
 
   // ---- emitting ----
@@ -470,7 +457,9 @@ class Compiler {
       case 'AsyncFor': return this.asyncFor(s);
       case 'AsyncWith': return this.asyncWith(s, 0);
       case 'Match': return this.match(s);
-      case 'TryStar': return this.notImplemented('try/except*', s);
+      case 'TryStar':
+        if (s.finalbody.length) return this.tryFinally(s);
+        return this.tryStarExcept(s);
     }
   }
 
@@ -545,6 +534,7 @@ class Compiler {
     switch (info.type) {
       case 'WHILE_LOOP':
       case 'EXCEPTION_HANDLER':
+      case 'EXCEPTION_GROUP_HANDLER':
       case 'ASYNC_COMPREHENSION_GENERATOR':
         return;
       case 'FOR_LOOP':
@@ -601,6 +591,7 @@ class Compiler {
     const fblocks = this.u.fblocks;
     if (!fblocks.length) return null;
     const top = fblocks[fblocks.length - 1]!;
+    if (top.type === 'EXCEPTION_GROUP_HANDLER') this.error("'break', 'continue' and 'return' cannot appear in an except* block");
     if (toLoop && (top.type === 'WHILE_LOOP' || top.type === 'FOR_LOOP')) return top;
     fblocks.pop();
     this.unwindFblock(top, preserveTos);
@@ -740,8 +731,8 @@ class Compiler {
     this.addOp(opcode, arg);
   }
 
-  /** compiler_try_finally. */
-  private tryFinally(s: ast.Try): void {
+  /** compiler_try_finally and compiler_try_star_finally. */
+  private tryFinally(s: ast.Try | ast.TryStar): void {
     const body = this.newBlock();
     const end = this.newBlock();
     const exit = this.newBlock();
@@ -749,8 +740,12 @@ class Compiler {
     this.addJump(SETUP_FINALLY, end);
     this.useNextBlock(body);
     this.pushFblock('FINALLY_TRY', body, end, s.finalbody);
-    if (s.handlers.length) this.tryExcept(s);
-    else s.body.forEach((b) => this.visitStmt(b));
+    if (s.handlers.length) {
+      if (s._type === 'Try') this.tryExcept(s);
+      else this.tryStarExcept(s);
+    } else {
+      s.body.forEach((b) => this.visitStmt(b));
+    }
     this.addOpNoLine(POP_BLOCK);
     this.popFblock();
     s.finalbody.forEach((b) => this.visitStmt(b));
@@ -847,6 +842,106 @@ class Compiler {
     this.addOp(Op.RERAISE, 0);
     this.useNextBlock(cleanup);
     this.popExceptAndReraise();
+    this.useNextBlock(end);
+  }
+
+  /** compiler_try_star_except: except* handlers split an exception group. */
+  private tryStarExcept(s: ast.TryStar): void {
+    const body = this.newBlock();
+    let except = this.newBlock();
+    const orelse = this.newBlock();
+    const end = this.newBlock();
+    const cleanup = this.newBlock();
+    const reraiseStar = this.newBlock();
+    this.addJump(SETUP_FINALLY, except);
+    this.useNextBlock(body);
+    this.pushFblock('TRY_EXCEPT', body, null, null);
+    s.body.forEach((b) => this.visitStmt(b));
+    this.popFblock();
+    this.addOpNoLine(POP_BLOCK);
+    this.addJumpNoLine(JUMP, orelse);
+    const n = s.handlers.length;
+    this.useNextBlock(except);
+    this.unsetLoc();
+    this.addJump(SETUP_CLEANUP, cleanup);
+    this.addOp(Op.PUSH_EXC_INFO);
+    this.pushFblock('EXCEPTION_GROUP_HANDLER', null, null, null);
+    for (let i = 0; i < n; i++) {
+      const handler = s.handlers[i]!;
+      this.setLoc(handler);
+      except = this.newBlock();
+      const exceptWithError = this.newBlock();
+      const noMatch = this.newBlock();
+      if (i === 0) {
+        this.addOp(Op.COPY, 1);
+        this.addOp(Op.BUILD_LIST, 0);
+        this.addOp(Op.SWAP, 2);
+      }
+      if (handler.type) {
+        this.visitExpr(handler.type);
+        this.addOp(Op.CHECK_EG_MATCH);
+        this.addOp(Op.COPY, 1);
+        this.addJump(POP_JUMP_IF_NONE, noMatch);
+        this.nextBlock();
+      }
+      const cleanupEnd = this.newBlock();
+      const cleanupBody = this.newBlock();
+      if (handler.name) this.nameop(handler.name, 'Store');
+      else this.addOp(Op.POP_TOP);
+      this.addJump(SETUP_CLEANUP, cleanupEnd);
+      this.useNextBlock(cleanupBody);
+      this.pushFblock('HANDLER_CLEANUP', cleanupBody, null, handler.name);
+      handler.body.forEach((b) => this.visitStmt(b));
+      this.popFblock();
+      this.unsetLoc();
+      this.addOp(POP_BLOCK);
+      if (handler.name) {
+        this.loadConst(null);
+        this.nameop(handler.name, 'Store');
+        this.nameop(handler.name, 'Del');
+      }
+      this.addJump(JUMP, except);
+      this.useNextBlock(cleanupEnd);
+      this.unsetLoc();
+      if (handler.name) {
+        this.loadConst(null);
+        this.nameop(handler.name, 'Store');
+        this.nameop(handler.name, 'Del');
+      }
+      this.addOp(Op.LIST_APPEND, 3);
+      this.addOp(Op.POP_TOP);
+      this.addJump(JUMP, exceptWithError);
+      this.useNextBlock(except);
+      this.addOp(Op.NOP);
+      this.addJump(JUMP, exceptWithError);
+      this.useNextBlock(noMatch);
+      this.addOp(Op.POP_TOP);
+      this.useNextBlock(exceptWithError);
+      if (i === n - 1) {
+        this.addOp(Op.LIST_APPEND, 1);
+        this.addJump(JUMP, reraiseStar);
+      }
+    }
+    this.unsetLoc();
+    this.popFblock();
+    const reraise = this.newBlock();
+    this.useNextBlock(reraiseStar);
+    this.addOp(Op.PREP_RERAISE_STAR);
+    this.addOp(Op.COPY, 1);
+    this.addJump(POP_JUMP_IF_NOT_NONE, reraise);
+    this.addOp(Op.POP_TOP);
+    this.addOp(POP_BLOCK);
+    this.addOp(Op.POP_EXCEPT);
+    this.addJump(JUMP, end);
+    this.useNextBlock(reraise);
+    this.addOp(POP_BLOCK);
+    this.addOp(Op.SWAP, 2);
+    this.addOp(Op.POP_EXCEPT);
+    this.addOp(Op.RERAISE, 0);
+    this.useNextBlock(cleanup);
+    this.popExceptAndReraise();
+    this.useNextBlock(orelse);
+    s.orelse.forEach((b) => this.visitStmt(b));
     this.useNextBlock(end);
   }
 
@@ -1142,7 +1237,8 @@ class Compiler {
       }
       if (i !== cases - hasDefault - 1) this.addOp(Op.POP_TOP);
       m.body.forEach((b) => this.visitStmt(b));
-      this.addJumpNoLine(JUMP, end);
+      this.unsetLoc();
+      this.addJump(JUMP, end);
       this.setLoc(m.pattern);
       this.emitAndResetFailPop(pc);
     }
@@ -1151,6 +1247,7 @@ class Compiler {
       this.addOp(cases === 1 ? Op.POP_TOP : Op.NOP);
       if (last.guard) this.jumpIf(last.guard, end, false);
       last.body.forEach((b) => this.visitStmt(b));
+      this.unsetLoc();
     }
     this.useNextBlock(end);
   }
@@ -2265,5 +2362,5 @@ export function compileAst(mod: ast.ModNode, filename: string, source: string): 
 /** Python's compile(source, filename, mode) for exec / eval / single: parse, optimize, compile, assemble. */
 export function compile(source: string, filename: string, mode: Mode): CodeObject {
   const tree = parse(source, filename, mode);
-  return compileAst(astOptimize(tree), filename, source);
+  return compileAst(astOptimize(tree, filename), filename, source);
 }
