@@ -22,7 +22,7 @@
  * frame are its locals and stack, each slot an owned reference or NULL;
  * a popped frame holds no references.
  */
-import { CO_VARARGS, CO_VARKEYWORDS, type CodeObject } from '../frontend/code.js';
+import { CO_ASYNC_GENERATOR, CO_COROUTINE, CO_VARARGS, CO_VARKEYWORDS, type CodeObject } from '../frontend/code.js';
 import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fPrevInstr, fPrevious, copyFrame, localsplus, stacktop } from '../objects/types/frame.js';
 import { FRAME_CLEARED, FRAME_COMPLETED, FRAME_CREATED, FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
 import {
@@ -1472,6 +1472,7 @@ function run(vm: Vm, entryFrame: Frame): number {
           }
           case 75: {
             // RETURN_GENERATOR: the frame moves into a new generator object (_Py_MakeCoro + _PyFrame_Copy).
+            if (info.co.flags & (CO_COROUTINE | CO_ASYNC_GENERATOR)) unsupported('a coroutine (async def)');
             const slots = info.nlocalsplus + info.co.stacksize;
             const codePtr = fCode.get(f);
             const func = fFunc.get(f);
