@@ -617,6 +617,11 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
     return `${t.name}(${args.map((a) => repr(vm, a, seen)).join(', ')}${args.length === 1 ? '' : ''})`;
   }
   if (t === vm.module.type) return `<module '${strValue(vm, vm.module.name(op))}' (built-in)>`;
+  if (t === interp.weakref.type) {
+    const o = interp.weakref.get(op);
+    if (o === s.None) return `<weakref at ${hexAddress(vm, op)}; dead>`;
+    return `<weakref at ${hexAddress(vm, op)}; to '${typeName(vm, o)}' at ${hexAddress(vm, o)}>`;
+  }
   if (t === vm.gen.type) return `<generator object ${strValue(vm, vm.gen.qualname(op))} at ${hexAddress(vm, op)}>`;
   if (t === interp.function.type) return `<function ${strValue(vm, interp.function.fields(op).qualname)} at ${hexAddress(vm, op)}>`;
   if (t === vm.cfunc.type) {
@@ -907,6 +912,10 @@ export function callObject(vm: Vm, callable: number, args: readonly number[], kw
     return vm.cfunc.def(callable).meth(args[0]!, args.slice(1), kwnames);
   }
   if (t === vm.method.type) return callObject(vm, vm.method.func(callable), [vm.method.self(callable), ...args], kwnames);
+  if (t === interp.weakref.type) {
+    if (args.length > 0) raise(vm, 'TypeError', `weakref() takes no arguments`);
+    return interp.weakref.call(callable);
+  }
   if (vm.typeobj.check(callable)) return vm.callType(callable, args, kwnames);
   const call = lookupSpecial(vm, callable, '__call__');
   if (call !== 0) return callObject(vm, call, [callable, ...args], kwnames);

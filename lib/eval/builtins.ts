@@ -1049,6 +1049,20 @@ export function installBuiltins(vm: Vm): void {
   put(gdict, 'garbage', newRef(vm, gc.garbage));
   vm.modules.set('gc', gcm);
 
+  // --- weakref ---
+  const wm = newModule(vm, 'weakref');
+  const wdict = vm.module.dict(wm);
+  const W = interp.weakref;
+  W.callObject = (callable, arg) => rt.decref(callObject(vm, callable, [arg], 0));
+  def(wdict, wm, 'ref', (_s, args) => {
+    arity(vm, 'ref', args, 1, 2);
+    if (!W.supportsWeakrefs(args[0]!)) raise(vm, 'TypeError', `cannot create weak reference to '${typeName(vm, args[0]!)}' object`);
+    return W.newRef(args[0]!, args.length > 1 ? args[1]! : undefined);
+  });
+  def(wdict, wm, 'getweakrefcount', (_s, args) => newInt(vm, W.supportsWeakrefs(args[0]!) ? W.weakrefCount(args[0]!) : 0));
+  def(wdict, wm, 'getweakrefs', (_s, args) => listOf(vm, W.supportsWeakrefs(args[0]!) ? W.getWeakrefs(args[0]!) : []));
+  vm.modules.set('weakref', wm);
+
   vm.importModule = (name) => {
     const m = vm.modules.get(name);
     if (m === undefined) {
