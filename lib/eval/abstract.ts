@@ -603,6 +603,15 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
     return items.length === 0 ? 'frozenset()' : `frozenset({${inner}})`;
   }
   if (t === interp.bytes.type) return bytesRepr(interp.bytes.data(op));
+  const view = vm.dictview.kindOf(op);
+  if (view !== null) {
+    const items = viewItems(vm, op);
+    try {
+      return `${t.name}([${items.map((x) => repr(vm, x, seen)).join(', ')}])`;
+    } finally {
+      for (const x of items) interp.rt.decref(x);
+    }
+  }
   if (t === interp.range.type) {
     const f = interp.range.fields(op);
     const step = intValue(vm, f.step);
@@ -1060,6 +1069,16 @@ export function setItem(vm: Vm, obj: number, key: number, value: number): void {
   raise(vm, 'TypeError', `'${t.name}' object does not support item assignment`);
 }
 
+/** The items a dict view shows now (new references). */
+function viewItems(vm: Vm, view: number): number[] {
+  const { interp } = vm;
+  const d = vm.dictview.dict(view);
+  const kind = vm.dictview.kindOf(view)!;
+  if (kind === 'keys') return interp.dict.keys(d).map((k) => newRef(vm, k));
+  if (kind === 'values') return interp.dict.values(d).map((v) => newRef(vm, v));
+  return interp.dict.items(d).map(([k, v]) => vm.tupleOf([k, v]));
+}
+
 /** PyObject_GetIter. New reference. */
 export function getIter(vm: Vm, obj: number): number {
   const { interp } = vm;
@@ -1077,6 +1096,14 @@ export function getIter(vm: Vm, obj: number): number {
     }
   }
   if (t === interp.dict.type) return vm.newSeqIter(interp.dict.keys(obj));
+  if (vm.dictview.kindOf(obj) !== null) {
+    const items = viewItems(vm, obj);
+    try {
+      return vm.newSeqIter(items);
+    } finally {
+      for (const x of items) interp.rt.decref(x);
+    }
+  }
   if (t === interp.set.type || t === interp.set.frozensetType) return vm.newSeqIter(interp.set.items(obj));
   if (t === interp.bytes.type) {
     const items = Array.from(interp.bytes.data(obj), (b) => newInt(vm, b));
@@ -1153,6 +1180,7 @@ export function length(vm: Vm, obj: number): number {
   if (t === interp.set.type || t === interp.set.frozensetType) return interp.set.size(obj);
   if (t === interp.range.type) return interp.range.length(obj);
   if (t === interp.bytes.type) return interp.bytes.size(obj);
+  if (vm.dictview.kindOf(obj) !== null) return interp.dict.size(vm.dictview.dict(obj));
   const m = lookupSpecial(vm, obj, '__len__');
   if (m !== 0) {
     const r = callSpecial(vm, m, obj, []);
@@ -1173,6 +1201,7 @@ export function contains(vm: Vm, container: number, item: number): boolean {
   const { interp } = vm;
   const t = typeOf(vm, container);
   if (t === interp.dict.type) return interp.dict.contains(container, item);
+  if (vm.dictview.kindOf(container) === 'keys') return interp.dict.contains(vm.dictview.dict(container), item);
   if (t === interp.set.type || t === interp.set.frozensetType) return interp.set.contains(container, item);
   if (t === interp.str.type) {
     if (!isStr(vm, item)) raise(vm, 'TypeError', `'in <string>' requires string as left operand, not ${typeName(vm, item)}`);

@@ -211,14 +211,9 @@ export function installBuiltins(vm: Vm): void {
       const v = D.getItem(self, args[0]!);
       return v !== 0 ? newRef(vm, v) : newRef(vm, args[1] ?? None);
     },
-    keys: (self) => listOf(vm, D.keys(self)),
-    values: (self) => listOf(vm, D.values(self)),
-    items: (self) => {
-      const pairs = D.items(self).map(([k, v]) => vm.tupleOf([k, v]));
-      const l = listOf(vm, pairs);
-      for (const p of pairs) rt.decref(p);
-      return l;
-    },
+    keys: (self) => vm.dictview.new(self, 'keys'),
+    values: (self) => vm.dictview.new(self, 'values'),
+    items: (self) => vm.dictview.new(self, 'items'),
     pop: (self, args) => {
       const v = D.getItem(self, args[0]!);
       if (v === 0) {

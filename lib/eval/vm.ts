@@ -20,6 +20,7 @@ import { MethodModule } from '../objects/types/method.js';
 import { ModuleObjectModule } from '../objects/types/module.js';
 import { GeneratorModule } from '../objects/types/generator.js';
 import { SuperModule } from '../objects/types/superobject.js';
+import { DictViewModule } from '../objects/types/dictview.js';
 import { TypeObjectModule } from '../objects/types/typeobject.js';
 import type { PyTypeObject } from '../objects/type.js';
 import { installGc, type GcModule } from '../gc/gcModule.js';
@@ -101,6 +102,7 @@ export class Vm {
   readonly method: MethodModule;
   readonly gen: GeneratorModule;
   readonly super: SuperModule;
+  readonly dictview: DictViewModule;
   readonly gc: GcModule;
   readonly dataStack: DataStack;
   /** Type ids from each type to object (tp_mro), by type id. */
@@ -152,6 +154,7 @@ export class Vm {
     this.method = new MethodModule(interp);
     this.gen = new GeneratorModule(interp);
     this.super = new SuperModule(interp);
+    this.dictview = new DictViewModule(interp);
     this.gc = installGc(interp);
     this.dataStack = new DataStack(interp.rt);
     const objectType = interp.object.type;
