@@ -1041,6 +1041,9 @@ export function installBuiltins(vm: Vm): void {
   def(gdict, gcm, 'freeze', () => (gc.freeze(), none(vm)));
   def(gdict, gcm, 'unfreeze', () => (gc.unfreeze(), none(vm)));
   def(gdict, gcm, 'get_freeze_count', () => newInt(vm, gc.getFreezeCount()));
+  def(gdict, gcm, 'get_referents', (_s, args) => listOf(vm, gc.getReferents(...args)));
+  def(gdict, gcm, 'get_referrers', (_s, args) => listOf(vm, gc.getReferrers(...args)));
+  def(gdict, gcm, 'is_finalized', (_s, args) => newBool(vm, gc.isFinalized(args[0]!)));
   put(gdict, 'garbage', newRef(vm, gc.garbage));
   vm.modules.set('gc', gcm);
 
