@@ -23,7 +23,7 @@ import { fakeArenaAllocator, fakeRawMemory, nativeArenaAllocator, nativeRawMemor
 import type { Profile } from '../allocator/profile.js';
 import type { MallocStats } from '../allocator/stats.js';
 import { pymallocViolations } from '../allocator/validate.js';
-import { EventKind, type TraceBatch, readTrace } from './traceReader.js';
+import { EventKind, type TraceBatch, TraceFormatError, readTrace } from './traceReader.js';
 
 /** Arena size of the traces' recorder (64-bit CPython 3.11). */
 const TRACE_ARENA_SIZE = 1 << 20;
@@ -129,6 +129,17 @@ async function runReplay(
     ptrs[id] = p;
   };
 
+  // The ids of a well-formed trace: a new block's id is not live and at most
+  // the number of events before it (the recorder hands out max_id + 1 at most);
+  // a freed or resized block's id is live. Anything else is a TraceFormatError.
+  const fresh = (id: number, event: number, line: number): void => {
+    if (id > event) throw new TraceFormatError(path, line, `id ${id}`, `id ${id} is larger than any recorder could have handed out by event ${event}`);
+    if (id < ptrs.length && ptrs[id] !== 0) throw new TraceFormatError(path, line, `id ${id}`, `id ${id} is already the id of a live block`);
+  };
+  const live = (id: number, line: number, what: string): void => {
+    if (!(id < ptrs.length && ptrs[id] !== 0)) throw new TraceFormatError(path, line, `id ${id}`, `${what} of id ${id}, which names no live block`);
+  };
+
   // CPython's live arenas: ordinal by base address, found from any address inside.
   const cpyArenas = new Map<number, { address: number; ordinal: number }[]>();
   let cpyOrdinal = 0;
@@ -226,21 +237,28 @@ async function runReplay(
     switch (kind) {
       case EventKind.Malloc:
         if (id < 0) return; // CPython's malloc failed: nothing to replay
+        fresh(id, event, line);
         p = obj.malloc(size);
         setPtr(id, p);
         break;
       case EventKind.Calloc:
         if (id < 0) return;
+        fresh(id, event, line);
         p = obj.calloc(nelem, elsize);
         setPtr(id, p);
         break;
       case EventKind.Realloc:
         if (newId < 0) return;
+        if (id >= 0) live(id, line, 'realloc');
+        if (newId !== id) fresh(newId, event, line);
         p = obj.realloc(id < 0 ? 0 : ptrs[id]!, size);
+        if (p !== 0 && id >= 0 && newId !== id) ptrs[id] = 0;
         setPtr(newId, p);
         break;
       case EventKind.Free:
+        if (id >= 0) live(id, line, 'free');
         obj.free(id < 0 ? 0 : ptrs[id]!);
+        if (id >= 0) ptrs[id] = 0;
         return;
     }
     if (p === 0) throw new Error(`replay: out of memory at line ${line}`);
