@@ -15,15 +15,15 @@
  *     sorted, as dictbytype sorts them);
  *   - the fblock stack mirrors compile.c's, so break/continue/return unwind
  *     with exactly its instructions.
- * What is not compiled -- the future features `annotations` and
- * `barry_as_FLUFL` -- raises CompilerNotImplementedError naming it and its
- * file:line.
+ * What is not compiled -- the future feature `barry_as_FLUFL`, and
+ * annotations unparse.ts does not write under `from __future__ import
+ * annotations` -- raises CompilerNotImplementedError naming it and file:line.
  */
 
 import type * as ast from './ast.js';
 import { CompilerNotImplementedError } from './compileErrors.js';
 import { Op } from './opcode.js';
-import type { CodeConst, CodeObject } from './code.js';
+import { CO_FUTURE_ANNOTATIONS, type CodeConst, type CodeObject } from './code.js';
 import { constKey, setItemKey } from './constKey.js';
 import { astOptimize } from './astOpt.js';
 import {
@@ -39,6 +39,7 @@ import { assemble } from './assemble.js';
 import { constRepr, strRepr } from './constRepr.js';
 import { parse } from './parser.js';
 import { futureParse, type FutureFeatures } from './future.js';
+import { annotationText } from './unparse.js';
 
 export { CompilerNotImplementedError, CompilerRecursionError } from './compileErrors.js';
 
@@ -90,6 +91,8 @@ export class CompilerUnit {
   loc: Loc;
   qualname = '';
   privateName: string | null = null;
+  /** The CO_FUTURE_* bits of the compilation, in every code object's flags. */
+  futureFlags = 0;
   readonly fblocks: FBlock[] = [];
 
   constructor(
@@ -281,6 +284,7 @@ class Compiler {
   enterScope(name: string, scopeType: ScopeType, node: object, lineno: number): void {
     const ste = this.st.lookup(node);
     const u = new CompilerUnit(ste, name, scopeType, lineno);
+    if (this.future.features.has('annotations')) u.futureFlags = CO_FUTURE_ANNOTATIONS;
     if (this.u) {
       u.privateName = this.u.privateName;
       this.stack.push(this.u);
@@ -1178,7 +1182,8 @@ class Compiler {
     const moduleOrClass = this.u.scopeType === 'module' || this.u.scopeType === 'class';
     if (targ._type === 'Name') {
       if (s.simple && moduleOrClass) {
-        this.visitExpr(s.annotation);
+        if (this.future.features.has('annotations')) this.loadConst(annotationText(s.annotation, this.filename));
+        else this.visitExpr(s.annotation);
         this.addOpName(Op.LOAD_NAME, '__annotations__');
         this.loadConst(mangle(this.u.privateName, targ.id));
         this.addOp(Op.STORE_SUBSCR);
@@ -1191,7 +1196,7 @@ class Compiler {
         this.checkAnnSubscr(targ.slice);
       }
     }
-    if (!s.simple && moduleOrClass) this.checkAnnExpr(s.annotation);
+    if (!s.simple && moduleOrClass && !this.future.features.has('annotations')) this.checkAnnExpr(s.annotation);
   }
 
   private checkAnnExpr(e: ast.Expr): void {
@@ -1597,7 +1602,9 @@ class Compiler {
     const one = (id: string, annotation: ast.Expr | null): void => {
       if (!annotation) return;
       this.loadConst(mangle(this.u.privateName, id));
-      if (annotation._type === 'Starred') {
+      if (this.future.features.has('annotations')) {
+        this.loadConst(annotationText(annotation, this.filename));
+      } else if (annotation._type === 'Starred') {
         this.visitExpr(annotation.value);
         this.addOp(Op.UNPACK_SEQUENCE, 1);
       } else {
@@ -2348,19 +2355,24 @@ function dedupeSet(values: CodeConst[]): CodeConst[] {
   });
 }
 
-/** Compiles a parsed (and optimized) tree: symbol table, code generation, assembly. */
+/**
+ * Compiles a parsed tree as compile.c's compiler setup does: future
+ * statements, the AST optimizer (which folds the tree in place), the symbol
+ * table, code generation and assembly.
+ */
 export function compileAst(mod: ast.ModNode, filename: string, source: string): CodeObject {
   const lines = source.split(/\r?\n/);
   const future = futureParse(mod, filename, lines);
-  for (const feature of future.features) {
-    throw new CompilerNotImplementedError(`from __future__ import ${feature}`, filename, future.lineno);
+  if (future.features.has('barry_as_FLUFL')) {
+    throw new CompilerNotImplementedError('from __future__ import barry_as_FLUFL', filename, future.lineno);
   }
-  const st = buildSymtable(mod, filename, lines);
+  const futureAnnotations = future.features.has('annotations');
+  astOptimize(mod, filename, futureAnnotations);
+  const st = buildSymtable(mod, filename, lines, futureAnnotations);
   return new Compiler(st, future, filename, lines).compileMod(mod);
 }
 
-/** Python's compile(source, filename, mode) for exec / eval / single: parse, optimize, compile, assemble. */
+/** Python's compile(source, filename, mode) for exec / eval / single: parse, then compileAst. */
 export function compile(source: string, filename: string, mode: Mode): CodeObject {
-  const tree = parse(source, filename, mode);
-  return compileAst(astOptimize(tree, filename), filename, source);
+  return compileAst(parse(source, filename, mode), filename, source);
 }

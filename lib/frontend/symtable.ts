@@ -120,8 +120,8 @@ const GLOBAL_ANNOT = "annotated name '%U' can't be global";
 const NONLOCAL_ANNOT = "annotated name '%U' can't be nonlocal";
 
 /** Builds and analyses the symbol table of a module (_PySymtable_Build). */
-export function buildSymtable(mod: ast.ModNode, filename: string, sourceLines: string[]): Symtable {
-  return new SymtableBuilder(filename, sourceLines).build(mod);
+export function buildSymtable(mod: ast.ModNode, filename: string, sourceLines: string[], futureAnnotations = false): Symtable {
+  return new SymtableBuilder(filename, sourceLines, futureAnnotations).build(mod);
 }
 
 class SymtableBuilder {
@@ -134,6 +134,8 @@ class SymtableBuilder {
   constructor(
     private readonly filename: string,
     private readonly sourceLines: string[],
+    /** Under `from __future__ import annotations` annotations are text: their names bind and use nothing here. */
+    private readonly futureAnnotations: boolean,
   ) {}
 
   build(mod: ast.ModNode): Symtable {
@@ -273,7 +275,7 @@ class SymtableBuilder {
         } else {
           this.visitExpr(s.target);
         }
-        this.visitExpr(s.annotation);
+        if (!this.futureAnnotations) this.visitExpr(s.annotation);
         if (s.value) this.visitExpr(s.value);
         break;
       case 'AugAssign':
@@ -402,6 +404,7 @@ class SymtableBuilder {
 
   /** symtable_visit_annotations: annotations are evaluated in the enclosing scope. */
   private visitAnnotations(args: ast.Arguments, returns: ast.Expr | null): void {
+    if (this.futureAnnotations) return;
     for (const a of [...args.posonlyargs, ...args.args, ...args.kwonlyargs]) if (a.annotation) this.visitExpr(a.annotation);
     if (args.vararg?.annotation) this.visitExpr(args.vararg.annotation);
     if (args.kwarg?.annotation) this.visitExpr(args.kwarg.annotation);
