@@ -28,6 +28,7 @@ export {
   type ResolvedProfile,
 } from './allocator/profile.js';
 export { RAW_BASE, SMALL_LIMIT, isSmallPointer } from './allocator/pointer.js';
+export { configureRegion, regionInfo, type RegionInfo } from './allocator/region.js';
 export type { ArenaAllocator, MappedArena, RawMemory } from './allocator/osMemory.js';
 export { fakeArenaAllocator, fakeRawMemory } from './allocator/osMemory.js';
 export { formatMallocStats, type MallocStats, type SizeClassStats } from './allocator/stats.js';
@@ -38,6 +39,7 @@ export {
   InvalidArgumentError,
   InvalidPointerError,
   InvalidProfileError,
+  NativeAddonError,
   OutOfMemoryError,
   PymemError,
 } from './errors.js';

@@ -7,10 +7,11 @@
  * Unchecked, like C: the object layer only reads and writes inside blocks it
  * owns; users go through Heap's checked bytes/read/write instead.
  *
- *   addr < SMALL_LIMIT   a pymalloc block (or a static block): the span table
- *                        gives its arena's views (pointer.ts)
+ *   addr < SMALL_LIMIT   a pymalloc block (or a static block): an index into
+ *                        the region's views, `F64[addr >> 3]` (region.ts)
  *   addr >= RAW_BASE     inside a live raw block, found in the thread's raw
- *                        block registry (the last block found is cached)
+ *                        block registry (the last block found is cached), read
+ *                        through the raw window holding it (osMemory.ts)
  *
  * Widths: u8, u16, u32, i32 as they are; i64 (Py_ssize_t) as a double, exact
  * below 2^53 in magnitude; pointers as f64 (exact below 2^53, see
@@ -22,22 +23,25 @@
  * the malloc that returned it to the free (or moving realloc) that ended it.
  */
 import { InvalidPointerError } from '../errors.js';
-import type { BlockViews } from './osMemory.js';
-import { NO_SPAN, SMALL_LIMIT, units } from './pointer.js';
+import type { RawWindowViews } from './osMemory.js';
+import { SMALL_LIMIT } from './pointer.js';
+import { F64, U32, U8 } from './region.js';
 
 /** Where a registered raw block's views come from (the RawMemory that owns it). */
 export interface RawViewSource {
-  views(address: number): BlockViews;
+  window(address: number, size: number): RawWindowViews;
 }
 
 const starts: number[] = [];
 const ends: number[] = [];
 const sources: RawViewSource[] = [];
 
-// The raw block last resolved.
+// The raw block last resolved, and the window holding it.
 let lastStart = 0;
 let lastEnd = 0;
-let lastViews: BlockViews | null = null;
+let lastWindow: RawWindowViews | null = null;
+/** lastWindow.base: index i of lastWindow's views is pointer lastBase + i. */
+let lastBase = 0;
 
 /** Index of the last registered block starting at or before addr, or -1. */
 function floorIndex(addr: number): number {
@@ -70,36 +74,35 @@ export function unregisterRawBlock(p: number): void {
   ends.splice(i, 1);
   sources.splice(i, 1);
   if (lastStart === p) {
-    lastViews = null;
+    lastWindow = null;
     lastEnd = 0;
   }
 }
 
-/** The views of the raw block holding addr, leaving lastStart at its start. */
-function rawViews(addr: number): BlockViews {
-  if (lastViews !== null && addr >= lastStart && addr < lastEnd && lastViews.u8.length !== 0) return lastViews;
+/** The window holding the live raw block that holds addr, leaving lastBase at the window's base. */
+function rawWindow(addr: number): RawWindowViews {
+  if (lastWindow !== null && addr >= lastStart && addr < lastEnd) return lastWindow;
   const i = floorIndex(addr);
   if (i < 0 || addr >= ends[i]!) throw new InvalidPointerError(`no live raw block holds address ${addr}`, addr);
   lastStart = starts[i]!;
   lastEnd = ends[i]!;
-  lastViews = sources[i]!.views(lastStart);
-  return lastViews;
+  lastWindow = sources[i]!.window(lastStart, lastEnd - lastStart);
+  lastBase = lastWindow.base;
+  return lastWindow;
+}
+
+/** The raw window holding raw address addr (inside a live raw block): its views index pointer `base` + i at i. */
+export function rawWindowOf(addr: number): RawWindowViews {
+  return rawWindow(addr);
 }
 
 export function loadU8(addr: number): number {
-  if (addr < SMALL_LIMIT) {
-    const a = units[addr >>> 12] ?? NO_SPAN;
-    return a.u8[addr - a.vbase]!;
-  }
-  return rawViews(addr).u8[addr - lastStart]!;
+  if (addr < SMALL_LIMIT) return U8[addr]!;
+  return rawWindow(addr).u8[addr - lastBase]!;
 }
 export function storeU8(addr: number, v: number): void {
-  if (addr < SMALL_LIMIT) {
-    const a = units[addr >>> 12] ?? NO_SPAN;
-    a.u8[addr - a.vbase] = v;
-    return;
-  }
-  rawViews(addr).u8[addr - lastStart] = v;
+  if (addr < SMALL_LIMIT) U8[addr] = v;
+  else rawWindow(addr).u8[addr - lastBase] = v;
 }
 /** A little-endian u16 (UCS-2 code units). */
 export function loadU16(addr: number): number {
@@ -110,19 +113,12 @@ export function storeU16(addr: number, v: number): void {
   storeU8(addr + 1, (v >>> 8) & 0xff);
 }
 export function loadU32(addr: number): number {
-  if (addr < SMALL_LIMIT) {
-    const a = units[addr >>> 12] ?? NO_SPAN;
-    return a.u32[(addr - a.vbase) >> 2]!;
-  }
-  return rawViews(addr).u32[(addr - lastStart) >> 2]!;
+  if (addr < SMALL_LIMIT) return U32[addr >> 2]!;
+  return rawWindow(addr).u32[(addr - lastBase) >>> 2]!;
 }
 export function storeU32(addr: number, v: number): void {
-  if (addr < SMALL_LIMIT) {
-    const a = units[addr >>> 12] ?? NO_SPAN;
-    a.u32[(addr - a.vbase) >> 2] = v;
-    return;
-  }
-  rawViews(addr).u32[(addr - lastStart) >> 2] = v;
+  if (addr < SMALL_LIMIT) U32[addr >> 2] = v;
+  else rawWindow(addr).u32[(addr - lastBase) >>> 2] = v;
 }
 /** A C int. */
 export function loadI32(addr: number): number {
@@ -141,19 +137,12 @@ export function storeI64(addr: number, v: number): void {
   storeU32(addr + 4, hi >>> 0);
 }
 export function loadF64(addr: number): number {
-  if (addr < SMALL_LIMIT) {
-    const a = units[addr >>> 12] ?? NO_SPAN;
-    return a.f64[(addr - a.vbase) >> 3]!;
-  }
-  return rawViews(addr).f64[(addr - lastStart) >> 3]!;
+  if (addr < SMALL_LIMIT) return F64[addr >> 3]!;
+  return rawWindow(addr).f64[(addr - lastBase) >>> 3]!;
 }
 export function storeF64(addr: number, v: number): void {
-  if (addr < SMALL_LIMIT) {
-    const a = units[addr >>> 12] ?? NO_SPAN;
-    a.f64[(addr - a.vbase) >> 3] = v;
-    return;
-  }
-  rawViews(addr).f64[(addr - lastStart) >> 3] = v;
+  if (addr < SMALL_LIMIT) F64[addr >> 3] = v;
+  else rawWindow(addr).f64[(addr - lastBase) >>> 3] = v;
 }
 /** A pointer field (stored as f64). */
 export const loadPtr = loadF64;
@@ -161,21 +150,21 @@ export const storePtr = storeF64;
 
 /** A view of the n bytes at addr (all inside one block; valid until that block is freed or moved). */
 export function viewBytes(addr: number, n: number): Uint8Array {
-  if (addr < SMALL_LIMIT) {
-    const a = units[addr >>> 12] ?? NO_SPAN;
-    const i = addr - a.vbase;
-    return a.u8.subarray(i, i + n);
-  }
-  const v = rawViews(addr);
-  const i = addr - lastStart;
-  return v.u8.subarray(i, i + n);
+  if (addr < SMALL_LIMIT) return U8.subarray(addr, addr + n);
+  const i = addr - rawWindow(addr).base;
+  return lastWindow!.u8.subarray(i, i + n);
 }
 /** memset(addr, byte, n). */
 export function fillBytes(addr: number, n: number, byte: number): void {
-  viewBytes(addr, n).fill(byte);
+  if (addr < SMALL_LIMIT) U8.fill(byte, addr, addr + n);
+  else viewBytes(addr, n).fill(byte);
 }
 /** memmove(dst, src, n): the ranges may overlap or lie in different blocks. */
 export function copyBytes(dst: number, src: number, n: number): void {
+  if (dst < SMALL_LIMIT && src < SMALL_LIMIT) {
+    U8.copyWithin(dst, src, src + n);
+    return;
+  }
   // TypedArray.set copies as if through a temporary when both views share a buffer.
   const from = viewBytes(src, n);
   viewBytes(dst, n).set(from);

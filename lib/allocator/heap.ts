@@ -22,7 +22,8 @@ import {
   rawAddress,
   nativeRawMemory,
 } from './osMemory.js';
-import { SMALL_LIMIT, spanOf } from './pointer.js';
+import { SMALL_LIMIT } from './pointer.js';
+import { spanOf } from './region.js';
 import { type Profile, type ResolvedProfile, resolveProfile } from './profile.js';
 import { PyMalloc } from './pymalloc.js';
 import { rawAllocator } from './rawAllocator.js';
@@ -83,19 +84,17 @@ export class Heap {
     } else {
       throw new InvalidArgumentError(`memory must be 'native', 'fake' or {arenas, raw}, got ${describe(source)}`);
     }
-    this.rawMemory = forgetOnRelease(this.rawMemory, () => this.memory.invalidate());
     this.rawDefault = rawAllocator(this.rawMemory);
     const retention = checkSize('arenaRetention', options.arenaRetention ?? 0, 2 ** 20);
     this.pymalloc = new PyMalloc(
       this.profile,
       arenas,
       () => this.domains[Domain.RAW]!,
-      this.rawMemory,
       options.checkFree ?? true,
       retention,
     );
     this.domains = [this.rawDefault, this.pymalloc, this.pymalloc];
-    this.memory = new Memory(this.rawMemory);
+    this.memory = new Memory();
     this.arenaMap = new ArenaMap(this.profile.arenaSize);
     this.pymalloc.arenaListeners.push((event, arena) => {
       if (event === 'map') this.arenaMap.markUsed(arena.address);
@@ -185,18 +184,20 @@ export class Heap {
     this.checkPointerArg(ptr);
     const c = this.pymalloc.sizeClassOf(ptr);
     if (c >= 0) return this.pymalloc.index2size(c);
-    return this.rawMemory.views(ptr).u8.length;
+    return this.rawMemory.size(ptr);
   }
 
   /**
    * A view of the live block at ptr (its usable bytes). The view stays valid
    * until the block is freed or moved; writing through it after that is
-   * writing into freed memory, as in C.
+   * writing into freed memory, as in C — until the block's arena (or, for a
+   * raw block, the block itself) goes back to the OS: then the view is
+   * detached, reads empty and writes nothing.
    */
   bytes(ptr: number): Uint8Array {
     const n = this.usableSize(ptr);
-    const { u8, off } = this.pymalloc.locate(ptr);
-    return u8.subarray(off, off + n);
+    if (ptr < SMALL_LIMIT) return this.pymalloc.userView(ptr, n);
+    return this.rawMemory.userBytes(ptr);
   }
 
   /** Copies `length` bytes at `offset` of the block at ptr; throws if the range leaves the block. */
@@ -227,6 +228,7 @@ export class Heap {
 
   /** The real address behind a pointer (arena base + offset for pymalloc blocks), for reports. */
   addressOf(ptr: number): number {
+    this.checkPointerArg(ptr);
     if (!(ptr < SMALL_LIMIT)) return rawAddress(ptr);
     const span = spanOf(ptr);
     if (span.owner !== this.pymalloc || span.address === 0) {
@@ -248,33 +250,15 @@ export class Heap {
     return formatMallocStats(this.debugMallocStats());
   }
 
-  /** Unmaps every arena. Raw blocks still live are the caller's to free. */
+  /** Releases everything the heap holds: every arena, static block and span, and every raw block still live. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.pymalloc.dispose();
+    this.rawMemory.freeAll();
   }
 
   [Symbol.dispose](): void {
     this.dispose();
   }
-}
-
-/** `mem` with `release` called after every free and successful realloc (so cached views of the block are dropped). */
-function forgetOnRelease(mem: RawMemory, release: () => void): RawMemory {
-  return {
-    malloc: (size) => mem.malloc(size),
-    calloc: (nelem, elsize) => mem.calloc(nelem, elsize),
-    views: (address) => mem.views(address),
-    has: (address) => mem.has(address),
-    realloc(address, size) {
-      const p = mem.realloc(address, size);
-      if (p !== 0) release();
-      return p;
-    },
-    free(address) {
-      mem.free(address);
-      release();
-    },
-  };
 }
