@@ -362,16 +362,18 @@ export class PyMalloc implements MemAllocator {
   /** pymalloc_alloc(): a block for 1..SMALL_REQUEST_THRESHOLD bytes, or 0 to let the caller use the raw allocator. */
   pymallocAlloc(nbytes: number): number {
     if (nbytes === 0 || nbytes > this.threshold) return 0;
+    // The region's views in locals: one load of each module binding per call (measured: fewer instructions per pair).
+    const u32 = U32;
     const size = (nbytes - 1) >>> this.shift;
     const s = this.sentinelIndex + size * (SENTINEL_STRIDE >> 2);
-    const pool = U32[s + NEXTPOOL]!;
+    const pool = u32[s + NEXTPOOL]!;
     if (pool === s << 2) return this.allocateFromNewPool(size);
     // There is a used pool for this class: take the head of its free list.
     const h = pool >> 2;
-    ++U32[h + COUNT]!;
-    const bp = U32[h + FREEBLOCK]!;
-    const next = U32[bp >> 2]!;
-    U32[h + FREEBLOCK] = next;
+    ++u32[h + COUNT]!;
+    const bp = u32[h + FREEBLOCK]!;
+    const next = u32[bp >> 2]!;
+    u32[h + FREEBLOCK] = next;
     if (next === 0) this.poolExtend(pool, size);
     if (this.checkFree) LIVE[bp >>> 8]! |= 1 << ((bp >>> 3) & 31);
     return bp;
@@ -407,7 +409,7 @@ export class PyMalloc implements MemAllocator {
    * InvalidPointerError / DoubleFreeError when it is not one.
    */
   private checkedArena(p: number, what: string): ArenaObject {
-    const ao = p >= 0 && Number.isInteger(p) ? spans[p >>> UNIT_SHIFT] : undefined;
+    const ao = p >= 0 && (p | 0) === p ? spans[p >>> UNIT_SHIFT] : undefined;
     if (ao === undefined || ao.owner !== this || ao.index < 0) {
       throw new InvalidPointerError(`${what}: ${p} is not in any arena of this heap`, p);
     }
@@ -444,15 +446,16 @@ export class PyMalloc implements MemAllocator {
   pymallocFree(p: number): boolean {
     if (!(p < SMALL_LIMIT)) return false;
     const ao = this.checkedArena(p, 'free');
+    const u32 = U32;
     const off = p - ao.vbase;
     const pool = p - ((off - ao.firstPool) & this.poolMask);
     const h = pool >> 2;
     if (this.checkFree) LIVE[p >>> 8]! &= ~(1 << ((p >>> 3) & 31));
     // Link p to the start of the pool's free list.
-    const lastfree = U32[h + FREEBLOCK]!;
-    U32[p >> 2] = lastfree;
-    U32[h + FREEBLOCK] = p;
-    const count = --U32[h + COUNT]!;
+    const lastfree = u32[h + FREEBLOCK]!;
+    u32[p >> 2] = lastfree;
+    u32[h + FREEBLOCK] = p;
+    const count = --u32[h + COUNT]!;
     if (lastfree === 0) {
       // The pool was full, so in no list: link it to the front of usedpools (LRU).
       this.insertToUsedpool(pool);
