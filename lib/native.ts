@@ -96,7 +96,11 @@ export interface NativeAddon {
   /** Detaches a buffer from {@link regionView}; anything else throws 'EINVAL'. */
   detachView(buffer: ArrayBuffer): void;
 
-  /** glibc malloc (`PyMem_RawMalloc`); `malloc(0)` is `malloc(1)`. The block's address, or 0. */
+  /**
+   * glibc malloc (`PyMem_RawMalloc`); `malloc(0)` is `malloc(1)`. The block's
+   * address, or 0 (also when, under a finite RLIMIT_AS, the block would leave
+   * V8 less than 256 MiB of the limit).
+   */
   malloc(size: number): number;
 
   /** glibc calloc (`PyMem_RawCalloc`): `nelem * elsize` zeroed bytes, or 0 (also when the product passes 2^53 - 1). */

@@ -42,10 +42,13 @@
 //   - Out of memory is a sentinel (0 or null), never a thrown Napi::Error:
 //     making one needs a global handle, and under RLIMIT_AS that allocation
 //     itself fails (std::bad_alloc, an abort). JS throws the typed error.
-//   - Headroom: under a finite RLIMIT_AS the addon holds kBallastBytes of
-//     address space (PROT_NONE, never touched). When glibc refuses a block,
-//     the ballast is let go before 0 is returned, so V8 has room to throw
-//     the error and run what follows; the next free takes it back.
+//   - Headroom: under a finite RLIMIT_AS a block is given back and refused
+//     (0) when getting it grew the address space to less than
+//     kHeadroomBytes below the limit (VmSize from /proc/self/statm, read
+//     around every large request and every 256th small one), so V8 keeps
+//     room to throw the error and run what follows instead of aborting in
+//     its own allocations. Memory glibc already holds is reused without
+//     growing VmSize, so a heap that frees can allocate again.
 //   - External ArrayBuffers carry no finalizer and the addon keeps no
 //     reference to any but blockBuffer's: lifetime is explicit.
 //   - Memory still held when the environment is torn down (a worker
@@ -203,9 +206,12 @@ constexpr uint64_t kMaxRegionAlign = uint64_t{1} << 30;
 // lies inside the window of its first byte.
 constexpr uint64_t kWindowStride = uint64_t{1} << 30;
 constexpr uint64_t kWindowBytes = uint64_t{3} << 30;
-// Address space held back under a finite RLIMIT_AS for V8 to handle an
-// out-of-memory error in.
-constexpr size_t kBallastBytes = size_t{256} << 20;
+// Address space left to V8 under a finite RLIMIT_AS, to handle an
+// out-of-memory error in; requests of at least kCheckBytes look at VmSize
+// every time, smaller ones every kCheckEvery calls.
+constexpr uint64_t kHeadroomBytes = uint64_t{256} << 20;
+constexpr uint64_t kCheckBytes = uint64_t{64} << 10;
+constexpr unsigned kCheckEvery = 256;
 // End of the user address space on x86-64 and arm64 (48-bit).
 constexpr uint64_t kUserSpaceEnd = uint64_t{1} << 47;
 
@@ -251,8 +257,7 @@ class Pymem : public Napi::Addon<Pymem> {
     exports.Set("benchPairs", Napi::Function::New(env, BenchPairs, "benchPairs"));
     exports.Set("benchMixed", Napi::Function::New(env, BenchMixed, "benchMixed"));
     struct rlimit limit;
-    limited_ = getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY;
-    ArmBallast();
+    if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) limit_ = limit.rlim_cur;
   }
 
   // Environment teardown: release what JS never released. No other thread
@@ -260,29 +265,43 @@ class Pymem : public Napi::Addon<Pymem> {
   // ArrayBuffers (postMessage and structuredClone copy them).
   ~Pymem() {
     if (regionSize_ != 0) munmap(reinterpret_cast<void*>(regionAddress_), regionSize_);
-    if (ballast_ != nullptr) munmap(ballast_, kBallastBytes);
     for (auto& [address, block] : blocks_) {
       std::free(reinterpret_cast<void*>(address));
     }
   }
 
  private:
-  // Takes the headroom back (under a finite RLIMIT_AS), if it was let go.
-  void ArmBallast() {
-    if (!limited_ || ballast_ != nullptr) return;
-    void* p = mmap(nullptr, kBallastBytes, PROT_NONE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p != MAP_FAILED) ballast_ = p;
+  // VmSize in bytes when a request of `size` bytes is to be checked
+  // against the headroom (see the design note), else 0.
+  uint64_t VmSizeToCheck(uint64_t size) {
+    if (limit_ == 0) return 0;
+    if (size < kCheckBytes && ++sinceCheck_ < kCheckEvery) return 0;
+    sinceCheck_ = 0;
+    return VmSize();
   }
 
-  // glibc refused memory: let the headroom go, so what runs next can.
-  Napi::Value OutOfMemory(Napi::Env env) {
-    if (ballast_ != nullptr) {
-      munmap(ballast_, kBallastBytes);
-      ballast_ = nullptr;
-    }
-    return Napi::Number::New(env, 0);
+  uint64_t VmSize() {
+    FILE* f = std::fopen("/proc/self/statm", "re");
+    if (f == nullptr) return 0;
+    unsigned long long pages = 0;
+    int got = std::fscanf(f, "%llu", &pages);
+    std::fclose(f);
+    return got == 1 ? pages * pageSize_ : 0;
   }
+
+  // `p` from glibc (VmSize was `before`, or 0 if unchecked), unless getting
+  // it grew the address space into the headroom: then it is given back.
+  void* WithinHeadroom(void* p, uint64_t before) {
+    if (p == nullptr || before == 0) return p;
+    uint64_t after = VmSize();
+    if (after > before && after + kHeadroomBytes > limit_) {
+      std::free(p);
+      return nullptr;
+    }
+    return p;
+  }
+
+  Napi::Value OutOfMemory(Napi::Env env) { return Napi::Number::New(env, 0); }
 
   Napi::Value PageSize(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(pageSize_));
@@ -434,7 +453,8 @@ class Pymem : public Napi::Addon<Pymem> {
   Napi::Value Malloc(const Napi::CallbackInfo& info) {
     uint64_t size = ArgInteger(info, 0, "size");
     if (size == 0) size = 1;
-    return Register(info.Env(), std::malloc(size), size);
+    uint64_t before = VmSizeToCheck(size);
+    return Register(info.Env(), WithinHeadroom(std::malloc(size), before), size);
   }
 
   // As PyMem_RawCalloc: a product that overflows is out of memory (0).
@@ -443,7 +463,8 @@ class Pymem : public Napi::Addon<Pymem> {
     uint64_t elsize = ArgInteger(info, 1, "elsize");
     if (elsize != 0 && nelem > kMaxSafeInteger / elsize) return OutOfMemory(info.Env());
     if (nelem == 0 || elsize == 0) nelem = elsize = 1;
-    return Register(info.Env(), std::calloc(nelem, elsize), nelem * elsize);
+    uint64_t before = VmSizeToCheck(nelem * elsize);
+    return Register(info.Env(), WithinHeadroom(std::calloc(nelem, elsize), before), nelem * elsize);
   }
 
   // On failure (0) the old block, its registry entry and its buffer stay
@@ -454,6 +475,17 @@ class Pymem : public Napi::Addon<Pymem> {
     uint64_t size = ArgInteger(info, 1, "size");
     if (size == 0) size = 1;
     uintptr_t old = it->first;
+    if (size > it->second.size && limit_ != 0) {
+      // Under a limit, grow by a fresh block so that a refusal leaves the old one as it was.
+      uint64_t before = VmSizeToCheck(size);
+      void* fresh = WithinHeadroom(std::malloc(size), before);
+      if (fresh == nullptr) return OutOfMemory(env);
+      std::memcpy(fresh, reinterpret_cast<void*>(old), it->second.size);
+      std::free(reinterpret_cast<void*>(old));
+      DetachIfLive(it->second.buffer);
+      blocks_.erase(it);
+      return Register(env, fresh, size);
+    }
     void* p = std::realloc(reinterpret_cast<void*>(old), size);
     if (p == nullptr) return OutOfMemory(env);
     DetachIfLive(it->second.buffer);
@@ -471,7 +503,6 @@ class Pymem : public Napi::Addon<Pymem> {
     DetachIfLive(it->second.buffer);
     std::free(reinterpret_cast<void*>(it->first));
     blocks_.erase(it);
-    ArmBallast();
     return info.Env().Undefined();
   }
 
@@ -578,8 +609,8 @@ class Pymem : public Napi::Addon<Pymem> {
   size_t regionSize_ = 0;
   uint64_t regionRequested_ = 0;
   Napi::Reference<Napi::ArrayBuffer> region_;
-  bool limited_ = false;   // RLIMIT_AS is finite
-  void* ballast_ = nullptr; // the headroom while held
+  uint64_t limit_ = 0;     // RLIMIT_AS when finite, else 0
+  unsigned sinceCheck_ = 0; // small requests since VmSize was last read
   std::unordered_map<uintptr_t, Block> blocks_;
 };
 

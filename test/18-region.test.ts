@@ -139,10 +139,11 @@ describe('the region in a child process', () => {
   it('gives a typed OutOfMemoryError under `ulimit -v`, never an abort, and stays usable', () => {
     const env = { PYMEM_REGION_BYTES: String(64 * MiB) };
     const { vmSize } = runChild('vmSize', env) as { vmSize: number };
-    const limitKiB = Math.floor(vmSize / 1024) + 256 * 1024;
+    const limitKiB = Math.floor(vmSize / 1024) + 512 * 1024; // the addon holds 256 MiB of it back as headroom
     const r = runChild('ulimit', env, `ulimit -v ${limitKiB}; `);
     expect(r['error']).toEqual({ typed: true, name: 'OutOfMemoryError' });
-    expect(r['n']).toBeGreaterThan(100_000);
+    expect(r['small']).toBeGreaterThan(100_000); // the region filled up
+    expect(r['raw']).toBeGreaterThan(100); // then the raw allocator served
     expect(r['intact']).toBe(true);
     expect(r['again']).toBe(true);
   });

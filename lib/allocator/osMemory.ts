@@ -130,8 +130,16 @@ export function nativeRawMemory(): RawMemory {
   const enter = (real: number, size: number): number => {
     if (real === 0) return 0;
     const p = RAW_BASE + real;
-    owned.add(p);
-    registerRawBlock(p, size, memory);
+    try {
+      owned.add(p);
+      registerRawBlock(p, size, memory);
+    } catch (e) {
+      // Out of memory for the bookkeeping itself (a table that could not grow): no block, as if malloc had failed.
+      if (!(e instanceof RangeError)) throw e;
+      owned.delete(p);
+      native.free(real);
+      return 0;
+    }
     return p;
   };
   const memory: RawMemory = {

@@ -50,6 +50,8 @@ export let U32 = new Uint32Array(0);
 export let F64 = new Float64Array(0);
 /** Live bits: bit (p >>> 3) & 31 of LIVE[p >>> 8] is set iff a live pymalloc block starts at p. */
 export let LIVE = new Uint32Array(0);
+/** BOUND[u] is 1 iff unit u (4 KiB) of the region lies in a bound span: spans[u] !== NO_SPAN, as a byte. */
+export let BOUND = new Uint8Array(0);
 /** Bytes in the region (0 until it is made). */
 export let regionBytes = 0;
 
@@ -125,6 +127,7 @@ function setRegion(buffer: ArrayBuffer): void {
   U32 = new Uint32Array(buffer);
   F64 = new Float64Array(buffer);
   LIVE = new Uint32Array(regionBytes >>> 8);
+  BOUND = new Uint8Array(regionBytes >>> UNIT_SHIFT);
 }
 
 /** The thread's region, making it if needed. */
@@ -201,6 +204,7 @@ export function bindSpan(size: number, owner: ArenaObject): number {
   const last = (base + size) >>> UNIT_SHIFT;
   while (spans.length < last) spans.push(NO_SPAN);
   for (let u = first; u < last; u++) spans[u] = owner;
+  BOUND.fill(1, first, last);
   owner.vbase = base;
   return base;
 }
@@ -210,6 +214,7 @@ export function unbindSpan(size: number, owner: ArenaObject): void {
   const first = owner.vbase >>> UNIT_SHIFT;
   const last = (owner.vbase + size) >>> UNIT_SHIFT;
   for (let u = first; u < last; u++) spans[u] = NO_SPAN;
+  BOUND.fill(0, first, last);
   let list = freeSpans.get(size);
   if (list === undefined) freeSpans.set(size, (list = []));
   list.push(owner.vbase);
