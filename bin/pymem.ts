@@ -6,6 +6,7 @@
  *   pymem replay FILE [options]     replay a trace; print the stats in CPython's format
  *   pymem conformance [DIR]         replay every NAME.trace.gz of DIR against NAME.stats.txt
  *   pymem compare [TRACE...]        pymem against glibc, jemalloc, tcmalloc, mimalloc: time, RSS, charts
+ *   pymem record [--] SCRIPT ...    record a Python program's allocator trace (lib/tools/recordCommand.ts)
  *
  * Exit status: 0 when everything matched, 1 on a difference, 2 on bad usage.
  */
@@ -20,6 +21,7 @@ import { runComparison } from '../lib/tools/compare/compare.js';
 import { resultsTable, writeReport } from '../lib/tools/compare/report.js';
 import { SYNTHETIC_NAMES, type SyntheticName, isSyntheticName } from '../lib/tools/compare/synthetic.js';
 import { progressBar } from '../lib/tools/progress.js';
+import { RECORD_USAGE, recordCommand } from '../lib/tools/recordCommand.js';
 import { type ReplayResult, replayTrace } from '../lib/tools/replay.js';
 import { diffLines, sideBySide } from '../lib/tools/statsDiff.js';
 
@@ -40,7 +42,7 @@ const usage = `usage:
       Replay every NAME.trace.gz in DIR (default ../shared/cpython/traces) and
       compare with NAME.stats.txt; exit 1 on any difference.
   pymem compare [TRACE | synthetic[:NAME] ...] [--allocators A,B,...] [--runs N] [--out DIR]
-                [--memory-runs N] [--scale S] [--touch-max BYTES]
+                [--memory-runs N] [--scale S] [--touch-max BYTES] [--libpython PATH]
       Replay each trace (default: every NAME.trace.gz of ../shared/cpython/traces and
       the synthetic workloads glibc-simple, larson, lifetimes) under each allocator
       (default ${DEFAULT_ALLOCATORS.join(',')}; also pymem-retainN,
@@ -48,8 +50,9 @@ const usage = `usage:
       N timed runs (default 5), then memory runs (default 3) that write into the
       blocks and sample RSS; write a markdown table, SVG charts and results.json
       to DIR (default bench/results/latest). Missing allocators are reported and
-      skipped.
-`;
+      skipped. cpython is CPython 3.11's own obmalloc, from the libpython that
+      python3's sysconfig names (or --libpython PATH).
+${RECORD_USAGE}`;
 
 const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
@@ -154,6 +157,7 @@ async function compareCommand(args: string[]): Promise<number> {
       scale: { type: 'string' },
       'touch-max': { type: 'string' },
       'memory-runs': { type: 'string' },
+      libpython: { type: 'string' },
     },
   });
   const num = (name: string, v: string | undefined, dflt: number, integer: boolean): number => {
@@ -191,6 +195,7 @@ async function compareCommand(args: string[]): Promise<number> {
     synthetic,
     syntheticScale: num('scale', values.scale, 1, false),
     allocators,
+    ...(values.libpython !== undefined ? { libpython: values.libpython } : {}),
     runs: num('runs', values.runs, 5, true),
     memoryRuns: num('memory-runs', values['memory-runs'], 3, true),
     touchMax: num('touch-max', values['touch-max'], 512, true),
@@ -228,6 +233,8 @@ async function main(argv: string[]): Promise<number> {
       return conformanceCommand(rest);
     case 'compare':
       return compareCommand(rest);
+    case 'record':
+      return recordCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -55,10 +55,24 @@ export class NativeAddonError extends PymemError {}
 
 /** Formats a value for an error message: numbers as they are, other things with their type. */
 export function describe(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null) return 'null';
-  return `${typeof value} ${String(value)}`;
+  switch (typeof value) {
+    case 'number':
+      return Number.isInteger(value) && !Number.isSafeInteger(value) ? `${value} (beyond 2^53: not exact)` : String(value);
+    case 'string':
+      return `string ${JSON.stringify(value)}`;
+    case 'undefined':
+      return 'undefined';
+    case 'symbol':
+      return value.toString();
+    case 'bigint':
+      return `bigint ${value}n`;
+    case 'boolean':
+      return `boolean ${value}`;
+    case 'function':
+      return 'a function';
+    default:
+      return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
+  }
 }
 
 /** Throws InvalidArgumentError unless `value` is an integer in [0, max]. */
@@ -69,4 +83,24 @@ export function checkSize(what: string, value: unknown, max: number): number {
     );
   }
   return value;
+}
+
+/**
+ * The debug allocator found a block whose decorations are wrong: written past
+ * its end or before its start, freed through another domain than the one that
+ * allocated it, or freed already. Where CPython's debug hooks call
+ * Py_FatalError, pymem throws this, before anything is freed.
+ */
+export class MemoryCorruptionError extends InvalidPointerError {
+  constructor(
+    /** The CPython function that found it (`_PyMem_DebugRawFree`, …). */
+    readonly func: string,
+    /** What is wrong, in CPython's words (`bad trailing pad byte`, `bad ID: …`). */
+    readonly reason: string,
+    pointer: number,
+    /** _PyObject_DebugDumpAddress's report of the block, as CPython prints it. */
+    readonly dump: string,
+  ) {
+    super(`${func}: ${reason}`, pointer);
+  }
 }

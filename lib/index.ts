@@ -30,7 +30,8 @@ export {
 export { RAW_BASE, SMALL_LIMIT, isSmallPointer } from './allocator/pointer.js';
 export { configureRegion, regionInfo, type RegionInfo } from './allocator/region.js';
 export type { ArenaAllocator, MappedArena, RawMemory } from './allocator/osMemory.js';
-export { fakeArenaAllocator, fakeRawMemory } from './allocator/osMemory.js';
+export { fakeArenaAllocator, fakeRawMemory, nativeArenaAllocator, nativeRawMemory } from './allocator/osMemory.js';
+export { withFaults, type FaultCounts, type FaultPlan } from './allocator/faultInjection.js';
 export { formatMallocStats, type MallocStats, type SizeClassStats } from './allocator/stats.js';
 export type { ArenaMapCounts } from './allocator/arenaMap.js';
 export { pymallocViolations } from './allocator/validate.js';
@@ -39,6 +40,7 @@ export {
   InvalidArgumentError,
   InvalidPointerError,
   InvalidProfileError,
+  MemoryCorruptionError,
   NativeAddonError,
   OutOfMemoryError,
   PymemError,
@@ -50,3 +52,25 @@ export { AttributeError, type ClassSpec } from './objects/types/instance.js';
 export type { PyTypeObject } from './objects/type.js';
 export * from './gc/index.js';
 export { replayTrace, type ReplayOptions, type ReplayResult, type Mismatch } from './tools/replay.js';
+export { record, RecorderSetupError, RecordingError, type RecordOptions, type RecordResult } from './tools/record.js';
+export {
+  DEFAULT_DOMAIN,
+  Tracemalloc,
+  TracemallocError,
+  javascriptFrames,
+  type FrameSource,
+} from './tools/tracemalloc/tracemalloc.js';
+export {
+  DomainFilter,
+  Filter,
+  Frame,
+  Snapshot,
+  SnapshotFormatError,
+  Statistic,
+  StatisticDiff,
+  Trace,
+  Traceback,
+  formatSize,
+  type KeyType,
+  type TraceFilter,
+} from './tools/tracemalloc/snapshot.js';

@@ -33,7 +33,7 @@
 import { InvalidPointerError } from '../errors.js';
 import type { RawWindowViews } from './osMemory.js';
 import { SMALL_LIMIT } from './pointer.js';
-import { F64, U32, U8 } from './region.js';
+import { BOUND, F64, U32, U8, UNIT_SHIFT } from './region.js';
 
 /** Where a registered raw block's views come from (the RawMemory that owns it). */
 export interface RawViewSource {
@@ -180,24 +180,38 @@ export function unregisterRawBlock(p: number): void {
 /** The window holding the live raw block that holds addr, leaving lastBase at the window's base. */
 function rawWindow(addr: number): RawWindowViews {
   if (lastWindow !== null && addr >= lastStart && addr < lastEnd) return lastWindow;
+  if (!findRaw(addr)) throw new InvalidPointerError(`no live raw block holds address ${addr}`, addr);
+  return lastWindow!;
+}
+
+/** Resolves addr into lastStart, lastEnd, lastWindow, lastBase; false when no live raw block holds it. */
+function findRaw(addr: number): boolean {
   // The main run first (a dead entry there has end 0), then the small one.
   let r = main;
   let i = r.floor(addr);
   if (!(i >= 0 && addr < r.end[i]!)) {
     r = small;
     i = r.floor(addr);
-    if (!(i >= 0 && addr < r.end[i]!)) throw new InvalidPointerError(`no live raw block holds address ${addr}`, addr);
+    if (!(i >= 0 && addr < r.end[i]!)) return false;
   }
   lastStart = r.start[i]!;
   lastEnd = r.end[i]!;
   lastWindow = r.window[i] ?? (r.window[i] = r.source[i]!.window(lastStart, lastEnd - lastStart));
   lastBase = lastWindow.base;
-  return lastWindow;
+  return true;
 }
 
 /** The raw window holding raw address addr (inside a live raw block): its views index pointer `base` + i at i. */
 export function rawWindowOf(addr: number): RawWindowViews {
   return rawWindow(addr);
+}
+
+/** The size of the live raw block starting at p, or -1 when none starts there. */
+export function rawBlockSize(p: number): number {
+  const j = small.floor(p);
+  if (j >= 0 && small.start[j] === p) return small.end[j]! - p;
+  const i = main.floor(p);
+  return i >= 0 && main.start[i] === p && main.end[i] !== 0 ? main.end[i]! - p : -1;
 }
 
 export function loadU8(addr: number): number {
@@ -208,6 +222,14 @@ export function storeU8(addr: number, v: number): void {
   if (addr < SMALL_LIMIT) U8[addr] = v;
   else rawWindow(addr).u8[addr - lastBase] = v;
 }
+/** The byte at addr, or -1 where no block of this thread is (for checks that read untrusted pointers). */
+export function byteAtOr(addr: number): number {
+  if (!(Number.isSafeInteger(addr) && addr > 0)) return -1;
+  if (addr < SMALL_LIMIT) return addr < U8.length && BOUND[addr >>> UNIT_SHIFT] === 1 ? U8[addr]! : -1;
+  if (lastWindow !== null && addr >= lastStart && addr < lastEnd) return lastWindow.u8[addr - lastBase]!;
+  return findRaw(addr) ? lastWindow!.u8[addr - lastBase]! : -1;
+}
+
 /** A little-endian u16 (UCS-2 code units). */
 export function loadU16(addr: number): number {
   return loadU8(addr) | (loadU8(addr + 1) << 8);

@@ -10,7 +10,9 @@
  * Heap methods throw OutOfMemoryError instead.
  */
 import { InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PymemError, checkSize, describe } from '../errors.js';
+import { byteAtOr, rawBlockSize, viewBytes } from './access.js';
 import { ArenaMap } from './arenaMap.js';
+import { API_ID, type DebugEnv, debugAllocator, debugBlockSize, debugCheckAddress } from './debugAllocator.js';
 import { Memory } from './memory.js';
 import { Domain, type MemAllocator, isDomain } from './domains.js';
 import {
@@ -49,6 +51,12 @@ export interface HeapOptions {
   arenaRetention?: number;
   /** `native` (default): real mmap'd arenas and glibc malloc; `fake`: ArrayBuffers, for tests; or your own. */
   memory?: MemorySource;
+  /**
+   * CPython's debug hooks on every domain (PYTHONMALLOC=debug; debugAllocator.ts):
+   * pads around each block, fill bytes, API ids; overflows, underflows, frees
+   * through the wrong domain and double frees throw MemoryCorruptionError.
+   */
+  debug?: boolean;
 }
 
 /** One pymalloc heap with its allocator domains. */
@@ -64,6 +72,8 @@ export class Heap {
   private readonly domains: MemAllocator[];
   private readonly arenaMap: ArenaMap;
   private disposed = false;
+  /** Whether every domain has the debug hooks. */
+  readonly debug: boolean;
 
   constructor(options: HeapOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -94,6 +104,9 @@ export class Heap {
       retention,
     );
     this.domains = [this.rawDefault, this.pymalloc, this.pymalloc];
+    this.debug = options.debug === true;
+    // PyMem_SetupDebugHooks: before any allocation, each domain's allocator wrapped.
+    if (this.debug) this.domains = this.domains.map((a, d) => debugAllocator(a, d as Domain, this.debugEnv));
     this.memory = new Memory();
     this.arenaMap = new ArenaMap(this.profile.arenaSize);
     this.pymalloc.arenaListeners.push((event, arena) => {
@@ -168,7 +181,7 @@ export class Heap {
 
   private checkPointerArg(ptr: unknown): void {
     if (typeof ptr !== 'number' || !Number.isSafeInteger(ptr) || ptr < 0) {
-      throw new InvalidPointerError(`a pointer must be a non-negative integer, got ${describe(ptr)}`, Number(ptr));
+      throw new InvalidPointerError(`a pointer must be a non-negative safe integer, got ${describe(ptr)}`, typeof ptr === 'number' ? ptr : NaN);
     }
   }
 
@@ -182,6 +195,7 @@ export class Heap {
   usableSize(ptr: number): number {
     this.checkOpen();
     this.checkPointerArg(ptr);
+    if (this.debug) return this.debugBlock(ptr);
     const c = this.pymalloc.sizeClassOf(ptr);
     if (c >= 0) return this.pymalloc.index2size(c);
     return this.rawMemory.size(ptr);
@@ -196,6 +210,7 @@ export class Heap {
    */
   bytes(ptr: number): Uint8Array {
     const n = this.usableSize(ptr);
+    if (this.debug) return viewBytes(ptr, n);
     if (ptr < SMALL_LIMIT) return this.pymalloc.userView(ptr, n);
     return this.rawMemory.userBytes(ptr);
   }
@@ -220,6 +235,33 @@ export class Heap {
     const b = this.bytes(ptr);
     return new DataView(b.buffer, b.byteOffset, b.byteLength);
   }
+
+  /** The data size of a debug block, after _PyMem_DebugCheckAddress with the domain its API id names. */
+  private debugBlock(ptr: number): number {
+    const domain = [Domain.RAW, Domain.MEM, Domain.OBJ].find((d) => byteAtOr(ptr - 8) === API_ID[d].charCodeAt(0));
+    if (domain === undefined) throw new InvalidPointerError(`${ptr} is not a live block of this heap's debug allocator`, ptr);
+    debugCheckAddress('_PyMem_DebugCheckAddress', domain, ptr, this.debugEnv);
+    return debugBlockSize(ptr);
+  }
+
+  /** What the debug hooks ask of this heap: addresses, and the live blocks below them. */
+  private readonly debugEnv: DebugEnv = {
+    address: (p) => this.addressOf(p),
+    blockBelow: (q) => {
+      if (!(Number.isSafeInteger(q) && q > 0)) return -1;
+      if (q < SMALL_LIMIT) {
+        try {
+          return this.pymalloc.index2size(this.pymalloc.sizeClassOf(q));
+        } catch (e) {
+          if (e instanceof InvalidPointerError) return -1;
+          throw e;
+        }
+      }
+      if (this.rawMemory.has(q)) return rawBlockSize(q);
+      // pymalloc's fall-back under the RAW hooks: a raw debug block's data.
+      return this.rawMemory.has(q - 16) && byteAtOr(q - 8) === API_ID[Domain.RAW].charCodeAt(0) ? debugBlockSize(q) : -1;
+    },
+  };
 
   private checkRange(b: Uint8Array, offset: number, length: number): void {
     checkSize('offset', offset, b.length);

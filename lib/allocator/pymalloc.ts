@@ -566,6 +566,7 @@ export class PyMalloc implements MemAllocator {
     }
     const bp = this.malloc(nbytes);
     if (bp !== 0) {
+      // By address: bp may be inside a block of a RAW hook (the debug allocator's data pointer).
       copyBytes(bp, p, size);
       this.free(p);
     }
