@@ -18,10 +18,10 @@
  * Every time is a median over rounds, every ratio one against a baseline
  * timed in the same rounds of the same process (timing.ts).
  *
- * Before timing anything, pymem unmaps an arena (v8.ts): a heap that has
- * ever returned an arena to the OS has detached an ArrayBuffer, which slows
- * every typed-array access in the process afterwards, and that is the state
- * a long-running heap is in.
+ * Before timing anything, pymem unmaps arenas a user holds views of (v8.ts):
+ * their views are detached, and the first detach in a process slows every
+ * typed-array access afterwards; that is the state a long-running program
+ * with views is in.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { progressBar } from '../lib/tools/progress.js';
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       `- machine: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${process.platform}-${process.arch}`,
       `- load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (1, 5, 15 min; other processes share the CPUs)`,
       `- mode: ${quick ? 'quick (smoke run; numbers are rough)' : 'full'}`,
-      `- before any timing, pymem unmapped ${unmapped} arena(s), detaching their ArrayBuffers: every table below is timed in that state (see the V8 section).`,
+      `- before any timing, pymem unmapped ${unmapped} arena(s) holding users' views, detaching the views: every table below is timed in that state (see the V8 section).`,
     ].join('\n'),
   );
 

@@ -111,12 +111,14 @@ let smallMax = MIN_PENDING;
 /** A spare run the merge writes into (then swapped with main). */
 let spare = new Run(1024);
 
-// The raw block last resolved, and the window holding it.
-let lastStart = 0;
-let lastEnd = 0;
+// The raw block last resolved ([START, END)) and the window holding it (index i of its views
+// is pointer last[BASE] + i). The addresses are doubles above 2^48: kept in a Float64Array, not
+// in `let`s, where every write would box a new heap number (measured: a GC-bound miss path).
+const START = 0;
+const END = 1;
+const BASE = 2;
+const last = new Float64Array(3);
 let lastWindow: RawWindowViews | null = null;
-/** lastWindow.base: index i of lastWindow's views is pointer lastBase + i. */
-let lastBase = 0;
 
 /** How many blocks the small run may hold for a main run of n entries. */
 function smallLimit(n: number): number {
@@ -164,9 +166,9 @@ export function registerRawBlock(p: number, size: number, source: RawViewSource)
 
 /** Removes the raw block starting at p (freed, or moved by realloc). */
 export function unregisterRawBlock(p: number): void {
-  if (lastStart === p) {
+  if (last[START] === p) {
     lastWindow = null;
-    lastEnd = 0;
+    last[END] = 0;
   }
   const j = small.floor(p);
   if (j >= 0 && small.start[j] === p) {
@@ -177,14 +179,14 @@ export function unregisterRawBlock(p: number): void {
   if (i >= 0 && main.start[i] === p) main.end[i] = 0;
 }
 
-/** The window holding the live raw block that holds addr, leaving lastBase at the window's base. */
+/** The window holding the live raw block that holds addr, leaving last[BASE] at the window's base. */
 function rawWindow(addr: number): RawWindowViews {
-  if (lastWindow !== null && addr >= lastStart && addr < lastEnd) return lastWindow;
+  if (lastWindow !== null && addr >= last[START] && addr < last[END]) return lastWindow;
   if (!findRaw(addr)) throw new InvalidPointerError(`no live raw block holds address ${addr}`, addr);
   return lastWindow!;
 }
 
-/** Resolves addr into lastStart, lastEnd, lastWindow, lastBase; false when no live raw block holds it. */
+/** Resolves addr into last[START], last[END], lastWindow, last[BASE]; false when no live raw block holds it. */
 function findRaw(addr: number): boolean {
   // The main run first (a dead entry there has end 0), then the small one.
   let r = main;
@@ -194,10 +196,10 @@ function findRaw(addr: number): boolean {
     i = r.floor(addr);
     if (!(i >= 0 && addr < r.end[i]!)) return false;
   }
-  lastStart = r.start[i]!;
-  lastEnd = r.end[i]!;
-  lastWindow = r.window[i] ?? (r.window[i] = r.source[i]!.window(lastStart, lastEnd - lastStart));
-  lastBase = lastWindow.base;
+  last[START] = r.start[i]!;
+  last[END] = r.end[i]!;
+  lastWindow = r.window[i] ?? (r.window[i] = r.source[i]!.window(last[START], last[END] - last[START]));
+  last[BASE] = lastWindow.base;
   return true;
 }
 
@@ -216,18 +218,18 @@ export function rawBlockSize(p: number): number {
 
 export function loadU8(addr: number): number {
   if (addr < SMALL_LIMIT) return U8[addr]!;
-  return rawWindow(addr).u8[addr - lastBase]!;
+  return rawWindow(addr).u8[addr - last[BASE]]!;
 }
 export function storeU8(addr: number, v: number): void {
   if (addr < SMALL_LIMIT) U8[addr] = v;
-  else rawWindow(addr).u8[addr - lastBase] = v;
+  else rawWindow(addr).u8[addr - last[BASE]] = v;
 }
 /** The byte at addr, or -1 where no block of this thread is (for checks that read untrusted pointers). */
 export function byteAtOr(addr: number): number {
   if (!(Number.isSafeInteger(addr) && addr > 0)) return -1;
   if (addr < SMALL_LIMIT) return addr < U8.length && BOUND[addr >>> UNIT_SHIFT] === 1 ? U8[addr]! : -1;
-  if (lastWindow !== null && addr >= lastStart && addr < lastEnd) return lastWindow.u8[addr - lastBase]!;
-  return findRaw(addr) ? lastWindow!.u8[addr - lastBase]! : -1;
+  if (lastWindow !== null && addr >= last[START] && addr < last[END]) return lastWindow.u8[addr - last[BASE]]!;
+  return findRaw(addr) ? lastWindow!.u8[addr - last[BASE]]! : -1;
 }
 
 /** A little-endian u16 (UCS-2 code units). */
@@ -240,11 +242,11 @@ export function storeU16(addr: number, v: number): void {
 }
 export function loadU32(addr: number): number {
   if (addr < SMALL_LIMIT) return U32[addr >> 2]!;
-  return rawWindow(addr).u32[(addr - lastBase) >>> 2]!;
+  return rawWindow(addr).u32[(addr - last[BASE]) >>> 2]!;
 }
 export function storeU32(addr: number, v: number): void {
   if (addr < SMALL_LIMIT) U32[addr >> 2] = v;
-  else rawWindow(addr).u32[(addr - lastBase) >>> 2] = v;
+  else rawWindow(addr).u32[(addr - last[BASE]) >>> 2] = v;
 }
 /** A C int. */
 export function loadI32(addr: number): number {
@@ -264,11 +266,11 @@ export function storeI64(addr: number, v: number): void {
 }
 export function loadF64(addr: number): number {
   if (addr < SMALL_LIMIT) return F64[addr >> 3]!;
-  return rawWindow(addr).f64[(addr - lastBase) >>> 3]!;
+  return rawWindow(addr).f64[(addr - last[BASE]) >>> 3]!;
 }
 export function storeF64(addr: number, v: number): void {
   if (addr < SMALL_LIMIT) F64[addr >> 3] = v;
-  else rawWindow(addr).f64[(addr - lastBase) >>> 3] = v;
+  else rawWindow(addr).f64[(addr - last[BASE]) >>> 3] = v;
 }
 /** A pointer field (stored as f64). */
 export const loadPtr = loadF64;
