@@ -6,6 +6,7 @@
  *   pymem replay FILE [options]     replay a trace; print the stats in CPython's format
  *   pymem conformance [DIR]         replay every NAME.trace.gz of DIR against NAME.stats.txt
  *   pymem compare [TRACE...]        pymem against glibc, jemalloc, tcmalloc, mimalloc: time, RSS, charts
+ *   pymem dis FILE.py               the bytecode pymem compiles FILE.py to, as python3 -m dis prints it
  *   pymem record [--] SCRIPT ...    record a Python program's allocator trace (lib/tools/recordCommand.ts)
  *
  * Exit status: 0 when everything matched, 1 on a difference, 2 on bad usage.
@@ -24,6 +25,7 @@ import { progressBar } from '../lib/tools/progress.js';
 import { RECORD_USAGE, recordCommand } from '../lib/tools/recordCommand.js';
 import { type ReplayResult, replayTrace } from '../lib/tools/replay.js';
 import { diffLines, sideBySide } from '../lib/tools/statsDiff.js';
+import { disCommand } from '../lib/frontend/disCommand.js';
 
 const root = (() => {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -52,6 +54,9 @@ const usage = `usage:
       to DIR (default bench/results/latest). Missing allocators are reported and
       skipped. cpython is CPython 3.11's own obmalloc, from the libpython that
       python3's sysconfig names (or --libpython PATH).
+  pymem dis FILE.py
+      Compile FILE.py with pymem's compiler and print its bytecode as
+      python3 -m dis FILE.py prints CPython's.
 ${RECORD_USAGE}`;
 
 const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
@@ -233,6 +238,8 @@ async function main(argv: string[]): Promise<number> {
       return conformanceCommand(rest);
     case 'compare':
       return compareCommand(rest);
+    case 'dis':
+      return disCommand(rest, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
     case 'record':
       return recordCommand(rest);
     case undefined:
