@@ -13,7 +13,6 @@ import { InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PymemError
 import { byteAtOr, rawBlockSize, viewBytes } from './access.js';
 import { ArenaMap } from './arenaMap.js';
 import { API_ID, type DebugEnv, debugAllocator, debugBlockSize, debugCheckAddress } from './debugAllocator.js';
-import { Memory } from './memory.js';
 import { Domain, type MemAllocator, isDomain } from './domains.js';
 import {
   type ArenaAllocator,
@@ -67,8 +66,6 @@ export class Heap {
   /** The raw allocator (the default RAW allocator). */
   readonly rawDefault: MemAllocator;
   private readonly rawMemory: RawMemory;
-  /** Unchecked typed access by pointer, for the object and gc layers. */
-  readonly memory: Memory;
   private readonly domains: MemAllocator[];
   private readonly arenaMap: ArenaMap;
   private disposed = false;
@@ -107,7 +104,6 @@ export class Heap {
     this.debug = options.debug === true;
     // PyMem_SetupDebugHooks: before any allocation, each domain's allocator wrapped.
     if (this.debug) this.domains = this.domains.map((a, d) => debugAllocator(a, d as Domain, this.debugEnv));
-    this.memory = new Memory();
     this.arenaMap = new ArenaMap(this.profile.arenaSize);
     this.pymalloc.arenaListeners.push((event, arena) => {
       if (event === 'map') this.arenaMap.markUsed(arena.address);
