@@ -8,7 +8,8 @@
  *   │   └── InvalidProfileError
  *   ├── InvalidPointerError    not the start of a live block of this heap
  *   │   └── DoubleFreeError    a block of this heap that was already freed
- *   └── OutOfMemoryError       the OS refused memory; earlier blocks intact
+ *   ├── OutOfMemoryError       the OS refused memory; earlier blocks intact
+ *   └── NativeAddonError       the native addon is not built or fails to load
  */
 
 /** Base class of every error pymem throws on purpose. */
@@ -48,6 +49,9 @@ export class OutOfMemoryError extends PymemError {
     super(message);
   }
 }
+
+/** The native addon (build/Release/pymem.node) is missing or does not load; the message says what to run. */
+export class NativeAddonError extends PymemError {}
 
 /** Formats a value for an error message: numbers as they are, other things with their type. */
 export function describe(value: unknown): string {
