@@ -46,6 +46,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { PymemError } from '../errors.js';
 
 /** What a trace line did.  Values are stable: they are stored in {@link TraceBatch.kind}. */
 export const enum EventKind {
@@ -146,6 +147,18 @@ export class TraceFormatError extends Error {
     readonly reason: string,
   ) {
     super(`${file}:${line}: ${reason}: ${JSON.stringify(text)}`);
+  }
+}
+
+/** A trace file that cannot be read at all: missing, a directory, unreadable, or a truncated or corrupt gzip stream. */
+export class TraceFileError extends PymemError {
+  constructor(
+    readonly file: string,
+    reason: string,
+    /** The system's or zlib's error code (ENOENT, EISDIR, Z_BUF_ERROR, …). */
+    readonly code: string,
+  ) {
+    super(`${file}: cannot read the trace: ${reason}`);
   }
 }
 
@@ -527,6 +540,21 @@ export async function readTrace(
   path: string,
   onBatch: (b: TraceBatch) => void,
   opts: ReadOptions = {},
+): Promise<TraceSummary> {
+  try {
+    return await readTraceFile(path, onBatch, opts);
+  } catch (e) {
+    // The file system's and zlib's errors (no such file, a directory, a truncated or corrupt .gz) as one typed error.
+    const code = (e as NodeJS.ErrnoException | null)?.code;
+    if (typeof code === 'string' && !(e instanceof PymemError)) throw new TraceFileError(path, (e as Error).message, code);
+    throw e;
+  }
+}
+
+async function readTraceFile(
+  path: string,
+  onBatch: (b: TraceBatch) => void,
+  opts: ReadOptions,
 ): Promise<TraceSummary> {
   const batchSize = opts.batchSize ?? DEFAULT_BATCH;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
