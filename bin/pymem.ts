@@ -14,7 +14,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { processMemory, resetPeakMemory } from '../lib/allocator/osMemory.js';
-import { PymemError } from '../lib/errors.js';
+import { PymemError, UsageError } from '../lib/errors.js';
 import { DEFAULT_ALLOCATORS, parseAllocator } from '../lib/tools/compare/allocators.js';
 import { runComparison } from '../lib/tools/compare/compare.js';
 import { resultsTable, writeReport } from '../lib/tools/compare/report.js';
@@ -215,8 +215,6 @@ async function compareCommand(args: string[]): Promise<number> {
   return c.workloads.some((w) => w.failures.length > 0) ? 1 : 0;
 }
 
-class UsageError extends Error {}
-
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
@@ -247,7 +245,7 @@ main(process.argv.slice(2)).then(
     if (e instanceof UsageError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       process.stderr.write(`pymem: ${(e as Error).message}\n\n${usage}`);
       process.exitCode = 2;
-    } else if (e instanceof PymemError || (e as Error).name === 'TraceFormatError') {
+    } else if (e instanceof PymemError) {
       process.stderr.write(`pymem: ${(e as Error).message}\n`);
       process.exitCode = 1;
     } else {

@@ -8,7 +8,13 @@
  *   │   └── InvalidProfileError
  *   ├── InvalidPointerError    not the start of a live block of this heap
  *   │   └── DoubleFreeError    a block of this heap that was already freed
- *   └── OutOfMemoryError       the OS refused memory; earlier blocks intact
+ *   ├── OutOfMemoryError       the OS refused memory; earlier blocks intact
+ *   ├── UsageError             a command line pymem cannot run (bin/pymem)
+ *   └── (in their modules)     TraceFormatError, BinaryTraceError (a file that
+ *                              is not a trace), RunError (a comparison run that
+ *                              failed), RefcountError, ReleasedHandleError …
+ *
+ * Callers tell them apart with `instanceof`, never by name or message.
  */
 
 /** Base class of every error pymem throws on purpose. */
@@ -48,6 +54,9 @@ export class OutOfMemoryError extends PymemError {
     super(message);
   }
 }
+
+/** A command line that cannot run: unknown command or option, missing file, bad value. */
+export class UsageError extends PymemError {}
 
 /** Formats a value for an error message: numbers as they are, other things with their type. */
 export function describe(value: unknown): string {

@@ -9,6 +9,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EventKind, readTrace, TraceFormatError, type ReadOptions, type TraceSummary } from '../lib/tools/traceReader.js';
+import { InvalidArgumentError } from '../lib/errors.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const TRACES = path.resolve(here, '../../shared/cpython/traces');
@@ -292,7 +293,7 @@ describe('malformed traces throw TraceFormatError naming file:line', () => {
   it('passes on what onBatch throws, and rejects bad options', async () => {
     const p = write(V2, true);
     await expect(readTrace(p, () => { throw new Error('stop'); })).rejects.toThrow('stop');
-    await expect(readTrace(p, () => {}, { batchSize: 0 })).rejects.toThrow(RangeError);
+    await expect(readTrace(p, () => {}, { batchSize: 0 })).rejects.toThrow(InvalidArgumentError);
   });
 });
 

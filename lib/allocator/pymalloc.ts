@@ -43,7 +43,7 @@
  * it off (checkFree: false) to measure its cost, and then bad pointers are
  * undefined behaviour, as in C.
  */
-import { DoubleFreeError, InvalidPointerError } from '../errors.js';
+import { DoubleFreeError, InvalidPointerError, OutOfMemoryError } from '../errors.js';
 import type { MemAllocator } from './domains.js';
 import type { ArenaAllocator, RawMemory } from './osMemory.js';
 import { ArenaObject } from './arenaObject.js';
@@ -143,7 +143,7 @@ export class PyMalloc implements MemAllocator {
     this.nfp2lasta = new Array<ArenaObject | null>(profile.maxPoolsInArena + 1).fill(null);
     const sentinels = new ArenaObject(-1);
     this.setViews(sentinels, new ArrayBuffer(SENTINEL_SPAN));
-    if (bindSpan(SENTINEL_SPAN, sentinels) < 0) throw new RangeError('the small-pointer space of this thread is full');
+    if (bindSpan(SENTINEL_SPAN, sentinels) < 0) throw new OutOfMemoryError('the small-pointer space of this thread is full', SENTINEL_SPAN);
     sentinels.owner = this;
     this.sentinels = sentinels;
     for (let c = 0; c < profile.numClasses; c++) {

@@ -23,6 +23,7 @@ import { fakeArenaAllocator, fakeRawMemory, nativeArenaAllocator, nativeRawMemor
 import type { Profile } from '../allocator/profile.js';
 import type { MallocStats } from '../allocator/stats.js';
 import { pymallocViolations } from '../allocator/validate.js';
+import { OutOfMemoryError } from '../errors.js';
 import { EventKind, type TraceBatch, readTrace } from './traceReader.js';
 
 /** Arena size of the traces' recorder (64-bit CPython 3.11). */
@@ -243,7 +244,10 @@ async function runReplay(
         obj.free(id < 0 ? 0 : ptrs[id]!);
         return;
     }
-    if (p === 0) throw new Error(`replay: out of memory at line ${line}`);
+    if (p === 0) {
+      const bytes = kind === EventKind.Calloc ? nelem * elsize : size;
+      throw new OutOfMemoryError(`replay: out of memory at line ${line} (${bytes} bytes)`, bytes);
+    }
     pendingPtr = p;
     pendingAddr = address;
     pendingSize = size;

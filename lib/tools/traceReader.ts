@@ -46,6 +46,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { InvalidArgumentError, PymemError } from '../errors.js';
 
 /** What a trace line did.  Values are stable: they are stored in {@link TraceBatch.kind}. */
 export const enum EventKind {
@@ -131,8 +132,7 @@ export interface TraceSummary {
  * header, or a trailer that disagrees with the events read.  The message
  * reads `FILE:LINE: what was wrong: "the line"`.
  */
-export class TraceFormatError extends Error {
-  override readonly name = 'TraceFormatError';
+export class TraceFormatError extends PymemError {
   /**
    * @param file  the trace's path
    * @param line  1-based line number of the offending line
@@ -529,7 +529,7 @@ export async function readTrace(
   opts: ReadOptions = {},
 ): Promise<TraceSummary> {
   const batchSize = opts.batchSize ?? DEFAULT_BATCH;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batchSize must be a positive integer, got ${batchSize}`);
   const onProgress = opts.onProgress;
   const totalBytes = (await stat(path)).size;
   const gzip = await isGzip(path);

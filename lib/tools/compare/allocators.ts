@@ -23,6 +23,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../binaryTrace.js';
+import { InvalidArgumentError } from '../../errors.js';
 
 /** How an allocator is run. */
 export type AllocatorSpec =
@@ -66,7 +67,7 @@ export function parseAllocator(name: string): AllocatorSpec {
       checkFree: m[3] === undefined,
     };
   }
-  throw new RangeError(
+  throw new InvalidArgumentError(
     `unknown allocator ${JSON.stringify(name)}: expected glibc, jemalloc, tcmalloc, mimalloc, addon-glibc, ` +
       'pymem[-classic][-retainN][-nocheck], or NAME=/path/to/libmalloc.so',
   );

@@ -24,6 +24,7 @@ import { type BinaryTraceHeader, binaryTraceFor, defaultCacheDir, packageRoot, r
 import { type AllocatorSpec, type MissingAllocator, checkAvailable, parseAllocator } from './allocators.js';
 import { type Measure, type RunResult, RunError, liveBytesTimeline, reduce, runOnce } from './measure.js';
 import { type SyntheticName, syntheticTrace } from './synthetic.js';
+import { InvalidArgumentError } from '../../errors.js';
 
 /** One workload, ready to replay. */
 export interface Workload {
@@ -170,9 +171,9 @@ export async function runComparison(opts: CompareOptions): Promise<Comparison> {
   const started = Date.now();
   const log = opts.log ?? (() => {});
   const runs = opts.runs ?? 5;
-  if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be a positive integer, got ${runs}`);
+  if (!Number.isInteger(runs) || runs < 1) throw new InvalidArgumentError(`runs must be a positive integer, got ${runs}`);
   const memoryRuns = opts.memoryRuns ?? 3;
-  if (!Number.isInteger(memoryRuns) || memoryRuns < 1) throw new RangeError(`memoryRuns must be a positive integer, got ${memoryRuns}`);
+  if (!Number.isInteger(memoryRuns) || memoryRuns < 1) throw new InvalidArgumentError(`memoryRuns must be a positive integer, got ${memoryRuns}`);
   const touchMax = opts.touchMax ?? 512;
   const samples = opts.timelineSamples ?? 400;
   const machine = machineInfo();

@@ -31,6 +31,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BinaryTrace, NO_ID, OpKind, packageRoot, recordSize, recordWord } from '../binaryTrace.js';
 import { type AllocatorSpec, replayerPath } from './allocators.js';
+import { PymemError } from '../../errors.js';
 
 /** Allocator calls a replayer made. */
 export interface OpCounts {
@@ -86,9 +87,7 @@ export interface RunOptions {
 }
 
 /** A run that could not be made or whose result cannot be trusted. */
-export class RunError extends Error {
-  override readonly name = 'RunError';
-}
+export class RunError extends PymemError {}
 
 /**
  * The JavaScript child's entry point.  From dist/ it is the compiled sibling
