@@ -49,9 +49,9 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EventKind, type TraceBatch, TraceFormatError, readTrace } from './traceReader.js';
 import { InvalidArgumentError, PymemError } from '../errors.js';
+import { packageRoot } from '../packageRoot.js';
 
 /** Kind of a binary record (values are stored in the file). */
 export const enum OpKind {
@@ -393,17 +393,6 @@ export async function parseToBinary(path: string, onProgress?: (done: number, to
   };
   const summary = await readTrace(path, onBatch, onProgress ? { onProgress } : {});
   return b.finish(summary.events, performance.now() - start);
-}
-
-/** The directory holding pymem's package.json, from this file upwards. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`pymem: no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-  return dir;
 }
 
 /** Where binary traces are cached: `node_modules/.cache/pymem/` of the package. */

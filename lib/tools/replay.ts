@@ -68,8 +68,8 @@ export interface ReplayOptions {
   memory?: 'native' | 'fake';
   /** Walk the whole heap at the end and report broken invariants in `violations` (slow on big heaps). */
   validate?: boolean;
-  /** Called with (bytes read, total bytes) of the compressed file, for a progress bar. */
-  onProgress?: (done: number, total: number) => void;
+  /** Called as the replay advances with the events replayed so far and the share of the trace they make (0 to 1), for a progress bar. */
+  onProgress?: (eventsReplayed: number, fraction: number) => void;
 }
 
 /** An ArenaAllocator that gives each arena the address the trace recorded for it, when there is one. */
@@ -277,7 +277,8 @@ async function runReplay(
     });
   };
 
-  const readOptions = options.onProgress ? { onProgress: options.onProgress } : {};
+  const progress = options.onProgress;
+  const readOptions = progress ? { onProgress: (parsed: number, total: number) => progress(carry.event, total > 0 ? Math.min(1, parsed / total) : 1) } : {};
   const { events } = await readTrace(path, onBatch, readOptions);
   if (carry.has) step(carry.kind, carry.id, carry.newId, carry.size, carry.nelem, carry.elsize, carry.address, carry.line, carry.event, -1, NaN);
   checkPlacement();

@@ -22,8 +22,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../binaryTrace.js';
 import { InvalidArgumentError } from '../../errors.js';
+import { packageRoot } from '../../packageRoot.js';
 
 /** How an allocator is run. */
 export type AllocatorSpec =

@@ -20,11 +20,12 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
-import { type BinaryTraceHeader, binaryTraceFor, defaultCacheDir, packageRoot, readBinaryTrace, writeBinaryTrace } from '../binaryTrace.js';
+import { type BinaryTraceHeader, binaryTraceFor, defaultCacheDir, readBinaryTrace, writeBinaryTrace } from '../binaryTrace.js';
 import { type AllocatorSpec, type MissingAllocator, checkAvailable, parseAllocator } from './allocators.js';
 import { type Measure, type RunResult, RunError, liveBytesTimeline, reduce, runOnce } from './measure.js';
 import { type SyntheticName, syntheticTrace } from './synthetic.js';
 import { InvalidArgumentError } from '../../errors.js';
+import { packageRoot } from '../../packageRoot.js';
 
 /** One workload, ready to replay. */
 export interface Workload {
