@@ -1,7 +1,7 @@
 // Streaming pymtrace reader: every field of every event kind, v1 and v2,
 // gzip'd and plain, batch and chunk boundaries, malformed lines, trailer
 // checks, and the real startup trace against a plain split() reference.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ import { EventKind, readTrace, TraceFormatError, type ReadOptions, type TraceSum
 import { InvalidArgumentError } from '../lib/errors.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const TRACES = path.resolve(here, '../../shared/cpython/traces');
+const TRACES = path.resolve(here, '../fixtures/traces');
 const STARTUP = path.join(TRACES, 'startup.trace.gz');
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pymem-trace-'));
@@ -366,7 +366,7 @@ describe('round trip (property)', () => {
   });
 });
 
-describe.skipIf(!existsSync(STARTUP))('shared trace startup.trace.gz', () => {
+describe('vendored trace startup.trace.gz', () => {
   it('reads it fully, matching its trailer and a split() reference parser', async () => {
     const { events, summary } = await collect(STARTUP, { batchSize: 5000 });
     expect(summary.header).toEqual({ version: 2, python: '3.11.7', script: 'workloads/startup.py' });
