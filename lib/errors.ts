@@ -75,3 +75,23 @@ export function checkSize(what: string, value: unknown, max: number): number {
   }
   return value;
 }
+
+/**
+ * The debug allocator found a block whose decorations are wrong: written past
+ * its end or before its start, freed through another domain than the one that
+ * allocated it, or freed already. Where CPython's debug hooks call
+ * Py_FatalError, pymem throws this, before anything is freed.
+ */
+export class MemoryCorruptionError extends InvalidPointerError {
+  constructor(
+    /** The CPython function that found it (`_PyMem_DebugRawFree`, …). */
+    readonly func: string,
+    /** What is wrong, in CPython's words (`bad trailing pad byte`, `bad ID: …`). */
+    readonly reason: string,
+    pointer: number,
+    /** _PyObject_DebugDumpAddress's report of the block, as CPython prints it. */
+    readonly dump: string,
+  ) {
+    super(`${func}: ${reason}`, pointer);
+  }
+}

@@ -29,7 +29,8 @@ export {
 } from './allocator/profile.js';
 export { RAW_BASE, SMALL_LIMIT, isSmallPointer } from './allocator/pointer.js';
 export type { ArenaAllocator, MappedArena, RawMemory } from './allocator/osMemory.js';
-export { fakeArenaAllocator, fakeRawMemory } from './allocator/osMemory.js';
+export { fakeArenaAllocator, fakeRawMemory, nativeArenaAllocator, nativeRawMemory } from './allocator/osMemory.js';
+export { withFaults, type FaultCounts, type FaultPlan } from './allocator/faultInjection.js';
 export { formatMallocStats, type MallocStats, type SizeClassStats } from './allocator/stats.js';
 export type { ArenaMapCounts } from './allocator/arenaMap.js';
 export { pymallocViolations } from './allocator/validate.js';
@@ -38,6 +39,7 @@ export {
   InvalidArgumentError,
   InvalidPointerError,
   InvalidProfileError,
+  MemoryCorruptionError,
   OutOfMemoryError,
   PymemError,
   UsageError,

@@ -10,7 +10,9 @@
  * Heap methods throw OutOfMemoryError instead.
  */
 import { InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PymemError, checkSize, describe } from '../errors.js';
+import { loadU8, viewBytes } from './access.js';
 import { ArenaMap } from './arenaMap.js';
+import { API_ID, debugAllocator, debugBlockSize, debugCheckAddress } from './debugAllocator.js';
 import { Memory } from './memory.js';
 import { Domain, type MemAllocator, isDomain } from './domains.js';
 import {
@@ -48,6 +50,12 @@ export interface HeapOptions {
   arenaRetention?: number;
   /** `native` (default): real mmap'd arenas and glibc malloc; `fake`: ArrayBuffers, for tests; or your own. */
   memory?: MemorySource;
+  /**
+   * CPython's debug hooks on every domain (PYTHONMALLOC=debug; debugAllocator.ts):
+   * pads around each block, fill bytes, API ids; overflows, underflows, frees
+   * through the wrong domain and double frees throw MemoryCorruptionError.
+   */
+  debug?: boolean;
 }
 
 /** One pymalloc heap with its allocator domains. */
@@ -63,6 +71,8 @@ export class Heap {
   private readonly domains: MemAllocator[];
   private readonly arenaMap: ArenaMap;
   private disposed = false;
+  /** Whether every domain has the debug hooks. */
+  readonly debug: boolean;
 
   constructor(options: HeapOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -95,6 +105,9 @@ export class Heap {
       retention,
     );
     this.domains = [this.rawDefault, this.pymalloc, this.pymalloc];
+    this.debug = options.debug === true;
+    // PyMem_SetupDebugHooks: before any allocation, each domain's allocator wrapped.
+    if (this.debug) this.domains = this.domains.map((a, d) => debugAllocator(a, d as Domain, (p) => this.addressOf(p)));
     this.memory = new Memory(this.rawMemory);
     this.arenaMap = new ArenaMap(this.profile.arenaSize);
     this.pymalloc.arenaListeners.push((event, arena) => {
@@ -183,6 +196,7 @@ export class Heap {
   usableSize(ptr: number): number {
     this.checkOpen();
     this.checkPointerArg(ptr);
+    if (this.debug) return this.debugBlock(ptr);
     const c = this.pymalloc.sizeClassOf(ptr);
     if (c >= 0) return this.pymalloc.index2size(c);
     return this.rawMemory.views(ptr).u8.length;
@@ -195,6 +209,7 @@ export class Heap {
    */
   bytes(ptr: number): Uint8Array {
     const n = this.usableSize(ptr);
+    if (this.debug) return viewBytes(ptr, n);
     const { u8, off } = this.pymalloc.locate(ptr);
     return u8.subarray(off, off + n);
   }
@@ -218,6 +233,14 @@ export class Heap {
   dataView(ptr: number): DataView {
     const b = this.bytes(ptr);
     return new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+
+  /** The data size of a debug block, after _PyMem_DebugCheckAddress with the domain its API id names. */
+  private debugBlock(ptr: number): number {
+    const domain = [Domain.RAW, Domain.MEM, Domain.OBJ].find((d) => loadU8(ptr - 8) === API_ID[d].charCodeAt(0));
+    if (domain === undefined) throw new InvalidPointerError(`${ptr} is not a live block of this heap's debug allocator`, ptr);
+    debugCheckAddress('_PyMem_DebugCheckAddress', domain, ptr, (p) => this.addressOf(p));
+    return debugBlockSize(ptr);
   }
 
   private checkRange(b: Uint8Array, offset: number, length: number): void {

@@ -15,6 +15,7 @@
  */
 import { native } from '../native.js';
 import { InvalidPointerError } from '../errors.js';
+import { registerRawBlock, unregisterRawBlock } from './access.js';
 import { AddressSet } from './addressSet.js';
 import { RAW_BASE } from './pointer.js';
 
@@ -100,22 +101,27 @@ export function nativeRawMemory(): RawMemory {
   const own = (address: number, what: string): void => {
     if (!owned.has(address)) throw new InvalidPointerError(`${what}: ${address} is not a live block of this heap`, address);
   };
-  const orNull = (f: () => number): number => {
+  const orNull = (size: number, f: () => number): number => {
     try {
       const p = RAW_BASE + f();
       owned.add(p);
+      registerRawBlock(p, size, memory);
       return p;
     } catch (e) {
       if (isENOMEM(e)) return 0;
       throw e;
     }
   };
-  return {
-    malloc: (size) => orNull(() => native.malloc(size)),
-    calloc: (nelem, elsize) => orNull(() => native.calloc(nelem, elsize)),
+  const memory: RawMemory = {
+    malloc: (size) => orNull(size, () => native.malloc(size)),
+    calloc: (nelem, elsize) => orNull(nelem * elsize, () => native.calloc(nelem, elsize)),
     realloc(address, size) {
       own(address, 'realloc');
-      const moved = orNull(() => native.realloc(address - RAW_BASE, size));
+      const moved = orNull(size, () => {
+        const q = native.realloc(address - RAW_BASE, size);
+        unregisterRawBlock(address);
+        return q;
+      });
       if (moved !== 0) {
         views.delete(address);
         if (moved !== address) owned.delete(address);
@@ -127,6 +133,7 @@ export function nativeRawMemory(): RawMemory {
       native.free(address - RAW_BASE);
       owned.delete(address);
       views.delete(address);
+      unregisterRawBlock(address);
     },
     views(address) {
       own(address, 'access');
@@ -139,6 +146,7 @@ export function nativeRawMemory(): RawMemory {
     },
     has: (address) => owned.has(address),
   };
+  return memory;
 }
 
 /** The next invented address, shared by every fake so that no two fakes' memory overlaps. */
@@ -180,9 +188,10 @@ export function fakeRawMemory(limit = Infinity): RawMemory {
     const address = RAW_BASE + fakeRawNext;
     fakeRawNext += Math.ceil(n / 16) * 16 + 16;
     blocks.set(address, blockViews(new ArrayBuffer(n)));
+    registerRawBlock(address, n, memory);
     return address;
   };
-  return {
+  const memory: RawMemory = {
     malloc,
     calloc: (nelem, elsize) => malloc(nelem * elsize),
     realloc(address, size) {
@@ -192,16 +201,19 @@ export function fakeRawMemory(limit = Infinity): RawMemory {
       const fresh = get(moved, 'realloc').u8;
       fresh.set(old.subarray(0, Math.min(old.length, fresh.length)));
       blocks.delete(address);
+      unregisterRawBlock(address);
       live -= old.length;
       return moved;
     },
     free(address) {
       live -= get(address, 'free').u8.length;
       blocks.delete(address);
+      unregisterRawBlock(address);
     },
     views: (address) => get(address, 'access'),
     has: (address) => blocks.has(address),
   };
+  return memory;
 }
 
 /** The process's resident set size now and at its peak (VmRSS, VmHWM), in bytes. */

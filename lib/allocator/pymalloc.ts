@@ -43,6 +43,7 @@
  * it off (checkFree: false) to measure its cost, and then bad pointers are
  * undefined behaviour, as in C.
  */
+import { viewBytes } from './access.js';
 import { DoubleFreeError, InvalidPointerError, OutOfMemoryError } from '../errors.js';
 import type { MemAllocator } from './domains.js';
 import type { ArenaAllocator, RawMemory } from './osMemory.js';
@@ -575,8 +576,8 @@ export class PyMalloc implements MemAllocator {
     }
     const bp = this.malloc(nbytes);
     if (bp !== 0) {
-      const dst = this.locate(bp);
-      dst.u8.set(ao.u8.subarray(off, off + size), dst.off);
+      // By address: bp may be inside a block of a RAW hook (the debug allocator's data pointer).
+      viewBytes(bp, size).set(ao.u8.subarray(off, off + size));
       this.free(p);
     }
     return bp;
