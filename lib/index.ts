@@ -54,3 +54,4 @@ export { AttributeError, type ClassSpec } from './objects/types/instance.js';
 export type { PyTypeObject } from './objects/type.js';
 export * from './gc/index.js';
 export { replayTrace, type ReplayOptions, type ReplayResult, type Mismatch } from './tools/replay.js';
+export { heapPicture, heapView, sizeClassOf, type HeapView, type PoolView, type PoolState, type BlockState } from './tools/heapPicture.js';
