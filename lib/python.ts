@@ -345,11 +345,12 @@ export class Python {
   /** A set (PySet_New + PySet_Add). */
   set(items: Iterable<JSValue> = []): PyHandle {
     const refs = this.refs(items);
-    const s = this.interp.set.new();
+    let s = 0;
     try {
+      s = this.interp.set.new();
       for (const r of refs) this.interp.set.add(s, r);
     } catch (e) {
-      this.interp.rt.decref(s);
+      if (s !== 0) this.interp.rt.decref(s);
       throw e;
     } finally {
       for (const r of refs) this.interp.rt.decref(r);

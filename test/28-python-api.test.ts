@@ -277,8 +277,8 @@ describe.each(['fake', 'native'] as const)('the handle API over %s memory', (mem
     expect(py.memoryUsage().rawBytes).toBe(u0.rawBytes);
   });
 
-  it('a list or tuple whose allocation fails releases the items it had converted', () => {
-    for (const make of ['list', 'tuple'] as const) {
+  it('a list, tuple or set whose allocation fails releases the items it had converted', () => {
+    for (const make of ['list', 'tuple', 'set'] as const) {
       using py = new Python({ memory });
       const before = inUse(py);
       const below = py.getAllocator(Domain.OBJ);
