@@ -14,6 +14,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../lib/cli/commands.js';
 import { installLine, terminalNotes } from '../lib/cli/compare.js';
 import type { Comparison } from '../lib/tools/compare/compare.js';
+import * as api from '../lib/index.js';
+import { RunError } from '../lib/tools/compare/measure.js';
 import { replayTrace } from '../lib/tools/replay.js';
 import { fixturePath } from './support/fixtures.js';
 
@@ -58,6 +60,12 @@ describe('help', () => {
 });
 
 describe('errors', () => {
+  it('every error class pymem exports (and the compare tool\'s RunError) is a PymemError', () => {
+    const classes = Object.entries(api).filter(([name, v]) => name.endsWith('Error') && typeof v === 'function');
+    expect(classes.map(([name]) => name)).toEqual(expect.arrayContaining(['TraceFormatError', 'BinaryTraceError', 'UsageError', 'OutOfMemoryError', 'KeyError']));
+    for (const [name, cls] of [...classes, ['RunError', RunError] as const]) expect([name, (cls as { prototype: object }).prototype instanceof api.PymemError || cls === api.PymemError]).toEqual([name, true]);
+  });
+
   it.each([
     [['replay', '--bogus', startup], 'pymem replay: unknown option --bogus', 'replay'],
     [['replay'], 'pymem replay: replay takes one trace file, got 0', 'replay'],
