@@ -73,6 +73,7 @@ describe('errors', () => {
     [['replay', startup, '--profile', 'nope'], 'pymem replay: unknown profile "nope"; expected one of classic, cpython311 or a Profile object', 'replay'],
     [['compare', '--runs', '0'], 'pymem compare: --runs must be a positive integer, got 0', 'compare'],
     [['compare', '--allocators', 'frob', 'synthetic'], 'pymem compare: unknown allocator "frob"', 'compare'],
+    [['conformance', join(dir, 'nowhere')], `pymem conformance: no trace directory at ${join(dir, 'nowhere')}`, 'conformance'],
     [['help', 'frob'], 'pymem: unknown command "frob"', 'help'],
     [['frob'], 'pymem: unknown command "frob"', 'help'],
   ])('pymem %j: one line, then where to look (exit 2)', (args, first, see) => {
@@ -143,6 +144,16 @@ describe('replay', () => {
     expect(reports.at(-1)![1]).toBe(1);
     expect(reports.at(-1)![0]).toBeGreaterThanOrEqual(n - 1);
     for (const [events, fraction] of reports) expect(Math.abs(events / n - fraction)).toBeLessThan(0.05);
+  });
+});
+
+describe('conformance', () => {
+  it('replays every vendored trace and says they conform (exit 0)', () => {
+    const r = pymem('conformance');
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/\| compile\.trace\.gz \| 674617 \| [\d.]+ \| 0 \| 0 of 350313 \| 0 \|\n/);
+    expect(r.out).toMatch(/\| startup\.trace\.gz \| 123594 \| [\d.]+ \| 0 \| 0 of 78977 \| 0 \|\n/);
+    expect(r.out).toMatch(/\nall traces conform\n$/);
   });
 });
 
