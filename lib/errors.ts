@@ -60,10 +60,24 @@ export class UsageError extends PymemError {}
 
 /** Formats a value for an error message: numbers as they are, other things with their type. */
 export function describe(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null) return 'null';
-  return `${typeof value} ${String(value)}`;
+  switch (typeof value) {
+    case 'number':
+      return Number.isInteger(value) && !Number.isSafeInteger(value) ? `${value} (beyond 2^53: not exact)` : String(value);
+    case 'string':
+      return `string ${JSON.stringify(value)}`;
+    case 'undefined':
+      return 'undefined';
+    case 'symbol':
+      return value.toString();
+    case 'bigint':
+      return `bigint ${value}n`;
+    case 'boolean':
+      return `boolean ${value}`;
+    case 'function':
+      return 'a function';
+    default:
+      return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
+  }
 }
 
 /** Throws InvalidArgumentError unless `value` is an integer in [0, max]. */

@@ -55,3 +55,4 @@ export type { PyTypeObject } from './objects/type.js';
 export * from './gc/index.js';
 export { replayTrace, type ReplayOptions, type ReplayResult, type Mismatch } from './tools/replay.js';
 export { heapPicture, heapView, sizeClassOf, type HeapView, type PoolView, type PoolState, type BlockState } from './tools/heapPicture.js';
+export { record, RecorderSetupError, RecordingError, type RecordOptions, type RecordResult } from './tools/record.js';

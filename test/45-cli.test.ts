@@ -174,7 +174,7 @@ describe('compare on the terminal', () => {
     ];
     expect(installLine({ missing })).toBe('sudo apt-get install libjemalloc2 libmimalloc2.0');
     expect(installLine({ missing: missing.slice(2) })).toBeUndefined();
-    const notes = terminalNotes({ missing, runs: 1, memoryRuns: 1, touchMax: 512 } as unknown as Comparison);
+    const notes = terminalNotes({ missing, workloads: [], runs: 1, memoryRuns: 1, touchMax: 512 } as unknown as Comparison);
     expect(notes).toContain('\nNot run here:\n  jemalloc: no ');
     expect(notes).toMatch(/install them:\n  sudo apt-get install libjemalloc2 libmimalloc2\.0\n$/);
   });

@@ -75,6 +75,12 @@ export function unregisterRawBlock(p: number): void {
   }
 }
 
+/** The size of the live raw block starting at p, or -1 when none starts there. */
+export function rawBlockSize(p: number): number {
+  const i = floorIndex(p);
+  return i >= 0 && starts[i] === p ? ends[i]! - p : -1;
+}
+
 /** The views of the raw block holding addr, leaving lastStart at its start. */
 function rawViews(addr: number): BlockViews {
   if (lastViews !== null && addr >= lastStart && addr < lastEnd && lastViews.u8.length !== 0) return lastViews;
@@ -101,6 +107,14 @@ export function storeU8(addr: number, v: number): void {
   }
   rawViews(addr).u8[addr - lastStart] = v;
 }
+/** The byte at addr, or -1 where no block of this thread is (for checks that read untrusted pointers). */
+export function byteAtOr(addr: number): number {
+  if (!(Number.isSafeInteger(addr) && addr > 0)) return -1;
+  if (addr < SMALL_LIMIT) return (units[addr >>> 12] ?? NO_SPAN).u8[addr - (units[addr >>> 12] ?? NO_SPAN).vbase] ?? -1;
+  const i = floorIndex(addr);
+  return i >= 0 && addr < ends[i]! ? rawViews(addr).u8[addr - lastStart]! : -1;
+}
+
 /** A little-endian u16 (UCS-2 code units). */
 export function loadU16(addr: number): number {
   return loadU8(addr) | (loadU8(addr + 1) << 8);

@@ -25,7 +25,7 @@
  * trailer; the data of a block is exactly the caller's nbytes.
  */
 import { InvalidPointerError, MemoryCorruptionError } from '../errors.js';
-import { fillBytes, loadU8, storeU8, viewBytes } from './access.js';
+import { byteAtOr, fillBytes, storeU8, viewBytes } from './access.js';
 import { Domain, type MemAllocator } from './domains.js';
 
 /** sizeof(size_t). */
@@ -43,23 +43,25 @@ const PY_SSIZE_T_MAX = Number.MAX_SAFE_INTEGER;
 /** ERASED_SIZE of _PyMem_DebugRawRealloc. */
 const ERASED_SIZE = 64;
 
+/** What the debug hooks ask of the heap they decorate. */
+export interface DebugEnv {
+  /** The real address of a pointer, for the dumps. */
+  address(p: number): number;
+  /**
+   * The usable size of the live block of the allocator below at q, or -1 when
+   * none starts there (beyond CPython, which trusts the header: a stale or
+   * foreign pointer is refused before its header is believed).
+   */
+  blockBelow(q: number): number;
+}
+
 /** The API id of each domain (debug_alloc_api_t.api_id). */
 export const API_ID: Readonly<Record<Domain, string>> = { [Domain.RAW]: 'r', [Domain.MEM]: 'm', [Domain.OBJ]: 'o' };
-
-/** A byte of the heap, or -1 where no memory of this thread is. */
-function byteAt(addr: number): number {
-  try {
-    return loadU8(addr) ?? -1;
-  } catch (e) {
-    if (e instanceof InvalidPointerError) return -1;
-    throw e;
-  }
-}
 
 /** read_size_t: the big-endian size_t at q. */
 function readSizeT(q: number): number {
   let n = 0;
-  for (let i = 0; i < SST; i++) n = n * 256 + Math.max(byteAt(q + i), 0);
+  for (let i = 0; i < SST; i++) n = n * 256 + Math.max(byteAtOr(q + i), 0);
   return n;
 }
 
@@ -80,18 +82,18 @@ const ptrText = (address: number): string => `0x${address.toString(16)}`;
  */
 export function debugDumpAddress(p: number, address: (p: number) => number): string {
   const out: string[] = [];
-  const id = byteAt(p - SST);
+  const id = byteAtOr(p - SST);
   out.push(`Debug memory block at address p=${ptrText(address(p))}: API '${String.fromCharCode(Math.max(id, 0))}'\n`);
   const nbytes = readSizeT(p - 2 * SST);
   out.push(`    ${nbytes} bytes originally requested\n`);
   out.push(`    The ${SST - 1} pad bytes at p-${SST - 1} are `);
   let ok = true;
-  for (let i = 1; i <= SST - 1; i++) if (byteAt(p - i) !== PYMEM_FORBIDDENBYTE) ok = false;
+  for (let i = 1; i <= SST - 1; i++) if (byteAtOr(p - i) !== PYMEM_FORBIDDENBYTE) ok = false;
   if (ok) out.push('FORBIDDENBYTE, as expected.\n');
   else {
     out.push(`not all FORBIDDENBYTE (0x${hex2(PYMEM_FORBIDDENBYTE)}):\n`);
     for (let i = SST - 1; i >= 1; i--) {
-      const b = byteAt(p - i);
+      const b = byteAtOr(p - i);
       out.push(`        at p-${i}: 0x${hex2(b)}${b !== PYMEM_FORBIDDENBYTE ? ' *** OUCH' : ''}\n`);
     }
     out.push(
@@ -102,25 +104,24 @@ export function debugDumpAddress(p: number, address: (p: number) => number): str
   const tail = p + nbytes;
   out.push(`    The ${SST} pad bytes at tail=${ptrText(address(p) + nbytes)} are `);
   ok = true;
-  for (let i = 0; i < SST; i++) if (byteAt(tail + i) !== PYMEM_FORBIDDENBYTE) ok = false;
+  for (let i = 0; i < SST; i++) if (byteAtOr(tail + i) !== PYMEM_FORBIDDENBYTE) ok = false;
   if (ok) out.push('FORBIDDENBYTE, as expected.\n');
   else {
     out.push(`not all FORBIDDENBYTE (0x${hex2(PYMEM_FORBIDDENBYTE)}):\n`);
     for (let i = 0; i < SST; i++) {
-      const b = byteAt(tail + i);
+      const b = byteAtOr(tail + i);
       out.push(`        at tail+${i}: 0x${hex2(b)}${b !== PYMEM_FORBIDDENBYTE ? ' *** OUCH' : ''}\n`);
     }
   }
   if (nbytes > 0) {
+    // Up to 8 bytes at the start and 8 at the end, counted by index (nbytes may be bogus and huge).
     let line = '    Data at p:';
-    let q = p;
-    for (let i = 0; q < tail && i < 8; i++, q++) line += ` ${hex2(byteAt(q))}`;
-    if (q < tail) {
-      if (tail - q > 8) {
-        line += ' ...';
-        q = tail - 8;
-      }
-      for (; q < tail; q++) line += ` ${hex2(byteAt(q))}`;
+    const head = Math.min(nbytes, 8);
+    for (let i = 0; i < head; i++) line += ` ${hex2(byteAtOr(p + i))}`;
+    if (nbytes > 8) {
+      const rest = Math.min(nbytes - 8, 8);
+      if (nbytes - 8 > 8) line += ' ...';
+      for (let i = rest; i >= 1; i--) line += ` ${hex2(byteAtOr(tail - i))}`;
     }
     out.push(`${line}\n`);
   }
@@ -133,10 +134,10 @@ export function debugDumpAddress(p: number, address: (p: number) => number): str
  * _PyMem_DebugRaw* functions). `address` gives the real address of a
  * pointer, for the dumps.
  */
-export function debugAllocator(inner: MemAllocator, domain: Domain, address: (p: number) => number): MemAllocator {
+export function debugAllocator(inner: MemAllocator, domain: Domain, env: DebugEnv): MemAllocator {
   const api = API_ID[domain].charCodeAt(0);
 
-  const checkAddress = (func: string, p: number): void => debugCheckAddress(func, domain, p, address);
+  const checkAddress = (func: string, p: number): void => debugCheckAddress(func, domain, p, env);
 
   /** Writes the header at q and the trailer after nbytes; returns the data pointer. */
   const decorate = (q: number, nbytes: number): number => {
@@ -223,18 +224,22 @@ export function debugBlockSize(p: number): number {
  * the dump, when the block at p was not allocated through `domain` (or is
  * freed), or its leading or trailing pad was overwritten.
  */
-export function debugCheckAddress(func: string, domain: Domain, p: number, address: (p: number) => number): void {
+export function debugCheckAddress(func: string, domain: Domain, p: number, env: DebugEnv): void {
+  const below = env.blockBelow(p - 2 * SST);
+  if (below < 0) throw new InvalidPointerError(`${func}: ${p} is not a live block of this heap`, p);
   const api = API_ID[domain].charCodeAt(0);
-  const id = byteAt(p - SST);
-  if (id === -1) throw new InvalidPointerError(`${func}: ${p} is not a live block of this heap`, p);
+  const id = byteAtOr(p - SST);
   let reason: string | null = null;
   if (id !== api) {
     reason = `bad ID: Allocated using API '${String.fromCharCode(Math.max(id, 0))}', verified using API '${API_ID[domain]}'`;
   } else {
     // The leading pad first: if it is overwritten, nbytes may be nuts too.
-    for (let i = SST - 1; i >= 1 && reason === null; i--) if (byteAt(p - i) !== PYMEM_FORBIDDENBYTE) reason = 'bad leading pad byte';
-    const tail = p + readSizeT(p - 2 * SST);
-    for (let i = 0; i < SST && reason === null; i++) if (byteAt(tail + i) !== PYMEM_FORBIDDENBYTE) reason = 'bad trailing pad byte';
+    for (let i = SST - 1; i >= 1 && reason === null; i--) if (byteAtOr(p - i) !== PYMEM_FORBIDDENBYTE) reason = 'bad leading pad byte';
+    const nbytes = readSizeT(p - 2 * SST);
+    if (reason === null && nbytes + PYMEM_DEBUG_EXTRA_BYTES > below) {
+      reason = `bad size: ${nbytes} bytes originally requested, but the block holds ${below - PYMEM_DEBUG_EXTRA_BYTES}`;
+    }
+    for (let i = 0; i < SST && reason === null; i++) if (byteAtOr(p + nbytes + i) !== PYMEM_FORBIDDENBYTE) reason = 'bad trailing pad byte';
   }
-  if (reason !== null) throw new MemoryCorruptionError(func, reason, p, debugDumpAddress(p, address));
+  if (reason !== null) throw new MemoryCorruptionError(func, reason, p, debugDumpAddress(p, (q) => env.address(q)));
 }

@@ -10,9 +10,9 @@
  * Heap methods throw OutOfMemoryError instead.
  */
 import { InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PymemError, checkSize, describe } from '../errors.js';
-import { loadU8, viewBytes } from './access.js';
+import { byteAtOr, rawBlockSize, viewBytes } from './access.js';
 import { ArenaMap } from './arenaMap.js';
-import { API_ID, debugAllocator, debugBlockSize, debugCheckAddress } from './debugAllocator.js';
+import { API_ID, type DebugEnv, debugAllocator, debugBlockSize, debugCheckAddress } from './debugAllocator.js';
 import { Memory } from './memory.js';
 import { Domain, type MemAllocator, isDomain } from './domains.js';
 import {
@@ -107,7 +107,7 @@ export class Heap {
     this.domains = [this.rawDefault, this.pymalloc, this.pymalloc];
     this.debug = options.debug === true;
     // PyMem_SetupDebugHooks: before any allocation, each domain's allocator wrapped.
-    if (this.debug) this.domains = this.domains.map((a, d) => debugAllocator(a, d as Domain, (p) => this.addressOf(p)));
+    if (this.debug) this.domains = this.domains.map((a, d) => debugAllocator(a, d as Domain, this.debugEnv));
     this.memory = new Memory(this.rawMemory);
     this.arenaMap = new ArenaMap(this.profile.arenaSize);
     this.pymalloc.arenaListeners.push((event, arena) => {
@@ -182,7 +182,7 @@ export class Heap {
 
   private checkPointerArg(ptr: unknown): void {
     if (typeof ptr !== 'number' || !Number.isSafeInteger(ptr) || ptr < 0) {
-      throw new InvalidPointerError(`a pointer must be a non-negative integer, got ${describe(ptr)}`, Number(ptr));
+      throw new InvalidPointerError(`a pointer must be a non-negative safe integer, got ${describe(ptr)}`, typeof ptr === 'number' ? ptr : NaN);
     }
   }
 
@@ -237,11 +237,30 @@ export class Heap {
 
   /** The data size of a debug block, after _PyMem_DebugCheckAddress with the domain its API id names. */
   private debugBlock(ptr: number): number {
-    const domain = [Domain.RAW, Domain.MEM, Domain.OBJ].find((d) => loadU8(ptr - 8) === API_ID[d].charCodeAt(0));
+    const domain = [Domain.RAW, Domain.MEM, Domain.OBJ].find((d) => byteAtOr(ptr - 8) === API_ID[d].charCodeAt(0));
     if (domain === undefined) throw new InvalidPointerError(`${ptr} is not a live block of this heap's debug allocator`, ptr);
-    debugCheckAddress('_PyMem_DebugCheckAddress', domain, ptr, (p) => this.addressOf(p));
+    debugCheckAddress('_PyMem_DebugCheckAddress', domain, ptr, this.debugEnv);
     return debugBlockSize(ptr);
   }
+
+  /** What the debug hooks ask of this heap: addresses, and the live blocks below them. */
+  private readonly debugEnv: DebugEnv = {
+    address: (p) => this.addressOf(p),
+    blockBelow: (q) => {
+      if (!(Number.isSafeInteger(q) && q > 0)) return -1;
+      if (q < SMALL_LIMIT) {
+        try {
+          return this.pymalloc.index2size(this.pymalloc.sizeClassOf(q));
+        } catch (e) {
+          if (e instanceof InvalidPointerError) return -1;
+          throw e;
+        }
+      }
+      if (this.rawMemory.has(q)) return rawBlockSize(q);
+      // pymalloc's fall-back under the RAW hooks: a raw debug block's data.
+      return this.rawMemory.has(q - 16) && byteAtOr(q - 8) === API_ID[Domain.RAW].charCodeAt(0) ? debugBlockSize(q) : -1;
+    },
+  };
 
   private checkRange(b: Uint8Array, offset: number, length: number): void {
     checkSize('offset', offset, b.length);

@@ -42,6 +42,12 @@ export interface Command {
   /** More lines of help: what it does, what the exit status means. */
   description: string;
   options: Record<string, OptionSpec>;
+  /**
+   * The command reads its own arguments (in `argv`; `values` is empty): for
+   * commands that pass the rest of the line on, as `record` passes it to
+   * python3. Only a first argument of --help asks for the command's help.
+   */
+  rawArgs?: boolean;
   /** A command line to copy, with what it shows. */
   examples: string[];
   /** Runs the command; resolves with the exit status. */
@@ -50,6 +56,7 @@ export interface Command {
 
 /** Parses `argv` against the command's options; unknown options and missing values become UsageErrors. */
 export function parseCommandArgs(cmd: Command, argv: string[]): CommandArgs {
+  if (cmd.rawArgs === true) return { values: {}, positionals: [], argv };
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const [name, o] of Object.entries(cmd.options)) options[name] = { type: o.type };
   try {
@@ -67,7 +74,7 @@ export function parseCommandArgs(cmd: Command, argv: string[]): CommandArgs {
 export function formatHelp(cmd: Command): string {
   const opts = Object.entries(cmd.options).map(([name, o]) => [`--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`, o.help] as const);
   const w = Math.max(0, ...opts.map(([flag]) => flag.length));
-  let out = `usage: ${cmd.usage}${opts.length > 0 ? ' [options]' : ''}\n\n${cmd.description.replace(/\n?$/, '\n')}`;
+  let out = `usage: ${cmd.usage}${opts.length > 0 && !cmd.usage.includes('[options]') ? ' [options]' : ''}\n\n${cmd.description.replace(/\n?$/, '\n')}`;
   out += `\noptions:\n${opts.map(([flag, help]) => `  ${flag.padEnd(w)}  ${help}\n`).join('')}`;
   out += `  ${'--help'.padEnd(w)}  this text\n`;
   out += `\nexample${cmd.examples.length > 1 ? 's' : ''}:\n${cmd.examples.map((e) => `  ${e}\n`).join('')}`;

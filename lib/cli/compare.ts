@@ -43,14 +43,15 @@ export function terminalNotes(c: Comparison): string {
 /** The compare command. */
 export const compareCommand: Command = {
   name: 'compare',
-  summary: 'pymem against glibc, jemalloc, tcmalloc and mimalloc: time, RSS, charts',
+  summary: "pymem against CPython's own obmalloc, glibc, jemalloc, tcmalloc and mimalloc: time, RSS, charts",
   usage: 'pymem compare [TRACE | synthetic[:NAME] ...]',
   description:
     'Replays each trace (default: every NAME.trace.gz of fixtures/traces, and the synthetic\n' +
     `workloads ${SYNTHETIC_NAMES.join(', ')}) under each allocator, each run a fresh process: timed\n` +
     'runs, then memory runs that write into the blocks and sample RSS. Prints a table and what\n' +
     'its columns mean; writes a markdown report, SVG charts and results.json to --out.\n' +
-    'Allocators that cannot run here are skipped and named, with the line that installs them.\n' +
+    "Allocators that cannot run here are skipped and named, with the line that installs them;\n" +
+    "cpython is CPython 3.11's own obmalloc, from the libpython python3's sysconfig names (or --libpython).\n" +
     'Exit status: 0 when every run succeeded, 1 when one failed, 2 on bad usage.',
   options: {
     allocators: { type: 'string', value: 'A,B,...', help: `default ${DEFAULT_ALLOCATORS.join(',')}; also pymem-retainN, pymem-...-nocheck, NAME=/path/to/libmalloc.so` },
@@ -59,6 +60,7 @@ export const compareCommand: Command = {
     scale: { type: 'string', value: 'S', help: 'size of the synthetic workloads (default 1: about two million calls each)' },
     'touch-max': { type: 'string', value: 'BYTES', help: 'in memory runs, write into every new block of at most this size (default 512)' },
     out: { type: 'string', value: 'DIR', help: 'where the report goes (default bench/results/latest)' },
+    libpython: { type: 'string', value: 'PATH', help: "the libpython of the cpython contestant, CPython 3.11's own obmalloc (default: python3's sysconfig)" },
   },
   examples: ['pymem compare synthetic:larson --scale 0.1 --runs 1 --memory-runs 1 --out /tmp/cmp'],
   async run(args) {
@@ -96,6 +98,7 @@ export const compareCommand: Command = {
       synthetic,
       syntheticScale: positiveOption(args, 'scale', 1, false),
       allocators,
+      ...(stringOption(args, 'libpython') !== undefined ? { libpython: stringOption(args, 'libpython')! } : {}),
       runs: positiveOption(args, 'runs', 5, true),
       memoryRuns: positiveOption(args, 'memory-runs', 3, true),
       touchMax: positiveOption(args, 'touch-max', 512, true),

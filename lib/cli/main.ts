@@ -37,7 +37,9 @@ export function overview(): string {
   );
 }
 
-const wantsHelp = (args: string[]): boolean => args.includes('--help') || args.includes('-h');
+/** Whether the words after the command ask for its help (for a rawArgs command, only as its first word). */
+const wantsHelp = (cmd: Command, args: string[]): boolean =>
+  cmd.rawArgs === true ? args[0] === '--help' || args[0] === '-h' : args.includes('--help') || args.includes('-h');
 
 /** Runs one command line (the words after `pymem`); resolves with the exit status. */
 export async function runCli(argv: string[], io: CliOutput = processOutput): Promise<number> {
@@ -65,7 +67,7 @@ export async function runCli(argv: string[], io: CliOutput = processOutput): Pro
     }
     cmd = findCommand(name);
     if (cmd === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)}: the commands are ${COMMANDS.map((x) => x.name).join(', ')}`);
-    if (wantsHelp(rest)) {
+    if (wantsHelp(cmd, rest)) {
       io.out(formatHelp(cmd));
       return 0;
     }

@@ -10,6 +10,8 @@
  *   pymem-…-nocheck                                       … with checkFree off
  *   addon-glibc          node child (childReplay.ts)      glibc malloc per call through the addon
  *   glibc                native/replayer.cc               glibc malloc with no JS in the loop
+ *   cpython              native/replayer.cc --libpython   CPython 3.11's own obmalloc (PyObject_Malloc
+ *                                                         & co. of libpython, by dlopen)
  *   jemalloc, tcmalloc,  native/replayer.cc under         the same loop under another malloc
  *   mimalloc             LD_PRELOAD (Debian's packages)
  *   NAME=PATH            native/replayer.cc under         any malloc in a shared object
@@ -17,25 +19,32 @@
  *
  * Invariants: a preloaded allocator is only run when its shared object
  * exists; a run whose `malloc` did not come from it (the loader ignored the
- * preload) is refused by measure.ts.  Nothing here fails because a library
- * is absent: it is reported as missing.
+ * preload) is refused by measure.ts; `cpython` only runs with a libpython
+ * that the replayer opened and found to be 3.11 (`--probe`).  Nothing here
+ * fails because a library is absent: it is reported as missing.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../../errors.js';
 import { packageRoot } from '../../packageRoot.js';
+import { findLibpython } from '../libpython.js';
 
 /** How an allocator is run. */
 export type AllocatorSpec =
   | { kind: 'pymem'; name: string; profile: 'cpython311' | 'classic'; arenaRetention: number; checkFree: boolean }
   | { kind: 'addon'; name: string }
-  | { kind: 'native'; name: string; preload?: string; debianPackage?: string };
+  | { kind: 'native'; name: string; preload?: string; debianPackage?: string }
+  | { kind: 'cpython'; name: string; libpython?: string };
 
 /** Name of the reference every ratio is taken against. */
 export const BASELINE = 'glibc';
 
+/** Name of CPython's own obmalloc, the second reference (pymem ÷ cpython). */
+export const CPYTHON = 'cpython';
+
 /** The allocators run when none are named. */
-export const DEFAULT_ALLOCATORS = ['glibc', 'jemalloc', 'tcmalloc', 'mimalloc', 'addon-glibc', 'pymem', 'pymem-classic', 'pymem-retain16'];
+export const DEFAULT_ALLOCATORS = ['glibc', 'cpython', 'jemalloc', 'tcmalloc', 'mimalloc', 'addon-glibc', 'pymem', 'pymem-classic', 'pymem-retain16'];
 
 /** Where Debian's packages put each preloadable allocator (the first that exists is used). */
 const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
@@ -51,6 +60,7 @@ export function parseAllocator(name: string): AllocatorSpec {
   if (eq > 0) return { kind: 'native', name: name.slice(0, eq), preload: name.slice(eq + 1) };
   if (name === 'glibc') return { kind: 'native', name };
   if (name === 'addon-glibc') return { kind: 'addon', name };
+  if (name === CPYTHON) return { kind: 'cpython', name };
   const lib = PRELOADS[name];
   if (lib !== undefined) {
     const dir = LIB_DIRS.find((d) => lib.files.some((f) => existsSync(join(d, f))));
@@ -68,7 +78,7 @@ export function parseAllocator(name: string): AllocatorSpec {
     };
   }
   throw new InvalidArgumentError(
-    `unknown allocator ${JSON.stringify(name)}: expected glibc, jemalloc, tcmalloc, mimalloc, addon-glibc, ` +
+    `unknown allocator ${JSON.stringify(name)}: expected glibc, cpython, jemalloc, tcmalloc, mimalloc, addon-glibc, ` +
       'pymem[-classic][-retainN][-nocheck], or NAME=/path/to/libmalloc.so',
   );
 }
@@ -86,13 +96,46 @@ export interface MissingAllocator {
   why: string;
 }
 
-/** Splits `specs` into those that can run here and those that cannot (with the reason, and the fix where known). */
-export function checkAvailable(specs: AllocatorSpec[]): { available: AllocatorSpec[]; missing: MissingAllocator[] } {
+/**
+ * Opens `libpython` in the native replayer (`--probe`): null if it is a
+ * CPython 3.11 the replayer can drive, else why not.
+ */
+export function probeLibpython(libpython: string): string | null {
+  try {
+    const out = execFileSync(replayerPath(), ['--libpython', libpython, '--probe'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return (JSON.parse(out) as { python?: string }).python !== undefined ? null : `the replayer could not read ${libpython}`;
+  } catch (e) {
+    const stderr = ((e as { stderr?: string }).stderr ?? '').trim();
+    return stderr.replace(/^pymem_replay: /, '') || String(e);
+  }
+}
+
+/** Options of {@link checkAvailable}. */
+export interface AvailabilityOptions {
+  /** The libpython the `cpython` contestant opens (default: found through python3's sysconfig). */
+  libpython?: string;
+}
+
+/**
+ * Splits `specs` into those that can run here and those that cannot (with
+ * the reason, and the fix where known).  A `cpython` spec that can run comes
+ * back with its `libpython` path filled in.
+ */
+export function checkAvailable(specs: AllocatorSpec[], opts: AvailabilityOptions = {}): { available: AllocatorSpec[]; missing: MissingAllocator[] } {
   const available: AllocatorSpec[] = [];
   const missing: MissingAllocator[] = [];
   const replayer = replayerPath();
   for (const s of specs) {
-    if (s.kind === 'native' && !existsSync(replayer)) {
+    if (s.kind === 'cpython') {
+      if (!existsSync(replayer)) {
+        missing.push({ name: s.name, why: `the native replayer ${replayer} is not built (npm run build:native)` });
+        continue;
+      }
+      const lib = findLibpython(s.libpython ?? opts.libpython);
+      const why = 'path' in lib ? probeLibpython(lib.path) : lib.missing;
+      if (why === null && 'path' in lib) available.push({ ...s, libpython: lib.path });
+      else missing.push({ name: s.name, why: why ?? 'no libpython' });
+    } else if (s.kind === 'native' && !existsSync(replayer)) {
       missing.push({ name: s.name, why: `the native replayer ${replayer} is not built (npm run build:native)` });
     } else if (s.kind === 'native' && s.preload !== undefined && !existsSync(s.preload)) {
       const fix = s.debianPackage ? ` (apt-get install ${s.debianPackage})` : '';

@@ -12,17 +12,24 @@
  *                          × memoryRuns, interleaved too)
  *             checks:      each replayer made exactly the trace's calls; a pymem
  *                          heap ends with exactly the trace's live blocks
+ *             cpython:     (recorded traces) one more, untimed run of CPython's obmalloc with arenas
+ *                          at the recorded alignment: every block's (arena, offset)
+ *                          against the recording (placement.ts), and its own
+ *                          _debugmallocstats against NAME.stats.txt beside the trace
  *
  * An allocator that cannot run here (library not installed, replayer not
  * built, preload ignored by the loader) is listed in `missing` and skipped;
  * the comparison goes on without it.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { type BinaryTraceHeader, binaryTraceFor, defaultCacheDir, readBinaryTrace, writeBinaryTrace } from '../binaryTrace.js';
 import { type AllocatorSpec, type MissingAllocator, checkAvailable, parseAllocator } from './allocators.js';
-import { type Measure, type RunResult, RunError, liveBytesTimeline, reduce, runOnce } from './measure.js';
+import { diffLines } from '../statsDiff.js';
+import { type Measure, type PlacementCheck, type RunResult, RunError, liveBytesTimeline, reduce, runOnce, runPlacementCheck } from './measure.js';
+import { placementFileFor } from './placement.js';
 import { type SyntheticName, syntheticTrace } from './synthetic.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { packageRoot } from '../../packageRoot.js';
@@ -46,11 +53,27 @@ export interface Failure {
   error: string;
 }
 
+/** CPython's own obmalloc against the recording of one workload (the cpython contestant's check run). */
+export interface CPythonCheck {
+  /** Version of the libpython replayed through, and its path. */
+  python: string;
+  libpython: string;
+  /** Placement against the recorded addresses; null when the trace has none (v1). */
+  placement: PlacementCheck | null;
+  /** CPython's _debugmallocstats after the replay. */
+  statsText: string;
+  /** The recorded NAME.stats.txt it was compared with, and how many lines differ (absent: no stats file). */
+  statsFile?: string;
+  statsLinesDiffering?: number;
+}
+
 /** Everything measured on one workload. */
 export interface WorkloadResult {
   workload: Workload;
   measures: Measure[];
   failures: Failure[];
+  /** Present when the cpython contestant ran on a recorded trace (synthetic workloads have nothing to check against). */
+  cpythonCheck?: CPythonCheck;
   /** The trace's own live bytes, sampled where the memory runs sampled RSS. */
   liveTimeline: [number, number][];
 }
@@ -64,6 +87,8 @@ export interface CompareOptions {
   syntheticScale?: number;
   /** Allocator names (allocators.ts); default DEFAULT_ALLOCATORS. */
   allocators: string[];
+  /** The libpython of the cpython contestant (default: found through python3's sysconfig). */
+  libpython?: string;
   /** Timed runs per allocator and workload (default 5). */
   runs?: number;
   /** Memory runs per allocator and workload (default 3; the one with the median peak is kept). */
@@ -167,6 +192,32 @@ export function checkRun(r: RunResult, h: BinaryTraceHeader): string[] {
   return bad;
 }
 
+/** NAME.stats.txt beside a NAME.trace(.gz), if there is one. */
+export function statsFileFor(trace: string): string | undefined {
+  const f = trace.replace(/\.trace(\.gz)?$/, '.stats.txt');
+  return f !== trace && existsSync(f) ? f : undefined;
+}
+
+/** The cpython contestant's check run on one recorded workload (see the module note). */
+async function checkCPython(spec: AllocatorSpec & { kind: 'cpython' }, w: Workload, cacheDir: string): Promise<CPythonCheck> {
+  const placementPath = await placementFileFor(w.source, w.header.records, cacheDir);
+  const statsOut = `${w.binPath}.cpython-stats.txt`;
+  const r = await runPlacementCheck(spec, w.binPath, placementPath, statsOut);
+  const bad = checkRun(r, w.header);
+  if (bad.length > 0) throw new RunError(`${spec.name} on ${w.name} (placement check): ${bad.join('; ')}`);
+  const statsText = readFileSync(statsOut, 'utf8');
+  const statsFile = statsFileFor(w.source);
+  return {
+    python: r.python ?? '?',
+    libpython: spec.libpython ?? '?',
+    placement: r.placement ?? null,
+    statsText,
+    ...(statsFile !== undefined
+      ? { statsFile, statsLinesDiffering: diffLines(statsText, readFileSync(statsFile, 'utf8')).filter((l) => !l.same).length }
+      : {}),
+  };
+}
+
 /** Runs the comparison (see the module note). */
 export async function runComparison(opts: CompareOptions): Promise<Comparison> {
   const started = Date.now();
@@ -180,7 +231,7 @@ export async function runComparison(opts: CompareOptions): Promise<Comparison> {
   const machine = machineInfo();
 
   const specs = opts.allocators.map(parseAllocator);
-  const { available, missing } = checkAvailable(specs);
+  const { available, missing } = checkAvailable(specs, opts.libpython !== undefined ? { libpython: opts.libpython } : {});
   for (const m of missing) log(`skipping ${m.name}: ${m.why}`);
   const workloads = await prepareWorkloads(opts, log);
 
@@ -235,7 +286,18 @@ export async function runComparison(opts: CompareOptions): Promise<Comparison> {
       if (!failed.has(a.name)) measures.push(reduce(a.name, timed.get(a.name)!, memory.get(a.name)!, w.header.peakLiveBytes));
     }
     const liveTimeline = liveBytesTimeline(readBinaryTrace(w.binPath), every);
-    results.push({ workload: w, measures, failures, liveTimeline });
+    let cpythonCheck: CPythonCheck | undefined;
+    const cpy = active.find((a): a is AllocatorSpec & { kind: 'cpython' } => a.kind === 'cpython' && !failed.has(a.name));
+    if (cpy !== undefined && !w.name.startsWith('synthetic:')) {
+      try {
+        cpythonCheck = await checkCPython(cpy, w, opts.cacheDir ?? defaultCacheDir());
+      } catch (e) {
+        if (!(e instanceof RunError)) throw e;
+        failures.push({ allocator: cpy.name, error: e.message });
+        log(`failed: ${e.message}`);
+      }
+    }
+    results.push({ workload: w, measures, failures, liveTimeline, ...(cpythonCheck ? { cpythonCheck } : {}) });
     opts.onWorkloadDone?.(w.name);
   }
   return {

@@ -9,6 +9,9 @@
  *                       `touchMax` bytes (what the program would do), VmRSS
  *                       sampled along the way: peak and end RSS, the timeline
  *                       (of the run with the median peak)
+ *   check run    × 1   cpython only, untimed (runPlacementCheck): CPython's
+ *                       obmalloc with arenas at the recorded alignment, every
+ *                       block's place against the recording, its stats at the end
  *
  * Why writes at all: a C allocator like jemalloc touches so little of its
  * slabs that unwritten blocks cost it almost no RSS (test_json: 7.7 MiB above
@@ -75,9 +78,26 @@ export interface RunResult {
   timeline: [number, number][];
   /** The shared object malloc came from (native replayer only). */
   mallocLibrary?: string;
+  /** The version of the libpython replayed through (cpython only). */
+  python?: string;
+  /** What the check run found (cpython with a placement file only). */
+  placement?: PlacementCheck;
   /** Growth of V8's heap (heapTotal) over the replay: part of the RSS that is the runtime's, not the allocator's (node children only). */
   jsHeapGrowth?: number;
   pymem?: PymemHeapStats;
+}
+
+/** The real obmalloc's placement against the recording (native/replayer.cc --placement). */
+export interface PlacementCheck {
+  /** Blocks in an arena in the recording or the replay (raw in both is not counted). */
+  checked: number;
+  /** Blocks at another (arena ordinal, offset) than recorded. */
+  mismatches: number;
+  /** Records after which the replay mapped/unmapped other arenas than recorded. */
+  arenaMismatches: number;
+  arenasMapped: number;
+  /** The first disagreements, described (at most 10). */
+  first: string[];
 }
 
 /** Options of one run. */
@@ -123,10 +143,11 @@ export async function runOnce(spec: AllocatorSpec, tracePath: string, opts: RunO
   let args: string[];
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env['LD_PRELOAD'];
-  if (spec.kind === 'native') {
+  if (spec.kind === 'native' || spec.kind === 'cpython') {
     cmd = replayerPath();
     args = [tracePath, ...(opts.touchMax > 0 ? ['--touch', String(opts.touchMax)] : []), ...(opts.timelineEvery > 0 ? ['--timeline', String(opts.timelineEvery)] : [])];
-    if (spec.preload !== undefined) env['LD_PRELOAD'] = spec.preload;
+    if (spec.kind === 'native' && spec.preload !== undefined) env['LD_PRELOAD'] = spec.preload;
+    if (spec.kind === 'cpython') args.push(...libpythonArgs(spec));
   } else {
     const entry = childEntryPath();
     if (!existsSync(entry)) throw new RunError(`${entry} is missing: build the library first (npm run build)`);
@@ -144,6 +165,36 @@ export async function runOnce(spec: AllocatorSpec, tracePath: string, opts: RunO
     throw new RunError(`${spec.name}: LD_PRELOAD=${spec.preload} was ignored (${why})`);
   }
   return r;
+}
+
+function libpythonArgs(spec: AllocatorSpec & { kind: 'cpython' }): string[] {
+  if (spec.libpython === undefined) throw new RunError(`${spec.name}: no libpython (checkAvailable finds it)`);
+  return ['--libpython', spec.libpython];
+}
+
+/**
+ * The check run of the `cpython` contestant (untimed): CPython's obmalloc
+ * over the trace with arenas at the recorded alignment, every block's place
+ * compared with the placement file (placement.ts; null: a trace without
+ * addresses, only the stats are taken), and CPython's own
+ * _debugmallocstats at the end.
+ * @throws RunError if the replayer fails.
+ */
+export async function runPlacementCheck(
+  spec: AllocatorSpec & { kind: 'cpython' },
+  tracePath: string,
+  placementPath: string | null,
+  statsOut: string,
+): Promise<RunResult> {
+  const args = [tracePath, ...libpythonArgs(spec), '--stats-out', statsOut, ...(placementPath !== null ? ['--placement', placementPath] : [])];
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env['LD_PRELOAD'];
+  const { code, stdout, stderr } = await collect(replayerPath(), args, env);
+  const line = stdout.trim().split('\n').pop() ?? '';
+  if (code !== 0 || !line.startsWith('{')) {
+    throw new RunError(`${spec.name} (placement check): replayer exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ') || '(no output)'}`);
+  }
+  return JSON.parse(line) as RunResult;
 }
 
 /** Whether the library malloc resolved to is the one preloaded (by path, or by file name when symlinks differ). */
@@ -180,6 +231,7 @@ export interface Measure {
   counts: OpCounts;
   timeline: [number, number][];
   mallocLibrary?: string;
+  python?: string;
   jsHeapGrowth?: number;
   pymem?: PymemHeapStats;
 }
@@ -209,6 +261,7 @@ export function reduce(allocator: string, timed: RunResult[], memoryRuns: RunRes
     counts: memory.counts,
     timeline: memory.timeline,
     ...(memory.mallocLibrary !== undefined ? { mallocLibrary: memory.mallocLibrary } : {}),
+    ...(memory.python !== undefined ? { python: memory.python } : {}),
     ...(memory.jsHeapGrowth !== undefined ? { jsHeapGrowth: memory.jsHeapGrowth } : {}),
     ...(memory.pymem !== undefined ? { pymem: memory.pymem } : {}),
   };

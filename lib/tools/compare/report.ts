@@ -10,10 +10,13 @@
  *
  * Every ratio is to `glibc` (the native replayer under glibc malloc) measured
  * in the same comparison; without it, times and RSS are shown as they are.
+ * When `cpython` (CPython's own obmalloc) ran too, the table also gives each
+ * allocator's time and peak RSS ÷ cpython's, and a second table its check
+ * against the recording.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASELINE } from './allocators.js';
+import { BASELINE, CPYTHON } from './allocators.js';
 import type { Comparison, WorkloadResult } from './compare.js';
 import type { Measure } from './measure.js';
 import { barChart, colorsFor, lineChart, sig2 } from './svg.js';
@@ -26,6 +29,10 @@ const rssComparable = (m: Measure): boolean => m.allocator !== 'addon-glibc';
 
 function baselineOf(w: WorkloadResult): Measure | undefined {
   return w.measures.find((m) => m.allocator === BASELINE);
+}
+
+function cpythonOf(w: WorkloadResult): Measure | undefined {
+  return w.measures.find((m) => m.allocator === CPYTHON);
 }
 
 /** File name of a workload's timeline chart. */
@@ -56,26 +63,53 @@ export function workloadTable(c: Comparison): string {
  * on the same workload; RSS is above the replayer's own baseline.
  */
 export function resultsTable(c: Comparison): string {
+  const withCpython = c.workloads.some((w) => cpythonOf(w) !== undefined);
+  const cols = withCpython ? 13 : 11;
   const rows = [
-    `| workload | allocator | time (median of ${c.runs}) | time ÷ glibc | page faults | peak RSS above baseline | ÷ glibc | RSS at end | overhead | pymem arenas (highwater / mapped) | pymem bytes lost |`,
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| workload | allocator | time (median of ${c.runs}) | time ÷ glibc |${withCpython ? ' time ÷ cpython |' : ''} page faults | peak RSS above baseline | ÷ glibc |${withCpython ? ' ÷ cpython |' : ''} RSS at end | overhead | pymem arenas (highwater / mapped) | pymem bytes lost |`,
+    `|---|---|${'---:|'.repeat(cols - 2)}`,
   ];
   for (const w of c.workloads) {
     const base = baselineOf(w);
+    const cpy = cpythonOf(w);
     for (const m of w.measures) {
       const t = base ? sig2(m.medianMs / base.medianMs) : '–';
       const ok = rssComparable(m);
       const r = ok && base ? sig2(m.peakAboveBaseline / base.peakAboveBaseline) : '–';
+      const tc = cpy ? sig2(m.medianMs / cpy.medianMs) : '–';
+      const rc = ok && cpy ? sig2(m.peakAboveBaseline / cpy.peakAboveBaseline) : '–';
       const note = ok ? '' : ' †';
       const p = m.pymem;
       const lost = p ? `${((p.bytesLostToQuantization + p.bytesLostToPoolHeaders + p.bytesLostToArenaAlignment) / 1024).toFixed(0)} KiB` : '';
       rows.push(
-        `| ${w.workload.name} | ${m.allocator} | ${m.medianMs.toFixed(1)} ms | ${t} | ${m.minorFaults.toLocaleString('en-US')} | ${mib(m.peakAboveBaseline)} MiB${note} | ${r} | ${mib(m.endAboveBaseline)} MiB${note} | ${ok ? sig2(m.overhead) : '–'} | ${p ? `${p.arenasHighwater} / ${p.arenasAllocatedTotal}` : ''} | ${lost} |`,
+        `| ${w.workload.name} | ${m.allocator} | ${m.medianMs.toFixed(1)} ms | ${t} |${withCpython ? ` ${tc} |` : ''} ${m.minorFaults.toLocaleString('en-US')} | ${mib(m.peakAboveBaseline)} MiB${note} | ${r} |${withCpython ? ` ${rc} |` : ''} ${mib(m.endAboveBaseline)} MiB${note} | ${ok ? sig2(m.overhead) : '–'} | ${p ? `${p.arenasHighwater} / ${p.arenasAllocatedTotal}` : ''} | ${lost} |`,
       );
     }
-    for (const f of w.failures) rows.push(`| ${w.workload.name} | ${f.allocator} | failed: ${f.error.replace(/\|/g, '\\|')} | | | | | | | | |`);
+    for (const f of w.failures) rows.push(`| ${w.workload.name} | ${f.allocator} | failed: ${f.error.replace(/\|/g, '\\|')} |${' |'.repeat(cols - 3)}`);
   }
   return rows.join('\n');
+}
+
+/**
+ * The cpython contestant's check run per workload: CPython's own obmalloc
+ * against the recorded placement and stats.  Empty when it did not run.
+ */
+export function cpythonTable(c: Comparison): string {
+  const checked = c.workloads.filter((w) => w.cpythonCheck !== undefined);
+  if (checked.length === 0) return '';
+  const rows = [
+    '| workload | libpython | blocks placed as recorded | arena map/unmap points differing | arenas mapped | stats lines differing from NAME.stats.txt |',
+    '|---|---|---:|---:|---:|---:|',
+  ];
+  for (const w of checked) {
+    const k = w.cpythonCheck!;
+    const p = k.placement;
+    const placed = p ? `${(p.checked - p.mismatches).toLocaleString('en-US')} of ${p.checked.toLocaleString('en-US')}` : 'no addresses recorded';
+    const stats = k.statsLinesDiffering !== undefined ? String(k.statsLinesDiffering) : 'no stats file';
+    rows.push(`| ${w.workload.name} | ${k.python} (${k.libpython}) | ${placed} | ${p ? p.arenaMismatches : '–'} | ${p ? p.arenasMapped : '–'} | ${stats} |`);
+  }
+  const first = checked.flatMap((w) => (w.cpythonCheck!.placement?.first ?? []).map((f) => `- ${w.workload.name}: ${f}`));
+  return `${rows.join('\n')}${first.length > 0 ? `\n\nFirst disagreements:\n\n${first.join('\n')}` : ''}`;
 }
 
 /** The notes under the table: what each column means. */
@@ -84,6 +118,11 @@ export function tableNotes(c: Comparison): string {
     `Time: wall time of the replay loop alone (trace already in memory; node replayers after a JIT warm-up), median of ${c.runs} runs, each a fresh process. Page faults: minor faults during those loops (median), the kernel's part of the time.`,
     `RSS: VmHWM / VmRSS of the replaying process minus its RSS just before the replay (after loading the trace), from ${c.memoryRuns} more runs (the one with the median peak) that write one byte per page of every block of at most ${c.touchMax} bytes, as the program would; larger blocks are left as each allocator leaves them.`,
     'Overhead: peak RSS above baseline ÷ the trace\'s peak live bytes (the sum of live request sizes at its highest).',
+    ...(c.workloads.some((w) => cpythonOf(w) !== undefined)
+      ? [
+          'cpython: CPython 3.11\'s own obmalloc (PyObject_Malloc & co. of libpython, called from the native replayer; no interpreter is started, so it starts as pristine as the recorded process did; requests of 0 or more than 512 bytes go on to glibc\'s malloc, as in CPython); ÷ cpython: each allocator\'s time and peak RSS above baseline ÷ cpython\'s on the same workload.',
+        ]
+      : []),
     'pymem arenas: the most mapped at once, and how many were mapped in all (each a 1 MiB mmap and, but for the last, a munmap); bytes lost: quantization + pool headers + arena alignment at the end of the replay (heap.debugMallocStats()).',
     '† addon-glibc writes nothing into its blocks (a JavaScript view per glibc block is never given back), so its RSS is not comparable and gets no ratio.',
   ].join('\n');
@@ -187,7 +226,17 @@ ${tableNotes(c)
   .split('\n')
   .map((l) => `- ${l}`)
   .join('\n')}
+${
+  cpythonTable(c) === ''
+    ? ''
+    : `
+## CPython's obmalloc against the recording
 
+One more, untimed run of the cpython contestant per workload, with its arenas mapped at the recorded arenas' alignment (address mod 16 KiB): each block's (arena ordinal, offset in the arena) and each arena map/unmap point compared with the trace's addresses, and CPython's own \`_debugmallocstats\` at the end compared with NAME.stats.txt.
+
+${cpythonTable(c)}
+`
+}
 ## Charts
 
 ![Replay time](${charts.time})
