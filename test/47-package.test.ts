@@ -27,9 +27,9 @@ beforeAll(() => {
 }, 320_000);
 
 describe('the packed package', () => {
-  it('ships the library, the command, the native sources and the demo trace; no bench, tests or examples', () => {
-    for (const f of ['dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/bin/pymem.js', 'lib/python.ts', 'native/pymem.cc', 'binding.gyp', 'LICENSE', 'README.md', 'fixtures/traces/startup.trace.gz']) expect(files).toContain(f);
-    expect(files.filter((f) => /^(bench|test|dist\/bench|examples|docs)\//.test(f))).toEqual([]);
+  it('ships the library, the command, the native sources, the README with its picture and the demo trace; no bench, tests or examples', () => {
+    for (const f of ['dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/bin/pymem.js', 'lib/python.ts', 'native/pymem.cc', 'binding.gyp', 'LICENSE', 'README.md', 'docs/heap.svg', 'docs/api.md', 'fixtures/traces/startup.trace.gz']) expect(files).toContain(f);
+    expect(files.filter((f) => /^(bench|test|dist\/bench|examples)\//.test(f) || (f.startsWith('docs/') && !['docs/heap.svg', 'docs/api.md'].includes(f)))).toEqual([]);
   });
 
   it('has no source map pointing at a source it does not ship', () => {
