@@ -56,3 +56,24 @@ export * from './gc/index.js';
 export { replayTrace, type ReplayOptions, type ReplayResult, type Mismatch } from './tools/replay.js';
 export { heapPicture, heapView, sizeClassOf, type HeapView, type PoolView, type PoolState, type BlockState } from './tools/heapPicture.js';
 export { record, RecorderSetupError, RecordingError, type RecordOptions, type RecordResult } from './tools/record.js';
+export {
+  DEFAULT_DOMAIN,
+  Tracemalloc,
+  TracemallocError,
+  javascriptFrames,
+  type FrameSource,
+} from './tools/tracemalloc/tracemalloc.js';
+export {
+  DomainFilter,
+  Filter,
+  Frame,
+  Snapshot,
+  SnapshotFormatError,
+  Statistic,
+  StatisticDiff,
+  Trace,
+  Traceback,
+  formatSize,
+  type KeyType,
+  type TraceFilter,
+} from './tools/tracemalloc/snapshot.js';
