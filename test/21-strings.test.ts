@@ -12,17 +12,17 @@ import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
 import { RefcountError } from '../lib/objects/runtime.js';
 import { isGcType } from '../lib/objects/type.js';
+import { loadU32 } from '../lib/allocator/access.js';
 import {
   IMMORTAL_INIT_REFCNT,
+  PyASCIIObject,
+  PyCompactUnicodeObject,
   UNICODE_HASH,
-  UNICODE_STATE,
-  UNICODE_UTF8,
-  UNICODE_WSTR,
-  UNICODE_WSTR_LENGTH,
   UnicodeDecodeError,
+  readHashField64,
 } from '../lib/objects/types/unicode.js';
-import { BYTES_SHASH } from '../lib/objects/types/bytes.js';
-import { BYTEARRAY_BYTES, BYTEARRAY_START } from '../lib/objects/types/bytearray.js';
+import { PyBytesObject } from '../lib/objects/types/bytes.js';
+import { PyByteArrayObject } from '../lib/objects/types/bytearray.js';
 import { type GoldenCase, loadGolden } from './support/golden.js';
 
 interface InterningCase {
@@ -306,26 +306,26 @@ describe.each(MODES)('strings, $memory memory, $profile profile', ({ memory, pro
 
   it('lays str out as PyASCIIObject / PyCompactUnicodeObject in one OBJ block', () => {
     const { str, rt } = interp;
-    const mem = rt.mem;
     const ascii = str.fromString('hello');
     // state: interned 0, kind 1, compact, ascii, ready.
-    expect(mem.u32At(ascii, UNICODE_STATE)).toBe((1 << 2) | 0x20 | 0x40 | 0x80);
-    expect(mem.ptrAt(ascii, UNICODE_WSTR)).toBe(0);
-    expect(mem.u8At(ascii, 48 + 5)).toBe(0);
-    expect(mem.i64At(ascii, UNICODE_HASH)).toBe(-1);
+    expect(PyASCIIObject.field('state').get(ascii)).toBe((1 << 2) | 0x20 | 0x40 | 0x80);
+    expect(PyASCIIObject.field('wstr').get(ascii)).toBe(0);
+    expect(PyASCIIObject.array('data').get(ascii, 5)).toBe(0);
+    expect(PyASCIIObject.array('data').at(ascii, 0)).toBe(ascii + 48);
+    expect(PyASCIIObject.field('hash').get(ascii)).toBe(-1);
     const ucs4 = str.fromString('a\u{1F600}');
     expect(str.kind(ucs4)).toBe(4);
-    expect(mem.u32At(ucs4, UNICODE_STATE)).toBe((4 << 2) | 0x20 | 0x80);
+    expect(PyASCIIObject.field('state').get(ucs4)).toBe((4 << 2) | 0x20 | 0x80);
     // wchar_t is 4 bytes: wstr shares the UCS-4 data.
-    expect(mem.ptrAt(ucs4, UNICODE_WSTR)).toBe(ucs4 + 72);
-    expect(mem.i64At(ucs4, UNICODE_WSTR_LENGTH)).toBe(2);
-    expect(mem.ptrAt(ucs4, UNICODE_UTF8)).toBe(0);
-    expect(mem.u32At(ucs4, 72)).toBe(0x61);
-    expect(mem.u32At(ucs4, 76)).toBe(0x1f600);
-    expect(mem.u32At(ucs4, 80)).toBe(0);
+    expect(PyASCIIObject.field('wstr').get(ucs4)).toBe(ucs4 + 72);
+    expect(PyCompactUnicodeObject.field('wstr_length').get(ucs4)).toBe(2);
+    expect(PyCompactUnicodeObject.field('utf8').get(ucs4)).toBe(0);
+    const data = PyCompactUnicodeObject.array('data').at(ucs4, 0);
+    expect(data).toBe(ucs4 + 72);
+    expect([loadU32(data), loadU32(data + 4), loadU32(data + 8)]).toEqual([0x61, 0x1f600, 0]);
     const ucs2 = str.fromString('\u20acx');
     expect(str.kind(ucs2)).toBe(2);
-    expect(mem.ptrAt(ucs2, UNICODE_WSTR)).toBe(0);
+    expect(PyASCIIObject.field('wstr').get(ucs2)).toBe(0);
     expect(Array.from(str.data(ucs2))).toEqual([0x20ac, 0x78]);
     expect([str.readChar(ucs2, 0), str.readChar(ucs4, 1), str.readChar(ascii, 4)]).toEqual([0x20ac, 0x1f600, 0x6f]);
     expect([str.maxCharValue(ascii), str.maxCharValue(ucs2), str.maxCharValue(ucs4)]).toEqual([0x7f, 0xffff, 0x10ffff]);
@@ -386,14 +386,14 @@ describe.each(MODES)('strings, $memory memory, $profile profile', ({ memory, pro
       const op = str.fromString(s);
       expect(str.hash64(op), JSON.stringify(s)).toBe(h);
       expect(interp.hash(op)).toBe(Number(h));
-      expect(BigInt.asIntN(64, (BigInt(rt.mem.u32At(op, UNICODE_HASH + 4)) << 32n) | BigInt(rt.mem.u32At(op, UNICODE_HASH)))).toBe(h);
+      expect(readHashField64(UNICODE_HASH, op)).toBe(h);
       rt.decref(op);
     }
     for (const [b, h] of BYTES_HASHES) {
       const op = bytes.fromBytes(new Uint8Array(b));
       expect(bytes.hash64(op)).toBe(h);
       expect(interp.hash(op)).toBe(Number(h));
-      expect(rt.mem.i64At(op, BYTES_SHASH) === -1).toBe(false);
+      expect(PyBytesObject.field('ob_shash').get(op) === -1).toBe(false);
       rt.decref(op);
     }
     const ba = interp.bytearray.fromSize(1);
@@ -565,7 +565,7 @@ describe.each(MODES)('strings, $memory memory, $profile profile', ({ memory, pro
     const { bytearray, rt } = interp;
     const ba = bytearray.new();
     expect(interp.getsizeof(ba)).toBe(56);
-    expect(rt.mem.ptrAt(ba, BYTEARRAY_BYTES)).toBe(0);
+    expect(PyByteArrayObject.field('ob_bytes').get(ba)).toBe(0);
     // len 1..20 after append, from python3 3.11.
     const sizes = [58, 61, 61, 61, 64, 64, 64, 68, 68, 68, 68, 75, 75, 75, 75, 75, 75, 75, 83, 83];
     for (let i = 0; i < 20; i++) {
@@ -583,7 +583,7 @@ describe.each(MODES)('strings, $memory memory, $profile profile', ({ memory, pro
     // del t[0:5]: the logical start advances, then a major downsize copies to 7 bytes.
     bytearray.setSlice(t, 0, 5, null);
     expect([bytearray.size(t), interp.getsizeof(t)]).toEqual([6, 63]);
-    expect(rt.mem.ptrAt(t, BYTEARRAY_START)).toBe(rt.mem.ptrAt(t, BYTEARRAY_BYTES));
+    expect(PyByteArrayObject.field('ob_start').get(t)).toBe(PyByteArrayObject.field('ob_bytes').get(t));
     rt.decref(t);
     const h = bytearray.fromSize(100);
     bytearray.setSlice(h, 0, 90, null);
@@ -594,7 +594,7 @@ describe.each(MODES)('strings, $memory memory, $profile profile', ({ memory, pro
     // A minor downsize keeps the advanced start.
     const m = bytearray.fromBytes(new TextEncoder().encode('abcdefgh'));
     bytearray.setSlice(m, 0, 1, null);
-    expect(rt.mem.ptrAt(m, BYTEARRAY_START) - rt.mem.ptrAt(m, BYTEARRAY_BYTES)).toBe(1);
+    expect(PyByteArrayObject.field('ob_start').get(m) - PyByteArrayObject.field('ob_bytes').get(m)).toBe(1);
     expect(new TextDecoder().decode(bytearray.data(m))).toBe('bcdefgh');
     bytearray.extend(m, bytearray.data(m));
     expect(new TextDecoder().decode(bytearray.data(m))).toBe('bcdefghbcdefgh');

@@ -12,8 +12,9 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter, UnhashableError } from '../lib/objects/interpreter.js';
-import { PyList_MAXFREELIST, LIST_OB_ITEM } from '../lib/objects/types/list.js';
-import { PyTuple_MAXFREELIST, TUPLE_OB_ITEM } from '../lib/objects/types/tuple.js';
+import { declareObjectStruct, obSize, PyObject } from '../lib/objects/layout.js';
+import { PyList_MAXFREELIST, PyListObject } from '../lib/objects/types/list.js';
+import { PyTuple_MAXFREELIST, PyTupleObject } from '../lib/objects/types/tuple.js';
 import type { PyTypeObject } from '../lib/objects/type.js';
 import { type GoldenCase, loadGolden } from './support/golden.js';
 
@@ -28,7 +29,17 @@ interface Golden {
   list_growth: { append: Growth; iadd: Growth; insert0: Growth; pop_from_200: Growth };
 }
 
-/** An interpreter with a test-only int type `tint` (24 bytes: header + i64 value at 16). */
+/** A test-only int: the header and an i64 value. */
+const TInt = declareObjectStruct({
+  name: 'TInt',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'value', type: 'i64', meaning: 'the value' },
+  ],
+});
+const tintValue = TInt.field('value');
+
+/** An interpreter with a test-only int type `tint` (TInt). */
 class Fixture {
   readonly interp: Interpreter;
   readonly tint: PyTypeObject;
@@ -36,16 +47,16 @@ class Fixture {
     this.interp = new Interpreter({ memory });
     const tint: PyTypeObject = this.interp.rt.registerType({
       name: 'tint',
-      basicsize: 24,
+      basicsize: TInt.size,
       itemsize: 0,
       flags: 0,
-      dealloc: (rt, op) => rt.objectFree(op),
-      hash: (rt, op) => {
-        const v = rt.mem.i64At(op, 16);
+      dealloc: (rt, op) => rt.objectDel(op),
+      hash: (_rt, op) => {
+        const v = tintValue.get(op);
         return v === -1 ? -2 : v;
       },
-      eq: (rt, a, b) => rt.typeOf(b) === tint && rt.mem.i64At(a, 16) === rt.mem.i64At(b, 16),
-      toJS: (rt, op) => rt.mem.i64At(op, 16),
+      eq: (rt, a, b) => rt.typeOf(b) === tint && tintValue.get(a) === tintValue.get(b),
+      toJS: (_rt, op) => tintValue.get(op),
     });
     this.tint = tint;
   }
@@ -55,7 +66,7 @@ class Fixture {
   /** A new tint object (new reference). */
   int(v: number): number {
     const op = this.rt.newObject(this.tint);
-    this.rt.mem.setI64(op, 16, v);
+    tintValue.set(op, v);
     return op;
   }
   /** A generator of new ints 0..n-1 (each a new reference, as range's iterator yields). */
@@ -171,7 +182,7 @@ describe.each(MEMORIES)('tuple and list sizes as CPython 3.11 (%s memory)', (mem
     for (const c of cases) {
       const op = build(f, x, c.expr);
       expect(op, `no builder for ${c.expr}`).not.toBeNull();
-      expect({ expr: c.expr, size: f.interp.getsizeof(op!), sizeof: f.interp.sizeofObject(op!), tracked: f.rt.gc.isTracked(op!), len: f.rt.mem.i64At(op!, 16) }).toEqual({
+      expect({ expr: c.expr, size: f.interp.getsizeof(op!), sizeof: f.interp.sizeofObject(op!), tracked: f.rt.gc.isTracked(op!), len: obSize.get(op!) }).toEqual({
         expr: c.expr,
         size: c.size,
         sizeof: c.__sizeof__,
@@ -273,7 +284,7 @@ describe.each(MEMORIES)('tuple and list sizes as CPython 3.11 (%s memory)', (mem
     // del l[0:0] on the empty list: size + d == 0 -> _list_clear frees the array.
     list.setSlice(l, 0, 0, 0);
     expect(cap(l)).toBe(0);
-    expect(rt.mem.f64At(l, LIST_OB_ITEM)).toBe(0);
+    expect(PyListObject.field('ob_item').get(l)).toBe(0);
     // list_extend from an iterator on a list without an array: preallocate 1 -> 2.
     list.extendFromIterable(l, f.range(1), 1);
     expect(cap(l)).toBe(2);
@@ -294,21 +305,21 @@ describe.each(MEMORIES)('tuple and list sizes as CPython 3.11 (%s memory)', (mem
     // Slices: l[2:4] = [] fits; del l[0:15] of 20 shrinks to 8; l[1:2] = l grows to 12.
     l = list.vectorcall(f.range(10), 10);
     list.setSlice(l, 2, 4, 0);
-    expect([cap(l), list.items(l).map((i) => rt.mem.i64At(i, 16))]).toEqual([10, [0, 1, 4, 5, 6, 7, 8, 9]]);
+    expect([cap(l), list.items(l).map((i) => tintValue.get(i))]).toEqual([10, [0, 1, 4, 5, 6, 7, 8, 9]]);
     rt.decref(l);
     l = list.vectorcall(f.range(20), 20);
     list.setSlice(l, 0, 15, 0); // more than 8 removed: recycled through a PyMem_Malloc'd array
-    expect([cap(l), list.items(l).map((i) => rt.mem.i64At(i, 16))]).toEqual([8, [15, 16, 17, 18, 19]]);
+    expect([cap(l), list.items(l).map((i) => tintValue.get(i))]).toEqual([8, [15, 16, 17, 18, 19]]);
     rt.decref(l);
     l = list.vectorcall(f.range(4), 4);
     list.setSlice(l, 1, 2, l);
-    expect([cap(l), list.items(l).map((i) => rt.mem.i64At(i, 16))]).toEqual([12, [0, 0, 1, 2, 3, 2, 3]]);
+    expect([cap(l), list.items(l).map((i) => tintValue.get(i))]).toEqual([12, [0, 0, 1, 2, 3, 2, 3]]);
     rt.decref(l);
     // tuple(generator): PyTuple_New(10), grown to (10 + 10) * 1.25 = 25, cut back each time.
     for (const [n, size] of [[25, 240], [11, 128], [3, 64]] as const) {
       const t = f.interp.tuple.fromIterable(f.range(n));
       expect(f.interp.getsizeof(t)).toBe(size);
-      expect(f.interp.tuple.items(t).map((i) => rt.mem.i64At(i, 16))).toEqual([...Array(n).keys()]);
+      expect(f.interp.tuple.items(t).map((i) => tintValue.get(i))).toEqual([...Array(n).keys()]);
       rt.decref(t);
     }
   });
@@ -361,7 +372,7 @@ describe.each(MEMORIES)('free lists (%s memory)', (memory) => {
       rt.decref(t1);
       rt.decref(t2);
       expect(tuple.freeListSizes()[n - 1]).toBe(2);
-      expect(rt.mem.f64At(t2, TUPLE_OB_ITEM)).toBe(t1); // the chain
+      expect(PyTupleObject.array('ob_item').get(t2, 0)).toBe(t1); // the chain
       const u = tuple.new(n);
       const v = tuple.new(n);
       if (n < 20) {
@@ -762,7 +773,7 @@ function run(f: Fixture, pool: number[], l: number, m: ListModel, ops: ListOp[])
         break;
     }
     expect(list.items(l)).toEqual(m.items);
-    expect([list.allocated(l), rt.mem.f64At(l, LIST_OB_ITEM) !== 0]).toEqual([m.allocated, m.hasArray]);
+    expect([list.allocated(l), PyListObject.field('ob_item').get(l) !== 0]).toEqual([m.allocated, m.hasArray]);
     expect(f.interp.getsizeof(l)).toBe(56 + 8 * m.allocated);
     for (const p of pool) expect(rt.refcnt(p)).toBe(1 + m.items.filter((q) => q === p).length);
   }

@@ -11,21 +11,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter, UnhashableError } from '../lib/objects/interpreter.js';
-import { MANAGED_DICT, MANAGED_VALUES } from '../lib/objects/layout.js';
+import { managedDict, managedValues } from '../lib/objects/layout.js';
 import { RefcountError } from '../lib/objects/runtime.js';
 import { Py_TPFLAGS_HAVE_GC, Py_TPFLAGS_HEAPTYPE, Py_TPFLAGS_MANAGED_DICT } from '../lib/objects/type.js';
+import { KeyError, PyDict_MAXFREELIST } from '../lib/objects/types/dict.js';
 import {
   DICT_KEYS_GENERAL,
   DICT_KEYS_SPLIT,
   DICT_KEYS_UNICODE,
-  DK_INDICES,
-  DK_NENTRIES,
-  KeyError,
-  PyDict_MAXFREELIST,
+  PyDictKeysObject,
   calculateLog2Keysize,
   estimateLog2Keysize,
   usableFraction,
-} from '../lib/objects/types/dict.js';
+} from '../lib/objects/types/dictKeys.js';
 import { type GoldenCase, loadGolden } from './support/golden.js';
 import { dictDisplay } from './support/dictDisplay.js';
 import { footprint, withInterp } from './support/footprint.js';
@@ -120,16 +118,16 @@ describe('layout and constants', () => {
   it.each(MEMORIES)('an empty dict: 48 bytes + GC head on Py_EMPTY_KEYS, untracked (%s)', (memory) => {
     withInterp(memory, (interp) => {
       const { dict, rt } = interp;
-      const emptyRefs = rt.mem.i64At(dict.emptyKeys, 0);
+      const emptyRefs = PyDictKeysObject.field('dk_refcnt').get(dict.emptyKeys);
       const d = dict.new();
       expect(interp.getsizeof(d)).toBe(64);
       expect(interp.sizeofObject(d)).toBe(48);
       expect(rt.gc.isTracked(d)).toBe(false);
       expect(dict.layout(d)).toMatchObject({ used: 0, keys: dict.emptyKeys, values: 0, log2Size: 0, kind: DICT_KEYS_UNICODE, usable: 0 });
-      expect(rt.mem.i64At(dict.emptyKeys, 0)).toBe(emptyRefs + 1);
-      expect(rt.mem.u8At(dict.emptyKeys, DK_INDICES)).toBe(0xff);
+      expect(PyDictKeysObject.field('dk_refcnt').get(dict.emptyKeys)).toBe(emptyRefs + 1);
+      expect(PyDictKeysObject.array('dk_indices').get(dict.emptyKeys, 0)).toBe(0xff);
       rt.decref(d);
-      expect(rt.mem.i64At(dict.emptyKeys, 0)).toBe(emptyRefs);
+      expect(PyDictKeysObject.field('dk_refcnt').get(dict.emptyKeys)).toBe(emptyRefs);
     });
   });
 
@@ -563,7 +561,7 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
   /** A class like golden's P: a managed __dict__ whose shared keys the class owns; deallocation as subtype_dealloc. */
   function defineP(interp: Interpreter) {
     const { dict, rt } = interp;
-    const keys = dict.newKeysForClass();
+    const keys = interp.sharedKeys.newKeysForClass();
     const type = rt.registerType({
       name: 'P',
       basicsize: 16,
@@ -571,30 +569,30 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
       flags: Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_MANAGED_DICT | Py_TPFLAGS_HEAPTYPE,
       dealloc: (r, op) => {
         r.gcUntrack(op);
-        const d = r.mem.f64At(op, MANAGED_DICT);
+        const d = managedDict.get(op);
         if (d !== 0) r.decref(d);
-        else dict.freeInstanceAttributes(op, keys);
+        else interp.sharedKeys.freeInstanceAttributes(op, keys);
         r.gcDel(op);
       },
-      traverse: (r, op, visit) => {
-        const d = r.mem.f64At(op, MANAGED_DICT);
-        return d !== 0 ? visit(d) : dict.visitInstanceAttributes(op, keys, visit);
+      traverse: (_r, op, visit) => {
+        const d = managedDict.get(op);
+        return d !== 0 ? visit(d) : interp.sharedKeys.visitInstanceAttributes(op, keys, visit);
       },
     });
     /** P(): tp_alloc tracks, then _PyObject_InitializeDict. */
     const make = (): number => {
       const o = rt.gcNew(type);
       rt.gcTrack(o);
-      dict.initInlineValues(o, keys);
+      interp.sharedKeys.initInlineValues(o, keys);
       return o;
     };
     /** setattr(o, name, v) (PyObject_SetAttr interns the name; _PyObject_GenericSetAttrWithDict). */
     const setattr = (o: number, name: string, v: number): boolean => {
       const n = interp.str.intern(interp.str.fromString(name));
       try {
-        const values = rt.mem.f64At(o, MANAGED_VALUES);
-        if (values !== 0) return dict.storeInstanceAttribute(o, keys, values, n, v);
-        const d = rt.mem.f64At(o, MANAGED_DICT);
+        const values = managedValues.get(o);
+        if (values !== 0) return interp.sharedKeys.storeInstanceAttribute(o, keys, values, n, v);
+        const d = managedDict.get(o);
         if (v !== 0) dict.setItem(d, n, v);
         else dict.delItem(d, n);
         return true;
@@ -627,7 +625,7 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
           rt.decref(o);
           continue;
         }
-        const d = dict.genericGetDict(o, P.keys);
+        const d = interp.sharedKeys.genericGetDict(o, P.keys);
         rt.decref(o);
         expect([c.expr, interp.getsizeof(d), interp.sizeofObject(d), rt.gc.isTracked(d), dict.size(d)]).toEqual([
           c.expr,
@@ -662,15 +660,15 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
       expect(P.setattr(a, 'y', one)).toBe(true); // back, now last
       expect(rt.refcnt(one)).toBe(4);
       const name = interp.str.fromString('x');
-      const got = dict.getInstanceAttribute(P.keys, rt.mem.f64At(a, MANAGED_VALUES), name);
+      const got = interp.sharedKeys.getInstanceAttribute(P.keys, managedValues.get(a), name);
       expect(got).toBe(one);
       rt.decref(got);
       rt.decref(name);
-      const d = dict.genericGetDict(a, P.keys);
-      expect(rt.mem.f64At(a, MANAGED_VALUES)).toBe(0);
+      const d = interp.sharedKeys.genericGetDict(a, P.keys);
+      expect(managedValues.get(a)).toBe(0);
       expect(dict.layout(d)).toMatchObject({ kind: DICT_KEYS_SPLIT, keys: P.keys, keysRefcnt: 2 });
       expect(h.js(d).map((e) => e[0])).toEqual(['x', 'z', 'y']);
-      expect(dict.genericGetDict(a, P.keys)).toBe(d); // the same dict again (a new reference)
+      expect(interp.sharedKeys.genericGetDict(a, P.keys)).toBe(d); // the same dict again (a new reference)
       expect(rt.refcnt(d)).toBe(3);
       rt.decref(d);
       rt.decref(d);
@@ -679,7 +677,7 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
       expect(dict.layout(c)).toMatchObject({ kind: DICT_KEYS_SPLIT, keysRefcnt: 3 });
       expect(h.js(c)).toEqual(h.js(d));
       h.put(d, 'w', 5);
-      expect(rt.mem.i64At(P.keys, DK_NENTRIES)).toBe(4);
+      expect(PyDictKeysObject.field('dk_nentries').get(P.keys)).toBe(4);
       h.put(d, 7, 7);
       expect(dict.layout(d)).toMatchObject({ kind: DICT_KEYS_GENERAL, values: 0, keysRefcnt: 1 });
       expect(h.js(d).map((e) => e[0])).toEqual(['x', 'z', 'y', 'w', 7]);
@@ -693,9 +691,9 @@ describe('split tables: the dict side of instances with a managed __dict__', () 
       const b = P.make();
       expect(dict.sharedKeysUsableSize(P.keys)).toBe(4 + 24);
       let names = 0;
-      while (rt.mem.f64At(b, MANAGED_VALUES) !== 0) P.setattr(b, `n${names++}`, one);
+      while (managedValues.get(b) !== 0) P.setattr(b, `n${names++}`, one);
       expect(names).toBe(25);
-      const bd = rt.mem.f64At(b, MANAGED_DICT);
+      const bd = managedDict.get(b);
       expect(dict.layout(bd)).toMatchObject({ kind: DICT_KEYS_UNICODE, values: 0, log2Size: 7, used: 25 });
       expect(dict.violations(bd)).toEqual([]);
       rt.decref(b);
@@ -766,6 +764,7 @@ describe('a Map model (fast-check)', () => {
             rt.decref(k);
             expect(dict.size(d)).toBe(model.size);
             expect(dict.violations(d)).toEqual([]);
+            expect(rt.validateObject(d)).toEqual([]);
           });
           expect(dict.items(d).map(([k, v]) => [toJS(k), toJS(v)])).toEqual([...model]);
           rt.decref(d);

@@ -13,7 +13,7 @@ import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter, UnhashableError } from '../lib/objects/interpreter.js';
 import { RefcountError } from '../lib/objects/runtime.js';
 import { KeyError } from '../lib/objects/types/dict.js';
-import { SO_SMALLTABLE, SO_TABLE } from '../lib/objects/types/set.js';
+import { PySetObject, SO_SMALLTABLE } from '../lib/objects/types/set.js';
 import { type GoldenCase, loadGolden } from './support/golden.js';
 import { footprint, withInterp } from './support/footprint.js';
 
@@ -75,7 +75,7 @@ describe('layout', () => {
       const { set, rt } = interp;
       for (const so of [set.new(), set.newFrozen()]) {
         expect([interp.getsizeof(so), interp.sizeofObject(so), rt.gc.isTracked(so), set.size(so)]).toEqual([216, 200, true, 0]);
-        expect(rt.mem.f64At(so, SO_TABLE)).toBe(so + SO_SMALLTABLE);
+        expect(PySetObject.field('table').get(so)).toBe(so + SO_SMALLTABLE);
         expect(set.violations(so)).toEqual([]);
         rt.decref(so);
       }
@@ -87,12 +87,12 @@ describe('layout', () => {
       const { set, rt } = interp;
       const h = helpers(interp);
       const so = set.new(h.ints(0, 5));
-      const table = rt.mem.f64At(so, SO_TABLE);
+      const table = PySetObject.field('table').get(so);
       expect(table).not.toBe(so + SO_SMALLTABLE);
       expect(rt.heap.usableSize(table)).toBeGreaterThanOrEqual(32 * 16);
       expect(interp.sizeofObject(so)).toBe(200 + 32 * 16);
       set.clear(so);
-      expect([rt.mem.f64At(so, SO_TABLE), interp.sizeofObject(so), set.size(so)]).toEqual([so + SO_SMALLTABLE, 200, 0]);
+      expect([PySetObject.field('table').get(so), interp.sizeofObject(so), set.size(so)]).toEqual([so + SO_SMALLTABLE, 200, 0]);
       set.update(so, h.ints(100, 300));
       expect(interp.getsizeof(so)).toBe(216 + 512 * 16); // a raw block, past pymalloc's threshold
       expect(set.violations(so)).toEqual([]);
@@ -472,6 +472,7 @@ describe('a Set model (fast-check)', () => {
             }
             expect(set.size(so)).toBe(model.size);
             expect(set.violations(so)).toEqual([]);
+            expect(rt.validateObject(so)).toEqual([]);
           }
           expect(new Set(set.items(so).map(toJS))).toEqual(model);
           rt.decref(so);

@@ -9,7 +9,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
-import { MANAGED_DICT, MANAGED_VALUES } from '../lib/objects/layout.js';
+import { PREV_MASK_FINALIZED } from '../lib/objects/gcState.js';
+import { asGc, gcPrev, managedDict, managedValues } from '../lib/objects/layout.js';
+import { PyDictKeysObject } from '../lib/objects/types/dictKeys.js';
 import {
   Py_TPFLAGS_BASETYPE,
   Py_TPFLAGS_HAVE_GC,
@@ -210,15 +212,15 @@ describe.each(MEMORIES)('user classes as CPython 3.11 (%s memory)', (memory) => 
     const a = instance.new(P);
     expect(usable()).toBe(29);
     const b = mkP(interp, P, 3);
-    expect([usable(), rt.mem.u32At(keys, 24)]).toEqual([28, 3]);
+    expect([usable(), PyDictKeysObject.field('dk_nentries').get(keys)]).toEqual([28, 3]);
     // Attributes still live in b's values array: no dict yet.
-    expect(rt.mem.f64At(b, MANAGED_DICT)).toBe(0);
-    expect(rt.mem.f64At(b, MANAGED_VALUES)).not.toBe(0);
+    expect(managedDict.get(b)).toBe(0);
+    expect(managedValues.get(b)).not.toBe(0);
     const big = mkP(interp, P, 31);
     // Its values array has 27 slots; the keys fill up at a26, and a27 materialises a dict that turns combined.
-    const d = rt.mem.f64At(big, MANAGED_DICT);
+    const d = managedDict.get(big);
     expect(d).not.toBe(0);
-    expect(rt.mem.f64At(big, MANAGED_VALUES)).toBe(0);
+    expect(managedValues.get(big)).toBe(0);
     expect(dict.size(d)).toBe(31);
     expect(dict.layout(d).values).toBe(0);
     for (let i = 0; i < 31; i++) expect(interp.long.toNumber(instance.getAttr(big, `a${i}`))).toBe(i);
@@ -255,7 +257,7 @@ describe.each(MEMORIES)('user classes as CPython 3.11 (%s memory)', (memory) => 
     const d = instance.dictOf(o);
     expect(rt.refcnt(d)).toBe(2);
     expect(instance.getAttr(o, '__dict__')).toBe(d);
-    expect(rt.mem.f64At(o, MANAGED_VALUES)).toBe(0);
+    expect(managedValues.get(o)).toBe(0);
     instance.setAttr(o, 'y', w);
     expect(interp.dict.getItem(d, str.internFromString('y'))).toBe(w);
     expect([rt.refcnt(v), rt.refcnt(w)]).toEqual([2, 2]);
@@ -356,7 +358,7 @@ describe.each(MEMORIES)('user classes as CPython 3.11 (%s memory)', (memory) => 
     const f = instance.new(F);
     // What the gc's finalize_garbage does: tp_finalize once, then the FINALIZED bit.
     F.finalize!(rt, f);
-    rt.mem.setF64(f, -8, rt.mem.f64At(f, -8) + 1);
+    gcPrev.set(asGc(f), gcPrev.get(asGc(f)) + PREV_MASK_FINALIZED);
     expect([calls, instance.isFinalized(f)]).toEqual([1, true]);
     rt.decref(f);
     // No second __del__; the weakref made by the first one is cleared and called back.

@@ -11,9 +11,10 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
-import { WR_CALLBACK, WR_HASH, WR_NEXT, WR_OBJECT, WR_PREV } from '../lib/objects/types/weakref.js';
+import { PyWeakReference } from '../lib/objects/types/weakref.js';
 import { type GoldenCase, loadGolden } from './support/golden.js';
 import { footprint } from './support/footprint.js';
+import { pointerSlot } from '../lib/objects/layout.js';
 
 interface Golden {
   getsizeof: { cases: GoldenCase[] };
@@ -76,21 +77,20 @@ describe.each(MEMORIES)('weakref.ref as CPython 3.11 (%s memory)', (memory) => {
     const P = instance.defineClass({ name: 'P' });
     const o = instance.new(P);
     const r = weakref.newRef(o);
-    const mem = rt.mem;
-    expect(mem.f64At(o, P.weaklistoffset)).toBe(r);
-    expect([mem.f64At(r, WR_OBJECT), mem.f64At(r, WR_CALLBACK), mem.f64At(r, WR_PREV), mem.f64At(r, WR_NEXT)]).toEqual([o, 0, 0, 0]);
-    expect(mem.i64At(r, WR_HASH)).toBe(-1);
+    expect(pointerSlot.get(o, P.weaklistoffset)).toBe(r);
+    expect([PyWeakReference.field('wr_object').get(r), PyWeakReference.field('wr_callback').get(r), PyWeakReference.field('wr_prev').get(r), PyWeakReference.field('wr_next').get(r)]).toEqual([o, 0, 0, 0]);
+    expect(PyWeakReference.field('hash').get(r)).toBe(-1);
     // hash(ref) caches the referent's hash; == compares referents while they live.
     expect(interp.hash(r)).toBe(interp.hash(o));
-    expect(mem.i64At(r, WR_HASH)).toBe(interp.hash(o));
+    expect(PyWeakReference.field('hash').get(r)).toBe(interp.hash(o));
     const r2 = weakref.newRef(o, () => {});
     expect(interp.eq(r, r2)).toBe(true);
     expect(weakref.callbackOf(r2)).not.toBe(0);
-    expect([mem.f64At(r, WR_NEXT), mem.f64At(r2, WR_PREV)]).toEqual([r2, r]);
+    expect([PyWeakReference.field('wr_next').get(r), PyWeakReference.field('wr_prev').get(r2)]).toEqual([r2, r]);
     // `__weakref__` is the head of the list.
     expect(instance.getAttr(o, '__weakref__')).toBe(r);
     rt.decref(o);
-    expect([mem.f64At(r, WR_OBJECT), mem.f64At(r2, WR_OBJECT)]).toEqual([interp.singletons.None, interp.singletons.None]);
+    expect([PyWeakReference.field('wr_object').get(r), PyWeakReference.field('wr_object').get(r2)]).toEqual([interp.singletons.None, interp.singletons.None]);
     expect(interp.eq(r, r2)).toBe(false);
     // The hash stays cached after death; a ref that never hashed cannot any more.
     expect(interp.hash(r)).not.toBe(-1);

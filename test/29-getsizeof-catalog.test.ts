@@ -14,7 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import { Interpreter } from '../lib/objects/interpreter.js';
 import { isGcType, type PyTypeObject } from '../lib/objects/type.js';
-import { DK_INDICES, DK_LOG2_INDEX_BYTES, DK_NENTRIES, SIZEOF_UNICODE_ENTRY } from '../lib/objects/types/dict.js';
+import { DK_INDICES, PyDictKeysObject, PyDictUnicodeEntry } from '../lib/objects/types/dictKeys.js';
 import { type GoldenCase, loadGolden } from './support/golden.js';
 import { dictDisplay } from './support/dictDisplay.js';
 
@@ -562,9 +562,9 @@ function add(m: Map<number, number>, size: number, n: number): void {
 /** The keys of a class's shared keys object (the attribute names its instances have set), borrowed. */
 function sharedKeyNames(interp: Interpreter, cls: PyTypeObject): number[] {
   const keys = interp.instance.cachedKeys(cls);
-  const mem = interp.rt.mem;
-  const entries = DK_INDICES + (1 << mem.u8At(keys, DK_LOG2_INDEX_BYTES));
-  return Array.from({ length: mem.i64At(keys, DK_NENTRIES) }, (_, i) => mem.f64At(keys, entries + i * SIZEOF_UNICODE_ENTRY));
+  const entries = keys + DK_INDICES + (1 << PyDictKeysObject.field('dk_log2_index_bytes').get(keys));
+  const key = PyDictUnicodeEntry.field('me_key');
+  return Array.from({ length: PyDictKeysObject.field('dk_nentries').get(keys) }, (_, i) => key.get(entries + i * PyDictUnicodeEntry.size));
 }
 
 describe.each(['native', 'fake'] as const)('the getsizeof catalog of golden.json (%s memory)', (memory) => {

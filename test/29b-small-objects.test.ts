@@ -10,10 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter, UnhashableError } from '../lib/objects/interpreter.js';
 import { isGcType } from '../lib/objects/type.js';
-import { LISTITER_INDEX, LISTITER_SEQ } from '../lib/objects/types/listiter.js';
+import { listiterobject } from '../lib/objects/types/listiter.js';
 import { OBJECT } from '../lib/objects/types/object.js';
-import { RANGE_LENGTH, RANGE_START, RANGE_STEP, RANGE_STOP, RI_INDEX, RI_LEN } from '../lib/objects/types/range.js';
-import { SLICE_START, SLICE_STEP, SLICE_STOP } from '../lib/objects/types/slice.js';
+import { longrangeiterobject, rangeiterobject, rangeobject } from '../lib/objects/types/range.js';
+import { PySliceObject } from '../lib/objects/types/slice.js';
 
 const MEMORIES = ['fake', 'native'] as const;
 
@@ -120,7 +120,7 @@ describe.each(MEMORIES)('range and its iterators (%s memory)', (memory) => {
       expect([rt.refcnt(start), rt.refcnt(stop), rt.refcnt(step), rt.refcnt(r)]).toEqual([2, 2, 2, 1]);
       const f = interp.range.fields(r);
       expect([f.start, f.stop, f.step]).toEqual([start, stop, step]);
-      expect([rt.mem.f64At(r, RANGE_START), rt.mem.f64At(r, RANGE_STOP), rt.mem.f64At(r, RANGE_STEP), rt.mem.f64At(r, RANGE_LENGTH)]).toEqual([
+      expect([rangeobject.field('start').get(r), rangeobject.field('stop').get(r), rangeobject.field('step').get(r), rangeobject.field('length').get(r)]).toEqual([
         start,
         stop,
         step,
@@ -250,9 +250,9 @@ describe.each(MEMORIES)('range and its iterators (%s memory)', (memory) => {
       const r = range(interp, 1000, 1003);
       const it = interp.range.iter(r);
       rt.decref(r); // GET_ITER: the range goes, the iterator stays
-      expect(rt.mem.i64At(it, RI_LEN)).toBe(3);
+      expect(rangeiterobject.field('len').get(it)).toBe(3);
       const first = interp.range.next(it);
-      expect([long.toNumber(first), rt.mem.i64At(it, RI_INDEX), interp.range.lengthHint(it)]).toEqual([1000, 1, 2]);
+      expect([long.toNumber(first), rangeiterobject.field('index').get(it), interp.range.lengthHint(it)]).toEqual([1000, 1, 2]);
       rt.decref(first);
       rt.decref(it);
 
@@ -264,7 +264,7 @@ describe.each(MEMORIES)('range and its iterators (%s memory)', (memory) => {
       expect(counts()).toEqual(before.map((n) => n + 1));
       const v = interp.range.next(lit);
       expect(long.toBigInt(v)).toBe(2n ** 70n);
-      expect(long.toNumber(rt.mem.f64At(lit, RI_INDEX))).toBe(1);
+      expect(long.toNumber(longrangeiterobject.field('index').get(lit))).toBe(1);
       rt.decref(v);
       rt.decref(lit);
       expect(counts()).toEqual(before);
@@ -282,7 +282,7 @@ describe.each(MEMORIES)('slice (%s memory)', (memory) => {
       const noneRefs = rt.refcnt(singletons.None);
       const s = interp.slice.new(one, two);
       expect(sizes(interp, s)).toEqual([56, 40, true]);
-      expect([rt.mem.f64At(s, SLICE_START), rt.mem.f64At(s, SLICE_STOP), rt.mem.f64At(s, SLICE_STEP)]).toEqual([one, two, singletons.None]);
+      expect([PySliceObject.field('start').get(s), PySliceObject.field('stop').get(s), PySliceObject.field('step').get(s)]).toEqual([one, two, singletons.None]);
       expect([rt.refcnt(one), rt.refcnt(two), rt.refcnt(singletons.None)]).toEqual([2, 2, noneRefs + 1]);
       expect(rt.typeOf(s).toJS!(rt, s)).toEqual({ start: 1000, stop: 2000, step: null });
       const seen: number[] = [];
@@ -337,7 +337,7 @@ describe.each(MEMORIES)('list_iterator (%s memory)', (memory) => {
       }
       const it = listiter.iter(l);
       expect(sizes(interp, it)).toEqual([48, 32, true]);
-      expect([rt.refcnt(l), listiter.seq(it), rt.mem.f64At(it, LISTITER_SEQ), rt.mem.i64At(it, LISTITER_INDEX)]).toEqual([2, l, l, 0]);
+      expect([rt.refcnt(l), listiter.seq(it), listiterobject.field('it_seq').get(it), listiterobject.field('it_index').get(it)]).toEqual([2, l, l, 0]);
       const seen: number[] = [];
       rt.typeOf(it).traverse!(rt, it, (o) => (seen.push(o), 0));
       expect(seen).toEqual([l]);

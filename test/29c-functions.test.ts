@@ -13,8 +13,8 @@ import { gcListViolations, installGc } from '../lib/gc/index.js';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
 import { isGcType } from '../lib/objects/type.js';
-import { CELL_OB_REF } from '../lib/objects/types/cell.js';
-import { FUNC_VERSION, FUNC_WEAKREFLIST } from '../lib/objects/types/function.js';
+import { PyCellObject } from '../lib/objects/types/cell.js';
+import { PyFunctionObject } from '../lib/objects/types/function.js';
 import { hashPointer } from '../lib/objects/types/singletons.js';
 import { footprint } from './support/footprint.js';
 
@@ -139,7 +139,7 @@ describe.each(MEMORIES)('function and cell objects (%s memory)', (memory) => {
       annotations: 0,
     });
     expect(str.toString(fields.module)).toBe('mod');
-    expect(rt.mem.u32At(f, FUNC_VERSION)).toBe(0);
+    expect(PyFunctionObject.field('func_version').get(f)).toBe(0);
     expect(interp.hash(f)).toBe(hashPointer(f));
 
     rt.decref(f);
@@ -184,7 +184,7 @@ describe.each(MEMORIES)('function and cell objects (%s memory)', (memory) => {
     cell.set(empty, l);
     expect(rt.refcnt(l)).toBe(3);
     cell.set(c, 0);
-    expect(rt.mem.f64At(c, CELL_OB_REF)).toBe(0);
+    expect(PyCellObject.field('ob_ref').get(c)).toBe(0);
     expect(rt.refcnt(l)).toBe(2);
     rt.decref(empty);
     expect(rt.refcnt(l)).toBe(1);
@@ -252,7 +252,7 @@ describe.each(MEMORIES)('function and cell objects (%s memory)', (memory) => {
     const ran: number[] = [];
     const basic = weakref.newRef(f);
     const withCb = weakref.newRef(f, (r) => ran.push(r));
-    expect(rt.mem.f64At(f, FUNC_WEAKREFLIST)).toBe(basic);
+    expect(PyFunctionObject.field('func_weakreflist').get(f)).toBe(basic);
     expect(weakref.get(basic)).toBe(f);
     rt.decref(f);
     expect(weakref.get(basic)).toBe(singletons.None);

@@ -11,15 +11,24 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { installGc, gcListViolations, type GcModule } from '../lib/gc/index.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
-import { OB_SIZE } from '../lib/objects/layout.js';
+import { fillBytes } from '../lib/allocator/access.js';
+import { declareObjectStruct, obSize, PyVarObject } from '../lib/objects/layout.js';
 import type { Runtime } from '../lib/objects/runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type TypeSlots } from '../lib/objects/type.js';
 
 const MEMORIES = ['fake', 'native'] as const;
 
 /** Offsets of the test container `node`: a var GC object whose items are its edges. */
-const NODE_ID = 24;
-const NODE_ITEMS = 32;
+const Node = declareObjectStruct({
+  name: 'Node',
+  fields: [
+    { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: the edges' },
+    { name: 'id', type: 'i64', meaning: "the node's id" },
+  ],
+  tail: { name: 'items', type: 'ptr', meaning: 'the edges (0: none)', length: (op): number => obSize.get(op) },
+});
+const nodeId = Node.field('id');
+const nodeItems = Node.array('items');
 
 interface NodeOptions {
   name?: string;
@@ -41,24 +50,25 @@ class Nodes {
     readonly interp: Interpreter,
     opts: NodeOptions = {},
   ) {
-    const items = (rt: Runtime, op: number) => rt.mem.i64At(op, OB_SIZE);
+    const items = (_rt: Runtime, op: number) => obSize.get(op);
     const slots: TypeSlots = {
       name: opts.name ?? 'node',
-      basicsize: NODE_ITEMS,
+      basicsize: Node.size,
+      layout: Node,
       itemsize: 8,
       flags: Py_TPFLAGS_HAVE_GC,
       dealloc: (rt, op) => {
         rt.gcUntrack(op);
         if (rt.trashcanBegin(op)) return;
-        this.freed.push(rt.mem.i64At(op, NODE_ID));
-        for (let i = items(rt, op) - 1; i >= 0; i--) rt.xdecref(rt.mem.f64At(op, NODE_ITEMS + 8 * i));
+        this.freed.push(nodeId.get(op));
+        for (let i = items(rt, op) - 1; i >= 0; i--) rt.xdecref(nodeItems.get(op, i));
         rt.gcDel(op);
         rt.trashcanEnd();
       },
       traverse: (rt, op, visit) => {
         const n = items(rt, op);
         for (let i = 0; i < n; i++) {
-          const v = rt.mem.f64At(op, NODE_ITEMS + 8 * i);
+          const v = nodeItems.get(op, i);
           if (v !== 0) {
             const r = visit(v);
             if (r !== 0) return r;
@@ -72,8 +82,8 @@ class Nodes {
         if (opts.clear === 'throw') throw new Error('clear failed');
         const n = items(rt, op);
         for (let i = 0; i < n; i++) {
-          const v = rt.mem.f64At(op, NODE_ITEMS + 8 * i);
-          rt.mem.setF64(op, NODE_ITEMS + 8 * i, 0);
+          const v = nodeItems.get(op, i);
+          nodeItems.set(op, i, 0);
           rt.xdecref(v);
         }
       };
@@ -89,8 +99,8 @@ class Nodes {
   make(n = 2): number {
     const rt = this.interp.rt;
     const op = rt.gcNewVar(this.type, n);
-    rt.mem.setI64(op, NODE_ID, this.nextId++);
-    rt.mem.fill(op, NODE_ITEMS, 8 * n, 0);
+    nodeId.set(op, this.nextId++);
+    fillBytes(nodeItems.at(op, 0), 8 * n, 0);
     rt.gcTrack(op);
     return op;
   }
@@ -98,15 +108,15 @@ class Nodes {
   link(op: number, i: number, v: number): void {
     const rt = this.interp.rt;
     rt.xincref(v);
-    const old = rt.mem.f64At(op, NODE_ITEMS + 8 * i);
-    rt.mem.setF64(op, NODE_ITEMS + 8 * i, v);
+    const old = nodeItems.get(op, i);
+    nodeItems.set(op, i, v);
     rt.xdecref(old);
   }
   id(op: number): number {
-    return this.interp.rt.mem.i64At(op, NODE_ID);
+    return nodeId.get(op);
   }
   edge(op: number, i: number): number {
-    return this.interp.rt.mem.f64At(op, NODE_ITEMS + 8 * i);
+    return nodeItems.get(op, i);
   }
 }
 

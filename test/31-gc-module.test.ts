@@ -21,6 +21,7 @@ import {
   type GcChannelMessage,
 } from '../lib/gc/index.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
+import { declareObjectStruct, PyObject } from '../lib/objects/layout.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type TypeSlots } from '../lib/objects/type.js';
 
 let open: Interpreter[] = [];
@@ -47,20 +48,30 @@ function selfCycle(interp: Interpreter): number {
   return l;
 }
 
-/** A one-slot GC type with tp_del (a legacy finalizer), slot at offset 16. */
+/** A GC object with one owned slot. */
+const LegacyObject = declareObjectStruct({
+  name: 'Legacy',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'slot', type: 'ptr', meaning: 'an owned reference, or NULL' },
+  ],
+});
+const legacySlot = LegacyObject.field('slot');
+
+/** A one-slot GC type with tp_del (a legacy finalizer). */
 function legacyType(interp: Interpreter): PyTypeObject {
   const slots: TypeSlots = {
     name: 'Legacy',
-    basicsize: 24,
+    basicsize: LegacyObject.size,
     itemsize: 0,
     flags: Py_TPFLAGS_HAVE_GC,
     dealloc: (rt, op) => {
       rt.gcUntrack(op);
-      rt.xdecref(rt.mem.f64At(op, 16));
+      rt.xdecref(legacySlot.get(op));
       rt.gcDel(op);
     },
-    traverse: (rt, op, visit) => {
-      const v = rt.mem.f64At(op, 16);
+    traverse: (_rt, op, visit) => {
+      const v = legacySlot.get(op);
       return v !== 0 ? visit(v) : 0;
     },
     del: () => {},
@@ -255,11 +266,11 @@ describe('the gc module', () => {
     const l = selfCycle(interp);
     const Legacy = legacyType(interp);
     const x = rt.gcNew(Legacy);
-    rt.mem.setF64(x, 16, 0);
+    legacySlot.set(x, 0);
     rt.gcTrack(x);
     const y = interp.list.new(0);
     interp.list.append(y, x);
-    rt.mem.setF64(x, 16, y); // x takes over our reference to y
+    legacySlot.set(x, y); // x takes over our reference to y
     rt.decref(x);
     gc.setDebug(DEBUG_STATS | DEBUG_COLLECTABLE | DEBUG_UNCOLLECTABLE);
     expect(gc.collect()).toBe(3);
@@ -281,7 +292,7 @@ describe('the gc module', () => {
     gc.setDebug(0);
     interp.list.clear(gc.garbage);
     // Break the uncollectable cycle by hand: both go.
-    rt.mem.setF64(x, 16, 0);
+    legacySlot.set(x, 0);
     rt.decref(y);
     expect(gc.getObjects().length).toBe(2);
     rt.decref(keep);

@@ -13,33 +13,43 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gcListViolations, installGc, type GcModule } from '../lib/gc/index.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
-import { OB_SIZE } from '../lib/objects/layout.js';
+import { fillBytes } from '../lib/allocator/access.js';
+import { declareObjectStruct, obSize, PyVarObject } from '../lib/objects/layout.js';
 import type { Runtime } from '../lib/objects/runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject } from '../lib/objects/type.js';
 
-const NODE_ID = 24;
-const NODE_ITEMS = 32;
+const Node = declareObjectStruct({
+  name: 'Node',
+  fields: [
+    { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: the edges' },
+    { name: 'id', type: 'i64', meaning: "the node's id" },
+  ],
+  tail: { name: 'items', type: 'ptr', meaning: 'the edges (0: none)', length: (op): number => obSize.get(op) },
+});
+const nodeId = Node.field('id');
+const nodeItems = Node.array('items');
 const NODE_SLOTS = 3;
 
 /** A test container: [header | ob_size | id | items...]; its dealloc records the id. */
 function nodeType(interp: Interpreter, freed: number[]): PyTypeObject {
-  const items = (rt: Runtime, op: number) => rt.mem.i64At(op, OB_SIZE);
+  const items = (_rt: Runtime, op: number) => obSize.get(op);
   return interp.rt.registerType({
     name: 'node',
-    basicsize: NODE_ITEMS,
+    basicsize: Node.size,
+    layout: Node,
     itemsize: 8,
     flags: Py_TPFLAGS_HAVE_GC,
     dealloc: (rt, op) => {
       rt.gcUntrack(op);
       if (rt.trashcanBegin(op)) return;
-      freed.push(rt.mem.i64At(op, NODE_ID));
-      for (let i = items(rt, op) - 1; i >= 0; i--) rt.xdecref(rt.mem.f64At(op, NODE_ITEMS + 8 * i));
+      freed.push(nodeId.get(op));
+      for (let i = items(rt, op) - 1; i >= 0; i--) rt.xdecref(nodeItems.get(op, i));
       rt.gcDel(op);
       rt.trashcanEnd();
     },
     traverse: (rt, op, visit) => {
       for (let i = 0; i < items(rt, op); i++) {
-        const v = rt.mem.f64At(op, NODE_ITEMS + 8 * i);
+        const v = nodeItems.get(op, i);
         if (v !== 0) {
           const r = visit(v);
           if (r !== 0) return r;
@@ -49,8 +59,8 @@ function nodeType(interp: Interpreter, freed: number[]): PyTypeObject {
     },
     clear: (rt, op) => {
       for (let i = 0; i < items(rt, op); i++) {
-        const v = rt.mem.f64At(op, NODE_ITEMS + 8 * i);
-        rt.mem.setF64(op, NODE_ITEMS + 8 * i, 0);
+        const v = nodeItems.get(op, i);
+        nodeItems.set(op, i, 0);
         rt.xdecref(v);
       }
     },
@@ -166,7 +176,7 @@ function run(ops: Op[]): void {
     const realEdges = (v: Vertex): number[] => {
       if (v.list) return list.items(v.ptr).map(byPtr);
       return Array.from({ length: NODE_SLOTS }, (_, i) => {
-        const p = rt.mem.f64At(v.ptr, NODE_ITEMS + 8 * i);
+        const p = nodeItems.get(v.ptr, i);
         return p === 0 ? -1 : byPtr(p);
       });
     };
@@ -184,6 +194,8 @@ function run(ops: Op[]): void {
         expect(gc.getObjects(v.gen)).toContain(v.ptr);
       }
       expect(gcListViolations(rt)).toEqual([]);
+      // Every live object's declared struct validates: header, PyGC_Head, the node's and the lists' fields.
+      for (const v of alive) expect(rt.validateObject(v.ptr), `vertex ${v.id}`).toEqual([]);
     };
 
     for (const op of ops) {
@@ -195,8 +207,8 @@ function run(ops: Op[]): void {
             ptr = list.new(0);
           } else {
             ptr = rt.gcNewVar(node, NODE_SLOTS);
-            rt.mem.setI64(ptr, NODE_ID, id);
-            rt.mem.fill(ptr, NODE_ITEMS, 8 * NODE_SLOTS, 0);
+            nodeId.set(ptr, id);
+            fillBytes(nodeItems.at(ptr, 0), 8 * NODE_SLOTS, 0);
             rt.gcTrack(ptr);
           }
           model.vertices.push({ id, list: op.list, ptr, edges: op.list ? [] : new Array<number>(NODE_SLOTS).fill(-1), holds: 1, gen: 0, alive: true });
@@ -211,10 +223,9 @@ function run(ops: Op[]): void {
             a.edges.push(b.id);
           } else {
             const i = op.slot % NODE_SLOTS;
-            const off = NODE_ITEMS + 8 * i;
-            rt.incref(b.ptr);
-            const old = rt.mem.f64At(a.ptr, off);
-            rt.mem.setF64(a.ptr, off, b.ptr);
+                        rt.incref(b.ptr);
+            const old = nodeItems.get(a.ptr, i);
+            nodeItems.set(a.ptr, i, b.ptr);
             a.edges[i] = b.id;
             model.cascade();
             rt.xdecref(old);
@@ -233,9 +244,8 @@ function run(ops: Op[]): void {
             rt.decref(item);
           } else {
             const i = op.slot % NODE_SLOTS;
-            const off = NODE_ITEMS + 8 * i;
-            const old = rt.mem.f64At(a.ptr, off);
-            rt.mem.setF64(a.ptr, off, 0);
+                        const old = nodeItems.get(a.ptr, i);
+            nodeItems.set(a.ptr, i, 0);
             a.edges[i] = -1;
             model.cascade();
             rt.xdecref(old);

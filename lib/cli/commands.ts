@@ -6,11 +6,12 @@ import type { Command } from './command.js';
 import { compareCommand } from './compare.js';
 import { conformanceCommand } from './conformance.js';
 import { demoCommand } from './demo.js';
+import { disCommand } from './dis.js';
 import { recordCommand } from './record.js';
 import { replayCommand } from './replay.js';
 
 /** Every command, by the order of `pymem help`. */
-export const COMMANDS: readonly Command[] = [demoCommand, replayCommand, conformanceCommand, compareCommand, recordCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, replayCommand, conformanceCommand, compareCommand, recordCommand, disCommand];
 
 /** The command named `name`, or undefined. */
 export function findCommand(name: string): Command | undefined {

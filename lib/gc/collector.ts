@@ -40,12 +40,11 @@
  * blocks of the runtime; collections never nest (GcState.collecting), so
  * one set of them serves every collection.
  */
-import { OB_TYPE } from '../objects/layout.js';
+import { GC_HEAD_SIZE, asGc, fromGc, gcNext, gcPrev, obRefcnt, obType } from '../objects/layout.js';
 import { NUM_GENERATIONS, PREV_MASK_COLLECTING, PREV_MASK_FINALIZED, type GcState } from '../objects/gcState.js';
 import type { Interpreter } from '../objects/interpreter.js';
 import type { Runtime } from '../objects/runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../objects/type.js';
-import type { Memory } from '../allocator/memory.js';
 import { GcList, NEXT_MASK_UNREACHABLE, REFS_UNIT, maskFlags } from './gcList.js';
 
 /** gc.DEBUG_STATS: print statistics of each collection. */
@@ -58,9 +57,6 @@ export const DEBUG_UNCOLLECTABLE = 1 << 2;
 export const DEBUG_SAVEALL = 1 << 5;
 /** gc.DEBUG_LEAK. */
 export const DEBUG_LEAK = DEBUG_COLLECTABLE | DEBUG_UNCOLLECTABLE | DEBUG_SAVEALL;
-
-/** AS_GC / FROM_GC: the PyGC_Head is the 16 bytes before the object. */
-const GC_HEAD = 16;
 
 /** has_legacy_finalizer: Py_TYPE(op)->tp_del != NULL. */
 export function hasLegacyFinalizer(t: PyTypeObject): boolean {
@@ -85,7 +81,8 @@ export class Collector {
   write: (text: string) => void = (text) => process.stderr.write(text);
 
   private readonly rt: Runtime;
-  private readonly mem: Memory;
+  /** The runtime's first ob_type word (types[word - typeBase]). */
+  private readonly typeBase: number;
   private readonly state: GcState;
   private readonly lists: GcList;
   private readonly types: PyTypeObject[];
@@ -100,12 +97,12 @@ export class Collector {
 
   constructor(private readonly interp: Interpreter) {
     this.rt = interp.rt;
-    this.mem = this.rt.mem;
+    this.typeBase = this.rt.typeBase;
     this.state = this.rt.gc;
     this.types = this.rt.types;
-    this.lists = new GcList(this.mem);
+    this.lists = new GcList();
     const head = (): number => {
-      const g = this.rt.staticAlloc(GC_HEAD);
+      const g = this.rt.staticAlloc(GC_HEAD_SIZE);
       this.lists.init(g);
       return g;
     };
@@ -123,12 +120,12 @@ export class Collector {
 
   /** Py_TYPE(op). */
   private typeOf(op: number): PyTypeObject {
-    return this.types[this.mem.u32At(op, OB_TYPE)]!;
+    return this.types[obType.get(op) - this.typeBase]!;
   }
 
   /** _PyObject_IS_GC. */
   isGc(op: number): boolean {
-    return (this.types[this.mem.u32At(op, OB_TYPE)]!.flags & Py_TPFLAGS_HAVE_GC) !== 0;
+    return (this.types[obType.get(op) - this.typeBase]!.flags & Py_TPFLAGS_HAVE_GC) !== 0;
   }
 
   // --- deduce_unreachable --------------------------------------------------------------------
@@ -139,22 +136,20 @@ export class Collector {
    * singly linked until move_unreachable relinks it.
    */
   private updateRefs(containers: number): void {
-    const mem = this.mem;
-    for (let g = mem.f64At(containers, 0); g !== containers; g = mem.f64At(g, 0)) {
+    for (let g = gcNext.get(containers); g !== containers; g = gcNext.get(g)) {
       // gc_reset_refs(gc, Py_REFCNT(op)): FINALIZED kept, COLLECTING set.
-      mem.setF64(g, 8, mem.u32At(g + GC_HEAD, 0) * REFS_UNIT + (mem.f64At(g, 8) & PREV_MASK_FINALIZED) + PREV_MASK_COLLECTING);
+      gcPrev.set(g, obRefcnt.get(fromGc(g)) * REFS_UNIT + (gcPrev.get(g) & PREV_MASK_FINALIZED) + PREV_MASK_COLLECTING);
     }
   }
 
   /** visit_decref: one reference from inside the collected generation. */
   private readonly visitDecref: Visit = (op) => {
-    const mem = this.mem;
-    if ((this.types[mem.u32At(op, OB_TYPE)]!.flags & Py_TPFLAGS_HAVE_GC) !== 0) {
+    if ((this.types[obType.get(op) - this.typeBase]!.flags & Py_TPFLAGS_HAVE_GC) !== 0) {
       // gc_decref, on the objects of the generation being collected (only
       // they carry COLLECTING). The floor at 0 keeps a traverse that
       // over-visits (a type's bug; CPython asserts) from corrupting the flags.
-      const w = mem.f64At(op, -8);
-      if ((w & PREV_MASK_COLLECTING) !== 0 && w >= REFS_UNIT) mem.setF64(op, -8, w - REFS_UNIT);
+      const w = gcPrev.get(asGc(op));
+      if ((w & PREV_MASK_COLLECTING) !== 0 && w >= REFS_UNIT) gcPrev.set(asGc(op), w - REFS_UNIT);
     }
     return 0;
   };
@@ -164,13 +159,12 @@ export class Collector {
    * After it, gc_refs > 0 exactly for the objects referenced from outside.
    */
   private subtractRefs(containers: number): void {
-    const mem = this.mem;
     const rt = this.rt;
     const types = this.types;
     const visit = this.visitDecref;
-    for (let g = mem.f64At(containers, 0); g !== containers; g = mem.f64At(g, 0)) {
-      const op = g + GC_HEAD;
-      types[mem.u32At(op, OB_TYPE)]!.traverse?.(rt, op, visit);
+    for (let g = gcNext.get(containers); g !== containers; g = gcNext.get(g)) {
+      const op = fromGc(g);
+      types[obType.get(op) - this.typeBase]!.traverse?.(rt, op, visit);
     }
   }
 
@@ -181,28 +175,27 @@ export class Collector {
    * objects already scanned, untracked ones) has no COLLECTING bit.
    */
   private readonly visitReachable: Visit = (op) => {
-    const mem = this.mem;
-    if ((this.types[mem.u32At(op, OB_TYPE)]!.flags & Py_TPFLAGS_HAVE_GC) === 0) return 0;
-    const g = op - GC_HEAD;
-    const prevWord = mem.f64At(g, 8);
+    if ((this.types[obType.get(op) - this.typeBase]!.flags & Py_TPFLAGS_HAVE_GC) === 0) return 0;
+    const g = asGc(op);
+    const prevWord = gcPrev.get(g);
     if ((prevWord & PREV_MASK_COLLECTING) === 0) return 0;
-    const nextWord = mem.f64At(g, 0);
+    const nextWord = gcNext.get(g);
     if ((nextWord & NEXT_MASK_UNREACHABLE) !== 0) {
       // Unlink from unreachable by hand (its _gc_next words carry the flag),
       // then gc_list_append(gc, young) and gc_set_refs(gc, 1).
       const prev = maskFlags(prevWord);
       const next = nextWord - NEXT_MASK_UNREACHABLE;
-      mem.setF64(prev, 0, nextWord);
+      gcNext.set(prev, nextWord);
       this.lists.setPrev(next, prev);
       const young = this.young;
-      const last = mem.f64At(young, 8);
-      mem.setF64(last, 0, g);
-      mem.setF64(g, 0, young);
-      mem.setF64(young, 8, g);
-      mem.setF64(g, 8, REFS_UNIT + (prevWord & 3));
+      const last = gcPrev.get(young);
+      gcNext.set(last, g);
+      gcNext.set(g, young);
+      gcPrev.set(young, g);
+      gcPrev.set(g, REFS_UNIT + (prevWord & 3));
     } else if (prevWord < REFS_UNIT) {
       // gc_set_refs(gc, 1): not scanned yet, and now known reachable.
-      mem.setF64(g, 8, REFS_UNIT + prevWord);
+      gcPrev.set(g, REFS_UNIT + prevWord);
     }
     return 0;
   };
@@ -215,37 +208,36 @@ export class Collector {
    * NEXT_MASK_UNREACHABLE.
    */
   private moveUnreachable(young: number, unreachable: number): void {
-    const mem = this.mem;
     const rt = this.rt;
     const types = this.types;
     const visit = this.visitReachable;
     this.young = young;
     let prev = young;
-    let g = mem.f64At(young, 0);
+    let g = gcNext.get(young);
     while (g !== young) {
-      if (mem.f64At(g, 8) >= REFS_UNIT) {
+      if (gcPrev.get(g) >= REFS_UNIT) {
         // Reachable from outside: scan it (this may append to young, and
         // change g's _gc_next if g is young's last object: read it after).
-        const op = g + GC_HEAD;
-        types[mem.u32At(op, OB_TYPE)]!.traverse?.(rt, op, visit);
+        const op = fromGc(g);
+        types[obType.get(op) - this.typeBase]!.traverse?.(rt, op, visit);
         // _PyGCHead_SET_PREV(gc, prev) and gc_clear_collecting(gc): only FINALIZED stays.
-        mem.setF64(g, 8, prev + (mem.f64At(g, 8) & PREV_MASK_FINALIZED));
+        gcPrev.set(g, prev + (gcPrev.get(g) & PREV_MASK_FINALIZED));
         prev = g;
       } else {
         // Maybe unreachable: assume so; visit_reachable moves it back if not.
-        mem.setF64(prev, 0, mem.f64At(g, 0));
-        const last = mem.f64At(unreachable, 8);
-        mem.setF64(last, 0, g + NEXT_MASK_UNREACHABLE);
-        mem.setF64(g, 8, last + (mem.f64At(g, 8) & 3));
-        mem.setF64(g, 0, unreachable + NEXT_MASK_UNREACHABLE);
-        mem.setF64(unreachable, 8, g);
+        gcNext.set(prev, gcNext.get(g));
+        const last = gcPrev.get(unreachable);
+        gcNext.set(last, g + NEXT_MASK_UNREACHABLE);
+        gcPrev.set(g, last + (gcPrev.get(g) & 3));
+        gcNext.set(g, unreachable + NEXT_MASK_UNREACHABLE);
+        gcPrev.set(unreachable, g);
       }
-      g = mem.f64At(prev, 0);
+      g = gcNext.get(prev);
     }
-    mem.setF64(young, 8, prev);
+    gcPrev.set(young, prev);
     // The head's next word took the flag along with the first object moved.
-    const first = mem.f64At(unreachable, 0);
-    if ((first & NEXT_MASK_UNREACHABLE) !== 0) mem.setF64(unreachable, 0, first - 1);
+    const first = gcNext.get(unreachable);
+    if ((first & NEXT_MASK_UNREACHABLE) !== 0) gcNext.set(unreachable, first - 1);
   }
 
   /**
@@ -263,24 +255,22 @@ export class Collector {
 
   /** untrack_tuples: _PyTuple_MaybeUntrack on every exact tuple of head. */
   private untrackTuples(head: number): void {
-    const mem = this.mem;
     const tuple = this.interp.tuple;
-    const id = tuple.type.id;
-    for (let g = mem.f64At(head, 0); g !== head; ) {
-      const next = mem.f64At(g, 0);
-      if (mem.u32At(g + GC_HEAD, OB_TYPE) === id) tuple.maybeUntrack(g + GC_HEAD);
+    const word = this.rt.typeWord(tuple.type);
+    for (let g = gcNext.get(head); g !== head; ) {
+      const next = gcNext.get(g);
+      if (obType.get(fromGc(g)) === word) tuple.maybeUntrack(fromGc(g));
       g = next;
     }
   }
 
   /** untrack_dicts: _PyDict_MaybeUntrack on every exact dict of head (full collections only, issue #14775). */
   private untrackDicts(head: number): void {
-    const mem = this.mem;
     const dict = this.interp.dict;
-    const id = dict.type.id;
-    for (let g = mem.f64At(head, 0); g !== head; ) {
-      const next = mem.f64At(g, 0);
-      if (mem.u32At(g + GC_HEAD, OB_TYPE) === id) dict.maybeUntrack(g + GC_HEAD);
+    const word = this.rt.typeWord(dict.type);
+    for (let g = gcNext.get(head); g !== head; ) {
+      const next = gcNext.get(g);
+      if (obType.get(fromGc(g)) === word) dict.maybeUntrack(fromGc(g));
       g = next;
     }
   }
@@ -293,11 +283,10 @@ export class Collector {
    * whole list: unreachable is a normal list after it.
    */
   private moveLegacyFinalizers(unreachable: number, finalizers: number): void {
-    const mem = this.mem;
-    for (let g = mem.f64At(unreachable, 0); g !== unreachable; ) {
-      const next = mem.f64At(g, 0) - NEXT_MASK_UNREACHABLE;
-      mem.setF64(g, 0, next);
-      if (hasLegacyFinalizer(this.typeOf(g + GC_HEAD))) {
+    for (let g = gcNext.get(unreachable); g !== unreachable; ) {
+      const next = gcNext.get(g) - NEXT_MASK_UNREACHABLE;
+      gcNext.set(g, next);
+      if (hasLegacyFinalizer(this.typeOf(fromGc(g)))) {
         this.lists.clearCollecting(g);
         this.lists.move(g, finalizers);
       }
@@ -307,10 +296,9 @@ export class Collector {
 
   /** clear_unreachable_mask: clears NEXT_MASK_UNREACHABLE on every object of unreachable. */
   private clearUnreachableMask(unreachable: number): void {
-    const mem = this.mem;
-    for (let g = mem.f64At(unreachable, 0); g !== unreachable; ) {
-      const next = mem.f64At(g, 0) - NEXT_MASK_UNREACHABLE;
-      mem.setF64(g, 0, next);
+    for (let g = gcNext.get(unreachable); g !== unreachable; ) {
+      const next = gcNext.get(g) - NEXT_MASK_UNREACHABLE;
+      gcNext.set(g, next);
       g = next;
     }
   }
@@ -318,7 +306,7 @@ export class Collector {
   /** visit_move: an unreachable object reachable from a legacy finalizer joins finalizers. */
   private readonly visitMove: Visit = (op) => {
     if (this.isGc(op)) {
-      const g = op - GC_HEAD;
+      const g = asGc(op);
       if (this.lists.isCollecting(g)) {
         this.lists.move(g, this.finalizers);
         this.lists.clearCollecting(g);
@@ -329,9 +317,8 @@ export class Collector {
 
   /** move_legacy_finalizer_reachable: everything reachable from finalizers joins it (the list grows as it is walked). */
   private moveLegacyFinalizerReachable(finalizers: number): void {
-    const mem = this.mem;
-    for (let g = mem.f64At(finalizers, 0); g !== finalizers; g = mem.f64At(g, 0)) {
-      const op = g + GC_HEAD;
+    for (let g = gcNext.get(finalizers); g !== finalizers; g = gcNext.get(g)) {
+      const op = fromGc(g);
       this.typeOf(op).traverse?.(this.rt, op, this.visitMove);
     }
   }
@@ -346,16 +333,15 @@ export class Collector {
    * survivors go to old. Returns the weakrefs the callbacks' decrefs freed.
    */
   private handleWeakrefs(unreachable: number, old: number): number {
-    const mem = this.mem;
     const rt = this.rt;
     const lists = this.lists;
     const weakref = this.interp.weakref;
     const wrcbToCall = this.wrcbToCall;
     let numFreed = 0;
     lists.init(wrcbToCall);
-    for (let g = mem.f64At(unreachable, 0); g !== unreachable; ) {
-      const op = g + GC_HEAD;
-      const next = mem.f64At(g, 0);
+    for (let g = gcNext.get(unreachable); g !== unreachable; ) {
+      const op = fromGc(g);
+      const next = gcNext.get(g);
       // A weakref in the garbage must not call back into it later (bpo-38006).
       if (weakref.check(op)) weakref.clearRef(op);
       if (weakref.supportsWeakrefs(op)) {
@@ -363,20 +349,20 @@ export class Collector {
           weakref.clearRef(wr);
           if (weakref.callbackOf(wr) === 0) continue;
           // A weakref that is garbage too: its callback never runs.
-          if (lists.isCollecting(wr - GC_HEAD)) continue;
+          if (lists.isCollecting(asGc(wr))) continue;
           rt.incref(wr);
-          lists.move(wr - GC_HEAD, wrcbToCall);
+          lists.move(asGc(wr), wrcbToCall);
         }
       }
       g = next;
     }
     while (!lists.isEmpty(wrcbToCall)) {
       this.ranObjectCode = true;
-      const g = mem.f64At(wrcbToCall, 0);
-      const wr = g + GC_HEAD;
+      const g = gcNext.get(wrcbToCall);
+      const wr = fromGc(g);
       weakref.handleCallback(wr, weakref.callbackOf(wr));
       rt.decref(wr);
-      if (mem.f64At(wrcbToCall, 0) === g) lists.move(g, old);
+      if (gcNext.get(wrcbToCall) === g) lists.move(g, old);
       else numFreed++;
     }
     return numFreed;
@@ -396,7 +382,7 @@ export class Collector {
     lists.init(seen);
     while (!lists.isEmpty(collectable)) {
       const g = lists.next(collectable);
-      const op = g + GC_HEAD;
+      const op = fromGc(g);
       lists.move(g, seen);
       const finalize = this.typeOf(op).finalize;
       if (finalize !== undefined && !lists.isFinalized(g)) {
@@ -446,7 +432,7 @@ export class Collector {
     const saveAll = (this.state.debug & DEBUG_SAVEALL) !== 0;
     while (!lists.isEmpty(collectable)) {
       const g = lists.next(collectable);
-      const op = g + GC_HEAD;
+      const op = fromGc(g);
       if (saveAll) {
         this.interp.list.append(this.garbage, op);
       } else {
@@ -473,10 +459,9 @@ export class Collector {
    * them under DEBUG_SAVEALL) go to gc.garbage; the list merges into old.
    */
   private handleLegacyFinalizers(finalizers: number, old: number): void {
-    const mem = this.mem;
     const saveAll = (this.state.debug & DEBUG_SAVEALL) !== 0;
-    for (let g = mem.f64At(finalizers, 0); g !== finalizers; g = mem.f64At(g, 0)) {
-      const op = g + GC_HEAD;
+    for (let g = gcNext.get(finalizers); g !== finalizers; g = gcNext.get(g)) {
+      const op = fromGc(g);
       if (saveAll || hasLegacyFinalizer(this.typeOf(op))) this.interp.list.append(this.garbage, op);
     }
     this.lists.merge(finalizers, old);
@@ -521,6 +506,7 @@ export class Collector {
    * holds GcState.collecting.
    */
   collectMain(generation: number): CollectionResult {
+    this.rt.checkNotDisposed('gc_collect_main');
     const st = this.state;
     const lists = this.lists;
     const debug = st.debug;
@@ -565,7 +551,7 @@ export class Collector {
     this.moveLegacyFinalizerReachable(finalizers);
 
     if ((debug & DEBUG_COLLECTABLE) !== 0) {
-      for (let g = lists.next(unreachable); g !== unreachable; g = lists.next(g)) this.debugCycle('collectable', g + GC_HEAD);
+      for (let g = lists.next(unreachable); g !== unreachable; g = lists.next(g)) this.debugCycle('collectable', fromGc(g));
     }
 
     // Clear weakrefs and invoke callbacks as necessary.
@@ -584,7 +570,7 @@ export class Collector {
 
     for (let g = lists.next(finalizers); g !== finalizers; g = lists.next(g)) {
       n++;
-      if ((st.debug & DEBUG_UNCOLLECTABLE) !== 0) this.debugCycle('uncollectable', g + GC_HEAD);
+      if ((st.debug & DEBUG_UNCOLLECTABLE) !== 0) this.debugCycle('uncollectable', fromGc(g));
     }
     if ((st.debug & DEBUG_STATS) !== 0) {
       const d = (performance.now() - t1) / 1000;

@@ -1,18 +1,18 @@
 /*
- * PyGC_Head words and the gc list functions of Modules/gcmodule.c (3.11),
- * over real memory. A list is circular and doubly linked through the
+ * The gc list functions of Modules/gcmodule.c (3.11) over the PyGC_Heads
+ * (layout.ts) in real memory. A list is circular and doubly linked through the
  * PyGC_Heads of its objects (addresses of the heads: object - 16); its head
  * is a PyGC_Head of its own (a generation's, or one of the collector's
  * scratch heads) whose words carry no flags.
  *
- *   _gc_next (offset 0)  next head; 0 = untracked. During a collection, bit 0
+ *   _gc_next             next head; 0 = untracked. During a collection, bit 0
  *                        is NEXT_MASK_UNREACHABLE on every object of the
  *                        `unreachable` list (move_unreachable sets it;
  *                        visit_reachable, move_legacy_finalizers and
  *                        clear_unreachable_mask clear it): the collector walks
  *                        such a list by stripping the bit, and the list
  *                        functions here are not used on it until it is clear.
- *   _gc_prev (offset 8)  bit 0 PREV_MASK_FINALIZED (tp_finalize has run),
+ *   _gc_prev             bit 0 PREV_MASK_FINALIZED (tp_finalize has run),
  *                        bit 1 PREV_MASK_COLLECTING (in the generation being
  *                        collected), bits 2.. the previous head — or, between
  *                        update_refs and move_unreachable, gc_refs (a copy of
@@ -25,8 +25,8 @@
  * still exact below 2^53) keep their low bits through ToInt32, so
  * `word & 3` reads the flags of either.
  */
-import type { Memory } from '../allocator/memory.js';
 import { PREV_MASK_COLLECTING, PREV_MASK_FINALIZED } from '../objects/gcState.js';
+import { gcNext, gcPrev } from '../objects/layout.js';
 
 /** NEXT_MASK_UNREACHABLE: bit 0 of _gc_next, set on the objects of the unreachable list during a collection. */
 export const NEXT_MASK_UNREACHABLE = 1;
@@ -34,9 +34,6 @@ export const NEXT_MASK_UNREACHABLE = 1;
 export const PREV_SHIFT = 2;
 /** 1 << _PyGC_PREV_SHIFT: what one reference counts in _gc_prev. */
 export const REFS_UNIT = 1 << PREV_SHIFT;
-/** Offsets of the words in a PyGC_Head. */
-const NEXT = 0;
-const PREV = 8;
 
 /**
  * A word with its two low bits cleared (_PyGC_PREV_MASK applied). `word & 3`
@@ -48,31 +45,29 @@ export function maskFlags(word: number): number {
   return word - (word & 3);
 }
 
-/** The gc list functions over one heap's memory. Heads are addresses of PyGC_Heads. */
+/** The gc list functions. Heads are addresses of PyGC_Heads. */
 export class GcList {
-  constructor(private readonly mem: Memory) {}
-
   /** The raw _gc_next word (flag bit and all). */
   nextWord(g: number): number {
-    return this.mem.f64At(g, NEXT);
+    return gcNext.get(g);
   }
   /** The raw _gc_prev word (flags and all). */
   prevWord(g: number): number {
-    return this.mem.f64At(g, PREV);
+    return gcPrev.get(g);
   }
 
   /** GC_NEXT / _PyGCHead_NEXT: the next head (on a list without NEXT_MASK_UNREACHABLE). */
   next(g: number): number {
-    return this.mem.f64At(g, NEXT);
+    return gcNext.get(g);
   }
   /** GC_PREV / _PyGCHead_PREV: the previous head, flags masked off. */
   prev(g: number): number {
-    return maskFlags(this.mem.f64At(g, PREV));
+    return maskFlags(gcPrev.get(g));
   }
   /** _PyGCHead_SET_PREV: keeps g's flag bits. */
   setPrev(g: number, prev: number): void {
-    const w = this.mem.f64At(g, PREV);
-    this.mem.setF64(g, PREV, prev + (w & 3));
+    const w = gcPrev.get(g);
+    gcPrev.set(g, prev + (w & 3));
   }
 
   // --- flags (the gc_refs helpers, gc_reset_refs, gc_decref, gc_set_refs, are inlined in the
@@ -80,45 +75,45 @@ export class GcList {
 
   /** gc_is_collecting. */
   isCollecting(g: number): boolean {
-    return (this.mem.f64At(g, PREV) & PREV_MASK_COLLECTING) !== 0;
+    return (gcPrev.get(g) & PREV_MASK_COLLECTING) !== 0;
   }
   /** gc_clear_collecting. */
   clearCollecting(g: number): void {
-    const w = this.mem.f64At(g, PREV);
-    if ((w & PREV_MASK_COLLECTING) !== 0) this.mem.setF64(g, PREV, w - PREV_MASK_COLLECTING);
+    const w = gcPrev.get(g);
+    if ((w & PREV_MASK_COLLECTING) !== 0) gcPrev.set(g, w - PREV_MASK_COLLECTING);
   }
   /** _PyGCHead_FINALIZED. */
   isFinalized(g: number): boolean {
-    return (this.mem.f64At(g, PREV) & PREV_MASK_FINALIZED) !== 0;
+    return (gcPrev.get(g) & PREV_MASK_FINALIZED) !== 0;
   }
   /** _PyGCHead_SET_FINALIZED. */
   setFinalized(g: number): void {
-    const w = this.mem.f64At(g, PREV);
-    if ((w & PREV_MASK_FINALIZED) === 0) this.mem.setF64(g, PREV, w + PREV_MASK_FINALIZED);
+    const w = gcPrev.get(g);
+    if ((w & PREV_MASK_FINALIZED) === 0) gcPrev.set(g, w + PREV_MASK_FINALIZED);
   }
 
   // --- lists -----------------------------------------------------------------------------------
 
   /** gc_list_init. */
   init(list: number): void {
-    this.mem.setF64(list, NEXT, list);
-    this.mem.setF64(list, PREV, list);
+    gcNext.set(list, list);
+    gcPrev.set(list, list);
   }
   /** gc_list_is_empty. */
   isEmpty(list: number): boolean {
-    return this.mem.f64At(list, NEXT) === list;
+    return gcNext.get(list) === list;
   }
   /** gc_list_move: node leaves its list for the end of `list`. */
   move(node: number, list: number): void {
     const fromPrev = this.prev(node);
     const fromNext = this.next(node);
-    this.mem.setF64(fromPrev, NEXT, fromNext);
+    gcNext.set(fromPrev, fromNext);
     this.setPrev(fromNext, fromPrev);
-    const toPrev = this.mem.f64At(list, PREV);
+    const toPrev = gcPrev.get(list);
     this.setPrev(node, toPrev);
-    this.mem.setF64(toPrev, NEXT, node);
-    this.mem.setF64(list, PREV, node);
-    this.mem.setF64(node, NEXT, list);
+    gcNext.set(toPrev, node);
+    gcPrev.set(list, node);
+    gcNext.set(node, list);
   }
   /** gc_list_merge: `from`'s objects go to the end of `to`; `from` becomes empty. */
   merge(from: number, to: number): void {
@@ -126,9 +121,9 @@ export class GcList {
       const toTail = this.prev(to);
       const fromHead = this.next(from);
       const fromTail = this.prev(from);
-      this.mem.setF64(toTail, NEXT, fromHead);
+      gcNext.set(toTail, fromHead);
       this.setPrev(fromHead, toTail);
-      this.mem.setF64(fromTail, NEXT, to);
+      gcNext.set(fromTail, to);
       this.setPrev(to, fromTail);
     }
     this.init(from);

@@ -97,6 +97,7 @@ export class GcModule {
    * while a collection is running.
    */
   collect(generation = NUM_GENERATIONS - 1): number {
+    this.interp.rt.checkNotDisposed('gc.collect');
     if (typeof generation !== 'number' || !Number.isInteger(generation)) {
       throw new InvalidArgumentError(`TypeError: generation must be an integer, got ${describe(generation)}`);
     }
@@ -240,6 +241,7 @@ export class GcModule {
    * generation. Borrowed references.
    */
   getObjects(generation: number | null = null): number[] {
+    this.interp.rt.checkNotDisposed('gc.get_objects');
     const out: number[] = [];
     const lists = this.collector.gcList;
     const gens = this.state.generations;
@@ -266,6 +268,7 @@ export class GcModule {
    * whose tp_traverse visits one of objs. Borrowed references.
    */
   getReferrers(...objs: number[]): number[] {
+    this.interp.rt.checkNotDisposed('gc.get_referrers');
     objs.forEach((o) => this.checkObject(o, 'get_referrers'));
     const rt = this.interp.rt;
     const lists = this.collector.gcList;
@@ -312,6 +315,7 @@ export class GcModule {
 
   /** gc.freeze(): every tracked object moves to the permanent generation, ignored by collections; gen 0's count resets. */
   freeze(): void {
+    this.interp.rt.checkNotDisposed('gc.freeze');
     const lists = this.collector.gcList;
     for (const gen of this.state.generations) {
       lists.merge(gen.head, this.state.permanentGeneration.head);
@@ -320,10 +324,12 @@ export class GcModule {
   }
   /** gc.unfreeze(): the permanent generation goes back to the oldest one. */
   unfreeze(): void {
+    this.interp.rt.checkNotDisposed('gc.unfreeze');
     this.collector.gcList.merge(this.state.permanentGeneration.head, this.state.generations[NUM_GENERATIONS - 1]!.head);
   }
   /** gc.get_freeze_count(). */
   getFreezeCount(): number {
+    this.interp.rt.checkNotDisposed('gc.get_freeze_count');
     return this.collector.gcList.size(this.state.permanentGeneration.head);
   }
 

@@ -12,7 +12,7 @@
  *   - the walk returns to H (within `limit` steps: no stray loop);
  *   - no object is on two lists.
  */
-import { OB_REFCNT, OB_TYPE } from '../objects/layout.js';
+import { fromGc, obRefcnt } from '../objects/layout.js';
 import type { Runtime } from '../objects/runtime.js';
 import { isGcType } from '../objects/type.js';
 import { GcList } from './gcList.js';
@@ -20,8 +20,7 @@ import { GcList } from './gcList.js';
 /** Every broken invariant of rt's gc lists (at most `max` of them). */
 export function gcListViolations(rt: Runtime, limit = 50_000_000, max = 20): string[] {
   const out: string[] = [];
-  const mem = rt.mem;
-  const lists = new GcList(mem);
+  const lists = new GcList();
   const seen = new Set<number>();
   const heads = [...rt.gc.generations.map((g, i) => [`generation ${i}`, g.head] as const), ['permanent generation', rt.gc.permanentGeneration.head] as const];
   for (const [name, head] of heads) {
@@ -37,12 +36,12 @@ export function gcListViolations(rt: Runtime, limit = 50_000_000, max = 20): str
         out.push(`${name}: a _gc_next word carries NEXT_MASK_UNREACHABLE (${g})`);
         break;
       }
-      const op = g + 16;
+      const op = fromGc(g);
       if ((lists.prevWord(g) & 2) !== 0) out.push(`${name}: object ${op} carries PREV_MASK_COLLECTING`);
       if (lists.prev(g) !== prev) out.push(`${name}: object ${op}'s _gc_prev is ${lists.prev(g)}, not ${prev}`);
-      const type = rt.types[mem.u32At(op, OB_TYPE)];
-      if (type === undefined || !isGcType(type)) out.push(`${name}: object ${op} is not of a GC type`);
-      else if (mem.u32At(op, OB_REFCNT) < 1) out.push(`${name}: object ${op} (${type.name}) is tracked with ob_refcnt 0`);
+      const type = rt.typeOrNull(op);
+      if (type === null || !isGcType(type)) out.push(`${name}: object ${op} is not of a GC type`);
+      else if (obRefcnt.get(op) < 1) out.push(`${name}: object ${op} (${type.name}) is tracked with ob_refcnt 0`);
       if (seen.has(g)) out.push(`${name}: object ${op} is on two lists`);
       seen.add(g);
       prev = g;

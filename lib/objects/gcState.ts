@@ -6,7 +6,7 @@
  * collection. The collector itself is the gc layer's; it installs
  * `collectGenerations`.
  *
- *   generation head (16 bytes, its own static block)
+ *   generation head (a PyGC_Head of its own, layout.ts, in a static block)
  *   +-----------+-----------+
  *   | _gc_next  | _gc_prev  |   circular doubly linked list of PyGC_Heads
  *   +-----------+-----------+   (addresses of the heads, i.e. object - 16)
@@ -17,8 +17,7 @@
  * f64 (pointers up to 2^53); `w & 3` reads the flags exactly, since ToInt32
  * keeps the low 32 bits of an integer-valued double.
  */
-import type { Memory } from '../allocator/memory.js';
-import { GC_NEXT } from './layout.js';
+import { GC_HEAD_SIZE, asGc, gcNext, gcPrev } from './layout.js';
 
 /** NUM_GENERATIONS. */
 export const NUM_GENERATIONS = 3;
@@ -55,12 +54,11 @@ export class GcState {
   collectGenerations: (() => void) | null = null;
 
   constructor(
-    private readonly mem: Memory,
-    /** Allocates a zeroed static 16-byte block for a list head. */
+    /** Allocates a zeroed static block (for a list head). */
     staticAlloc: (n: number) => number,
   ) {
     const mk = (threshold: number): Generation => {
-      const head = staticAlloc(16);
+      const head = staticAlloc(GC_HEAD_SIZE);
       this.listInit(head);
       return { head, threshold, count: 0 };
     };
@@ -70,60 +68,60 @@ export class GcState {
 
   /** gc_list_init. */
   listInit(head: number): void {
-    this.mem.setF64(head, 0, head);
-    this.mem.setF64(head, 8, head);
+    gcNext.set(head, head);
+    gcPrev.set(head, head);
   }
   /** _PyGCHead_NEXT. */
   next(g: number): number {
-    return this.mem.f64At(g, 0);
+    return gcNext.get(g);
   }
   /** _PyGCHead_PREV (flags masked off). */
   prev(g: number): number {
-    const v = this.mem.f64At(g, 8);
+    const v = gcPrev.get(g);
     return v - (v & 3);
   }
   /** _PyGCHead_SET_NEXT. */
   setNext(g: number, next: number): void {
-    this.mem.setF64(g, 0, next);
+    gcNext.set(g, next);
   }
   /** _PyGCHead_SET_PREV: keeps g's flag bits. */
   setPrev(g: number, prev: number): void {
-    const v = this.mem.f64At(g, 8);
-    this.mem.setF64(g, 8, prev + (v & 3));
+    const v = gcPrev.get(g);
+    gcPrev.set(g, prev + (v & 3));
   }
   /** The raw _gc_prev word (flags and all). */
   prevWord(g: number): number {
-    return this.mem.f64At(g, 8);
+    return gcPrev.get(g);
   }
   setPrevWord(g: number, v: number): void {
-    this.mem.setF64(g, 8, v);
+    gcPrev.set(g, v);
   }
 
   /** _PyObject_GC_IS_TRACKED. */
   isTracked(op: number): boolean {
-    return this.mem.f64At(op, GC_NEXT) !== 0;
+    return gcNext.get(asGc(op)) !== 0;
   }
 
   /** _PyObject_GC_TRACK: append op to generation 0. */
   track(op: number): void {
-    const gc = op + GC_NEXT;
+    const gc = asGc(op);
     const gen0 = this.generations[0]!.head;
     const last = this.prev(gen0);
     this.setNext(last, gc);
     this.setPrev(gc, last);
     this.setNext(gc, gen0);
-    this.mem.setF64(gen0, 8, gc);
+    gcPrev.set(gen0, gc);
   }
 
   /** _PyObject_GC_UNTRACK: unlink op; keeps only its FINALIZED flag. */
   untrack(op: number): void {
-    const gc = op + GC_NEXT;
+    const gc = asGc(op);
     const prev = this.prev(gc);
     const next = this.next(gc);
     this.setNext(prev, next);
     this.setPrev(next, prev);
-    this.mem.setF64(gc, 0, 0);
-    this.mem.setF64(gc, 8, this.mem.f64At(gc, 8) & 1);
+    gcNext.set(gc, 0);
+    gcPrev.set(gc, gcPrev.get(gc) & PREV_MASK_FINALIZED);
   }
 
   /** The count rule of _PyObject_GC_Link: a new container; collect when gen 0 is over its threshold. */

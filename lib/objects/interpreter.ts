@@ -21,6 +21,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Runtime, type RuntimeOptions } from './runtime.js';
+import { obSize } from './layout.js';
 import { preHeaderBytes } from './type.js';
 import { Singletons } from './types/singletons.js';
 import { LongModule } from './types/long.js';
@@ -32,6 +33,7 @@ import { ByteArrayModule } from './types/bytearray.js';
 import { TupleModule } from './types/tuple.js';
 import { ListModule } from './types/list.js';
 import { DictModule } from './types/dict.js';
+import { SharedKeysModule } from './types/sharedKeys.js';
 import { SetModule } from './types/set.js';
 import { WeakrefModule } from './types/weakref.js';
 import { InstanceModule } from './types/instance.js';
@@ -55,6 +57,7 @@ export class Interpreter {
   readonly tuple: TupleModule;
   readonly list: ListModule;
   readonly dict: DictModule;
+  readonly sharedKeys: SharedKeysModule;
   readonly set: SetModule;
   readonly weakref: WeakrefModule;
   readonly instance: InstanceModule;
@@ -77,6 +80,7 @@ export class Interpreter {
     this.tuple = new TupleModule(this);
     this.list = new ListModule(this);
     this.dict = new DictModule(this);
+    this.sharedKeys = new SharedKeysModule(this);
     this.set = new SetModule(this);
     this.weakref = new WeakrefModule(this);
     this.instance = new InstanceModule(this);
@@ -113,7 +117,7 @@ export class Interpreter {
   sizeofObject(op: number): number {
     const t = this.rt.typeOf(op);
     if (t.sizeof) return t.sizeof(this.rt, op);
-    const n = t.itemsize !== 0 ? Math.abs(this.rt.mem.i64At(op, 16)) : 0;
+    const n = t.itemsize !== 0 ? Math.abs(obSize.get(op)) : 0;
     return t.basicsize + n * t.itemsize;
   }
 

@@ -1,46 +1,212 @@
 /*
- * Object layouts of 64-bit CPython 3.11, as byte offsets from the object
- * pointer (what a PyObject* points at). Every object starts with PyObject;
- * variable-size ones with PyVarObject. GC containers have a PyGC_Head just
- * before the object; instances with a managed __dict__ have a two-pointer
- * pre-header before that:
+ * The headers every object of 64-bit CPython 3.11 starts with, and what sits
+ * before some objects in their block, declared once (lib/struct.ts):
  *
- *   -32  values     PyDictValues*   managed-dict pre-header (_PyObject_ValuesPointer)
- *   -24  dict       PyObject*       managed-dict pre-header (_PyObject_ManagedDictPointer)
- *   -16  _gc_next   uintptr_t       PyGC_Head: next in its generation list; 0 = untracked
- *    -8  _gc_prev   uintptr_t       PyGC_Head: previous, low 2 bits are flags
- *     0  ob_refcnt  Py_ssize_t      references; 0 means deallocated at once
- *     8  ob_type    PyTypeObject*   here: the type's id in the runtime's registry (u32)
- *    16  ob_size    Py_ssize_t      PyVarObject only
+ *   block  [managed-dict pre-header][PyGC_Head][the object ...]
+ *                                               ^ op (a PyObject*)
  *
- * Pointers are stored as f64 (pointer.ts: exact below 2^53), integers of
- * Py_ssize_t width as i64 (Memory.i64At), C ints as u32.
+ * PyObject, 16 bytes:
+ *   0  8  Py_ssize_t      ob_refcnt  references; 0 while being deallocated
+ *   8  8  PyTypeObject *  ob_type    TYPE_BASE + the type's id in its runtime; 0 once freed; a link on a free list
+ *
+ * PyVarObject, 24 bytes:
+ *    0  16  PyObject    ob_base  the object header
+ *   16  8   Py_ssize_t  ob_size  items (or digits, with the sign of the int)
+ *
+ * PyGC_Head, 16 bytes:
+ *   0  8  uintptr_t  _gc_next  next head; 0 = untracked; bit 0 NEXT_MASK_UNREACHABLE during a collection
+ *   8  8  uintptr_t  _gc_prev  previous head, or gc_refs << 2 in a collection; bit 0 FINALIZED, bit 1 COLLECTING
+ *
+ * PyObjectArray, 0 bytes + the variable part:
+ *   0  8*n  PyObject *  item[]  the objects (owned references, or NULL)
+ *
+ * PyManagedDictPreHeader, 16 bytes:
+ *   0  8  PyDictValues *  values  the instance's values array (_PyObject_ValuesPointer: op - 32)
+ *   8  8  PyObject *      dict    its materialised __dict__ (_PyObject_ManagedDictPointer: op - 24)
+ *
+ * A type's ob_type word is the runtime's TYPE_BASE (Runtime.typeBase, its
+ * own range above 2^50) plus the type's index in the runtime's registry: no
+ * pointer, size or count pymem stores is in that range, so reading an
+ * interior pointer, a freed object or another runtime's object as a PyObject
+ * finds no type. Pointers are stored as f64 (pointer.ts: exact below 2^53),
+ * Py_ssize_t as i64.
  */
+import * as access from '../allocator/access.js';
+import { declareStruct, type FieldDecl, type FieldNames, type MemoryAccess, type StructDecl, type StructSpec, type ValidationContext } from '../struct.js';
+import type { Runtime } from './runtime.js';
+
+/** What the object layer's validators are given: the runtime the object lives in. */
+export interface ObjectValidationContext extends ValidationContext {
+  readonly rt: Runtime;
+}
+
+/** A declared object struct (validated against its runtime). */
+export type ObjectStruct = StructDecl<ObjectValidationContext, string>;
+
+/** The thread-wide loads and stores of allocator/access.ts: what every object struct's accessors use. */
+export const heapAccess: MemoryAccess = {
+  loadU8: access.loadU8,
+  storeU8: access.storeU8,
+  loadU16: access.loadU16,
+  storeU16: access.storeU16,
+  loadU32: access.loadU32,
+  storeU32: access.storeU32,
+  loadI32: access.loadI32,
+  storeI32: access.storeI32,
+  loadI64: access.loadI64,
+  storeI64: access.storeI64,
+  loadF64: access.loadF64,
+  storeF64: access.storeF64,
+};
+
+/** declareStruct over heap memory (heapAccess): how the object layer declares its structs. */
+export function declareObjectStruct<C extends ValidationContext, const F extends readonly FieldDecl[]>(
+  spec: Omit<StructSpec<C, F>, 'access'>,
+): StructDecl<C, FieldNames<F>> {
+  return declareStruct<C, F>({ ...spec, access: heapAccess });
+}
+
+/**
+ * A pointer field whose offset is data rather than declaration: what C reads
+ * as `*(PyObject **)((char *)op + offset)` for tp_weaklistoffset,
+ * tp_dictoffset and __slots__ member descriptors.
+ */
+export const pointerSlot = {
+  get: (p: number, offset: number): number => access.loadF64(p + offset),
+  set: (p: number, offset: number, v: number): void => access.storeF64(p + offset, v),
+};
+
+/**
+ * Byte i of an untyped buffer (`((uint8_t *)p)[i]`, i may be negative): the
+ * bytes of a bytearray's buffer, the prefix CPython keeps before a split
+ * dict's values.
+ */
+export const byteAt = {
+  get: (p: number, i: number): number => access.loadU8(p + i),
+  set: (p: number, i: number, v: number): void => access.storeU8(p + i, v),
+};
 
 /** Bytes of a pointer (and of Py_ssize_t) on the modelled platform. */
 export const SIZEOF_VOID_P = 8;
-/** offsetof(PyObject, ob_refcnt). */
-export const OB_REFCNT = 0;
-/** offsetof(PyObject, ob_type). */
-export const OB_TYPE = 8;
-/** offsetof(PyVarObject, ob_size). */
-export const OB_SIZE = 16;
+
+/** PyObject: ob_refcnt and ob_type. */
+export const PyObject = declareObjectStruct({
+  name: 'PyObject',
+  fields: [
+    { name: 'ob_refcnt', type: 'i64', meaning: 'references; 0 while being deallocated' },
+    {
+      name: 'ob_type',
+      type: 'ptr',
+      ctype: 'PyTypeObject *',
+      unchecked: true,
+      meaning: "TYPE_BASE + the type's id in its runtime; 0 once freed; a link on a free list",
+    },
+  ],
+  check: (op, ctx: ObjectValidationContext, fail) => {
+    const n = obRefcnt.get(op);
+    if (!(Number.isSafeInteger(n) && n >= 1)) fail('ob_refcnt', `${n} on a live object`);
+    if (ctx.rt.typeOrNull(op) === null) fail('ob_type', `${obType.get(op)} is no type of this runtime`);
+  },
+});
+
+/** PyVarObject: PyObject and ob_size. */
+export const PyVarObject = declareObjectStruct({
+  name: 'PyVarObject',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'ob_size', type: 'i64', meaning: 'items (or digits, with the sign of the int)' },
+  ],
+  check: (op, _ctx: ObjectValidationContext, fail) => {
+    const n = obSize.get(op);
+    if (!(Number.isSafeInteger(n) && Math.abs(n) < 2 ** 48)) fail('ob_size', `${n} is no size`);
+  },
+});
+
+/** PyGC_Head: the two words before every GC object (gcState.ts and the gc layer keep its lists). */
+export const PyGC_Head = declareObjectStruct({
+  name: 'PyGC_Head',
+  fields: [
+    { name: '_gc_next', type: 'ptr', ctype: 'uintptr_t', unchecked: true, meaning: 'next head; 0 = untracked; bit 0 NEXT_MASK_UNREACHABLE during a collection' },
+    { name: '_gc_prev', type: 'ptr', ctype: 'uintptr_t', unchecked: true, meaning: 'previous head, or gc_refs << 2 in a collection; bit 0 FINALIZED, bit 1 COLLECTING' },
+  ],
+  check: (g, ctx: ObjectValidationContext, fail) => {
+    const next = gcNext.get(g);
+    const prev = gcPrev.get(g);
+    if (next === 0) return;
+    if (!ctx.rt.gc.collecting) {
+      if ((next & 1) !== 0) fail('_gc_next', `${next} carries NEXT_MASK_UNREACHABLE outside a collection`);
+      if ((prev & 2) !== 0) fail('_gc_prev', `${prev} carries PREV_MASK_COLLECTING outside a collection`);
+    }
+    if (!ctx.isPointer(next - (next & 1))) fail('_gc_next', `${next} is no PyGC_Head`);
+  },
+});
+
+/** The managed-dict pre-header before the PyGC_Head of a Py_TPFLAGS_MANAGED_DICT instance. */
+export const PyManagedDictPreHeader = declareObjectStruct({
+  name: 'PyManagedDictPreHeader',
+  fields: [
+    { name: 'values', type: 'ptr', ctype: 'PyDictValues *', meaning: "the instance's values array (_PyObject_ValuesPointer: op - 32)" },
+    { name: 'dict', type: 'ptr', ctype: 'PyObject *', meaning: 'its materialised __dict__ (_PyObject_ManagedDictPointer: op - 24)' },
+  ],
+});
+
+/** Py_REFCNT / Py_SET_REFCNT. */
+export const obRefcnt = PyObject.field('ob_refcnt');
+/** The ob_type word (Runtime.typeOf reads it as a type). */
+export const obType = PyObject.field('ob_type');
+/** Py_SIZE / Py_SET_SIZE. */
+export const obSize = PyVarObject.field('ob_size');
 /** sizeof(PyObject). */
-export const PYOBJECT_SIZE = 16;
+export const PYOBJECT_SIZE = PyObject.size;
 /** sizeof(PyVarObject). */
-export const PYVAROBJECT_SIZE = 24;
+export const PYVAROBJECT_SIZE = PyVarObject.size;
+
+/** _gc_next (flag bit and all). */
+export const gcNext = PyGC_Head.field('_gc_next');
+/** _gc_prev (flags and all). */
+export const gcPrev = PyGC_Head.field('_gc_prev');
 /** sizeof(PyGC_Head). */
-export const GC_HEAD_SIZE = 16;
-/** Offset of _gc_next from the object. */
-export const GC_NEXT = -16;
-/** Offset of _gc_prev from the object. */
-export const GC_PREV = -8;
-/** Bytes of the managed-dict pre-header (dict and values pointers). */
-export const PRE_HEADER_SIZE = 16;
-/** Offset of the managed dict pointer from the object. */
-export const MANAGED_DICT = -24;
-/** Offset of the managed values pointer from the object. */
-export const MANAGED_VALUES = -32;
+export const GC_HEAD_SIZE = PyGC_Head.size;
+/** _Py_AS_GC(op): the PyGC_Head of a GC object. */
+export function asGc(op: number): number {
+  return op - GC_HEAD_SIZE;
+}
+/** _Py_FROM_GC(g): the object of a PyGC_Head. */
+export function fromGc(g: number): number {
+  return g + GC_HEAD_SIZE;
+}
+
+const preValues = PyManagedDictPreHeader.field('values');
+const preDict = PyManagedDictPreHeader.field('dict');
+/** Bytes from the pre-header to the object: it sits before the PyGC_Head. */
+const PRE_HEADER_TO_OBJECT = PyManagedDictPreHeader.size + PyGC_Head.size;
+
+/** *_PyObject_ValuesPointer(op). */
+export const managedValues = {
+  get: (op: number): number => preValues.get(op - PRE_HEADER_TO_OBJECT),
+  set: (op: number, v: number): void => preValues.set(op - PRE_HEADER_TO_OBJECT, v),
+};
+/** *_PyObject_ManagedDictPointer(op). */
+export const managedDict = {
+  get: (op: number): number => preDict.get(op - PRE_HEADER_TO_OBJECT),
+  set: (op: number, v: number): void => preDict.set(op - PRE_HEADER_TO_OBJECT, v),
+};
+/** The pre-header's address for an object op. */
+export function preHeaderOf(op: number): number {
+  return op - PRE_HEADER_TO_OBJECT;
+}
+
+/**
+ * An array of object pointers in a block of its own (a list's ob_item, a
+ * split dict's values): `PyObject *[]`, element i at 8 * i.
+ */
+export const PyObjectArray = declareObjectStruct({
+  name: 'PyObjectArray',
+  fields: [],
+  tail: { name: 'item', type: 'ptr', ctype: 'PyObject *', meaning: 'the objects (owned references, or NULL)' },
+});
+/** Element i of an object-pointer array (PyObjectArray). */
+export const itemArray = PyObjectArray.array('item');
 
 /** _Py_SIZE_ROUND_UP(n, SIZEOF_VOID_P). */
 export function roundUpPtr(n: number): number {

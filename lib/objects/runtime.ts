@@ -15,17 +15,40 @@
  *                  ints, the empty tuple …): bump-allocated in blocks the heap
  *                  maps outside pymalloc (PyMalloc.mapStatic)
  *
- * Invariants: a live object has ob_refcnt >= 1 and its type's id in ob_type;
+ * Pointer checks (O(1), on every Py_INCREF / Py_DECREF / Py_TYPE): a
+ * pointer is a positive multiple of 8 (objects are 16-aligned in blocks that
+ * are 8- or 16-aligned) whose ob_type word is one of this runtime's type
+ * words (typeBase + id, layout.ts); a freed object's ob_type is cleared
+ * (objectDel, gcDel), so a freed, interior or foreign pointer has no type.
+ *
+ * Invariants: a live object has ob_refcnt >= 1 and its type's word in ob_type;
  * ob_refcnt reaching 0 runs the type's dealloc before decref returns (or
  * queues it on the trashcan chain, run before the outermost dealloc returns);
  * static objects are never deallocated.
  */
 import { Domain, type MemAllocator } from '../allocator/domains.js';
 import { Heap, type HeapOptions } from '../allocator/heap.js';
-import type { Memory } from '../allocator/memory.js';
-import { InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PymemError } from '../errors.js';
+import { InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PymemError, describe } from '../errors.js';
 import { GcState } from './gcState.js';
-import { GC_NEXT, GC_PREV, OB_REFCNT, OB_SIZE, OB_TYPE, roundUpPtr } from './layout.js';
+import {
+  GC_HEAD_SIZE,
+  PyGC_Head,
+  PyManagedDictPreHeader,
+  PyObject,
+  asGc,
+  gcNext,
+  gcPrev,
+  obRefcnt,
+  obSize,
+  obType,
+  managedDict,
+  managedValues,
+  preHeaderOf,
+  roundUpPtr,
+  type ObjectValidationContext,
+} from './layout.js';
+import { byteAtOr } from '../allocator/access.js';
+import { SMALL_LIMIT } from '../allocator/pointer.js';
 import {
   Py_TPFLAGS_HAVE_GC,
   Py_TPFLAGS_MANAGED_DICT,
@@ -44,6 +67,9 @@ export const TRASH_UNWIND_LEVEL = 50;
 /** A reference-count error: a decref below zero, or an object used after it was deallocated. */
 export class RefcountError extends PymemError {}
 
+/** A use of a runtime after dispose() unmapped its heap. */
+export class DisposedError extends PymemError {}
+
 /** What sys.unraisablehook receives (UnraisableHookArgs), kept in Runtime.unraisable. */
 export interface Unraisable {
   /** exc_value: what was thrown. */
@@ -56,15 +82,29 @@ export interface Unraisable {
   readonly objectRepr: string;
 }
 
+/** ob_refcnt as two words: Py_INCREF / Py_DECREF touch only the low one unless it would carry or borrow. */
+const refcntWords = PyObject.words('ob_refcnt');
+
+/** Where the ob_type words of the next runtime start (each runtime its own range above 2^50). */
+let nextTypeBase = 2 ** 50;
+/** Type words per runtime (the most types one runtime may register). */
+const TYPE_RANGE = 2 ** 16;
+
+/** Whether p (a positive integer) lies in mapped heap memory: a bound span, or a live raw block. */
+function isMapped(p: number): boolean {
+  return byteAtOr(p) >= 0;
+}
+
 /** Options of a new Runtime (those of its Heap). */
 export type RuntimeOptions = HeapOptions;
 
 /** One interpreter's object space. */
 export class Runtime {
   readonly heap: Heap;
-  readonly mem: Memory;
   readonly gc: GcState;
   readonly types: PyTypeObject[] = [];
+  /** The ob_type word of types[0]: a type's word is typeBase + its id. */
+  readonly typeBase: number;
   /** Every error reported by writeUnraisable, oldest first (what the default sys.unraisablehook prints). */
   readonly unraisable: Unraisable[] = [];
   private readonly staticSet = new Set<number>();
@@ -73,6 +113,8 @@ export class Runtime {
   private staticEnd = 0;
   private obj: MemAllocator;
   private memDomain: MemAllocator;
+  /** Set by dispose(): the heap is unmapped, no object is live. */
+  private disposedFlag = false;
   /** tstate->trash_delete_nesting. */
   private trashDeleteNesting = 0;
   /** tstate->trash_delete_later: head of the chain of objects waiting to be deallocated (0: none). */
@@ -80,16 +122,18 @@ export class Runtime {
 
   constructor(options: RuntimeOptions = {}) {
     this.heap = new Heap(options);
-    this.mem = this.heap.memory;
+    this.typeBase = nextTypeBase;
+    nextTypeBase += TYPE_RANGE;
     this.obj = this.heap.getAllocator(Domain.OBJ);
     this.memDomain = this.heap.getAllocator(Domain.MEM);
-    this.gc = new GcState(this.mem, (n) => this.staticAlloc(n));
+    this.gc = new GcState((n) => this.staticAlloc(n));
   }
 
   // --- types ------------------------------------------------------------------------
 
   /** Registers a type (PyType_Ready for a static type). */
   registerType(slots: TypeSlots): PyTypeObject {
+    if (this.types.length >= TYPE_RANGE) throw new InvalidArgumentError(`a runtime registers at most ${TYPE_RANGE} types`);
     if ((slots.flags & Py_TPFLAGS_MANAGED_DICT) !== 0 && (slots.flags & Py_TPFLAGS_HAVE_GC) === 0) {
       throw new InvalidArgumentError(`type ${slots.name}: a managed __dict__ needs Py_TPFLAGS_HAVE_GC`);
     }
@@ -103,29 +147,60 @@ export class Runtime {
     return t;
   }
 
+  /**
+   * Py_TYPE(op), or null when op is no live object of this runtime: not a
+   * positive multiple of 8, or its ob_type word names none of its types
+   * (an interior pointer, a freed object, another runtime's object).
+   */
+  typeOrNull(op: number): PyTypeObject | null {
+    if (typeof op !== 'number' || !(op > 0) || op % 8 !== 0) return null;
+    if (op >= SMALL_LIMIT && !isMapped(op)) return null;
+    // An unmapped small pointer reads undefined: no type either.
+    return this.types[obType.get(op) - this.typeBase] ?? null;
+  }
+
   /** Py_TYPE(op). */
   typeOf(op: number): PyTypeObject {
-    const t = this.types[this.mem.u32At(op, OB_TYPE)];
-    if (t === undefined) throw new InvalidPointerError(`${op} is not a live object of this runtime`, op);
+    const t = this.typeOrNull(op);
+    if (t === null) throw this.notAnObject(op, 'Py_TYPE');
     return t;
+  }
+
+  /** The error for a pointer typeOrNull refused: RefcountError when it is a deallocated object, else InvalidPointerError. */
+  private notAnObject(op: unknown, what: string): PymemError {
+    if (this.disposedFlag) return new DisposedError(`${what} of ${describe(op)}: this runtime was disposed (its heap is unmapped)`);
+    if (typeof op !== 'number') return new InvalidPointerError(`${what} of ${describe(op)}: a pointer is a number`, Number.NaN);
+    if (!Number.isSafeInteger(op) || op <= 0 || op % 8 !== 0 || !isMapped(op)) {
+      return new InvalidPointerError(`${what} of ${describe(op)}: not a pointer to an object (a positive multiple of 8 in this heap)`, op);
+    }
+    // A freed object's ob_type is cleared; one on a free list keeps ob_refcnt 0.
+    if (obType.get(op) === 0 || obRefcnt.get(op) === 0) return new RefcountError(`${what} of ${op}: the object was deallocated`);
+    return new InvalidPointerError(`${what} of ${op}: not a live object of this runtime`, op);
+  }
+
+  /** The ob_type word of objects of type t. */
+  typeWord(t: PyTypeObject): number {
+    return this.typeBase + t.id;
   }
 
   // --- refcounts ----------------------------------------------------------------------
 
   /** Py_REFCNT(op). */
   refcnt(op: number): number {
-    return this.mem.u32At(op, OB_REFCNT);
+    this.typeOf(op);
+    return obRefcnt.get(op);
   }
   /** Py_SET_REFCNT(op). */
   setRefcnt(op: number, n: number): void {
-    this.mem.setU32(op, OB_REFCNT, n);
+    obRefcnt.set(op, n);
   }
-  /** Py_INCREF(op). */
+  /** Py_INCREF(op): refuses a pointer that is no live object (and one already deallocated). */
   incref(op: number): void {
-    const u32 = this.mem.u32View(op);
-    const i = this.mem.off >> 2;
-    if (!(i >= 0 && i < u32.length)) throw new InvalidPointerError(`Py_INCREF of ${op}: not an object of this runtime`, op);
-    u32[i]!++;
+    if (this.typeOrNull(op) === null) throw this.notAnObject(op, 'Py_INCREF');
+    // The low word alone while it cannot carry (exact for any high word); the whole i64 otherwise.
+    const lo = refcntWords.lo.get(op);
+    if (lo !== 0xffffffff) refcntWords.lo.set(op, lo + 1);
+    else obRefcnt.set(op, obRefcnt.get(op) + 1);
   }
   /** Py_XINCREF(op). */
   xincref(op: number): void {
@@ -133,20 +208,25 @@ export class Runtime {
   }
   /** Py_DECREF(op): deallocates at once when the count reaches zero. */
   decref(op: number): void {
-    const u32 = this.mem.u32View(op);
-    const i = this.mem.off >> 2;
-    const n = u32[i]!;
-    if (n > 1) {
-      u32[i] = n - 1;
+    const type = this.typeOrNull(op);
+    if (type === null) throw this.notAnObject(op, 'Py_DECREF');
+    // The low word alone while it cannot borrow (exact for any high word); the whole i64 otherwise.
+    const lo = refcntWords.lo.get(op);
+    if (lo > 1) {
+      refcntWords.lo.set(op, lo - 1);
       return;
     }
-    if (n === 0) throw new RefcountError(`Py_DECREF of ${op}: its reference count is already 0 (deallocated)`);
-    if (n === undefined) throw new InvalidPointerError(`Py_DECREF of ${op}: not an object of this runtime`, op);
-    if (this.staticSet.has(op)) {
-      throw new RefcountError(`Py_DECREF would deallocate a static object (${this.typeOf(op).name}): too many Py_DECREFs`);
+    const n = obRefcnt.get(op);
+    if (n > 1) {
+      obRefcnt.set(op, n - 1);
+      return;
     }
-    u32[i] = 0;
-    this.types[u32[i + 2]!]!.dealloc(this, op);
+    if (n < 1) throw new RefcountError(`Py_DECREF of ${op}: its reference count is already ${n} (deallocated)`);
+    if (this.staticSet.has(op)) {
+      throw new RefcountError(`Py_DECREF would deallocate a static object (${type.name}): too many Py_DECREFs`);
+    }
+    obRefcnt.set(op, 0);
+    type.dealloc(this, op);
   }
   /** Py_XDECREF(op). */
   xdecref(op: number): void {
@@ -170,6 +250,11 @@ export class Runtime {
   /** PyObject_Free. */
   objectFree(p: number): void {
     this.obj.free(p);
+  }
+  /** PyObject_Free of a non-GC object: its ob_type cleared first, so the freed block reads as no object. */
+  objectDel(op: number): void {
+    obType.set(op, 0);
+    this.obj.free(op);
   }
   /** PyMem_Malloc: the MEM domain's allocator. */
   memMalloc(n: number): number {
@@ -201,13 +286,9 @@ export class Runtime {
 
   /** _PyObject_Init / _PyObject_InitVar: refcount 1, type, size. */
   initObject(op: number, type: PyTypeObject, size?: number): number {
-    const u32 = this.mem.u32View(op);
-    const i = this.mem.off >> 2;
-    u32[i] = 1; // ob_refcnt
-    u32[i + 1] = 0;
-    u32[i + 2] = type.id; // ob_type
-    u32[i + 3] = 0;
-    if (size !== undefined) this.mem.setI64(op, OB_SIZE, size);
+    obRefcnt.set(op, 1);
+    obType.set(op, this.typeBase + type.id);
+    if (size !== undefined) obSize.set(op, size);
     return op;
   }
 
@@ -234,7 +315,7 @@ export class Runtime {
     const pre = preHeaderBytes(type);
     const block = this.objectRealloc(op - pre, pre + roundUpPtr(type.basicsize + n * type.itemsize));
     const moved = block + pre;
-    this.mem.setI64(moved, OB_SIZE, n);
+    obSize.set(moved, n);
     return moved;
   }
   private gcAlloc(type: PyTypeObject, basicsize: number): number {
@@ -243,11 +324,11 @@ export class Runtime {
     const block = this.objectMalloc(pre + basicsize);
     const op = block + pre;
     // _PyObject_GC_Link: the head starts untracked, and gen 0 counts the new container.
-    this.mem.setF64(op, GC_NEXT, 0);
-    this.mem.setF64(op, GC_PREV, 0);
-    if (pre > 16) {
-      this.mem.setF64(block, 0, 0);
-      this.mem.setF64(block, 8, 0);
+    gcNext.set(asGc(op), 0);
+    gcPrev.set(asGc(op), 0);
+    if (pre > GC_HEAD_SIZE) {
+      managedValues.set(op, 0);
+      managedDict.set(op, 0);
     }
     this.gc.linked();
     return op;
@@ -256,7 +337,9 @@ export class Runtime {
   gcDel(op: number): void {
     if (this.gc.isTracked(op)) this.gc.untrack(op);
     this.gc.deleted();
-    this.objectFree(op - preHeaderBytes(this.typeOf(op)));
+    const pre = preHeaderBytes(this.typeOf(op));
+    obType.set(op, 0);
+    this.objectFree(op - pre);
   }
   /** PyObject_GC_Track. */
   gcTrack(op: number): void {
@@ -278,7 +361,8 @@ export class Runtime {
   trashcanBegin(op: number): boolean {
     if (this.trashDeleteNesting >= TRASH_UNWIND_LEVEL) {
       // _PyTrash_thread_deposit_object: thread op through its PyGC_Head's prev word, keeping its flag bits.
-      this.mem.setF64(op, GC_PREV, this.trashDeleteLater + (this.mem.f64At(op, GC_PREV) & 3));
+      const g = asGc(op);
+      gcPrev.set(g, this.trashDeleteLater + (gcPrev.get(g) & 3));
       this.trashDeleteLater = op;
       return true;
     }
@@ -296,9 +380,10 @@ export class Runtime {
   private trashDestroyChain(): void {
     while (this.trashDeleteLater !== 0) {
       const op = this.trashDeleteLater;
-      const w = this.mem.f64At(op, GC_PREV);
+      const g = asGc(op);
+      const w = gcPrev.get(g);
       this.trashDeleteLater = w - (w & 3);
-      this.mem.setF64(op, GC_PREV, w & 3);
+      gcPrev.set(g, w & 3);
       ++this.trashDeleteNesting;
       this.typeOf(op).dealloc(this, op);
       --this.trashDeleteNesting;
@@ -348,8 +433,35 @@ export class Runtime {
     return this.staticSet.has(op);
   }
 
+  /**
+   * The problems found in the object at op, each naming its struct and field
+   * (empty: none): the object header, the type's declared layout, the
+   * PyGC_Head of a GC object and the pre-header of a managed-dict instance.
+   * For tests and property runs (it touches every field).
+   */
+  validateObject(op: number): string[] {
+    const type = this.typeOrNull(op);
+    if (type === null) return [`PyObject.ob_type: ${describe(op)} is no live object of this runtime`];
+    const ctx: ObjectValidationContext = { rt: this, isPointer: isMapped };
+    const out = (type.layout ?? PyObject).validate(op, ctx);
+    if (type.validate !== undefined) out.push(...type.validate(this, op, ctx));
+    if (isGcType(type)) out.push(...PyGC_Head.validate(asGc(op), ctx));
+    if ((type.flags & Py_TPFLAGS_MANAGED_DICT) !== 0) out.push(...PyManagedDictPreHeader.validate(preHeaderOf(op), ctx));
+    return out;
+  }
+
+  /** Whether dispose() has run. */
+  get disposed(): boolean {
+    return this.disposedFlag;
+  }
+  /** Throws DisposedError once dispose() has run (for entry points that walk the heap: the collector's). */
+  checkNotDisposed(what: string): void {
+    if (this.disposedFlag) throw new DisposedError(`${what}: this runtime was disposed (its heap is unmapped)`);
+  }
+
   /** Unmaps the heap (its arenas and static blocks). */
   dispose(): void {
+    this.disposedFlag = true;
     this.heap.dispose();
   }
 

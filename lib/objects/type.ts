@@ -7,6 +7,7 @@
  * in registration order; `basicsize` excludes the PyGC_Head and the
  * managed-dict pre-header, as tp_basicsize does.
  */
+import { GC_HEAD_SIZE, PyManagedDictPreHeader, type ObjectStruct, type ObjectValidationContext } from './layout.js';
 import type { Runtime } from './runtime.js';
 
 /** tp_flags bits used here (Include/object.h, 3.11). */
@@ -38,6 +39,10 @@ export interface TypeSlots {
   weaklistoffset?: number;
   /** tp_dictoffset (0: no __dict__ slot; managed dicts use the pre-header instead). */
   dictoffset?: number;
+  /** The struct of its instances (layout.ts's PyObject when absent): what Runtime.validateObject walks. */
+  layout?: ObjectStruct;
+  /** Checks beyond the layout's (those that need the type's module: a dict's hashes), as "Struct: problem" sentences. */
+  validate?(rt: Runtime, op: number, ctx: ObjectValidationContext): string[];
   /** tp_dealloc: release what the object holds and free its memory. */
   dealloc(rt: Runtime, op: number): void;
   /** tp_traverse: visit every object this one holds a reference to. */
@@ -75,5 +80,5 @@ export function isGcType(t: PyTypeObject): boolean {
 
 /** Bytes before the object pointer in its block: PyGC_Head and the managed-dict pre-header. */
 export function preHeaderBytes(t: PyTypeObject): number {
-  return (isGcType(t) ? 16 : 0) + ((t.flags & Py_TPFLAGS_MANAGED_DICT) !== 0 ? 16 : 0);
+  return (isGcType(t) ? GC_HEAD_SIZE : 0) + ((t.flags & Py_TPFLAGS_MANAGED_DICT) !== 0 ? PyManagedDictPreHeader.size : 0);
 }

@@ -2,13 +2,12 @@
  * bytearray (Objects/bytearrayobject.c, CPython 3.11): a 56-byte
  * PyByteArrayObject with its bytes in a separate PyObject_Malloc buffer.
  *
- *    0  ob_refcnt   Py_ssize_t
- *    8  ob_type     PyTypeObject   bytearray
- *   16  ob_size     Py_ssize_t     number of bytes in use
- *   24  ob_alloc    Py_ssize_t     bytes allocated at ob_bytes (0 when ob_bytes is NULL)
- *   32  ob_bytes    char*          the buffer (PyObject_Malloc), or NULL
- *   40  ob_start    char*          the logical start, ob_bytes + offset (del b[:k] advances it)
- *   48  ob_exports  Py_ssize_t     buffer exports; always 0 here (no buffer protocol)
+ * PyByteArrayObject, 56 bytes:
+ *    0  24  PyVarObject  ob_base     ob_size: number of bytes in use
+ *   24  8   Py_ssize_t   ob_alloc    bytes allocated at ob_bytes (0 when ob_bytes is NULL)
+ *   32  8   char *       ob_bytes    the buffer (PyObject_Malloc), or NULL
+ *   40  8   char *       ob_start    the logical start, ob_bytes + offset (del b[:k] advances it)
+ *   48  8   Py_ssize_t   ob_exports  buffer exports; always 0 here (no buffer protocol)
  *
  * Invariants: ob_start - ob_bytes + ob_size + 1 <= ob_alloc while ob_bytes
  * is set (the byte after the last is a NUL); ob_bytes is NULL only with
@@ -17,22 +16,40 @@
  * on moderate growth and shrinks to fit on a major downsize.
  */
 import { InvalidArgumentError, checkSize, describe } from '../../errors.js';
-import type { Memory } from '../../allocator/memory.js';
+import { fillBytes, viewBytes } from '../../allocator/access.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_SIZE, OB_TYPE } from '../layout.js';
+import { declareObjectStruct, type ObjectValidationContext, obSize, PyVarObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, type PyTypeObject } from '../type.js';
 
-/** offsetof(PyByteArrayObject, ob_alloc). */
-export const BYTEARRAY_ALLOC = 24;
-/** offsetof(PyByteArrayObject, ob_bytes). */
-export const BYTEARRAY_BYTES = 32;
-/** offsetof(PyByteArrayObject, ob_start). */
-export const BYTEARRAY_START = 40;
-/** offsetof(PyByteArrayObject, ob_exports). */
-export const BYTEARRAY_EXPORTS = 48;
+/** PyByteArrayObject. */
+export const PyByteArrayObject = declareObjectStruct({
+  name: 'PyByteArrayObject',
+  fields: [
+    { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: number of bytes in use' },
+    { name: 'ob_alloc', type: 'i64', meaning: 'bytes allocated at ob_bytes (0 when ob_bytes is NULL)' },
+    { name: 'ob_bytes', type: 'ptr', ctype: 'char *', meaning: 'the buffer (PyObject_Malloc), or NULL' },
+    { name: 'ob_start', type: 'ptr', ctype: 'char *', unchecked: true, meaning: 'the logical start, ob_bytes + offset (del b[:k] advances it)' },
+    { name: 'ob_exports', type: 'i64', meaning: 'buffer exports; always 0 here (no buffer protocol)' },
+  ],
+  check: (op, _ctx: ObjectValidationContext, fail) => {
+    const bytes = baBytes.get(op);
+    const alloc = baAlloc.get(op);
+    const size = obSize.get(op);
+    if (bytes === 0) {
+      if (alloc !== 0 || size !== 0) fail('ob_bytes', `NULL with ob_alloc ${alloc} and ob_size ${size}`);
+      return;
+    }
+    const start = baStart.get(op) - bytes;
+    if (!(start >= 0 && start + size + 1 <= alloc)) fail('ob_alloc', `${alloc} < ob_start offset ${start} + ob_size ${size} + 1`);
+  },
+});
+const baAlloc = PyByteArrayObject.field('ob_alloc');
+const baBytes = PyByteArrayObject.field('ob_bytes');
+const baStart = PyByteArrayObject.field('ob_start');
+const baExports = PyByteArrayObject.field('ob_exports');
 /** sizeof(PyByteArrayObject): tp_basicsize of bytearray. */
-export const SIZEOF_PYBYTEARRAYOBJECT = 56;
+export const SIZEOF_PYBYTEARRAYOBJECT = PyByteArrayObject.size;
 /** Largest bytearray size accepted (below the heap's largest request, 2**48 - 1). */
 const MAX_SIZE = 2 ** 46;
 
@@ -41,18 +58,17 @@ export class ByteArrayModule {
   /** PyByteArray_Type. */
   readonly type: PyTypeObject;
   private readonly rt: Runtime;
-  private readonly mem: Memory;
 
   constructor(readonly interp: Interpreter) {
     const rt = (this.rt = interp.rt);
-    this.mem = rt.mem;
     this.type = rt.registerType({
       name: 'bytearray',
       basicsize: SIZEOF_PYBYTEARRAYOBJECT,
       itemsize: 0,
       flags: Py_TPFLAGS_BASETYPE,
+      layout: PyByteArrayObject,
       dealloc: (_r, op) => this.bytearrayDealloc(op),
-      sizeof: (_r, op) => SIZEOF_PYBYTEARRAYOBJECT + this.mem.i64At(op, BYTEARRAY_ALLOC),
+      sizeof: (_r, op) => SIZEOF_PYBYTEARRAYOBJECT + baAlloc.get(op),
       eq: (_r, a, b) => this.eq(a, b),
       toJS: (_r, op) => this.data(op).slice(),
     });
@@ -60,7 +76,7 @@ export class ByteArrayModule {
 
   /** PyByteArray_CheckExact(op) (no subclasses here, so also PyByteArray_Check). */
   checkExact(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && this.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && this.rt.typeOrNull(op) === this.type;
   }
 
   private checkByteArray(op: number, what: string): void {
@@ -79,7 +95,7 @@ export class ByteArrayModule {
   /** bytearray(): PyType_GenericAlloc (_PyType_AllocNoTrack: PyObject_Malloc(56), zeroed). New reference. */
   new(): number {
     const op = this.rt.objectMalloc(SIZEOF_PYBYTEARRAYOBJECT);
-    this.mem.fill(op, 0, SIZEOF_PYBYTEARRAYOBJECT, 0);
+    fillBytes(op, SIZEOF_PYBYTEARRAYOBJECT, 0);
     return this.rt.initObject(op, this.type);
   }
 
@@ -133,18 +149,17 @@ export class ByteArrayModule {
       try {
         buf = this.rt.objectMalloc(alloc);
       } catch (e) {
-        this.rt.objectFree(op);
+        this.rt.objectDel(op);
         throw e;
       }
-      if (str !== null) this.mem.bytes(buf, 0, size).set(str.subarray(0, size));
-      this.mem.setU8(buf, size, 0);
+      if (str !== null) viewBytes(buf, size).set(str.subarray(0, size));
+      fillBytes(buf + size, 1, 0);
     }
-    const mem = this.mem;
-    mem.setI64(op, OB_SIZE, size);
-    mem.setI64(op, BYTEARRAY_ALLOC, alloc);
-    mem.setPtr(op, BYTEARRAY_BYTES, buf);
-    mem.setPtr(op, BYTEARRAY_START, buf);
-    mem.setI64(op, BYTEARRAY_EXPORTS, 0);
+    obSize.set(op, size);
+    baAlloc.set(op, alloc);
+    baBytes.set(op, buf);
+    baStart.set(op, buf);
+    baExports.set(op, 0);
     return op;
   }
 
@@ -153,21 +168,21 @@ export class ByteArrayModule {
   /** PyByteArray_GET_SIZE. */
   size(op: number): number {
     this.checkByteArray(op, 'size');
-    return this.mem.i64At(op, OB_SIZE);
+    return obSize.get(op);
   }
 
   /** ob_alloc: bytes allocated for the buffer. */
   allocated(op: number): number {
     this.checkByteArray(op, 'allocated');
-    return this.mem.i64At(op, BYTEARRAY_ALLOC);
+    return baAlloc.get(op);
   }
 
   /** PyByteArray_AS_STRING as a view of the `size` bytes (valid until the next resize). */
   data(op: number): Uint8Array {
     this.checkByteArray(op, 'data');
-    const buf = this.mem.ptrAt(op, BYTEARRAY_BYTES);
+    const buf = baBytes.get(op);
     if (buf === 0) return new Uint8Array(0);
-    return this.mem.bytes(buf, this.mem.ptrAt(op, BYTEARRAY_START) - buf, this.mem.i64At(op, OB_SIZE));
+    return viewBytes(buf + baStart.get(op) - buf, obSize.get(op));
   }
 
   /** bytearray == other (bytearray_richcompare): equal contents with a bytearray or bytes; false otherwise. */
@@ -194,12 +209,11 @@ export class ByteArrayModule {
   resize(op: number, requestedSize: number): void {
     this.checkByteArray(op, 'resize');
     checkSize('bytearray size', requestedSize, MAX_SIZE);
-    const mem = this.mem;
-    const oldSize = mem.i64At(op, OB_SIZE);
+    const oldSize = obSize.get(op);
     if (requestedSize === oldSize) return;
-    let alloc = mem.i64At(op, BYTEARRAY_ALLOC);
-    const bytes = mem.ptrAt(op, BYTEARRAY_BYTES);
-    const logicalOffset = mem.ptrAt(op, BYTEARRAY_START) - bytes;
+    let alloc = baAlloc.get(op);
+    const bytes = baBytes.get(op);
+    const logicalOffset = baStart.get(op) - bytes;
     const size = requestedSize;
     if (size + logicalOffset + 1 <= alloc) {
       if (size < Math.floor(alloc / 2)) {
@@ -207,8 +221,8 @@ export class ByteArrayModule {
         alloc = size + 1;
       } else {
         // Minor downsize; quick exit.
-        mem.setI64(op, OB_SIZE, size);
-        mem.setU8(bytes, logicalOffset + size, 0);
+        obSize.set(op, size);
+        fillBytes(bytes + logicalOffset + size, 1, 0);
         return;
       }
     } else if (size <= alloc * 1.125) {
@@ -221,23 +235,23 @@ export class ByteArrayModule {
     let sval: number;
     if (logicalOffset > 0) {
       sval = this.rt.objectMalloc(alloc);
-      mem.bytes(sval, 0, Math.min(size, oldSize)).set(mem.bytes(bytes, logicalOffset, Math.min(size, oldSize)));
+      viewBytes(sval, Math.min(size, oldSize)).set(viewBytes(bytes + logicalOffset, Math.min(size, oldSize)));
       this.rt.objectFree(bytes);
     } else {
       sval = this.rt.objectRealloc(bytes, alloc);
     }
-    mem.setPtr(op, BYTEARRAY_BYTES, sval);
-    mem.setPtr(op, BYTEARRAY_START, sval);
-    mem.setI64(op, OB_SIZE, size);
-    mem.setI64(op, BYTEARRAY_ALLOC, alloc);
-    mem.setU8(sval, size, 0);
+    baBytes.set(op, sval);
+    baStart.set(op, sval);
+    obSize.set(op, size);
+    baAlloc.set(op, alloc);
+    fillBytes(sval + size, 1, 0);
   }
 
   /** bytearray.append(item): PyByteArray_Resize(n + 1), then the byte. */
   append(op: number, item: number): void {
     this.checkByteArray(op, 'append');
     checkSize('byte', item, 255);
-    const n = this.mem.i64At(op, OB_SIZE);
+    const n = obSize.get(op);
     this.resize(op, n + 1);
     this.data(op)[n] = item;
   }
@@ -248,7 +262,7 @@ export class ByteArrayModule {
     this.checkData(other, 'extend');
     // A copy first: `other` may be a view of op's own buffer, which the resize can move.
     const src = other.slice();
-    const size = this.mem.i64At(op, OB_SIZE);
+    const size = obSize.get(op);
     this.resize(op, size + src.length);
     this.data(op).set(src, size);
   }
@@ -264,7 +278,7 @@ export class ByteArrayModule {
     if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw new InvalidArgumentError(`setSlice: slice indices must be integers, got ${describe(lo)}, ${describe(hi)}`);
     if (values !== null) this.checkData(values, 'setSlice');
     const bytes = values === null ? new Uint8Array(0) : values.slice();
-    const n = this.mem.i64At(op, OB_SIZE);
+    const n = obSize.get(op);
     // PySlice_AdjustIndices for step 1, then "b[5:2] = ... inserts before 5".
     const adjust = (i: number): number => (i < 0 ? Math.max(i + n, 0) : Math.min(i, n));
     lo = adjust(lo);
@@ -274,14 +288,13 @@ export class ByteArrayModule {
 
   /** bytearray_setslice_linear(self, lo, hi, bytes, len). */
   private setSliceLinear(op: number, lo: number, hi: number, bytes: Uint8Array): void {
-    const mem = this.mem;
     const avail = hi - lo;
     const growth = bytes.length - avail;
-    const size = mem.i64At(op, OB_SIZE);
+    const size = obSize.get(op);
     if (growth < 0) {
       if (lo === 0) {
         // Shrink the buffer by advancing its logical start.
-        mem.setPtr(op, BYTEARRAY_START, mem.ptrAt(op, BYTEARRAY_START) - growth);
+        baStart.set(op, baStart.get(op) - growth);
       } else {
         const buf = this.data(op);
         buf.copyWithin(lo + bytes.length, hi, size);
@@ -290,8 +303,8 @@ export class ByteArrayModule {
         this.resize(op, size + growth);
       } catch (e) {
         // Issue #19578: with lo == 0 the old state comes back; otherwise the move is done and only the shrink failed.
-        if (lo === 0) mem.setPtr(op, BYTEARRAY_START, mem.ptrAt(op, BYTEARRAY_START) + growth);
-        else mem.setI64(op, OB_SIZE, size + growth);
+        if (lo === 0) baStart.set(op, baStart.get(op) + growth);
+        else obSize.set(op, size + growth);
         throw e;
       }
     } else if (growth > 0) {
@@ -307,8 +320,8 @@ export class ByteArrayModule {
 
   /** bytearray_dealloc: PyObject_Free the buffer, then tp_free (PyObject_Free) the object. */
   private bytearrayDealloc(op: number): void {
-    const buf = this.mem.ptrAt(op, BYTEARRAY_BYTES);
+    const buf = baBytes.get(op);
     if (buf !== 0) this.rt.objectFree(buf);
-    this.rt.objectFree(op);
+    this.rt.objectDel(op);
   }
 }

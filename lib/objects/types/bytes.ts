@@ -2,11 +2,10 @@
  * bytes (Objects/bytesobject.c, CPython 3.11): one PyObject_Malloc block of
  * PyBytesObject_SIZE + size bytes.
  *
- *    0  ob_refcnt  Py_ssize_t
- *    8  ob_type    PyTypeObject   bytes
- *   16  ob_size    Py_ssize_t     number of bytes
- *   24  ob_shash   Py_hash_t      -1 until bytes_hash computes it (i64)
- *   32  ob_sval    char[size + 1] the bytes, then a NUL
+ * PyBytesObject, 32 bytes + the variable part:
+ *    0  24   PyVarObject  ob_base    ob_size: number of bytes
+ *   24  8    Py_hash_t    ob_shash   the exact 64-bit hash; -1 until bytes_hash computes it
+ *   32  1*n  char         ob_sval[]  the bytes, then a NUL
  *
  * tp_basicsize is PyBytesObject_SIZE = offsetof(ob_sval) + 1 = 33 and
  * tp_itemsize 1, so __sizeof__ is 33 + size.
@@ -20,19 +19,34 @@
  */
 import { InvalidArgumentError, OutOfMemoryError, checkSize, describe } from '../../errors.js';
 import { Domain } from '../../allocator/domains.js';
-import type { Memory } from '../../allocator/memory.js';
+import { viewBytes } from '../../allocator/access.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_SIZE, OB_TYPE } from '../layout.js';
+import { declareObjectStruct, type ObjectValidationContext, obSize, PyVarObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_BYTES_SUBCLASS, type PyTypeObject } from '../type.js';
 import { IMMORTAL_INIT_REFCNT, clearHashField, readHashField, readHashField64, storeHashBytes } from './unicode.js';
 
-/** offsetof(PyBytesObject, ob_shash). */
-export const BYTES_SHASH = 24;
+/** PyBytesObject. */
+export const PyBytesObject = declareObjectStruct({
+  name: 'PyBytesObject',
+  fields: [
+    { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: number of bytes' },
+    { name: 'ob_shash', type: 'i64', ctype: 'Py_hash_t', meaning: 'the exact 64-bit hash; -1 until bytes_hash computes it' },
+  ],
+  tail: { name: 'ob_sval', type: 'u8', ctype: 'char', meaning: 'the bytes, then a NUL', length: (op) => obSize.get(op) + 1 },
+  check: (op, _ctx: ObjectValidationContext, fail) => {
+    const n = obSize.get(op);
+    if (n < 0) fail('ob_base.ob_size', `${n} is negative`);
+    else if (obSval.get(op, n) !== 0) fail(`ob_sval[${n}]`, `${obSval.get(op, n)}: the bytes end in a NUL`);
+  },
+});
+/** The hash field of a bytes object, as two words (readHashField). */
+export const BYTES_SHASH = PyBytesObject.words('ob_shash');
+const obSval = PyBytesObject.array('ob_sval');
 /** offsetof(PyBytesObject, ob_sval). */
-export const BYTES_SVAL = 32;
+export const BYTES_SVAL = obSval.offset;
 /** PyBytesObject_SIZE: tp_basicsize of bytes (the header and the trailing NUL). */
-export const PyBytesObject_SIZE = 33;
+export const PyBytesObject_SIZE = BYTES_SVAL + 1;
 /** Largest bytes size accepted (below the heap's largest request, 2**48 - 1). */
 const MAX_SIZE = 2 ** 46;
 
@@ -45,18 +59,17 @@ export class BytesModule {
   /** CHARACTER(ch): the static one-byte objects. */
   private readonly characters: number[] = [];
   private readonly rt: Runtime;
-  private readonly mem: Memory;
 
   constructor(readonly interp: Interpreter) {
     const rt = (this.rt = interp.rt);
-    this.mem = rt.mem;
     this.type = rt.registerType({
       name: 'bytes',
       basicsize: PyBytesObject_SIZE,
       itemsize: 1,
       flags: Py_TPFLAGS_BASETYPE | Py_TPFLAGS_BYTES_SUBCLASS,
       // PyBytes_Type has no tp_dealloc of its own: object_dealloc -> tp_free = PyObject_Free.
-      dealloc: (r, op) => r.objectFree(op),
+      layout: PyBytesObject,
+      dealloc: (r, op) => r.objectDel(op),
       hash: (_r, op) => this.hash(op),
       hash64: (_r, op) => this.hash64(op),
       eq: (_r, a, b) => this.eq(a, b),
@@ -70,15 +83,15 @@ export class BytesModule {
   private staticBytes(size: number, ch: number): number {
     const op = this.rt.staticObject(this.type, PyBytesObject_SIZE + size, size);
     this.rt.setRefcnt(op, IMMORTAL_INIT_REFCNT);
-    clearHashField(this.mem, op, BYTES_SHASH);
-    if (size === 1) this.mem.setU8(op, BYTES_SVAL, ch);
-    this.mem.setU8(op, BYTES_SVAL + size, 0);
+    clearHashField(BYTES_SHASH, op);
+    if (size === 1) obSval.set(op, 0, ch);
+    obSval.set(op, size, 0);
     return op;
   }
 
   /** PyBytes_CheckExact(op) (no subclasses here, so also PyBytes_Check). */
   checkExact(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && this.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && this.rt.typeOrNull(op) === this.type;
   }
 
   private checkBytes(op: number, what: string): void {
@@ -105,8 +118,8 @@ export class BytesModule {
     if (size === 0) return this.newEmpty();
     const op = useCalloc ? this.objectCalloc(PyBytesObject_SIZE + size) : this.rt.objectMalloc(PyBytesObject_SIZE + size);
     this.rt.initObject(op, this.type, size);
-    clearHashField(this.mem, op, BYTES_SHASH);
-    if (!useCalloc) this.mem.setU8(op, BYTES_SVAL + size, 0);
+    clearHashField(BYTES_SHASH, op);
+    if (!useCalloc) obSval.set(op, size, 0);
     return op;
   }
 
@@ -140,7 +153,7 @@ export class BytesModule {
     }
     if (size === 0) return this.newEmpty();
     const op = this.fromSizeInternal(size, false);
-    if (str !== null) this.mem.bytes(op, BYTES_SVAL, size).set(str.subarray(0, size));
+    if (str !== null) viewBytes(obSval.at(op, 0), size).set(str.subarray(0, size));
     return op;
   }
 
@@ -161,27 +174,27 @@ export class BytesModule {
   /** PyBytes_GET_SIZE. */
   size(op: number): number {
     this.checkBytes(op, 'size');
-    return this.mem.i64At(op, OB_SIZE);
+    return obSize.get(op);
   }
 
   /** PyBytes_AS_STRING as a view of the `size` bytes (valid until op is freed). Write only into objects nobody else holds. */
   data(op: number): Uint8Array {
     this.checkBytes(op, 'data');
-    return this.mem.bytes(op, BYTES_SVAL, this.mem.i64At(op, OB_SIZE));
+    return viewBytes(obSval.at(op, 0), obSize.get(op));
   }
 
   /** bytes_hash: _Py_HashBytes(ob_sval, size), cached in ob_shash. */
   hash(op: number): number {
     this.checkBytes(op, 'hash');
-    const cached = readHashField(this.mem, op, BYTES_SHASH);
+    const cached = readHashField(BYTES_SHASH, op);
     if (cached !== null) return cached;
-    return storeHashBytes(this.mem, op, BYTES_SHASH, this.mem.bytes(op, BYTES_SVAL, this.mem.i64At(op, OB_SIZE)));
+    return storeHashBytes(BYTES_SHASH, op, viewBytes(obSval.at(op, 0), obSize.get(op)));
   }
 
   /** hash(op) as its exact signed 64-bit Py_hash_t. */
   hash64(op: number): bigint {
     this.hash(op);
-    return readHashField64(this.mem, op, BYTES_SHASH);
+    return readHashField64(BYTES_SHASH, op);
   }
 
   /**
@@ -192,10 +205,10 @@ export class BytesModule {
     this.checkBytes(a, 'eq');
     if (a === b) return true;
     let other: Uint8Array;
-    if (this.checkExact(b)) other = this.mem.bytes(b, BYTES_SVAL, this.mem.i64At(b, OB_SIZE));
+    if (this.checkExact(b)) other = viewBytes(obSval.at(b, 0), obSize.get(b));
     else if (this.interp.bytearray.checkExact(b)) other = this.interp.bytearray.data(b);
     else return false;
-    const mine = this.mem.bytes(a, BYTES_SVAL, this.mem.i64At(a, OB_SIZE));
+    const mine = viewBytes(obSval.at(a, 0), obSize.get(a));
     if (mine.length !== other.length) return false;
     for (let i = 0; i < mine.length; i++) if (mine[i] !== other[i]) return false;
     return true;

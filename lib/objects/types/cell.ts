@@ -7,10 +7,9 @@
  * PyCellObject (Include/cpython/cellobject.h): 24 bytes after its
  * PyGC_Head, one PyObject_GC_New block, tracked from birth (PyCell_New):
  *
- *   -16  PyGC_Head
- *     0  ob_refcnt
- *     8  ob_type    cell
- *    16  ob_ref     PyObject*   the contents, owned; NULL while the cell is empty
+ * PyCellObject, 24 bytes:
+ *    0  16  PyObject    ob_base  the object header
+ *   16  8   PyObject *  ob_ref   the contents, owned; NULL while the cell is empty
  *
  * Invariants: a live cell holds one reference to ob_ref when it is not
  * NULL; cells are not hashable (tp_hash NULL with tp_richcompare set) and
@@ -18,14 +17,21 @@
  */
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_TYPE } from '../layout.js';
+import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 
-/** offsetof(PyCellObject, ob_ref). */
-export const CELL_OB_REF = 16;
+/** PyCellObject. */
+export const PyCellObject = declareObjectStruct({
+  name: 'PyCellObject',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'ob_ref', type: 'ptr', ctype: 'PyObject *', meaning: 'the contents, owned; NULL while the cell is empty' },
+  ],
+});
+const cellObRef = PyCellObject.field('ob_ref');
 /** sizeof(PyCellObject). */
-export const SIZEOF_PYCELLOBJECT = 24;
+export const SIZEOF_PYCELLOBJECT = PyCellObject.size;
 
 /** cell: its type and PyCell_New / Get / Set. */
 export class CellModule {
@@ -40,11 +46,12 @@ export class CellModule {
       basicsize: SIZEOF_PYCELLOBJECT,
       itemsize: 0,
       flags: Py_TPFLAGS_HAVE_GC,
+      layout: PyCellObject,
       dealloc: (_r, op) => this.cellDealloc(op),
       traverse: (_r, op, visit) => this.cellTraverse(op, visit),
       clear: (_r, op) => this.cellClear(op),
       toJS: (r, op) => {
-        const o = r.mem.f64At(op, CELL_OB_REF);
+        const o = cellObRef.get(op);
         return o === 0 ? null : r.typeOf(o).toJS?.(r, o);
       },
     });
@@ -52,7 +59,7 @@ export class CellModule {
 
   /** PyCell_Check. */
   check(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && Number.isInteger(op) && this.rt.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && Number.isInteger(op) && this.rt.typeOrNull(op) === this.type;
   }
 
   /**
@@ -63,7 +70,7 @@ export class CellModule {
   new(obj = 0): number {
     this.checkValue(obj, 'PyCell_New');
     const op = this.rt.gcNew(this.type);
-    this.rt.mem.setF64(op, CELL_OB_REF, obj);
+    cellObRef.set(op, obj);
     this.rt.xincref(obj);
     this.rt.gcTrack(op);
     return op;
@@ -72,7 +79,7 @@ export class CellModule {
   /** PyCell_Get: the contents as a new reference, or 0 when the cell is empty. */
   get(cell: number): number {
     this.checkCell(cell, 'PyCell_Get');
-    const o = this.rt.mem.f64At(cell, CELL_OB_REF);
+    const o = cellObRef.get(cell);
     this.rt.xincref(o);
     return o;
   }
@@ -80,7 +87,7 @@ export class CellModule {
   /** PyCell_GET: the contents, borrowed (0 when empty). */
   contents(cell: number): number {
     this.checkCell(cell, 'PyCell_GET');
-    return this.rt.mem.f64At(cell, CELL_OB_REF);
+    return cellObRef.get(cell);
   }
 
   /**
@@ -91,9 +98,9 @@ export class CellModule {
   set(cell: number, value: number): void {
     this.checkCell(cell, 'PyCell_Set');
     this.checkValue(value, 'PyCell_Set');
-    const old = this.rt.mem.f64At(cell, CELL_OB_REF);
+    const old = cellObRef.get(cell);
     this.rt.xincref(value);
-    this.rt.mem.setF64(cell, CELL_OB_REF, value);
+    cellObRef.set(cell, value);
     this.rt.xdecref(old);
   }
 
@@ -102,21 +109,21 @@ export class CellModule {
   /** cell_dealloc: untrack, release the contents, PyObject_GC_Del. */
   private cellDealloc(op: number): void {
     this.rt.gcUntrack(op);
-    this.rt.xdecref(this.rt.mem.f64At(op, CELL_OB_REF));
+    this.rt.xdecref(cellObRef.get(op));
     this.rt.gcDel(op);
   }
 
   /** cell_traverse: Py_VISIT(ob_ref). */
   private cellTraverse(op: number, visit: Visit): number {
-    const o = this.rt.mem.f64At(op, CELL_OB_REF);
+    const o = cellObRef.get(op);
     return o !== 0 ? visit(o) : 0;
   }
 
   /** cell_clear: Py_CLEAR(ob_ref) — the field is NULL before the old contents are released. */
   private cellClear(op: number): void {
-    const o = this.rt.mem.f64At(op, CELL_OB_REF);
+    const o = cellObRef.get(op);
     if (o === 0) return;
-    this.rt.mem.setF64(op, CELL_OB_REF, 0);
+    cellObRef.set(op, 0);
     this.rt.decref(o);
   }
 
@@ -130,7 +137,7 @@ export class CellModule {
 
   private describeObject(op: unknown): string {
     if (typeof op !== 'number' || !Number.isInteger(op) || op <= 0) return op === 0 ? 'NULL' : describe(op);
-    const t = this.rt.types[this.rt.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 }

@@ -1,35 +1,16 @@
 /*
- * dict (Objects/dictobject.c, CPython 3.11): the compact, ordered dict, and
- * the shared-key tables behind instance attributes.
+ * dict (Objects/dictobject.c, CPython 3.11): the compact, ordered dict over
+ * the keys objects of dictKeys.ts; the instances' side of shared keys (their
+ * values arrays) is sharedKeys.ts's.
  *
- *   PyDictObject: 48 bytes after its PyGC_Head (PyObject_GC_New)
- *      0  ob_refcnt
- *      8  ob_type
- *     16  ma_used         Py_ssize_t         live items
- *     24  ma_version_tag  uint64             ++_pydict_global_version on each change
- *     32  ma_keys         PyDictKeysObject*  never NULL (Py_EMPTY_KEYS when empty)
- *     40  ma_values       PyDictValues*      NULL: combined table; else split
+ * PyDictObject, after its PyGC_Head (PyObject_GC_New):
  *
- *   PyDictKeysObject: one PyObject_Malloc block (new_keys_object)
- *      0  dk_refcnt            Py_ssize_t  holders; > 1 only for split keys and Py_EMPTY_KEYS
- *      8  dk_log2_size         uint8       the hash table has 2**dk_log2_size slots
- *      9  dk_log2_index_bytes  uint8       log2 of the bytes of dk_indices
- *     10  dk_kind              uint8       GENERAL 0 / UNICODE 1 / SPLIT 2
- *     12  dk_version           uint32      0 after any change of the keys
- *     16  dk_usable            Py_ssize_t  entries that may still be appended
- *     24  dk_nentries          Py_ssize_t  entries appended (deleted ones included)
- *     32  dk_indices[size]     int8 / int16 / int32 by size: entry index,
- *                              DKIX_EMPTY (-1) or DKIX_DUMMY (-2)
- *     32 + (1 << dk_log2_index_bytes)
- *         dk_entries[USABLE_FRACTION(size)]
- *           GENERAL            {me_hash, me_key, me_value}  24 bytes
- *           UNICODE / SPLIT    {me_key, me_value}           16 bytes (the str caches its hash)
- *
- *   PyDictValues of a split table: one PyMem_Malloc block (new_values)
- *      [ ... order[1] order[0] | used | prefix ][ values[0] values[1] ... ]
- *                                                 ^ ma_values
- *      values[-1] = prefix bytes (size + 2 rounded up to 8), values[-2] = items
- *      in insertion order, values[-3 - i] = entry index of the i-th of them.
+ * PyDictObject, 48 bytes:
+ *    0  16  PyObject            ob_base         the object header
+ *   16  8   Py_ssize_t          ma_used         live items
+ *   24  8   uint64_t            ma_version_tag  ++_pydict_global_version on each change
+ *   32  8   PyDictKeysObject *  ma_keys         never NULL (Py_EMPTY_KEYS when empty)
+ *   40  8   PyDictValues *      ma_values       NULL: combined table; else split (past its prefix)
  *
  * Invariants:
  *   - ma_used is the number of non-NULL values; dk_usable + dk_nentries <=
@@ -53,16 +34,53 @@
  * Keys and values are compared with interp.eq, which runs no Python code, so
  * the "dict mutated during lookup" restarts of CPython cannot happen here.
  */
-import type { Memory } from '../../allocator/memory.js';
-import { InvalidArgumentError } from '../../errors.js';
+import { copyBytes, fillBytes, viewBytes } from '../../allocator/access.js';
+import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { MANAGED_DICT, MANAGED_VALUES, OB_TYPE, SIZEOF_VOID_P, roundUpPtr } from '../layout.js';
+import { byteAt, declareObjectStruct, itemArray, obType, PyObject, roundUpPtr, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
+import {
+  addToInsertionOrder,
+  calculateLog2Keysize,
+  deleteIndexFromValues,
+  DICT_KEYS_GENERAL,
+  DICT_KEYS_SPLIT,
+  DICT_KEYS_UNICODE,
+  DK_INDICES,
+  DKIX_DUMMY,
+  DKIX_EMPTY,
+  dkKind,
+  dkLog2IndexBytes,
+  dkLog2Size,
+  dkNentries,
+  dkPad,
+  dkRefcnt,
+  dkUsable,
+  dkVersion,
+  entriesOffset,
+  estimateLog2Keysize,
+  getIndex,
+  gHash,
+  gKey,
+  gValue,
+  keysSize,
+  PyDict_LOG_MINSIZE,
+  PyDict_MINSIZE,
+  setIndex,
+  SIZEOF_KEY_ENTRY,
+  SIZEOF_PYDICTKEYSOBJECT,
+  SIZEOF_UNICODE_ENTRY,
+  uKey,
+  usableFraction,
+  uValue,
+  VALUES_ORDER,
+  VALUES_PREFIX_SIZE,
+  VALUES_USED,
+} from './dictKeys.js';
 import {
   Py_TPFLAGS_BASETYPE,
   Py_TPFLAGS_DICT_SUBCLASS,
   Py_TPFLAGS_HAVE_GC,
-  Py_TPFLAGS_MANAGED_DICT,
   type PyTypeObject,
   type Visit,
   isGcType,
@@ -71,63 +89,29 @@ import {
 /** A key that is not in the dict (or set): Python's KeyError. */
 export class KeyError extends InvalidArgumentError {}
 
-/** PyDict_LOG_MINSIZE and PyDict_MINSIZE: the smallest table. */
-export const PyDict_LOG_MINSIZE = 3;
-export const PyDict_MINSIZE = 8;
 /** PyDict_MAXFREELIST: dead dicts, and keys objects, kept for reuse. */
 export const PyDict_MAXFREELIST = 80;
-/** Slot values besides entry indices. */
-export const DKIX_EMPTY = -1;
-export const DKIX_DUMMY = -2;
-/** DictKeysKind. */
-export const DICT_KEYS_GENERAL = 0;
-export const DICT_KEYS_UNICODE = 1;
-export const DICT_KEYS_SPLIT = 2;
-/** SHARED_KEYS_MAX_SIZE: attributes a class's shared keys can hold. */
-export const SHARED_KEYS_MAX_SIZE = 30;
-/** NEXT_LOG2_SHARED_KEYS_MAX_SIZE: log2 size of a class's shared keys. */
-export const NEXT_LOG2_SHARED_KEYS_MAX_SIZE = 6;
 const PERTURB_SHIFT = 5;
 /** dict_new_presized's log2_max_presize. */
 const LOG2_MAX_PRESIZE = 17;
 
-/** Offsets in PyDictObject. */
-export const MA_USED = 16;
-export const MA_VERSION_TAG = 24;
-export const MA_KEYS = 32;
-export const MA_VALUES = 40;
+/** PyDictObject. */
+export const PyDictObject = declareObjectStruct({
+  name: 'PyDictObject',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'ma_used', type: 'i64', meaning: 'live items' },
+    { name: 'ma_version_tag', type: 'i64', ctype: 'uint64_t', meaning: '++_pydict_global_version on each change' },
+    { name: 'ma_keys', type: 'ptr', ctype: 'PyDictKeysObject *', meaning: 'never NULL (Py_EMPTY_KEYS when empty)' },
+    { name: 'ma_values', type: 'ptr', ctype: 'PyDictValues *', unchecked: true, meaning: 'NULL: combined table; else split (past its prefix)' },
+  ],
+});
+const maUsed = PyDictObject.field('ma_used');
+const maVersionTag = PyDictObject.field('ma_version_tag');
+const maKeys = PyDictObject.field('ma_keys');
+const maValues = PyDictObject.field('ma_values');
 /** sizeof(PyDictObject). */
-export const SIZEOF_PYDICTOBJECT = 48;
-/** Offsets in PyDictKeysObject. */
-export const DK_REFCNT = 0;
-export const DK_LOG2_SIZE = 8;
-export const DK_LOG2_INDEX_BYTES = 9;
-export const DK_KIND = 10;
-export const DK_VERSION = 12;
-export const DK_USABLE = 16;
-export const DK_NENTRIES = 24;
-export const DK_INDICES = 32;
-/** sizeof(PyDictKeysObject): the header before dk_indices. */
-export const SIZEOF_PYDICTKEYSOBJECT = DK_INDICES;
-/** sizeof(PyDictKeyEntry) and sizeof(PyDictUnicodeEntry). */
-export const SIZEOF_KEY_ENTRY = 24;
-export const SIZEOF_UNICODE_ENTRY = 16;
-
-/** USABLE_FRACTION(n): entries a table of n slots holds (2/3 of it). */
-export function usableFraction(n: number): number {
-  return Math.floor((n * 2) / 3);
-}
-
-/** calculate_log2_keysize: log2 of the smallest table of at least minsize slots (and at least 8). */
-export function calculateLog2Keysize(minsize: number): number {
-  return 32 - Math.clz32(((minsize | PyDict_MINSIZE) - 1) | (PyDict_MINSIZE - 1));
-}
-
-/** estimate_log2_keysize: log2 of a table that holds n entries without resizing. */
-export function estimateLog2Keysize(n: number): number {
-  return calculateLog2Keysize(Math.floor((n * 3 + 1) / 2));
-}
-
+export const SIZEOF_PYDICTOBJECT = PyDictObject.size;
 /** (size_t)hash >> 32: the high word of a hash's two's complement. */
 function hashHigh(hash: number): number {
   return Math.floor(hash / 4294967296) >>> 0;
@@ -157,8 +141,7 @@ export class DictModule {
   iterValue = 0;
   iterHash = 0;
   private readonly rt: Runtime;
-  private readonly mem: Memory;
-  private readonly strTypeId: number;
+  private readonly strTypeWord: number;
   private readonly tupleType: PyTypeObject;
   /** state->free_list. */
   private readonly freeList: number[] = [];
@@ -171,14 +154,15 @@ export class DictModule {
 
   constructor(readonly interp: Interpreter) {
     const rt = (this.rt = interp.rt);
-    this.mem = rt.mem;
-    this.strTypeId = interp.str.type.id;
+    this.strTypeWord = this.rt.typeWord(interp.str.type);
     this.tupleType = interp.tuple.type;
     this.type = rt.registerType({
       name: 'dict',
       basicsize: SIZEOF_PYDICTOBJECT,
       itemsize: 0,
       flags: Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_DICT_SUBCLASS,
+      layout: PyDictObject,
+      validate: (_rt, op) => this.violations(op).map((v) => `PyDictObject: ${v}`),
       dealloc: (_rt, op) => this.dictDealloc(op),
       traverse: (_rt, op, visit) => this.dictTraverse(op, visit),
       clear: (_rt, op) => this.clear(op),
@@ -195,27 +179,27 @@ export class DictModule {
       },
     });
     // empty_keys_struct: refcnt 1, log2 size 0, unicode kind, version 1, 8 empty slots.
-    const k = (this.emptyKeys = rt.staticAlloc(DK_INDICES + 8));
-    this.mem.setI64(k, DK_REFCNT, 1);
-    this.mem.setU8(k, DK_KIND, DICT_KEYS_UNICODE);
-    this.mem.setU32(k, DK_VERSION, 1);
-    this.mem.fill(k, DK_INDICES, 8, 0xff);
+    const k = (this.emptyKeys = rt.staticAlloc(DK_INDICES + PyDict_MINSIZE));
+    dkRefcnt.set(k, 1);
+    dkKind.set(k, DICT_KEYS_UNICODE);
+    dkVersion.set(k, 1);
+    fillBytes(k + DK_INDICES, PyDict_MINSIZE, 0xff);
   }
 
   // --- checks -------------------------------------------------------------------------------
 
   /** PyDict_Check. */
   check(op: number): boolean {
-    return ((this.rt.types[this.mem.u32At(op, OB_TYPE)]?.flags ?? 0) & Py_TPFLAGS_DICT_SUBCLASS) !== 0;
+    return ((this.rt.typeOrNull(op)?.flags ?? 0) & Py_TPFLAGS_DICT_SUBCLASS) !== 0;
   }
 
   /** PyUnicode_CheckExact. */
-  private isExactStr(op: number): boolean {
-    return this.mem.u32At(op, OB_TYPE) === this.strTypeId;
+  isExactStr(op: number): boolean {
+    return obType.get(op) === this.strTypeWord;
   }
 
   /** _PyObject_GC_MAY_BE_TRACKED: a GC object other than an untracked tuple. */
-  private mayBeTracked(op: number): boolean {
+  mayBeTracked(op: number): boolean {
     const t = this.rt.typeOf(op);
     if (!isGcType(t)) return false;
     if (t === this.tupleType) return this.rt.gc.isTracked(op);
@@ -228,15 +212,15 @@ export class DictModule {
     }
   }
 
-  private checkObject(op: number, fn: string, what: string): void {
+  checkObject(op: number, fn: string, what: string): void {
     if (typeof op !== 'number' || op === 0 || !Number.isInteger(op)) {
       throw new InvalidArgumentError(`${fn}: ${what} must be an object, got ${op === 0 ? 'NULL' : String(op)}`);
     }
   }
 
-  private describeObject(op: number): string {
+  describeObject(op: number): string {
     if (typeof op !== 'number' || !Number.isInteger(op)) return String(op);
-    const t = this.rt.types[this.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 
@@ -308,7 +292,7 @@ export class DictModule {
     const set = this.interp.set;
     if (typeof iterable === 'number') {
       this.checkObject(iterable, 'dict.fromkeys', 'the iterable');
-      const t = this.rt.types[this.mem.u32At(iterable, OB_TYPE)];
+      const t = this.rt.typeOrNull(iterable);
       if (t !== this.type && t !== set.type && t !== set.frozensetType) {
         throw new InvalidArgumentError(`dict.fromkeys: expected a dict, a set, a frozenset or an array of keys, got ${this.describeObject(iterable)}`);
       }
@@ -320,7 +304,7 @@ export class DictModule {
     if (typeof iterable !== 'number') {
       for (const k of iterable) this.setItem(d, k, value);
     } else if (this.rt.typeOf(iterable) === this.type) {
-      const unicode = this.mem.u8At(this.keysOf(iterable), DK_KIND) !== DICT_KEYS_GENERAL;
+      const unicode = dkKind.get(this.keysOf(iterable)) !== DICT_KEYS_GENERAL;
       this.dictresize(d, estimateLog2Keysize(this.size(iterable)), unicode);
       for (let pos = this.next(iterable, 0); pos !== 0; pos = this.next(iterable, pos)) {
         this.rt.incref(this.iterKey);
@@ -341,10 +325,9 @@ export class DictModule {
   /** PyDict_Copy: a new dict with the same items (split tables stay split). New reference. */
   copy(op: number): number {
     this.checkDict(op, 'PyDict_Copy');
-    const mem = this.mem;
-    if (mem.i64At(op, MA_USED) === 0) return this.new();
+    if (maUsed.get(op) === 0) return this.new();
     const keys = this.keysOf(op);
-    const values = mem.f64At(op, MA_VALUES);
+    const values = maValues.get(op);
     if (values !== 0) {
       const size = this.sharedKeysUsableSize(keys);
       const newValues = this.newValues(size);
@@ -356,26 +339,26 @@ export class DictModule {
         throw e;
       }
       // The order bytes (the prefix but its size byte) and the values.
-      const prefix = mem.u8At(newValues, -1);
-      mem.bytes(newValues, -prefix, prefix - 1).set(mem.bytes(values, -prefix, prefix - 1));
-      mem.setF64(splitCopy, MA_VALUES, newValues);
-      mem.setF64(splitCopy, MA_KEYS, keys);
-      mem.setI64(splitCopy, MA_USED, mem.i64At(op, MA_USED));
-      mem.setI64(splitCopy, MA_VERSION_TAG, this.nextVersion());
+      const prefix = byteAt.get(newValues, VALUES_PREFIX_SIZE);
+      copyBytes(newValues - prefix, values - prefix, prefix - 1);
+      maValues.set(splitCopy, newValues);
+      maKeys.set(splitCopy, keys);
+      maUsed.set(splitCopy, maUsed.get(op));
+      maVersionTag.set(splitCopy, this.nextVersion());
       this.keysIncref(keys);
       for (let i = 0; i < size; i++) {
-        const v = mem.f64At(values, i * SIZEOF_VOID_P);
+        const v = itemArray.get(values, i);
         this.rt.xincref(v);
-        mem.setF64(newValues, i * SIZEOF_VOID_P, v);
+        itemArray.set(newValues, i, v);
       }
       if (this.rt.gc.isTracked(op)) this.rt.gcTrack(splitCopy);
       return splitCopy;
     }
-    if (mem.i64At(op, MA_USED) >= Math.floor((mem.i64At(keys, DK_NENTRIES) * 2) / 3)) {
+    if (maUsed.get(op) >= Math.floor((dkNentries.get(keys) * 2) / 3)) {
       // Fast copy: a combined table with at most 1/3 of its entries deleted.
       const newKeys = this.cloneCombinedDictKeys(op);
       const copy = this.newDict(newKeys, 0, 0, false);
-      mem.setI64(copy, MA_USED, mem.i64At(op, MA_USED));
+      maUsed.set(copy, maUsed.get(op));
       if (this.rt.gc.isTracked(op)) this.rt.gcTrack(copy);
       return copy;
     }
@@ -426,7 +409,7 @@ export class DictModule {
     this.checkDict(op, 'dict.pop');
     this.checkObject(key, 'dict.pop', 'the key');
     const hash = this.interp.hash(key);
-    const ix = this.mem.i64At(op, MA_USED) === 0 ? DKIX_EMPTY : this.dictLookup(op, key, hash);
+    const ix = maUsed.get(op) === 0 ? DKIX_EMPTY : this.dictLookup(op, key, hash);
     const oldValue = this.lookupValue;
     if (ix === DKIX_EMPTY || oldValue === 0) {
       if (deflt === 0) throw new KeyError(`KeyError: ${this.describeObject(key)}`);
@@ -441,7 +424,7 @@ export class DictModule {
   /** PyDict_Size. */
   size(op: number): number {
     this.checkDict(op, 'PyDict_Size');
-    return this.mem.i64At(op, MA_USED);
+    return maUsed.get(op);
   }
 
   /**
@@ -450,21 +433,20 @@ export class DictModule {
    */
   clear(op: number): void {
     this.checkDict(op, 'PyDict_Clear');
-    const mem = this.mem;
     const oldKeys = this.keysOf(op);
-    const oldValues = mem.f64At(op, MA_VALUES);
+    const oldValues = maValues.get(op);
     if (oldKeys === this.emptyKeys) return;
     this.keysIncref(this.emptyKeys);
-    mem.setF64(op, MA_KEYS, this.emptyKeys);
-    mem.setF64(op, MA_VALUES, 0);
-    mem.setI64(op, MA_USED, 0);
-    mem.setI64(op, MA_VERSION_TAG, this.nextVersion());
+    maKeys.set(op, this.emptyKeys);
+    maValues.set(op, 0);
+    maUsed.set(op, 0);
+    maVersionTag.set(op, this.nextVersion());
     if (oldValues !== 0) {
-      const n = mem.i64At(oldKeys, DK_NENTRIES);
+      const n = dkNentries.get(oldKeys);
       for (let i = 0; i < n; i++) {
-        const v = mem.f64At(oldValues, i * SIZEOF_VOID_P);
+        const v = itemArray.get(oldValues, i);
         if (v !== 0) {
-          mem.setF64(oldValues, i * SIZEOF_VOID_P, 0);
+          itemArray.set(oldValues, i, 0);
           this.rt.decref(v);
         }
       }
@@ -492,35 +474,35 @@ export class DictModule {
    * iterHash. Split tables go in insertion order.
    */
   next(op: number, pos: number): number {
-    const mem = this.mem;
+    if (!this.check(op)) throw new InvalidArgumentError(`PyDict_Next: expected a dict, got ${this.rt.typeOrNull(op)?.name ?? describe(op)}`);
     const keys = this.keysOf(op);
-    const values = mem.f64At(op, MA_VALUES);
+    const values = maValues.get(op);
     let i = pos;
     if (values !== 0) {
-      if (i < 0 || i >= mem.i64At(op, MA_USED)) return 0;
-      const index = mem.u8At(values, -3 - i);
-      const key = mem.f64At(keys, this.entriesOffset(keys) + index * SIZEOF_UNICODE_ENTRY);
+      if (i < 0 || i >= maUsed.get(op)) return 0;
+      const index = byteAt.get(values, VALUES_ORDER - i);
+      const key = uKey.get(keys + entriesOffset(keys) + index * SIZEOF_UNICODE_ENTRY);
       this.iterKey = key;
-      this.iterValue = mem.f64At(values, index * SIZEOF_VOID_P);
+      this.iterValue = itemArray.get(values, index);
       this.iterHash = this.interp.hash(key);
       return i + 1;
     }
-    const n = mem.i64At(keys, DK_NENTRIES);
+    const n = dkNentries.get(keys);
     if (i < 0 || i >= n) return 0;
-    const off = this.entriesOffset(keys);
-    if (mem.u8At(keys, DK_KIND) !== DICT_KEYS_GENERAL) {
-      while (i < n && mem.f64At(keys, off + i * SIZEOF_UNICODE_ENTRY + 8) === 0) i++;
+    const off = entriesOffset(keys);
+    if (dkKind.get(keys) !== DICT_KEYS_GENERAL) {
+      while (i < n && uValue.get(keys + off + i * SIZEOF_UNICODE_ENTRY) === 0) i++;
       if (i >= n) return 0;
-      const key = mem.f64At(keys, off + i * SIZEOF_UNICODE_ENTRY);
+      const key = uKey.get(keys + off + i * SIZEOF_UNICODE_ENTRY);
       this.iterKey = key;
-      this.iterValue = mem.f64At(keys, off + i * SIZEOF_UNICODE_ENTRY + 8);
+      this.iterValue = uValue.get(keys + off + i * SIZEOF_UNICODE_ENTRY);
       this.iterHash = this.interp.hash(key);
     } else {
-      while (i < n && mem.f64At(keys, off + i * SIZEOF_KEY_ENTRY + 16) === 0) i++;
+      while (i < n && gValue.get(keys + off + i * SIZEOF_KEY_ENTRY) === 0) i++;
       if (i >= n) return 0;
-      this.iterHash = mem.i64At(keys, off + i * SIZEOF_KEY_ENTRY);
-      this.iterKey = mem.f64At(keys, off + i * SIZEOF_KEY_ENTRY + 8);
-      this.iterValue = mem.f64At(keys, off + i * SIZEOF_KEY_ENTRY + 16);
+      this.iterHash = gHash.get(keys + off + i * SIZEOF_KEY_ENTRY);
+      this.iterKey = gKey.get(keys + off + i * SIZEOF_KEY_ENTRY);
+      this.iterValue = gValue.get(keys + off + i * SIZEOF_KEY_ENTRY);
     }
     return i + 1;
   }
@@ -557,26 +539,25 @@ export class DictModule {
   maybeUntrack(op: number): void {
     const rt = this.rt;
     if (rt.typeOf(op) !== this.type || !rt.gc.isTracked(op)) return;
-    const mem = this.mem;
     const keys = this.keysOf(op);
-    const values = mem.f64At(op, MA_VALUES);
-    const n = mem.i64At(keys, DK_NENTRIES);
-    const off = this.entriesOffset(keys);
+    const values = maValues.get(op);
+    const n = dkNentries.get(keys);
+    const off = entriesOffset(keys);
     if (values !== 0) {
       for (let i = 0; i < n; i++) {
-        const v = mem.f64At(values, i * SIZEOF_VOID_P);
+        const v = itemArray.get(values, i);
         if (v !== 0 && this.mayBeTracked(v)) return;
       }
-    } else if (mem.u8At(keys, DK_KIND) !== DICT_KEYS_GENERAL) {
+    } else if (dkKind.get(keys) !== DICT_KEYS_GENERAL) {
       for (let i = 0; i < n; i++) {
-        const v = mem.f64At(keys, off + i * SIZEOF_UNICODE_ENTRY + 8);
+        const v = uValue.get(keys + off + i * SIZEOF_UNICODE_ENTRY);
         if (v !== 0 && this.mayBeTracked(v)) return;
       }
     } else {
       for (let i = 0; i < n; i++) {
-        const e = off + i * SIZEOF_KEY_ENTRY;
-        const v = mem.f64At(keys, e + 16);
-        if (v !== 0 && (this.mayBeTracked(v) || this.mayBeTracked(mem.f64At(keys, e + 8)))) return;
+        const e = keys + off + i * SIZEOF_KEY_ENTRY;
+        const v = gValue.get(e);
+        if (v !== 0 && (this.mayBeTracked(v) || this.mayBeTracked(gKey.get(e)))) return;
       }
     }
     rt.gcUntrack(op);
@@ -584,29 +565,27 @@ export class DictModule {
 
   /** _PyDict_SizeOf: the object, a split table's values, and the keys unless shared. */
   sizeOf(op: number): number {
-    const mem = this.mem;
     const keys = this.keysOf(op);
     let res = this.rt.typeOf(op).basicsize;
-    if (mem.f64At(op, MA_VALUES) !== 0) res += this.sharedKeysUsableSize(keys) * SIZEOF_VOID_P;
-    if (mem.i64At(keys, DK_REFCNT) === 1) res += this.keysSize(keys);
+    if (maValues.get(op) !== 0) res += this.sharedKeysUsableSize(keys) * SIZEOF_VOID_P;
+    if (dkRefcnt.get(keys) === 1) res += keysSize(keys);
     return res;
   }
 
   /** The dict's fields (for tests and reports). */
   layout(op: number): DictLayout {
     this.checkDict(op, 'dict layout');
-    const mem = this.mem;
     const keys = this.keysOf(op);
     return {
-      used: mem.i64At(op, MA_USED),
+      used: maUsed.get(op),
       keys,
-      values: mem.f64At(op, MA_VALUES),
-      keysRefcnt: mem.i64At(keys, DK_REFCNT),
-      log2Size: mem.u8At(keys, DK_LOG2_SIZE),
-      log2IndexBytes: mem.u8At(keys, DK_LOG2_INDEX_BYTES),
-      kind: mem.u8At(keys, DK_KIND),
-      usable: mem.i64At(keys, DK_USABLE),
-      nentries: mem.i64At(keys, DK_NENTRIES),
+      values: maValues.get(op),
+      keysRefcnt: dkRefcnt.get(keys),
+      log2Size: dkLog2Size.get(keys),
+      log2IndexBytes: dkLog2IndexBytes.get(keys),
+      kind: dkKind.get(keys),
+      usable: dkUsable.get(keys),
+      nentries: dkNentries.get(keys),
     };
   }
 
@@ -633,37 +612,36 @@ export class DictModule {
    */
   violations(op: number): string[] {
     const out: string[] = [];
-    const mem = this.mem;
     if (this.rt.typeOf(op) !== this.type) return [`${op} is not a dict`];
     if (this.rt.refcnt(op) < 1) out.push('ob_refcnt < 1');
     const keys = this.keysOf(op);
-    const values = mem.f64At(op, MA_VALUES);
-    const used = mem.i64At(op, MA_USED);
-    const log2 = mem.u8At(keys, DK_LOG2_SIZE);
+    const values = maValues.get(op);
+    const used = maUsed.get(op);
+    const log2 = dkLog2Size.get(keys);
     const size = (1 << log2);
-    const kind = mem.u8At(keys, DK_KIND);
-    const usable = mem.i64At(keys, DK_USABLE);
-    const nentries = mem.i64At(keys, DK_NENTRIES);
-    const refcnt = mem.i64At(keys, DK_REFCNT);
+    const kind = dkKind.get(keys);
+    const usable = dkUsable.get(keys);
+    const nentries = dkNentries.get(keys);
+    const refcnt = dkRefcnt.get(keys);
     if (keys === this.emptyKeys) {
       if (values !== 0 || used !== 0) out.push('Py_EMPTY_KEYS with values or items');
       return out;
     }
     if (log2 < PyDict_LOG_MINSIZE) out.push(`dk_log2_size ${log2} < ${PyDict_LOG_MINSIZE}`);
     const log2Bytes = log2 < 8 ? log2 : log2 < 16 ? log2 + 1 : log2 + 2;
-    if (mem.u8At(keys, DK_LOG2_INDEX_BYTES) !== log2Bytes) out.push(`dk_log2_index_bytes is not ${log2Bytes}`);
+    if (dkLog2IndexBytes.get(keys) !== log2Bytes) out.push(`dk_log2_index_bytes is not ${log2Bytes}`);
     if (usable < 0 || nentries < 0 || usable + nentries > usableFraction(size)) {
       out.push(`dk_usable ${usable} + dk_nentries ${nentries} exceed USABLE_FRACTION(${size})`);
     }
     if (refcnt < 1) out.push(`dk_refcnt ${refcnt} < 1`);
     if ((values !== 0) !== (kind === DICT_KEYS_SPLIT)) out.push(`ma_values ${values} with dk_kind ${kind}`);
     if (values === 0 && refcnt !== 1) out.push(`combined keys with dk_refcnt ${refcnt}`);
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     const es = kind === DICT_KEYS_GENERAL ? SIZEOF_KEY_ENTRY : SIZEOF_UNICODE_ENTRY;
     // Slots: each index in range, each entry with a key in exactly one slot.
     const seen = new Set<number>();
     for (let i = 0; i < size; i++) {
-      const ix = this.getIndex(keys, log2, i);
+      const ix = getIndex(keys, log2, i);
       if (ix < DKIX_DUMMY || ix >= nentries) out.push(`slot ${i} holds ${ix}`);
       else if (ix >= 0) {
         if (seen.has(ix)) out.push(`entry ${ix} in two slots`);
@@ -673,8 +651,9 @@ export class DictModule {
     let live = 0;
     let withKey = 0;
     for (let i = 0; i < nentries; i++) {
-      const key = mem.f64At(keys, off + i * es + (es === SIZEOF_KEY_ENTRY ? 8 : 0));
-      const value = values !== 0 ? mem.f64At(values, i * SIZEOF_VOID_P) : mem.f64At(keys, off + i * es + es - 8);
+      const e = keys + off + i * es;
+      const key = (kind === DICT_KEYS_GENERAL ? gKey : uKey).get(e);
+      const value = values !== 0 ? itemArray.get(values, i) : (kind === DICT_KEYS_GENERAL ? gValue : uValue).get(e);
       if (key === 0) {
         if (value !== 0) out.push(`entry ${i} has a value but no key`);
         continue;
@@ -682,7 +661,7 @@ export class DictModule {
       withKey++;
       if (value !== 0) live++;
       const hash = this.interp.hash(key);
-      if (kind === DICT_KEYS_GENERAL && mem.i64At(keys, off + i * es) !== hash) out.push(`entry ${i}: me_hash is not the key's hash`);
+      if (kind === DICT_KEYS_GENERAL && gHash.get(e) !== hash) out.push(`entry ${i}: me_hash is not the key's hash`);
       if (kind !== DICT_KEYS_GENERAL && !this.isExactStr(key)) out.push(`entry ${i}: a unicode table with a key that is not an exact str`);
       if (this.lookdictIndex(keys, hash, i) < 0) out.push(`entry ${i} is not reachable from its hash`);
       if (!this.rt.gc.isTracked(op) && value !== 0 && (this.mayBeTracked(value) || (kind === DICT_KEYS_GENERAL && this.mayBeTracked(key)))) {
@@ -693,252 +672,52 @@ export class DictModule {
     if (values === 0) {
       if (live !== used) out.push(`ma_used ${used} but ${live} live entries`);
     } else {
-      const prefix = mem.u8At(values, -1);
-      const n = mem.u8At(values, -2);
+      const prefix = byteAt.get(values, VALUES_PREFIX_SIZE);
+      const n = byteAt.get(values, VALUES_USED);
       if (n !== used) out.push(`values: ${n} in the insertion order but ma_used ${used}`);
       if (prefix < roundUpPtr(n + 2)) out.push(`values: prefix ${prefix} too small for ${n} items`);
       const order = new Set<number>();
       for (let i = 0; i < n; i++) {
-        const ix = mem.u8At(values, -3 - i);
+        const ix = byteAt.get(values, VALUES_ORDER - i);
         if (ix >= nentries || order.has(ix)) out.push(`values: order[${i}] = ${ix}`);
         order.add(ix);
       }
       for (let i = 0; i < nentries; i++) {
-        if ((mem.f64At(values, i * SIZEOF_VOID_P) !== 0) !== order.has(i)) out.push(`values[${i}] set but not in the order, or the reverse`);
+        if ((itemArray.get(values, i) !== 0) !== order.has(i)) out.push(`values[${i}] set but not in the order, or the reverse`);
       }
     }
     return out;
   }
 
-  // --- shared keys and instance attributes (what instance.ts calls) -------------------------------
-
-  /**
-   * _PyDict_NewKeysForClass: a class's shared keys (CACHED_KEYS, ht_cached_keys):
-   * log2 size 6, SPLIT kind, dk_usable 30 (one more than can be used, as
-   * each new instance takes one off first). The class owns the reference;
-   * release it with keysDecref.
-   */
-  newKeysForClass(): number {
-    const keys = this.newKeysObject(NEXT_LOG2_SHARED_KEYS_MAX_SIZE, true);
-    this.mem.setI64(keys, DK_USABLE, SHARED_KEYS_MAX_SIZE);
-    this.mem.setU8(keys, DK_KIND, DICT_KEYS_SPLIT);
-    return keys;
-  }
+  // --- shared keys (the class's side; sharedKeys.ts holds the instances' side) ---------------------
 
   /** dictkeys_incref. */
   keysIncref(keys: number): void {
-    this.mem.setI64(keys, DK_REFCNT, this.mem.i64At(keys, DK_REFCNT) + 1);
+    dkRefcnt.set(keys, dkRefcnt.get(keys) + 1);
   }
 
   /** dictkeys_decref: the last reference frees the keys object (free_keys_object). */
   keysDecref(keys: number): void {
-    const n = this.mem.i64At(keys, DK_REFCNT) - 1;
-    this.mem.setI64(keys, DK_REFCNT, n);
+    const n = dkRefcnt.get(keys) - 1;
+    dkRefcnt.set(keys, n);
     if (n === 0) this.freeKeysObject(keys);
-  }
-
-  /**
-   * init_inline_values (_PyObject_InitializeDict of a managed-dict type): a
-   * new instance's values array of shared_keys_usable_size(keys) NULL slots,
-   * stored in its pre-header (_PyObject_ValuesPointer). Takes one off the
-   * keys' dk_usable while more than one is left, so each later instance
-   * gets a smaller array.
-   */
-  initInlineValues(obj: number, keys: number): void {
-    const mem = this.mem;
-    const usable = mem.i64At(keys, DK_USABLE);
-    if (usable > 1) mem.setI64(keys, DK_USABLE, usable - 1);
-    const size = this.sharedKeysUsableSize(keys);
-    const values = this.newValues(size);
-    mem.setU8(values, -2, 0);
-    mem.fill(values, 0, size * SIZEOF_VOID_P, 0);
-    mem.setF64(obj, MANAGED_VALUES, values);
-  }
-
-  /**
-   * _PyObject_StoreInstanceAttribute: obj.name = value (value 0: del
-   * obj.name) on an instance whose attributes still live in `values`. A new
-   * str name is added to the shared keys while they have room; otherwise
-   * the dict is materialised (make_dict_from_instance_attributes), stored
-   * in obj's pre-header in place of the values, and the store goes to it.
-   * Increfs value. Returns false when deleting an attribute that is not
-   * there (the caller raises AttributeError).
-   */
-  storeInstanceAttribute(obj: number, keys: number, values: number, name: number, value: number): boolean {
-    this.checkObject(name, '_PyObject_StoreInstanceAttribute', 'the name');
-    const mem = this.mem;
-    const ix = this.isExactStr(name) ? this.insertIntoDictkeys(keys, name) : DKIX_EMPTY;
-    if (ix === DKIX_EMPTY) {
-      const dict = this.makeDictFromInstanceAttributes(keys, values);
-      mem.setF64(obj, MANAGED_VALUES, 0);
-      mem.setF64(obj, MANAGED_DICT, dict);
-      if (value === 0) return this.delItemKnownHash(dict, name, this.interp.hash(name));
-      this.setItem(dict, name, value);
-      return true;
-    }
-    const oldValue = mem.f64At(values, ix * SIZEOF_VOID_P);
-    this.rt.xincref(value);
-    mem.setF64(values, ix * SIZEOF_VOID_P, value);
-    if (oldValue === 0) {
-      if (value === 0) return false;
-      this.addToInsertionOrder(values, ix);
-    } else {
-      if (value === 0) this.deleteIndexFromValues(values, ix);
-      this.rt.decref(oldValue);
-    }
-    return true;
-  }
-
-  /** _PyObject_GetInstanceAttribute: obj.name from its values array, as a new reference, or 0. */
-  getInstanceAttribute(keys: number, values: number, name: number): number {
-    if (!this.isExactStr(name)) throw new InvalidArgumentError(`attribute name must be a str, got ${this.describeObject(name)}`);
-    const ix = this.unicodekeysLookup(keys, name, this.interp.hash(name));
-    if (ix === DKIX_EMPTY) return 0;
-    const value = this.mem.f64At(values, ix * SIZEOF_VOID_P);
-    this.rt.xincref(value);
-    return value;
-  }
-
-  /**
-   * make_dict_from_instance_attributes (_PyObject_MakeDictFromInstanceAttributes):
-   * a split dict over the class's keys (increfed) that takes over `values`;
-   * tracked if a value may be. The caller clears the instance's values
-   * pointer and stores the dict. New reference.
-   */
-  makeDictFromInstanceAttributes(keys: number, values: number): number {
-    this.keysIncref(keys);
-    let used = 0;
-    let track = 0;
-    const size = this.sharedKeysUsableSize(keys);
-    for (let i = 0; i < size; i++) {
-      const v = this.mem.f64At(values, i * SIZEOF_VOID_P);
-      if (v !== 0) {
-        used++;
-        if (this.mayBeTracked(v)) track++;
-      }
-    }
-    const res = this.newDict(keys, values, used, false);
-    if (track) this.rt.gcTrack(res);
-    return res;
-  }
-
-  /**
-   * PyObject_GenericGetDict: obj.__dict__ as a new reference. Managed dict:
-   * materialised from the values (then NULL) on first request, else a new
-   * empty dict if there is none. A tp_dictoffset slot: filled on first
-   * request with a split dict over `keys` (when non-zero) or an empty dict.
-   */
-  genericGetDict(obj: number, keys: number): number {
-    const mem = this.mem;
-    const tp = this.rt.typeOf(obj);
-    let dict: number;
-    if ((tp.flags & Py_TPFLAGS_MANAGED_DICT) !== 0) {
-      const values = mem.f64At(obj, MANAGED_VALUES);
-      dict = mem.f64At(obj, MANAGED_DICT);
-      if (values !== 0) {
-        dict = this.makeDictFromInstanceAttributes(keys, values);
-        mem.setF64(obj, MANAGED_DICT, dict);
-        mem.setF64(obj, MANAGED_VALUES, 0);
-      } else if (dict === 0) {
-        dict = this.new();
-        mem.setF64(obj, MANAGED_DICT, dict);
-      }
-    } else {
-      if (tp.dictoffset === 0) throw new InvalidArgumentError(`'${tp.name}' objects have no __dict__`);
-      dict = mem.f64At(obj, tp.dictoffset);
-      if (dict === 0) {
-        dict = keys !== 0 ? this.newSplitDict(keys) : this.new();
-        mem.setF64(obj, tp.dictoffset, dict);
-      }
-    }
-    this.rt.incref(dict);
-    return dict;
-  }
-
-  /**
-   * new_dict_with_shared_keys after dictkeys_incref (_PyObject_InitializeDict /
-   * _PyObjectDict_SetItem for a tp_dictoffset slot): an empty split dict
-   * over `keys`, with a values array of shared_keys_usable_size(keys) NULLs. New reference.
-   */
-  newSplitDict(keys: number): number {
-    this.keysIncref(keys);
-    const size = this.sharedKeysUsableSize(keys);
-    let values: number;
-    try {
-      values = this.newValues(size);
-    } catch (e) {
-      this.keysDecref(keys);
-      throw e;
-    }
-    this.mem.setU8(values, -2, 0);
-    this.mem.fill(values, 0, size * SIZEOF_VOID_P, 0);
-    return this.newDict(keys, values, 0, true);
-  }
-
-  /** _PyObject_VisitInstanceAttributes: visits each value still in obj's values array. */
-  visitInstanceAttributes(obj: number, keys: number, visit: Visit): number {
-    const values = this.mem.f64At(obj, MANAGED_VALUES);
-    if (values === 0) return 0;
-    const n = this.mem.i64At(keys, DK_NENTRIES);
-    for (let i = 0; i < n; i++) {
-      const v = this.mem.f64At(values, i * SIZEOF_VOID_P);
-      if (v !== 0) {
-        const r = visit(v);
-        if (r !== 0) return r;
-      }
-    }
-    return 0;
-  }
-
-  /** _PyObject_ClearInstanceAttributes: Py_CLEAR of each value in obj's values array (the array stays). */
-  clearInstanceAttributes(obj: number, keys: number): void {
-    const values = this.mem.f64At(obj, MANAGED_VALUES);
-    if (values === 0) return;
-    const n = this.mem.i64At(keys, DK_NENTRIES);
-    for (let i = 0; i < n; i++) {
-      const v = this.mem.f64At(values, i * SIZEOF_VOID_P);
-      if (v !== 0) {
-        this.mem.setF64(values, i * SIZEOF_VOID_P, 0);
-        this.rt.decref(v);
-      }
-    }
-  }
-
-  /** _PyObject_FreeInstanceAttributes: drops each value and frees obj's values array (the pointer is left as is). */
-  freeInstanceAttributes(obj: number, keys: number): void {
-    const values = this.mem.f64At(obj, MANAGED_VALUES);
-    if (values === 0) return;
-    const n = this.mem.i64At(keys, DK_NENTRIES);
-    for (let i = 0; i < n; i++) this.rt.xdecref(this.mem.f64At(values, i * SIZEOF_VOID_P));
-    this.freeValues(values);
   }
 
   /** shared_keys_usable_size: the values slots an instance made now gets. */
   sharedKeysUsableSize(keys: number): number {
-    return this.mem.i64At(keys, DK_NENTRIES) + this.mem.i64At(keys, DK_USABLE);
+    return dkNentries.get(keys) + dkUsable.get(keys);
   }
 
   // --- keys objects and values arrays ------------------------------------------------------------------
 
   private keysOf(op: number): number {
-    return this.mem.f64At(op, MA_KEYS);
+    return maKeys.get(op);
   }
 
-  /** Offset of dk_entries in a keys object (DK_ENTRIES / DK_UNICODE_ENTRIES). */
-  private entriesOffset(keys: number): number {
-    return DK_INDICES + (1 << this.mem.u8At(keys, DK_LOG2_INDEX_BYTES));
-  }
 
-  /** _PyDict_KeysSize. */
-  private keysSize(keys: number): number {
-    const mem = this.mem;
-    const es = mem.u8At(keys, DK_KIND) === DICT_KEYS_GENERAL ? SIZEOF_KEY_ENTRY : SIZEOF_UNICODE_ENTRY;
-    return SIZEOF_PYDICTKEYSOBJECT + (1 << mem.u8At(keys, DK_LOG2_INDEX_BYTES)) + usableFraction((1 << mem.u8At(keys, DK_LOG2_SIZE))) * es;
-  }
 
   /** new_keys_object: from the keys free list (log2 size 3, unicode) or PyObject_Malloc. */
-  private newKeysObject(log2Size: number, unicode: boolean): number {
-    const mem = this.mem;
+  newKeysObject(log2Size: number, unicode: boolean): number {
     const entrySize = unicode ? SIZEOF_UNICODE_ENTRY : SIZEOF_KEY_ENTRY;
     const usable = usableFraction((1 << log2Size));
     const log2Bytes = log2Size < 8 ? log2Size : log2Size < 16 ? log2Size + 1 : log2Size + 2;
@@ -946,31 +725,32 @@ export class DictModule {
       log2Size === PyDict_LOG_MINSIZE && unicode && this.keysFreeList.length > 0
         ? this.keysFreeList.pop()!
         : this.rt.objectMalloc(SIZEOF_PYDICTKEYSOBJECT + (1 << log2Bytes) + entrySize * usable);
-    mem.setI64(dk, DK_REFCNT, 1);
-    mem.setU8(dk, DK_LOG2_SIZE, log2Size);
-    mem.setU8(dk, DK_LOG2_INDEX_BYTES, log2Bytes);
-    mem.setU8(dk, DK_KIND, unicode ? DICT_KEYS_UNICODE : DICT_KEYS_GENERAL);
-    mem.setU8(dk, DK_KIND + 1, 0);
-    mem.setI64(dk, DK_NENTRIES, 0);
-    mem.setI64(dk, DK_USABLE, usable);
-    mem.setU32(dk, DK_VERSION, 0);
-    mem.fill(dk, DK_INDICES, (1 << log2Bytes), 0xff);
-    mem.fill(dk, DK_INDICES + (1 << log2Bytes), entrySize * usable, 0);
+    dkRefcnt.set(dk, 1);
+    dkLog2Size.set(dk, log2Size);
+    dkLog2IndexBytes.set(dk, log2Bytes);
+    dkKind.set(dk, unicode ? DICT_KEYS_UNICODE : DICT_KEYS_GENERAL);
+    dkPad.set(dk, 0);
+    dkNentries.set(dk, 0);
+    dkUsable.set(dk, usable);
+    dkVersion.set(dk, 0);
+    fillBytes(dk + DK_INDICES, (1 << log2Bytes), 0xff);
+    fillBytes(dk + DK_INDICES + (1 << log2Bytes), entrySize * usable, 0);
     return dk;
   }
 
   /** free_keys_object: drops the entries' references, then the keys free list or PyObject_Free. */
-  private freeKeysObject(keys: number): void {
-    const mem = this.mem;
-    const general = mem.u8At(keys, DK_KIND) === DICT_KEYS_GENERAL;
+  freeKeysObject(keys: number): void {
+    const general = dkKind.get(keys) === DICT_KEYS_GENERAL;
     const es = general ? SIZEOF_KEY_ENTRY : SIZEOF_UNICODE_ENTRY;
-    const keyOff = this.entriesOffset(keys) + (general ? 8 : 0);
-    const n = mem.i64At(keys, DK_NENTRIES);
+    const key = general ? gKey : uKey;
+    const value = general ? gValue : uValue;
+    const e0 = keys + entriesOffset(keys);
+    const n = dkNentries.get(keys);
     for (let i = 0; i < n; i++) {
-      this.rt.xdecref(mem.f64At(keys, keyOff + i * es));
-      this.rt.xdecref(mem.f64At(keys, keyOff + i * es + 8));
+      this.rt.xdecref(key.get(e0 + i * es));
+      this.rt.xdecref(value.get(e0 + i * es));
     }
-    if (mem.u8At(keys, DK_LOG2_SIZE) === PyDict_LOG_MINSIZE && this.keysFreeList.length < PyDict_MAXFREELIST && !general) {
+    if (dkLog2Size.get(keys) === PyDict_LOG_MINSIZE && this.keysFreeList.length < PyDict_MAXFREELIST && !general) {
       this.keysFreeList.push(keys);
       return;
     }
@@ -978,54 +758,23 @@ export class DictModule {
   }
 
   /** new_values: PyMem_Malloc of the order prefix and `size` value slots; returns the values pointer. */
-  private newValues(size: number): number {
+  newValues(size: number): number {
     const prefixSize = roundUpPtr(size + 2);
-    const mem = this.rt.memMalloc(prefixSize + size * SIZEOF_VOID_P);
-    this.mem.setU8(mem, prefixSize - 1, prefixSize);
-    return mem + prefixSize;
+    const block = this.rt.memMalloc(prefixSize + size * SIZEOF_VOID_P);
+    byteAt.set(block, prefixSize + VALUES_PREFIX_SIZE, prefixSize);
+    return block + prefixSize;
   }
 
   /** free_values. */
-  private freeValues(values: number): void {
-    this.rt.memFree(values - this.mem.u8At(values, -1));
+  freeValues(values: number): void {
+    this.rt.memFree(values - byteAt.get(values, VALUES_PREFIX_SIZE));
   }
 
-  /** _PyDictValues_AddToInsertionOrder. */
-  private addToInsertionOrder(values: number, ix: number): void {
-    const size = this.mem.u8At(values, -2) + 1;
-    this.mem.setU8(values, -2 - size, ix);
-    this.mem.setU8(values, -2, size);
-  }
 
-  /** delete_index_from_values: removes ix from the insertion order. */
-  private deleteIndexFromValues(values: number, ix: number): void {
-    const mem = this.mem;
-    const size = mem.u8At(values, -2);
-    let i = 1;
-    while (mem.u8At(values, -2 - i) !== ix) i++;
-    for (; i < size; i++) mem.setU8(values, -2 - i, mem.u8At(values, -3 - i));
-    mem.setU8(values, -2, size - 1);
-  }
 
   // --- slots ------------------------------------------------------------------------------------------
 
-  /** dictkeys_get_index. */
-  private getIndex(keys: number, log2Size: number, i: number): number {
-    const mem = this.mem;
-    if (log2Size < 8) return (mem.u8At(keys, DK_INDICES + i) << 24) >> 24;
-    if (log2Size < 16) return ((mem.u8At(keys, DK_INDICES + 2 * i + 1) << 24) >> 16) | mem.u8At(keys, DK_INDICES + 2 * i);
-    return mem.u32At(keys, DK_INDICES + 4 * i) | 0;
-  }
 
-  /** dictkeys_set_index. */
-  private setIndex(keys: number, log2Size: number, i: number, ix: number): void {
-    const mem = this.mem;
-    if (log2Size < 8) mem.setU8(keys, DK_INDICES + i, ix & 0xff);
-    else if (log2Size < 16) {
-      mem.setU8(keys, DK_INDICES + 2 * i, ix & 0xff);
-      mem.setU8(keys, DK_INDICES + 2 * i + 1, (ix >> 8) & 0xff);
-    } else mem.setU32(keys, DK_INDICES + 4 * i, ix >>> 0);
-  }
 
   // Every probe below is CPython's: i = hash & mask, then perturb >>= 5;
   // i = (i*5 + perturb + 1) & mask, with perturb the hash as a size_t held
@@ -1033,13 +782,13 @@ export class DictModule {
 
   /** lookdict_index: the slot that holds entry `index`. */
   private lookdictIndex(keys: number, hash: number, index: number): number {
-    const log2 = this.mem.u8At(keys, DK_LOG2_SIZE);
+    const log2 = dkLog2Size.get(keys);
     const mask = (1 << log2) - 1;
     let pLo = hash >>> 0;
     let pHi = hashHigh(hash);
     let i = pLo & mask;
     for (;;) {
-      const ix = this.getIndex(keys, log2, i);
+      const ix = getIndex(keys, log2, i);
       if (ix === index) return i;
       if (ix === DKIX_EMPTY) return DKIX_EMPTY;
       pLo = ((pLo >>> PERTURB_SHIFT) | (pHi << (32 - PERTURB_SHIFT))) >>> 0;
@@ -1052,18 +801,17 @@ export class DictModule {
    * unicodekeys_lookup_unicode and unicodekeys_lookup_generic (one probe;
    * both compare by identity, then by the str's cached hash and equality).
    */
-  private unicodekeysLookup(keys: number, key: number, hash: number): number {
-    const mem = this.mem;
-    const log2 = mem.u8At(keys, DK_LOG2_SIZE);
+  unicodekeysLookup(keys: number, key: number, hash: number): number {
+    const log2 = dkLog2Size.get(keys);
     const mask = (1 << log2) - 1;
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     let pLo = hash >>> 0;
     let pHi = hashHigh(hash);
     let i = pLo & mask;
     for (;;) {
-      const ix = this.getIndex(keys, log2, i);
+      const ix = getIndex(keys, log2, i);
       if (ix >= 0) {
-        const startkey = mem.f64At(keys, off + ix * SIZEOF_UNICODE_ENTRY);
+        const startkey = uKey.get(keys + off + ix * SIZEOF_UNICODE_ENTRY);
         if (startkey === key) return ix;
         if (this.interp.hash(startkey) === hash && this.interp.eq(startkey, key)) return ix;
       } else if (ix === DKIX_EMPTY) {
@@ -1077,20 +825,19 @@ export class DictModule {
 
   /** dictkeys_generic_lookup: identity, then me_hash and equality. */
   private genericLookup(keys: number, key: number, hash: number): number {
-    const mem = this.mem;
-    const log2 = mem.u8At(keys, DK_LOG2_SIZE);
+    const log2 = dkLog2Size.get(keys);
     const mask = (1 << log2) - 1;
-    const off = this.entriesOffset(keys);
+    const off = entriesOffset(keys);
     let pLo = hash >>> 0;
     let pHi = hashHigh(hash);
     let i = pLo & mask;
     for (;;) {
-      const ix = this.getIndex(keys, log2, i);
+      const ix = getIndex(keys, log2, i);
       if (ix >= 0) {
-        const e = off + ix * SIZEOF_KEY_ENTRY;
-        const startkey = mem.f64At(keys, e + 8);
+        const e = keys + off + ix * SIZEOF_KEY_ENTRY;
+        const startkey = gKey.get(e);
         if (startkey === key) return ix;
-        if (mem.i64At(keys, e) === hash && this.interp.eq(startkey, key)) return ix;
+        if (gHash.get(e) === hash && this.interp.eq(startkey, key)) return ix;
       } else if (ix === DKIX_EMPTY) {
         return DKIX_EMPTY;
       }
@@ -1102,9 +849,8 @@ export class DictModule {
 
   /** _Py_dict_lookup: the entry index of key or DKIX_EMPTY; its value (0 if none) goes to lookupValue. */
   private dictLookup(mp: number, key: number, hash: number): number {
-    const mem = this.mem;
     const keys = this.keysOf(mp);
-    const kind = mem.u8At(keys, DK_KIND);
+    const kind = dkKind.get(keys);
     let ix: number;
     if (kind !== DICT_KEYS_GENERAL) {
       ix = this.unicodekeysLookup(keys, key, hash);
@@ -1112,23 +858,23 @@ export class DictModule {
         ix < 0
           ? 0
           : kind === DICT_KEYS_SPLIT
-            ? mem.f64At(mem.f64At(mp, MA_VALUES), ix * SIZEOF_VOID_P)
-            : mem.f64At(keys, this.entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY + 8);
+            ? itemArray.get(maValues.get(mp), ix)
+            : uValue.get(keys + entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY);
     } else {
       ix = this.genericLookup(keys, key, hash);
-      this.lookupValue = ix < 0 ? 0 : mem.f64At(keys, this.entriesOffset(keys) + ix * SIZEOF_KEY_ENTRY + 16);
+      this.lookupValue = ix < 0 ? 0 : gValue.get(keys + entriesOffset(keys) + ix * SIZEOF_KEY_ENTRY);
     }
     return ix;
   }
 
   /** find_empty_slot: the first slot on key's probe that holds no entry (empty or dummy). */
   private findEmptySlot(keys: number, hash: number): number {
-    const log2 = this.mem.u8At(keys, DK_LOG2_SIZE);
+    const log2 = dkLog2Size.get(keys);
     const mask = (1 << log2) - 1;
     let pLo = hash >>> 0;
     let pHi = hashHigh(hash);
     let i = pLo & mask;
-    while (this.getIndex(keys, log2, i) >= 0) {
+    while (getIndex(keys, log2, i) >= 0) {
       pLo = ((pLo >>> PERTURB_SHIFT) | (pHi << (32 - PERTURB_SHIFT))) >>> 0;
       pHi >>>= PERTURB_SHIFT;
       i = (i * 5 + pLo + 1) & mask;
@@ -1138,22 +884,21 @@ export class DictModule {
 
   /** build_indices_generic and build_indices_unicode: slots for entries 0..n-1 of a fresh table. */
   private buildIndices(keys: number, n: number): void {
-    const mem = this.mem;
-    const log2 = mem.u8At(keys, DK_LOG2_SIZE);
+    const log2 = dkLog2Size.get(keys);
     const mask = (1 << log2) - 1;
-    const general = mem.u8At(keys, DK_KIND) === DICT_KEYS_GENERAL;
-    const off = this.entriesOffset(keys);
+    const general = dkKind.get(keys) === DICT_KEYS_GENERAL;
+    const off = entriesOffset(keys);
     for (let ix = 0; ix < n; ix++) {
-      const hash = general ? mem.i64At(keys, off + ix * SIZEOF_KEY_ENTRY) : this.interp.hash(mem.f64At(keys, off + ix * SIZEOF_UNICODE_ENTRY));
+      const hash = general ? gHash.get(keys + off + ix * SIZEOF_KEY_ENTRY) : this.interp.hash(uKey.get(keys + off + ix * SIZEOF_UNICODE_ENTRY));
       let pLo = hash >>> 0;
       let pHi = hashHigh(hash);
       let i = pLo & mask;
-      while (this.getIndex(keys, log2, i) !== DKIX_EMPTY) {
+      while (getIndex(keys, log2, i) !== DKIX_EMPTY) {
         pLo = ((pLo >>> PERTURB_SHIFT) | (pHi << (32 - PERTURB_SHIFT))) >>> 0;
         pHi >>>= PERTURB_SHIFT;
         i = (i * 5 + pLo + 1) & mask;
       }
-      this.setIndex(keys, log2, i, ix);
+      setIndex(keys, log2, i, ix);
     }
   }
 
@@ -1167,7 +912,7 @@ export class DictModule {
    * new_dict: a dict (from the free list, else PyObject_GC_New) over keys
    * (whose reference it takes) and values. Untracked.
    */
-  private newDict(keys: number, values: number, used: number, freeValuesOnFailure: boolean): number {
+  newDict(keys: number, values: number, used: number, freeValuesOnFailure: boolean): number {
     let mp: number;
     if (this.freeList.length > 0) {
       mp = this.freeList.pop()!;
@@ -1181,23 +926,21 @@ export class DictModule {
         throw e;
       }
     }
-    const mem = this.mem;
-    mem.setF64(mp, MA_KEYS, keys);
-    mem.setF64(mp, MA_VALUES, values);
-    mem.setI64(mp, MA_USED, used);
-    mem.setI64(mp, MA_VERSION_TAG, this.nextVersion());
+    maKeys.set(mp, keys);
+    maValues.set(mp, values);
+    maUsed.set(mp, used);
+    maVersionTag.set(mp, this.nextVersion());
     return mp;
   }
 
   /** dict_new (tp_new of dict, tp_alloc = _PyType_AllocNoTrack): an untracked empty dict in a fresh block. */
   private dictNew(): number {
     const d = this.rt.gcNew(this.type);
-    const mem = this.mem;
-    mem.setI64(d, MA_USED, 0);
-    mem.setI64(d, MA_VERSION_TAG, this.nextVersion());
+    maUsed.set(d, 0);
+    maVersionTag.set(d, this.nextVersion());
     this.keysIncref(this.emptyKeys);
-    mem.setF64(d, MA_KEYS, this.emptyKeys);
-    mem.setF64(d, MA_VALUES, 0);
+    maKeys.set(d, this.emptyKeys);
+    maValues.set(d, 0);
     return d;
   }
 
@@ -1221,7 +964,6 @@ export class DictModule {
 
   /** insert_to_emptydict: the first item of a dict on Py_EMPTY_KEYS; steals key and value. */
   private insertToEmptydict(mp: number, key: number, hash: number, value: number): void {
-    const mem = this.mem;
     const unicode = this.isExactStr(key);
     let newKeys: number;
     try {
@@ -1232,23 +974,23 @@ export class DictModule {
       throw e;
     }
     this.keysDecref(this.emptyKeys);
-    mem.setF64(mp, MA_KEYS, newKeys);
-    mem.setF64(mp, MA_VALUES, 0);
+    maKeys.set(mp, newKeys);
+    maValues.set(mp, 0);
     this.maintainTracking(mp, key, value);
-    this.setIndex(newKeys, PyDict_LOG_MINSIZE, (hash >>> 0) & (PyDict_MINSIZE - 1), 0);
-    const off = this.entriesOffset(newKeys);
+    setIndex(newKeys, PyDict_LOG_MINSIZE, (hash >>> 0) & (PyDict_MINSIZE - 1), 0);
+    const e = newKeys + entriesOffset(newKeys);
     if (unicode) {
-      mem.setF64(newKeys, off, key);
-      mem.setF64(newKeys, off + 8, value);
+      uKey.set(e, key);
+      uValue.set(e, value);
     } else {
-      mem.setI64(newKeys, off, hash);
-      mem.setF64(newKeys, off + 8, key);
-      mem.setF64(newKeys, off + 16, value);
+      gHash.set(e, hash);
+      gKey.set(e, key);
+      gValue.set(e, value);
     }
-    mem.setI64(mp, MA_USED, mem.i64At(mp, MA_USED) + 1);
-    mem.setI64(mp, MA_VERSION_TAG, this.nextVersion());
-    mem.setI64(newKeys, DK_USABLE, mem.i64At(newKeys, DK_USABLE) - 1);
-    mem.setI64(newKeys, DK_NENTRIES, mem.i64At(newKeys, DK_NENTRIES) + 1);
+    maUsed.set(mp, maUsed.get(mp) + 1);
+    maVersionTag.set(mp, this.nextVersion());
+    dkUsable.set(newKeys, dkUsable.get(newKeys) - 1);
+    dkNentries.set(newKeys, dkNentries.get(newKeys) + 1);
   }
 
   /**
@@ -1258,9 +1000,8 @@ export class DictModule {
    * new str keys to the shared keys while they have room.
    */
   private insertdict(mp: number, key: number, hash: number, value: number): void {
-    const mem = this.mem;
     try {
-      if (mem.u8At(this.keysOf(mp), DK_KIND) !== DICT_KEYS_GENERAL && !this.isExactStr(key)) this.insertionResize(mp, false);
+      if (dkKind.get(this.keysOf(mp)) !== DICT_KEYS_GENERAL && !this.isExactStr(key)) this.insertionResize(mp, false);
     } catch (e) {
       this.rt.decref(value);
       this.rt.decref(key);
@@ -1271,8 +1012,8 @@ export class DictModule {
     this.maintainTracking(mp, key, value);
     if (ix === DKIX_EMPTY) {
       let keys = this.keysOf(mp);
-      mem.setU32(keys, DK_VERSION, 0);
-      if (mem.i64At(keys, DK_USABLE) <= 0) {
+      dkVersion.set(keys, 0);
+      if (dkUsable.get(keys) <= 0) {
         try {
           this.insertionResize(mp, true);
         } catch (e) {
@@ -1282,44 +1023,45 @@ export class DictModule {
         }
         keys = this.keysOf(mp);
       }
-      const nentries = mem.i64At(keys, DK_NENTRIES);
-      this.setIndex(keys, mem.u8At(keys, DK_LOG2_SIZE), this.findEmptySlot(keys, hash), nentries);
-      const off = this.entriesOffset(keys);
-      if (mem.u8At(keys, DK_KIND) !== DICT_KEYS_GENERAL) {
-        const values = mem.f64At(mp, MA_VALUES);
-        mem.setF64(keys, off + nentries * SIZEOF_UNICODE_ENTRY, key);
+      const nentries = dkNentries.get(keys);
+      setIndex(keys, dkLog2Size.get(keys), this.findEmptySlot(keys, hash), nentries);
+      const off = entriesOffset(keys);
+      if (dkKind.get(keys) !== DICT_KEYS_GENERAL) {
+        const values = maValues.get(mp);
+        uKey.set(keys + off + nentries * SIZEOF_UNICODE_ENTRY, key);
         if (values !== 0) {
-          this.addToInsertionOrder(values, nentries);
-          mem.setF64(values, nentries * SIZEOF_VOID_P, value);
+          addToInsertionOrder(values, nentries);
+          itemArray.set(values, nentries, value);
         } else {
-          mem.setF64(keys, off + nentries * SIZEOF_UNICODE_ENTRY + 8, value);
+          uValue.set(keys + off + nentries * SIZEOF_UNICODE_ENTRY, value);
         }
       } else {
-        const e = off + nentries * SIZEOF_KEY_ENTRY;
-        mem.setF64(keys, e + 8, key);
-        mem.setI64(keys, e, hash);
-        mem.setF64(keys, e + 16, value);
+        const e = keys + off + nentries * SIZEOF_KEY_ENTRY;
+        gKey.set(e, key);
+        gHash.set(e, hash);
+        gValue.set(e, value);
       }
-      mem.setI64(mp, MA_USED, mem.i64At(mp, MA_USED) + 1);
-      mem.setI64(mp, MA_VERSION_TAG, this.nextVersion());
-      mem.setI64(keys, DK_USABLE, mem.i64At(keys, DK_USABLE) - 1);
-      mem.setI64(keys, DK_NENTRIES, nentries + 1);
+      maUsed.set(mp, maUsed.get(mp) + 1);
+      maVersionTag.set(mp, this.nextVersion());
+      dkUsable.set(keys, dkUsable.get(keys) - 1);
+      dkNentries.set(keys, nentries + 1);
       return;
     }
     if (oldValue !== value) {
-      const values = mem.f64At(mp, MA_VALUES);
+      const values = maValues.get(mp);
       if (values !== 0) {
-        mem.setF64(values, ix * SIZEOF_VOID_P, value);
+        itemArray.set(values, ix, value);
         if (oldValue === 0) {
-          this.addToInsertionOrder(values, ix);
-          mem.setI64(mp, MA_USED, mem.i64At(mp, MA_USED) + 1);
+          addToInsertionOrder(values, ix);
+          maUsed.set(mp, maUsed.get(mp) + 1);
         }
       } else {
         const keys = this.keysOf(mp);
-        const general = mem.u8At(keys, DK_KIND) === DICT_KEYS_GENERAL;
-        mem.setF64(keys, this.entriesOffset(keys) + (general ? ix * SIZEOF_KEY_ENTRY + 16 : ix * SIZEOF_UNICODE_ENTRY + 8), value);
+        const general = dkKind.get(keys) === DICT_KEYS_GENERAL;
+        if (general) gValue.set(keys + entriesOffset(keys) + ix * SIZEOF_KEY_ENTRY, value);
+        else uValue.set(keys + entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY, value);
       }
-      mem.setI64(mp, MA_VERSION_TAG, this.nextVersion());
+      maVersionTag.set(mp, this.nextVersion());
     }
     this.rt.xdecref(oldValue);
     this.rt.decref(key);
@@ -1327,7 +1069,7 @@ export class DictModule {
 
   /** insertion_resize: dictresize to calculate_log2_keysize(GROWTH_RATE) where GROWTH_RATE = ma_used * 3. */
   private insertionResize(mp: number, unicode: boolean): void {
-    this.dictresize(mp, calculateLog2Keysize(this.mem.i64At(mp, MA_USED) * 3), unicode);
+    this.dictresize(mp, calculateLog2Keysize(maUsed.get(mp) * 3), unicode);
   }
 
   /**
@@ -1338,90 +1080,90 @@ export class DictModule {
    * to the keys free list or PyObject_Free without touching the references.
    */
   private dictresize(mp: number, log2NewSize: number, unicode: boolean): void {
-    const mem = this.mem;
     const oldKeys = this.keysOf(mp);
-    const oldValues = mem.f64At(mp, MA_VALUES);
-    if (mem.u8At(oldKeys, DK_KIND) === DICT_KEYS_GENERAL) unicode = false;
+    const oldValues = maValues.get(mp);
+    if (dkKind.get(oldKeys) === DICT_KEYS_GENERAL) unicode = false;
     const newKeys = this.newKeysObject(log2NewSize, unicode);
-    mem.setF64(mp, MA_KEYS, newKeys);
-    const numentries = mem.i64At(mp, MA_USED);
-    const oldOff = this.entriesOffset(oldKeys);
-    const newOff = this.entriesOffset(newKeys);
+    maKeys.set(mp, newKeys);
+    const numentries = maUsed.get(mp);
+    const oldOff = entriesOffset(oldKeys);
+    const newOff = entriesOffset(newKeys);
     if (oldValues !== 0) {
       // Split -> combined: the keys are increfed, the values move.
       for (let i = 0; i < numentries; i++) {
-        const index = mem.u8At(oldValues, -3 - i);
-        const key = mem.f64At(oldKeys, oldOff + index * SIZEOF_UNICODE_ENTRY);
-        const value = mem.f64At(oldValues, index * SIZEOF_VOID_P);
+        const index = byteAt.get(oldValues, VALUES_ORDER - i);
+        const key = uKey.get(oldKeys + oldOff + index * SIZEOF_UNICODE_ENTRY);
+        const value = itemArray.get(oldValues, index);
         this.rt.incref(key);
         if (unicode) {
-          mem.setF64(newKeys, newOff + i * SIZEOF_UNICODE_ENTRY, key);
-          mem.setF64(newKeys, newOff + i * SIZEOF_UNICODE_ENTRY + 8, value);
+          uKey.set(newKeys + newOff + i * SIZEOF_UNICODE_ENTRY, key);
+          uValue.set(newKeys + newOff + i * SIZEOF_UNICODE_ENTRY, value);
         } else {
-          mem.setF64(newKeys, newOff + i * SIZEOF_KEY_ENTRY + 8, key);
-          mem.setI64(newKeys, newOff + i * SIZEOF_KEY_ENTRY, this.interp.hash(key));
-          mem.setF64(newKeys, newOff + i * SIZEOF_KEY_ENTRY + 16, value);
+          gKey.set(newKeys + newOff + i * SIZEOF_KEY_ENTRY, key);
+          gHash.set(newKeys + newOff + i * SIZEOF_KEY_ENTRY, this.interp.hash(key));
+          gValue.set(newKeys + newOff + i * SIZEOF_KEY_ENTRY, value);
         }
       }
       this.buildIndices(newKeys, numentries);
       this.keysDecref(oldKeys);
-      mem.setF64(mp, MA_VALUES, 0);
+      maValues.set(mp, 0);
       this.freeValues(oldValues);
     } else {
-      const oldGeneral = mem.u8At(oldKeys, DK_KIND) === DICT_KEYS_GENERAL;
+      const oldGeneral = dkKind.get(oldKeys) === DICT_KEYS_GENERAL;
       const oldEs = oldGeneral ? SIZEOF_KEY_ENTRY : SIZEOF_UNICODE_ENTRY;
       if (oldGeneral || unicode) {
         // generic -> generic, combined unicode -> combined unicode: entries copied as they are.
-        if (mem.i64At(oldKeys, DK_NENTRIES) === numentries) {
-          mem.bytes(newKeys, newOff, numentries * oldEs).set(mem.bytes(oldKeys, oldOff, numentries * oldEs));
+        if (dkNentries.get(oldKeys) === numentries) {
+          viewBytes(newKeys + newOff, numentries * oldEs).set(viewBytes(oldKeys + oldOff, numentries * oldEs));
         } else {
           let ep = 0;
           for (let i = 0; i < numentries; i++, ep++) {
-            while (mem.f64At(oldKeys, oldOff + ep * oldEs + oldEs - 8) === 0) ep++;
-            mem.bytes(newKeys, newOff + i * oldEs, oldEs).set(mem.bytes(oldKeys, oldOff + ep * oldEs, oldEs));
+            while ((oldGeneral ? gValue : uValue).get(oldKeys + oldOff + ep * oldEs) === 0) ep++;
+            viewBytes(newKeys + newOff + i * oldEs, oldEs).set(viewBytes(oldKeys + oldOff + ep * oldEs, oldEs));
           }
         }
       } else {
         // combined unicode -> generic: each key's hash goes into me_hash.
         let ep = 0;
         for (let i = 0; i < numentries; i++, ep++) {
-          while (mem.f64At(oldKeys, oldOff + ep * SIZEOF_UNICODE_ENTRY + 8) === 0) ep++;
-          const key = mem.f64At(oldKeys, oldOff + ep * SIZEOF_UNICODE_ENTRY);
-          mem.setF64(newKeys, newOff + i * SIZEOF_KEY_ENTRY + 8, key);
-          mem.setI64(newKeys, newOff + i * SIZEOF_KEY_ENTRY, this.interp.hash(key));
-          mem.setF64(newKeys, newOff + i * SIZEOF_KEY_ENTRY + 16, mem.f64At(oldKeys, oldOff + ep * SIZEOF_UNICODE_ENTRY + 8));
+          while (uValue.get(oldKeys + oldOff + ep * SIZEOF_UNICODE_ENTRY) === 0) ep++;
+          const key = uKey.get(oldKeys + oldOff + ep * SIZEOF_UNICODE_ENTRY);
+          gKey.set(newKeys + newOff + i * SIZEOF_KEY_ENTRY, key);
+          gHash.set(newKeys + newOff + i * SIZEOF_KEY_ENTRY, this.interp.hash(key));
+          gValue.set(newKeys + newOff + i * SIZEOF_KEY_ENTRY, uValue.get(oldKeys + oldOff + ep * SIZEOF_UNICODE_ENTRY));
         }
       }
       this.buildIndices(newKeys, numentries);
       // Not free_keys_object: the references moved with the entries.
       if (oldKeys === this.emptyKeys) {
-        mem.setI64(oldKeys, DK_REFCNT, mem.i64At(oldKeys, DK_REFCNT) - 1);
-      } else if (mem.u8At(oldKeys, DK_LOG2_SIZE) === PyDict_LOG_MINSIZE && !oldGeneral && this.keysFreeList.length < PyDict_MAXFREELIST) {
+        dkRefcnt.set(oldKeys, dkRefcnt.get(oldKeys) - 1);
+      } else if (dkLog2Size.get(oldKeys) === PyDict_LOG_MINSIZE && !oldGeneral && this.keysFreeList.length < PyDict_MAXFREELIST) {
         this.keysFreeList.push(oldKeys);
       } else {
         this.rt.objectFree(oldKeys);
       }
     }
-    mem.setI64(newKeys, DK_USABLE, mem.i64At(newKeys, DK_USABLE) - numentries);
-    mem.setI64(newKeys, DK_NENTRIES, numentries);
+    dkUsable.set(newKeys, dkUsable.get(newKeys) - numentries);
+    dkNentries.set(newKeys, numentries);
   }
 
   /** clone_combined_dict_keys: a PyObject_Malloc copy of a combined keys object, each live key and value increfed. */
   private cloneCombinedDictKeys(orig: number): number {
-    const mem = this.mem;
     const oldKeys = this.keysOf(orig);
-    const size = this.keysSize(oldKeys);
+    const size = keysSize(oldKeys);
     const keys = this.rt.objectMalloc(size);
-    mem.bytes(keys, 0, size).set(mem.bytes(oldKeys, 0, size));
-    const general = mem.u8At(keys, DK_KIND) === DICT_KEYS_GENERAL;
+    viewBytes(keys, size).set(viewBytes(oldKeys, size));
+    const general = dkKind.get(keys) === DICT_KEYS_GENERAL;
     const es = general ? SIZEOF_KEY_ENTRY : SIZEOF_UNICODE_ENTRY;
-    const keyOff = this.entriesOffset(keys) + (general ? 8 : 0);
-    const n = mem.i64At(keys, DK_NENTRIES);
+    const keyField = general ? gKey : uKey;
+    const valueField = general ? gValue : uValue;
+    const e0 = keys + entriesOffset(keys);
+    const n = dkNentries.get(keys);
     for (let i = 0; i < n; i++) {
-      const value = mem.f64At(keys, keyOff + i * es + 8);
+      const value = valueField.get(e0 + i * es);
       if (value !== 0) {
         this.rt.incref(value);
-        this.rt.incref(mem.f64At(keys, keyOff + i * es));
+        this.rt.incref(keyField.get(e0 + i * es));
       }
     }
     return keys;
@@ -1429,36 +1171,35 @@ export class DictModule {
 
   /** dict_merge(a, b, override 0 or 1) for a dict b. */
   private dictMerge(mp: number, other: number, override: boolean): void {
-    const mem = this.mem;
-    if (other === mp || mem.i64At(other, MA_USED) === 0) return;
-    const otherUsed = mem.i64At(other, MA_USED);
-    if (mem.i64At(mp, MA_USED) === 0) {
+    if (other === mp || maUsed.get(other) === 0) return;
+    const otherUsed = maUsed.get(other);
+    if (maUsed.get(mp) === 0) {
       override = true;
       const okeys = this.keysOf(other);
       // A clean, combined, just-allocated `other` is cloned.
       if (
-        mem.f64At(other, MA_VALUES) === 0 &&
-        otherUsed === mem.i64At(okeys, DK_NENTRIES) &&
-        (mem.u8At(okeys, DK_LOG2_SIZE) === PyDict_LOG_MINSIZE || usableFraction((1 << mem.u8At(okeys, DK_LOG2_SIZE)) / 2) < otherUsed)
+        maValues.get(other) === 0 &&
+        otherUsed === dkNentries.get(okeys) &&
+        (dkLog2Size.get(okeys) === PyDict_LOG_MINSIZE || usableFraction((1 << dkLog2Size.get(okeys)) / 2) < otherUsed)
       ) {
         const keys = this.cloneCombinedDictKeys(other);
         this.keysDecref(this.keysOf(mp));
-        mem.setF64(mp, MA_KEYS, keys);
-        const values = mem.f64At(mp, MA_VALUES);
+        maKeys.set(mp, keys);
+        const values = maValues.get(mp);
         if (values !== 0) {
           this.freeValues(values);
-          mem.setF64(mp, MA_VALUES, 0);
+          maValues.set(mp, 0);
         }
-        mem.setI64(mp, MA_USED, otherUsed);
-        mem.setI64(mp, MA_VERSION_TAG, this.nextVersion());
+        maUsed.set(mp, otherUsed);
+        maVersionTag.set(mp, this.nextVersion());
         if (this.rt.gc.isTracked(other) && !this.rt.gc.isTracked(mp)) this.rt.gcTrack(mp);
         return;
       }
     }
     // One big resize up front rather than several as the items go in.
-    if (usableFraction(1 << mem.u8At(this.keysOf(mp), DK_LOG2_SIZE)) < otherUsed) {
-      const unicode = mem.u8At(this.keysOf(other), DK_KIND) !== DICT_KEYS_GENERAL;
-      this.dictresize(mp, estimateLog2Keysize(mem.i64At(mp, MA_USED) + otherUsed), unicode);
+    if (usableFraction(1 << dkLog2Size.get(this.keysOf(mp))) < otherUsed) {
+      const unicode = dkKind.get(this.keysOf(other)) !== DICT_KEYS_GENERAL;
+      this.dictresize(mp, estimateLog2Keysize(maUsed.get(mp) + otherUsed), unicode);
     }
     for (let pos = this.next(other, 0); pos !== 0; pos = this.next(other, pos)) {
       const key = this.iterKey;
@@ -1475,7 +1216,7 @@ export class DictModule {
   }
 
   /** _PyDict_DelItem_KnownHash without the KeyError: false when key is absent. */
-  private delItemKnownHash(mp: number, key: number, hash: number): boolean {
+  delItemKnownHash(mp: number, key: number, hash: number): boolean {
     const ix = this.dictLookup(mp, key, hash);
     const oldValue = this.lookupValue;
     if (ix === DKIX_EMPTY || oldValue === 0) return false;
@@ -1489,31 +1230,30 @@ export class DictModule {
    * clears the entry. Then the key and value references are dropped.
    */
   private delitemCommon(mp: number, hash: number, ix: number, oldValue: number): void {
-    const mem = this.mem;
     const keys = this.keysOf(mp);
     const hashpos = this.lookdictIndex(keys, hash, ix);
-    mem.setI64(mp, MA_USED, mem.i64At(mp, MA_USED) - 1);
-    mem.setI64(mp, MA_VERSION_TAG, this.nextVersion());
-    const values = mem.f64At(mp, MA_VALUES);
+    maUsed.set(mp, maUsed.get(mp) - 1);
+    maVersionTag.set(mp, this.nextVersion());
+    const values = maValues.get(mp);
     if (values !== 0) {
-      mem.setF64(values, ix * SIZEOF_VOID_P, 0);
-      this.deleteIndexFromValues(values, ix);
+      itemArray.set(values, ix, 0);
+      deleteIndexFromValues(values, ix);
     } else {
-      mem.setU32(keys, DK_VERSION, 0);
-      this.setIndex(keys, mem.u8At(keys, DK_LOG2_SIZE), hashpos, DKIX_DUMMY);
-      const off = this.entriesOffset(keys);
+      dkVersion.set(keys, 0);
+      setIndex(keys, dkLog2Size.get(keys), hashpos, DKIX_DUMMY);
+      const off = entriesOffset(keys);
       let oldKey: number;
-      if (mem.u8At(keys, DK_KIND) !== DICT_KEYS_GENERAL) {
-        const e = off + ix * SIZEOF_UNICODE_ENTRY;
-        oldKey = mem.f64At(keys, e);
-        mem.setF64(keys, e, 0);
-        mem.setF64(keys, e + 8, 0);
+      if (dkKind.get(keys) !== DICT_KEYS_GENERAL) {
+        const e = keys + off + ix * SIZEOF_UNICODE_ENTRY;
+        oldKey = uKey.get(e);
+        uKey.set(e, 0);
+        uValue.set(e, 0);
       } else {
-        const e = off + ix * SIZEOF_KEY_ENTRY;
-        oldKey = mem.f64At(keys, e + 8);
-        mem.setF64(keys, e + 8, 0);
-        mem.setF64(keys, e + 16, 0);
-        mem.setI64(keys, e, 0);
+        const e = keys + off + ix * SIZEOF_KEY_ENTRY;
+        oldKey = gKey.get(e);
+        gKey.set(e, 0);
+        gValue.set(e, 0);
+        gHash.set(e, 0);
       }
       this.rt.decref(oldKey);
     }
@@ -1524,27 +1264,26 @@ export class DictModule {
    * insert_into_dictkeys: the entry index of a str name in shared keys,
    * appending it (a new reference) while dk_usable allows; DKIX_EMPTY when full.
    */
-  private insertIntoDictkeys(keys: number, name: number): number {
-    const mem = this.mem;
+  insertIntoDictkeys(keys: number, name: number): number {
     const hash = this.interp.hash(name);
     let ix = this.unicodekeysLookup(keys, name, hash);
     if (ix === DKIX_EMPTY) {
-      if (mem.i64At(keys, DK_USABLE) <= 0) return DKIX_EMPTY;
+      if (dkUsable.get(keys) <= 0) return DKIX_EMPTY;
       this.rt.incref(name);
-      mem.setU32(keys, DK_VERSION, 0);
+      dkVersion.set(keys, 0);
       const hashpos = this.findEmptySlot(keys, hash);
-      ix = mem.i64At(keys, DK_NENTRIES);
-      this.setIndex(keys, mem.u8At(keys, DK_LOG2_SIZE), hashpos, ix);
-      mem.setF64(keys, this.entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY, name);
-      mem.setI64(keys, DK_USABLE, mem.i64At(keys, DK_USABLE) - 1);
-      mem.setI64(keys, DK_NENTRIES, ix + 1);
+      ix = dkNentries.get(keys);
+      setIndex(keys, dkLog2Size.get(keys), hashpos, ix);
+      uKey.set(keys + entriesOffset(keys) + ix * SIZEOF_UNICODE_ENTRY, name);
+      dkUsable.set(keys, dkUsable.get(keys) - 1);
+      dkNentries.set(keys, ix + 1);
     }
     return ix;
   }
 
   /** dict_equal: same size, and each key of a maps to an equal value in b. */
   private dictEqual(a: number, b: number): boolean {
-    if (this.mem.i64At(a, MA_USED) !== this.mem.i64At(b, MA_USED)) return false;
+    if (maUsed.get(a) !== maUsed.get(b)) return false;
     for (let pos = this.next(a, 0); pos !== 0; pos = this.next(a, pos)) {
       const aval = this.iterValue;
       const key = this.iterKey;
@@ -1557,14 +1296,13 @@ export class DictModule {
 
   /** dict_dealloc: untrack, drop the values and keys, then the free list or PyObject_GC_Del (inside the trashcan). */
   private dictDealloc(mp: number): void {
-    const mem = this.mem;
-    const values = mem.f64At(mp, MA_VALUES);
+    const values = maValues.get(mp);
     const keys = this.keysOf(mp);
     this.rt.gcUntrack(mp);
     if (this.rt.trashcanBegin(mp)) return;
     if (values !== 0) {
-      const n = mem.i64At(keys, DK_NENTRIES);
-      for (let i = 0; i < n; i++) this.rt.xdecref(mem.f64At(values, i * SIZEOF_VOID_P));
+      const n = dkNentries.get(keys);
+      for (let i = 0; i < n; i++) this.rt.xdecref(itemArray.get(values, i));
       this.freeValues(values);
     }
     this.keysDecref(keys);
@@ -1575,24 +1313,23 @@ export class DictModule {
 
   /** dict_traverse: the values (and, for general keys, the keys) of the live entries. */
   private dictTraverse(mp: number, visit: Visit): number {
-    const mem = this.mem;
     const keys = this.keysOf(mp);
-    const n = mem.i64At(keys, DK_NENTRIES);
-    const off = this.entriesOffset(keys);
-    const values = mem.f64At(mp, MA_VALUES);
+    const n = dkNentries.get(keys);
+    const off = entriesOffset(keys);
+    const values = maValues.get(mp);
     let r = 0;
-    if (mem.u8At(keys, DK_KIND) !== DICT_KEYS_GENERAL) {
+    if (dkKind.get(keys) !== DICT_KEYS_GENERAL) {
       for (let i = 0; i < n && r === 0; i++) {
-        const v = values !== 0 ? mem.f64At(values, i * SIZEOF_VOID_P) : mem.f64At(keys, off + i * SIZEOF_UNICODE_ENTRY + 8);
+        const v = values !== 0 ? itemArray.get(values, i) : uValue.get(keys + off + i * SIZEOF_UNICODE_ENTRY);
         if (v !== 0) r = visit(v);
       }
     } else {
       for (let i = 0; i < n && r === 0; i++) {
-        const e = off + i * SIZEOF_KEY_ENTRY;
-        const v = mem.f64At(keys, e + 16);
+        const e = keys + off + i * SIZEOF_KEY_ENTRY;
+        const v = gValue.get(e);
         if (v !== 0) {
           r = visit(v);
-          if (r === 0) r = visit(mem.f64At(keys, e + 8));
+          if (r === 0) r = visit(gKey.get(e));
         }
       }
     }

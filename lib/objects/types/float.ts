@@ -1,11 +1,11 @@
 /*
  * float (Objects/floatobject.c, Python/pyhash.c, CPython 3.11).
  *
- * PyFloatObject, 24 bytes from PyObject_Malloc:
+ * PyFloatObject, from PyObject_Malloc:
  *
- *    0  ob_refcnt  Py_ssize_t
- *    8  ob_type    PyTypeObject   float; on the free list: the next free float (0 ends it)
- *   16  ob_fval    double
+ * PyFloatObject, 24 bytes:
+ *    0  16  PyObject  ob_base  the object header
+ *   16  8   double    ob_fval  the value
  *
  * The free list (struct _Py_float_state): float_dealloc keeps up to
  * PyFloat_MAXFREELIST = 100 dead floats, threaded through their ob_type
@@ -14,20 +14,28 @@
  * <= 100; a float on the list has ob_refcnt 0 and still owns its block, so
  * the OBJ domain counts numfree more 24-byte blocks than there are live floats.
  */
-import type { Memory } from '../../allocator/memory.js';
 import { debugAllocatorStats } from '../../allocator/stats.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_TYPE } from '../layout.js';
+import { declareObjectStruct, obType, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_LONG_SUBCLASS, type PyTypeObject } from '../type.js';
 import { PyHASH_BITS, PyHASH_MODULUS } from './long.js';
 import { hashPointer } from './singletons.js';
 
+/** PyFloatObject. */
+export const PyFloatObject = declareObjectStruct({
+  name: 'PyFloatObject',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'ob_fval', type: 'f64', meaning: 'the value' },
+  ],
+});
+const obFval = PyFloatObject.field('ob_fval');
 /** offsetof(PyFloatObject, ob_fval). */
-export const OB_FVAL = 16;
+export const OB_FVAL = obFval.offset;
 /** sizeof(PyFloatObject). */
-export const SIZEOF_PYFLOATOBJECT = 24;
+export const SIZEOF_PYFLOATOBJECT = PyFloatObject.size;
 /** PyFloat_MAXFREELIST. */
 export const PyFloat_MAXFREELIST = 100;
 /** _PyHASH_INF: the hash of float('inf'). */
@@ -100,20 +108,19 @@ export class FloatModule {
   /** state->numfree. */
   private numfree = 0;
   private readonly rt: Runtime;
-  private readonly mem: Memory;
 
   constructor(readonly interp: Interpreter) {
     this.rt = interp.rt;
-    this.mem = this.rt.mem;
     this.type = this.rt.registerType({
       name: 'float',
       basicsize: SIZEOF_PYFLOATOBJECT,
       itemsize: 0,
       flags: Py_TPFLAGS_BASETYPE,
+      layout: PyFloatObject,
       dealloc: (_r, op) => this.floatDealloc(op),
       hash: (_r, op) => this.floatHash(op),
       eq: (_r, a, b) => this.richcompareEq(a, b),
-      toJS: (_r, op) => this.mem.f64At(op, OB_FVAL),
+      toJS: (_r, op) => obFval.get(op),
     });
   }
 
@@ -122,13 +129,13 @@ export class FloatModule {
     if (typeof x !== 'number') throw new InvalidArgumentError(`a float needs a number, got ${describe(x)}`);
     let op = this.freeList;
     if (op !== 0) {
-      this.freeList = this.mem.ptrAt(op, OB_TYPE);
+      this.freeList = obType.get(op);
       this.numfree--;
     } else {
       op = this.rt.objectMalloc(SIZEOF_PYFLOATOBJECT);
     }
     this.rt.initObject(op, this.type);
-    this.mem.setF64(op, OB_FVAL, x);
+    obFval.set(op, x);
     return op;
   }
 
@@ -137,7 +144,7 @@ export class FloatModule {
     if (op === 0 || this.rt.typeOf(op) !== this.type) {
       throw new InvalidArgumentError(`expected a float, got ${op === 0 ? 'NULL' : `a ${this.rt.typeOf(op).name}`}`);
     }
-    return this.mem.f64At(op, OB_FVAL);
+    return obFval.get(op);
   }
 
   /** state->numfree: floats kept on the free list. */
@@ -149,7 +156,7 @@ export class FloatModule {
   clearFreeList(): void {
     let f = this.freeList;
     while (f !== 0) {
-      const next = this.mem.ptrAt(f, OB_TYPE);
+      const next = obType.get(f);
       this.rt.objectFree(f);
       f = next;
     }
@@ -165,27 +172,27 @@ export class FloatModule {
   /** float_dealloc / _PyFloat_ExactDealloc: onto the free list unless it holds 100 already. */
   private floatDealloc(op: number): void {
     if (this.numfree >= PyFloat_MAXFREELIST) {
-      this.rt.objectFree(op);
+      this.rt.objectDel(op);
       return;
     }
     this.numfree++;
     // Py_SET_TYPE(op, (PyTypeObject *)state->free_list).
-    this.mem.setPtr(op, OB_TYPE, this.freeList);
+    obType.set(op, this.freeList);
     this.freeList = op;
   }
 
   /** float_hash: _Py_HashDouble (integral values below 2**53 hash as the int they equal). */
   private floatHash(op: number): number {
-    const v = this.mem.f64At(op, OB_FVAL);
+    const v = obFval.get(op);
     if (Number.isSafeInteger(v)) return v === -1 ? -2 : v === 0 ? 0 : v;
     return Number(hashDouble(op, v));
   }
 
   /** float_richcompare(a, b, Py_EQ): with floats, ints (exactly) and complexes (reflected). */
   private richcompareEq(a: number, b: number): boolean {
-    const v = this.mem.f64At(a, OB_FVAL);
+    const v = obFval.get(a);
     const tb = this.rt.typeOf(b);
-    if (tb === this.type) return v === this.mem.f64At(b, OB_FVAL);
+    if (tb === this.type) return v === obFval.get(b);
     if ((tb.flags & Py_TPFLAGS_LONG_SUBCLASS) !== 0) return this.interp.long.eqDouble(b, v);
     if (tb === this.interp.complex.type) {
       const c = this.interp.complex.parts(b);

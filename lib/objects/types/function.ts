@@ -6,28 +6,27 @@
  *
  * PyFunctionObject (Include/cpython/funcobject.h, 3.11): PyObject_HEAD,
  * the eight COMMON_FIELDS(func_) it shares with PyFrameConstructor, then
- * its own; 136 bytes after its PyGC_Head, one PyObject_GC_New block,
+ * its own, after its PyGC_Head in one PyObject_GC_New block,
  * tracked from birth:
  *
- *   -16  PyGC_Head
- *     0  ob_refcnt
- *     8  ob_type           function
- *    16  func_globals      PyObject*   the module namespace, a dict; owned
- *    24  func_builtins     PyObject*   globals['__builtins__'] or interp->builtins; owned
- *    32  func_name         PyObject*   __name__, a str; owned, never NULL
- *    40  func_qualname     PyObject*   __qualname__, a str; owned, never NULL
- *    48  func_code         PyObject*   __code__; owned (NULL here when no stand-in is given)
- *    56  func_defaults     PyObject*   NULL or a tuple; owned
- *    64  func_kwdefaults   PyObject*   NULL or a dict; owned
- *    72  func_closure      PyObject*   NULL or a tuple of cells; owned
- *    80  func_doc          PyObject*   __doc__, anything (None without a docstring); owned
- *    88  func_dict         PyObject*   __dict__, NULL until first used (tp_dictoffset); owned
- *    96  func_weakreflist  PyObject*   head of the weakrefs to it (tp_weaklistoffset); not owned
- *   104  func_module       PyObject*   globals['__name__'] or NULL; owned
- *   112  func_annotations  PyObject*   NULL (annotations are not modelled); owned
- *   120  vectorcall        vectorcallfunc  NULL: a C function pointer has no meaning here
- *   128  func_version      uint32_t    0: set by the specializer, which is not modelled
- *   132  (padding to 8)
+ * PyFunctionObject, 136 bytes:
+ *     0  16  PyObject        ob_base               the object header
+ *    16  8   PyObject *      func_globals          the module namespace, a dict; owned
+ *    24  8   PyObject *      func_builtins         globals['__builtins__'] or interp->builtins; owned
+ *    32  8   PyObject *      func_name             __name__, a str; owned, never NULL
+ *    40  8   PyObject *      func_qualname         __qualname__, a str; owned, never NULL
+ *    48  8   PyObject *      func_code             __code__; owned (NULL here when no stand-in is given)
+ *    56  8   PyObject *      func_defaults         NULL or a tuple; owned
+ *    64  8   PyObject *      func_kwdefaults       NULL or a dict; owned
+ *    72  8   PyObject *      func_closure          NULL or a tuple of cells; owned
+ *    80  8   PyObject *      func_doc              __doc__, anything (None without a docstring); owned
+ *    88  8   PyObject *      func_dict             __dict__, NULL until first used (tp_dictoffset); owned
+ *    96  8   PyObject *      func_weakreflist      head of the weakrefs to it (tp_weaklistoffset); not owned
+ *   104  8   PyObject *      func_module           globals['__name__'] or NULL; owned
+ *   112  8   PyObject *      func_annotations      NULL (annotations are not modelled); owned
+ *   120  8   vectorcallfunc  vectorcall            NULL: a C function pointer has no meaning here
+ *   128  4   uint32_t        func_version          0: set by the specializer, which is not modelled
+ *   132  4   padding         func_version_padding  to pointer alignment (0)
  *
  * Invariants: func_name and func_qualname are never NULL — func_clear
  * replaces them by the empty string instead of clearing them, and leaves
@@ -41,30 +40,54 @@
  * '__builtins__' (CPython's static _Py_ID strings), interned on first use.
  */
 import { InvalidArgumentError, describe } from '../../errors.js';
+import { type Field } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_TYPE } from '../layout.js';
+import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { hashPointer } from './singletons.js';
 
-/** Offsets in PyFunctionObject (3.11). */
-export const FUNC_GLOBALS = 16;
-export const FUNC_BUILTINS = 24;
-export const FUNC_NAME = 32;
-export const FUNC_QUALNAME = 40;
-export const FUNC_CODE = 48;
-export const FUNC_DEFAULTS = 56;
-export const FUNC_KWDEFAULTS = 64;
-export const FUNC_CLOSURE = 72;
-export const FUNC_DOC = 80;
-export const FUNC_DICT = 88;
-export const FUNC_WEAKREFLIST = 96;
-export const FUNC_MODULE = 104;
-export const FUNC_ANNOTATIONS = 112;
-export const FUNC_VECTORCALL = 120;
-export const FUNC_VERSION = 128;
-/** sizeof(PyFunctionObject) in 3.11: 132 bytes of fields, rounded up to pointer alignment. */
-export const SIZEOF_PYFUNCTIONOBJECT = 136;
+/** PyFunctionObject (3.11). */
+export const PyFunctionObject = declareObjectStruct({
+  name: 'PyFunctionObject',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'func_globals', type: 'ptr', ctype: 'PyObject *', meaning: 'the module namespace, a dict; owned' },
+    { name: 'func_builtins', type: 'ptr', ctype: 'PyObject *', meaning: 'globals[\'__builtins__\'] or interp->builtins; owned' },
+    { name: 'func_name', type: 'ptr', ctype: 'PyObject *', meaning: '__name__, a str; owned, never NULL' },
+    { name: 'func_qualname', type: 'ptr', ctype: 'PyObject *', meaning: '__qualname__, a str; owned, never NULL' },
+    { name: 'func_code', type: 'ptr', ctype: 'PyObject *', meaning: '__code__; owned (NULL here when no stand-in is given)' },
+    { name: 'func_defaults', type: 'ptr', ctype: 'PyObject *', meaning: 'NULL or a tuple; owned' },
+    { name: 'func_kwdefaults', type: 'ptr', ctype: 'PyObject *', meaning: 'NULL or a dict; owned' },
+    { name: 'func_closure', type: 'ptr', ctype: 'PyObject *', meaning: 'NULL or a tuple of cells; owned' },
+    { name: 'func_doc', type: 'ptr', ctype: 'PyObject *', meaning: '__doc__, anything (None without a docstring); owned' },
+    { name: 'func_dict', type: 'ptr', ctype: 'PyObject *', meaning: '__dict__, NULL until first used (tp_dictoffset); owned' },
+    { name: 'func_weakreflist', type: 'ptr', ctype: 'PyObject *', meaning: 'head of the weakrefs to it (tp_weaklistoffset); not owned' },
+    { name: 'func_module', type: 'ptr', ctype: 'PyObject *', meaning: 'globals[\'__name__\'] or NULL; owned' },
+    { name: 'func_annotations', type: 'ptr', ctype: 'PyObject *', meaning: 'NULL (annotations are not modelled); owned' },
+    { name: 'vectorcall', type: 'ptr', ctype: 'vectorcallfunc', meaning: 'NULL: a C function pointer has no meaning here' },
+    { name: 'func_version', type: 'u32', ctype: 'uint32_t', meaning: '0: set by the specializer, which is not modelled' },
+    { name: 'func_version_padding', type: 'u32', ctype: 'padding', meaning: 'to pointer alignment (0)' },
+  ],
+});
+const funcGlobals = PyFunctionObject.field('func_globals');
+const funcBuiltins = PyFunctionObject.field('func_builtins');
+const funcName = PyFunctionObject.field('func_name');
+const funcQualname = PyFunctionObject.field('func_qualname');
+const funcCode = PyFunctionObject.field('func_code');
+const funcDefaults = PyFunctionObject.field('func_defaults');
+const funcKwdefaults = PyFunctionObject.field('func_kwdefaults');
+const funcClosure = PyFunctionObject.field('func_closure');
+const funcDoc = PyFunctionObject.field('func_doc');
+const funcDict = PyFunctionObject.field('func_dict');
+const funcWeakreflist = PyFunctionObject.field('func_weakreflist');
+const funcModule = PyFunctionObject.field('func_module');
+const funcAnnotations = PyFunctionObject.field('func_annotations');
+const funcVectorcall = PyFunctionObject.field('vectorcall');
+const funcVersion = PyFunctionObject.field('func_version');
+const funcVersionPadding = PyFunctionObject.field('func_version_padding');
+/** sizeof(PyFunctionObject) in 3.11. */
+export const SIZEOF_PYFUNCTIONOBJECT = PyFunctionObject.size;
 
 /** What a new function is made of (all borrowed; the function takes its own references). */
 export interface FunctionSpec {
@@ -121,8 +144,9 @@ export class FunctionModule {
       basicsize: SIZEOF_PYFUNCTIONOBJECT,
       itemsize: 0,
       flags: Py_TPFLAGS_HAVE_GC,
-      weaklistoffset: FUNC_WEAKREFLIST,
-      dictoffset: FUNC_DICT,
+      layout: PyFunctionObject,
+      weaklistoffset: funcWeakreflist.offset,
+      dictoffset: funcDict.offset,
       dealloc: (_r, op) => this.funcDealloc(op),
       traverse: (_r, op, visit) => this.funcTraverse(op, visit),
       clear: (_r, op) => this.funcClear(op),
@@ -133,7 +157,7 @@ export class FunctionModule {
 
   /** PyFunction_Check. */
   check(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && Number.isInteger(op) && this.rt.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && Number.isInteger(op) && this.rt.typeOrNull(op) === this.type;
   }
 
   /**
@@ -170,30 +194,29 @@ export class FunctionModule {
     const module = dict.getItem(globals, this.identifier('__name__'));
     const builtins = this.builtinsFromGlobals(globals);
     const rt = this.rt;
-    const mem = rt.mem;
     const op = rt.gcNew(this.type);
-    const fields: ReadonlyArray<readonly [number, number]> = [
-      [FUNC_GLOBALS, globals],
-      [FUNC_BUILTINS, builtins],
-      [FUNC_NAME, name],
-      [FUNC_QUALNAME, qualname],
-      [FUNC_CODE, code],
-      [FUNC_DEFAULTS, defaults],
-      [FUNC_KWDEFAULTS, kwdefaults],
-      [FUNC_CLOSURE, closure],
-      [FUNC_DOC, doc],
-      [FUNC_DICT, 0],
-      [FUNC_WEAKREFLIST, 0],
-      [FUNC_MODULE, module],
-      [FUNC_ANNOTATIONS, 0],
-      [FUNC_VECTORCALL, 0],
+    const fields: ReadonlyArray<readonly [Field, number]> = [
+      [funcGlobals, globals],
+      [funcBuiltins, builtins],
+      [funcName, name],
+      [funcQualname, qualname],
+      [funcCode, code],
+      [funcDefaults, defaults],
+      [funcKwdefaults, kwdefaults],
+      [funcClosure, closure],
+      [funcDoc, doc],
+      [funcDict, 0],
+      [funcWeakreflist, 0],
+      [funcModule, module],
+      [funcAnnotations, 0],
+      [funcVectorcall, 0],
     ];
-    for (const [off, o] of fields) {
+    for (const [f, o] of fields) {
       rt.xincref(o);
-      mem.setF64(op, off, o);
+      f.set(op, o);
     }
-    mem.setU32(op, FUNC_VERSION, 0);
-    mem.setU32(op, FUNC_VERSION + 4, 0);
+    funcVersion.set(op, 0);
+    funcVersionPadding.set(op, 0);
     rt.gcTrack(op);
     return op;
   }
@@ -201,29 +224,28 @@ export class FunctionModule {
   /** The function's fields (borrowed; 0 for NULL). */
   fields(op: number): FunctionFields {
     this.checkFunction(op, 'function fields');
-    const mem = this.rt.mem;
-    const at = (off: number): number => mem.f64At(op, off);
+    const at = (f: Field): number => f.get(op);
     return {
-      globals: at(FUNC_GLOBALS),
-      builtins: at(FUNC_BUILTINS),
-      name: at(FUNC_NAME),
-      qualname: at(FUNC_QUALNAME),
-      code: at(FUNC_CODE),
-      defaults: at(FUNC_DEFAULTS),
-      kwdefaults: at(FUNC_KWDEFAULTS),
-      closure: at(FUNC_CLOSURE),
-      doc: at(FUNC_DOC),
-      dict: at(FUNC_DICT),
-      weakreflist: at(FUNC_WEAKREFLIST),
-      module: at(FUNC_MODULE),
-      annotations: at(FUNC_ANNOTATIONS),
+      globals: at(funcGlobals),
+      builtins: at(funcBuiltins),
+      name: at(funcName),
+      qualname: at(funcQualname),
+      code: at(funcCode),
+      defaults: at(funcDefaults),
+      kwdefaults: at(funcKwdefaults),
+      closure: at(funcClosure),
+      doc: at(funcDoc),
+      dict: at(funcDict),
+      weakreflist: at(funcWeakreflist),
+      module: at(funcModule),
+      annotations: at(funcAnnotations),
     };
   }
 
   /** f.__dict__ (PyObject_GenericGetDict on tp_dictoffset): an empty dict made on first use. New reference. */
   dictOf(op: number): number {
     this.checkFunction(op, '__dict__');
-    return this.interp.dict.genericGetDict(op, 0);
+    return this.interp.sharedKeys.genericGetDict(op, 0);
   }
 
   /**
@@ -256,13 +278,12 @@ export class FunctionModule {
   /** func_dealloc: untrack, clear the weakrefs to it, func_clear, then the three fields func_clear keeps; PyObject_GC_Del. */
   private funcDealloc(op: number): void {
     const rt = this.rt;
-    const mem = rt.mem;
     rt.gcUntrack(op);
-    if (mem.f64At(op, FUNC_WEAKREFLIST) !== 0) this.interp.weakref.clearWeakrefs(op);
+    if (funcWeakreflist.get(op) !== 0) this.interp.weakref.clearWeakrefs(op);
     this.funcClear(op);
-    rt.xdecref(mem.f64At(op, FUNC_CODE));
-    rt.decref(mem.f64At(op, FUNC_NAME));
-    rt.decref(mem.f64At(op, FUNC_QUALNAME));
+    rt.xdecref(funcCode.get(op));
+    rt.decref(funcName.get(op));
+    rt.decref(funcQualname.get(op));
     rt.gcDel(op);
   }
 
@@ -272,9 +293,8 @@ export class FunctionModule {
    * name, dict, closure, annotations, qualname.
    */
   private funcTraverse(op: number, visit: Visit): number {
-    const mem = this.rt.mem;
-    for (const off of TRAVERSE_ORDER) {
-      const o = mem.f64At(op, off);
+    for (const f of TRAVERSE_ORDER) {
+      const o = f.get(op);
       if (o !== 0) {
         const r = visit(o);
         if (r !== 0) return r;
@@ -291,20 +311,19 @@ export class FunctionModule {
    */
   private funcClear(op: number): void {
     const rt = this.rt;
-    const mem = rt.mem;
-    mem.setU32(op, FUNC_VERSION, 0);
-    for (const off of CLEARED) {
-      const o = mem.f64At(op, off);
+    funcVersion.set(op, 0);
+    for (const f of CLEARED) {
+      const o = f.get(op);
       if (o !== 0) {
-        mem.setF64(op, off, 0);
+        f.set(op, 0);
         rt.decref(o);
       }
     }
     const empty = this.interp.str.empty;
-    for (const off of [FUNC_NAME, FUNC_QUALNAME]) {
-      const old = mem.f64At(op, off);
+    for (const f of [funcName, funcQualname]) {
+      const old = f.get(op);
       rt.incref(empty);
-      mem.setF64(op, off, empty);
+      f.set(op, empty);
       rt.decref(old);
     }
   }
@@ -319,36 +338,36 @@ export class FunctionModule {
 
   private describeObject(op: unknown): string {
     if (!this.isObject(op)) return op === 0 ? 'NULL' : describe(op);
-    const t = this.rt.types[this.rt.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 }
 
 /** The fields func_traverse visits, in its order. */
 const TRAVERSE_ORDER = [
-  FUNC_CODE,
-  FUNC_GLOBALS,
-  FUNC_BUILTINS,
-  FUNC_MODULE,
-  FUNC_DEFAULTS,
-  FUNC_KWDEFAULTS,
-  FUNC_DOC,
-  FUNC_NAME,
-  FUNC_DICT,
-  FUNC_CLOSURE,
-  FUNC_ANNOTATIONS,
-  FUNC_QUALNAME,
+  funcCode,
+  funcGlobals,
+  funcBuiltins,
+  funcModule,
+  funcDefaults,
+  funcKwdefaults,
+  funcDoc,
+  funcName,
+  funcDict,
+  funcClosure,
+  funcAnnotations,
+  funcQualname,
 ] as const;
 
 /** The fields func_clear sets to NULL, in its order. */
 const CLEARED = [
-  FUNC_GLOBALS,
-  FUNC_BUILTINS,
-  FUNC_MODULE,
-  FUNC_DEFAULTS,
-  FUNC_KWDEFAULTS,
-  FUNC_DOC,
-  FUNC_DICT,
-  FUNC_CLOSURE,
-  FUNC_ANNOTATIONS,
+  funcGlobals,
+  funcBuiltins,
+  funcModule,
+  funcDefaults,
+  funcKwdefaults,
+  funcDoc,
+  funcDict,
+  funcClosure,
+  funcAnnotations,
 ] as const;

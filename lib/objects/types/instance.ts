@@ -12,13 +12,14 @@
  * dict (or, before there is one, the values array) hangs off a 16-byte
  * pre-header in front of the PyGC_Head:
  *
- *    -32  values    PyDictValues*   attribute values over the class's shared keys; NULL once a dict exists
- *    -24  dict      PyObject*       the materialised __dict__ (owned), or NULL
- *    -16  _gc_next / -8 _gc_prev    PyGC_Head (bit 0 of _gc_prev: FINALIZED, __del__ has run)
- *      0  ob_refcnt
- *      8  ob_type
- *     16  slot0 .. slotN-1          owned references or NULL (T_OBJECT_EX members)
- *  16+8N  weaklist                  head of the weakref list (weakref.ts), if __weakref__
+ *   [pre-header: values, dict][PyGC_Head][PyObject][slot0 .. slotN-1][weaklist]
+ *
+ * (PyManagedDictPreHeader and PyGC_Head in layout.ts: values holds the
+ * attribute values over the class's shared keys, NULL once a dict exists;
+ * dict the materialised __dict__ (owned), or NULL; bit 0 of _gc_prev is
+ * FINALIZED once __del__ has run.) Each class declares its instance struct
+ * (defineClass): the slots are owned references or NULL (T_OBJECT_EX
+ * members), the weaklist heads the weakref list (weakref.ts).
  *
  *   class P: pass                                weaklist@16   basicsize 24, getsizeof 56
  *   class S2: __slots__ = ('a', 'b')             a@16 b@24     basicsize 32, getsizeof 48
@@ -39,10 +40,11 @@
  * runs at most once per object (PEP 442), and an object it resurrects stays
  * tracked and intact.
  */
-import type { Memory } from '../../allocator/memory.js';
+import { fillBytes } from '../../allocator/access.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { GC_PREV, MANAGED_DICT, MANAGED_VALUES, OB_TYPE, PYOBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
+import { asGc, declareObjectStruct, gcPrev, managedDict, managedValues, pointerSlot, PyObject, PYOBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
+import { PREV_MASK_FINALIZED } from '../gcState.js';
 import type { Runtime } from '../runtime.js';
 import {
   Py_TPFLAGS_BASETYPE,
@@ -113,13 +115,11 @@ function mangle(className: string, ident: string): string {
 /** User classes and their instances. */
 export class InstanceModule {
   private readonly rt: Runtime;
-  private readonly mem: Memory;
   /** Each user class's info, by type id. */
   private readonly classes: Array<ClassInfo | undefined> = [];
 
   constructor(readonly interp: Interpreter) {
     this.rt = interp.rt;
-    this.mem = this.rt.mem;
   }
 
   // --- classes -------------------------------------------------------------------------------
@@ -163,18 +163,18 @@ export class InstanceModule {
       if (spec.weakref === false && slots?.includes('__weakref__')) throw new InvalidArgumentError(`class ${name}: weakref: false but __slots__ names '__weakref__'`);
       addWeak = spec.weakref;
     }
-    // type_new_descriptors.
-    let slotoffset = PYOBJECT_SIZE;
-    const members: Member[] = [];
-    for (const n of names) {
-      members.push({ name: n, offset: slotoffset });
-      slotoffset += SIZEOF_VOID_P;
-    }
-    let weaklistoffset = 0;
-    if (addWeak) {
-      weaklistoffset = slotoffset;
-      slotoffset += SIZEOF_VOID_P;
-    }
+    // type_new_descriptors: the instance struct, declared for this class.
+    const layout = declareObjectStruct({
+      name,
+      fields: [
+        { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+        ...names.map((n, i) => ({ name: `slot${i}`, type: 'ptr' as const, ctype: 'PyObject *', meaning: `the __slots__ member ${n}: owned, or NULL` })),
+        ...(addWeak ? [{ name: '__weakref__', type: 'ptr' as const, ctype: 'PyObject *', meaning: 'head of the weakrefs to it' }] : []),
+      ],
+    });
+    const members: Member[] = names.map((n, i) => ({ name: n, offset: layout.offsets[`slot${i}`]! }));
+    const weaklistoffset = addWeak ? layout.offsets['__weakref__']! : 0;
+    const slotoffset = layout.size;
     let flags = Py_TPFLAGS_HEAPTYPE | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC;
     let dictoffset = 0;
     if (addDict) {
@@ -191,6 +191,7 @@ export class InstanceModule {
       flags,
       weaklistoffset,
       dictoffset,
+      layout,
       dealloc: (_r, op) => this.subtypeDealloc(info!, op),
       traverse: (_r, op, visit) => this.subtypeTraverse(info!, op, visit),
       clear: (_r, op) => this.subtypeClear(info!, op),
@@ -203,7 +204,7 @@ export class InstanceModule {
       type,
       members,
       memberOffsets,
-      cachedKeys: addDict ? this.interp.dict.newKeysForClass() : 0,
+      cachedKeys: addDict ? this.interp.sharedKeys.newKeysForClass() : 0,
       hasDict: addDict,
       hasWeakref: addWeak,
       del,
@@ -233,11 +234,11 @@ export class InstanceModule {
   new(cls: PyTypeObject): number {
     const info = this.classInfo(cls);
     const op = this.rt.gcNew(cls);
-    this.mem.fill(op, PYOBJECT_SIZE, cls.basicsize - PYOBJECT_SIZE, 0);
+    fillBytes(op + PYOBJECT_SIZE, cls.basicsize - PYOBJECT_SIZE, 0);
     this.rt.gcTrack(op);
     if (info.cachedKeys !== 0) {
       try {
-        this.interp.dict.initInlineValues(op, info.cachedKeys);
+        this.interp.sharedKeys.initInlineValues(op, info.cachedKeys);
       } catch (e) {
         this.rt.decref(op);
         throw e;
@@ -248,7 +249,7 @@ export class InstanceModule {
 
   /** Whether op is an instance of a class made by defineClass. */
   check(op: number): boolean {
-    return typeof op === 'number' && op > 0 && this.classes[this.mem.u32At(op, OB_TYPE)] !== undefined;
+    return typeof op === 'number' && op > 0 && this.classes[this.rt.typeOrNull(op)?.id ?? -1] !== undefined;
   }
 
   /**
@@ -294,12 +295,12 @@ export class InstanceModule {
   dictOf(op: number): number {
     const info = this.instanceInfo(op, '__dict__');
     if (!info.hasDict) throw new AttributeError(`'${info.type.name}' object has no attribute '__dict__'`);
-    return this.interp.dict.genericGetDict(op, info.cachedKeys);
+    return this.interp.sharedKeys.genericGetDict(op, info.cachedKeys);
   }
 
   /** _PyGC_FINALIZED(op): whether __del__ has run on op (gc.is_finalized). */
   isFinalized(op: number): boolean {
-    return this.mem.f64At(op, GC_PREV) % 2 === 1;
+    return (gcPrev.get(asGc(op)) & PREV_MASK_FINALIZED) !== 0;
   }
 
   // --- attributes ---------------------------------------------------------------------------------
@@ -344,20 +345,19 @@ export class InstanceModule {
       throw new AttributeError(`attribute '__weakref__' of '${info.type.name}' objects is not writable`);
     }
     if (!info.hasDict) throw new AttributeError(`'${info.type.name}' object has no attribute '${key}'`);
-    const mem = this.mem;
     const dict = this.interp.dict;
-    const values = mem.f64At(op, MANAGED_VALUES);
+    const values = managedValues.get(op);
     if (values !== 0) {
-      if (!dict.storeInstanceAttribute(op, info.cachedKeys, values, name, value)) {
+      if (!this.interp.sharedKeys.storeInstanceAttribute(op, info.cachedKeys, values, name, value)) {
         throw new AttributeError(`'${info.type.name}' object has no attribute '${key}'`);
       }
       return;
     }
     // _PyObjectDict_SetItem: a dict over the shared keys if there is none.
-    let d = mem.f64At(op, MANAGED_DICT);
+    let d = managedDict.get(op);
     if (d === 0) {
-      d = dict.newSplitDict(info.cachedKeys);
-      mem.setF64(op, MANAGED_DICT, d);
+      d = this.interp.sharedKeys.newSplitDict(info.cachedKeys);
+      managedDict.set(op, d);
     }
     if (value !== 0) {
       dict.setItem(d, name, value);
@@ -375,36 +375,35 @@ export class InstanceModule {
   private genericGetAttr(info: ClassInfo, op: number, name: number): number {
     const key = this.interp.str.toString(name);
     const off = info.memberOffsets.get(key);
-    if (off !== undefined) return this.mem.f64At(op, off);
+    if (off !== undefined) return pointerSlot.get(op, off);
     if (key === '__dict__' && info.hasDict) {
-      const d = this.interp.dict.genericGetDict(op, info.cachedKeys);
+      const d = this.interp.sharedKeys.genericGetDict(op, info.cachedKeys);
       this.rt.decref(d);
       return d;
     }
     if (key === '__weakref__' && info.hasWeakref) {
       // subtype_getweakref: the head of the list, or None.
-      const head = this.mem.f64At(op, info.type.weaklistoffset);
+      const head = pointerSlot.get(op, info.type.weaklistoffset);
       return head !== 0 ? head : this.interp.singletons.None;
     }
     if (!info.hasDict) return 0;
-    const mem = this.mem;
     const dict = this.interp.dict;
-    const values = mem.f64At(op, MANAGED_VALUES);
+    const values = managedValues.get(op);
     if (values !== 0) {
-      const v = dict.getInstanceAttribute(info.cachedKeys, values, name);
+      const v = this.interp.sharedKeys.getInstanceAttribute(info.cachedKeys, values, name);
       if (v !== 0) this.rt.decref(v);
       return v;
     }
-    const d = mem.f64At(op, MANAGED_DICT);
+    const d = managedDict.get(op);
     return d !== 0 ? dict.getItem(d, name) : 0;
   }
 
   /** PyMember_SetOne for a T_OBJECT_EX slot: deleting an unset slot is AttributeError(name). */
   private memberSet(op: number, off: number, key: string, value: number): void {
-    const old = this.mem.f64At(op, off);
+    const old = pointerSlot.get(op, off);
     if (value === 0 && old === 0) throw new AttributeError(key);
     this.rt.xincref(value);
-    this.mem.setF64(op, off, value);
+    pointerSlot.set(op, off, value);
     this.rt.xdecref(old);
   }
 
@@ -418,15 +417,14 @@ export class InstanceModule {
     if (value !== 0 && !dict.check(value)) {
       throw new InvalidArgumentError(`TypeError: __dict__ must be set to a dictionary, not a '${this.rt.typeOf(value).name}'`);
     }
-    const mem = this.mem;
-    const values = mem.f64At(op, MANAGED_VALUES);
+    const values = managedValues.get(op);
     if (values !== 0) {
-      mem.setF64(op, MANAGED_DICT, dict.makeDictFromInstanceAttributes(info.cachedKeys, values));
-      mem.setF64(op, MANAGED_VALUES, 0);
+      managedDict.set(op, this.interp.sharedKeys.makeDictFromInstanceAttributes(info.cachedKeys, values));
+      managedValues.set(op, 0);
     }
-    const old = mem.f64At(op, MANAGED_DICT);
+    const old = managedDict.get(op);
     this.rt.xincref(value);
-    mem.setF64(op, MANAGED_DICT, value);
+    managedDict.set(op, value);
     this.rt.xdecref(old);
   }
 
@@ -461,13 +459,12 @@ export class InstanceModule {
     }
     this.clearSlots(info, self);
     if (info.hasDict) {
-      const mem = this.mem;
-      const dict = mem.f64At(self, MANAGED_DICT);
+      const dict = managedDict.get(self);
       if (dict !== 0) {
-        mem.setF64(self, MANAGED_DICT, 0);
+        managedDict.set(self, 0);
         rt.decref(dict);
       } else {
-        this.interp.dict.freeInstanceAttributes(self, info.cachedKeys);
+        this.interp.sharedKeys.freeInstanceAttributes(self, info.cachedKeys);
       }
     }
     rt.gcDel(self);
@@ -485,7 +482,7 @@ export class InstanceModule {
     // PyObject_CallFinalizer: at most once per object.
     if (!this.isFinalized(self)) {
       this.slotTpFinalize(info, self);
-      this.mem.setF64(self, GC_PREV, this.mem.f64At(self, GC_PREV) + 1);
+      gcPrev.set(asGc(self), gcPrev.get(asGc(self)) + PREV_MASK_FINALIZED);
     }
     const refcnt = rt.refcnt(self) - 1;
     rt.setRefcnt(self, refcnt);
@@ -503,18 +500,17 @@ export class InstanceModule {
 
   /** subtype_traverse: the slots (traverse_slots), the values (_PyObject_VisitInstanceAttributes), the dict. */
   private subtypeTraverse(info: ClassInfo, self: number, visit: Visit): number {
-    const mem = this.mem;
     for (const m of info.members) {
-      const v = mem.f64At(self, m.offset);
+      const v = pointerSlot.get(self, m.offset);
       if (v !== 0) {
         const r = visit(v);
         if (r !== 0) return r;
       }
     }
     if (info.hasDict) {
-      const r = this.interp.dict.visitInstanceAttributes(self, info.cachedKeys, visit);
+      const r = this.interp.sharedKeys.visitInstanceAttributes(self, info.cachedKeys, visit);
       if (r !== 0) return r;
-      const dict = mem.f64At(self, MANAGED_DICT);
+      const dict = managedDict.get(self);
       if (dict !== 0) return visit(dict);
     }
     // CPython also visits the heap type itself; types are not objects here.
@@ -525,10 +521,10 @@ export class InstanceModule {
   private subtypeClear(info: ClassInfo, self: number): void {
     this.clearSlots(info, self);
     if (info.hasDict) {
-      this.interp.dict.clearInstanceAttributes(self, info.cachedKeys);
-      const dict = this.mem.f64At(self, MANAGED_DICT);
+      this.interp.sharedKeys.clearInstanceAttributes(self, info.cachedKeys);
+      const dict = managedDict.get(self);
       if (dict !== 0) {
-        this.mem.setF64(self, MANAGED_DICT, 0);
+        managedDict.set(self, 0);
         this.rt.decref(dict);
       }
     }
@@ -536,11 +532,10 @@ export class InstanceModule {
 
   /** clear_slots: Py_CLEAR of each slot, in member order. */
   private clearSlots(info: ClassInfo, self: number): void {
-    const mem = this.mem;
     for (const m of info.members) {
-      const v = mem.f64At(self, m.offset);
+      const v = pointerSlot.get(self, m.offset);
       if (v !== 0) {
-        mem.setF64(self, m.offset, 0);
+        pointerSlot.set(self, m.offset, 0);
         this.rt.decref(v);
       }
     }
@@ -560,7 +555,7 @@ export class InstanceModule {
     if (typeof op !== 'number' || !Number.isInteger(op) || op <= 0) {
       throw new InvalidArgumentError(`${fn}: expected an instance, got ${op === 0 ? 'NULL' : describe(op)}`);
     }
-    const info = this.classes[this.mem.u32At(op, OB_TYPE)];
+    const info = this.classes[this.rt.typeOrNull(op)?.id ?? -1];
     if (info === undefined) throw new InvalidArgumentError(`${fn}: expected an instance of a user class, got a ${this.rt.typeOf(op).name} object`);
     return info;
   }

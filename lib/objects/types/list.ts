@@ -3,12 +3,10 @@
  * a separate PyMem_Malloc'd array (MEM domain) that list_resize
  * over-allocates.
  *
- *   -16  PyGC_Head   16 bytes
- *     0  ob_refcnt
- *     8  ob_type
- *    16  ob_size     items in use
- *    24  ob_item     PyObject**: the item array (MEM domain), or NULL
- *    32  allocated   slots in ob_item
+ * PyListObject, 40 bytes:
+ *    0  24  PyVarObject  ob_base    ob_size: items in use
+ *   24  8   PyObject **  ob_item    the item array (MEM domain, PyObjectArray), or NULL
+ *   32  8   Py_ssize_t   allocated  slots in ob_item
  *
  * tp_basicsize 40 (a 56-byte PyObject_Malloc block with its PyGC_Head);
  * __sizeof__ is 40 + 8 * allocated.
@@ -28,7 +26,8 @@
 import { InvalidArgumentError, describe } from '../../errors.js';
 import { MAX_REQUEST } from '../../allocator/heap.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_SIZE, OB_TYPE, PYVAROBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
+import { fillBytes, viewBytes } from '../../allocator/access.js';
+import { declareObjectStruct, itemArray, type ObjectValidationContext, obSize, PyVarObject, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import {
   Py_TPFLAGS_BASETYPE,
@@ -38,16 +37,36 @@ import {
   type PyTypeObject,
   type Visit,
 } from '../type.js';
-import { TUPLE_OB_ITEM } from './tuple.js';
+import { PyTupleObject } from './tuple.js';
 
 /** PyList_MAXFREELIST. */
 export const PyList_MAXFREELIST = 80;
-/** offsetof(PyListObject, ob_item). */
-export const LIST_OB_ITEM = PYVAROBJECT_SIZE;
-/** offsetof(PyListObject, allocated). */
-export const LIST_ALLOCATED = LIST_OB_ITEM + SIZEOF_VOID_P;
+/** PyListObject. */
+export const PyListObject = declareObjectStruct({
+  name: 'PyListObject',
+  fields: [
+    { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: items in use' },
+    { name: 'ob_item', type: 'ptr', ctype: 'PyObject **', meaning: 'the item array (MEM domain, PyObjectArray), or NULL' },
+    { name: 'allocated', type: 'i64', meaning: 'slots in ob_item' },
+  ],
+  check: (op, ctx: ObjectValidationContext, fail) => {
+    const n = obSize.get(op);
+    const allocated = listAllocated.get(op);
+    const items = listObItem.get(op);
+    if (!(n >= 0 && n <= allocated)) fail('allocated', `${allocated} < ob_size ${n}`);
+    if (items === 0 && allocated !== 0) fail('ob_item', `NULL with allocated ${allocated}`);
+    for (let i = 0; i < n && items !== 0; i++) {
+      const v = itemArray.get(items, i);
+      if (v !== 0 && !ctx.isPointer(v)) fail(`ob_item[${i}]`, `${v} is not a pointer to a live block`);
+    }
+  },
+});
+/** PyListObject.ob_item (the list iterator reads it too). */
+export const listObItem = PyListObject.field('ob_item');
+const listAllocated = PyListObject.field('allocated');
+const tupleItem = PyTupleObject.array('ob_item');
 /** sizeof(PyListObject). */
-export const LIST_BASICSIZE = LIST_ALLOCATED + SIZEOF_VOID_P;
+export const LIST_BASICSIZE = PyListObject.size;
 /** Largest item count whose array is still a valid request. */
 const MAX_LIST_SIZE = Math.floor(MAX_REQUEST / SIZEOF_VOID_P);
 /** list_ass_slice's recycle_on_stack: up to 8 removed items are kept on the C stack, more in a PyMem_Malloc'd array. */
@@ -81,10 +100,11 @@ export class ListModule {
       basicsize: LIST_BASICSIZE,
       itemsize: 0,
       flags: Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_LIST_SUBCLASS,
+      layout: PyListObject,
       dealloc: (rt, op) => this.listDealloc(rt, op),
       traverse: (rt, op, visit) => this.listTraverse(rt, op, visit),
       clear: (_rt, op) => this.clear(op),
-      sizeof: (rt, op) => LIST_BASICSIZE + rt.mem.i64At(op, LIST_ALLOCATED) * SIZEOF_VOID_P,
+      sizeof: (_rt, op) => LIST_BASICSIZE + listAllocated.get(op) * SIZEOF_VOID_P,
       eq: (_rt, a, b) => this.eq(a, b),
       toJS: (rt, op) => this.items(op).map((item) => (item === 0 ? null : rt.typeOf(item).toJS?.(rt, item))),
     });
@@ -114,19 +134,19 @@ export class ListModule {
     } else {
       op = rt.gcNew(this.type);
     }
-    rt.mem.setF64(op, LIST_OB_ITEM, 0);
-    rt.mem.setI64(op, OB_SIZE, 0);
-    rt.mem.setI64(op, LIST_ALLOCATED, 0);
+    listObItem.set(op, 0);
+    obSize.set(op, 0);
+    listAllocated.set(op, 0);
     if (n > 0) {
       try {
-        rt.mem.setF64(op, LIST_OB_ITEM, rt.memCalloc(n, SIZEOF_VOID_P));
+        listObItem.set(op, rt.memCalloc(n, SIZEOF_VOID_P));
       } catch (e) {
         rt.decref(op);
         throw e;
       }
     }
-    rt.mem.setI64(op, OB_SIZE, n);
-    rt.mem.setI64(op, LIST_ALLOCATED, n);
+    obSize.set(op, n);
+    listAllocated.set(op, n);
     rt.gcTrack(op);
     return op;
   }
@@ -144,7 +164,7 @@ export class ListModule {
   vectorcall(items: Iterable<number>, lengthHint = 8): number {
     const rt = this.rt;
     const op = rt.gcNew(this.type);
-    rt.mem.fill(op, OB_SIZE, LIST_BASICSIZE - OB_SIZE, 0);
+    fillBytes(op + obSize.offset, LIST_BASICSIZE - obSize.offset, 0);
     rt.gcTrack(op);
     try {
       this.extendFromIterable(op, items, lengthHint);
@@ -164,24 +184,24 @@ export class ListModule {
     this.checkList(l, 'list_repeat');
     if (!Number.isInteger(n)) throw new InvalidArgumentError(`list_repeat: count must be an integer, got ${describe(n)}`);
     const rt = this.rt;
-    const inputSize = rt.mem.i64At(l, OB_SIZE);
+    const inputSize = obSize.get(l);
     if (inputSize === 0 || n <= 0) return this.new(0);
     const outputSize = inputSize * n;
     if (outputSize > MAX_LIST_SIZE) throw new InvalidArgumentError(`list_repeat: ${inputSize} * ${n} items is too many`);
     const np = this.new(0);
     try {
-      rt.mem.setF64(np, LIST_OB_ITEM, rt.memMalloc(outputSize * SIZEOF_VOID_P));
+      listObItem.set(np, rt.memMalloc(outputSize * SIZEOF_VOID_P));
     } catch (e) {
       rt.decref(np);
       throw e;
     }
-    rt.mem.setI64(np, LIST_ALLOCATED, outputSize);
+    listAllocated.set(np, outputSize);
     const src = this.slots(l, inputSize);
     const dest = this.slots(np, outputSize);
     for (let i = 0; i < inputSize; i++) rt.setRefcnt(src[i]!, rt.refcnt(src[i]!) + n);
     if (inputSize === 1) dest.fill(src[0]!);
     else for (let k = 0; k < n; k++) dest.set(src, k * inputSize);
-    rt.mem.setI64(np, OB_SIZE, outputSize);
+    obSize.set(np, outputSize);
     return np;
   }
 
@@ -190,20 +210,20 @@ export class ListModule {
   /** PyList_Size. */
   size(l: number): number {
     this.checkList(l, 'PyList_Size');
-    return this.rt.mem.i64At(l, OB_SIZE);
+    return obSize.get(l);
   }
 
   /** The list's `allocated` field: slots in ob_item. */
   allocated(l: number): number {
     this.checkList(l, 'allocated');
-    return this.rt.mem.i64At(l, LIST_ALLOCATED);
+    return listAllocated.get(l);
   }
 
   /** PyList_GetItem: item i (0 <= i < size). Borrowed reference. */
   getItem(l: number, i: number): number {
     this.checkList(l, 'PyList_GetItem');
-    this.checkIndex(i, this.rt.mem.i64At(l, OB_SIZE), 'list index out of range');
-    return this.rt.mem.f64At(this.rt.mem.f64At(l, LIST_OB_ITEM), i * SIZEOF_VOID_P);
+    this.checkIndex(i, obSize.get(l), 'list index out of range');
+    return itemArray.get(listObItem.get(l), i);
   }
 
   /**
@@ -211,16 +231,17 @@ export class ListModule {
    * Steals the reference to `v` — even when it throws, as CPython does.
    */
   setItem(l: number, i: number, v: number): void {
+    if (v !== 0 && this.rt.typeOrNull(v) === null) this.rt.typeOf(v);
     try {
       this.checkList(l, 'PyList_SetItem');
-      this.checkIndex(i, this.rt.mem.i64At(l, OB_SIZE), 'list assignment index out of range');
+      this.checkIndex(i, obSize.get(l), 'list assignment index out of range');
     } catch (e) {
       this.rt.xdecref(v);
       throw e;
     }
-    const items = this.rt.mem.f64At(l, LIST_OB_ITEM);
-    const old = this.rt.mem.f64At(items, i * SIZEOF_VOID_P);
-    this.rt.mem.setF64(items, i * SIZEOF_VOID_P, v);
+    const items = listObItem.get(l);
+    const old = itemArray.get(items, i);
+    itemArray.set(items, i, v);
     this.rt.xdecref(old);
   }
 
@@ -237,15 +258,14 @@ export class ListModule {
     this.checkList(l, 'PyList_Insert');
     this.checkObject(v, 'PyList_Insert');
     if (!Number.isInteger(where)) throw new InvalidArgumentError(`PyList_Insert: index must be an integer, got ${describe(where)}`);
-    const mem = this.rt.mem;
-    const n = mem.i64At(l, OB_SIZE);
+    const n = obSize.get(l);
     this.listResize(l, n + 1);
     if (where < 0) where = Math.max(where + n, 0);
     if (where > n) where = n;
-    const items = mem.f64At(l, LIST_OB_ITEM);
-    mem.bytes(items, 0, (n + 1) * SIZEOF_VOID_P).copyWithin((where + 1) * SIZEOF_VOID_P, where * SIZEOF_VOID_P, n * SIZEOF_VOID_P);
+    const items = listObItem.get(l);
+    viewBytes(items, (n + 1) * SIZEOF_VOID_P).copyWithin((where + 1) * SIZEOF_VOID_P, where * SIZEOF_VOID_P, n * SIZEOF_VOID_P);
     this.rt.incref(v);
-    mem.setF64(items, where * SIZEOF_VOID_P, v);
+    itemArray.set(items, where, v);
   }
 
   /**
@@ -254,13 +274,12 @@ export class ListModule {
    */
   pop(l: number, index = -1): number {
     this.checkList(l, 'list.pop');
-    const mem = this.rt.mem;
-    const n = mem.i64At(l, OB_SIZE);
+    const n = obSize.get(l);
     if (n === 0) throw new InvalidArgumentError('pop from empty list');
     if (!Number.isInteger(index)) throw new InvalidArgumentError(`list.pop: index must be an integer, got ${describe(index)}`);
     if (index < 0) index += n;
     if (index < 0 || index >= n) throw new InvalidArgumentError(`pop index out of range: ${index} not in [0, ${n})`);
-    const v = mem.f64At(mem.f64At(l, LIST_OB_ITEM), index * SIZEOF_VOID_P);
+    const v = itemArray.get(listObItem.get(l), index);
     if (index === n - 1) {
       this.listResize(l, n - 1);
       return v;
@@ -276,7 +295,7 @@ export class ListModule {
    */
   getSlice(l: number, lo: number, hi: number): number {
     this.checkList(l, 'PyList_GetSlice');
-    const n = this.rt.mem.i64At(l, OB_SIZE);
+    const n = obSize.get(l);
     lo = this.clampIndex(lo, n, 'PyList_GetSlice');
     hi = this.clampIndex(hi, n, 'PyList_GetSlice');
     return this.listSlice(l, lo, Math.max(hi, lo));
@@ -293,7 +312,7 @@ export class ListModule {
     if (v !== 0 && !this.isSequenceFast(v)) {
       throw new InvalidArgumentError(`PyList_SetSlice: the replacement must be a list, a tuple or NULL, got ${this.describeObject(v)}`);
     }
-    const n = this.rt.mem.i64At(l, OB_SIZE);
+    const n = obSize.get(l);
     this.listAssSlice(l, this.clampIndex(lo, n, 'PyList_SetSlice'), this.clampIndex(hi, n, 'PyList_SetSlice'), v);
   }
 
@@ -301,21 +320,21 @@ export class ListModule {
   clear(l: number): void {
     this.checkList(l, 'list.clear');
     const rt = this.rt;
-    const items = rt.mem.f64At(l, LIST_OB_ITEM);
+    const items = listObItem.get(l);
     if (items === 0) return;
     // XDECREF can reach this list again: make it empty first.
-    let i = rt.mem.i64At(l, OB_SIZE);
-    rt.mem.setI64(l, OB_SIZE, 0);
-    rt.mem.setF64(l, LIST_OB_ITEM, 0);
-    rt.mem.setI64(l, LIST_ALLOCATED, 0);
-    while (--i >= 0) rt.xdecref(rt.mem.f64At(items, i * SIZEOF_VOID_P));
+    let i = obSize.get(l);
+    obSize.set(l, 0);
+    listObItem.set(l, 0);
+    listAllocated.set(l, 0);
+    while (--i >= 0) rt.xdecref(itemArray.get(items, i));
     rt.memFree(items);
   }
 
   /** The items, in order (borrowed references). */
   items(l: number): number[] {
     this.checkList(l, 'list items');
-    return Array.from(this.slots(l, this.rt.mem.i64At(l, OB_SIZE)));
+    return Array.from(this.slots(l, obSize.get(l)));
   }
 
   // --- list_extend --------------------------------------------------------------------------
@@ -329,7 +348,7 @@ export class ListModule {
     if (!this.isSequenceFast(src)) {
       throw new InvalidArgumentError(`list_extend: the source must be a list or a tuple (use extendFromIterable), got ${this.describeObject(src)}`);
     }
-    const n = this.rt.mem.i64At(src, OB_SIZE);
+    const n = obSize.get(src);
     if (n === 0) return;
     this.extendPrepare(l, n);
     // Read the source only now: when src is l, list_resize may have moved it.
@@ -364,26 +383,25 @@ export class ListModule {
     if (!Number.isInteger(lengthHint) || lengthHint < 0 || lengthHint > MAX_LIST_SIZE) {
       throw new InvalidArgumentError(`list_extend: length hint must be an integer from 0 to ${MAX_LIST_SIZE}, got ${describe(lengthHint)}`);
     }
-    const mem = this.rt.mem;
-    const m = mem.i64At(l, OB_SIZE);
-    if (mem.f64At(l, LIST_OB_ITEM) === 0) {
+    const m = obSize.get(l);
+    if (listObItem.get(l) === 0) {
       if (lengthHint > 0) this.listPreallocateExact(l, lengthHint);
     } else {
       this.listResize(l, m + lengthHint);
-      mem.setI64(l, OB_SIZE, m); // make the list sane again
+      obSize.set(l, m); // make the list sane again
     }
     for (const item of items) {
       this.checkObject(item, 'list_extend');
-      const size = mem.i64At(l, OB_SIZE);
-      if (size < mem.i64At(l, LIST_ALLOCATED)) {
-        mem.setF64(mem.f64At(l, LIST_OB_ITEM), size * SIZEOF_VOID_P, item);
-        mem.setI64(l, OB_SIZE, size + 1);
+      const size = obSize.get(l);
+      if (size < listAllocated.get(l)) {
+        itemArray.set(listObItem.get(l), size, item);
+        obSize.set(l, size + 1);
       } else {
         this.appendTakeRef(l, item);
       }
     }
-    const size = mem.i64At(l, OB_SIZE);
-    if (size < mem.i64At(l, LIST_ALLOCATED)) this.listResize(l, size);
+    const size = obSize.get(l);
+    if (size < listAllocated.get(l)) this.listResize(l, size);
   }
 
   // --- comparison, stats ----------------------------------------------------------------------
@@ -391,13 +409,12 @@ export class ListModule {
   /** list_richcompare(a, b, Py_EQ): b a list of the same length whose items are equal (identity first). */
   eq(a: number, b: number): boolean {
     if (!this.check(b)) return false;
-    const mem = this.rt.mem;
-    const n = mem.i64At(a, OB_SIZE);
-    if (mem.i64At(b, OB_SIZE) !== n) return false;
+    const n = obSize.get(a);
+    if (obSize.get(b) !== n) return false;
     // The sizes are read again each step: a comparison may run code that changes either list.
-    for (let i = 0; i < mem.i64At(a, OB_SIZE) && i < mem.i64At(b, OB_SIZE); i++) {
-      const v = mem.f64At(mem.f64At(a, LIST_OB_ITEM), i * SIZEOF_VOID_P);
-      const w = mem.f64At(mem.f64At(b, LIST_OB_ITEM), i * SIZEOF_VOID_P);
+    for (let i = 0; i < obSize.get(a) && i < obSize.get(b); i++) {
+      const v = itemArray.get(listObItem.get(a), i);
+      const w = itemArray.get(listObItem.get(b), i);
       if (v === w) continue;
       // The items are held across the comparison, which may run arbitrary code.
       this.rt.incref(v);
@@ -407,7 +424,7 @@ export class ListModule {
       this.rt.decref(w);
       if (!k) return false;
     }
-    return mem.i64At(a, OB_SIZE) === mem.i64At(b, OB_SIZE);
+    return obSize.get(a) === obSize.get(b);
   }
 
   /** Dead lists parked on the free list (sys._debugmallocstats' `free PyListObjects`). */
@@ -428,32 +445,31 @@ export class ListModule {
    */
   private listResize(l: number, newsize: number): void {
     const rt = this.rt;
-    const allocated = rt.mem.i64At(l, LIST_ALLOCATED);
+    const allocated = listAllocated.get(l);
     if (allocated >= newsize && newsize >= Math.floor(allocated / 2)) {
-      rt.mem.setI64(l, OB_SIZE, newsize);
+      obSize.set(l, newsize);
       return;
     }
-    const newAllocated = listResizeAllocation(rt.mem.i64At(l, OB_SIZE), newsize);
-    const items = rt.memRealloc(rt.mem.f64At(l, LIST_OB_ITEM), newAllocated * SIZEOF_VOID_P);
-    rt.mem.setF64(l, LIST_OB_ITEM, items);
-    rt.mem.setI64(l, OB_SIZE, newsize);
-    rt.mem.setI64(l, LIST_ALLOCATED, newAllocated);
+    const newAllocated = listResizeAllocation(obSize.get(l), newsize);
+    const items = rt.memRealloc(listObItem.get(l), newAllocated * SIZEOF_VOID_P);
+    listObItem.set(l, items);
+    obSize.set(l, newsize);
+    listAllocated.set(l, newAllocated);
   }
 
   /** list_preallocate_exact: an array of `size` slots rounded up to even, on a list without one (ob_size unchanged). */
   private listPreallocateExact(l: number, size: number): void {
     size += size % 2;
-    this.rt.mem.setF64(l, LIST_OB_ITEM, this.rt.memMalloc(size * SIZEOF_VOID_P));
-    this.rt.mem.setI64(l, LIST_ALLOCATED, size);
+    listObItem.set(l, this.rt.memMalloc(size * SIZEOF_VOID_P));
+    listAllocated.set(l, size);
   }
 
   /** _PyList_AppendTakeRef: store v (a reference the list takes over) at the end. */
   private appendTakeRef(l: number, v: number): void {
-    const mem = this.rt.mem;
-    const len = mem.i64At(l, OB_SIZE);
-    if (mem.i64At(l, LIST_ALLOCATED) > len) {
-      mem.setF64(mem.f64At(l, LIST_OB_ITEM), len * SIZEOF_VOID_P, v);
-      mem.setI64(l, OB_SIZE, len + 1);
+    const len = obSize.get(l);
+    if (listAllocated.get(l) > len) {
+      itemArray.set(listObItem.get(l), len, v);
+      obSize.set(l, len + 1);
       return;
     }
     try {
@@ -462,16 +478,15 @@ export class ListModule {
       this.rt.decref(v);
       throw e;
     }
-    mem.setF64(mem.f64At(l, LIST_OB_ITEM), len * SIZEOF_VOID_P, v);
+    itemArray.set(listObItem.get(l), len, v);
   }
 
   /** list_extend's room-making for n > 0 known items: ob_size becomes len + n. */
   private extendPrepare(l: number, n: number): void {
-    const mem = this.rt.mem;
-    const m = mem.i64At(l, OB_SIZE);
-    if (mem.f64At(l, LIST_OB_ITEM) === 0) {
+    const m = obSize.get(l);
+    if (listObItem.get(l) === 0) {
       this.listPreallocateExact(l, n);
-      mem.setI64(l, OB_SIZE, n);
+      obSize.set(l, n);
     } else {
       this.listResize(l, m + n);
     }
@@ -480,7 +495,7 @@ export class ListModule {
   /** Stores the given items (increfed) into the last items.length slots in use. */
   private copyIn(l: number, from: ArrayLike<number>): void {
     const n = from.length;
-    const size = this.rt.mem.i64At(l, OB_SIZE);
+    const size = obSize.get(l);
     const dest = this.slots(l, size);
     for (let i = 0; i < n; i++) {
       const o = from[i]!;
@@ -495,13 +510,13 @@ export class ListModule {
     if (len <= 0) return this.new(0);
     const np = this.new(0);
     try {
-      this.rt.mem.setF64(np, LIST_OB_ITEM, this.rt.memMalloc(len * SIZEOF_VOID_P));
+      listObItem.set(np, this.rt.memMalloc(len * SIZEOF_VOID_P));
     } catch (e) {
       this.rt.decref(np);
       throw e;
     }
-    this.rt.mem.setI64(np, LIST_ALLOCATED, len);
-    this.rt.mem.setI64(np, OB_SIZE, len);
+    listAllocated.set(np, len);
+    obSize.set(np, len);
     this.copyIn(np, this.slots(l, hi).subarray(lo));
     return np;
   }
@@ -514,10 +529,9 @@ export class ListModule {
    */
   private listAssSlice(a: number, ilow: number, ihigh: number, v: number): void {
     const rt = this.rt;
-    const mem = rt.mem;
     if (v === a) {
       // a[i:j] = a: copy it first.
-      const copy = this.listSlice(a, 0, mem.i64At(a, OB_SIZE));
+      const copy = this.listSlice(a, 0, obSize.get(a));
       try {
         this.listAssSlice(a, ilow, ihigh, copy);
       } finally {
@@ -525,49 +539,49 @@ export class ListModule {
       }
       return;
     }
-    const n = v === 0 ? 0 : mem.i64At(v, OB_SIZE);
+    const n = v === 0 ? 0 : obSize.get(v);
     const vitem = v === 0 ? null : this.fastItems(v, n);
     if (ihigh < ilow) ihigh = ilow;
-    const size = mem.i64At(a, OB_SIZE);
+    const size = obSize.get(a);
     const norig = ihigh - ilow;
     const d = n - norig;
     if (size + d === 0) {
       this.clear(a);
       return;
     }
-    let item = mem.f64At(a, LIST_OB_ITEM);
+    let item = listObItem.get(a);
     const s = norig * SIZEOF_VOID_P;
     const heapRecycle = norig > RECYCLE_ON_STACK ? rt.memMalloc(s) : 0;
     let recycle: ArrayLike<number> = [];
     if (s > 0) {
-      const removed = mem.bytes(item, ilow * SIZEOF_VOID_P, s);
-      if (heapRecycle !== 0) mem.bytes(heapRecycle, 0, s).set(removed);
+      const removed = viewBytes(itemArray.at(item, ilow), s);
+      if (heapRecycle !== 0) viewBytes(heapRecycle, s).set(removed);
       else recycle = Array.from(new Float64Array(removed.buffer, removed.byteOffset, norig));
     }
     try {
       if (d < 0) {
         // Delete -d items: close the gap, then shrink (reopening it if the shrink fails).
-        const bytes = mem.bytes(item, 0, size * SIZEOF_VOID_P);
+        const bytes = viewBytes(item, size * SIZEOF_VOID_P);
         bytes.copyWithin((ihigh + d) * SIZEOF_VOID_P, ihigh * SIZEOF_VOID_P);
         try {
           this.listResize(a, size + d);
         } catch (e) {
           bytes.copyWithin(ihigh * SIZEOF_VOID_P, (ihigh + d) * SIZEOF_VOID_P, (size + d) * SIZEOF_VOID_P);
-          if (heapRecycle !== 0) bytes.set(mem.bytes(heapRecycle, 0, s), ilow * SIZEOF_VOID_P);
+          if (heapRecycle !== 0) bytes.set(viewBytes(heapRecycle, s), ilow * SIZEOF_VOID_P);
           else this.blockSlots(item, size).set(recycle as number[], ilow);
           throw e;
         }
-        item = mem.f64At(a, LIST_OB_ITEM);
+        item = listObItem.get(a);
       } else if (d > 0) {
         // Insert d items: grow, then open the gap.
         this.listResize(a, size + d);
-        item = mem.f64At(a, LIST_OB_ITEM);
-        mem.bytes(item, 0, (size + d) * SIZEOF_VOID_P).copyWithin((ihigh + d) * SIZEOF_VOID_P, ihigh * SIZEOF_VOID_P, size * SIZEOF_VOID_P);
+        item = listObItem.get(a);
+        viewBytes(item, (size + d) * SIZEOF_VOID_P).copyWithin((ihigh + d) * SIZEOF_VOID_P, ihigh * SIZEOF_VOID_P, size * SIZEOF_VOID_P);
       }
       for (let k = 0; k < n; k++) {
         const w = vitem![k]!;
         rt.xincref(w);
-        mem.setF64(item, (ilow + k) * SIZEOF_VOID_P, w);
+        itemArray.set(item, ilow + k, w);
       }
       if (heapRecycle !== 0) recycle = Array.from(this.blockSlots(heapRecycle, norig));
       for (let k = norig - 1; k >= 0; --k) rt.xdecref(recycle[k]!);
@@ -580,23 +594,22 @@ export class ListModule {
   private listDealloc(rt: Runtime, op: number): void {
     rt.gcUntrack(op);
     if (rt.trashcanBegin(op)) return;
-    const mem = rt.mem;
-    const items = mem.f64At(op, LIST_OB_ITEM);
+    const items = listObItem.get(op);
     if (items !== 0) {
-      let i = mem.i64At(op, OB_SIZE);
-      while (--i >= 0) rt.xdecref(mem.f64At(items, i * SIZEOF_VOID_P));
+      let i = obSize.get(op);
+      while (--i >= 0) rt.xdecref(itemArray.get(items, i));
       rt.memFree(items);
     }
-    if (this.freeList.length < PyList_MAXFREELIST && mem.u32At(op, OB_TYPE) === this.type.id) this.freeList.push(op);
+    if (this.freeList.length < PyList_MAXFREELIST && this.rt.typeOrNull(op) === this.type) this.freeList.push(op);
     else rt.gcDel(op);
     rt.trashcanEnd();
   }
 
   /** list_traverse. */
-  private listTraverse(rt: Runtime, op: number, visit: Visit): number {
-    const n = rt.mem.i64At(op, OB_SIZE);
+  private listTraverse(_rt: Runtime, op: number, visit: Visit): number {
+    const n = obSize.get(op);
     for (let i = 0; i < n; i++) {
-      const item = rt.mem.f64At(rt.mem.f64At(op, LIST_OB_ITEM), i * SIZEOF_VOID_P);
+      const item = itemArray.get(listObItem.get(op), i);
       if (item !== 0) {
         const r = visit(item);
         if (r !== 0) return r;
@@ -607,12 +620,12 @@ export class ListModule {
 
   /** The first n item slots of list l as a Float64Array over its array (valid until the array moves or is freed). */
   private slots(l: number, n: number): Float64Array {
-    return n === 0 ? new Float64Array(0) : this.blockSlots(this.rt.mem.f64At(l, LIST_OB_ITEM), n);
+    return n === 0 ? new Float64Array(0) : this.blockSlots(listObItem.get(l), n);
   }
 
   /** n pointer slots at the start of block p. */
   private blockSlots(p: number, n: number): Float64Array {
-    const b = this.rt.mem.bytes(p, 0, n * SIZEOF_VOID_P);
+    const b = viewBytes(p, n * SIZEOF_VOID_P);
     return new Float64Array(b.buffer, b.byteOffset, n);
   }
 
@@ -620,7 +633,7 @@ export class ListModule {
   private fastItems(src: number, n: number): number[] {
     if (n === 0) return [];
     if (this.check(src)) return Array.from(this.slots(src, n));
-    const b = this.rt.mem.bytes(src, TUPLE_OB_ITEM, n * SIZEOF_VOID_P);
+    const b = viewBytes(tupleItem.at(src, 0), n * SIZEOF_VOID_P);
     return Array.from(new Float64Array(b.buffer, b.byteOffset, n));
   }
 
@@ -631,7 +644,7 @@ export class ListModule {
 
   private flagsOf(op: unknown): number {
     if (typeof op !== 'number' || op === 0) return 0;
-    return this.rt.types[this.rt.mem.u32At(op, OB_TYPE)]?.flags ?? 0;
+    return this.rt.typeOrNull(op)?.flags ?? 0;
   }
 
   private checkList(op: number, fn: string): void {
@@ -657,7 +670,7 @@ export class ListModule {
   private describeObject(op: unknown): string {
     if (typeof op !== 'number') return describe(op);
     if (op === 0) return 'NULL';
-    const t = this.rt.types[this.rt.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 }

@@ -2,14 +2,12 @@
  * list_iterator (Objects/listobject.c, listiterobject, CPython 3.11): what
  * iter(a_list) returns.
  *
- * listiterobject: 32 bytes after its PyGC_Head (PyObject_GC_New), tracked
- * from birth:
+ * listiterobject, after its PyGC_Head (PyObject_GC_New), tracked from birth:
  *
- *   -16  PyGC_Head
- *     0  ob_refcnt
- *     8  ob_type    list_iterator
- *    16  it_index   Py_ssize_t     the next item's index
- *    24  it_seq     PyListObject*  owned; NULL once the iterator is exhausted
+ * listiterobject, 32 bytes:
+ *    0  16  PyObject        ob_base   the object header
+ *   16  8   Py_ssize_t      it_index  the next item's index
+ *   24  8   PyListObject *  it_seq    owned; NULL once the iterator is exhausted
  *
  * Invariants: it_index only grows; while it_seq is set the iterator holds
  * one reference to the list, dropped (and it_seq set to NULL) the first
@@ -20,16 +18,24 @@
  */
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_SIZE, OB_TYPE, SIZEOF_VOID_P } from '../layout.js';
+import { declareObjectStruct, itemArray, obSize, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
-import { LIST_OB_ITEM } from './list.js';
+import { listObItem } from './list.js';
 
-/** Offsets in listiterobject. */
-export const LISTITER_INDEX = 16;
-export const LISTITER_SEQ = 24;
+/** listiterobject. */
+export const listiterobject = declareObjectStruct({
+  name: 'listiterobject',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'it_index', type: 'i64', meaning: "the next item's index" },
+    { name: 'it_seq', type: 'ptr', ctype: 'PyListObject *', meaning: 'owned; NULL once the iterator is exhausted' },
+  ],
+});
+const itIndex = listiterobject.field('it_index');
+const itSeq = listiterobject.field('it_seq');
 /** sizeof(listiterobject). */
-export const SIZEOF_LISTITEROBJECT = 32;
+export const SIZEOF_LISTITEROBJECT = listiterobject.size;
 
 /** list_iterator: its type and the iterator protocol over lists. */
 export class ListIterModule {
@@ -44,6 +50,7 @@ export class ListIterModule {
       basicsize: SIZEOF_LISTITEROBJECT,
       itemsize: 0,
       flags: Py_TPFLAGS_HAVE_GC,
+      layout: listiterobject,
       dealloc: (_r, op) => this.listiterDealloc(op),
       traverse: (_r, op, visit) => this.listiterTraverse(op, visit),
     });
@@ -51,7 +58,7 @@ export class ListIterModule {
 
   /** Whether op is a list_iterator. */
   check(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && Number.isInteger(op) && this.rt.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && Number.isInteger(op) && this.rt.typeOrNull(op) === this.type;
   }
 
   /** iter(l) (list_iter): a tracked iterator at index 0 holding a reference to l (borrowed). New reference. */
@@ -61,9 +68,9 @@ export class ListIterModule {
     }
     const rt = this.rt;
     const it = rt.gcNew(this.type);
-    rt.mem.setI64(it, LISTITER_INDEX, 0);
+    itIndex.set(it, 0);
     rt.incref(l);
-    rt.mem.setF64(it, LISTITER_SEQ, l);
+    itSeq.set(it, l);
     rt.gcTrack(it);
     return it;
   }
@@ -75,17 +82,16 @@ export class ListIterModule {
   next(it: number): number {
     this.checkIter(it, 'next');
     const rt = this.rt;
-    const mem = rt.mem;
-    const seq = mem.f64At(it, LISTITER_SEQ);
+    const seq = itSeq.get(it);
     if (seq === 0) return 0;
-    const index = mem.i64At(it, LISTITER_INDEX);
-    if (index < mem.i64At(seq, OB_SIZE)) {
-      const item = mem.f64At(mem.f64At(seq, LIST_OB_ITEM), index * SIZEOF_VOID_P);
-      mem.setI64(it, LISTITER_INDEX, index + 1);
+    const index = itIndex.get(it);
+    if (index < obSize.get(seq)) {
+      const item = itemArray.get(listObItem.get(seq), index);
+      itIndex.set(it, index + 1);
       rt.incref(item);
       return item;
     }
-    mem.setF64(it, LISTITER_SEQ, 0);
+    itSeq.set(it, 0);
     rt.decref(seq);
     return 0;
   }
@@ -93,29 +99,28 @@ export class ListIterModule {
   /** it.__length_hint__() (listiter_len): the items left, 0 once exhausted. */
   lengthHint(it: number): number {
     this.checkIter(it, '__length_hint__');
-    const mem = this.rt.mem;
-    const seq = mem.f64At(it, LISTITER_SEQ);
+    const seq = itSeq.get(it);
     if (seq === 0) return 0;
-    return Math.max(0, mem.i64At(seq, OB_SIZE) - mem.i64At(it, LISTITER_INDEX));
+    return Math.max(0, obSize.get(seq) - itIndex.get(it));
   }
 
   /** it_seq: the list being iterated (borrowed), or 0 once exhausted. */
   seq(it: number): number {
     this.checkIter(it, 'it_seq');
-    return this.rt.mem.f64At(it, LISTITER_SEQ);
+    return itSeq.get(it);
   }
 
   /** listiter_dealloc: untrack, release the list, PyObject_GC_Del. */
   private listiterDealloc(op: number): void {
     const rt = this.rt;
     rt.gcUntrack(op);
-    rt.xdecref(rt.mem.f64At(op, LISTITER_SEQ));
+    rt.xdecref(itSeq.get(op));
     rt.gcDel(op);
   }
 
   /** listiter_traverse: Py_VISIT(it_seq). */
   private listiterTraverse(op: number, visit: Visit): number {
-    const seq = this.rt.mem.f64At(op, LISTITER_SEQ);
+    const seq = itSeq.get(op);
     return seq !== 0 ? visit(seq) : 0;
   }
 
@@ -126,7 +131,7 @@ export class ListIterModule {
   private describeObject(op: unknown): string {
     if (typeof op !== 'number' || !Number.isInteger(op)) return describe(op);
     if (op === 0) return 'NULL';
-    const t = this.rt.types[this.rt.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 }

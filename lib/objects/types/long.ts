@@ -4,10 +4,9 @@
  * PyLongObject: a PyVarObject followed by base-2**30 digits, least
  * significant first, each in a 32-bit `digit`:
  *
- *    0  ob_refcnt  Py_ssize_t
- *    8  ob_type    PyTypeObject   int (or bool for True / False)
- *   16  ob_size    Py_ssize_t     sign * number of digits; 0 for zero
- *   24  ob_digit   digit[]        u32 each, < 2**30; the top one is non-zero
+ * PyLongObject, 24 bytes + the variable part:
+ *    0  24   PyVarObject  ob_base     ob_size: digits, negative for a negative int
+ *   24  4*n  digit        ob_digit[]  base 2**30 digits, least significant first (room for at least one)
  *
  * Invariants: |ob_size| digits are significant (no leading zero digit); at
  * least one digit is allocated even for zero (_PyLong_New allocates
@@ -19,9 +18,9 @@
  * static PyLongObjects of type bool (ob_size 1 with digit 1, ob_size 0).
  */
 import { InvalidArgumentError, describe } from '../../errors.js';
-import type { Memory } from '../../allocator/memory.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_SIZE } from '../layout.js';
+import { declareObjectStruct, type ObjectValidationContext, obSize, PyVarObject, roundUpPtr } from '../layout.js';
+import { MAX_WALK } from '../../struct.js';
 import { RefcountError, type Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_LONG_SUBCLASS, type PyTypeObject } from '../type.js';
 
@@ -31,12 +30,34 @@ export const PyLong_SHIFT = 30;
 export const PyLong_BASE = 2 ** PyLong_SHIFT;
 /** PyLong_MASK. */
 export const PyLong_MASK = PyLong_BASE - 1;
+/** PyLongObject: a PyVarObject whose |ob_size| is the digit count and whose sign is the int's. */
+export const PyLongObject = declareObjectStruct({
+  name: 'PyLongObject',
+  fields: [{ name: 'ob_base', type: PyVarObject, meaning: 'ob_size: digits, negative for a negative int' }],
+  tail: {
+    name: 'ob_digit',
+    type: 'u32',
+    ctype: 'digit',
+    meaning: 'base 2**30 digits, least significant first (room for at least one)',
+    length: (op) => Math.abs(obSize.get(op)),
+  },
+  check: (op, _ctx: ObjectValidationContext, fail) => {
+    const n = Math.abs(obSize.get(op));
+    if (n > MAX_WALK) return;
+    for (let i = 0; i < n; i++) {
+      const d = obDigit.get(op, i);
+      if (d > PyLong_MASK) fail(`ob_digit[${i}]`, `${d} is above PyLong_MASK`);
+    }
+    if (n > 0 && obDigit.get(op, n - 1) === 0) fail('ob_size', `${obSize.get(op)}: the top digit is 0 (not normalized)`);
+  },
+});
+const obDigit = PyLongObject.array('ob_digit');
 /** offsetof(PyLongObject, ob_digit). */
-export const OB_DIGIT = 24;
+export const OB_DIGIT = obDigit.offset;
 /** sizeof(digit). */
-export const SIZEOF_DIGIT = 4;
-/** sizeof(PyLongObject): the header and one digit, padded to 8. */
-export const SIZEOF_PYLONGOBJECT = 32;
+export const SIZEOF_DIGIT = obDigit.stride;
+/** sizeof(PyLongObject): C's struct has room for one digit. */
+export const SIZEOF_PYLONGOBJECT = roundUpPtr(OB_DIGIT + SIZEOF_DIGIT);
 /** _PY_NSMALLNEGINTS: small ints from -5 ... */
 export const NSMALLNEGINTS = 5;
 /** _PY_NSMALLPOSINTS: ... to 256. */
@@ -65,18 +86,17 @@ export class LongModule {
   /** _PyLong_SMALL_INTS: the object for v at index v + NSMALLNEGINTS. */
   private readonly smallInts: number[] = [];
   private readonly rt: Runtime;
-  private readonly mem: Memory;
 
   constructor(readonly interp: Interpreter) {
     const rt = (this.rt = interp.rt);
-    this.mem = rt.mem;
     this.type = rt.registerType({
       name: 'int',
       basicsize: OB_DIGIT,
       itemsize: SIZEOF_DIGIT,
       flags: Py_TPFLAGS_BASETYPE | Py_TPFLAGS_LONG_SUBCLASS,
       // PyLong_Type has no tp_dealloc in 3.11: object_dealloc -> tp_free = PyObject_Free.
-      dealloc: (r, op) => r.objectFree(op),
+      dealloc: (r, op) => r.objectDel(op),
+      layout: PyLongObject,
       sizeof: (_r, op) => this.sizeofLong(op),
       hash: (_r, op) => this.longHash(op),
       eq: (_r, a, b) => this.richcompareEq(a, b),
@@ -87,6 +107,7 @@ export class LongModule {
       basicsize: SIZEOF_PYLONGOBJECT,
       itemsize: 0,
       flags: Py_TPFLAGS_LONG_SUBCLASS,
+      layout: PyLongObject,
       // 3.11's bool inherits int's dealloc, which would free static memory;
       // the runtime refuses to deallocate True and False before it gets here.
       dealloc: () => {
@@ -100,14 +121,14 @@ export class LongModule {
     // _PyLong_SMALL_INTS, statically initialised in 3.11 (_PyLong_DIGIT_INIT).
     for (let v = -NSMALLNEGINTS; v < NSMALLPOSINTS; v++) {
       const op = rt.staticObject(this.type, SIZEOF_PYLONGOBJECT, Math.sign(v));
-      this.mem.setU32(op, OB_DIGIT, Math.abs(v));
+      obDigit.set(op, 0, Math.abs(v));
       rt.setRefcnt(op, SMALL_INT_REFCNT);
       this.smallInts.push(op);
     }
     // _Py_FalseStruct and _Py_TrueStruct.
     this.False = rt.staticObject(this.boolType, SIZEOF_PYLONGOBJECT, 0);
     this.True = rt.staticObject(this.boolType, SIZEOF_PYLONGOBJECT, 1);
-    this.mem.setU32(this.True, OB_DIGIT, 1);
+    obDigit.set(this.True, 0, 1);
   }
 
   // --- creation --------------------------------------------------------------------------
@@ -131,7 +152,7 @@ export class LongModule {
     // Division by a power of two and % are exact on doubles, so these are the digits of n.
     let t = abs;
     for (let i = 0; i < ndigits; i++) {
-      this.mem.setU32(op, OB_DIGIT + i * SIZEOF_DIGIT, t % PyLong_BASE);
+      obDigit.set(op, i, t % PyLong_BASE);
       t = Math.floor(t / PyLong_BASE);
     }
     return op;
@@ -148,7 +169,7 @@ export class LongModule {
     const digits: number[] = [];
     for (let t = b < 0n ? -b : b; t !== 0n; t >>= SHIFT_N) digits.push(Number(t & MASK_N));
     const op = this.longNew(b < 0n ? -digits.length : digits.length);
-    for (let i = 0; i < digits.length; i++) this.mem.setU32(op, OB_DIGIT + i * SIZEOF_DIGIT, digits[i]!);
+    for (let i = 0; i < digits.length; i++) obDigit.set(op, i, digits[i]!);
     return op;
   }
 
@@ -170,7 +191,7 @@ export class LongModule {
   /** _PyLong_FromMedium(x): one digit, 0 < |x| < 2**30, in a block of sizeof(PyLongObject). */
   private fromMedium(x: number): number {
     const op = this.rt.initObject(this.rt.objectMalloc(SIZEOF_PYLONGOBJECT), this.type, x < 0 ? -1 : 1);
-    this.mem.setU32(op, OB_DIGIT, Math.abs(x));
+    obDigit.set(op, 0, Math.abs(x));
     return op;
   }
 
@@ -212,7 +233,7 @@ export class LongModule {
 
   /** Digit i of op (u32 at ob_digit[i]). */
   private digit(op: number, i: number): number {
-    return this.mem.u32At(op, OB_DIGIT + i * SIZEOF_DIGIT);
+    return obDigit.get(op, i);
   }
 
   /** ob_size of an int, after checking op is one. */
@@ -220,7 +241,7 @@ export class LongModule {
     if (!this.check(op)) {
       throw new InvalidArgumentError(`expected an int, got ${op === 0 ? 'NULL' : `a ${this.rt.typeOf(op).name}`}`);
     }
-    return this.mem.i64At(op, OB_SIZE);
+    return obSize.get(op);
   }
 
   /** The value as a number when it is a safe integer (at most 2 digits, the top < 2**23). */
@@ -240,12 +261,12 @@ export class LongModule {
 
   /** int___sizeof___impl: offsetof(ob_digit) + max(|ob_size|, 1) digits. */
   private sizeofLong(op: number): number {
-    return OB_DIGIT + Math.max(Math.abs(this.mem.i64At(op, OB_SIZE)), 1) * SIZEOF_DIGIT;
+    return OB_DIGIT + Math.max(Math.abs(obSize.get(op)), 1) * SIZEOF_DIGIT;
   }
 
   /** long_hash: the value modulo 2**61 - 1 with the sign kept, -1 -> -2. */
   private longHash(op: number): number {
-    let i = this.mem.i64At(op, OB_SIZE);
+    let i = obSize.get(op);
     switch (i) {
       case -1: {
         const d = this.digit(op, 0);
@@ -287,8 +308,8 @@ export class LongModule {
 
   /** long_compare(a, b) == 0: same sign and digit count, same digits. */
   private longEq(a: number, b: number): boolean {
-    const size = this.mem.i64At(a, OB_SIZE);
-    if (size !== this.mem.i64At(b, OB_SIZE)) return false;
+    const size = obSize.get(a);
+    if (size !== obSize.get(b)) return false;
     for (let i = Math.abs(size) - 1; i >= 0; i--) if (this.digit(a, i) !== this.digit(b, i)) return false;
     return true;
   }

@@ -1,18 +1,17 @@
 /*
  * object (Objects/typeobject.c, PyBaseObject_Type, CPython 3.11): what
- * `object()` makes — a bare PyObject in a 16-byte PyObject_Malloc block.
- * object is not a GC type, so there is no PyGC_Head before it.
- *
- *    0  ob_refcnt  Py_ssize_t
- *    8  ob_type    PyTypeObject   object
+ * `object()` makes — a bare PyObject (layout.ts) in its own
+ * PyObject_Malloc block. object is not a GC type, so there is no PyGC_Head
+ * before it.
  *
  * Invariants: an object() instance holds no references, so object_dealloc
  * is tp_free (PyObject_Free) alone; it hashes by address (object.__hash__:
  * _Py_HashPointer) and equals only itself (object_richcompare returns
  * NotImplemented for anything but identity).
  */
+import { fillBytes } from '../../allocator/access.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_TYPE, PYOBJECT_SIZE } from '../layout.js';
+import { PYOBJECT_SIZE } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, type PyTypeObject } from '../type.js';
 import { hashPointer } from './singletons.js';
@@ -34,7 +33,7 @@ export class ObjectModule {
       itemsize: 0,
       flags: Py_TPFLAGS_BASETYPE,
       // object_dealloc: Py_TYPE(self)->tp_free(self), PyObject_Del.
-      dealloc: (r, op) => r.objectFree(op),
+      dealloc: (r, op) => r.objectDel(op),
       hash: (_r, op) => hashPointer(op),
       toJS: () => OBJECT,
     });
@@ -47,12 +46,12 @@ export class ObjectModule {
    */
   new(): number {
     const op = this.rt.objectMalloc(PYOBJECT_SIZE);
-    this.rt.mem.fill(op, 0, PYOBJECT_SIZE, 0);
+    fillBytes(op, PYOBJECT_SIZE, 0);
     return this.rt.initObject(op, this.type);
   }
 
   /** PyObject_TypeCheck(op, &PyBaseObject_Type) for an exact object() instance. */
   checkExact(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && this.rt.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && this.rt.typeOrNull(op) === this.type;
   }
 }

@@ -1,30 +1,36 @@
 /*
  * range and its iterators (Objects/rangeobject.c, CPython 3.11).
  *
- * rangeobject: 48 bytes from PyObject_New. range is not a GC type (it can
- * only hold ints), so there is no PyGC_Head:
+ * rangeobject, from PyObject_New. range is not a GC type (it can only hold
+ * ints), so there is no PyGC_Head:
  *
- *    0  ob_refcnt
- *    8  ob_type    range
- *   16  start      PyObject*   an exact int (PyNumber_Index of the argument), owned
- *   24  stop       PyObject*   owned
- *   32  step       PyObject*   owned, never zero
- *   40  length     PyObject*   owned: len(range) as an int (compute_range_length)
+ * rangeobject, 48 bytes:
+ *    0  16  PyObject    ob_base  the object header
+ *   16  8   PyObject *  start    an exact int (PyNumber_Index of the argument), owned
+ *   24  8   PyObject *  stop     owned
+ *   32  8   PyObject *  step     owned, never zero
+ *   40  8   PyObject *  length   owned: len(range) as an int (compute_range_length)
  *
- * rangeiterobject (range_iterator), 48 bytes from PyObject_New, made by
- * range_iter when start, stop, step and the length all fit a C long
- * (fast_range_iter); the fields are C longs (64-bit, stored exactly):
+ * rangeiterobject (range_iterator), from PyObject_New, made by range_iter
+ * when start, stop, step and the length all fit a C long (fast_range_iter);
+ * the fields are C longs (64-bit, stored exactly):
  *
- *    0  ob_refcnt
- *    8  ob_type    range_iterator
- *   16  index      long   items returned so far
- *   24  start      long
- *   32  step       long
- *   40  len        long   items in all
+ * rangeiterobject, 48 bytes:
+ *    0  16  PyObject  ob_base  the object header
+ *   16  8   long      index    items returned so far
+ *   24  8   long      start    the first item
+ *   32  8   long      step     the difference between items
+ *   40  8   long      len      items in all
  *
- * longrangeiterobject (longrange_iterator), 48 bytes from PyObject_New,
- * for every other range: the same four fields as owned int pointers
- * (index, start, step, len at 16, 24, 32, 40).
+ * longrangeiterobject (longrange_iterator), from PyObject_New, for every
+ * other range: the same four fields as owned ints:
+ *
+ * longrangeiterobject, 48 bytes:
+ *    0  16  PyObject    ob_base  the object header
+ *   16  8   PyObject *  index    items returned so far, an owned int
+ *   24  8   PyObject *  start    owned int
+ *   32  8   PyObject *  step     owned int
+ *   40  8   PyObject *  len      owned int: items in all
  *
  * Invariants: start, stop, step and length are exact ints for the range's
  * whole life and released by range_dealloc; length == max(0,
@@ -38,40 +44,84 @@
  * them; x_add and x_mul may reserve one digit more than the value keeps,
  * which these blocks do not.
  */
-import type { Memory } from '../../allocator/memory.js';
+import { type Words } from '../../struct.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_SIZE, OB_TYPE } from '../layout.js';
+import { declareObjectStruct, type ObjectValidationContext, obSize, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import type { PyTypeObject } from '../type.js';
 
-/** Offsets in rangeobject. */
-export const RANGE_START = 16;
-export const RANGE_STOP = 24;
-export const RANGE_STEP = 32;
-export const RANGE_LENGTH = 40;
+/** rangeobject. */
+export const rangeobject = declareObjectStruct({
+  name: 'rangeobject',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'start', type: 'ptr', ctype: 'PyObject *', meaning: 'an exact int (PyNumber_Index of the argument), owned' },
+    { name: 'stop', type: 'ptr', ctype: 'PyObject *', meaning: 'owned' },
+    { name: 'step', type: 'ptr', ctype: 'PyObject *', meaning: 'owned, never zero' },
+    { name: 'length', type: 'ptr', ctype: 'PyObject *', meaning: 'owned: len(range) as an int (compute_range_length)' },
+  ],
+});
+/** rangeiterobject. */
+export const rangeiterobject = declareObjectStruct({
+  name: 'rangeiterobject',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'index', type: 'i64', ctype: 'long', meaning: 'items returned so far' },
+    { name: 'start', type: 'i64', ctype: 'long', meaning: 'the first item' },
+    { name: 'step', type: 'i64', ctype: 'long', meaning: 'the difference between items' },
+    { name: 'len', type: 'i64', ctype: 'long', meaning: 'items in all' },
+  ],
+  check: (it, _ctx: ObjectValidationContext, fail) => {
+    const index = riIndex.get(it);
+    const len = riLen.get(it);
+    if (!(index >= 0 && index <= len)) fail('index', `0 <= ${index} <= len ${len} does not hold`);
+  },
+});
+/** longrangeiterobject. */
+export const longrangeiterobject = declareObjectStruct({
+  name: 'longrangeiterobject',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'index', type: 'ptr', ctype: 'PyObject *', meaning: 'items returned so far, an owned int' },
+    { name: 'start', type: 'ptr', ctype: 'PyObject *', meaning: 'owned int' },
+    { name: 'step', type: 'ptr', ctype: 'PyObject *', meaning: 'owned int' },
+    { name: 'len', type: 'ptr', ctype: 'PyObject *', meaning: 'owned int: items in all' },
+  ],
+});
+const rStart = rangeobject.field('start');
+const rStop = rangeobject.field('stop');
+const rStep = rangeobject.field('step');
+const rLength = rangeobject.field('length');
+const riIndex = rangeiterobject.field('index');
+const riStart = rangeiterobject.field('start');
+const riStep = rangeiterobject.field('step');
+const riLen = rangeiterobject.field('len');
+const riIndexWords = rangeiterobject.words('index');
+const riStartWords = rangeiterobject.words('start');
+const riStepWords = rangeiterobject.words('step');
+const riLenWords = rangeiterobject.words('len');
+const lriIndex = longrangeiterobject.field('index');
+const lriStart = longrangeiterobject.field('start');
+const lriStep = longrangeiterobject.field('step');
+const lriLen = longrangeiterobject.field('len');
 /** sizeof(rangeobject). */
-export const SIZEOF_RANGEOBJECT = 48;
-/** Offsets in rangeiterobject and longrangeiterobject (C longs in the one, int pointers in the other). */
-export const RI_INDEX = 16;
-export const RI_START = 24;
-export const RI_STEP = 32;
-export const RI_LEN = 40;
+export const SIZEOF_RANGEOBJECT = rangeobject.size;
 /** sizeof(rangeiterobject) and sizeof(longrangeiterobject). */
-export const SIZEOF_RANGEITEROBJECT = 48;
+export const SIZEOF_RANGEITEROBJECT = rangeiterobject.size;
 
 /** LONG_MAX and LONG_MIN of the modelled platform (LP64). */
 const LONG_MAX = (1n << 63n) - 1n;
 const LONG_MIN = -(1n << 63n);
 
 /** A C long field, exactly. */
-function cLongAt(mem: Memory, op: number, off: number): bigint {
-  return BigInt.asIntN(64, (BigInt(mem.u32At(op, off + 4)) << 32n) | BigInt(mem.u32At(op, off)));
+function cLongAt(f: Words, op: number): bigint {
+  return BigInt.asIntN(64, (BigInt(f.hi.get(op)) << 32n) | BigInt(f.lo.get(op)));
 }
-function setCLong(mem: Memory, op: number, off: number, v: bigint): void {
+function setCLong(f: Words, op: number, v: bigint): void {
   const u = BigInt.asUintN(64, v);
-  mem.setU32(op, off, Number(u & 0xffffffffn));
-  mem.setU32(op, off + 4, Number(u >> 32n));
+  f.lo.set(op, Number(u & 0xffffffffn));
+  f.hi.set(op, Number(u >> 32n));
 }
 
 /** get_len_of_range(lo, hi, step) in unsigned long arithmetic (the operands fit a C long). */
@@ -98,16 +148,15 @@ export class RangeModule {
   /** PyLongRangeIter_Type. */
   readonly longIterType: PyTypeObject;
   private readonly rt: Runtime;
-  private readonly mem: Memory;
 
   constructor(readonly interp: Interpreter) {
     const rt = (this.rt = interp.rt);
-    this.mem = rt.mem;
     this.type = rt.registerType({
       name: 'range',
       basicsize: SIZEOF_RANGEOBJECT,
       itemsize: 0,
       flags: 0,
+      layout: rangeobject,
       dealloc: (_r, op) => this.rangeDealloc(op),
       hash: (_r, op) => Number(this.rangeHash(op)),
       hash64: (_r, op) => this.rangeHash(op),
@@ -123,21 +172,23 @@ export class RangeModule {
       basicsize: SIZEOF_RANGEITEROBJECT,
       itemsize: 0,
       flags: 0,
+      layout: rangeiterobject,
       // PyRangeIter_Type's tp_dealloc is PyObject_Del: it holds no references.
-      dealloc: (r, op) => r.objectFree(op),
+      dealloc: (r, op) => r.objectDel(op),
     });
     this.longIterType = rt.registerType({
       name: 'longrange_iterator',
       basicsize: SIZEOF_RANGEITEROBJECT,
       itemsize: 0,
       flags: 0,
+      layout: longrangeiterobject,
       dealloc: (_r, op) => this.longrangeiterDealloc(op),
     });
   }
 
   /** PyRange_Check. */
   check(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && this.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && this.rt.typeOrNull(op) === this.type;
   }
 
   // --- range -------------------------------------------------------------------------------
@@ -192,14 +243,13 @@ export class RangeModule {
   /** The range's start, stop, step and length (borrowed). */
   fields(r: number): RangeFields {
     this.checkRange(r, 'range fields');
-    const mem = this.mem;
-    return { start: mem.f64At(r, RANGE_START), stop: mem.f64At(r, RANGE_STOP), step: mem.f64At(r, RANGE_STEP), length: mem.f64At(r, RANGE_LENGTH) };
+    return { start: rStart.get(r), stop: rStop.get(r), step: rStep.get(r), length: rLength.get(r) };
   }
 
   /** len(r) (range_length: PyLong_AsSsize_t of the length). Throws for a length past what a number holds exactly. */
   length(r: number): number {
     this.checkRange(r, 'len(range)');
-    const n = this.interp.long.toBigInt(this.mem.f64At(r, RANGE_LENGTH));
+    const n = this.interp.long.toBigInt(rLength.get(r));
     if (n > LONG_MAX) throw new InvalidArgumentError('OverflowError: Python int too large to convert to C ssize_t');
     if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`range length ${n} is past what a JavaScript number holds exactly`);
     return Number(n);
@@ -216,10 +266,9 @@ export class RangeModule {
   iter(r: number): number {
     this.checkRange(r, 'iter(range)');
     const long = this.interp.long;
-    const mem = this.mem;
-    const start = long.toBigInt(mem.f64At(r, RANGE_START));
-    const stop = long.toBigInt(mem.f64At(r, RANGE_STOP));
-    const step = long.toBigInt(mem.f64At(r, RANGE_STEP));
+    const start = long.toBigInt(rStart.get(r));
+    const stop = long.toBigInt(rStop.get(r));
+    const step = long.toBigInt(rStep.get(r));
     const fits = (v: bigint) => v >= LONG_MIN && v <= LONG_MAX;
     if (fits(start) && fits(stop) && fits(step)) {
       const ulen = getLenOfRange(start, stop, step);
@@ -229,13 +278,13 @@ export class RangeModule {
     // long_range.
     const it = this.rt.newObject(this.longIterType);
     const zero = long.fromNumber(0);
-    mem.setF64(it, RI_START, mem.f64At(r, RANGE_START));
-    mem.setF64(it, RI_STEP, mem.f64At(r, RANGE_STEP));
-    mem.setF64(it, RI_LEN, mem.f64At(r, RANGE_LENGTH));
-    mem.setF64(it, RI_INDEX, zero);
-    this.rt.incref(mem.f64At(it, RI_START));
-    this.rt.incref(mem.f64At(it, RI_STEP));
-    this.rt.incref(mem.f64At(it, RI_LEN));
+    lriStart.set(it, rStart.get(r));
+    lriStep.set(it, rStep.get(r));
+    lriLen.set(it, rLength.get(r));
+    lriIndex.set(it, zero);
+    this.rt.incref(lriStart.get(it));
+    this.rt.incref(lriStep.get(it));
+    this.rt.incref(lriLen.get(it));
     return it;
   }
 
@@ -251,11 +300,10 @@ export class RangeModule {
   /** it.__length_hint__() (rangeiter_len / longrangeiter_len): the items left. */
   lengthHint(it: number): number {
     const t = this.iterTypeOf(it, '__length_hint__');
-    const mem = this.mem;
-    if (t === this.iterType) return Number(cLongAt(mem, it, RI_LEN) - cLongAt(mem, it, RI_INDEX));
+    if (t === this.iterType) return Number(cLongAt(riLenWords, it) - cLongAt(riIndexWords, it));
     // PyNumber_Subtract(len, index): a new int, given back once read.
     const long = this.interp.long;
-    const left = long.fromBigInt(long.toBigInt(mem.f64At(it, RI_LEN)) - long.toBigInt(mem.f64At(it, RI_INDEX)));
+    const left = long.fromBigInt(long.toBigInt(lriLen.get(it)) - long.toBigInt(lriIndex.get(it)));
     try {
       const n = long.toBigInt(left);
       if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`length hint ${n} is past what a JavaScript number holds exactly`);
@@ -289,7 +337,7 @@ export class RangeModule {
   private validateStep(step: number): number {
     if (step === 0) return this.interp.long.fromNumber(1);
     const s = this.numberIndex(step);
-    if (this.mem.i64At(s, OB_SIZE) === 0) {
+    if (obSize.get(s) === 0) {
       this.rt.decref(s);
       throw new InvalidArgumentError('ValueError: range() arg 3 must not be zero');
     }
@@ -306,11 +354,10 @@ export class RangeModule {
       this.rt.decref(length);
       throw e;
     }
-    const mem = this.mem;
-    mem.setF64(obj, RANGE_START, start);
-    mem.setF64(obj, RANGE_STOP, stop);
-    mem.setF64(obj, RANGE_STEP, step);
-    mem.setF64(obj, RANGE_LENGTH, length);
+    rStart.set(obj, start);
+    rStop.set(obj, stop);
+    rStep.set(obj, step);
+    rLength.set(obj, length);
     return obj;
   }
 
@@ -325,7 +372,7 @@ export class RangeModule {
     let lo: number;
     let hi: number;
     let s: number;
-    if (this.mem.i64At(step, OB_SIZE) > 0) {
+    if (obSize.get(step) > 0) {
       lo = start;
       hi = stop;
       rt.incref(step);
@@ -368,12 +415,11 @@ export class RangeModule {
   /** range_dealloc: the four ints, then PyObject_Del. */
   private rangeDealloc(op: number): void {
     const rt = this.rt;
-    const mem = this.mem;
-    rt.decref(mem.f64At(op, RANGE_START));
-    rt.decref(mem.f64At(op, RANGE_STOP));
-    rt.decref(mem.f64At(op, RANGE_STEP));
-    rt.decref(mem.f64At(op, RANGE_LENGTH));
-    rt.objectFree(op);
+    rt.decref(rStart.get(op));
+    rt.decref(rStop.get(op));
+    rt.decref(rStep.get(op));
+    rt.decref(rLength.get(op));
+    rt.objectDel(op);
   }
 
   /**
@@ -410,11 +456,10 @@ export class RangeModule {
   /** fast_range_iter(start, stop, step, len). */
   private fastRangeIter(start: bigint, step: bigint, len: bigint): number {
     const it = this.rt.newObject(this.iterType);
-    const mem = this.mem;
-    setCLong(mem, it, RI_START, start);
-    setCLong(mem, it, RI_STEP, step);
-    setCLong(mem, it, RI_LEN, len);
-    setCLong(mem, it, RI_INDEX, 0n);
+    setCLong(riStartWords, it, start);
+    setCLong(riStepWords, it, step);
+    setCLong(riLenWords, it, len);
+    setCLong(riIndexWords, it, 0n);
     return it;
   }
 
@@ -425,11 +470,10 @@ export class RangeModule {
    * sound); otherwise C long arithmetic in BigInt.
    */
   private rangeiterNext(it: number): number {
-    const mem = this.mem;
-    const index = mem.i64At(it, RI_INDEX);
-    const len = mem.i64At(it, RI_LEN);
-    const start = mem.i64At(it, RI_START);
-    const step = mem.i64At(it, RI_STEP);
+    const index = riIndex.get(it);
+    const len = riLen.get(it);
+    const start = riStart.get(it);
+    const step = riStep.get(it);
     const S = Number.MAX_SAFE_INTEGER;
     if (index <= S && Math.abs(start) <= S && Math.abs(step) <= S) {
       // A len past 2**53 is larger than any index reached.
@@ -437,34 +481,33 @@ export class RangeModule {
       const incr = index * step;
       const v = start + incr;
       if (Number.isSafeInteger(incr) && Number.isSafeInteger(v)) {
-        mem.setI64(it, RI_INDEX, index + 1);
+        riIndex.set(it, index + 1);
         return this.interp.long.fromNumber(v);
       }
     }
-    const bindex = cLongAt(mem, it, RI_INDEX);
-    if (bindex >= cLongAt(mem, it, RI_LEN)) return 0;
-    setCLong(mem, it, RI_INDEX, bindex + 1n);
-    return this.interp.long.fromBigInt(BigInt.asIntN(64, cLongAt(mem, it, RI_START) + bindex * cLongAt(mem, it, RI_STEP)));
+    const bindex = cLongAt(riIndexWords, it);
+    if (bindex >= cLongAt(riLenWords, it)) return 0;
+    setCLong(riIndexWords, it, bindex + 1n);
+    return this.interp.long.fromBigInt(BigInt.asIntN(64, cLongAt(riStartWords, it) + bindex * cLongAt(riStepWords, it)));
   }
 
   /** longrangeiter_next: index < len, then new_index = index + 1, product = index * step, result = start + product. */
   private longrangeiterNext(it: number): number {
     const rt = this.rt;
     const long = this.interp.long;
-    const mem = this.mem;
-    const index = long.toBigInt(mem.f64At(it, RI_INDEX));
-    if (index >= long.toBigInt(mem.f64At(it, RI_LEN))) return 0;
+    const index = long.toBigInt(lriIndex.get(it));
+    if (index >= long.toBigInt(lriLen.get(it))) return 0;
     const newIndex = long.fromBigInt(index + 1n);
     let product: number;
     try {
-      product = long.fromBigInt(index * long.toBigInt(mem.f64At(it, RI_STEP)));
+      product = long.fromBigInt(index * long.toBigInt(lriStep.get(it)));
     } catch (e) {
       rt.decref(newIndex);
       throw e;
     }
     let result: number;
     try {
-      result = long.fromBigInt(long.toBigInt(mem.f64At(it, RI_START)) + long.toBigInt(product));
+      result = long.fromBigInt(long.toBigInt(lriStart.get(it)) + long.toBigInt(product));
     } catch (e) {
       rt.decref(product);
       rt.decref(newIndex);
@@ -472,8 +515,8 @@ export class RangeModule {
     }
     rt.decref(product);
     // Py_SETREF(r->index, new_index).
-    const old = mem.f64At(it, RI_INDEX);
-    mem.setF64(it, RI_INDEX, newIndex);
+    const old = lriIndex.get(it);
+    lriIndex.set(it, newIndex);
     rt.decref(old);
     return result;
   }
@@ -481,16 +524,15 @@ export class RangeModule {
   /** longrangeiter_dealloc: index, start, step, len, then PyObject_Free. */
   private longrangeiterDealloc(op: number): void {
     const rt = this.rt;
-    const mem = this.mem;
-    rt.xdecref(mem.f64At(op, RI_INDEX));
-    rt.xdecref(mem.f64At(op, RI_START));
-    rt.xdecref(mem.f64At(op, RI_STEP));
-    rt.xdecref(mem.f64At(op, RI_LEN));
-    rt.objectFree(op);
+    rt.xdecref(lriIndex.get(op));
+    rt.xdecref(lriStart.get(op));
+    rt.xdecref(lriStep.get(op));
+    rt.xdecref(lriLen.get(op));
+    rt.objectDel(op);
   }
 
   private iterTypeOf(it: number, fn: string): PyTypeObject {
-    const t = typeof it === 'number' && it !== 0 && Number.isInteger(it) ? this.rt.types[this.mem.u32At(it, OB_TYPE)] : undefined;
+    const t = typeof it === 'number' && it !== 0 && Number.isInteger(it) ? this.rt.typeOrNull(it) : undefined;
     if (t !== this.iterType && t !== this.longIterType) {
       throw new InvalidArgumentError(`${fn}: expected a range_iterator or longrange_iterator, got ${this.describeObject(it)}`);
     }
@@ -504,7 +546,7 @@ export class RangeModule {
   private describeObject(op: unknown): string {
     if (typeof op !== 'number' || !Number.isInteger(op)) return describe(op);
     if (op === 0) return 'NULL';
-    const t = this.rt.types[this.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 }

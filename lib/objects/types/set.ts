@@ -2,21 +2,26 @@
  * set and frozenset (Objects/setobject.c, CPython 3.11): open addressing
  * with runs of linear probes, the first table inside the object.
  *
- *   PySetObject: 200 bytes after its PyGC_Head (tp_alloc = PyType_GenericAlloc:
- *   zeroed and tracked at once)
- *      0  ob_refcnt
- *      8  ob_type      set or frozenset
- *     16  fill         Py_ssize_t  active + dummy entries
- *     24  used         Py_ssize_t  active entries
- *     32  mask         Py_ssize_t  table slots - 1
- *     40  table        setentry*   &smalltable, or a PyMem_Malloc block of (mask + 1) entries
- *     48  hash         Py_hash_t   frozenset: its hash once computed; -1 until then (and for sets)
- *     56  finger       Py_ssize_t  where set.pop starts looking
- *     64  smalltable   setentry[PySet_MINSIZE = 8]
- *    192  weakreflist  PyObject*
+ * PySetObject, after its PyGC_Head (tp_alloc = PyType_GenericAlloc: zeroed
+ * and tracked at once):
  *
- *   setentry {key, hash}, 16 bytes: unused = {NULL, 0}; dummy (a deleted
- *   entry) = {the static dummy object, -1}; active = {key, its hash}.
+ * PySetObject, 200 bytes:
+ *     0  16   PyObject    ob_base        the object header
+ *    16  8    Py_ssize_t  fill           active + dummy entries
+ *    24  8    Py_ssize_t  used           active entries
+ *    32  8    Py_ssize_t  mask           table slots - 1
+ *    40  8    setentry *  table          &smalltable, or a PyMem_Malloc block of (mask + 1) entries
+ *    48  8    Py_hash_t   hash           frozenset: its hash once computed; -1 until then (and for sets)
+ *    56  8    Py_ssize_t  finger         where set.pop starts looking
+ *    64  128  setentry    smalltable[8]  the first table
+ *   192  8    PyObject *  weakreflist    head of the weakrefs to it (tp_weaklistoffset)
+ *
+ * setentry: unused = {NULL, 0}; dummy (a deleted entry) = {the static dummy
+ * object, -1}; active = {key, its hash}.
+ *
+ * setentry, 16 bytes:
+ *   0  8  PyObject *  key   NULL (unused), the dummy (deleted) or an owned key
+ *   8  8  Py_hash_t   hash  the key's hash (-1 for the dummy)
  *
  * Invariants: used <= fill <= mask; an add that brings fill*5 up to
  * mask*3 resizes (set_table_resize to used*4, or used*2 past 50000 items),
@@ -27,10 +32,10 @@
  * Keys compare through interp.eq, which runs no Python code, so CPython's
  * "table changed during comparison" restarts cannot happen here.
  */
-import type { Memory } from '../../allocator/memory.js';
+import { fillBytes } from '../../allocator/access.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_TYPE, PYOBJECT_SIZE } from '../layout.js';
+import { declareObjectStruct, type ObjectValidationContext, PyObject, PYOBJECT_SIZE } from '../layout.js';
 import { RefcountError, type Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { KeyError } from './dict.js';
@@ -41,20 +46,65 @@ export const PySet_MINSIZE = 8;
 export const LINEAR_PROBES = 9;
 const PERTURB_SHIFT = 5;
 
-/** Offsets in PySetObject. */
-export const SO_FILL = 16;
-export const SO_USED = 24;
-export const SO_MASK = 32;
-export const SO_TABLE = 40;
-export const SO_HASH = 48;
-export const SO_FINGER = 56;
-export const SO_SMALLTABLE = 64;
-export const SO_WEAKREFLIST = 192;
+/** setentry. */
+export const setentry = declareObjectStruct({
+  name: 'setentry',
+  fields: [
+    { name: 'key', type: 'ptr', ctype: 'PyObject *', unchecked: true, meaning: 'NULL (unused), the dummy (deleted) or an owned key' },
+    { name: 'hash', type: 'i64', ctype: 'Py_hash_t', meaning: "the key's hash (-1 for the dummy)" },
+  ],
+});
+/** PySetObject. */
+export const PySetObject = declareObjectStruct({
+  name: 'PySetObject',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'fill', type: 'i64', meaning: 'active + dummy entries' },
+    { name: 'used', type: 'i64', meaning: 'active entries' },
+    { name: 'mask', type: 'i64', meaning: 'table slots - 1' },
+    { name: 'table', type: 'ptr', ctype: 'setentry *', meaning: '&smalltable, or a PyMem_Malloc block of (mask + 1) entries' },
+    { name: 'hash', type: 'i64', ctype: 'Py_hash_t', meaning: 'frozenset: its hash once computed; -1 until then (and for sets)' },
+    { name: 'finger', type: 'i64', meaning: 'where set.pop starts looking' },
+    { name: 'smalltable', type: setentry, count: PySet_MINSIZE, meaning: 'the first table' },
+    { name: 'weakreflist', type: 'ptr', ctype: 'PyObject *', meaning: 'head of the weakrefs to it (tp_weaklistoffset)' },
+  ],
+  check: (so, ctx: ObjectValidationContext, fail) => {
+    const fill = soFill.get(so);
+    const used = soUsed.get(so);
+    const mask = soMask.get(so);
+    if (!(used >= 0 && used <= fill && fill <= mask)) fail('fill', `used ${used} <= fill ${fill} <= mask ${mask} does not hold`);
+    if (mask + 1 < PySet_MINSIZE || ((mask + 1) & mask) !== 0) fail('mask', `${mask} + 1 is not a power of two >= ${PySet_MINSIZE}`);
+    const table = soTable.get(so);
+    if (mask === PySet_MINSIZE - 1 && table !== so + SO_SMALLTABLE) fail('table', `${table} is not the smalltable of a ${mask + 1}-slot set`);
+    let active = 0;
+    let dummies = 0;
+    for (let i = 0; i <= mask && table !== 0 && i < 1 << 20; i++) {
+      const key = entryKey.get(table + i * SIZEOF_SETENTRY);
+      if (key === 0) continue;
+      if (entryHash.get(table + i * SIZEOF_SETENTRY) === -1 && ctx.rt.isStatic(key)) dummies++;
+      else if (ctx.isPointer(key)) active++;
+      else fail(`table[${i}].key`, `${key} is neither NULL, the dummy nor a pointer`);
+    }
+    if (active !== used) fail('used', `${used}, but the table holds ${active} keys`);
+    if (active + dummies !== fill) fail('fill', `${fill}, but the table holds ${active} keys and ${dummies} dummies`);
+  },
+});
+const entryKey = setentry.field('key');
+const entryHash = setentry.field('hash');
+const soFill = PySetObject.field('fill');
+const soUsed = PySetObject.field('used');
+const soMask = PySetObject.field('mask');
+const soTable = PySetObject.field('table');
+const soHash = PySetObject.words('hash');
+const soHashValue = PySetObject.field('hash');
+const soFinger = PySetObject.field('finger');
+const soWeakreflist = PySetObject.field('weakreflist');
+/** offsetof(PySetObject, smalltable). */
+export const SO_SMALLTABLE = PySetObject.offsets.smalltable;
 /** sizeof(PySetObject). */
-export const SIZEOF_PYSETOBJECT = 200;
-/** sizeof(setentry), and the offset of its hash. */
-export const SIZEOF_SETENTRY = 16;
-const ENTRY_HASH = 8;
+export const SIZEOF_PYSETOBJECT = PySetObject.size;
+/** sizeof(setentry). */
+export const SIZEOF_SETENTRY = setentry.size;
 
 const U64 = (x: bigint): bigint => BigInt.asUintN(64, x);
 
@@ -83,19 +133,18 @@ export class SetModule {
   iterKey = 0;
   iterHash = 0;
   private readonly rt: Runtime;
-  private readonly mem: Memory;
   // The smalltable's entries while it is rebuilt in place (set_table_resize's small_copy).
   private readonly smallCopyKeys = new Array<number>(PySet_MINSIZE).fill(0);
   private readonly smallCopyHashes = new Array<number>(PySet_MINSIZE).fill(0);
 
   constructor(readonly interp: Interpreter) {
     const rt = (this.rt = interp.rt);
-    this.mem = rt.mem;
     const slots = {
       basicsize: SIZEOF_PYSETOBJECT,
       itemsize: 0,
       flags: Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE,
-      weaklistoffset: SO_WEAKREFLIST,
+      weaklistoffset: soWeakreflist.offset,
+      layout: PySetObject,
       dealloc: (_r: Runtime, op: number) => this.setDealloc(op),
       traverse: (_r: Runtime, op: number, visit: Visit) => this.setTraverse(op, visit),
       clear: (_r: Runtime, op: number) => this.setClearInternal(op),
@@ -140,7 +189,7 @@ export class SetModule {
 
   private describeObject(op: number): string {
     if (typeof op !== 'number' || !Number.isInteger(op)) return String(op);
-    const t = this.rt.types[this.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 
@@ -186,7 +235,7 @@ export class SetModule {
     const hash = this.interp.hash(key);
     const tb = this.tableBase(so);
     const t0 = this.tableStart(so, tb);
-    return this.mem.f64At(tb, t0 + this.setLookkey(so, key, hash) * SIZEOF_SETENTRY) !== 0;
+    return entryKey.get(tb + t0 + this.setLookkey(so, key, hash) * SIZEOF_SETENTRY) !== 0;
   }
 
   /** PySet_Discard (set_discard_key): removes key if present; whether it was. */
@@ -206,30 +255,29 @@ export class SetModule {
   pop(so: number): number {
     this.checkSet(so, 'set.pop');
     if (this.rt.typeOf(so) !== this.type) throw new InvalidArgumentError('set.pop: a frozenset cannot change');
-    const mem = this.mem;
-    if (mem.i64At(so, SO_USED) === 0) throw new KeyError('pop from an empty set');
-    const mask = mem.i64At(so, SO_MASK);
+    if (soUsed.get(so) === 0) throw new KeyError('pop from an empty set');
+    const mask = soMask.get(so);
     const tb = this.tableBase(so);
     const t0 = this.tableStart(so, tb);
-    let i = mem.i64At(so, SO_FINGER) & mask;
+    let i = soFinger.get(so) & mask;
     for (;;) {
-      const k = mem.f64At(tb, t0 + i * SIZEOF_SETENTRY);
+      const k = entryKey.get(tb + t0 + i * SIZEOF_SETENTRY);
       if (k !== 0 && k !== this.dummy) break;
       i = i + 1 > mask ? 0 : i + 1;
     }
     const e = t0 + i * SIZEOF_SETENTRY;
-    const key = mem.f64At(tb, e);
-    mem.setF64(tb, e, this.dummy);
-    mem.setI64(tb, e + ENTRY_HASH, -1);
-    mem.setI64(so, SO_USED, mem.i64At(so, SO_USED) - 1);
-    mem.setI64(so, SO_FINGER, i + 1);
+    const key = entryKey.get(tb + e);
+    entryKey.set(tb + e, this.dummy);
+    entryHash.set(tb + e, -1);
+    soUsed.set(so, soUsed.get(so) - 1);
+    soFinger.set(so, i + 1);
     return key;
   }
 
   /** PySet_Size. */
   size(so: number): number {
     this.checkSet(so, 'PySet_Size');
-    return this.mem.i64At(so, SO_USED);
+    return soUsed.get(so);
   }
 
   /** PySet_Clear (set_clear_internal). */
@@ -251,19 +299,18 @@ export class SetModule {
    * key and hash are left in iterKey and iterHash.
    */
   nextEntry(so: number, pos: number): number {
-    const mem = this.mem;
-    const mask = mem.i64At(so, SO_MASK);
+    const mask = soMask.get(so);
     const tb = this.tableBase(so);
     const t0 = this.tableStart(so, tb);
     let i = pos;
     while (i <= mask) {
-      const k = mem.f64At(tb, t0 + i * SIZEOF_SETENTRY);
+      const k = entryKey.get(tb + t0 + i * SIZEOF_SETENTRY);
       if (k !== 0 && k !== this.dummy) break;
       i++;
     }
     if (i > mask) return 0;
-    this.iterKey = mem.f64At(tb, t0 + i * SIZEOF_SETENTRY);
-    this.iterHash = mem.i64At(tb, t0 + i * SIZEOF_SETENTRY + ENTRY_HASH);
+    this.iterKey = entryKey.get(tb + t0 + i * SIZEOF_SETENTRY);
+    this.iterHash = entryHash.get(tb + t0 + i * SIZEOF_SETENTRY);
     return i + 1;
   }
 
@@ -277,9 +324,8 @@ export class SetModule {
 
   /** set_sizeof: the object, plus the table when it is not the smalltable. */
   sizeOf(so: number): number {
-    const mem = this.mem;
     let res = this.rt.typeOf(so).basicsize;
-    if (mem.f64At(so, SO_TABLE) !== so + SO_SMALLTABLE) res += (mem.i64At(so, SO_MASK) + 1) * SIZEOF_SETENTRY;
+    if (soTable.get(so) !== so + SO_SMALLTABLE) res += (soMask.get(so) + 1) * SIZEOF_SETENTRY;
     return res;
   }
 
@@ -291,18 +337,17 @@ export class SetModule {
    * and frozenset keys are taken here exactly rather than from the entries.
    */
   hash64(so: number): bigint {
-    const mem = this.mem;
     const cached = this.cachedHash(so);
     if (cached !== -1n) return cached;
-    const mask = mem.i64At(so, SO_MASK);
-    const fill = mem.i64At(so, SO_FILL);
-    const used = mem.i64At(so, SO_USED);
+    const mask = soMask.get(so);
+    const fill = soFill.get(so);
+    const used = soUsed.get(so);
     const tb = this.tableBase(so);
     const t0 = this.tableStart(so, tb);
     let hash = 0n;
     for (let i = 0; i <= mask; i++) {
-      const key = mem.f64At(tb, t0 + i * SIZEOF_SETENTRY);
-      const h = key === 0 || key === this.dummy ? BigInt(mem.i64At(tb, t0 + i * SIZEOF_SETENTRY + ENTRY_HASH)) : this.interp.hash64(key);
+      const key = entryKey.get(tb + t0 + i * SIZEOF_SETENTRY);
+      const h = key === 0 || key === this.dummy ? BigInt(entryHash.get(tb + t0 + i * SIZEOF_SETENTRY)) : this.interp.hash64(key);
       hash ^= shuffleBits(U64(h));
     }
     // Remove the effect of an odd number of NULL entries, then of dummies.
@@ -313,20 +358,19 @@ export class SetModule {
     hash ^= (hash >> 11n) ^ (hash >> 25n);
     hash = U64(hash * 69069n + 907133923n);
     if (hash === U64(-1n)) hash = 590923713n;
-    mem.setU32(so, SO_HASH, Number(hash & 0xffffffffn));
-    mem.setU32(so, SO_HASH + 4, Number(hash >> 32n));
+    soHash.lo.set(so, Number(hash & 0xffffffffn));
+    soHash.hi.set(so, Number(hash >> 32n));
     return BigInt.asIntN(64, hash);
   }
 
   /** Every broken invariant of the set, as sentences (empty when consistent). For tests. */
   violations(so: number): string[] {
     const out: string[] = [];
-    const mem = this.mem;
     if (!this.check(so)) return [`${so} is not a set or frozenset`];
-    const fill = mem.i64At(so, SO_FILL);
-    const used = mem.i64At(so, SO_USED);
-    const mask = mem.i64At(so, SO_MASK);
-    const table = mem.f64At(so, SO_TABLE);
+    const fill = soFill.get(so);
+    const used = soUsed.get(so);
+    const mask = soMask.get(so);
+    const table = soTable.get(so);
     if ((mask + 1) & mask || mask < PySet_MINSIZE - 1) out.push(`mask ${mask} is not a power of 2 minus 1, at least 7`);
     if (!(used <= fill && fill <= mask)) out.push(`not used ${used} <= fill ${fill} <= mask ${mask}`);
     if (fill * 5 >= mask * 3) out.push(`fill ${fill} reaches 3/5 of mask ${mask}`);
@@ -339,8 +383,8 @@ export class SetModule {
     let dummies = 0;
     for (let i = 0; i <= mask; i++) {
       const e = t0 + i * SIZEOF_SETENTRY;
-      const key = mem.f64At(tb, e);
-      const hash = mem.i64At(tb, e + ENTRY_HASH);
+      const key = entryKey.get(tb + e);
+      const hash = entryHash.get(tb + e);
       if (key === 0) {
         if (hash !== 0) out.push(`entry ${i}: no key but hash ${hash}`);
       } else if (key === this.dummy) {
@@ -365,7 +409,7 @@ export class SetModule {
    * table's block (entries from 0). tableStart gives that offset.
    */
   private tableBase(so: number): number {
-    const table = this.mem.f64At(so, SO_TABLE);
+    const table = soTable.get(so);
     return table === so + SO_SMALLTABLE ? so : table;
   }
 
@@ -375,21 +419,20 @@ export class SetModule {
   }
 
   private cachedHash(so: number): bigint {
-    const lo = this.mem.u32At(so, SO_HASH);
-    const hi = this.mem.u32At(so, SO_HASH + 4);
+    const lo = soHash.lo.get(so);
+    const hi = soHash.hi.get(so);
     return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
   }
 
   /** make_new_set: tp_alloc (zeroed, tracked), an empty smalltable, then set_update_internal. */
   private makeNewSet(type: PyTypeObject, iterable: SetIterable | undefined): number {
     if (iterable !== undefined) this.checkIterable(iterable, `${type.name}()`);
-    const mem = this.mem;
     const so = this.rt.gcNew(type);
-    mem.fill(so, SO_FILL, SIZEOF_PYSETOBJECT - SO_FILL, 0);
+    fillBytes(so + soFill.offset, SIZEOF_PYSETOBJECT - soFill.offset, 0);
     this.rt.gcTrack(so);
-    mem.setI64(so, SO_MASK, PySet_MINSIZE - 1);
-    mem.setF64(so, SO_TABLE, so + SO_SMALLTABLE);
-    mem.setI64(so, SO_HASH, -1);
+    soMask.set(so, PySet_MINSIZE - 1);
+    soTable.set(so, so + SO_SMALLTABLE);
+    soHashValue.set(so, -1);
     if (iterable !== undefined) {
       try {
         this.setUpdateInternal(so, iterable);
@@ -431,11 +474,10 @@ export class SetModule {
       this.setMerge(so, other);
       return;
     }
-    const mem = this.mem;
     const dict = this.interp.dict;
     const dictsize = dict.size(other);
-    if ((mem.i64At(so, SO_FILL) + dictsize) * 5 >= mem.i64At(so, SO_MASK) * 3) {
-      this.setTableResize(so, (mem.i64At(so, SO_USED) + dictsize) * 2);
+    if ((soFill.get(so) + dictsize) * 5 >= soMask.get(so) * 3) {
+      this.setTableResize(so, (soUsed.get(so) + dictsize) * 2);
     }
     for (let pos = dict.next(other, 0); pos !== 0; pos = dict.next(other, pos)) this.setAddEntry(so, dict.iterKey, dict.iterHash);
   }
@@ -447,8 +489,7 @@ export class SetModule {
    * resizes when fill*5 reaches mask*3).
    */
   private setAddEntry(so: number, key: number, hash: number): void {
-    const mem = this.mem;
-    const mask = mem.i64At(so, SO_MASK);
+    const mask = soMask.get(so);
     const tb = this.tableBase(so);
     const t0 = this.tableStart(so, tb);
     let pLo = hash >>> 0;
@@ -460,24 +501,24 @@ export class SetModule {
       let j = i;
       do {
         const e = t0 + j * SIZEOF_SETENTRY;
-        const ehash = mem.i64At(tb, e + ENTRY_HASH);
-        const startkey = mem.f64At(tb, e);
+        const ehash = entryHash.get(tb + e);
+        const startkey = entryKey.get(tb + e);
         if (ehash === 0 && startkey === 0) {
           this.rt.incref(key);
-          mem.setI64(so, SO_USED, mem.i64At(so, SO_USED) + 1);
+          soUsed.set(so, soUsed.get(so) + 1);
           if (freeslot !== -1) {
             // found_unused_or_dummy: reuse the last dummy on the probe.
-            mem.setF64(tb, t0 + freeslot * SIZEOF_SETENTRY, key);
-            mem.setI64(tb, t0 + freeslot * SIZEOF_SETENTRY + ENTRY_HASH, hash);
+            entryKey.set(tb + t0 + freeslot * SIZEOF_SETENTRY, key);
+            entryHash.set(tb + t0 + freeslot * SIZEOF_SETENTRY, hash);
             return;
           }
           // found_unused.
-          const fill = mem.i64At(so, SO_FILL) + 1;
-          mem.setI64(so, SO_FILL, fill);
-          mem.setF64(tb, e, key);
-          mem.setI64(tb, e + ENTRY_HASH, hash);
+          const fill = soFill.get(so) + 1;
+          soFill.set(so, fill);
+          entryKey.set(tb + e, key);
+          entryHash.set(tb + e, hash);
           if (fill * 5 < mask * 3) return;
-          const used = mem.i64At(so, SO_USED);
+          const used = soUsed.get(so);
           this.setTableResize(so, used > 50000 ? used * 2 : used * 4);
           return;
         }
@@ -496,8 +537,7 @@ export class SetModule {
 
   /** set_lookkey: the index of the entry holding key, or of the unused entry that ends its probe. */
   private setLookkey(so: number, key: number, hash: number): number {
-    const mem = this.mem;
-    const mask = mem.i64At(so, SO_MASK);
+    const mask = soMask.get(so);
     const tb = this.tableBase(so);
     const t0 = this.tableStart(so, tb);
     let pLo = hash >>> 0;
@@ -508,8 +548,8 @@ export class SetModule {
       let j = i;
       do {
         const e = t0 + j * SIZEOF_SETENTRY;
-        const ehash = mem.i64At(tb, e + ENTRY_HASH);
-        const startkey = mem.f64At(tb, e);
+        const ehash = entryHash.get(tb + e);
+        const startkey = entryKey.get(tb + e);
         if (ehash === 0 && startkey === 0) return j;
         if (ehash === hash && (startkey === key || this.interp.eq(startkey, key))) return j;
         j++;
@@ -522,30 +562,28 @@ export class SetModule {
 
   /** set_discard_entry: an active entry for key becomes a dummy; the set's reference to the key is dropped. */
   private setDiscardEntry(so: number, key: number, hash: number): boolean {
-    const mem = this.mem;
     const tb = this.tableBase(so);
     const t0 = this.tableStart(so, tb);
     const e = t0 + this.setLookkey(so, key, hash) * SIZEOF_SETENTRY;
-    const oldKey = mem.f64At(tb, e);
+    const oldKey = entryKey.get(tb + e);
     if (oldKey === 0) return false;
-    mem.setF64(tb, e, this.dummy);
-    mem.setI64(tb, e + ENTRY_HASH, -1);
-    mem.setI64(so, SO_USED, mem.i64At(so, SO_USED) - 1);
+    entryKey.set(tb + e, this.dummy);
+    entryHash.set(tb + e, -1);
+    soUsed.set(so, soUsed.get(so) - 1);
     this.rt.decref(oldKey);
     return true;
   }
 
   /** set_insert_clean: key into a table without dummies or an equal key (the first unused entry of its probe). */
   private setInsertClean(tb: number, t0: number, mask: number, key: number, hash: number): void {
-    const mem = this.mem;
     let pLo = hash >>> 0;
     let pHi = hashHigh(hash);
     let i = pLo & mask;
     for (;;) {
-      if (mem.f64At(tb, t0 + i * SIZEOF_SETENTRY) === 0) break;
+      if (entryKey.get(tb + t0 + i * SIZEOF_SETENTRY) === 0) break;
       if (i + LINEAR_PROBES <= mask) {
         let j = 1;
-        for (; j <= LINEAR_PROBES; j++) if (mem.f64At(tb, t0 + (i + j) * SIZEOF_SETENTRY) === 0) break;
+        for (; j <= LINEAR_PROBES; j++) if (entryKey.get(tb + t0 + (i + j) * SIZEOF_SETENTRY) === 0) break;
         if (j <= LINEAR_PROBES) {
           i += j;
           break;
@@ -555,8 +593,8 @@ export class SetModule {
       pHi >>>= PERTURB_SHIFT;
       i = (i * 5 + 1 + pLo) & mask;
     }
-    mem.setF64(tb, t0 + i * SIZEOF_SETENTRY, key);
-    mem.setI64(tb, t0 + i * SIZEOF_SETENTRY + ENTRY_HASH, hash);
+    entryKey.set(tb + t0 + i * SIZEOF_SETENTRY, key);
+    entryHash.set(tb + t0 + i * SIZEOF_SETENTRY, hash);
   }
 
   /**
@@ -565,14 +603,13 @@ export class SetModule {
    * entries move over (dummies dropped), then an old malloc'd table is freed.
    */
   private setTableResize(so: number, minused: number): void {
-    const mem = this.mem;
     let newsize = PySet_MINSIZE;
     while (newsize <= minused) newsize *= 2;
-    const oldMask = mem.i64At(so, SO_MASK);
-    const oldTable = mem.f64At(so, SO_TABLE);
+    const oldMask = soMask.get(so);
+    const oldTable = soTable.get(so);
     const oldIsMalloced = oldTable !== so + SO_SMALLTABLE;
-    const fill = mem.i64At(so, SO_FILL);
-    const used = mem.i64At(so, SO_USED);
+    const fill = soFill.get(so);
+    const used = soUsed.get(so);
     let newTable: number;
     let fromSmallCopy = false;
     if (newsize === PySet_MINSIZE) {
@@ -588,11 +625,11 @@ export class SetModule {
     }
     const nb = newTable === so + SO_SMALLTABLE ? so : newTable;
     const n0 = this.tableStart(so, nb);
-    mem.fill(nb, n0, newsize * SIZEOF_SETENTRY, 0);
-    mem.setI64(so, SO_MASK, newsize - 1);
-    mem.setF64(so, SO_TABLE, newTable);
+    fillBytes(nb + n0, newsize * SIZEOF_SETENTRY, 0);
+    soMask.set(so, newsize - 1);
+    soTable.set(so, newTable);
     const newMask = newsize - 1;
-    if (fill !== used) mem.setI64(so, SO_FILL, used);
+    if (fill !== used) soFill.set(so, used);
     if (fromSmallCopy) {
       for (let i = 0; i < PySet_MINSIZE; i++) {
         const key = this.smallCopyKeys[i]!;
@@ -603,8 +640,8 @@ export class SetModule {
     const ob = oldIsMalloced ? oldTable : so;
     const o0 = this.tableStart(so, ob);
     for (let i = 0; i <= oldMask; i++) {
-      const key = mem.f64At(ob, o0 + i * SIZEOF_SETENTRY);
-      if (key !== 0 && key !== this.dummy) this.setInsertClean(nb, n0, newMask, key, mem.i64At(ob, o0 + i * SIZEOF_SETENTRY + ENTRY_HASH));
+      const key = entryKey.get(ob + o0 + i * SIZEOF_SETENTRY);
+      if (key !== 0 && key !== this.dummy) this.setInsertClean(nb, n0, newMask, key, entryHash.get(ob + o0 + i * SIZEOF_SETENTRY));
     }
     if (oldIsMalloced) this.rt.memFree(oldTable);
   }
@@ -612,8 +649,8 @@ export class SetModule {
   /** small_copy: the smalltable's entries saved before it is rebuilt in place. */
   private copySmalltable(so: number): void {
     for (let i = 0; i < PySet_MINSIZE; i++) {
-      this.smallCopyKeys[i] = this.mem.f64At(so, SO_SMALLTABLE + i * SIZEOF_SETENTRY);
-      this.smallCopyHashes[i] = this.mem.i64At(so, SO_SMALLTABLE + i * SIZEOF_SETENTRY + ENTRY_HASH);
+      this.smallCopyKeys[i] = entryKey.get(so + SO_SMALLTABLE + i * SIZEOF_SETENTRY);
+      this.smallCopyHashes[i] = entryHash.get(so + SO_SMALLTABLE + i * SIZEOF_SETENTRY);
     }
   }
 
@@ -624,46 +661,45 @@ export class SetModule {
    * clean, anything else adds them one by one.
    */
   private setMerge(so: number, other: number): void {
-    const mem = this.mem;
-    const otherUsed = mem.i64At(other, SO_USED);
+    const otherUsed = soUsed.get(other);
     if (other === so || otherUsed === 0) return;
-    if ((mem.i64At(so, SO_FILL) + otherUsed) * 5 >= mem.i64At(so, SO_MASK) * 3) {
-      this.setTableResize(so, (mem.i64At(so, SO_USED) + otherUsed) * 2);
+    if ((soFill.get(so) + otherUsed) * 5 >= soMask.get(so) * 3) {
+      this.setTableResize(so, (soUsed.get(so) + otherUsed) * 2);
     }
-    const mask = mem.i64At(so, SO_MASK);
-    const otherMask = mem.i64At(other, SO_MASK);
+    const mask = soMask.get(so);
+    const otherMask = soMask.get(other);
     const tb = this.tableBase(so);
     const t0 = this.tableStart(so, tb);
     const ob = this.tableBase(other);
     const o0 = this.tableStart(other, ob);
-    if (mem.i64At(so, SO_FILL) === 0 && mask === otherMask && mem.i64At(other, SO_FILL) === otherUsed) {
+    if (soFill.get(so) === 0 && mask === otherMask && soFill.get(other) === otherUsed) {
       for (let i = 0; i <= otherMask; i++) {
-        const key = mem.f64At(ob, o0 + i * SIZEOF_SETENTRY);
+        const key = entryKey.get(ob + o0 + i * SIZEOF_SETENTRY);
         if (key !== 0) {
           this.rt.incref(key);
-          mem.setF64(tb, t0 + i * SIZEOF_SETENTRY, key);
-          mem.setI64(tb, t0 + i * SIZEOF_SETENTRY + ENTRY_HASH, mem.i64At(ob, o0 + i * SIZEOF_SETENTRY + ENTRY_HASH));
+          entryKey.set(tb + t0 + i * SIZEOF_SETENTRY, key);
+          entryHash.set(tb + t0 + i * SIZEOF_SETENTRY, entryHash.get(ob + o0 + i * SIZEOF_SETENTRY));
         }
       }
-      mem.setI64(so, SO_FILL, mem.i64At(other, SO_FILL));
-      mem.setI64(so, SO_USED, otherUsed);
+      soFill.set(so, soFill.get(other));
+      soUsed.set(so, otherUsed);
       return;
     }
-    if (mem.i64At(so, SO_FILL) === 0) {
-      mem.setI64(so, SO_FILL, otherUsed);
-      mem.setI64(so, SO_USED, otherUsed);
+    if (soFill.get(so) === 0) {
+      soFill.set(so, otherUsed);
+      soUsed.set(so, otherUsed);
       for (let i = 0; i <= otherMask; i++) {
-        const key = mem.f64At(ob, o0 + i * SIZEOF_SETENTRY);
+        const key = entryKey.get(ob + o0 + i * SIZEOF_SETENTRY);
         if (key !== 0 && key !== this.dummy) {
           this.rt.incref(key);
-          this.setInsertClean(tb, t0, mask, key, mem.i64At(ob, o0 + i * SIZEOF_SETENTRY + ENTRY_HASH));
+          this.setInsertClean(tb, t0, mask, key, entryHash.get(ob + o0 + i * SIZEOF_SETENTRY));
         }
       }
       return;
     }
     for (let i = 0; i <= otherMask; i++) {
-      const key = mem.f64At(ob, o0 + i * SIZEOF_SETENTRY);
-      if (key !== 0 && key !== this.dummy) this.setAddEntry(so, key, mem.i64At(ob, o0 + i * SIZEOF_SETENTRY + ENTRY_HASH));
+      const key = entryKey.get(ob + o0 + i * SIZEOF_SETENTRY);
+      if (key !== 0 && key !== this.dummy) this.setAddEntry(so, key, entryHash.get(ob + o0 + i * SIZEOF_SETENTRY));
     }
   }
 
@@ -673,25 +709,24 @@ export class SetModule {
    * dropped and a malloc'd table freed.
    */
   private setClearInternal(so: number): void {
-    const mem = this.mem;
-    const table = mem.f64At(so, SO_TABLE);
-    const fill = mem.i64At(so, SO_FILL);
-    let used = mem.i64At(so, SO_USED);
+    const table = soTable.get(so);
+    const fill = soFill.get(so);
+    let used = soUsed.get(so);
     const malloced = table !== so + SO_SMALLTABLE;
     if (!malloced && fill === 0) return;
     // small_copy: the keys of a smalltable, saved before it is emptied.
     const smallCopy: number[] = [];
-    if (!malloced) for (let i = 0; i < PySet_MINSIZE; i++) smallCopy.push(mem.f64At(so, SO_SMALLTABLE + i * SIZEOF_SETENTRY));
+    if (!malloced) for (let i = 0; i < PySet_MINSIZE; i++) smallCopy.push(entryKey.get(so + SO_SMALLTABLE + i * SIZEOF_SETENTRY));
     // set_empty_to_minsize.
-    mem.fill(so, SO_SMALLTABLE, PySet_MINSIZE * SIZEOF_SETENTRY, 0);
-    mem.setI64(so, SO_FILL, 0);
-    mem.setI64(so, SO_USED, 0);
-    mem.setI64(so, SO_MASK, PySet_MINSIZE - 1);
-    mem.setF64(so, SO_TABLE, so + SO_SMALLTABLE);
-    mem.setI64(so, SO_HASH, -1);
+    fillBytes(so + SO_SMALLTABLE, PySet_MINSIZE * SIZEOF_SETENTRY, 0);
+    soFill.set(so, 0);
+    soUsed.set(so, 0);
+    soMask.set(so, PySet_MINSIZE - 1);
+    soTable.set(so, so + SO_SMALLTABLE);
+    soHashValue.set(so, -1);
     if (malloced) {
       for (let i = 0; used > 0; i++) {
-        const key = mem.f64At(table, i * SIZEOF_SETENTRY);
+        const key = entryKey.get(table + i * SIZEOF_SETENTRY);
         if (key !== 0 && key !== this.dummy) {
           used--;
           this.rt.decref(key);
@@ -711,8 +746,7 @@ export class SetModule {
 
   /** set_richcompare(Py_EQ): same size, equal cached hashes if both known, and every key of a in b. */
   private setEq(a: number, b: number): boolean {
-    const mem = this.mem;
-    if (mem.i64At(a, SO_USED) !== mem.i64At(b, SO_USED)) return false;
+    if (soUsed.get(a) !== soUsed.get(b)) return false;
     const ha = this.cachedHash(a);
     const hb = this.cachedHash(b);
     if (ha !== -1n && hb !== -1n && ha !== hb) return false;
@@ -720,22 +754,21 @@ export class SetModule {
       const key = this.iterKey;
       const tb = this.tableBase(b);
       const t0 = this.tableStart(b, tb);
-      if (mem.f64At(tb, t0 + this.setLookkey(b, key, this.iterHash) * SIZEOF_SETENTRY) === 0) return false;
+      if (entryKey.get(tb + t0 + this.setLookkey(b, key, this.iterHash) * SIZEOF_SETENTRY) === 0) return false;
     }
     return true;
   }
 
   /** set_dealloc: untrack, clear weak references, drop the keys, free a malloc'd table, PyObject_GC_Del (inside the trashcan). */
   private setDealloc(so: number): void {
-    const mem = this.mem;
     this.rt.gcUntrack(so);
     if (this.rt.trashcanBegin(so)) return;
-    if (mem.f64At(so, SO_WEAKREFLIST) !== 0) this.interp.weakref.clearWeakrefs(so);
-    let used = mem.i64At(so, SO_USED);
+    if (soWeakreflist.get(so) !== 0) this.interp.weakref.clearWeakrefs(so);
+    let used = soUsed.get(so);
     const tb = this.tableBase(so);
     const t0 = this.tableStart(so, tb);
     for (let i = 0; used > 0; i++) {
-      const key = mem.f64At(tb, t0 + i * SIZEOF_SETENTRY);
+      const key = entryKey.get(tb + t0 + i * SIZEOF_SETENTRY);
       if (key !== 0 && key !== this.dummy) {
         used--;
         this.rt.decref(key);

@@ -1,11 +1,8 @@
 /*
  * None, Ellipsis and NotImplemented (Objects/object.c, Objects/sliceobject.c).
  * CPython 3.11 keeps each in static memory (_Py_NoneStruct,
- * _Py_EllipsisObject, _Py_NotImplementedStruct): a bare 16-byte PyObject
- * whose count starts at 1 and only references change.
- *
- *    0  ob_refcnt  Py_ssize_t   Py_INCREF / Py_DECREF by every holder
- *    8  ob_type    PyTypeObject the type's id (NoneType, ellipsis, NotImplementedType)
+ * _Py_EllipsisObject, _Py_NotImplementedStruct): a bare PyObject
+ * (layout.ts) whose count starts at 1 and only references change.
  *
  * Invariants: each singleton is a static object (rt.staticObject), so a
  * count reaching zero is refused by the runtime and the object outlives every

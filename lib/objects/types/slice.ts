@@ -4,12 +4,11 @@
  * PySliceObject: 40 bytes after its PyGC_Head (PyObject_GC_New), tracked
  * from birth:
  *
- *   -16  PyGC_Head
- *     0  ob_refcnt
- *     8  ob_type    slice
- *    16  start      PyObject*   owned, never NULL (None when omitted)
- *    24  stop       PyObject*   owned, never NULL
- *    32  step       PyObject*   owned, never NULL
+ * PySliceObject, 40 bytes:
+ *    0  16  PyObject    ob_base  the object header
+ *   16  8   PyObject *  start    owned, never NULL (None when omitted)
+ *   24  8   PyObject *  stop     owned, never NULL
+ *   32  8   PyObject *  step     owned, never NULL
  *
  * The slice cache (interp->slice_cache): slice_dealloc keeps one dead
  * slice instead of freeing it, and PySlice_New takes it back
@@ -22,16 +21,25 @@
  */
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_TYPE } from '../layout.js';
+import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 
-/** Offsets in PySliceObject. */
-export const SLICE_START = 16;
-export const SLICE_STOP = 24;
-export const SLICE_STEP = 32;
+/** PySliceObject. */
+export const PySliceObject = declareObjectStruct({
+  name: 'PySliceObject',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'start', type: 'ptr', ctype: 'PyObject *', meaning: 'owned, never NULL (None when omitted)' },
+    { name: 'stop', type: 'ptr', ctype: 'PyObject *', meaning: 'owned, never NULL' },
+    { name: 'step', type: 'ptr', ctype: 'PyObject *', meaning: 'owned, never NULL' },
+  ],
+});
+const sliceStart = PySliceObject.field('start');
+const sliceStop = PySliceObject.field('stop');
+const sliceStep = PySliceObject.field('step');
 /** sizeof(PySliceObject). */
-export const SIZEOF_PYSLICEOBJECT = 40;
+export const SIZEOF_PYSLICEOBJECT = PySliceObject.size;
 
 /** A slice's fields (borrowed references). */
 export interface SliceFields {
@@ -55,6 +63,7 @@ export class SliceModule {
       basicsize: SIZEOF_PYSLICEOBJECT,
       itemsize: 0,
       flags: Py_TPFLAGS_HAVE_GC,
+      layout: PySliceObject,
       dealloc: (_r, op) => this.sliceDealloc(op),
       traverse: (_r, op, visit) => this.sliceTraverse(op, visit),
       eq: (_r, a, b) => this.sliceRichcompareEq(a, b),
@@ -68,7 +77,7 @@ export class SliceModule {
 
   /** PySlice_Check. */
   check(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && Number.isInteger(op) && this.rt.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && Number.isInteger(op) && this.rt.typeOrNull(op) === this.type;
   }
 
   /**
@@ -93,13 +102,12 @@ export class SliceModule {
     } else {
       obj = rt.gcNew(this.type);
     }
-    const mem = rt.mem;
     rt.incref(step);
-    mem.setF64(obj, SLICE_STEP, step);
+    sliceStep.set(obj, step);
     rt.incref(start);
-    mem.setF64(obj, SLICE_START, start);
+    sliceStart.set(obj, start);
     rt.incref(stop);
-    mem.setF64(obj, SLICE_STOP, stop);
+    sliceStop.set(obj, stop);
     rt.gcTrack(obj);
     return obj;
   }
@@ -107,8 +115,7 @@ export class SliceModule {
   /** The slice's start, stop and step (borrowed). */
   fields(s: number): SliceFields {
     if (!this.check(s)) throw new InvalidArgumentError(`slice fields: expected a slice, got ${describe(s)}`);
-    const mem = this.rt.mem;
-    return { start: mem.f64At(s, SLICE_START), stop: mem.f64At(s, SLICE_STOP), step: mem.f64At(s, SLICE_STEP) };
+    return { start: sliceStart.get(s), stop: sliceStop.get(s), step: sliceStep.get(s) };
   }
 
   /** The parked slice (interp->slice_cache), or 0. */
@@ -128,19 +135,17 @@ export class SliceModule {
   /** slice_dealloc: untrack, release step, start, stop, then park the object in the cache if it is empty, else PyObject_GC_Del. */
   private sliceDealloc(op: number): void {
     const rt = this.rt;
-    const mem = rt.mem;
     rt.gcUntrack(op);
-    rt.decref(mem.f64At(op, SLICE_STEP));
-    rt.decref(mem.f64At(op, SLICE_START));
-    rt.decref(mem.f64At(op, SLICE_STOP));
+    rt.decref(sliceStep.get(op));
+    rt.decref(sliceStart.get(op));
+    rt.decref(sliceStop.get(op));
     if (this.sliceCache === 0) this.sliceCache = op;
     else rt.gcDel(op);
   }
 
   /** slice_traverse. */
   private sliceTraverse(op: number, visit: Visit): number {
-    const mem = this.rt.mem;
-    return visit(mem.f64At(op, SLICE_START)) || visit(mem.f64At(op, SLICE_STOP)) || visit(mem.f64At(op, SLICE_STEP));
+    return visit(sliceStart.get(op)) || visit(sliceStop.get(op)) || visit(sliceStep.get(op));
   }
 
   /** slice_richcompare(v, w, Py_EQ): identity, else (start, stop, step) compared as two real 3-tuples. */

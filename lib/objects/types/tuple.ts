@@ -2,14 +2,12 @@
  * tuple (Objects/tupleobject.c, CPython 3.11): a GC var object whose items
  * follow the header in the same block.
  *
- *   -16  PyGC_Head   16 bytes
- *     0  ob_refcnt
- *     8  ob_type
- *    16  ob_size     number of items, fixed for the tuple's life
- *    24  ob_item[0]  PyObject*, one per item (8 bytes each)
+ * PyTupleObject, 24 bytes + the variable part:
+ *    0  24   PyVarObject  ob_base    ob_size: number of items, fixed for the tuple's life
+ *   24  8*n  PyObject *   ob_item[]  the items, one owned reference each
  *
  * tp_basicsize 24, tp_itemsize 8: a tuple of n items is a PyObject_Malloc
- * block of 16 + 24 + 8n bytes.
+ * block of 16 (PyGC_Head) + 24 + 8n bytes.
  *
  * Invariants:
  *   - the empty tuple is one static, untracked singleton; PyTuple_New(0)
@@ -27,7 +25,8 @@
 import { InvalidArgumentError, describe } from '../../errors.js';
 import { MAX_REQUEST } from '../../allocator/heap.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_SIZE, OB_TYPE, PYVAROBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
+import { fillBytes } from '../../allocator/access.js';
+import { declareObjectStruct, type ObjectValidationContext, obSize, PyVarObject, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import {
   Py_TPFLAGS_BASETYPE,
@@ -44,8 +43,19 @@ export const PyTuple_MAXSAVESIZE = 20;
 export const PyTuple_NFREELISTS = PyTuple_MAXSAVESIZE;
 /** PyTuple_MAXFREELIST: dead tuples kept per size. */
 export const PyTuple_MAXFREELIST = 2000;
+/** PyTupleObject. */
+export const PyTupleObject = declareObjectStruct({
+  name: 'PyTupleObject',
+  fields: [{ name: 'ob_base', type: PyVarObject, meaning: "ob_size: number of items, fixed for the tuple's life" }],
+  tail: { name: 'ob_item', type: 'ptr', ctype: 'PyObject *', meaning: 'the items, one owned reference each', length: (op) => obSize.get(op) },
+  check: (op, _ctx: ObjectValidationContext, fail) => {
+    const n = obSize.get(op);
+    if (n < 0) fail('ob_size', `${n} is negative`);
+  },
+});
+const obItem = PyTupleObject.array('ob_item');
 /** offsetof(PyTupleObject, ob_item). */
-export const TUPLE_OB_ITEM = PYVAROBJECT_SIZE;
+export const TUPLE_OB_ITEM = obItem.offset;
 /** Largest size PyTuple_New accepts (its block must stay a valid request). */
 const MAX_TUPLE_SIZE = Math.floor((MAX_REQUEST - TUPLE_OB_ITEM) / SIZEOF_VOID_P);
 
@@ -74,6 +84,7 @@ export class TupleModule {
       basicsize: TUPLE_OB_ITEM,
       itemsize: SIZEOF_VOID_P,
       flags: Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_TUPLE_SUBCLASS,
+      layout: PyTupleObject,
       dealloc: (rt, op) => this.tupleDealloc(rt, op),
       traverse: (rt, op, visit) => this.tupleTraverse(rt, op, visit),
       hash: (_rt, op) => Number(this.hash64(op)),
@@ -96,7 +107,7 @@ export class TupleModule {
     }
     if (n === 0) return this.getEmpty();
     const op = this.tupleAlloc(n);
-    this.rt.mem.fill(op, TUPLE_OB_ITEM, n * SIZEOF_VOID_P, 0);
+    fillBytes(obItem.at(op, 0), n * SIZEOF_VOID_P, 0);
     this.rt.gcTrack(op);
     return op;
   }
@@ -107,11 +118,10 @@ export class TupleModule {
     for (let i = 0; i < n; i++) this.checkItem(items[i], 'PyTuple_Pack');
     if (n === 0) return this.getEmpty();
     const op = this.tupleAlloc(n);
-    const mem = this.rt.mem;
     for (let i = 0; i < n; i++) {
       const o = items[i]!;
       this.rt.incref(o);
-      mem.setF64(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P, o);
+      obItem.set(op, i, o);
     }
     this.rt.gcTrack(op);
     return op;
@@ -139,7 +149,7 @@ export class TupleModule {
           n = newn + Math.floor(newn / 4);
           result = this.resize(result, n);
         }
-        this.rt.mem.setF64(result, TUPLE_OB_ITEM + j * SIZEOF_VOID_P, item);
+        obItem.set(result, j, item);
         pending = 0;
         j++;
       }
@@ -159,7 +169,7 @@ export class TupleModule {
    */
   resize(op: number, n: number): number {
     this.checkTuple(op, '_PyTuple_Resize');
-    const oldsize = this.rt.mem.i64At(op, OB_SIZE);
+    const oldsize = obSize.get(op);
     if (this.rt.typeOf(op) !== this.type || (oldsize !== 0 && this.rt.refcnt(op) !== 1) || !Number.isInteger(n) || n < 0 || n > MAX_TUPLE_SIZE) {
       const refcnt = this.rt.refcnt(op);
       this.rt.decref(op);
@@ -177,16 +187,14 @@ export class TupleModule {
       this.rt.decref(op);
       return this.new(n);
     }
-    const mem = this.rt.mem;
     this.rt.gcUntrack(op);
     for (let i = n; i < oldsize; i++) {
-      const off = TUPLE_OB_ITEM + i * SIZEOF_VOID_P;
-      const item = mem.f64At(op, off);
-      mem.setF64(op, off, 0);
+      const item = obItem.get(op, i);
+      obItem.set(op, i, 0);
       this.rt.xdecref(item);
     }
     const sv = this.rt.gcResize(op, n);
-    if (n > oldsize) mem.fill(sv, TUPLE_OB_ITEM + oldsize * SIZEOF_VOID_P, (n - oldsize) * SIZEOF_VOID_P, 0);
+    if (n > oldsize) fillBytes(obItem.at(sv, oldsize), (n - oldsize) * SIZEOF_VOID_P, 0);
     this.rt.gcTrack(sv);
     return sv;
   }
@@ -194,14 +202,14 @@ export class TupleModule {
   /** PyTuple_Size. */
   size(op: number): number {
     this.checkTuple(op, 'PyTuple_Size');
-    return this.rt.mem.i64At(op, OB_SIZE);
+    return obSize.get(op);
   }
 
   /** PyTuple_GetItem: item i (0 <= i < size). Borrowed reference (0 while unset). */
   getItem(op: number, i: number): number {
     this.checkTuple(op, 'PyTuple_GetItem');
-    this.checkIndex(i, this.rt.mem.i64At(op, OB_SIZE), 'tuple index out of range');
-    return this.rt.mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P);
+    this.checkIndex(i, obSize.get(op), 'tuple index out of range');
+    return obItem.get(op, i);
   }
 
   /**
@@ -215,23 +223,22 @@ export class TupleModule {
       if (this.rt.refcnt(op) !== 1) {
         throw new InvalidArgumentError(`PyTuple_SetItem: the tuple is shared (refcount ${this.rt.refcnt(op)}); only a new tuple may be filled`);
       }
-      this.checkIndex(i, this.rt.mem.i64At(op, OB_SIZE), 'tuple assignment index out of range');
+      this.checkIndex(i, obSize.get(op), 'tuple assignment index out of range');
     } catch (e) {
       this.rt.xdecref(v);
       throw e;
     }
-    const off = TUPLE_OB_ITEM + i * SIZEOF_VOID_P;
-    const old = this.rt.mem.f64At(op, off);
-    this.rt.mem.setF64(op, off, v);
+    const old = obItem.get(op, i);
+    obItem.set(op, i, v);
     this.rt.xdecref(old);
   }
 
   /** The items, in order (borrowed references; 0 for unset ones). */
   items(op: number): number[] {
     this.checkTuple(op, 'tuple items');
-    const n = this.rt.mem.i64At(op, OB_SIZE);
+    const n = obSize.get(op);
     const out = new Array<number>(n);
-    for (let i = 0; i < n; i++) out[i] = this.rt.mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P);
+    for (let i = 0; i < n; i++) out[i] = obItem.get(op, i);
     return out;
   }
 
@@ -244,9 +251,9 @@ export class TupleModule {
   maybeUntrack(op: number): void {
     const rt = this.rt;
     if (rt.typeOf(op) !== this.type || !rt.gc.isTracked(op)) return;
-    const n = rt.mem.i64At(op, OB_SIZE);
+    const n = obSize.get(op);
     for (let i = 0; i < n; i++) {
-      const elt = rt.mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P);
+      const elt = obItem.get(op, i);
       if (elt === 0 || this.mayBeTracked(elt)) return;
     }
     rt.gcUntrack(op);
@@ -261,7 +268,7 @@ export class TupleModule {
     const n = this.size(op);
     let acc = XXPRIME_5;
     for (let i = 0; i < n; i++) {
-      const item = this.rt.mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P);
+      const item = obItem.get(op, i);
       const lane = U64(this.interp.hash64(item));
       acc = U64(acc + lane * XXPRIME_2);
       acc = U64((acc << 31n) | (acc >> 33n));
@@ -276,12 +283,10 @@ export class TupleModule {
   /** tuple_richcompare(a, b, Py_EQ): b a tuple of the same size whose items are equal (identity first). */
   eq(a: number, b: number): boolean {
     if (!this.check(b)) return false;
-    const mem = this.rt.mem;
-    const n = mem.i64At(a, OB_SIZE);
-    if (mem.i64At(b, OB_SIZE) !== n) return false;
+    const n = obSize.get(a);
+    if (obSize.get(b) !== n) return false;
     for (let i = 0; i < n; i++) {
-      const off = TUPLE_OB_ITEM + i * SIZEOF_VOID_P;
-      if (!this.interp.eq(mem.f64At(a, off), mem.f64At(b, off))) return false;
+      if (!this.interp.eq(obItem.get(a, i), obItem.get(b, i))) return false;
     }
     return true;
   }
@@ -299,7 +304,7 @@ export class TupleModule {
       this.numFree[i] = 0;
       while (p !== 0) {
         const q = p;
-        p = this.rt.mem.f64At(p, TUPLE_OB_ITEM);
+        p = obItem.get(p, 0);
         this.rt.gcDel(q);
       }
     }
@@ -324,7 +329,7 @@ export class TupleModule {
     const index = n - 1;
     const op = this.freeList[index]!;
     if (op === 0) return 0;
-    this.freeList[index] = this.rt.mem.f64At(op, TUPLE_OB_ITEM);
+    this.freeList[index] = obItem.get(op, 0);
     this.numFree[index]!--;
     this.rt.setRefcnt(op, 1); // _Py_NewReference
     return op;
@@ -332,11 +337,11 @@ export class TupleModule {
 
   /** maybe_freelist_push: parks a dead exact tuple of size 1..20 if its list has room. */
   private maybeFreelistPush(op: number): boolean {
-    const n = this.rt.mem.i64At(op, OB_SIZE);
+    const n = obSize.get(op);
     if (n === 0) return false;
     const index = n - 1;
-    if (index < PyTuple_NFREELISTS && this.numFree[index]! < PyTuple_MAXFREELIST && this.rt.mem.u32At(op, OB_TYPE) === this.type.id) {
-      this.rt.mem.setF64(op, TUPLE_OB_ITEM, this.freeList[index]!);
+    if (index < PyTuple_NFREELISTS && this.numFree[index]! < PyTuple_MAXFREELIST && this.rt.typeOrNull(op) === this.type) {
+      obItem.set(op, 0, this.freeList[index]!);
       this.freeList[index] = op;
       this.numFree[index]!++;
       return true;
@@ -348,18 +353,17 @@ export class TupleModule {
   private tupleDealloc(rt: Runtime, op: number): void {
     rt.gcUntrack(op);
     if (rt.trashcanBegin(op)) return;
-    const mem = rt.mem;
-    let i = mem.i64At(op, OB_SIZE);
-    while (--i >= 0) rt.xdecref(mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P));
+    let i = obSize.get(op);
+    while (--i >= 0) rt.xdecref(obItem.get(op, i));
     if (!this.maybeFreelistPush(op)) rt.gcDel(op);
     rt.trashcanEnd();
   }
 
   /** tupletraverse. */
-  private tupleTraverse(rt: Runtime, op: number, visit: Visit): number {
-    const n = rt.mem.i64At(op, OB_SIZE);
+  private tupleTraverse(_rt: Runtime, op: number, visit: Visit): number {
+    const n = obSize.get(op);
     for (let i = 0; i < n; i++) {
-      const item = rt.mem.f64At(op, TUPLE_OB_ITEM + i * SIZEOF_VOID_P);
+      const item = obItem.get(op, i);
       if (item !== 0) {
         const r = visit(item);
         if (r !== 0) return r;
@@ -377,7 +381,7 @@ export class TupleModule {
   }
 
   private checkTuple(op: number, fn: string): void {
-    if (typeof op !== 'number' || op === 0 || ((this.rt.types[this.rt.mem.u32At(op, OB_TYPE)]?.flags ?? 0) & Py_TPFLAGS_TUPLE_SUBCLASS) === 0) {
+    if (typeof op !== 'number' || op === 0 || ((this.rt.typeOrNull(op)?.flags ?? 0) & Py_TPFLAGS_TUPLE_SUBCLASS) === 0) {
       throw new InvalidArgumentError(`${fn}: expected a tuple, got ${op === 0 ? 'NULL' : this.describeObject(op)}`);
     }
   }
@@ -392,7 +396,7 @@ export class TupleModule {
 
   private describeObject(op: unknown): string {
     if (typeof op !== 'number') return describe(op);
-    const t = this.rt.types[this.rt.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 }

@@ -3,19 +3,24 @@
  * compact forms PyUnicode_New makes, the struct and the characters in one
  * PyObject_Malloc block.
  *
- * PyASCIIObject (every character < 128; data right after it):
- *    0  ob_refcnt    Py_ssize_t
- *    8  ob_type      PyTypeObject   str
- *   16  length       Py_ssize_t     number of code points
- *   24  hash         Py_hash_t      -1 until unicode_hash computes it (i64)
- *   32  state        u32 bitfield   interned:2 kind:3 compact:1 ascii:1 ready:1 (LSB first)
- *   40  wstr         wchar_t*       NULL (no wstr cache is made here)
- *   48  data         Py_UCS1[length + 1], NUL-terminated
- * PyCompactUnicodeObject (latin-1, UCS-2, UCS-4; data after it):
- *   48  utf8_length  Py_ssize_t     0 (no UTF-8 cache is made here)
- *   56  utf8         char*          NULL
- *   64  wstr_length  Py_ssize_t     UCS-4: length (wstr shares the data, wchar_t is 4 bytes on Linux); else 0
- *   72  data         Py_UCS1/2/4[length + 1], NUL-terminated
+ * PyASCIIObject, 48 bytes + the variable part:
+ *    0  16   PyObject    ob_base  the object header
+ *   16  8    Py_ssize_t  length   number of code points
+ *   24  8    Py_hash_t   hash     the exact 64-bit hash; -1 until unicode_hash computes it
+ *   32  4    bitfield    state    interned:2 kind:3 compact:1 ascii:1 ready:1 (LSB first)
+ *   40  8    wchar_t *   wstr     NULL (no wstr cache is made here)
+ *   48  1*n  Py_UCS1     data[]   the characters (ASCII strings), NUL-terminated
+ *
+ * PyCompactUnicodeObject, 72 bytes + the variable part:
+ *    0  48   PyASCIIObject  _base        the ASCII header
+ *   48  8    Py_ssize_t     utf8_length  0 (no UTF-8 cache is made here)
+ *   56  8    char *         utf8         NULL
+ *   64  8    Py_ssize_t     wstr_length  UCS-4: length (wstr shares the data, wchar_t is 4 bytes on Linux); else 0
+ *   72  1*n  Py_UCS1/2/4    data[]       the characters, NUL-terminated
+ *
+ * PyUnicodeObject, 80 bytes:
+ *    0  72  PyCompactUnicodeObject  _base  the compact header
+ *   72  8   void *                  data   the characters of a non-compact string (never made here)
  *
  * Invariants: a string's kind is the narrowest for its largest character
  * (1: < 256, ascii when < 128; 2: < 65536; 4) and never changes; the empty
@@ -33,32 +38,79 @@
  * surrogate pair being one character and a lone surrogate itself.
  */
 import { InvalidArgumentError, checkSize, describe } from '../../errors.js';
-import type { Memory } from '../../allocator/memory.js';
+import { fillBytes, viewBytes } from '../../allocator/access.js';
+import { type Words } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_TYPE } from '../layout.js';
+import { declareObjectStruct, type ObjectValidationContext, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_UNICODE_SUBCLASS, type PyTypeObject } from '../type.js';
 
+/** PyASCIIObject: a compact ASCII string, its characters right after it. */
+export const PyASCIIObject = declareObjectStruct({
+  name: 'PyASCIIObject',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'length', type: 'i64', meaning: 'number of code points' },
+    { name: 'hash', type: 'i64', ctype: 'Py_hash_t', meaning: 'the exact 64-bit hash; -1 until unicode_hash computes it' },
+    { name: 'state', type: 'u32', ctype: 'bitfield', meaning: 'interned:2 kind:3 compact:1 ascii:1 ready:1 (LSB first)' },
+    { name: 'wstr', type: 'ptr', ctype: 'wchar_t *', meaning: 'NULL (no wstr cache is made here)' },
+  ],
+  tail: { name: 'data', type: 'u8', ctype: 'Py_UCS1', meaning: 'the characters (ASCII strings), NUL-terminated', length: (op): number => unicodeLength.get(op) + 1 },
+  check: (op, _ctx: ObjectValidationContext, fail) => {
+    const state = unicodeState.get(op);
+    const kind = (state >> STATE_KIND_SHIFT) & 7;
+    if (kind !== 1 && kind !== 2 && kind !== 4) fail('state', `kind ${kind} is not 1, 2 or 4`);
+    if ((state & STATE_COMPACT) === 0 || (state & STATE_READY) === 0) fail('state', `${state}: not compact and ready`);
+    if ((state & STATE_INTERNED_MASK) > SSTATE_INTERNED_MORTAL) fail('state', `interned bits ${state & STATE_INTERNED_MASK}`);
+    const n = unicodeLength.get(op);
+    if (!(Number.isSafeInteger(n) && n >= 0 && n <= MAX_LENGTH)) fail('length', `${n} is no length`);
+  },
+});
+/** PyCompactUnicodeObject: a compact latin-1, UCS-2 or UCS-4 string, its characters right after it. */
+export const PyCompactUnicodeObject = declareObjectStruct({
+  name: 'PyCompactUnicodeObject',
+  fields: [
+    { name: '_base', type: PyASCIIObject, meaning: 'the ASCII header' },
+    { name: 'utf8_length', type: 'i64', meaning: '0 (no UTF-8 cache is made here)' },
+    { name: 'utf8', type: 'ptr', ctype: 'char *', meaning: 'NULL' },
+    { name: 'wstr_length', type: 'i64', meaning: 'UCS-4: length (wstr shares the data, wchar_t is 4 bytes on Linux); else 0' },
+  ],
+  tail: { name: 'data', type: 'u8', ctype: 'Py_UCS1/2/4', meaning: 'the characters, NUL-terminated' },
+  check: (op, _ctx: ObjectValidationContext, fail) => {
+    const kind = (unicodeState.get(op) >> STATE_KIND_SHIFT) & 7;
+    const n = unicodeLength.get(op);
+    const wstr = unicodeWstr.get(op);
+    if (kind === 4 ? wstr !== compactData.at(op, 0) || compactWstrLength.get(op) !== n : wstr !== 0) fail('wstr', `${wstr} for a kind-${kind} string`);
+    if (compactUtf8.get(op) !== 0) fail('utf8', `${compactUtf8.get(op)}: no UTF-8 cache is made here`);
+  },
+});
+/** PyUnicodeObject: what tp_basicsize counts (pymem makes compact strings only). */
+export const PyUnicodeObject = declareObjectStruct({
+  name: 'PyUnicodeObject',
+  fields: [
+    { name: '_base', type: PyCompactUnicodeObject, meaning: 'the compact header' },
+    { name: 'data', type: 'ptr', ctype: 'void *', meaning: 'the characters of a non-compact string (never made here)' },
+  ],
+});
+const unicodeLength = PyASCIIObject.field('length');
+const unicodeHash = PyASCIIObject.words('hash');
+const unicodeState = PyASCIIObject.field('state');
+const unicodeWstr = PyASCIIObject.field('wstr');
+const asciiData = PyASCIIObject.array('data');
+const compactUtf8Length = PyCompactUnicodeObject.field('utf8_length');
+const compactUtf8 = PyCompactUnicodeObject.field('utf8');
+const compactWstrLength = PyCompactUnicodeObject.field('wstr_length');
+const compactData = PyCompactUnicodeObject.array('data');
 /** offsetof(PyASCIIObject, length). */
-export const UNICODE_LENGTH = 16;
-/** offsetof(PyASCIIObject, hash). */
-export const UNICODE_HASH = 24;
-/** offsetof(PyASCIIObject, state). */
-export const UNICODE_STATE = 32;
-/** offsetof(PyASCIIObject, wstr). */
-export const UNICODE_WSTR = 40;
-/** offsetof(PyCompactUnicodeObject, utf8_length). */
-export const UNICODE_UTF8_LENGTH = 48;
-/** offsetof(PyCompactUnicodeObject, utf8). */
-export const UNICODE_UTF8 = 56;
-/** offsetof(PyCompactUnicodeObject, wstr_length). */
-export const UNICODE_WSTR_LENGTH = 64;
+export const UNICODE_LENGTH = unicodeLength.offset;
 /** sizeof(PyASCIIObject): where an ASCII string's characters start. */
-export const SIZEOF_PYASCIIOBJECT = 48;
+export const SIZEOF_PYASCIIOBJECT = PyASCIIObject.size;
 /** sizeof(PyCompactUnicodeObject): where other compact strings' characters start. */
-export const SIZEOF_PYCOMPACTUNICODEOBJECT = 72;
+export const SIZEOF_PYCOMPACTUNICODEOBJECT = PyCompactUnicodeObject.size;
 /** sizeof(PyUnicodeObject): PyUnicode_Type's tp_basicsize. */
-export const SIZEOF_PYUNICODEOBJECT = 80;
+export const SIZEOF_PYUNICODEOBJECT = PyUnicodeObject.size;
+/** The hash field of a str, as two words (readHashField). */
+export const UNICODE_HASH = unicodeHash;
 
 /** The interned bits of state (PyUnicode_CHECK_INTERNED). */
 export const SSTATE_NOT_INTERNED = 0;
@@ -178,36 +230,36 @@ function pyHashBytes(src: Uint8Array, out: Uint32Array): void {
 
 const hashWords = new Uint32Array(2);
 
-/** Sets a Py_hash_t field (i64 at op + off) to -1: not computed yet. */
-export function clearHashField(mem: Memory, op: number, off: number): void {
-  mem.setU32(op, off, 0xffffffff);
-  mem.setU32(op, off + 4, 0xffffffff);
+/** Sets a Py_hash_t field to -1: not computed yet. */
+export function clearHashField(f: Words, op: number): void {
+  f.lo.set(op, 0xffffffff);
+  f.hi.set(op, 0xffffffff);
 }
 
 /**
- * A Py_hash_t field (i64 at op + off) as a number, or null while it is -1.
- * The field holds the exact 64-bit hash; the number is exact below 2**53 in
- * magnitude and the nearest double otherwise (see readHashField64).
+ * A Py_hash_t field as a number, or null while it is -1. The field holds the
+ * exact 64-bit hash; the number is exact below 2**53 in magnitude and the
+ * nearest double otherwise (see readHashField64).
  */
-export function readHashField(mem: Memory, op: number, off: number): number | null {
-  const lo = mem.u32At(op, off);
-  const hi = mem.u32At(op, off + 4);
+export function readHashField(f: Words, op: number): number | null {
+  const lo = f.lo.get(op);
+  const hi = f.hi.get(op);
   if (lo === 0xffffffff && hi === 0xffffffff) return null;
   return (hi | 0) * 4294967296 + lo;
 }
 
 /** A computed Py_hash_t field as its exact signed 64-bit value. */
-export function readHashField64(mem: Memory, op: number, off: number): bigint {
-  return BigInt.asIntN(64, (BigInt(mem.u32At(op, off + 4)) << 32n) | BigInt(mem.u32At(op, off)));
+export function readHashField64(f: Words, op: number): bigint {
+  return BigInt.asIntN(64, (BigInt(f.hi.get(op)) << 32n) | BigInt(f.lo.get(op)));
 }
 
-/** Stores _Py_HashBytes(data) in the Py_hash_t field at op + off and returns it (as readHashField does). */
-export function storeHashBytes(mem: Memory, op: number, off: number, data: Uint8Array): number {
+/** Stores _Py_HashBytes(data) in the Py_hash_t field and returns it (as readHashField does). */
+export function storeHashBytes(f: Words, op: number, data: Uint8Array): number {
   pyHashBytes(data, hashWords);
   const lo = hashWords[0]!;
   const hi = hashWords[1]!;
-  mem.setU32(op, off, lo);
-  mem.setU32(op, off + 4, hi);
+  f.lo.set(op, lo);
+  f.hi.set(op, hi);
   return (hi | 0) * 4294967296 + lo;
 }
 
@@ -264,16 +316,17 @@ export class UnicodeModule {
    */
   private readonly interned = new Map<string, number>();
   private readonly rt: Runtime;
-  private readonly mem: Memory;
 
   constructor(readonly interp: Interpreter) {
     const rt = (this.rt = interp.rt);
-    this.mem = rt.mem;
     this.type = rt.registerType({
       name: 'str',
       basicsize: SIZEOF_PYUNICODEOBJECT,
       itemsize: 0,
       flags: Py_TPFLAGS_BASETYPE | Py_TPFLAGS_UNICODE_SUBCLASS,
+      layout: PyASCIIObject,
+      // A compact non-ASCII string is a PyCompactUnicodeObject: its own fields too.
+      validate: (_r, op, ctx) => (this.isASCII(op) ? [] : PyCompactUnicodeObject.validate(op, ctx)),
       dealloc: (_r, op) => this.unicodeDealloc(op),
       sizeof: (_r, op) => this.sizeof(op),
       hash: (_r, op) => this.hash(op),
@@ -292,45 +345,35 @@ export class UnicodeModule {
     const op = this.rt.staticObject(this.type, size);
     this.rt.setRefcnt(op, IMMORTAL_INIT_REFCNT);
     this.initCompact(op, length, ch);
-    if (length === 1) this.mem.setU8(op, this.dataOffset(op), ch);
+    if (length === 1) viewBytes(op + this.dataOffset(op), 1)[0] = ch;
     return op;
   }
 
   /** The header fields PyUnicode_New sets for `size` characters at most `maxchar`; writes the NUL. */
   private initCompact(op: number, size: number, maxchar: number): void {
-    const mem = this.mem;
     const ascii = maxchar < 128;
     const kind = maxchar < 256 ? 1 : maxchar < 0x10000 ? 2 : 4;
-    mem.setI64(op, UNICODE_LENGTH, size);
-    clearHashField(mem, op, UNICODE_HASH);
-    mem.setU32(op, UNICODE_STATE, (kind << STATE_KIND_SHIFT) | STATE_COMPACT | (ascii ? STATE_ASCII : 0) | STATE_READY);
-    mem.setU32(op, UNICODE_STATE + 4, 0);
+    unicodeLength.set(op, size);
+    clearHashField(unicodeHash, op);
+    unicodeState.set(op, (kind << STATE_KIND_SHIFT) | STATE_COMPACT | (ascii ? STATE_ASCII : 0) | STATE_READY);
     if (ascii) {
-      mem.setPtr(op, UNICODE_WSTR, 0);
-      mem.setU8(op, SIZEOF_PYASCIIOBJECT + size, 0);
+      unicodeWstr.set(op, 0);
+      asciiData.set(op, size, 0);
       return;
     }
-    mem.setI64(op, UNICODE_UTF8_LENGTH, 0);
-    mem.setPtr(op, UNICODE_UTF8, 0);
-    const data = SIZEOF_PYCOMPACTUNICODEOBJECT;
-    if (kind === 4) {
-      // sizeof(wchar_t) == 4: wstr shares the UCS-4 data.
-      mem.setPtr(op, UNICODE_WSTR, op + data);
-      mem.setI64(op, UNICODE_WSTR_LENGTH, size);
-      mem.setU32(op, data + 4 * size, 0);
-      return;
-    }
-    mem.setPtr(op, UNICODE_WSTR, 0);
-    mem.setI64(op, UNICODE_WSTR_LENGTH, 0);
-    mem.setU8(op, data + kind * size, 0);
-    if (kind === 2) mem.setU8(op, data + 2 * size + 1, 0);
+    compactUtf8Length.set(op, 0);
+    compactUtf8.set(op, 0);
+    // sizeof(wchar_t) == 4: a UCS-4 string's wstr shares its data.
+    unicodeWstr.set(op, kind === 4 ? compactData.at(op, 0) : 0);
+    compactWstrLength.set(op, kind === 4 ? size : 0);
+    fillBytes(compactData.at(op, kind * size), kind, 0);
   }
 
   // --- checks and field access ------------------------------------------------------------
 
   /** PyUnicode_CheckExact(op) (there are no str subclasses here, so also PyUnicode_Check). */
   checkExact(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && this.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && this.rt.typeOrNull(op) === this.type;
   }
 
   private checkStr(op: number, what: string): void {
@@ -341,13 +384,13 @@ export class UnicodeModule {
   }
 
   private state(op: number): number {
-    return this.mem.u32At(op, UNICODE_STATE);
+    return unicodeState.get(op);
   }
 
   /** PyUnicode_GET_LENGTH. */
   length(op: number): number {
     this.checkStr(op, 'length');
-    return this.mem.i64At(op, UNICODE_LENGTH);
+    return unicodeLength.get(op);
   }
   /** PyUnicode_KIND: bytes per character (1, 2 or 4). */
   kind(op: number): 1 | 2 | 4 {
@@ -373,7 +416,7 @@ export class UnicodeModule {
   }
   /** Offset of the characters from the object (PyUnicode_DATA - op). */
   private dataOffset(op: number): number {
-    return this.isASCII(op) ? SIZEOF_PYASCIIOBJECT : SIZEOF_PYCOMPACTUNICODEOBJECT;
+    return this.isASCII(op) ? asciiData.offset : compactData.offset;
   }
 
   /** The characters of op, one element per code point (valid until op is freed or resized). */
@@ -382,9 +425,9 @@ export class UnicodeModule {
     return this.view(op);
   }
   private view(op: number): UnicodeData {
-    const n = this.mem.i64At(op, UNICODE_LENGTH);
+    const n = unicodeLength.get(op);
     const kind = this.kindOf(op);
-    const b = this.mem.bytes(op, this.dataOffset(op), n * kind);
+    const b = viewBytes(op + this.dataOffset(op), n * kind);
     if (kind === 1) return b;
     return kind === 2 ? new Uint16Array(b.buffer, b.byteOffset, n) : new Uint32Array(b.buffer, b.byteOffset, n);
   }
@@ -392,7 +435,7 @@ export class UnicodeModule {
   /** PyUnicode_ReadChar(op, index). */
   readChar(op: number, index: number): number {
     this.checkStr(op, 'readChar');
-    checkSize('string index', index, this.mem.i64At(op, UNICODE_LENGTH) - 1);
+    checkSize('string index', index, unicodeLength.get(op) - 1);
     return this.view(op)[index]!;
   }
 
@@ -403,7 +446,7 @@ export class UnicodeModule {
    */
   writeChar(op: number, index: number, ch: number): void {
     this.checkStr(op, 'writeChar');
-    checkSize('string index', index, this.mem.i64At(op, UNICODE_LENGTH) - 1);
+    checkSize('string index', index, unicodeLength.get(op) - 1);
     if (!this.modifiable(op)) throw new InvalidArgumentError('writeChar: the string is shared (count > 1, hashed or interned) and cannot be modified');
     if (!Number.isInteger(ch) || ch < 0 || ch > this.maxCharOf(op)) {
       throw new InvalidArgumentError(`writeChar: character ${describe(ch)} out of range for a string of max char ${this.maxCharOf(op)}`);
@@ -415,7 +458,7 @@ export class UnicodeModule {
   private modifiable(op: number): boolean {
     return (
       this.rt.refcnt(op) === 1 &&
-      readHashField(this.mem, op, UNICODE_HASH) === null &&
+      readHashField(unicodeHash, op) === null &&
       (this.state(op) & STATE_INTERNED_MASK) === SSTATE_NOT_INTERNED &&
       !this.rt.isStatic(op)
     );
@@ -521,7 +564,7 @@ export class UnicodeModule {
     // ascii_decode: the leading ASCII bytes go straight in.
     let pos = 0;
     while (pos < size && s[pos]! < 0x80) pos++;
-    this.mem.bytes(buf, SIZEOF_PYASCIIOBJECT, pos).set(s.subarray(0, pos));
+    viewBytes(asciiData.at(buf, 0), pos).set(s.subarray(0, pos));
     if (pos === size) return buf;
     // _PyUnicodeWriter_InitWithBuffer(&writer, u); writer.pos = ascii prefix.
     try {
@@ -558,20 +601,19 @@ export class UnicodeModule {
     const ascii = this.isASCII(op);
     const structSize = ascii ? SIZEOF_PYASCIIOBJECT : SIZEOF_PYCOMPACTUNICODEOBJECT;
     const moved = this.rt.objectRealloc(op, structSize + (length + 1) * kind);
-    const mem = this.mem;
-    mem.setI64(moved, UNICODE_LENGTH, length);
+    unicodeLength.set(moved, length);
     if (kind === 4) {
       // _PyUnicode_SHARE_WSTR: wstr follows the data.
-      mem.setPtr(moved, UNICODE_WSTR, moved + SIZEOF_PYCOMPACTUNICODEOBJECT);
-      mem.setI64(moved, UNICODE_WSTR_LENGTH, length);
+      unicodeWstr.set(moved, compactData.at(moved, 0));
+      compactWstrLength.set(moved, length);
     }
-    mem.fill(moved, structSize + length * kind, kind, 0);
+    fillBytes(moved + structSize + length * kind, kind, 0);
     return moved;
   }
 
   /** unicode_result_ready: length 0 -> the empty singleton, one latin-1 character -> its singleton (op is released). */
   private unicodeResultReady(op: number): number {
-    const length = this.mem.i64At(op, UNICODE_LENGTH);
+    const length = unicodeLength.get(op);
     if (length === 0) {
       this.rt.decref(op);
       return this.newEmpty();
@@ -595,7 +637,7 @@ export class UnicodeModule {
 
   /** unicode___sizeof__ (no UTF-8 or wstr memory is ever attached here). */
   private sizeof(op: number): number {
-    const n = this.mem.i64At(op, UNICODE_LENGTH);
+    const n = unicodeLength.get(op);
     if (this.isASCII(op)) return SIZEOF_PYASCIIOBJECT + n + 1;
     return SIZEOF_PYCOMPACTUNICODEOBJECT + (n + 1) * this.kindOf(op);
   }
@@ -603,16 +645,16 @@ export class UnicodeModule {
   /** unicode_hash: _Py_HashBytes over the kind-width characters, cached in the hash field. */
   hash(op: number): number {
     this.checkStr(op, 'hash');
-    const cached = readHashField(this.mem, op, UNICODE_HASH);
+    const cached = readHashField(unicodeHash, op);
     if (cached !== null) return cached;
-    const n = this.mem.i64At(op, UNICODE_LENGTH);
-    return storeHashBytes(this.mem, op, UNICODE_HASH, this.mem.bytes(op, this.dataOffset(op), n * this.kindOf(op)));
+    const n = unicodeLength.get(op);
+    return storeHashBytes(unicodeHash, op, viewBytes(op + this.dataOffset(op), n * this.kindOf(op)));
   }
 
   /** hash(op) as its exact signed 64-bit Py_hash_t. */
   hash64(op: number): bigint {
     this.hash(op);
-    return readHashField64(this.mem, op, UNICODE_HASH);
+    return readHashField64(unicodeHash, op);
   }
 
   /** unicode_compare_eq (str == str): same length, kind and characters; false for other types. */
@@ -620,8 +662,8 @@ export class UnicodeModule {
     this.checkStr(a, 'eq');
     if (a === b) return true;
     if (!this.checkExact(b)) return false;
-    const n = this.mem.i64At(a, UNICODE_LENGTH);
-    if (n !== this.mem.i64At(b, UNICODE_LENGTH) || this.kindOf(a) !== this.kindOf(b)) return false;
+    const n = unicodeLength.get(a);
+    if (n !== unicodeLength.get(b) || this.kindOf(a) !== this.kindOf(b)) return false;
     const va = this.view(a);
     const vb = this.view(b);
     for (let i = 0; i < n; i++) if (va[i] !== vb[i]) return false;
@@ -646,9 +688,9 @@ export class UnicodeModule {
     this.checkStr(right, 'concat');
     if (left === this.empty) return this.fromObject(right);
     if (right === this.empty) return this.fromObject(left);
-    const leftLen = this.mem.i64At(left, UNICODE_LENGTH);
+    const leftLen = unicodeLength.get(left);
     const maxchar = Math.max(this.maxCharOf(left), this.maxCharOf(right));
-    const result = this.new(leftLen + this.mem.i64At(right, UNICODE_LENGTH), maxchar);
+    const result = this.new(leftLen + unicodeLength.get(right), maxchar);
     const v = this.view(result);
     v.set(this.view(left), 0);
     v.set(this.view(right), leftLen);
@@ -664,7 +706,7 @@ export class UnicodeModule {
     if (!Number.isInteger(n)) throw new InvalidArgumentError(`repeat: count must be an integer, got ${describe(n)}`);
     if (n < 1) return this.newEmpty();
     if (n === 1) return this.fromObject(str);
-    const len = this.mem.i64At(str, UNICODE_LENGTH);
+    const len = unicodeLength.get(str);
     if (len * n > MAX_LENGTH) throw new InvalidArgumentError(`repeat: ${len} * ${n} characters is too long`);
     const u = this.new(len * n, this.maxCharOf(str));
     if (len === 0) return u;
@@ -700,11 +742,11 @@ export class UnicodeModule {
     if (seqlen === 1) return this.fromObject(items[0]!);
     const sep = separator !== 0 ? this.fromObject(separator) : this.fromOrdinal(0x20);
     try {
-      const seplen = this.mem.i64At(sep, UNICODE_LENGTH);
+      const seplen = unicodeLength.get(sep);
       let maxchar = this.maxCharOf(sep);
       let sz = seplen * (seqlen - 1);
       for (const item of items) {
-        sz += this.mem.i64At(item, UNICODE_LENGTH);
+        sz += unicodeLength.get(item);
         maxchar = Math.max(maxchar, this.maxCharOf(item));
       }
       const res = this.new(sz, maxchar);
@@ -739,7 +781,7 @@ export class UnicodeModule {
     if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < 0) {
       throw new InvalidArgumentError(`string index out of range: substring(${describe(start)}, ${describe(end)})`);
     }
-    const length = this.mem.i64At(op, UNICODE_LENGTH);
+    const length = unicodeLength.get(op);
     end = Math.min(end, length);
     if (start === 0 && end === length) return this.fromObject(op);
     if (start >= length || end < start) return this.newEmpty();
@@ -762,7 +804,7 @@ export class UnicodeModule {
   /** unicode_getitem via unicode_subscript (op[index]; negative counts from the end): unicode_char of it. New reference. */
   getItem(op: number, index: number): number {
     this.checkStr(op, 'getItem');
-    const length = this.mem.i64At(op, UNICODE_LENGTH);
+    const length = unicodeLength.get(op);
     if (!Number.isInteger(index) || index < -length || index >= length) throw new InvalidArgumentError(`string index out of range: ${describe(index)}`);
     return this.unicodeChar(this.view(op)[index < 0 ? index + length : index]!);
   }
@@ -778,7 +820,7 @@ export class UnicodeModule {
    */
   lower(op: number): number {
     this.checkStr(op, 'lower');
-    const length = this.mem.i64At(op, UNICODE_LENGTH);
+    const length = unicodeLength.get(op);
     if (this.isASCII(op)) {
       const res = this.new(length, 127);
       if (length === 0) return res;
@@ -797,7 +839,7 @@ export class UnicodeModule {
   private caseOperation(op: number, length: number): number {
     const tmp = this.rt.memMalloc(4 * 3 * length);
     try {
-      const tmpBytes = this.mem.bytes(tmp, 0, 4 * 3 * length);
+      const tmpBytes = viewBytes(tmp, 4 * 3 * length);
       const buf = new Uint32Array(tmpBytes.buffer, tmpBytes.byteOffset, 3 * length);
       const data = this.view(op);
       let k = 0;
@@ -878,7 +920,7 @@ export class UnicodeModule {
       return t;
     }
     this.interned.set(key, op);
-    this.mem.setU32(op, UNICODE_STATE, this.state(op) | SSTATE_INTERNED_MORTAL);
+    unicodeState.set(op, this.state(op) | SSTATE_INTERNED_MORTAL);
     return op;
   }
 
@@ -938,6 +980,6 @@ export class UnicodeModule {
    */
   private unicodeDealloc(op: number): void {
     if ((this.state(op) & STATE_INTERNED_MASK) === SSTATE_INTERNED_MORTAL) this.interned.delete(this.internKey(op));
-    this.rt.objectFree(op);
+    this.rt.objectDel(op);
   }
 }

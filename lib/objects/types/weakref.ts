@@ -2,17 +2,17 @@
  * weakref.ref (Objects/weakrefobject.c, CPython 3.11), the callables that
  * serve as weakref callbacks (errors they throw go to Runtime.unraisable).
  *
- * PyWeakReference (Include/cpython/weakrefobject.h): 64 bytes after its
- * PyGC_Head, one PyObject_GC_New block, tracked from birth (new_weakref):
+ * PyWeakReference (Include/cpython/weakrefobject.h): after its PyGC_Head, one
+ * PyObject_GC_New block, tracked from birth (new_weakref):
  *
- *    0  ob_refcnt
- *    8  ob_type      ReferenceType
- *   16  wr_object    PyObject*          the referent, not counted; Py_None once cleared
- *   24  wr_callback  PyObject*          owned reference, or NULL
- *   32  hash         Py_hash_t          -1 until hash(ref) caches the referent's hash
- *   40  wr_prev      PyWeakReference*   neighbours in the referent's list (not counted)
- *   48  wr_next      PyWeakReference*
- *   56  vectorcall   vectorcallfunc     NULL: a C function pointer has no meaning here
+ * PyWeakReference, 64 bytes:
+ *    0  16  PyObject           ob_base      the object header
+ *   16  8   PyObject *         wr_object    the referent, not counted; Py_None once cleared
+ *   24  8   PyObject *         wr_callback  owned reference, or NULL
+ *   32  8   Py_hash_t          hash         -1 until hash(ref) caches the referent's hash
+ *   40  8   PyWeakReference *  wr_prev      neighbours in the referent's list (not counted)
+ *   48  8   PyWeakReference *  wr_next      the next in that list
+ *   56  8   vectorcallfunc     vectorcall   NULL: a C function pointer has no meaning here
  *
  * The referent's list: a pointer field at its type's tp_weaklistoffset holds
  * the head, the refs are linked through wr_prev / wr_next:
@@ -28,39 +28,69 @@
  * (insert_after), so callbacks run newest first.
  *
  * Callbacks are Python callables; here the only callables are
- * builtin_function_or_method objects (PyCFunctionObject, 56 bytes + GC head,
- * as CPython's built-in functions) whose C function is a JavaScript function,
+ * builtin_function_or_method objects (PyCFunctionObject + GC head, as
+ * CPython's built-in functions) whose C function is a JavaScript function,
  * made by newCallback; a Python function (function.ts) has no code to run,
  * so calling one fails as for any non-callable. A callback that throws is
  * reported through writeUnraisable (PyErr_WriteUnraisable) and the others
  * still run.
+ *
+ * PyCFunctionObject, 56 bytes:
+ *    0  16  PyObject        ob_base        the object header
+ *   16  8   PyMethodDef *   m_ml           the id of its JavaScript body in WeakrefModule's methods
+ *   24  8   PyObject *      m_self         NULL
+ *   32  8   PyObject *      m_module       NULL
+ *   40  8   PyObject *      m_weakreflist  head of the weakrefs to it (tp_weaklistoffset)
+ *   48  8   vectorcallfunc  vectorcall     NULL
  */
-import type { Memory } from '../../allocator/memory.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { OB_TYPE } from '../layout.js';
+import { declareObjectStruct, pointerSlot, PyObject } from '../layout.js';
 import type { Runtime, Unraisable } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { clearHashField, readHashField } from './unicode.js';
 
-/** Offsets in PyWeakReference. */
-export const WR_OBJECT = 16;
-export const WR_CALLBACK = 24;
-export const WR_HASH = 32;
-export const WR_PREV = 40;
-export const WR_NEXT = 48;
-export const WR_VECTORCALL = 56;
+/** PyWeakReference. */
+export const PyWeakReference = declareObjectStruct({
+  name: 'PyWeakReference',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'wr_object', type: 'ptr', ctype: 'PyObject *', meaning: 'the referent, not counted; Py_None once cleared' },
+    { name: 'wr_callback', type: 'ptr', ctype: 'PyObject *', meaning: 'owned reference, or NULL' },
+    { name: 'hash', type: 'i64', ctype: 'Py_hash_t', meaning: "-1 until hash(ref) caches the referent's hash" },
+    { name: 'wr_prev', type: 'ptr', ctype: 'PyWeakReference *', meaning: "neighbours in the referent's list (not counted)" },
+    { name: 'wr_next', type: 'ptr', ctype: 'PyWeakReference *', meaning: 'the next in that list' },
+    { name: 'vectorcall', type: 'ptr', ctype: 'vectorcallfunc', meaning: 'NULL: a C function pointer has no meaning here' },
+  ],
+});
+/** PyCFunctionObject: a builtin_function_or_method. */
+export const PyCFunctionObject = declareObjectStruct({
+  name: 'PyCFunctionObject',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'm_ml', type: 'ptr', ctype: 'PyMethodDef *', unchecked: true, meaning: "the id of its JavaScript body in WeakrefModule's methods" },
+    { name: 'm_self', type: 'ptr', ctype: 'PyObject *', meaning: 'NULL' },
+    { name: 'm_module', type: 'ptr', ctype: 'PyObject *', meaning: 'NULL' },
+    { name: 'm_weakreflist', type: 'ptr', ctype: 'PyObject *', meaning: 'head of the weakrefs to it (tp_weaklistoffset)' },
+    { name: 'vectorcall', type: 'ptr', ctype: 'vectorcallfunc', meaning: 'NULL' },
+  ],
+});
+const wrObject = PyWeakReference.field('wr_object');
+const wrCallback = PyWeakReference.field('wr_callback');
+const wrHash = PyWeakReference.words('hash');
+const wrHashValue = PyWeakReference.field('hash');
+const wrPrev = PyWeakReference.field('wr_prev');
+const wrNext = PyWeakReference.field('wr_next');
+const wrVectorcall = PyWeakReference.field('vectorcall');
+const mMl = PyCFunctionObject.field('m_ml');
+const mSelf = PyCFunctionObject.field('m_self');
+const mModule = PyCFunctionObject.field('m_module');
+const mWeakreflist = PyCFunctionObject.field('m_weakreflist');
+const mVectorcall = PyCFunctionObject.field('vectorcall');
 /** sizeof(PyWeakReference). */
-export const SIZEOF_PYWEAKREFERENCE = 64;
-
-/** Offsets in PyCFunctionObject. */
-export const M_ML = 16;
-export const M_SELF = 24;
-export const M_MODULE = 32;
-export const M_WEAKREFLIST = 40;
-export const M_VECTORCALL = 48;
+export const SIZEOF_PYWEAKREFERENCE = PyWeakReference.size;
 /** sizeof(PyCFunctionObject). */
-export const SIZEOF_PYCFUNCTIONOBJECT = 56;
+export const SIZEOF_PYCFUNCTIONOBJECT = PyCFunctionObject.size;
 
 /** A weakref callback as JavaScript: called with the (dead) weakref, a borrowed reference. */
 export type WeakCallback = (ref: number) => void;
@@ -72,19 +102,18 @@ export class WeakrefModule {
   /** PyCFunction_Type: the callables made by newCallback. */
   readonly cfunctionType: PyTypeObject;
   private readonly rt: Runtime;
-  private readonly mem: Memory;
   /** The "PyMethodDef"s: the JavaScript body of each live callback object, by the id in its m_ml. */
   private readonly methods = new Map<number, WeakCallback>();
   private nextMethodId = 1;
 
   constructor(readonly interp: Interpreter) {
     const rt = (this.rt = interp.rt);
-    this.mem = rt.mem;
     this.type = rt.registerType({
       name: 'weakref.ReferenceType',
       basicsize: SIZEOF_PYWEAKREFERENCE,
       itemsize: 0,
       flags: Py_TPFLAGS_HAVE_GC,
+      layout: PyWeakReference,
       dealloc: (_r, op) => this.weakrefDealloc(op),
       traverse: (_r, op, visit) => this.gcTraverse(op, visit),
       clear: (_r, op) => this.clearWeakref(op),
@@ -96,7 +125,8 @@ export class WeakrefModule {
       basicsize: SIZEOF_PYCFUNCTIONOBJECT,
       itemsize: 0,
       flags: Py_TPFLAGS_HAVE_GC,
-      weaklistoffset: M_WEAKREFLIST,
+      weaklistoffset: mWeakreflist.offset,
+      layout: PyCFunctionObject,
       // No tp_traverse: m_self and m_module, all meth_traverse visits, are always NULL here.
       dealloc: (_r, op) => this.methDealloc(op),
     });
@@ -106,7 +136,7 @@ export class WeakrefModule {
 
   /** PyWeakref_Check (there are no subclasses here, so also PyWeakref_CheckRefExact). */
   check(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && this.mem.u32At(op, OB_TYPE) === this.type.id;
+    return typeof op === 'number' && op !== 0 && this.rt.typeOrNull(op) === this.type;
   }
 
   /** _PyType_SUPPORTS_WEAKREFS(Py_TYPE(op)). */
@@ -165,7 +195,7 @@ export class WeakrefModule {
   /** PyWeakref_GetObject / PyWeakref_GET_OBJECT: the referent while it lives, else None. Borrowed. */
   get(ref: number): number {
     this.checkRef(ref, 'PyWeakref_GetObject');
-    const obj = this.mem.f64At(ref, WR_OBJECT);
+    const obj = wrObject.get(ref);
     return this.rt.refcnt(obj) > 0 ? obj : this.interp.singletons.None;
   }
 
@@ -179,26 +209,26 @@ export class WeakrefModule {
   /** wr_callback: the ref's callback, or 0 (borrowed). */
   callbackOf(ref: number): number {
     this.checkRef(ref, 'wr_callback');
-    return this.mem.f64At(ref, WR_CALLBACK);
+    return wrCallback.get(ref);
   }
 
   /** *GET_WEAKREFS_LISTPTR(obj): the first weakref to obj, or 0 (borrowed); 0 for types without weakrefs. */
   listHead(obj: number): number {
     const off = this.rt.typeOf(obj).weaklistoffset;
-    return off > 0 ? this.mem.f64At(obj, off) : 0;
+    return off > 0 ? pointerSlot.get(obj, off) : 0;
   }
 
   /** weakref.getweakrefcount(obj) (_PyWeakref_GetWeakrefCount of its list). */
   weakrefCount(obj: number): number {
     let count = 0;
-    for (let r = this.listHead(obj); r !== 0; r = this.mem.f64At(r, WR_NEXT)) count++;
+    for (let r = this.listHead(obj); r !== 0; r = wrNext.get(r)) count++;
     return count;
   }
 
   /** weakref.getweakrefs(obj): the weakrefs to obj in list order (borrowed references). */
   getWeakrefs(obj: number): number[] {
     const out: number[] = [];
-    for (let r = this.listHead(obj); r !== 0; r = this.mem.f64At(r, WR_NEXT)) out.push(r);
+    for (let r = this.listHead(obj); r !== 0; r = wrNext.get(r)) out.push(r);
     return out;
   }
 
@@ -214,21 +244,20 @@ export class WeakrefModule {
     if (object === 0 || !this.supportsWeakrefs(object) || this.rt.refcnt(object) !== 0) {
       throw new InvalidArgumentError('PyObject_ClearWeakRefs: needs a weakly referenceable object whose count is 0');
     }
-    const mem = this.mem;
     const off = this.rt.typeOf(object).weaklistoffset;
     // Remove the callback-less basic and proxy references.
-    let head = mem.f64At(object, off);
-    if (head !== 0 && mem.f64At(head, WR_CALLBACK) === 0) {
+    let head = pointerSlot.get(object, off);
+    if (head !== 0 && wrCallback.get(head) === 0) {
       this.clearWeakref(head);
-      head = mem.f64At(object, off);
-      if (head !== 0 && mem.f64At(head, WR_CALLBACK) === 0) this.clearWeakref(head);
+      head = pointerSlot.get(object, off);
+      if (head !== 0 && wrCallback.get(head) === 0) this.clearWeakref(head);
     }
-    let current = mem.f64At(object, off);
+    let current = pointerSlot.get(object, off);
     if (current === 0) return;
     const count = this.weakrefCount(object);
     if (count === 1) {
-      const callback = mem.f64At(current, WR_CALLBACK);
-      mem.setF64(current, WR_CALLBACK, 0);
+      const callback = wrCallback.get(current);
+      wrCallback.set(current, 0);
       this.clearWeakref(current);
       if (callback !== 0) {
         if (this.rt.refcnt(current) > 0) this.handleCallback(current, callback);
@@ -239,8 +268,8 @@ export class WeakrefModule {
     const tuple = this.interp.tuple;
     const t = tuple.new(count * 2);
     for (let i = 0; i < count; i++) {
-      const next = mem.f64At(current, WR_NEXT);
-      const callback = mem.f64At(current, WR_CALLBACK);
+      const next = wrNext.get(current);
+      const callback = wrCallback.get(current);
       if (this.rt.refcnt(current) > 0) {
         this.rt.incref(current);
         tuple.setItem(t, i * 2, current);
@@ -248,7 +277,7 @@ export class WeakrefModule {
       } else {
         this.rt.xdecref(callback);
       }
-      mem.setF64(current, WR_CALLBACK, 0);
+      wrCallback.set(current, 0);
       this.clearWeakref(current);
       current = next;
     }
@@ -267,10 +296,10 @@ export class WeakrefModule {
    */
   clearRef(ref: number): void {
     this.checkRef(ref, '_PyWeakref_ClearRef');
-    const callback = this.mem.f64At(ref, WR_CALLBACK);
-    this.mem.setF64(ref, WR_CALLBACK, 0);
+    const callback = wrCallback.get(ref);
+    wrCallback.set(ref, 0);
     this.clearWeakref(ref);
-    this.mem.setF64(ref, WR_CALLBACK, callback);
+    wrCallback.set(ref, callback);
   }
 
   /**
@@ -297,12 +326,11 @@ export class WeakrefModule {
     const op = this.rt.gcNew(this.cfunctionType);
     const id = this.nextMethodId++;
     this.methods.set(id, fn);
-    const mem = this.mem;
-    mem.setF64(op, M_ML, id);
-    mem.setF64(op, M_SELF, 0);
-    mem.setF64(op, M_MODULE, 0);
-    mem.setF64(op, M_WEAKREFLIST, 0);
-    mem.setF64(op, M_VECTORCALL, 0);
+    mMl.set(op, id);
+    mSelf.set(op, 0);
+    mModule.set(op, 0);
+    mWeakreflist.set(op, 0);
+    mVectorcall.set(op, 0);
     this.rt.gcTrack(op);
     return op;
   }
@@ -324,58 +352,55 @@ export class WeakrefModule {
 
   /** PyObject_CallOneArg(callable, arg) for the callables that exist here; the result (None) is dropped. */
   private callOneArg(callable: number, arg: number): void {
-    const fn = this.mem.u32At(callable, OB_TYPE) === this.cfunctionType.id ? this.methods.get(this.mem.f64At(callable, M_ML)) : undefined;
+    const fn = this.rt.typeOrNull(callable) === this.cfunctionType ? this.methods.get(mMl.get(callable)) : undefined;
     if (fn === undefined) throw new InvalidArgumentError(`TypeError: '${this.rt.typeOf(callable).name}' object is not callable`);
     fn(arg);
   }
 
   /** A short repr of an object for error reports. */
   private repr(op: number): string {
-    if (this.mem.u32At(op, OB_TYPE) === this.cfunctionType.id) return `<built-in function ${this.methods.get(this.mem.f64At(op, M_ML))?.name || 'callback'}>`;
+    if (this.rt.typeOrNull(op) === this.cfunctionType) return `<built-in function ${this.methods.get(mMl.get(op))?.name || 'callback'}>`;
     return `<${this.rt.typeOf(op).name} object at 0x${op.toString(16)}>`;
   }
 
   /** new_weakref: PyObject_GC_New, init_weakref, PyObject_GC_Track. Not yet on ob's list. */
   private newWeakref(ob: number, callback: number): number {
     const self = this.rt.gcNew(this.type);
-    const mem = this.mem;
     // init_weakref.
-    clearHashField(mem, self, WR_HASH);
-    mem.setF64(self, WR_OBJECT, ob);
-    mem.setF64(self, WR_PREV, 0);
-    mem.setF64(self, WR_NEXT, 0);
+    clearHashField(wrHash, self);
+    wrObject.set(self, ob);
+    wrPrev.set(self, 0);
+    wrNext.set(self, 0);
     this.rt.xincref(callback);
-    mem.setF64(self, WR_CALLBACK, callback);
-    mem.setF64(self, WR_VECTORCALL, 0);
+    wrCallback.set(self, callback);
+    wrVectorcall.set(self, 0);
     this.rt.gcTrack(self);
     return self;
   }
 
   /** get_basic_refs(head): [the basic ref, the basic proxy] at the head of a list (0 when absent; no proxies here). */
   private getBasicRefs(head: number): [number, number] {
-    if (head !== 0 && this.mem.f64At(head, WR_CALLBACK) === 0 && this.check(head)) return [head, 0];
+    if (head !== 0 && wrCallback.get(head) === 0 && this.check(head)) return [head, 0];
     return [0, 0];
   }
 
   /** insert_head: newref becomes the first of ob's list. */
   private insertHead(newref: number, ob: number): void {
-    const mem = this.mem;
     const off = this.rt.typeOf(ob).weaklistoffset;
-    const next = mem.f64At(ob, off);
-    mem.setF64(newref, WR_PREV, 0);
-    mem.setF64(newref, WR_NEXT, next);
-    if (next !== 0) mem.setF64(next, WR_PREV, newref);
-    mem.setF64(ob, off, newref);
+    const next = pointerSlot.get(ob, off);
+    wrPrev.set(newref, 0);
+    wrNext.set(newref, next);
+    if (next !== 0) wrPrev.set(next, newref);
+    pointerSlot.set(ob, off, newref);
   }
 
   /** insert_after: newref goes right after prev in its list. */
   private insertAfter(newref: number, prev: number): void {
-    const mem = this.mem;
-    const next = mem.f64At(prev, WR_NEXT);
-    mem.setF64(newref, WR_PREV, prev);
-    mem.setF64(newref, WR_NEXT, next);
-    if (next !== 0) mem.setF64(next, WR_PREV, newref);
-    mem.setF64(prev, WR_NEXT, newref);
+    const next = wrNext.get(prev);
+    wrPrev.set(newref, prev);
+    wrNext.set(newref, next);
+    if (next !== 0) wrPrev.set(next, newref);
+    wrNext.set(prev, newref);
   }
 
   /**
@@ -383,24 +408,23 @@ export class WeakrefModule {
    * list, wr_object = None, and drop the callback.
    */
   private clearWeakref(self: number): void {
-    const mem = this.mem;
     const None = this.interp.singletons.None;
-    const callback = mem.f64At(self, WR_CALLBACK);
-    const obj = mem.f64At(self, WR_OBJECT);
+    const callback = wrCallback.get(self);
+    const obj = wrObject.get(self);
     if (obj !== None) {
       const off = this.rt.typeOf(obj).weaklistoffset;
-      const prev = mem.f64At(self, WR_PREV);
-      const next = mem.f64At(self, WR_NEXT);
+      const prev = wrPrev.get(self);
+      const next = wrNext.get(self);
       // If self is the head, the list now starts at its successor (NULL if none).
-      if (mem.f64At(obj, off) === self) mem.setF64(obj, off, next);
-      mem.setF64(self, WR_OBJECT, None);
-      if (prev !== 0) mem.setF64(prev, WR_NEXT, next);
-      if (next !== 0) mem.setF64(next, WR_PREV, prev);
-      mem.setF64(self, WR_PREV, 0);
-      mem.setF64(self, WR_NEXT, 0);
+      if (pointerSlot.get(obj, off) === self) pointerSlot.set(obj, off, next);
+      wrObject.set(self, None);
+      if (prev !== 0) wrNext.set(prev, next);
+      if (next !== 0) wrPrev.set(next, prev);
+      wrPrev.set(self, 0);
+      wrNext.set(self, 0);
     }
     if (callback !== 0) {
-      mem.setF64(self, WR_CALLBACK, 0);
+      wrCallback.set(self, 0);
       this.rt.decref(callback);
     }
   }
@@ -414,18 +438,18 @@ export class WeakrefModule {
 
   /** gc_traverse: the callback is the only reference a weakref holds. */
   private gcTraverse(self: number, visit: Visit): number {
-    const callback = this.mem.f64At(self, WR_CALLBACK);
+    const callback = wrCallback.get(self);
     return callback !== 0 ? visit(callback) : 0;
   }
 
   /** weakref_hash: the referent's hash, cached; TypeError once the referent is gone and none was cached. */
   private weakrefHash(self: number): number {
-    const cached = readHashField(this.mem, self, WR_HASH);
+    const cached = readHashField(wrHash, self);
     if (cached !== null) return cached;
     const obj = this.get(self);
     if (obj === this.interp.singletons.None) throw new InvalidArgumentError('TypeError: weak object has gone away');
     const h = this.interp.hash(obj);
-    this.mem.setI64(self, WR_HASH, h);
+    wrHashValue.set(self, h);
     return h;
   }
 
@@ -443,8 +467,8 @@ export class WeakrefModule {
   private methDealloc(m: number): void {
     this.rt.gcUntrack(m);
     if (this.rt.trashcanBegin(m)) return;
-    if (this.mem.f64At(m, M_WEAKREFLIST) !== 0) this.clearWeakrefs(m);
-    this.methods.delete(this.mem.f64At(m, M_ML));
+    if (mWeakreflist.get(m) !== 0) this.clearWeakrefs(m);
+    this.methods.delete(mMl.get(m));
     this.rt.gcDel(m);
     this.rt.trashcanEnd();
   }
@@ -469,7 +493,7 @@ export class WeakrefModule {
 
   private describe(op: number): string {
     if (typeof op !== 'number' || !Number.isInteger(op) || op <= 0) return String(op);
-    const t = this.rt.types[this.mem.u32At(op, OB_TYPE)];
+    const t = this.rt.typeOrNull(op);
     return t ? `a ${t.name} object` : `${op} (not an object)`;
   }
 }
