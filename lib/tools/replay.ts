@@ -24,7 +24,7 @@ import type { Profile } from '../allocator/profile.js';
 import type { MallocStats } from '../allocator/stats.js';
 import { pymallocViolations } from '../allocator/validate.js';
 import { OutOfMemoryError } from '../errors.js';
-import { EventKind, type TraceBatch, readTrace } from './traceReader.js';
+import { EventKind, type TraceBatch, TraceFormatError, readTrace } from './traceReader.js';
 
 /** Arena size of the traces' recorder (64-bit CPython 3.11). */
 const TRACE_ARENA_SIZE = 1 << 20;
@@ -68,9 +68,29 @@ export interface ReplayOptions {
   memory?: 'native' | 'fake';
   /** Walk the whole heap at the end and report broken invariants in `violations` (slow on big heaps). */
   validate?: boolean;
+  /** Stop after the request at this 0-based event index (and the arena lines it caused); default: the whole trace. */
+  at?: number;
+  /** Called once where the replay stops, with the heap and every block live there (their trace ids, allocation events and sizes). */
+  inspect?: (heap: Heap, live: LiveBlock[]) => void;
   /** Called as the replay advances with the events replayed so far and the share of the trace they make (0 to 1), for a progress bar. */
   onProgress?: (eventsReplayed: number, fraction: number) => void;
 }
+
+/** A block live where a replay stopped, with where the trace allocated it. */
+export interface LiveBlock {
+  /** The block's pointer in the replaying heap. */
+  ptr: number;
+  /** Its id in the trace. */
+  id: number;
+  /** The 0-based event index and 1-based line of the request that made it (its last realloc, if it moved or grew). */
+  event: number;
+  line: number;
+  /** The size that request asked for. */
+  size: number;
+}
+
+/** Thrown inside the reader to stop a replay at `at`. */
+class StopReplay extends Error {}
 
 /** An ArenaAllocator that gives each arena the address the trace recorded for it, when there is one. */
 class RecordedAddressArenas implements ArenaAllocator {
@@ -119,8 +139,10 @@ async function runReplay(
     if (mismatches.filter((m) => m.what.startsWith(kind)).length < 20) mismatches.push({ event, line, what: `${kind}: ${what}` });
   };
 
-  // Live pointers by trace id.
+  // Live pointers by trace id; with `inspect`, also where each was allocated.
   let ptrs = new Float64Array(1 << 16);
+  const track = options.inspect !== undefined;
+  let made = new Float64Array(track ? 3 << 16 : 0);
   const setPtr = (id: number, p: number): void => {
     while (id >= ptrs.length) {
       const bigger = new Float64Array(ptrs.length * 2);
@@ -128,6 +150,28 @@ async function runReplay(
       ptrs = bigger;
     }
     ptrs[id] = p;
+  };
+  const setMade = (id: number, event: number, line: number, size: number): void => {
+    while (3 * id + 2 >= made.length) {
+      const bigger = new Float64Array(made.length * 2);
+      bigger.set(made);
+      made = bigger;
+    }
+    made[3 * id] = event;
+    made[3 * id + 1] = line;
+    made[3 * id + 2] = size;
+  };
+  const at = options.at ?? Infinity;
+
+  // The ids of a well-formed trace: a new block's id is not live and at most
+  // the number of events before it (the recorder hands out max_id + 1 at most);
+  // a freed or resized block's id is live. Anything else is a TraceFormatError.
+  const fresh = (id: number, event: number, line: number): void => {
+    if (id > event) throw new TraceFormatError(path, line, `id ${id}`, `id ${id} is larger than any recorder could have handed out by event ${event}`);
+    if (id < ptrs.length && ptrs[id] !== 0) throw new TraceFormatError(path, line, `id ${id}`, `id ${id} is already the id of a live block`);
+  };
+  const live = (id: number, line: number, what: string): void => {
+    if (!(id < ptrs.length && ptrs[id] !== 0)) throw new TraceFormatError(path, line, `id ${id}`, `${what} of id ${id}, which names no live block`);
   };
 
   // CPython's live arenas: ordinal by base address, found from any address inside.
@@ -218,6 +262,7 @@ async function runReplay(
       cpyUnmap(address);
       return;
     }
+    if (event > at) throw new StopReplay();
     checkPlacement();
     settleArenaEvents();
     requestEvent = event;
@@ -227,27 +272,35 @@ async function runReplay(
     switch (kind) {
       case EventKind.Malloc:
         if (id < 0) return; // CPython's malloc failed: nothing to replay
+        fresh(id, event, line);
         p = obj.malloc(size);
         setPtr(id, p);
         break;
       case EventKind.Calloc:
         if (id < 0) return;
+        fresh(id, event, line);
         p = obj.calloc(nelem, elsize);
         setPtr(id, p);
         break;
       case EventKind.Realloc:
         if (newId < 0) return;
+        if (id >= 0) live(id, line, 'realloc');
+        if (newId !== id) fresh(newId, event, line);
         p = obj.realloc(id < 0 ? 0 : ptrs[id]!, size);
+        if (p !== 0 && id >= 0 && newId !== id) ptrs[id] = 0;
         setPtr(newId, p);
         break;
       case EventKind.Free:
+        if (id >= 0) live(id, line, 'free');
         obj.free(id < 0 ? 0 : ptrs[id]!);
+        if (id >= 0) ptrs[id] = 0;
         return;
     }
     if (p === 0) {
       const bytes = kind === EventKind.Calloc ? nelem * elsize : size;
       throw new OutOfMemoryError(`replay: out of memory at line ${line} (${bytes} bytes)`, bytes);
     }
+    if (track) setMade(kind === EventKind.Realloc ? newId : id, event, line, kind === EventKind.Calloc ? nelem * elsize : size);
     pendingPtr = p;
     pendingAddr = address;
     pendingSize = size;
@@ -279,10 +332,23 @@ async function runReplay(
 
   const progress = options.onProgress;
   const readOptions = progress ? { onProgress: (parsed: number, total: number) => progress(carry.event, total > 0 ? Math.min(1, parsed / total) : 1) } : {};
-  const { events } = await readTrace(path, onBatch, readOptions);
-  if (carry.has) step(carry.kind, carry.id, carry.newId, carry.size, carry.nelem, carry.elsize, carry.address, carry.line, carry.event, -1, NaN);
+  let events: number;
+  try {
+    ({ events } = await readTrace(path, onBatch, readOptions));
+    if (carry.has) step(carry.kind, carry.id, carry.newId, carry.size, carry.nelem, carry.elsize, carry.address, carry.line, carry.event, -1, NaN);
+  } catch (e) {
+    if (!(e instanceof StopReplay)) throw e;
+    events = at + 1;
+  }
   checkPlacement();
   settleArenaEvents();
+  if (options.inspect !== undefined) {
+    const live: LiveBlock[] = [];
+    for (let id = 0; id < ptrs.length; id++) {
+      if (ptrs[id] !== 0) live.push({ ptr: ptrs[id]!, id, event: made[3 * id]!, line: made[3 * id + 1]!, size: made[3 * id + 2]! });
+    }
+    options.inspect(heap, live);
+  }
 
   const stats = heap.debugMallocStats();
   return {

@@ -151,6 +151,18 @@ export class TraceFormatError extends PymemError {
   }
 }
 
+/** A trace file that cannot be read at all: missing, a directory, unreadable, or a truncated or corrupt gzip stream. */
+export class TraceFileError extends PymemError {
+  constructor(
+    readonly file: string,
+    reason: string,
+    /** The system's or zlib's error code (ENOENT, EISDIR, Z_BUF_ERROR, …). */
+    readonly code: string,
+  ) {
+    super(`${file}: cannot read the trace: ${reason}`);
+  }
+}
+
 const DEFAULT_BATCH = 16384;
 /** A line longer than this is not a trace line: stop before buffering the whole file. */
 const MAX_LINE = 1 << 20;
@@ -543,6 +555,21 @@ export async function readTrace(
   path: string,
   onBatch: (b: TraceBatch) => void,
   opts: ReadOptions = {},
+): Promise<TraceSummary> {
+  try {
+    return await readTraceFile(path, onBatch, opts);
+  } catch (e) {
+    // The file system's and zlib's errors (no such file, a directory, a truncated or corrupt .gz) as one typed error.
+    const code = (e as NodeJS.ErrnoException | null)?.code;
+    if (typeof code === 'string' && !(e instanceof PymemError)) throw new TraceFileError(path, (e as Error).message, code);
+    throw e;
+  }
+}
+
+async function readTraceFile(
+  path: string,
+  onBatch: (b: TraceBatch) => void,
+  opts: ReadOptions,
 ): Promise<TraceSummary> {
   const batchSize = opts.batchSize ?? DEFAULT_BATCH;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batchSize must be a positive integer, got ${batchSize}`);

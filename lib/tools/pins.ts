@@ -1,0 +1,109 @@
+/*
+ * Pins: the live blocks that keep a mostly free arena mapped. pymalloc gives
+ * an arena back to the OS only when every pool in it is empty
+ * (_PyObject_Free's "arena is now entirely free" branch), so a handful of
+ * long-lived blocks can hold a megabyte of address space and its touched
+ * pages — the usual answer to "RSS never drops: leak or fragmentation?".
+ *
+ * For every arena of a heap, pins() counts the live blocks in it (from the
+ * caller's list, so it can say where each came from: a trace event, an
+ * object) and reports the arenas whose live bytes are at most `maxFill` of
+ * the arena, with their blocks and the memory that freeing them would give
+ * back (the arena's carved pools: the pages pymalloc ever touched in it).
+ *
+ * Invariants: every reported block lies in its arena (pymalloc.arenaOf);
+ * arenas are reported most memory to win first.
+ */
+import type { Heap } from '../allocator/heap.js';
+import { InvalidArgumentError, describe } from '../errors.js';
+
+/** A live block as the caller knows it. */
+export interface PinCandidate {
+  ptr: number;
+  /** Bytes it holds (requested). */
+  size: number;
+  /** Where it came from, for the report (`event 812 (line 814)`, an object's type …). */
+  label: string;
+}
+
+/** One arena held by few blocks. */
+export interface PinnedArena {
+  /** The arena's creation number (0 = the first arena mapped). */
+  ordinal: number;
+  address: number;
+  arenaSize: number;
+  poolsInUse: number;
+  totalPools: number;
+  liveBytes: number;
+  /** Live blocks in the arena (blocks lists at most maxBlocks of them, the largest). */
+  blockCount: number;
+  /** Bytes of pages that freeing the blocks would return (the arena's carved pools). */
+  wouldReturn: number;
+  blocks: PinCandidate[];
+}
+
+/** Options of pins(). */
+export interface PinOptions {
+  /** Report arenas whose live bytes are at most this share of the arena (default 0.1). */
+  maxFill?: number;
+  /** At most this many blocks listed per arena (default 20; the count is always whole). */
+  maxBlocks?: number;
+}
+
+/** The arenas of `heap` held by few of `live`, most to win first. */
+export function pins(heap: Heap, live: Iterable<PinCandidate>, options: PinOptions = {}): PinnedArena[] {
+  const maxFill = options.maxFill ?? 0.1;
+  if (!(typeof maxFill === 'number' && maxFill >= 0 && maxFill <= 1)) throw new InvalidArgumentError(`maxFill must be a share from 0 to 1, got ${describe(maxFill)}`);
+  const maxBlocks = options.maxBlocks ?? 20;
+  const pm = heap.pymalloc;
+  const poolSize = heap.profile.poolSize;
+  const arenaSize = heap.profile.arenaSize;
+  const byArena = new Map<number, { bytes: number; count: number; blocks: PinCandidate[] }>();
+  for (const b of live) {
+    const where = pm.arenaOf(b.ptr);
+    if (where === null) continue;
+    let a = byArena.get(where.arena.index);
+    if (a === undefined) byArena.set(where.arena.index, (a = { bytes: 0, count: 0, blocks: [] }));
+    a.bytes += b.size;
+    a.count++;
+    a.blocks.push(b);
+  }
+  const out: PinnedArena[] = [];
+  for (const [index, a] of byArena) {
+    const arena = pm.arenas[index]!;
+    if (a.bytes > maxFill * arenaSize) continue;
+    const carved = Math.round((arena.poolAddress - arena.firstPool) / poolSize);
+    a.blocks.sort((x, y) => y.size - x.size);
+    out.push({
+      ordinal: arena.ordinal,
+      address: arena.address,
+      arenaSize,
+      poolsInUse: arena.ntotalpools - arena.nfreepools,
+      totalPools: arena.ntotalpools,
+      liveBytes: a.bytes,
+      blockCount: a.count,
+      wouldReturn: carved * poolSize,
+      blocks: a.blocks.slice(0, maxBlocks),
+    });
+  }
+  return out.sort((x, y) => y.wouldReturn - x.wouldReturn || x.ordinal - y.ordinal);
+}
+
+/** The report as text: one paragraph per pinned arena. */
+export function formatPins(arenas: PinnedArena[]): string {
+  if (arenas.length === 0) return 'no arena is held by only a few blocks\n';
+  const kib = (n: number): string => `${(n / 1024).toFixed(n % 1024 === 0 ? 0 : 1)} KiB`;
+  const lines: string[] = [];
+  let total = 0;
+  for (const a of arenas) {
+    total += a.wouldReturn;
+    const count = a.blockCount;
+    lines.push(
+      `arena ${a.ordinal} at 0x${a.address.toString(16)}: ${count} live block${count === 1 ? '' : 's'} (${a.liveBytes} B) in ${a.poolsInUse} of ${a.totalPools} pools keep ${kib(a.wouldReturn)} mapped`,
+    );
+    for (const b of a.blocks) lines.push(`    ${String(b.size).padStart(6)} B  ${b.label}`);
+    if (count > a.blocks.length) lines.push(`    … and ${count - a.blocks.length} more`);
+  }
+  lines.push(`freeing these blocks would return ${kib(total)}`);
+  return `${lines.join('\n')}\n`;
+}
