@@ -169,7 +169,7 @@ function fmtTime(ns: number): string {
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 
 /** Runs every case's contestants `runs` times (and the profile); returns the markdown section. */
-export function runGcBench(opts: GcBenchOptions): { markdown: string } {
+export function runGcBench(opts: GcBenchOptions): { markdown: string; xCpython: Partial<Record<GcCase, number>> } {
   const start = nowNs();
   const { n, runs, rounds, warmup } = opts;
   if (!(Number.isInteger(n) && n >= 10 && n % 10 === 0 && runs > 0 && rounds > 0 && warmup >= 0)) {
@@ -294,7 +294,10 @@ export function runGcBench(opts: GcBenchOptions): { markdown: string } {
 
   const startOf = (who: Contestant): string => fmtMiB(median(GC_CASES.flatMap((c) => fig(who, c).starts)));
   const plural = (k: number, word: string): string => `${k} ${word}${k === 1 ? '' : 's'}`;
+  const xCpython: Partial<Record<GcCase, number>> = {};
+  if (has('cpython')) for (const c of GC_CASES) xCpython[c] = ratio(c, times);
   return {
+    xCpython,
     markdown: [
       '### The cyclic collector against CPython',
       '',

@@ -25,7 +25,9 @@
  * so for rings).
  */
 import { type GcModule, Interpreter, installGc } from '../lib/index.js';
-import { native } from '../lib/native.js';
+import { getNative } from '../lib/native.js';
+
+const native = getNative();
 import { GC_CASES, type GcCase, type GcReport } from './gc.js';
 import { nowNs } from './timing.js';
 

@@ -135,7 +135,10 @@ function gcCounts(f: Figures): string {
 }
 
 /** Runs every workload's contestants `runs` times; returns the markdown section. */
-export function runObjects(config: ObjectsConfig, onDone?: (done: number, total: number) => void): { markdown: string } {
+export function runObjects(
+  config: ObjectsConfig,
+  onDone?: (done: number, total: number) => void,
+): { markdown: string; capiXCpython: Partial<Record<Workload, number>> } {
   const start = nowNs();
   const python = probePython(PY_SCRIPT);
   const contestants: Contestant[] = 'version' in python ? ['cpython', 'capi', 'handle'] : ['capi', 'handle'];
@@ -255,7 +258,10 @@ export function runObjects(config: ObjectsConfig, onDone?: (done: number, total:
     WORKLOADS.map((w) => [w, `\`${INFO[w].python}\``, `\`${INFO[w].capi}\``, `\`${INFO[w].handle}\``]),
   );
 
+  const capiXCpython: Partial<Record<Workload, number>> = {};
+  if (has('cpython')) for (const w of WORKLOADS) capiXCpython[w] = ratio('capi', w);
   return {
+    capiXCpython,
     markdown: [
       '### Objects against CPython',
       '',

@@ -19,7 +19,9 @@
  * Run it under `node --cpu-prof` to see where a workload's time goes.
  */
 import { Interpreter, Python, type PyHandle, installGc } from '../lib/index.js';
-import { native } from '../lib/native.js';
+import { getNative } from '../lib/native.js';
+
+const native = getNative();
 import { type ObjectsReport, WORKLOADS, type Workload, warmupOps } from './objects.js';
 import { nowNs } from './timing.js';
 

@@ -16,7 +16,9 @@
  */
 import { MemPool } from '@thi.ng/malloc';
 import { Domain, type Heap, type MemAllocator } from '../lib/index.js';
-import { native } from '../lib/native.js';
+import { getNative } from '../lib/native.js';
+
+const native = getNative();
 import {
   CLASSIC_API,
   CLASSIC_OBJ,

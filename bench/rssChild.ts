@@ -11,7 +11,9 @@
  * `after`, so the figures are the allocator's.
  */
 import { Domain } from '../lib/index.js';
-import { native } from '../lib/native.js';
+import { getNative } from '../lib/native.js';
+
+const native = getNative();
 import { nativeHeap } from './contestants.js';
 
 /** Total bytes requested, and the size of each block. */

@@ -2,7 +2,8 @@
  * The allocator benchmarks: `npm run bench` (node dist/bench/run.js), or
  * `node dist/bench/run.js --quick` for a smoke run with few rounds.
  * Markdown tables on stdout (bench/RESULTS.md is made from them), a progress
- * bar on stderr only when it is a terminal.
+ * bar on stderr only when it is a terminal, and the summary (summary.ts) as
+ * JSON to `--json FILE` (a full run without --json: bench/results/summary.json).
  *
  *   p1         allocate and free at once, 64 B and 512 B          pairs.ts
  *   p2         10k and 100k live blocks of 1..512 B, random order mixed.ts
@@ -12,14 +13,15 @@
  *   aims       the targets, next to the numbers                   aims.ts
  *   objects    object workloads against CPython 3.11 (python3)    objects.ts
  *   gc         the cyclic collector against CPython 3.11           gc.ts
+ *   replay     shared traces against glibc-native; test_json rate  replay.ts
  *
  * Every time is a median over rounds, every ratio one against a baseline
  * timed in the same rounds of the same process (timing.ts).
  *
- * Before timing anything, pymem unmaps an arena (v8.ts): a heap that has
- * ever returned an arena to the OS has detached an ArrayBuffer, which slows
- * every typed-array access in the process afterwards, and that is the state
- * a long-running heap is in.
+ * Before timing anything, pymem unmaps arenas a user holds views of (v8.ts):
+ * their views are detached, and the first detach in a process slows every
+ * typed-array access afterwards; that is the state a long-running program
+ * with views is in.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { progressBar } from '../lib/tools/progress.js';
@@ -30,26 +32,34 @@ import { runMixed } from './mixed.js';
 import { runGcBench } from './gc.js';
 import { runObjects } from './objects.js';
 import { runPairs } from './pairs.js';
+import { runReplayBench } from './replay.js';
 import { runRss } from './rss.js';
+import { benchSummary, writeSummary } from './summary.js';
 import { nowNs } from './timing.js';
 import { cycleArenas } from './v8.js';
 
 const quick = process.argv.includes('--quick');
+const jsonAt = process.argv.indexOf('--json');
+const jsonPath = jsonAt >= 0 ? process.argv[jsonAt + 1] : quick ? undefined : 'bench/results/summary.json';
+if (jsonAt >= 0 && (jsonPath === undefined || jsonPath.startsWith('--'))) {
+  process.stderr.write('usage: node dist/bench/run.js [--quick] [--json FILE]\n');
+  process.exit(2);
+}
 const config = quick
-  ? { pairN: 50_000, rounds: 3, warmup: 1, mixedRounds: 3, memPoolBudgetNs: 1e9, detachPairs: 1, objects: { n: 100_000, runs: 1, rounds: 1, warmup: 1 }, gc: { n: 100_000, runs: 1, rounds: 1, warmup: 1, profile: false } }
-  : { pairN: 300_000, rounds: 11, warmup: 2, mixedRounds: 15, memPoolBudgetNs: 10e9, detachPairs: 3, objects: { n: 1_000_000, runs: 3, rounds: 1, warmup: 1 }, gc: { n: 1_000_000, runs: 3, rounds: 3, warmup: 1 } };
+  ? { pairN: 50_000, rounds: 3, warmup: 1, mixedRounds: 3, memPoolBudgetNs: 1e9, detachPairs: 1, objects: { n: 100_000, runs: 1, rounds: 1, warmup: 1 }, gc: { n: 100_000, runs: 1, rounds: 1, warmup: 1, profile: false }, replayRuns: 1 }
+  : { pairN: 300_000, rounds: 11, warmup: 2, mixedRounds: 15, memPoolBudgetNs: 10e9, detachPairs: 3, objects: { n: 1_000_000, runs: 3, rounds: 1, warmup: 1 }, gc: { n: 1_000_000, runs: 3, rounds: 3, warmup: 1 }, replayRuns: 3 };
 
 /** Runs `f` under a progress bar labelled `label`. */
-function section<T>(label: string, f: (onRound: (done: number, total: number) => void) => T): T {
+async function section<T>(label: string, f: (onRound: (done: number, total: number) => void) => T | Promise<T>): Promise<T> {
   const bar = progressBar(label.padEnd(10));
   try {
-    return f((done, total) => bar.update(done, total));
+    return await f((done, total) => bar.update(done, total));
   } finally {
     bar.done();
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const start = nowNs();
   const out = (s: string): void => void process.stdout.write(`${s}\n\n`);
   const unmapped = cycleArenas(true);
@@ -61,16 +71,16 @@ function main(): void {
       `- machine: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${process.platform}-${process.arch}`,
       `- load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (1, 5, 15 min; other processes share the CPUs)`,
       `- mode: ${quick ? 'quick (smoke run; numbers are rough)' : 'full'}`,
-      `- before any timing, pymem unmapped ${unmapped} arena(s), detaching their ArrayBuffers: every table below is timed in that state (see the V8 section).`,
+      `- before any timing, pymem unmapped ${unmapped} arena(s) holding users' views, detaching the views: every table below is timed in that state (see the V8 section).`,
     ].join('\n'),
   );
 
-  const pairs = section('p1', (onRound) =>
+  const pairs = await section('p1', (onRound) =>
     runPairs({ sizes: [64, 512], n: config.pairN, rounds: config.rounds, warmup: config.warmup, onRound }),
   );
   out(pairs.markdown);
 
-  const mixed = section('p2', (onRound) =>
+  const mixed = await section('p2', (onRound) =>
     runMixed(
       [
         { n: 10_000, rounds: config.rounds, warmup: config.warmup },
@@ -81,7 +91,7 @@ function main(): void {
   );
   out(mixed.markdown);
 
-  const check = section('checkFree', (onRound) =>
+  const check = await section('checkFree', (onRound) =>
     runCheckCost({
       pairSizes: [64, 512],
       pairN: config.pairN,
@@ -94,20 +104,37 @@ function main(): void {
   );
   out(check.markdown);
 
-  const rss = section('RSS', (onDone) => runRss(onDone));
+  const rss = await section('RSS', (onDone) => runRss(onDone));
   out(rss.markdown);
 
-  const detach = section('V8', (onDone) => runDetach(config.pairN, config.rounds, config.detachPairs, onDone));
+  const detach = await section('V8', (onDone) => runDetach(config.pairN, config.rounds, config.detachPairs, onDone));
   out(detach.markdown);
 
   out(aimsTable(pairs.results, mixed.results, rss.reports));
 
-  const objects = section('objects', (onDone) => runObjects(config.objects, onDone));
+  const objects = await section('objects', (onDone) => runObjects(config.objects, onDone));
   out(objects.markdown);
 
-  const gcb = section('gc', (onDone) => runGcBench({ ...config.gc, onDone }));
+  const gcb = await section('gc', (onDone) => runGcBench({ ...config.gc, onDone }));
   out(gcb.markdown);
+
+  const replay = await section('replay', (onDone) => runReplayBench(config.replayRuns, onDone));
+  out(replay.markdown);
+
+  if (jsonPath !== undefined) {
+    const summary = benchSummary({
+      pairs: pairs.results,
+      mixed: mixed.results,
+      rss: rss.reports,
+      objects: objects.capiXCpython,
+      gc: gcb.xCpython,
+      replayXGlibc: replay.xGlibc,
+      replayEventsPerS: replay.eventsPerS,
+    });
+    writeSummary(jsonPath, summary);
+    out(`Summary written to ${jsonPath}:\n\n\`\`\`json\n${JSON.stringify(summary, null, 2)}\n\`\`\``);
+  }
   out(`Ran in ${((nowNs() - start) / 1e9).toFixed(0)} s; load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}.`);
 }
 
-main();
+await main();

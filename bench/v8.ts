@@ -18,7 +18,7 @@ const KEEP_ALL = 8;
 /**
  * Runs pymalloc through three arenas' worth of 512-byte blocks and frees them
  * all. With `unmap`, the emptied arenas that are not last on usableArenas go
- * back to the OS as in CPython, their buffers detached, and the heap is
+ * back to the OS as in CPython, the users' views of them detached, and the heap is
  * disposed; without it, the heap keeps its empty arenas (arenaRetention) and
  * is left undisposed, so the same code runs and nothing is detached (its
  * memory goes when the process exits). Returns how many arenas the frees
@@ -29,6 +29,8 @@ export function cycleArenas(unmap: boolean): number {
   const a = heap.getAllocator(Domain.OBJ);
   const ptrs: number[] = [];
   while (heap.pymalloc.ntimesArenaAllocated < 3) ptrs.push(a.malloc(512));
+  // A user's view in every arena: unmapping the arena detaches it.
+  for (let i = 0; i < ptrs.length; i += 512) heap.bytes(ptrs[i]!);
   for (const p of ptrs) a.free(p);
   const unmapped = heap.pymalloc.ntimesArenaAllocated - heap.pymalloc.narenasCurrentlyAllocated;
   if (unmap) {

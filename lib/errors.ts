@@ -9,6 +9,7 @@
  *   ├── InvalidPointerError    not the start of a live block of this heap
  *   │   └── DoubleFreeError    a block of this heap that was already freed
  *   ├── OutOfMemoryError       the OS refused memory; earlier blocks intact
+ *   ├── NativeAddonError       the native addon is not built or fails to load
  *   ├── UsageError             a command line pymem cannot run (bin/pymem)
  *   └── (in their modules)     TraceFormatError, BinaryTraceError (a file that
  *                              is not a trace), RunError (a comparison run that
@@ -57,6 +58,9 @@ export class OutOfMemoryError extends PymemError {
 
 /** A command line that cannot run: unknown command or option, missing file, bad value. */
 export class UsageError extends PymemError {}
+
+/** The native addon (build/Release/pymem.node) is missing or does not load; the message says what to run. */
+export class NativeAddonError extends PymemError {}
 
 /** Formats a value for an error message: numbers as they are, other things with their type. */
 export function describe(value: unknown): string {

@@ -28,6 +28,7 @@ export {
   type ResolvedProfile,
 } from './allocator/profile.js';
 export { RAW_BASE, SMALL_LIMIT, isSmallPointer } from './allocator/pointer.js';
+export { configureRegion, regionInfo, type RegionInfo } from './allocator/region.js';
 export type { ArenaAllocator, MappedArena, RawMemory } from './allocator/osMemory.js';
 export { fakeArenaAllocator, fakeRawMemory, nativeArenaAllocator, nativeRawMemory } from './allocator/osMemory.js';
 export { withFaults, type FaultCounts, type FaultPlan } from './allocator/faultInjection.js';
@@ -40,6 +41,7 @@ export {
   InvalidPointerError,
   InvalidProfileError,
   MemoryCorruptionError,
+  NativeAddonError,
   OutOfMemoryError,
   PymemError,
   UsageError,

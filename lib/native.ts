@@ -5,23 +5,26 @@
  * `PyObjectArenaAllocator` plus `PyMem_RawMalloc` are to CPython's
  * obmalloc.c: the primitives the allocator needs from the OS, and no policy.
  * This is the one TypeScript file that loads the addon and gives it types;
- * everything above (lib/allocator/ …) receives `native` from here, and tests
- * may hand the allocator a pure-TypeScript fake of the same shape instead.
+ * everything above reaches it through {@link getNative} (or the lazy
+ * {@link native} object), so `import 'pymem'` and the pure-TypeScript fake
+ * (`new Heap({ memory: 'fake' })`) work without a built addon.
+ *
+ * Loaded lazily, once, as better-sqlite3's `getBinding`: the first call of
+ * getNative() loads it; a missing or broken addon is a NativeAddonError that
+ * says what to run, thrown by that call and by every later one.
  *
  * Invariants the addon keeps (per JS thread: the main thread and each
- * worker have their own registries):
- * - An arena is live from `mapArena` until `unmapArena`. Its `buffer` is the
- *   only ArrayBuffer over it; `unmapArena` accepts only that object, detaches
- *   it, then unmaps, so a view made earlier reads length 0 and never faults.
+ * worker have their own region and registry):
+ * - The region is reserved at most once per thread and lives until the
+ *   thread exits; its buffer is the same object on every reserveRegion.
  * - A block is live from `malloc`/`calloc`/`realloc` until `free` or a
  *   successful `realloc`. Addresses not live are refused with `code` 'EINVAL'
  *   and nothing changes. `blockBuffer` is detached before its block goes.
- * - Buffers have no finalizer: memory is released only by an explicit call,
- *   or when the thread that made it exits.
+ * - Out of memory is a return value (0, or null), never a throw: JS throws
+ *   the typed OutOfMemoryError.
  * - Arguments are checked in C++: a wrong type is a TypeError
  *   (`code` 'ERR_INVALID_ARG_TYPE'); NaN, ±Infinity, a fraction, a negative
  *   number or one too large is a RangeError (`code` 'ERR_OUT_OF_RANGE').
- *   Out of memory is an Error with `code` 'ENOMEM'.
  *
  * Search order: the `PYMEM_NATIVE` environment variable (path to a .node
  * file), then node-gyp-build from the package root (prebuilds/, then
@@ -33,13 +36,26 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NativeAddonError } from './errors.js';
 
-/** A mapping made by {@link NativeAddon.mapArena}. */
-export interface MappedArena {
-  /** External ArrayBuffer over exactly the mapping; pass it back to unmap. */
+/** The thread's region, from {@link NativeAddon.reserveRegion}. */
+export interface NativeRegion {
+  /** External ArrayBuffer over the whole region. */
   readonly buffer: ArrayBuffer;
-  /** Real address of the first byte; a multiple of the requested alignment. */
+  /** Real address of its first byte (aligned to min(size, 1 GiB)). */
   readonly address: number;
+  /** Bytes reserved. */
+  readonly size: number;
+  /** Bytes asked for by the call that reserved it (more than `size` when the OS refused that much). */
+  readonly requested: number;
+}
+
+/** A raw window, from {@link NativeAddon.rawWindow}. */
+export interface RawWindow {
+  /** External ArrayBuffer over [base, base + byteLength) of the address space. */
+  readonly buffer: ArrayBuffer;
+  /** Real address of its first byte (a multiple of 2^30, or the page size for the lowest window). */
+  readonly base: number;
 }
 
 /** Process memory figures from /proc/self/status, in bytes. */
@@ -56,50 +72,57 @@ export interface NativeAddon {
   pageSize(): number;
 
   /**
-   * Maps `size` bytes of zeroed, read-write anonymous memory aligned to
-   * `alignment` (obmalloc's `_PyObject_ArenaMmap`). Both are powers of two,
-   * at least {@link pageSize} and at most 4 GiB. Throws 'ENOMEM' if the OS
-   * refuses.
+   * The thread's region, reserved on the first call: `size` bytes (a power
+   * of two from 4 MiB to 2 GiB) of read-write MAP_NORESERVE memory, or the
+   * largest half of it the OS grants (at most a quarter of a finite
+   * RLIMIT_AS); null when not even 4 MiB is granted. Later calls return the
+   * same region.
    */
-  mapArena(size: number, alignment: number): MappedArena;
+  reserveRegion(size: number): NativeRegion | null;
 
   /**
-   * Detaches `buffer`, then unmaps it. `buffer` must be the very buffer a
-   * live {@link mapArena} returned; anything else throws 'EINVAL'.
+   * Gives the pages of region range [offset, offset + length) back to the OS
+   * (madvise MADV_DONTNEED); they read as zero afterwards. Page-aligned.
+   * Returns 0, or the errno madvise failed with.
    */
-  unmapArena(buffer: ArrayBuffer): void;
+  releaseRange(offset: number, length: number): number;
 
-  /** How many pages of the live arena `buffer` are resident (mincore). */
-  residentPages(buffer: ArrayBuffer): number;
+  /** How many pages of region range [offset, offset + length) are resident (mincore). */
+  residentPages(offset: number, length: number): number;
+
+  /** A new external ArrayBuffer aliasing region range [offset, offset + length) (page-aligned). */
+  regionView(offset: number, length: number): ArrayBuffer;
+
+  /** Detaches a buffer from {@link regionView}; anything else throws 'EINVAL'. */
+  detachView(buffer: ArrayBuffer): void;
 
   /**
-   * Gives the pages of `[offset, offset + length)` of the live arena
-   * `buffer` back to the OS (madvise MADV_DONTNEED); they read as zero
-   * afterwards. `offset` and `length` are multiples of {@link pageSize}.
-   */
-  adviseDontNeed(buffer: ArrayBuffer, offset: number, length: number): void;
-
-  /**
-   * glibc malloc (`PyMem_RawMalloc`); `malloc(0)` is `malloc(1)`. Returns
-   * the block's address. Throws 'ENOMEM' on failure.
+   * glibc malloc (`PyMem_RawMalloc`); `malloc(0)` is `malloc(1)`. The block's
+   * address, or 0 (also when, under a finite RLIMIT_AS, the block would leave
+   * V8 less than 256 MiB of the limit).
    */
   malloc(size: number): number;
 
-  /**
-   * glibc calloc (`PyMem_RawCalloc`): `nelem * elsize` zeroed bytes. A
-   * product above 2^53 - 1 throws 'ENOMEM', as CPython's overflow check does.
-   */
+  /** glibc calloc (`PyMem_RawCalloc`): `nelem * elsize` zeroed bytes, or 0 (also when the product passes 2^53 - 1). */
   calloc(nelem: number, elsize: number): number;
 
   /**
-   * glibc realloc of a live block (`PyMem_RawRealloc`); size 0 is 1. Returns
-   * the new address; the old one is dead and its buffer detached. On
-   * 'ENOMEM' the old block, its contents and its buffer stay valid.
+   * glibc realloc of a live block (`PyMem_RawRealloc`); size 0 is 1. The new
+   * address (the old one is dead and its buffer detached), or 0, when the
+   * old block, its contents and its buffer stay valid.
    */
   realloc(address: number, size: number): number;
 
   /** Frees a live block, detaching its buffer first. */
   free(address: number): void;
+
+  /**
+   * A window of the address space holding the live block at `address`: an
+   * external ArrayBuffer of about 3 GiB from the multiple of 2^30 at or below
+   * it (one page up for the lowest 2^30).
+   * Memory outside live blocks is not pymem's: read and write only inside them.
+   */
+  rawWindow(address: number): RawWindow;
 
   /**
    * An external ArrayBuffer over the whole live block ({@link blockSize}
@@ -120,10 +143,7 @@ export interface NativeAddon {
    */
   resetPeakRss(): boolean;
 
-  /**
-   * Benchmark floor: nanoseconds for `iterations` of `free(malloc(size))`
-   * in a C++ loop.
-   */
+  /** Benchmark floor: nanoseconds for `iterations` of `free(malloc(size))` in a C++ loop. */
   benchPairs(size: number, iterations: number): number;
 
   /**
@@ -139,21 +159,65 @@ function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`pymem: no package.json above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir) throw new NativeAddonError(`pymem: no package.json above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
   return dir;
 }
 
+let loaded: NativeAddon | null = null;
+let failure: NativeAddonError | null = null;
+
 function load(): NativeAddon {
   const require = createRequire(import.meta.url);
   const override = process.env['PYMEM_NATIVE'];
-  if (override !== undefined && override !== '') {
-    return require(resolve(override)) as NativeAddon;
+  try {
+    if (override !== undefined && override !== '') return require(resolve(override)) as NativeAddon;
+    const nodeGypBuild = require('node-gyp-build') as (root: string) => unknown;
+    return nodeGypBuild(packageRoot()) as NativeAddon;
+  } catch (e) {
+    const where = override !== undefined && override !== '' ? `PYMEM_NATIVE=${override}` : 'prebuilds/ or build/Release/';
+    throw new NativeAddonError(
+      `pymem's native addon could not be loaded from ${where} (${(e as Error).message.split('\n')[0]}). ` +
+        "Build it with `npm rebuild pymem` (needs a C++ compiler and Python 3), or use new Heap({ memory: 'fake' }), which needs no addon.",
+    );
   }
-  const nodeGypBuild = require('node-gyp-build') as (root: string) => unknown;
-  return nodeGypBuild(packageRoot()) as NativeAddon;
 }
 
-/** The loaded addon; the only handle on it in pymem. */
-export const native: NativeAddon = load();
+/** The addon, loaded on the first call (as better-sqlite3's getBinding); throws NativeAddonError when it is missing. */
+export function getNative(): NativeAddon {
+  if (loaded !== null) return loaded;
+  if (failure !== null) throw failure;
+  try {
+    loaded = load();
+  } catch (e) {
+    failure = e as NativeAddonError;
+    throw e;
+  }
+  return loaded;
+}
+
+/** Whether the addon loads (loading it if it has not been yet). */
+export function hasNative(): boolean {
+  try {
+    getNative();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const NAMES = [
+  'pageSize', 'reserveRegion', 'releaseRange', 'residentPages', 'regionView', 'detachView',
+  'malloc', 'calloc', 'realloc', 'free', 'rawWindow', 'blockBuffer', 'blockSize',
+  'memoryStats', 'resetPeakRss', 'benchPairs', 'benchMixed',
+] as const satisfies readonly (keyof NativeAddon)[];
+
+/**
+ * The addon behind getters: `native.malloc(n)` loads it on first use. For
+ * tools and benchmarks; the allocator takes getNative() once per object.
+ */
+export const native: NativeAddon = Object.defineProperties(
+  {},
+  Object.fromEntries(NAMES.map((name) => [name, { get: () => getNative()[name], enumerable: true }])),
+) as NativeAddon;

@@ -170,7 +170,7 @@ export class Python {
   /** The C-API level underneath. */
   readonly interp: Interpreter;
 
-  /** The `gc` module: CPython 3.11's cyclic collector, installed and enabled as at interpreter start. */
+  /** The `gc` module: the cyclic collector on the schedule of `options.gcPolicy` ('3.11' by default, '3.13', '3.14'), installed and enabled as at interpreter start. */
   readonly gc: GcModule;
 
   /** Bytes of the live blocks pymalloc gave to the raw allocator, by pointer (see memoryUsage). */

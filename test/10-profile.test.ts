@@ -36,9 +36,9 @@ function countingArenas(): ArenaAllocator & { maps: number } {
   const inner = fakeArenaAllocator();
   const counter = {
     maps: 0,
-    alloc(size: number) {
+    alloc(offset: number, size: number) {
       counter.maps++;
-      return inner.alloc(size);
+      return inner.alloc(offset, size);
     },
     free: inner.free,
   };

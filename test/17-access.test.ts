@@ -54,6 +54,53 @@ describe.each(['native', 'fake'] as const)('access over %s memory', (memory) => 
     expect(() => loadU8(p + 100)).toThrow(InvalidPointerError);
   });
 
+  it('property: every interior address of every live raw block resolves to it, through merges of the registry', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(3), fc.integer({ min: 513, max: 20_000 }), fc.nat()), { minLength: 150, maxLength: 500 }),
+        (ops) => {
+          using heap = new Heap({ memory, profile: 'cpython311' });
+          const live = new Map<number, { size: number; tag: number }>(); // the model
+          const freed: number[] = [];
+          let tag = 0;
+          for (const [kind, size, pick] of ops) {
+            const blocks = [...live.keys()];
+            const victim = blocks.length > 0 ? blocks[pick % blocks.length]! : 0;
+            if (kind === 0 || kind === 3 || victim === 0) {
+              const p = heap.malloc(size);
+              live.set(p, { size, tag: ++tag & 0xff });
+              storeU8(p + size - 1, tag & 0xff);
+            } else if (kind === 1) {
+              heap.free(victim);
+              live.delete(victim);
+              freed.push(victim);
+            } else {
+              const { size: old, tag: t } = live.get(victim)!;
+              const q = heap.realloc(victim, size);
+              live.delete(victim);
+              live.set(q, { size, tag: t });
+              expect(loadU8(q + Math.min(old, size) - 1)).toBe(heap.bytes(q)[Math.min(old, size) - 1]);
+              storeU8(q + size - 1, t);
+              if (q !== victim) freed.push(victim);
+            }
+            if (live.size === 0) continue;
+            // A random live block, at a random interior address: what the registry resolves is its memory.
+            const [p, info] = [...live.entries()][pick % live.size]!;
+            const off = pick % info.size;
+            storeU8(p + off, (info.tag + off) & 0xff);
+            expect(heap.bytes(p)[off]).toBe((info.tag + off) & 0xff);
+            expect(loadU8(p + info.size - 1)).toBe(heap.bytes(p)[info.size - 1]);
+          }
+          for (const p of freed) {
+            const inLive = [...live.entries()].some(([q, { size }]) => p >= q && p < q + size);
+            if (!inLive) expect(() => loadU8(p)).toThrow(InvalidPointerError);
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
   it('a moved raw block is found at its new address with its contents', () => {
     using heap = new Heap({ memory });
     const p = heap.malloc(4096);

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from '../lib/frontend/parser.js';
 import { buildSymtable, type SymtableEntry } from '../lib/frontend/symtable.js';
+import { futureParse } from '../lib/frontend/future.js';
 import { compilerFixtures } from './63-compiler-support.js';
 
 interface Table {
@@ -35,7 +36,9 @@ function table(ste: SymtableEntry): Table {
 describe('symbol tables', () => {
   it.each(Object.keys(recorded))('%s.py', (stem) => {
     const source = readFileSync(join(compilerFixtures, 'programs', `${stem}.py`), 'utf8');
-    const st = buildSymtable(parse(source, `${stem}.py`, 'exec'), `${stem}.py`, source.split('\n'));
+    const lines = source.split('\n');
+    const tree = parse(source, `${stem}.py`, 'exec');
+    const st = buildSymtable(tree, `${stem}.py`, lines, futureParse(tree, `${stem}.py`, lines).features.has('annotations'));
     expect(table(st.top)).toEqual(recorded[stem]);
   });
 });

@@ -66,6 +66,13 @@ export class AddressSet {
     }
   }
 
+  /** The pointers in the set (a snapshot: the set may change while it is walked). */
+  values(): number[] {
+    const out: number[] = [];
+    for (const v of this.table) if (v !== EMPTY && v !== DELETED) out.push(v);
+    return out;
+  }
+
   private rehash(): void {
     const old = this.table;
     const size = this.used * 2 >= old.length ? old.length * 2 : old.length;

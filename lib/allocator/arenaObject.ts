@@ -1,40 +1,36 @@
 /*
  * struct arena_object of obmalloc.c, plus what pymem keeps beside it: the
- * arena's span of the small-pointer space (pointer.ts) and typed views of its
- * memory. The unit table holds these objects, so every lookup from a pointer
- * sees one object shape (one hidden class: the hot paths stay monomorphic).
+ * arena's span of the thread's region (region.ts), the heap owning it and,
+ * once a user asks, the buffer users' views of it are made from. The span
+ * table holds these objects, so every lookup from a pointer sees one object
+ * shape (one hidden class: the hot paths stay monomorphic).
  *
  * Invariants: address == 0 iff no arena is associated (the object is then on
- * unusedArenaObjects, its views are empty and owner is null); index is -1
- * for a heap's usedpools sentinel block, -2 for the unit table's empty entry
- * and -3 for a static block (PyMalloc.mapStatic): never a pymalloc arena.
+ * unusedArenaObjects and owner is null); index is -1 for a heap's usedpools
+ * sentinel block, -2 for the span table's empty entry and -3 for a static
+ * block (PyMalloc.mapStatic): never a pymalloc arena. userBuffer is null
+ * until the first user view and detached (then null) when the span goes.
  */
 import type { MappedArena } from './osMemory.js';
 import { NULL_POOL } from './poolHeader.js';
 
-const EMPTY_U8 = new Uint8Array(0);
-const EMPTY_U32 = new Uint32Array(0);
-const EMPTY_F64 = new Float64Array(0);
-
 /**
  * struct arena_object: bookkeeping for one arena, kept in the arenas vector.
- * It is also the arena's entry in the unit table (pointer.ts): its pointer
- * span and the typed views of its memory.
+ * It is also the arena's entry in the span table (region.ts).
  */
 export class ArenaObject {
-  /** Base address of the arena, or 0 when no arena is associated (on unusedArenaObjects). */
+  /** Base address of the arena (real, or as recorded in a trace), or 0 when no arena is associated. */
   address = 0;
   /** The mapping behind the arena, while associated. */
   mapped: MappedArena | null = null;
-  /** First pointer of the arena's span (pointer.ts). */
+  /** Region offset of the arena's first byte: its first pointer. */
   vbase = 0;
-  u8: Uint8Array = EMPTY_U8;
-  u32: Uint32Array = EMPTY_U32;
-  f64: Float64Array = EMPTY_F64;
-  /** One bit per ALIGNMENT unit: set at the start of every live block (checkFree). */
-  live: Uint32Array = EMPTY_U32;
   /** The allocator owning the span while associated. */
   owner: object | null = null;
+  /** The buffer users' views of this span alias (made on the first view). */
+  userBuffer: ArrayBuffer | null = null;
+  /** Region offset of userBuffer's first byte. */
+  userBase = 0;
   /** Arena offset of the first pool: POOL_SIZE - (address % POOL_SIZE) when the address is unaligned, else 0. */
   firstPool = 0;
   /** Arena offset of the next never-carved pool (pool_address). */

@@ -42,12 +42,12 @@ export function withFaults(
   return {
     counts,
     arenas: {
-      alloc(size) {
+      alloc(offset, size) {
         if (plan.arena?.(++counts.arenaCalls)) {
           counts.arenaFailures++;
           return null;
         }
-        return arenas.alloc(size);
+        return arenas.alloc(offset, size);
       },
       free: (arena) => arenas.free(arena),
     },
@@ -56,8 +56,11 @@ export function withFaults(
       calloc: (nelem, elsize) => (rawFails() ? 0 : raw.calloc(nelem, elsize)),
       realloc: (address, size) => (rawFails() ? 0 : raw.realloc(address, size)),
       free: (address) => raw.free(address),
-      views: (address) => raw.views(address),
+      window: (address, size) => raw.window(address, size),
+      userBytes: (address) => raw.userBytes(address),
+      size: (address) => raw.size(address),
       has: (address) => raw.has(address),
+      freeAll: () => raw.freeAll(),
     },
   };
 }

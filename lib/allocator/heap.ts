@@ -13,7 +13,6 @@ import { InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PymemError
 import { byteAtOr, rawBlockSize, viewBytes } from './access.js';
 import { ArenaMap } from './arenaMap.js';
 import { API_ID, type DebugEnv, debugAllocator, debugBlockSize, debugCheckAddress } from './debugAllocator.js';
-import { Memory } from './memory.js';
 import { Domain, type MemAllocator, isDomain } from './domains.js';
 import {
   type ArenaAllocator,
@@ -24,7 +23,8 @@ import {
   rawAddress,
   nativeRawMemory,
 } from './osMemory.js';
-import { SMALL_LIMIT, spanOf } from './pointer.js';
+import { SMALL_LIMIT } from './pointer.js';
+import { spanOf } from './region.js';
 import { type Profile, type ResolvedProfile, resolveProfile } from './profile.js';
 import { PyMalloc } from './pymalloc.js';
 import { rawAllocator } from './rawAllocator.js';
@@ -66,8 +66,6 @@ export class Heap {
   /** The raw allocator (the default RAW allocator). */
   readonly rawDefault: MemAllocator;
   private readonly rawMemory: RawMemory;
-  /** Unchecked typed access by pointer, for the object and gc layers. */
-  readonly memory: Memory;
   private readonly domains: MemAllocator[];
   private readonly arenaMap: ArenaMap;
   private disposed = false;
@@ -93,14 +91,12 @@ export class Heap {
     } else {
       throw new InvalidArgumentError(`memory must be 'native', 'fake' or {arenas, raw}, got ${describe(source)}`);
     }
-    this.rawMemory = forgetOnRelease(this.rawMemory, () => this.memory.invalidate());
     this.rawDefault = rawAllocator(this.rawMemory);
     const retention = checkSize('arenaRetention', options.arenaRetention ?? 0, 2 ** 20);
     this.pymalloc = new PyMalloc(
       this.profile,
       arenas,
       () => this.domains[Domain.RAW]!,
-      this.rawMemory,
       options.checkFree ?? true,
       retention,
     );
@@ -108,7 +104,6 @@ export class Heap {
     this.debug = options.debug === true;
     // PyMem_SetupDebugHooks: before any allocation, each domain's allocator wrapped.
     if (this.debug) this.domains = this.domains.map((a, d) => debugAllocator(a, d as Domain, this.debugEnv));
-    this.memory = new Memory(this.rawMemory);
     this.arenaMap = new ArenaMap(this.profile.arenaSize);
     this.pymalloc.arenaListeners.push((event, arena) => {
       if (event === 'map') this.arenaMap.markUsed(arena.address);
@@ -199,19 +194,21 @@ export class Heap {
     if (this.debug) return this.debugBlock(ptr);
     const c = this.pymalloc.sizeClassOf(ptr);
     if (c >= 0) return this.pymalloc.index2size(c);
-    return this.rawMemory.views(ptr).u8.length;
+    return this.rawMemory.size(ptr);
   }
 
   /**
    * A view of the live block at ptr (its usable bytes). The view stays valid
    * until the block is freed or moved; writing through it after that is
-   * writing into freed memory, as in C.
+   * writing into freed memory, as in C — until the block's arena (or, for a
+   * raw block, the block itself) goes back to the OS: then the view is
+   * detached, reads empty and writes nothing.
    */
   bytes(ptr: number): Uint8Array {
     const n = this.usableSize(ptr);
     if (this.debug) return viewBytes(ptr, n);
-    const { u8, off } = this.pymalloc.locate(ptr);
-    return u8.subarray(off, off + n);
+    if (ptr < SMALL_LIMIT) return this.pymalloc.userView(ptr, n);
+    return this.rawMemory.userBytes(ptr);
   }
 
   /** Copies `length` bytes at `offset` of the block at ptr; throws if the range leaves the block. */
@@ -269,6 +266,7 @@ export class Heap {
 
   /** The real address behind a pointer (arena base + offset for pymalloc blocks), for reports. */
   addressOf(ptr: number): number {
+    this.checkPointerArg(ptr);
     if (!(ptr < SMALL_LIMIT)) return rawAddress(ptr);
     const span = spanOf(ptr);
     if (span.owner !== this.pymalloc || span.address === 0) {
@@ -290,33 +288,15 @@ export class Heap {
     return formatMallocStats(this.debugMallocStats());
   }
 
-  /** Unmaps every arena. Raw blocks still live are the caller's to free. */
+  /** Releases everything the heap holds: every arena, static block and span, and every raw block still live. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.pymalloc.dispose();
+    this.rawMemory.freeAll();
   }
 
   [Symbol.dispose](): void {
     this.dispose();
   }
-}
-
-/** `mem` with `release` called after every free and successful realloc (so cached views of the block are dropped). */
-function forgetOnRelease(mem: RawMemory, release: () => void): RawMemory {
-  return {
-    malloc: (size) => mem.malloc(size),
-    calloc: (nelem, elsize) => mem.calloc(nelem, elsize),
-    views: (address) => mem.views(address),
-    has: (address) => mem.has(address),
-    realloc(address, size) {
-      const p = mem.realloc(address, size);
-      if (p !== 0) release();
-      return p;
-    },
-    free(address) {
-      mem.free(address);
-      release();
-    },
-  };
 }

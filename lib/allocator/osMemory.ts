@@ -1,52 +1,62 @@
 /*
  * The two things pymalloc asks of the operating system, as interfaces, and
- * their implementations: over the native addon (real mmap'd arenas, glibc
- * malloc) and over plain ArrayBuffers (a pure-TypeScript fake for tests).
+ * their implementations: over the native addon (the thread's region, glibc
+ * malloc) and in pure TypeScript (a fake for tests, which needs no addon).
  *
  * ArenaAllocator mirrors CPython's PyObjectArenaAllocator (alloc, free of
- * ARENA_SIZE bytes); RawMemory is the C library's malloc family, which the
- * RAW domain calls and which pymalloc falls back on for large requests.
+ * ARENA_SIZE bytes), over a span of the region pymalloc has bound
+ * (region.ts); RawMemory is the C library's malloc family, which the RAW
+ * domain calls and which pymalloc falls back on for large requests and when
+ * the region is full.
  *
- * Invariants: an arena's buffer is exactly the size asked for and stays valid
- * until free(); after free() its buffer is detached (native) so stale views
- * read as empty. Raw addresses are real (or fake) addresses below 2^48, never
- * in pymalloc's pointer range (see pointer.ts). Failure to get memory is a
+ * Invariants: an arena's span reads as zero when alloc returns and is
+ * released (pages back to the OS, reading zero) by free. Raw pointers are
+ * RAW_BASE + a real (or invented) address below 2^48, never in pymalloc's
+ * range (pointer.ts); each live raw block is in access.ts's registry from the
+ * call that returned it to the one that ended it. Failure to get memory is a
  * null / 0 return, never a throw; a bad pointer is an InvalidPointerError.
  */
-import { native } from '../native.js';
+import { getNative } from '../native.js';
 import { InvalidPointerError } from '../errors.js';
 import { registerRawBlock, unregisterRawBlock } from './access.js';
 import { AddressSet } from './addressSet.js';
 import { RAW_BASE } from './pointer.js';
+import { U8, ensureRegion, realAddress, releaseRange } from './region.js';
 
-/** One mapped arena: its memory and the address the OS gave it. */
+/** One arena's span of the region while it is mapped. */
 export interface MappedArena {
-  readonly buffer: ArrayBuffer;
-  /** Base address of the arena (real, or as recorded in a trace being replayed). */
+  /** Region offset of its first byte (its first pointer). */
+  readonly offset: number;
+  /** Bytes. */
+  readonly size: number;
+  /** Base address of the arena (real, or invented by a fake, or as recorded in a trace being replayed). */
   readonly address: number;
 }
 
 /** CPython's PyObjectArenaAllocator: where pymalloc gets and returns its arenas. */
 export interface ArenaAllocator {
-  /** Maps `size` bytes; null when the OS refuses. */
-  alloc(size: number): MappedArena | null;
-  /** Unmaps an arena returned by alloc. */
+  /** Maps the bound span [offset, offset + size) as an arena; null when the OS refuses. */
+  alloc(offset: number, size: number): MappedArena | null;
+  /** Unmaps an arena returned by alloc: its pages go back and read as zero. */
   free(arena: MappedArena): void;
 }
 
-/** Typed views of one block's whole memory (the u32 and f64 views cover its whole words). */
-export interface BlockViews {
+/** Typed views over memory holding raw blocks; index 0 is pointer `base`. */
+export interface RawWindowViews {
   readonly u8: Uint8Array;
   readonly u32: Uint32Array;
   readonly f64: Float64Array;
+  /** The pointer (RAW_BASE + address) of u8[0]. */
+  readonly base: number;
 }
 
-/** Views over a block's buffer. */
-export function blockViews(buffer: ArrayBuffer): BlockViews {
+/** Views over a buffer whose first byte is pointer `base` (u32 and f64 cover its whole words). */
+export function windowViews(buffer: ArrayBuffer, base: number): RawWindowViews {
   return {
     u8: new Uint8Array(buffer),
-    u32: new Uint32Array(buffer, 0, buffer.byteLength >> 2),
-    f64: new Float64Array(buffer, 0, buffer.byteLength >> 3),
+    u32: new Uint32Array(buffer, 0, Math.floor(buffer.byteLength / 4)),
+    f64: new Float64Array(buffer, 0, Math.floor(buffer.byteLength / 8)),
+    base,
   };
 }
 
@@ -59,10 +69,16 @@ export interface RawMemory {
   calloc(nelem: number, elsize: number): number;
   realloc(address: number, size: number): number;
   free(address: number): void;
-  /** Views of the whole live block at `address` (cached until it is freed or moved); throws InvalidPointerError for anything else. */
-  views(address: number): BlockViews;
+  /** Views holding the whole live block at `address` of `size` bytes (shared by many blocks; for access.ts); InvalidPointerError for anything else. */
+  window(address: number, size: number): RawWindowViews;
+  /** A user's view of exactly the live block at `address`: it reads empty once the block is freed or moved (native). */
+  userBytes(address: number): Uint8Array;
+  /** Bytes of the live block at `address` (0 counted as 1). */
+  size(address: number): number;
   /** Whether `address` is the start of a live block. */
   has(address: number): boolean;
+  /** Frees every block still live (the heap is being disposed). */
+  freeAll(): void;
 }
 
 /** The real address behind a raw pointer. */
@@ -70,113 +86,125 @@ export function rawAddress(p: number): number {
   return p - RAW_BASE;
 }
 
-const isENOMEM = (e: unknown): boolean => (e as { code?: string } | null)?.code === 'ENOMEM';
-
-/** Arenas mmap'd by the addon, aligned to their own size (as a 2^k-aligned arena needs no trimming of pools). */
+/** Arenas in the addon's region: nothing to map (the span is untouched, zero memory), and free gives the pages back (MADV_DONTNEED). */
 export function nativeArenaAllocator(): ArenaAllocator {
+  getNative();
+  ensureRegion();
   return {
-    alloc(size) {
-      try {
-        return native.mapArena(size, size);
-      } catch (e) {
-        if (isENOMEM(e)) return null;
-        throw e;
-      }
-    },
-    free(arena) {
-      native.unmapArena(arena.buffer);
-    },
+    alloc: (offset, size) => ({ offset, size, address: realAddress(offset) }),
+    free: (arena) => releaseRange(arena.offset, arena.size),
   };
+}
+
+/** log2 of a raw window's stride (native/pymem.cc's kWindowStride). */
+const WINDOW_SHIFT = 30;
+/** Raw windows of this thread by real address >> WINDOW_SHIFT. */
+const windows = new Map<number, RawWindowViews>();
+
+/** The window holding the live native block at real `address` of `size` bytes. */
+function nativeWindow(address: number, size: number): RawWindowViews {
+  const k = Math.floor(address / 2 ** WINDOW_SHIFT);
+  let w = windows.get(k);
+  if (w === undefined || address + size > w.base - RAW_BASE + w.u8.length) {
+    const native = getNative();
+    if (size > 2 ** (WINDOW_SHIFT + 1)) return windowViews(native.blockBuffer(address), RAW_BASE + address);
+    const { buffer, base } = native.rawWindow(address);
+    w = windowViews(buffer, RAW_BASE + base);
+    windows.set(k, w);
+  }
+  return w;
 }
 
 /**
  * glibc's malloc through the addon. The addon's registry is per thread; this
  * keeps the set of blocks *this* instance handed out, so a block of another
- * heap is an InvalidPointerError here. Block views are cached until the block
- * is freed or moved.
+ * heap is an InvalidPointerError here. The object layer reads and writes the
+ * blocks through raw windows (a few per process, no buffer per block).
  */
 export function nativeRawMemory(): RawMemory {
+  const native = getNative();
   const owned = new AddressSet();
-  const views = new Map<number, BlockViews>();
   const own = (address: number, what: string): void => {
     if (!owned.has(address)) throw new InvalidPointerError(`${what}: ${address} is not a live block of this heap`, address);
   };
-  const orNull = (size: number, f: () => number): number => {
+  const enter = (real: number, size: number): number => {
+    if (real === 0) return 0;
+    const p = RAW_BASE + real;
     try {
-      const p = RAW_BASE + f();
       owned.add(p);
       registerRawBlock(p, size, memory);
-      return p;
     } catch (e) {
-      if (isENOMEM(e)) return 0;
-      throw e;
+      // Out of memory for the bookkeeping itself (a table that could not grow): no block, as if malloc had failed.
+      if (!(e instanceof RangeError)) throw e;
+      owned.delete(p);
+      native.free(real);
+      return 0;
     }
+    return p;
   };
   const memory: RawMemory = {
-    malloc: (size) => orNull(size, () => native.malloc(size)),
-    calloc: (nelem, elsize) => orNull(nelem * elsize, () => native.calloc(nelem, elsize)),
+    malloc: (size) => enter(native.malloc(size), size),
+    calloc: (nelem, elsize) => enter(native.calloc(nelem, elsize), nelem * elsize),
     realloc(address, size) {
       own(address, 'realloc');
-      const moved = orNull(size, () => {
-        const q = native.realloc(address - RAW_BASE, size);
-        unregisterRawBlock(address);
-        return q;
-      });
-      if (moved !== 0) {
-        views.delete(address);
-        if (moved !== address) owned.delete(address);
-      }
-      return moved;
+      const moved = native.realloc(address - RAW_BASE, size);
+      if (moved === 0) return 0;
+      unregisterRawBlock(address);
+      owned.delete(address);
+      return enter(moved, size);
     },
     free(address) {
       own(address, 'free');
       native.free(address - RAW_BASE);
       owned.delete(address);
-      views.delete(address);
       unregisterRawBlock(address);
     },
-    views(address) {
+    window(address, size) {
       own(address, 'access');
-      let v = views.get(address);
-      if (v === undefined) {
-        v = blockViews(native.blockBuffer(address - RAW_BASE));
-        views.set(address, v);
-      }
-      return v;
+      return nativeWindow(address - RAW_BASE, size);
+    },
+    userBytes(address) {
+      own(address, 'access');
+      return new Uint8Array(native.blockBuffer(address - RAW_BASE));
+    },
+    size(address) {
+      own(address, 'access');
+      return native.blockSize(address - RAW_BASE);
     },
     has: (address) => owned.has(address),
+    freeAll() {
+      for (const p of owned.values()) memory.free(p);
+    },
   };
   return memory;
 }
 
-/** The next invented address, shared by every fake so that no two fakes' memory overlaps. */
-let fakeNext = 2 ** 32;
-/** The next invented raw block address (a different range from the fake arenas'). */
+/** Base of the invented arena addresses of fakes (a multiple of every arena size). */
+const FAKE_ARENA_BASE = 2 ** 32;
+/** The next invented raw block address. */
 let fakeRawNext = 2 ** 44;
 
-/** Arenas as plain ArrayBuffers at invented, size-aligned addresses: the allocator without the OS. */
+/** Arenas in the region at invented, size-aligned addresses (FAKE_ARENA_BASE + offset), released by zero-filling: the allocator without the OS. */
 export function fakeArenaAllocator(limit = Infinity): ArenaAllocator {
   let live = 0;
   return {
-    alloc(size) {
+    alloc(offset, size) {
       if (live + size > limit) return null;
       live += size;
-      fakeNext = Math.ceil(fakeNext / size) * size;
-      const arena = { buffer: new ArrayBuffer(size), address: fakeNext };
-      fakeNext += size;
-      return arena;
+      return { offset, size, address: FAKE_ARENA_BASE + offset };
     },
     free(arena) {
-      live -= arena.buffer.byteLength;
+      live -= arena.size;
+      U8.fill(0, arena.offset, arena.offset + arena.size);
     },
   };
 }
 
 /** A malloc over ArrayBuffers at invented 16-aligned addresses. */
 export function fakeRawMemory(limit = Infinity): RawMemory {
-  const blocks = new Map<number, BlockViews>();
+  const blocks = new Map<number, RawWindowViews>();
   let live = 0;
-  const get = (address: number, what: string): BlockViews => {
+  const get = (address: number, what: string): RawWindowViews => {
     const b = blocks.get(address);
     if (b === undefined) throw new InvalidPointerError(`${what}: ${address} is not a live block of this heap`, address);
     return b;
@@ -187,7 +215,7 @@ export function fakeRawMemory(limit = Infinity): RawMemory {
     live += n;
     const address = RAW_BASE + fakeRawNext;
     fakeRawNext += Math.ceil(n / 16) * 16 + 16;
-    blocks.set(address, blockViews(new ArrayBuffer(n)));
+    blocks.set(address, windowViews(new ArrayBuffer(n), address));
     registerRawBlock(address, n, memory);
     return address;
   };
@@ -210,18 +238,23 @@ export function fakeRawMemory(limit = Infinity): RawMemory {
       blocks.delete(address);
       unregisterRawBlock(address);
     },
-    views: (address) => get(address, 'access'),
+    window: (address) => get(address, 'access'),
+    userBytes: (address) => get(address, 'access').u8,
+    size: (address) => get(address, 'access').u8.length,
     has: (address) => blocks.has(address),
+    freeAll() {
+      for (const p of [...blocks.keys()]) memory.free(p);
+    },
   };
   return memory;
 }
 
 /** The process's resident set size now and at its peak (VmRSS, VmHWM), in bytes. */
 export function processMemory(): { rss: number; peakRss: number } {
-  return native.memoryStats();
+  return getNative().memoryStats();
 }
 
 /** Resets the peak RSS to the current RSS; false where the OS does not allow it. */
 export function resetPeakMemory(): boolean {
-  return native.resetPeakRss();
+  return getNative().resetPeakRss();
 }

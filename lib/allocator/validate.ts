@@ -83,20 +83,20 @@ function poolViolations(pm: PyMalloc, ao: ArenaObject, off: number, ringOf: Map<
   const carved = (nextoffset - p.poolOverhead) / size;
   let nfree = 0;
   const seen = new Set<number>();
-  for (let b = pm.poolField(pool, FREEBLOCK); b !== 0; b = pm.arenaWord(ao, b)) {
-    const inPool = b - off - p.poolOverhead;
+  for (let b = pm.poolField(pool, FREEBLOCK); b !== 0; b = pm.word(b)) {
+    const inPool = b - pool - p.poolOverhead;
     if (seen.has(b) || inPool < 0 || inPool % size !== 0 || inPool + p.poolOverhead >= nextoffset) {
       out.push(`${where}: free list holds ${b}, not a carved block of the pool (or loops)`);
       return out;
     }
-    if (pm.checkFree && pm.isLiveBit(ao, b)) out.push(`${where}: free block +${b} is marked live`);
+    if (pm.checkFree && pm.isLiveBit(b)) out.push(`${where}: free block ${b} is marked live`);
     seen.add(b);
     nfree++;
   }
   if (count + nfree !== carved) out.push(`${where}: count ${count} + free ${nfree} != carved ${carved}`);
   if (pm.checkFree) {
     let live = 0;
-    for (let b = off + p.poolOverhead; b + size <= off + p.poolSize; b += size) if (pm.isLiveBit(ao, b)) live++;
+    for (let b = pool + p.poolOverhead; b + size <= pool + p.poolSize; b += size) if (pm.isLiveBit(b)) live++;
     if (live !== count) out.push(`${where}: ${live} live bits for ${count} blocks in use`);
   }
   const full = count === cap;

@@ -9,9 +9,10 @@ import { demoCommand } from './demo.js';
 import { disCommand } from './dis.js';
 import { recordCommand } from './record.js';
 import { replayCommand } from './replay.js';
+import { runCommand } from './run.js';
 
 /** Every command, by the order of `pymem help`. */
-export const COMMANDS: readonly Command[] = [demoCommand, replayCommand, conformanceCommand, compareCommand, recordCommand, disCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, replayCommand, conformanceCommand, compareCommand, recordCommand, disCommand, runCommand];
 
 /** The command named `name`, or undefined. */
 export function findCommand(name: string): Command | undefined {

@@ -182,7 +182,7 @@ function computeCodeFlags(u: CompilerUnit): number {
     if (ste.varargs) flags |= CO_VARARGS;
     if (ste.varkeywords) flags |= CO_VARKEYWORDS;
   }
-  return flags;
+  return flags | u.futureFlags;
 }
 
 /** build_cellfixedoffsets: where each cell/free index lands in localsplus. */

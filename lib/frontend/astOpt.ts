@@ -23,6 +23,7 @@ import type * as ast from './ast.js';
 import type { CodeConst } from './code.js';
 import { binaryOp, bitLength, unaryOp } from './constOps.js';
 import { setItemKey } from './constKey.js';
+import { CompilerRecursionError, MAX_EXPRESSION_DEPTH } from './compileErrors.js';
 
 const MAX_INT_SIZE = 128;
 const MAX_COLLECTION_SIZE = 256;
@@ -31,10 +32,46 @@ const MAX_TOTAL_ITEMS = 1024;
 
 type AnyNode = { _type: string; [field: string]: unknown };
 
-/** Folds the constants of a module, expression or interactive tree in place; returns it. */
-export function astOptimize<T extends ast.ModNode>(mod: T): T {
-  const folded = foldNode(mod as unknown as AnyNode) as unknown as T;
-  return folded;
+/**
+ * Folds the constants of a module, expression or interactive tree in place;
+ * returns it. A tree with expressions nested deeper than CPython compiles is
+ * refused first, unchanged (CompilerRecursionError). With
+ * `futureAnnotations` annotations are left as written.
+ */
+export function astOptimize<T extends ast.ModNode>(mod: T, filename = '<unknown>', futureAnnotations = false): T {
+  checkExpressionDepth(mod as unknown as AnyNode, filename);
+  return foldNode(mod as unknown as AnyNode, futureAnnotations) as unknown as T;
+}
+
+/** An annotation field: under `from __future__ import annotations` kept as written, unfolded (astfold_arg, astfold_stmt). */
+function isAnnotationField(node: AnyNode, key: string): boolean {
+  if (key === 'annotation') return node._type === 'arg' || node._type === 'AnnAssign';
+  return key === 'returns' && (node._type === 'FunctionDef' || node._type === 'AsyncFunctionDef');
+}
+
+const exprTypes = new Set(['BoolOp', 'NamedExpr', 'BinOp', 'UnaryOp', 'Lambda', 'IfExp', 'Dict', 'Set', 'ListComp', 'SetComp', 'DictComp',
+  'GeneratorExp', 'Await', 'Yield', 'YieldFrom', 'Compare', 'Call', 'FormattedValue', 'JoinedStr', 'Constant', 'Attribute', 'Subscript',
+  'Starred', 'Name', 'List', 'Tuple', 'Slice']);
+
+/**
+ * The recursion limit of astfold_expr, checked without recursing (so that no
+ * later stage meets a tree deeper than its JavaScript stack allows): throws
+ * CompilerRecursionError when expressions nest more than MAX_EXPRESSION_DEPTH.
+ */
+function checkExpressionDepth(root: AnyNode, filename: string): void {
+  const stack: [AnyNode, number][] = [[root, 0]];
+  while (stack.length) {
+    const [node, outer] = stack.pop()!;
+    const depth = exprTypes.has(node._type) ? outer + 1 : outer;
+    if (depth > MAX_EXPRESSION_DEPTH) throw new CompilerRecursionError(filename, node['lineno'] as number);
+    for (const child of Object.values(node)) {
+      if (Array.isArray(child)) {
+        for (const c of child) if (c !== null && typeof c === 'object' && '_type' in c) stack.push([c as AnyNode, depth]);
+      } else if (child !== null && typeof child === 'object' && '_type' in (child as object)) {
+        stack.push([child as AnyNode, depth]);
+      }
+    }
+  }
 }
 
 /** Replaces `node`'s content by a Constant of `value` (make_const), keeping its location. */
@@ -352,9 +389,9 @@ function hasDocString(body: ast.Stmt[]): boolean {
 }
 
 /** astfold_body: folding must not make a docstring out of what was not one. */
-function foldBody(body: ast.Stmt[]): ast.Stmt[] {
+function foldBody(body: ast.Stmt[], skipAnnotations: boolean): ast.Stmt[] {
   const docstring = hasDocString(body);
-  const out = body.map((s) => foldNode(s as unknown as AnyNode) as unknown as ast.Stmt);
+  const out = body.map((s) => foldNode(s as unknown as AnyNode, skipAnnotations) as unknown as ast.Stmt);
   if (!docstring && hasDocString(out)) {
     const st = out[0] as ast.ExprStmt;
     st.value = {
@@ -372,15 +409,16 @@ function foldBody(body: ast.Stmt[]): ast.Stmt[] {
 const bodyOwners = new Set(['Module', 'Interactive', 'FunctionDef', 'AsyncFunctionDef', 'ClassDef']);
 
 /** astfold_expr / astfold_stmt: children first, then this node's own fold. */
-function foldNode(node: AnyNode): AnyNode {
+function foldNode(node: AnyNode, skipAnnotations: boolean): AnyNode {
   for (const [key, child] of Object.entries(node)) {
+    if (skipAnnotations && isAnnotationField(node, key)) continue;
     if (key === 'body' && bodyOwners.has(node._type)) {
-      node[key] = foldBody(child as ast.Stmt[]);
+      node[key] = foldBody(child as ast.Stmt[], skipAnnotations);
     } else if (Array.isArray(child)) {
       if (node._type === 'Constant' || node._type === 'MatchSingleton') continue;
-      node[key] = child.map((c) => (c !== null && typeof c === 'object' && '_type' in c ? foldNode(c as AnyNode) : c));
+      node[key] = child.map((c) => (c !== null && typeof c === 'object' && '_type' in c ? foldNode(c as AnyNode, skipAnnotations) : c));
     } else if (child !== null && typeof child === 'object' && '_type' in (child as object)) {
-      node[key] = foldNode(child as AnyNode);
+      node[key] = foldNode(child as AnyNode, skipAnnotations);
     }
   }
   switch (node._type) {

@@ -86,6 +86,8 @@ export const CO_NOFREE = 0x0040;
 export const CO_COROUTINE = 0x0080;
 export const CO_ITERABLE_COROUTINE = 0x0100;
 export const CO_ASYNC_GENERATOR = 0x0200;
+/** Set on every code object compiled under `from __future__ import annotations`. */
+export const CO_FUTURE_ANNOTATIONS = 0x1000000;
 
 /** localspluskinds bits (Include/internal/pycore_code.h). */
 export const CO_FAST_LOCAL = 0x20;

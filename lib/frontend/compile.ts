@@ -15,15 +15,15 @@
  *     sorted, as dictbytype sorts them);
  *   - the fblock stack mirrors compile.c's, so break/continue/return unwind
  *     with exactly its instructions.
- * What is not compiled -- try/except* (exception groups) and the future
- * features `annotations` and `barry_as_FLUFL` -- raises
- * CompilerNotImplementedError naming it and its file:line.
+ * What is not compiled -- the future feature `barry_as_FLUFL`, and
+ * annotations unparse.ts does not write under `from __future__ import
+ * annotations` -- raises CompilerNotImplementedError naming it and file:line.
  */
 
 import type * as ast from './ast.js';
-import { PymemError } from '../errors.js';
+import { CompilerNotImplementedError } from './compileErrors.js';
 import { Op } from './opcode.js';
-import type { CodeConst, CodeObject } from './code.js';
+import { CO_FUTURE_ANNOTATIONS, type CodeConst, type CodeObject } from './code.js';
 import { constKey, setItemKey } from './constKey.js';
 import { astOptimize } from './astOpt.js';
 import {
@@ -33,28 +33,20 @@ import {
 import { PySyntaxError } from './syntaxError.js';
 import {
   FlowGraph, type Block, type Loc, NO_LOC, isJump, isScopeExit,
-  SETUP_FINALLY, SETUP_CLEANUP, SETUP_WITH, POP_BLOCK, JUMP, JUMP_NO_INTERRUPT, POP_JUMP_IF_FALSE, POP_JUMP_IF_TRUE,
+  SETUP_FINALLY, SETUP_CLEANUP, SETUP_WITH, POP_BLOCK, JUMP, JUMP_NO_INTERRUPT, POP_JUMP_IF_FALSE, POP_JUMP_IF_TRUE, POP_JUMP_IF_NONE, POP_JUMP_IF_NOT_NONE,
 } from './flowgraph.js';
 import { assemble } from './assemble.js';
 import { constRepr, strRepr } from './constRepr.js';
 import { parse } from './parser.js';
 import { futureParse, type FutureFeatures } from './future.js';
+import { annotationText } from './unparse.js';
 
-/** A construct the compiler does not support: never wrong bytecode instead. */
-export class CompilerNotImplementedError extends PymemError {
-  constructor(
-    /** The construct, e.g. "match statement". */
-    readonly construct: string,
-    readonly filename: string,
-    readonly lineno: number,
-  ) {
-    super(`${construct} is not supported by pymem's compiler (${filename}, line ${lineno})`);
-  }
-}
+export { CompilerNotImplementedError, CompilerRecursionError } from './compileErrors.js';
 
+/** compile.c's COMPILER_SCOPE_*: what a code unit compiles. */
 export type ScopeType = 'module' | 'class' | 'function' | 'asyncFunction' | 'lambda' | 'comprehension';
 
-type FBlockType = 'WHILE_LOOP' | 'FOR_LOOP' | 'TRY_EXCEPT' | 'FINALLY_TRY' | 'FINALLY_END' | 'WITH' | 'ASYNC_WITH' | 'HANDLER_CLEANUP' | 'POP_VALUE' | 'EXCEPTION_HANDLER' | 'ASYNC_COMPREHENSION_GENERATOR';
+type FBlockType = 'WHILE_LOOP' | 'FOR_LOOP' | 'TRY_EXCEPT' | 'FINALLY_TRY' | 'FINALLY_END' | 'WITH' | 'ASYNC_WITH' | 'HANDLER_CLEANUP' | 'POP_VALUE' | 'EXCEPTION_HANDLER' | 'EXCEPTION_GROUP_HANDLER' | 'ASYNC_COMPREHENSION_GENERATOR';
 
 interface FBlock {
   type: FBlockType;
@@ -99,6 +91,8 @@ export class CompilerUnit {
   loc: Loc;
   qualname = '';
   privateName: string | null = null;
+  /** The CO_FUTURE_* bits of the compilation, in every code object's flags. */
+  futureFlags = 0;
   readonly fblocks: FBlock[] = [];
 
   constructor(
@@ -221,10 +215,6 @@ class Compiler {
     throw new PySyntaxError(msg, 'SyntaxError', this.filename, lineno, col + 1, endLineno, endCol + 1, this.sourceLines[lineno - 1] ?? null);
   }
 
-  notImplemented(construct: string, node: ast.Located): never {
-    throw new CompilerNotImplementedError(construct, this.filename, node.lineno);
-  }
-
   // ---- emitting ----
 
   /** compiler_addop / compiler_addop_i: one instruction at the current location. */
@@ -294,6 +284,7 @@ class Compiler {
   enterScope(name: string, scopeType: ScopeType, node: object, lineno: number): void {
     const ste = this.st.lookup(node);
     const u = new CompilerUnit(ste, name, scopeType, lineno);
+    if (this.future.features.has('annotations')) u.futureFlags = CO_FUTURE_ANNOTATIONS;
     if (this.u) {
       u.privateName = this.u.privateName;
       this.stack.push(this.u);
@@ -470,7 +461,9 @@ class Compiler {
       case 'AsyncFor': return this.asyncFor(s);
       case 'AsyncWith': return this.asyncWith(s, 0);
       case 'Match': return this.match(s);
-      case 'TryStar': return this.notImplemented('try/except*', s);
+      case 'TryStar':
+        if (s.finalbody.length) return this.tryFinally(s);
+        return this.tryStarExcept(s);
     }
   }
 
@@ -545,6 +538,7 @@ class Compiler {
     switch (info.type) {
       case 'WHILE_LOOP':
       case 'EXCEPTION_HANDLER':
+      case 'EXCEPTION_GROUP_HANDLER':
       case 'ASYNC_COMPREHENSION_GENERATOR':
         return;
       case 'FOR_LOOP':
@@ -601,6 +595,7 @@ class Compiler {
     const fblocks = this.u.fblocks;
     if (!fblocks.length) return null;
     const top = fblocks[fblocks.length - 1]!;
+    if (top.type === 'EXCEPTION_GROUP_HANDLER') this.error("'break', 'continue' and 'return' cannot appear in an except* block");
     if (toLoop && (top.type === 'WHILE_LOOP' || top.type === 'FOR_LOOP')) return top;
     fblocks.pop();
     this.unwindFblock(top, preserveTos);
@@ -740,8 +735,8 @@ class Compiler {
     this.addOp(opcode, arg);
   }
 
-  /** compiler_try_finally. */
-  private tryFinally(s: ast.Try): void {
+  /** compiler_try_finally and compiler_try_star_finally. */
+  private tryFinally(s: ast.Try | ast.TryStar): void {
     const body = this.newBlock();
     const end = this.newBlock();
     const exit = this.newBlock();
@@ -749,8 +744,12 @@ class Compiler {
     this.addJump(SETUP_FINALLY, end);
     this.useNextBlock(body);
     this.pushFblock('FINALLY_TRY', body, end, s.finalbody);
-    if (s.handlers.length) this.tryExcept(s);
-    else s.body.forEach((b) => this.visitStmt(b));
+    if (s.handlers.length) {
+      if (s._type === 'Try') this.tryExcept(s);
+      else this.tryStarExcept(s);
+    } else {
+      s.body.forEach((b) => this.visitStmt(b));
+    }
     this.addOpNoLine(POP_BLOCK);
     this.popFblock();
     s.finalbody.forEach((b) => this.visitStmt(b));
@@ -847,6 +846,106 @@ class Compiler {
     this.addOp(Op.RERAISE, 0);
     this.useNextBlock(cleanup);
     this.popExceptAndReraise();
+    this.useNextBlock(end);
+  }
+
+  /** compiler_try_star_except: except* handlers split an exception group. */
+  private tryStarExcept(s: ast.TryStar): void {
+    const body = this.newBlock();
+    let except = this.newBlock();
+    const orelse = this.newBlock();
+    const end = this.newBlock();
+    const cleanup = this.newBlock();
+    const reraiseStar = this.newBlock();
+    this.addJump(SETUP_FINALLY, except);
+    this.useNextBlock(body);
+    this.pushFblock('TRY_EXCEPT', body, null, null);
+    s.body.forEach((b) => this.visitStmt(b));
+    this.popFblock();
+    this.addOpNoLine(POP_BLOCK);
+    this.addJumpNoLine(JUMP, orelse);
+    const n = s.handlers.length;
+    this.useNextBlock(except);
+    this.unsetLoc();
+    this.addJump(SETUP_CLEANUP, cleanup);
+    this.addOp(Op.PUSH_EXC_INFO);
+    this.pushFblock('EXCEPTION_GROUP_HANDLER', null, null, null);
+    for (let i = 0; i < n; i++) {
+      const handler = s.handlers[i]!;
+      this.setLoc(handler);
+      except = this.newBlock();
+      const exceptWithError = this.newBlock();
+      const noMatch = this.newBlock();
+      if (i === 0) {
+        this.addOp(Op.COPY, 1);
+        this.addOp(Op.BUILD_LIST, 0);
+        this.addOp(Op.SWAP, 2);
+      }
+      if (handler.type) {
+        this.visitExpr(handler.type);
+        this.addOp(Op.CHECK_EG_MATCH);
+        this.addOp(Op.COPY, 1);
+        this.addJump(POP_JUMP_IF_NONE, noMatch);
+        this.nextBlock();
+      }
+      const cleanupEnd = this.newBlock();
+      const cleanupBody = this.newBlock();
+      if (handler.name) this.nameop(handler.name, 'Store');
+      else this.addOp(Op.POP_TOP);
+      this.addJump(SETUP_CLEANUP, cleanupEnd);
+      this.useNextBlock(cleanupBody);
+      this.pushFblock('HANDLER_CLEANUP', cleanupBody, null, handler.name);
+      handler.body.forEach((b) => this.visitStmt(b));
+      this.popFblock();
+      this.unsetLoc();
+      this.addOp(POP_BLOCK);
+      if (handler.name) {
+        this.loadConst(null);
+        this.nameop(handler.name, 'Store');
+        this.nameop(handler.name, 'Del');
+      }
+      this.addJump(JUMP, except);
+      this.useNextBlock(cleanupEnd);
+      this.unsetLoc();
+      if (handler.name) {
+        this.loadConst(null);
+        this.nameop(handler.name, 'Store');
+        this.nameop(handler.name, 'Del');
+      }
+      this.addOp(Op.LIST_APPEND, 3);
+      this.addOp(Op.POP_TOP);
+      this.addJump(JUMP, exceptWithError);
+      this.useNextBlock(except);
+      this.addOp(Op.NOP);
+      this.addJump(JUMP, exceptWithError);
+      this.useNextBlock(noMatch);
+      this.addOp(Op.POP_TOP);
+      this.useNextBlock(exceptWithError);
+      if (i === n - 1) {
+        this.addOp(Op.LIST_APPEND, 1);
+        this.addJump(JUMP, reraiseStar);
+      }
+    }
+    this.unsetLoc();
+    this.popFblock();
+    const reraise = this.newBlock();
+    this.useNextBlock(reraiseStar);
+    this.addOp(Op.PREP_RERAISE_STAR);
+    this.addOp(Op.COPY, 1);
+    this.addJump(POP_JUMP_IF_NOT_NONE, reraise);
+    this.addOp(Op.POP_TOP);
+    this.addOp(POP_BLOCK);
+    this.addOp(Op.POP_EXCEPT);
+    this.addJump(JUMP, end);
+    this.useNextBlock(reraise);
+    this.addOp(POP_BLOCK);
+    this.addOp(Op.SWAP, 2);
+    this.addOp(Op.POP_EXCEPT);
+    this.addOp(Op.RERAISE, 0);
+    this.useNextBlock(cleanup);
+    this.popExceptAndReraise();
+    this.useNextBlock(orelse);
+    s.orelse.forEach((b) => this.visitStmt(b));
     this.useNextBlock(end);
   }
 
@@ -1083,7 +1182,8 @@ class Compiler {
     const moduleOrClass = this.u.scopeType === 'module' || this.u.scopeType === 'class';
     if (targ._type === 'Name') {
       if (s.simple && moduleOrClass) {
-        this.visitExpr(s.annotation);
+        if (this.future.features.has('annotations')) this.loadConst(annotationText(s.annotation, this.filename));
+        else this.visitExpr(s.annotation);
         this.addOpName(Op.LOAD_NAME, '__annotations__');
         this.loadConst(mangle(this.u.privateName, targ.id));
         this.addOp(Op.STORE_SUBSCR);
@@ -1096,7 +1196,7 @@ class Compiler {
         this.checkAnnSubscr(targ.slice);
       }
     }
-    if (!s.simple && moduleOrClass) this.checkAnnExpr(s.annotation);
+    if (!s.simple && moduleOrClass && !this.future.features.has('annotations')) this.checkAnnExpr(s.annotation);
   }
 
   private checkAnnExpr(e: ast.Expr): void {
@@ -1142,7 +1242,8 @@ class Compiler {
       }
       if (i !== cases - hasDefault - 1) this.addOp(Op.POP_TOP);
       m.body.forEach((b) => this.visitStmt(b));
-      this.addJumpNoLine(JUMP, end);
+      this.unsetLoc();
+      this.addJump(JUMP, end);
       this.setLoc(m.pattern);
       this.emitAndResetFailPop(pc);
     }
@@ -1151,6 +1252,7 @@ class Compiler {
       this.addOp(cases === 1 ? Op.POP_TOP : Op.NOP);
       if (last.guard) this.jumpIf(last.guard, end, false);
       last.body.forEach((b) => this.visitStmt(b));
+      this.unsetLoc();
     }
     this.useNextBlock(end);
   }
@@ -1500,7 +1602,9 @@ class Compiler {
     const one = (id: string, annotation: ast.Expr | null): void => {
       if (!annotation) return;
       this.loadConst(mangle(this.u.privateName, id));
-      if (annotation._type === 'Starred') {
+      if (this.future.features.has('annotations')) {
+        this.loadConst(annotationText(annotation, this.filename));
+      } else if (annotation._type === 'Starred') {
         this.visitExpr(annotation.value);
         this.addOp(Op.UNPACK_SEQUENCE, 1);
       } else {
@@ -2251,19 +2355,24 @@ function dedupeSet(values: CodeConst[]): CodeConst[] {
   });
 }
 
-/** Compiles a parsed (and optimized) tree: symbol table, code generation, assembly. */
+/**
+ * Compiles a parsed tree as compile.c's compiler setup does: future
+ * statements, the AST optimizer (which folds the tree in place), the symbol
+ * table, code generation and assembly.
+ */
 export function compileAst(mod: ast.ModNode, filename: string, source: string): CodeObject {
   const lines = source.split(/\r?\n/);
   const future = futureParse(mod, filename, lines);
-  for (const feature of future.features) {
-    throw new CompilerNotImplementedError(`from __future__ import ${feature}`, filename, future.lineno);
+  if (future.features.has('barry_as_FLUFL')) {
+    throw new CompilerNotImplementedError('from __future__ import barry_as_FLUFL', filename, future.lineno);
   }
-  const st = buildSymtable(mod, filename, lines);
+  const futureAnnotations = future.features.has('annotations');
+  astOptimize(mod, filename, futureAnnotations);
+  const st = buildSymtable(mod, filename, lines, futureAnnotations);
   return new Compiler(st, future, filename, lines).compileMod(mod);
 }
 
-/** Python's compile(source, filename, mode) for exec / eval / single: parse, optimize, compile, assemble. */
+/** Python's compile(source, filename, mode) for exec / eval / single: parse, then compileAst. */
 export function compile(source: string, filename: string, mode: Mode): CodeObject {
-  const tree = parse(source, filename, mode);
-  return compileAst(astOptimize(tree), filename, source);
+  return compileAst(parse(source, filename, mode), filename, source);
 }

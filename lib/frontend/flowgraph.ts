@@ -36,6 +36,7 @@ export interface Loc {
   endCol: number;
 }
 
+/** The location of an artificial instruction (UNSET_LOC). */
 export const NO_LOC: Loc = Object.freeze({ lineno: -1, endLineno: -1, col: -1, endCol: -1 });
 
 /** compile.c's struct instr. */

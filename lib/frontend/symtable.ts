@@ -17,28 +17,40 @@
 import type * as ast from './ast.js';
 import { PySyntaxError } from './syntaxError.js';
 
+/** DEF_GLOBAL: Declared global. */
 export const DEF_GLOBAL = 1;
+/** DEF_LOCAL: Assigned in the block. */
 export const DEF_LOCAL = 2;
+/** DEF_PARAM: A parameter. */
 export const DEF_PARAM = 4;
+/** DEF_NONLOCAL: Declared nonlocal. */
 export const DEF_NONLOCAL = 8;
+/** USE: Read in the block. */
 export const USE = 16;
+/** DEF_FREE: A free variable of the block. */
 export const DEF_FREE = 32;
+/** DEF_FREE_CLASS: Free in a class method, bound in the class. */
 export const DEF_FREE_CLASS = 64;
+/** DEF_IMPORT: Bound by an import. */
 export const DEF_IMPORT = 128;
+/** DEF_ANNOT: Annotated. */
 export const DEF_ANNOT = 256;
+/** DEF_COMP_ITER: A comprehension's iteration variable. */
 export const DEF_COMP_ITER = 512;
 const DEF_BOUND = DEF_LOCAL | DEF_PARAM | DEF_IMPORT;
 const SCOPE_OFFSET = 11;
 const SCOPE_MASK = DEF_GLOBAL | DEF_LOCAL | DEF_PARAM | DEF_NONLOCAL;
 
-/** Scopes (symtable.h). */
+/** Scopes (symtable.h), in bits 11+ of a symbol's flags after analysis: local, global by declaration, global by absence, free, cell. */
 export const LOCAL = 1;
 export const GLOBAL_EXPLICIT = 2;
 export const GLOBAL_IMPLICIT = 3;
 export const FREE = 4;
 export const CELL = 5;
 
+/** _Py_block_ty: the kind of a scope (comprehensions and lambdas are functions). */
 export type BlockType = 'function' | 'class' | 'module';
+/** ste_comprehension: which comprehension a function scope is, or null. */
 export type ComprehensionType = 'list' | 'set' | 'dict' | 'generator' | null;
 
 type Loc = { lineno: number; col_offset: number; end_lineno: number; end_col_offset: number };
@@ -108,8 +120,8 @@ const GLOBAL_ANNOT = "annotated name '%U' can't be global";
 const NONLOCAL_ANNOT = "annotated name '%U' can't be nonlocal";
 
 /** Builds and analyses the symbol table of a module (_PySymtable_Build). */
-export function buildSymtable(mod: ast.ModNode, filename: string, sourceLines: string[]): Symtable {
-  return new SymtableBuilder(filename, sourceLines).build(mod);
+export function buildSymtable(mod: ast.ModNode, filename: string, sourceLines: string[], futureAnnotations = false): Symtable {
+  return new SymtableBuilder(filename, sourceLines, futureAnnotations).build(mod);
 }
 
 class SymtableBuilder {
@@ -122,6 +134,8 @@ class SymtableBuilder {
   constructor(
     private readonly filename: string,
     private readonly sourceLines: string[],
+    /** Under `from __future__ import annotations` annotations are text: their names bind and use nothing here. */
+    private readonly futureAnnotations: boolean,
   ) {}
 
   build(mod: ast.ModNode): Symtable {
@@ -261,7 +275,7 @@ class SymtableBuilder {
         } else {
           this.visitExpr(s.target);
         }
-        this.visitExpr(s.annotation);
+        if (!this.futureAnnotations) this.visitExpr(s.annotation);
         if (s.value) this.visitExpr(s.value);
         break;
       case 'AugAssign':
@@ -390,6 +404,7 @@ class SymtableBuilder {
 
   /** symtable_visit_annotations: annotations are evaluated in the enclosing scope. */
   private visitAnnotations(args: ast.Arguments, returns: ast.Expr | null): void {
+    if (this.futureAnnotations) return;
     for (const a of [...args.posonlyargs, ...args.args, ...args.kwonlyargs]) if (a.annotation) this.visitExpr(a.annotation);
     if (args.vararg?.annotation) this.visitExpr(args.vararg.annotation);
     if (args.kwarg?.annotation) this.visitExpr(args.kwarg.annotation);

@@ -94,6 +94,8 @@ export class Collector {
   private readonly seen: number;
   /** visit_reachable's `reachable` argument: the young list of the running move_unreachable. */
   private young = 0;
+  /** Objects examined by update_refs over the collector's life (the first deduce_unreachable of each collection). */
+  candidates = 0;
 
   constructor(private readonly interp: Interpreter) {
     this.rt = interp.rt;
@@ -133,13 +135,17 @@ export class Collector {
   /**
    * update_refs: gc_refs := ob_refcnt and PREV_MASK_COLLECTING on every
    * object of containers. After it, _gc_prev holds no pointer: containers is
-   * singly linked until move_unreachable relinks it.
+   * singly linked until move_unreachable relinks it. Returns the number of
+   * objects (3.14's `candidates`).
    */
-  private updateRefs(containers: number): void {
+  private updateRefs(containers: number): number {
+    let candidates = 0;
     for (let g = gcNext.get(containers); g !== containers; g = gcNext.get(g)) {
       // gc_reset_refs(gc, Py_REFCNT(op)): FINALIZED kept, COLLECTING set.
       gcPrev.set(g, obRefcnt.get(fromGc(g)) * REFS_UNIT + (gcPrev.get(g) & PREV_MASK_FINALIZED) + PREV_MASK_COLLECTING);
+      candidates++;
     }
+    return candidates;
   }
 
   /** visit_decref: one reference from inside the collected generation. */
@@ -243,18 +249,20 @@ export class Collector {
   /**
    * deduce_unreachable: base keeps what is reachable from outside it, the
    * rest goes to unreachable (initialised here), NEXT_MASK_UNREACHABLE set.
+   * Returns the number of objects base held.
    */
-  private deduceUnreachable(base: number, unreachable: number): void {
-    this.updateRefs(base);
+  private deduceUnreachable(base: number, unreachable: number): number {
+    const candidates = this.updateRefs(base);
     this.subtractRefs(base);
     this.lists.init(unreachable);
     this.moveUnreachable(base, unreachable);
+    return candidates;
   }
 
   // --- untracking --------------------------------------------------------------------------
 
   /** untrack_tuples: _PyTuple_MaybeUntrack on every exact tuple of head. */
-  private untrackTuples(head: number): void {
+  untrackTuples(head: number): void {
     const tuple = this.interp.tuple;
     const word = this.rt.typeWord(tuple.type);
     for (let g = gcNext.get(head); g !== head; ) {
@@ -472,7 +480,7 @@ export class Collector {
    * (_PyTuple_, _PyFloat_, _PyList_, _PyDict_ClearFreeList), so arenas they
    * pin can be released.
    */
-  private clearFreelists(): void {
+  clearFreelists(): void {
     const interp = this.interp;
     interp.tuple.clearFreeList();
     interp.float.clearFreeList();
@@ -487,9 +495,15 @@ export class Collector {
     this.write(`gc: ${msg} <${this.typeOf(op).name} 0x${op.toString(16)}>\n`);
   }
 
-  /** show_stats_each_generations. */
+  /** The DEBUG_STATS lines a collection starts with: "gc: collecting generation g..." and show_stats_each_generations. */
+  debugCollecting(generation: number): void {
+    this.write(`gc: collecting generation ${generation}...\n`);
+    this.showStatsEachGenerations();
+  }
+
+  /** show_stats_each_generations (GEN_HEAD order). */
   private showStatsEachGenerations(): void {
-    const sizes = this.state.generations.map((gen) => ` ${this.lists.size(gen.head)}`).join('');
+    const sizes = [0, 1, 2].map((i) => ` ${this.lists.size(this.state.genHead(i))}`).join('');
     this.write(`gc: objects in each generation:${sizes}\ngc: objects in permanent generation: ${this.lists.size(this.state.permanentGeneration.head)}\n`);
   }
 
@@ -501,49 +515,18 @@ export class Collector {
   // --- the collection ------------------------------------------------------------------------------
 
   /**
-   * gc_collect_main: collect generation `generation` (and the younger ones).
-   * Returns the number collected and the number uncollectable; the caller
-   * holds GcState.collecting.
+   * The phases after the survivors have moved to old, shared by
+   * gc_collect_main (3.11) and gc_collect_region (3.14): legacy finalizers,
+   * weakrefs, tp_finalize, resurrection, tp_clear, gc.garbage. unreachable
+   * is what deduce_unreachable left; t1 the DEBUG_STATS start time (null:
+   * print no "done" line). Returns m (collected) and n (uncollectable).
    */
-  collectMain(generation: number): CollectionResult {
-    this.rt.checkNotDisposed('gc_collect_main');
+  private collectUnreachable(unreachable: number, old: number, t1: number | null): { m: number; n: number } {
     const st = this.state;
     const lists = this.lists;
     const debug = st.debug;
     let m = 0;
     let n = 0;
-    let t1 = 0;
-    if ((debug & DEBUG_STATS) !== 0) {
-      this.write(`gc: collecting generation ${generation}...\n`);
-      this.showStatsEachGenerations();
-      t1 = performance.now();
-    }
-
-    // Update collection and allocation counters.
-    if (generation + 1 < NUM_GENERATIONS) st.generations[generation + 1]!.count += 1;
-    for (let i = 0; i <= generation; i++) st.generations[i]!.count = 0;
-
-    // Merge the younger generations into the one being collected.
-    const young = st.generations[generation]!.head;
-    for (let i = 0; i < generation; i++) lists.merge(st.generations[i]!.head, young);
-    const old = generation < NUM_GENERATIONS - 1 ? st.generations[generation + 1]!.head : young;
-
-    const unreachable = this.unreachable;
-    this.ranObjectCode = false;
-    this.deduceUnreachable(young, unreachable);
-
-    this.untrackTuples(young);
-    // Move the reachable objects to the next generation.
-    if (young !== old) {
-      if (generation === NUM_GENERATIONS - 2) st.longLivedPending += lists.size(young);
-      lists.merge(young, old);
-    } else {
-      // Dicts are untracked in full collections only, to avoid quadratic dict build-up (issue #14775).
-      this.untrackDicts(young);
-      st.longLivedPending = 0;
-      st.longLivedTotal = lists.size(young);
-    }
-
     // All of unreachable is trash, except what legacy finalizers (tp_del) reach.
     const finalizers = this.finalizers;
     lists.init(finalizers);
@@ -572,13 +555,75 @@ export class Collector {
       n++;
       if ((st.debug & DEBUG_UNCOLLECTABLE) !== 0) this.debugCycle('uncollectable', fromGc(g));
     }
-    if ((st.debug & DEBUG_STATS) !== 0) {
+    if (t1 !== null) {
       const d = (performance.now() - t1) / 1000;
       this.write(`gc: done, ${n + m} unreachable, ${n} uncollectable, ${d.toFixed(4)}s elapsed\n`);
     }
 
     // The uncollectable ones go to gc.garbage, for the programmer to deal with.
     this.handleLegacyFinalizers(finalizers, old);
+
+    return { m, n };
+  }
+
+  /**
+   * gc_collect_region (3.14): collect `from`, its survivors to `to` (which
+   * may be `from` itself), with 3.11's phases. The caller counts the
+   * statistics (add_stats) and holds GcState.collecting.
+   */
+  collectRegion(from: number, to: number): CollectionResult {
+    this.rt.checkNotDisposed('gc_collect_region');
+    const unreachable = this.unreachable;
+    this.ranObjectCode = false;
+    this.candidates += this.deduceUnreachable(from, unreachable);
+    this.untrackTuples(from);
+    // Move the reachable objects to the next generation.
+    if (from !== to) this.lists.merge(from, to);
+    const { m, n } = this.collectUnreachable(unreachable, to, null);
+    return { collected: m, uncollectable: n };
+  }
+
+  /**
+   * gc_collect_main: collect generation `generation` (and the younger ones).
+   * Returns the number collected and the number uncollectable; the caller
+   * holds GcState.collecting.
+   */
+  collectMain(generation: number): CollectionResult {
+    this.rt.checkNotDisposed('gc_collect_main');
+    const st = this.state;
+    const lists = this.lists;
+    let t1: number | null = null;
+    if ((st.debug & DEBUG_STATS) !== 0) {
+      this.debugCollecting(generation);
+      t1 = performance.now();
+    }
+
+    // Update collection and allocation counters.
+    if (generation + 1 < NUM_GENERATIONS) st.generations[generation + 1]!.count += 1;
+    for (let i = 0; i <= generation; i++) st.generations[i]!.count = 0;
+
+    // Merge the younger generations into the one being collected.
+    const young = st.generations[generation]!.head;
+    for (let i = 0; i < generation; i++) lists.merge(st.generations[i]!.head, young);
+    const old = generation < NUM_GENERATIONS - 1 ? st.generations[generation + 1]!.head : young;
+
+    const unreachable = this.unreachable;
+    this.ranObjectCode = false;
+    this.candidates += this.deduceUnreachable(young, unreachable);
+
+    this.untrackTuples(young);
+    // Move the reachable objects to the next generation.
+    if (young !== old) {
+      if (generation === NUM_GENERATIONS - 2) st.longLivedPending += lists.size(young);
+      lists.merge(young, old);
+    } else {
+      // Dicts are untracked in full collections only, to avoid quadratic dict build-up (issue #14775).
+      this.untrackDicts(young);
+      st.longLivedPending = 0;
+      st.longLivedTotal = lists.size(young);
+    }
+
+    const { m, n } = this.collectUnreachable(unreachable, old, t1);
 
     // Free lists are cleared only by collections of the oldest generation.
     if (generation === NUM_GENERATIONS - 1) this.clearFreelists();

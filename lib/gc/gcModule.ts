@@ -12,6 +12,11 @@
  * asking costs no GC allocation; gc.garbage is a real list object, as in
  * CPython, holding its own references.
  *
+ * Under the interpreter's GcPolicy (objects/gcPolicy.ts): the generational
+ * policies (3.11, 3.13) run gc_collect_main; the incremental one (3.14) runs
+ * _PyGC_Collect's switch (incremental.ts) and answers get_count,
+ * get_threshold, get_objects, freeze and unfreeze as 3.14's gcmodule.c does.
+ *
  * Argument errors are InvalidArgumentError with CPython's message (its
  * TypeError, ValueError and OverflowError).
  */
@@ -20,6 +25,7 @@ import { NUM_GENERATIONS, type GcState, type GenerationStats } from '../objects/
 import type { Interpreter } from '../objects/interpreter.js';
 import type { Unraisable } from '../objects/runtime.js';
 import {
+  type CollectionResult,
   Collector,
   DEBUG_COLLECTABLE,
   DEBUG_LEAK,
@@ -28,6 +34,7 @@ import {
   DEBUG_UNCOLLECTABLE,
 } from './collector.js';
 import { type GcChannelMessage, gcChannel } from './diagnostics.js';
+import { IncrementalCollector } from './incremental.js';
 
 export { DEBUG_COLLECTABLE, DEBUG_LEAK, DEBUG_SAVEALL, DEBUG_STATS, DEBUG_UNCOLLECTABLE };
 
@@ -62,10 +69,14 @@ export class GcModule {
   readonly garbage: number;
   private readonly state: GcState;
   private readonly collector: Collector;
+  /** 3.14's collector; null under the generational policies. */
+  private readonly incremental: IncrementalCollector | null;
 
   constructor(readonly interp: Interpreter) {
     this.state = interp.rt.gc;
     this.collector = new Collector(interp);
+    this.incremental =
+      this.state.incremental === null ? null : new IncrementalCollector(interp.rt, this.state, this.collector, this.collector.gcList);
     this.garbage = interp.list.new(0);
     this.collector.garbage = this.garbage;
   }
@@ -120,9 +131,12 @@ export class GcModule {
    * gen-1 collections since the last full one (long_lived_pending) exceed
    * 25% of those the last full collection kept (long_lived_total). Installed
    * as GcState.collectGenerations; the caller holds GcState.collecting.
+   * (gc_select_generation in 3.13, the same rule.)
    */
   collectGenerations(): number {
     const st = this.state;
+    // _Py_RunGC under 3.14: every automatic collection is an increment.
+    if (this.incremental !== null) return this.collectWithCallback(1, true);
     for (let i = NUM_GENERATIONS - 1; i >= 0; i--) {
       const gen = st.generations[i]!;
       if (gen.count > gen.threshold) {
@@ -134,13 +148,23 @@ export class GcModule {
     return 0;
   }
 
-  /** gc_collect_with_callback: "start" callbacks, gc_collect_main, "stop" callbacks. */
+  /** gc_collect_with_callback: "start" callbacks, gc_collect_main (3.14: _PyGC_Collect's switch), "stop" callbacks. */
   private collectWithCallback(generation: number, automatic: boolean): number {
     this.invokeGcCallback('start', generation, 0, 0, automatic, 0);
     const t0 = performance.now();
-    const { collected, uncollectable } = this.collector.collectMain(generation);
+    const { collected, uncollectable } = this.incremental === null ? this.collector.collectMain(generation) : this.collectIncremental(generation);
     this.invokeGcCallback('stop', generation, collected, uncollectable, automatic, performance.now() - t0);
     return collected + uncollectable;
+  }
+
+  /** _PyGC_Collect (3.14) between its callbacks: 0 a young collection, 1 an increment, 2 a full collection. */
+  private collectIncremental(generation: number): CollectionResult {
+    const inc = this.incremental!;
+    this.interp.rt.checkNotDisposed('_PyGC_Collect');
+    if ((this.state.debug & DEBUG_STATS) !== 0) this.collector.debugCollecting(generation);
+    if (generation === 0) return inc.collectYoung();
+    if (generation === 1) return inc.collectIncrement();
+    return inc.collectFull();
   }
 
   /** invoke_gc_callback: each of gc.callbacks (a throw is reported as unraisable), then the channel. */
@@ -179,16 +203,23 @@ export class GcModule {
     return this.state.enabled;
   }
 
-  /** gc.get_count(): the generations' counters (gen 0: allocations less deallocations; older: collections of the younger one). */
+  /**
+   * gc.get_count(): the generations' counters (gen 0: allocations less
+   * deallocations; older: collections of the younger one). 3.14: young's
+   * count, then old[visited].count (young collections since the last full
+   * one) and old[pending].count.
+   */
   getCount(): [number, number, number] {
     const g = this.state.generations;
+    const inc = this.state.incremental;
+    if (inc !== null) return [g[0]!.count, g[1 + inc.visitedSpace]!.count, g[2 - inc.visitedSpace]!.count];
     return [g[0]!.count, g[1]!.count, g[2]!.count];
   }
 
-  /** gc.get_threshold(). */
+  /** gc.get_threshold(). 3.14: (young, old[0]'s scan-rate factor, 0): its third value is always 0. */
   getThreshold(): [number, number, number] {
     const g = this.state.generations;
-    return [g[0]!.threshold, g[1]!.threshold, g[2]!.threshold];
+    return [g[0]!.threshold, g[1]!.threshold, this.incremental !== null ? 0 : g[2]!.threshold];
   }
 
   /**
@@ -228,6 +259,15 @@ export class GcModule {
     this.state.debug = flags;
   }
 
+  /**
+   * Objects the collector has examined (update_refs over each collection's
+   * objects, CPython's `candidates`) since the interpreter started: pymem's
+   * measure of a collector's work, not a gc module function.
+   */
+  get candidates(): number {
+    return this.collector.candidates;
+  }
+
   /** gc.get_stats(): per generation, collections run, objects collected and found uncollectable (copies). */
   getStats(): GenerationStats[] {
     return this.state.stats.map((s) => ({ ...s }));
@@ -256,7 +296,15 @@ export class GcModule {
         throw new InvalidArgumentError(`ValueError: generation parameter must be less than the number of available generations (${NUM_GENERATIONS})`);
       }
       if (generation < 0) throw new InvalidArgumentError('ValueError: generation parameter cannot be negative');
-      collect(gens[generation]!.head);
+      if (this.incremental === null) {
+        collect(gens[generation]!.head);
+      } else if (generation === 0) {
+        collect(gens[0]!.head);
+      } else if (generation === 2) {
+        // 3.14: 1 has no objects, 2 is the whole old generation (old[0] then old[1]).
+        collect(gens[1]!.head);
+        collect(gens[2]!.head);
+      }
       return out;
     }
     for (const gen of gens) collect(gen.head);
@@ -316,6 +364,7 @@ export class GcModule {
   /** gc.freeze(): every tracked object moves to the permanent generation, ignored by collections; gen 0's count resets. */
   freeze(): void {
     this.interp.rt.checkNotDisposed('gc.freeze');
+    if (this.incremental !== null) return this.incremental.freeze();
     const lists = this.collector.gcList;
     for (const gen of this.state.generations) {
       lists.merge(gen.head, this.state.permanentGeneration.head);
@@ -325,6 +374,7 @@ export class GcModule {
   /** gc.unfreeze(): the permanent generation goes back to the oldest one. */
   unfreeze(): void {
     this.interp.rt.checkNotDisposed('gc.unfreeze');
+    if (this.incremental !== null) return this.incremental.unfreeze();
     this.collector.gcList.merge(this.state.permanentGeneration.head, this.state.generations[NUM_GENERATIONS - 1]!.head);
   }
   /** gc.get_freeze_count(). */

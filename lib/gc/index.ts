@@ -27,3 +27,4 @@ export {
 export { type CollectionResult } from './collector.js';
 export { GC_CHANNEL_NAME, gcChannel, type GcChannelMessage } from './diagnostics.js';
 export { gcListViolations } from './validate.js';
+export { GC_POLICIES, gcPolicyOf, type GcPolicy, type GcPolicyName } from '../objects/gcPolicy.js';

@@ -4,7 +4,9 @@
  * tracked, untracked and deleted: the generation lists, whose PyGC_Heads live
  * in real memory, and generation 0's allocation count that triggers a
  * collection. The collector itself is the gc layer's; it installs
- * `collectGenerations`.
+ * `collectGenerations`. Which collection that is, and the thresholds, are the
+ * GcPolicy's (gcPolicy.ts); under 3.14's incremental policy `generations` are
+ * young, old[0] and old[1], and IncrementalState keeps the rest of its state.
  *
  *   generation head (a PyGC_Head of its own, layout.ts, in a static block)
  *   +-----------+-----------+
@@ -17,6 +19,7 @@
  * f64 (pointers up to 2^53); `w & 3` reads the flags exactly, since ToInt32
  * keeps the low 32 bits of an integer-valued double.
  */
+import { type GcPolicy, gcPolicyOf } from './gcPolicy.js';
 import { GC_HEAD_SIZE, asGc, gcNext, gcPrev } from './layout.js';
 
 /** NUM_GENERATIONS. */
@@ -40,6 +43,45 @@ export interface GenerationStats {
   uncollectable: number;
 }
 
+/**
+ * The state of 3.14's incremental collector beyond the generations
+ * (struct _gc_runtime_state: visited_space, work_to_do, phase) and the
+ * old-space bit CPython keeps in bit 0 of each _gc_next
+ * (_PyGC_NEXT_MASK_OLD_SPACE_1).
+ *
+ * pymem's _gc_next has no spare bit for it (every list walk reads the word
+ * as a pointer), so the bit lives beside the heap: `visited` holds the old
+ * objects whose bit equals visitedSpace, `permanent` the permanent
+ * generation's (always visited). Everything else tracked is in the pending
+ * space: the pending half of the old generation, and the young generation
+ * (_PyObject_GC_TRACK and completed_scavenge give young objects the
+ * not-visited bit). Flipping visited_space, which relabels every visited
+ * object pending at once, is `visited.clear()`. An untracked object has no
+ * bit (GcState.untrack forgets it).
+ */
+export class IncrementalState {
+  /** gcstate->visited_space: which of old[0] / old[1] is the visited half. */
+  visitedSpace = 0;
+  /** gcstate->work_to_do: objects still to scan before the old generation has been scavenged. */
+  workToDo = 0;
+  /** gcstate->phase: GC_PHASE_MARK (the next increment marks from the roots) or GC_PHASE_COLLECT. */
+  phase: 'mark' | 'collect' = 'mark';
+  /** Old objects whose space bit is visitedSpace. */
+  readonly visited = new Set<number>();
+  /** The permanent generation's objects (visited, never collected). */
+  readonly permanent = new Set<number>();
+
+  /** gc_old_space(gc) == visited_space, for a tracked object op. */
+  isVisited(op: number): boolean {
+    return this.visited.has(op) || this.permanent.has(op);
+  }
+  /** The bit goes with the object when it is untracked. */
+  forget(op: number): void {
+    this.visited.delete(op);
+    this.permanent.delete(op);
+  }
+}
+
 /** gc state of one runtime. */
 export class GcState {
   enabled = true;
@@ -47,6 +89,12 @@ export class GcState {
   collecting = false;
   longLivedTotal = 0;
   longLivedPending = 0;
+  /** gcstate->heap_size (3.14): containers allocated less those deleted; counted under every policy, read by 3.14's. */
+  heapSize = 0;
+  /** The schedule (gcPolicy.ts). */
+  readonly policy: GcPolicy;
+  /** 3.14's incremental state; null under the generational policies. */
+  readonly incremental: IncrementalState | null;
   readonly generations: Generation[];
   readonly permanentGeneration: Generation;
   readonly stats: GenerationStats[] = [0, 1, 2].map(() => ({ collections: 0, collected: 0, uncollectable: 0 }));
@@ -56,13 +104,17 @@ export class GcState {
   constructor(
     /** Allocates a zeroed static block (for a list head). */
     staticAlloc: (n: number) => number,
+    policy: GcPolicy = gcPolicyOf(),
   ) {
+    this.policy = policy;
+    this.incremental = policy.collector === 'incremental' ? new IncrementalState() : null;
     const mk = (threshold: number): Generation => {
       const head = staticAlloc(GC_HEAD_SIZE);
       this.listInit(head);
       return { head, threshold, count: 0 };
     };
-    this.generations = [mk(700), mk(10), mk(10)];
+    const [t0, t1, t2] = policy.thresholds;
+    this.generations = [mk(t0), mk(t1), mk(t2)];
     this.permanentGeneration = mk(0);
   }
 
@@ -122,12 +174,25 @@ export class GcState {
     this.setPrev(next, prev);
     gcNext.set(gc, 0);
     gcPrev.set(gc, gcPrev.get(gc) & PREV_MASK_FINALIZED);
+    if (this.incremental !== null) this.incremental.forget(op);
+  }
+
+  /**
+   * GEN_HEAD(gcstate, n): generation n's list head. Under the incremental
+   * policy 1 is the visited half of the old generation and 2 the pending
+   * half (which of old[0] / old[1] each is flips with visited_space).
+   */
+  genHead(n: number): number {
+    const inc = this.incremental;
+    if (inc === null || n === 0) return this.generations[n]!.head;
+    return this.generations[n === 1 ? 1 + inc.visitedSpace : 2 - inc.visitedSpace]!.head;
   }
 
   /** The count rule of _PyObject_GC_Link: a new container; collect when gen 0 is over its threshold. */
   linked(): void {
     const g0 = this.generations[0]!;
     g0.count++;
+    this.heapSize++;
     if (g0.count > g0.threshold && this.enabled && g0.threshold !== 0 && !this.collecting && this.collectGenerations) {
       this.collecting = true;
       try {
@@ -142,5 +207,6 @@ export class GcState {
   deleted(): void {
     const g0 = this.generations[0]!;
     if (g0.count > 0) g0.count--;
+    this.heapSize--;
   }
 }

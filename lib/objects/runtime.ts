@@ -29,6 +29,7 @@
 import { Domain, type MemAllocator } from '../allocator/domains.js';
 import { Heap, type HeapOptions } from '../allocator/heap.js';
 import { InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PymemError, describe } from '../errors.js';
+import { type GcPolicyName, gcPolicyOf } from './gcPolicy.js';
 import { GcState } from './gcState.js';
 import {
   GC_HEAD_SIZE,
@@ -95,8 +96,10 @@ function isMapped(p: number): boolean {
   return byteAtOr(p) >= 0;
 }
 
-/** Options of a new Runtime (those of its Heap). */
-export type RuntimeOptions = HeapOptions;
+/** Options of a new Runtime: those of its Heap, and the collector's schedule (gcPolicy.ts; default '3.11'). */
+export interface RuntimeOptions extends HeapOptions {
+  readonly gcPolicy?: GcPolicyName;
+}
 
 /** One interpreter's object space. */
 export class Runtime {
@@ -121,12 +124,14 @@ export class Runtime {
   private trashDeleteLater = 0;
 
   constructor(options: RuntimeOptions = {}) {
-    this.heap = new Heap(options);
+    const { gcPolicy, ...heapOptions } = options;
+    const policy = gcPolicyOf(gcPolicy);
+    this.heap = new Heap(heapOptions);
     this.typeBase = nextTypeBase;
     nextTypeBase += TYPE_RANGE;
     this.obj = this.heap.getAllocator(Domain.OBJ);
     this.memDomain = this.heap.getAllocator(Domain.MEM);
-    this.gc = new GcState((n) => this.staticAlloc(n));
+    this.gc = new GcState((n) => this.staticAlloc(n), policy);
   }
 
   // --- types ------------------------------------------------------------------------

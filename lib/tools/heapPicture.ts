@@ -42,12 +42,14 @@ export interface HeapView {
   poolSize: number;
   poolOverhead: number;
   arenaOrdinal: number;
+  /** The arena's first pointer: pointers minus this are arena offsets. */
+  arenaBase: number;
   pools: PoolView[];
   /** Index (in `pools`) of the pool holding the block. */
   poolIndex: number;
   sizeClass: number;
   blockSize: number;
-  /** The pool header's fields. */
+  /** The pool header's fields (freeblock is a block pointer, 0 when the pool is full). */
   header: { count: number; freeblock: number; nextoffset: number; maxnextoffset: number; szidx: number };
   blocks: BlockState[];
   /** Slot numbers of the free blocks, in free-list order (the head first). */
@@ -97,9 +99,10 @@ export function heapView(heap: Heap, pointer: number): HeapView {
   const carved = (header.nextoffset - p.poolOverhead) / size;
   const blocks: BlockState[] = [];
   for (let s = 0; s < cap; s++) blocks.push(s < carved ? 'used' : 'uncarved');
+  // The free list is threaded through the free blocks: freeblock and each link are block pointers.
   const freeList: number[] = [];
-  for (let b = header.freeblock; b !== 0 && freeList.length <= cap; b = pm.arenaWord(ao, b)) {
-    const s = slotOf(b);
+  for (let b = header.freeblock; b !== 0 && freeList.length <= cap; b = pm.word(b)) {
+    const s = slotOf(b - ao.vbase);
     blocks[s] = 'free';
     freeList.push(s);
   }
@@ -109,6 +112,7 @@ export function heapView(heap: Heap, pointer: number): HeapView {
     poolSize: p.poolSize,
     poolOverhead: p.poolOverhead,
     arenaOrdinal: ao.ordinal,
+    arenaBase: ao.vbase,
     pools,
     poolIndex,
     sizeClass: header.szidx,
@@ -200,7 +204,7 @@ export function heapPicture(heap: Heap, pointer: number, request: number): strin
   [
     'pool_header',
     `ref.count     ${h.count}`,
-    `freeblock     +${h.freeblock}`,
+    `freeblock     +${h.freeblock - v.arenaBase}`,
     '  (arena offset)',
     `szidx         ${h.szidx}`,
     `nextoffset    ${h.nextoffset}`,

@@ -97,10 +97,10 @@ class RecordedAddressArenas implements ArenaAllocator {
   /** Address of the `A` line that follows the request being stepped, or NaN. */
   nextAddress = NaN;
   constructor(private readonly base: ArenaAllocator) {}
-  alloc(size: number): MappedArena | null {
-    const mapped = this.base.alloc(size);
+  alloc(offset: number, size: number): MappedArena | null {
+    const mapped = this.base.alloc(offset, size);
     if (mapped === null || Number.isNaN(this.nextAddress)) return mapped;
-    return { buffer: mapped.buffer, address: this.nextAddress };
+    return { ...mapped, address: this.nextAddress };
   }
   free(arena: MappedArena): void {
     this.base.free(arena);

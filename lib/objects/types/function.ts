@@ -266,8 +266,13 @@ export class FunctionModule {
    */
   private builtinsFromGlobals(globals: number): number {
     const b = this.interp.dict.getItem(globals, this.identifier('__builtins__'));
-    return b !== 0 ? b : this.builtins();
+    if (b === 0) return this.builtins();
+    const d = this.moduleDict?.(b) ?? 0;
+    return d !== 0 ? d : b;
   }
+
+  /** PyModule_GetDict for a module in globals['__builtins__'] (installed by module.ts); 0 for what is no module. */
+  moduleDict: ((op: number) => number) | null = null;
 
   /** _Py_ID(name): the interned identifier, kept for the interpreter's life. Borrowed. */
   private identifier(name: '__name__' | '__builtins__'): number {

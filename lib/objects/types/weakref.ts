@@ -353,9 +353,16 @@ export class WeakrefModule {
   /** PyObject_CallOneArg(callable, arg) for the callables that exist here; the result (None) is dropped. */
   private callOneArg(callable: number, arg: number): void {
     const fn = this.rt.typeOrNull(callable) === this.cfunctionType ? this.methods.get(mMl.get(callable)) : undefined;
-    if (fn === undefined) throw new InvalidArgumentError(`TypeError: '${this.rt.typeOf(callable).name}' object is not callable`);
-    fn(arg);
+    if (fn !== undefined) {
+      fn(arg);
+      return;
+    }
+    if (this.callObject === null) throw new InvalidArgumentError(`TypeError: '${this.rt.typeOf(callable).name}' object is not callable`);
+    this.callObject(callable, arg);
   }
+
+  /** PyObject_CallOneArg for callables of the layers above (a Python function), installed by the evaluation loop; null: none. */
+  callObject: ((callable: number, arg: number) => void) | null = null;
 
   /** A short repr of an object for error reports. */
   private repr(op: number): string {

@@ -32,6 +32,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { storeU8 } from '../../allocator/access.js';
 import { Domain, type MemAllocator } from '../../allocator/domains.js';
 import { Heap } from '../../allocator/heap.js';
 import { isSmallPointer } from '../../allocator/pointer.js';
@@ -191,9 +192,8 @@ function makeAllocator(spec: AllocatorSpec, touchMax: number): { a: MemAllocator
     let touch: Toucher | null = null;
     if (touchMax > 0) {
       const max = touchMax;
-      const mem = h.memory;
       touch = (p, size) => {
-        if (size <= max && isSmallPointer(p)) for (let off = 0; off < size; off += PAGE) mem.setU8(p, off, 1);
+        if (size <= max && isSmallPointer(p)) for (let off = 0; off < size; off += PAGE) storeU8(p + off, 1);
       };
     }
     return { a: h.getAllocator(Domain.OBJ), touch, heap: h };

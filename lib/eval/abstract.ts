@@ -1,0 +1,1244 @@
+/*
+ * The abstract object protocols (Objects/abstract.c, Objects/object.c,
+ * Objects/typeobject.c's slot dispatch, CPython 3.11) over the object
+ * space: repr/str, truth, rich comparison, the number protocol, attributes
+ * (PyObject_GetAttr / SetAttr with type lookup along the MRO and
+ * descriptor binding), items, iteration, len, calls.
+ *
+ * Reference rules are CPython's: arguments are borrowed, every object a
+ * function returns is a new reference; errors are raised as PyErr (an owned
+ * exception object), the object layer's typed errors turned into the
+ * exception CPython raises by toPyErr.
+ */
+import { InvalidArgumentError, OutOfMemoryError } from '../errors.js';
+import { UnhashableError } from '../objects/interpreter.js';
+import { KeyError } from '../objects/types/dict.js';
+import { AttributeError as ObjAttributeError } from '../objects/types/instance.js';
+import { PyException } from '../objects/text/pyException.js';
+import { floatRepr } from '../objects/text/floatRepr.js';
+import { strRepr } from '../objects/text/strRepr.js';
+import { intToString } from '../objects/text/intText.js';
+import { intFloorDivide, intModulo, intPow, intTrueDivide, intLshift, intRshift } from '../objects/text/intArith.js';
+import { floatFloorDivide, floatModulo, floatPow, floatTrueDivide } from '../objects/text/floatArith.js';
+import { complexRepr } from '../objects/text/formatValue.js';
+import type { PyTypeObject } from '../objects/type.js';
+import { PyErr } from './pyerr.js';
+import type { Vm } from './vm.js';
+import { callPython, genNext } from './ceval.js';
+import { percentFormat } from '../objects/text/printf.js';
+import { objectHooks, toValue } from './textHooks.js';
+
+// --- raising -------------------------------------------------------------------------------------
+
+/** PyErr_SetString(type, message) as a throw: an exception object of the named class with args (message,). */
+export function raise(vm: Vm, typeName: string, message: string | null): never {
+  throw newErr(vm, typeName, message);
+}
+
+/** The PyErr of a new exception of the named class. */
+export function newErr(vm: Vm, typeName: string, message: string | null): PyErr {
+  const { interp } = vm;
+  const t = vm.excType(typeName);
+  let args: number;
+  if (message === null) args = vm.tupleOf([]);
+  else {
+    const s = interp.str.fromString(message);
+    args = vm.tupleOf([s]);
+    interp.rt.decref(s);
+  }
+  const exc = vm.exc.new(t, args);
+  interp.rt.decref(args);
+  return new PyErr(exc, `${typeName}: ${message ?? ''}`);
+}
+
+/** An error thrown below the loop as the Python exception CPython raises; PyErr passes through; anything else is rethrown. */
+export function toPyErr(vm: Vm, e: unknown): PyErr {
+  if (e instanceof PyErr) return e;
+  if (e instanceof PyException) return newErr(vm, e.type, e.args.length === 1 ? String(e.args[0]) : e.message);
+  if (e instanceof ObjAttributeError) return newErr(vm, 'AttributeError', e.message);
+  if (e instanceof UnhashableError) return newErr(vm, 'TypeError', e.message);
+  if (e instanceof KeyError) return newErr(vm, 'KeyError', e.message);
+  if (e instanceof OutOfMemoryError) return newErr(vm, 'MemoryError', null);
+  if (e instanceof InvalidArgumentError) {
+    const m = /^(TypeError|ValueError|IndexError|OverflowError|KeyError): (.*)$/s.exec(e.message);
+    if (m !== null) return newErr(vm, m[1]!, m[2]!);
+    if (/index out of range/.test(e.message)) return newErr(vm, 'IndexError', e.message);
+  }
+  if (e instanceof RangeError && /call stack/.test(e.message)) return newErr(vm, 'RecursionError', 'maximum recursion depth exceeded');
+  throw e;
+}
+
+// --- types ---------------------------------------------------------------------------------------
+
+/** Py_TYPE(op). */
+export function typeOf(vm: Vm, op: number): PyTypeObject {
+  return vm.interp.rt.typeOf(op);
+}
+
+/** type(op).__name__. */
+export function typeName(vm: Vm, op: number): string {
+  return vm.interp.rt.typeOf(op).name;
+}
+
+/** _PyType_Lookup(type, name): the first entry for name along the MRO (borrowed), or 0. */
+export function typeLookup(vm: Vm, t: PyTypeObject, name: number): number {
+  const { interp } = vm;
+  for (const id of vm.mroOf(t)) {
+    const obj = vm.typeObject(interp.rt.types[id]!);
+    const v = interp.dict.getItem(vm.typeobj.dict(obj), name);
+    if (v !== 0) return v;
+  }
+  return 0;
+}
+
+/** An interned str for a name the interpreter uses (_Py_ID), kept for the interpreter's life. Borrowed. */
+export function id(vm: Vm, name: string): number {
+  let s = ids.get(vm)?.get(name);
+  if (s === undefined) {
+    s = vm.interp.str.internFromString(name);
+    let m = ids.get(vm);
+    if (m === undefined) ids.set(vm, (m = new Map()));
+    m.set(name, s);
+  }
+  return s;
+}
+const ids = new WeakMap<Vm, Map<string, number>>();
+
+/** The special method name of t (borrowed), or 0 (lookup_maybe_method on a user class only). */
+export function lookupSpecial(vm: Vm, op: number, name: string): number {
+  const t = typeOf(vm, op);
+  if (!isHeapType(vm, t)) return 0;
+  return typeLookup(vm, t, id(vm, name));
+}
+
+/** Whether t is a class a program made. */
+export function isHeapType(_vm: Vm, t: PyTypeObject): boolean {
+  return (t.flags & (1 << 9)) !== 0;
+}
+
+/** Calls a special method found by lookupSpecial with self first. New reference. */
+export function callSpecial(vm: Vm, meth: number, self: number, args: readonly number[]): number {
+  return callObject(vm, meth, [self, ...args], 0, true);
+}
+
+// --- numbers -------------------------------------------------------------------------------------
+
+/** Whether op is an int (bool included). */
+export function isInt(vm: Vm, op: number): boolean {
+  const t = typeOf(vm, op);
+  return t === vm.interp.long.type || t === vm.interp.long.boolType;
+}
+
+/** The value of an int. */
+export function intValue(vm: Vm, op: number): bigint {
+  return vm.interp.long.toBigInt(op);
+}
+
+/** An int object of value v. New reference. */
+export function newInt(vm: Vm, v: bigint | number): number {
+  return typeof v === 'number' ? vm.interp.long.fromNumber(v) : vm.interp.long.fromBigInt(v);
+}
+
+/** A bool (new reference). */
+export function newBool(vm: Vm, b: boolean): number {
+  return vm.interp.long.fromBool(b);
+}
+
+/** A str (new reference). */
+export function newStr(vm: Vm, s: string): number {
+  return vm.interp.str.fromString(s);
+}
+
+/** None, as a new reference. */
+export function none(vm: Vm): number {
+  const n = vm.interp.singletons.None;
+  vm.interp.rt.incref(n);
+  return n;
+}
+
+/** A borrowed reference made new (Py_NewRef). */
+export function newRef(vm: Vm, op: number): number {
+  vm.interp.rt.incref(op);
+  return op;
+}
+
+/** The str's JavaScript string. */
+export function strValue(vm: Vm, op: number): string {
+  return vm.interp.str.toString(op);
+}
+
+/** Whether op is a str. */
+export function isStr(vm: Vm, op: number): boolean {
+  return vm.interp.str.checkExact(op);
+}
+
+/** Whether op is a float. */
+export function isFloat(vm: Vm, op: number): boolean {
+  return typeOf(vm, op) === vm.interp.float.type;
+}
+
+/** A number as a double for float arithmetic (int or float), or null. */
+function asDouble(vm: Vm, op: number): number | null {
+  if (isFloat(vm, op)) return vm.interp.float.value(op);
+  if (isInt(vm, op)) {
+    const v = intValue(vm, op);
+    const d = Number(v);
+    if (!Number.isFinite(d)) raise(vm, 'OverflowError', 'int too large to convert to float');
+    return d;
+  }
+  return null;
+}
+
+const BINOP_NAMES = ['+', '&', '//', '<<', '@', '*', '%', '|', '**', '>>', '-', '/', '^'];
+const BINOP_DUNDER = ['add', 'and', 'floordiv', 'lshift', 'matmul', 'mul', 'mod', 'or', 'pow', 'rshift', 'sub', 'truediv', 'xor'];
+
+/** The symbol of a BINARY_OP oparg (NB_*; inplace ones are 13 on). */
+export function binopName(oparg: number): string {
+  return oparg >= 13 ? `${BINOP_NAMES[oparg - 13]}=` : BINOP_NAMES[oparg]!;
+}
+
+/** PyNumber_<op> / PyNumber_InPlace<op> for a BINARY_OP oparg. New reference. */
+export function binaryOp(vm: Vm, a: number, b: number, oparg: number): number {
+  const inplace = oparg >= 13;
+  const op = inplace ? oparg - 13 : oparg;
+  const r = binaryBuiltin(vm, a, b, op, inplace);
+  if (r !== 0) return r;
+  const dunder = BINOP_DUNDER[op]!;
+  if (inplace) {
+    const m = lookupSpecial(vm, a, `__i${dunder}__`);
+    if (m !== 0) {
+      const v = callSpecial(vm, m, a, [b]);
+      if (v !== vm.interp.singletons.NotImplemented) return v;
+      vm.interp.rt.decref(v);
+    }
+  }
+  const m = lookupSpecial(vm, a, `__${dunder}__`);
+  if (m !== 0) {
+    const v = callSpecial(vm, m, a, [b]);
+    if (v !== vm.interp.singletons.NotImplemented) return v;
+    vm.interp.rt.decref(v);
+  }
+  const rm = lookupSpecial(vm, b, `__r${dunder}__`);
+  if (rm !== 0) {
+    const v = callSpecial(vm, rm, b, [a]);
+    if (v !== vm.interp.singletons.NotImplemented) return v;
+    vm.interp.rt.decref(v);
+  }
+  const sym = binopName(oparg);
+  if (op === 8) raise(vm, 'TypeError', `unsupported operand type(s) for ** or pow(): '${typeName(vm, a)}' and '${typeName(vm, b)}'`);
+  raise(vm, 'TypeError', `unsupported operand type(s) for ${sym}: '${typeName(vm, a)}' and '${typeName(vm, b)}'`);
+}
+
+/** The built-in types' nb_* / sq_* slots; 0 when they do not apply (NotImplemented). */
+function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolean): number {
+  const { interp } = vm;
+  const ai = isInt(vm, a);
+  const bi = isInt(vm, b);
+  if (ai && bi) {
+    const x = intValue(vm, a);
+    const y = intValue(vm, b);
+    switch (op) {
+      case 0:
+        return newInt(vm, x + y);
+      case 10:
+        return newInt(vm, x - y);
+      case 5:
+        return newInt(vm, x * y);
+      case 2:
+        if (y === 0n) raise(vm, 'ZeroDivisionError', 'integer division or modulo by zero');
+        return newInt(vm, intFloorDivide(x, y));
+      case 6:
+        if (y === 0n) raise(vm, 'ZeroDivisionError', 'integer division or modulo by zero');
+        return newInt(vm, intModulo(x, y));
+      case 11:
+        if (y === 0n) raise(vm, 'ZeroDivisionError', 'division by zero');
+        return interp.float.fromNumber(intTrueDivide(x, y));
+      case 8: {
+        const r = intPow(x, y);
+        if (typeof r === 'bigint') return newInt(vm, r);
+        if (typeof r === 'number') return interp.float.fromNumber(r);
+        return interp.complex.fromParts(r.real, r.imag);
+      }
+      case 3:
+        return newInt(vm, intLshift(x, y));
+      case 9:
+        return newInt(vm, intRshift(x, y));
+      case 1:
+        if (typeOf(vm, a) === interp.long.boolType && typeOf(vm, b) === interp.long.boolType) return newBool(vm, (x & y) !== 0n);
+        return newInt(vm, x & y);
+      case 7:
+        if (typeOf(vm, a) === interp.long.boolType && typeOf(vm, b) === interp.long.boolType) return newBool(vm, (x | y) !== 0n);
+        return newInt(vm, x | y);
+      case 12:
+        if (typeOf(vm, a) === interp.long.boolType && typeOf(vm, b) === interp.long.boolType) return newBool(vm, (x ^ y) !== 0n);
+        return newInt(vm, x ^ y);
+    }
+    return 0;
+  }
+  if ((ai || isFloat(vm, a)) && (bi || isFloat(vm, b))) {
+    const x = asDouble(vm, a)!;
+    const y = asDouble(vm, b)!;
+    const f = (v: number): number => interp.float.fromNumber(v);
+    switch (op) {
+      case 0:
+        return f(x + y);
+      case 10:
+        return f(x - y);
+      case 5:
+        return f(x * y);
+      case 11:
+        if (y === 0) raise(vm, 'ZeroDivisionError', 'float division by zero');
+        return f(floatTrueDivide(x, y));
+      case 2:
+        if (y === 0) raise(vm, 'ZeroDivisionError', 'float floor division by zero');
+        return f(floatFloorDivide(x, y));
+      case 6:
+        if (y === 0) raise(vm, 'ZeroDivisionError', 'float modulo');
+        return f(floatModulo(x, y));
+      case 8: {
+        const r = floatPow(x, y);
+        if (typeof r === 'number') return f(r);
+        return interp.complex.fromParts(r.real, r.imag);
+      }
+    }
+    return 0;
+  }
+  const as = isStr(vm, a);
+  if (as && isStr(vm, b) && op === 0) return interp.str.concat(a, b);
+  if (as && op === 6) {
+    // PyUnicode_Format.
+    const keep: number[] = [];
+    try {
+      return newStr(vm, percentFormat(strValue(vm, a), toValue(vm, b), objectHooks(vm, keep)));
+    } finally {
+      for (const k of keep) interp.rt.decref(k);
+    }
+  }
+  const isSet = (o: number): boolean => interp.set.check(o);
+  if (isSet(a) && isSet(b) && (op === 1 || op === 7 || op === 10 || op === 12)) {
+    const name = op === 1 ? 'intersection' : op === 7 ? 'union' : op === 10 ? 'difference' : 'symmetric_difference';
+    const r = vm.typeMethods.get(interp.set.type.id)!.get(name)!(a, [b], 0);
+    if (typeOf(vm, a) === interp.set.frozensetType) {
+      const f = interp.set.newFrozen(interp.set.items(r));
+      interp.rt.decref(r);
+      return f;
+    }
+    return r;
+  }
+  const seqA = interp.list.check(a) ? 'list' : interp.tuple.check(a) ? 'tuple' : as ? 'str' : null;
+  if (seqA !== null && op === 5 && bi) return sequenceRepeat(vm, a, seqA, intValue(vm, b));
+  if (ai && op === 5) {
+    const seqB = interp.list.check(b) ? 'list' : interp.tuple.check(b) ? 'tuple' : isStr(vm, b) ? 'str' : null;
+    if (seqB !== null) return sequenceRepeat(vm, b, seqB, intValue(vm, a));
+  }
+  if (op === 0 && seqA === 'list' && interp.list.check(b)) {
+    if (inplace) {
+      interp.list.extend(a, b);
+      return newRef(vm, a);
+    }
+    const r = interp.list.new(0);
+    interp.list.extend(r, a);
+    interp.list.extend(r, b);
+    return r;
+  }
+  if (op === 0 && seqA === 'tuple' && interp.tuple.check(b)) {
+    return vm.tupleOf([...interp.tuple.items(a), ...interp.tuple.items(b)]);
+  }
+  return 0;
+}
+
+function sequenceRepeat(vm: Vm, seq: number, kind: 'list' | 'tuple' | 'str', n: bigint): number {
+  const { interp } = vm;
+  const count = n < 0n ? 0 : Number(n);
+  if (kind === 'list') {
+    if (count * interp.list.size(seq) > 2 ** 31) raise(vm, 'MemoryError', null);
+    return interp.list.repeat(seq, count);
+  }
+  if (kind === 'tuple') {
+    const items = interp.tuple.items(seq);
+    const out: number[] = [];
+    for (let i = 0; i < count; i++) out.push(...items);
+    return vm.tupleOf(out);
+  }
+  return newStr(vm, strValue(vm, seq).repeat(count));
+}
+
+/** UNARY_NEGATIVE / POSITIVE / INVERT. New reference. */
+export function unaryOp(vm: Vm, a: number, kind: 'neg' | 'pos' | 'invert'): number {
+  if (isInt(vm, a)) {
+    const v = intValue(vm, a);
+    return newInt(vm, kind === 'neg' ? -v : kind === 'pos' ? v : ~v);
+  }
+  if (isFloat(vm, a) && kind !== 'invert') {
+    const v = vm.interp.float.value(a);
+    return vm.interp.float.fromNumber(kind === 'neg' ? -v : v);
+  }
+  const m = lookupSpecial(vm, a, `__${kind}__`);
+  if (m !== 0) return callSpecial(vm, m, a, []);
+  const sym = kind === 'neg' ? '-' : kind === 'pos' ? '+' : '~';
+  raise(vm, 'TypeError', `bad operand type for unary ${sym}: '${typeName(vm, a)}'`);
+}
+
+// --- truth and comparison --------------------------------------------------------------------------
+
+/** PyObject_IsTrue. */
+export function isTrue(vm: Vm, op: number): boolean {
+  const { interp } = vm;
+  if (op === interp.long.True) return true;
+  if (op === interp.long.False || op === interp.singletons.None) return false;
+  if (isInt(vm, op)) return intValue(vm, op) !== 0n;
+  if (isFloat(vm, op)) return interp.float.value(op) !== 0;
+  if (isStr(vm, op)) return interp.str.length(op) !== 0;
+  if (interp.list.check(op)) return interp.list.size(op) !== 0;
+  if (interp.tuple.check(op)) return interp.tuple.size(op) !== 0;
+  if (interp.dict.check(op)) return interp.dict.size(op) !== 0;
+  if (interp.set.check(op)) return interp.set.size(op) !== 0;
+  if (interp.range.check(op)) return interp.range.length(op) !== 0;
+  const b = lookupSpecial(vm, op, '__bool__');
+  if (b !== 0) {
+    const r = callSpecial(vm, b, op, []);
+    const v = r === interp.long.True;
+    interp.rt.decref(r);
+    return v;
+  }
+  const l = lookupSpecial(vm, op, '__len__');
+  if (l !== 0) {
+    const r = callSpecial(vm, l, op, []);
+    const v = intValue(vm, r) !== 0n;
+    interp.rt.decref(r);
+    return v;
+  }
+  return true;
+}
+
+const CMP_OPS = ['<', '<=', '==', '!=', '>', '>='];
+const CMP_DUNDER = ['lt', 'le', 'eq', 'ne', 'gt', 'ge'];
+const CMP_SWAP = [4, 5, 2, 3, 0, 1];
+
+/** PyObject_RichCompare(a, b, op) (Py_LT .. Py_GE = 0 .. 5). New reference. */
+export function richCompare(vm: Vm, a: number, b: number, op: number): number {
+  const c = compareBuiltin(vm, a, b, op);
+  if (c !== null) return newBool(vm, c);
+  const NotImpl = vm.interp.singletons.NotImplemented;
+  const m = lookupSpecial(vm, a, `__${CMP_DUNDER[op]}__`);
+  if (m !== 0) {
+    const r = callSpecial(vm, m, a, [b]);
+    if (r !== NotImpl) return r;
+    vm.interp.rt.decref(r);
+  }
+  const rm = lookupSpecial(vm, b, `__${CMP_DUNDER[CMP_SWAP[op]!]}__`);
+  if (rm !== 0) {
+    const r = callSpecial(vm, rm, b, [a]);
+    if (r !== NotImpl) return r;
+    vm.interp.rt.decref(r);
+  }
+  if (op === 2 && lookupSpecial(vm, a, '__ne__') === 0) {
+    // object.__ne__ inverts __eq__.
+  }
+  if (op === 3) {
+    const eq = lookupSpecial(vm, a, '__eq__');
+    if (eq !== 0) {
+      const r = callSpecial(vm, eq, a, [b]);
+      if (r !== NotImpl) {
+        const v = !isTrue(vm, r);
+        vm.interp.rt.decref(r);
+        return newBool(vm, v);
+      }
+      vm.interp.rt.decref(r);
+    }
+  }
+  if (op === 2) return newBool(vm, a === b);
+  if (op === 3) return newBool(vm, a !== b);
+  raise(vm, 'TypeError', `'${CMP_OPS[op]}' not supported between instances of '${typeName(vm, a)}' and '${typeName(vm, b)}'`);
+}
+
+/** PyObject_RichCompareBool: identity implies equality for == and !=. */
+export function richCompareBool(vm: Vm, a: number, b: number, op: number): boolean {
+  if (a === b && (op === 2 || op === 3)) return op === 2;
+  const r = richCompare(vm, a, b, op);
+  const v = isTrue(vm, r);
+  vm.interp.rt.decref(r);
+  return v;
+}
+
+function cmpResult(c: number, op: number): boolean {
+  switch (op) {
+    case 0:
+      return c < 0;
+    case 1:
+      return c <= 0;
+    case 2:
+      return c === 0;
+    case 3:
+      return c !== 0;
+    case 4:
+      return c > 0;
+    default:
+      return c >= 0;
+  }
+}
+
+/** The built-in types' tp_richcompare; null when none applies. */
+function compareBuiltin(vm: Vm, a: number, b: number, op: number): boolean | null {
+  const { interp } = vm;
+  const ai = isInt(vm, a);
+  const bi = isInt(vm, b);
+  if (ai && bi) {
+    const x = intValue(vm, a);
+    const y = intValue(vm, b);
+    return cmpResult(x < y ? -1 : x > y ? 1 : 0, op);
+  }
+  if ((ai || isFloat(vm, a)) && (bi || isFloat(vm, b))) {
+    const x = ai ? intValue(vm, a) : interp.float.value(a);
+    const y = bi ? intValue(vm, b) : interp.float.value(b);
+    if (Number.isNaN(x) || Number.isNaN(y)) return op === 3;
+    // Exact comparison of an int with a float (float_richcompare).
+    const c = typeof x === 'number' && typeof y === 'number' ? Math.sign(x - y) : compareMixed(x, y);
+    return cmpResult(c, op);
+  }
+  if (isStr(vm, a) && isStr(vm, b)) {
+    const x = strValue(vm, a);
+    const y = strValue(vm, b);
+    if (op === 2 || op === 3) return (x === y) === (op === 2);
+    return cmpResult(compareCodePoints(x, y), op);
+  }
+  const seq = (o: number): number[] | null => (interp.list.check(o) ? interp.list.items(o) : null);
+  const tup = (o: number): number[] | null => (interp.tuple.check(o) ? interp.tuple.items(o) : null);
+  const la = seq(a) ?? tup(a);
+  const lb = la === null ? null : interp.list.check(a) ? seq(b) : tup(b);
+  if (la !== null && lb !== null) {
+    // list_richcompare / tuplerichcompare: the first unequal items decide.
+    let i = 0;
+    for (; i < la.length && i < lb.length; i++) if (!richCompareBool(vm, la[i]!, lb[i]!, 2)) break;
+    if (i >= la.length || i >= lb.length) return cmpResult(la.length - lb.length, op);
+    if (op === 2) return false;
+    if (op === 3) return true;
+    return richCompareBool(vm, la[i]!, lb[i]!, op);
+  }
+  if ((op === 2 || op === 3) && interp.dict.check(a) && interp.dict.check(b)) return interp.eq(a, b) === (op === 2);
+  if ((op === 2 || op === 3) && interp.set.check(a) && interp.set.check(b)) return interp.eq(a, b) === (op === 2);
+  if ((op === 2 || op === 3) && a === interp.singletons.None) return (a === b) === (op === 2);
+  return null;
+}
+
+function compareMixed(x: bigint | number, y: bigint | number): number {
+  if (typeof x === 'number' && !Number.isFinite(x)) return x > 0 ? 1 : -1;
+  if (typeof y === 'number' && !Number.isFinite(y)) return y > 0 ? -1 : 1;
+  const fx = typeof x === 'number' ? x : Number(x);
+  const fy = typeof y === 'number' ? y : Number(y);
+  if (fx !== fy) return fx < fy ? -1 : 1;
+  const bx = typeof x === 'bigint' ? x : BigInt(Math.trunc(x));
+  const by = typeof y === 'bigint' ? y : BigInt(Math.trunc(y));
+  if (bx !== by) return bx < by ? -1 : 1;
+  const rx = typeof x === 'number' ? x - Math.trunc(x) : 0;
+  const ry = typeof y === 'number' ? y - Math.trunc(y) : 0;
+  return Math.sign(rx - ry);
+}
+
+/** Python's str ordering: by code point. */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x - y;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
+}
+
+// --- repr and str --------------------------------------------------------------------------------------
+
+/** PyObject_Repr as a JavaScript string. */
+export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string {
+  const { interp } = vm;
+  const s = interp.singletons;
+  if (op === s.None) return 'None';
+  if (op === interp.long.True) return 'True';
+  if (op === interp.long.False) return 'False';
+  if (op === s.Ellipsis) return 'Ellipsis';
+  if (op === s.NotImplemented) return 'NotImplemented';
+  const t = typeOf(vm, op);
+  if (t === interp.long.type) return intToString(intValue(vm, op));
+  if (t === interp.float.type) return floatRepr(interp.float.value(op));
+  if (t === interp.str.type) return strRepr(strValue(vm, op));
+  if (t === interp.complex.type) return complexRepr(interp.complex.parts(op));
+  const custom = isHeapType(vm, t) ? lookupSpecial(vm, op, '__repr__') : 0;
+  if (custom !== 0) {
+    const r = callSpecial(vm, custom, op, []);
+    try {
+      if (!isStr(vm, r)) raise(vm, 'TypeError', `__repr__ returned non-string (type ${typeName(vm, r)})`);
+      return strValue(vm, r);
+    } finally {
+      interp.rt.decref(r);
+    }
+  }
+  if (t === interp.list.type) {
+    if (seen.has(op)) return '[...]';
+    seen.add(op);
+    try {
+      return `[${interp.list.items(op).map((x) => repr(vm, x, seen)).join(', ')}]`;
+    } finally {
+      seen.delete(op);
+    }
+  }
+  if (t === interp.tuple.type) {
+    const items = interp.tuple.items(op);
+    if (items.length === 1) return `(${repr(vm, items[0]!, seen)},)`;
+    return `(${items.map((x) => repr(vm, x, seen)).join(', ')})`;
+  }
+  if (t === interp.dict.type) {
+    if (seen.has(op)) return '{...}';
+    seen.add(op);
+    try {
+      return `{${interp.dict.items(op).map(([k, v]) => `${repr(vm, k, seen)}: ${repr(vm, v, seen)}`).join(', ')}}`;
+    } finally {
+      seen.delete(op);
+    }
+  }
+  if (t === interp.set.type || t === interp.set.frozensetType) {
+    const items = interp.set.items(op);
+    const inner = items.map((x) => repr(vm, x, seen)).join(', ');
+    if (t === interp.set.type) return items.length === 0 ? 'set()' : `{${inner}}`;
+    return items.length === 0 ? 'frozenset()' : `frozenset({${inner}})`;
+  }
+  if (t === interp.bytes.type) return bytesRepr(interp.bytes.data(op));
+  const view = vm.dictview.kindOf(op);
+  if (view !== null) {
+    const items = viewItems(vm, op);
+    try {
+      return `${t.name}([${items.map((x) => repr(vm, x, seen)).join(', ')}])`;
+    } finally {
+      for (const x of items) interp.rt.decref(x);
+    }
+  }
+  if (t === interp.range.type) {
+    const f = interp.range.fields(op);
+    const step = intValue(vm, f.step);
+    return step === 1n ? `range(${repr(vm, f.start)}, ${repr(vm, f.stop)})` : `range(${repr(vm, f.start)}, ${repr(vm, f.stop)}, ${repr(vm, f.step)})`;
+  }
+  if (vm.typeobj.check(op)) {
+    const ty = vm.typeobj.typeOfObject(op)!;
+    return isHeapType(vm, ty) ? `<class '${moduleOfClass(vm, op)}${ty.name}'>` : `<class '${ty.name}'>`;
+  }
+  if (vm.exc.check(op)) {
+    const args = interp.tuple.items(vm.exc.get(op, 'args'));
+    return `${t.name}(${args.map((a) => repr(vm, a, seen)).join(', ')}${args.length === 1 ? '' : ''})`;
+  }
+  if (t === vm.module.type) return `<module '${strValue(vm, vm.module.name(op))}' (built-in)>`;
+  if (t === interp.weakref.type) {
+    const o = interp.weakref.get(op);
+    if (o === s.None) return `<weakref at ${hexAddress(vm, op)}; dead>`;
+    return `<weakref at ${hexAddress(vm, op)}; to '${typeName(vm, o)}' at ${hexAddress(vm, o)}>`;
+  }
+  if (t === vm.gen.type) return `<generator object ${strValue(vm, vm.gen.qualname(op))} at ${hexAddress(vm, op)}>`;
+  if (t === interp.function.type) return `<function ${strValue(vm, interp.function.fields(op).qualname)} at ${hexAddress(vm, op)}>`;
+  if (t === vm.cfunc.type) {
+    const self = vm.cfunc.self(op);
+    const name = vm.cfunc.def(op).name;
+    if (self === 0 || vm.module.check(self)) return `<built-in function ${name}>`;
+    return `<built-in method ${name} of ${typeName(vm, self)} object at ${hexAddress(vm, self)}>`;
+  }
+  if (t === vm.method.type) {
+    const f = vm.method.func(op);
+    return `<bound method ${strValue(vm, interp.function.fields(f).qualname)} of ${repr(vm, vm.method.self(op), seen)}>`;
+  }
+  if (t === interp.cell.type) return `<cell at ${hexAddress(vm, op)}: ${interp.cell.contents(op) === 0 ? 'empty' : `${typeName(vm, interp.cell.contents(op))} object at ${hexAddress(vm, interp.cell.contents(op))}`}>`;
+  if (isHeapType(vm, t)) {
+    const cls = vm.typeobj.objectOf(t);
+    return `<${moduleOfClass(vm, cls)}${t.name} object at ${hexAddress(vm, op)}>`;
+  }
+  return `<${t.name} object at ${hexAddress(vm, op)}>`;
+}
+
+/** The "module." prefix of a class's repr ('__main__.'; none for builtins). */
+function moduleOfClass(vm: Vm, cls: number): string {
+  const m = vm.interp.dict.getItem(vm.typeobj.dict(cls), id(vm, '__module__'));
+  if (m === 0 || !isStr(vm, m)) return '';
+  const s = strValue(vm, m);
+  return s === 'builtins' ? '' : `${s}.`;
+}
+
+/** An object's address as %p prints it. */
+export function hexAddress(vm: Vm, op: number): string {
+  return `0x${vm.interp.rt.heap.addressOf(op).toString(16).padStart(12, '0')}`;
+}
+
+/** bytes_repr. */
+export function bytesRepr(b: Uint8Array): string {
+  let quote = "'";
+  if (b.includes(0x27) && !b.includes(0x22)) quote = '"';
+  let out = `b${quote}`;
+  for (const c of b) {
+    if (c === quote.charCodeAt(0) || c === 0x5c) out += `\\${String.fromCharCode(c)}`;
+    else if (c === 0x09) out += '\\t';
+    else if (c === 0x0a) out += '\\n';
+    else if (c === 0x0d) out += '\\r';
+    else if (c < 0x20 || c >= 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += String.fromCharCode(c);
+  }
+  return `${out}${quote}`;
+}
+
+/** PyObject_Str as a JavaScript string. */
+export function str(vm: Vm, op: number): string {
+  const { interp } = vm;
+  const t = typeOf(vm, op);
+  if (t === interp.str.type) return strValue(vm, op);
+  if (isHeapType(vm, t)) {
+    const custom = lookupSpecial(vm, op, '__str__');
+    if (custom !== 0) {
+      const r = callSpecial(vm, custom, op, []);
+      try {
+        if (!isStr(vm, r)) raise(vm, 'TypeError', `__str__ returned non-string (type ${typeName(vm, r)})`);
+        return strValue(vm, r);
+      } finally {
+        interp.rt.decref(r);
+      }
+    }
+  }
+  if (vm.exc.check(op)) {
+    // BaseException_str.
+    const args = interp.tuple.items(vm.exc.get(op, 'args'));
+    if (args.length === 0) return '';
+    // KeyError_str: the key's repr.
+    if (args.length === 1) return vm.isSubtype(t, vm.excType('KeyError')) ? repr(vm, args[0]!) : str(vm, args[0]!);
+    return repr(vm, vm.exc.get(op, 'args'));
+  }
+  return repr(vm, op);
+}
+
+// --- attributes ----------------------------------------------------------------------------------------
+
+/** Whether op is a Python function. */
+function isFunction(vm: Vm, op: number): boolean {
+  return typeOf(vm, op) === vm.interp.function.type;
+}
+
+/** The descriptor kinds of classmethod / staticmethod / property objects (instances of those built-in classes). */
+export interface Wrapper {
+  readonly kind: 'staticmethod' | 'classmethod' | 'property';
+  readonly func: number;
+  readonly setter: number;
+}
+
+/** The wrapped callable of a staticmethod / classmethod / property instance, if op is one. */
+export function wrapperOf(vm: Vm, op: number): Wrapper | undefined {
+  return vm.wrappers.get(op);
+}
+
+/** A class attribute bound to an instance or class (descr_get). New reference. */
+function bindDescriptor(vm: Vm, attr: number, obj: number, cls: number): number {
+  const w = wrapperOf(vm, attr);
+  if (w !== undefined) {
+    if (w.kind === 'staticmethod') return newRef(vm, w.func);
+    if (w.kind === 'classmethod') return vm.method.new(w.func, cls);
+    if (obj === 0) return newRef(vm, attr);
+    return callObject(vm, w.func, [obj], 0);
+  }
+  if (obj !== 0 && isFunction(vm, attr)) return vm.method.new(attr, obj);
+  if (obj !== 0 && typeOf(vm, attr) === vm.cfunc.descrType) return vm.cfunc.bind(attr, obj);
+  return newRef(vm, attr);
+}
+
+/** PyObject_GetAttr, or 0 where Python raises AttributeError (no exception made). New reference. */
+export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
+  const { interp } = vm;
+  const t = typeOf(vm, obj);
+  if (vm.typeobj.check(obj)) {
+    // type_getattro: the metatype's data descriptors are __name__, __dict__ …; then the MRO.
+    const ty = vm.typeobj.typeOfObject(obj)!;
+    const key = strValue(vm, name);
+    if (key === '__name__') return newStr(vm, ty.name);
+    if (key === '__qualname__') return newStr(vm, ty.name);
+    if (key === '__mro__') return newRef(vm, vm.typeobj.mro(obj));
+    if (key === '__bases__') return newRef(vm, vm.typeobj.bases(obj));
+    if (key === '__dict__') return newRef(vm, vm.typeobj.dict(obj));
+    const v = typeLookup(vm, ty, name);
+    if (v !== 0) {
+      const w = wrapperOf(vm, v);
+      if (w !== undefined && w.kind !== 'property') return bindDescriptor(vm, v, 0, obj);
+      return newRef(vm, v);
+    }
+    if (key === '__class__') return newRef(vm, vm.typeObject(t));
+    return 0;
+  }
+  if (t === vm.module.type) {
+    const v = interp.dict.getItem(vm.module.dict(obj), name);
+    if (v !== 0) return newRef(vm, v);
+    if (strValue(vm, name) === '__dict__') return newRef(vm, vm.module.dict(obj));
+    return 0;
+  }
+  const key = strValue(vm, name);
+  if (key === '__class__') return newRef(vm, vm.typeObject(t));
+  if (t === vm.super.type) return superGetattro(vm, obj, name);
+  const clsAttr = typeLookup(vm, t, name);
+  if (clsAttr !== 0) {
+    const w = wrapperOf(vm, clsAttr);
+    if (w !== undefined && w.kind === 'property') return bindDescriptor(vm, clsAttr, obj, vm.typeObject(t));
+  }
+  if (interp.instance.check(obj)) {
+    const v = interp.instance.getAttr(obj, name);
+    if (v !== 0) return newRef(vm, v);
+  } else if (vm.exc.check(obj)) {
+    if (key === 'args') return newRef(vm, vm.exc.get(obj, 'args'));
+    if (key === '__traceback__' || key === '__context__' || key === '__cause__') {
+      const v = vm.exc.get(obj, key === '__traceback__' ? 'traceback' : key === '__context__' ? 'context' : 'cause');
+      return v === 0 ? none(vm) : newRef(vm, v);
+    }
+    const d = vm.exc.get(obj, 'dict');
+    if (d !== 0) {
+      const v = interp.dict.getItem(d, name);
+      if (v !== 0) return newRef(vm, v);
+    }
+  } else if (t === interp.function.type) {
+    const f = interp.function.fields(obj);
+    if (key === '__name__') return newRef(vm, f.name);
+    if (key === '__qualname__') return newRef(vm, f.qualname);
+    if (key === '__doc__') return newRef(vm, f.doc);
+    if (key === '__code__') return newRef(vm, f.code);
+    if (key === '__defaults__') return f.defaults === 0 ? none(vm) : newRef(vm, f.defaults);
+    if (key === '__dict__') return interp.function.dictOf(obj);
+    if (f.dict !== 0) {
+      const v = interp.dict.getItem(f.dict, name);
+      if (v !== 0) return newRef(vm, v);
+    }
+  } else if (t === vm.method.type) {
+    if (key === '__self__') return newRef(vm, vm.method.self(obj));
+    if (key === '__func__') return newRef(vm, vm.method.func(obj));
+    return getAttrOrNull(vm, vm.method.func(obj), name);
+  } else if (t === vm.cfunc.type && key === '__name__') {
+    return newStr(vm, vm.cfunc.def(obj).name);
+  } else if (t === interp.complex.type && (key === 'real' || key === 'imag')) {
+    return interp.float.fromNumber(interp.complex.parts(obj)[key]);
+  }
+  if (clsAttr !== 0) return bindDescriptor(vm, clsAttr, obj, vm.typeObject(t));
+  if (key === '__dict__' && vm.exc.check(obj)) {
+    let d = vm.exc.get(obj, 'dict');
+    if (d === 0) {
+      d = interp.dict.new();
+      vm.exc.set(obj, 'dict', d);
+      interp.rt.decref(d);
+    }
+    return newRef(vm, d);
+  }
+  return 0;
+}
+
+/** super_getattro: name along obj_type's MRO after `type`, bound to obj; 0 when absent. */
+function superGetattro(vm: Vm, sup: number, name: number): number {
+  const { interp } = vm;
+  const { type, obj, objType } = vm.super.fields(sup);
+  const mro = vm.mroOf(vm.typeobj.typeOfObject(objType)!);
+  const start = mro.indexOf(vm.typeobj.typeOfObject(type)!.id);
+  for (let i = start + 1; i < mro.length; i++) {
+    const d = vm.typeobj.dict(vm.typeObject(interp.rt.types[mro[i]!]!));
+    const v = interp.dict.getItem(d, name);
+    if (v !== 0) return bindDescriptor(vm, v, obj === objType ? 0 : obj, objType);
+  }
+  return 0;
+}
+
+/** PyObject_GetAttr: new reference; AttributeError in CPython's words. */
+export function getAttr(vm: Vm, obj: number, name: number): number {
+  const v = getAttrOrNull(vm, obj, name);
+  if (v !== 0) return v;
+  const getattr = lookupSpecial(vm, obj, '__getattr__');
+  if (getattr !== 0) return callSpecial(vm, getattr, obj, [name]);
+  raise(vm, 'AttributeError', attributeErrorMessage(vm, obj, name));
+}
+
+/** The message of the AttributeError for obj.name (3.11's words per kind). */
+export function attributeErrorMessage(vm: Vm, obj: number, name: number): string {
+  const key = strValue(vm, name);
+  if (vm.typeobj.check(obj)) return `type object '${vm.typeobj.typeOfObject(obj)!.name}' has no attribute '${key}'`;
+  if (vm.super.check(obj)) return `'super' object has no attribute '${key}'`;
+  if (vm.module.check(obj)) return `module '${strValue(vm, vm.module.name(obj))}' has no attribute '${key}'`;
+  return `'${typeName(vm, obj)}' object has no attribute '${key}'`;
+}
+
+/** PyObject_SetAttr (value 0: del). */
+export function setAttr(vm: Vm, obj: number, name: number, value: number): void {
+  const { interp } = vm;
+  const t = typeOf(vm, obj);
+  const clsAttr = vm.typeobj.check(obj) ? 0 : typeLookup(vm, t, name);
+  if (clsAttr !== 0) {
+    const w = wrapperOf(vm, clsAttr);
+    if (w !== undefined && w.kind === 'property') {
+      if (w.setter === 0) raise(vm, 'AttributeError', `can't set attribute '${strValue(vm, name)}'`);
+      interp.rt.decref(callObject(vm, w.setter, [obj, value], 0));
+      return;
+    }
+  }
+  if (isHeapType(vm, t) && !vm.typeobj.check(obj)) {
+    const custom = lookupSpecial(vm, obj, value === 0 ? '__delattr__' : '__setattr__');
+    if (custom !== 0 && !vm.objectSetattrs.has(custom)) {
+      interp.rt.decref(callSpecial(vm, custom, obj, value === 0 ? [name] : [name, value]));
+      return;
+    }
+  }
+  if (interp.instance.check(obj)) {
+    if (value === 0) interp.instance.delAttr(obj, name);
+    else interp.instance.setAttr(obj, name, value);
+    return;
+  }
+  let d = 0;
+  if (vm.typeobj.check(obj)) d = vm.typeobj.dict(obj);
+  else if (vm.module.check(obj)) d = vm.module.dict(obj);
+  else if (t === interp.function.type) {
+    d = interp.function.dictOf(obj);
+    interp.rt.decref(d);
+  } else if (vm.exc.check(obj)) {
+    d = vm.exc.get(obj, 'dict');
+    if (d === 0) {
+      d = interp.dict.new();
+      vm.exc.set(obj, 'dict', d);
+      interp.rt.decref(d);
+    }
+  }
+  if (d === 0) {
+    if (typeLookup(vm, t, name) !== 0) raise(vm, 'AttributeError', `'${t.name}' object attribute '${strValue(vm, name)}' is read-only`);
+    raise(vm, 'AttributeError', `'${t.name}' object has no attribute '${strValue(vm, name)}'`);
+  }
+  if (value !== 0) interp.dict.setItem(d, name, value);
+  else if (interp.dict.contains(d, name)) interp.dict.delItem(d, name);
+  else raise(vm, 'AttributeError', attributeErrorMessage(vm, obj, name));
+}
+
+// --- calls ---------------------------------------------------------------------------------------------
+
+/**
+ * PyObject_Vectorcall(callable, args, kwnames): args borrowed (the last
+ * len(kwnames) are the keyword values). New reference.
+ */
+export function callObject(vm: Vm, callable: number, args: readonly number[], kwnames: number, _special = false): number {
+  const { interp } = vm;
+  const t = typeOf(vm, callable);
+  if (t === interp.function.type) return callPython(vm, callable, args, kwnames);
+  if (t === vm.cfunc.type) return vm.cfunc.def(callable).meth(vm.cfunc.self(callable), args, kwnames);
+  if (t === vm.cfunc.descrType) {
+    if (args.length === 0) raise(vm, 'TypeError', `unbound method ${vm.cfunc.def(callable).name}() needs an argument`);
+    return vm.cfunc.def(callable).meth(args[0]!, args.slice(1), kwnames);
+  }
+  if (t === vm.method.type) return callObject(vm, vm.method.func(callable), [vm.method.self(callable), ...args], kwnames);
+  if (t === interp.weakref.type) {
+    if (args.length > 0) raise(vm, 'TypeError', `weakref() takes no arguments`);
+    return interp.weakref.call(callable);
+  }
+  if (vm.typeobj.check(callable)) return vm.callType(callable, args, kwnames);
+  const call = lookupSpecial(vm, callable, '__call__');
+  if (call !== 0) return callObject(vm, call, [callable, ...args], kwnames);
+  raise(vm, 'TypeError', `'${t.name}' object is not callable`);
+}
+
+// --- items, iteration, length --------------------------------------------------------------------------
+
+/** A sequence index: an int (or __index__), negative counted from the end. */
+function indexOf(vm: Vm, key: number, n: number, what: string): number {
+  if (!isInt(vm, key)) raise(vm, 'TypeError', `${what} indices must be integers or slices, not ${typeName(vm, key)}`);
+  let i = Number(intValue(vm, key));
+  if (i < 0) i += n;
+  return i;
+}
+
+/** PySlice_GetIndicesEx + PySlice_AdjustIndices: start, stop, step and length for a sequence of n. */
+export function sliceIndices(vm: Vm, slice: number, n: number): [number, number, number, number] {
+  const f = vm.interp.slice.fields(slice);
+  const None = vm.interp.singletons.None;
+  const get = (o: number): number | null => (o === None ? null : Number(intValue(vm, o)));
+  const step = get(f.step) ?? 1;
+  if (step === 0) raise(vm, 'ValueError', 'slice step cannot be zero');
+  let start = get(f.start);
+  let stop = get(f.stop);
+  if (start === null) start = step < 0 ? n - 1 : 0;
+  else if (start < 0) start = Math.max(start + n, step < 0 ? -1 : 0);
+  else if (start >= n) start = step < 0 ? n - 1 : n;
+  if (stop === null) stop = step < 0 ? -1 : n;
+  else if (stop < 0) stop = Math.max(stop + n, step < 0 ? -1 : 0);
+  else if (stop >= n) stop = step < 0 ? n - 1 : n;
+  let len = 0;
+  if (step < 0) len = stop < start ? Math.floor((start - stop - 1) / -step) + 1 : 0;
+  else len = start < stop ? Math.floor((stop - start - 1) / step) + 1 : 0;
+  return [start, stop, step, len];
+}
+
+/** PyObject_GetItem. New reference. */
+export function getItem(vm: Vm, obj: number, key: number): number {
+  const { interp } = vm;
+  const t = typeOf(vm, obj);
+  const isSlice = typeOf(vm, key) === interp.slice.type;
+  if (t === interp.list.type || t === interp.tuple.type) {
+    const items = t === interp.list.type ? interp.list.items(obj) : interp.tuple.items(obj);
+    if (isSlice) {
+      const [start, , step, len] = sliceIndices(vm, key, items.length);
+      const out: number[] = [];
+      for (let k = 0, i = start; k < len; k++, i += step) out.push(items[i]!);
+      if (t === interp.tuple.type) return vm.tupleOf(out);
+      const l = interp.list.new(0);
+      interp.list.extendFromArray(l, out);
+      return l;
+    }
+    const i = indexOf(vm, key, items.length, t.name);
+    if (i < 0 || i >= items.length) raise(vm, 'IndexError', `${t.name} index out of range`);
+    return newRef(vm, items[i]!);
+  }
+  if (t === interp.str.type) {
+    const cps = Array.from(strValue(vm, obj));
+    if (isSlice) {
+      const [start, , step, len] = sliceIndices(vm, key, cps.length);
+      let s = '';
+      for (let k = 0, i = start; k < len; k++, i += step) s += cps[i]!;
+      return newStr(vm, s);
+    }
+    const i = indexOf(vm, key, cps.length, 'string');
+    if (i < 0 || i >= cps.length) raise(vm, 'IndexError', 'string index out of range');
+    return newStr(vm, cps[i]!);
+  }
+  if (t === interp.dict.type) {
+    const v = interp.dict.getItem(obj, key);
+    if (v !== 0) return newRef(vm, v);
+    throw keyError(vm, key);
+  }
+  if (t === interp.range.type && !isSlice) {
+    const f = interp.range.fields(obj);
+    const n = interp.range.length(obj);
+    const i = indexOf(vm, key, n, 'range');
+    if (i < 0 || i >= n) raise(vm, 'IndexError', 'range object index out of range');
+    return newInt(vm, intValue(vm, f.start) + BigInt(i) * intValue(vm, f.step));
+  }
+  if (t === interp.bytes.type && !isSlice) {
+    const b = interp.bytes.data(obj);
+    const i = indexOf(vm, key, b.length, 'byte');
+    if (i < 0 || i >= b.length) raise(vm, 'IndexError', 'index out of range');
+    return newInt(vm, b[i]!);
+  }
+  const m = lookupSpecial(vm, obj, '__getitem__');
+  if (m !== 0) return callSpecial(vm, m, obj, [key]);
+  if (vm.typeobj.check(obj)) raise(vm, 'TypeError', `type '${vm.typeobj.typeOfObject(obj)!.name}' is not subscriptable`);
+  raise(vm, 'TypeError', `'${t.name}' object is not subscriptable`);
+}
+
+/** The KeyError for a missing key (args (key,)). */
+export function keyError(vm: Vm, key: number): PyErr {
+  const args = vm.tupleOf([key]);
+  const exc = vm.exc.new(vm.excType('KeyError'), args);
+  vm.interp.rt.decref(args);
+  return new PyErr(exc, `KeyError: ${repr(vm, key)}`);
+}
+
+/** PyObject_SetItem (value 0: del). */
+export function setItem(vm: Vm, obj: number, key: number, value: number): void {
+  const { interp } = vm;
+  const t = typeOf(vm, obj);
+  if (t === interp.list.type) {
+    if (typeOf(vm, key) === interp.slice.type) {
+      const n = interp.list.size(obj);
+      const [start, stop, step] = sliceIndices(vm, key, n);
+      if (step !== 1) raise(vm, 'NotImplementedError', 'extended slice assignment');
+      const items = value === 0 ? 0 : listFromIterable(vm, value);
+      try {
+        interp.list.setSlice(obj, start, Math.max(start, stop), items);
+      } finally {
+        if (items !== 0) interp.rt.decref(items);
+      }
+      return;
+    }
+    const n = interp.list.size(obj);
+    const i = indexOf(vm, key, n, 'list');
+    if (i < 0 || i >= n) raise(vm, 'IndexError', value === 0 ? 'list assignment index out of range' : 'list assignment index out of range');
+    if (value === 0) {
+      interp.list.setSlice(obj, i, i + 1, 0);
+      return;
+    }
+    interp.rt.incref(value);
+    interp.list.setItem(obj, i, value);
+    return;
+  }
+  if (t === interp.dict.type) {
+    if (value !== 0) interp.dict.setItem(obj, key, value);
+    else if (interp.dict.contains(obj, key)) interp.dict.delItem(obj, key);
+    else throw keyError(vm, key);
+    return;
+  }
+  const m = lookupSpecial(vm, obj, value === 0 ? '__delitem__' : '__setitem__');
+  if (m !== 0) {
+    interp.rt.decref(callSpecial(vm, m, obj, value === 0 ? [key] : [key, value]));
+    return;
+  }
+  if (value === 0) raise(vm, 'TypeError', `'${t.name}' object doesn't support item deletion`);
+  raise(vm, 'TypeError', `'${t.name}' object does not support item assignment`);
+}
+
+/** The items a dict view shows now (new references). */
+function viewItems(vm: Vm, view: number): number[] {
+  const { interp } = vm;
+  const d = vm.dictview.dict(view);
+  const kind = vm.dictview.kindOf(view)!;
+  if (kind === 'keys') return interp.dict.keys(d).map((k) => newRef(vm, k));
+  if (kind === 'values') return interp.dict.values(d).map((v) => newRef(vm, v));
+  return interp.dict.items(d).map(([k, v]) => vm.tupleOf([k, v]));
+}
+
+/** PyObject_GetIter. New reference. */
+export function getIter(vm: Vm, obj: number): number {
+  const { interp } = vm;
+  const t = typeOf(vm, obj);
+  if (t === interp.list.type) return interp.listiter.iter(obj);
+  if (t === interp.range.type) return interp.range.iter(obj);
+  if (t === interp.listiter.type || t === interp.range.iterType || t === interp.range.longIterType || t === vm.seqIterType || t === vm.gen.type) return newRef(vm, obj);
+  if (t === interp.tuple.type) return vm.newSeqIter(interp.tuple.items(obj));
+  if (t === interp.str.type) {
+    const chars = Array.from(strValue(vm, obj)).map((c) => newStr(vm, c));
+    try {
+      return vm.newSeqIter(chars);
+    } finally {
+      for (const c of chars) interp.rt.decref(c);
+    }
+  }
+  if (t === interp.dict.type) return vm.newSeqIter(interp.dict.keys(obj));
+  if (vm.dictview.kindOf(obj) !== null) {
+    const items = viewItems(vm, obj);
+    try {
+      return vm.newSeqIter(items);
+    } finally {
+      for (const x of items) interp.rt.decref(x);
+    }
+  }
+  if (t === interp.set.type || t === interp.set.frozensetType) return vm.newSeqIter(interp.set.items(obj));
+  if (t === interp.bytes.type) {
+    const items = Array.from(interp.bytes.data(obj), (b) => newInt(vm, b));
+    try {
+      return vm.newSeqIter(items);
+    } finally {
+      for (const c of items) interp.rt.decref(c);
+    }
+  }
+  const m = lookupSpecial(vm, obj, '__iter__');
+  if (m !== 0) return callSpecial(vm, m, obj, []);
+  raise(vm, 'TypeError', `'${t.name}' object is not iterable`);
+}
+
+/** PyIter_Next: the next item (new reference) or 0 when exhausted. */
+export function iterNext(vm: Vm, it: number): number {
+  const { interp } = vm;
+  const t = typeOf(vm, it);
+  if (t === interp.listiter.type) return interp.listiter.next(it);
+  if (t === interp.range.iterType || t === interp.range.longIterType) return interp.range.next(it);
+  if (t === vm.seqIterType) return vm.seqIterNext(it);
+  if (t === vm.gen.type) return genNext(vm, it);
+  const m = lookupSpecial(vm, it, '__next__');
+  if (m !== 0) {
+    try {
+      return callSpecial(vm, m, it, []);
+    } catch (e) {
+      const err = toPyErr(vm, e);
+      if (typeOf(vm, err.exc) === vm.excType('StopIteration') || vm.isSubtype(typeOf(vm, err.exc), vm.excType('StopIteration'))) {
+        interp.rt.decref(err.exc);
+        return 0;
+      }
+      throw err;
+    }
+  }
+  raise(vm, 'TypeError', `'${t.name}' object is not an iterator`);
+}
+
+/** The items of an iterable as new references (list(iterable)'s work). */
+export function iterate(vm: Vm, obj: number): number[] {
+  const { interp } = vm;
+  if (interp.list.check(obj)) return interp.list.items(obj).map((x) => newRef(vm, x));
+  if (interp.tuple.check(obj)) return interp.tuple.items(obj).map((x) => newRef(vm, x));
+  const it = getIter(vm, obj);
+  const out: number[] = [];
+  try {
+    for (let x = iterNext(vm, it); x !== 0; x = iterNext(vm, it)) out.push(x);
+  } catch (e) {
+    for (const x of out) interp.rt.decref(x);
+    throw e;
+  } finally {
+    interp.rt.decref(it);
+  }
+  return out;
+}
+
+/** list(iterable). New reference. */
+export function listFromIterable(vm: Vm, obj: number): number {
+  const items = iterate(vm, obj);
+  const l = vm.interp.list.new(0);
+  vm.interp.list.extendFromArray(l, items);
+  for (const x of items) vm.interp.rt.decref(x);
+  return l;
+}
+
+/** PyObject_Size (len). */
+export function length(vm: Vm, obj: number): number {
+  const { interp } = vm;
+  const t = typeOf(vm, obj);
+  if (t === interp.list.type) return interp.list.size(obj);
+  if (t === interp.tuple.type) return interp.tuple.size(obj);
+  if (t === interp.str.type) return interp.str.length(obj);
+  if (t === interp.dict.type) return interp.dict.size(obj);
+  if (t === interp.set.type || t === interp.set.frozensetType) return interp.set.size(obj);
+  if (t === interp.range.type) return interp.range.length(obj);
+  if (t === interp.bytes.type) return interp.bytes.size(obj);
+  if (vm.dictview.kindOf(obj) !== null) return interp.dict.size(vm.dictview.dict(obj));
+  const m = lookupSpecial(vm, obj, '__len__');
+  if (m !== 0) {
+    const r = callSpecial(vm, m, obj, []);
+    try {
+      if (!isInt(vm, r)) raise(vm, 'TypeError', `'${typeName(vm, r)}' object cannot be interpreted as an integer`);
+      const n = Number(intValue(vm, r));
+      if (n < 0) raise(vm, 'ValueError', '__len__() should return >= 0');
+      return n;
+    } finally {
+      interp.rt.decref(r);
+    }
+  }
+  raise(vm, 'TypeError', `object of type '${t.name}' has no len()`);
+}
+
+/** PySequence_Contains (the `in` operator). */
+export function contains(vm: Vm, container: number, item: number): boolean {
+  const { interp } = vm;
+  const t = typeOf(vm, container);
+  if (t === interp.dict.type) return interp.dict.contains(container, item);
+  if (vm.dictview.kindOf(container) === 'keys') return interp.dict.contains(vm.dictview.dict(container), item);
+  if (t === interp.set.type || t === interp.set.frozensetType) return interp.set.contains(container, item);
+  if (t === interp.str.type) {
+    if (!isStr(vm, item)) raise(vm, 'TypeError', `'in <string>' requires string as left operand, not ${typeName(vm, item)}`);
+    return strValue(vm, container).includes(strValue(vm, item));
+  }
+  if (t === interp.list.type || t === interp.tuple.type) {
+    const items = t === interp.list.type ? interp.list.items(container) : interp.tuple.items(container);
+    return items.some((x) => richCompareBool(vm, x, item, 2));
+  }
+  const m = lookupSpecial(vm, container, '__contains__');
+  if (m !== 0) {
+    const r = callSpecial(vm, m, container, [item]);
+    const v = isTrue(vm, r);
+    interp.rt.decref(r);
+    return v;
+  }
+  const items = iterate(vm, container);
+  try {
+    return items.some((x) => richCompareBool(vm, x, item, 2));
+  } finally {
+    for (const x of items) interp.rt.decref(x);
+  }
+}
+
+/** PyObject_Hash. */
+export function hash(vm: Vm, op: number): bigint {
+  const m = lookupSpecial(vm, op, '__hash__');
+  if (m !== 0) {
+    if (m === vm.interp.singletons.None) raise(vm, 'TypeError', `unhashable type: '${typeName(vm, op)}'`);
+    const r = callSpecial(vm, m, op, []);
+    const v = intValue(vm, r);
+    vm.interp.rt.decref(r);
+    return v;
+  }
+  try {
+    return vm.interp.hash64(op);
+  } catch (e) {
+    throw toPyErr(vm, e);
+  }
+}

@@ -1,0 +1,1221 @@
+/*
+ * The builtins module (Python/bltinmodule.c), the built-in types' callables
+ * and methods a program reaches (Objects/*object.c), type_call and type_new
+ * for `class` statements (Objects/typeobject.c), and the sys and gc modules
+ * bridging to lib/objects/sys.ts and lib/gc/gcModule.ts — each a module
+ * object with a real dict whose functions are builtin_function_or_method
+ * objects.
+ *
+ * Every body follows the vectorcall convention: arguments borrowed,
+ * result a new reference, errors raised as PyErr in CPython's words.
+ */
+import { debugmallocstats, getsizeof } from '../objects/sys.js';
+import type { CMethod } from '../objects/types/cfunction.js';
+import type { PyTypeObject } from '../objects/type.js';
+import { intFromString } from '../objects/text/intText.js';
+import { floatFromString } from '../objects/text/floatParse.js';
+import {
+  binaryOp,
+  callObject,
+  getAttr,
+  getAttrOrNull,
+  hash,
+  id,
+  intValue,
+  isFloat,
+  isInt,
+  isStr,
+  isTrue,
+  iterate,
+  iterNext,
+  getIter,
+  length,
+  listFromIterable,
+  lookupSpecial,
+  newBool,
+  newErr,
+  newInt,
+  newRef,
+  newStr,
+  none,
+  raise,
+  repr,
+  richCompareBool,
+  setAttr,
+  str,
+  strValue,
+  toPyErr,
+  typeLookup,
+  typeName,
+  typeOf,
+} from './abstract.js';
+import { currentFrames, evalCode, genSend } from './ceval.js';
+import { bytesDecode, strEncode } from '../objects/text/codecs.js';
+import { formatObject } from './format.js';
+import { strFormat as textStrFormat } from '../objects/text/strFormat.js';
+import { intToBase } from '../objects/text/intText.js';
+import { floatRound, floatRoundToInt } from '../objects/text/floatArith.js';
+import { intRound } from '../objects/text/intArith.js';
+import { Opaque, objectHooks, toValue } from './textHooks.js';
+import {
+  strCapitalize,
+  strCasefold,
+  strIsAlnum,
+  strIsAlpha,
+  strIsAscii,
+  strIsDecimal,
+  strIsDigit,
+  strIsIdentifier,
+  strIsLower,
+  strIsNumeric,
+  strIsPrintable,
+  strIsSpace,
+  strIsTitle,
+  strIsUpper,
+  strLower,
+  strSwapcase,
+  strTitle,
+  strUpper,
+} from '../objects/text/strCase.js';
+import { strCenter, strExpandtabs, strLjust, strRemoveprefix, strRemovesuffix, strRjust, strZfill } from '../objects/text/strLayout.js';
+import { strJoin, strLstrip, strPartition, strRpartition, strRsplit, strRstrip, strSplit, strSplitlines, strStrip } from '../objects/text/strSplit.js';
+import { strCount, strEndswith, strFind, strIndex, strReplace, strRfind, strRindex, strStartswith } from '../objects/text/strSearch.js';
+import { fGlobals, localsplus } from '../objects/types/frame.js';
+import { PyErr } from './pyerr.js';
+import type { Vm } from './vm.js';
+
+/** Arguments split into positional ones and keywords (by name). */
+interface Args {
+  readonly pos: readonly number[];
+  readonly kw: Map<string, number>;
+}
+
+function splitArgs(vm: Vm, args: readonly number[], kwnames: number): Args {
+  const kw = new Map<string, number>();
+  if (kwnames === 0) return { pos: args, kw };
+  const names = vm.interp.tuple.items(kwnames);
+  const npos = args.length - names.length;
+  names.forEach((n, i) => kw.set(strValue(vm, n), args[npos + i]!));
+  return { pos: args.slice(0, npos), kw };
+}
+
+function noKw(vm: Vm, name: string, kwnames: number): void {
+  if (kwnames !== 0 && vm.interp.tuple.size(kwnames) > 0) raise(vm, 'TypeError', `${name}() takes no keyword arguments`);
+}
+
+function arity(vm: Vm, name: string, args: readonly number[], min: number, max: number): void {
+  if (args.length >= min && args.length <= max) return;
+  if (min === max) {
+    if (min === 0) raise(vm, 'TypeError', `${name}() takes no arguments (${args.length} given)`);
+    if (min === 1) raise(vm, 'TypeError', `${name}() takes exactly one argument (${args.length} given)`);
+    raise(vm, 'TypeError', `${name} expected ${min} arguments, got ${args.length}`);
+  }
+  if (args.length < min) raise(vm, 'TypeError', `${name} expected at least ${min} argument${min === 1 ? '' : 's'}, got ${args.length}`);
+  raise(vm, 'TypeError', `${name} expected at most ${max} argument${max === 1 ? '' : 's'}, got ${args.length}`);
+}
+
+/** Creates the builtins, sys and gc modules and installs the type machinery on vm. */
+export function installBuiltins(vm: Vm): void {
+  const { interp } = vm;
+  const rt = interp.rt;
+  const None = interp.singletons.None;
+
+  const builtinsName = newStr(vm, 'builtins');
+  const builtins = vm.module.new(builtinsName);
+  rt.decref(builtinsName);
+  vm.modules.set('builtins', builtins);
+  const bdict = vm.module.dict(builtins);
+  vm.builtins = bdict;
+
+  const put = (d: number, name: string, v: number): void => {
+    interp.dict.setItem(d, id(vm, name), v);
+    rt.decref(v);
+  };
+  const def = (d: number, module: number, name: string, meth: CMethod): void => {
+    const ml = vm.cfunc.define({ name, meth });
+    put(d, name, vm.cfunc.newFunction(ml, module, 0));
+  };
+  const typeObj = (t: PyTypeObject): number => vm.typeObject(t);
+  const methods = (t: PyTypeObject, table: Record<string, CMethod>): void => {
+    let m = vm.typeMethods.get(t.id);
+    if (m === undefined) vm.typeMethods.set(t.id, (m = new Map()));
+    for (const [k, v] of Object.entries(table)) m.set(k, v);
+  };
+
+  // --- methods of built-in types (before their type objects are made) ---
+  const L = interp.list;
+  methods(L.type, {
+    append: (self, args, kw) => {
+      noKw(vm, 'append', kw);
+      arity(vm, 'list.append', args, 1, 1);
+      L.append(self, args[0]!);
+      return none(vm);
+    },
+    extend: (self, args) => {
+      const items = iterate(vm, args[0]!);
+      L.extendFromArray(self, items);
+      for (const x of items) rt.decref(x);
+      return none(vm);
+    },
+    insert: (self, args) => {
+      L.insert(self, Number(intValue(vm, args[0]!)), args[1]!);
+      return none(vm);
+    },
+    pop: (self, args) => {
+      const n = L.size(self);
+      if (n === 0) raise(vm, 'IndexError', 'pop from empty list');
+      let i = args.length > 0 ? Number(intValue(vm, args[0]!)) : -1;
+      if (i < 0) i += n;
+      if (i < 0 || i >= n) raise(vm, 'IndexError', 'pop index out of range');
+      return L.pop(self, i);
+    },
+    remove: (self, args) => {
+      const items = L.items(self);
+      const i = items.findIndex((x) => richCompareBool(vm, x, args[0]!, 2));
+      if (i < 0) raise(vm, 'ValueError', 'list.remove(x): x not in list');
+      L.setSlice(self, i, i + 1, 0);
+      return none(vm);
+    },
+    clear: (self) => {
+      L.clear(self);
+      return none(vm);
+    },
+    copy: (self) => {
+      const l = L.new(0);
+      L.extend(l, self);
+      return l;
+    },
+    index: (self, args) => {
+      const i = L.items(self).findIndex((x) => richCompareBool(vm, x, args[0]!, 2));
+      if (i < 0) raise(vm, 'ValueError', `${repr(vm, args[0]!)} is not in list`);
+      return newInt(vm, i);
+    },
+    count: (self, args) => newInt(vm, L.items(self).filter((x) => richCompareBool(vm, x, args[0]!, 2)).length),
+    reverse: (self) => {
+      const items = L.items(self).reverse();
+      for (const x of items) rt.incref(x);
+      L.clear(self);
+      L.extendFromArray(self, items);
+      for (const x of items) rt.decref(x);
+      return none(vm);
+    },
+    sort: (self, args, kwnames) => {
+      const { kw } = splitArgs(vm, args, kwnames);
+      sortList(vm, self, kw.get('key') ?? 0, kw.has('reverse') && isTrue(vm, kw.get('reverse')!));
+      return none(vm);
+    },
+  });
+  const D = interp.dict;
+  methods(D.type, {
+    get: (self, args) => {
+      const v = D.getItem(self, args[0]!);
+      return v !== 0 ? newRef(vm, v) : newRef(vm, args[1] ?? None);
+    },
+    keys: (self) => vm.dictview.new(self, 'keys'),
+    values: (self) => vm.dictview.new(self, 'values'),
+    items: (self) => vm.dictview.new(self, 'items'),
+    pop: (self, args) => {
+      const v = D.getItem(self, args[0]!);
+      if (v === 0) {
+        if (args.length > 1) return newRef(vm, args[1]!);
+        throw keyErr(vm, args[0]!);
+      }
+      rt.incref(v);
+      D.delItem(self, args[0]!);
+      return v;
+    },
+    setdefault: (self, args) => {
+      const v = D.getItem(self, args[0]!);
+      if (v !== 0) return newRef(vm, v);
+      D.setItem(self, args[0]!, args[1] ?? None);
+      return newRef(vm, args[1] ?? None);
+    },
+    update: (self, args, kwnames) => {
+      const { pos, kw } = splitArgs(vm, args, kwnames);
+      if (pos.length > 0) {
+        if (D.check(pos[0]!)) D.update(self, pos[0]!);
+        else
+          for (const pair of iterate(vm, pos[0]!)) {
+            const kv = iterate(vm, pair);
+            D.setItem(self, kv[0]!, kv[1]!);
+            for (const x of kv) rt.decref(x);
+            rt.decref(pair);
+          }
+      }
+      for (const [k, v] of kw) D.setItem(self, id(vm, k), v);
+      return none(vm);
+    },
+    copy: (self) => D.copy(self),
+    clear: (self) => {
+      D.clear(self);
+      return none(vm);
+    },
+  });
+  const ST = interp.set;
+  const setOf = (items: number[]): number => {
+    const r = ST.new(items);
+    for (const x of items) rt.decref(x);
+    return r;
+  };
+  const setItems = (o: number): number[] => iterate(vm, o);
+  const setMethods: Record<string, CMethod> = {
+    add: (self, args) => {
+      ST.add(self, args[0]!);
+      return none(vm);
+    },
+    discard: (self, args) => {
+      ST.discard(self, args[0]!);
+      return none(vm);
+    },
+    remove: (self, args) => {
+      if (!ST.discard(self, args[0]!)) throw keyErr(vm, args[0]!);
+      return none(vm);
+    },
+    pop: (self) => {
+      if (ST.size(self) === 0) raise(vm, 'KeyError', 'pop from an empty set');
+      return ST.pop(self);
+    },
+    clear: (self) => {
+      ST.clear(self);
+      return none(vm);
+    },
+    copy: (self) => setOf(setItems(self)),
+    update: (self, args) => {
+      for (const a of args) for (const x of setItems(a)) {
+        ST.add(self, x);
+        rt.decref(x);
+      }
+      return none(vm);
+    },
+    union: (self, args) => setOf([...setItems(self), ...args.flatMap((a) => setItems(a))]),
+    intersection: (self, args) => {
+      const others = args.map((a) => setOf(setItems(a)));
+      const r = setOf(setItems(self).filter((x) => (others.every((o) => ST.contains(o, x)) ? true : (rt.decref(x), false))));
+      for (const o of others) rt.decref(o);
+      return r;
+    },
+    difference: (self, args) => {
+      const others = args.map((a) => setOf(setItems(a)));
+      const r = setOf(setItems(self).filter((x) => (others.some((o) => ST.contains(o, x)) ? (rt.decref(x), false) : true)));
+      for (const o of others) rt.decref(o);
+      return r;
+    },
+    symmetric_difference: (self, args) => {
+      const other = setOf(setItems(args[0]!));
+      const a = setItems(self).filter((x) => (ST.contains(other, x) ? (rt.decref(x), false) : true));
+      const b = setItems(other).filter((x) => (ST.contains(self, x) ? (rt.decref(x), false) : true));
+      rt.decref(other);
+      return setOf([...a, ...b]);
+    },
+    issubset: (self, args) => {
+      const other = setOf(setItems(args[0]!));
+      const items = setItems(self);
+      const r = items.every((x) => ST.contains(other, x));
+      for (const x of items) rt.decref(x);
+      rt.decref(other);
+      return newBool(vm, r);
+    },
+    issuperset: (self, args) => {
+      const items = setItems(args[0]!);
+      const r = items.every((x) => ST.contains(self, x));
+      for (const x of items) rt.decref(x);
+      return newBool(vm, r);
+    },
+    isdisjoint: (self, args) => {
+      const items = setItems(args[0]!);
+      const r = !items.some((x) => ST.contains(self, x));
+      for (const x of items) rt.decref(x);
+      return newBool(vm, r);
+    },
+  };
+  methods(ST.type, setMethods);
+  methods(ST.frozensetType, Object.fromEntries(['copy', 'union', 'intersection', 'difference', 'symmetric_difference', 'issubset', 'issuperset', 'isdisjoint'].map((k) => [k, setMethods[k]!])));
+  methods(interp.tuple.type, {
+    index: (self, args) => {
+      const i = interp.tuple.items(self).findIndex((x) => richCompareBool(vm, x, args[0]!, 2));
+      if (i < 0) raise(vm, 'ValueError', 'tuple.index(x): x not in tuple');
+      return newInt(vm, i);
+    },
+    count: (self, args) => newInt(vm, interp.tuple.items(self).filter((x) => richCompareBool(vm, x, args[0]!, 2)).length),
+  });
+  const S = interp.str;
+  const sv = (o: number): string => strValue(vm, o);
+  const optInt = (o: number | undefined): number | undefined => (o === undefined || o === None ? undefined : Number(intValue(vm, o)));
+  const optStr = (o: number | undefined): string | undefined => (o === undefined || o === None ? undefined : sv(o));
+  const strOrTuple = (o: number): string | string[] => (interp.tuple.check(o) ? interp.tuple.items(o).map(sv) : sv(o));
+  const strList = (parts: string[]): number => listOf(vm, parts.map((p) => newStr(vm, p)), true);
+  const str1 = (f: (x: string) => string): CMethod => (self) => newStr(vm, f(sv(self)));
+  const pred = (f: (x: string) => boolean): CMethod => (self) => newBool(vm, f(sv(self)));
+  methods(S.type, {
+    join: (self, args) => {
+      const items = iterate(vm, args[0]!);
+      try {
+        return newStr(vm, strJoin(sv(self), items.map((x) => toValue(vm, x)), (v) => (v instanceof Opaque ? typeName(vm, v.ptr) : typeof v === 'bigint' ? 'int' : typeof v === 'number' ? 'float' : 'object')));
+      } finally {
+        for (const x of items) rt.decref(x);
+      }
+    },
+    split: (self, args, kwnames) => {
+      const { pos, kw } = splitArgs(vm, args, kwnames);
+      return strList(strSplit(sv(self), optStr(pos[0] ?? kw.get('sep')), optInt(pos[1] ?? kw.get('maxsplit')) ?? -1));
+    },
+    rsplit: (self, args, kwnames) => {
+      const { pos, kw } = splitArgs(vm, args, kwnames);
+      return strList(strRsplit(sv(self), optStr(pos[0] ?? kw.get('sep')), optInt(pos[1] ?? kw.get('maxsplit')) ?? -1));
+    },
+    splitlines: (self, args) => strList(strSplitlines(sv(self), args.length > 0 && isTrue(vm, args[0]!))),
+    partition: (self, args) => {
+      const parts = strPartition(sv(self), sv(args[0]!)).map((p) => newStr(vm, p));
+      const t = vm.tupleOf(parts);
+      for (const p of parts) rt.decref(p);
+      return t;
+    },
+    rpartition: (self, args) => {
+      const parts = strRpartition(sv(self), sv(args[0]!)).map((p) => newStr(vm, p));
+      const t = vm.tupleOf(parts);
+      for (const p of parts) rt.decref(p);
+      return t;
+    },
+    strip: (self, args) => newStr(vm, strStrip(sv(self), optStr(args[0]))),
+    lstrip: (self, args) => newStr(vm, strLstrip(sv(self), optStr(args[0]))),
+    rstrip: (self, args) => newStr(vm, strRstrip(sv(self), optStr(args[0]))),
+    replace: (self, args) => newStr(vm, strReplace(sv(self), sv(args[0]!), sv(args[1]!), optInt(args[2]) ?? -1)),
+    startswith: (self, args) => newBool(vm, strStartswith(sv(self), strOrTuple(args[0]!), optInt(args[1]), optInt(args[2]))),
+    endswith: (self, args) => newBool(vm, strEndswith(sv(self), strOrTuple(args[0]!), optInt(args[1]), optInt(args[2]))),
+    find: (self, args) => newInt(vm, strFind(sv(self), sv(args[0]!), optInt(args[1]), optInt(args[2]))),
+    rfind: (self, args) => newInt(vm, strRfind(sv(self), sv(args[0]!), optInt(args[1]), optInt(args[2]))),
+    index: (self, args) => newInt(vm, strIndex(sv(self), sv(args[0]!), optInt(args[1]), optInt(args[2]))),
+    rindex: (self, args) => newInt(vm, strRindex(sv(self), sv(args[0]!), optInt(args[1]), optInt(args[2]))),
+    count: (self, args) => newInt(vm, strCount(sv(self), sv(args[0]!), optInt(args[1]), optInt(args[2]))),
+    format: (self, args, kwnames) => {
+      const keep: number[] = [];
+      try {
+        const { pos, kw } = splitArgs(vm, args, kwnames);
+        let kwd = 0;
+        if (kw.size > 0) {
+          kwd = D.new();
+          keep.push(kwd);
+          for (const [k, v] of kw) D.setItem(kwd, id(vm, k), v);
+        }
+        return newStr(vm, textStrFormat(sv(self), pos.map((p) => toValue(vm, p)), kwd === 0 ? undefined : new Opaque(kwd), objectHooks(vm, keep)));
+      } finally {
+        for (const k of keep) rt.decref(k);
+      }
+    },
+    encode: (self, args) => interp.bytes.fromBytes(strEncode(sv(self), args.length > 0 ? sv(args[0]!) : 'utf-8', args.length > 1 ? sv(args[1]!) : 'strict')),
+    upper: str1(strUpper),
+    lower: str1(strLower),
+    casefold: str1(strCasefold),
+    swapcase: str1(strSwapcase),
+    capitalize: str1(strCapitalize),
+    title: str1(strTitle),
+    center: (self, args) => newStr(vm, strCenter(sv(self), Number(intValue(vm, args[0]!)), optStr(args[1]) ?? ' ')),
+    ljust: (self, args) => newStr(vm, strLjust(sv(self), Number(intValue(vm, args[0]!)), optStr(args[1]) ?? ' ')),
+    rjust: (self, args) => newStr(vm, strRjust(sv(self), Number(intValue(vm, args[0]!)), optStr(args[1]) ?? ' ')),
+    zfill: (self, args) => newStr(vm, strZfill(sv(self), Number(intValue(vm, args[0]!)))),
+    expandtabs: (self, args) => newStr(vm, strExpandtabs(sv(self), optInt(args[0]) ?? 8)),
+    removeprefix: (self, args) => newStr(vm, strRemoveprefix(sv(self), sv(args[0]!))),
+    removesuffix: (self, args) => newStr(vm, strRemovesuffix(sv(self), sv(args[0]!))),
+    isidentifier: pred(strIsIdentifier),
+    isupper: pred(strIsUpper),
+    islower: pred(strIsLower),
+    istitle: pred(strIsTitle),
+    isalpha: pred(strIsAlpha),
+    isdecimal: pred(strIsDecimal),
+    isdigit: pred(strIsDigit),
+    isnumeric: pred(strIsNumeric),
+    isalnum: pred(strIsAlnum),
+    isspace: pred(strIsSpace),
+    isascii: pred(strIsAscii),
+    isprintable: pred(strIsPrintable),
+  });
+
+  methods(interp.object.type, {
+    __init__: (self, args) => {
+      if (args.length > 0 && vm.classes.has(typeOf(vm, self).id)) raise(vm, 'TypeError', 'object.__init__() takes exactly one argument (the instance to initialize)');
+      return none(vm);
+    },
+  });
+  methods(vm.excType('BaseException'), {
+    __init__: (self, args) => {
+      const t = vm.tupleOf(args);
+      vm.exc.set(self, 'args', t);
+      rt.decref(t);
+      return none(vm);
+    },
+    with_traceback: (self) => newRef(vm, self),
+  });
+  methods(vm.gen.type, {
+    send: (self, args) => {
+      arity(vm, 'send', args, 1, 1);
+      const [status, v] = genSend(vm, self, args[0]!);
+      if (status === 'yield') return v;
+      const a = vm.tupleOf(v === None ? [] : [v]);
+      rt.decref(v);
+      const e = vm.exc.new(vm.excType('StopIteration'), a);
+      rt.decref(a);
+      throw new PyErr(e, 'StopIteration');
+    },
+    close: (self) => {
+      vm.gen.clearFrame(self);
+      return none(vm);
+    },
+    __next__: (self) => {
+      const v = iterNext(vm, self);
+      if (v === 0) raise(vm, 'StopIteration', null);
+      return v;
+    },
+  });
+  methods(interp.bytes.type, {
+    decode: (self, args) => newStr(vm, bytesDecode(interp.bytes.data(self), args.length > 0 ? sv(args[0]!) : 'utf-8', args.length > 1 ? sv(args[1]!) : 'strict')),
+  });
+
+  // --- type objects as builtins ---
+  const typeNames: Array<[string, PyTypeObject]> = [
+    ['int', interp.long.type],
+    ['bool', interp.long.boolType],
+    ['float', interp.float.type],
+    ['complex', interp.complex.type],
+    ['str', interp.str.type],
+    ['bytes', interp.bytes.type],
+    ['bytearray', interp.bytearray.type],
+    ['list', interp.list.type],
+    ['tuple', interp.tuple.type],
+    ['dict', interp.dict.type],
+    ['set', interp.set.type],
+    ['frozenset', interp.set.frozensetType],
+    ['range', interp.range.type],
+    ['object', interp.object.type],
+    ['type', vm.typeobj.type],
+    ['slice', interp.slice.type],
+  ];
+  vm.mro[interp.long.boolType.id] = [interp.long.boolType.id, interp.long.type.id, interp.object.type.id];
+  for (const [name, t] of typeNames) {
+    interp.dict.setItem(bdict, id(vm, name), typeObj(t));
+  }
+  for (const [name, t] of vm.excTypes) interp.dict.setItem(bdict, id(vm, name), typeObj(t));
+  interp.dict.setItem(bdict, id(vm, 'None'), None);
+  interp.dict.setItem(bdict, id(vm, 'Ellipsis'), interp.singletons.Ellipsis);
+  interp.dict.setItem(bdict, id(vm, 'NotImplemented'), interp.singletons.NotImplemented);
+  interp.dict.setItem(bdict, id(vm, 'True'), interp.long.True);
+  interp.dict.setItem(bdict, id(vm, 'False'), interp.long.False);
+
+  // --- construction: type_call for built-in types ---
+  const construct = new Map<number, CMethod>();
+  construct.set(interp.long.type.id, (_s, args, kwnames) => {
+    const { pos, kw } = splitArgs(vm, args, kwnames);
+    if (pos.length === 0) return newInt(vm, 0);
+    const v = pos[0]!;
+    const base = pos.length > 1 ? pos[1]! : kw.get('base');
+    if (isStr(vm, v)) return newInt(vm, intFromString(sv(v), base === undefined ? 10 : Number(intValue(vm, base))));
+    if (base !== undefined) raise(vm, 'TypeError', "int() can't convert non-string with explicit base");
+    if (isInt(vm, v)) return newInt(vm, intValue(vm, v));
+    if (isFloat(vm, v)) {
+      const x = interp.float.value(v);
+      if (Number.isNaN(x)) raise(vm, 'ValueError', 'cannot convert float NaN to integer');
+      if (!Number.isFinite(x)) raise(vm, 'OverflowError', 'cannot convert float infinity to integer');
+      return newInt(vm, BigInt(Math.trunc(x)));
+    }
+    const m = lookupSpecial(vm, v, '__int__') || lookupSpecial(vm, v, '__index__');
+    if (m !== 0) return callObject(vm, m, [v], 0);
+    raise(vm, 'TypeError', `int() argument must be a string, a bytes-like object or a real number, not '${typeName(vm, v)}'`);
+  });
+  construct.set(interp.long.boolType.id, (_s, args) => newBool(vm, args.length > 0 && isTrue(vm, args[0]!)));
+  construct.set(interp.float.type.id, (_s, args) => {
+    if (args.length === 0) return interp.float.fromNumber(0);
+    const v = args[0]!;
+    if (isStr(vm, v)) return interp.float.fromNumber(floatFromString(sv(v)));
+    if (isFloat(vm, v)) return newRef(vm, v);
+    if (isInt(vm, v)) return interp.float.fromNumber(Number(intValue(vm, v)));
+    const m = lookupSpecial(vm, v, '__float__');
+    if (m !== 0) return callObject(vm, m, [v], 0);
+    raise(vm, 'TypeError', `float() argument must be a string or a real number, not '${typeName(vm, v)}'`);
+  });
+  construct.set(interp.str.type.id, (_s, args) => (args.length === 0 ? newStr(vm, '') : newStr(vm, str(vm, args[0]!))));
+  construct.set(interp.list.type.id, (_s, args) => (args.length === 0 ? L.new(0) : listFromIterable(vm, args[0]!)));
+  construct.set(interp.tuple.type.id, (_s, args) => {
+    if (args.length === 0) return vm.tupleOf([]);
+    if (interp.tuple.check(args[0]!)) return newRef(vm, args[0]!);
+    const items = iterate(vm, args[0]!);
+    const t = vm.tupleOf(items);
+    for (const x of items) rt.decref(x);
+    return t;
+  });
+  construct.set(interp.dict.type.id, (_s, args, kwnames) => {
+    const d = D.new();
+    const upd = vm.typeMethods.get(D.type.id)!.get('update')!;
+    rt.decref(upd(d, args, kwnames));
+    return d;
+  });
+  const setLike = (frozen: boolean): CMethod => (_s, args) => {
+    const items = args.length > 0 ? iterate(vm, args[0]!) : [];
+    try {
+      return frozen ? interp.set.newFrozen(items) : interp.set.new(items);
+    } finally {
+      for (const x of items) rt.decref(x);
+    }
+  };
+  construct.set(interp.set.type.id, setLike(false));
+  construct.set(interp.set.frozensetType.id, setLike(true));
+  construct.set(interp.range.type.id, (_s, args) => interp.range.vectorcall(args));
+  construct.set(interp.object.type.id, () => interp.object.new());
+  construct.set(interp.slice.type.id, (_s, args) =>
+    args.length === 1 ? interp.slice.new(None, args[0]!, None) : interp.slice.new(args[0]!, args[1]!, args[2] ?? None),
+  );
+  construct.set(vm.typeobj.type.id, (_s, args) => {
+    if (args.length === 1) return newRef(vm, typeObj(typeOf(vm, args[0]!)));
+    if (args.length !== 3) raise(vm, 'TypeError', 'type() takes 1 or 3 arguments');
+    return typeNew(vm, args[0]!, args[1]!, args[2]!);
+  });
+
+  vm.callType = (cls, args, kwnames) => {
+    const t = vm.typeobj.typeOfObject(cls)!;
+    const c = construct.get(t.id);
+    if (c !== undefined) return c(cls, args, kwnames);
+    if (vm.exc.check(0) || vm.excTypes.get(t.name) === t || isExceptionClass(vm, t)) {
+      const init = typeLookup(vm, t, id(vm, '__init__'));
+      const { pos } = splitArgs(vm, args, kwnames);
+      const a = vm.tupleOf(pos);
+      const e = vm.exc.new(t, a);
+      rt.decref(a);
+      if (init !== 0 && typeOf(vm, init) === interp.function.type) {
+        try {
+          const r = callObject(vm, init, [e, ...args], kwnames);
+          rt.decref(r);
+        } catch (err) {
+          rt.decref(e);
+          throw err;
+        }
+      }
+      return e;
+    }
+    if (vm.classes.has(t.id)) {
+      const self = vm.newInstance(cls, args, kwnames);
+      const init = typeLookup(vm, t, id(vm, '__init__'));
+      if (init !== 0 && !isObjectInit(init)) {
+        try {
+          const r = callObject(vm, init, [self, ...args], kwnames);
+          if (r !== None) {
+            rt.decref(r);
+            raise(vm, 'TypeError', `__init__() should return None, not '${typeName(vm, r)}'`);
+          }
+          rt.decref(r);
+        } catch (err) {
+          rt.decref(self);
+          throw err;
+        }
+      } else if (args.length > 0) {
+        rt.decref(self);
+        raise(vm, 'TypeError', `${t.name}() takes no arguments`);
+      }
+      return self;
+    }
+    raise(vm, 'TypeError', `cannot create '${t.name}' instances`);
+  };
+  vm.newInstance = (cls, args) => {
+    const t = vm.typeobj.typeOfObject(cls)!;
+    if (args.length > 0 && isObjectInit(typeLookup(vm, t, id(vm, '__init__')))) raise(vm, 'TypeError', `${t.name}() takes no arguments`);
+    return interp.instance.new(t);
+  };
+  const isObjectInit = (init: number): boolean =>
+    init === 0 || (typeOf(vm, init) === vm.cfunc.descrType && vm.cfunc.def(init).meth === vm.typeMethods.get(interp.object.type.id)!.get('__init__'));
+  vm.makeException = (v) => {
+    if (vm.typeobj.check(v)) {
+      const t = vm.typeobj.typeOfObject(v)!;
+      if (!isExceptionClass(vm, t)) raise(vm, 'TypeError', 'exceptions must derive from BaseException');
+      return callObject(vm, v, [], 0);
+    }
+    if (!vm.exc.check(v)) raise(vm, 'TypeError', 'exceptions must derive from BaseException');
+    return newRef(vm, v);
+  };
+  vm.lookupSpecialOrRaise = (obj, name) => {
+    const m = lookupSpecial(vm, obj, name);
+    if (m === 0) raise(vm, 'AttributeError', name);
+    return m;
+  };
+  vm.len = (obj) => length(vm, obj);
+
+  // --- builtin functions ---
+  def(bdict, builtins, '__build_class__', (_s, args, kwnames) => {
+    const { pos } = splitArgs(vm, args, kwnames);
+    const func = pos[0]!;
+    const name = pos[1]!;
+    const bases = vm.tupleOf(pos.slice(2));
+    const ns = D.new();
+    try {
+      const fields = interp.function.fields(func);
+      const r = evalCode(vm, fields.code, fields.globals, ns, func);
+      rt.decref(r);
+      return typeNew(vm, name, bases, ns);
+    } finally {
+      rt.decref(ns);
+      rt.decref(bases);
+    }
+  });
+  def(bdict, builtins, 'print', (_s, args, kwnames) => {
+    const { pos, kw } = splitArgs(vm, args, kwnames);
+    const sep = kw.get('sep');
+    const end = kw.get('end');
+    const file = kw.get('file');
+    const text = pos.map((a) => str(vm, a)).join(sep === undefined || sep === None ? ' ' : sv(sep)) + (end === undefined || end === None ? '\n' : sv(end));
+    if (file !== undefined && file !== None) {
+      const w = getAttr(vm, file, id(vm, 'write'));
+      const s = newStr(vm, text);
+      try {
+        rt.decref(callObject(vm, w, [s], 0));
+      } finally {
+        rt.decref(s);
+        rt.decref(w);
+      }
+    } else vm.io.stdout(text);
+    return none(vm);
+  });
+  def(bdict, builtins, 'len', (_s, args, kw) => {
+    noKw(vm, 'len', kw);
+    arity(vm, 'len', args, 1, 1);
+    return newInt(vm, length(vm, args[0]!));
+  });
+  def(bdict, builtins, 'repr', (_s, args) => newStr(vm, repr(vm, args[0]!)));
+  def(bdict, builtins, 'hasattr', (_s, args) => {
+    arity(vm, 'hasattr', args, 2, 2);
+    if (!isStr(vm, args[1]!)) raise(vm, 'TypeError', 'hasattr(): attribute name must be string');
+    try {
+      const v = getAttr(vm, args[0]!, args[1]!);
+      rt.decref(v);
+      return newBool(vm, true);
+    } catch (e) {
+      const err = toPyErr(vm, e);
+      if (vm.isSubtype(typeOf(vm, err.exc), vm.excType('AttributeError'))) {
+        rt.decref(err.exc);
+        return newBool(vm, false);
+      }
+      throw err;
+    }
+  });
+  def(bdict, builtins, 'getattr', (_s, args) => {
+    arity(vm, 'getattr', args, 2, 3);
+    if (args.length === 3) {
+      const v = getAttrOrNull(vm, args[0]!, args[1]!);
+      return v !== 0 ? v : newRef(vm, args[2]!);
+    }
+    return getAttr(vm, args[0]!, args[1]!);
+  });
+  def(bdict, builtins, 'setattr', (_s, args) => {
+    setAttr(vm, args[0]!, args[1]!, args[2]!);
+    return none(vm);
+  });
+  def(bdict, builtins, 'delattr', (_s, args) => {
+    setAttr(vm, args[0]!, args[1]!, 0);
+    return none(vm);
+  });
+  def(bdict, builtins, 'id', (_s, args) => newInt(vm, rt.heap.addressOf(args[0]!)));
+  def(bdict, builtins, 'hash', (_s, args) => newInt(vm, hash(vm, args[0]!)));
+  def(bdict, builtins, 'isinstance', (_s, args) => {
+    arity(vm, 'isinstance', args, 2, 2);
+    const t = typeOf(vm, args[0]!);
+    const classes = interp.tuple.check(args[1]!) ? interp.tuple.items(args[1]!) : [args[1]!];
+    for (const c of classes) {
+      const ct = vm.typeobj.typeOfObject(c);
+      if (ct === undefined) raise(vm, 'TypeError', 'isinstance() arg 2 must be a type, a tuple of types, or a union');
+      if (vm.isSubtype(t, ct)) return newBool(vm, true);
+    }
+    return newBool(vm, false);
+  });
+  def(bdict, builtins, 'issubclass', (_s, args) => {
+    const a = vm.typeobj.typeOfObject(args[0]!);
+    if (a === undefined) raise(vm, 'TypeError', 'issubclass() arg 1 must be a class');
+    const classes = interp.tuple.check(args[1]!) ? interp.tuple.items(args[1]!) : [args[1]!];
+    return newBool(vm, classes.some((c) => vm.isSubtype(a, vm.typeobj.typeOfObject(c)!)));
+  });
+  def(bdict, builtins, 'callable', (_s, args) => {
+    const t = typeOf(vm, args[0]!);
+    return newBool(vm, t === interp.function.type || t === vm.cfunc.type || t === vm.method.type || vm.typeobj.check(args[0]!) || lookupSpecial(vm, args[0]!, '__call__') !== 0);
+  });
+  def(bdict, builtins, 'abs', (_s, args) => {
+    const v = args[0]!;
+    if (isInt(vm, v)) {
+      const x = intValue(vm, v);
+      return newInt(vm, x < 0n ? -x : x);
+    }
+    if (isFloat(vm, v)) return interp.float.fromNumber(Math.abs(interp.float.value(v)));
+    const m = lookupSpecial(vm, v, '__abs__');
+    if (m !== 0) return callObject(vm, m, [v], 0);
+    raise(vm, 'TypeError', `bad operand type for abs(): '${typeName(vm, v)}'`);
+  });
+  const minmax = (name: 'min' | 'max'): CMethod => (_s, args, kwnames) => {
+    const { pos, kw } = splitArgs(vm, args, kwnames);
+    const items = pos.length === 1 ? iterate(vm, pos[0]!) : pos.map((x) => newRef(vm, x));
+    const key = kw.get('key');
+    try {
+      if (items.length === 0) {
+        const d = kw.get('default');
+        if (d !== undefined) return newRef(vm, d);
+        raise(vm, 'ValueError', `${name}() arg is an empty sequence`);
+      }
+      let best = items[0]!;
+      let bestKey = key !== undefined && key !== None ? callObject(vm, key, [best], 0) : newRef(vm, best);
+      for (const x of items.slice(1)) {
+        const k = key !== undefined && key !== None ? callObject(vm, key, [x], 0) : newRef(vm, x);
+        if (richCompareBool(vm, k, bestKey, name === 'min' ? 0 : 4)) {
+          rt.decref(bestKey);
+          bestKey = k;
+          best = x;
+        } else rt.decref(k);
+      }
+      rt.decref(bestKey);
+      return newRef(vm, best);
+    } finally {
+      for (const x of items) rt.decref(x);
+    }
+  };
+  def(bdict, builtins, 'min', minmax('min'));
+  def(bdict, builtins, 'max', minmax('max'));
+  def(bdict, builtins, 'sum', (_s, args) => {
+    const items = iterate(vm, args[0]!);
+    let acc = args.length > 1 ? newRef(vm, args[1]!) : newInt(vm, 0);
+    try {
+      for (const x of items) {
+        const next = callBinary(vm, acc, x);
+        rt.decref(acc);
+        acc = next;
+      }
+    } finally {
+      for (const x of items) rt.decref(x);
+    }
+    return acc;
+  });
+  def(bdict, builtins, 'sorted', (_s, args, kwnames) => {
+    const { pos, kw } = splitArgs(vm, args, kwnames);
+    const l = listFromIterable(vm, pos[0]!);
+    try {
+      sortList(vm, l, kw.get('key') ?? 0, kw.has('reverse') && isTrue(vm, kw.get('reverse')!));
+    } catch (e) {
+      rt.decref(l);
+      throw e;
+    }
+    return l;
+  });
+  const listBuiltin = (name: string, make: (args: Args) => number[]): void =>
+    def(bdict, builtins, name, (_s, args, kwnames) => {
+      const items = make(splitArgs(vm, args, kwnames));
+      const it = vm.newSeqIter(items);
+      for (const x of items) rt.decref(x);
+      return it;
+    });
+  listBuiltin('enumerate', ({ pos, kw }) => {
+    const start = pos[1] ?? kw.get('start');
+    const s0 = start !== undefined ? intValue(vm, start) : 0n;
+    return iterate(vm, pos[0]!).map((x, i) => {
+      const n = newInt(vm, s0 + BigInt(i));
+      const t = vm.tupleOf([n, x]);
+      rt.decref(n);
+      rt.decref(x);
+      return t;
+    });
+  });
+  listBuiltin('zip', ({ pos }) => {
+    const lists = pos.map((p) => iterate(vm, p));
+    const n = lists.length === 0 ? 0 : Math.min(...lists.map((l) => l.length));
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push(vm.tupleOf(lists.map((l) => l[i]!)));
+    for (const l of lists) for (const x of l) rt.decref(x);
+    return out;
+  });
+  listBuiltin('reversed', ({ pos }) => iterate(vm, pos[0]!).reverse());
+  listBuiltin('map', ({ pos }) => {
+    const lists = pos.slice(1).map((p) => iterate(vm, p));
+    const n = Math.min(...lists.map((l) => l.length));
+    const out: number[] = [];
+    try {
+      for (let i = 0; i < n; i++) out.push(callObject(vm, pos[0]!, lists.map((l) => l[i]!), 0));
+    } finally {
+      for (const l of lists) for (const x of l) rt.decref(x);
+    }
+    return out;
+  });
+  listBuiltin('filter', ({ pos }) => {
+    const items = iterate(vm, pos[1]!);
+    const out: number[] = [];
+    for (const x of items) {
+      let keep: boolean;
+      if (pos[0] === None) keep = isTrue(vm, x);
+      else {
+        const r = callObject(vm, pos[0]!, [x], 0);
+        keep = isTrue(vm, r);
+        rt.decref(r);
+      }
+      if (keep) out.push(x);
+      else rt.decref(x);
+    }
+    return out;
+  });
+  def(bdict, builtins, 'iter', (_s, args) => getIter(vm, args[0]!));
+  def(bdict, builtins, 'next', (_s, args) => {
+    const v = iterNext(vm, args[0]!);
+    if (v !== 0) return v;
+    if (args.length > 1) return newRef(vm, args[1]!);
+    raise(vm, 'StopIteration', null);
+  });
+  def(bdict, builtins, 'any', (_s, args) => {
+    const items = iterate(vm, args[0]!);
+    const r = items.some((x) => isTrue(vm, x));
+    for (const x of items) rt.decref(x);
+    return newBool(vm, r);
+  });
+  def(bdict, builtins, 'all', (_s, args) => {
+    const items = iterate(vm, args[0]!);
+    const r = items.every((x) => isTrue(vm, x));
+    for (const x of items) rt.decref(x);
+    return newBool(vm, r);
+  });
+  def(bdict, builtins, 'chr', (_s, args) => newStr(vm, String.fromCodePoint(Number(intValue(vm, args[0]!)))));
+  def(bdict, builtins, 'ord', (_s, args) => {
+    const s = sv(args[0]!);
+    if ([...s].length !== 1) raise(vm, 'TypeError', `ord() expected a character, but string of length ${[...s].length} found`);
+    return newInt(vm, s.codePointAt(0)!);
+  });
+  def(bdict, builtins, 'format', (_s, args) => newStr(vm, formatObject(vm, args[0]!, args.length > 1 ? sv(args[1]!) : '')));
+  def(bdict, builtins, 'divmod', (_s, args) => {
+    const q = callBinaryOp(vm, args[0]!, args[1]!, 2);
+    const r = callBinaryOp(vm, args[0]!, args[1]!, 6);
+    const t = vm.tupleOf([q, r]);
+    rt.decref(q);
+    rt.decref(r);
+    return t;
+  });
+  def(bdict, builtins, 'pow', (_s, args) => callBinaryOp(vm, args[0]!, args[1]!, 8));
+  const baseFn = (name: string, base: 2 | 8 | 16): void =>
+    def(bdict, builtins, name, (_s, args) => {
+      arity(vm, name, args, 1, 1);
+      if (!isInt(vm, args[0]!)) raise(vm, 'TypeError', `'${typeName(vm, args[0]!)}' object cannot be interpreted as an integer`);
+      return newStr(vm, intToBase(intValue(vm, args[0]!), base));
+    });
+  baseFn('bin', 2);
+  baseFn('oct', 8);
+  baseFn('hex', 16);
+  def(bdict, builtins, 'round', (_s, args, kwnames) => {
+    const { pos, kw } = splitArgs(vm, args, kwnames);
+    const v = pos[0]!;
+    const nd = pos[1] ?? kw.get('ndigits');
+    const hasNd = nd !== undefined && nd !== None;
+    if (isInt(vm, v)) return newInt(vm, hasNd ? intRound(intValue(vm, v), intValue(vm, nd)) : intValue(vm, v));
+    if (isFloat(vm, v)) {
+      const x = interp.float.value(v);
+      if (!hasNd) return newInt(vm, floatRoundToInt(x));
+      return interp.float.fromNumber(floatRound(x, Number(intValue(vm, nd))));
+    }
+    const m = lookupSpecial(vm, v, '__round__');
+    if (m !== 0) return callObject(vm, m, hasNd ? [v, nd] : [v], 0);
+    raise(vm, 'TypeError', `type ${typeName(vm, v)} doesn't define __round__ method`);
+  });
+  def(bdict, builtins, 'vars', (_s, args) => getAttr(vm, args[0]!, id(vm, '__dict__')));
+  def(bdict, builtins, 'dir', (_s, args) => {
+    const names = new Set<string>();
+    const o = args[0]!;
+    const add = (d: number): void => {
+      for (const k of D.keys(d)) if (isStr(vm, k)) names.add(sv(k));
+    };
+    if (vm.module.check(o)) add(vm.module.dict(o));
+    else {
+      if (interp.instance.check(o)) {
+        const d = getAttrOrNull(vm, o, id(vm, '__dict__'));
+        if (d !== 0) {
+          add(d);
+          rt.decref(d);
+        }
+      }
+      const t = vm.typeobj.check(o) ? vm.typeobj.typeOfObject(o)! : typeOf(vm, o);
+      for (const tid of vm.mroOf(t)) add(vm.typeobj.dict(vm.typeObject(rt.types[tid]!)));
+    }
+    const sorted = [...names].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    return listOf(vm, sorted.map((n) => newStr(vm, n)), true);
+  });
+  def(bdict, builtins, 'globals', () => {
+    const frs = currentFrames(vm);
+    return newRef(vm, fGlobals.get(frs[frs.length - 1]!.f));
+  });
+  def(bdict, builtins, 'super', (_s, args) => {
+    if (args.length === 2) {
+      const objType = vm.typeobj.check(args[1]!) ? args[1]! : vm.typeObject(typeOf(vm, args[1]!));
+      return vm.super.new(args[0]!, args[1]!, objType);
+    }
+    // super_init_without_args: the caller's first argument and its __class__ cell.
+    const frs = currentFrames(vm);
+    const fr = frs[frs.length - 1];
+    const co = fr?.info.co;
+    if (fr === undefined || co === undefined || co.argcount === 0) raise(vm, 'RuntimeError', 'super(): no arguments');
+    let first = loadLocal(fr.f, 0);
+    if (first !== 0 && (co.localspluskinds[0]! & 0x40) !== 0) first = interp.cell.contents(first);
+    if (first === 0) raise(vm, 'RuntimeError', 'super(): arg[0] deleted');
+    const i = co.localsplusnames.findIndex((n, k) => n === '__class__' && (co.localspluskinds[k]! & 0x80) !== 0);
+    if (i < 0) raise(vm, 'RuntimeError', 'super(): __class__ cell not found');
+    const cls = interp.cell.contents(loadLocal(fr.f, i));
+    if (cls === 0) raise(vm, 'RuntimeError', 'super(): empty __class__ cell');
+    const objType = vm.typeobj.check(first) ? first : vm.typeObject(typeOf(vm, first));
+    return vm.super.new(cls, first, objType);
+  });
+  for (const kind of ['staticmethod', 'classmethod', 'property'] as const) {
+    def(bdict, builtins, kind, (_s, args) => {
+      const w = interp.object.new();
+      rt.incref(args[0]!);
+      vm.wrappers.set(w, { kind, func: args[0]!, setter: 0 });
+      return w;
+    });
+  }
+
+  // --- sys ---
+  const sys = newModule(vm, 'sys');
+  const sdict = vm.module.dict(sys);
+  def(sdict, sys, 'getsizeof', (_s, args) => {
+    const m = lookupSpecial(vm, args[0]!, '__sizeof__');
+    if (m !== 0) return callObject(vm, m, [args[0]!], 0);
+    return newInt(vm, getsizeof(interp, args[0]!));
+  });
+  // The argument's reference is the value stack's: the count is ob_refcnt as it stands.
+  def(sdict, sys, 'getrefcount', (_s, args) => newInt(vm, rt.refcnt(args[0]!)));
+  def(sdict, sys, 'intern', (_s, args) => interp.str.sysIntern(args[0]!));
+  def(sdict, sys, 'getrecursionlimit', () => newInt(vm, vm.recursionLimit));
+  def(sdict, sys, 'setrecursionlimit', (_s, args) => {
+    const n = Number(intValue(vm, args[0]!));
+    if (n < 1) raise(vm, 'ValueError', 'recursion limit must be greater or equal than 1');
+    vm.recursionLimit = n;
+    return none(vm);
+  });
+  def(sdict, sys, 'getallocatedblocks', () => newInt(vm, rt.heap.debugMallocStats().classes.reduce((n, c) => n + c.blocksInUse, 0)));
+  def(sdict, sys, '_debugmallocstats', () => {
+    vm.io.stderr(debugmallocstats(interp));
+    return none(vm);
+  });
+  def(sdict, sys, 'exit', (_s, args) => {
+    const a = vm.tupleOf(args.slice(0, 1));
+    const e = vm.exc.new(vm.excType('SystemExit'), a);
+    rt.decref(a);
+    throw new PyErr(e, 'SystemExit');
+  });
+  const argv = listOf(vm, vm.argv.map((a) => newStr(vm, a)), true);
+  put(sdict, 'argv', argv);
+  put(sdict, 'maxsize', newInt(vm, 2n ** 63n - 1n));
+  put(sdict, 'version', newStr(vm, '3.11.7 (pymem)'));
+  for (const [name, write] of [
+    ['stdout', vm.io.stdout],
+    ['stderr', vm.io.stderr],
+  ] as const) {
+    // A module object stands for the _io.TextIOWrapper: its dict holds write.
+    const stream = newModule(vm, `<${name}>`);
+    def(vm.module.dict(stream), stream, 'write', (_s, args) => {
+      write(sv(args[0]!));
+      return newInt(vm, interp.str.length(args[0]!));
+    });
+    def(vm.module.dict(stream), stream, 'flush', () => none(vm));
+    put(sdict, name, stream);
+  }
+  vm.modules.set('sys', sys);
+  const modulesDict = D.new();
+  put(sdict, 'modules', modulesDict);
+
+  // --- gc ---
+  const gcm = newModule(vm, 'gc');
+  const gdict = vm.module.dict(gcm);
+  const gc = vm.gc;
+  def(gdict, gcm, 'collect', (_s, args) => newInt(vm, gc.collect(args.length > 0 ? Number(intValue(vm, args[0]!)) : 2)));
+  def(gdict, gcm, 'get_threshold', () => {
+    const ns = gc.getThreshold().map((n) => newInt(vm, n));
+    const t = vm.tupleOf(ns);
+    for (const n of ns) rt.decref(n);
+    return t;
+  });
+  def(gdict, gcm, 'get_count', () => {
+    const ns = gc.getCount().map((n) => newInt(vm, n));
+    const t = vm.tupleOf(ns);
+    for (const n of ns) rt.decref(n);
+    return t;
+  });
+  def(gdict, gcm, 'set_threshold', (_s, args) => {
+    gc.setThreshold(...args.map((a) => Number(intValue(vm, a))));
+    return none(vm);
+  });
+  def(gdict, gcm, 'enable', () => (gc.enable(), none(vm)));
+  def(gdict, gcm, 'disable', () => (gc.disable(), none(vm)));
+  def(gdict, gcm, 'isenabled', () => newBool(vm, gc.isEnabled()));
+  def(gdict, gcm, 'is_tracked', (_s, args) => newBool(vm, gc.isTracked(args[0]!)));
+  def(gdict, gcm, 'freeze', () => (gc.freeze(), none(vm)));
+  def(gdict, gcm, 'unfreeze', () => (gc.unfreeze(), none(vm)));
+  def(gdict, gcm, 'get_freeze_count', () => newInt(vm, gc.getFreezeCount()));
+  def(gdict, gcm, 'get_referents', (_s, args) => listOf(vm, gc.getReferents(...args)));
+  def(gdict, gcm, 'get_referrers', (_s, args) => listOf(vm, gc.getReferrers(...args)));
+  def(gdict, gcm, 'is_finalized', (_s, args) => newBool(vm, gc.isFinalized(args[0]!)));
+  put(gdict, 'garbage', newRef(vm, gc.garbage));
+  vm.modules.set('gc', gcm);
+
+  // --- weakref ---
+  const wm = newModule(vm, 'weakref');
+  const wdict = vm.module.dict(wm);
+  const W = interp.weakref;
+  W.callObject = (callable, arg) => rt.decref(callObject(vm, callable, [arg], 0));
+  def(wdict, wm, 'ref', (_s, args) => {
+    arity(vm, 'ref', args, 1, 2);
+    if (!W.supportsWeakrefs(args[0]!)) raise(vm, 'TypeError', `cannot create weak reference to '${typeName(vm, args[0]!)}' object`);
+    return W.newRef(args[0]!, args.length > 1 ? args[1]! : undefined);
+  });
+  def(wdict, wm, 'getweakrefcount', (_s, args) => newInt(vm, W.supportsWeakrefs(args[0]!) ? W.weakrefCount(args[0]!) : 0));
+  def(wdict, wm, 'getweakrefs', (_s, args) => listOf(vm, W.supportsWeakrefs(args[0]!) ? W.getWeakrefs(args[0]!) : []));
+  vm.modules.set('weakref', wm);
+
+  vm.importModule = (name) => {
+    const m = vm.modules.get(name);
+    if (m === undefined) {
+      const e = newErr(vm, 'ModuleNotFoundError', `No module named '${name}'`);
+      throw e;
+    }
+    return newRef(vm, m);
+  };
+  for (const [name, m] of vm.modules) interp.dict.setItem(modulesDict, id(vm, name), m);
+}
+
+function loadLocal(f: number, i: number): number {
+  return localsplus.get(f, i);
+}
+
+function newModule(vm: Vm, name: string): number {
+  const s = newStr(vm, name);
+  const m = vm.module.new(s);
+  vm.interp.rt.decref(s);
+  return m;
+}
+
+function listOf(vm: Vm, items: readonly number[], steal = false): number {
+  const l = vm.interp.list.new(0);
+  vm.interp.list.extendFromArray(l, items);
+  if (steal) for (const x of items) vm.interp.rt.decref(x);
+  return l;
+}
+
+function keyErr(vm: Vm, key: number): PyErr {
+  const args = vm.tupleOf([key]);
+  const exc = vm.exc.new(vm.excType('KeyError'), args);
+  vm.interp.rt.decref(args);
+  return new PyErr(exc, 'KeyError');
+}
+
+function isExceptionClass(vm: Vm, t: PyTypeObject): boolean {
+  return vm.isSubtype(t, vm.excType('BaseException'));
+}
+
+function callBinary(vm: Vm, a: number, b: number): number {
+  return callBinaryOp(vm, a, b, 0);
+}
+
+function callBinaryOp(vm: Vm, a: number, b: number, op: number): number {
+  return binaryOp(vm, a, b, op);
+}
+
+
+/** list.sort(key, reverse): a stable sort by < (as list_sort's timsort orders). */
+function sortList(vm: Vm, l: number, key: number, reverse: boolean): void {
+  const { interp } = vm;
+  const rt = interp.rt;
+  const items = interp.list.items(l);
+  const keys = key !== 0 && key !== interp.singletons.None ? items.map((x) => callObject(vm, key, [x], 0)) : items.map((x) => newRef(vm, x));
+  const idx = items.map((_, i) => i);
+  try {
+    idx.sort((a, b) => {
+      const x = keys[a]!;
+      const y = keys[b]!;
+      if (reverse) {
+        if (richCompareBool(vm, y, x, 0)) return -1;
+        if (richCompareBool(vm, x, y, 0)) return 1;
+        return 0;
+      }
+      if (richCompareBool(vm, x, y, 0)) return -1;
+      if (richCompareBool(vm, y, x, 0)) return 1;
+      return 0;
+    });
+  } finally {
+    for (const k of keys) rt.decref(k);
+  }
+  const sorted = idx.map((i) => items[i]!);
+  for (const x of sorted) rt.incref(x);
+  interp.list.clear(l);
+  interp.list.extendFromArray(l, sorted);
+  for (const x of sorted) rt.decref(x);
+}
+
+/**
+ * type_new(type, name, bases, dict): a class — its instance layout from
+ * __slots__ (instance.ts's defineClass, type_new_descriptors), its MRO
+ * (mro_internal: the C3 linearisation), a heap type object holding a copy of
+ * the namespace. An exception base gives an exception class.
+ */
+export function typeNew(vm: Vm, name: number, bases: number, ns: number): number {
+  const { interp } = vm;
+  const rt = interp.rt;
+  const baseObjs = interp.tuple.items(bases);
+  const baseTypes = baseObjs.map((b) => {
+    const t = vm.typeobj.typeOfObject(b);
+    if (t === undefined) raise(vm, 'TypeError', `bases must be types`);
+    return t;
+  });
+  const className = strValue(vm, name);
+  const slotsObj = interp.dict.getItem(ns, id(vm, '__slots__'));
+  let slots: string[] | undefined;
+  if (slotsObj !== 0) {
+    const items = isStr(vm, slotsObj) ? [newRef(vm, slotsObj)] : iterate(vm, slotsObj);
+    slots = items.map((s) => strValue(vm, s));
+    for (const s of items) rt.decref(s);
+  }
+  const excBase = baseTypes.find((t) => isExceptionClass(vm, t));
+  let t: PyTypeObject;
+  if (excBase !== undefined) t = vm.exc.newExceptionType(className);
+  else {
+    for (const b of baseTypes) {
+      if (!vm.classes.has(b.id) && b !== interp.object.type) raise(vm, 'NotImplementedError', `a class deriving from the built-in type '${b.name}' is not supported by pymem`);
+    }
+    const del = interp.dict.getItem(ns, id(vm, '__del__'));
+    const inheritedSlots = baseTypes.some((b) => vm.classes.has(b.id));
+    t = interp.instance.defineClass({
+      name: className,
+      ...(slots !== undefined && !inheritedSlots ? { slots } : {}),
+      ...(del !== 0 ? { del: (op: number) => rt.decref(callObject(vm, interp.dict.getItem(vm.typeobj.dict(vm.typeobj.objectOf(t)), id(vm, '__del__')), [op], 0)) } : {}),
+    });
+    vm.classes.add(t.id);
+  }
+  vm.mro[t.id] = [t.id, ...c3Merge(vm, baseTypes.length > 0 ? baseTypes : [interp.object.type])];
+  const dict = interp.dict.copy(ns);
+  if (interp.dict.contains(dict, id(vm, '__qualname__'))) interp.dict.delItem(dict, id(vm, '__qualname__'));
+  const realBases = baseObjs.length > 0 ? newRef(vm, bases) : vm.tupleOf([vm.typeObject(interp.object.type)]);
+  const qualname = interp.dict.getItem(ns, id(vm, '__qualname__'));
+  const slotsTuple = slots !== undefined ? vm.tupleOf(slots.map((s) => id(vm, s))) : 0;
+  const op = vm.typeobj.newHeap(t, {
+    name,
+    qualname: qualname !== 0 ? qualname : name,
+    dict,
+    bases: realBases,
+    base: interp.tuple.items(realBases)[0]!,
+    slots: slotsTuple,
+    cachedKeys: vm.classes.has(t.id) ? interp.instance.cachedKeys(t) : 0,
+  });
+  rt.decref(dict);
+  rt.decref(realBases);
+  if (slotsTuple !== 0) rt.decref(slotsTuple);
+  vm.typeobj.setMro(op, vm.tupleOf(vm.mro[t.id]!.map((i) => (i === t.id ? op : vm.typeObject(rt.types[i]!)))));
+  // __set_name__ and __init_subclass__ are not called; __classcell__ gets the class.
+  const cell = interp.dict.getItem(ns, id(vm, '__classcell__'));
+  if (cell !== 0) interp.cell.set(cell, op);
+  rt.incref(op);
+  return op;
+}
+
+/** mro_implementation: the C3 merge of the bases' MROs and the bases. */
+function c3Merge(vm: Vm, bases: PyTypeObject[]): number[] {
+  const seqs = [...bases.map((b) => [...vm.mroOf(b)]), bases.map((b) => b.id)];
+  const out: number[] = [];
+  for (;;) {
+    const nonEmpty = seqs.filter((s) => s.length > 0);
+    if (nonEmpty.length === 0) return out;
+    const cand = nonEmpty.map((s) => s[0]!).find((c) => !nonEmpty.some((s) => s.indexOf(c) > 0));
+    if (cand === undefined) raise(vm, 'TypeError', 'Cannot create a consistent method resolution order (MRO)');
+    out.push(cand);
+    for (const s of nonEmpty) if (s[0] === cand) s.shift();
+  }
+}
+

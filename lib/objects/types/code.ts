@@ -1,0 +1,281 @@
+/*
+ * code (Objects/codeobject.c, CPython 3.11): PyCodeObject materialised in
+ * the heap from the compiler's CodeObject value (lib/frontend/code.ts), as
+ * _PyCode_New does from a code constructor's arguments: co_consts a real
+ * tuple of real constant objects (nested code objects included), co_names
+ * and co_localsplusnames tuples of interned strs, co_localspluskinds,
+ * co_linetable and co_exceptiontable bytes, the wordcode copied into
+ * co_code_adaptive.
+ *
+ * PyCodeObject, 184 bytes + the variable part:
+ *     0  24   PyVarObject   ob_base                   ob_size: code units
+ *    24  8    PyObject *    co_consts                 a tuple; owned
+ *    32  8    PyObject *    co_names                  a tuple of str; owned
+ *    40  8    PyObject *    co_exceptiontable         bytes; owned
+ *    48  4    int           co_flags                  CO_*
+ *    52  2    short         co_warmup                 quickening counter (not modelled: 0)
+ *    54  2    short         _co_linearray_entry_size  0
+ *    56  4    int           co_argcount               positional parameters
+ *    60  4    int           co_posonlyargcount        positional-only parameters
+ *    64  4    int           co_kwonlyargcount         keyword-only parameters
+ *    68  4    int           co_stacksize              deepest value stack
+ *    72  4    int           co_firstlineno            first source line
+ *    76  4    int           co_nlocalsplus            locals + cells + free variables
+ *    80  4    int           co_nlocals                plain locals
+ *    84  4    int           co_nplaincellvars         cells that are not arguments
+ *    88  4    int           co_ncellvars              cells
+ *    92  4    int           co_nfreevars              free variables
+ *    96  8    PyObject *    co_localsplusnames        a tuple of str; owned
+ *   104  8    PyObject *    co_localspluskinds        bytes; owned
+ *   112  8    PyObject *    co_filename               str; owned
+ *   120  8    PyObject *    co_name                   str; owned
+ *   128  8    PyObject *    co_qualname               str; owned
+ *   136  8    PyObject *    co_linetable              bytes; owned
+ *   144  8    PyObject *    co_weakreflist            weakrefs; not owned
+ *   152  8    PyObject *    _co_code                  NULL (co_code made on demand)
+ *   160  8    char *        _co_linearray             NULL
+ *   168  4    int           _co_firsttraceable        index of the first traceable unit
+ *   176  8    void *        co_extra                  NULL
+ *   184  2*n  _Py_CODEUNIT  co_code_adaptive[]        the wordcode
+ *
+ * The evaluation loop reads a code object's instructions from the
+ * CodeObject value it was made from (the same bytes, kept beside it by
+ * pointer) rather than from co_code_adaptive: a JavaScript Uint8Array is
+ * what V8 reads fastest.
+ *
+ * Invariants: every object field but co_weakreflist holds one reference;
+ * a code object is immutable once made.
+ */
+import { InvalidArgumentError } from '../../errors.js';
+import type { CodeConst, CodeObject } from '../../frontend/code.js';
+import type { Interpreter } from '../interpreter.js';
+import { declareObjectStruct, PyVarObject } from '../layout.js';
+import type { Runtime } from '../runtime.js';
+import type { PyTypeObject } from '../type.js';
+import { hashPointer } from './singletons.js';
+
+const int = (name: string, meaning: string) => ({ name, type: 'i32' as const, meaning });
+const obj = (name: string, meaning: string) => ({ name, type: 'ptr' as const, ctype: 'PyObject *', meaning });
+
+/** PyCodeObject (3.11). */
+export const PyCodeObject = declareObjectStruct({
+  name: 'PyCodeObject',
+  fields: [
+    { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: code units' },
+    obj('co_consts', 'a tuple; owned'),
+    obj('co_names', 'a tuple of str; owned'),
+    obj('co_exceptiontable', 'bytes; owned'),
+    int('co_flags', 'CO_*'),
+    { name: 'co_warmup', type: 'u16', ctype: 'short', meaning: 'quickening counter (not modelled: 0)' },
+    { name: '_co_linearray_entry_size', type: 'u16', ctype: 'short', meaning: '0' },
+    int('co_argcount', 'positional parameters'),
+    int('co_posonlyargcount', 'positional-only parameters'),
+    int('co_kwonlyargcount', 'keyword-only parameters'),
+    int('co_stacksize', 'deepest value stack'),
+    int('co_firstlineno', 'first source line'),
+    int('co_nlocalsplus', 'locals + cells + free variables'),
+    int('co_nlocals', 'plain locals'),
+    int('co_nplaincellvars', 'cells that are not arguments'),
+    int('co_ncellvars', 'cells'),
+    int('co_nfreevars', 'free variables'),
+    obj('co_localsplusnames', 'a tuple of str; owned'),
+    obj('co_localspluskinds', 'bytes; owned'),
+    obj('co_filename', 'str; owned'),
+    obj('co_name', 'str; owned'),
+    obj('co_qualname', 'str; owned'),
+    obj('co_linetable', 'bytes; owned'),
+    obj('co_weakreflist', 'weakrefs; not owned'),
+    obj('_co_code', 'NULL (co_code made on demand)'),
+    { name: '_co_linearray', type: 'ptr', ctype: 'char *', meaning: 'NULL' },
+    int('_co_firsttraceable', 'index of the first traceable unit'),
+    { name: 'co_extra', type: 'ptr', ctype: 'void *', meaning: 'NULL' },
+  ],
+  tail: { name: 'co_code_adaptive', type: 'u16', ctype: '_Py_CODEUNIT', meaning: 'the wordcode', length: () => 0 },
+});
+
+const OWNED = ['co_consts', 'co_names', 'co_exceptiontable', 'co_localsplusnames', 'co_localspluskinds', 'co_filename', 'co_name', 'co_qualname', 'co_linetable'] as const;
+const ownedFields = OWNED.map((n) => PyCodeObject.field(n));
+const coConsts = PyCodeObject.field('co_consts');
+const coNames = PyCodeObject.field('co_names');
+const coName = PyCodeObject.field('co_name');
+const coQualname = PyCodeObject.field('co_qualname');
+const coFilename = PyCodeObject.field('co_filename');
+const coLocalsplusnames = PyCodeObject.field('co_localsplusnames');
+const coCodeAdaptive = PyCodeObject.array('co_code_adaptive');
+
+/** code objects: their type and _PyCode_New from a compiled CodeObject. */
+export class CodeModule {
+  /** PyCode_Type. */
+  readonly type: PyTypeObject;
+  private readonly rt: Runtime;
+  /** The compiled value each live code object was made from. */
+  private readonly values = new Map<number, CodeObject>();
+
+  constructor(readonly interp: Interpreter) {
+    this.rt = interp.rt;
+    this.type = this.rt.registerType({
+      name: 'code',
+      basicsize: PyCodeObject.size,
+      itemsize: 2,
+      flags: 0,
+      layout: PyCodeObject,
+      weaklistoffset: PyCodeObject.offsets.co_weakreflist,
+      dealloc: (_r, op) => this.codeDealloc(op),
+      hash: (_r, op) => hashPointer(op),
+    });
+  }
+
+  /** PyCode_Check. */
+  check(op: number): boolean {
+    return this.rt.typeOrNull(op) === this.type;
+  }
+
+  /** The CodeObject a code object was made from. */
+  value(op: number): CodeObject {
+    const co = this.values.get(op);
+    if (co === undefined) throw new InvalidArgumentError(`${op} is no live code object`);
+    return co;
+  }
+
+  /** co_consts (borrowed). */
+  consts(op: number): number {
+    return coConsts.get(op);
+  }
+  /** co_names (borrowed). */
+  names(op: number): number {
+    return coNames.get(op);
+  }
+  /** co_name, co_qualname, co_filename (borrowed). */
+  name(op: number): number {
+    return coName.get(op);
+  }
+  qualname(op: number): number {
+    return coQualname.get(op);
+  }
+  filename(op: number): number {
+    return coFilename.get(op);
+  }
+  /** co_localsplusnames (borrowed). */
+  localsplusnames(op: number): number {
+    return coLocalsplusnames.get(op);
+  }
+
+  /** _PyCode_New for a compiled code object (its constants materialised first). New reference. */
+  fromValue(co: CodeObject): number {
+    const { rt, interp } = this;
+    const { str, bytes } = interp;
+    const made: number[] = [];
+    try {
+      const consts = this.tupleOf(co.consts.map((c) => this.constant(c)));
+      made.push(consts);
+      const names = this.tupleOf(co.names.map((n) => str.internFromString(n)));
+      made.push(names);
+      const exc = bytes.fromBytes(co.exceptiontable);
+      made.push(exc);
+      const lpnames = this.tupleOf(co.localsplusnames.map((n) => str.internFromString(n)));
+      made.push(lpnames);
+      const kinds = bytes.fromBytes(co.localspluskinds);
+      made.push(kinds);
+      const filename = str.fromString(co.filename);
+      made.push(filename);
+      const name = str.internFromString(co.name);
+      made.push(name);
+      const qualname = str.internFromString(co.qualname);
+      made.push(qualname);
+      const linetable = bytes.fromBytes(co.linetable);
+      made.push(linetable);
+      const units = co.code.length / 2;
+      const op = rt.newVarObject(this.type, units);
+      for (let i = 0; i < ownedFields.length; i++) ownedFields[i]!.set(op, made[i]!);
+      made.length = 0;
+      const kindsArr = co.localspluskinds;
+      let nlocals = 0;
+      let ncells = 0;
+      let nplaincells = 0;
+      let nfree = 0;
+      for (const k of kindsArr) {
+        if (k & 0x20) nlocals++;
+        if (k & 0x40) {
+          ncells++;
+          if (!(k & 0x20)) nplaincells++;
+        }
+        if (k & 0x80) nfree++;
+      }
+      const set = (n: Parameters<typeof PyCodeObject.field>[0], v: number): void => PyCodeObject.field(n).set(op, v);
+      set('co_flags', co.flags);
+      set('co_warmup', 0);
+      set('_co_linearray_entry_size', 0);
+      set('co_argcount', co.argcount);
+      set('co_posonlyargcount', co.posonlyargcount);
+      set('co_kwonlyargcount', co.kwonlyargcount);
+      set('co_stacksize', co.stacksize);
+      set('co_firstlineno', co.firstlineno);
+      set('co_nlocalsplus', co.localsplusnames.length);
+      set('co_nlocals', nlocals);
+      set('co_nplaincellvars', nplaincells);
+      set('co_ncellvars', ncells);
+      set('co_nfreevars', nfree);
+      set('co_weakreflist', 0);
+      set('_co_code', 0);
+      set('_co_linearray', 0);
+      set('_co_firsttraceable', 0);
+      set('co_extra', 0);
+      for (let i = 0; i < units; i++) coCodeAdaptive.set(op, i, co.code[2 * i]! | (co.code[2 * i + 1]! << 8));
+      this.values.set(op, co);
+      return op;
+    } catch (e) {
+      for (const o of made) rt.decref(o);
+      throw e;
+    }
+  }
+
+  /** A constant of co_consts as an object (new reference). */
+  private constant(c: CodeConst): number {
+    const interp = this.interp;
+    const rt = this.rt;
+    if (c === null) {
+      rt.incref(interp.singletons.None);
+      return interp.singletons.None;
+    }
+    if (typeof c === 'boolean') return interp.long.fromBool(c);
+    if (typeof c === 'bigint') return interp.long.fromBigInt(c);
+    if (typeof c === 'number') return interp.float.fromNumber(c);
+    if (typeof c === 'string') return interp.str.internStringConstant(c);
+    if (Array.isArray(c)) return this.tupleOf(c.map((x) => this.constant(x)));
+    switch (c.kind) {
+      case 'bytes':
+        return interp.bytes.fromBytes(c.value);
+      case 'complex':
+        return interp.complex.fromParts(c.real, c.imag);
+      case 'ellipsis':
+        rt.incref(interp.singletons.Ellipsis);
+        return interp.singletons.Ellipsis;
+      case 'frozenset': {
+        const items = c.items.map((x) => this.constant(x));
+        try {
+          return interp.set.newFrozen(items);
+        } finally {
+          for (const i of items) rt.decref(i);
+        }
+      }
+      case 'code':
+        return this.fromValue(c);
+    }
+    throw new InvalidArgumentError(`unknown constant ${String(c)}`);
+  }
+
+  /** A tuple that steals the given new references. */
+  private tupleOf(items: number[]): number {
+    const t = this.interp.tuple.new(items.length);
+    items.forEach((o, i) => this.interp.tuple.setItem(t, i, o));
+    return t;
+  }
+
+  /** code_dealloc. */
+  private codeDealloc(op: number): void {
+    if (PyCodeObject.field('co_weakreflist').get(op) !== 0) this.interp.weakref.clearWeakrefs(op);
+    for (const f of ownedFields) this.rt.xdecref(f.get(op));
+    this.values.delete(op);
+    this.rt.objectDel(op);
+  }
+}

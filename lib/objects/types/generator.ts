@@ -1,0 +1,186 @@
+/*
+ * generator (Objects/genobject.c, CPython 3.11): what calling a generator
+ * function (a genexp too) returns. The generator owns its frame: 3.11
+ * copies the _PyInterpreterFrame (frame.ts) into the generator object's
+ * tail (gi_iframe) at RETURN_GENERATOR, and every resumption runs that
+ * frame in place.
+ *
+ * PyGenObject, 80 bytes:
+ *    0  16  PyObject            ob_base                 the object header
+ *   16  8   PyCodeObject *      gi_code                 the code; owned
+ *   24  8   PyObject *          gi_weakreflist          weakrefs; not owned
+ *   32  8   PyObject *          gi_name                 a str; owned
+ *   40  8   PyObject *          gi_qualname             a str; owned
+ *   48  8   PyObject *          gi_exc_value            the exception it is handling, or NULL; owned
+ *   56  8   _PyErr_StackItem *  gi_exc_previous         NULL while not running
+ *   64  8   PyObject *          gi_origin_or_finalizer  NULL
+ *   72  1   char                gi_hooks_inited         0
+ *   73  1   char                gi_closed               whether close() ran
+ *   74  1   char                gi_running_async        0
+ *   75  1   int8_t              gi_frame_state          FRAME_CREATED .. FRAME_CLEARED
+ *
+ * Invariants: the frame's references are owned until gi_frame_state is
+ * FRAME_CLEARED; a running generator is not resumed again.
+ */
+import { fillBytes } from '../../allocator/access.js';
+import type { Interpreter } from '../interpreter.js';
+import { declareObjectStruct, PyObject } from '../layout.js';
+import type { Runtime } from '../runtime.js';
+import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
+import { fCode, fFunc, fLocals, localsplus, LOCALSPLUS_OFFSET, stacktop } from './frame.js';
+import { hashPointer } from './singletons.js';
+
+/** PyGenObject (3.11), without its frame. */
+export const PyGenObject = declareObjectStruct({
+  name: 'PyGenObject',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    { name: 'gi_code', type: 'ptr', ctype: 'PyCodeObject *', meaning: 'the code; owned' },
+    { name: 'gi_weakreflist', type: 'ptr', ctype: 'PyObject *', meaning: 'weakrefs; not owned' },
+    { name: 'gi_name', type: 'ptr', ctype: 'PyObject *', meaning: 'a str; owned' },
+    { name: 'gi_qualname', type: 'ptr', ctype: 'PyObject *', meaning: 'a str; owned' },
+    { name: 'gi_exc_value', type: 'ptr', ctype: 'PyObject *', meaning: 'the exception it is handling, or NULL; owned' },
+    { name: 'gi_exc_previous', type: 'ptr', ctype: '_PyErr_StackItem *', unchecked: true, meaning: 'NULL while not running' },
+    { name: 'gi_origin_or_finalizer', type: 'ptr', ctype: 'PyObject *', meaning: 'NULL' },
+    { name: 'gi_hooks_inited', type: 'u8', ctype: 'char', meaning: '0' },
+    { name: 'gi_closed', type: 'u8', ctype: 'char', meaning: 'whether close() ran' },
+    { name: 'gi_running_async', type: 'u8', ctype: 'char', meaning: '0' },
+    { name: 'gi_frame_state', type: 'u8', ctype: 'int8_t', meaning: 'FRAME_CREATED .. FRAME_CLEARED' },
+  ],
+});
+/** offsetof(PyGenObject, gi_iframe). */
+export const GI_IFRAME_OFFSET = 80;
+const giCode = PyGenObject.field('gi_code');
+const giWeakreflist = PyGenObject.field('gi_weakreflist');
+const giName = PyGenObject.field('gi_name');
+const giQualname = PyGenObject.field('gi_qualname');
+const giExcValue = PyGenObject.field('gi_exc_value');
+const giFrameState = PyGenObject.field('gi_frame_state');
+
+/** The _PyFrameState values (Include/internal/pycore_frame.h, 3.11). */
+export const FRAME_CREATED = -2 & 0xff;
+export const FRAME_SUSPENDED = -1 & 0xff;
+export const FRAME_EXECUTING = 0;
+export const FRAME_COMPLETED = 1;
+export const FRAME_CLEARED = 4;
+
+/** Generators: their type and _Py_MakeCoro's allocation. */
+export class GeneratorModule {
+  /** PyGen_Type. */
+  readonly type: PyTypeObject;
+  private readonly rt: Runtime;
+
+  constructor(readonly interp: Interpreter) {
+    this.rt = interp.rt;
+    this.type = this.rt.registerType({
+      name: 'generator',
+      basicsize: GI_IFRAME_OFFSET + LOCALSPLUS_OFFSET,
+      itemsize: 8,
+      flags: Py_TPFLAGS_HAVE_GC,
+      layout: PyGenObject,
+      weaklistoffset: giWeakreflist.offset,
+      dealloc: (_r, op) => this.genDealloc(op),
+      traverse: (_r, op, visit) => this.genTraverse(op, visit),
+      hash: (_r, op) => hashPointer(op),
+    });
+  }
+
+  /** PyGen_Check. */
+  check(op: number): boolean {
+    return this.rt.typeOrNull(op) === this.type;
+  }
+
+  /** make_gen: a generator with room for a frame of `slots` localsplus slots (code, name, qualname borrowed). New reference, untracked. */
+  new(code: number, name: number, qualname: number, slots: number): number {
+    const op = this.rt.gcNewVar(this.type, slots);
+    fillBytes(op + 16, GI_IFRAME_OFFSET + LOCALSPLUS_OFFSET + 8 * slots - 16, 0);
+    for (const [f, v] of [
+      [giCode, code],
+      [giName, name],
+      [giQualname, qualname],
+    ] as const) {
+      this.rt.incref(v);
+      f.set(op, v);
+    }
+    giFrameState.set(op, FRAME_CREATED);
+    return op;
+  }
+
+  /** The address of the generator's frame. */
+  frame(op: number): number {
+    return op + GI_IFRAME_OFFSET;
+  }
+
+  /** gi_frame_state. */
+  state(op: number): number {
+    return giFrameState.get(op);
+  }
+  setState(op: number, s: number): void {
+    giFrameState.set(op, s);
+  }
+
+  /** gi_name (borrowed). */
+  name(op: number): number {
+    return giName.get(op);
+  }
+  qualname(op: number): number {
+    return giQualname.get(op);
+  }
+
+  /** Tracks the generator (after its frame is filled). */
+  track(op: number): void {
+    this.rt.gcTrack(op);
+  }
+
+  /** _PyFrame_Clear of the generator's frame: its references released, the state FRAME_CLEARED. */
+  clearFrame(op: number): void {
+    if (giFrameState.get(op) === FRAME_CLEARED) return;
+    giFrameState.set(op, FRAME_CLEARED);
+    const f = this.frame(op);
+    const rt = this.rt;
+    const n = stacktop.get(f);
+    stacktop.set(f, 0);
+    for (let i = n - 1; i >= 0; i--) {
+      const v = localsplus.get(f, i);
+      if (v !== 0) {
+        localsplus.set(f, i, 0);
+        rt.decref(v);
+      }
+    }
+    for (const fld of [fLocals, fFunc, fCode]) {
+      const v = fld.get(f);
+      if (v !== 0) {
+        fld.set(f, 0);
+        rt.decref(v);
+      }
+    }
+  }
+
+  /** gen_dealloc: untrack, clear weakrefs, the frame, the fields, free. */
+  private genDealloc(op: number): void {
+    const rt = this.rt;
+    rt.gcUntrack(op);
+    if (giWeakreflist.get(op) !== 0) this.interp.weakref.clearWeakrefs(op);
+    this.clearFrame(op);
+    for (const f of [giCode, giName, giQualname, giExcValue]) rt.xdecref(f.get(op));
+    rt.gcDel(op);
+  }
+
+  /** gen_traverse: the code, the name, the frame's locals and stack (_PyFrame_Traverse), the exception state. */
+  private genTraverse(op: number, visit: Visit): number {
+    const out = [giCode.get(op), giName.get(op), giQualname.get(op), giExcValue.get(op)];
+    if (giFrameState.get(op) !== FRAME_CLEARED) {
+      const f = this.frame(op);
+      out.push(fLocals.get(f), fFunc.get(f), fCode.get(f));
+      const n = stacktop.get(f);
+      for (let i = 0; i < n; i++) out.push(localsplus.get(f, i));
+    }
+    for (const v of out) {
+      if (v !== 0) {
+        const r = visit(v);
+        if (r !== 0) return r;
+      }
+    }
+    return 0;
+  }
+}
