@@ -55,7 +55,7 @@ export { KeyError } from './objects/types/dict.js';
 export { AttributeError, type ClassSpec } from './objects/types/instance.js';
 export type { PyTypeObject } from './objects/type.js';
 export * from './gc/index.js';
-export { replayTrace, type ReplayOptions, type ReplayResult, type Mismatch } from './tools/replay.js';
+export { replayTrace, type LiveBlock, type ReplayOptions, type ReplayResult, type Mismatch } from './tools/replay.js';
 export { heapPicture, heapView, sizeClassOf, type HeapView, type PoolView, type PoolState, type BlockState } from './tools/heapPicture.js';
 export { record, RecorderSetupError, RecordingError, type RecordOptions, type RecordResult } from './tools/record.js';
 export {
@@ -79,3 +79,6 @@ export {
   type KeyType,
   type TraceFilter,
 } from './tools/tracemalloc/snapshot.js';
+export { pins, formatPins, type PinCandidate, type PinnedArena, type PinOptions } from './tools/pins.js';
+export { TraceWriter, TraceWriterError, fileSink, stringSink, type TraceSink } from './tools/traceWriter.js';
+export { fuzzHeap, type FuzzReport, type HeapFuzzOptions } from './tools/fuzz/heapFuzz.js';
