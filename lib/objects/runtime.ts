@@ -164,9 +164,20 @@ export class Runtime {
     if (typeof op !== 'number') return null;
     // A small pointer: an int32 multiple of 8 (op % 8 on a double is a call to fmod, measured the top
     // cost of Py_DECREF). An unmapped one reads undefined: no type either.
-    if (op === (op & SMALL_POINTER_MASK)) return op === 0 ? null : (this.types[obType.get(op) - this.typeBase] ?? null);
+    if (op === (op & SMALL_POINTER_MASK)) return op === 0 ? null : this.typeOfWord(obType.get(op));
     if (!(op > 0) || op % 8 !== 0 || !isMapped(op)) return null;
-    return this.types[obType.get(op) - this.typeBase] ?? null;
+    return this.typeOfWord(obType.get(op));
+  }
+
+  /**
+   * The type whose ob_type word is w, or null when w (any number, or
+   * undefined) is none of this runtime's words. The index is made an int32
+   * first: types[] indexed by a double was measured the top cost of Py_TYPE.
+   */
+  private typeOfWord(w: number): PyTypeObject | null {
+    const d = w - this.typeBase;
+    const i = d | 0;
+    return i === d && i >= 0 && i < this.types.length ? this.types[i]! : null;
   }
 
   /** Py_TYPE(op). */
