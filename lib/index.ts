@@ -44,14 +44,19 @@ export {
   NativeAddonError,
   OutOfMemoryError,
   PymemError,
+  UsageError,
 } from './errors.js';
-export { Python, Python as Runtime, PyHandle, ReleasedHandleError, type BlockInfo, type JSValue } from './python.js';
+export { TraceFormatError } from './tools/traceReader.js';
+export { BinaryTraceError } from './tools/binaryTrace.js';
+export { Python, PyHandle, ReleasedHandleError, type BlockInfo, type JSValue, type MemoryUsage } from './python.js';
 export { Interpreter, UnhashableError } from './objects/interpreter.js';
-export { RefcountError } from './objects/runtime.js';
+export { RefcountError, type Runtime } from './objects/runtime.js';
+export { KeyError } from './objects/types/dict.js';
 export { AttributeError, type ClassSpec } from './objects/types/instance.js';
 export type { PyTypeObject } from './objects/type.js';
 export * from './gc/index.js';
 export { replayTrace, type ReplayOptions, type ReplayResult, type Mismatch } from './tools/replay.js';
+export { heapPicture, heapView, sizeClassOf, type HeapView, type PoolView, type PoolState, type BlockState } from './tools/heapPicture.js';
 export { record, RecorderSetupError, RecordingError, type RecordOptions, type RecordResult } from './tools/record.js';
 export {
   DEFAULT_DOMAIN,

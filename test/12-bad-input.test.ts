@@ -221,13 +221,21 @@ describe.each(COMBOS)('bad input, $profile profile, $memory memory', ({ profile,
     expect(other.usableSize(foreign)).toBeGreaterThanOrEqual(24);
   });
 
-  // Pointers are slot + offset, the same numbers in every heap: a second heap
-  // that allocates the same sizes hands out the very same pointer values.
-  it('refuses another heap\'s small block even where this heap has a live block with the same number', () => {
+  // Pointers are per-heap spans: one arena offset is a different number in
+  // each heap. Another heap's block at exactly the arena offset of a live
+  // block of this heap (same size, same pool, same slot) must be refused and
+  // leave both blocks alone: a check that resolved a pointer by its offset in
+  // an arena, or by this heap's arena of the same ordinal, would free
+  // f.live[0] instead.
+  it('refuses another heap\'s small block at the arena offset of a live block of this heap', () => {
     const f = makeFixture(open());
     const other = open();
     const foreign = other.malloc(24);
     other.bytes(foreign).fill(0xee);
+    const mine = f.live[0]!;
+    expect(foreign).not.toBe(mine);
+    expect(other.pymalloc.arenaOf(foreign)!.offset).toBe(f.heap.pymalloc.arenaOf(mine)!.offset);
+    expect(other.pymalloc.arenaOf(foreign)!.arena.ordinal).toBe(f.heap.pymalloc.arenaOf(mine)!.arena.ordinal);
     const otherBefore = JSON.stringify(other.debugMallocStats());
     const error = rejects(f, () => f.heap.free(foreign), PymemError);
     expect(error).toBeInstanceOf(InvalidPointerError);

@@ -25,7 +25,7 @@
  *   arena in that list with n free pools. unusedArenaObjects: arena objects
  *   with no arena mapped (address 0), singly linked, reused LIFO.
  *
- * Invariants (checked by isValid):
+ * Invariants (checked by pymallocViolations, validate.ts):
  *   - a pool is in exactly one state: used (in its class's ring, 0 < count <
  *     capacity), full (in no list, count == capacity, freeblock == 0), or empty
  *     (in its arena's freepools list, count == 0);
