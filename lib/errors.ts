@@ -25,6 +25,9 @@ export class PymemError extends Error {
   }
 }
 
+/** A heap, runtime or allocator used after dispose() unmapped its memory. */
+export class DisposedError extends PymemError {}
+
 /** An argument outside its domain: negative, fractional, NaN, too large, wrong type. */
 export class InvalidArgumentError extends PymemError {}
 

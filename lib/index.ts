@@ -36,6 +36,7 @@ export { formatMallocStats, type MallocStats, type SizeClassStats } from './allo
 export type { ArenaMapCounts } from './allocator/arenaMap.js';
 export { pymallocViolations } from './allocator/validate.js';
 export {
+  DisposedError,
   DoubleFreeError,
   InvalidArgumentError,
   InvalidPointerError,

@@ -5,6 +5,7 @@
 // block intact.
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  DisposedError,
   Domain,
   DoubleFreeError,
   Heap,
@@ -402,6 +403,22 @@ describe.each(COMBOS)('bad input, $profile profile, $memory memory', ({ profile,
         expect(error).toBeInstanceOf(PymemError);
         expect(error.message).toBe('this heap was disposed');
       }
+    });
+
+    it('an allocator kept from getAllocator refuses every call after dispose (DisposedError), so nothing is handed out twice', () => {
+      const heap = open();
+      const kept = [Domain.RAW, Domain.MEM, Domain.OBJ].map((d) => heap.getAllocator(d));
+      const small = heap.malloc(24);
+      heap.dispose();
+      for (const a of kept) {
+        for (const call of [() => a.malloc(16), () => a.malloc(5000), () => a.calloc(2, 8), () => a.realloc(0, 8), () => a.free(small)]) {
+          expect(thrown(call)).toBeInstanceOf(DisposedError);
+        }
+      }
+      using next = open();
+      const p = next.malloc(24);
+      expect(thrown(() => kept[Domain.OBJ]!.free(p))).toBeInstanceOf(DisposedError);
+      next.free(p);
     });
 
     it('refuses stats instead of reading unmapped arenas', () => {

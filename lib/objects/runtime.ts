@@ -28,7 +28,7 @@
  */
 import { Domain, type MemAllocator } from '../allocator/domains.js';
 import { Heap, type HeapOptions } from '../allocator/heap.js';
-import { InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PymemError, describe } from '../errors.js';
+import { DisposedError, InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PymemError, describe } from '../errors.js';
 import { type GcPolicyName, gcPolicyOf } from './gcPolicy.js';
 import { GcState } from './gcState.js';
 import {
@@ -68,8 +68,6 @@ export const TRASH_UNWIND_LEVEL = 50;
 /** A reference-count error: a decref below zero, or an object used after it was deallocated. */
 export class RefcountError extends PymemError {}
 
-/** A use of a runtime after dispose() unmapped its heap. */
-export class DisposedError extends PymemError {}
 
 /** What sys.unraisablehook receives (UnraisableHookArgs), kept in Runtime.unraisable. */
 export interface Unraisable {
