@@ -12,23 +12,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { installGc, gcListViolations, type GcModule } from '../lib/gc/index.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
 import { fillBytes } from '../lib/allocator/access.js';
-import { declareObjectStruct, obSize, PyVarObject } from '../lib/objects/layout.js';
+import { obSize } from '../lib/objects/layout.js';
+import { Node, nodeId, nodeItems } from './support/gcNode.js';
 import type { Runtime } from '../lib/objects/runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type TypeSlots } from '../lib/objects/type.js';
 
 const MEMORIES = ['fake', 'native'] as const;
 
-/** Offsets of the test container `node`: a var GC object whose items are its edges. */
-const Node = declareObjectStruct({
-  name: 'Node',
-  fields: [
-    { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: the edges' },
-    { name: 'id', type: 'i64', meaning: "the node's id" },
-  ],
-  tail: { name: 'items', type: 'ptr', meaning: 'the edges (0: none)', length: (op): number => obSize.get(op) },
-});
-const nodeId = Node.field('id');
-const nodeItems = Node.array('items');
 
 interface NodeOptions {
   name?: string;

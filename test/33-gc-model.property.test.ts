@@ -14,58 +14,9 @@ import { describe, expect, it } from 'vitest';
 import { gcListViolations, installGc, type GcModule } from '../lib/gc/index.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
 import { fillBytes } from '../lib/allocator/access.js';
-import { declareObjectStruct, obSize, PyVarObject } from '../lib/objects/layout.js';
-import type { Runtime } from '../lib/objects/runtime.js';
-import { Py_TPFLAGS_HAVE_GC, type PyTypeObject } from '../lib/objects/type.js';
+import { nodeId, nodeItems, nodeType } from './support/gcNode.js';
 
-const Node = declareObjectStruct({
-  name: 'Node',
-  fields: [
-    { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: the edges' },
-    { name: 'id', type: 'i64', meaning: "the node's id" },
-  ],
-  tail: { name: 'items', type: 'ptr', meaning: 'the edges (0: none)', length: (op): number => obSize.get(op) },
-});
-const nodeId = Node.field('id');
-const nodeItems = Node.array('items');
 const NODE_SLOTS = 3;
-
-/** A test container: [header | ob_size | id | items...]; its dealloc records the id. */
-function nodeType(interp: Interpreter, freed: number[]): PyTypeObject {
-  const items = (_rt: Runtime, op: number) => obSize.get(op);
-  return interp.rt.registerType({
-    name: 'node',
-    basicsize: Node.size,
-    layout: Node,
-    itemsize: 8,
-    flags: Py_TPFLAGS_HAVE_GC,
-    dealloc: (rt, op) => {
-      rt.gcUntrack(op);
-      if (rt.trashcanBegin(op)) return;
-      freed.push(nodeId.get(op));
-      for (let i = items(rt, op) - 1; i >= 0; i--) rt.xdecref(nodeItems.get(op, i));
-      rt.gcDel(op);
-      rt.trashcanEnd();
-    },
-    traverse: (rt, op, visit) => {
-      for (let i = 0; i < items(rt, op); i++) {
-        const v = nodeItems.get(op, i);
-        if (v !== 0) {
-          const r = visit(v);
-          if (r !== 0) return r;
-        }
-      }
-      return 0;
-    },
-    clear: (rt, op) => {
-      for (let i = 0; i < items(rt, op); i++) {
-        const v = nodeItems.get(op, i);
-        nodeItems.set(op, i, 0);
-        rt.xdecref(v);
-      }
-    },
-  });
-}
 
 type Op =
   | { t: 'new'; list: boolean }

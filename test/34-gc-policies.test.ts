@@ -14,66 +14,19 @@ import { SCAN_RATE_DIVISOR } from '../lib/gc/incremental.js';
 import { fillBytes } from '../lib/allocator/access.js';
 import { GC_POLICIES, type GcPolicyName } from '../lib/objects/gcPolicy.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
-import { declareObjectStruct, obSize, PyVarObject } from '../lib/objects/layout.js';
-import { Py_TPFLAGS_HAVE_GC, type PyTypeObject } from '../lib/objects/type.js';
+import { nodeId, nodeItems, nodeType } from './support/gcNode.js';
 import { Python } from '../lib/python.js';
 
 const POLICIES = Object.keys(GC_POLICIES) as GcPolicyName[];
 
-const Node = declareObjectStruct({
-  name: 'PolicyNode',
-  fields: [
-    { name: 'ob_base', type: PyVarObject, meaning: 'ob_size: the edges' },
-    { name: 'id', type: 'i64', meaning: "the node's id" },
-  ],
-  tail: { name: 'items', type: 'ptr', meaning: 'the edges (0: none)', length: (op): number => obSize.get(op) },
-});
-const nodeId = Node.field('id');
-const nodeItems = Node.array('items');
 const SLOTS = 2;
-
-/** A container that always goes through _PyObject_GC_NewVar (no free list), recording the id of each one freed. */
-function nodeType(interp: Interpreter, freed: number[]): PyTypeObject {
-  return interp.rt.registerType({
-    name: 'policy_node',
-    basicsize: Node.size,
-    layout: Node,
-    itemsize: 8,
-    flags: Py_TPFLAGS_HAVE_GC,
-    dealloc: (rt, op) => {
-      rt.gcUntrack(op);
-      if (rt.trashcanBegin(op)) return;
-      freed.push(nodeId.get(op));
-      for (let i = SLOTS - 1; i >= 0; i--) rt.xdecref(nodeItems.get(op, i));
-      rt.gcDel(op);
-      rt.trashcanEnd();
-    },
-    traverse: (_rt, op, visit) => {
-      for (let i = 0; i < SLOTS; i++) {
-        const v = nodeItems.get(op, i);
-        if (v !== 0) {
-          const r = visit(v);
-          if (r !== 0) return r;
-        }
-      }
-      return 0;
-    },
-    clear: (rt, op) => {
-      for (let i = 0; i < SLOTS; i++) {
-        const v = nodeItems.get(op, i);
-        nodeItems.set(op, i, 0);
-        rt.xdecref(v);
-      }
-    },
-  });
-}
 
 /** A space of one policy with the node type; `make()` allocates one tracked node (one GC allocation). */
 function space(policy: GcPolicyName) {
   const interp = new Interpreter({ memory: 'fake', gcPolicy: policy });
   const gc = installGc(interp);
   const freed: number[] = [];
-  const type = nodeType(interp, freed);
+  const type = nodeType(interp, freed, 'policy_node');
   let ids = 0;
   const make = (): number => {
     const op = interp.rt.gcNewVar(type, SLOTS);
