@@ -225,8 +225,17 @@ export function binaryOp(vm: Vm, a: number, b: number, oparg: number): number {
     vm.interp.rt.decref(v);
   }
   const sym = binopName(oparg);
+  if (op === 0 && !inplace) concatError(vm, a, b);
   if (op === 8) raise(vm, 'TypeError', `unsupported operand type(s) for ** or pow(): '${typeName(vm, a)}' and '${typeName(vm, b)}'`);
   raise(vm, 'TypeError', `unsupported operand type(s) for ${sym}: '${typeName(vm, a)}' and '${typeName(vm, b)}'`);
+}
+
+/** unicode_concat / list_concat / tuple_concat's TypeError when a is a str, list or tuple. */
+function concatError(vm: Vm, a: number, b: number): void {
+  const t = typeOf(vm, a);
+  const { interp } = vm;
+  const name = interp.str.checkExact(a) ? 'str' : t === interp.list.type ? 'list' : t === interp.tuple.type ? 'tuple' : null;
+  if (name !== null) raise(vm, 'TypeError', `can only concatenate ${name} (not "${typeName(vm, b)}") to ${name}`);
 }
 
 /** The built-in types' nb_* / sq_* slots; 0 when they do not apply (NotImplemented). */

@@ -883,7 +883,11 @@ export function installBuiltins(vm: Vm): void {
     rt.decref(r);
     return t;
   });
-  def(bdict, builtins, 'pow', (_s, args) => callBinaryOp(vm, args[0]!, args[1]!, 8));
+  def(bdict, builtins, 'pow', (_s, args) => {
+    arity(vm, 'pow', args, 2, 3);
+    if (args.length === 2 || args[2] === vm.interp.singletons.None) return callBinaryOp(vm, args[0]!, args[1]!, 8);
+    return newInt(vm, powMod(vm, args[0]!, args[1]!, args[2]!));
+  });
   const baseFn = (name: string, base: 2 | 8 | 16): void =>
     def(bdict, builtins, name, (_s, args) => {
       arity(vm, name, args, 1, 1);
@@ -1219,3 +1223,38 @@ function c3Merge(vm: Vm, bases: PyTypeObject[]): number[] {
   }
 }
 
+
+/** long_pow's three-argument form: base ** exp % mod on ints, the result with mod's sign. */
+function powMod(vm: Vm, b: number, e: number, m: number): bigint {
+  if (!isInt(vm, b) || !isInt(vm, e) || !isInt(vm, m)) {
+    raise(vm, 'TypeError', 'pow() 3rd argument not allowed unless all arguments are integers');
+  }
+  const mod = intValue(vm, m);
+  if (mod === 0n) raise(vm, 'ValueError', 'pow() 3rd argument cannot be 0');
+  const am = mod < 0n ? -mod : mod;
+  let base = ((intValue(vm, b) % am) + am) % am;
+  let exp = intValue(vm, e);
+  if (exp < 0n) {
+    base = modInverse(vm, base, am);
+    exp = -exp;
+  }
+  let r = 1n % am;
+  while (exp > 0n) {
+    if (exp & 1n) r = (r * base) % am;
+    base = (base * base) % am;
+    exp >>= 1n;
+  }
+  return mod < 0n && r !== 0n ? r + mod : r;
+}
+
+/** long_invmod: the inverse of a modulo n (n > 0), ValueError when there is none. */
+function modInverse(vm: Vm, a: bigint, n: bigint): bigint {
+  let [r0, r1, s0, s1] = [n, a, 0n, 1n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [s0, s1] = [s1, s0 - q * s1];
+  }
+  if (r0 !== 1n) raise(vm, 'ValueError', 'base is not invertible for the given modulus');
+  return ((s0 % n) + n) % n;
+}
