@@ -340,6 +340,13 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
     const seqB = interp.list.check(b) ? 'list' : interp.tuple.check(b) ? 'tuple' : isStr(vm, b) ? 'str' : null;
     if (seqB !== null) return sequenceRepeat(vm, b, seqB, intValue(vm, a));
   }
+  if (op === 0 && inplace && seqA === 'list') {
+    // list_inplace_concat: list.extend(b), any iterable.
+    const items = iterate(vm, b);
+    interp.list.extendFromArray(a, items);
+    for (const x of items) interp.rt.decref(x);
+    return newRef(vm, a);
+  }
   if (op === 0 && seqA === 'list' && interp.list.check(b)) {
     if (inplace) {
       interp.list.extend(a, b);
@@ -526,6 +533,14 @@ function compareBuiltin(vm: Vm, a: number, b: number, op: number): boolean | nul
   }
   if ((op === 2 || op === 3) && interp.dict.check(a) && interp.dict.check(b)) return interp.eq(a, b) === (op === 2);
   if ((op === 2 || op === 3) && interp.set.check(a) && interp.set.check(b)) return interp.eq(a, b) === (op === 2);
+  if (interp.set.check(a) && interp.set.check(b)) {
+    // set_richcompare: <= and < are subset tests, >= and > superset tests.
+    const [small, big] = op === 0 || op === 1 ? [a, b] : [b, a];
+    const ns = interp.set.size(small);
+    const nb = interp.set.size(big);
+    if (ns > nb || ((op === 0 || op === 4) && ns === nb)) return false;
+    return interp.set.items(small).every((x) => interp.set.contains(big, x));
+  }
   if ((op === 2 || op === 3) && a === interp.singletons.None) return (a === b) === (op === 2);
   return null;
 }
@@ -1014,6 +1029,26 @@ export function getItem(vm: Vm, obj: number, key: number): number {
     const i = indexOf(vm, key, n, 'range');
     if (i < 0 || i >= n) raise(vm, 'IndexError', 'range object index out of range');
     return newInt(vm, intValue(vm, f.start) + BigInt(i) * intValue(vm, f.step));
+  }
+  if (t === interp.range.type) {
+    // compute_slice: range(start + i*step, start + j*step, step*k) for the slice's adjusted i, j, k.
+    const f = interp.range.fields(obj);
+    const [i, j, k] = sliceIndices(vm, key, interp.range.length(obj));
+    const r0 = intValue(vm, f.start);
+    const st = intValue(vm, f.step);
+    const parts = [r0 + BigInt(i) * st, r0 + BigInt(j) * st, st * BigInt(k)].map((v) => newInt(vm, v));
+    try {
+      return interp.range.vectorcall(parts);
+    } finally {
+      for (const p of parts) interp.rt.decref(p);
+    }
+  }
+  if (t === interp.bytes.type && isSlice) {
+    const b = interp.bytes.data(obj);
+    const [start, , step, len] = sliceIndices(vm, key, b.length);
+    const out = new Uint8Array(len);
+    for (let n = 0, i = start; n < len; n++, i += step) out[n] = b[i]!;
+    return interp.bytes.fromBytes(out);
   }
   if (t === interp.bytes.type && !isSlice) {
     const b = interp.bytes.data(obj);

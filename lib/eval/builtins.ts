@@ -224,6 +224,15 @@ export function installBuiltins(vm: Vm): void {
       D.delItem(self, args[0]!);
       return v;
     },
+    popitem: (self) => {
+      // dict_popitem_impl: the last item, LIFO.
+      const items = D.items(self);
+      if (items.length === 0) raise(vm, 'KeyError', 'popitem(): dictionary is empty');
+      const [k, v] = items[items.length - 1]!;
+      const t = vm.tupleOf([k, v]);
+      D.delItem(self, k);
+      return t;
+    },
     setdefault: (self, args) => {
       const v = D.getItem(self, args[0]!);
       if (v !== 0) return newRef(vm, v);
@@ -330,6 +339,12 @@ export function installBuiltins(vm: Vm): void {
   };
   methods(ST.type, setMethods);
   methods(ST.frozensetType, Object.fromEntries(['copy', 'union', 'intersection', 'difference', 'symmetric_difference', 'issubset', 'issuperset', 'isdisjoint'].map((k) => [k, setMethods[k]!])));
+  const bigAbs = (v: bigint): bigint => (v < 0n ? -v : v);
+  methods(interp.long.type, {
+    bit_length: (self) => newInt(vm, intValue(vm, self) === 0n ? 0 : bigAbs(intValue(vm, self)).toString(2).length),
+    bit_count: (self) => newInt(vm, [...bigAbs(intValue(vm, self)).toString(2)].filter((c) => c === '1').length),
+    conjugate: (self) => newInt(vm, intValue(vm, self)),
+  });
   methods(interp.tuple.type, {
     index: (self, args) => {
       const i = interp.tuple.items(self).findIndex((x) => richCompareBool(vm, x, args[0]!, 2));
