@@ -16,6 +16,7 @@ import { intFromString } from '../objects/text/intText.js';
 import { floatFromString } from '../objects/text/floatParse.js';
 import {
   binaryOp,
+  compareCodePoints,
   callObject,
   getAttr,
   getAttrOrNull,
@@ -80,7 +81,7 @@ import {
 import { strCenter, strExpandtabs, strLjust, strRemoveprefix, strRemovesuffix, strRjust, strZfill } from '../objects/text/strLayout.js';
 import { strJoin, strLstrip, strPartition, strRpartition, strRsplit, strRstrip, strSplit, strSplitlines, strStrip } from '../objects/text/strSplit.js';
 import { strCount, strEndswith, strFind, strIndex, strReplace, strRfind, strRindex, strStartswith } from '../objects/text/strSearch.js';
-import { fGlobals, localsplus } from '../objects/types/frame.js';
+import { fGlobals, fLocals, localsplus } from '../objects/types/frame.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
 
@@ -186,7 +187,23 @@ export function installBuiltins(vm: Vm): void {
       return l;
     },
     index: (self, args) => {
-      const i = L.items(self).findIndex((x) => richCompareBool(vm, x, args[0]!, 2));
+      // list_index_impl: start and stop adjusted as slice indices.
+      const items = L.items(self);
+      const n = items.length;
+      const adjust = (o: number | undefined, dflt: number): number => {
+        if (o === undefined) return dflt;
+        const v = Number(intValue(vm, o));
+        return v < 0 ? Math.max(0, v + n) : Math.min(v, n);
+      };
+      const start = adjust(args[1], 0);
+      const stop = adjust(args[2], n);
+      let i = -1;
+      for (let k = start; k < stop && k < items.length; k++) {
+        if (richCompareBool(vm, items[k]!, args[0]!, 2)) {
+          i = k;
+          break;
+        }
+      }
       if (i < 0) raise(vm, 'ValueError', `${repr(vm, args[0]!)} is not in list`);
       return newInt(vm, i);
     },
@@ -883,7 +900,13 @@ export function installBuiltins(vm: Vm): void {
     for (const x of items) rt.decref(x);
     return newBool(vm, r);
   });
-  def(bdict, builtins, 'chr', (_s, args) => newStr(vm, String.fromCodePoint(Number(intValue(vm, args[0]!)))));
+  def(bdict, builtins, 'chr', (_s, args) => {
+    arity(vm, 'chr', args, 1, 1);
+    if (!isInt(vm, args[0]!)) raise(vm, 'TypeError', `'${typeName(vm, args[0]!)}' object cannot be interpreted as an integer`);
+    const c = intValue(vm, args[0]!);
+    if (c < 0n || c > 0x10ffffn) raise(vm, 'ValueError', 'chr() arg not in range(0x110000)');
+    return newStr(vm, String.fromCodePoint(Number(c)));
+  });
   def(bdict, builtins, 'ord', (_s, args) => {
     const s = sv(args[0]!);
     if ([...s].length !== 1) raise(vm, 'TypeError', `ord() expected a character, but string of length ${[...s].length} found`);
@@ -930,6 +953,13 @@ export function installBuiltins(vm: Vm): void {
   def(bdict, builtins, 'vars', (_s, args) => getAttr(vm, args[0]!, id(vm, '__dict__')));
   def(bdict, builtins, 'dir', (_s, args) => {
     const names = new Set<string>();
+    if (args.length === 0) {
+      // builtin_dir without an argument: the sorted names of the current scope's locals.
+      const frs = currentFrames(vm);
+      const locals = fLocals.get(frs[frs.length - 1]!.f);
+      if (locals === 0) raise(vm, 'NotImplementedError', 'dir() without an argument inside a function is not supported by pymem');
+      return strList(D.keys(locals).filter((k) => isStr(vm, k)).map(sv).sort(compareCodePoints));
+    }
     const o = args[0]!;
     const add = (d: number): void => {
       for (const k of D.keys(d)) if (isStr(vm, k)) names.add(sv(k));
