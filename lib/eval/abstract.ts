@@ -226,6 +226,7 @@ export function binaryOp(vm: Vm, a: number, b: number, oparg: number): number {
   }
   const sym = binopName(oparg);
   if (op === 0 && !inplace) concatError(vm, a, b);
+  if (op === 5) repeatError(vm, a, b);
   if (op === 8) raise(vm, 'TypeError', `unsupported operand type(s) for ** or pow(): '${typeName(vm, a)}' and '${typeName(vm, b)}'`);
   raise(vm, 'TypeError', `unsupported operand type(s) for ${sym}: '${typeName(vm, a)}' and '${typeName(vm, b)}'`);
 }
@@ -236,6 +237,14 @@ function concatError(vm: Vm, a: number, b: number): void {
   const { interp } = vm;
   const name = interp.str.checkExact(a) ? 'str' : t === interp.list.type ? 'list' : t === interp.tuple.type ? 'tuple' : null;
   if (name !== null) raise(vm, 'TypeError', `can only concatenate ${name} (not "${typeName(vm, b)}") to ${name}`);
+}
+
+/** sequence_repeat's TypeError: a str, bytes, list or tuple times something that is no int. */
+function repeatError(vm: Vm, a: number, b: number): void {
+  const { interp } = vm;
+  const isSeq = (o: number): boolean => interp.str.checkExact(o) || interp.list.check(o) || interp.tuple.check(o) || typeOf(vm, o) === interp.bytes.type;
+  if (isSeq(a)) raise(vm, 'TypeError', `can't multiply sequence by non-int of type '${typeName(vm, b)}'`);
+  if (isSeq(b)) raise(vm, 'TypeError', `can't multiply sequence by non-int of type '${typeName(vm, a)}'`);
 }
 
 /** The built-in types' nb_* / sq_* slots; 0 when they do not apply (NotImplemented). */
@@ -257,7 +266,7 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
         if (y === 0n) raise(vm, 'ZeroDivisionError', 'integer division or modulo by zero');
         return newInt(vm, intFloorDivide(x, y));
       case 6:
-        if (y === 0n) raise(vm, 'ZeroDivisionError', 'integer division or modulo by zero');
+        if (y === 0n) raise(vm, 'ZeroDivisionError', 'integer modulo by zero');
         return newInt(vm, intModulo(x, y));
       case 11:
         if (y === 0n) raise(vm, 'ZeroDivisionError', 'division by zero');

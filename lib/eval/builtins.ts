@@ -1110,6 +1110,25 @@ export function installBuiltins(vm: Vm): void {
   def(wdict, wm, 'getweakrefs', (_s, args) => listOf(vm, W.supportsWeakrefs(args[0]!) ? W.getWeakrefs(args[0]!) : []));
   vm.modules.set('weakref', wm);
 
+  // --- time (the clocks; sleep blocks the thread as time.sleep does) ---
+  const tm = newModule(vm, 'time');
+  const tdict = vm.module.dict(tm);
+  const ns = (): bigint => process.hrtime.bigint();
+  const wallNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
+  def(tdict, tm, 'perf_counter', () => interp.float.fromNumber(Number(ns()) / 1e9));
+  def(tdict, tm, 'monotonic', () => interp.float.fromNumber(Number(ns()) / 1e9));
+  def(tdict, tm, 'perf_counter_ns', () => newInt(vm, ns()));
+  def(tdict, tm, 'time', () => interp.float.fromNumber(Date.now() / 1000));
+  def(tdict, tm, 'time_ns', () => newInt(vm, wallNs()));
+  def(tdict, tm, 'sleep', (_s, args) => {
+    arity(vm, 'sleep', args, 1, 1);
+    const secs = isInt(vm, args[0]!) ? Number(intValue(vm, args[0]!)) : interp.float.value(args[0]!);
+    if (!(secs >= 0)) raise(vm, 'ValueError', 'sleep length must be non-negative');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, secs * 1000);
+    return none(vm);
+  });
+  vm.modules.set('time', tm);
+
   vm.importModule = (name) => {
     const m = vm.modules.get(name);
     if (m === undefined) {
