@@ -81,6 +81,7 @@ import {
 import { strCenter, strExpandtabs, strLjust, strRemoveprefix, strRemovesuffix, strRjust, strZfill } from '../objects/text/strLayout.js';
 import { strJoin, strLstrip, strPartition, strRpartition, strRsplit, strRstrip, strSplit, strSplitlines, strStrip } from '../objects/text/strSplit.js';
 import { strCount, strEndswith, strFind, strIndex, strReplace, strRfind, strRindex, strStartswith } from '../objects/text/strSearch.js';
+import { hashPointer } from '../objects/types/singletons.js';
 import { fGlobals, fLocals, localsplus } from '../objects/types/frame.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
@@ -1244,11 +1245,18 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number): number
       name: className,
       ...(slots !== undefined && !inheritedSlots ? { slots } : {}),
       ...(del !== 0 ? { del: (op: number) => rt.decref(callObject(vm, interp.dict.getItem(vm.typeobj.dict(vm.typeobj.objectOf(t)), id(vm, '__del__')), [op], 0)) } : {}),
+      // slot_tp_hash / slot_tp_richcompare: dict and set lookups call the class's __hash__ and __eq__.
+      hash: (op: number) => (lookupSpecial(vm, op, '__hash__') === 0 ? hashPointer(op) : Number(hash(vm, op))),
+      eq: (a: number, b: number) => richCompareBool(vm, a, b, 2),
     });
     vm.classes.add(t.id);
   }
   vm.mro[t.id] = [t.id, ...c3Merge(vm, baseTypes.length > 0 ? baseTypes : [interp.object.type])];
   const dict = interp.dict.copy(ns);
+  // type_new_set_hash: a class that defines __eq__ but not __hash__ is unhashable.
+  if (interp.dict.contains(dict, id(vm, '__eq__')) && !interp.dict.contains(dict, id(vm, '__hash__'))) {
+    interp.dict.setItem(dict, id(vm, '__hash__'), interp.singletons.None);
+  }
   if (interp.dict.contains(dict, id(vm, '__qualname__'))) interp.dict.delItem(dict, id(vm, '__qualname__'));
   const realBases = baseObjs.length > 0 ? newRef(vm, bases) : vm.tupleOf([vm.typeObject(interp.object.type)]);
   const qualname = interp.dict.getItem(ns, id(vm, '__qualname__'));
