@@ -9,7 +9,13 @@
  *   ├── InvalidPointerError    not the start of a live block of this heap
  *   │   └── DoubleFreeError    a block of this heap that was already freed
  *   ├── OutOfMemoryError       the OS refused memory; earlier blocks intact
- *   └── NativeAddonError       the native addon is not built or fails to load
+ *   ├── NativeAddonError       the native addon is not built or fails to load
+ *   ├── UsageError             a command line pymem cannot run (bin/pymem)
+ *   └── (in their modules)     TraceFormatError, BinaryTraceError (a file that
+ *                              is not a trace), RunError (a comparison run that
+ *                              failed), RefcountError, ReleasedHandleError …
+ *
+ * Callers tell them apart with `instanceof`, never by name or message.
  */
 
 /** Base class of every error pymem throws on purpose. */
@@ -18,6 +24,9 @@ export class PymemError extends Error {
     return this.constructor.name;
   }
 }
+
+/** A heap, runtime or allocator used after dispose() unmapped its memory. */
+export class DisposedError extends PymemError {}
 
 /** An argument outside its domain: negative, fractional, NaN, too large, wrong type. */
 export class InvalidArgumentError extends PymemError {}
@@ -49,6 +58,9 @@ export class OutOfMemoryError extends PymemError {
     super(message);
   }
 }
+
+/** A command line that cannot run: unknown command or option, missing file, bad value. */
+export class UsageError extends PymemError {}
 
 /** The native addon (build/Release/pymem.node) is missing or does not load; the message says what to run. */
 export class NativeAddonError extends PymemError {}

@@ -36,6 +36,7 @@ export { formatMallocStats, type MallocStats, type SizeClassStats } from './allo
 export type { ArenaMapCounts } from './allocator/arenaMap.js';
 export { pymallocViolations } from './allocator/validate.js';
 export {
+  DisposedError,
   DoubleFreeError,
   InvalidArgumentError,
   InvalidPointerError,
@@ -44,14 +45,19 @@ export {
   NativeAddonError,
   OutOfMemoryError,
   PymemError,
+  UsageError,
 } from './errors.js';
-export { Python, Python as Runtime, PyHandle, ReleasedHandleError, type BlockInfo, type JSValue } from './python.js';
+export { TraceFormatError } from './tools/traceReader.js';
+export { BinaryTraceError } from './tools/binaryTrace.js';
+export { Python, PyHandle, ReleasedHandleError, type BlockInfo, type JSValue, type MemoryUsage } from './python.js';
 export { Interpreter, UnhashableError } from './objects/interpreter.js';
-export { RefcountError } from './objects/runtime.js';
+export { RefcountError, type Runtime } from './objects/runtime.js';
+export { KeyError } from './objects/types/dict.js';
 export { AttributeError, type ClassSpec } from './objects/types/instance.js';
 export type { PyTypeObject } from './objects/type.js';
 export * from './gc/index.js';
-export { replayTrace, type ReplayOptions, type ReplayResult, type Mismatch } from './tools/replay.js';
+export { replayTrace, type LiveBlock, type ReplayOptions, type ReplayResult, type Mismatch } from './tools/replay.js';
+export { heapPicture, heapView, sizeClassOf, type HeapView, type PoolView, type PoolState, type BlockState } from './tools/heapPicture.js';
 export { record, RecorderSetupError, RecordingError, type RecordOptions, type RecordResult } from './tools/record.js';
 export {
   DEFAULT_DOMAIN,
@@ -74,3 +80,6 @@ export {
   type KeyType,
   type TraceFilter,
 } from './tools/tracemalloc/snapshot.js';
+export { pins, formatPins, type PinCandidate, type PinnedArena, type PinOptions } from './tools/pins.js';
+export { TraceWriter, TraceWriterError, fileSink, stringSink, type TraceSink } from './tools/traceWriter.js';
+export { fuzzHeap, type FuzzReport, type HeapFuzzOptions } from './tools/fuzz/heapFuzz.js';

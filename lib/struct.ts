@@ -68,6 +68,23 @@ export interface MemoryAccess {
   storeI64(addr: number, v: number): void;
   loadF64(addr: number): number;
   storeF64(addr: number, v: number): void;
+  /**
+   * Views that hold every address below `viewLimit` at its own index
+   * (`f64[addr >> 3]`: allocator/region.ts's flat region), read at each
+   * access (their properties may be replaced). With them each accessor loads
+   * and stores such addresses itself and calls the functions above only for
+   * the others.
+   */
+  readonly views?: MemoryViews;
+  /** The addresses `views` holds: [0, viewLimit) (at most 2^32). */
+  readonly viewLimit?: number;
+}
+
+/** The typed views of MemoryAccess.views. */
+export interface MemoryViews {
+  readonly u8: Uint8Array;
+  readonly u32: Uint32Array;
+  readonly f64: Float64Array;
 }
 
 function loadOf(m: MemoryAccess, s: Scalar): (addr: number) => number {
@@ -352,26 +369,86 @@ function checkField<C extends ValidationContext>(
 // Each accessor is compiled on its own (new Function), its offset a literal:
 // closures made by one factory share V8's feedback for the load they call,
 // which goes polymorphic once fields of several widths exist and stops the
-// inlining (bench/structAccess.ts measures both).
+// inlining (bench/structAccess.ts measures both). With views, the load or
+// store of an address below the limit is written into the accessor itself
+// (one typed-array access, an i64 two u32 ones): V8 stops inlining calls
+// inside big functions, and a called load was measured at ~18% of the list
+// workload (bench/RESULTS.md, "Hot paths (perf)").
+
+/** The expression loading `scalar` at address `a` (an integer below the view limit) from views V. */
+function viewLoad(scalar: Scalar): string | null {
+  switch (scalar) {
+    case 'u8':
+      return 'V.u8[a]';
+    case 'u32':
+      return 'V.u32[a >>> 2]';
+    case 'i32':
+      return '(V.u32[a >>> 2] | 0)';
+    case 'i64':
+      return '(V.u32[a >>> 2] + (V.u32[(a >>> 2) + 1] | 0) * 4294967296)';
+    case 'f64':
+    case 'ptr':
+      return 'V.f64[a >>> 3]';
+    case 'u16':
+      return null;
+  }
+}
+
+/** The statement storing v as `scalar` at address `a` (below the view limit) into views V. */
+function viewStore(scalar: Scalar): string | null {
+  switch (scalar) {
+    case 'u8':
+      return 'V.u8[a] = v;';
+    case 'u32':
+      return 'V.u32[a >>> 2] = v;';
+    case 'i32':
+      return 'V.u32[a >>> 2] = v >>> 0;';
+    case 'i64':
+      return 'const hi = Math.floor(v / 4294967296); const u = V.u32; u[a >>> 2] = v - hi * 4294967296; u[(a >>> 2) + 1] = hi >>> 0;';
+    case 'f64':
+    case 'ptr':
+      return 'V.f64[a >>> 3] = v;';
+    case 'u16':
+      return null;
+  }
+}
+
+/** The bodies of get(a) and set(a, v) for the address expression `a` already bound. */
+function bodies(m: MemoryAccess, scalar: Scalar): { get: string; set: string } {
+  const load = m.views !== undefined ? viewLoad(scalar) : null;
+  const store = m.views !== undefined ? viewStore(scalar) : null;
+  const limit = m.viewLimit ?? 0;
+  return {
+    get: load === null ? 'return load(a);' : `return a < ${limit} ? ${load} : load(a);`,
+    set: store === null ? 'store(a, v);' : `if (a < ${limit}) { ${store} } else store(a, v);`,
+  };
+}
+
 function makeField(m: MemoryAccess, scalar: Scalar, offset: number): Field {
+  const b = bodies(m, scalar);
   const make = new Function(
     'load',
     'store',
-    `"use strict"; return { offset: ${offset}, get(p) { return load(p + ${offset}); }, set(p, v) { store(p + ${offset}, v); } };`,
-  ) as (load: (a: number) => number, store: (a: number, v: number) => void) => Field;
-  return make(loadOf(m, scalar), storeOf(m, scalar));
+    'V',
+    `"use strict"; return { offset: ${offset}, ` +
+      `get(p) { const a = p + ${offset}; ${b.get} }, ` +
+      `set(p, v) { const a = p + ${offset}; ${b.set} } };`,
+  ) as (load: (a: number) => number, store: (a: number, v: number) => void, views: MemoryViews | undefined) => Field;
+  return make(loadOf(m, scalar), storeOf(m, scalar), m.views);
 }
 
 function makeArray(m: MemoryAccess, scalar: Scalar, offset: number, stride: number): ArrayField {
+  const b = bodies(m, scalar);
   const make = new Function(
     'load',
     'store',
+    'V',
     `"use strict"; return { offset: ${offset}, stride: ${stride}, ` +
-      `get(p, i) { return load(p + ${offset} + i * ${stride}); }, ` +
-      `set(p, i, v) { store(p + ${offset} + i * ${stride}, v); }, ` +
+      `get(p, i) { const a = p + ${offset} + i * ${stride}; ${b.get} }, ` +
+      `set(p, i, v) { const a = p + ${offset} + i * ${stride}; ${b.set} }, ` +
       `at(p, i) { return p + ${offset} + i * ${stride}; } };`,
-  ) as (load: (a: number) => number, store: (a: number, v: number) => void) => ArrayField;
-  return make(loadOf(m, scalar), storeOf(m, scalar));
+  ) as (load: (a: number) => number, store: (a: number, v: number) => void, views: MemoryViews | undefined) => ArrayField;
+  return make(loadOf(m, scalar), storeOf(m, scalar), m.views);
 }
 
 /** Declares a struct (see the module comment). */

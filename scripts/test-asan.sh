@@ -18,7 +18,7 @@ status=0
 LD_PRELOAD="$asan $ubsan" \
   ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1:halt_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  PYMEM_NATIVE="$PWD/build-asan/Release/pymem.node" \
+  PYMEM_NATIVE="$PWD/build-asan/Release/pymem.node" PYMEM_SANITIZED=1 \
   npx vitest run "${@:---exclude=test/5*}" 2>&1 | tee "$log" || status=$?
 reports=$(grep -c -E "ERROR: AddressSanitizer|runtime error:" "$log" || true)
 echo "sanitizer reports: $reports"

@@ -5,6 +5,7 @@
 // block intact.
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  DisposedError,
   Domain,
   DoubleFreeError,
   Heap,
@@ -221,13 +222,21 @@ describe.each(COMBOS)('bad input, $profile profile, $memory memory', ({ profile,
     expect(other.usableSize(foreign)).toBeGreaterThanOrEqual(24);
   });
 
-  // Pointers are slot + offset, the same numbers in every heap: a second heap
-  // that allocates the same sizes hands out the very same pointer values.
-  it('refuses another heap\'s small block even where this heap has a live block with the same number', () => {
+  // Pointers are per-heap spans: one arena offset is a different number in
+  // each heap. Another heap's block at exactly the arena offset of a live
+  // block of this heap (same size, same pool, same slot) must be refused and
+  // leave both blocks alone: a check that resolved a pointer by its offset in
+  // an arena, or by this heap's arena of the same ordinal, would free
+  // f.live[0] instead.
+  it('refuses another heap\'s small block at the arena offset of a live block of this heap', () => {
     const f = makeFixture(open());
     const other = open();
     const foreign = other.malloc(24);
     other.bytes(foreign).fill(0xee);
+    const mine = f.live[0]!;
+    expect(foreign).not.toBe(mine);
+    expect(other.pymalloc.arenaOf(foreign)!.offset).toBe(f.heap.pymalloc.arenaOf(mine)!.offset);
+    expect(other.pymalloc.arenaOf(foreign)!.arena.ordinal).toBe(f.heap.pymalloc.arenaOf(mine)!.arena.ordinal);
     const otherBefore = JSON.stringify(other.debugMallocStats());
     const error = rejects(f, () => f.heap.free(foreign), PymemError);
     expect(error).toBeInstanceOf(InvalidPointerError);
@@ -394,6 +403,22 @@ describe.each(COMBOS)('bad input, $profile profile, $memory memory', ({ profile,
         expect(error).toBeInstanceOf(PymemError);
         expect(error.message).toBe('this heap was disposed');
       }
+    });
+
+    it('an allocator kept from getAllocator refuses every call after dispose (DisposedError), so nothing is handed out twice', () => {
+      const heap = open();
+      const kept = [Domain.RAW, Domain.MEM, Domain.OBJ].map((d) => heap.getAllocator(d));
+      const small = heap.malloc(24);
+      heap.dispose();
+      for (const a of kept) {
+        for (const call of [() => a.malloc(16), () => a.malloc(5000), () => a.calloc(2, 8), () => a.realloc(0, 8), () => a.free(small)]) {
+          expect(thrown(call)).toBeInstanceOf(DisposedError);
+        }
+      }
+      using next = open();
+      const p = next.malloc(24);
+      expect(thrown(() => kept[Domain.OBJ]!.free(p))).toBeInstanceOf(DisposedError);
+      next.free(p);
     });
 
     it('refuses stats instead of reading unmapped arenas', () => {

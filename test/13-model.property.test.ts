@@ -164,7 +164,13 @@ describe.each(PROFILES.flatMap((profile) => MEMORIES.map((memory) => ({ profile,
       probe.dispose();
       const ops: Op[] = [];
       for (let i = 0; i < 3 * perArena; i++) ops.push({ op: 'malloc', size: 512 });
-      for (let i = 3 * perArena; i > 0; i--) ops.push({ op: 'free', pick: (i * 7919) % i });
+      // Free number k (counting from 0) takes the live block at index (k * 7919) % live: 7919 is prime,
+      // so the picks wander over the whole live list instead of following allocation order.
+      const total = 3 * perArena;
+      const picks: number[] = [];
+      for (let k = 0; k < total; k++) picks.push((k * 7919) % (total - k));
+      expect(picks.filter((p) => p === 0).length, "frees that take the oldest live block").toBeLessThan(total / 10);
+      for (const pick of picks) ops.push({ op: 'free', pick });
       run(profile, memory, ops, 250);
     });
   },

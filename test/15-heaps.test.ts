@@ -1,15 +1,14 @@
 // Several heaps in one process: each is a separate pymalloc (as two CPython
 // interpreters each have their own), its stats count only its own blocks,
 // and one heap's pointers mean nothing to another. A heap also works inside
-// a worker thread (the compiled library, dist/lib/index.js), and a view of
+// a worker thread (the compiled library, dist/lib/index.js, built from these
+// sources by the global setup), and a view of
 // a block whose arena was returned to the OS reads as empty instead of
 // faulting.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Heap, type MallocStats, PymemError, isSmallPointer, pymallocViolations } from '../lib/index.js';
 
 const PROFILES = ['classic', 'cpython311'] as const;
@@ -133,22 +132,8 @@ describe.each(PROFILES.flatMap((profile) => MEMORIES.map((memory) => ({ profile,
 );
 
 describe('a heap in a worker thread', () => {
-  let built = existsSync(distIndex);
-  let buildError = '';
-  beforeAll(() => {
-    if (built) return;
-    try {
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'pipe', timeout: 110_000 });
-    } catch (error) {
-      buildError = String((error as { stdout?: Buffer }).stdout ?? error);
-    }
-    built = existsSync(distIndex);
-  }, 120_000);
-
-  it.for(PROFILES)('allocates and frees there (%s), leaving the main heap alone', async (profile, ctx) => {
-    if (!built) {
-      ctx.skip(`dist/lib/index.js is missing and \`npx tsc -p tsconfig.json\` failed: ${buildError.slice(0, 500)}`);
-    }
+  // dist/ is compiled from the sources under test by vitest's global setup (test/support/buildDist.ts).
+  it.for(PROFILES)('allocates and frees there (%s), leaving the main heap alone', async (profile) => {
     const main = new Heap({ profile });
     try {
       const mainBlocks = [24, 100, 512, 3000].map((n) => main.malloc(n));

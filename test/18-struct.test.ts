@@ -4,12 +4,13 @@
 // and a validator that names the field it finds wrong.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as access from '../lib/allocator/access.js';
 import { loadF64, loadI64, loadU8, storeF64 } from '../lib/allocator/access.js';
 import { Heap } from '../lib/allocator/heap.js';
 import { InvalidArgumentError } from '../lib/errors.js';
-import { declareStruct, formatLayout } from '../lib/struct.js';
+import { declareStruct, formatLayout, type MemoryAccess } from '../lib/struct.js';
 
 const Head = declareStruct({
   access,
@@ -77,6 +78,86 @@ describe('declareStruct', () => {
     expect(() => Thing.field('pair')).toThrow(InvalidArgumentError);
     expect(() => Thing.field('nope' as 'flag')).toThrow(InvalidArgumentError);
     heap.free(p);
+  });
+
+  it('with views, loads and stores addresses below the limit through them and calls the functions only above', () => {
+    // A low memory the views cover ([0, LIMIT)) and a far one reached only through the functions (counted).
+    const LIMIT = 4096;
+    const low = new ArrayBuffer(LIMIT);
+    const far = new DataView(new ArrayBuffer(LIMIT));
+    const FAR = 2 ** 40;
+    let calls = 0;
+    const at = (a: number): number => {
+      calls++;
+      if (!(a >= FAR && a < FAR + LIMIT)) throw new Error(`far access at ${a}`);
+      return a - FAR;
+    };
+    const lowView = new DataView(low);
+    const mem: MemoryAccess = {
+      loadU8: (a) => far.getUint8(at(a)),
+      storeU8: (a, v) => far.setUint8(at(a), v),
+      loadU16: (a) => (a < LIMIT ? lowView.getUint16(a, true) : far.getUint16(at(a), true)),
+      storeU16: (a, v) => (a < LIMIT ? lowView.setUint16(a, v, true) : far.setUint16(at(a), v, true)),
+      loadU32: (a) => far.getUint32(at(a), true),
+      storeU32: (a, v) => far.setUint32(at(a), v, true),
+      loadI32: (a) => far.getInt32(at(a), true),
+      storeI32: (a, v) => far.setInt32(at(a), v, true),
+      loadI64: (a) => Number(far.getBigInt64(at(a), true)),
+      storeI64: (a, v) => far.setBigInt64(at(a), BigInt(v), true),
+      loadF64: (a) => far.getFloat64(at(a), true),
+      storeF64: (a, v) => far.setFloat64(at(a), v, true),
+      views: { u8: new Uint8Array(low), u32: new Uint32Array(low), f64: new Float64Array(low) },
+      viewLimit: LIMIT,
+    };
+    const S = declareStruct({
+      access: mem,
+      name: 'S',
+      fields: [
+        { name: 'n', type: 'i64', meaning: '' },
+        { name: 'd', type: 'f64', meaning: '' },
+        { name: 'p', type: 'ptr', meaning: '' },
+        { name: 'w', type: 'u32', meaning: '' },
+        { name: 'i', type: 'i32', meaning: '' },
+        { name: 'h', type: 'u16', meaning: '' },
+        { name: 'b', type: 'u8', meaning: '' },
+      ],
+      tail: { name: 'items', type: 'i64', meaning: '' },
+    });
+    const fields = { n: S.field('n'), d: S.field('d'), p: S.field('p'), w: S.field('w'), i: S.field('i'), h: S.field('h'), b: S.field('b') };
+    const items = S.array('items');
+    const i64 = fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 });
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.record({
+          n: i64,
+          d: fc.double({ noNaN: true }),
+          p: fc.integer({ min: 0, max: 2 ** 52 }),
+          w: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+          i: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+          h: fc.integer({ min: 0, max: 0xffff }),
+          b: fc.integer({ min: 0, max: 0xff }),
+          item: i64,
+        }),
+        (isFar, v) => {
+          const base = (isFar ? FAR : 0) + 64;
+          calls = 0;
+          for (const k of Object.keys(fields) as (keyof typeof fields)[]) fields[k].set(base, v[k]);
+          items.set(base, 3, v.item);
+          for (const k of Object.keys(fields) as (keyof typeof fields)[]) expect(fields[k].get(base)).toBe(v[k]);
+          expect(items.get(base, 3)).toBe(v.item);
+          // Through the views, the functions run for u16 only (it has no view); far, for every access.
+          expect(calls).toBe(isFar ? 16 : 0);
+          // The same bytes as the C layout: little-endian, at the declared offsets.
+          const bytes = isFar ? far : lowView;
+          const o = isFar ? 64 : base;
+          expect(Number(bytes.getBigInt64(o, true))).toBe(v.n);
+          expect(bytes.getFloat64(o + 8, true)).toBe(v.d);
+          expect(bytes.getInt32(o + 28, true)).toBe(v.i);
+          expect(Number(bytes.getBigInt64(o + S.size + 24, true))).toBe(v.item);
+        },
+      ),
+    );
   });
 
   it('prints the layout table', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Domain, InvalidPointerError, PymemError, Python, ReleasedHandleError, RefcountError, UnhashableError, type JSValue } from '../lib/index.js';
+import { AttributeError, Domain, Heap, InvalidArgumentError, InvalidPointerError, KeyError, OutOfMemoryError, PymemError, Python, ReleasedHandleError, RefcountError, UnhashableError, type JSValue } from '../lib/index.js';
 import { pymallocViolations } from '../lib/allocator/validate.js';
 
 /** pymalloc blocks in use, less those parked on the free lists (float, list, tuple, dict, dict keys). */
@@ -93,7 +93,7 @@ describe.each(['fake', 'native'] as const)('the handle API over %s memory', (mem
     using py = new Python({ memory, profile: 'cpython311' });
     for (const f of [py.float(0.5), py.float(1.5), py.float(2.5)]) f.release(); // three floats parked on the free list
     py.list([]).release(); // one list parked
-    const text = py.debugmallocstats();
+    const text = py.formatDebugMallocStats();
     expect(text.startsWith('Small block threshold = 512, in 32 size classes.\n')).toBe(true);
     const all = text.split('\n');
     const start = all.findIndex((l) => l.includes('free PyDictObjects'));
@@ -107,21 +107,19 @@ describe.each(['fake', 'native'] as const)('the handle API over %s memory', (mem
     expect(lines[22]).toBe(' 0 free 20-sized PyTupleObjects * 184 bytes each =                    0');
   });
 
-  it('allocates every object through the OBJ and MEM domains, so allocator hooks see them', () => {
+  it('allocates every object through the OBJ and MEM domains, so hooks set with py.setAllocator see them at once', () => {
     using py = new Python({ memory, profile: 'cpython311' });
-    const { heap } = py.interp.rt;
     const seen: string[] = [];
     for (const d of [Domain.OBJ, Domain.MEM]) {
-      const below = heap.getAllocator(d);
-      heap.setAllocator(d, {
+      const below = py.getAllocator(d);
+      py.setAllocator(d, {
         malloc: (n) => (seen.push(`${Domain[d]} malloc ${n}`), below.malloc(n)),
         calloc: (n, e) => (seen.push(`${Domain[d]} calloc ${n * e}`), below.calloc(n, e)),
         realloc: (p, n) => (seen.push(`${Domain[d]} realloc ${n}`), below.realloc(p, n)),
         free: (p) => below.free(p),
       });
     }
-    py.interp.rt.refreshAllocators();
-    py.list([1.5, 'a string of some length']).release();
+    py.list([1.5, 'a string of some length']).release(); // at once: no refresh step
     // The float (24 bytes), the str (48 + 24), the list object with its GC head (56) via OBJ;
     // the list's item array (2 pointers) via MEM, as PyMem_Calloc in PyList_New.
     expect(seen).toEqual(expect.arrayContaining(['OBJ malloc 24', 'OBJ malloc 72', 'OBJ malloc 56', 'MEM calloc 16']));
@@ -191,5 +189,111 @@ describe.each(['fake', 'native'] as const)('the handle API over %s memory', (mem
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('uses profile cpython311 unless told otherwise (a bare Heap keeps classic)', () => {
+    using py = new Python({ memory });
+    expect(py.interp.rt.heap.profile.name).toBe('cpython311');
+    using heap = new Heap({ memory });
+    expect(heap.profile.name).toBe('classic');
+    using classic = new Python({ memory, profile: 'classic' });
+    expect(classic.interp.rt.heap.profile.name).toBe('classic');
+  });
+
+  it('handle helpers: is, len, getitem/setitem, append/extend, repeat, with CPython 3.11 sizes', () => {
+    using py = new Python({ memory });
+    using xs = py.list([1, 2, 3]);
+    using same = xs.dup();
+    using other = py.list([1, 2, 3]);
+    expect([py.is(xs, same), py.is(xs, other)]).toEqual([true, false]);
+    expect(py.len(xs)).toBe(3);
+    using last = py.getitem(xs, -1);
+    expect(last.toJS()).toBe(3);
+    py.setitem(xs, 0, 'zero');
+    using first = py.getitem(xs, 0);
+    expect(first.toJS()).toBe('zero');
+    expect(() => py.getitem(xs, 3)).toThrow(/list index out of range/);
+    expect(() => py.getitem(xs, 1.5)).toThrow(InvalidArgumentError);
+    py.append(xs, 4);
+    expect(xs.sizeof).toBe(120); // l = [x, y, z]; l.append(4)
+    using ys = py.list([1, 2, 3]);
+    py.extend(ys, [5, 6]);
+    expect([ys.sizeof, py.len(ys)]).toEqual([120, 5]); // l.extend([5, 6])
+    using zs = py.repeat(other, 4);
+    expect([zs.sizeof, py.len(zs)]).toEqual([152, 12]); // [x, y, z] * 4
+    using d = py.dict({ a: 1 });
+    py.setitem(d, 'b', [2]);
+    expect(py.len(d)).toBe(2);
+    using b = py.getitem(d, 'b');
+    expect(b.toJS()).toEqual([2]);
+    expect(() => py.getitem(d, 'c')).toThrow(KeyError);
+    using s = py.str('héllo');
+    using e = py.getitem(s, 1);
+    expect([py.len(s), e.toJS()]).toEqual([5, 'é']);
+    using t = py.tuple([1, 'a']);
+    using set = py.set([1, 2, 2]);
+    using bs = py.bytes(new Uint8Array([1, 2, 3, 4]));
+    expect([py.len(t), py.len(set), py.len(bs)]).toEqual([2, 2, 4]);
+    using n = py.int(5);
+    expect(() => py.len(n)).toThrow("object of type 'int' has no len()");
+    expect(() => py.getitem(n, 0)).toThrow("'int' object is not subscriptable");
+  });
+
+  it('getattr, setattr and hasattr on an instance', () => {
+    using py = new Python({ memory });
+    const P = py.defineClass({ name: 'P' });
+    using p = py.instance(P, { x: 1 });
+    expect([py.hasattr(p, 'x'), py.hasattr(p, 'y')]).toEqual([true, false]);
+    py.setattr(p, 'y', 'why');
+    using y = py.getattr(p, 'y');
+    expect([py.hasattr(p, 'y'), y.toJS()]).toEqual([true, 'why']);
+    expect(() => py.getattr(p, 'z')).toThrow(AttributeError);
+  });
+
+  it('getrefcount is a method on both the handle and the object space', () => {
+    using py = new Python({ memory });
+    using item = py.str('not interned, not cached');
+    expect(item.getrefcount()).toBe(2);
+    expect(py.getrefcount(item)).toBe(2);
+  });
+
+  it('memoryUsage and getallocatedblocks follow what is allocated', () => {
+    using py = new Python({ memory });
+    const blocks = py.getallocatedblocks();
+    const u0 = py.memoryUsage();
+    const f = py.float(1.25);
+    expect(py.getallocatedblocks()).toBe(blocks + 1);
+    const big = py.list(new Array(10_000).fill(null)); // the item array: 80,000 bytes from the raw allocator
+    const u1 = py.memoryUsage();
+    expect(u1.rawBytes - u0.rawBytes).toBe(80_000);
+    expect(u1.rawBlocks - u0.rawBlocks).toBe(1);
+    expect(u1.arenaBytes % (1 << 20)).toBe(0);
+    expect(u1.blockBytes).toBeGreaterThan(u0.blockBytes);
+    expect(u1.rss).toBeGreaterThan(0);
+    expect(u1.peakRss).toBeGreaterThanOrEqual(u1.rss);
+    expect(u1.v8HeapUsed).toBeGreaterThan(0);
+    big.release();
+    f.release();
+    expect(py.memoryUsage().rawBytes).toBe(u0.rawBytes);
+  });
+
+  it('a list, tuple or set whose allocation fails releases the items it had converted', () => {
+    for (const make of ['list', 'tuple', 'set'] as const) {
+      using py = new Python({ memory });
+      const before = inUse(py);
+      const below = py.getAllocator(Domain.OBJ);
+      let calls = 0;
+      // The two strs are the first two OBJ mallocs; the container, the third, fails.
+      py.setAllocator(Domain.OBJ, {
+        malloc: (n) => (++calls > 2 ? 0 : below.malloc(n)),
+        calloc: (n, e) => below.calloc(n, e),
+        realloc: (p, n) => below.realloc(p, n),
+        free: (p) => below.free(p),
+      });
+      expect(() => py[make](['a str that is not cached 1', 'a str that is not cached 2'])).toThrow(OutOfMemoryError);
+      expect(calls).toBe(3);
+      py.setAllocator(Domain.OBJ, below);
+      expect(inUse(py)).toBe(before);
+    }
   });
 });

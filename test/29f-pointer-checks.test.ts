@@ -8,7 +8,8 @@ import { InvalidArgumentError, InvalidPointerError, PymemError } from '../lib/er
 import { installGc } from '../lib/gc/index.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
 import { obType } from '../lib/objects/layout.js';
-import { DisposedError, RefcountError } from '../lib/objects/runtime.js';
+import { DisposedError } from '../lib/errors.js';
+import { RefcountError } from '../lib/objects/runtime.js';
 import { footprint } from './support/footprint.js';
 
 const NOT_POINTERS: unknown[] = [Number.NaN, Infinity, -Infinity, undefined, null, '65536', 1.5, -16, 2 ** 53 + 16, 2 ** 60, Symbol('p')];

@@ -1,4 +1,4 @@
-// Every gc case of ../shared/cpython/golden.json (recorded from CPython
+// Every gc case of fixtures/golden.json (recorded from CPython
 // 3.11.7 by golden.py) that pymem's object modules can build, rebuilt with
 // the operations CPython performs for the Python code of the case:
 //   get_threshold, isenabled at start;
@@ -14,12 +14,11 @@
 // Functions are built without code objects (func_code NULL), as
 // MAKE_FUNCTION would make them. Without golden.json the hard-coded CPython
 // 3.11.7 values below still run.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEBUG_SAVEALL, gcListViolations, installGc, type GcModule } from '../lib/gc/index.js';
 import { Interpreter } from '../lib/objects/interpreter.js';
 import type { Runtime } from '../lib/objects/runtime.js';
+import { loadGolden } from './support/golden.js';
 
 interface CollectCase {
   name: string;
@@ -45,9 +44,7 @@ interface GoldenGc {
   get_stats_gen0_trigger: { delta: Stats; count_before_loop: number[]; n_alloc_until_trigger: number; callbacks: Array<[string, Record<string, number>]> };
 }
 
-const goldenPath = resolve(import.meta.dirname, '../../shared/cpython/golden.json');
-const golden: GoldenGc | null = existsSync(goldenPath) ? (JSON.parse(readFileSync(goldenPath, 'utf8')) as { gc: GoldenGc }).gc : null;
-if (golden === null) console.warn(`golden.json not found at ${goldenPath}: the hard-coded CPython 3.11.7 values are used`);
+const golden: GoldenGc | null = loadGolden<{ gc: GoldenGc }>()?.gc ?? null;
 
 /** CPython 3.11.7's results, for when golden.json is absent (and checked against it when present). */
 const CPYTHON = {

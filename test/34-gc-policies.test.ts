@@ -404,7 +404,13 @@ function run(policy: GcPolicyName, ops: Op[]): number[] {
     s.gc.setThreshold(7, 3, 3);
     const model = new Model();
     const ptrs: number[] = [];
-    const alive = () => ptrs.map((_, v) => v).filter((v) => !model.dead.has(v) && !s.freed.includes(v));
+    // What a program can still reach: the vertices reachable in the model. (Picking
+    // unreachable garbage that a collection has not freed yet would make the
+    // outcome depend on when each policy collects.)
+    const alive = () => {
+      const reach = model.reachable();
+      return ptrs.map((_, v) => v).filter((v) => reach.has(v) && !s.freed.includes(v));
+    };
     const pick = (i: number): number | undefined => {
       const a = alive();
       return a.length === 0 ? undefined : a[i % a.length];

@@ -2,11 +2,13 @@
 // worth of 64-byte blocks, then everything freed but one early block and the
 // whole third arena — replaying to the end names the first arena as held by
 // that one block (its event and size) and the memory it keeps, and not the
-// full arena; replaying to a point before the frees (`at`) reports no pin.
+// full arena; replaying to a point before the frees (`at`) reports no pin;
+// `pymem pins` prints them for a real trace.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Heap, InvalidArgumentError } from '../lib/index.js';
 import { type PinnedArena, formatPins, pins } from '../lib/tools/pins.js';
 import { type LiveBlock, replayTrace } from '../lib/tools/replay.js';
@@ -51,4 +53,26 @@ it('before the frees, no arena is pinned', async () => {
 it('a bad share is a typed error', () => {
   using heap = new Heap({ memory: 'fake' });
   expect(() => pins(heap, [], { maxFill: 2 })).toThrow(InvalidArgumentError);
+});
+
+describe('pymem pins', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, [join(import.meta.dirname, '../dist/bin/pymem.js'), 'pins', ...args], { encoding: 'utf8' });
+
+  it('prints the pinned arenas of a trace as JSON, each block with its event', () => {
+    const r = cli(join(import.meta.dirname, '../fixtures/traces/compile.trace.gz'), '--json');
+    expect(r.status).toBe(0);
+    const arenas = JSON.parse(r.stdout) as PinnedArena[];
+    expect(arenas.length).toBeGreaterThan(0);
+    for (const a of arenas) {
+      expect(a.liveBytes).toBeLessThanOrEqual(0.1 * a.arenaSize);
+      expect(a.blocks[0]!.label).toMatch(/^event \d+ \(line \d+\), id \d+$/);
+    }
+  });
+
+  it('bad usage is one line and exit status 2', () => {
+    const r = cli('no-such.trace.gz');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('no such file: no-such.trace.gz');
+    expect(cli(join(import.meta.dirname, '../fixtures/traces/startup.trace.gz'), '--max-fill', '3').status).toBe(2);
+  });
 });

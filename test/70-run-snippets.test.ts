@@ -1,6 +1,6 @@
 /*
- * `pymem run` on the tutorial's snippets (../shared/cpython/snippets, copied
- * to test/fixtures/run/snippets): stdout byte-identical to what CPython
+ * `pymem run` on the tutorial's snippets (../shared/cpython/snippets beside
+ * the clone when it is there, else their copy in fixtures/snippets): stdout byte-identical to what CPython
  * 3.11.7 printed, exit status 0, nothing on stderr, and the heap's pymalloc
  * invariants intact after the run is finalized.
  */
@@ -10,8 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { pymallocViolations } from '../lib/allocator/validate.js';
 import { execIn, finalize, newVm } from '../lib/eval/run.js';
 
-const shared = '/work/shared/cpython/snippets';
-const dir = existsSync(shared) ? shared : join(__dirname, 'fixtures/run/snippets');
+const shared = join(__dirname, '../../shared/cpython/snippets');
+const dir = existsSync(shared) ? shared : join(__dirname, '../fixtures/snippets');
 const programs = readdirSync(dir).filter((f) => f.endsWith('.py')).sort();
 
 function run(source: string, filename: string): { status: number; out: string; err: string; violations: string[] } {

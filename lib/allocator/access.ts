@@ -33,7 +33,12 @@
 import { InvalidPointerError } from '../errors.js';
 import type { RawWindowViews } from './osMemory.js';
 import { SMALL_LIMIT } from './pointer.js';
-import { BOUND, F64, U32, U8, UNIT_SHIFT } from './region.js';
+import { BOUND, F64, U32, U8, UNIT_SHIFT, VIEWS } from './region.js';
+
+/** The region's views as one object (MemoryAccess.views: what struct accessors load from inline). */
+export const heapViews = VIEWS;
+/** The addresses heapViews holds at their own index: the small ones. */
+export const HEAP_VIEW_LIMIT = SMALL_LIMIT;
 
 /** Where a registered raw block's views come from (the RawMemory that owns it). */
 export interface RawViewSource {

@@ -9,7 +9,7 @@
  * domains[OBJ] as pymalloc; the allocator functions return 0 for NULL, the
  * Heap methods throw OutOfMemoryError instead.
  */
-import { InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PymemError, checkSize, describe } from '../errors.js';
+import { DisposedError, InvalidArgumentError, InvalidPointerError, OutOfMemoryError, checkSize, describe } from '../errors.js';
 import { byteAtOr, rawBlockSize, viewBytes } from './access.js';
 import { ArenaMap } from './arenaMap.js';
 import { API_ID, type DebugEnv, debugAllocator, debugBlockSize, debugCheckAddress } from './debugAllocator.js';
@@ -97,7 +97,7 @@ export class Heap {
     } else {
       throw new InvalidArgumentError(`memory must be 'native', 'fake' or {arenas, raw}, got ${describe(source)}`);
     }
-    this.rawDefault = rawAllocator(this.rawMemory);
+    this.rawDefault = rawAllocator(this.rawMemory, () => this.disposed);
     const retention = checkSize('arenaRetention', options.arenaRetention ?? 0, 2 ** 20);
     this.pymalloc = new PyMalloc(
       this.profile,
@@ -189,7 +189,7 @@ export class Heap {
   }
 
   private checkOpen(): void {
-    if (this.disposed) throw new PymemError('this heap was disposed');
+    if (this.disposed) throw new DisposedError('this heap was disposed');
   }
 
   // --- bytes -------------------------------------------------------------------------

@@ -25,7 +25,7 @@
  *   arena in that list with n free pools. unusedArenaObjects: arena objects
  *   with no arena mapped (address 0), singly linked, reused LIFO.
  *
- * Invariants (checked by isValid):
+ * Invariants (checked by pymallocViolations, validate.ts):
  *   - a pool is in exactly one state: used (in its class's ring, 0 < count <
  *     capacity), full (in no list, count == capacity, freeblock == 0), or empty
  *     (in its arena's freepools list, count == 0);
@@ -51,6 +51,7 @@
  * new_arena fails as when mmap fails in CPython, and pymalloc falls back to
  * the raw allocator (PyMem_RawMalloc) for the request.
  */
+import { DisposedError } from '../errors.js';
 import { DoubleFreeError, InvalidPointerError, OutOfMemoryError } from '../errors.js';
 import { copyBytes } from './access.js';
 import type { MemAllocator } from './domains.js';
@@ -388,6 +389,7 @@ export class PyMalloc implements MemAllocator {
 
   /** _PyObject_Malloc(). */
   malloc(nbytes: number): number {
+    if (this.disposed) throw this.disposedError();
     const p = this.pymallocAlloc(nbytes);
     if (p !== 0) return p;
     const r = this.raw().malloc(nbytes);
@@ -397,6 +399,7 @@ export class PyMalloc implements MemAllocator {
 
   /** _PyObject_Calloc(). */
   calloc(nelem: number, elsize: number): number {
+    if (this.disposed) throw this.disposedError();
     const nbytes = nelem * elsize;
     const p = this.pymallocAlloc(nbytes);
     if (p !== 0) {
@@ -543,6 +546,7 @@ export class PyMalloc implements MemAllocator {
 
   /** _PyObject_Free(). */
   free(p: number): void {
+    if (this.disposed) throw this.disposedError();
     if (p === 0) return;
     if (!this.pymallocFree(p)) {
       this.raw().free(p);
@@ -554,6 +558,7 @@ export class PyMalloc implements MemAllocator {
 
   /** _PyObject_Realloc() with pymalloc_realloc(): keep the block when it shrinks by less than 25 %. */
   realloc(p: number, nbytes: number): number {
+    if (this.disposed) throw this.disposedError();
     if (p === 0) return this.malloc(nbytes);
     if (!(p < SMALL_LIMIT)) return this.raw().realloc(p, nbytes);
     const ao = this.checkedArena(p, 'realloc');
@@ -651,7 +656,15 @@ export class PyMalloc implements MemAllocator {
   }
 
   /** Unmaps every arena and static block and releases every span (the heap is being discarded). */
+  /** Whether dispose() has run: every call after it is a DisposedError (an allocator object kept from getAllocator included). */
+  private disposed = false;
+
+  private disposedError(): DisposedError {
+    return new DisposedError('this heap was disposed: its arenas are unmapped');
+  }
+
   dispose(): void {
+    this.disposed = true;
     for (const ao of this.arenas) {
       if (ao.address === 0) continue;
       this.releaseSpan(ao, this.arenaSize, ao.mapped);

@@ -52,6 +52,12 @@ export let F64 = new Float64Array(0);
 export let LIVE = new Uint32Array(0);
 /** BOUND[u] is 1 iff unit u (4 KiB) of the region lies in a bound span: spans[u] !== NO_SPAN, as a byte. */
 export let BOUND = new Uint8Array(0);
+/**
+ * The same three views as properties of one object, for code that cannot
+ * import the bindings above (the accessors struct.ts compiles): kept equal to
+ * U8, U32 and F64 by setRegion.
+ */
+export const VIEWS = { u8: U8, u32: U32, f64: F64 };
 /** Bytes in the region (0 until it is made). */
 export let regionBytes = 0;
 
@@ -126,6 +132,9 @@ function setRegion(buffer: ArrayBuffer): void {
   U8 = new Uint8Array(buffer);
   U32 = new Uint32Array(buffer);
   F64 = new Float64Array(buffer);
+  VIEWS.u8 = U8;
+  VIEWS.u32 = U32;
+  VIEWS.f64 = F64;
   LIVE = new Uint32Array(regionBytes >>> 8);
   BOUND = new Uint8Array(regionBytes >>> UNIT_SHIFT);
 }

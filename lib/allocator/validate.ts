@@ -1,5 +1,5 @@
 /*
- * isValid for pymalloc: walks every structure and lists each broken
+ * pymallocViolations, the isValid checker of pymalloc: walks every structure and lists each broken
  * invariant (see the opening comment of pymalloc.ts). Like mimalloc's
  * _mi_page_is_valid it is for tests and property runs, never the hot path:
  * it costs a walk of every pool of every arena.

@@ -81,7 +81,13 @@ export class Collector {
   write: (text: string) => void = (text) => process.stderr.write(text);
 
   private readonly rt: Runtime;
-  /** The runtime's first ob_type word (types[word - typeBase]). */
+  /**
+   * The runtime's first ob_type word: types[(word - typeBase) | 0] is an
+   * object's type. The index is made an int32 (a double one was measured the
+   * top cost of the traversals); the collector reads only the words of live
+   * objects (members of its lists and what their traverse visits), as
+   * CPython's Py_TYPE there checks nothing.
+   */
   private readonly typeBase: number;
   private readonly state: GcState;
   private readonly lists: GcList;
@@ -122,12 +128,12 @@ export class Collector {
 
   /** Py_TYPE(op). */
   private typeOf(op: number): PyTypeObject {
-    return this.types[obType.get(op) - this.typeBase]!;
+    return this.types[(obType.get(op) - this.typeBase) | 0]!;
   }
 
   /** _PyObject_IS_GC. */
   isGc(op: number): boolean {
-    return (this.types[obType.get(op) - this.typeBase]!.flags & Py_TPFLAGS_HAVE_GC) !== 0;
+    return (this.types[(obType.get(op) - this.typeBase) | 0]!.flags & Py_TPFLAGS_HAVE_GC) !== 0;
   }
 
   // --- deduce_unreachable --------------------------------------------------------------------
@@ -150,7 +156,7 @@ export class Collector {
 
   /** visit_decref: one reference from inside the collected generation. */
   private readonly visitDecref: Visit = (op) => {
-    if ((this.types[obType.get(op) - this.typeBase]!.flags & Py_TPFLAGS_HAVE_GC) !== 0) {
+    if ((this.types[(obType.get(op) - this.typeBase) | 0]!.flags & Py_TPFLAGS_HAVE_GC) !== 0) {
       // gc_decref, on the objects of the generation being collected (only
       // they carry COLLECTING). The floor at 0 keeps a traverse that
       // over-visits (a type's bug; CPython asserts) from corrupting the flags.
@@ -170,7 +176,7 @@ export class Collector {
     const visit = this.visitDecref;
     for (let g = gcNext.get(containers); g !== containers; g = gcNext.get(g)) {
       const op = fromGc(g);
-      types[obType.get(op) - this.typeBase]!.traverse?.(rt, op, visit);
+      types[(obType.get(op) - this.typeBase) | 0]!.traverse?.(rt, op, visit);
     }
   }
 
@@ -181,7 +187,7 @@ export class Collector {
    * objects already scanned, untracked ones) has no COLLECTING bit.
    */
   private readonly visitReachable: Visit = (op) => {
-    if ((this.types[obType.get(op) - this.typeBase]!.flags & Py_TPFLAGS_HAVE_GC) === 0) return 0;
+    if ((this.types[(obType.get(op) - this.typeBase) | 0]!.flags & Py_TPFLAGS_HAVE_GC) === 0) return 0;
     const g = asGc(op);
     const prevWord = gcPrev.get(g);
     if ((prevWord & PREV_MASK_COLLECTING) === 0) return 0;
@@ -225,7 +231,7 @@ export class Collector {
         // Reachable from outside: scan it (this may append to young, and
         // change g's _gc_next if g is young's last object: read it after).
         const op = fromGc(g);
-        types[obType.get(op) - this.typeBase]!.traverse?.(rt, op, visit);
+        types[(obType.get(op) - this.typeBase) | 0]!.traverse?.(rt, op, visit);
         // _PyGCHead_SET_PREV(gc, prev) and gc_clear_collecting(gc): only FINALIZED stays.
         gcPrev.set(g, prev + (gcPrev.get(g) & PREV_MASK_FINALIZED));
         prev = g;

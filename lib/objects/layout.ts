@@ -57,6 +57,8 @@ export const heapAccess: MemoryAccess = {
   storeI64: access.storeI64,
   loadF64: access.loadF64,
   storeF64: access.storeF64,
+  views: access.heapViews,
+  viewLimit: access.HEAP_VIEW_LIMIT,
 };
 
 /** declareStruct over heap memory (heapAccess): how the object layer declares its structs. */

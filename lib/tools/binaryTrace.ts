@@ -49,8 +49,9 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EventKind, type TraceBatch, TraceFormatError, readTrace } from './traceReader.js';
+import { InvalidArgumentError, PymemError } from '../errors.js';
+import { packageRoot } from '../packageRoot.js';
 
 /** Kind of a binary record (values are stored in the file). */
 export const enum OpKind {
@@ -104,9 +105,7 @@ export interface BinaryTrace {
 }
 
 /** A file that is not a binary trace of this version, or is cut short. */
-export class BinaryTraceError extends Error {
-  override readonly name = 'BinaryTraceError';
-}
+export class BinaryTraceError extends PymemError {}
 
 /** First u32 word of record i (kind in its low byte); id, newId/nelem, elsize follow. */
 export const recordWord = (i: number): number => (HEADER_BYTES + i * RECORD_BYTES) >> 2;
@@ -165,7 +164,7 @@ export class BinaryTraceBuilder {
 
   /** calloc(nelem, elsize) that returned block `id`. */
   calloc(id: number, nelem: number, elsize: number): void {
-    if (nelem > 0xffffffff || elsize > 0xffffffff) throw new RangeError(`calloc(${nelem}, ${elsize}): nelem and elsize must fit in 32 bits`);
+    if (nelem > 0xffffffff || elsize > 0xffffffff) throw new InvalidArgumentError(`calloc(${nelem}, ${elsize}): nelem and elsize must fit in 32 bits`);
     const size = nelem * elsize;
     const s = this.take(id, size);
     this.push(OpKind.Calloc, s, nelem, elsize, size);
@@ -222,9 +221,9 @@ export class BinaryTraceBuilder {
   }
 
   private take(id: number, size: number): number {
-    if (!Number.isInteger(id) || id < 0) throw new RangeError(`block id must be a non-negative integer, got ${id}`);
+    if (!Number.isInteger(id) || id < 0) throw new InvalidArgumentError(`block id must be a non-negative integer, got ${id}`);
     this.growIds(id);
-    if (this.slotOf[id] !== 0) throw new RangeError(`block id ${id} is already live`);
+    if (this.slotOf[id] !== 0) throw new InvalidArgumentError(`block id ${id} is already live`);
     const s = this.nFree > 0 ? this.freeSlots[--this.nFree]! : this.nSlots++;
     if (s >= this.sizeOf.length) this.sizeOf = grow(this.sizeOf, s + 1);
     this.slotOf[id] = s + 1;
@@ -237,7 +236,7 @@ export class BinaryTraceBuilder {
 
   private liveSlot(id: number): number {
     const s = id < this.slotOf.length ? this.slotOf[id]! : 0;
-    if (s === 0) throw new RangeError(`block id ${id} is not live`);
+    if (s === 0) throw new InvalidArgumentError(`block id ${id} is not live`);
     return s - 1;
   }
 
@@ -387,24 +386,13 @@ export async function parseToBinary(path: string, onProgress?: (done: number, to
             break;
         }
       } catch (e) {
-        if (e instanceof RangeError) throw new TraceFormatError(path, t.line[i]!, `event ${t.eventIndex[i]}`, e.message);
+        if (e instanceof InvalidArgumentError) throw new TraceFormatError(path, t.line[i]!, `event ${t.eventIndex[i]}`, e.message);
         throw e;
       }
     }
   };
   const summary = await readTrace(path, onBatch, onProgress ? { onProgress } : {});
   return b.finish(summary.events, performance.now() - start);
-}
-
-/** The directory holding pymem's package.json, from this file upwards. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`pymem: no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-  return dir;
 }
 
 /** Where binary traces are cached: `node_modules/.cache/pymem/` of the package. */

@@ -32,7 +32,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { InvalidArgumentError, PymemError } from '../errors.js';
-import { defaultCacheDir, packageRoot } from './binaryTrace.js';
+import { packageRoot } from '../packageRoot.js';
+import { defaultCacheDir } from './binaryTrace.js';
 import { DEBIAN, type PythonInstall, findLibpython, is311, pythonInstall } from './libpython.js';
 
 /** What the recorder needs and did not find. */

@@ -23,6 +23,7 @@ import { fakeArenaAllocator, fakeRawMemory, nativeArenaAllocator, nativeRawMemor
 import type { Profile } from '../allocator/profile.js';
 import type { MallocStats } from '../allocator/stats.js';
 import { pymallocViolations } from '../allocator/validate.js';
+import { OutOfMemoryError } from '../errors.js';
 import { EventKind, type TraceBatch, TraceFormatError, readTrace } from './traceReader.js';
 
 /** Arena size of the traces' recorder (64-bit CPython 3.11). */
@@ -71,8 +72,8 @@ export interface ReplayOptions {
   at?: number;
   /** Called once where the replay stops, with the heap and every block live there (their trace ids, allocation events and sizes). */
   inspect?: (heap: Heap, live: LiveBlock[]) => void;
-  /** Called with (bytes read, total bytes) of the compressed file, for a progress bar. */
-  onProgress?: (done: number, total: number) => void;
+  /** Called as the replay advances with the events replayed so far and the share of the trace they make (0 to 1), for a progress bar. */
+  onProgress?: (eventsReplayed: number, fraction: number) => void;
 }
 
 /** A block live where a replay stopped, with where the trace allocated it. */
@@ -295,7 +296,10 @@ async function runReplay(
         if (id >= 0) ptrs[id] = 0;
         return;
     }
-    if (p === 0) throw new Error(`replay: out of memory at line ${line}`);
+    if (p === 0) {
+      const bytes = kind === EventKind.Calloc ? nelem * elsize : size;
+      throw new OutOfMemoryError(`replay: out of memory at line ${line} (${bytes} bytes)`, bytes);
+    }
     if (track) setMade(kind === EventKind.Realloc ? newId : id, event, line, kind === EventKind.Calloc ? nelem * elsize : size);
     pendingPtr = p;
     pendingAddr = address;
@@ -326,7 +330,8 @@ async function runReplay(
     });
   };
 
-  const readOptions = options.onProgress ? { onProgress: options.onProgress } : {};
+  const progress = options.onProgress;
+  const readOptions = progress ? { onProgress: (parsed: number, total: number) => progress(carry.event, total > 0 ? Math.min(1, parsed / total) : 1) } : {};
   let events: number;
   try {
     ({ events } = await readTrace(path, onBatch, readOptions));

@@ -46,7 +46,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { PymemError } from '../errors.js';
+import { InvalidArgumentError, PymemError } from '../errors.js';
 
 /** What a trace line did.  Values are stable: they are stored in {@link TraceBatch.kind}. */
 export const enum EventKind {
@@ -111,10 +111,12 @@ export interface ReadOptions {
   /** Events per batch (default 16384). */
   batchSize?: number;
   /**
-   * Called with the compressed (on-disk) bytes read so far and the file size,
-   * at most every 100 ms, and once more at the end with `(total, total)`.
+   * Called with the bytes of trace text parsed so far (every event in them
+   * already handed to onBatch) and the text's whole size (for a gzip'd trace,
+   * its ISIZE trailer: the uncompressed size mod 2^32), at most every 100 ms,
+   * and once more at the end with `(total, total)`.
    */
-  onProgress?: (bytesRead: number, totalBytes: number) => void;
+  onProgress?: (bytesParsed: number, totalBytes: number) => void;
 }
 
 /** What {@link readTrace} resolves with. */
@@ -132,8 +134,7 @@ export interface TraceSummary {
  * header, or a trailer that disagrees with the events read.  The message
  * reads `FILE:LINE: what was wrong: "the line"`.
  */
-export class TraceFormatError extends Error {
-  override readonly name = 'TraceFormatError';
+export class TraceFormatError extends PymemError {
   /**
    * @param file  the trace's path
    * @param line  1-based line number of the offending line
@@ -506,6 +507,20 @@ class TraceParser {
   }
 }
 
+/** The size of the trace's text: the file's, or a gzip file's ISIZE (its last four bytes, little-endian). */
+async function textSize(path: string, gzip: boolean): Promise<number> {
+  const size = (await stat(path)).size;
+  if (!gzip || size < 18) return size;
+  const fh = await open(path, 'r');
+  try {
+    const isize = Buffer.alloc(4);
+    await fh.read(isize, 0, 4, size - 4);
+    return isize.readUInt32LE(0);
+  } finally {
+    await fh.close();
+  }
+}
+
 async function isGzip(path: string): Promise<boolean> {
   const fh = await open(path, 'r');
   try {
@@ -557,10 +572,10 @@ async function readTraceFile(
   opts: ReadOptions,
 ): Promise<TraceSummary> {
   const batchSize = opts.batchSize ?? DEFAULT_BATCH;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batchSize must be a positive integer, got ${batchSize}`);
   const onProgress = opts.onProgress;
-  const totalBytes = (await stat(path)).size;
   const gzip = await isGzip(path);
+  const totalBytes = await textSize(path, gzip);
 
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
   // pipeline destroys both streams on any error and the iterator rethrows it;
@@ -569,14 +584,16 @@ async function readTraceFile(
   const input: Readable = gzip ? pipeline(file, createGunzip({ chunkSize: 1 << 18 }), () => {}) : file;
   const parser = new TraceParser(path, batchSize, onBatch);
   let lastReport = Date.now();
+  let parsed = 0;
   try {
     for await (const chunk of input) {
       parser.feed(chunk as Buffer);
+      parsed += (chunk as Buffer).length;
       if (onProgress !== undefined) {
         const now = Date.now();
         if (now - lastReport >= PROGRESS_MS) {
           lastReport = now;
-          onProgress(file.bytesRead, totalBytes);
+          onProgress(parsed, totalBytes);
         }
       }
     }

@@ -1,11 +1,11 @@
 /*
- * The values recorded from CPython 3.11.7 (../shared/cpython/golden.json),
- * loaded once for the tests that compare against them. Missing (a checkout
- * without shared/ beside it): null, with one warning; those tests skip the
- * golden comparisons and still run their hard-coded CPython values.
+ * The values recorded from CPython 3.11.7 (fixtures/golden.json, vendored
+ * from the shared recording: fixtures/README.md), loaded once for the tests
+ * that compare against them. The file is part of the repository, so a
+ * missing one is an error, not a reason to skip.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fixturePath } from './fixtures.js';
 
 /** One case of golden.json's getsizeof catalog. */
 export interface GoldenCase {
@@ -17,16 +17,13 @@ export interface GoldenCase {
   len?: number;
 }
 
-/** Where golden.json is expected. */
-export const goldenPath = resolve(import.meta.dirname, '../../../shared/cpython/golden.json');
+/** Where golden.json is. */
+export const goldenPath = fixturePath('golden.json');
 
 let cached: unknown;
 
-/** golden.json parsed (typed by the caller's view of it), or null when it is missing. */
+/** golden.json parsed (typed by the caller's view of it). The `| null` stays for the callers' guards; it is never null. */
 export function loadGolden<T>(): T | null {
-  if (cached === undefined) {
-    cached = existsSync(goldenPath) ? JSON.parse(readFileSync(goldenPath, 'utf8')) : null;
-    if (cached === null) console.warn(`golden.json not found at ${goldenPath}: the golden comparisons are skipped, the hard-coded CPython values still run`);
-  }
-  return cached as T | null;
+  if (cached === undefined) cached = JSON.parse(readFileSync(goldenPath, 'utf8'));
+  return cached as T;
 }

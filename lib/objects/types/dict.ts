@@ -39,6 +39,7 @@ import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
 import { byteAt, declareObjectStruct, itemArray, obType, PyObject, roundUpPtr, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
+import { unicodeGetHash } from './unicode.js';
 import {
   addToInsertionOrder,
   calculateLog2Keysize,
@@ -142,6 +143,7 @@ export class DictModule {
   iterHash = 0;
   private readonly rt: Runtime;
   private readonly strTypeWord: number;
+  private readonly strType: PyTypeObject;
   private readonly tupleType: PyTypeObject;
   /** state->free_list. */
   private readonly freeList: number[] = [];
@@ -155,6 +157,7 @@ export class DictModule {
   constructor(readonly interp: Interpreter) {
     const rt = (this.rt = interp.rt);
     this.strTypeWord = this.rt.typeWord(interp.str.type);
+    this.strType = interp.str.type;
     this.tupleType = interp.tuple.type;
     this.type = rt.registerType({
       name: 'dict',
@@ -191,6 +194,19 @@ export class DictModule {
   /** PyDict_Check. */
   check(op: number): boolean {
     return ((this.rt.typeOrNull(op)?.flags ?? 0) & Py_TPFLAGS_DICT_SUBCLASS) !== 0;
+  }
+
+  /**
+   * PyObject_Hash(key) as dict.c takes it: an exact str's cached hash read
+   * from its hash field (`unicode_get_hash`, one type check), else through
+   * the type.
+   */
+  private hashKey(key: number): number {
+    if (this.rt.typeOrNull(key) === this.strType) {
+      const h = unicodeGetHash(key);
+      if (h !== null) return h;
+    }
+    return this.interp.hash(key);
   }
 
   /** PyUnicode_CheckExact. */
@@ -374,7 +390,7 @@ export class DictModule {
     this.checkDict(op, 'PyDict_SetItem');
     this.checkObject(key, 'PyDict_SetItem', 'the key');
     this.checkObject(value, 'PyDict_SetItem', 'the value');
-    const hash = this.interp.hash(key);
+    const hash = this.hashKey(key);
     this.rt.incref(key);
     this.rt.incref(value);
     this.setItemTake2(op, key, hash, value);
@@ -384,7 +400,7 @@ export class DictModule {
   getItem(op: number, key: number): number {
     this.checkDict(op, 'PyDict_GetItem');
     this.checkObject(key, 'PyDict_GetItem', 'the key');
-    this.dictLookup(op, key, this.interp.hash(key));
+    this.dictLookup(op, key, this.hashKey(key));
     return this.lookupValue;
   }
 
@@ -397,7 +413,7 @@ export class DictModule {
   delItem(op: number, key: number): void {
     this.checkDict(op, 'PyDict_DelItem');
     this.checkObject(key, 'PyDict_DelItem', 'the key');
-    if (!this.delItemKnownHash(op, key, this.interp.hash(key))) throw new KeyError(`KeyError: ${this.describeObject(key)}`);
+    if (!this.delItemKnownHash(op, key, this.hashKey(key))) throw new KeyError(`KeyError: ${this.describeObject(key)}`);
   }
 
   /**
@@ -408,7 +424,7 @@ export class DictModule {
   pop(op: number, key: number, deflt = 0): number {
     this.checkDict(op, 'dict.pop');
     this.checkObject(key, 'dict.pop', 'the key');
-    const hash = this.interp.hash(key);
+    const hash = this.hashKey(key);
     const ix = maUsed.get(op) === 0 ? DKIX_EMPTY : this.dictLookup(op, key, hash);
     const oldValue = this.lookupValue;
     if (ix === DKIX_EMPTY || oldValue === 0) {
@@ -660,7 +676,7 @@ export class DictModule {
       }
       withKey++;
       if (value !== 0) live++;
-      const hash = this.interp.hash(key);
+      const hash = this.hashKey(key);
       if (kind === DICT_KEYS_GENERAL && gHash.get(e) !== hash) out.push(`entry ${i}: me_hash is not the key's hash`);
       if (kind !== DICT_KEYS_GENERAL && !this.isExactStr(key)) out.push(`entry ${i}: a unicode table with a key that is not an exact str`);
       if (this.lookdictIndex(keys, hash, i) < 0) out.push(`entry ${i} is not reachable from its hash`);
@@ -813,7 +829,7 @@ export class DictModule {
       if (ix >= 0) {
         const startkey = uKey.get(keys + off + ix * SIZEOF_UNICODE_ENTRY);
         if (startkey === key) return ix;
-        if (this.interp.hash(startkey) === hash && this.interp.eq(startkey, key)) return ix;
+        if (this.hashKey(startkey) === hash && this.interp.eq(startkey, key)) return ix;
       } else if (ix === DKIX_EMPTY) {
         return DKIX_EMPTY;
       }
@@ -1265,7 +1281,7 @@ export class DictModule {
    * appending it (a new reference) while dk_usable allows; DKIX_EMPTY when full.
    */
   insertIntoDictkeys(keys: number, name: number): number {
-    const hash = this.interp.hash(name);
+    const hash = this.hashKey(name);
     let ix = this.unicodekeysLookup(keys, name, hash);
     if (ix === DKIX_EMPTY) {
       if (dkUsable.get(keys) <= 0) return DKIX_EMPTY;

@@ -248,6 +248,16 @@ export function readHashField(f: Words, op: number): number | null {
   return (hi | 0) * 4294967296 + lo;
 }
 
+/**
+ * unicode_get_hash (3.12's name for 3.11's `_PyASCIIObject_CAST(op)->hash`):
+ * the cached hash of the str op (checked by the caller), or null while it is
+ * not computed. For callers that hash keys: no type check, no call through
+ * the type.
+ */
+export function unicodeGetHash(op: number): number | null {
+  return readHashField(unicodeHash, op);
+}
+
 /** A computed Py_hash_t field as its exact signed 64-bit value. */
 export function readHashField64(f: Words, op: number): bigint {
   return BigInt.asIntN(64, (BigInt(f.hi.get(op)) << 32n) | BigInt(f.lo.get(op)));

@@ -26,7 +26,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../binaryTrace.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { packageRoot } from '../../packageRoot.js';
 import { findLibpython } from '../libpython.js';
 
 /** How an allocator is run. */
@@ -76,7 +77,7 @@ export function parseAllocator(name: string): AllocatorSpec {
       checkFree: m[3] === undefined,
     };
   }
-  throw new RangeError(
+  throw new InvalidArgumentError(
     `unknown allocator ${JSON.stringify(name)}: expected glibc, cpython, jemalloc, tcmalloc, mimalloc, addon-glibc, ` +
       'pymem[-classic][-retainN][-nocheck], or NAME=/path/to/libmalloc.so',
   );

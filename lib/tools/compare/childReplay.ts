@@ -37,7 +37,8 @@ import { Domain, type MemAllocator } from '../../allocator/domains.js';
 import { Heap } from '../../allocator/heap.js';
 import { isSmallPointer } from '../../allocator/pointer.js';
 import { native } from '../../native.js';
-import { type BinaryTrace, BinaryTraceBuilder, HEADER_BYTES, NO_ID, OpKind, RECORD_BYTES, readBinaryTrace } from '../binaryTrace.js';
+import { InvalidArgumentError, OutOfMemoryError } from '../../errors.js';
+import { type BinaryTrace, BinaryTraceBuilder, BinaryTraceError, HEADER_BYTES, NO_ID, OpKind, RECORD_BYTES, readBinaryTrace } from '../binaryTrace.js';
 import type { AllocatorSpec } from './allocators.js';
 import type { OpCounts, PymemHeapStats, RunResult } from './measure.js';
 
@@ -118,9 +119,9 @@ export function replayLoop(
         break;
       }
       default:
-        throw new Error(`replay: unknown record kind ${u32[w]} at record ${i}`);
+        throw new BinaryTraceError(`replay: unknown record kind ${u32[w]} at record ${i}`);
     }
-    if (p === 0) throw new Error(`replay: out of memory at record ${i} (${size} bytes)`);
+    if (p === 0) throw new OutOfMemoryError(`replay: out of memory at record ${i} (${size} bytes)`, size);
     if (touch !== null && p > 0) touch(p, size);
     if (i + 1 === nextSample) {
       timeline.push([i + 1, native.memoryStats().rss]);
@@ -198,7 +199,7 @@ function makeAllocator(spec: AllocatorSpec, touchMax: number): { a: MemAllocator
     return { a: h.getAllocator(Domain.OBJ), touch, heap: h };
   }
   if (spec.kind === 'addon') return { a: addonAllocator(), touch: null, heap: null };
-  throw new Error(`childReplay runs pymem and addon allocators, not ${spec.kind} (${spec.name})`);
+  throw new InvalidArgumentError(`childReplay runs pymem and addon allocators, not ${spec.kind} (${spec.name})`);
 }
 
 /** Runs one replay in this process (the child's whole job). */

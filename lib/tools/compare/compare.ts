@@ -25,12 +25,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
-import { type BinaryTraceHeader, binaryTraceFor, defaultCacheDir, packageRoot, readBinaryTrace, writeBinaryTrace } from '../binaryTrace.js';
+import { type BinaryTraceHeader, binaryTraceFor, defaultCacheDir, readBinaryTrace, writeBinaryTrace } from '../binaryTrace.js';
 import { type AllocatorSpec, type MissingAllocator, checkAvailable, parseAllocator } from './allocators.js';
 import { diffLines } from '../statsDiff.js';
 import { type Measure, type PlacementCheck, type RunResult, RunError, liveBytesTimeline, reduce, runOnce, runPlacementCheck } from './measure.js';
 import { placementFileFor } from './placement.js';
 import { type SyntheticName, syntheticTrace } from './synthetic.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { packageRoot } from '../../packageRoot.js';
 
 /** One workload, ready to replay. */
 export interface Workload {
@@ -221,9 +223,9 @@ export async function runComparison(opts: CompareOptions): Promise<Comparison> {
   const started = Date.now();
   const log = opts.log ?? (() => {});
   const runs = opts.runs ?? 5;
-  if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be a positive integer, got ${runs}`);
+  if (!Number.isInteger(runs) || runs < 1) throw new InvalidArgumentError(`runs must be a positive integer, got ${runs}`);
   const memoryRuns = opts.memoryRuns ?? 3;
-  if (!Number.isInteger(memoryRuns) || memoryRuns < 1) throw new RangeError(`memoryRuns must be a positive integer, got ${memoryRuns}`);
+  if (!Number.isInteger(memoryRuns) || memoryRuns < 1) throw new InvalidArgumentError(`memoryRuns must be a positive integer, got ${memoryRuns}`);
   const touchMax = opts.touchMax ?? 512;
   const samples = opts.timelineSamples ?? 400;
   const machine = machineInfo();

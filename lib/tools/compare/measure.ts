@@ -32,8 +32,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BinaryTrace, NO_ID, OpKind, packageRoot, recordSize, recordWord } from '../binaryTrace.js';
+import { type BinaryTrace, NO_ID, OpKind, recordSize, recordWord } from '../binaryTrace.js';
 import { type AllocatorSpec, replayerPath } from './allocators.js';
+import { PymemError } from '../../errors.js';
+import { packageRoot } from '../../packageRoot.js';
 
 /** Allocator calls a replayer made. */
 export interface OpCounts {
@@ -106,9 +108,7 @@ export interface RunOptions {
 }
 
 /** A run that could not be made or whose result cannot be trusted. */
-export class RunError extends Error {
-  override readonly name = 'RunError';
-}
+export class RunError extends PymemError {}
 
 /**
  * The JavaScript child's entry point.  From dist/ it is the compiled sibling

@@ -25,7 +25,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cacheKey, defaultCacheDir } from '../binaryTrace.js';
+import { BinaryTraceError, cacheKey, defaultCacheDir } from '../binaryTrace.js';
 import { EventKind, type TraceBatch, readTrace } from '../traceReader.js';
 
 /** First 8 bytes of a placement file (the version is in them). */
@@ -189,7 +189,7 @@ export async function placementFileFor(tracePath: string, records: number, cache
   if (existsSync(path) && validPlacementFile(path, records)) return path;
   const p = await readPlacement(tracePath);
   if (p === null) return null;
-  if (p.records !== records) throw new RangeError(`${tracePath}: ${p.records} placement records, but its binary form has ${records}`);
+  if (p.records !== records) throw new BinaryTraceError(`${tracePath}: ${p.records} placement records, but its binary form has ${records}`);
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, encodePlacement(p));

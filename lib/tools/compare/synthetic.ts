@@ -19,6 +19,7 @@
  * scale 1 is about two million records.
  */
 import { type BinaryTrace, BinaryTraceBuilder } from '../binaryTrace.js';
+import { InvalidArgumentError } from '../../errors.js';
 
 /** The synthetic workloads, by name. */
 export const SYNTHETIC_NAMES = ['glibc-simple', 'larson', 'lifetimes'] as const;
@@ -130,13 +131,13 @@ function lifetimes(scale: number, b: BinaryTraceBuilder): void {
 
 /** Builds the synthetic workload `name` at `scale` (1: about two million records). */
 export function syntheticTrace(name: SyntheticName, scale = 1): BinaryTrace {
-  if (!(scale > 0)) throw new RangeError(`scale must be positive, got ${scale}`);
+  if (!(scale > 0)) throw new InvalidArgumentError(`scale must be positive, got ${scale}`);
   const start = performance.now();
   const b = new BinaryTraceBuilder();
   if (name === 'glibc-simple') glibcSimple(scale, b);
   else if (name === 'larson') larson(scale, b);
   else if (name === 'lifetimes') lifetimes(scale, b);
-  else throw new RangeError(`unknown synthetic workload ${JSON.stringify(name)}: expected ${SYNTHETIC_NAMES.join(', ')}`);
+  else throw new InvalidArgumentError(`unknown synthetic workload ${JSON.stringify(name)}: expected ${SYNTHETIC_NAMES.join(', ')}`);
   return b.finish(0, performance.now() - start);
 }
 

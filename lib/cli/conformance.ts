@@ -1,0 +1,45 @@
+/*
+ * `pymem conformance [DIR]`: every NAME.trace.gz of a directory replayed
+ * under cpython311 and judged against NAME.stats.txt, as one table.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { packageRoot } from '../packageRoot.js';
+import { diffLines } from '../tools/statsDiff.js';
+import type { Command } from './command.js';
+import { DEFAULT_REPLAY_PROFILE, replayWithBar, statsFileFor, verdictLines } from './replayReport.js';
+
+/** The conformance command. */
+export const conformanceCommand: Command = {
+  name: 'conformance',
+  summary: "replay every trace of a directory and compare each with CPython's stats",
+  usage: 'pymem conformance [DIR]',
+  description:
+    `Replays every NAME.trace.gz in DIR (default: fixtures/traces of the package) under profile\n` +
+    `${DEFAULT_REPLAY_PROFILE} and compares its stats with NAME.stats.txt, block placements and arena\n` +
+    'events with the trace; prints one table row per trace.\n' +
+    'Exit status: 0 when every trace conforms, 1 when any differs, 2 on bad usage.',
+  options: {},
+  examples: ['pymem conformance', 'pymem conformance ../shared/cpython/traces'],
+  async run(args) {
+    if (args.positionals.length > 1) throw new UsageError(`conformance takes at most one directory, got ${args.positionals.length}`);
+    const dir = resolve(args.positionals[0] ?? join(packageRoot(), 'fixtures/traces'));
+    if (!existsSync(dir)) throw new UsageError(`no trace directory at ${dir}`);
+    const traces = readdirSync(dir).filter((f) => f.endsWith('.trace.gz')).sort();
+    if (traces.length === 0) throw new UsageError(`no NAME.trace.gz in ${dir}`);
+    let failed = 0;
+    const rows: string[] = ['| trace | events | seconds | stats lines differing | placement mismatches | arena mismatches |', '|---|---:|---:|---:|---:|---:|'];
+    for (const t of traces) {
+      const file = join(dir, t);
+      const statsFile = statsFileFor(file);
+      const r = await replayWithBar(file, DEFAULT_REPLAY_PROFILE);
+      const differing = statsFile ? diffLines(r.statsText, readFileSync(statsFile, 'utf8')).filter((l) => !l.same).length : NaN;
+      if (differing !== 0 || r.placementMismatches !== 0 || r.arenaMismatches !== 0) failed++;
+      rows.push(`| ${t} | ${r.events} | ${(r.elapsedMs / 1000).toFixed(1)} | ${statsFile ? differing : 'no stats file'} | ${r.placementMismatches} of ${r.placementsChecked} | ${r.arenaMismatches} |`);
+      if (r.mismatches.length) process.stderr.write(`${t}:\n${verdictLines(r)}`);
+    }
+    process.stdout.write(`${rows.join('\n')}\n\n${failed === 0 ? 'all traces conform' : `${failed} trace(s) differ`}\n`);
+    return failed === 0 ? 0 : 1;
+  },
+};

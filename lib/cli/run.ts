@@ -1,0 +1,33 @@
+/*
+ * `pymem run [--profile NAME] [--stats] FILE.py [ARGS...]` (or `-c CODE`):
+ * a Python 3.11 program run on pymem's heap, with CPython's stdout, stderr
+ * and exit status (lib/eval/runCommand.ts does the work).
+ *
+ * Its arguments are not parsed here: everything after the file (or -c CODE)
+ * is the program's sys.argv, so `pymem run prog.py --help` passes --help to
+ * the program; only `pymem run --help` is this command's help.
+ */
+import { UsageError } from '../errors.js';
+import { runCommand as runProgram } from '../eval/runCommand.js';
+import type { Command } from './command.js';
+
+/** The run command. */
+export const runCommand: Command = {
+  name: 'run',
+  summary: "run a Python program on pymem's heap, with CPython's output and exit status",
+  usage: 'pymem run [options] FILE.py [ARG...]   or   pymem run [options] -c CODE [ARG...]',
+  description:
+    "Compiles and runs a Python 3.11 program with pymem's compiler and evaluation loop, every\n" +
+    "object in pymem's heap: its stdout, stderr and exit status are CPython's.\n" +
+    'Exit status: the program\'s (2 when the file cannot be opened, as python3).',
+  options: {
+    profile: { type: 'string', value: 'NAME', help: 'heap profile: cpython311 (default) or classic' },
+    stats: { type: 'boolean', help: 'print sys._debugmallocstats() to stderr when the program ends' },
+  },
+  rawArgs: true,
+  examples: ['pymem run fixtures/snippets/seed_cycle.py', "pymem run --stats -c 'x = [0] * 1000'"],
+  async run(args) {
+    if (args.argv.length === 0) throw new UsageError('run needs a program: FILE.py or -c CODE');
+    return runProgram(args.argv, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+  },
+};
