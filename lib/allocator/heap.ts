@@ -56,6 +56,12 @@ export interface HeapOptions {
    * through the wrong domain and double frees throw MemoryCorruptionError.
    */
   debug?: boolean;
+  /**
+   * Called once the heap is built, before anything is allocated from it: where
+   * domain hooks go (PyMem_SetAllocator before Py_Initialize), so that a trace
+   * writer sees every allocation of the object space built over this heap.
+   */
+  onCreate?: (heap: Heap) => void;
 }
 
 /** One pymalloc heap with its allocator domains. */
@@ -108,6 +114,7 @@ export class Heap {
     this.pymalloc.arenaListeners.push((event, arena) => {
       if (event === 'map') this.arenaMap.markUsed(arena.address);
     });
+    options.onCreate?.(this);
   }
 
   // --- domains -----------------------------------------------------------------------

@@ -225,8 +225,26 @@ export function binaryOp(vm: Vm, a: number, b: number, oparg: number): number {
     vm.interp.rt.decref(v);
   }
   const sym = binopName(oparg);
+  if (op === 0 && !inplace) concatError(vm, a, b);
+  if (op === 5) repeatError(vm, a, b);
   if (op === 8) raise(vm, 'TypeError', `unsupported operand type(s) for ** or pow(): '${typeName(vm, a)}' and '${typeName(vm, b)}'`);
   raise(vm, 'TypeError', `unsupported operand type(s) for ${sym}: '${typeName(vm, a)}' and '${typeName(vm, b)}'`);
+}
+
+/** unicode_concat / list_concat / tuple_concat's TypeError when a is a str, list or tuple. */
+function concatError(vm: Vm, a: number, b: number): void {
+  const t = typeOf(vm, a);
+  const { interp } = vm;
+  const name = interp.str.checkExact(a) ? 'str' : t === interp.list.type ? 'list' : t === interp.tuple.type ? 'tuple' : null;
+  if (name !== null) raise(vm, 'TypeError', `can only concatenate ${name} (not "${typeName(vm, b)}") to ${name}`);
+}
+
+/** sequence_repeat's TypeError: a str, bytes, list or tuple times something that is no int. */
+function repeatError(vm: Vm, a: number, b: number): void {
+  const { interp } = vm;
+  const isSeq = (o: number): boolean => interp.str.checkExact(o) || interp.list.check(o) || interp.tuple.check(o) || typeOf(vm, o) === interp.bytes.type;
+  if (isSeq(a)) raise(vm, 'TypeError', `can't multiply sequence by non-int of type '${typeName(vm, b)}'`);
+  if (isSeq(b)) raise(vm, 'TypeError', `can't multiply sequence by non-int of type '${typeName(vm, a)}'`);
 }
 
 /** The built-in types' nb_* / sq_* slots; 0 when they do not apply (NotImplemented). */
@@ -248,7 +266,7 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
         if (y === 0n) raise(vm, 'ZeroDivisionError', 'integer division or modulo by zero');
         return newInt(vm, intFloorDivide(x, y));
       case 6:
-        if (y === 0n) raise(vm, 'ZeroDivisionError', 'integer division or modulo by zero');
+        if (y === 0n) raise(vm, 'ZeroDivisionError', 'integer modulo by zero');
         return newInt(vm, intModulo(x, y));
       case 11:
         if (y === 0n) raise(vm, 'ZeroDivisionError', 'division by zero');
@@ -330,6 +348,13 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
   if (ai && op === 5) {
     const seqB = interp.list.check(b) ? 'list' : interp.tuple.check(b) ? 'tuple' : isStr(vm, b) ? 'str' : null;
     if (seqB !== null) return sequenceRepeat(vm, b, seqB, intValue(vm, a));
+  }
+  if (op === 0 && inplace && seqA === 'list') {
+    // list_inplace_concat: list.extend(b), any iterable.
+    const items = iterate(vm, b);
+    interp.list.extendFromArray(a, items);
+    for (const x of items) interp.rt.decref(x);
+    return newRef(vm, a);
   }
   if (op === 0 && seqA === 'list' && interp.list.check(b)) {
     if (inplace) {
@@ -517,6 +542,14 @@ function compareBuiltin(vm: Vm, a: number, b: number, op: number): boolean | nul
   }
   if ((op === 2 || op === 3) && interp.dict.check(a) && interp.dict.check(b)) return interp.eq(a, b) === (op === 2);
   if ((op === 2 || op === 3) && interp.set.check(a) && interp.set.check(b)) return interp.eq(a, b) === (op === 2);
+  if (interp.set.check(a) && interp.set.check(b)) {
+    // set_richcompare: <= and < are subset tests, >= and > superset tests.
+    const [small, big] = op === 0 || op === 1 ? [a, b] : [b, a];
+    const ns = interp.set.size(small);
+    const nb = interp.set.size(big);
+    if (ns > nb || ((op === 0 || op === 4) && ns === nb)) return false;
+    return interp.set.items(small).every((x) => interp.set.contains(big, x));
+  }
   if ((op === 2 || op === 3) && a === interp.singletons.None) return (a === b) === (op === 2);
   return null;
 }
@@ -1005,6 +1038,26 @@ export function getItem(vm: Vm, obj: number, key: number): number {
     const i = indexOf(vm, key, n, 'range');
     if (i < 0 || i >= n) raise(vm, 'IndexError', 'range object index out of range');
     return newInt(vm, intValue(vm, f.start) + BigInt(i) * intValue(vm, f.step));
+  }
+  if (t === interp.range.type) {
+    // compute_slice: range(start + i*step, start + j*step, step*k) for the slice's adjusted i, j, k.
+    const f = interp.range.fields(obj);
+    const [i, j, k] = sliceIndices(vm, key, interp.range.length(obj));
+    const r0 = intValue(vm, f.start);
+    const st = intValue(vm, f.step);
+    const parts = [r0 + BigInt(i) * st, r0 + BigInt(j) * st, st * BigInt(k)].map((v) => newInt(vm, v));
+    try {
+      return interp.range.vectorcall(parts);
+    } finally {
+      for (const p of parts) interp.rt.decref(p);
+    }
+  }
+  if (t === interp.bytes.type && isSlice) {
+    const b = interp.bytes.data(obj);
+    const [start, , step, len] = sliceIndices(vm, key, b.length);
+    const out = new Uint8Array(len);
+    for (let n = 0, i = start; n < len; n++, i += step) out[n] = b[i]!;
+    return interp.bytes.fromBytes(out);
   }
   if (t === interp.bytes.type && !isSlice) {
     const b = interp.bytes.data(obj);

@@ -16,6 +16,7 @@ import { intFromString } from '../objects/text/intText.js';
 import { floatFromString } from '../objects/text/floatParse.js';
 import {
   binaryOp,
+  compareCodePoints,
   callObject,
   getAttr,
   getAttrOrNull,
@@ -80,7 +81,8 @@ import {
 import { strCenter, strExpandtabs, strLjust, strRemoveprefix, strRemovesuffix, strRjust, strZfill } from '../objects/text/strLayout.js';
 import { strJoin, strLstrip, strPartition, strRpartition, strRsplit, strRstrip, strSplit, strSplitlines, strStrip } from '../objects/text/strSplit.js';
 import { strCount, strEndswith, strFind, strIndex, strReplace, strRfind, strRindex, strStartswith } from '../objects/text/strSearch.js';
-import { fGlobals, localsplus } from '../objects/types/frame.js';
+import { hashPointer } from '../objects/types/singletons.js';
+import { fGlobals, fLocals, localsplus } from '../objects/types/frame.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
 
@@ -186,7 +188,23 @@ export function installBuiltins(vm: Vm): void {
       return l;
     },
     index: (self, args) => {
-      const i = L.items(self).findIndex((x) => richCompareBool(vm, x, args[0]!, 2));
+      // list_index_impl: start and stop adjusted as slice indices.
+      const items = L.items(self);
+      const n = items.length;
+      const adjust = (o: number | undefined, dflt: number): number => {
+        if (o === undefined) return dflt;
+        const v = Number(intValue(vm, o));
+        return v < 0 ? Math.max(0, v + n) : Math.min(v, n);
+      };
+      const start = adjust(args[1], 0);
+      const stop = adjust(args[2], n);
+      let i = -1;
+      for (let k = start; k < stop && k < items.length; k++) {
+        if (richCompareBool(vm, items[k]!, args[0]!, 2)) {
+          i = k;
+          break;
+        }
+      }
       if (i < 0) raise(vm, 'ValueError', `${repr(vm, args[0]!)} is not in list`);
       return newInt(vm, i);
     },
@@ -223,6 +241,15 @@ export function installBuiltins(vm: Vm): void {
       rt.incref(v);
       D.delItem(self, args[0]!);
       return v;
+    },
+    popitem: (self) => {
+      // dict_popitem_impl: the last item, LIFO.
+      const items = D.items(self);
+      if (items.length === 0) raise(vm, 'KeyError', 'popitem(): dictionary is empty');
+      const [k, v] = items[items.length - 1]!;
+      const t = vm.tupleOf([k, v]);
+      D.delItem(self, k);
+      return t;
     },
     setdefault: (self, args) => {
       const v = D.getItem(self, args[0]!);
@@ -330,6 +357,12 @@ export function installBuiltins(vm: Vm): void {
   };
   methods(ST.type, setMethods);
   methods(ST.frozensetType, Object.fromEntries(['copy', 'union', 'intersection', 'difference', 'symmetric_difference', 'issubset', 'issuperset', 'isdisjoint'].map((k) => [k, setMethods[k]!])));
+  const bigAbs = (v: bigint): bigint => (v < 0n ? -v : v);
+  methods(interp.long.type, {
+    bit_length: (self) => newInt(vm, intValue(vm, self) === 0n ? 0 : bigAbs(intValue(vm, self)).toString(2).length),
+    bit_count: (self) => newInt(vm, [...bigAbs(intValue(vm, self)).toString(2)].filter((c) => c === '1').length),
+    conjugate: (self) => newInt(vm, intValue(vm, self)),
+  });
   methods(interp.tuple.type, {
     index: (self, args) => {
       const i = interp.tuple.items(self).findIndex((x) => richCompareBool(vm, x, args[0]!, 2));
@@ -868,7 +901,13 @@ export function installBuiltins(vm: Vm): void {
     for (const x of items) rt.decref(x);
     return newBool(vm, r);
   });
-  def(bdict, builtins, 'chr', (_s, args) => newStr(vm, String.fromCodePoint(Number(intValue(vm, args[0]!)))));
+  def(bdict, builtins, 'chr', (_s, args) => {
+    arity(vm, 'chr', args, 1, 1);
+    if (!isInt(vm, args[0]!)) raise(vm, 'TypeError', `'${typeName(vm, args[0]!)}' object cannot be interpreted as an integer`);
+    const c = intValue(vm, args[0]!);
+    if (c < 0n || c > 0x10ffffn) raise(vm, 'ValueError', 'chr() arg not in range(0x110000)');
+    return newStr(vm, String.fromCodePoint(Number(c)));
+  });
   def(bdict, builtins, 'ord', (_s, args) => {
     const s = sv(args[0]!);
     if ([...s].length !== 1) raise(vm, 'TypeError', `ord() expected a character, but string of length ${[...s].length} found`);
@@ -883,7 +922,11 @@ export function installBuiltins(vm: Vm): void {
     rt.decref(r);
     return t;
   });
-  def(bdict, builtins, 'pow', (_s, args) => callBinaryOp(vm, args[0]!, args[1]!, 8));
+  def(bdict, builtins, 'pow', (_s, args) => {
+    arity(vm, 'pow', args, 2, 3);
+    if (args.length === 2 || args[2] === vm.interp.singletons.None) return callBinaryOp(vm, args[0]!, args[1]!, 8);
+    return newInt(vm, powMod(vm, args[0]!, args[1]!, args[2]!));
+  });
   const baseFn = (name: string, base: 2 | 8 | 16): void =>
     def(bdict, builtins, name, (_s, args) => {
       arity(vm, name, args, 1, 1);
@@ -911,6 +954,13 @@ export function installBuiltins(vm: Vm): void {
   def(bdict, builtins, 'vars', (_s, args) => getAttr(vm, args[0]!, id(vm, '__dict__')));
   def(bdict, builtins, 'dir', (_s, args) => {
     const names = new Set<string>();
+    if (args.length === 0) {
+      // builtin_dir without an argument: the sorted names of the current scope's locals.
+      const frs = currentFrames(vm);
+      const locals = fLocals.get(frs[frs.length - 1]!.f);
+      if (locals === 0) raise(vm, 'NotImplementedError', 'dir() without an argument inside a function is not supported by pymem');
+      return strList(D.keys(locals).filter((k) => isStr(vm, k)).map(sv).sort(compareCodePoints));
+    }
     const o = args[0]!;
     const add = (d: number): void => {
       for (const k of D.keys(d)) if (isStr(vm, k)) names.add(sv(k));
@@ -1061,6 +1111,25 @@ export function installBuiltins(vm: Vm): void {
   def(wdict, wm, 'getweakrefs', (_s, args) => listOf(vm, W.supportsWeakrefs(args[0]!) ? W.getWeakrefs(args[0]!) : []));
   vm.modules.set('weakref', wm);
 
+  // --- time (the clocks; sleep blocks the thread as time.sleep does) ---
+  const tm = newModule(vm, 'time');
+  const tdict = vm.module.dict(tm);
+  const ns = (): bigint => process.hrtime.bigint();
+  const wallNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
+  def(tdict, tm, 'perf_counter', () => interp.float.fromNumber(Number(ns()) / 1e9));
+  def(tdict, tm, 'monotonic', () => interp.float.fromNumber(Number(ns()) / 1e9));
+  def(tdict, tm, 'perf_counter_ns', () => newInt(vm, ns()));
+  def(tdict, tm, 'time', () => interp.float.fromNumber(Date.now() / 1000));
+  def(tdict, tm, 'time_ns', () => newInt(vm, wallNs()));
+  def(tdict, tm, 'sleep', (_s, args) => {
+    arity(vm, 'sleep', args, 1, 1);
+    const secs = isInt(vm, args[0]!) ? Number(intValue(vm, args[0]!)) : interp.float.value(args[0]!);
+    if (!(secs >= 0)) raise(vm, 'ValueError', 'sleep length must be non-negative');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, secs * 1000);
+    return none(vm);
+  });
+  vm.modules.set('time', tm);
+
   vm.importModule = (name) => {
     const m = vm.modules.get(name);
     if (m === undefined) {
@@ -1176,11 +1245,18 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number): number
       name: className,
       ...(slots !== undefined && !inheritedSlots ? { slots } : {}),
       ...(del !== 0 ? { del: (op: number) => rt.decref(callObject(vm, interp.dict.getItem(vm.typeobj.dict(vm.typeobj.objectOf(t)), id(vm, '__del__')), [op], 0)) } : {}),
+      // slot_tp_hash / slot_tp_richcompare: dict and set lookups call the class's __hash__ and __eq__.
+      hash: (op: number) => (lookupSpecial(vm, op, '__hash__') === 0 ? hashPointer(op) : Number(hash(vm, op))),
+      eq: (a: number, b: number) => richCompareBool(vm, a, b, 2),
     });
     vm.classes.add(t.id);
   }
   vm.mro[t.id] = [t.id, ...c3Merge(vm, baseTypes.length > 0 ? baseTypes : [interp.object.type])];
   const dict = interp.dict.copy(ns);
+  // type_new_set_hash: a class that defines __eq__ but not __hash__ is unhashable.
+  if (interp.dict.contains(dict, id(vm, '__eq__')) && !interp.dict.contains(dict, id(vm, '__hash__'))) {
+    interp.dict.setItem(dict, id(vm, '__hash__'), interp.singletons.None);
+  }
   if (interp.dict.contains(dict, id(vm, '__qualname__'))) interp.dict.delItem(dict, id(vm, '__qualname__'));
   const realBases = baseObjs.length > 0 ? newRef(vm, bases) : vm.tupleOf([vm.typeObject(interp.object.type)]);
   const qualname = interp.dict.getItem(ns, id(vm, '__qualname__'));
@@ -1219,3 +1295,38 @@ function c3Merge(vm: Vm, bases: PyTypeObject[]): number[] {
   }
 }
 
+
+/** long_pow's three-argument form: base ** exp % mod on ints, the result with mod's sign. */
+function powMod(vm: Vm, b: number, e: number, m: number): bigint {
+  if (!isInt(vm, b) || !isInt(vm, e) || !isInt(vm, m)) {
+    raise(vm, 'TypeError', 'pow() 3rd argument not allowed unless all arguments are integers');
+  }
+  const mod = intValue(vm, m);
+  if (mod === 0n) raise(vm, 'ValueError', 'pow() 3rd argument cannot be 0');
+  const am = mod < 0n ? -mod : mod;
+  let base = ((intValue(vm, b) % am) + am) % am;
+  let exp = intValue(vm, e);
+  if (exp < 0n) {
+    base = modInverse(vm, base, am);
+    exp = -exp;
+  }
+  let r = 1n % am;
+  while (exp > 0n) {
+    if (exp & 1n) r = (r * base) % am;
+    base = (base * base) % am;
+    exp >>= 1n;
+  }
+  return mod < 0n && r !== 0n ? r + mod : r;
+}
+
+/** long_invmod: the inverse of a modulo n (n > 0), ValueError when there is none. */
+function modInverse(vm: Vm, a: bigint, n: bigint): bigint {
+  let [r0, r1, s0, s1] = [n, a, 0n, 1n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [s0, s1] = [s1, s0 - q * s1];
+  }
+  if (r0 !== 1n) raise(vm, 'ValueError', 'base is not invertible for the given modulus');
+  return ((s0 % n) + n) % n;
+}

@@ -361,7 +361,12 @@ function initializeLocals(vm: Vm, fr: Frame, func: number, args: number[], kwnam
       let idx = -1;
       for (let j = co.posonlyargcount; j < total; j++) if (co.localsplusnames[j] === name) idx = j;
       if (idx < 0) {
-        if (varkw === 0) raise(vm, 'TypeError', `${qual}() got an unexpected keyword argument '${name}'`);
+        if (varkw === 0) {
+          // positional_only_passed_as_keyword
+          const posonly = co.localsplusnames.slice(0, co.posonlyargcount).filter((n) => kw.some((k) => interp.str.toString(k) === n));
+          if (posonly.length > 0) raise(vm, 'TypeError', `${qual}() got some positional-only arguments passed as keyword arguments: '${posonly.join(', ')}'`);
+          raise(vm, 'TypeError', `${qual}() got an unexpected keyword argument '${name}'`);
+        }
         interp.dict.setItem(varkw, kw[k]!, value);
         rt.decref(value);
         pending[npos + k] = 0;
@@ -875,6 +880,10 @@ function run(vm: Vm, entryFrame: Frame): number {
             try {
               const posArgs = iterate(vm, callargs);
               const kwItems = kwargs !== 0 ? interp.dict.items(kwargs) : [];
+              if (kwItems.some(([k]) => !interp.str.checkExact(k))) {
+                for (const a of posArgs) rt.decref(a);
+                raise(vm, 'TypeError', 'keywords must be strings');
+              }
               const kwn = kwItems.length > 0 ? vm.tupleOf(kwItems.map(([k]) => k)) : 0;
               try {
                 push(callObject(vm, func, [...posArgs, ...kwItems.map(([, v]) => v)], kwn));

@@ -2,20 +2,32 @@
  * `pymem run FILE.py [args...]` and `pymem run -c CODE`: the program's
  * stdout and stderr as CPython's, its exit status; `--profile NAME`
  * (default cpython311) picks the heap profile, `--stats` prints
- * sys._debugmallocstats() to stderr at exit.
+ * sys._debugmallocstats() to stderr at exit, `--report` where the live
+ * objects are at exit (runReport.ts), `--trace OUT` writes the run's
+ * allocation stream from the heap's first allocation as a pymtrace v2 trace
+ * (traceWriter.ts; gzip'd when OUT ends in .gz). The hooks of --report and
+ * --trace go in when the heap is built (HeapOptions.onCreate), before the
+ * runtime reads the domains' allocators, so they see every allocation.
  */
 import { readFileSync } from 'node:fs';
+import { PymemError } from '../errors.js';
 import { debugmallocstats } from '../objects/sys.js';
 import { resolve } from 'node:path';
 import { execIn, finalize, newVm } from './run.js';
 import { sources } from './traceback.js';
 import type { Vm, VmIO } from './vm.js';
+import type { Heap } from '../allocator/heap.js';
+import { type TraceSink, TraceWriter, syncFileSink } from '../tools/traceWriter.js';
+import { LiveBlocks, formatRunReport } from './runReport.js';
 
 /** The usage lines of the command. */
-export const RUN_USAGE = `  pymem run [--profile NAME] [--stats] FILE.py [ARGS...]
-  pymem run [--profile NAME] [--stats] -c CODE [ARGS...]
+export const RUN_USAGE = `  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] FILE.py [ARGS...]
+  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] -c CODE [ARGS...]
       Run a Python 3.11 program on pymem's heap: stdout, stderr and exit
-      status as CPython's. --stats prints sys._debugmallocstats() at exit.`;
+      status as CPython's. --stats prints sys._debugmallocstats() at exit;
+      --report the live objects by type, arenas, pools, bytes and RSS at
+      exit (before finalization); --trace OUT.trace.gz writes the run's
+      allocation stream as a pymtrace v2 trace (pymem replay / compare).`;
 
 /** What a caller of runCommand may add (tests). */
 export interface RunCommandOptions {
@@ -29,6 +41,8 @@ export interface RunCommandOptions {
 export function runCommand(args: string[], io: VmIO, options: RunCommandOptions = {}): number {
   let profile = 'cpython311';
   let stats = false;
+  let report = false;
+  let trace: string | null = null;
   let i = 0;
   let source: string | null = null;
   let filename = '';
@@ -37,6 +51,14 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
     if (a === '--profile') profile = args[++i] ?? '';
     else if (a.startsWith('--profile=')) profile = a.slice(10);
     else if (a === '--stats') stats = true;
+    else if (a === '--report') report = true;
+    else if (a === '--trace' || a.startsWith('--trace=')) {
+      trace = a === '--trace' ? (args[++i] ?? '') : a.slice(8);
+      if (trace === '') {
+        io.stderr(`pymem run: --trace needs a file name\nusage:\n${RUN_USAGE}\n`);
+        return 2;
+      }
+    }
     else if (a === '-c') {
       source = args[++i] ?? null;
       filename = '<string>';
@@ -62,12 +84,42 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
     i++;
   }
   const argv = [filename === '<string>' ? '-c' : filename, ...args.slice(i)];
-  const vm = newVm({ profile: profile as 'cpython311', filename, argv, io });
+  let writer: TraceWriter | null = null;
+  let sink: TraceSink | null = null;
+  if (trace !== null) {
+    try {
+      sink = syncFileSink(trace);
+    } catch (e) {
+      io.stderr(`pymem run: can't write the trace to '${trace}': ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  let blocks: LiveBlocks | null = null;
+  const onCreate = (heap: Heap): void => {
+    if (report) blocks = new LiveBlocks(heap);
+    if (trace !== null) {
+      writer = new TraceWriter(heap, sink!, filename);
+      writer.start();
+    }
+  };
+  let vm: Vm;
+  try {
+    vm = newVm({ profile: profile as 'cpython311', filename, argv, io, onCreate });
+  } catch (e) {
+    if (!(e instanceof PymemError)) throw e;
+    io.stderr(`pymem run: ${e.message}\n`);
+    return 2;
+  }
   sources.set(vm, new Map([[filename, source.split('\n')]]));
   try {
     const status = execIn(vm, source, filename);
+    if (blocks !== null) io.stderr(formatRunReport(vm.interp, blocks));
     finalize(vm);
     if (stats) io.stderr(debugmallocstats(vm.interp));
+    if (writer !== null) {
+      (writer as TraceWriter).finish();
+      void sink!.end();
+    }
     options.inspect?.(vm);
     return status;
   } finally {

@@ -17,8 +17,8 @@
  * the A/U lines of a call are held until that call's own line is written;
  * `events` counts the non-comment lines written.
  */
-import { createWriteStream } from 'node:fs';
-import { createGzip } from 'node:zlib';
+import { closeSync, createWriteStream, openSync, writeSync } from 'node:fs';
+import { createGzip, gzipSync } from 'node:zlib';
 import { Domain, type MemAllocator } from '../allocator/domains.js';
 import type { Heap } from '../allocator/heap.js';
 import { InvalidArgumentError, PymemError } from '../errors.js';
@@ -69,6 +69,12 @@ export class TraceWriter {
 
   /** Puts the saved allocators back and writes the trailer; resolves when the sink has everything. */
   async stop(): Promise<void> {
+    this.finish();
+    await this.sink.end();
+  }
+
+  /** stop() up to the sink's end(), which is then the caller's to call (for a synchronous sink). */
+  finish(): void {
     if (this.saved === null) throw new TraceWriterError('the trace writer was not started');
     this.heap.setAllocator(Domain.MEM, this.saved[0]!);
     this.heap.setAllocator(Domain.OBJ, this.saved[1]!);
@@ -76,7 +82,6 @@ export class TraceWriter {
     const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
     this.buffer.push(`# end events=${this.events} vmem_comments=0 unknown_ptr=${this.unknown} live_ids=${this.ids.size} max_id=${this.maxId} seconds=${seconds.toFixed(3)}\n`);
     this.flush();
-    await this.sink.end();
   }
 
   private line(text: string): void {
@@ -176,4 +181,18 @@ export function fileSink(path: string): TraceSink {
 export function stringSink(): TraceSink & { text(): string } {
   const parts: string[] = [];
   return { write: (t) => void parts.push(t), end: () => {}, text: () => parts.join('') };
+}
+
+/**
+ * A sink writing to a file synchronously (for a caller that cannot await, as
+ * `pymem run` is): with a `.gz` name each flush of lines is one gzip member,
+ * which gunzip (and the trace reader) reads as one stream.
+ */
+export function syncFileSink(path: string): TraceSink {
+  const fd = openSync(path, 'w');
+  const gz = path.endsWith('.gz');
+  return {
+    write: (t) => void (gz ? writeSync(fd, gzipSync(t)) : writeSync(fd, t)),
+    end: () => closeSync(fd),
+  };
 }

@@ -72,6 +72,10 @@ export interface ClassSpec {
   weakref?: boolean;
   /** __del__ (tp_finalize): called at most once per object with a borrowed reference; increfing it resurrects the object. */
   del?: (op: number) => void;
+  /** tp_hash (slot_tp_hash: the class's __hash__); default the object's address (object.__hash__). */
+  hash?: (op: number) => number;
+  /** tp_richcompare for == (slot_tp_richcompare: the class's __eq__); default identity. */
+  eq?: (a: number, b: number) => boolean;
 }
 
 /** A PyMemberDef of a slot: its (mangled) name and offset in the instance. */
@@ -196,7 +200,8 @@ export class InstanceModule {
       traverse: (_r, op, visit) => this.subtypeTraverse(info!, op, visit),
       clear: (_r, op) => this.subtypeClear(info!, op),
       ...(del !== undefined ? { finalize: (_r: Runtime, op: number) => this.slotTpFinalize(info!, op) } : {}),
-      hash: (_r, op) => hashPointer(op),
+      hash: spec.hash !== undefined ? (_r, op) => spec.hash!(op) : (_r, op) => hashPointer(op),
+      ...(spec.eq !== undefined ? { eq: (_r: Runtime, a: number, b: number) => spec.eq!(a, b) } : {}),
     });
     const memberOffsets = new Map<string, number>();
     for (const m of members) memberOffsets.set(m.name, m.offset);
