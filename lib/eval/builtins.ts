@@ -889,18 +889,30 @@ export function installBuiltins(vm: Vm): void {
     if (args.length > 1) return newRef(vm, args[1]!);
     raise(vm, 'StopIteration', null);
   });
-  def(bdict, builtins, 'any', (_s, args) => {
-    const items = iterate(vm, args[0]!);
-    const r = items.some((x) => isTrue(vm, x));
-    for (const x of items) rt.decref(x);
-    return newBool(vm, r);
-  });
-  def(bdict, builtins, 'all', (_s, args) => {
-    const items = iterate(vm, args[0]!);
-    const r = items.every((x) => isTrue(vm, x));
-    for (const x of items) rt.decref(x);
-    return newBool(vm, r);
-  });
+  // builtin_any / builtin_all: item by item, stopping at the first that decides
+  // (an infinite iterator or one with side effects is read no further).
+  const anyAll =
+    (wanted: boolean) =>
+    (_s: number, args: readonly number[]): number => {
+      const it = getIter(vm, args[0]!);
+      try {
+        for (;;) {
+          const x = iterNext(vm, it);
+          if (x === 0) return newBool(vm, !wanted);
+          let truth: boolean;
+          try {
+            truth = isTrue(vm, x);
+          } finally {
+            rt.decref(x);
+          }
+          if (truth === wanted) return newBool(vm, wanted);
+        }
+      } finally {
+        rt.decref(it);
+      }
+    };
+  def(bdict, builtins, 'any', anyAll(true));
+  def(bdict, builtins, 'all', anyAll(false));
   def(bdict, builtins, 'chr', (_s, args) => {
     arity(vm, 'chr', args, 1, 1);
     if (!isInt(vm, args[0]!)) raise(vm, 'TypeError', `'${typeName(vm, args[0]!)}' object cannot be interpreted as an integer`);
