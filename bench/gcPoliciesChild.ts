@@ -23,6 +23,7 @@
  */
 import { GC_POLICIES, type GcPolicyName } from '../lib/gc/index.js';
 import { type GcModule, Interpreter, installGc } from '../lib/index.js';
+import { RING, buildLive, buildRings, churn as churnPairs } from './gcWorkloads.js';
 import { nowNs } from './timing.js';
 
 /** The workloads, in table order. */
@@ -46,54 +47,21 @@ export interface PolicyReport {
   readonly peakArenaBytes: number;
 }
 
-const RING = 10;
 const WINDOW = 10_000;
 
+/** The kept lists, built and then dropped. */
 function live(interp: Interpreter, n: number): void {
-  const { rt, list } = interp;
-  const a = interp.long.fromNumber(1000);
-  const xs = list.new(0);
-  for (let i = 0; i < n; i++) {
-    const l = list.new(1);
-    rt.incref(a);
-    list.setItem(l, 0, a);
-    list.append(xs, l);
-    rt.decref(l);
-  }
-  rt.decref(a);
-  rt.decref(xs);
+  interp.rt.decref(buildLive(interp, n));
 }
 
+/** n lists in rings of RING, each ring dropped once built. */
 function rings(interp: Interpreter, n: number): void {
-  const { rt, list } = interp;
-  const none = interp.singletons.None;
-  for (let r = 0; r < n / RING; r++) {
-    const head = list.new(1);
-    rt.incref(none);
-    list.setItem(head, 0, none);
-    rt.incref(head);
-    let x = head;
-    for (let i = 1; i < RING; i++) {
-      const y = list.new(1);
-      list.setItem(y, 0, x);
-      x = y;
-    }
-    list.setItem(head, 0, x);
-    rt.decref(head);
-  }
+  buildRings(interp, n / RING);
 }
 
+/** n / 2 two-list cycles, each dropped at once. */
 function churn(interp: Interpreter, n: number): void {
-  const { rt, list } = interp;
-  for (let i = 0; i < n / 2; i++) {
-    const a = list.new(0);
-    const b = list.new(1);
-    rt.incref(a);
-    list.setItem(b, 0, a);
-    list.append(a, b);
-    rt.decref(a);
-    rt.decref(b);
-  }
+  churnPairs(interp, n / 2);
 }
 
 function records(interp: Interpreter, n: number): void {
