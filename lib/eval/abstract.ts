@@ -457,9 +457,7 @@ export function richCompare(vm: Vm, a: number, b: number, op: number): number {
     if (r !== NotImpl) return r;
     vm.interp.rt.decref(r);
   }
-  if (op === 2 && lookupSpecial(vm, a, '__ne__') === 0) {
-    // object.__ne__ inverts __eq__.
-  }
+  // object.__ne__ inverts __eq__.
   if (op === 3) {
     const eq = lookupSpecial(vm, a, '__eq__');
     if (eq !== 0) {
@@ -596,16 +594,8 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
   if (t === interp.float.type) return floatRepr(interp.float.value(op));
   if (t === interp.str.type) return strRepr(strValue(vm, op));
   if (t === interp.complex.type) return complexRepr(interp.complex.parts(op));
-  const custom = isHeapType(vm, t) ? lookupSpecial(vm, op, '__repr__') : 0;
-  if (custom !== 0) {
-    const r = callSpecial(vm, custom, op, []);
-    try {
-      if (!isStr(vm, r)) raise(vm, 'TypeError', `__repr__ returned non-string (type ${typeName(vm, r)})`);
-      return strValue(vm, r);
-    } finally {
-      interp.rt.decref(r);
-    }
-  }
+  const custom = isHeapType(vm, t) ? dunderText(vm, op, '__repr__') : null;
+  if (custom !== null) return custom;
   if (t === interp.list.type) {
     if (seen.has(op)) return '[...]';
     seen.add(op);
@@ -713,23 +703,29 @@ export function bytesRepr(b: Uint8Array): string {
   return `${out}${quote}`;
 }
 
+/**
+ * A class's own __repr__ or __str__ (slot_tp_repr / slot_tp_str): its result's
+ * text, or null when the class has none; a result that is no str is a TypeError.
+ */
+function dunderText(vm: Vm, op: number, name: '__repr__' | '__str__'): string | null {
+  const m = lookupSpecial(vm, op, name);
+  if (m === 0) return null;
+  const r = callSpecial(vm, m, op, []);
+  try {
+    if (!isStr(vm, r)) raise(vm, 'TypeError', `${name} returned non-string (type ${typeName(vm, r)})`);
+    return strValue(vm, r);
+  } finally {
+    vm.interp.rt.decref(r);
+  }
+}
+
 /** PyObject_Str as a JavaScript string. */
 export function str(vm: Vm, op: number): string {
   const { interp } = vm;
   const t = typeOf(vm, op);
   if (t === interp.str.type) return strValue(vm, op);
-  if (isHeapType(vm, t)) {
-    const custom = lookupSpecial(vm, op, '__str__');
-    if (custom !== 0) {
-      const r = callSpecial(vm, custom, op, []);
-      try {
-        if (!isStr(vm, r)) raise(vm, 'TypeError', `__str__ returned non-string (type ${typeName(vm, r)})`);
-        return strValue(vm, r);
-      } finally {
-        interp.rt.decref(r);
-      }
-    }
-  }
+  const custom = isHeapType(vm, t) ? dunderText(vm, op, '__str__') : null;
+  if (custom !== null) return custom;
   if (vm.exc.check(op)) {
     // BaseException_str.
     const args = interp.tuple.items(vm.exc.get(op, 'args'));
