@@ -61,7 +61,7 @@ it('misuse is a typed error', async () => {
   await w.stop();
 });
 
-type Op = { op: 'malloc' | 'calloc'; size: number; mem: boolean } | { op: 'realloc'; pick: number; size: number } | { op: 'free'; pick: number };
+type Op = { op: 'malloc'; size: number; mem: boolean } | { op: 'calloc'; size: number; mem: boolean } | { op: 'realloc'; pick: number; size: number } | { op: 'free'; pick: number };
 const size = fc.oneof({ arbitrary: fc.integer({ min: 1, max: 512 }), weight: 8 }, { arbitrary: fc.integer({ min: 0, max: 3000 }), weight: 1 });
 const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constantFrom('malloc' as const, 'calloc' as const), size, mem: fc.boolean() }), weight: 5 },
@@ -84,12 +84,12 @@ describe.each(['native', 'fake'] as const)('over %s memory', (memory) => {
             const d = o.mem ? Domain.MEM : Domain.OBJ;
             live.push([o.op === 'malloc' ? heap.malloc(o.size, d) : heap.calloc(1, o.size, d), d]);
           } else if (live.length > 0) {
-            const i = (o as { pick: number }).pick % live.length;
+            const i = o.pick % live.length;
             const [p, d] = live[i]!;
             if (o.op === 'free') {
               heap.free(p, d);
               live.splice(i, 1);
-            } else live[i] = [heap.realloc(p, (o as { size: number }).size, d), d];
+            } else live[i] = [heap.realloc(p, o.size, d), d];
           }
         }
         await w.stop();
