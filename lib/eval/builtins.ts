@@ -1315,7 +1315,6 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number): number
   // __set_name__ and __init_subclass__ are not called; __classcell__ gets the class.
   const cell = interp.dict.getItem(ns, id(vm, '__classcell__'));
   if (cell !== 0) interp.cell.set(cell, op);
-  rt.incref(op);
   return op;
 }
 

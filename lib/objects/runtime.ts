@@ -109,6 +109,12 @@ export class Runtime {
   readonly types: PyTypeObject[] = [];
   /** The ob_type word of types[0]: a type's word is typeBase + its id. */
   readonly typeBase: number;
+  /**
+   * The heap type object of a class (0 when it has none: a built-in type, or
+   * a class made without one through the C-API). Its instances hold a
+   * reference to it (PyType_GenericAlloc / subtype_dealloc) and traverse it.
+   */
+  heapTypeObject: (t: PyTypeObject) => number = () => 0;
   /** Every error reported by writeUnraisable, oldest first (what the default sys.unraisablehook prints). */
   readonly unraisable: Unraisable[] = [];
   private readonly staticSet = new Set<number>();
