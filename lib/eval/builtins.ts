@@ -84,6 +84,8 @@ import { strCount, strEndswith, strFind, strIndex, strReplace, strRfind, strRind
 import { hashPointer } from '../objects/types/singletons.js';
 import { fGlobals, fLocals, localsplus } from '../objects/types/frame.js';
 import { PyErr } from './pyerr.js';
+import { importSourceModule } from './sourceModules.js';
+import { installTracemallocModule } from './tracemallocModule.js';
 import type { Vm } from './vm.js';
 
 /** Arguments split into positional ones and keywords (by name). */
@@ -1142,9 +1144,13 @@ export function installBuiltins(vm: Vm): void {
   });
   vm.modules.set('time', tm);
 
+  installTracemallocModule(vm);
+
   vm.importModule = (name) => {
     const m = vm.modules.get(name);
     if (m === undefined) {
+      const loaded = importSourceModule(vm, name);
+      if (loaded !== 0) return loaded;
       const e = newErr(vm, 'ModuleNotFoundError', `No module named '${name}'`);
       throw e;
     }

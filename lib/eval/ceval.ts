@@ -137,8 +137,8 @@ function frameStack(vm: Vm): Frame[] {
   return s;
 }
 
-/** The frames running now, outermost first (for sys._getframe-like needs and super()). */
-export function currentFrames(vm: Vm): readonly { f: number; info: CodeInfo }[] {
+/** The frames running now, outermost first, each with the byte offset of its running instruction (for sys._getframe-like needs, super() and tracemalloc). */
+export function currentFrames(vm: Vm): readonly { readonly f: number; readonly info: CodeInfo; readonly lasti: number }[] {
   return frameStack(vm);
 }
 

@@ -94,8 +94,9 @@ export class Tracemalloc {
     if (!Number.isInteger(nframe) || nframe < 1 || nframe > MAX_NFRAME) {
       throw new InvalidArgumentError(`the number of frames must be in range [1; ${MAX_NFRAME}], got ${describe(nframe)}`);
     }
-    this.nframe = nframe;
+    // tracemalloc_start: a second start() while tracing changes nothing, the frame limit included.
     if (this.tracing) return;
+    this.nframe = nframe;
     this.saved = [Domain.RAW, Domain.MEM, Domain.OBJ].map((d) => this.heap.getAllocator(d));
     for (const d of [Domain.RAW, Domain.MEM, Domain.OBJ]) this.heap.setAllocator(d, this.hook(this.saved[d]!));
     this.tracing = true;
@@ -139,13 +140,16 @@ export class Tracemalloc {
 
   /**
    * tracemalloc.get_tracemalloc_memory(): memory the tracer itself uses. An
-   * estimate here (its tables live in V8's heap, not in this heap): 48 bytes a
-   * trace, 32 a traceback and 16 a frame, as _tracemalloc's entries are.
+   * estimate here (its tables live in V8's heap, not in this heap), counted
+   * as _PyTraceMalloc_GetTracemallocMemory counts _Py_hashtable_size: for
+   * each of its four tables (traces, tracebacks, filenames, domains) the
+   * table (88 bytes) and its 16 first buckets; 48 bytes a trace, 32 a
+   * traceback and 16 a frame.
    */
   getTracemallocMemory(): number {
     let frames = 0;
     for (const tb of this.tracebacks.values()) frames += tb.length;
-    return 48 * this.traces.size + 32 * this.tracebacks.size + 16 * frames;
+    return 4 * (88 + 16 * 8) + 48 * this.traces.size + 32 * this.tracebacks.size + 16 * frames;
   }
 
   /** tracemalloc.get_object_traceback / _get_object_traceback: the traceback of the live block at ptr, if traced. */

@@ -1,0 +1,210 @@
+/*
+ * The _tracemalloc built-in module of `pymem run` (Modules/_tracemalloc.c of
+ * CPython 3.11): the C half of tracemalloc, over lib/tools/tracemalloc's
+ * Tracemalloc — the same hooks on the RAW, MEM and OBJ domains, recording
+ * each block's requested size and traceback — with the frames of the Python
+ * program instead of JavaScript's: the evaluation loop's frames, most recent
+ * first, each (co_filename, the line of the instruction it is running), as
+ * traceback_get_frames and tracemalloc_get_frame read them.
+ *
+ * The Python half (Snapshot, Statistic, Filter …) is CPython's
+ * Lib/tracemalloc.py in Python (pylib/tracemalloc.py, loaded by
+ * sourceModules.ts on `import tracemalloc`); its few needs beyond the C
+ * module (fnmatch, linecache, pickle) are private functions here that use
+ * lib/tools/tracemalloc's code.
+ *
+ * Invariants: while tracing, the runtime's cached OBJ and MEM allocators are
+ * the tracer's hooks (refreshAllocators after start and stop); a trace tuple
+ * is (domain, size, frames, total_nframe) with frames most recent first, and
+ * traces sharing a traceback share its tuple, as _tracemalloc's get_traces
+ * builds them.
+ */
+import { preHeaderBytes } from '../objects/type.js';
+import { fnmatchRegExp, Frame, Snapshot, SnapshotFormatError, Trace, Traceback } from '../tools/tracemalloc/snapshot.js';
+import { MAX_NFRAME, type FrameSource, Tracemalloc } from '../tools/tracemalloc/tracemalloc.js';
+import { id, intValue, isInt, isStr, newBool, newInt, newStr, none, raise, strValue, typeName, typeOf } from './abstract.js';
+import { currentFrames } from './ceval.js';
+import { sources } from './traceback.js';
+import type { Vm } from './vm.js';
+import type { CMethod } from '../objects/types/cfunction.js';
+import { readFileSync } from 'node:fs';
+
+/** The tracer of each interpreter (made with its _tracemalloc module). */
+const tracers = new WeakMap<Vm, Tracemalloc>();
+
+/**
+ * traceback_get_frames: the running Python frames, most recent first, each
+ * at the line of its current instruction (PyCode_Addr2Line; a frame that has
+ * not run an instruction yet is at co_firstlineno, a line of -1 is 0); with
+ * no Python frame, the empty traceback's ("<unknown>", 0).
+ */
+export function pythonFrames(vm: Vm): FrameSource {
+  return (limit) => {
+    const stack = currentFrames(vm);
+    if (stack.length === 0) return { frames: [new Frame('<unknown>', 0)], total: 1 };
+    const frames: Frame[] = [];
+    for (let i = stack.length - 1; i >= 0 && frames.length < limit; i--) {
+      const fr = stack[i]!;
+      const co = fr.info.co;
+      const line = fr.lasti === 0 ? co.firstlineno : (fr.info.lines[fr.lasti >> 1] ?? -1);
+      frames.push(new Frame(co.filename, line < 0 ? 0 : line));
+    }
+    return { frames, total: Math.min(stack.length, MAX_NFRAME) };
+  };
+}
+
+/** The tracer of vm's _tracemalloc module, or null before the module is installed (for the line report and tests). */
+export function tracerOf(vm: Vm): Tracemalloc | null {
+  return tracers.get(vm) ?? null;
+}
+
+/** Creates the _tracemalloc module in vm.modules. */
+export function installTracemallocModule(vm: Vm): void {
+  const { interp } = vm;
+  const rt = interp.rt;
+  const tracer = new Tracemalloc(rt.heap, pythonFrames(vm));
+  tracers.set(vm, tracer);
+  const name = newStr(vm, '_tracemalloc');
+  const module = vm.module.new(name);
+  rt.decref(name);
+  const dict = vm.module.dict(module);
+  const def = (fname: string, arity: [number, number], meth: CMethod): void => {
+    const checked: CMethod = (self, args, kwnames) => {
+      if (kwnames !== 0 && interp.tuple.size(kwnames) > 0) raise(vm, 'TypeError', `${fname}() takes no keyword arguments`);
+      checkArity(vm, fname, args.length, arity);
+      return meth(self, args, kwnames);
+    };
+    const ml = vm.cfunc.define({ name: fname, meth: checked });
+    const f = vm.cfunc.newFunction(ml, module, 0);
+    interp.dict.setItem(dict, id(vm, fname), f);
+    rt.decref(f);
+  };
+  const tuple = (items: number[]): number => {
+    const t = vm.tupleOf(items);
+    for (const x of items) rt.decref(x);
+    return t;
+  };
+  // Frames as _tracemalloc gives them: a tuple of (filename, lineno), most recent first.
+  const framesTuple = (tb: Traceback): number => tuple([...tb.frames].reverse().map((f) => tuple([newStr(vm, f.filename), newInt(vm, f.lineno)])));
+
+  def('start', [0, 1], (_s, args) => {
+    let nframe = 1;
+    if (args.length > 0) {
+      if (!isInt(vm, args[0]!)) raise(vm, 'TypeError', `'${typeName(vm, args[0]!)}' object cannot be interpreted as an integer`);
+      const n = intValue(vm, args[0]!);
+      if (n < 1n || n > BigInt(MAX_NFRAME)) raise(vm, 'ValueError', `the number of frames must be in range [1; ${MAX_NFRAME}]`);
+      nframe = Number(n);
+    }
+    tracer.start(nframe);
+    rt.refreshAllocators();
+    return none(vm);
+  });
+  def('stop', [0, 0], () => {
+    tracer.stop();
+    rt.refreshAllocators();
+    return none(vm);
+  });
+  def('is_tracing', [0, 0], () => newBool(vm, tracer.isTracing()));
+  def('clear_traces', [0, 0], () => (tracer.clearTraces(), none(vm)));
+  def('get_traced_memory', [0, 0], () => tuple(tracer.getTracedMemory().map((n) => newInt(vm, n))));
+  def('reset_peak', [0, 0], () => (tracer.resetPeak(), none(vm)));
+  def('get_tracemalloc_memory', [0, 0], () => newInt(vm, tracer.getTracemallocMemory()));
+  def('get_traceback_limit', [0, 0], () => newInt(vm, tracer.getTracebackLimit()));
+  def('_get_object_traceback', [1, 1], (_s, args) => {
+    // _tracemalloc__get_object_traceback: the block starts before the object's pre-header.
+    const obj = args[0]!;
+    const tb = tracer.isTracing() ? tracer.getTraceback(obj - preHeaderBytes(typeOf(vm, obj))) : null;
+    return tb === null ? none(vm) : framesTuple(tb);
+  });
+  def('_get_traces', [0, 0], () => {
+    const list = interp.list.new(0);
+    if (!tracer.isTracing()) return list;
+    const snapshot = tracer.takeSnapshot();
+    const shared = new Map<Traceback, number>();
+    try {
+      for (const t of snapshot.traces) {
+        let frames = shared.get(t.traceback);
+        if (frames === undefined) shared.set(t.traceback, (frames = framesTuple(t.traceback)));
+        rt.incref(frames);
+        const item = tuple([newInt(vm, t.domain), newInt(vm, t.size), frames, newInt(vm, t.traceback.totalNframe ?? t.traceback.length)]);
+        interp.list.append(list, item);
+        rt.decref(item);
+      }
+    } finally {
+      for (const frames of shared.values()) rt.decref(frames);
+    }
+    return list;
+  });
+
+  // pymem's additions for the Python half: fnmatch.fnmatch, linecache.getline, pickle.dump / load.
+  def('_fnmatch', [2, 2], (_s, args) => {
+    const [name, pattern] = args.map((a) => stringArg(vm, '_fnmatch', a));
+    return newBool(vm, fnmatchRegExp(pattern!).test(name!));
+  });
+  def('_getline', [2, 2], (_s, args) => {
+    const filename = stringArg(vm, '_getline', args[0]!);
+    const lineno = Number(intValue(vm, args[1]!));
+    let lines = sources.get(vm)?.get(filename);
+    if (lines === undefined) {
+      try {
+        lines = readFileSync(filename, 'utf8').split('\n');
+      } catch {
+        lines = [];
+      }
+    }
+    const line = lineno >= 1 && lineno <= lines.length ? lines[lineno - 1]! : '';
+    return newStr(vm, lineno >= 1 && lineno < lines.length ? `${line}\n` : line);
+  });
+  def('_dump', [3, 3], (_s, args) => {
+    const filename = stringArg(vm, '_dump', args[0]!);
+    const traces = interp.list.check(args[1]!) ? interp.list.items(args[1]!) : interp.tuple.items(args[1]!);
+    const snapshot = new Snapshot(
+      traces.map((t) => {
+        const [domain, size, frames, total] = interp.tuple.items(t);
+        const fs = interp.tuple.items(frames!).map((f) => {
+          const [file, line] = interp.tuple.items(f);
+          return new Frame(strValue(vm, file!), Number(intValue(vm, line!)));
+        });
+        const totalN = total === interp.singletons.None ? null : Number(intValue(vm, total!));
+        return new Trace(Number(intValue(vm, domain!)), Number(intValue(vm, size!)), new Traceback(fs, totalN !== null && totalN > fs.length ? totalN : null));
+      }),
+      Number(intValue(vm, args[2]!)),
+    );
+    try {
+      snapshot.dump(filename);
+    } catch (e) {
+      raise(vm, 'OSError', `[Errno 2] ${(e as Error).message}`);
+    }
+    return none(vm);
+  });
+  def('_load', [1, 1], (_s, args) => {
+    const filename = stringArg(vm, '_load', args[0]!);
+    let snapshot: Snapshot;
+    try {
+      snapshot = Snapshot.load(filename);
+    } catch (e) {
+      if (e instanceof SnapshotFormatError) raise(vm, 'ValueError', e.message);
+      throw e;
+    }
+    const list = interp.list.new(0);
+    for (const t of snapshot.traces) {
+      const item = tuple([newInt(vm, t.domain), newInt(vm, t.size), framesTuple(t.traceback), newInt(vm, t.traceback.totalNframe ?? t.traceback.length)]);
+      interp.list.append(list, item);
+      rt.decref(item);
+    }
+    return tuple([list, newInt(vm, snapshot.tracebackLimit)]);
+  });
+  vm.modules.set('_tracemalloc', module);
+}
+
+function checkArity(vm: Vm, name: string, n: number, [min, max]: [number, number]): void {
+  if (n >= min && n <= max) return;
+  if (max === 0) raise(vm, 'TypeError', `${name}() takes no arguments (${n} given)`);
+  if (min === max) raise(vm, 'TypeError', `${name} expected ${min} argument${min === 1 ? '' : 's'}, got ${n}`);
+  raise(vm, 'TypeError', `${name} expected at most ${max} argument${max === 1 ? '' : 's'}, got ${n}`);
+}
+
+function stringArg(vm: Vm, name: string, op: number): string {
+  if (!isStr(vm, op)) raise(vm, 'TypeError', `${name}() argument must be str, not ${typeName(vm, op)}`);
+  return strValue(vm, op);
+}
