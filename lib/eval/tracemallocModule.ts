@@ -19,7 +19,8 @@
  * traces sharing a traceback share its tuple, as _tracemalloc's get_traces
  * builds them.
  */
-import { preHeaderBytes } from '../objects/type.js';
+import { GC_HEAD_SIZE } from '../objects/layout.js';
+import { isGcType } from '../objects/type.js';
 import { fnmatchRegExp, Frame, Snapshot, SnapshotFormatError, Trace, Traceback } from '../tools/tracemalloc/snapshot.js';
 import { MAX_NFRAME, type FrameSource, Tracemalloc } from '../tools/tracemalloc/tracemalloc.js';
 import { id, intValue, isInt, isStr, newBool, newInt, newStr, none, raise, strValue, typeName, typeOf } from './abstract.js';
@@ -70,7 +71,7 @@ export function installTracemallocModule(vm: Vm): void {
   const dict = vm.module.dict(module);
   const def = (fname: string, arity: [number, number], meth: CMethod): void => {
     const checked: CMethod = (self, args, kwnames) => {
-      if (kwnames !== 0 && interp.tuple.size(kwnames) > 0) raise(vm, 'TypeError', `${fname}() takes no keyword arguments`);
+      if (kwnames !== 0 && interp.tuple.size(kwnames) > 0) raise(vm, 'TypeError', `_tracemalloc.${fname}() takes no keyword arguments`);
       checkArity(vm, fname, args.length, arity);
       return meth(self, args, kwnames);
     };
@@ -97,11 +98,13 @@ export function installTracemallocModule(vm: Vm): void {
     }
     tracer.start(nframe);
     rt.refreshAllocators();
+    rt.newReferenceHook = (op) => tracer.newReference(blockOf(vm, op));
     return none(vm);
   });
   def('stop', [0, 0], () => {
     tracer.stop();
     rt.refreshAllocators();
+    rt.newReferenceHook = null;
     return none(vm);
   });
   def('is_tracing', [0, 0], () => newBool(vm, tracer.isTracing()));
@@ -111,9 +114,7 @@ export function installTracemallocModule(vm: Vm): void {
   def('get_tracemalloc_memory', [0, 0], () => newInt(vm, tracer.getTracemallocMemory()));
   def('get_traceback_limit', [0, 0], () => newInt(vm, tracer.getTracebackLimit()));
   def('_get_object_traceback', [1, 1], (_s, args) => {
-    // _tracemalloc__get_object_traceback: the block starts before the object's pre-header.
-    const obj = args[0]!;
-    const tb = tracer.isTracing() ? tracer.getTraceback(obj - preHeaderBytes(typeOf(vm, obj))) : null;
+    const tb = tracer.isTracing() ? tracer.getTraceback(blockOf(vm, args[0]!)) : null;
     return tb === null ? none(vm) : framesTuple(tb);
   });
   def('_get_traces', [0, 0], () => {
@@ -197,11 +198,25 @@ export function installTracemallocModule(vm: Vm): void {
   vm.modules.set('_tracemalloc', module);
 }
 
+/**
+ * Where 3.11's tracemalloc takes an object's block to start: at the PyGC_Head
+ * of a GC object, else at the object. So an instance with a managed __dict__
+ * (whose pre-header is 16 bytes more) is not found — get_object_traceback
+ * answers None for it, as 3.11.7 does (3.12 subtracts the whole pre-header).
+ */
+function blockOf(vm: Vm, op: number): number {
+  return op - (isGcType(typeOf(vm, op)) ? GC_HEAD_SIZE : 0);
+}
+
+/** The TypeError of a wrong argument count, in the words of METH_NOARGS, METH_O and Argument Clinic's _PyArg_CheckPositional. */
 function checkArity(vm: Vm, name: string, n: number, [min, max]: [number, number]): void {
   if (n >= min && n <= max) return;
-  if (max === 0) raise(vm, 'TypeError', `${name}() takes no arguments (${n} given)`);
-  if (min === max) raise(vm, 'TypeError', `${name} expected ${min} argument${min === 1 ? '' : 's'}, got ${n}`);
-  raise(vm, 'TypeError', `${name} expected at most ${max} argument${max === 1 ? '' : 's'}, got ${n}`);
+  if (max === 0) raise(vm, 'TypeError', `_tracemalloc.${name}() takes no arguments (${n} given)`);
+  if (min === 1 && max === 1) raise(vm, 'TypeError', `_tracemalloc.${name}() takes exactly one argument (${n} given)`);
+  const plural = (k: number): string => `${k} argument${k === 1 ? '' : 's'}`;
+  if (min === max) raise(vm, 'TypeError', `${name} expected ${plural(min)}, got ${n}`);
+  if (n < min) raise(vm, 'TypeError', `${name} expected at least ${plural(min)}, got ${n}`);
+  raise(vm, 'TypeError', `${name} expected at most ${plural(max)}, got ${n}`);
 }
 
 function stringArg(vm: Vm, name: string, op: number): string {

@@ -157,6 +157,17 @@ export class Tracemalloc {
     return this.traces.get(ptr)?.traceback ?? null;
   }
 
+  /**
+   * _PyTraceMalloc_NewReference: the live block at ptr, when traced, takes the
+   * current traceback (an object made again from a free list is traced where
+   * it was remade, not where its block was first allocated).
+   */
+  newReference(ptr: number): void {
+    if (!this.tracing) return;
+    const t = this.traces.get(ptr);
+    if (t !== undefined) t.traceback = this.traceback();
+  }
+
   /** tracemalloc.take_snapshot(). */
   takeSnapshot(): Snapshot {
     if (!this.tracing) throw new TracemallocError('the tracemalloc module must be tracing memory allocations to take a snapshot');
