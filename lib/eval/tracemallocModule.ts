@@ -21,9 +21,9 @@
  */
 import { GC_HEAD_SIZE } from '../objects/layout.js';
 import { isGcType } from '../objects/type.js';
-import { fnmatchRegExp, Frame, Snapshot, SnapshotFormatError, Trace, Traceback } from '../tools/tracemalloc/snapshot.js';
+import { DomainFilter, Filter, fnmatchRegExp, Frame, type KeyType, Snapshot, SnapshotFormatError, Trace, Traceback, type TraceFilter } from '../tools/tracemalloc/snapshot.js';
 import { MAX_NFRAME, type FrameSource, Tracemalloc } from '../tools/tracemalloc/tracemalloc.js';
-import { id, intValue, isInt, isStr, newBool, newInt, newStr, none, raise, strValue, typeName, typeOf } from './abstract.js';
+import { id, intValue, isInt, isStr, isTrue, newBool, newInt, newStr, none, raise, strValue, typeName, typeOf } from './abstract.js';
 import { currentFrames } from './ceval.js';
 import { sources } from './traceback.js';
 import type { Vm } from './vm.js';
@@ -40,17 +40,19 @@ const tracers = new WeakMap<Vm, Tracemalloc>();
  * no Python frame, the empty traceback's ("<unknown>", 0).
  */
 export function pythonFrames(vm: Vm): FrameSource {
-  return (limit) => {
+  return (limit, frame) => {
     const stack = currentFrames(vm);
-    if (stack.length === 0) return { frames: [new Frame('<unknown>', 0)], total: 1 };
-    const frames: Frame[] = [];
-    for (let i = stack.length - 1; i >= 0 && frames.length < limit; i--) {
-      const fr = stack[i]!;
-      const co = fr.info.co;
-      const line = fr.lasti === 0 ? co.firstlineno : (fr.info.lines[fr.lasti >> 1] ?? -1);
-      frames.push(new Frame(co.filename, line < 0 ? 0 : line));
+    if (stack.length === 0) {
+      frame('<unknown>', 0);
+      return 1;
     }
-    return { frames, total: Math.min(stack.length, MAX_NFRAME) };
+    const last = Math.max(stack.length - limit, 0);
+    for (let i = stack.length - 1; i >= last; i--) {
+      const fr = stack[i]!;
+      const line = fr.lasti === 0 ? fr.info.co.firstlineno : (fr.info.lines[fr.lasti >> 1] ?? -1);
+      frame(fr.info.co.filename, line < 0 ? 0 : line);
+    }
+    return Math.min(stack.length, MAX_NFRAME);
   };
 }
 
@@ -156,21 +158,65 @@ export function installTracemallocModule(vm: Vm): void {
     const line = lineno >= 1 && lineno <= lines.length ? lines[lineno - 1]! : '';
     return newStr(vm, lineno >= 1 && lineno < lines.length ? `${line}\n` : line);
   });
+  // Python traces (a list or tuple of (domain, size, frames, total_nframe)) as the JavaScript API's, each frames tuple read once.
+  const tracesOf = (name: string, seq: number): { items: number[]; traces: Trace[] } => {
+    if (!interp.list.check(seq) && !interp.tuple.check(seq)) raise(vm, 'TypeError', `${name}() traces must be a list, not ${typeName(vm, seq)}`);
+    const items = interp.list.check(seq) ? interp.list.items(seq) : interp.tuple.items(seq);
+    const read = new Map<number, Traceback>();
+    const bad = (): never => raise(vm, 'TypeError', `${name}(): a trace must be a (domain, size, frames, total_nframe) tuple`);
+    const traces = items.map((t) => {
+      if (!interp.tuple.check(t) || interp.tuple.size(t) !== 4) bad();
+      const [domain, size, frames, total] = interp.tuple.items(t) as [number, number, number, number];
+      if (!isInt(vm, domain) || !isInt(vm, size) || !interp.tuple.check(frames) || interp.tuple.size(frames) === 0) bad();
+      let tb = read.get(frames);
+      if (tb === undefined) {
+        const fs = interp.tuple.items(frames).map((f) => {
+          if (!interp.tuple.check(f) || interp.tuple.size(f) !== 2) bad();
+          const [file, line] = interp.tuple.items(f) as [number, number];
+          if (!isStr(vm, file) || !isInt(vm, line)) bad();
+          return new Frame(strValue(vm, file), Number(intValue(vm, line)));
+        });
+        const totalN = isInt(vm, total) ? Number(intValue(vm, total)) : null;
+        read.set(frames, (tb = new Traceback(fs, totalN !== null && totalN > fs.length ? totalN : null)));
+      }
+      return new Trace(Number(intValue(vm, domain)), Number(intValue(vm, size)), tb);
+    });
+    return { items, traces };
+  };
+
+  def('_group_by', [3, 3], (_s, args) => {
+    // Snapshot._group_by's loop; the Python side checked key_type and cumulative.
+    const { traces } = tracesOf('_group_by', args[0]!);
+    const keyType = stringArg(vm, '_group_by', args[1]!) as KeyType;
+    const stats = new Snapshot(traces, 1).statistics(keyType, isTrue(vm, args[2]!));
+    const list = interp.list.new(0);
+    for (const st of stats) {
+      const item = tuple([framesTuple(st.traceback), newInt(vm, st.size), newInt(vm, st.count)]);
+      interp.list.append(list, item);
+      rt.decref(item);
+    }
+    return list;
+  });
+  def('_filter_traces', [2, 2], (_s, args) => {
+    // Snapshot.filter_traces for Filter and DomainFilter: (inclusive, pattern, lineno, all_frames, domain) or (inclusive, domain).
+    const { items, traces } = tracesOf('_filter_traces', args[0]!);
+    const optInt = (op: number): number | null => (op === interp.singletons.None ? null : Number(intValue(vm, op)));
+    const filters = interp.list.items(args[1]!).map((spec): TraceFilter => {
+      const f = interp.tuple.items(spec);
+      return f.length === 2
+        ? new DomainFilter(isTrue(vm, f[0]!), Number(intValue(vm, f[1]!)))
+        : new Filter(isTrue(vm, f[0]!), stringArg(vm, 'Filter', f[1]!), optInt(f[2]!), isTrue(vm, f[3]!), optInt(f[4]!));
+    });
+    const kept = new Set(new Snapshot(traces, 1).filterTraces(filters).traces);
+    const list = interp.list.new(0);
+    traces.forEach((t, i) => {
+      if (kept.has(t)) interp.list.append(list, items[i]!);
+    });
+    return list;
+  });
   def('_dump', [3, 3], (_s, args) => {
     const filename = stringArg(vm, '_dump', args[0]!);
-    const traces = interp.list.check(args[1]!) ? interp.list.items(args[1]!) : interp.tuple.items(args[1]!);
-    const snapshot = new Snapshot(
-      traces.map((t) => {
-        const [domain, size, frames, total] = interp.tuple.items(t);
-        const fs = interp.tuple.items(frames!).map((f) => {
-          const [file, line] = interp.tuple.items(f);
-          return new Frame(strValue(vm, file!), Number(intValue(vm, line!)));
-        });
-        const totalN = total === interp.singletons.None ? null : Number(intValue(vm, total!));
-        return new Trace(Number(intValue(vm, domain!)), Number(intValue(vm, size!)), new Traceback(fs, totalN !== null && totalN > fs.length ? totalN : null));
-      }),
-      Number(intValue(vm, args[2]!)),
-    );
+    const snapshot = new Snapshot(tracesOf('_dump', args[1]!).traces, Number(intValue(vm, args[2]!)));
     try {
       snapshot.dump(filename);
     } catch (e) {

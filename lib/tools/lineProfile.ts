@@ -51,9 +51,10 @@ export class HeapBytes {
       }
       return p;
     };
+    // A freed block's size is set to 0, not deleted (V8's Map shrinks on deletes: O(size) operations under churn).
     const drop = (p: number): void => {
       this.raw -= sizes.get(p) ?? 0;
-      sizes.delete(p);
+      sizes.set(p, 0);
     };
     return {
       malloc: (n) => add(inner.malloc(n), n),
