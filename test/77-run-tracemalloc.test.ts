@@ -2,13 +2,15 @@
  * tracemalloc under `pymem run`: each test/fixtures/tracemalloc/corpus/tm_*.py
  * prints what CPython 3.11.7 printed (tm_*.out, recorded by record.py there),
  * lines naming tracemalloc.py itself left out of both as that folder's
- * README says; Snapshot.dump / load round-trip and share their file with the
- * JavaScript API; stop() gives the heap its allocators back; bad arguments
+ * README says; against a model, the traces of random programs that make and
+ * drop strings are where and what size the model says; Snapshot.dump / load
+ * round-trip and share their file with the JavaScript API; stop() gives the heap its allocators back; bad arguments
  * raise CPython's errors and leave the heap valid.
  */
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Domain } from '../lib/allocator/domains.js';
 import { pymallocViolations } from '../lib/allocator/validate.js';
@@ -136,5 +138,36 @@ describe('pymem run: tracemalloc beside the heap', () => {
       ].join('\n'),
     );
     expect(violations).toEqual([]);
+  });
+
+  it('the live traces of a program that makes and drops strings are the model\'s: line, size, count, object traceback', () => {
+    const SLOTS = 6;
+    const op = fc.oneof(
+      fc.record({ slot: fc.nat(SLOTS - 1), size: fc.integer({ min: 2, max: 3000 }) }),
+      fc.record({ slot: fc.nat(SLOTS - 1), size: fc.constant(0) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 25 }), (ops) => {
+        const slots = Array.from({ length: SLOTS }, (_, k) => `s${k}`);
+        const head = ['import tracemalloc', `z = snap = ${slots.join(' = ')} = None`, 'z = 0', 'tracemalloc.start()'];
+        const body = ops.map(({ slot, size }) => (size === 0 ? `s${slot} = None` : `s${slot} = 'x' * (z + ${size})`));
+        const tail = [
+          "snap = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(True, '<string>')])",
+          "print(sorted((s.traceback[0].lineno, s.size, s.count) for s in snap.statistics('lineno')))",
+          `print([None if o is None else tracemalloc.get_object_traceback(o)[0].lineno for o in (${slots.join(', ')})])`,
+        ];
+        // The model: each slot holds the str its last assignment made (49 + n bytes, at that line), or nothing.
+        const live: ({ line: number; size: number } | null)[] = slots.map(() => null);
+        ops.forEach(({ slot, size }, i) => (live[slot] = size === 0 ? null : { line: head.length + 1 + i, size: 49 + size }));
+        const byLine = new Map<number, [number, number]>();
+        for (const t of live) if (t !== null) byLine.set(t.line, [(byLine.get(t.line)?.[0] ?? 0) + t.size, (byLine.get(t.line)?.[1] ?? 0) + 1]);
+        const stats = [...byLine].sort((a, b) => a[0] - b[0]).map(([line, [size, count]]) => `(${line}, ${size}, ${count})`);
+        const { out, err, status } = run(['-c', [...head, ...body, ...tail].join('\n')]);
+        expect(err).toBe('');
+        expect(status).toBe(0);
+        expect(out).toBe(`[${stats.join(', ')}]\n[${live.map((t) => (t === null ? 'None' : String(t.line))).join(', ')}]\n`);
+      }),
+      { numRuns: 20 },
+    );
   });
 });
