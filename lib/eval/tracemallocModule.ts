@@ -9,9 +9,12 @@
  *
  * The Python half (Snapshot, Statistic, Filter …) is CPython's
  * Lib/tracemalloc.py in Python (pylib/tracemalloc.py, loaded by
- * sourceModules.ts on `import tracemalloc`); its few needs beyond the C
- * module (fnmatch, linecache, pickle) are private functions here that use
- * lib/tools/tracemalloc's code.
+ * sourceModules.ts on `import tracemalloc`); what it needs beyond the C
+ * module are private functions here over lib/tools/tracemalloc's code:
+ * fnmatch, linecache.getline, pickle's dump / load (the JavaScript API's
+ * snapshot file), _format_size, and the loops over every trace
+ * (Snapshot._group_by, filter_traces) as that Snapshot's statistics and
+ * filterTraces.
  *
  * Invariants: while tracing, the runtime's cached OBJ and MEM allocators are
  * the tracer's hooks (refreshAllocators after start and stop); a trace tuple
@@ -21,17 +24,14 @@
  */
 import { GC_HEAD_SIZE } from '../objects/layout.js';
 import { isGcType } from '../objects/type.js';
-import { DomainFilter, Filter, fnmatchRegExp, Frame, type KeyType, Snapshot, SnapshotFormatError, Trace, Traceback, type TraceFilter } from '../tools/tracemalloc/snapshot.js';
+import { DomainFilter, Filter, fnmatchRegExp, formatSize, Frame, type KeyType, Snapshot, SnapshotFormatError, Trace, Traceback, type TraceFilter } from '../tools/tracemalloc/snapshot.js';
 import { MAX_NFRAME, type FrameSource, Tracemalloc } from '../tools/tracemalloc/tracemalloc.js';
-import { id, intValue, isInt, isStr, isTrue, newBool, newInt, newStr, none, raise, strValue, typeName, typeOf } from './abstract.js';
+import { id, intValue, isFloat, isInt, isStr, isTrue, newBool, newInt, newStr, none, raise, strValue, typeName, typeOf } from './abstract.js';
 import { currentFrames } from './ceval.js';
 import { sources } from './traceback.js';
 import type { Vm } from './vm.js';
 import type { CMethod } from '../objects/types/cfunction.js';
 import { readFileSync } from 'node:fs';
-
-/** The tracer of each interpreter (made with its _tracemalloc module). */
-const tracers = new WeakMap<Vm, Tracemalloc>();
 
 /**
  * traceback_get_frames: the running Python frames, most recent first, each
@@ -56,17 +56,11 @@ export function pythonFrames(vm: Vm): FrameSource {
   };
 }
 
-/** The tracer of vm's _tracemalloc module, or null before the module is installed (for the line report and tests). */
-export function tracerOf(vm: Vm): Tracemalloc | null {
-  return tracers.get(vm) ?? null;
-}
-
 /** Creates the _tracemalloc module in vm.modules. */
 export function installTracemallocModule(vm: Vm): void {
   const { interp } = vm;
   const rt = interp.rt;
   const tracer = new Tracemalloc(rt.heap, pythonFrames(vm));
-  tracers.set(vm, tracer);
   const name = newStr(vm, '_tracemalloc');
   const module = vm.module.new(name);
   rt.decref(name);
@@ -143,6 +137,10 @@ export function installTracemallocModule(vm: Vm): void {
   def('_fnmatch', [2, 2], (_s, args) => {
     const [name, pattern] = args.map((a) => stringArg(vm, '_fnmatch', a));
     return newBool(vm, fnmatchRegExp(pattern!).test(name!));
+  });
+  def('_format_size', [2, 2], (_s, args) => {
+    const size = isInt(vm, args[0]!) ? Number(intValue(vm, args[0]!)) : floatArg(vm, '_format_size', args[0]!);
+    return newStr(vm, formatSize(size, isTrue(vm, args[1]!)));
   });
   def('_getline', [2, 2], (_s, args) => {
     const filename = stringArg(vm, '_getline', args[0]!);
@@ -268,4 +266,9 @@ function checkArity(vm: Vm, name: string, n: number, [min, max]: [number, number
 function stringArg(vm: Vm, name: string, op: number): string {
   if (!isStr(vm, op)) raise(vm, 'TypeError', `${name}() argument must be str, not ${typeName(vm, op)}`);
   return strValue(vm, op);
+}
+
+function floatArg(vm: Vm, name: string, op: number): number {
+  if (!isFloat(vm, op)) raise(vm, 'TypeError', `${name}() argument must be a number, not ${typeName(vm, op)}`);
+  return vm.interp.float.value(op);
 }

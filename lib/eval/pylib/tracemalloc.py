@@ -12,32 +12,17 @@
 #                              lib/tools/tracemalloc's Snapshot.dump, so a
 #                              snapshot moves between Python and JavaScript
 #   os.path.normcase           the identity, as on POSIX
-# and the loops over every trace — Snapshot._group_by and the matching of
-# filter_traces — are lib/tools/tracemalloc's Snapshot.statistics and
-# filterTraces (_tracemalloc._group_by, _filter_traces): the same grouping in
-# one piece of code for Python and JavaScript, at JavaScript's speed. Only a
+# and what lib/tools/tracemalloc already does for the JavaScript API is done
+# by it, so that each is one piece of code: _format_size (formatSize), and the
+# loops over every trace — Snapshot._group_by and the matching of
+# filter_traces (Snapshot.statistics and filterTraces, through
+# _tracemalloc._group_by and _filter_traces), at JavaScript's speed. Only a
 # filter of a class of the program's own falls back to calling its _match.
 
 from _tracemalloc import (start, stop, is_tracing, clear_traces, get_traced_memory, reset_peak,
                           get_tracemalloc_memory, get_traceback_limit)
-from _tracemalloc import _get_object_traceback, _get_traces, _fnmatch, _getline, _dump, _load, _group_by, _filter_traces
-
-
-def _format_size(size, sign):
-    for unit in ('B', 'KiB', 'MiB', 'GiB', 'TiB'):
-        if abs(size) < 100 and unit != 'B':
-            # 3 digits (xx.x UNIT)
-            if sign:
-                return "%+.1f %s" % (size, unit)
-            else:
-                return "%.1f %s" % (size, unit)
-        if abs(size) < 10 * 1024 or unit == 'TiB':
-            # 4 or 5 digits (xxxx UNIT)
-            if sign:
-                return "%+.0f %s" % (size, unit)
-            else:
-                return "%.0f %s" % (size, unit)
-        size /= 1024
+from _tracemalloc import (_get_object_traceback, _get_traces, _fnmatch, _getline, _dump, _load, _group_by,
+                          _filter_traces, _format_size)
 
 
 class Statistic:
