@@ -11,7 +11,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCommand } from '../lib/eval/runCommand.js';
+import { runCli } from '../lib/cli/main.js';
+import { RUN_USAGE, runCommand } from '../lib/eval/runCommand.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pymem-lines-'));
 
@@ -156,5 +157,12 @@ describe('pymem run --lines', () => {
     expect(status).toBe(1);
     expect(out).toBe('');
     expect(err).toMatch(/SyntaxError/);
+  });
+
+  it('is in pymem run --help and in the usage bad arguments print', async () => {
+    let out = '';
+    expect(await runCli(['run', '--help'], { out: (t) => (out += t), err: () => {} })).toBe(0);
+    expect(out).toMatch(/\n {2}--lines +memory line by line/);
+    expect(RUN_USAGE).toMatch(/--lines prints, after the program, memory line by line/);
   });
 });
