@@ -113,7 +113,7 @@ describe('pymem run: tracemalloc beside the heap', () => {
     }
   });
 
-  it('bad arguments raise the errors CPython raises and leave the heap valid', () => {
+  it('bad arguments raise the errors CPython raises (and typed errors from the private helpers) and leave the heap valid', () => {
     let violations: string[] = ['not run'];
     const source = [
       'import tracemalloc',
@@ -123,6 +123,14 @@ describe('pymem run: tracemalloc beside the heap', () => {
       '    except TypeError as e:',
       '        print(e)',
       'print(tracemalloc.get_object_traceback(object()))',
+      'import _tracemalloc',
+      "for call in (lambda: _tracemalloc._group_by([(0, 1)], 'lineno', False), lambda: _tracemalloc._group_by([], 'x', False),",
+      "             lambda: _tracemalloc._filter_traces([], 3), lambda: _tracemalloc._filter_traces([], [(1, 2, 3)]),",
+      "             lambda: _tracemalloc._getline('f', 'x'), lambda: _tracemalloc._dump('f', [(0, 1, ((1, 2),), 1)], 1)):",
+      '    try:',
+      '        call()',
+      '    except (TypeError, ValueError) as e:',
+      '        print(type(e).__name__)',
     ].join('\n');
     const { out, status } = run(['-c', source], { inspect: (vm) => (violations = pymallocViolations(vm.interp.rt.heap.pymalloc)) });
     expect(status).toBe(0);
@@ -134,6 +142,7 @@ describe('pymem run: tracemalloc beside the heap', () => {
         '_tracemalloc._get_object_traceback() takes exactly one argument (0 given)',
         '_tracemalloc.start() takes no keyword arguments',
         'None',
+        ...['TypeError', 'ValueError', 'TypeError', 'TypeError', 'TypeError', 'TypeError'],
         '',
       ].join('\n'),
     );

@@ -144,7 +144,7 @@ export function installTracemallocModule(vm: Vm): void {
   });
   def('_getline', [2, 2], (_s, args) => {
     const filename = stringArg(vm, '_getline', args[0]!);
-    const lineno = Number(intValue(vm, args[1]!));
+    const lineno = intArg(vm, '_getline', args[1]!);
     let lines = sources.get(vm)?.get(filename);
     if (lines === undefined) {
       try {
@@ -186,6 +186,8 @@ export function installTracemallocModule(vm: Vm): void {
     // Snapshot._group_by's loop; the Python side checked key_type and cumulative.
     const { traces } = tracesOf('_group_by', args[0]!);
     const keyType = stringArg(vm, '_group_by', args[1]!) as KeyType;
+    if (keyType !== 'traceback' && keyType !== 'filename' && keyType !== 'lineno') raise(vm, 'ValueError', `unknown key_type: '${keyType}'`);
+    if (keyType === 'traceback' && isTrue(vm, args[2]!)) raise(vm, 'ValueError', "cumulative mode cannot by used with key type 'traceback'");
     const stats = new Snapshot(traces, 1).statistics(keyType, isTrue(vm, args[2]!));
     const list = interp.list.new(0);
     for (const st of stats) {
@@ -198,12 +200,16 @@ export function installTracemallocModule(vm: Vm): void {
   def('_filter_traces', [2, 2], (_s, args) => {
     // Snapshot.filter_traces for Filter and DomainFilter: (inclusive, pattern, lineno, all_frames, domain) or (inclusive, domain).
     const { items, traces } = tracesOf('_filter_traces', args[0]!);
-    const optInt = (op: number): number | null => (op === interp.singletons.None ? null : Number(intValue(vm, op)));
+    const bad = (): never => raise(vm, 'TypeError', '_filter_traces(): filters must be a list of (inclusive, pattern, lineno, all_frames, domain) or (inclusive, domain) tuples');
+    const int = (op: number): number => (isInt(vm, op) ? Number(intValue(vm, op)) : bad());
+    const optInt = (op: number): number | null => (op === interp.singletons.None ? null : int(op));
+    if (!interp.list.check(args[1]!)) bad();
     const filters = interp.list.items(args[1]!).map((spec): TraceFilter => {
+      if (!interp.tuple.check(spec)) bad();
       const f = interp.tuple.items(spec);
-      return f.length === 2
-        ? new DomainFilter(isTrue(vm, f[0]!), Number(intValue(vm, f[1]!)))
-        : new Filter(isTrue(vm, f[0]!), stringArg(vm, 'Filter', f[1]!), optInt(f[2]!), isTrue(vm, f[3]!), optInt(f[4]!));
+      if (f.length === 2) return new DomainFilter(isTrue(vm, f[0]!), int(f[1]!));
+      if (f.length !== 5) bad();
+      return new Filter(isTrue(vm, f[0]!), stringArg(vm, 'Filter', f[1]!), optInt(f[2]!), isTrue(vm, f[3]!), optInt(f[4]!));
     });
     const kept = new Set(new Snapshot(traces, 1).filterTraces(filters).traces);
     const list = interp.list.new(0);
@@ -214,7 +220,7 @@ export function installTracemallocModule(vm: Vm): void {
   });
   def('_dump', [3, 3], (_s, args) => {
     const filename = stringArg(vm, '_dump', args[0]!);
-    const snapshot = new Snapshot(tracesOf('_dump', args[1]!).traces, Number(intValue(vm, args[2]!)));
+    const snapshot = new Snapshot(tracesOf('_dump', args[1]!).traces, intArg(vm, '_dump', args[2]!));
     try {
       snapshot.dump(filename);
     } catch (e) {
@@ -271,4 +277,9 @@ function stringArg(vm: Vm, name: string, op: number): string {
 function floatArg(vm: Vm, name: string, op: number): number {
   if (!isFloat(vm, op)) raise(vm, 'TypeError', `${name}() argument must be a number, not ${typeName(vm, op)}`);
   return vm.interp.float.value(op);
+}
+
+function intArg(vm: Vm, name: string, op: number): number {
+  if (!isInt(vm, op)) raise(vm, 'TypeError', `${name}() argument must be int, not ${typeName(vm, op)}`);
+  return Number(intValue(vm, op));
 }
