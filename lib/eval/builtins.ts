@@ -86,6 +86,8 @@ import { fGlobals, localsplus } from '../objects/types/frame.js';
 import { execBuiltins, frameLocals } from './bltinExec.js';
 import { memoryviewMethods, memoryviewNew } from './memoryviewOps.js';
 import { PyErr } from './pyerr.js';
+import { importSourceModule } from './sourceModules.js';
+import { installTracemallocModule } from './tracemallocModule.js';
 import type { Vm } from './vm.js';
 
 /** Arguments split into positional ones and keywords (by name). */
@@ -1168,9 +1170,13 @@ export function installBuiltins(vm: Vm): void {
   });
   vm.modules.set('time', tm);
 
+  installTracemallocModule(vm);
+
   vm.importModule = (name) => {
     const m = vm.modules.get(name);
     if (m === undefined) {
+      const loaded = importSourceModule(vm, name);
+      if (loaded !== 0) return loaded;
       const e = newErr(vm, 'ModuleNotFoundError', `No module named '${name}'`);
       throw e;
     }

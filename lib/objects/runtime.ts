@@ -219,6 +219,17 @@ export class Runtime {
   setRefcnt(op: number, n: number): void {
     obRefcnt.set(op, n);
   }
+  /**
+   * Told of every object made or taken from a free list, once its type is
+   * set (the _PyTraceMalloc_NewReference call of _Py_NewReference: tracemalloc
+   * gives the block the current traceback); null when nothing listens.
+   */
+  newReferenceHook: ((op: number) => void) | null = null;
+  /** _Py_NewReference for an object taken from a free list: refcount 1, the hook told. */
+  newReference(op: number): void {
+    obRefcnt.set(op, 1);
+    if (this.newReferenceHook !== null) this.newReferenceHook(op);
+  }
   /** Py_INCREF(op): refuses a pointer that is no live object (and one already deallocated). */
   incref(op: number): void {
     if (this.typeOrNull(op) === null) throw this.notAnObject(op, 'Py_INCREF');
@@ -314,6 +325,7 @@ export class Runtime {
     obRefcnt.set(op, 1);
     obType.set(op, this.typeBase + type.id);
     if (size !== undefined) obSize.set(op, size);
+    if (this.newReferenceHook !== null) this.newReferenceHook(op);
     return op;
   }
 
