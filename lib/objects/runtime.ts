@@ -100,6 +100,11 @@ function allocationFailed(what: string, n: number): OutOfMemoryError {
   return new OutOfMemoryError(`${what}(${n}) failed`, n);
 }
 
+/** gc_alloc's error for a type without Py_TPFLAGS_HAVE_GC (out of line, as allocationFailed). */
+function notAGcType(type: PyTypeObject): InvalidArgumentError {
+  return new InvalidArgumentError(`type ${type.name} is not a GC type`);
+}
+
 /** Whether p (a positive integer) lies in mapped heap memory: a bound span, or a live raw block. */
 function isMapped(p: number): boolean {
   return byteAtOr(p) >= 0;
@@ -359,7 +364,7 @@ export class Runtime {
     return moved;
   }
   private gcAlloc(type: PyTypeObject, basicsize: number): number {
-    if (!isGcType(type)) throw new InvalidArgumentError(`type ${type.name} is not a GC type`);
+    if (!isGcType(type)) throw notAGcType(type);
     const pre = preHeaderBytes(type);
     const block = this.objectMalloc(pre + basicsize);
     const op = block + pre;

@@ -619,8 +619,10 @@ export class ListModule {
   /** list_traverse. */
   private listTraverse(_rt: Runtime, op: number, visit: Visit): number {
     const n = obSize.get(op);
+    // The visit procedures only mark and move GC heads: the item array stays where it is.
+    const items = listObItem.get(op);
     for (let i = 0; i < n; i++) {
-      const item = itemArray.get(listObItem.get(op), i);
+      const item = itemArray.get(items, i);
       if (item !== 0) {
         const r = visit(item);
         if (r !== 0) return r;
