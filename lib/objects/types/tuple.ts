@@ -65,6 +65,11 @@ const XXPRIME_2 = 14029467366897019727n;
 const XXPRIME_5 = 2870177450012600261n;
 const U64 = (x: bigint): bigint => BigInt.asUintN(64, x);
 
+/** The error for a tuple item that is no object (out of line: it would spend the inlining budget of the hot callers). */
+function notAnItem(fn: string, item: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`${fn}: items must be objects, got ${describe(item)}`);
+}
+
 /** The tuple type, its empty singleton and free lists, and its C API. */
 export class TupleModule {
   /** PyTuple_Type. */
@@ -387,7 +392,7 @@ export class TupleModule {
   }
 
   private checkItem(item: unknown, fn: string): void {
-    if (typeof item !== 'number' || item === 0) throw new InvalidArgumentError(`${fn}: items must be objects, got ${describe(item)}`);
+    if (typeof item !== 'number' || item === 0) throw notAnItem(fn, item);
   }
 
   private checkIndex(i: number, n: number, message: string): void {
