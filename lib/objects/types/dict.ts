@@ -228,10 +228,12 @@ export class DictModule {
     }
   }
 
+  /** Refuses anything but a live object of this runtime (before the dict is changed or a reference taken). */
   checkObject(op: number, fn: string, what: string): void {
     if (typeof op !== 'number' || op === 0 || !Number.isInteger(op)) {
-      throw new InvalidArgumentError(`${fn}: ${what} must be an object, got ${op === 0 ? 'NULL' : String(op)}`);
+      throw new InvalidArgumentError(`${fn}: ${what} must be an object, got ${op === 0 ? 'NULL' : describe(op)}`);
     }
+    this.rt.typeOf(op);
   }
 
   describeObject(op: number): string {

@@ -653,8 +653,10 @@ export class ListModule {
     }
   }
 
+  /** Refuses anything but a live object of this runtime (before the list is changed). */
   private checkObject(op: unknown, fn: string): void {
     if (typeof op !== 'number' || op === 0) throw new InvalidArgumentError(`${fn}: expected an object, got ${op === 0 ? 'NULL' : describe(op)}`);
+    this.rt.typeOf(op);
   }
 
   private checkIndex(i: number, n: number, message: string): void {
