@@ -85,3 +85,6 @@ export { TraceWriter, TraceWriterError, fileSink, stringSink, type TraceSink } f
 export { fuzzHeap, type HeapFuzzOptions } from './tools/fuzz/heapFuzz.js';
 export { type FuzzReport } from './tools/fuzz/fuzzReport.js';
 export { fuzzCapi, type CapiFuzzOptions } from './tools/fuzz/capiFuzz.js';
+export { fuzzHandles, type HandleFuzzOptions } from './tools/fuzz/handleFuzz.js';
+export { fuzzGc, type GcFuzzOptions } from './tools/fuzz/gcFuzz.js';
+export { fuzzRun, type RunFuzzOptions } from './tools/fuzz/runFuzz.js';
