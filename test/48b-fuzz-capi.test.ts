@@ -25,14 +25,14 @@ it('the same seed makes the same run, and a small population reaches other state
   expect(small.peakLive).toBeLessThanOrEqual(21);
 });
 
-describe('found by the C-API fuzzer', () => {
-  /** A freed str and another interpreter's object: the pointers the fuzzer passed. */
-  function badPointers(interp: Interpreter, other: Interpreter): number[] {
-    const freed = interp.str.fromString('freed before use');
-    interp.rt.decref(freed);
-    return [freed, other.str.fromString('foreign'), 5e-324 as number];
-  }
+/** A freed str and another interpreter's object: the pointers the fuzzer passed. */
+function badPointers(interp: Interpreter, other: Interpreter): number[] {
+  const freed = interp.str.fromString('freed before use');
+  interp.rt.decref(freed);
+  return [freed, other.str.fromString('foreign'), 5e-324 as number];
+}
 
+describe('found by the C-API fuzzer', () => {
   it('PyList_Insert refuses a dead pointer before it grows the list (it resized first, leaving a garbage slot)', () => {
     using interp = new Interpreter({ memory: 'fake' });
     using other = new Interpreter({ memory: 'fake' });
@@ -66,5 +66,29 @@ describe('found by the C-API fuzzer', () => {
     expect(interp.set.size(s)).toBe(0);
     expect(() => interp.set.add(s, {} as unknown as number)).toThrow(new InvalidArgumentError('PySet_Add: the key must be an object, got an object'));
     interp.rt.decref(s);
+  });
+});
+
+describe('found while widening the C-API fuzzer to every setter', () => {
+  it('PyTuple_SetItem refuses a dead item (it stored a freed pointer, and the next set decref’d it)', () => {
+    using interp = new Interpreter({ memory: 'fake' });
+    using other = new Interpreter({ memory: 'fake' });
+    const t = interp.tuple.new(1);
+    for (const p of badPointers(interp, other)) expect(() => interp.tuple.setItem(t, 0, p)).toThrow(PymemError);
+    expect(interp.tuple.items(t)).toEqual([0]);
+    interp.rt.decref(t);
+  });
+
+  it('setattr refuses a dead value before it touches the instance', () => {
+    using interp = new Interpreter({ memory: 'fake' });
+    const cls = interp.instance.defineClass({ name: 'C' });
+    const o = interp.instance.new(cls);
+    interp.instance.setAttr(o, 'a', interp.singletons.None);
+    const freed = interp.str.fromString('freed before use');
+    interp.rt.decref(freed);
+    expect(() => interp.instance.setAttr(o, 'a', freed)).toThrow(PymemError);
+    expect(() => interp.instance.setAttr(o, 'b', freed)).toThrow(PymemError);
+    expect([interp.instance.getAttr(o, 'a'), interp.instance.getAttr(o, 'b')]).toEqual([interp.singletons.None, 0]);
+    interp.rt.decref(o);
   });
 });
