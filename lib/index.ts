@@ -82,4 +82,9 @@ export {
 } from './tools/tracemalloc/snapshot.js';
 export { pins, formatPins, type PinCandidate, type PinnedArena, type PinOptions } from './tools/pins.js';
 export { TraceWriter, TraceWriterError, fileSink, stringSink, type TraceSink } from './tools/traceWriter.js';
-export { fuzzHeap, type FuzzReport, type HeapFuzzOptions } from './tools/fuzz/heapFuzz.js';
+export { fuzzHeap, type HeapFuzzOptions } from './tools/fuzz/heapFuzz.js';
+export { type FuzzReport } from './tools/fuzz/fuzzReport.js';
+export { fuzzCapi, type CapiFuzzOptions } from './tools/fuzz/capiFuzz.js';
+export { fuzzHandles, type HandleFuzzOptions } from './tools/fuzz/handleFuzz.js';
+export { fuzzGc, type GcFuzzOptions } from './tools/fuzz/gcFuzz.js';
+export { fuzzRun, type RunFuzzOptions } from './tools/fuzz/runFuzz.js';

@@ -32,11 +32,10 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { NativeAddonError } from './errors.js';
+import { packageRoot } from './packageRoot.js';
 
 /** The thread's region, from {@link NativeAddon.reserveRegion}. */
 export interface NativeRegion {
@@ -152,17 +151,6 @@ export interface NativeAddon {
    * `[0, liveCount)`).
    */
   benchMixed(liveCount: number, sizes: Uint32Array, order: Uint32Array): number;
-}
-
-/** The directory holding pymem's package.json, from this file upwards. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new NativeAddonError(`pymem: no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-  return dir;
 }
 
 let loaded: NativeAddon | null = null;

@@ -683,8 +683,10 @@ export class ListModule {
     return new InvalidArgumentError(`${fn}: expected a list, got ${this.describeObject(op)}`);
   }
 
+  /** Refuses anything but a live object of this runtime (before the list is changed). */
   private checkObject(op: unknown, fn: string): void {
     if (typeof op !== 'number' || op === 0) throw notAnObject(op, fn);
+    this.rt.typeOf(op);
   }
 
   private checkIndex(i: number, n: number, message: string): void {
