@@ -33,6 +33,22 @@ export type { ArenaAllocator, MappedArena, RawMemory } from './allocator/osMemor
 export { fakeArenaAllocator, fakeRawMemory, nativeArenaAllocator, nativeRawMemory } from './allocator/osMemory.js';
 export { withFaults, type FaultCounts, type FaultPlan } from './allocator/faultInjection.js';
 export { formatMallocStats, type MallocStats, type SizeClassStats } from './allocator/stats.js';
+export {
+  CPYTHON_RELEASE,
+  releasePolicyName,
+  resolveReleasePolicy,
+  type ReleasePolicy,
+  type ResolvedReleasePolicy,
+} from './allocator/releasePolicy.js';
+export {
+  ARENA_CHANNEL_NAME,
+  POOL_CHANNEL_NAME,
+  arenaChannel,
+  poolChannel,
+  type ArenaChannelMessage,
+  type PoolChannelMessage,
+  type PoolEvent,
+} from './allocator/channels.js';
 export type { ArenaMapCounts } from './allocator/arenaMap.js';
 export { pymallocViolations } from './allocator/validate.js';
 export {

@@ -1,0 +1,83 @@
+/*
+ * Release policies: when pymalloc gives memory back to the OS, beyond
+ * CPython's one rule (an arena is unmapped when its last pool empties, unless
+ * it is the last arena of usableArenas: bpo-37257). Data on a profile, off by
+ * default, so a profile without one (cpython311, classic) is CPython exactly.
+ *
+ *   releasePoolsAt  n > 0: pages of empty pools inside live arenas go back
+ *                   (madvise MADV_DONTNEED), in batches: when n pools of an
+ *                   arena have emptied since its last batch, every empty pool
+ *                   of it still resident is released. 1 releases each pool as
+ *                   it empties; larger n is hysteresis (a pool emptied and
+ *                   soon refilled is never released). CPython never does this:
+ *                   a pool emptied inside a pinned arena keeps its RSS.
+ *
+ *     pool (POOL_SIZE), released:
+ *     +------ first page ------+------ later pages ------------------+
+ *     | header kept (count 0,  | MADV_DONTNEED: read as zero, no RSS  |
+ *     | freepools link, arena- |                                      |
+ *     | index; szidx = DUMMY)  |                                      |
+ *     +------------------------+--------------------------------------+
+ *
+ *                   The header's page stays (it holds the freepools link);
+ *                   szidx becomes DUMMY_SIZE_IDX so that on reuse the header
+ *                   is initialised as for a never-used pool (the old free list
+ *                   ran through released pages). With one-page pools (classic)
+ *                   nothing is released. No list changes order: block
+ *                   placement is the same as without the policy.
+ *   arenaCache      K > 0: keep up to K wholly free arenas mapped instead of
+ *                   returning each at once (against map/unmap churn); they
+ *                   stay on usableArenas, last, and are used last.
+ *
+ * Invariants: releasePoolsAt and arenaCache are integers in [0, 2^20]; a
+ * pool on freepools has szidx DUMMY_SIZE_IDX iff its later pages are
+ * released (validate.ts checks the count per arena).
+ */
+import { InvalidProfileError, describe } from '../errors.js';
+
+/** A release policy as data (a field of {@link Profile}). Omitted fields are 0: off. */
+export interface ReleasePolicy {
+  /** Release the pages of an arena's empty pools each time this many of its pools have emptied (0: never, as CPython). */
+  readonly releasePoolsAt?: number;
+  /** Wholly free arenas kept mapped before one is returned to the OS (0: CPython's rule alone). */
+  readonly arenaCache?: number;
+}
+
+/** A validated release policy: every field present. */
+export interface ResolvedReleasePolicy {
+  readonly releasePoolsAt: number;
+  readonly arenaCache: number;
+}
+
+/** CPython's policy: nothing beyond its own rule. */
+export const CPYTHON_RELEASE: ResolvedReleasePolicy = Object.freeze({ releasePoolsAt: 0, arenaCache: 0 });
+
+/** The largest value of either field. */
+const MAX_FIELD = 2 ** 20;
+
+/** Validates a release policy; InvalidProfileError names the field and what it must be. */
+export function resolveReleasePolicy(p: ReleasePolicy | undefined): ResolvedReleasePolicy {
+  if (p === undefined) return CPYTHON_RELEASE;
+  if (typeof p !== 'object' || p === null) {
+    throw new InvalidProfileError(`profile release must be an object, got ${describe(p)}`);
+  }
+  const field = (name: keyof ReleasePolicy): number => {
+    const v = p[name] ?? 0;
+    if (!(Number.isInteger(v) && v >= 0 && v <= MAX_FIELD)) {
+      throw new InvalidProfileError(`profile release.${name} must be an integer from 0 to ${MAX_FIELD}, got ${describe(v)}`);
+    }
+    return v;
+  };
+  const releasePoolsAt = field('releasePoolsAt');
+  const arenaCache = field('arenaCache');
+  if (releasePoolsAt === 0 && arenaCache === 0) return CPYTHON_RELEASE;
+  return Object.freeze({ releasePoolsAt, arenaCache });
+}
+
+/** Short name of a policy for reports: '' for CPython's, else e.g. '+madvise', '+madvise8', '+cache4'. */
+export function releasePolicyName(p: ResolvedReleasePolicy): string {
+  let s = '';
+  if (p.releasePoolsAt > 0) s += p.releasePoolsAt === 1 ? '+madvise' : `+madvise${p.releasePoolsAt}`;
+  if (p.arenaCache > 0) s += `+cache${p.arenaCache}`;
+  return s;
+}
