@@ -23,8 +23,11 @@
  *                   szidx becomes DUMMY_SIZE_IDX so that on reuse the header
  *                   is initialised as for a never-used pool (the old free list
  *                   ran through released pages). With one-page pools (classic)
- *                   nothing is released. No list changes order: block
- *                   placement is the same as without the policy.
+ *                   nothing is released. No list changes order: every block
+ *                   goes to the arena and pool it goes to without the
+ *                   policy; only inside a released pool used again for its
+ *                   old size class are blocks carved in address order, not
+ *                   in the order of the free list the release wiped.
  *   arenaCache      K > 0: keep up to K wholly free arenas mapped instead of
  *                   returning each at once (against map/unmap churn); they
  *                   stay on usableArenas, last, and are used last.

@@ -37,6 +37,7 @@ import { Domain, type MemAllocator } from '../../allocator/domains.js';
 import { Heap } from '../../allocator/heap.js';
 import { isSmallPointer } from '../../allocator/pointer.js';
 import { resolveProfile } from '../../allocator/profile.js';
+import { residentPages } from '../../allocator/region.js';
 import { releasePolicyName } from '../../allocator/releasePolicy.js';
 import { native } from '../../native.js';
 import { InvalidArgumentError, OutOfMemoryError } from '../../errors.js';
@@ -252,6 +253,7 @@ export function runChild(req: ChildRequest): RunResult {
       bytesLostToArenaAlignment: st.bytesLostToArenaAlignment,
       bytesInAvailableBlocks: st.bytesInAvailableBlocks,
       unusedPoolBytes: st.unusedPools * st.poolSize,
+      residentArenaBytes: heap.pymalloc.arenas.reduce((n, ao) => n + (ao.address === 0 ? 0 : residentPages(ao.vbase, st.arenaSize) * PAGE), 0),
       liveBlocks: st.classes.reduce((n, c) => n + c.blocksInUse, 0) + st.rawAllocatedBlocks,
     };
   }
