@@ -1,8 +1,9 @@
 // Release policies beyond CPython (lib/allocator/releasePolicy.ts), as
 // profile data: releasePoolsAt gives the pages of empty pools inside live
-// arenas back (mincore sees them go), in batches of n; arenaCache keeps up to
-// K wholly free arenas mapped. Neither changes where blocks go, and the stats
-// and invariants hold throughout. A property test runs random programs under
+// arenas back (mincore sees them go), in batches of n, without moving a
+// block to another pool; the arena cache measured beside it
+// (HeapOptions.arenaRetention) keeps up to K wholly free arenas mapped. The
+// stats and invariants hold throughout. A property test runs random programs under
 // random policies against a model of every pool's state (from block counts)
 // and of the 'pymem:pool' events.
 import diagnosticsChannel from 'node:diagnostics_channel';
@@ -39,9 +40,9 @@ const residentAfterHeader = (pool: number): number => residentPages(pool + PAGE,
 
 describe('release policy as profile data', () => {
   it('is off on the built-in profiles and validated on custom ones', () => {
-    expect(resolveProfile('cpython311').release).toEqual({ releasePoolsAt: 0, arenaCache: 0 });
-    expect(resolveProfile(withPolicy({ releasePoolsAt: 4 })).release).toEqual({ releasePoolsAt: 4, arenaCache: 0 });
-    for (const bad of [{ releasePoolsAt: -1 }, { arenaCache: 1.5 }, { releasePoolsAt: 2 ** 21 }]) {
+    expect(resolveProfile('cpython311').release).toEqual({ releasePoolsAt: 0 });
+    expect(resolveProfile(withPolicy({ releasePoolsAt: 4 })).release).toEqual({ releasePoolsAt: 4 });
+    for (const bad of [{ releasePoolsAt: -1 }, { releasePoolsAt: 1.5 }, { releasePoolsAt: 2 ** 21 }]) {
       expect(() => resolveProfile(withPolicy(bad))).toThrow(InvalidProfileError);
     }
     expect(() => resolveProfile({ ...cpython311, release: 3 as unknown as ReleasePolicy })).toThrow(InvalidProfileError);
@@ -110,9 +111,9 @@ describe('releasePoolsAt: pages of empty pools go back', () => {
   });
 });
 
-describe('arenaCache: empty arenas kept mapped', () => {
+describe('the arena cache (arenaRetention): empty arenas kept mapped', () => {
   it.each([0, 1, 4])('keeps at most max(1, %i) empty arenas after everything is freed', (k) => {
-    using heap = new Heap({ profile: withPolicy({ arenaCache: k }) });
+    using heap = new Heap({ profile: withPolicy({ releasePoolsAt: 1 }), arenaRetention: k });
     const ptrs: number[] = [];
     while (heap.pymalloc.narenasCurrentlyAllocated < 8) ptrs.push(heap.malloc(512));
     for (const p of ptrs) heap.free(p);
@@ -125,11 +126,6 @@ describe('arenaCache: empty arenas kept mapped', () => {
     for (let i = 0; i < Math.max(1, k) * blocksPerArena; i++) heap.malloc(512);
     expect(heap.pymalloc.ntimesArenaAllocated).toBe(before);
   });
-
-  it('HeapOptions.arenaRetention overrides the profile', () => {
-    using heap = new Heap({ profile: withPolicy({ arenaCache: 4 }), arenaRetention: 0 });
-    expect(heap.pymalloc.arenaRetention).toBe(0);
-  });
 });
 
 // --- property: a model of pool states -----------------------------------------------
@@ -139,7 +135,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('malloc' as const), size: fc.oneof(fc.integer({ min: 1, max: 512 }), fc.constantFrom(256, 512)) }), weight: 5 },
   { arbitrary: fc.record({ op: fc.constant('free' as const), pick: fc.nat() }), weight: 4 },
 );
-const policy: fc.Arbitrary<ReleasePolicy> = fc.record({ releasePoolsAt: fc.constantFrom(0, 1, 2, 5), arenaCache: fc.constantFrom(0, 1, 3) });
+const policy = fc.record({ releasePoolsAt: fc.constantFrom(0, 1, 2, 5), arenaRetention: fc.constantFrom(0, 1, 3) });
 /** Model state of a pool, as the events name it ('init' and 'used' are both partly used). */
 type ModelState = 'used' | 'full' | 'empty' | 'released';
 
@@ -147,7 +143,7 @@ describe('release policies against a model of pool states', () => {
   it('pool states, events, residency and arena counts agree with the model', () => {
     fc.assert(
       fc.property(policy, fc.array(op, { maxLength: 1500, size: 'max' }), fc.integer({ min: 2, max: 40 }), (release, ops, keepEvery) => {
-        using heap = new Heap({ profile: withPolicy(release) });
+        using heap = new Heap({ profile: withPolicy({ releasePoolsAt: release.releasePoolsAt }), arenaRetention: release.arenaRetention });
         const pm = heap.pymalloc;
         const fromEvents = new Map<number, ModelState>();
         const onPool = (m: unknown): void => {
@@ -196,7 +192,7 @@ describe('release policies against a model of pool states', () => {
             }
           }
           const emptyArenas = pm.arenas.filter((a) => a.address !== 0 && a.nfreepools === a.ntotalpools).length;
-          expect(emptyArenas).toBeLessThanOrEqual(Math.max(1, release.arenaCache ?? 0));
+          expect(emptyArenas).toBeLessThanOrEqual(Math.max(1, release.arenaRetention));
           const stats = heap.debugMallocStats();
           expect(stats.classes.reduce((n, c) => n + c.blocksInUse, 0)).toBe(live.length);
           expect(stats.total).toBe(stats.arenasAllocatedCurrent * stats.arenaSize);

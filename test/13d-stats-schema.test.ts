@@ -29,7 +29,7 @@ describe('the malloc stats JSON schema', () => {
   it.each([
     ['a fresh cpython311 heap', (): MallocStats => new Heap({ profile: 'cpython311' }).debugMallocStats()],
     ['a classic heap after a program', (): MallocStats => busyHeap({ profile: 'classic' })],
-    ['a cpython311 heap with a release policy', (): MallocStats => busyHeap({ profile: { ...cpython311, name: 'p', release: { releasePoolsAt: 2, arenaCache: 3 } } })],
+    ['a cpython311 heap with a release policy', (): MallocStats => busyHeap({ profile: { ...cpython311, name: 'p', release: { releasePoolsAt: 2 } }, arenaRetention: 3 })],
     ['a fake-memory heap', (): MallocStats => busyHeap({ profile: 'cpython311', memory: 'fake' })],
   ])('validates %s', (_name, make) => {
     const s = make();

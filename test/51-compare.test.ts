@@ -70,8 +70,10 @@ describe('allocator names', () => {
   it('reads pymem variants, the addon, the native ones and NAME=PATH', () => {
     expect(parseAllocator('pymem')).toMatchObject({ kind: 'pymem', profile: 'cpython311', arenaRetention: 0, checkFree: true });
     expect(parseAllocator('pymem-classic-retain8-nocheck')).toMatchObject({ kind: 'pymem', profile: 'classic', arenaRetention: 8, checkFree: false });
-    expect(parseAllocator('pymem+madvise')).toMatchObject({ profile: 'cpython311', arenaRetention: 0, release: { releasePoolsAt: 1, arenaCache: 0 } });
-    expect(parseAllocator('pymem+madvise8+cache4')).toMatchObject({ arenaRetention: 4, release: { releasePoolsAt: 8, arenaCache: 4 } });
+    expect(parseAllocator('pymem+madvise')).toMatchObject({ profile: 'cpython311', arenaRetention: 0, release: { releasePoolsAt: 1 } });
+    expect(parseAllocator('pymem+madvise8+cache4')).toMatchObject({ arenaRetention: 4, release: { releasePoolsAt: 8 } });
+    expect(parseAllocator('pymem+cache4')).toMatchObject({ arenaRetention: 4 });
+    expect(parseAllocator('pymem+cache4')).not.toHaveProperty('release');
     expect(parseAllocator('pymem')).not.toHaveProperty('release');
     expect(() => parseAllocator('pymem+madvise9999999')).toThrow(InvalidArgumentError);
     expect(parseAllocator('addon-glibc')).toEqual({ kind: 'addon', name: 'addon-glibc' });

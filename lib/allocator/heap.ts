@@ -45,8 +45,7 @@ export interface HeapOptions {
   /**
    * Beyond CPython: keep up to this many wholly free arenas mapped instead of
    * returning them to the OS (default 0: CPython's rule alone). Trades RSS for
-   * fewer page faults on workloads that swing. Default: the profile's
-   * release.arenaCache (releasePolicy.ts), 0 for the built-in profiles.
+   * fewer page faults on workloads that swing.
    */
   arenaRetention?: number;
   /** `native` (default): real mmap'd arenas and glibc malloc; `fake`: ArrayBuffers, for tests; or your own. */
@@ -99,7 +98,7 @@ export class Heap {
       throw new InvalidArgumentError(`memory must be 'native', 'fake' or {arenas, raw}, got ${describe(source)}`);
     }
     this.rawDefault = rawAllocator(this.rawMemory, () => this.disposed);
-    const retention = checkSize('arenaRetention', options.arenaRetention ?? this.profile.release.arenaCache, 2 ** 20);
+    const retention = checkSize('arenaRetention', options.arenaRetention ?? 0, 2 ** 20);
     this.pymalloc = new PyMalloc(
       this.profile,
       arenas,

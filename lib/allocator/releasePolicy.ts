@@ -28,34 +28,34 @@
  *                   policy; only inside a released pool used again for its
  *                   old size class are blocks carved in address order, not
  *                   in the order of the free list the release wiped.
- *   arenaCache      K > 0: keep up to K wholly free arenas mapped instead of
- *                   returning each at once (against map/unmap churn); they
- *                   stay on usableArenas, last, and are used last.
  *
- * Invariants: releasePoolsAt and arenaCache are integers in [0, 2^20]; a
- * pool on freepools has szidx DUMMY_SIZE_IDX iff its later pages are
- * released (validate.ts checks the count per arena).
+ * Measured and not kept as profile data: a bounded cache of empty arenas
+ * (keep K wholly free arenas mapped against map/unmap churn). It can only
+ * raise RSS, and on the shared traces it saved no measurable time
+ * (bench/RESULTS.md, "Release policies"); it stays what it was before, the
+ * heap option HeapOptions.arenaRetention.
+ *
+ * Invariants: releasePoolsAt is an integer in [0, 2^20]; a pool on freepools
+ * has szidx DUMMY_SIZE_IDX iff its later pages are released (validate.ts
+ * checks the count per arena).
  */
 import { InvalidProfileError, describe } from '../errors.js';
 
 /** A release policy as data (a field of {@link Profile}). Omitted fields are 0: off. */
 export interface ReleasePolicy {
-  /** Release the pages of an arena's empty pools each time this many of its pools have emptied (0: never, as CPython). */
+  /** Release the pages of an arena's empty pools each time this many of them are resident (0: never, as CPython). */
   readonly releasePoolsAt?: number;
-  /** Wholly free arenas kept mapped before one is returned to the OS (0: CPython's rule alone). */
-  readonly arenaCache?: number;
 }
 
 /** A validated release policy: every field present. */
 export interface ResolvedReleasePolicy {
   readonly releasePoolsAt: number;
-  readonly arenaCache: number;
 }
 
 /** CPython's policy: nothing beyond its own rule. */
-export const CPYTHON_RELEASE: ResolvedReleasePolicy = Object.freeze({ releasePoolsAt: 0, arenaCache: 0 });
+export const CPYTHON_RELEASE: ResolvedReleasePolicy = Object.freeze({ releasePoolsAt: 0 });
 
-/** The largest value of either field. */
+/** The largest value of a field. */
 const MAX_FIELD = 2 ** 20;
 
 /** Validates a release policy; InvalidProfileError names the field and what it must be. */
@@ -72,15 +72,12 @@ export function resolveReleasePolicy(p: ReleasePolicy | undefined): ResolvedRele
     return v;
   };
   const releasePoolsAt = field('releasePoolsAt');
-  const arenaCache = field('arenaCache');
-  if (releasePoolsAt === 0 && arenaCache === 0) return CPYTHON_RELEASE;
-  return Object.freeze({ releasePoolsAt, arenaCache });
+  if (releasePoolsAt === 0) return CPYTHON_RELEASE;
+  return Object.freeze({ releasePoolsAt });
 }
 
-/** Short name of a policy for reports: '' for CPython's, else e.g. '+madvise', '+madvise8', '+cache4'. */
+/** Short name of a policy for reports: '' for CPython's, else '+madvise' (releasePoolsAt 1) or e.g. '+madvise16'. */
 export function releasePolicyName(p: ResolvedReleasePolicy): string {
-  let s = '';
-  if (p.releasePoolsAt > 0) s += p.releasePoolsAt === 1 ? '+madvise' : `+madvise${p.releasePoolsAt}`;
-  if (p.arenaCache > 0) s += `+cache${p.arenaCache}`;
-  return s;
+  if (p.releasePoolsAt === 0) return '';
+  return p.releasePoolsAt === 1 ? '+madvise' : `+madvise${p.releasePoolsAt}`;
 }

@@ -33,7 +33,7 @@ export const MALLOC_STATS_VERSION = 1;
 
 /** Beyond CPython: what the profile's release policy did (releasePolicy.ts). */
 export interface ReleaseStats {
-  /** The policy (every field 0: CPython's). */
+  /** The policy (releasePoolsAt 0: CPython's). */
   policy: ResolvedReleasePolicy;
   /** Empty pools whose pages are released now (included in unusedPools). */
   poolsReleased: number;

@@ -9,8 +9,8 @@
  *   pymem-retainN                                         … keeping up to N empty arenas mapped
  *   pymem+madvise[N]                                      … release policy: empty pools' pages
  *                                                         given back, in batches of N (default 1)
- *   pymem+cacheK                                          … release policy: up to K empty arenas
- *                                                         kept (the profile's arenaCache)
+ *   pymem+cacheK                                          … up to K empty arenas kept (arenaRetention,
+ *                                                         the arena cache measured beside madvise)
  *   pymem-…-nocheck                                       … with checkFree off
  *   addon-glibc          node child (childReplay.ts)      glibc malloc per call through the addon
  *   glibc                native/replayer.cc               glibc malloc with no JS in the loop
@@ -82,15 +82,12 @@ export function parseAllocator(name: string): AllocatorSpec {
   }
   const m = /^pymem(-classic|-cpython311)?(?:-retain(\d+))?(\+madvise(\d*))?(?:\+cache(\d+))?(-nocheck)?$/.exec(name);
   if (m !== null) {
-    const release = resolveReleasePolicy({
-      releasePoolsAt: m[3] === undefined ? 0 : m[4] === '' ? 1 : Number(m[4]),
-      arenaCache: m[5] === undefined ? 0 : Number(m[5]),
-    });
+    const release = resolveReleasePolicy({ releasePoolsAt: m[3] === undefined ? 0 : m[4] === '' ? 1 : Number(m[4]) });
     return {
       kind: 'pymem',
       name,
       profile: m[1] === '-classic' ? 'classic' : 'cpython311',
-      arenaRetention: m[2] === undefined ? release.arenaCache : Number(m[2]),
+      arenaRetention: m[2] !== undefined ? Number(m[2]) : m[5] !== undefined ? Number(m[5]) : 0,
       checkFree: m[6] === undefined,
       ...(release !== CPYTHON_RELEASE ? { release } : {}),
     };
