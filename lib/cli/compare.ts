@@ -54,7 +54,7 @@ export const compareCommand: Command = {
     "cpython is CPython 3.11's own obmalloc, from the libpython python3's sysconfig names (or --libpython).\n" +
     'Exit status: 0 when every run succeeded, 1 when one failed, 2 on bad usage.',
   options: {
-    allocators: { type: 'string', value: 'A,B,...', help: `default ${DEFAULT_ALLOCATORS.join(',')}; also pymem-retainN, pymem-...-nocheck, NAME=/path/to/libmalloc.so` },
+    allocators: { type: 'string', value: 'A,B,...', help: `default ${DEFAULT_ALLOCATORS.join(',')}; also pymem-retainN, pymem+madvise[N] (release policy), pymem+cacheK, pymem-...-nocheck, NAME=/path/to/libmalloc.so` },
     runs: { type: 'string', value: 'N', help: 'timed runs per allocator and workload (default 5)' },
     'memory-runs': { type: 'string', value: 'N', help: 'memory runs per allocator and workload (default 3; the median peak is kept)' },
     scale: { type: 'string', value: 'S', help: 'size of the synthetic workloads (default 1: about two million calls each)' },
