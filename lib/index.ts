@@ -32,7 +32,23 @@ export { configureRegion, regionInfo, type RegionInfo } from './allocator/region
 export type { ArenaAllocator, MappedArena, RawMemory } from './allocator/osMemory.js';
 export { fakeArenaAllocator, fakeRawMemory, nativeArenaAllocator, nativeRawMemory } from './allocator/osMemory.js';
 export { withFaults, type FaultCounts, type FaultPlan } from './allocator/faultInjection.js';
-export { formatMallocStats, type MallocStats, type SizeClassStats } from './allocator/stats.js';
+export { MALLOC_STATS_VERSION, formatMallocStats, type MallocStats, type ReleaseStats, type SizeClassStats } from './allocator/stats.js';
+export {
+  CPYTHON_RELEASE,
+  releasePolicyName,
+  resolveReleasePolicy,
+  type ReleasePolicy,
+  type ResolvedReleasePolicy,
+} from './allocator/releasePolicy.js';
+export {
+  ARENA_CHANNEL_NAME,
+  POOL_CHANNEL_NAME,
+  arenaChannel,
+  poolChannel,
+  type ArenaChannelMessage,
+  type PoolChannelMessage,
+  type PoolEvent,
+} from './allocator/channels.js';
 export type { ArenaMapCounts } from './allocator/arenaMap.js';
 export { pymallocViolations } from './allocator/validate.js';
 export {

@@ -142,6 +142,16 @@ export interface NativeAddon {
    */
   resetPeakRss(): boolean;
 
+  /**
+   * Tells V8 that pymem holds `bytes` of memory outside its heap (the new
+   * total for this thread; the addon passes napi_adjust_external_memory the
+   * difference from the last). Returns V8's external memory afterwards.
+   */
+  setExternalMemory(bytes: number): number;
+
+  /** The total last given to {@link setExternalMemory} on this thread (0 at first). */
+  externalMemory(): number;
+
   /** Benchmark floor: nanoseconds for `iterations` of `free(malloc(size))` in a C++ loop. */
   benchPairs(size: number, iterations: number): number;
 
@@ -198,7 +208,7 @@ export function hasNative(): boolean {
 const NAMES = [
   'pageSize', 'reserveRegion', 'releaseRange', 'residentPages', 'regionView', 'detachView',
   'malloc', 'calloc', 'realloc', 'free', 'rawWindow', 'blockBuffer', 'blockSize',
-  'memoryStats', 'resetPeakRss', 'benchPairs', 'benchMixed',
+  'memoryStats', 'resetPeakRss', 'setExternalMemory', 'externalMemory', 'benchPairs', 'benchMixed',
 ] as const satisfies readonly (keyof NativeAddon)[];
 
 /**

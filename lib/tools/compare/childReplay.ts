@@ -36,6 +36,9 @@ import { storeU8 } from '../../allocator/access.js';
 import { Domain, type MemAllocator } from '../../allocator/domains.js';
 import { Heap } from '../../allocator/heap.js';
 import { isSmallPointer } from '../../allocator/pointer.js';
+import { resolveProfile } from '../../allocator/profile.js';
+import { residentPages } from '../../allocator/region.js';
+import { releasePolicyName } from '../../allocator/releasePolicy.js';
 import { native } from '../../native.js';
 import { InvalidArgumentError, OutOfMemoryError } from '../../errors.js';
 import { type BinaryTrace, BinaryTraceBuilder, BinaryTraceError, HEADER_BYTES, NO_ID, OpKind, RECORD_BYTES, readBinaryTrace } from '../binaryTrace.js';
@@ -180,7 +183,9 @@ export function warmupTrace(rounds = 40): BinaryTrace {
 /** A fresh allocator of the kind `spec` names, how to write into its blocks, and (pymem) its heap. */
 function makeAllocator(spec: AllocatorSpec, touchMax: number): { a: MemAllocator; touch: Toucher | null; heap: Heap | null } {
   if (spec.kind === 'pymem') {
-    const h = new Heap({ profile: spec.profile, arenaRetention: spec.arenaRetention, checkFree: spec.checkFree });
+    const base = resolveProfile(spec.profile);
+    const profile = spec.release === undefined ? base : { ...base, name: `${base.name}${releasePolicyName(spec.release)}`, release: spec.release };
+    const h = new Heap({ profile, arenaRetention: spec.arenaRetention, checkFree: spec.checkFree });
     let touch: Toucher | null = null;
     if (touchMax > 0) {
       const max = touchMax;
@@ -240,6 +245,7 @@ export function runChild(req: ChildRequest): RunResult {
       bytesLostToArenaAlignment: st.bytesLostToArenaAlignment,
       bytesInAvailableBlocks: st.bytesInAvailableBlocks,
       unusedPoolBytes: st.unusedPools * st.poolSize,
+      residentArenaBytes: heap.pymalloc.arenas.reduce((n, ao) => n + (ao.address === 0 ? 0 : residentPages(ao.vbase, st.arenaSize) * PAGE), 0),
       liveBlocks: st.classes.reduce((n, c) => n + c.blocksInUse, 0) + st.rawAllocatedBlocks,
     };
   }
