@@ -25,6 +25,7 @@ import type { PyTypeObject } from '../objects/type.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
 import { callPython, genNext } from './ceval.js';
+import { isIterator, seqIterNew } from './bltinIter.js';
 import { percentFormat } from '../objects/text/printf.js';
 import { objectHooks, toValue } from './textHooks.js';
 
@@ -1134,7 +1135,7 @@ export function getIter(vm: Vm, obj: number): number {
   const t = typeOf(vm, obj);
   if (t === interp.list.type) return interp.listiter.iter(obj);
   if (t === interp.range.type) return interp.range.iter(obj);
-  if (t === interp.listiter.type || t === interp.range.iterType || t === interp.range.longIterType || t === vm.seqIterType || t === vm.gen.type) return newRef(vm, obj);
+  if (t === interp.listiter.type || t === interp.range.iterType || t === interp.range.longIterType || t === vm.seqIterType || t === vm.gen.type || vm.tpIternext.has(t.id)) return newRef(vm, obj);
   if (t === interp.tuple.type) return vm.newSeqIter(interp.tuple.items(obj));
   if (t === interp.str.type) {
     const chars = Array.from(strValue(vm, obj)).map((c) => newStr(vm, c));
@@ -1163,7 +1164,17 @@ export function getIter(vm: Vm, obj: number): number {
     }
   }
   const m = lookupSpecial(vm, obj, '__iter__');
-  if (m !== 0) return callSpecial(vm, m, obj, []);
+  if (m !== 0 && m !== interp.singletons.None) {
+    const res = callSpecial(vm, m, obj, []);
+    if (!isIterator(vm, res)) {
+      const name = typeName(vm, res);
+      interp.rt.decref(res);
+      raise(vm, 'TypeError', `iter() returned non-iterator of type '${name}'`);
+    }
+    return res;
+  }
+  // No tp_iter: a sequence (a class with __getitem__) iterates by index (PySeqIter_New).
+  if (m === 0 && vm.classes.has(t.id) && lookupSpecial(vm, obj, '__getitem__') !== 0) return seqIterNew(vm, obj);
   raise(vm, 'TypeError', `'${t.name}' object is not iterable`);
 }
 
@@ -1175,6 +1186,8 @@ export function iterNext(vm: Vm, it: number): number {
   if (t === interp.range.iterType || t === interp.range.longIterType) return interp.range.next(it);
   if (t === vm.seqIterType) return vm.seqIterNext(it);
   if (t === vm.gen.type) return genNext(vm, it);
+  const next = vm.tpIternext.get(t.id);
+  if (next !== undefined) return next(it);
   const m = lookupSpecial(vm, it, '__next__');
   if (m !== 0) {
     try {

@@ -51,6 +51,7 @@ import {
   typeOf,
 } from './abstract.js';
 import { currentFrames, evalCode, genSend } from './ceval.js';
+import { installBltinIter } from './bltinIter.js';
 import { bytesDecode, strEncode } from '../objects/text/codecs.js';
 import { formatObject } from './format.js';
 import { strFormat as textStrFormat } from '../objects/text/strFormat.js';
@@ -828,66 +829,11 @@ export function installBuiltins(vm: Vm): void {
     }
     return l;
   });
-  const listBuiltin = (name: string, make: (args: Args) => number[]): void =>
-    def(bdict, builtins, name, (_s, args, kwnames) => {
-      const items = make(splitArgs(vm, args, kwnames));
-      const it = vm.newSeqIter(items);
-      for (const x of items) rt.decref(x);
-      return it;
-    });
-  listBuiltin('enumerate', ({ pos, kw }) => {
-    const start = pos[1] ?? kw.get('start');
-    const s0 = start !== undefined ? intValue(vm, start) : 0n;
-    return iterate(vm, pos[0]!).map((x, i) => {
-      const n = newInt(vm, s0 + BigInt(i));
-      const t = vm.tupleOf([n, x]);
-      rt.decref(n);
-      rt.decref(x);
-      return t;
-    });
-  });
-  listBuiltin('zip', ({ pos }) => {
-    const lists = pos.map((p) => iterate(vm, p));
-    const n = lists.length === 0 ? 0 : Math.min(...lists.map((l) => l.length));
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) out.push(vm.tupleOf(lists.map((l) => l[i]!)));
-    for (const l of lists) for (const x of l) rt.decref(x);
-    return out;
-  });
-  listBuiltin('reversed', ({ pos }) => iterate(vm, pos[0]!).reverse());
-  listBuiltin('map', ({ pos }) => {
-    const lists = pos.slice(1).map((p) => iterate(vm, p));
-    const n = Math.min(...lists.map((l) => l.length));
-    const out: number[] = [];
-    try {
-      for (let i = 0; i < n; i++) out.push(callObject(vm, pos[0]!, lists.map((l) => l[i]!), 0));
-    } finally {
-      for (const l of lists) for (const x of l) rt.decref(x);
-    }
-    return out;
-  });
-  listBuiltin('filter', ({ pos }) => {
-    const items = iterate(vm, pos[1]!);
-    const out: number[] = [];
-    for (const x of items) {
-      let keep: boolean;
-      if (pos[0] === None) keep = isTrue(vm, x);
-      else {
-        const r = callObject(vm, pos[0]!, [x], 0);
-        keep = isTrue(vm, r);
-        rt.decref(r);
-      }
-      if (keep) out.push(x);
-      else rt.decref(x);
-    }
-    return out;
-  });
-  def(bdict, builtins, 'iter', (_s, args) => getIter(vm, args[0]!));
-  def(bdict, builtins, 'next', (_s, args) => {
-    const v = iterNext(vm, args[0]!);
-    if (v !== 0) return v;
-    if (args.length > 1) return newRef(vm, args[1]!);
-    raise(vm, 'StopIteration', null);
+  installBltinIter(vm, {
+    def: (name, meth) => def(bdict, builtins, name, meth),
+    put: (name, v) => interp.dict.setItem(bdict, id(vm, name), v),
+    construct,
+    methods: (typeId, table) => methods(rt.types[typeId]!, table),
   });
   // builtin_any / builtin_all: item by item, stopping at the first that decides
   // (an infinite iterator or one with side effects is read no further).

@@ -21,6 +21,10 @@ import { ModuleObjectModule } from '../objects/types/module.js';
 import { GeneratorModule } from '../objects/types/generator.js';
 import { SuperModule } from '../objects/types/superobject.js';
 import { DictViewModule } from '../objects/types/dictview.js';
+import { EnumModule } from '../objects/types/enumobject.js';
+import { IterObjectModule } from '../objects/types/iterobject.js';
+import { BltinIteratorsModule } from '../objects/types/bltinIterators.js';
+import { ListRevIterModule } from '../objects/types/listreviter.js';
 import { TypeObjectModule } from '../objects/types/typeobject.js';
 import type { PyTypeObject } from '../objects/type.js';
 import { installGc, type GcModule } from '../gc/gcModule.js';
@@ -103,6 +107,16 @@ export class Vm {
   readonly gen: GeneratorModule;
   readonly super: SuperModule;
   readonly dictview: DictViewModule;
+  /** enumerate and reversed. */
+  readonly enumobj: EnumModule;
+  /** iterator (the __getitem__ protocol) and callable_iterator. */
+  readonly iterobj: IterObjectModule;
+  /** filter, map and zip. */
+  readonly bltinIters: BltinIteratorsModule;
+  /** list_reverseiterator. */
+  readonly listreviter: ListRevIterModule;
+  /** tp_iternext of the iterator types bltinIter.ts installs, by type id: the next item (new reference) or 0. */
+  readonly tpIternext = new Map<number, (it: number) => number>();
   readonly gc: GcModule;
   readonly dataStack: DataStack;
   /** Type ids from each type to object (tp_mro), by type id. */
@@ -155,6 +169,10 @@ export class Vm {
     this.gen = new GeneratorModule(interp);
     this.super = new SuperModule(interp);
     this.dictview = new DictViewModule(interp);
+    this.enumobj = new EnumModule(interp);
+    this.iterobj = new IterObjectModule(interp);
+    this.bltinIters = new BltinIteratorsModule(interp);
+    this.listreviter = new ListRevIterModule(interp);
     this.gc = installGc(interp);
     this.dataStack = new DataStack(interp.rt);
     const objectType = interp.object.type;
