@@ -345,6 +345,13 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
     return r;
   }
   const seqA = interp.list.check(a) ? 'list' : interp.tuple.check(a) ? 'tuple' : as ? 'str' : null;
+  if (seqA === 'list' && op === 5 && bi && inplace) {
+    // list_inplace_repeat: `l *= n` grows l itself.
+    const n = intValue(vm, b);
+    if (n > 1n && BigInt(interp.list.size(a)) * n > 2n ** 31n) raise(vm, 'MemoryError', null);
+    interp.list.inplaceRepeat(a, n < 0n ? 0 : Number(n));
+    return newRef(vm, a);
+  }
   if (seqA !== null && op === 5 && bi) return sequenceRepeat(vm, a, seqA, intValue(vm, b));
   if (ai && op === 5) {
     const seqB = interp.list.check(b) ? 'list' : interp.tuple.check(b) ? 'tuple' : isStr(vm, b) ? 'str' : null;
@@ -802,6 +809,10 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
   const key = strValue(vm, name);
   if (key === '__class__') return newRef(vm, vm.typeObject(t));
   if (t === vm.super.type) return superGetattro(vm, obj, name);
+  for (const tid of vm.mroOf(t)) {
+    const get = vm.typeGetsets.get(tid)?.get(key);
+    if (get !== undefined) return get(obj);
+  }
   const clsAttr = typeLookup(vm, t, name);
   if (clsAttr !== 0) {
     const w = wrapperOf(vm, clsAttr);
@@ -1082,15 +1093,7 @@ export function setItem(vm: Vm, obj: number, key: number, value: number): void {
   const t = typeOf(vm, obj);
   if (t === interp.list.type) {
     if (typeOf(vm, key) === interp.slice.type) {
-      const n = interp.list.size(obj);
-      const [start, stop, step] = sliceIndices(vm, key, n);
-      if (step !== 1) raise(vm, 'NotImplementedError', 'extended slice assignment');
-      const items = value === 0 ? 0 : listFromIterable(vm, value);
-      try {
-        interp.list.setSlice(obj, start, Math.max(start, stop), items);
-      } finally {
-        if (items !== 0) interp.rt.decref(items);
-      }
+      listAssSubscript(vm, obj, key, value);
       return;
     }
     const n = interp.list.size(obj);
@@ -1117,6 +1120,46 @@ export function setItem(vm: Vm, obj: number, key: number, value: number): void {
   }
   if (value === 0) raise(vm, 'TypeError', `'${t.name}' object doesn't support item deletion`);
   raise(vm, 'TypeError', `'${t.name}' object does not support item assignment`);
+}
+
+/**
+ * list_ass_subscript with a slice (value 0: del): a step of 1 is
+ * list_ass_slice, any iterable (PySequence_Fast: a list or tuple as it is, l
+ * itself copied); another step needs exactly as many items as the slice has.
+ */
+function listAssSubscript(vm: Vm, l: number, slice: number, value: number): void {
+  const { interp } = vm;
+  const [start, stop, step, slicelength] = sliceIndices(vm, slice, interp.list.size(l));
+  const fast = (message: string): number => {
+    if (value === 0) return 0;
+    if (value !== l && (interp.list.check(value) || interp.tuple.check(value))) return newRef(vm, value);
+    try {
+      return listFromIterable(vm, value);
+    } catch (e) {
+      const err = toPyErr(vm, e);
+      if (!vm.isSubtype(typeOf(vm, err.exc), vm.excType('TypeError')) || value === l) throw err;
+      interp.rt.decref(err.exc);
+      raise(vm, 'TypeError', message);
+    }
+  };
+  if (step === 1) {
+    const items = fast('can only assign an iterable');
+    try {
+      interp.list.setSlice(l, start, Math.max(start, stop), items);
+    } finally {
+      if (items !== 0) interp.rt.decref(items);
+    }
+    return;
+  }
+  const items = fast('must assign iterable to extended slice');
+  try {
+    if (items !== 0 && length(vm, items) !== slicelength) {
+      raise(vm, 'ValueError', `attempt to assign sequence of size ${length(vm, items)} to extended slice of size ${slicelength}`);
+    }
+    interp.list.assignExtendedSlice(l, start, step, slicelength, items);
+  } finally {
+    if (items !== 0) interp.rt.decref(items);
+  }
 }
 
 /** The items a dict view shows now (new references). */

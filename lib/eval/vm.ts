@@ -125,6 +125,10 @@ export class Vm {
   readonly excTypes = new Map<string, PyTypeObject>();
   /** Methods of built-in types, by type id: name -> body (self first). */
   readonly typeMethods = new Map<number, Map<string, CMethod>>();
+  /** Class and static methods of built-in types (dict.fromkeys, str.maketrans), by type id: name -> kind and body (the class first for a classmethod). */
+  readonly typeClassMethods = new Map<number, Map<string, { kind: 'classmethod' | 'staticmethod'; meth: CMethod }>>();
+  /** Data attributes of built-in types (tp_getset / tp_members: slice.start, int.real), by type id: name -> getter (a new reference). */
+  readonly typeGetsets = new Map<number, Map<string, (self: number) => number>>();
   /** interp->builtins (borrowed from the builtins module). */
   builtins = 0;
   /** sys.modules entries: name -> module object (owned). */
@@ -242,6 +246,18 @@ export class Vm {
         const descr = this.cfunc.newDescr(op, key, ml);
         interp.dict.setItem(dict, key, descr);
         interp.rt.decref(descr);
+        interp.rt.decref(key);
+      }
+    }
+    const classMethods = this.typeClassMethods.get(t.id);
+    if (classMethods !== undefined) {
+      for (const [name, { kind, meth }] of classMethods) {
+        const key = interp.str.internFromString(name);
+        const func = this.cfunc.newFunction(this.cfunc.define({ name, meth }), 0, 0);
+        const w = interp.object.new();
+        this.wrappers.set(w, { kind, func, setter: 0 });
+        interp.dict.setItem(dict, key, w);
+        interp.rt.decref(w);
         interp.rt.decref(key);
       }
     }
