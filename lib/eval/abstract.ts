@@ -26,6 +26,7 @@ import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
 import { callPython, genNext } from './ceval.js';
 import { isIterator, seqIterNew } from './bltinIter.js';
+import { bytesLikeOrNull } from './bytesType.js';
 import { percentFormat } from '../objects/text/printf.js';
 import { objectHooks, toValue } from './textHooks.js';
 
@@ -374,6 +375,20 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
     interp.list.extend(r, b);
     return r;
   }
+  const bytesA = bytesLikeOrNull(vm, a);
+  const bytesB = bytesA === null ? null : bytesLikeOrNull(vm, b);
+  if (op === 0 && bytesA !== null && bytesB !== null) {
+    // bytes_concat / bytearray_concat (bytearray_iconcat extends in place): the left operand's type.
+    const joined = new Uint8Array(bytesA.length + bytesB.length);
+    joined.set(bytesA);
+    joined.set(bytesB, bytesA.length);
+    if (typeOf(vm, a) === interp.bytes.type) return interp.bytes.fromBytes(joined);
+    if (inplace) {
+      interp.bytearray.extend(a, bytesB.slice());
+      return newRef(vm, a);
+    }
+    return interp.bytearray.fromBytes(joined);
+  }
   if (op === 0 && seqA === 'tuple' && interp.tuple.check(b)) {
     return vm.tupleOf([...interp.tuple.items(a), ...interp.tuple.items(b)]);
   }
@@ -533,6 +548,15 @@ function compareBuiltin(vm: Vm, a: number, b: number, op: number): boolean | nul
     if (op === 2 || op === 3) return (x === y) === (op === 2);
     return cmpResult(compareCodePoints(x, y), op);
   }
+  const ba = bytesLikeOrNull(vm, a);
+  const bb = ba === null ? null : bytesLikeOrNull(vm, b);
+  if (ba !== null && bb !== null) {
+    // bytes_richcompare / bytearray_richcompare: byte by byte, then by length.
+    const n = Math.min(ba.length, bb.length);
+    let c = 0;
+    for (let i = 0; i < n && c === 0; i++) c = ba[i]! - bb[i]!;
+    return cmpResult(c !== 0 ? c : ba.length - bb.length, op);
+  }
   const seq = (o: number): number[] | null => (interp.list.check(o) ? interp.list.items(o) : null);
   const tup = (o: number): number[] | null => (interp.tuple.check(o) ? interp.tuple.items(o) : null);
   const la = seq(a) ?? tup(a);
@@ -634,6 +658,7 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
     return items.length === 0 ? 'frozenset()' : `frozenset({${inner}})`;
   }
   if (t === interp.bytes.type) return bytesRepr(interp.bytes.data(op));
+  if (t === interp.bytearray.type) return `bytearray(${bytesRepr(interp.bytearray.data(op))})`;
   const view = vm.dictview.kindOf(op);
   if (view !== null) {
     const items = viewItems(vm, op);
@@ -773,6 +798,7 @@ function bindDescriptor(vm: Vm, attr: number, obj: number, cls: number): number 
     if (obj === 0) return newRef(vm, attr);
     return callObject(vm, w.func, [obj], 0);
   }
+  if (vm.classMethodDescrs.has(attr)) return vm.cfunc.bind(attr, cls);
   if (obj !== 0 && isFunction(vm, attr)) return vm.method.new(attr, obj);
   if (obj !== 0 && typeOf(vm, attr) === vm.cfunc.descrType) return vm.cfunc.bind(attr, obj);
   return newRef(vm, attr);
@@ -793,6 +819,7 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
     if (key === '__dict__') return newRef(vm, vm.typeobj.dict(obj));
     const v = typeLookup(vm, ty, name);
     if (v !== 0) {
+      if (vm.classMethodDescrs.has(v)) return vm.cfunc.bind(v, obj);
       const w = wrapperOf(vm, v);
       if (w !== undefined && w.kind !== 'property') return bindDescriptor(vm, v, 0, obj);
       return newRef(vm, v);
@@ -1060,17 +1087,17 @@ export function getItem(vm: Vm, obj: number, key: number): number {
       for (const p of parts) interp.rt.decref(p);
     }
   }
-  if (t === interp.bytes.type && isSlice) {
-    const b = interp.bytes.data(obj);
+  if ((t === interp.bytes.type || t === interp.bytearray.type) && isSlice) {
+    const b = bytesLikeOrNull(vm, obj)!;
     const [start, , step, len] = sliceIndices(vm, key, b.length);
     const out = new Uint8Array(len);
     for (let n = 0, i = start; n < len; n++, i += step) out[n] = b[i]!;
-    return interp.bytes.fromBytes(out);
+    return t === interp.bytes.type ? interp.bytes.fromBytes(out) : interp.bytearray.fromBytes(out);
   }
-  if (t === interp.bytes.type && !isSlice) {
-    const b = interp.bytes.data(obj);
-    const i = indexOf(vm, key, b.length, 'byte');
-    if (i < 0 || i >= b.length) raise(vm, 'IndexError', 'index out of range');
+  if (t === interp.bytes.type || t === interp.bytearray.type) {
+    const b = bytesLikeOrNull(vm, obj)!;
+    const i = indexOf(vm, key, b.length, t === interp.bytes.type ? 'byte' : 'bytearray');
+    if (i < 0 || i >= b.length) raise(vm, 'IndexError', t === interp.bytes.type ? 'index out of range' : 'bytearray index out of range');
     return newInt(vm, b[i]!);
   }
   const m = lookupSpecial(vm, obj, '__getitem__');
@@ -1105,6 +1132,20 @@ export function setItem(vm: Vm, obj: number, key: number, value: number): void {
     }
     interp.rt.incref(value);
     interp.list.setItem(obj, i, value);
+    return;
+  }
+  if (t === interp.bytearray.type && typeOf(vm, key) !== interp.slice.type) {
+    // bytearray_ass_subscript with an index: a byte value, or deletion.
+    const n = interp.bytearray.size(obj);
+    const i = indexOf(vm, key, n, 'bytearray');
+    if (i < 0 || i >= n) raise(vm, 'IndexError', 'bytearray index out of range');
+    if (value === 0) interp.bytearray.setSlice(obj, i, i + 1, null);
+    else {
+      if (!isInt(vm, value)) raise(vm, 'TypeError', `'${typeName(vm, value)}' object cannot be interpreted as an integer`);
+      const v = intValue(vm, value);
+      if (v < 0n || v > 255n) raise(vm, 'ValueError', 'byte must be in range(0, 256)');
+      interp.bytearray.data(obj)[i] = Number(v);
+    }
     return;
   }
   if (t === interp.dict.type) {
@@ -1198,8 +1239,8 @@ export function getIter(vm: Vm, obj: number): number {
     }
   }
   if (t === interp.set.type || t === interp.set.frozensetType) return vm.newSeqIter(interp.set.items(obj));
-  if (t === interp.bytes.type) {
-    const items = Array.from(interp.bytes.data(obj), (b) => newInt(vm, b));
+  if (t === interp.bytes.type || t === interp.bytearray.type) {
+    const items = Array.from(bytesLikeOrNull(vm, obj)!, (b) => newInt(vm, b));
     try {
       return vm.newSeqIter(items);
     } finally {
@@ -1285,6 +1326,7 @@ export function length(vm: Vm, obj: number): number {
   if (t === interp.set.type || t === interp.set.frozensetType) return interp.set.size(obj);
   if (t === interp.range.type) return interp.range.length(obj);
   if (t === interp.bytes.type) return interp.bytes.size(obj);
+  if (t === interp.bytearray.type) return interp.bytearray.size(obj);
   if (vm.dictview.kindOf(obj) !== null) return interp.dict.size(vm.dictview.dict(obj));
   const m = lookupSpecial(vm, obj, '__len__');
   if (m !== 0) {
@@ -1315,6 +1357,18 @@ export function contains(vm: Vm, container: number, item: number): boolean {
   if (t === interp.list.type || t === interp.tuple.type) {
     const items = t === interp.list.type ? interp.list.items(container) : interp.tuple.items(container);
     return items.some((x) => richCompareBool(vm, x, item, 2));
+  }
+  const bytes = bytesLikeOrNull(vm, container);
+  if (bytes !== null) {
+    // _Py_bytes_contains: a byte value, or a bytes-like run.
+    if (isInt(vm, item)) {
+      const v = intValue(vm, item);
+      if (v < 0n || v > 255n) raise(vm, 'ValueError', 'byte must be in range(0, 256)');
+      return bytes.includes(Number(v));
+    }
+    const sub = bytesLikeOrNull(vm, item);
+    if (sub === null) raise(vm, 'TypeError', `a bytes-like object is required, not '${typeName(vm, item)}'`);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf(Buffer.from(sub.buffer, sub.byteOffset, sub.length)) >= 0;
   }
   const m = lookupSpecial(vm, container, '__contains__');
   if (m !== 0) {

@@ -52,7 +52,10 @@ import {
 } from './abstract.js';
 import { currentFrames, evalCode, genSend } from './ceval.js';
 import { installBltinIter } from './bltinIter.js';
-import { bytesDecode, strEncode } from '../objects/text/codecs.js';
+import { installBytesType } from './bytesType.js';
+import { installContainerMethods } from './containerMethods.js';
+import { installNumberMethods } from './numberMethods.js';
+import { strEncode } from '../objects/text/codecs.js';
 import { formatObject } from './format.js';
 import { strFormat as textStrFormat } from '../objects/text/strFormat.js';
 import { intToBase } from '../objects/text/intText.js';
@@ -146,6 +149,10 @@ export function installBuiltins(vm: Vm): void {
   };
 
   // --- methods of built-in types (before their type objects are made) ---
+  const construct = new Map<number, CMethod>();
+  installNumberMethods(vm, construct);
+  installBytesType(vm, construct);
+  installContainerMethods(vm);
   const L = interp.list;
   methods(L.type, {
     append: (self, args, kw) => {
@@ -500,9 +507,6 @@ export function installBuiltins(vm: Vm): void {
       return v;
     },
   });
-  methods(interp.bytes.type, {
-    decode: (self, args) => newStr(vm, bytesDecode(interp.bytes.data(self), args.length > 0 ? sv(args[0]!) : 'utf-8', args.length > 1 ? sv(args[1]!) : 'strict')),
-  });
 
   // --- type objects as builtins ---
   const typeNames: Array<[string, PyTypeObject]> = [
@@ -535,7 +539,6 @@ export function installBuiltins(vm: Vm): void {
   interp.dict.setItem(bdict, id(vm, 'False'), interp.long.False);
 
   // --- construction: type_call for built-in types ---
-  const construct = new Map<number, CMethod>();
   construct.set(interp.long.type.id, (_s, args, kwnames) => {
     const { pos, kw } = splitArgs(vm, args, kwnames);
     if (pos.length === 0) return newInt(vm, 0);
@@ -710,6 +713,17 @@ export function installBuiltins(vm: Vm): void {
     return newInt(vm, length(vm, args[0]!));
   });
   def(bdict, builtins, 'repr', (_s, args) => newStr(vm, repr(vm, args[0]!)));
+  // builtin_ascii: repr with every non-ASCII character escaped (\xhh, \uhhhh, \Uhhhhhhhh).
+  def(bdict, builtins, 'ascii', (_s, args) => {
+    arity(vm, 'ascii', args, 1, 1);
+    const hex = (c: number, n: number): string => c.toString(16).padStart(n, '0');
+    let out = '';
+    for (const ch of repr(vm, args[0]!)) {
+      const c = ch.codePointAt(0)!;
+      out += c < 0x80 ? ch : c < 0x100 ? `\\x${hex(c, 2)}` : c < 0x10000 ? `\\u${hex(c, 4)}` : `\\U${hex(c, 8)}`;
+    }
+    return newStr(vm, out);
+  });
   def(bdict, builtins, 'hasattr', (_s, args) => {
     arity(vm, 'hasattr', args, 2, 2);
     if (!isStr(vm, args[1]!)) raise(vm, 'TypeError', 'hasattr(): attribute name must be string');
@@ -772,12 +786,23 @@ export function installBuiltins(vm: Vm): void {
       return newInt(vm, x < 0n ? -x : x);
     }
     if (isFloat(vm, v)) return interp.float.fromNumber(Math.abs(interp.float.value(v)));
+    if (typeOf(vm, v) === interp.complex.type) {
+      // complex_abs: hypot, OverflowError when finite parts overflow.
+      const { real, imag } = interp.complex.parts(v);
+      const r = Math.hypot(real, imag);
+      if (r === Infinity && Number.isFinite(real) && Number.isFinite(imag)) raise(vm, 'OverflowError', 'absolute value too large');
+      return interp.float.fromNumber(r);
+    }
     const m = lookupSpecial(vm, v, '__abs__');
     if (m !== 0) return callObject(vm, m, [v], 0);
     raise(vm, 'TypeError', `bad operand type for abs(): '${typeName(vm, v)}'`);
   });
   const minmax = (name: 'min' | 'max'): CMethod => (_s, args, kwnames) => {
     const { pos, kw } = splitArgs(vm, args, kwnames);
+    // min_max: the argument checks of bltinmodule.c.
+    if (pos.length === 0) raise(vm, 'TypeError', `${name} expected at least 1 argument, got 0`);
+    for (const k of kw.keys()) if (k !== 'key' && k !== 'default') raise(vm, 'TypeError', `'${k}' is an invalid keyword argument for ${name}()`);
+    if (pos.length > 1 && kw.has('default')) raise(vm, 'TypeError', `Cannot specify a default for ${name}() with multiple positional arguments`);
     const items = pos.length === 1 ? iterate(vm, pos[0]!) : pos.map((x) => newRef(vm, x));
     const key = kw.get('key');
     try {

@@ -125,8 +125,10 @@ export class Vm {
   readonly excTypes = new Map<string, PyTypeObject>();
   /** Methods of built-in types, by type id: name -> body (self first). */
   readonly typeMethods = new Map<number, Map<string, CMethod>>();
-  /** Class and static methods of built-in types (dict.fromkeys, str.maketrans), by type id: name -> kind and body (the class first for a classmethod). */
+  /** Class and static methods of built-in types (dict.fromkeys, str.maketrans), by type id: name -> kind and body (a classmethod's self is the class). */
   readonly typeClassMethods = new Map<number, Map<string, { kind: 'classmethod' | 'staticmethod'; meth: CMethod }>>();
+  /** The classmethod descriptors of built-in types (bound to the class, not the instance). */
+  readonly classMethodDescrs = new Set<number>();
   /** Data attributes of built-in types (tp_getset / tp_members: slice.start, int.real), by type id: name -> getter (a new reference). */
   readonly typeGetsets = new Map<number, Map<string, (self: number) => number>>();
   /** interp->builtins (borrowed from the builtins module). */
@@ -251,13 +253,14 @@ export class Vm {
     }
     const classMethods = this.typeClassMethods.get(t.id);
     if (classMethods !== undefined) {
+      // A classmethod is a method descriptor bound to the class (classmethod_descriptor); a staticmethod a plain builtin.
       for (const [name, { kind, meth }] of classMethods) {
         const key = interp.str.internFromString(name);
-        const func = this.cfunc.newFunction(this.cfunc.define({ name, meth }), 0, 0);
-        const w = interp.object.new();
-        this.wrappers.set(w, { kind, func, setter: 0 });
-        interp.dict.setItem(dict, key, w);
-        interp.rt.decref(w);
+        const ml = this.cfunc.define({ name, meth });
+        const v = kind === 'classmethod' ? this.cfunc.newDescr(op, key, ml) : this.cfunc.newFunction(ml, 0, 0);
+        if (kind === 'classmethod') this.classMethodDescrs.add(v);
+        interp.dict.setItem(dict, key, v);
+        interp.rt.decref(v);
         interp.rt.decref(key);
       }
     }
