@@ -27,6 +27,7 @@ import type { Vm } from './vm.js';
 import { callPython, genNext } from './ceval.js';
 import { isIterator, seqIterNew } from './bltinIter.js';
 import { bytesLikeOrNull } from './bytesType.js';
+import { rangeIndexOf } from './containerMethods.js';
 import { percentFormat } from '../objects/text/printf.js';
 import { objectHooks, toValue } from './textHooks.js';
 
@@ -539,7 +540,7 @@ function compareBuiltin(vm: Vm, a: number, b: number, op: number): boolean | nul
     const y = bi ? intValue(vm, b) : interp.float.value(b);
     if (Number.isNaN(x) || Number.isNaN(y)) return op === 3;
     // Exact comparison of an int with a float (float_richcompare).
-    const c = typeof x === 'number' && typeof y === 'number' ? Math.sign(x - y) : compareMixed(x, y);
+    const c = typeof x === 'number' && typeof y === 'number' ? (x < y ? -1 : x > y ? 1 : 0) : compareMixed(x, y);
     return cmpResult(c, op);
   }
   if (isStr(vm, a) && isStr(vm, b)) {
@@ -571,6 +572,12 @@ function compareBuiltin(vm: Vm, a: number, b: number, op: number): boolean | nul
     return richCompareBool(vm, la[i]!, lb[i]!, op);
   }
   if ((op === 2 || op === 3) && interp.dict.check(a) && interp.dict.check(b)) return interp.eq(a, b) === (op === 2);
+  if ((op === 2 || op === 3) && typeOf(vm, a) === interp.range.type && typeOf(vm, b) === interp.range.type) return interp.eq(a, b) === (op === 2);
+  if ((op === 2 || op === 3) && (typeOf(vm, a) === interp.complex.type || typeOf(vm, b) === interp.complex.type)) {
+    // complex_richcompare: equal to a complex, float or int of the same value (either side).
+    const eq = typeOf(vm, a) === interp.complex.type ? interp.eq(a, b) : interp.eq(b, a);
+    return eq === (op === 2);
+  }
   if ((op === 2 || op === 3) && interp.set.check(a) && interp.set.check(b)) return interp.eq(a, b) === (op === 2);
   if (interp.set.check(a) && interp.set.check(b)) {
     // set_richcompare: <= and < are subset tests, >= and > superset tests.
@@ -659,6 +666,10 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
   }
   if (t === interp.bytes.type) return bytesRepr(interp.bytes.data(op));
   if (t === interp.bytearray.type) return `bytearray(${bytesRepr(interp.bytearray.data(op))})`;
+  if (t === interp.slice.type) {
+    const f = interp.slice.fields(op);
+    return `slice(${repr(vm, f.start, seen)}, ${repr(vm, f.stop, seen)}, ${repr(vm, f.step, seen)})`;
+  }
   const view = vm.dictview.kindOf(op);
   if (view !== null) {
     const items = viewItems(vm, op);
@@ -1068,11 +1079,14 @@ export function getItem(vm: Vm, obj: number, key: number): number {
     throw keyError(vm, key);
   }
   if (t === interp.range.type && !isSlice) {
+    // compute_range_item on the ints: the length may be past a C ssize_t.
     const f = interp.range.fields(obj);
-    const n = interp.range.length(obj);
-    const i = indexOf(vm, key, n, 'range');
-    if (i < 0 || i >= n) raise(vm, 'IndexError', 'range object index out of range');
-    return newInt(vm, intValue(vm, f.start) + BigInt(i) * intValue(vm, f.step));
+    const n = intValue(vm, f.length);
+    if (!isInt(vm, key)) raise(vm, 'TypeError', `range indices must be integers or slices, not ${typeName(vm, key)}`);
+    let i = intValue(vm, key);
+    if (i < 0n) i += n;
+    if (i < 0n || i >= n) raise(vm, 'IndexError', 'range object index out of range');
+    return newInt(vm, intValue(vm, f.start) + i * intValue(vm, f.step));
   }
   if (t === interp.range.type) {
     // compute_slice: range(start + i*step, start + j*step, step*k) for the slice's adjusted i, j, k.
@@ -1357,6 +1371,10 @@ export function contains(vm: Vm, container: number, item: number): boolean {
   if (t === interp.list.type || t === interp.tuple.type) {
     const items = t === interp.list.type ? interp.list.items(container) : interp.tuple.items(container);
     return items.some((x) => richCompareBool(vm, x, item, 2));
+  }
+  if (t === interp.range.type && (typeOf(vm, item) === interp.long.type || typeOf(vm, item) === interp.long.boolType)) {
+    // range_contains_long: arithmetic, not a scan.
+    return rangeIndexOf(vm, container, intValue(vm, item)) >= 0n;
   }
   const bytes = bytesLikeOrNull(vm, container);
   if (bytes !== null) {

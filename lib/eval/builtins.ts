@@ -59,7 +59,7 @@ import { strEncode } from '../objects/text/codecs.js';
 import { formatObject } from './format.js';
 import { strFormat as textStrFormat } from '../objects/text/strFormat.js';
 import { intToBase } from '../objects/text/intText.js';
-import { floatRound, floatRoundToInt } from '../objects/text/floatArith.js';
+import { floatDivmod, floatRound, floatRoundToInt } from '../objects/text/floatArith.js';
 import { intRound } from '../objects/text/intArith.js';
 import { Opaque, objectHooks, toValue } from './textHooks.js';
 import {
@@ -597,9 +597,11 @@ export function installBuiltins(vm: Vm): void {
   construct.set(interp.set.frozensetType.id, setLike(true));
   construct.set(interp.range.type.id, (_s, args) => interp.range.vectorcall(args));
   construct.set(interp.object.type.id, () => interp.object.new());
-  construct.set(interp.slice.type.id, (_s, args) =>
-    args.length === 1 ? interp.slice.new(None, args[0]!, None) : interp.slice.new(args[0]!, args[1]!, args[2] ?? None),
-  );
+  construct.set(interp.slice.type.id, (_s, args, kwnames) => {
+    noKw(vm, 'slice', kwnames);
+    arity(vm, 'slice', args, 1, 3);
+    return args.length === 1 ? interp.slice.new(None, args[0]!, None) : interp.slice.new(args[0]!, args[1]!, args[2] ?? None);
+  });
   construct.set(vm.typeobj.type.id, (_s, args) => {
     if (args.length === 1) return newRef(vm, typeObj(typeOf(vm, args[0]!)));
     if (args.length !== 3) raise(vm, 'TypeError', 'type() takes 1 or 3 arguments');
@@ -846,6 +848,8 @@ export function installBuiltins(vm: Vm): void {
   });
   def(bdict, builtins, 'sorted', (_s, args, kwnames) => {
     const { pos, kw } = splitArgs(vm, args, kwnames);
+    if (pos.length !== 1) raise(vm, 'TypeError', `sorted expected 1 argument, got ${pos.length}`);
+    for (const k of kw.keys()) if (k !== 'key' && k !== 'reverse') raise(vm, 'TypeError', `'${k}' is an invalid keyword argument for sort()`);
     const l = listFromIterable(vm, pos[0]!);
     try {
       sortList(vm, l, kw.get('key') ?? 0, kw.has('reverse') && isTrue(vm, kw.get('reverse')!));
@@ -898,13 +902,10 @@ export function installBuiltins(vm: Vm): void {
     return newInt(vm, s.codePointAt(0)!);
   });
   def(bdict, builtins, 'format', (_s, args) => newStr(vm, formatObject(vm, args[0]!, args.length > 1 ? sv(args[1]!) : '')));
-  def(bdict, builtins, 'divmod', (_s, args) => {
-    const q = callBinaryOp(vm, args[0]!, args[1]!, 2);
-    const r = callBinaryOp(vm, args[0]!, args[1]!, 6);
-    const t = vm.tupleOf([q, r]);
-    rt.decref(q);
-    rt.decref(r);
-    return t;
+  def(bdict, builtins, 'divmod', (_s, args, kwnames) => {
+    noKw(vm, 'divmod', kwnames);
+    arity(vm, 'divmod', args, 2, 2);
+    return builtinDivmod(vm, args[0]!, args[1]!);
   });
   def(bdict, builtins, 'pow', (_s, args) => {
     arity(vm, 'pow', args, 2, 3);
@@ -925,6 +926,7 @@ export function installBuiltins(vm: Vm): void {
     const v = pos[0]!;
     const nd = pos[1] ?? kw.get('ndigits');
     const hasNd = nd !== undefined && nd !== None;
+    if (hasNd && !isInt(vm, nd) && (isInt(vm, v) || isFloat(vm, v))) raise(vm, 'TypeError', `'${typeName(vm, nd)}' object cannot be interpreted as an integer`);
     if (isInt(vm, v)) return newInt(vm, hasNd ? intRound(intValue(vm, v), intValue(vm, nd)) : intValue(vm, v));
     if (isFloat(vm, v)) {
       const x = interp.float.value(v);
@@ -1299,6 +1301,45 @@ function c3Merge(vm: Vm, bases: PyTypeObject[]): number[] {
   }
 }
 
+
+/**
+ * builtin_divmod (PyNumber_Divmod): long_divmod and float_divmod on the
+ * numbers, else __divmod__ / __rdivmod__, else the TypeError naming divmod().
+ */
+function builtinDivmod(vm: Vm, a: number, b: number): number {
+  const { interp } = vm;
+  const rt = interp.rt;
+  const pair = (q: number, r: number): number => {
+    const t = vm.tupleOf([q, r]);
+    rt.decref(q);
+    rt.decref(r);
+    return t;
+  };
+  const numeric = (o: number): boolean => isInt(vm, o) || isFloat(vm, o);
+  if (isInt(vm, a) && isInt(vm, b)) {
+    if (intValue(vm, b) === 0n) raise(vm, 'ZeroDivisionError', 'integer division or modulo by zero');
+    return pair(callBinaryOp(vm, a, b, 2), callBinaryOp(vm, a, b, 6));
+  }
+  if (numeric(a) && numeric(b)) {
+    const x = isFloat(vm, a) ? interp.float.value(a) : Number(intValue(vm, a));
+    const y = isFloat(vm, b) ? interp.float.value(b) : Number(intValue(vm, b));
+    if (y === 0) raise(vm, 'ZeroDivisionError', 'float divmod()');
+    const [q, r] = floatDivmod(x, y);
+    return pair(interp.float.fromNumber(q), interp.float.fromNumber(r));
+  }
+  for (const [self, other, name] of [
+    [a, b, '__divmod__'],
+    [b, a, '__rdivmod__'],
+  ] as const) {
+    const m = lookupSpecial(vm, self, name);
+    if (m !== 0) {
+      const r = callObject(vm, m, [self, other], 0);
+      if (r !== interp.singletons.NotImplemented) return r;
+      rt.decref(r);
+    }
+  }
+  raise(vm, 'TypeError', `unsupported operand type(s) for divmod(): '${typeName(vm, a)}' and '${typeName(vm, b)}'`);
+}
 
 /** long_pow's three-argument form: base ** exp % mod on ints, the result with mod's sign. */
 function powMod(vm: Vm, b: number, e: number, m: number): bigint {

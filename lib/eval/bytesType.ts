@@ -75,11 +75,13 @@ export function bytesLikeOrNull(vm: Vm, o: number): Uint8Array | null {
   return null;
 }
 
-/** PyObject_Bytes's data: a buffer as it is, else __bytes__ or an iterable of ints in range(256). */
+/** PyObject_Bytes's data: a buffer as it is, else __bytes__, else PyBytes_FromObject's iterable of ints in range(256). */
 export function bytesLikeData(vm: Vm, o: number): Uint8Array {
   const b = bytesLikeOrNull(vm, o);
   if (b !== null) return b.slice();
-  return bytesFromObject(vm, o, 'bytes');
+  if (lookupSpecial(vm, o, '__bytes__') !== 0) return bytesFromObject(vm, o, 'bytes');
+  if (isStr(vm, o) || isInt(vm, o)) raise(vm, 'TypeError', `cannot convert '${typeName(vm, o)}' object to bytes`);
+  return bytesFromIterable(vm, o, 'bytes');
 }
 
 /** _PyBytes_FromIterator / bytearray's iterable path: each item an int 0..255. */

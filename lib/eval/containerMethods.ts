@@ -82,22 +82,12 @@ export function installContainerMethods(vm: Vm): void {
     stop: (self) => newRef(vm, interp.range.fields(self).stop),
     step: (self) => newRef(vm, interp.range.fields(self).step),
   });
-  /** range_contains_long's arithmetic: where an int falls in the range, or -1. */
-  const rangePosition = (r: number, v: bigint): bigint => {
-    const f = interp.range.fields(r);
-    const start = intValue(vm, f.start);
-    const step = intValue(vm, f.step);
-    const n = BigInt(interp.range.length(r));
-    const d = v - start;
-    if (d % step !== 0n) return -1n;
-    const i = d / step;
-    return i >= 0n && i < n ? i : -1n;
-  };
+  const rangePosition = (r: number, v: bigint): bigint => rangeIndexOf(vm, r, v);
   const exactInt = (o: number): boolean => typeOf(vm, o) === interp.long.type || typeOf(vm, o) === interp.long.boolType;
   addMethods(vm, interp.range.type.id, {
     // range_index: arithmetic for an int, else _PySequence_IterSearch.
     index: (self, args) => {
-      if (args.length !== 1) raise(vm, 'TypeError', `index() takes exactly one argument (${args.length} given)`);
+      if (args.length !== 1) raise(vm, 'TypeError', `range.index() takes exactly one argument (${args.length} given)`);
       const v = args[0]!;
       if (exactInt(v)) {
         const i = rangePosition(self, intValue(vm, v));
@@ -118,7 +108,7 @@ export function installContainerMethods(vm: Vm): void {
     },
     // range_count: 0 or 1 for an int, else the items equal to it.
     count: (self, args) => {
-      if (args.length !== 1) raise(vm, 'TypeError', `count() takes exactly one argument (${args.length} given)`);
+      if (args.length !== 1) raise(vm, 'TypeError', `range.count() takes exactly one argument (${args.length} given)`);
       const v = args[0]!;
       if (exactInt(v)) return newInt(vm, rangePosition(self, intValue(vm, v)) >= 0n ? 1 : 0);
       const items = iterate(vm, self);
@@ -314,4 +304,16 @@ function setOrder(vm: Vm, o: number): number[] {
   const out = interp.set.items(s).map((x) => newRef(vm, x));
   interp.rt.decref(s);
   return out;
+}
+
+/** range_contains_long's arithmetic: where an int falls in the range r, or -1. */
+export function rangeIndexOf(vm: Vm, r: number, v: bigint): bigint {
+  const f = vm.interp.range.fields(r);
+  const start = intValue(vm, f.start);
+  const step = intValue(vm, f.step);
+  const n = intValue(vm, f.length);
+  const d = v - start;
+  if (d % step !== 0n) return -1n;
+  const i = d / step;
+  return i >= 0n && i < n ? i : -1n;
 }

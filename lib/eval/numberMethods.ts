@@ -191,9 +191,10 @@ export function installNumberMethods(vm: Vm, construct: Map<number, CMethod>): v
     },
   });
   addGetsets(vm, longT, {
-    real: (self) => newInt(vm, intValue(vm, self)),
+    // int_int: an exact int is itself, a bool its int value.
+    real: (self) => (typeOf(vm, self) === interp.long.type ? newRef(vm, self) : newInt(vm, intValue(vm, self))),
     imag: () => newInt(vm, 0),
-    numerator: (self) => newInt(vm, intValue(vm, self)),
+    numerator: (self) => (typeOf(vm, self) === interp.long.type ? newRef(vm, self) : newInt(vm, intValue(vm, self))),
     denominator: () => newInt(vm, 1),
   });
 
@@ -240,31 +241,38 @@ export function installNumberMethods(vm: Vm, construct: Map<number, CMethod>): v
       }
       if (isFloat(vm, o)) return [fv(o), 0];
       if (isInt(vm, o)) return [Number(intValue(vm, o)), 0];
-      raise(vm, 'TypeError', `complex() ${which} must be a number, not '${typeName(vm, o)}'`);
+      raise(vm, 'TypeError', `complex() ${which}, not '${typeName(vm, o)}'`);
     };
-    const [ar, ai] = parts(real, 'first argument');
-    const [br, bi] = parts(imag, 'second argument');
+    const [ar, ai] = parts(real, 'first argument must be a string or a number');
+    const [br, bi] = parts(imag, 'second argument must be a number');
     return interp.complex.fromParts(ar - bi, ai + br);
+  });
+  addMethods(vm, interp.complex.type.id, {
+    conjugate: (self) => {
+      const p = interp.complex.parts(self);
+      return interp.complex.fromParts(p.real, -p.imag);
+    },
   });
 }
 
-/** complex_from_string_inner: 'a', 'bj', 'a+bj', with optional parentheses and whitespace. */
+/** complex_from_string_inner: 'a', 'bj', 'a+bj' (b may be absent: 'a+j'), with optional parentheses and whitespace. */
 function complexFromString(s: string): [number, number] | null {
   let t = s.trim();
   if (t.startsWith('(') && t.endsWith(')')) t = t.slice(1, -1).trim();
-  const num = String.raw`(?:(?:\d(?:_?\d)*)?\.?\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.|inf(?:inity)?|nan)`;
-  const m = new RegExp(`^([+-]?${num})?(?:([+-]?${num}?)[jJ])?$`, 'i').exec(t);
-  if (m === null || (m[1] === undefined && m[2] === undefined) || t === '') return null;
-  const f = (x: string): number => {
-    const c = x.replace(/_/g, '').toLowerCase();
-    if (c === '' || c === '+') return 1;
-    if (c === '-') return -1;
-    const sign = c.startsWith('-') ? -1 : 1;
-    const body = c.replace(/^[+-]/, '');
-    if (body.startsWith('inf')) return sign * Infinity;
-    if (body === 'nan') return NaN;
-    return Number(c);
+  const num = String.raw`(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?|inf(?:inity)?|nan`;
+  const value = (sign: string, body: string | undefined): number => {
+    const m = sign === '-' ? -1 : 1;
+    if (body === undefined || body === '') return m;
+    const b = body.replace(/_/g, '').toLowerCase();
+    if (b.startsWith('inf')) return m * Infinity;
+    if (b === 'nan') return NaN;
+    return m * Number(b);
   };
-  if (m[2] === undefined) return [f(m[1]!), 0];
-  return [m[1] === undefined ? 0 : f(m[1]), f(m[2])];
+  const real = new RegExp(`^([+-]?)(${num})$`, 'i').exec(t);
+  if (real !== null) return [value(real[1]!, real[2]), 0];
+  const imag = new RegExp(`^([+-]?)(${num})?j$`, 'i').exec(t);
+  if (imag !== null) return [0, value(imag[1]!, imag[2])];
+  const both = new RegExp(`^([+-]?)(${num})([+-])(${num})?j$`, 'i').exec(t);
+  if (both !== null) return [value(both[1]!, both[2]), value(both[3]!, both[4])];
+  return null;
 }
