@@ -442,12 +442,23 @@ export function isTrue(vm: Vm, op: number): boolean {
   if (interp.tuple.check(op)) return interp.tuple.size(op) !== 0;
   if (interp.dict.check(op)) return interp.dict.size(op) !== 0;
   if (interp.set.check(op)) return interp.set.size(op) !== 0;
-  if (interp.range.check(op)) return interp.range.length(op) !== 0;
+  if (interp.range.check(op)) return intValue(vm, interp.range.fields(op).length) !== 0n;
+  const t = typeOf(vm, op);
+  if (t === interp.complex.type) {
+    const c = interp.complex.parts(op);
+    return c.real !== 0 || c.imag !== 0;
+  }
+  if (t === interp.bytes.type || t === interp.bytearray.type) return bytesLikeOrNull(vm, op)!.length !== 0;
+  if (t === interp.set.frozensetType) return interp.set.size(op) !== 0;
   const b = lookupSpecial(vm, op, '__bool__');
   if (b !== 0) {
+    // slot_nb_bool: the result must be a bool.
     const r = callSpecial(vm, b, op, []);
+    const name = typeName(vm, r);
+    const isBool = r === interp.long.True || r === interp.long.False;
     const v = r === interp.long.True;
     interp.rt.decref(r);
+    if (!isBool) raise(vm, 'TypeError', `__bool__ should return bool, returned ${name}`);
     return v;
   }
   const l = lookupSpecial(vm, op, '__len__');
