@@ -1245,33 +1245,11 @@ export function getIter(vm: Vm, obj: number): number {
   if (t === interp.list.type) return interp.listiter.iter(obj);
   if (t === interp.range.type) return interp.range.iter(obj);
   if (t === interp.listiter.type || t === interp.range.iterType || t === interp.range.longIterType || t === vm.seqIterType || t === vm.gen.type || vm.tpIternext.has(t.id)) return newRef(vm, obj);
-  if (t === interp.tuple.type) return vm.newSeqIter(interp.tuple.items(obj));
-  if (t === interp.str.type) {
-    const chars = Array.from(strValue(vm, obj)).map((c) => newStr(vm, c));
-    try {
-      return vm.newSeqIter(chars);
-    } finally {
-      for (const c of chars) interp.rt.decref(c);
-    }
-  }
-  if (t === interp.dict.type) return vm.newSeqIter(interp.dict.keys(obj));
-  if (vm.dictview.kindOf(obj) !== null) {
-    const items = viewItems(vm, obj);
-    try {
-      return vm.newSeqIter(items);
-    } finally {
-      for (const x of items) interp.rt.decref(x);
-    }
-  }
-  if (t === interp.set.type || t === interp.set.frozensetType) return vm.newSeqIter(interp.set.items(obj));
-  if (t === interp.bytes.type || t === interp.bytearray.type) {
-    const items = Array.from(bytesLikeOrNull(vm, obj)!, (b) => newInt(vm, b));
-    try {
-      return vm.newSeqIter(items);
-    } finally {
-      for (const c of items) interp.rt.decref(c);
-    }
-  }
+  if (t === interp.tuple.type || t === interp.str.type || t === interp.bytes.type || t === interp.bytearray.type) return vm.containerIters.seqIter(obj);
+  if (t === interp.dict.type) return vm.containerIters.dictIter(obj, 'keys');
+  const view = vm.dictview.kindOf(obj);
+  if (view !== null) return vm.containerIters.dictIter(vm.dictview.dict(obj), view);
+  if (t === interp.set.type || t === interp.set.frozensetType) return vm.containerIters.setIter(obj);
   const m = lookupSpecial(vm, obj, '__iter__');
   if (m !== 0 && m !== interp.singletons.None) {
     const res = callSpecial(vm, m, obj, []);

@@ -534,6 +534,11 @@ export function installBltinIter(vm: Vm, ctx: BltinIterContext): void {
   ctx.methods(vm.gen.type.id, { __iter__: dunderIter });
   ctx.methods(interp.listiter.type.id, { __length_hint__: (self) => newInt(vm, interp.listiter.lengthHint(self)) });
   for (const t of [interp.range.iterType, interp.range.longIterType]) ctx.methods(t.id, { __length_hint__: (self) => newInt(vm, interp.range.lengthHint(self)) });
+  const CI2 = vm.containerIters;
+  for (const [t, next] of CI2.nexts()) {
+    vm.tpIternext.set(t.id, next);
+    ctx.methods(t.id, { __next__: dunderNext, __iter__: dunderIter, __length_hint__: (self) => newInt(vm, CI2.lengthHint(self)) });
+  }
   ctx.methods(vm.enumobj.reversedType.id, { __length_hint__: (self) => newInt(vm, reversedLen(vm, self)) });
   ctx.methods(vm.listreviter.type.id, { __length_hint__: (self) => newInt(vm, vm.listreviter.lengthHint(self)) });
   ctx.methods(vm.iterobj.seqIterType.id, {

@@ -25,6 +25,7 @@ import { EnumModule } from '../objects/types/enumobject.js';
 import { IterObjectModule } from '../objects/types/iterobject.js';
 import { BltinIteratorsModule } from '../objects/types/bltinIterators.js';
 import { ListRevIterModule } from '../objects/types/listreviter.js';
+import { ContainerItersModule } from '../objects/types/containerIters.js';
 import { TypeObjectModule } from '../objects/types/typeobject.js';
 import type { PyTypeObject } from '../objects/type.js';
 import { installGc, type GcModule } from '../gc/gcModule.js';
@@ -115,6 +116,8 @@ export class Vm {
   readonly bltinIters: BltinIteratorsModule;
   /** list_reverseiterator. */
   readonly listreviter: ListRevIterModule;
+  /** The tuple, str, bytes, bytearray, set and dict iterators. */
+  readonly containerIters: ContainerItersModule;
   /** tp_iternext of the iterator types bltinIter.ts installs, by type id: the next item (new reference) or 0. */
   readonly tpIternext = new Map<number, (it: number) => number>();
   readonly gc: GcModule;
@@ -179,6 +182,7 @@ export class Vm {
     this.iterobj = new IterObjectModule(interp);
     this.bltinIters = new BltinIteratorsModule(interp);
     this.listreviter = new ListRevIterModule(interp);
+    this.containerIters = new ContainerItersModule(interp);
     this.gc = installGc(interp);
     this.dataStack = new DataStack(interp.rt);
     const objectType = interp.object.type;

@@ -21,6 +21,7 @@ export type PyExceptionType =
   | 'UnicodeEncodeError'
   | 'UnicodeDecodeError'
   | 'LookupError'
+  | 'RuntimeError'
   | 'MemoryError';
 
 /** A Python exception raised by a pure value operation; `type` names its built-in class. */
