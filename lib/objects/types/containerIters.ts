@@ -37,6 +37,7 @@
  * or dict whose size changed under its iterator makes the next step raise
  * RuntimeError, once, and the iterator then stays exhausted.
  */
+import { InvalidArgumentError, describe } from '../../errors.js';
 import { raise } from '../text/pyException.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, PyObject } from '../layout.js';
@@ -144,7 +145,10 @@ export class ContainerItersModule {
    */
   seqIter(o: number): number {
     const { interp } = this;
-    const t = this.rt.typeOf(o);
+    const t = this.rt.typeOrNull(o);
+    if (t !== interp.tuple.type && t !== interp.bytes.type && t !== interp.bytearray.type && t !== interp.str.type) {
+      throw new InvalidArgumentError(`seqIter: expected a tuple, str, bytes or bytearray, got ${describe(o)}`);
+    }
     const type =
       t === interp.tuple.type
         ? this.tupleIterType
@@ -163,6 +167,8 @@ export class ContainerItersModule {
 
   /** set_iter: an iterator over the set's table. New reference. */
   setIter(so: number): number {
+    const t = this.rt.typeOrNull(so);
+    if (t !== this.interp.set.type && t !== this.interp.set.frozensetType) throw new InvalidArgumentError(`set_iter: expected a set or frozenset, got ${describe(so)}`);
     const it = allocIter(this.rt, this.setIterType);
     this.rt.incref(so);
     siSet.set(it, so);
@@ -175,6 +181,7 @@ export class ContainerItersModule {
   /** dictiter_new: an iterator over the dict's entries in order (an item iterator with its result tuple (None, None)). New reference. */
   dictIter(d: number, kind: DictIterKind): number {
     const rt = this.rt;
+    if (rt.typeOrNull(d) !== this.interp.dict.type) throw new InvalidArgumentError(`dictiter_new: expected a dict, got ${describe(d)}`);
     const it = allocIter(rt, this.dictIterTypes[kind]);
     rt.incref(d);
     diDict.set(it, d);

@@ -13,6 +13,7 @@
  * outside the list (which may have shrunk) sets it to -1 and lets go of the
  * list, so an exhausted iterator keeps nothing alive.
  */
+import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, itemArray, obSize, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
@@ -45,6 +46,7 @@ export class ListRevIterModule {
 
   /** list___reversed___impl: an iterator at the last index holding a reference to l (a list, borrowed). New reference. */
   reversed(l: number): number {
+    if (!this.interp.list.check(l)) throw new InvalidArgumentError(`list___reversed__: expected a list, got ${describe(l)}`);
     const it = allocIter(this.rt, this.type);
     itIndex.set(it, obSize.get(l) - 1);
     this.rt.incref(l);
