@@ -19,7 +19,6 @@ const catalog = loadGolden<Golden>()!.getsizeof;
 /** Cases pymem run cannot evaluate yet, by expression, with the reason. */
 const UNSUPPORTED = new Map<string, string>([
   ['weakref.proxy(wr_target)', 'weakref.proxy'],
-  ["memoryview(b'ab')", 'memoryview (the buffer protocol)'],
   ['property()', 'property objects of their own type'],
   ['staticmethod(f)', 'staticmethod objects of their own type'],
   ['classmethod(f)', 'classmethod objects of their own type'],

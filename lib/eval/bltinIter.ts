@@ -591,7 +591,7 @@ export function isIterator(vm: Vm, o: number): boolean {
   const { interp } = vm;
   const t = typeOf(vm, o);
   if (vm.tpIternext.has(t.id)) return true;
-  if (t === interp.listiter.type || t === interp.range.iterType || t === interp.range.longIterType || t === vm.seqIterType || t === vm.gen.type) return true;
+  if (t === interp.listiter.type || t === interp.range.iterType || t === interp.range.longIterType || t === vm.seqIterType || t === vm.gen.type || t === interp.memoryview.iterType) return true;
   return lookupSpecial(vm, o, '__next__') !== 0;
 }
 

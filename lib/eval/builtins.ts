@@ -88,6 +88,7 @@ import { strCount, strEndswith, strFind, strIndex, strReplace, strRfind, strRind
 import { hashPointer } from '../objects/types/singletons.js';
 import { fGlobals, localsplus } from '../objects/types/frame.js';
 import { execBuiltins, frameLocals } from './bltinExec.js';
+import { memoryviewMethods, memoryviewNew } from './memoryviewOps.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
 
@@ -509,6 +510,8 @@ export function installBuiltins(vm: Vm): void {
     },
   });
 
+  methods(interp.memoryview.type, memoryviewMethods(vm));
+
   // --- type objects as builtins ---
   const typeNames: Array<[string, PyTypeObject]> = [
     ['int', interp.long.type],
@@ -527,6 +530,7 @@ export function installBuiltins(vm: Vm): void {
     ['object', interp.object.type],
     ['type', vm.typeobj.type],
     ['slice', interp.slice.type],
+    ['memoryview', interp.memoryview.type],
   ];
   vm.mro[interp.long.boolType.id] = [interp.long.boolType.id, interp.long.type.id, interp.object.type.id];
   for (const [name, t] of typeNames) {
@@ -596,6 +600,7 @@ export function installBuiltins(vm: Vm): void {
   construct.set(interp.set.type.id, setLike(false));
   construct.set(interp.set.frozensetType.id, setLike(true));
   construct.set(interp.range.type.id, (_s, args) => interp.range.vectorcall(args));
+  construct.set(interp.memoryview.type.id, (_s, args) => memoryviewNew(vm, args));
   construct.set(interp.object.type.id, () => interp.object.new());
   construct.set(interp.slice.type.id, (_s, args, kwnames) => {
     noKw(vm, 'slice', kwnames);

@@ -22,7 +22,8 @@ export type PyExceptionType =
   | 'UnicodeDecodeError'
   | 'LookupError'
   | 'RuntimeError'
-  | 'MemoryError';
+  | 'MemoryError'
+  | 'BufferError';
 
 /** A Python exception raised by a pure value operation; `type` names its built-in class. */
 export class PyException extends PymemError {
