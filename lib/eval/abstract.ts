@@ -1266,7 +1266,7 @@ export function getIter(vm: Vm, obj: number): number {
   const t = typeOf(vm, obj);
   if (t === interp.list.type) return interp.listiter.iter(obj);
   if (t === interp.range.type) return interp.range.iter(obj);
-  if (t === interp.listiter.type || t === interp.range.iterType || t === interp.range.longIterType || t === vm.seqIterType || t === vm.gen.type || vm.tpIternext.has(t.id)) return newRef(vm, obj);
+  if (t === interp.listiter.type || t === interp.range.iterType || t === interp.range.longIterType || t === vm.seqIterType || t === vm.gen.type || t === interp.memoryview.iterType || vm.tpIternext.has(t.id)) return newRef(vm, obj);
   if (t === interp.tuple.type || t === interp.str.type || t === interp.bytes.type || t === interp.bytearray.type) return vm.containerIters.seqIter(obj);
   if (t === interp.dict.type) return vm.containerIters.dictIter(obj, 'keys');
   const view = vm.dictview.kindOf(obj);
