@@ -1409,11 +1409,21 @@ export function contains(vm: Vm, container: number, item: number): boolean {
     interp.rt.decref(r);
     return v;
   }
-  const items = iterate(vm, container);
+  // _PySequence_IterSearch: item by item, stopping at the first equal one (an infinite iterator is fine).
+  const it = getIter(vm, container);
   try {
-    return items.some((x) => richCompareBool(vm, x, item, 2));
+    for (let x = iterNext(vm, it); x !== 0; x = iterNext(vm, it)) {
+      let found: boolean;
+      try {
+        found = richCompareBool(vm, x, item, 2);
+      } finally {
+        interp.rt.decref(x);
+      }
+      if (found) return true;
+    }
+    return false;
   } finally {
-    for (const x of items) interp.rt.decref(x);
+    interp.rt.decref(it);
   }
 }
 
