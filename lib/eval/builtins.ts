@@ -707,8 +707,9 @@ export function installBuiltins(vm: Vm): void {
     if (!vm.exc.check(v)) raise(vm, 'TypeError', 'exceptions must derive from BaseException');
     return newRef(vm, v);
   };
+  // _PyObject_LookupSpecial for BEFORE_WITH: along the type's MRO, a built-in type's methods included (memoryview's __enter__).
   vm.lookupSpecialOrRaise = (obj, name) => {
-    const m = lookupSpecial(vm, obj, name);
+    const m = typeLookup(vm, typeOf(vm, obj), id(vm, name));
     if (m === 0) raise(vm, 'AttributeError', name);
     return m;
   };
