@@ -27,6 +27,9 @@ import type { Vm } from './vm.js';
 import { callPython, genNext } from './ceval.js';
 import { percentFormat } from '../objects/text/printf.js';
 import { objectHooks, toValue } from './textHooks.js';
+import { exceptionDict, exceptionGetattr, exceptionSetattr } from './exceptionAttrs.js';
+import { descrGet, descrMember, descrRepr, descrSet, isDataDescriptor } from './descriptors.js';
+import { functionMember, memberOf, typeMember } from './builtinMembers.js';
 
 // --- raising -------------------------------------------------------------------------------------
 
@@ -649,6 +652,8 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
     return `${t.name}(${args.map((a) => repr(vm, a, seen)).join(', ')}${args.length === 1 ? '' : ''})`;
   }
   if (t === vm.module.type) return `<module '${strValue(vm, vm.module.name(op))}' (built-in)>`;
+  const descr = descrRepr(vm, op, hexAddress(vm, op));
+  if (descr !== null) return descr;
   if (t === interp.weakref.type) {
     const o = interp.weakref.get(op);
     if (o === s.None) return `<weakref at ${hexAddress(vm, op)}; dead>`;
@@ -664,7 +669,8 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
   }
   if (t === vm.method.type) {
     const f = vm.method.func(op);
-    return `<bound method ${strValue(vm, interp.function.fields(f).qualname)} of ${repr(vm, vm.method.self(op), seen)}>`;
+    const qualname = typeOf(vm, f) === interp.function.type ? strValue(vm, interp.function.fields(f).qualname) : vm.cfunc.def(f).name;
+    return `<bound method ${qualname} of ${repr(vm, vm.method.self(op), seen)}>`;
   }
   if (t === interp.cell.type) return `<cell at ${hexAddress(vm, op)}: ${interp.cell.contents(op) === 0 ? 'empty' : `${typeName(vm, interp.cell.contents(op))} object at ${hexAddress(vm, interp.cell.contents(op))}`}>`;
   if (isHeapType(vm, t)) {
@@ -739,57 +745,58 @@ export function str(vm: Vm, op: number): string {
 
 // --- attributes ----------------------------------------------------------------------------------------
 
-/** Whether op is a Python function. */
-function isFunction(vm: Vm, op: number): boolean {
-  return typeOf(vm, op) === vm.interp.function.type;
+/** Whether t has a __getattribute__ of its own (not object's): then PyObject_GetAttr calls it (slot_tp_getattr_hook). */
+export function customGetattribute(vm: Vm, t: PyTypeObject): number {
+  if (!isHeapType(vm, t)) return 0;
+  const m = typeLookup(vm, t, id(vm, '__getattribute__'));
+  return m !== 0 && !isObjectMethod(vm, m, '__getattribute__') ? m : 0;
 }
 
-/** The descriptor kinds of classmethod / staticmethod / property objects (instances of those built-in classes). */
-export interface Wrapper {
-  readonly kind: 'staticmethod' | 'classmethod' | 'property';
-  readonly func: number;
-  readonly setter: number;
-}
-
-/** The wrapped callable of a staticmethod / classmethod / property instance, if op is one. */
-export function wrapperOf(vm: Vm, op: number): Wrapper | undefined {
-  return vm.wrappers.get(op);
-}
-
-/** A class attribute bound to an instance or class (descr_get). New reference. */
-function bindDescriptor(vm: Vm, attr: number, obj: number, cls: number): number {
-  const w = wrapperOf(vm, attr);
-  if (w !== undefined) {
-    if (w.kind === 'staticmethod') return newRef(vm, w.func);
-    if (w.kind === 'classmethod') return vm.method.new(w.func, cls);
-    if (obj === 0) return newRef(vm, attr);
-    return callObject(vm, w.func, [obj], 0);
-  }
-  if (obj !== 0 && isFunction(vm, attr)) return vm.method.new(attr, obj);
-  if (obj !== 0 && typeOf(vm, attr) === vm.cfunc.descrType) return vm.cfunc.bind(attr, obj);
-  return newRef(vm, attr);
+/** Whether op is object's own method name (a method descriptor of object). */
+export function isObjectMethod(vm: Vm, op: number, name: string): boolean {
+  return typeOf(vm, op) === vm.cfunc.descrType && vm.cfunc.def(op).meth === vm.typeMethods.get(vm.interp.object.type.id)?.get(name);
 }
 
 /** PyObject_GetAttr, or 0 where Python raises AttributeError (no exception made). New reference. */
 export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
+  const custom = customGetattribute(vm, typeOf(vm, obj));
+  if (custom === 0) return genericGetAttr(vm, obj, name);
+  try {
+    return callSpecial(vm, custom, obj, [name]);
+  } catch (e) {
+    const err = toPyErr(vm, e);
+    if (!vm.isSubtype(typeOf(vm, err.exc), vm.excType('AttributeError'))) throw err;
+    vm.interp.rt.decref(err.exc);
+    return 0;
+  }
+}
+
+/**
+ * The tp_getattro of obj's type without a class's __getattribute__
+ * (PyObject_GenericGetAttr for instances: data descriptors of the class,
+ * then the instance's own attributes, then other class attributes bound
+ * by their __get__; type_getattro for classes). New reference, or 0.
+ */
+export function genericGetAttr(vm: Vm, obj: number, name: number): number {
   const { interp } = vm;
   const t = typeOf(vm, obj);
   if (vm.typeobj.check(obj)) {
-    // type_getattro: the metatype's data descriptors are __name__, __dict__ …; then the MRO.
+    // type_getattro: the metatype's data descriptors (__name__, __dict__ …), the MRO, then type's methods.
     const ty = vm.typeobj.typeOfObject(obj)!;
     const key = strValue(vm, name);
-    if (key === '__name__') return newStr(vm, ty.name);
-    if (key === '__qualname__') return newStr(vm, ty.name);
-    if (key === '__mro__') return newRef(vm, vm.typeobj.mro(obj));
-    if (key === '__bases__') return newRef(vm, vm.typeobj.bases(obj));
-    if (key === '__dict__') return newRef(vm, vm.typeobj.dict(obj));
+    const member = typeMember(vm, obj, key);
+    if (member !== 0) return member;
     const v = typeLookup(vm, ty, name);
     if (v !== 0) {
-      const w = wrapperOf(vm, v);
-      if (w !== undefined && w.kind !== 'property') return bindDescriptor(vm, v, 0, obj);
-      return newRef(vm, v);
+      const bound = descrGet(vm, v, 0, obj);
+      return bound !== 0 ? bound : newRef(vm, v);
     }
     if (key === '__class__') return newRef(vm, vm.typeObject(t));
+    const meta = typeLookup(vm, t, name);
+    if (meta !== 0) {
+      const bound = descrGet(vm, meta, obj, vm.typeObject(t));
+      return bound !== 0 ? bound : newRef(vm, meta);
+    }
     return 0;
   }
   if (t === vm.module.type) {
@@ -802,34 +809,24 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
   if (key === '__class__') return newRef(vm, vm.typeObject(t));
   if (t === vm.super.type) return superGetattro(vm, obj, name);
   const clsAttr = typeLookup(vm, t, name);
-  if (clsAttr !== 0) {
-    const w = wrapperOf(vm, clsAttr);
-    if (w !== undefined && w.kind === 'property') return bindDescriptor(vm, clsAttr, obj, vm.typeObject(t));
-  }
+  if (clsAttr !== 0 && isDataDescriptor(vm, clsAttr)) return descrGet(vm, clsAttr, obj, vm.typeObject(t));
   if (interp.instance.check(obj)) {
     const v = interp.instance.getAttr(obj, name);
     if (v !== 0) return newRef(vm, v);
   } else if (vm.exc.check(obj)) {
-    if (key === 'args') return newRef(vm, vm.exc.get(obj, 'args'));
-    if (key === '__traceback__' || key === '__context__' || key === '__cause__') {
-      const v = vm.exc.get(obj, key === '__traceback__' ? 'traceback' : key === '__context__' ? 'context' : 'cause');
-      return v === 0 ? none(vm) : newRef(vm, v);
-    }
+    const v = exceptionGetattr(vm, obj, key);
+    if (v !== 0) return v;
     const d = vm.exc.get(obj, 'dict');
     if (d !== 0) {
       const v = interp.dict.getItem(d, name);
       if (v !== 0) return newRef(vm, v);
     }
   } else if (t === interp.function.type) {
-    const f = interp.function.fields(obj);
-    if (key === '__name__') return newRef(vm, f.name);
-    if (key === '__qualname__') return newRef(vm, f.qualname);
-    if (key === '__doc__') return newRef(vm, f.doc);
-    if (key === '__code__') return newRef(vm, f.code);
-    if (key === '__defaults__') return f.defaults === 0 ? none(vm) : newRef(vm, f.defaults);
-    if (key === '__dict__') return interp.function.dictOf(obj);
-    if (f.dict !== 0) {
-      const v = interp.dict.getItem(f.dict, name);
+    const v = functionMember(vm, obj, key);
+    if (v !== 0) return v;
+    const d = interp.function.fields(obj).dict;
+    if (d !== 0) {
+      const v = interp.dict.getItem(d, name);
       if (v !== 0) return newRef(vm, v);
     }
   } else if (t === vm.method.type) {
@@ -840,16 +837,13 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
     return newStr(vm, vm.cfunc.def(obj).name);
   } else if (t === interp.complex.type && (key === 'real' || key === 'imag')) {
     return interp.float.fromNumber(interp.complex.parts(obj)[key]);
+  } else {
+    const v = descrMember(vm, obj, key) || memberOf(vm, obj, key);
+    if (v !== 0) return v;
   }
-  if (clsAttr !== 0) return bindDescriptor(vm, clsAttr, obj, vm.typeObject(t));
-  if (key === '__dict__' && vm.exc.check(obj)) {
-    let d = vm.exc.get(obj, 'dict');
-    if (d === 0) {
-      d = interp.dict.new();
-      vm.exc.set(obj, 'dict', d);
-      interp.rt.decref(d);
-    }
-    return newRef(vm, d);
+  if (clsAttr !== 0) {
+    const bound = descrGet(vm, clsAttr, obj, vm.typeObject(t));
+    return bound !== 0 ? bound : newRef(vm, clsAttr);
   }
   return 0;
 }
@@ -863,14 +857,30 @@ function superGetattro(vm: Vm, sup: number, name: number): number {
   for (let i = start + 1; i < mro.length; i++) {
     const d = vm.typeobj.dict(vm.typeObject(interp.rt.types[mro[i]!]!));
     const v = interp.dict.getItem(d, name);
-    if (v !== 0) return bindDescriptor(vm, v, obj === objType ? 0 : obj, objType);
+    if (v !== 0) {
+      const bound = descrGet(vm, v, obj === objType ? 0 : obj, objType);
+      return bound !== 0 ? bound : newRef(vm, v);
+    }
   }
   return 0;
 }
 
 /** PyObject_GetAttr: new reference; AttributeError in CPython's words. */
 export function getAttr(vm: Vm, obj: number, name: number): number {
-  const v = getAttrOrNull(vm, obj, name);
+  const custom = customGetattribute(vm, typeOf(vm, obj));
+  if (custom !== 0) {
+    // slot_tp_getattr_hook: __getattribute__, then __getattr__ on AttributeError.
+    try {
+      return callSpecial(vm, custom, obj, [name]);
+    } catch (e) {
+      const err = toPyErr(vm, e);
+      const getattr = lookupSpecial(vm, obj, '__getattr__');
+      if (getattr === 0 || !vm.isSubtype(typeOf(vm, err.exc), vm.excType('AttributeError'))) throw err;
+      vm.interp.rt.decref(err.exc);
+      return callSpecial(vm, getattr, obj, [name]);
+    }
+  }
+  const v = genericGetAttr(vm, obj, name);
   if (v !== 0) return v;
   const getattr = lookupSpecial(vm, obj, '__getattr__');
   if (getattr !== 0) return callSpecial(vm, getattr, obj, [name]);
@@ -886,26 +896,26 @@ export function attributeErrorMessage(vm: Vm, obj: number, name: number): string
   return `'${typeName(vm, obj)}' object has no attribute '${key}'`;
 }
 
-/** PyObject_SetAttr (value 0: del). */
+/** PyObject_SetAttr (value 0: del): a class's own __setattr__ / __delattr__, else the generic one. */
 export function setAttr(vm: Vm, obj: number, name: number, value: number): void {
+  const t = typeOf(vm, obj);
+  if (isHeapType(vm, t) && !vm.typeobj.check(obj)) {
+    const which = value === 0 ? '__delattr__' : '__setattr__';
+    const custom = lookupSpecial(vm, obj, which);
+    if (custom !== 0 && !isObjectMethod(vm, custom, which)) {
+      vm.interp.rt.decref(callSpecial(vm, custom, obj, value === 0 ? [name] : [name, value]));
+      return;
+    }
+  }
+  genericSetAttr(vm, obj, name, value);
+}
+
+/** PyObject_GenericSetAttr (and type_setattro for classes): a data descriptor of the class, else the object's dict. */
+export function genericSetAttr(vm: Vm, obj: number, name: number, value: number): void {
   const { interp } = vm;
   const t = typeOf(vm, obj);
   const clsAttr = vm.typeobj.check(obj) ? 0 : typeLookup(vm, t, name);
-  if (clsAttr !== 0) {
-    const w = wrapperOf(vm, clsAttr);
-    if (w !== undefined && w.kind === 'property') {
-      if (w.setter === 0) raise(vm, 'AttributeError', `can't set attribute '${strValue(vm, name)}'`);
-      interp.rt.decref(callObject(vm, w.setter, [obj, value], 0));
-      return;
-    }
-  }
-  if (isHeapType(vm, t) && !vm.typeobj.check(obj)) {
-    const custom = lookupSpecial(vm, obj, value === 0 ? '__delattr__' : '__setattr__');
-    if (custom !== 0 && !vm.objectSetattrs.has(custom)) {
-      interp.rt.decref(callSpecial(vm, custom, obj, value === 0 ? [name] : [name, value]));
-      return;
-    }
-  }
+  if (clsAttr !== 0 && descrSet(vm, clsAttr, obj, value)) return;
   if (interp.instance.check(obj)) {
     if (value === 0) interp.instance.delAttr(obj, name);
     else interp.instance.setAttr(obj, name, value);
@@ -918,12 +928,8 @@ export function setAttr(vm: Vm, obj: number, name: number, value: number): void 
     d = interp.function.dictOf(obj);
     interp.rt.decref(d);
   } else if (vm.exc.check(obj)) {
-    d = vm.exc.get(obj, 'dict');
-    if (d === 0) {
-      d = interp.dict.new();
-      vm.exc.set(obj, 'dict', d);
-      interp.rt.decref(d);
-    }
+    if (exceptionSetattr(vm, obj, strValue(vm, name), value)) return;
+    d = exceptionDict(vm, obj);
   }
   if (d === 0) {
     if (typeLookup(vm, t, name) !== 0) raise(vm, 'AttributeError', `'${t.name}' object attribute '${strValue(vm, name)}' is read-only`);
@@ -950,6 +956,7 @@ export function callObject(vm: Vm, callable: number, args: readonly number[], kw
     return vm.cfunc.def(callable).meth(args[0]!, args.slice(1), kwnames);
   }
   if (t === vm.method.type) return callObject(vm, vm.method.func(callable), [vm.method.self(callable), ...args], kwnames);
+  if (t === vm.descr.staticmethod) return callObject(vm, vm.descr.wrapped(callable), args, kwnames);
   if (t === interp.weakref.type) {
     if (args.length > 0) raise(vm, 'TypeError', `weakref() takes no arguments`);
     return interp.weakref.call(callable);
@@ -996,6 +1003,7 @@ export function getItem(vm: Vm, obj: number, key: number): number {
   const { interp } = vm;
   const t = typeOf(vm, obj);
   const isSlice = typeOf(vm, key) === interp.slice.type;
+  if (t === vm.descr.mappingproxy) return getItem(vm, vm.descr.mapping(obj), key);
   if (t === interp.list.type || t === interp.tuple.type) {
     const items = t === interp.list.type ? interp.list.items(obj) : interp.tuple.items(obj);
     if (isSlice) {
@@ -1136,6 +1144,7 @@ export function getIter(vm: Vm, obj: number): number {
   if (t === interp.range.type) return interp.range.iter(obj);
   if (t === interp.listiter.type || t === interp.range.iterType || t === interp.range.longIterType || t === vm.seqIterType || t === vm.gen.type) return newRef(vm, obj);
   if (t === interp.tuple.type) return vm.newSeqIter(interp.tuple.items(obj));
+  if (t === vm.descr.mappingproxy) return getIter(vm, vm.descr.mapping(obj));
   if (t === interp.str.type) {
     const chars = Array.from(strValue(vm, obj)).map((c) => newStr(vm, c));
     try {
@@ -1226,6 +1235,7 @@ export function length(vm: Vm, obj: number): number {
   if (t === interp.tuple.type) return interp.tuple.size(obj);
   if (t === interp.str.type) return interp.str.length(obj);
   if (t === interp.dict.type) return interp.dict.size(obj);
+  if (t === vm.descr.mappingproxy) return length(vm, vm.descr.mapping(obj));
   if (t === interp.set.type || t === interp.set.frozensetType) return interp.set.size(obj);
   if (t === interp.range.type) return interp.range.length(obj);
   if (t === interp.bytes.type) return interp.bytes.size(obj);
@@ -1250,6 +1260,7 @@ export function contains(vm: Vm, container: number, item: number): boolean {
   const { interp } = vm;
   const t = typeOf(vm, container);
   if (t === interp.dict.type) return interp.dict.contains(container, item);
+  if (t === vm.descr.mappingproxy) return contains(vm, vm.descr.mapping(container), item);
   if (vm.dictview.kindOf(container) === 'keys') return interp.dict.contains(vm.dictview.dict(container), item);
   if (t === interp.set.type || t === interp.set.frozensetType) return interp.set.contains(container, item);
   if (t === interp.str.type) {

@@ -20,6 +20,9 @@ import {
   callObject,
   getAttr,
   getAttrOrNull,
+  genericGetAttr,
+  genericSetAttr,
+  attributeErrorMessage,
   hash,
   id,
   intValue,
@@ -85,6 +88,8 @@ import { hashPointer } from '../objects/types/singletons.js';
 import { fGlobals, fLocals, localsplus } from '../objects/types/frame.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
+import { descriptorConstructors, descriptorMethods, implicitClassmethods, initSubclass, setNames } from './descriptors.js';
+import { typeMethods } from './builtinMembers.js';
 
 /** Arguments split into positional ones and keywords (by name). */
 interface Args {
@@ -468,7 +473,16 @@ export function installBuiltins(vm: Vm): void {
       if (args.length > 0 && vm.classes.has(typeOf(vm, self).id)) raise(vm, 'TypeError', 'object.__init__() takes exactly one argument (the instance to initialize)');
       return none(vm);
     },
+    __getattribute__: (self, args) => {
+      const v = genericGetAttr(vm, self, args[0]!);
+      if (v === 0) raise(vm, 'AttributeError', attributeErrorMessage(vm, self, args[0]!));
+      return v;
+    },
+    __setattr__: (self, args) => (genericSetAttr(vm, self, args[0]!, args[1]!), none(vm)),
+    __delattr__: (self, args) => (genericSetAttr(vm, self, args[0]!, 0), none(vm)),
   });
+  for (const [t, table] of descriptorMethods(vm)) methods(t, table);
+  methods(vm.typeobj.type, typeMethods(vm));
   methods(vm.excType('BaseException'), {
     __init__: (self, args) => {
       const t = vm.tupleOf(args);
@@ -478,25 +492,29 @@ export function installBuiltins(vm: Vm): void {
     },
     with_traceback: (self) => newRef(vm, self),
   });
+  // _PyGen_SetStopIterationValue: a generator's return value (stolen) rides on StopIteration (none for None).
+  const stopIterationWith = (v: number): never => {
+    const a = vm.tupleOf(v === None ? [] : [v]);
+    rt.decref(v);
+    const e = vm.exc.new(vm.excType('StopIteration'), a);
+    rt.decref(a);
+    throw new PyErr(e, 'StopIteration');
+  };
   methods(vm.gen.type, {
     send: (self, args) => {
       arity(vm, 'send', args, 1, 1);
       const [status, v] = genSend(vm, self, args[0]!);
       if (status === 'yield') return v;
-      const a = vm.tupleOf(v === None ? [] : [v]);
-      rt.decref(v);
-      const e = vm.exc.new(vm.excType('StopIteration'), a);
-      rt.decref(a);
-      throw new PyErr(e, 'StopIteration');
+      return stopIterationWith(v);
     },
     close: (self) => {
       vm.gen.clearFrame(self);
       return none(vm);
     },
     __next__: (self) => {
-      const v = iterNext(vm, self);
-      if (v === 0) raise(vm, 'StopIteration', null);
-      return v;
+      const [status, v] = genSend(vm, self, None);
+      if (status === 'yield') return v;
+      return stopIterationWith(v);
     },
   });
   methods(interp.bytes.type, {
@@ -521,12 +539,16 @@ export function installBuiltins(vm: Vm): void {
     ['object', interp.object.type],
     ['type', vm.typeobj.type],
     ['slice', interp.slice.type],
+    ['property', vm.descr.property],
+    ['classmethod', vm.descr.classmethod],
+    ['staticmethod', vm.descr.staticmethod],
   ];
   vm.mro[interp.long.boolType.id] = [interp.long.boolType.id, interp.long.type.id, interp.object.type.id];
   for (const [name, t] of typeNames) {
     interp.dict.setItem(bdict, id(vm, name), typeObj(t));
   }
   for (const [name, t] of vm.excTypes) interp.dict.setItem(bdict, id(vm, name), typeObj(t));
+  for (const alias of ['EnvironmentError', 'IOError']) interp.dict.setItem(bdict, id(vm, alias), typeObj(vm.excType('OSError')));
   interp.dict.setItem(bdict, id(vm, 'None'), None);
   interp.dict.setItem(bdict, id(vm, 'Ellipsis'), interp.singletons.Ellipsis);
   interp.dict.setItem(bdict, id(vm, 'NotImplemented'), interp.singletons.NotImplemented);
@@ -601,6 +623,14 @@ export function installBuiltins(vm: Vm): void {
     return typeNew(vm, args[0]!, args[1]!, args[2]!);
   });
 
+  for (const [t, c] of descriptorConstructors(vm)) construct.set(t.id, c);
+  // object.__init_subclass__: a classmethod taking no arguments.
+  const objectInitSubclass = vm.cfunc.newFunction(vm.cfunc.define({ name: '__init_subclass__', meth: () => none(vm) }), 0, 0);
+  const objectInitSubclassCm = vm.descr.newWrapper(vm.descr.classmethod, objectInitSubclass);
+  interp.dict.setItem(vm.typeobj.dict(typeObj(interp.object.type)), id(vm, '__init_subclass__'), objectInitSubclassCm);
+  rt.decref(objectInitSubclassCm);
+  rt.decref(objectInitSubclass);
+
   vm.callType = (cls, args, kwnames) => {
     const t = vm.typeobj.typeOfObject(cls)!;
     const c = construct.get(t.id);
@@ -670,7 +700,7 @@ export function installBuiltins(vm: Vm): void {
 
   // --- builtin functions ---
   def(bdict, builtins, '__build_class__', (_s, args, kwnames) => {
-    const { pos } = splitArgs(vm, args, kwnames);
+    const { pos, kw } = splitArgs(vm, args, kwnames);
     const func = pos[0]!;
     const name = pos[1]!;
     const bases = vm.tupleOf(pos.slice(2));
@@ -679,7 +709,7 @@ export function installBuiltins(vm: Vm): void {
       const fields = interp.function.fields(func);
       const r = evalCode(vm, fields.code, fields.globals, ns, func);
       rt.decref(r);
-      return typeNew(vm, name, bases, ns);
+      return typeNew(vm, name, bases, ns, kw);
     } finally {
       rt.decref(ns);
       rt.decref(bases);
@@ -884,6 +914,11 @@ export function installBuiltins(vm: Vm): void {
   });
   def(bdict, builtins, 'iter', (_s, args) => getIter(vm, args[0]!));
   def(bdict, builtins, 'next', (_s, args) => {
+    if (typeOf(vm, args[0]!) === vm.gen.type && args.length === 1) {
+      const [status, v] = genSend(vm, args[0]!, None);
+      if (status === 'yield') return v;
+      return stopIterationWith(v);
+    }
     const v = iterNext(vm, args[0]!);
     if (v !== 0) return v;
     if (args.length > 1) return newRef(vm, args[1]!);
@@ -1016,14 +1051,6 @@ export function installBuiltins(vm: Vm): void {
     const objType = vm.typeobj.check(first) ? first : vm.typeObject(typeOf(vm, first));
     return vm.super.new(cls, first, objType);
   });
-  for (const kind of ['staticmethod', 'classmethod', 'property'] as const) {
-    def(bdict, builtins, kind, (_s, args) => {
-      const w = interp.object.new();
-      rt.incref(args[0]!);
-      vm.wrappers.set(w, { kind, func: args[0]!, setter: 0 });
-      return w;
-    });
-  }
 
   // --- sys ---
   const sys = newModule(vm, 'sys');
@@ -1227,7 +1254,7 @@ function sortList(vm: Vm, l: number, key: number, reverse: boolean): void {
  * (mro_internal: the C3 linearisation), a heap type object holding a copy of
  * the namespace. An exception base gives an exception class.
  */
-export function typeNew(vm: Vm, name: number, bases: number, ns: number): number {
+export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs: ReadonlyMap<string, number> = new Map()): number {
   const { interp } = vm;
   const rt = interp.rt;
   const baseObjs = interp.tuple.items(bases);
@@ -1246,7 +1273,7 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number): number
   }
   const excBase = baseTypes.find((t) => isExceptionClass(vm, t));
   let t: PyTypeObject;
-  if (excBase !== undefined) t = vm.exc.newExceptionType(className);
+  if (excBase !== undefined) t = vm.exc.newExceptionType(className, true);
   else {
     for (const b of baseTypes) {
       if (!vm.classes.has(b.id) && b !== interp.object.type) raise(vm, 'NotImplementedError', `a class deriving from the built-in type '${b.name}' is not supported by pymem`);
@@ -1265,6 +1292,7 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number): number
   }
   vm.mro[t.id] = [t.id, ...c3Merge(vm, baseTypes.length > 0 ? baseTypes : [interp.object.type])];
   const dict = interp.dict.copy(ns);
+  implicitClassmethods(vm, dict);
   // type_new_set_hash: a class that defines __eq__ but not __hash__ is unhashable.
   if (interp.dict.contains(dict, id(vm, '__eq__')) && !interp.dict.contains(dict, id(vm, '__hash__'))) {
     interp.dict.setItem(dict, id(vm, '__hash__'), interp.singletons.None);
@@ -1286,10 +1314,18 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number): number
   rt.decref(realBases);
   if (slotsTuple !== 0) rt.decref(slotsTuple);
   vm.typeobj.setMro(op, vm.tupleOf(vm.mro[t.id]!.map((i) => (i === t.id ? op : vm.typeObject(rt.types[i]!)))));
-  // __set_name__ and __init_subclass__ are not called; __classcell__ gets the class.
+  // __classcell__ gets the class; then type_new_set_names and init_subclass.
   const cell = interp.dict.getItem(ns, id(vm, '__classcell__'));
   if (cell !== 0) interp.cell.set(cell, op);
   rt.incref(op);
+  try {
+    setNames(vm, op);
+    const rest = new Map([...kwargs].filter(([k]) => k !== 'metaclass'));
+    initSubclass(vm, op, rest);
+  } catch (e) {
+    rt.decref(op);
+    throw e;
+  }
   return op;
 }
 

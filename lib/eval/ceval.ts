@@ -31,6 +31,7 @@ import {
   contains,
   getAttr,
   getAttrOrNull,
+  customGetattribute,
   getItem,
   getIter,
   id,
@@ -745,7 +746,7 @@ function run(vm: Vm, entryFrame: Frame): number {
             const t = typeOf(vm, owner);
             // _PyObject_GetMethod: only for types with the generic tp_getattro (not types, modules, super objects).
             const meth = vm.typeobj.check(owner) || vm.module.check(owner) || vm.super.check(owner) ? 0 : typeLookup(vm, t, name);
-            const isFunc = meth !== 0 && (typeOf(vm, meth) === interp.function.type || typeOf(vm, meth) === vm.cfunc.descrType);
+            const isFunc = meth !== 0 && (typeOf(vm, meth) === interp.function.type || typeOf(vm, meth) === vm.cfunc.descrType) && customGetattribute(vm, t) === 0;
             const shadowed = isFunc && interp.instance.check(owner) && interp.instance.getAttr(owner, name) !== 0;
             if (isFunc && !shadowed) {
               rt.incref(meth);
@@ -799,7 +800,8 @@ function run(vm: Vm, entryFrame: Frame): number {
             const argStart = isMeth ? base + 1 : base + 2;
             const nargs = sp - argStart;
             ip += 8;
-            if (typeOf(vm, callable) === interp.function.type || typeOf(vm, callable) === vm.method.type || isPythonInitClass(vm, callable)) {
+            const methodOfFunction = typeOf(vm, callable) === vm.method.type && typeOf(vm, vm.method.func(callable)) === interp.function.type;
+            if (typeOf(vm, callable) === interp.function.type || methodOfFunction || isPythonInitClass(vm, callable)) {
               // The inlined call: the frame takes the arguments' references.
               const args: number[] = [];
               for (let i = 0; i < nargs; i++) {

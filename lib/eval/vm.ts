@@ -26,7 +26,7 @@ import type { PyTypeObject } from '../objects/type.js';
 import { installGc, type GcModule } from '../gc/gcModule.js';
 import { declareObjectStruct, PyObject } from '../objects/layout.js';
 import { Py_TPFLAGS_HAVE_GC } from '../objects/type.js';
-import type { Wrapper } from './abstract.js';
+import { DescrObjectModule } from '../objects/types/descrobject.js';
 
 /** seqiterobject (Objects/iterobject.c): an iterator over a tuple of the items (a snapshot for str, dict, set). */
 const SeqIterObject = declareObjectStruct({
@@ -48,6 +48,7 @@ export const EXCEPTION_TREE: ReadonlyArray<readonly [string, string | null]> = [
   ['GeneratorExit', 'BaseException'],
   ['Exception', 'BaseException'],
   ['StopIteration', 'Exception'],
+  ['StopAsyncIteration', 'Exception'],
   ['ArithmeticError', 'Exception'],
   ['FloatingPointError', 'ArithmeticError'],
   ['OverflowError', 'ArithmeticError'],
@@ -65,21 +66,47 @@ export const EXCEPTION_TREE: ReadonlyArray<readonly [string, string | null]> = [
   ['NameError', 'Exception'],
   ['UnboundLocalError', 'NameError'],
   ['OSError', 'Exception'],
+  ['BlockingIOError', 'OSError'],
+  ['ChildProcessError', 'OSError'],
+  ['ConnectionError', 'OSError'],
+  ['BrokenPipeError', 'ConnectionError'],
+  ['ConnectionAbortedError', 'ConnectionError'],
+  ['ConnectionRefusedError', 'ConnectionError'],
+  ['ConnectionResetError', 'ConnectionError'],
+  ['FileExistsError', 'OSError'],
+  ['FileNotFoundError', 'OSError'],
+  ['InterruptedError', 'OSError'],
+  ['IsADirectoryError', 'OSError'],
+  ['NotADirectoryError', 'OSError'],
+  ['PermissionError', 'OSError'],
+  ['ProcessLookupError', 'OSError'],
+  ['TimeoutError', 'OSError'],
   ['ReferenceError', 'Exception'],
   ['RuntimeError', 'Exception'],
   ['NotImplementedError', 'RuntimeError'],
   ['RecursionError', 'RuntimeError'],
   ['SyntaxError', 'Exception'],
+  ['IndentationError', 'SyntaxError'],
+  ['TabError', 'IndentationError'],
   ['SystemError', 'Exception'],
   ['TypeError', 'Exception'],
   ['ValueError', 'Exception'],
   ['UnicodeError', 'ValueError'],
   ['UnicodeDecodeError', 'UnicodeError'],
   ['UnicodeEncodeError', 'UnicodeError'],
+  ['UnicodeTranslateError', 'UnicodeError'],
   ['Warning', 'Exception'],
   ['UserWarning', 'Warning'],
   ['DeprecationWarning', 'Warning'],
+  ['PendingDeprecationWarning', 'Warning'],
+  ['SyntaxWarning', 'Warning'],
   ['RuntimeWarning', 'Warning'],
+  ['FutureWarning', 'Warning'],
+  ['ImportWarning', 'Warning'],
+  ['UnicodeWarning', 'Warning'],
+  ['BytesWarning', 'Warning'],
+  ['ResourceWarning', 'Warning'],
+  ['EncodingWarning', 'Warning'],
 ];
 
 function notInstalled(): never {
@@ -103,6 +130,7 @@ export class Vm {
   readonly gen: GeneratorModule;
   readonly super: SuperModule;
   readonly dictview: DictViewModule;
+  readonly descr: DescrObjectModule;
   readonly gc: GcModule;
   readonly dataStack: DataStack;
   /** Type ids from each type to object (tp_mro), by type id. */
@@ -121,10 +149,6 @@ export class Vm {
   recursionLimit = 1000;
   /** sys.argv. */
   argv: string[] = [''];
-  /** staticmethod / classmethod / property objects and what they wrap. */
-  readonly wrappers = new Map<number, Wrapper>();
-  /** object.__setattr__ / __delattr__ (calling them is the generic setattr). */
-  readonly objectSetattrs = new Set<number>();
   /** The iterator type over a tuple (tuple_iterator; snapshots for str, dict and set). */
   readonly seqIterType: PyTypeObject;
   /** The ids of the types `class` statements made. */
@@ -155,6 +179,7 @@ export class Vm {
     this.gen = new GeneratorModule(interp);
     this.super = new SuperModule(interp);
     this.dictview = new DictViewModule(interp);
+    this.descr = new DescrObjectModule(interp);
     this.gc = installGc(interp);
     this.dataStack = new DataStack(interp.rt);
     const objectType = interp.object.type;

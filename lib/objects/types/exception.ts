@@ -21,7 +21,7 @@ import { fillBytes } from '../../allocator/access.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
+import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, Py_TPFLAGS_HEAPTYPE, type PyTypeObject, type Visit } from '../type.js';
 import { hashPointer } from './singletons.js';
 
 /** PyBaseExceptionObject (3.11). */
@@ -63,13 +63,17 @@ export class ExceptionModule {
     this.rt = interp.rt;
   }
 
-  /** Registers a built-in exception class (its layout is PyBaseExceptionObject's). */
-  newExceptionType(name: string): PyTypeObject {
+  /**
+   * Registers an exception class (its layout is PyBaseExceptionObject's):
+   * a built-in one, or with heap set the class of a `class` statement
+   * (Py_TPFLAGS_HEAPTYPE: its dunders are looked up).
+   */
+  newExceptionType(name: string, heap = false): PyTypeObject {
     const t = this.rt.registerType({
       name,
       basicsize: PyBaseExceptionObject.size,
       itemsize: 0,
-      flags: Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE,
+      flags: Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE | (heap ? Py_TPFLAGS_HEAPTYPE : 0),
       layout: PyBaseExceptionObject,
       dictoffset: exDict.offset,
       dealloc: (_r, op) => this.exceptionDealloc(op),

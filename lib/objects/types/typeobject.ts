@@ -83,7 +83,7 @@ import { type FieldDecl } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, PyVarObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
+import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, Py_TPFLAGS_HEAPTYPE, type PyTypeObject, type Visit } from '../type.js';
 import { hashPointer } from './singletons.js';
 
 const p = (name: string, meaning: string, ctype = 'void *'): FieldDecl => ({ name, type: 'ptr', ctype, meaning, unchecked: true });
@@ -157,6 +157,11 @@ const htQualname = PyHeapTypeObject.field('ht_qualname');
 const htCachedKeys = PyHeapTypeObject.field('ht_cached_keys');
 const HEAP_OWNED = [tpBase, tpDict, tpBases, tpMro, htName, htSlots, htQualname];
 
+/** Whether a registered type's object is a PyHeapTypeObject. */
+function isHeapTypeObject(t: PyTypeObject | undefined): boolean {
+  return t !== undefined && (t.flags & Py_TPFLAGS_HEAPTYPE) !== 0;
+}
+
 /** What a heap type object is made with (all borrowed). */
 export interface HeapTypeSpec {
   readonly name: number;
@@ -223,6 +228,10 @@ export class TypeObjectModule {
   /** tp_bases (borrowed). */
   bases(op: number): number {
     return tpBases.get(op);
+  }
+  /** ht_qualname of a heap type (borrowed), 0 for a built-in type. */
+  qualname(op: number): number {
+    return isHeapTypeObject(this.byObject.get(op)) ? htQualname.get(op) : 0;
   }
   /** tp_base (borrowed). */
   base(op: number): number {
