@@ -445,6 +445,9 @@ const CMP_SWAP = [4, 5, 2, 3, 0, 1];
 
 /** PyObject_RichCompare(a, b, op) (Py_LT .. Py_GE = 0 .. 5). New reference. */
 export function richCompare(vm: Vm, a: number, b: number, op: number): number {
+  // mappingproxy_richcompare: the mapping's comparison.
+  if (typeOf(vm, a) === vm.descr.mappingproxy) return richCompare(vm, vm.descr.mapping(a), b, op);
+  if (typeOf(vm, b) === vm.descr.mappingproxy) return richCompare(vm, a, vm.descr.mapping(b), op);
   const c = compareBuiltin(vm, a, b, op);
   if (c !== null) return newBool(vm, c);
   const NotImpl = vm.interp.singletons.NotImplemented;
@@ -645,7 +648,9 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
   }
   if (vm.typeobj.check(op)) {
     const ty = vm.typeobj.typeOfObject(op)!;
-    return isHeapType(vm, ty) ? `<class '${moduleOfClass(vm, op)}${ty.name}'>` : `<class '${ty.name}'>`;
+    // type_repr: module and qualname.
+    const q = vm.typeobj.qualname(op);
+    return isHeapType(vm, ty) ? `<class '${moduleOfClass(vm, op)}${q !== 0 ? strValue(vm, q) : ty.name}'>` : `<class '${ty.name}'>`;
   }
   if (vm.exc.check(op)) {
     const args = interp.tuple.items(vm.exc.get(op, 'args'));

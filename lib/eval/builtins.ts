@@ -1298,6 +1298,8 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs:
     interp.dict.setItem(dict, id(vm, '__hash__'), interp.singletons.None);
   }
   if (interp.dict.contains(dict, id(vm, '__qualname__'))) interp.dict.delItem(dict, id(vm, '__qualname__'));
+  // type_new_set_doc's namespace side: a class without a docstring has __doc__ None.
+  if (!interp.dict.contains(dict, id(vm, '__doc__'))) interp.dict.setItem(dict, id(vm, '__doc__'), interp.singletons.None);
   const realBases = baseObjs.length > 0 ? newRef(vm, bases) : vm.tupleOf([vm.typeObject(interp.object.type)]);
   const qualname = interp.dict.getItem(ns, id(vm, '__qualname__'));
   const slotsTuple = slots !== undefined ? vm.tupleOf(slots.map((s) => id(vm, s))) : 0;
@@ -1337,7 +1339,11 @@ function c3Merge(vm: Vm, bases: PyTypeObject[]): number[] {
     const nonEmpty = seqs.filter((s) => s.length > 0);
     if (nonEmpty.length === 0) return out;
     const cand = nonEmpty.map((s) => s[0]!).find((c) => !nonEmpty.some((s) => s.indexOf(c) > 0));
-    if (cand === undefined) raise(vm, 'TypeError', 'Cannot create a consistent method resolution order (MRO)');
+    if (cand === undefined) {
+      // set_mro_error: the heads left, each named once.
+      const heads = [...new Set(nonEmpty.map((s) => s[0]!))].map((tid) => vm.interp.rt.types[tid]!.name);
+      raise(vm, 'TypeError', `Cannot create a consistent method resolution\norder (MRO) for bases ${heads.join(', ')}`);
+    }
     out.push(cand);
     for (const s of nonEmpty) if (s[0] === cand) s.shift();
   }

@@ -910,7 +910,7 @@ function run(vm: Vm, entryFrame: Frame): number {
             const defaults = oparg & 1 ? pop() : 0;
             try {
               const ci = codeInfo(vm, codeObj);
-              const doc = ci.consts.length > 0 && interp.str.checkExact(ci.consts[0]!) && ci.co.flags & 0 ? ci.consts[0]! : undefined;
+              const doc = ci.consts.length > 0 && interp.str.checkExact(ci.consts[0]!) ? ci.consts[0]! : undefined;
               push(
                 interp.function.newFunction({
                   name: vm.code.name(codeObj),

@@ -14,7 +14,7 @@
  */
 import type { CMethod } from '../objects/types/cfunction.js';
 import type { PyTypeObject } from '../objects/type.js';
-import { callObject, getItem, id, isHeapType, newRef, none, raise, repr, strValue, typeLookup, typeOf } from './abstract.js';
+import { callObject, getAttrOrNull, getItem, id, isHeapType, newRef, none, raise, repr, strValue, typeLookup, typeOf } from './abstract.js';
 import type { Vm } from './vm.js';
 
 /** A special method of an instance's class (borrowed), or 0: looked up only on classes a program made. */
@@ -116,12 +116,17 @@ export function descrMember(vm: Vm, op: number, key: string): number {
     const f = vm.descr.wrapped(op);
     if (key === '__func__' || key === '__wrapped__') return newRef(vm, f);
     if (key === '__isabstractmethod__') return newRef(vm, interp.long.False);
-    // functools_wraps (3.10+): __name__, __qualname__, __doc__, __module__ are the callable's.
-    if ((key === '__name__' || key === '__qualname__' || key === '__doc__') && typeOf(vm, f) === interp.function.type) {
-      const fields = interp.function.fields(f);
-      return newRef(vm, key === '__name__' ? fields.name : key === '__qualname__' ? fields.qualname : fields.doc);
+    const d = vm.descr.wrapperDict(op);
+    if (key === '__dict__') {
+      if (d === 0) {
+        const made = interp.dict.new();
+        vm.descr.setWrapperDict(op, made);
+        interp.rt.decref(made);
+      }
+      return newRef(vm, vm.descr.wrapperDict(op));
     }
-    return 0;
+    const v = d !== 0 ? interp.dict.getItem(d, id(vm, key)) : 0;
+    return v !== 0 ? newRef(vm, v) : 0;
   }
   return 0;
 }
@@ -165,6 +170,20 @@ function newProperty(vm: Vm, fget: number, fset: number, fdel: number, doc: numb
   return vm.descr.newProperty({ fget: part(fget), fset: part(fset), fdel: part(fdel), doc: d, name: part(name) }, getterDoc);
 }
 
+/** functools_wraps (cm_init / sm_init): __module__, __name__, __qualname__, __doc__ of the callable copied into the wrapper's __dict__. */
+function functoolsWraps(vm: Vm, wrapper: number, wrapped: number): void {
+  const { interp } = vm;
+  const d = interp.dict.new();
+  vm.descr.setWrapperDict(wrapper, d);
+  interp.rt.decref(d);
+  for (const name of ['__module__', '__name__', '__qualname__', '__doc__']) {
+    const v = getAttrOrNull(vm, wrapped, id(vm, name));
+    if (v === 0) continue;
+    interp.dict.setItem(d, id(vm, name), v);
+    interp.rt.decref(v);
+  }
+}
+
 /** The constructors of property, classmethod, staticmethod (type_call's tp_new + tp_init for them). */
 export function descriptorConstructors(vm: Vm): Array<[PyTypeObject, CMethod]> {
   const wrapper =
@@ -172,7 +191,14 @@ export function descriptorConstructors(vm: Vm): Array<[PyTypeObject, CMethod]> {
     (_s, args, kwnames) => {
       if (kwnames !== 0 && vm.interp.tuple.size(kwnames) > 0) raise(vm, 'TypeError', `${t.name}() takes no keyword arguments`);
       if (args.length !== 1) raise(vm, 'TypeError', `${t.name} expected 1 argument, got ${args.length}`);
-      return vm.descr.newWrapper(t, args[0]!);
+      const op = vm.descr.newWrapper(t, args[0]!);
+      try {
+        functoolsWraps(vm, op, args[0]!);
+      } catch (e) {
+        vm.interp.rt.decref(op);
+        throw e;
+      }
+      return op;
     };
   return [
     [

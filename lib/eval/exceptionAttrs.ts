@@ -8,7 +8,7 @@
  * from` does); each setter type-checks its value as CPython does and
  * changes nothing on error.
  */
-import { newBool, newRef, none, raise, typeName } from './abstract.js';
+import { iterate, newBool, newRef, none, raise, typeName } from './abstract.js';
 import type { Vm } from './vm.js';
 
 /** Makes the exception's __dict__ when it has none. Borrowed. */
@@ -64,8 +64,14 @@ export function exceptionSetattr(vm: Vm, exc: number, key: string, value: number
   switch (key) {
     case 'args': {
       if (value === 0) raise(vm, 'TypeError', 'args may not be deleted');
-      const items = interp.tuple.check(value) ? null : [value];
-      const t = items === null ? newRef(vm, value) : vm.tupleOf(items);
+      // PySequence_Tuple(value).
+      let t: number;
+      if (interp.tuple.check(value)) t = newRef(vm, value);
+      else {
+        const items = iterate(vm, value);
+        t = vm.tupleOf(items);
+        for (const x of items) interp.rt.decref(x);
+      }
       vm.exc.set(exc, 'args', t);
       interp.rt.decref(t);
       return true;

@@ -170,6 +170,17 @@ export class DescrObjectModule {
     return op;
   }
 
+  /** cm_dict / sm_dict (borrowed; 0 for NULL). */
+  wrapperDict(op: number): number {
+    return cmDict.get(op);
+  }
+
+  /** Sets cm_dict / sm_dict (borrowed) of a wrapper that has none yet. */
+  setWrapperDict(op: number, dict: number): void {
+    this.rt.incref(dict);
+    cmDict.set(op, dict);
+  }
+
   /** cm_callable / sm_callable (borrowed). */
   wrapped(op: number): number {
     return cmCallable.get(op);
