@@ -24,11 +24,12 @@ export function typeMember(vm: Vm, cls: number, key: string): number {
   const { interp } = vm;
   const t = vm.typeobj.typeOfObject(cls)!;
   switch (key) {
+    // type_name / type_qualname: a static type's tp_name after its module's dot.
     case '__name__':
-      return newStr(vm, t.name);
+      return newStr(vm, vm.typeobj.qualname(cls) !== 0 ? t.name : t.name.slice(t.name.lastIndexOf('.') + 1));
     case '__qualname__': {
       const q = vm.typeobj.qualname(cls);
-      return q !== 0 ? newRef(vm, q) : newStr(vm, t.name);
+      return q !== 0 ? newRef(vm, q) : newStr(vm, t.name.slice(t.name.lastIndexOf('.') + 1));
     }
     case '__mro__':
       return newRef(vm, vm.typeobj.mro(cls));
