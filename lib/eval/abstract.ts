@@ -30,6 +30,7 @@ import { objectHooks, toValue } from './textHooks.js';
 import { exceptionDict, exceptionGetattr, exceptionSetattr } from './exceptionAttrs.js';
 import { descrGet, descrMember, descrRepr, descrSet, isDataDescriptor } from './descriptors.js';
 import { functionMember, memberOf, typeMember } from './builtinMembers.js';
+import { coroutineRepr } from './coroutines.js';
 
 // --- raising -------------------------------------------------------------------------------------
 
@@ -665,6 +666,7 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
     return `<weakref at ${hexAddress(vm, op)}; to '${typeName(vm, o)}' at ${hexAddress(vm, o)}>`;
   }
   if (t === vm.gen.type) return `<generator object ${strValue(vm, vm.gen.qualname(op))} at ${hexAddress(vm, op)}>`;
+  if (t === vm.gen.coroType) return coroutineRepr(vm, op, hexAddress(vm, op));
   if (t === interp.function.type) return `<function ${strValue(vm, interp.function.fields(op).qualname)} at ${hexAddress(vm, op)}>`;
   if (t === vm.cfunc.type) {
     const self = vm.cfunc.self(op);

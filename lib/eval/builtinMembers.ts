@@ -6,7 +6,8 @@
  * __closure__, __defaults__, __kwdefaults__, __code__, __globals__ ...
  * (func_getsetlist, func_memberlist in Objects/funcobject.c); a code
  * object's co_* members (code_memberlist, code_getsetlist in
- * Objects/codeobject.c); a cell's cell_contents; and type's methods mro()
+ * Objects/codeobject.c); a cell's cell_contents; a generator's and a
+ * coroutine's names and gi_/cr_ members (Objects/genobject.c); and type's methods mro()
  * and __subclasses__().
  *
  * Invariants: every getter returns a new reference, or 0 when the object
@@ -16,6 +17,7 @@
  */
 import { cellvars, freevars, varnames } from '../frontend/code.js';
 import type { CMethod } from '../objects/types/cfunction.js';
+import { FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
 import { id, newInt, newRef, newStr, none, raise, typeOf } from './abstract.js';
 import type { Vm } from './vm.js';
 
@@ -168,12 +170,32 @@ export function cellMember(vm: Vm, cell: number, key: string): number {
   return newRef(vm, v);
 }
 
-/** The member key of a function, code object or cell: new reference, or 0 (none, or another kind of object). */
+/** gen_getsetlist / coro_getsetlist: __name__, __qualname__, gi_/cr_ code, running, suspended; new reference or 0. */
+export function generatorMember(vm: Vm, gen: number, key: string): number {
+  const prefix = vm.gen.isCoroutine(gen) ? 'cr_' : 'gi_';
+  const state = vm.gen.state(gen);
+  if (key === '__name__') return newRef(vm, vm.gen.name(gen));
+  if (key === '__qualname__') return newRef(vm, vm.gen.qualname(gen));
+  if (!key.startsWith(prefix)) return 0;
+  switch (key.slice(3)) {
+    case 'code':
+      return newRef(vm, vm.gen.code(gen));
+    case 'running':
+      return newRef(vm, state === FRAME_EXECUTING ? vm.interp.long.True : vm.interp.long.False);
+    case 'suspended':
+      return newRef(vm, state === FRAME_SUSPENDED ? vm.interp.long.True : vm.interp.long.False);
+    default:
+      return 0;
+  }
+}
+
+/** The member key of a function, code object, cell, generator or coroutine: new reference, or 0 (none, or another kind of object). */
 export function memberOf(vm: Vm, op: number, key: string): number {
   const t = typeOf(vm, op);
   const { interp } = vm;
   if (t === interp.function.type) return functionMember(vm, op, key);
   if (t === vm.code.type) return codeMember(vm, op, key);
   if (t === interp.cell.type) return cellMember(vm, op, key);
+  if (vm.gen.check(op)) return generatorMember(vm, op, key);
   return 0;
 }

@@ -91,6 +91,7 @@ import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
 import { descriptorConstructors, descriptorMethods, implicitClassmethods, initSubclass, setNames } from './descriptors.js';
 import { typeMethods } from './builtinMembers.js';
+import { coroutineMethods } from './coroutines.js';
 
 /** Arguments split into positional ones and keywords (by name). */
 interface Args {
@@ -483,6 +484,7 @@ export function installBuiltins(vm: Vm): void {
     __delattr__: (self, args) => (genericSetAttr(vm, self, args[0]!, 0), none(vm)),
   });
   for (const [t, table] of descriptorMethods(vm)) methods(t, table);
+  methods(vm.gen.coroType, coroutineMethods(vm));
   methods(vm.typeobj.type, typeMethods(vm));
   methods(vm.excType('BaseException'), {
     __init__: (self, args) => {
