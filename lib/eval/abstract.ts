@@ -27,7 +27,7 @@ import type { Vm } from './vm.js';
 import { callPython, genNext } from './ceval.js';
 import { percentFormat } from '../objects/text/printf.js';
 import { objectHooks, toValue } from './textHooks.js';
-import { exceptionDict, exceptionGetattr, exceptionSetattr } from './exceptionAttrs.js';
+import { exceptionDict, exceptionGetattr, exceptionSetattr, osErrorStr } from './exceptionAttrs.js';
 import { descrGet, descrMember, descrRepr, descrSet, isDataDescriptor } from './descriptors.js';
 import { functionMember, memberOf, typeMember } from './builtinMembers.js';
 import { coroutineRepr } from './coroutines.js';
@@ -740,6 +740,8 @@ export function str(vm: Vm, op: number): string {
   const custom = isHeapType(vm, t) ? dunderText(vm, op, '__str__') : null;
   if (custom !== null) return custom;
   if (vm.exc.check(op)) {
+    const os = osErrorStr(vm, op);
+    if (os !== null) return os;
     // BaseException_str.
     const args = interp.tuple.items(vm.exc.get(op, 'args'));
     if (args.length === 0) return '';

@@ -89,9 +89,10 @@ import { fGlobals, localsplus } from '../objects/types/frame.js';
 import { execBuiltins, frameLocals } from './bltinExec.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
-import { descriptorConstructors, descriptorMethods, implicitClassmethods, initSubclass, setNames } from './descriptors.js';
+import { addMembers, descriptorConstructors, descriptorMethods, implicitClassmethods, initSubclass, setNames } from './descriptors.js';
 import { typeMethods } from './builtinMembers.js';
 import { coroutineMethods } from './coroutines.js';
+import { osErrorSubclass } from './exceptionAttrs.js';
 
 /** Arguments split into positional ones and keywords (by name). */
 interface Args {
@@ -642,7 +643,7 @@ export function installBuiltins(vm: Vm): void {
       const init = typeLookup(vm, t, id(vm, '__init__'));
       const { pos } = splitArgs(vm, args, kwnames);
       const a = vm.tupleOf(pos);
-      const e = vm.exc.new(t, a);
+      const e = vm.exc.new(osErrorSubclass(vm, t, pos), a);
       rt.decref(a);
       if (init !== 0 && typeOf(vm, init) === interp.function.type) {
         try {
@@ -795,7 +796,8 @@ export function installBuiltins(vm: Vm): void {
   });
   def(bdict, builtins, 'callable', (_s, args) => {
     const t = typeOf(vm, args[0]!);
-    return newBool(vm, t === interp.function.type || t === vm.cfunc.type || t === vm.method.type || vm.typeobj.check(args[0]!) || lookupSpecial(vm, args[0]!, '__call__') !== 0);
+    const builtinCallable = t === interp.function.type || t === vm.cfunc.type || t === vm.cfunc.descrType || t === vm.method.type || t === vm.descr.staticmethod || t === interp.weakref.type;
+    return newBool(vm, builtinCallable || vm.typeobj.check(args[0]!) || lookupSpecial(vm, args[0]!, '__call__') !== 0);
   });
   def(bdict, builtins, 'abs', (_s, args) => {
     const v = args[0]!;
@@ -1319,8 +1321,6 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs:
     interp.dict.setItem(dict, id(vm, '__hash__'), interp.singletons.None);
   }
   if (interp.dict.contains(dict, id(vm, '__qualname__'))) interp.dict.delItem(dict, id(vm, '__qualname__'));
-  // type_new_set_doc's namespace side: a class without a docstring has __doc__ None.
-  if (!interp.dict.contains(dict, id(vm, '__doc__'))) interp.dict.setItem(dict, id(vm, '__doc__'), interp.singletons.None);
   const realBases = baseObjs.length > 0 ? newRef(vm, bases) : vm.tupleOf([vm.typeObject(interp.object.type)]);
   const qualname = interp.dict.getItem(ns, id(vm, '__qualname__'));
   const slotsTuple = slots !== undefined ? vm.tupleOf(slots.map((s) => id(vm, s))) : 0;
@@ -1337,6 +1337,10 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs:
   rt.decref(realBases);
   if (slotsTuple !== 0) rt.decref(slotsTuple);
   vm.typeobj.setMro(op, vm.tupleOf(vm.mro[t.id]!.map((i) => (i === t.id ? op : vm.typeObject(rt.types[i]!)))));
+  addMembers(vm, op);
+  // type_dict_set_doc: a class without a docstring has __doc__ None.
+  const tdict = vm.typeobj.dict(op);
+  if (!interp.dict.contains(tdict, id(vm, '__doc__'))) interp.dict.setItem(tdict, id(vm, '__doc__'), interp.singletons.None);
   // __classcell__ gets the class; then type_new_set_names and init_subclass.
   const cell = interp.dict.getItem(ns, id(vm, '__classcell__'));
   if (cell !== 0) interp.cell.set(cell, op);

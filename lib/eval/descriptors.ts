@@ -6,7 +6,8 @@
  * slot_tp_descr_set in Objects/typeobject.c); the data / non-data
  * distinction PyObject_GenericGetAttr makes; the builtins property,
  * classmethod and staticmethod with their methods and members;
- * mappingproxy's reading side; and what type_new does with a class's
+ * mappingproxy's reading side; member_descriptor (a __slots__ name's
+ * descriptor, Objects/descrobject.c member_get / member_set); and what type_new does with a class's
  * namespace after making it (type_new_set_names, init_subclass).
  *
  * Invariants: every function returns new references (0 only where it says
@@ -14,7 +15,7 @@
  */
 import type { CMethod } from '../objects/types/cfunction.js';
 import type { PyTypeObject } from '../objects/type.js';
-import { callObject, getAttrOrNull, getItem, id, isHeapType, newRef, none, raise, repr, strValue, typeLookup, typeOf } from './abstract.js';
+import { callObject, getAttrOrNull, getItem, id, isHeapType, newRef, newStr, none, raise, repr, strValue, typeLookup, typeOf } from './abstract.js';
 import type { Vm } from './vm.js';
 
 /** A special method of an instance's class (borrowed), or 0: looked up only on classes a program made. */
@@ -36,7 +37,7 @@ function typeQualname(vm: Vm, obj: number): string {
 /** Whether a class attribute is a data descriptor (its type defines tp_descr_set): property, or a class with __set__ or __delete__. */
 export function isDataDescriptor(vm: Vm, attr: number): boolean {
   const t = typeOf(vm, attr);
-  if (t === vm.descr.property) return true;
+  if (t === vm.descr.property || t === vm.descr.member) return true;
   if (!isHeapType(vm, t)) return false;
   return classSpecial(vm, attr, '__set__') !== 0 || classSpecial(vm, attr, '__delete__') !== 0;
 }
@@ -59,6 +60,7 @@ export function descrGet(vm: Vm, attr: number, obj: number, cls: number): number
     return bound !== 0 ? bound : vm.method.new(callable, cls);
   }
   if (t === vm.descr.property) return propertyGet(vm, attr, obj);
+  if (t === vm.descr.member) return memberGet(vm, attr, obj);
   const get = isHeapType(vm, t) ? classSpecial(vm, attr, '__get__') : 0;
   if (get === 0) return 0;
   return callObject(vm, get, [attr, orNone(vm, obj), cls], 0);
@@ -73,6 +75,25 @@ function propertyGet(vm: Vm, prop: number, obj: number): number {
     raise(vm, 'AttributeError', `${what} '${typeQualname(vm, obj)}' object has no getter`);
   }
   return callObject(vm, fget, [obj], 0);
+}
+
+/** descr_check: the member's class must be obj's (a TypeError in CPython's words otherwise). */
+function memberCheck(vm: Vm, descr: number, obj: number): { cls: number; name: number } {
+  const parts = vm.descr.memberParts(descr);
+  const owner = vm.typeobj.typeOfObject(parts.cls)!;
+  if (!vm.isSubtype(typeOf(vm, obj), owner)) {
+    raise(vm, 'TypeError', `descriptor '${strValue(vm, parts.name)}' for '${owner.name}' objects doesn't apply to a '${typeOf(vm, obj).name}' object`);
+  }
+  return parts;
+}
+
+/** member_get (PyMember_GetOne of a T_OBJECT_EX slot): AttributeError while the slot is empty. */
+function memberGet(vm: Vm, descr: number, obj: number): number {
+  if (obj === 0) return newRef(vm, descr);
+  const { name } = memberCheck(vm, descr, obj);
+  const v = vm.interp.instance.getAttr(obj, name);
+  if (v === 0) raise(vm, 'AttributeError', `'${typeOf(vm, obj).name}' object has no attribute '${strValue(vm, name)}'`);
+  return newRef(vm, v);
 }
 
 /**
@@ -93,6 +114,14 @@ export function descrSet(vm: Vm, attr: number, obj: number, value: number): bool
     rt.decref(callObject(vm, func, value === 0 ? [obj] : [obj, value], 0));
     return true;
   }
+  if (t === vm.descr.member) {
+    // member_set (PyMember_SetOne): deleting an empty slot is an AttributeError naming it.
+    const { name } = memberCheck(vm, attr, obj);
+    if (value !== 0) vm.interp.instance.setAttr(obj, name, value);
+    else if (vm.interp.instance.getAttr(obj, name) === 0) raise(vm, 'AttributeError', strValue(vm, name));
+    else vm.interp.instance.delAttr(obj, name);
+    return true;
+  }
   if (!isDataDescriptor(vm, attr)) return false;
   // slot_tp_descr_set: __delete__ or __set__, AttributeError naming the one missing.
   const meth = classSpecial(vm, attr, value === 0 ? '__delete__' : '__set__');
@@ -110,6 +139,13 @@ export function descrMember(vm: Vm, op: number, key: string): number {
     if (key === 'fget' || key === 'fset' || key === 'fdel') return newRef(vm, orNone(vm, p[key]));
     if (key === '__doc__') return newRef(vm, orNone(vm, p.doc));
     if (key === '__isabstractmethod__') return newRef(vm, interp.long.False);
+    return 0;
+  }
+  if (t === vm.descr.member) {
+    const { cls, name } = vm.descr.memberParts(op);
+    if (key === '__name__') return newRef(vm, name);
+    if (key === '__objclass__') return newRef(vm, cls);
+    if (key === '__qualname__') return newStr(vm, `${vm.typeobj.typeOfObject(cls)!.name}.${strValue(vm, name)}`);
     return 0;
   }
   if (t === vm.descr.classmethod || t === vm.descr.staticmethod) {
@@ -137,6 +173,10 @@ export function descrRepr(vm: Vm, op: number, address: string): string | null {
   if (t === vm.descr.property) return `<property object at ${address}>`;
   if (t === vm.descr.classmethod || t === vm.descr.staticmethod) return `<${t.name}(${repr(vm, vm.descr.wrapped(op))})>`;
   if (t === vm.descr.mappingproxy) return `mappingproxy(${repr(vm, vm.descr.mapping(op))})`;
+  if (t === vm.descr.member) {
+    const { cls, name } = vm.descr.memberParts(op);
+    return `<member '${strValue(vm, name)}' of '${vm.typeobj.typeOfObject(cls)!.name}' objects>`;
+  }
   return null;
 }
 
@@ -249,6 +289,14 @@ export function descriptorMethods(vm: Vm): Array<[PyTypeObject, Record<string, C
     ],
     [vm.descr.staticmethod, { __get__: (self) => newRef(vm, vm.descr.wrapped(self)) }],
     [
+      vm.descr.member,
+      {
+        __get__: (self, args) => memberGet(vm, self, args[0] === None ? 0 : args[0]!),
+        __set__: (self, args) => (descrSet(vm, self, args[0]!, args[1]!), none(vm)),
+        __delete__: (self, args) => (descrSet(vm, self, args[0]!, 0), none(vm)),
+      },
+    ],
+    [
       vm.descr.mappingproxy,
       {
         keys: dictMethod('keys'),
@@ -260,6 +308,19 @@ export function descriptorMethods(vm: Vm): Array<[PyTypeObject, Record<string, C
       },
     ],
   ];
+}
+
+/** type_add_members: a member_descriptor in the class's dict for each __slots__ name (in offset order). */
+export function addMembers(vm: Vm, cls: number): void {
+  const { interp } = vm;
+  const t = vm.typeobj.typeOfObject(cls)!;
+  if (!vm.classes.has(t.id)) return;
+  for (const m of interp.instance.members(t)) {
+    const name = id(vm, m.name);
+    const d = vm.descr.newMember(cls, name, m.offset);
+    interp.dict.setItem(vm.typeobj.dict(cls), name, d);
+    interp.rt.decref(d);
+  }
 }
 
 /** type_new_set_names: __set_name__(cls, name) of each namespace value whose class has one, in namespace order. */

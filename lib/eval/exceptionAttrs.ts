@@ -1,14 +1,17 @@
 /*
  * The attributes of exception objects (Objects/exceptions.c's
  * BaseException_getset and members, CPython 3.11): args, __traceback__,
- * __context__, __cause__, __suppress_context__, StopIteration.value and
- * the instance __dict__ (made on first use), read and written.
+ * __context__, __cause__, __suppress_context__, StopIteration.value,
+ * OSError's errno / strerror / filename (with OSError_str and the errno
+ * to subclass map of OSError_new) and the instance __dict__ (made on
+ * first use), read and written.
  *
  * Invariants: setting __cause__ sets __suppress_context__ (as `raise ...
  * from` does); each setter type-checks its value as CPython does and
  * changes nothing on error.
  */
-import { iterate, newBool, newRef, none, raise, typeName } from './abstract.js';
+import type { PyTypeObject } from '../objects/type.js';
+import { intValue, isInt, iterate, newBool, newRef, none, raise, repr, str } from './abstract.js';
 import type { Vm } from './vm.js';
 
 /** Makes the exception's __dict__ when it has none. Borrowed. */
@@ -41,6 +44,16 @@ export function exceptionGetattr(vm: Vm, exc: number, key: string): number {
       return newBool(vm, vm.exc.suppressContext(exc));
     case '__dict__':
       return newRef(vm, exceptionDict(vm, exc));
+    case 'errno':
+    case 'strerror':
+    case 'filename':
+    case 'filename2': {
+      // OSError_init: errno, strerror (, filename, winerror, filename2) from 2 to 5 arguments.
+      if (!vm.isSubtype(vm.interp.rt.typeOf(exc), vm.excType('OSError'))) return 0;
+      const args = osErrorArgs(vm, exc);
+      const i = { errno: 0, strerror: 1, filename: 2, filename2: 4 }[key];
+      return args !== null && args[i] !== undefined ? newRef(vm, args[i]!) : none(vm);
+    }
     case 'value': {
       // StopIteration_init: value is args[0], or None.
       if (!vm.isSubtype(vm.interp.rt.typeOf(exc), vm.excType('StopIteration'))) return 0;
@@ -57,7 +70,7 @@ export function exceptionSetattr(vm: Vm, exc: number, key: string, value: number
   const { interp } = vm;
   const None = interp.singletons.None;
   const chained = (f: 'context' | 'cause', what: string): void => {
-    if (value === 0) raise(vm, 'TypeError', `${what} may not be deleted`);
+    if (value === 0) raise(vm, 'TypeError', `__${what}__ may not be deleted`);
     if (value !== None && !vm.exc.check(value)) raise(vm, 'TypeError', `exception ${what} must be None or derive from BaseException`);
     vm.exc.set(exc, f, value === None ? 0 : value);
   };
@@ -90,10 +103,59 @@ export function exceptionSetattr(vm: Vm, exc: number, key: string, value: number
       return true;
     case '__suppress_context__':
       if (value === 0) raise(vm, 'TypeError', "can't delete __suppress_context__ attribute");
-      if (value !== interp.long.True && value !== interp.long.False) raise(vm, 'TypeError', `attribute value type must be bool, not '${typeName(vm, value)}'`);
+      if (value !== interp.long.True && value !== interp.long.False) raise(vm, 'TypeError', 'attribute value type must be bool');
       vm.exc.setSuppressContext(exc, value === interp.long.True);
       return true;
     default:
       return false;
   }
+}
+
+/** The arguments OSError_init reads errno and strerror (and filenames) from: 2 to 5 of them, else null. */
+function osErrorArgs(vm: Vm, exc: number): readonly number[] | null {
+  const args = vm.interp.tuple.items(vm.exc.get(exc, 'args'));
+  return args.length >= 2 && args.length <= 5 ? args : null;
+}
+
+/** OSError_str: "[Errno N] message" (with ": 'filename'"), or null to use BaseException_str. */
+export function osErrorStr(vm: Vm, exc: number): string | null {
+  if (!vm.isSubtype(vm.interp.rt.typeOf(exc), vm.excType('OSError'))) return null;
+  const args = osErrorArgs(vm, exc);
+  if (args === null) return null;
+  const None = vm.interp.singletons.None;
+  const head = `[Errno ${str(vm, args[0]!)}] ${str(vm, args[1]!)}`;
+  const f1 = args[2] !== undefined && args[2] !== None ? args[2] : 0;
+  const f2 = args[4] !== undefined && args[4] !== None ? args[4] : 0;
+  if (f1 !== 0 && f2 !== 0) return `${head}: ${repr(vm, f1)} -> ${repr(vm, f2)}`;
+  if (f1 !== 0) return `${head}: ${repr(vm, f1)}`;
+  return head;
+}
+
+/** errnomap (Objects/exceptions.c, Linux values): the OSError subclass an errno selects. */
+const ERRNO_CLASSES = new Map<number, string>([
+  [11, 'BlockingIOError'],
+  [114, 'BlockingIOError'],
+  [115, 'BlockingIOError'],
+  [10, 'ChildProcessError'],
+  [32, 'BrokenPipeError'],
+  [108, 'BrokenPipeError'],
+  [103, 'ConnectionAbortedError'],
+  [111, 'ConnectionRefusedError'],
+  [104, 'ConnectionResetError'],
+  [17, 'FileExistsError'],
+  [2, 'FileNotFoundError'],
+  [21, 'IsADirectoryError'],
+  [20, 'NotADirectoryError'],
+  [4, 'InterruptedError'],
+  [13, 'PermissionError'],
+  [1, 'PermissionError'],
+  [3, 'ProcessLookupError'],
+  [110, 'TimeoutError'],
+]);
+
+/** OSError_new: OSError itself called with an errno of errnomap makes that subclass; any other class is itself. */
+export function osErrorSubclass(vm: Vm, t: PyTypeObject, args: readonly number[]): PyTypeObject {
+  if (t !== vm.excType('OSError') || args.length < 2 || args.length > 5 || !isInt(vm, args[0]!)) return t;
+  const name = ERRNO_CLASSES.get(Number(intValue(vm, args[0]!)));
+  return name === undefined ? t : vm.excType(name);
 }

@@ -1,8 +1,9 @@
 /*
  * The descriptor objects a class body makes (CPython 3.11): property
  * (Objects/descrobject.c), classmethod and staticmethod
- * (Objects/funcobject.c), and mappingproxy (descrobject.c), the read-only
- * view `C.__dict__` gives of a class's namespace. Each is a GC object of
+ * (Objects/funcobject.c), mappingproxy (descrobject.c), the read-only
+ * view `C.__dict__` gives of a class's namespace, and member_descriptor,
+ * what a __slots__ name is in its class's dict. Each is a GC object of
  * its own layout; what they do when an attribute is looked up is
  * lib/eval/descriptors.ts's.
  *
@@ -23,6 +24,13 @@
  * mappingproxyobject, 24 bytes:
  *    0  16  PyObject    ob_base  the object header
  *   16  8   PyObject *  mapping  the mapping it shows; owned, never NULL
+ *
+ * PyMemberDescrObject, 48 bytes (member_descriptor, a __slots__ name):
+ *    0  16  PyObject       ob_base     the object header
+ *   16  8   PyTypeObject * d_type      the class; owned
+ *   24  8   PyObject *     d_name      the member name, a str; owned
+ *   32  8   PyObject *     d_qualname  NULL (made on demand)
+ *   40  8   PyMemberDef *  d_member    the member's offset in the instance
  *
  * Invariants: every object field holds one reference or is NULL; the
  * objects are tracked from birth and untracked before their fields are
@@ -72,6 +80,19 @@ export const MappingProxyObject = declareObjectStruct({
   size: 24,
 });
 
+/** PyMemberDescrObject (PyDescr_COMMON + d_member): what a __slots__ name is in its class's dict. */
+export const MemberDescrObject = declareObjectStruct({
+  name: 'PyMemberDescrObject',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    obj('d_type', 'the class; owned'),
+    obj('d_name', 'the member name, a str; owned'),
+    obj('d_qualname', 'NULL (made on demand)'),
+    { name: 'd_member', type: 'ptr', ctype: 'PyMemberDef *', unchecked: true, meaning: "the member's offset in the instance (a PyMemberDef's offset)" },
+  ],
+  size: 48,
+});
+
 /** The parts of a property. */
 export interface PropertyParts {
   readonly fget: number;
@@ -93,6 +114,10 @@ const cmCallable = ClassMethodObject.field('cm_callable');
 const cmDict = ClassMethodObject.field('cm_dict');
 const CM_OWNED = [cmCallable, cmDict];
 const mpMapping = MappingProxyObject.field('mapping');
+const dType = MemberDescrObject.field('d_type');
+const dName = MemberDescrObject.field('d_name');
+const dQualname = MemberDescrObject.field('d_qualname');
+const dMember = MemberDescrObject.field('d_member');
 
 /** property, classmethod, staticmethod and mappingproxy: their types and constructors. */
 export class DescrObjectModule {
@@ -104,6 +129,8 @@ export class DescrObjectModule {
   readonly staticmethod: PyTypeObject;
   /** PyDictProxy_Type. */
   readonly mappingproxy: PyTypeObject;
+  /** PyMemberDescr_Type. */
+  readonly member: PyTypeObject;
   private readonly rt: Runtime;
 
   constructor(readonly interp: Interpreter) {
@@ -127,6 +154,25 @@ export class DescrObjectModule {
     this.classmethod = fieldsType('classmethod', ClassMethodObject, CM_OWNED, Py_TPFLAGS_BASETYPE);
     this.staticmethod = fieldsType('staticmethod', ClassMethodObject, CM_OWNED, Py_TPFLAGS_BASETYPE);
     this.mappingproxy = fieldsType('mappingproxy', MappingProxyObject, [mpMapping], 0);
+    this.member = fieldsType('member_descriptor', MemberDescrObject, [dType, dName, dQualname], 0);
+  }
+
+  /** PyDescr_NewMember(type, member): cls and name borrowed. New reference. */
+  newMember(cls: number, name: number, offset: number): number {
+    const op = this.rt.gcNew(this.member);
+    this.rt.incref(cls);
+    dType.set(op, cls);
+    this.rt.incref(name);
+    dName.set(op, name);
+    dQualname.set(op, 0);
+    dMember.set(op, offset);
+    this.rt.gcTrack(op);
+    return op;
+  }
+
+  /** d_type and d_name of a member descriptor (borrowed). */
+  memberParts(op: number): { readonly cls: number; readonly name: number } {
+    return { cls: dType.get(op), name: dName.get(op) };
   }
 
   /** property(fget, fset, fdel, doc): the parts borrowed (0: NULL). New reference. */
