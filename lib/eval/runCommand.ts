@@ -112,6 +112,7 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
   }
   sources.set(vm, new Map([[filename, source.split('\n')]]));
   try {
+    (blocks as LiveBlocks | null)?.markProgram();
     const status = execIn(vm, source, filename);
     if (blocks !== null) io.stderr(formatRunReport(vm.interp, blocks));
     finalize(vm);
