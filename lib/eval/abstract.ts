@@ -31,6 +31,7 @@ import { exceptionDict, exceptionGetattr, exceptionSetattr, osErrorStr } from '.
 import { descrGet, descrMember, descrRepr, descrSet, isDataDescriptor } from './descriptors.js';
 import { functionMember, memberOf, typeMember } from './builtinMembers.js';
 import { coroutineRepr } from './coroutines.js';
+import { proxyCall, proxyReferent, proxyRepr } from './weakrefs.js';
 
 // --- raising -------------------------------------------------------------------------------------
 
@@ -415,6 +416,7 @@ export function isTrue(vm: Vm, op: number): boolean {
   const { interp } = vm;
   if (op === interp.long.True) return true;
   if (op === interp.long.False || op === interp.singletons.None) return false;
+  if (interp.weakref.isProxy(op)) return isTrue(vm, proxyReferent(vm, op));
   if (isInt(vm, op)) return intValue(vm, op) !== 0n;
   if (isFloat(vm, op)) return interp.float.value(op) !== 0;
   if (isStr(vm, op)) return interp.str.length(op) !== 0;
@@ -449,6 +451,9 @@ export function richCompare(vm: Vm, a: number, b: number, op: number): number {
   // mappingproxy_richcompare: the mapping's comparison.
   if (typeOf(vm, a) === vm.descr.mappingproxy) return richCompare(vm, vm.descr.mapping(a), b, op);
   if (typeOf(vm, b) === vm.descr.mappingproxy) return richCompare(vm, a, vm.descr.mapping(b), op);
+  // proxy_richcompare: both sides unwrapped.
+  if (vm.interp.weakref.isProxy(a)) return richCompare(vm, proxyReferent(vm, a), b, op);
+  if (vm.interp.weakref.isProxy(b)) return richCompare(vm, a, proxyReferent(vm, b), op);
   const c = compareBuiltin(vm, a, b, op);
   if (c !== null) return newBool(vm, c);
   const NotImpl = vm.interp.singletons.NotImplemented;
@@ -660,6 +665,7 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
   if (t === vm.module.type) return `<module '${strValue(vm, vm.module.name(op))}' (built-in)>`;
   const descr = descrRepr(vm, op, hexAddress(vm, op));
   if (descr !== null) return descr;
+  if (interp.weakref.isProxy(op)) return proxyRepr(vm, op);
   if (t === interp.weakref.type) {
     const o = interp.weakref.get(op);
     if (o === s.None) return `<weakref at ${hexAddress(vm, op)}; dead>`;
@@ -736,6 +742,7 @@ function dunderText(vm: Vm, op: number, name: '__repr__' | '__str__'): string | 
 export function str(vm: Vm, op: number): string {
   const { interp } = vm;
   const t = typeOf(vm, op);
+  if (interp.weakref.isProxy(op)) return str(vm, proxyReferent(vm, op));
   if (t === interp.str.type) return strValue(vm, op);
   const custom = isHeapType(vm, t) ? dunderText(vm, op, '__str__') : null;
   if (custom !== null) return custom;
@@ -814,6 +821,7 @@ export function genericGetAttr(vm: Vm, obj: number, name: number): number {
     if (strValue(vm, name) === '__dict__') return newRef(vm, vm.module.dict(obj));
     return 0;
   }
+  if (interp.weakref.isProxy(obj)) return getAttrOrNull(vm, proxyReferent(vm, obj), name);
   const key = strValue(vm, name);
   if (key === '__class__') return newRef(vm, vm.typeObject(t));
   if (t === vm.super.type) return superGetattro(vm, obj, name);
@@ -923,6 +931,7 @@ export function setAttr(vm: Vm, obj: number, name: number, value: number): void 
 export function genericSetAttr(vm: Vm, obj: number, name: number, value: number): void {
   const { interp } = vm;
   const t = typeOf(vm, obj);
+  if (interp.weakref.isProxy(obj)) return setAttr(vm, proxyReferent(vm, obj), name, value);
   const clsAttr = vm.typeobj.check(obj) ? 0 : typeLookup(vm, t, name);
   if (clsAttr !== 0 && descrSet(vm, clsAttr, obj, value)) return;
   if (interp.instance.check(obj)) {
@@ -966,6 +975,7 @@ export function callObject(vm: Vm, callable: number, args: readonly number[], kw
   }
   if (t === vm.method.type) return callObject(vm, vm.method.func(callable), [vm.method.self(callable), ...args], kwnames);
   if (t === vm.descr.staticmethod) return callObject(vm, vm.descr.wrapped(callable), args, kwnames);
+  if (t === interp.weakref.callableProxyType) return proxyCall(vm, callable, args, kwnames);
   if (t === interp.weakref.type) {
     if (args.length > 0) raise(vm, 'TypeError', `weakref() takes no arguments`);
     return interp.weakref.call(callable);
@@ -1013,6 +1023,7 @@ export function getItem(vm: Vm, obj: number, key: number): number {
   const t = typeOf(vm, obj);
   const isSlice = typeOf(vm, key) === interp.slice.type;
   if (t === vm.descr.mappingproxy) return getItem(vm, vm.descr.mapping(obj), key);
+  if (interp.weakref.isProxy(obj)) return getItem(vm, proxyReferent(vm, obj), key);
   if (t === interp.list.type || t === interp.tuple.type) {
     const items = t === interp.list.type ? interp.list.items(obj) : interp.tuple.items(obj);
     if (isSlice) {
@@ -1154,6 +1165,7 @@ export function getIter(vm: Vm, obj: number): number {
   if (t === interp.listiter.type || t === interp.range.iterType || t === interp.range.longIterType || t === vm.seqIterType || t === vm.gen.type) return newRef(vm, obj);
   if (t === interp.tuple.type) return vm.newSeqIter(interp.tuple.items(obj));
   if (t === vm.descr.mappingproxy) return getIter(vm, vm.descr.mapping(obj));
+  if (interp.weakref.isProxy(obj)) return getIter(vm, proxyReferent(vm, obj));
   if (t === interp.str.type) {
     const chars = Array.from(strValue(vm, obj)).map((c) => newStr(vm, c));
     try {
@@ -1245,6 +1257,7 @@ export function length(vm: Vm, obj: number): number {
   if (t === interp.str.type) return interp.str.length(obj);
   if (t === interp.dict.type) return interp.dict.size(obj);
   if (t === vm.descr.mappingproxy) return length(vm, vm.descr.mapping(obj));
+  if (interp.weakref.isProxy(obj)) return length(vm, proxyReferent(vm, obj));
   if (t === interp.set.type || t === interp.set.frozensetType) return interp.set.size(obj);
   if (t === interp.range.type) return interp.range.length(obj);
   if (t === interp.bytes.type) return interp.bytes.size(obj);
@@ -1270,6 +1283,7 @@ export function contains(vm: Vm, container: number, item: number): boolean {
   const t = typeOf(vm, container);
   if (t === interp.dict.type) return interp.dict.contains(container, item);
   if (t === vm.descr.mappingproxy) return contains(vm, vm.descr.mapping(container), item);
+  if (interp.weakref.isProxy(container)) return contains(vm, proxyReferent(vm, container), item);
   if (vm.dictview.kindOf(container) === 'keys') return interp.dict.contains(vm.dictview.dict(container), item);
   if (t === interp.set.type || t === interp.set.frozensetType) return interp.set.contains(container, item);
   if (t === interp.str.type) {

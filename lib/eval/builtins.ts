@@ -93,6 +93,7 @@ import { addMembers, descriptorConstructors, descriptorMethods, implicitClassmet
 import { typeMethods } from './builtinMembers.js';
 import { coroutineMethods } from './coroutines.js';
 import { osErrorSubclass } from './exceptionAttrs.js';
+import { weakrefConstructors, weakrefProxy } from './weakrefs.js';
 
 /** Arguments split into positional ones and keywords (by name). */
 interface Args {
@@ -627,7 +628,7 @@ export function installBuiltins(vm: Vm): void {
     return typeNew(vm, args[0]!, args[1]!, args[2]!);
   });
 
-  for (const [t, c] of descriptorConstructors(vm)) construct.set(t.id, c);
+  for (const [t, c] of [...descriptorConstructors(vm), ...weakrefConstructors(vm)]) construct.set(t.id, c);
   // object.__init_subclass__: a classmethod taking no arguments.
   const objectInitSubclass = vm.cfunc.newFunction(vm.cfunc.define({ name: '__init_subclass__', meth: () => none(vm) }), 0, 0);
   const objectInitSubclassCm = vm.descr.newWrapper(vm.descr.classmethod, objectInitSubclass);
@@ -1164,11 +1165,15 @@ export function installBuiltins(vm: Vm): void {
   const wdict = vm.module.dict(wm);
   const W = interp.weakref;
   W.callObject = (callable, arg) => rt.decref(callObject(vm, callable, [arg], 0));
-  def(wdict, wm, 'ref', (_s, args) => {
-    arity(vm, 'ref', args, 1, 2);
-    if (!W.supportsWeakrefs(args[0]!)) raise(vm, 'TypeError', `cannot create weak reference to '${typeName(vm, args[0]!)}' object`);
-    return W.newRef(args[0]!, args.length > 1 ? args[1]! : undefined);
-  });
+  for (const [name, t] of [
+    ['ref', W.type],
+    ['ReferenceType', W.type],
+    ['ProxyType', W.proxyType],
+    ['CallableProxyType', W.callableProxyType],
+  ] as const) {
+    interp.dict.setItem(wdict, id(vm, name), typeObj(t));
+  }
+  def(wdict, wm, 'proxy', weakrefProxy(vm));
   def(wdict, wm, 'getweakrefcount', (_s, args) => newInt(vm, W.supportsWeakrefs(args[0]!) ? W.weakrefCount(args[0]!) : 0));
   def(wdict, wm, 'getweakrefs', (_s, args) => listOf(vm, W.supportsWeakrefs(args[0]!) ? W.getWeakrefs(args[0]!) : []));
   vm.modules.set('weakref', wm);
