@@ -960,6 +960,15 @@ export function genericSetAttr(vm: Vm, obj: number, name: number, value: number)
 
 // --- calls ---------------------------------------------------------------------------------------------
 
+/** PyCallable_Check: functions, methods, built-in callables, classes, callable proxies and instances of classes with __call__. */
+export function isCallable(vm: Vm, op: number): boolean {
+  const t = typeOf(vm, op);
+  const { interp } = vm;
+  if (t === interp.function.type || t === vm.cfunc.type || t === vm.cfunc.descrType || t === vm.method.type || t === interp.weakref.type) return true;
+  if (t === interp.weakref.callableProxyType || t === vm.descr.staticmethod || vm.typeobj.check(op)) return true;
+  return lookupSpecial(vm, op, '__call__') !== 0;
+}
+
 /**
  * PyObject_Vectorcall(callable, args, kwnames): args borrowed (the last
  * len(kwnames) are the keyword values). New reference.

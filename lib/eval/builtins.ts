@@ -21,6 +21,7 @@ import {
   getAttr,
   getAttrOrNull,
   genericGetAttr,
+  isCallable,
   genericSetAttr,
   attributeErrorMessage,
   hash,
@@ -94,6 +95,8 @@ import { typeMethods } from './builtinMembers.js';
 import { coroutineMethods } from './coroutines.js';
 import { osErrorSubclass } from './exceptionAttrs.js';
 import { weakrefConstructors, weakrefProxy } from './weakrefs.js';
+import { ensureFinalize } from './weakrefFinalize.js';
+import { installAtexit } from './atexitModule.js';
 
 /** Arguments split into positional ones and keywords (by name). */
 interface Args {
@@ -795,11 +798,7 @@ export function installBuiltins(vm: Vm): void {
     const classes = interp.tuple.check(args[1]!) ? interp.tuple.items(args[1]!) : [args[1]!];
     return newBool(vm, classes.some((c) => vm.isSubtype(a, vm.typeobj.typeOfObject(c)!)));
   });
-  def(bdict, builtins, 'callable', (_s, args) => {
-    const t = typeOf(vm, args[0]!);
-    const builtinCallable = t === interp.function.type || t === vm.cfunc.type || t === vm.cfunc.descrType || t === vm.method.type || t === vm.descr.staticmethod || t === interp.weakref.type;
-    return newBool(vm, builtinCallable || vm.typeobj.check(args[0]!) || lookupSpecial(vm, args[0]!, '__call__') !== 0);
-  });
+  def(bdict, builtins, 'callable', (_s, args) => newBool(vm, isCallable(vm, args[0]!)));
   def(bdict, builtins, 'abs', (_s, args) => {
     const v = args[0]!;
     if (isInt(vm, v)) {
@@ -1197,12 +1196,18 @@ export function installBuiltins(vm: Vm): void {
   });
   vm.modules.set('time', tm);
 
+  // --- atexit ---
+  const am = newModule(vm, 'atexit');
+  installAtexit(vm, (name, meth) => def(vm.module.dict(am), am, name, meth));
+  vm.modules.set('atexit', am);
+
   vm.importModule = (name) => {
     const m = vm.modules.get(name);
     if (m === undefined) {
       const e = newErr(vm, 'ModuleNotFoundError', `No module named '${name}'`);
       throw e;
     }
+    if (name === 'weakref') ensureFinalize(vm, m);
     return newRef(vm, m);
   };
   for (const [name, m] of vm.modules) interp.dict.setItem(modulesDict, id(vm, name), m);

@@ -11,17 +11,8 @@
  */
 import type { CMethod } from '../objects/types/cfunction.js';
 import type { PyTypeObject } from '../objects/type.js';
-import { callObject, hexAddress, lookupSpecial, raise, typeName, typeOf } from './abstract.js';
+import { callObject, hexAddress, isCallable, raise, typeName } from './abstract.js';
 import type { Vm } from './vm.js';
-
-/** PyCallable_Check, as weakref.proxy decides between its two types. */
-function isCallable(vm: Vm, op: number): boolean {
-  const t = typeOf(vm, op);
-  const { interp } = vm;
-  if (t === interp.function.type || t === vm.cfunc.type || t === vm.cfunc.descrType || t === vm.method.type || t === interp.weakref.type) return true;
-  if (t === interp.weakref.callableProxyType || t === vm.descr.staticmethod || vm.typeobj.check(op)) return true;
-  return lookupSpecial(vm, op, '__call__') !== 0;
-}
 
 /** proxy_checkref: the live referent of a proxy (borrowed), or ReferenceError. */
 export function proxyReferent(vm: Vm, proxy: number): number {
