@@ -109,11 +109,16 @@ export function id(vm: Vm, name: string): number {
 }
 const ids = new WeakMap<Vm, Map<string, number>>();
 
-/** The special method name of t (borrowed), or 0 (lookup_maybe_method on a user class only). */
+/**
+ * The special method name of t (borrowed), or 0 (lookup_maybe_method on a
+ * user class only; object's own methods are its built-in slots, so they
+ * count as none).
+ */
 export function lookupSpecial(vm: Vm, op: number, name: string): number {
   const t = typeOf(vm, op);
   if (!isHeapType(vm, t)) return 0;
-  return typeLookup(vm, t, id(vm, name));
+  const m = typeLookup(vm, t, id(vm, name));
+  return m !== 0 && isObjectMethod(vm, m, name) ? 0 : m;
 }
 
 /** Whether t is a class a program made. */
@@ -454,6 +459,11 @@ export function richCompare(vm: Vm, a: number, b: number, op: number): number {
   // proxy_richcompare: both sides unwrapped.
   if (vm.interp.weakref.isProxy(a)) return richCompare(vm, proxyReferent(vm, a), b, op);
   if (vm.interp.weakref.isProxy(b)) return richCompare(vm, a, proxyReferent(vm, b), op);
+  // method_richcompare: bound methods are equal when their functions are and their selves are one object.
+  if ((op === 2 || op === 3) && typeOf(vm, a) === vm.method.type && typeOf(vm, b) === vm.method.type) {
+    const same = vm.method.self(a) === vm.method.self(b) && richCompareBool(vm, vm.method.func(a), vm.method.func(b), 2);
+    return newBool(vm, same === (op === 2));
+  }
   const c = compareBuiltin(vm, a, b, op);
   if (c !== null) return newBool(vm, c);
   const NotImpl = vm.interp.singletons.NotImplemented;
@@ -686,9 +696,16 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
     return `<bound method ${qualname} of ${repr(vm, vm.method.self(op), seen)}>`;
   }
   if (t === interp.cell.type) return `<cell at ${hexAddress(vm, op)}: ${interp.cell.contents(op) === 0 ? 'empty' : `${typeName(vm, interp.cell.contents(op))} object at ${hexAddress(vm, interp.cell.contents(op))}`}>`;
+  return objectRepr(vm, op);
+}
+
+/** object_repr: `<module.qualname object at address>` (no module for a built-in type). */
+export function objectRepr(vm: Vm, op: number): string {
+  const t = typeOf(vm, op);
   if (isHeapType(vm, t)) {
     const cls = vm.typeobj.objectOf(t);
-    return `<${moduleOfClass(vm, cls)}${t.name} object at ${hexAddress(vm, op)}>`;
+    const q = vm.typeobj.qualname(cls);
+    return `<${moduleOfClass(vm, cls)}${q !== 0 ? strValue(vm, q) : t.name} object at ${hexAddress(vm, op)}>`;
   }
   return `<${t.name} object at ${hexAddress(vm, op)}>`;
 }

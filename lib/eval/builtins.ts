@@ -20,10 +20,7 @@ import {
   callObject,
   getAttr,
   getAttrOrNull,
-  genericGetAttr,
   isCallable,
-  genericSetAttr,
-  attributeErrorMessage,
   hash,
   id,
   intValue,
@@ -90,12 +87,13 @@ import { fGlobals, localsplus } from '../objects/types/frame.js';
 import { execBuiltins, frameLocals } from './bltinExec.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
-import { addMembers, descriptorConstructors, descriptorMethods, implicitClassmethods, initSubclass, setNames } from './descriptors.js';
+import { addGetsets, addMembers, descriptorConstructors, descriptorMethods, implicitClassmethods, initSubclass, setNames } from './descriptors.js';
 import { typeMethods } from './builtinMembers.js';
 import { coroutineMethods } from './coroutines.js';
 import { osErrorSubclass } from './exceptionAttrs.js';
 import { weakrefConstructors, weakrefProxy } from './weakrefs.js';
 import { ensureFinalize } from './weakrefFinalize.js';
+import { installObjectInitSubclass, objectMethods } from './objectMethods.js';
 import { installAtexit } from './atexitModule.js';
 
 /** Arguments split into positional ones and keywords (by name). */
@@ -475,19 +473,7 @@ export function installBuiltins(vm: Vm): void {
     isprintable: pred(strIsPrintable),
   });
 
-  methods(interp.object.type, {
-    __init__: (self, args) => {
-      if (args.length > 0 && vm.classes.has(typeOf(vm, self).id)) raise(vm, 'TypeError', 'object.__init__() takes exactly one argument (the instance to initialize)');
-      return none(vm);
-    },
-    __getattribute__: (self, args) => {
-      const v = genericGetAttr(vm, self, args[0]!);
-      if (v === 0) raise(vm, 'AttributeError', attributeErrorMessage(vm, self, args[0]!));
-      return v;
-    },
-    __setattr__: (self, args) => (genericSetAttr(vm, self, args[0]!, args[1]!), none(vm)),
-    __delattr__: (self, args) => (genericSetAttr(vm, self, args[0]!, 0), none(vm)),
-  });
+  methods(interp.object.type, objectMethods(vm));
   for (const [t, table] of descriptorMethods(vm)) methods(t, table);
   methods(vm.gen.coroType, coroutineMethods(vm));
   methods(vm.typeobj.type, typeMethods(vm));
@@ -632,12 +618,7 @@ export function installBuiltins(vm: Vm): void {
   });
 
   for (const [t, c] of [...descriptorConstructors(vm), ...weakrefConstructors(vm)]) construct.set(t.id, c);
-  // object.__init_subclass__: a classmethod taking no arguments.
-  const objectInitSubclass = vm.cfunc.newFunction(vm.cfunc.define({ name: '__init_subclass__', meth: () => none(vm) }), 0, 0);
-  const objectInitSubclassCm = vm.descr.newWrapper(vm.descr.classmethod, objectInitSubclass);
-  interp.dict.setItem(vm.typeobj.dict(typeObj(interp.object.type)), id(vm, '__init_subclass__'), objectInitSubclassCm);
-  rt.decref(objectInitSubclassCm);
-  rt.decref(objectInitSubclass);
+  installObjectInitSubclass(vm);
 
   vm.callType = (cls, args, kwnames) => {
     const t = vm.typeobj.typeOfObject(cls)!;
@@ -1348,6 +1329,7 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs:
   if (slotsTuple !== 0) rt.decref(slotsTuple);
   vm.typeobj.setMro(op, vm.tupleOf(vm.mro[t.id]!.map((i) => (i === t.id ? op : vm.typeObject(rt.types[i]!)))));
   addMembers(vm, op);
+  addGetsets(vm, op, baseTypes.length > 0 ? baseTypes : [interp.object.type]);
   // type_dict_set_doc: a class without a docstring has __doc__ None.
   const tdict = vm.typeobj.dict(op);
   if (!interp.dict.contains(tdict, id(vm, '__doc__'))) interp.dict.setItem(tdict, id(vm, '__doc__'), interp.singletons.None);

@@ -7,7 +7,8 @@
  * distinction PyObject_GenericGetAttr makes; the builtins property,
  * classmethod and staticmethod with their methods and members;
  * mappingproxy's reading side; member_descriptor (a __slots__ name's
- * descriptor, Objects/descrobject.c member_get / member_set); and what type_new does with a class's
+ * descriptor, Objects/descrobject.c member_get / member_set) and
+ * getset_descriptor (a class's __dict__ and __weakref__); and what type_new does with a class's
  * namespace after making it (type_new_set_names, init_subclass).
  *
  * Invariants: every function returns new references (0 only where it says
@@ -15,14 +16,9 @@
  */
 import type { CMethod } from '../objects/types/cfunction.js';
 import type { PyTypeObject } from '../objects/type.js';
-import { callObject, getAttrOrNull, getItem, id, isHeapType, newRef, newStr, none, raise, repr, strValue, typeLookup, typeOf } from './abstract.js';
+import { callObject, getAttrOrNull, getItem, id, isHeapType, lookupSpecial, newRef, newStr, none, raise, repr, strValue, typeLookup, typeOf } from './abstract.js';
+import { exceptionDict } from './exceptionAttrs.js';
 import type { Vm } from './vm.js';
-
-/** A special method of an instance's class (borrowed), or 0: looked up only on classes a program made. */
-function classSpecial(vm: Vm, op: number, name: string): number {
-  const t = typeOf(vm, op);
-  return isHeapType(vm, t) ? typeLookup(vm, t, id(vm, name)) : 0;
-}
 
 /** 0 as None (borrowed in, borrowed out). */
 function orNone(vm: Vm, op: number): number {
@@ -37,9 +33,9 @@ function typeQualname(vm: Vm, obj: number): string {
 /** Whether a class attribute is a data descriptor (its type defines tp_descr_set): property, or a class with __set__ or __delete__. */
 export function isDataDescriptor(vm: Vm, attr: number): boolean {
   const t = typeOf(vm, attr);
-  if (t === vm.descr.property || t === vm.descr.member) return true;
+  if (t === vm.descr.property || t === vm.descr.member || t === vm.descr.getset) return true;
   if (!isHeapType(vm, t)) return false;
-  return classSpecial(vm, attr, '__set__') !== 0 || classSpecial(vm, attr, '__delete__') !== 0;
+  return lookupSpecial(vm, attr, '__set__') !== 0 || lookupSpecial(vm, attr, '__delete__') !== 0;
 }
 
 /**
@@ -61,7 +57,8 @@ export function descrGet(vm: Vm, attr: number, obj: number, cls: number): number
   }
   if (t === vm.descr.property) return propertyGet(vm, attr, obj);
   if (t === vm.descr.member) return memberGet(vm, attr, obj);
-  const get = isHeapType(vm, t) ? classSpecial(vm, attr, '__get__') : 0;
+  if (t === vm.descr.getset) return getsetGet(vm, attr, obj);
+  const get = lookupSpecial(vm, attr, '__get__');
   if (get === 0) return 0;
   return callObject(vm, get, [attr, orNone(vm, obj), cls], 0);
 }
@@ -96,6 +93,19 @@ function memberGet(vm: Vm, descr: number, obj: number): number {
   return newRef(vm, v);
 }
 
+/** getset_get of subtype_dict / subtype_getweakref: the instance's __dict__, or its first weakref (None for none). */
+function getsetGet(vm: Vm, descr: number, obj: number): number {
+  if (obj === 0) return newRef(vm, descr);
+  const { name } = memberCheck(vm, descr, obj);
+  const { interp } = vm;
+  if (strValue(vm, name) === '__weakref__') {
+    const head = interp.weakref.listHead(obj);
+    return newRef(vm, head !== 0 ? head : interp.singletons.None);
+  }
+  if (vm.exc.check(obj)) return newRef(vm, exceptionDict(vm, obj));
+  return interp.instance.dictOf(obj);
+}
+
 /**
  * tp_descr_set(attr, obj, value) of a data descriptor (value 0: delete):
  * whether attr was one (then it has done the assignment).
@@ -122,9 +132,17 @@ export function descrSet(vm: Vm, attr: number, obj: number, value: number): bool
     else vm.interp.instance.delAttr(obj, name);
     return true;
   }
+  if (t === vm.descr.getset) {
+    // subtype_setdict (through the instance's own __dict__ handling); __weakref__ is read-only.
+    const { cls, name } = memberCheck(vm, attr, obj);
+    if (strValue(vm, name) === '__weakref__') raise(vm, 'AttributeError', `attribute '__weakref__' of '${vm.typeobj.typeOfObject(cls)!.name}' objects is not writable`);
+    if (value !== 0) vm.interp.instance.setAttr(obj, name, value);
+    else vm.interp.instance.delAttr(obj, name);
+    return true;
+  }
   if (!isDataDescriptor(vm, attr)) return false;
   // slot_tp_descr_set: __delete__ or __set__, AttributeError naming the one missing.
-  const meth = classSpecial(vm, attr, value === 0 ? '__delete__' : '__set__');
+  const meth = lookupSpecial(vm, attr, value === 0 ? '__delete__' : '__set__');
   if (meth === 0) raise(vm, 'AttributeError', value === 0 ? '__delete__' : '__set__');
   rt.decref(callObject(vm, meth, value === 0 ? [attr, obj] : [attr, obj, value], 0));
   return true;
@@ -141,7 +159,7 @@ export function descrMember(vm: Vm, op: number, key: string): number {
     if (key === '__isabstractmethod__') return newRef(vm, interp.long.False);
     return 0;
   }
-  if (t === vm.descr.member) {
+  if (t === vm.descr.member || t === vm.descr.getset) {
     const { cls, name } = vm.descr.memberParts(op);
     if (key === '__name__') return newRef(vm, name);
     if (key === '__objclass__') return newRef(vm, cls);
@@ -173,9 +191,9 @@ export function descrRepr(vm: Vm, op: number, address: string): string | null {
   if (t === vm.descr.property) return `<property object at ${address}>`;
   if (t === vm.descr.classmethod || t === vm.descr.staticmethod) return `<${t.name}(${repr(vm, vm.descr.wrapped(op))})>`;
   if (t === vm.descr.mappingproxy) return `mappingproxy(${repr(vm, vm.descr.mapping(op))})`;
-  if (t === vm.descr.member) {
+  if (t === vm.descr.member || t === vm.descr.getset) {
     const { cls, name } = vm.descr.memberParts(op);
-    return `<member '${strValue(vm, name)}' of '${vm.typeobj.typeOfObject(cls)!.name}' objects>`;
+    return `<${t === vm.descr.member ? 'member' : 'attribute'} '${strValue(vm, name)}' of '${vm.typeobj.typeOfObject(cls)!.name}' objects>`;
   }
   return null;
 }
@@ -266,7 +284,17 @@ export function descriptorMethods(vm: Vm): Array<[PyTypeObject, Record<string, C
       return newProperty(vm, orNone(vm, parts.fget), orNone(vm, parts.fset), orNone(vm, parts.fdel), orNone(vm, doc), p.name);
     };
   const mapping = (self: number): number => vm.descr.mapping(self);
-  const dictMethod = (name: string): CMethod => (self, args, kwnames) => callObject(vm, vm.cfunc.bind(typeLookup(vm, vm.interp.dict.type, id(vm, name)), mapping(self)), args, kwnames);
+  // mappingproxy_methods: the mapping's own method, called.
+  const dictMethod =
+    (name: string): CMethod =>
+    (self, args, kwnames) => {
+      const bound = vm.cfunc.bind(typeLookup(vm, vm.interp.dict.type, id(vm, name)), mapping(self));
+      try {
+        return callObject(vm, bound, args, kwnames);
+      } finally {
+        vm.interp.rt.decref(bound);
+      }
+    };
   return [
     [
       vm.descr.property,
@@ -288,6 +316,14 @@ export function descriptorMethods(vm: Vm): Array<[PyTypeObject, Record<string, C
       { __get__: (self, args) => descrGet(vm, self, args[0] === None ? 0 : args[0]!, args[1] ?? vm.typeObject(typeOf(vm, args[0]!))) },
     ],
     [vm.descr.staticmethod, { __get__: (self) => newRef(vm, vm.descr.wrapped(self)) }],
+    [
+      vm.descr.getset,
+      {
+        __get__: (self, args) => getsetGet(vm, self, args[0] === None ? 0 : args[0]!),
+        __set__: (self, args) => (descrSet(vm, self, args[0]!, args[1]!), none(vm)),
+        __delete__: (self, args) => (descrSet(vm, self, args[0]!, 0), none(vm)),
+      },
+    ],
     [
       vm.descr.member,
       {
@@ -323,6 +359,27 @@ export function addMembers(vm: Vm, cls: number): void {
   }
 }
 
+/**
+ * type_new_descriptors' subtype_getsets: __dict__ and __weakref__
+ * getset_descriptors in the class's dict when the class is the first in its
+ * line to add them (its bases' instances have none).
+ */
+export function addGetsets(vm: Vm, cls: number, bases: readonly PyTypeObject[]): void {
+  const { interp } = vm;
+  const t = vm.typeobj.typeOfObject(cls)!;
+  const addDict = t.dictoffset !== 0 && bases.every((b) => b.dictoffset === 0);
+  const addWeak = t.weaklistoffset > 0 && bases.every((b) => b.weaklistoffset === 0);
+  for (const [add, n] of [
+    [addDict, '__dict__'],
+    [addWeak, '__weakref__'],
+  ] as const) {
+    if (!add) continue;
+    const d = vm.descr.newGetset(cls, id(vm, n));
+    interp.dict.setItem(vm.typeobj.dict(cls), id(vm, n), d);
+    interp.rt.decref(d);
+  }
+}
+
 /** type_new_set_names: __set_name__(cls, name) of each namespace value whose class has one, in namespace order. */
 export function setNames(vm: Vm, cls: number): void {
   const { interp } = vm;
@@ -333,7 +390,7 @@ export function setNames(vm: Vm, cls: number): void {
         vm.descr.setPropertyName(v, k);
         continue;
       }
-      const m = classSpecial(vm, v, '__set_name__');
+      const m = lookupSpecial(vm, v, '__set_name__');
       if (m !== 0) interp.rt.decref(callObject(vm, m, [v, cls, k], 0));
     }
   } finally {

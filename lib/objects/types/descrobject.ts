@@ -25,12 +25,14 @@
  *    0  16  PyObject    ob_base  the object header
  *   16  8   PyObject *  mapping  the mapping it shows; owned, never NULL
  *
- * PyMemberDescrObject, 48 bytes (member_descriptor, a __slots__ name):
+ * PyMemberDescrObject (member_descriptor, a __slots__ name) and
+ * PyGetSetDescrObject (getset_descriptor, a class's __dict__ and
+ * __weakref__), 48 bytes each, the same fields but the last:
  *    0  16  PyObject       ob_base     the object header
  *   16  8   PyTypeObject * d_type      the class; owned
  *   24  8   PyObject *     d_name      the member name, a str; owned
  *   32  8   PyObject *     d_qualname  NULL (made on demand)
- *   40  8   PyMemberDef *  d_member    the member's offset in the instance
+ *   40  8   PyMemberDef *  d_member    the member's offset in the instance (d_getset: 0)
  *
  * Invariants: every object field holds one reference or is NULL; the
  * objects are tracked from birth and untracked before their fields are
@@ -93,6 +95,19 @@ export const MemberDescrObject = declareObjectStruct({
   size: 48,
 });
 
+/** PyGetSetDescrObject (PyDescr_COMMON + d_getset): a class's __dict__ and __weakref__ attributes. */
+export const GetSetDescrObject = declareObjectStruct({
+  name: 'PyGetSetDescrObject',
+  fields: [
+    { name: 'ob_base', type: PyObject, meaning: 'the object header' },
+    obj('d_type', 'the class; owned'),
+    obj('d_name', "'__dict__' or '__weakref__'; owned"),
+    obj('d_qualname', 'NULL (made on demand)'),
+    { name: 'd_getset', type: 'ptr', ctype: 'PyGetSetDef *', unchecked: true, meaning: '0 (the getter is chosen by d_name)' },
+  ],
+  size: 48,
+});
+
 /** The parts of a property. */
 export interface PropertyParts {
   readonly fget: number;
@@ -131,6 +146,8 @@ export class DescrObjectModule {
   readonly mappingproxy: PyTypeObject;
   /** PyMemberDescr_Type. */
   readonly member: PyTypeObject;
+  /** PyGetSetDescr_Type. */
+  readonly getset: PyTypeObject;
   private readonly rt: Runtime;
 
   constructor(readonly interp: Interpreter) {
@@ -155,6 +172,20 @@ export class DescrObjectModule {
     this.staticmethod = fieldsType('staticmethod', ClassMethodObject, CM_OWNED, Py_TPFLAGS_BASETYPE);
     this.mappingproxy = fieldsType('mappingproxy', MappingProxyObject, [mpMapping], 0);
     this.member = fieldsType('member_descriptor', MemberDescrObject, [dType, dName, dQualname], 0);
+    this.getset = fieldsType('getset_descriptor', GetSetDescrObject, [dType, dName, dQualname], 0);
+  }
+
+  /** PyDescr_NewGetSet(type, getset) for __dict__ / __weakref__: cls and name borrowed. New reference. */
+  newGetset(cls: number, name: number): number {
+    const op = this.rt.gcNew(this.getset);
+    this.rt.incref(cls);
+    dType.set(op, cls);
+    this.rt.incref(name);
+    dName.set(op, name);
+    dQualname.set(op, 0);
+    dMember.set(op, 0);
+    this.rt.gcTrack(op);
+    return op;
   }
 
   /** PyDescr_NewMember(type, member): cls and name borrowed. New reference. */
@@ -170,7 +201,7 @@ export class DescrObjectModule {
     return op;
   }
 
-  /** d_type and d_name of a member descriptor (borrowed). */
+  /** d_type and d_name of a member or getset descriptor (borrowed; the two layouts agree on them). */
   memberParts(op: number): { readonly cls: number; readonly name: number } {
     return { cls: dType.get(op), name: dName.get(op) };
   }
