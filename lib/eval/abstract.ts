@@ -914,7 +914,17 @@ export function getAttr(vm: Vm, obj: number, name: number): number {
       return callSpecial(vm, getattr, obj, [name]);
     }
   }
-  const v = genericGetAttr(vm, obj, name);
+  let v: number;
+  try {
+    v = genericGetAttr(vm, obj, name);
+  } catch (e) {
+    // A descriptor's AttributeError also falls back to the class's __getattr__.
+    const err = toPyErr(vm, e);
+    const getattr = vm.isSubtype(typeOf(vm, err.exc), vm.excType('AttributeError')) ? lookupSpecial(vm, obj, '__getattr__') : 0;
+    if (getattr === 0) throw err;
+    vm.interp.rt.decref(err.exc);
+    return callSpecial(vm, getattr, obj, [name]);
+  }
   if (v !== 0) return v;
   const getattr = lookupSpecial(vm, obj, '__getattr__');
   if (getattr !== 0) return callSpecial(vm, getattr, obj, [name]);

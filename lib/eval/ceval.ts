@@ -1622,7 +1622,8 @@ function run(vm: Vm, entryFrame: Frame): number {
         fr.sp = sp;
         const done = fr;
         popFrame(vm, done);
-        if (done.entry) throw err;
+        // Out of an entry frame (a generator's or coroutine's send), the caller's frame adds its own line: a re-raise is a raise there.
+        if (done.entry) throw err.message === 'reraise' ? new PyErr(exc, 'raise') : err;
         load(stack[stack.length - 1]!);
         traceHere(vm, exc, fr);
       }

@@ -206,7 +206,7 @@ function bindParams(vm: Vm, fname: string, params: readonly string[], args: read
   const out = params.map((_, i) => (i < npos ? args[i]! : 0));
   names.forEach((n, i) => {
     const k = params.indexOf(n);
-    if (k < 0) raise(vm, 'TypeError', `${fname}() got an unexpected keyword argument '${n}'`);
+    if (k < 0) raise(vm, 'TypeError', `'${n}' is an invalid keyword argument for ${fname}()`);
     out[k] = args[npos + i]!;
   });
   return out;
@@ -228,13 +228,13 @@ function newProperty(vm: Vm, fget: number, fset: number, fdel: number, doc: numb
   return vm.descr.newProperty({ fget: part(fget), fset: part(fset), fdel: part(fdel), doc: d, name: part(name) }, getterDoc);
 }
 
-/** functools_wraps (cm_init / sm_init): __module__, __name__, __qualname__, __doc__ of the callable copied into the wrapper's __dict__. */
+/** functools_wraps (cm_init / sm_init): __module__, __name__, __qualname__, __doc__, __annotations__ of the callable copied into the wrapper's __dict__. */
 function functoolsWraps(vm: Vm, wrapper: number, wrapped: number): void {
   const { interp } = vm;
   const d = interp.dict.new();
   vm.descr.setWrapperDict(wrapper, d);
   interp.rt.decref(d);
-  for (const name of ['__module__', '__name__', '__qualname__', '__doc__']) {
+  for (const name of ['__module__', '__name__', '__qualname__', '__doc__', '__annotations__']) {
     const v = getAttrOrNull(vm, wrapped, id(vm, name));
     if (v === 0) continue;
     interp.dict.setItem(d, id(vm, name), v);

@@ -2,8 +2,9 @@
  * The descriptor objects a class body makes (CPython 3.11): property
  * (Objects/descrobject.c), classmethod and staticmethod
  * (Objects/funcobject.c), mappingproxy (descrobject.c), the read-only
- * view `C.__dict__` gives of a class's namespace, and member_descriptor,
- * what a __slots__ name is in its class's dict. Each is a GC object of
+ * view `C.__dict__` gives of a class's namespace, member_descriptor (a
+ * __slots__ name) and getset_descriptor (a class's __dict__ and
+ * __weakref__). Each is a GC object of
  * its own layout; what they do when an attribute is looked up is
  * lib/eval/descriptors.ts's.
  *
@@ -16,7 +17,9 @@
  *   48  8   PyObject *  prop_name   the name __set_name__ gave, or NULL; owned
  *   56  4   int         getter_doc  1 when __doc__ came from fget
  *
- * classmethod / staticmethod, 32 bytes:
+ * classmethod and staticmethod share this layout (staticmethod's fields
+ * are sm_callable, sm_dict):
+ * classmethod, 32 bytes:
  *    0  16  PyObject    ob_base      the object header
  *   16  8   PyObject *  cm_callable  the wrapped callable; owned, never NULL
  *   24  8   PyObject *  cm_dict      __dict__ or NULL; owned
@@ -25,14 +28,21 @@
  *    0  16  PyObject    ob_base  the object header
  *   16  8   PyObject *  mapping  the mapping it shows; owned, never NULL
  *
- * PyMemberDescrObject (member_descriptor, a __slots__ name) and
- * PyGetSetDescrObject (getset_descriptor, a class's __dict__ and
- * __weakref__), 48 bytes each, the same fields but the last:
+ * member_descriptor, a __slots__ name in its class's dict:
+ * PyMemberDescrObject, 48 bytes:
  *    0  16  PyObject       ob_base     the object header
- *   16  8   PyTypeObject * d_type      the class; owned
+ *   16  8   PyObject *     d_type      the class; owned
  *   24  8   PyObject *     d_name      the member name, a str; owned
  *   32  8   PyObject *     d_qualname  NULL (made on demand)
- *   40  8   PyMemberDef *  d_member    the member's offset in the instance (d_getset: 0)
+ *   40  8   PyMemberDef *  d_member    the member's offset in the instance (a PyMemberDef's offset)
+ *
+ * getset_descriptor, a class's __dict__ and __weakref__:
+ * PyGetSetDescrObject, 48 bytes:
+ *    0  16  PyObject       ob_base     the object header
+ *   16  8   PyObject *     d_type      the class; owned
+ *   24  8   PyObject *     d_name      '__dict__' or '__weakref__'; owned
+ *   32  8   PyObject *     d_qualname  NULL (made on demand)
+ *   40  8   PyGetSetDef *  d_getset    0 (the getter is chosen by d_name)
  *
  * Invariants: every object field holds one reference or is NULL; the
  * objects are tracked from birth and untracked before their fields are
@@ -152,7 +162,8 @@ export class DescrObjectModule {
 
   constructor(readonly interp: Interpreter) {
     this.rt = interp.rt;
-    const fieldsType = (name: string, layout: typeof PropertyObject, owned: readonly (typeof cmDict)[], flags: number): PyTypeObject =>
+    // owned: the fields dealloc releases; visited: those tp_traverse visits (descr_traverse visits d_type alone).
+    const fieldsType = (name: string, layout: typeof PropertyObject, owned: readonly (typeof cmDict)[], flags: number, visited = owned): PyTypeObject =>
       this.rt.registerType({
         name,
         basicsize: layout.size,
@@ -164,15 +175,15 @@ export class DescrObjectModule {
           this.clearFields(op, owned);
           r.gcDel(op);
         },
-        traverse: (_r, op, visit) => traverseFields(op, owned, visit),
+        traverse: (_r, op, visit) => traverseFields(op, visited, visit),
         clear: (_r, op) => this.clearFields(op, owned),
       });
     this.property = fieldsType('property', PropertyObject, PROPERTY_OWNED, Py_TPFLAGS_BASETYPE);
     this.classmethod = fieldsType('classmethod', ClassMethodObject, CM_OWNED, Py_TPFLAGS_BASETYPE);
     this.staticmethod = fieldsType('staticmethod', ClassMethodObject, CM_OWNED, Py_TPFLAGS_BASETYPE);
     this.mappingproxy = fieldsType('mappingproxy', MappingProxyObject, [mpMapping], 0);
-    this.member = fieldsType('member_descriptor', MemberDescrObject, [dType, dName, dQualname], 0);
-    this.getset = fieldsType('getset_descriptor', GetSetDescrObject, [dType, dName, dQualname], 0);
+    this.member = fieldsType('member_descriptor', MemberDescrObject, [dType, dName, dQualname], 0, [dType]);
+    this.getset = fieldsType('getset_descriptor', GetSetDescrObject, [dType, dName, dQualname], 0, [dType]);
   }
 
   /** PyDescr_NewGetSet(type, getset) for __dict__ / __weakref__: cls and name borrowed. New reference. */

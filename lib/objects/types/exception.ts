@@ -15,7 +15,11 @@
  *   64  1   char        suppress_context  __suppress_context__
  *
  * A class deriving from one of them (heap set) adds __weakref__ after
- * those 72 bytes (type_new's add_weak): its instances are 80 bytes.
+ * those 72 bytes (type_new's add_weak):
+ *
+ * PyBaseExceptionObject+__weakref__, 80 bytes:
+ *    0  72  PyBaseExceptionObject  base      the built-in exception's fields
+ *   72  8   PyObject *             weaklist  weakrefs to it (__weakref__); not owned
  *
  * Invariants: every object field holds one reference (or NULL);
  * BaseException_dealloc untracks, clears, frees.
