@@ -26,7 +26,6 @@ const UNSUPPORTED = new Map<string, string>([
     (e) => [e, 'the bytearray() constructor'] as const,
   ),
   ...['dict.fromkeys(range(1))', 'dict.fromkeys(range(5))', 'dict.fromkeys(range(10))'].map((e) => [e, 'dict.fromkeys'] as const),
-  ["memoryview(b'ab')", 'memoryview (the buffer protocol)'],
 ]);
 
 /** Python source of the catalog run: one line per case, `size type tracked` or `ERR Type message`. */

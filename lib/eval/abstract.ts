@@ -25,6 +25,16 @@ import type { PyTypeObject } from '../objects/type.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
 import { callPython, genNext } from './ceval.js';
+import {
+  memoryviewAttr,
+  memoryviewEq,
+  memoryviewGetItem,
+  memoryviewIter,
+  memoryviewIterNext,
+  memoryviewLength,
+  memoryviewRepr,
+  memoryviewSetItem,
+} from './memoryviewOps.js';
 import { percentFormat } from '../objects/text/printf.js';
 import { objectHooks, toValue } from './textHooks.js';
 import { exceptionDict, exceptionGetattr, exceptionSetattr, osErrorStr } from './exceptionAttrs.js';
@@ -70,6 +80,8 @@ export function toPyErr(vm: Vm, e: unknown): PyErr {
     if (/index out of range/.test(e.message)) return newErr(vm, 'IndexError', e.message);
   }
   if (e instanceof RangeError && /call stack/.test(e.message)) return newErr(vm, 'RecursionError', 'maximum recursion depth exceeded');
+  // A value JavaScript cannot hold (a str past V8's longest string, an array past its longest): as CPython's failed allocation.
+  if (e instanceof RangeError && /^Invalid (string|array|typed array) length|^Array buffer allocation failed/.test(e.message)) return newErr(vm, 'MemoryError', null);
   throw e;
 }
 
@@ -464,6 +476,10 @@ export function richCompare(vm: Vm, a: number, b: number, op: number): number {
     const same = vm.method.self(a) === vm.method.self(b) && richCompareBool(vm, vm.method.func(a), vm.method.func(b), 2);
     return newBool(vm, same === (op === 2));
   }
+  if ((op === 2 || op === 3) && (vm.interp.memoryview.check(a) || vm.interp.memoryview.check(b))) {
+    const eq = memoryviewEq(vm, a, b);
+    if (eq !== null) return newBool(vm, op === 2 ? eq : !eq);
+  }
   const c = compareBuiltin(vm, a, b, op);
   if (c !== null) return newBool(vm, c);
   const NotImpl = vm.interp.singletons.NotImplemented;
@@ -648,6 +664,7 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
     return items.length === 0 ? 'frozenset()' : `frozenset({${inner}})`;
   }
   if (t === interp.bytes.type) return bytesRepr(interp.bytes.data(op));
+  if (t === interp.memoryview.type) return memoryviewRepr(vm, op);
   const view = vm.dictview.kindOf(op);
   if (view !== null) {
     const items = viewItems(vm, op);
@@ -871,6 +888,9 @@ export function genericGetAttr(vm: Vm, obj: number, name: number): number {
     return newStr(vm, vm.cfunc.def(obj).name);
   } else if (t === interp.complex.type && (key === 'real' || key === 'imag')) {
     return interp.float.fromNumber(interp.complex.parts(obj)[key]);
+  } else if (t === interp.memoryview.type) {
+    const v = memoryviewAttr(vm, obj, key);
+    if (v !== 0) return v;
   } else {
     const v = descrMember(vm, obj, key) || memberOf(vm, obj, key);
     if (v !== 0) return v;
@@ -1057,6 +1077,7 @@ export function sliceIndices(vm: Vm, slice: number, n: number): [number, number,
 export function getItem(vm: Vm, obj: number, key: number): number {
   const { interp } = vm;
   const t = typeOf(vm, obj);
+  if (t === interp.memoryview.type) return memoryviewGetItem(vm, obj, key);
   const isSlice = typeOf(vm, key) === interp.slice.type;
   if (t === vm.descr.mappingproxy) return getItem(vm, vm.descr.mapping(obj), key);
   if (interp.weakref.isProxy(obj)) return getItem(vm, proxyReferent(vm, obj), key);
@@ -1143,6 +1164,7 @@ export function keyError(vm: Vm, key: number): PyErr {
 export function setItem(vm: Vm, obj: number, key: number, value: number): void {
   const { interp } = vm;
   const t = typeOf(vm, obj);
+  if (t === interp.memoryview.type) return memoryviewSetItem(vm, obj, key, value);
   if (t === interp.list.type) {
     if (typeOf(vm, key) === interp.slice.type) {
       const n = interp.list.size(obj);
@@ -1220,6 +1242,7 @@ export function getIter(vm: Vm, obj: number): number {
     }
   }
   if (t === interp.set.type || t === interp.set.frozensetType) return vm.newSeqIter(interp.set.items(obj));
+  if (t === interp.memoryview.type) return memoryviewIter(vm, obj);
   if (t === interp.bytes.type) {
     const items = Array.from(interp.bytes.data(obj), (b) => newInt(vm, b));
     try {
@@ -1240,6 +1263,7 @@ export function iterNext(vm: Vm, it: number): number {
   if (t === interp.listiter.type) return interp.listiter.next(it);
   if (t === interp.range.iterType || t === interp.range.longIterType) return interp.range.next(it);
   if (t === vm.seqIterType) return vm.seqIterNext(it);
+  if (t === interp.memoryview.iterType) return memoryviewIterNext(vm, it);
   if (t === vm.gen.type) return genNext(vm, it);
   const m = lookupSpecial(vm, it, '__next__');
   if (m !== 0) {
@@ -1297,6 +1321,7 @@ export function length(vm: Vm, obj: number): number {
   if (t === interp.set.type || t === interp.set.frozensetType) return interp.set.size(obj);
   if (t === interp.range.type) return interp.range.length(obj);
   if (t === interp.bytes.type) return interp.bytes.size(obj);
+  if (t === interp.memoryview.type) return memoryviewLength(vm, obj);
   if (vm.dictview.kindOf(obj) !== null) return interp.dict.size(vm.dictview.dict(obj));
   const m = lookupSpecial(vm, obj, '__len__');
   if (m !== 0) {
