@@ -91,7 +91,7 @@ import type { Vm } from './vm.js';
 import { addGetsets, addMembers, descriptorConstructors, descriptorMethods, implicitClassmethods, initSubclass, setNames } from './descriptors.js';
 import { typeMethods } from './builtinMembers.js';
 import { coroutineMethods } from './coroutines.js';
-import { osErrorSubclass } from './exceptionAttrs.js';
+import { addNote, osErrorSubclass } from './exceptionAttrs.js';
 import { weakrefConstructors, weakrefProxy } from './weakrefs.js';
 import { ensureFinalize } from './weakrefFinalize.js';
 import { installObjectInitSubclass, objectMethods } from './objectMethods.js';
@@ -486,6 +486,7 @@ export function installBuiltins(vm: Vm): void {
       return none(vm);
     },
     with_traceback: (self) => newRef(vm, self),
+    add_note: (self, args) => (arity(vm, 'add_note', args, 1, 1), addNote(vm, self, args[0]!), none(vm)),
   });
   // _PyGen_SetStopIterationValue: a generator's return value (stolen) rides on StopIteration (none for None).
   const stopIterationWith = (v: number): never => {
@@ -695,6 +696,8 @@ export function installBuiltins(vm: Vm): void {
   // --- builtin functions ---
   def(bdict, builtins, '__build_class__', (_s, args, kwnames) => {
     const { pos, kw } = splitArgs(vm, args, kwnames);
+    const meta = kw.get('metaclass');
+    if (meta !== undefined && meta !== typeObj(vm.typeobj.type)) raise(vm, 'NotImplementedError', 'a metaclass other than type is not supported by pymem');
     const func = pos[0]!;
     const name = pos[1]!;
     const bases = vm.tupleOf(pos.slice(2));

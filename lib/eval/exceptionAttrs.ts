@@ -3,15 +3,15 @@
  * BaseException_getset and members, CPython 3.11): args, __traceback__,
  * __context__, __cause__, __suppress_context__, StopIteration.value,
  * OSError's errno / strerror / filename (with OSError_str and the errno
- * to subclass map of OSError_new) and the instance __dict__ (made on
- * first use), read and written.
+ * to subclass map of OSError_new), the instance __dict__ (made on first
+ * use) and the __notes__ add_note keeps there, read and written.
  *
  * Invariants: setting __cause__ sets __suppress_context__ (as `raise ...
  * from` does); each setter type-checks its value as CPython does and
  * changes nothing on error.
  */
 import type { PyTypeObject } from '../objects/type.js';
-import { intValue, isInt, iterate, newBool, newRef, none, raise, repr, str } from './abstract.js';
+import { intValue, isInt, isStr, iterate, newBool, newRef, none, raise, repr, str } from './abstract.js';
 import type { Vm } from './vm.js';
 
 /** Makes the exception's __dict__ when it has none. Borrowed. */
@@ -158,4 +158,35 @@ export function osErrorSubclass(vm: Vm, t: PyTypeObject, args: readonly number[]
   if (t !== vm.excType('OSError') || args.length < 2 || args.length > 5 || !isInt(vm, args[0]!)) return t;
   const name = ERRNO_CLASSES.get(Number(intValue(vm, args[0]!)));
   return name === undefined ? t : vm.excType(name);
+}
+
+/** BaseException_add_note: note (a str) appended to __notes__, a list in the instance's __dict__ made on first use. */
+export function addNote(vm: Vm, exc: number, note: number): void {
+  const { interp } = vm;
+  if (!isStr(vm, note)) raise(vm, 'TypeError', `note must be a str, not '${interp.rt.typeOf(note).name}'`);
+  const d = exceptionDict(vm, exc);
+  const key = interp.str.internFromString('__notes__');
+  let notes = interp.dict.getItem(d, key);
+  if (notes === 0) {
+    notes = interp.list.new(0);
+    interp.dict.setItem(d, key, notes);
+    interp.rt.decref(notes);
+  }
+  interp.rt.decref(key);
+  if (!interp.list.check(notes)) raise(vm, 'TypeError', 'Cannot add note: __notes__ is not a list');
+  interp.list.append(notes, note);
+}
+
+/** print_exception_notes: each note of __notes__ on its own line (str() of one that is no str); the repr of a __notes__ that is no sequence. */
+export function exceptionNotes(vm: Vm, exc: number): string {
+  const { interp } = vm;
+  const d = vm.exc.get(exc, 'dict');
+  if (d === 0) return '';
+  const key = interp.str.internFromString('__notes__');
+  const notes = interp.dict.getItem(d, key);
+  interp.rt.decref(key);
+  if (notes === 0) return '';
+  if (!interp.list.check(notes) && !interp.tuple.check(notes)) return `${repr(vm, notes)}\n`;
+  const items = interp.list.check(notes) ? interp.list.items(notes) : interp.tuple.items(notes);
+  return items.map((n) => `${str(vm, n)}\n`).join('');
 }

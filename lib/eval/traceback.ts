@@ -11,6 +11,7 @@ import { parse } from '../frontend/parser.js';
 import type * as ast from '../frontend/ast.js';
 import { id, isStr, str, strValue, typeName, typeOf } from './abstract.js';
 import { tracebacks, type TracebackEntry } from './ceval.js';
+import { exceptionNotes } from './exceptionAttrs.js';
 import type { Vm } from './vm.js';
 
 /** TB_RECURSIVE_CUTOFF. */
@@ -54,6 +55,7 @@ export function formatException(vm: Vm, exc: number, seen: Set<number> = new Set
   // print_exception: a class of __main__ or builtins is named by its qualname alone, another by module.qualname.
   const name = exceptionClassName(vm, exc);
   out += msg === '' ? `${name}\n` : `${name}: ${msg}\n`;
+  out += exceptionNotes(vm, exc);
   return out;
 }
 
