@@ -87,6 +87,8 @@ import { fGlobals, localsplus } from '../objects/types/frame.js';
 import { execBuiltins, frameLocals } from './bltinExec.js';
 import { memoryviewMethods, memoryviewNew } from './memoryviewOps.js';
 import { PyErr } from './pyerr.js';
+import { importSourceModule } from './sourceModules.js';
+import { installTracemallocModule } from './tracemallocModule.js';
 import type { Vm } from './vm.js';
 import { addGetsets, addMembers, descriptorConstructors, descriptorMethods, implicitClassmethods, initSubclass, setNames } from './descriptors.js';
 import { typeMethods } from './builtinMembers.js';
@@ -1189,10 +1191,13 @@ export function installBuiltins(vm: Vm): void {
   const am = newModule(vm, 'atexit');
   installAtexit(vm, (name, meth) => def(vm.module.dict(am), am, name, meth));
   vm.modules.set('atexit', am);
+  installTracemallocModule(vm);
 
   vm.importModule = (name) => {
     const m = vm.modules.get(name);
     if (m === undefined) {
+      const loaded = importSourceModule(vm, name);
+      if (loaded !== 0) return loaded;
       const e = newErr(vm, 'ModuleNotFoundError', `No module named '${name}'`);
       throw e;
     }
@@ -1344,7 +1349,6 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs:
   // __classcell__ gets the class; then type_new_set_names and init_subclass.
   const cell = interp.dict.getItem(ns, id(vm, '__classcell__'));
   if (cell !== 0) interp.cell.set(cell, op);
-  rt.incref(op);
   try {
     setNames(vm, op);
     const rest = new Map([...kwargs].filter(([k]) => k !== 'metaclass'));
