@@ -56,10 +56,10 @@ describe('pymem run', () => {
     expect(capture(['/no/such/file.py']).status).toBe(2);
   });
   it('an unsupported construct is a NotImplementedError naming it with file:line', () => {
-    const r = capture(['-c', 'async def f():\n    pass\nprint("before")\nf()\n']);
+    const r = capture(['-c', 'async def f():\n    yield 1\nprint("before")\nf()\n']);
     expect(r.status).toBe(1);
     expect(r.out).toBe('before\n');
-    expect(r.err).toMatch(/^NotImplementedError: a coroutine \(async def\) is not supported .*\(<string>:1\)\n$/);
+    expect(r.err).toMatch(/^NotImplementedError: an asynchronous generator is not supported .*\(<string>:1\)\n$/);
   });
   it('a SyntaxError is printed as CPython prints it', () => {
     const r = capture(['-c', 'x = (1,\n']);

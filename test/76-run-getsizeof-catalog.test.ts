@@ -18,10 +18,6 @@ const catalog = loadGolden<Golden>()!.getsizeof;
 
 /** Cases pymem run cannot evaluate yet, by expression, with the reason. */
 const UNSUPPORTED = new Map<string, string>([
-  ['weakref.proxy(wr_target)', 'weakref.proxy'],
-  ['property()', 'property objects of their own type'],
-  ['staticmethod(f)', 'staticmethod objects of their own type'],
-  ['classmethod(f)', 'classmethod objects of their own type'],
 ]);
 
 /** Python source of the catalog run: one line per case, `size type tracked` or `ERR Type message`. */

@@ -40,6 +40,11 @@ import {
 } from './memoryviewOps.js';
 import { percentFormat } from '../objects/text/printf.js';
 import { objectHooks, toValue } from './textHooks.js';
+import { exceptionDict, exceptionGetattr, exceptionSetattr, osErrorStr } from './exceptionAttrs.js';
+import { descrGet, descrMember, descrRepr, descrSet, isDataDescriptor } from './descriptors.js';
+import { functionMember, memberOf, typeMember } from './builtinMembers.js';
+import { coroutineRepr } from './coroutines.js';
+import { proxyCall, proxyReferent, proxyRepr } from './weakrefs.js';
 
 // --- raising -------------------------------------------------------------------------------------
 
@@ -49,6 +54,15 @@ export function raise(vm: Vm, typeName: string, message: string | null): never {
 }
 
 /** The PyErr of a new exception of the named class. */
+/** _PyGen_SetStopIterationValue: a generator's return value (stolen) raised on StopIteration (no args for None). */
+export function raiseStopIteration(vm: Vm, value: number): never {
+  const a = vm.tupleOf(value === vm.interp.singletons.None ? [] : [value]);
+  vm.interp.rt.decref(value);
+  const e = vm.exc.new(vm.excType('StopIteration'), a);
+  vm.interp.rt.decref(a);
+  throw new PyErr(e, 'StopIteration');
+}
+
 export function newErr(vm: Vm, typeName: string, message: string | null): PyErr {
   const { interp } = vm;
   const t = vm.excType(typeName);
@@ -119,11 +133,16 @@ export function id(vm: Vm, name: string): number {
 }
 const ids = new WeakMap<Vm, Map<string, number>>();
 
-/** The special method name of t (borrowed), or 0 (lookup_maybe_method on a user class only). */
+/**
+ * The special method name of t (borrowed), or 0 (lookup_maybe_method on a
+ * user class only; object's own methods are its built-in slots, so they
+ * count as none).
+ */
 export function lookupSpecial(vm: Vm, op: number, name: string): number {
   const t = typeOf(vm, op);
   if (!isHeapType(vm, t)) return 0;
-  return typeLookup(vm, t, id(vm, name));
+  const m = typeLookup(vm, t, id(vm, name));
+  return m !== 0 && isObjectMethod(vm, m, name) ? 0 : m;
 }
 
 /** Whether t is a class a program made. */
@@ -451,6 +470,7 @@ export function isTrue(vm: Vm, op: number): boolean {
   const { interp } = vm;
   if (op === interp.long.True) return true;
   if (op === interp.long.False || op === interp.singletons.None) return false;
+  if (interp.weakref.isProxy(op)) return isTrue(vm, proxyReferent(vm, op));
   if (isInt(vm, op)) return intValue(vm, op) !== 0n;
   if (isFloat(vm, op)) return interp.float.value(op) !== 0;
   if (isStr(vm, op)) return interp.str.length(op) !== 0;
@@ -493,6 +513,17 @@ const CMP_SWAP = [4, 5, 2, 3, 0, 1];
 
 /** PyObject_RichCompare(a, b, op) (Py_LT .. Py_GE = 0 .. 5). New reference. */
 export function richCompare(vm: Vm, a: number, b: number, op: number): number {
+  // mappingproxy_richcompare: the mapping's comparison.
+  if (typeOf(vm, a) === vm.descr.mappingproxy) return richCompare(vm, vm.descr.mapping(a), b, op);
+  if (typeOf(vm, b) === vm.descr.mappingproxy) return richCompare(vm, a, vm.descr.mapping(b), op);
+  // proxy_richcompare: both sides unwrapped.
+  if (vm.interp.weakref.isProxy(a)) return richCompare(vm, proxyReferent(vm, a), b, op);
+  if (vm.interp.weakref.isProxy(b)) return richCompare(vm, a, proxyReferent(vm, b), op);
+  // method_richcompare: bound methods are equal when their functions are and their selves are one object.
+  if ((op === 2 || op === 3) && typeOf(vm, a) === vm.method.type && typeOf(vm, b) === vm.method.type) {
+    const same = vm.method.self(a) === vm.method.self(b) && richCompareBool(vm, vm.method.func(a), vm.method.func(b), 2);
+    return newBool(vm, same === (op === 2));
+  }
   if ((op === 2 || op === 3) && (vm.interp.memoryview.check(a) || vm.interp.memoryview.check(b))) {
     const eq = memoryviewEq(vm, a, b);
     if (eq !== null) return newBool(vm, op === 2 ? eq : !eq);
@@ -718,19 +749,25 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
   }
   if (vm.typeobj.check(op)) {
     const ty = vm.typeobj.typeOfObject(op)!;
-    return isHeapType(vm, ty) ? `<class '${moduleOfClass(vm, op)}${ty.name}'>` : `<class '${ty.name}'>`;
+    // type_repr: module and qualname.
+    const q = vm.typeobj.qualname(op);
+    return isHeapType(vm, ty) ? `<class '${moduleOfClass(vm, op)}${q !== 0 ? strValue(vm, q) : ty.name}'>` : `<class '${ty.name}'>`;
   }
   if (vm.exc.check(op)) {
     const args = interp.tuple.items(vm.exc.get(op, 'args'));
     return `${t.name}(${args.map((a) => repr(vm, a, seen)).join(', ')}${args.length === 1 ? '' : ''})`;
   }
   if (t === vm.module.type) return `<module '${strValue(vm, vm.module.name(op))}' (built-in)>`;
+  const descr = descrRepr(vm, op, hexAddress(vm, op));
+  if (descr !== null) return descr;
+  if (interp.weakref.isProxy(op)) return proxyRepr(vm, op);
   if (t === interp.weakref.type) {
     const o = interp.weakref.get(op);
     if (o === s.None) return `<weakref at ${hexAddress(vm, op)}; dead>`;
     return `<weakref at ${hexAddress(vm, op)}; to '${typeName(vm, o)}' at ${hexAddress(vm, o)}>`;
   }
   if (t === vm.gen.type) return `<generator object ${strValue(vm, vm.gen.qualname(op))} at ${hexAddress(vm, op)}>`;
+  if (t === vm.gen.coroType) return coroutineRepr(vm, op, hexAddress(vm, op));
   if (t === interp.function.type) return `<function ${strValue(vm, interp.function.fields(op).qualname)} at ${hexAddress(vm, op)}>`;
   if (t === vm.cfunc.type) {
     const self = vm.cfunc.self(op);
@@ -740,12 +777,20 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
   }
   if (t === vm.method.type) {
     const f = vm.method.func(op);
-    return `<bound method ${strValue(vm, interp.function.fields(f).qualname)} of ${repr(vm, vm.method.self(op), seen)}>`;
+    const qualname = typeOf(vm, f) === interp.function.type ? strValue(vm, interp.function.fields(f).qualname) : vm.cfunc.def(f).name;
+    return `<bound method ${qualname} of ${repr(vm, vm.method.self(op), seen)}>`;
   }
   if (t === interp.cell.type) return `<cell at ${hexAddress(vm, op)}: ${interp.cell.contents(op) === 0 ? 'empty' : `${typeName(vm, interp.cell.contents(op))} object at ${hexAddress(vm, interp.cell.contents(op))}`}>`;
+  return objectRepr(vm, op);
+}
+
+/** object_repr: `<module.qualname object at address>` (no module for a built-in type). */
+export function objectRepr(vm: Vm, op: number): string {
+  const t = typeOf(vm, op);
   if (isHeapType(vm, t)) {
     const cls = vm.typeobj.objectOf(t);
-    return `<${moduleOfClass(vm, cls)}${t.name} object at ${hexAddress(vm, op)}>`;
+    const q = vm.typeobj.qualname(cls);
+    return `<${moduleOfClass(vm, cls)}${q !== 0 ? strValue(vm, q) : t.name} object at ${hexAddress(vm, op)}>`;
   }
   return `<${t.name} object at ${hexAddress(vm, op)}>`;
 }
@@ -799,10 +844,13 @@ function dunderText(vm: Vm, op: number, name: '__repr__' | '__str__'): string | 
 export function str(vm: Vm, op: number): string {
   const { interp } = vm;
   const t = typeOf(vm, op);
+  if (interp.weakref.isProxy(op)) return str(vm, proxyReferent(vm, op));
   if (t === interp.str.type) return strValue(vm, op);
   const custom = isHeapType(vm, t) ? dunderText(vm, op, '__str__') : null;
   if (custom !== null) return custom;
   if (vm.exc.check(op)) {
+    const os = osErrorStr(vm, op);
+    if (os !== null) return os;
     // BaseException_str.
     const args = interp.tuple.items(vm.exc.get(op, 'args'));
     if (args.length === 0) return '';
@@ -815,59 +863,58 @@ export function str(vm: Vm, op: number): string {
 
 // --- attributes ----------------------------------------------------------------------------------------
 
-/** Whether op is a Python function. */
-function isFunction(vm: Vm, op: number): boolean {
-  return typeOf(vm, op) === vm.interp.function.type;
+/** Whether t has a __getattribute__ of its own (not object's): then PyObject_GetAttr calls it (slot_tp_getattr_hook). */
+export function customGetattribute(vm: Vm, t: PyTypeObject): number {
+  if (!isHeapType(vm, t)) return 0;
+  const m = typeLookup(vm, t, id(vm, '__getattribute__'));
+  return m !== 0 && !isObjectMethod(vm, m, '__getattribute__') ? m : 0;
 }
 
-/** The descriptor kinds of classmethod / staticmethod / property objects (instances of those built-in classes). */
-export interface Wrapper {
-  readonly kind: 'staticmethod' | 'classmethod' | 'property';
-  readonly func: number;
-  readonly setter: number;
-}
-
-/** The wrapped callable of a staticmethod / classmethod / property instance, if op is one. */
-export function wrapperOf(vm: Vm, op: number): Wrapper | undefined {
-  return vm.wrappers.get(op);
-}
-
-/** A class attribute bound to an instance or class (descr_get). New reference. */
-function bindDescriptor(vm: Vm, attr: number, obj: number, cls: number): number {
-  const w = wrapperOf(vm, attr);
-  if (w !== undefined) {
-    if (w.kind === 'staticmethod') return newRef(vm, w.func);
-    if (w.kind === 'classmethod') return vm.method.new(w.func, cls);
-    if (obj === 0) return newRef(vm, attr);
-    return callObject(vm, w.func, [obj], 0);
-  }
-  if (vm.classMethodDescrs.has(attr)) return vm.cfunc.bind(attr, cls);
-  if (obj !== 0 && isFunction(vm, attr)) return vm.method.new(attr, obj);
-  if (obj !== 0 && typeOf(vm, attr) === vm.cfunc.descrType) return vm.cfunc.bind(attr, obj);
-  return newRef(vm, attr);
+/** Whether op is object's own method name (a method descriptor of object). */
+export function isObjectMethod(vm: Vm, op: number, name: string): boolean {
+  return typeOf(vm, op) === vm.cfunc.descrType && vm.cfunc.def(op).meth === vm.typeMethods.get(vm.interp.object.type.id)?.get(name);
 }
 
 /** PyObject_GetAttr, or 0 where Python raises AttributeError (no exception made). New reference. */
 export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
+  const custom = customGetattribute(vm, typeOf(vm, obj));
+  if (custom === 0) return genericGetAttr(vm, obj, name);
+  try {
+    return callSpecial(vm, custom, obj, [name]);
+  } catch (e) {
+    const err = toPyErr(vm, e);
+    if (!vm.isSubtype(typeOf(vm, err.exc), vm.excType('AttributeError'))) throw err;
+    vm.interp.rt.decref(err.exc);
+    return 0;
+  }
+}
+
+/**
+ * The tp_getattro of obj's type without a class's __getattribute__
+ * (PyObject_GenericGetAttr for instances: data descriptors of the class,
+ * then the instance's own attributes, then other class attributes bound
+ * by their __get__; type_getattro for classes). New reference, or 0.
+ */
+export function genericGetAttr(vm: Vm, obj: number, name: number): number {
   const { interp } = vm;
   const t = typeOf(vm, obj);
   if (vm.typeobj.check(obj)) {
-    // type_getattro: the metatype's data descriptors are __name__, __dict__ …; then the MRO.
+    // type_getattro: the metatype's data descriptors (__name__, __dict__ …), the MRO, then type's methods.
     const ty = vm.typeobj.typeOfObject(obj)!;
     const key = strValue(vm, name);
-    // type_name / type_qualname: a static type's tp_name after its module's dot.
-    if (key === '__name__' || key === '__qualname__') return newStr(vm, isHeapType(vm, ty) ? ty.name : ty.name.slice(ty.name.lastIndexOf('.') + 1));
-    if (key === '__mro__') return newRef(vm, vm.typeobj.mro(obj));
-    if (key === '__bases__') return newRef(vm, vm.typeobj.bases(obj));
-    if (key === '__dict__') return newRef(vm, vm.typeobj.dict(obj));
+    const member = typeMember(vm, obj, key);
+    if (member !== 0) return member;
     const v = typeLookup(vm, ty, name);
     if (v !== 0) {
-      if (vm.classMethodDescrs.has(v)) return vm.cfunc.bind(v, obj);
-      const w = wrapperOf(vm, v);
-      if (w !== undefined && w.kind !== 'property') return bindDescriptor(vm, v, 0, obj);
-      return newRef(vm, v);
+      const bound = descrGet(vm, v, 0, obj);
+      return bound !== 0 ? bound : newRef(vm, v);
     }
     if (key === '__class__') return newRef(vm, vm.typeObject(t));
+    const meta = typeLookup(vm, t, name);
+    if (meta !== 0) {
+      const bound = descrGet(vm, meta, obj, vm.typeObject(t));
+      return bound !== 0 ? bound : newRef(vm, meta);
+    }
     return 0;
   }
   if (t === vm.module.type) {
@@ -876,6 +923,7 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
     if (strValue(vm, name) === '__dict__') return newRef(vm, vm.module.dict(obj));
     return 0;
   }
+  if (interp.weakref.isProxy(obj)) return getAttrOrNull(vm, proxyReferent(vm, obj), name);
   const key = strValue(vm, name);
   if (key === '__class__') return newRef(vm, vm.typeObject(t));
   if (t === vm.super.type) return superGetattro(vm, obj, name);
@@ -884,34 +932,24 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
     if (get !== undefined) return get(obj);
   }
   const clsAttr = typeLookup(vm, t, name);
-  if (clsAttr !== 0) {
-    const w = wrapperOf(vm, clsAttr);
-    if (w !== undefined && w.kind === 'property') return bindDescriptor(vm, clsAttr, obj, vm.typeObject(t));
-  }
+  if (clsAttr !== 0 && isDataDescriptor(vm, clsAttr)) return descrGet(vm, clsAttr, obj, vm.typeObject(t));
   if (interp.instance.check(obj)) {
     const v = interp.instance.getAttr(obj, name);
     if (v !== 0) return newRef(vm, v);
   } else if (vm.exc.check(obj)) {
-    if (key === 'args') return newRef(vm, vm.exc.get(obj, 'args'));
-    if (key === '__traceback__' || key === '__context__' || key === '__cause__') {
-      const v = vm.exc.get(obj, key === '__traceback__' ? 'traceback' : key === '__context__' ? 'context' : 'cause');
-      return v === 0 ? none(vm) : newRef(vm, v);
-    }
+    const v = exceptionGetattr(vm, obj, key);
+    if (v !== 0) return v;
     const d = vm.exc.get(obj, 'dict');
     if (d !== 0) {
       const v = interp.dict.getItem(d, name);
       if (v !== 0) return newRef(vm, v);
     }
   } else if (t === interp.function.type) {
-    const f = interp.function.fields(obj);
-    if (key === '__name__') return newRef(vm, f.name);
-    if (key === '__qualname__') return newRef(vm, f.qualname);
-    if (key === '__doc__') return newRef(vm, f.doc);
-    if (key === '__code__') return newRef(vm, f.code);
-    if (key === '__defaults__') return f.defaults === 0 ? none(vm) : newRef(vm, f.defaults);
-    if (key === '__dict__') return interp.function.dictOf(obj);
-    if (f.dict !== 0) {
-      const v = interp.dict.getItem(f.dict, name);
+    const v = functionMember(vm, obj, key);
+    if (v !== 0) return v;
+    const d = interp.function.fields(obj).dict;
+    if (d !== 0) {
+      const v = interp.dict.getItem(d, name);
       if (v !== 0) return newRef(vm, v);
     }
   } else if (t === vm.method.type) {
@@ -925,16 +963,13 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
   } else if (t === interp.memoryview.type) {
     const v = memoryviewAttr(vm, obj, key);
     if (v !== 0) return v;
+  } else {
+    const v = descrMember(vm, obj, key) || memberOf(vm, obj, key);
+    if (v !== 0) return v;
   }
-  if (clsAttr !== 0) return bindDescriptor(vm, clsAttr, obj, vm.typeObject(t));
-  if (key === '__dict__' && vm.exc.check(obj)) {
-    let d = vm.exc.get(obj, 'dict');
-    if (d === 0) {
-      d = interp.dict.new();
-      vm.exc.set(obj, 'dict', d);
-      interp.rt.decref(d);
-    }
-    return newRef(vm, d);
+  if (clsAttr !== 0) {
+    const bound = descrGet(vm, clsAttr, obj, vm.typeObject(t));
+    return bound !== 0 ? bound : newRef(vm, clsAttr);
   }
   return 0;
 }
@@ -948,14 +983,40 @@ function superGetattro(vm: Vm, sup: number, name: number): number {
   for (let i = start + 1; i < mro.length; i++) {
     const d = vm.typeobj.dict(vm.typeObject(interp.rt.types[mro[i]!]!));
     const v = interp.dict.getItem(d, name);
-    if (v !== 0) return bindDescriptor(vm, v, obj === objType ? 0 : obj, objType);
+    if (v !== 0) {
+      const bound = descrGet(vm, v, obj === objType ? 0 : obj, objType);
+      return bound !== 0 ? bound : newRef(vm, v);
+    }
   }
   return 0;
 }
 
 /** PyObject_GetAttr: new reference; AttributeError in CPython's words. */
 export function getAttr(vm: Vm, obj: number, name: number): number {
-  const v = getAttrOrNull(vm, obj, name);
+  const custom = customGetattribute(vm, typeOf(vm, obj));
+  if (custom !== 0) {
+    // slot_tp_getattr_hook: __getattribute__, then __getattr__ on AttributeError.
+    try {
+      return callSpecial(vm, custom, obj, [name]);
+    } catch (e) {
+      const err = toPyErr(vm, e);
+      const getattr = lookupSpecial(vm, obj, '__getattr__');
+      if (getattr === 0 || !vm.isSubtype(typeOf(vm, err.exc), vm.excType('AttributeError'))) throw err;
+      vm.interp.rt.decref(err.exc);
+      return callSpecial(vm, getattr, obj, [name]);
+    }
+  }
+  let v: number;
+  try {
+    v = genericGetAttr(vm, obj, name);
+  } catch (e) {
+    // A descriptor's AttributeError also falls back to the class's __getattr__.
+    const err = toPyErr(vm, e);
+    const getattr = vm.isSubtype(typeOf(vm, err.exc), vm.excType('AttributeError')) ? lookupSpecial(vm, obj, '__getattr__') : 0;
+    if (getattr === 0) throw err;
+    vm.interp.rt.decref(err.exc);
+    return callSpecial(vm, getattr, obj, [name]);
+  }
   if (v !== 0) return v;
   const getattr = lookupSpecial(vm, obj, '__getattr__');
   if (getattr !== 0) return callSpecial(vm, getattr, obj, [name]);
@@ -971,26 +1032,27 @@ export function attributeErrorMessage(vm: Vm, obj: number, name: number): string
   return `'${typeName(vm, obj)}' object has no attribute '${key}'`;
 }
 
-/** PyObject_SetAttr (value 0: del). */
+/** PyObject_SetAttr (value 0: del): a class's own __setattr__ / __delattr__, else the generic one. */
 export function setAttr(vm: Vm, obj: number, name: number, value: number): void {
+  const t = typeOf(vm, obj);
+  if (isHeapType(vm, t) && !vm.typeobj.check(obj)) {
+    const which = value === 0 ? '__delattr__' : '__setattr__';
+    const custom = lookupSpecial(vm, obj, which);
+    if (custom !== 0 && !isObjectMethod(vm, custom, which)) {
+      vm.interp.rt.decref(callSpecial(vm, custom, obj, value === 0 ? [name] : [name, value]));
+      return;
+    }
+  }
+  genericSetAttr(vm, obj, name, value);
+}
+
+/** PyObject_GenericSetAttr (and type_setattro for classes): a data descriptor of the class, else the object's dict. */
+export function genericSetAttr(vm: Vm, obj: number, name: number, value: number): void {
   const { interp } = vm;
   const t = typeOf(vm, obj);
+  if (interp.weakref.isProxy(obj)) return setAttr(vm, proxyReferent(vm, obj), name, value);
   const clsAttr = vm.typeobj.check(obj) ? 0 : typeLookup(vm, t, name);
-  if (clsAttr !== 0) {
-    const w = wrapperOf(vm, clsAttr);
-    if (w !== undefined && w.kind === 'property') {
-      if (w.setter === 0) raise(vm, 'AttributeError', `can't set attribute '${strValue(vm, name)}'`);
-      interp.rt.decref(callObject(vm, w.setter, [obj, value], 0));
-      return;
-    }
-  }
-  if (isHeapType(vm, t) && !vm.typeobj.check(obj)) {
-    const custom = lookupSpecial(vm, obj, value === 0 ? '__delattr__' : '__setattr__');
-    if (custom !== 0 && !vm.objectSetattrs.has(custom)) {
-      interp.rt.decref(callSpecial(vm, custom, obj, value === 0 ? [name] : [name, value]));
-      return;
-    }
-  }
+  if (clsAttr !== 0 && descrSet(vm, clsAttr, obj, value)) return;
   if (interp.instance.check(obj)) {
     if (value === 0) interp.instance.delAttr(obj, name);
     else interp.instance.setAttr(obj, name, value);
@@ -1003,12 +1065,8 @@ export function setAttr(vm: Vm, obj: number, name: number, value: number): void 
     d = interp.function.dictOf(obj);
     interp.rt.decref(d);
   } else if (vm.exc.check(obj)) {
-    d = vm.exc.get(obj, 'dict');
-    if (d === 0) {
-      d = interp.dict.new();
-      vm.exc.set(obj, 'dict', d);
-      interp.rt.decref(d);
-    }
+    if (exceptionSetattr(vm, obj, strValue(vm, name), value)) return;
+    d = exceptionDict(vm, obj);
   }
   if (d === 0) {
     if (typeLookup(vm, t, name) !== 0) raise(vm, 'AttributeError', `'${t.name}' object attribute '${strValue(vm, name)}' is read-only`);
@@ -1020,6 +1078,15 @@ export function setAttr(vm: Vm, obj: number, name: number, value: number): void 
 }
 
 // --- calls ---------------------------------------------------------------------------------------------
+
+/** PyCallable_Check: functions, methods, built-in callables, classes, callable proxies and instances of classes with __call__. */
+export function isCallable(vm: Vm, op: number): boolean {
+  const t = typeOf(vm, op);
+  const { interp } = vm;
+  if (t === interp.function.type || t === vm.cfunc.type || t === vm.cfunc.descrType || t === vm.method.type || t === interp.weakref.type) return true;
+  if (t === interp.weakref.callableProxyType || t === vm.descr.staticmethod || vm.typeobj.check(op)) return true;
+  return lookupSpecial(vm, op, '__call__') !== 0;
+}
 
 /**
  * PyObject_Vectorcall(callable, args, kwnames): args borrowed (the last
@@ -1035,6 +1102,8 @@ export function callObject(vm: Vm, callable: number, args: readonly number[], kw
     return vm.cfunc.def(callable).meth(args[0]!, args.slice(1), kwnames);
   }
   if (t === vm.method.type) return callObject(vm, vm.method.func(callable), [vm.method.self(callable), ...args], kwnames);
+  if (t === vm.descr.staticmethod) return callObject(vm, vm.descr.wrapped(callable), args, kwnames);
+  if (t === interp.weakref.callableProxyType) return proxyCall(vm, callable, args, kwnames);
   if (t === interp.weakref.type) {
     if (args.length > 0) raise(vm, 'TypeError', `weakref() takes no arguments`);
     return interp.weakref.call(callable);
@@ -1082,6 +1151,8 @@ export function getItem(vm: Vm, obj: number, key: number): number {
   const t = typeOf(vm, obj);
   if (t === interp.memoryview.type) return memoryviewGetItem(vm, obj, key);
   const isSlice = typeOf(vm, key) === interp.slice.type;
+  if (t === vm.descr.mappingproxy) return getItem(vm, vm.descr.mapping(obj), key);
+  if (interp.weakref.isProxy(obj)) return getItem(vm, proxyReferent(vm, obj), key);
   if (t === interp.list.type || t === interp.tuple.type) {
     const items = t === interp.list.type ? interp.list.items(obj) : interp.tuple.items(obj);
     if (isSlice) {
@@ -1276,6 +1347,8 @@ export function getIter(vm: Vm, obj: number): number {
   const view = vm.dictview.kindOf(obj);
   if (view !== null) return vm.containerIters.dictIter(vm.dictview.dict(obj), view);
   if (t === interp.set.type || t === interp.set.frozensetType) return vm.containerIters.setIter(obj);
+  if (t === vm.descr.mappingproxy) return getIter(vm, vm.descr.mapping(obj));
+  if (interp.weakref.isProxy(obj)) return getIter(vm, proxyReferent(vm, obj));
   if (t === interp.memoryview.type) return memoryviewIter(vm, obj);
   const m = lookupSpecial(vm, obj, '__iter__');
   if (m !== 0 && m !== interp.singletons.None) {
@@ -1354,6 +1427,8 @@ export function length(vm: Vm, obj: number): number {
   if (t === interp.tuple.type) return interp.tuple.size(obj);
   if (t === interp.str.type) return interp.str.length(obj);
   if (t === interp.dict.type) return interp.dict.size(obj);
+  if (t === vm.descr.mappingproxy) return length(vm, vm.descr.mapping(obj));
+  if (interp.weakref.isProxy(obj)) return length(vm, proxyReferent(vm, obj));
   if (t === interp.set.type || t === interp.set.frozensetType) return interp.set.size(obj);
   if (t === interp.range.type) return interp.range.length(obj);
   if (t === interp.bytes.type) return interp.bytes.size(obj);
@@ -1380,6 +1455,8 @@ export function contains(vm: Vm, container: number, item: number): boolean {
   const { interp } = vm;
   const t = typeOf(vm, container);
   if (t === interp.dict.type) return interp.dict.contains(container, item);
+  if (t === vm.descr.mappingproxy) return contains(vm, vm.descr.mapping(container), item);
+  if (interp.weakref.isProxy(container)) return contains(vm, proxyReferent(vm, container), item);
   if (vm.dictview.kindOf(container) === 'keys') return interp.dict.contains(vm.dictview.dict(container), item);
   if (t === interp.set.type || t === interp.set.frozensetType) return interp.set.contains(container, item);
   if (t === interp.str.type) {

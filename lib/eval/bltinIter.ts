@@ -40,7 +40,9 @@ import {
   toPyErr,
   typeName,
   typeOf,
+  raiseStopIteration,
 } from './abstract.js';
+import { genSend } from './ceval.js';
 import type { Vm } from './vm.js';
 
 /** What installBltinIter adds to: the builtins' dict, type_call's constructors, the type methods table. */
@@ -579,6 +581,16 @@ export function installBltinIter(vm: Vm, ctx: BltinIterContext): void {
     if (args.length < 1) raise(vm, 'TypeError', `next expected at least 1 argument, got ${args.length}`);
     if (args.length > 2) raise(vm, 'TypeError', `next expected at most 2 arguments, got ${args.length}`);
     if (!isIterator(vm, args[0]!)) raise(vm, 'TypeError', `'${typeName(vm, args[0]!)}' object is not an iterator`);
+    if (typeOf(vm, args[0]!) === vm.gen.type) {
+      // gen_iternext: a return value other than None rides on the StopIteration (unless a default takes its place).
+      const [status, r] = genSend(vm, args[0]!, interp.singletons.None);
+      if (status === 'yield') return r;
+      if (args.length > 1) {
+        interp.rt.decref(r);
+        return newRef(vm, args[1]!);
+      }
+      raiseStopIteration(vm, r);
+    }
     const v = iterNext(vm, args[0]!);
     if (v !== 0) return v;
     if (args.length > 1) return newRef(vm, args[1]!);

@@ -20,6 +20,7 @@ import {
   callObject,
   getAttr,
   getAttrOrNull,
+  isCallable,
   hash,
   id,
   intValue,
@@ -49,6 +50,7 @@ import {
   typeLookup,
   typeName,
   typeOf,
+  raiseStopIteration,
 } from './abstract.js';
 import { currentFrames, evalCode, genSend } from './ceval.js';
 import { installBltinIter } from './bltinIter.js';
@@ -93,6 +95,14 @@ import { PyErr } from './pyerr.js';
 import { importSourceModule } from './sourceModules.js';
 import { installTracemallocModule } from './tracemallocModule.js';
 import type { Vm } from './vm.js';
+import { addGetsets, addMembers, descriptorConstructors, descriptorMethods, implicitClassmethods, initSubclass, setNames } from './descriptors.js';
+import { typeMethods } from './builtinMembers.js';
+import { coroutineMethods } from './coroutines.js';
+import { addNote, osErrorSubclass } from './exceptionAttrs.js';
+import { weakrefConstructors, weakrefProxy } from './weakrefs.js';
+import { ensureFinalize } from './weakrefFinalize.js';
+import { installObjectInitSubclass, objectMethods } from './objectMethods.js';
+import { installAtexit } from './atexitModule.js';
 
 /** Arguments split into positional ones and keywords (by name). */
 interface Args {
@@ -507,12 +517,10 @@ export function installBuiltins(vm: Vm): void {
     isprintable: pred(strIsPrintable),
   });
 
-  methods(interp.object.type, {
-    __init__: (self, args) => {
-      if (args.length > 0 && vm.classes.has(typeOf(vm, self).id)) raise(vm, 'TypeError', 'object.__init__() takes exactly one argument (the instance to initialize)');
-      return none(vm);
-    },
-  });
+  methods(interp.object.type, objectMethods(vm));
+  for (const [t, table] of descriptorMethods(vm)) methods(t, table);
+  methods(vm.gen.coroType, coroutineMethods(vm));
+  methods(vm.typeobj.type, typeMethods(vm));
   methods(vm.excType('BaseException'), {
     __init__: (self, args) => {
       const t = vm.tupleOf(args);
@@ -521,26 +529,24 @@ export function installBuiltins(vm: Vm): void {
       return none(vm);
     },
     with_traceback: (self) => newRef(vm, self),
+    add_note: (self, args) => (arity(vm, 'add_note', args, 1, 1), addNote(vm, self, args[0]!), none(vm)),
   });
+  const stopIterationWith = (v: number): never => raiseStopIteration(vm, v);
   methods(vm.gen.type, {
     send: (self, args) => {
       arity(vm, 'send', args, 1, 1);
       const [status, v] = genSend(vm, self, args[0]!);
       if (status === 'yield') return v;
-      const a = vm.tupleOf(v === None ? [] : [v]);
-      rt.decref(v);
-      const e = vm.exc.new(vm.excType('StopIteration'), a);
-      rt.decref(a);
-      throw new PyErr(e, 'StopIteration');
+      return stopIterationWith(v);
     },
     close: (self) => {
       vm.gen.clearFrame(self);
       return none(vm);
     },
     __next__: (self) => {
-      const v = iterNext(vm, self);
-      if (v === 0) raise(vm, 'StopIteration', null);
-      return v;
+      const [status, v] = genSend(vm, self, None);
+      if (status === 'yield') return v;
+      return stopIterationWith(v);
     },
   });
 
@@ -564,6 +570,9 @@ export function installBuiltins(vm: Vm): void {
     ['object', interp.object.type],
     ['type', vm.typeobj.type],
     ['slice', interp.slice.type],
+    ['property', vm.descr.property],
+    ['classmethod', vm.descr.classmethod],
+    ['staticmethod', vm.descr.staticmethod],
     ['memoryview', interp.memoryview.type],
   ];
   vm.mro[interp.long.boolType.id] = [interp.long.boolType.id, interp.long.type.id, interp.object.type.id];
@@ -571,6 +580,7 @@ export function installBuiltins(vm: Vm): void {
     interp.dict.setItem(bdict, id(vm, name), typeObj(t));
   }
   for (const [name, t] of vm.excTypes) interp.dict.setItem(bdict, id(vm, name), typeObj(t));
+  for (const alias of ['EnvironmentError', 'IOError']) interp.dict.setItem(bdict, id(vm, alias), typeObj(vm.excType('OSError')));
   interp.dict.setItem(bdict, id(vm, 'None'), None);
   interp.dict.setItem(bdict, id(vm, 'Ellipsis'), interp.singletons.Ellipsis);
   interp.dict.setItem(bdict, id(vm, 'NotImplemented'), interp.singletons.NotImplemented);
@@ -647,6 +657,9 @@ export function installBuiltins(vm: Vm): void {
     return typeNew(vm, args[0]!, args[1]!, args[2]!);
   });
 
+  for (const [t, c] of [...descriptorConstructors(vm), ...weakrefConstructors(vm)]) construct.set(t.id, c);
+  installObjectInitSubclass(vm);
+
   vm.callType = (cls, args, kwnames) => {
     const t = vm.typeobj.typeOfObject(cls)!;
     const c = construct.get(t.id);
@@ -655,7 +668,7 @@ export function installBuiltins(vm: Vm): void {
       const init = typeLookup(vm, t, id(vm, '__init__'));
       const { pos } = splitArgs(vm, args, kwnames);
       const a = vm.tupleOf(pos);
-      const e = vm.exc.new(t, a);
+      const e = vm.exc.new(osErrorSubclass(vm, t, pos), a);
       rt.decref(a);
       if (init !== 0 && typeOf(vm, init) === interp.function.type) {
         try {
@@ -717,7 +730,9 @@ export function installBuiltins(vm: Vm): void {
 
   // --- builtin functions ---
   def(bdict, builtins, '__build_class__', (_s, args, kwnames) => {
-    const { pos } = splitArgs(vm, args, kwnames);
+    const { pos, kw } = splitArgs(vm, args, kwnames);
+    const meta = kw.get('metaclass');
+    if (meta !== undefined && meta !== typeObj(vm.typeobj.type)) raise(vm, 'NotImplementedError', 'a metaclass other than type is not supported by pymem');
     const func = pos[0]!;
     const name = pos[1]!;
     const bases = vm.tupleOf(pos.slice(2));
@@ -726,7 +741,7 @@ export function installBuiltins(vm: Vm): void {
       const fields = interp.function.fields(func);
       const r = evalCode(vm, fields.code, fields.globals, ns, func);
       rt.decref(r);
-      return typeNew(vm, name, bases, ns);
+      return typeNew(vm, name, bases, ns, kw);
     } finally {
       rt.decref(ns);
       rt.decref(bases);
@@ -818,10 +833,7 @@ export function installBuiltins(vm: Vm): void {
     const classes = interp.tuple.check(args[1]!) ? interp.tuple.items(args[1]!) : [args[1]!];
     return newBool(vm, classes.some((c) => vm.isSubtype(a, vm.typeobj.typeOfObject(c)!)));
   });
-  def(bdict, builtins, 'callable', (_s, args) => {
-    const t = typeOf(vm, args[0]!);
-    return newBool(vm, t === interp.function.type || t === vm.cfunc.type || t === vm.method.type || vm.typeobj.check(args[0]!) || lookupSpecial(vm, args[0]!, '__call__') !== 0);
-  });
+  def(bdict, builtins, 'callable', (_s, args) => newBool(vm, isCallable(vm, args[0]!)));
   def(bdict, builtins, 'abs', (_s, args) => {
     const v = args[0]!;
     if (isInt(vm, v)) {
@@ -1029,16 +1041,6 @@ export function installBuiltins(vm: Vm): void {
     const objType = vm.typeobj.check(first) ? first : vm.typeObject(typeOf(vm, first));
     return vm.super.new(cls, first, objType);
   });
-  for (const kind of ['staticmethod', 'classmethod', 'property'] as const) {
-    def(bdict, builtins, kind, (_s, args) => {
-      if (kind !== 'property' && args.length !== 1) raise(vm, 'TypeError', `${kind} expected 1 argument, got ${args.length}`);
-      const w = interp.object.new();
-      const func = args[0] ?? None;
-      rt.incref(func);
-      vm.wrappers.set(w, { kind, func, setter: 0 });
-      return w;
-    });
-  }
 
   // --- sys ---
   const sys = newModule(vm, 'sys');
@@ -1148,11 +1150,15 @@ export function installBuiltins(vm: Vm): void {
   const wdict = vm.module.dict(wm);
   const W = interp.weakref;
   W.callObject = (callable, arg) => rt.decref(callObject(vm, callable, [arg], 0));
-  def(wdict, wm, 'ref', (_s, args) => {
-    arity(vm, 'ref', args, 1, 2);
-    if (!W.supportsWeakrefs(args[0]!)) raise(vm, 'TypeError', `cannot create weak reference to '${typeName(vm, args[0]!)}' object`);
-    return W.newRef(args[0]!, args.length > 1 ? args[1]! : undefined);
-  });
+  for (const [name, t] of [
+    ['ref', W.type],
+    ['ReferenceType', W.type],
+    ['ProxyType', W.proxyType],
+    ['CallableProxyType', W.callableProxyType],
+  ] as const) {
+    interp.dict.setItem(wdict, id(vm, name), typeObj(t));
+  }
+  def(wdict, wm, 'proxy', weakrefProxy(vm));
   def(wdict, wm, 'getweakrefcount', (_s, args) => newInt(vm, W.supportsWeakrefs(args[0]!) ? W.weakrefCount(args[0]!) : 0));
   def(wdict, wm, 'getweakrefs', (_s, args) => listOf(vm, W.supportsWeakrefs(args[0]!) ? W.getWeakrefs(args[0]!) : []));
   vm.modules.set('weakref', wm);
@@ -1176,6 +1182,10 @@ export function installBuiltins(vm: Vm): void {
   });
   vm.modules.set('time', tm);
 
+  // --- atexit ---
+  const am = newModule(vm, 'atexit');
+  installAtexit(vm, (name, meth) => def(vm.module.dict(am), am, name, meth));
+  vm.modules.set('atexit', am);
   installTracemallocModule(vm);
 
   vm.importModule = (name) => {
@@ -1186,6 +1196,7 @@ export function installBuiltins(vm: Vm): void {
       const e = newErr(vm, 'ModuleNotFoundError', `No module named '${name}'`);
       throw e;
     }
+    if (name === 'weakref') ensureFinalize(vm, m);
     return newRef(vm, m);
   };
   for (const [name, m] of vm.modules) interp.dict.setItem(modulesDict, id(vm, name), m);
@@ -1265,7 +1276,7 @@ function sortList(vm: Vm, l: number, key: number, reverse: boolean): void {
  * (mro_internal: the C3 linearisation), a heap type object holding a copy of
  * the namespace. An exception base gives an exception class.
  */
-export function typeNew(vm: Vm, name: number, bases: number, ns: number): number {
+export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs: ReadonlyMap<string, number> = new Map()): number {
   const { interp } = vm;
   const rt = interp.rt;
   const baseObjs = interp.tuple.items(bases);
@@ -1284,7 +1295,7 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number): number
   }
   const excBase = baseTypes.find((t) => isExceptionClass(vm, t));
   let t: PyTypeObject;
-  if (excBase !== undefined) t = vm.exc.newExceptionType(className);
+  if (excBase !== undefined) t = vm.exc.newExceptionType(className, true);
   else {
     for (const b of baseTypes) {
       if (!vm.classes.has(b.id) && b !== interp.object.type) raise(vm, 'NotImplementedError', `a class deriving from the built-in type '${b.name}' is not supported by pymem`);
@@ -1303,6 +1314,7 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number): number
   }
   vm.mro[t.id] = [t.id, ...c3Merge(vm, baseTypes.length > 0 ? baseTypes : [interp.object.type])];
   const dict = interp.dict.copy(ns);
+  implicitClassmethods(vm, dict);
   // type_new_set_hash: a class that defines __eq__ but not __hash__ is unhashable.
   if (interp.dict.contains(dict, id(vm, '__eq__')) && !interp.dict.contains(dict, id(vm, '__hash__'))) {
     interp.dict.setItem(dict, id(vm, '__hash__'), interp.singletons.None);
@@ -1324,9 +1336,22 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number): number
   rt.decref(realBases);
   if (slotsTuple !== 0) rt.decref(slotsTuple);
   vm.typeobj.setMro(op, vm.tupleOf(vm.mro[t.id]!.map((i) => (i === t.id ? op : vm.typeObject(rt.types[i]!)))));
-  // __set_name__ and __init_subclass__ are not called; __classcell__ gets the class.
+  addMembers(vm, op);
+  addGetsets(vm, op, baseTypes.length > 0 ? baseTypes : [interp.object.type]);
+  // type_dict_set_doc: a class without a docstring has __doc__ None.
+  const tdict = vm.typeobj.dict(op);
+  if (!interp.dict.contains(tdict, id(vm, '__doc__'))) interp.dict.setItem(tdict, id(vm, '__doc__'), interp.singletons.None);
+  // __classcell__ gets the class; then type_new_set_names and init_subclass.
   const cell = interp.dict.getItem(ns, id(vm, '__classcell__'));
   if (cell !== 0) interp.cell.set(cell, op);
+  try {
+    setNames(vm, op);
+    const rest = new Map([...kwargs].filter(([k]) => k !== 'metaclass'));
+    initSubclass(vm, op, rest);
+  } catch (e) {
+    rt.decref(op);
+    throw e;
+  }
   return op;
 }
 
@@ -1338,7 +1363,11 @@ function c3Merge(vm: Vm, bases: PyTypeObject[]): number[] {
     const nonEmpty = seqs.filter((s) => s.length > 0);
     if (nonEmpty.length === 0) return out;
     const cand = nonEmpty.map((s) => s[0]!).find((c) => !nonEmpty.some((s) => s.indexOf(c) > 0));
-    if (cand === undefined) raise(vm, 'TypeError', 'Cannot create a consistent method resolution order (MRO)');
+    if (cand === undefined) {
+      // set_mro_error: the heads left, each named once.
+      const heads = [...new Set(nonEmpty.map((s) => s[0]!))].map((tid) => vm.interp.rt.types[tid]!.name);
+      raise(vm, 'TypeError', `Cannot create a consistent method resolution\norder (MRO) for bases ${heads.join(', ')}`);
+    }
     out.push(cand);
     for (const s of nonEmpty) if (s[0] === cand) s.shift();
   }

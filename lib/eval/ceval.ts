@@ -22,6 +22,7 @@
  * frame are its locals and stack, each slot an owned reference or NULL;
  * a popped frame holds no references.
  */
+import { beforeAsyncWith, getAsyncIter, getAsyncNext, getAwaitableIter } from './coroutines.js';
 import { CO_ASYNC_GENERATOR, CO_COROUTINE, CO_VARARGS, CO_VARKEYWORDS, type CodeObject } from '../frontend/code.js';
 import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fPrevInstr, fPrevious, copyFrame, localsplus, stacktop } from '../objects/types/frame.js';
 import { FRAME_CLEARED, FRAME_COMPLETED, FRAME_CREATED, FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
@@ -31,6 +32,7 @@ import {
   contains,
   getAttr,
   getAttrOrNull,
+  customGetattribute,
   getItem,
   getIter,
   id,
@@ -467,13 +469,14 @@ const genStates = new Map<number, { ip: number; sp: number }>();
 export function genSend(vm: Vm, gen: number, value: number): ['yield' | 'return', number] {
   const { interp } = vm;
   const state = vm.gen.state(gen);
-  if (state === FRAME_EXECUTING) raise(vm, 'ValueError', 'generator already executing');
+  if (state === FRAME_EXECUTING) raise(vm, 'ValueError', `${vm.gen.isCoroutine(gen) ? 'coroutine' : 'generator'} already executing`);
   if (state === FRAME_COMPLETED || state === FRAME_CLEARED) {
+    if (vm.gen.isCoroutine(gen)) raise(vm, 'RuntimeError', 'cannot reuse already awaited coroutine');
     if (value !== interp.singletons.None) raise(vm, 'StopIteration', null);
     return ['return', (interp.rt.incref(interp.singletons.None), interp.singletons.None)];
   }
   if (state === FRAME_CREATED && value !== interp.singletons.None) {
-    raise(vm, 'TypeError', "can't send non-None value to a just-started generator");
+    raise(vm, 'TypeError', `can't send non-None value to a just-started ${vm.gen.isCoroutine(gen) ? 'coroutine' : 'generator'}`);
   }
   const f = vm.gen.frame(gen);
   const saved = genStates.get(gen)!;
@@ -753,7 +756,7 @@ function run(vm: Vm, entryFrame: Frame): number {
             const t = typeOf(vm, owner);
             // _PyObject_GetMethod: only for types with the generic tp_getattro (not types, modules, super objects).
             const meth = vm.typeobj.check(owner) || vm.module.check(owner) || vm.super.check(owner) ? 0 : typeLookup(vm, t, name);
-            const isFunc = meth !== 0 && (typeOf(vm, meth) === interp.function.type || typeOf(vm, meth) === vm.cfunc.descrType);
+            const isFunc = meth !== 0 && (typeOf(vm, meth) === interp.function.type || typeOf(vm, meth) === vm.cfunc.descrType) && customGetattribute(vm, t) === 0;
             const shadowed = isFunc && interp.instance.check(owner) && interp.instance.getAttr(owner, name) !== 0;
             if (isFunc && !shadowed) {
               rt.incref(meth);
@@ -921,7 +924,7 @@ function run(vm: Vm, entryFrame: Frame): number {
             const defaults = oparg & 1 ? pop() : 0;
             try {
               const ci = codeInfo(vm, codeObj);
-              const doc = ci.consts.length > 0 && interp.str.checkExact(ci.consts[0]!) && ci.co.flags & 0 ? ci.consts[0]! : undefined;
+              const doc = ci.consts.length > 0 && interp.str.checkExact(ci.consts[0]!) ? ci.consts[0]! : undefined;
               push(
                 interp.function.newFunction({
                   name: vm.code.name(codeObj),
@@ -1496,12 +1499,12 @@ function run(vm: Vm, entryFrame: Frame): number {
           }
           case 75: {
             // RETURN_GENERATOR: the frame moves into a new generator object (_Py_MakeCoro + _PyFrame_Copy).
-            if (info.co.flags & (CO_COROUTINE | CO_ASYNC_GENERATOR)) unsupported('a coroutine (async def)');
+            if (info.co.flags & CO_ASYNC_GENERATOR) unsupported('an asynchronous generator');
             const slots = info.nlocalsplus + info.co.stacksize;
             const codePtr = fCode.get(f);
             const func = fFunc.get(f);
             const ffields = interp.function.fields(func);
-            const gen = vm.gen.new(codePtr, ffields.name, ffields.qualname, slots);
+            const gen = vm.gen.new(codePtr, ffields.name, ffields.qualname, slots, (info.co.flags & CO_COROUTINE) !== 0);
             const gf = vm.gen.frame(gen);
             copyFrame(f, gf, slots);
             stacktop.set(gf, sp);
@@ -1540,6 +1543,43 @@ function run(vm: Vm, entryFrame: Frame): number {
               setSlot(f, sp - 1, getIter(vm, v));
               rt.decref(v);
             }
+            break;
+          }
+          case 50: {
+            // GET_AITER
+            const obj = top();
+            setSlot(f, sp - 1, getAsyncIter(vm, obj));
+            rt.decref(obj);
+            break;
+          }
+          case 51: {
+            // GET_ANEXT
+            push(getAsyncNext(vm, top()));
+            break;
+          }
+          case 54: {
+            // END_ASYNC_FOR: StopAsyncIteration ends the loop (the async iterator popped too); anything else is raised again.
+            const exc = pop();
+            if (!vm.isSubtype(typeOf(vm, exc), vm.excType('StopAsyncIteration'))) throw new PyErr(exc, 'reraise');
+            rt.decref(exc);
+            rt.decref(pop());
+            break;
+          }
+          case 52: {
+            // BEFORE_ASYNC_WITH
+            const mgr = top();
+            const [exit, res] = beforeAsyncWith(vm, mgr);
+            setSlot(f, sp - 1, exit);
+            rt.decref(mgr);
+            push(res);
+            break;
+          }
+          case 131: {
+            // GET_AWAITABLE
+            const iterable = top();
+            const it = getAwaitableIter(vm, iterable, oparg);
+            setSlot(f, sp - 1, it);
+            rt.decref(iterable);
             break;
           }
           case 123: {
@@ -1590,7 +1630,8 @@ function run(vm: Vm, entryFrame: Frame): number {
         fr.sp = sp;
         const done = fr;
         popFrame(vm, done);
-        if (done.entry) throw err;
+        // Out of an entry frame (a generator's or coroutine's send), the caller's frame adds its own line: a re-raise is a raise there.
+        if (done.entry) throw err.message === 'reraise' ? new PyErr(exc, 'raise') : err;
         load(stack[stack.length - 1]!);
         traceHere(vm, exc, fr);
       }

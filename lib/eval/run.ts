@@ -22,6 +22,7 @@ import { id, repr, str, typeOf, newStr } from './abstract.js';
 import { installBuiltins } from './builtins.js';
 import { evalCode } from './ceval.js';
 import { formatException } from './traceback.js';
+import { runAtexit } from './atexitModule.js';
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
 import { Vm, type VmIO } from './vm.js';
 
@@ -158,10 +159,11 @@ export function printException(vm: Vm, exc: number): number {
   }
 }
 
-/** Py_FinalizeEx's object part: __main__ cleared, modules released, the heap collected. */
+/** Py_FinalizeEx's object part: the atexit callbacks run, __main__ cleared, modules released, the heap collected. */
 export function finalize(vm: Vm): void {
   const { interp } = vm;
   const rt = interp.rt;
+  runAtexit(vm);
   if (vm.excInfo !== 0) {
     rt.decref(vm.excInfo);
     vm.excInfo = 0;

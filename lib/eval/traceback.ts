@@ -9,8 +9,9 @@
  */
 import { parse } from '../frontend/parser.js';
 import type * as ast from '../frontend/ast.js';
-import { str, typeName } from './abstract.js';
+import { id, isStr, str, strValue, typeName, typeOf } from './abstract.js';
 import { tracebacks, type TracebackEntry } from './ceval.js';
+import { exceptionNotes } from './exceptionAttrs.js';
 import type { Vm } from './vm.js';
 
 /** TB_RECURSIVE_CUTOFF. */
@@ -51,10 +52,21 @@ export function formatException(vm: Vm, exc: number, seen: Set<number> = new Set
     if (cnt > TB_RECURSIVE_CUTOFF) out += repeated(cnt);
   }
   const msg = str(vm, exc);
-  // print_exception: a class of __main__ or builtins is named by its qualname alone.
-  const name = typeName(vm, exc);
+  // print_exception: a class of __main__ or builtins is named by its qualname alone, another by module.qualname.
+  const name = exceptionClassName(vm, exc);
   out += msg === '' ? `${name}\n` : `${name}: ${msg}\n`;
+  out += exceptionNotes(vm, exc);
   return out;
+}
+
+/** The class name print_exception writes: qualname, after `module.` unless the module is __main__ or builtins. */
+function exceptionClassName(vm: Vm, exc: number): string {
+  const cls = vm.typeObject(typeOf(vm, exc));
+  const q = vm.typeobj.qualname(cls);
+  if (q === 0) return typeName(vm, exc);
+  const m = vm.interp.dict.getItem(vm.typeobj.dict(cls), id(vm, '__module__'));
+  const module = m !== 0 && isStr(vm, m) ? strValue(vm, m) : '__main__';
+  return module === '__main__' || module === 'builtins' ? strValue(vm, q) : `${module}.${strValue(vm, q)}`;
 }
 
 /** tb_displayline: the File line, the source line, the carets. */

@@ -31,7 +31,7 @@ import type { PyTypeObject } from '../objects/type.js';
 import { installGc, type GcModule } from '../gc/gcModule.js';
 import { declareObjectStruct, PyObject } from '../objects/layout.js';
 import { Py_TPFLAGS_HAVE_GC } from '../objects/type.js';
-import type { Wrapper } from './abstract.js';
+import { DescrObjectModule } from '../objects/types/descrobject.js';
 import type { LineEvents } from './lineTracer.js';
 
 /** seqiterobject (Objects/iterobject.c): an iterator over a tuple of the items (a snapshot for str, dict, set). */
@@ -54,6 +54,7 @@ export const EXCEPTION_TREE: ReadonlyArray<readonly [string, string | null]> = [
   ['GeneratorExit', 'BaseException'],
   ['Exception', 'BaseException'],
   ['StopIteration', 'Exception'],
+  ['StopAsyncIteration', 'Exception'],
   ['ArithmeticError', 'Exception'],
   ['FloatingPointError', 'ArithmeticError'],
   ['OverflowError', 'ArithmeticError'],
@@ -71,21 +72,47 @@ export const EXCEPTION_TREE: ReadonlyArray<readonly [string, string | null]> = [
   ['NameError', 'Exception'],
   ['UnboundLocalError', 'NameError'],
   ['OSError', 'Exception'],
+  ['BlockingIOError', 'OSError'],
+  ['ChildProcessError', 'OSError'],
+  ['ConnectionError', 'OSError'],
+  ['BrokenPipeError', 'ConnectionError'],
+  ['ConnectionAbortedError', 'ConnectionError'],
+  ['ConnectionRefusedError', 'ConnectionError'],
+  ['ConnectionResetError', 'ConnectionError'],
+  ['FileExistsError', 'OSError'],
+  ['FileNotFoundError', 'OSError'],
+  ['InterruptedError', 'OSError'],
+  ['IsADirectoryError', 'OSError'],
+  ['NotADirectoryError', 'OSError'],
+  ['PermissionError', 'OSError'],
+  ['ProcessLookupError', 'OSError'],
+  ['TimeoutError', 'OSError'],
   ['ReferenceError', 'Exception'],
   ['RuntimeError', 'Exception'],
   ['NotImplementedError', 'RuntimeError'],
   ['RecursionError', 'RuntimeError'],
   ['SyntaxError', 'Exception'],
+  ['IndentationError', 'SyntaxError'],
+  ['TabError', 'IndentationError'],
   ['SystemError', 'Exception'],
   ['TypeError', 'Exception'],
   ['ValueError', 'Exception'],
   ['UnicodeError', 'ValueError'],
   ['UnicodeDecodeError', 'UnicodeError'],
   ['UnicodeEncodeError', 'UnicodeError'],
+  ['UnicodeTranslateError', 'UnicodeError'],
   ['Warning', 'Exception'],
   ['UserWarning', 'Warning'],
   ['DeprecationWarning', 'Warning'],
+  ['PendingDeprecationWarning', 'Warning'],
+  ['SyntaxWarning', 'Warning'],
   ['RuntimeWarning', 'Warning'],
+  ['FutureWarning', 'Warning'],
+  ['ImportWarning', 'Warning'],
+  ['UnicodeWarning', 'Warning'],
+  ['BytesWarning', 'Warning'],
+  ['ResourceWarning', 'Warning'],
+  ['EncodingWarning', 'Warning'],
 ];
 
 function notInstalled(): never {
@@ -121,6 +148,7 @@ export class Vm {
   readonly containerIters: ContainerItersModule;
   /** tp_iternext of the iterator types bltinIter.ts installs, by type id: the next item (new reference) or 0. */
   readonly tpIternext = new Map<number, (it: number) => number>();
+  readonly descr: DescrObjectModule;
   readonly gc: GcModule;
   readonly dataStack: DataStack;
   /** Type ids from each type to object (tp_mro), by type id. */
@@ -145,10 +173,6 @@ export class Vm {
   recursionLimit = 1000;
   /** sys.argv. */
   argv: string[] = [''];
-  /** staticmethod / classmethod / property objects and what they wrap. */
-  readonly wrappers = new Map<number, Wrapper>();
-  /** object.__setattr__ / __delattr__ (calling them is the generic setattr). */
-  readonly objectSetattrs = new Set<number>();
   /** The iterator type over a tuple (tuple_iterator; snapshots for str, dict and set). */
   readonly seqIterType: PyTypeObject;
   /** The ids of the types `class` statements made. */
@@ -186,6 +210,7 @@ export class Vm {
     this.bltinIters = new BltinIteratorsModule(interp);
     this.listreviter = new ListRevIterModule(interp);
     this.containerIters = new ContainerItersModule(interp);
+    this.descr = new DescrObjectModule(interp);
     this.gc = installGc(interp);
     this.dataStack = new DataStack(interp.rt);
     const objectType = interp.object.type;

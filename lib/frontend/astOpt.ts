@@ -438,8 +438,8 @@ function foldNode(node: AnyNode, skipAnnotations: boolean): AnyNode {
       if (op === 'In' || op === 'NotIn') foldIter(c.comparators[last]!);
       return node;
     }
+    // astfold_stmt: For's iter is folded, AsyncFor's is not.
     case 'For':
-    case 'AsyncFor':
       foldIter((node as unknown as ast.For).iter);
       return node;
     case 'comprehension':

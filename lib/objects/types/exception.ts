@@ -14,6 +14,13 @@
  *   56  8   PyObject *  cause             __cause__ or NULL; owned
  *   64  1   char        suppress_context  __suppress_context__
  *
+ * A class deriving from one of them (heap set) adds __weakref__ after
+ * those 72 bytes (type_new's add_weak):
+ *
+ * PyBaseExceptionObject+__weakref__, 80 bytes:
+ *    0  72  PyBaseExceptionObject  base      the built-in exception's fields
+ *   72  8   PyObject *             weaklist  weakrefs to it (__weakref__); not owned
+ *
  * Invariants: every object field holds one reference (or NULL);
  * BaseException_dealloc untracks, clears, frees.
  */
@@ -21,7 +28,7 @@ import { fillBytes } from '../../allocator/access.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
+import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, Py_TPFLAGS_HEAPTYPE, type PyTypeObject, type Visit } from '../type.js';
 import { hashPointer } from './singletons.js';
 
 /** PyBaseExceptionObject (3.11). */
@@ -39,6 +46,16 @@ export const PyBaseExceptionObject = declareObjectStruct({
   ],
   size: 72,
 });
+/** The instance of a class deriving from an exception class (type_new adds __weakref__ after the base's layout). */
+export const HeapExceptionObject = declareObjectStruct({
+  name: 'PyBaseExceptionObject+__weakref__',
+  fields: [
+    { name: 'base', type: PyBaseExceptionObject, meaning: "the built-in exception's fields" },
+    { name: 'weaklist', type: 'ptr', ctype: 'PyObject *', meaning: 'weakrefs to it (__weakref__); not owned' },
+  ],
+  size: 80,
+});
+const exWeaklist = HeapExceptionObject.field('weaklist');
 const exDict = PyBaseExceptionObject.field('dict');
 const exArgs = PyBaseExceptionObject.field('args');
 const exNotes = PyBaseExceptionObject.field('notes');
@@ -63,15 +80,20 @@ export class ExceptionModule {
     this.rt = interp.rt;
   }
 
-  /** Registers a built-in exception class (its layout is PyBaseExceptionObject's). */
-  newExceptionType(name: string): PyTypeObject {
+  /**
+   * Registers an exception class (its layout is PyBaseExceptionObject's):
+   * a built-in one, or with heap set the class of a `class` statement
+   * (Py_TPFLAGS_HEAPTYPE: its dunders are looked up).
+   */
+  newExceptionType(name: string, heap = false): PyTypeObject {
     const t = this.rt.registerType({
       name,
-      basicsize: PyBaseExceptionObject.size,
+      basicsize: heap ? HeapExceptionObject.size : PyBaseExceptionObject.size,
       itemsize: 0,
-      flags: Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE,
-      layout: PyBaseExceptionObject,
+      flags: Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE | (heap ? Py_TPFLAGS_HEAPTYPE : 0),
+      layout: heap ? HeapExceptionObject : PyBaseExceptionObject,
       dictoffset: exDict.offset,
+      weaklistoffset: heap ? exWeaklist.offset : 0,
       dealloc: (_r, op) => this.exceptionDealloc(op),
       traverse: (_r, op, visit) => this.exceptionTraverse(op, visit),
       clear: (_r, op) => this.exceptionClear(op),
@@ -90,7 +112,7 @@ export class ExceptionModule {
   /** BaseException_new(type, args): args (a tuple) is borrowed. New reference. */
   new(type: PyTypeObject, args: number): number {
     const op = this.rt.gcNew(type);
-    fillBytes(op + 16, PyBaseExceptionObject.size - 16, 0);
+    fillBytes(op + 16, type.basicsize - 16, 0);
     this.rt.xincref(this.rt.heapTypeObject(type));
     this.rt.incref(args);
     exArgs.set(op, args);
@@ -123,6 +145,8 @@ export class ExceptionModule {
   /** BaseException_dealloc. */
   private exceptionDealloc(op: number): void {
     this.rt.gcUntrack(op);
+    // subtype_dealloc of a class: its weakrefs are cleared first.
+    if (this.rt.typeOf(op).weaklistoffset > 0 && exWeaklist.get(op) !== 0) this.interp.weakref.clearWeakrefs(op);
     this.onDealloc?.(op);
     this.exceptionClear(op);
     const type = this.rt.heapTypeObject(this.rt.typeOf(op));

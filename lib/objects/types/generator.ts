@@ -1,6 +1,7 @@
 /*
- * generator (Objects/genobject.c, CPython 3.11): what calling a generator
- * function (a genexp too) returns. The generator owns its frame: 3.11
+ * generator and coroutine (Objects/genobject.c, CPython 3.11): what
+ * calling a generator function (a genexp too) or an `async def` function
+ * returns. The generator owns its frame: 3.11
  * copies the _PyInterpreterFrame (frame.ts) into the generator object's
  * tail (gi_iframe) at RETURN_GENERATOR, and every resumption runs that
  * frame in place.
@@ -65,16 +66,23 @@ export const FRAME_EXECUTING = 0;
 export const FRAME_COMPLETED = 1;
 export const FRAME_CLEARED = 4;
 
-/** Generators: their type and _Py_MakeCoro's allocation. */
+/** Generators and coroutines (PyCoroObject: the same head and frame): their types and _Py_MakeCoro's allocation. */
 export class GeneratorModule {
   /** PyGen_Type. */
   readonly type: PyTypeObject;
+  /** PyCoro_Type: what calling an `async def` function returns. */
+  readonly coroType: PyTypeObject;
   private readonly rt: Runtime;
 
   constructor(readonly interp: Interpreter) {
     this.rt = interp.rt;
-    this.type = this.rt.registerType({
-      name: 'generator',
+    this.type = this.genType('generator');
+    this.coroType = this.genType('coroutine');
+  }
+
+  private genType(name: string): PyTypeObject {
+    return this.rt.registerType({
+      name,
       basicsize: GI_IFRAME_OFFSET + LOCALSPLUS_OFFSET,
       itemsize: 8,
       flags: Py_TPFLAGS_HAVE_GC,
@@ -87,14 +95,24 @@ export class GeneratorModule {
     });
   }
 
-  /** PyGen_Check. */
+  /** Whether op is a generator or a coroutine (PyGen_Check || PyCoro_CheckExact: the objects that own a frame). */
   check(op: number): boolean {
-    return this.rt.typeOrNull(op) === this.type;
+    const t = this.rt.typeOrNull(op);
+    return t === this.type || t === this.coroType;
   }
 
-  /** make_gen: a generator with room for a frame of `slots` localsplus slots (code, name, qualname borrowed). New reference, untracked. */
-  new(code: number, name: number, qualname: number, slots: number): number {
-    const op = this.rt.gcNewVar(this.type, slots);
+  /** PyCoro_CheckExact. */
+  isCoroutine(op: number): boolean {
+    return this.rt.typeOrNull(op) === this.coroType;
+  }
+
+  /**
+   * make_gen: a generator (or with coro set a coroutine) with room for a
+   * frame of `slots` localsplus slots (code, name, qualname borrowed). New
+   * reference, untracked.
+   */
+  new(code: number, name: number, qualname: number, slots: number, coro = false): number {
+    const op = this.rt.gcNewVar(coro ? this.coroType : this.type, slots);
     fillBytes(op + 16, GI_IFRAME_OFFSET + LOCALSPLUS_OFFSET + 8 * slots - 16, 0);
     for (const [f, v] of [
       [giCode, code],
@@ -119,6 +137,11 @@ export class GeneratorModule {
   }
   setState(op: number, s: number): void {
     giFrameState.set(op, s);
+  }
+
+  /** gi_code (borrowed). */
+  code(op: number): number {
+    return giCode.get(op);
   }
 
   /** gi_name (borrowed). */

@@ -161,6 +161,11 @@ const HEAP_OWNED = [tpBase, tpDict, tpBases, tpMro, htName, htSlots, htQualname]
 /** What type_traverse visits, in its order (tp_cache and ht_module are NULL here). */
 const TRAVERSED = [tpDict, tpMro, tpBases, tpBase];
 
+/** Whether a registered type's object is a PyHeapTypeObject. */
+function isHeapTypeObject(t: PyTypeObject | undefined): boolean {
+  return t !== undefined && (t.flags & Py_TPFLAGS_HEAPTYPE) !== 0;
+}
+
 /** What a heap type object is made with (all borrowed). */
 export interface HeapTypeSpec {
   readonly name: number;
@@ -239,6 +244,10 @@ export class TypeObjectModule {
   /** tp_bases (borrowed). */
   bases(op: number): number {
     return tpBases.get(op);
+  }
+  /** ht_qualname of a heap type (borrowed), 0 for a built-in type. */
+  qualname(op: number): number {
+    return isHeapTypeObject(this.byObject.get(op)) ? htQualname.get(op) : 0;
   }
   /** tp_base (borrowed). */
   base(op: number): number {

@@ -1,5 +1,5 @@
 /*
- * weakref.ref (Objects/weakrefobject.c, CPython 3.11), the callables that
+ * weakref.ref and weakref.proxy (Objects/weakrefobject.c, CPython 3.11), the callables that
  * serve as weakref callbacks (errors they throw go to Runtime.unraisable).
  *
  * PyWeakReference (Include/cpython/weakrefobject.h): after its PyGC_Head, one
@@ -24,8 +24,11 @@
  * the list holds no references and no ref holds one to its referent; at
  * most one ref without a callback (exact ReferenceType, the "basic ref")
  * and it is the head — weakref.ref(o) without a callback returns it again
- * (get_basic_refs / insert_head); refs with callbacks go right after it
- * (insert_after), so callbacks run newest first.
+ * (get_basic_refs / insert_head); at most one proxy without a callback
+ * (the "basic proxy", weakref.proxy's ProxyType or CallableProxyType, the
+ * same layout), right after the basic ref; refs and proxies with
+ * callbacks go after those two (insert_after), so callbacks run newest
+ * first.
  *
  * Callbacks are Python callables; here the only callables are
  * builtin_function_or_method objects (PyCFunctionObject + GC head, as
@@ -99,6 +102,9 @@ export type WeakCallback = (ref: number) => void;
 export class WeakrefModule {
   /** _PyWeakref_RefType. */
   readonly type: PyTypeObject;
+  /** _PyWeakref_ProxyType and _PyWeakref_CallableProxyType: weakref.proxy's objects (the same layout). */
+  readonly proxyType: PyTypeObject;
+  readonly callableProxyType: PyTypeObject;
   /** PyCFunction_Type: the callables made by newCallback. */
   readonly cfunctionType: PyTypeObject;
   private readonly rt: Runtime;
@@ -120,6 +126,20 @@ export class WeakrefModule {
       hash: (_r, op) => this.weakrefHash(op),
       eq: (_r, a, b) => this.weakrefRichcompareEq(a, b),
     });
+    // proxy_dealloc is weakref_dealloc; a proxy has no tp_hash (unhashable).
+    const proxySlots = (name: string): PyTypeObject =>
+      rt.registerType({
+        name,
+        basicsize: SIZEOF_PYWEAKREFERENCE,
+        itemsize: 0,
+        flags: Py_TPFLAGS_HAVE_GC,
+        layout: PyWeakReference,
+        dealloc: (_r, op) => this.weakrefDealloc(op),
+        traverse: (_r, op, visit) => this.gcTraverse(op, visit),
+        clear: (_r, op) => this.clearWeakref(op),
+      });
+    this.proxyType = proxySlots('weakref.ProxyType');
+    this.callableProxyType = proxySlots('weakref.CallableProxyType');
     this.cfunctionType = rt.registerType({
       name: 'builtin_function_or_method',
       basicsize: SIZEOF_PYCFUNCTIONOBJECT,
@@ -134,9 +154,52 @@ export class WeakrefModule {
 
   // --- weak references ------------------------------------------------------------------------
 
-  /** PyWeakref_Check (there are no subclasses here, so also PyWeakref_CheckRefExact). */
+  /** PyWeakref_Check: a ref or a proxy. */
   check(op: number): boolean {
-    return typeof op === 'number' && op !== 0 && this.rt.typeOrNull(op) === this.type;
+    if (typeof op !== 'number' || op === 0) return false;
+    const t = this.rt.typeOrNull(op);
+    return t === this.type || t === this.proxyType || t === this.callableProxyType;
+  }
+
+  /** PyWeakref_CheckProxy. */
+  isProxy(op: number): boolean {
+    if (typeof op !== 'number' || op === 0) return false;
+    const t = this.rt.typeOrNull(op);
+    return t === this.proxyType || t === this.callableProxyType;
+  }
+
+  /**
+   * PyWeakref_NewProxy(ob, callback) — weakref.proxy(ob[, callback]): a
+   * CallableProxyType when ob is callable, else a ProxyType. Without a
+   * callback the existing basic proxy is returned if there is one; a new
+   * one goes after the basic ref (callback-less) or after the basic proxy.
+   * ob and callback borrowed; new reference.
+   */
+  newProxy(ob: number, callback: number, callable: boolean): number {
+    this.checkReferent(ob);
+    let cb = callback;
+    if (cb !== 0) this.checkObject(cb, 'the callback');
+    if (cb === this.interp.singletons.None) cb = 0;
+    const [, proxy] = this.getBasicRefs(this.listHead(ob));
+    if (cb === 0 && proxy !== 0) {
+      this.rt.incref(proxy);
+      return proxy;
+    }
+    let result = this.newWeakref(ob, cb, callable ? this.callableProxyType : this.proxyType);
+    const [ref, basicProxy] = this.getBasicRefs(this.listHead(ob));
+    let prev: number;
+    if (cb === 0) {
+      if (basicProxy !== 0) {
+        // Someone else added a proxy without a callback during a collection: return theirs.
+        this.rt.decref(result);
+        this.rt.incref(basicProxy);
+        return basicProxy;
+      }
+      prev = ref;
+    } else prev = basicProxy === 0 ? ref : basicProxy;
+    if (prev === 0) this.insertHead(result, ob);
+    else this.insertAfter(result, prev);
+    return result;
   }
 
   /** _PyType_SUPPORTS_WEAKREFS(Py_TYPE(op)). */
@@ -174,7 +237,7 @@ export class WeakrefModule {
     }
     // new_weakref can trigger a collection that changes ob's list: look again after it.
     let result = this.newWeakref(ob, cb);
-    const [basic] = this.getBasicRefs(this.listHead(ob));
+    const [basic, proxy] = this.getBasicRefs(this.listHead(ob));
     if (cb === 0) {
       if (basic === 0) {
         this.insertHead(result, ob);
@@ -184,10 +247,11 @@ export class WeakrefModule {
         this.rt.incref(basic);
         result = basic;
       }
-    } else if (basic === 0) {
-      this.insertHead(result, ob);
     } else {
-      this.insertAfter(result, basic);
+      // A ref with a callback goes after the basic proxy, else after the basic ref.
+      const prev = proxy === 0 ? basic : proxy;
+      if (prev === 0) this.insertHead(result, ob);
+      else this.insertAfter(result, prev);
     }
     return result;
   }
@@ -371,8 +435,8 @@ export class WeakrefModule {
   }
 
   /** new_weakref: PyObject_GC_New, init_weakref, PyObject_GC_Track. Not yet on ob's list. */
-  private newWeakref(ob: number, callback: number): number {
-    const self = this.rt.gcNew(this.type);
+  private newWeakref(ob: number, callback: number, type: PyTypeObject = this.type): number {
+    const self = this.rt.gcNew(type);
     // init_weakref.
     clearHashField(wrHash, self);
     wrObject.set(self, ob);
@@ -385,10 +449,16 @@ export class WeakrefModule {
     return self;
   }
 
-  /** get_basic_refs(head): [the basic ref, the basic proxy] at the head of a list (0 when absent; no proxies here). */
+  /** get_basic_refs(head): [the basic ref, the basic proxy] at the head of a list (0 when absent). */
   private getBasicRefs(head: number): [number, number] {
-    if (head !== 0 && wrCallback.get(head) === 0 && this.check(head)) return [head, 0];
-    return [0, 0];
+    let ref = 0;
+    let cur = head;
+    if (cur !== 0 && wrCallback.get(cur) === 0 && this.rt.typeOrNull(cur) === this.type) {
+      ref = cur;
+      cur = wrNext.get(cur);
+    }
+    const proxy = cur !== 0 && wrCallback.get(cur) === 0 && this.isProxy(cur) ? cur : 0;
+    return [ref, proxy];
   }
 
   /** insert_head: newref becomes the first of ob's list. */
@@ -462,7 +532,7 @@ export class WeakrefModule {
 
   /** weakref_richcompare(self, other, Py_EQ): the referents compared while both live, else identity. */
   private weakrefRichcompareEq(self: number, other: number): boolean {
-    if (!this.check(other)) return false;
+    if (this.rt.typeOrNull(other) !== this.type) return false;
     const None = this.interp.singletons.None;
     const a = this.get(self);
     const b = this.get(other);
