@@ -19,15 +19,21 @@ import type { Vm, VmIO } from './vm.js';
 import type { Heap } from '../allocator/heap.js';
 import { type TraceSink, TraceWriter, syncFileSink } from '../tools/traceWriter.js';
 import { LiveBlocks, formatRunReport } from './runReport.js';
+import { HeapBytes } from '../tools/lineProfile.js';
+import { LineTracer } from './lineTracer.js';
 
 /** The usage lines of the command. */
-export const RUN_USAGE = `  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] FILE.py [ARGS...]
-  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] -c CODE [ARGS...]
+export const RUN_USAGE = `  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] [--lines] FILE.py [ARGS...]
+  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] [--lines] -c CODE [ARGS...]
       Run a Python 3.11 program on pymem's heap: stdout, stderr and exit
       status as CPython's. --stats prints sys._debugmallocstats() at exit;
       --report the live objects by type, arenas, pools, bytes and RSS at
       exit (before finalization); --trace OUT.trace.gz writes the run's
-      allocation stream as a pymtrace v2 trace (pymem replay / compare).`;
+      allocation stream as a pymtrace v2 trace (pymem replay / compare);
+      --lines prints, after the program, memory line by line as
+      memory_profiler does (Mem usage, Increment, Occurrences) with the
+      pymalloc and raw bytes in use after each line: of the functions
+      decorated @profile, or of the whole file if none is.`;
 
 /** What a caller of runCommand may add (tests). */
 export interface RunCommandOptions {
@@ -42,6 +48,7 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
   let profile = 'cpython311';
   let stats = false;
   let report = false;
+  let lines = false;
   let trace: string | null = null;
   let i = 0;
   let source: string | null = null;
@@ -52,6 +59,7 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
     else if (a.startsWith('--profile=')) profile = a.slice(10);
     else if (a === '--stats') stats = true;
     else if (a === '--report') report = true;
+    else if (a === '--lines') lines = true;
     else if (a === '--trace' || a.startsWith('--trace=')) {
       trace = a === '--trace' ? (args[++i] ?? '') : a.slice(8);
       if (trace === '') {
@@ -95,8 +103,10 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
     }
   }
   let blocks: LiveBlocks | null = null;
+  let bytes: HeapBytes | null = null;
   const onCreate = (heap: Heap): void => {
     if (report) blocks = new LiveBlocks(heap);
+    if (lines) bytes = new HeapBytes(heap);
     if (trace !== null) {
       writer = new TraceWriter(heap, sink!, filename);
       writer.start();
@@ -111,9 +121,13 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
     return 2;
   }
   sources.set(vm, new Map([[filename, source.split('\n')]]));
+  const lineTracer = bytes !== null ? new LineTracer(vm, bytes, filename) : null;
+  vm.lineTracer = lineTracer;
   try {
     (blocks as LiveBlocks | null)?.markProgram();
     const status = execIn(vm, source, filename);
+    vm.lineTracer = null;
+    if (lineTracer !== null) io.stdout(lineTracer.format());
     if (blocks !== null) io.stderr(formatRunReport(vm.interp, blocks));
     finalize(vm);
     if (stats) io.stderr(debugmallocstats(vm.interp));

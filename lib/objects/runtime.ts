@@ -122,6 +122,12 @@ export class Runtime {
   readonly types: PyTypeObject[] = [];
   /** The ob_type word of types[0]: a type's word is typeBase + its id. */
   readonly typeBase: number;
+  /**
+   * The heap type object of a class (0 when it has none: a built-in type, or
+   * a class made without one through the C-API). Its instances hold a
+   * reference to it (PyType_GenericAlloc / subtype_dealloc) and traverse it.
+   */
+  heapTypeObject: (t: PyTypeObject) => number = () => 0;
   /** Every error reported by writeUnraisable, oldest first (what the default sys.unraisablehook prints). */
   readonly unraisable: Unraisable[] = [];
   private readonly staticSet = new Set<number>();
@@ -231,6 +237,17 @@ export class Runtime {
   setRefcnt(op: number, n: number): void {
     obRefcnt.set(op, n);
   }
+  /**
+   * Told of every object made or taken from a free list, once its type is
+   * set (the _PyTraceMalloc_NewReference call of _Py_NewReference: tracemalloc
+   * gives the block the current traceback); null when nothing listens.
+   */
+  newReferenceHook: ((op: number) => void) | null = null;
+  /** _Py_NewReference for an object taken from a free list: refcount 1, the hook told. */
+  newReference(op: number): void {
+    obRefcnt.set(op, 1);
+    if (this.newReferenceHook !== null) this.newReferenceHook(op);
+  }
   /** Py_INCREF(op): refuses a pointer that is no live object (and one already deallocated). */
   incref(op: number): void {
     if (this.typeOrNull(op) === null) throw this.notAnObject(op, 'Py_INCREF');
@@ -334,6 +351,7 @@ export class Runtime {
     obRefcnt.set(op, 1);
     obType.set(op, this.typeBase + type.id);
     if (size !== undefined) obSize.set(op, size);
+    if (this.newReferenceHook !== null) this.newReferenceHook(op);
     return op;
   }
 

@@ -942,7 +942,7 @@ export class DictModule {
     let mp: number;
     if (this.freeList.length > 0) {
       mp = this.freeList.pop()!;
-      this.rt.setRefcnt(mp, 1);
+      this.rt.newReference(mp);
     } else {
       try {
         mp = this.rt.gcNew(this.type);

@@ -141,7 +141,7 @@ export class ListModule {
     let op: number;
     if (this.freeList.length > 0) {
       op = this.freeList.pop()!;
-      rt.setRefcnt(op, 1); // _Py_NewReference
+      rt.newReference(op);
     } else {
       op = rt.gcNew(this.type);
     }

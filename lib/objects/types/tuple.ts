@@ -336,7 +336,7 @@ export class TupleModule {
     if (op === 0) return 0;
     this.freeList[index] = obItem.get(op, 0);
     this.numFree[index]!--;
-    this.rt.setRefcnt(op, 1); // _Py_NewReference
+    this.rt.newReference(op);
     return op;
   }
 
