@@ -30,6 +30,7 @@ import { type ReleasePolicy, releasePolicyName, resolveReleasePolicy } from '../
 import { residentPages } from '../lib/allocator/region.js';
 import { type BinaryTrace, binaryTraceFor, readBinaryTrace } from '../lib/tools/binaryTrace.js';
 import { replayLoop } from '../lib/tools/compare/childReplay.js';
+import { ReplayCore } from '../lib/tools/replayCore.js';
 import { SYNTHETIC_NAMES, syntheticTrace } from '../lib/tools/compare/synthetic.js';
 import { packageRoot } from '../lib/packageRoot.js';
 import { fmtMiB, markdownTable } from './table.js';
@@ -89,9 +90,9 @@ function replayOnce(t: BinaryTrace, c: Contestant, sampling: boolean): Sample {
   const touch = (p: number, size: number): void => {
     if (size <= TOUCH_MAX && isSmallPointer(p)) for (let off = 0; off < size; off += PAGE) storeU8(p + off, 1);
   };
-  const ptrs = new Float64Array(Math.max(1, t.header.idSlots));
+  const core = new ReplayCore(a, t.header.idSlots);
   const start = process.cpuUsage();
-  replayLoop(t, a, ptrs, touch, 0, []);
+  replayLoop(t, core, touch, 0, []);
   const used = process.cpuUsage(start);
   const ms = (used.user + used.system) / 1000;
   const endResident = residentArenaBytes(heap);
