@@ -19,6 +19,8 @@ import type { Vm, VmIO } from './vm.js';
 import type { Heap } from '../allocator/heap.js';
 import { type TraceSink, TraceWriter, syncFileSink } from '../tools/traceWriter.js';
 import { LiveBlocks, formatRunReport } from './runReport.js';
+import { formatPins } from '../tools/pins.js';
+import { programPins } from '../tools/pinsPython.js';
 
 /** The usage lines of the command. */
 export const RUN_USAGE = `  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] FILE.py [ARGS...]
@@ -42,6 +44,7 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
   let profile = 'cpython311';
   let stats = false;
   let report = false;
+  let pinsAtExit = false;
   let trace: string | null = null;
   let i = 0;
   let source: string | null = null;
@@ -52,6 +55,7 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
     else if (a.startsWith('--profile=')) profile = a.slice(10);
     else if (a === '--stats') stats = true;
     else if (a === '--report') report = true;
+    else if (a === '--pins') pinsAtExit = true;
     else if (a === '--trace' || a.startsWith('--trace=')) {
       trace = a === '--trace' ? (args[++i] ?? '') : a.slice(8);
       if (trace === '') {
@@ -114,6 +118,7 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
   try {
     const status = execIn(vm, source, filename);
     if (blocks !== null) io.stderr(formatRunReport(vm.interp, blocks));
+    if (pinsAtExit) io.stderr(formatPins(programPins(vm)));
     finalize(vm);
     if (stats) io.stderr(debugmallocstats(vm.interp));
     if (writer !== null) {
