@@ -53,6 +53,7 @@ import {
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
 import { formatValue } from './format.js';
 import type { Vm } from './vm.js';
+import { lineHookOf } from './lineEvents.js';
 
 /** One entry of a code object's exception table (in code units). */
 interface ExceptionEntry {
@@ -557,10 +558,23 @@ function run(vm: Vm, entryFrame: Frame): number {
     throw new EvalNotImplementedError(`${what} is not supported by pymem's evaluation loop (${info.co.filename}:${info.lines[fr.lasti >> 1]})`);
   };
 
+  // Line events (lineEvents.ts): the last line each frame ran, by frame pointer.
+  const lineHook = lineHookOf(vm);
+  const lastLine = lineHook === null ? null : new Map<number, number>();
+
   for (;;) {
     try {
       for (;;) {
         fr.lasti = ip;
+        if (lineHook !== null) {
+          const line = info.lines[ip >> 1]!;
+          if (ip === 0) lastLine!.delete(f); // a new frame (perhaps at a finished one's address)
+          if (line >= 0 && lastLine!.get(f) !== line) {
+            lastLine!.set(f, line);
+            save();
+            lineHook(line, f, info.co);
+          }
+        }
         let opcode = code[ip]!;
         let oparg = code[ip + 1]!;
         ip += 2;

@@ -21,15 +21,19 @@ import { type TraceSink, TraceWriter, syncFileSink } from '../tools/traceWriter.
 import { LiveBlocks, formatRunReport } from './runReport.js';
 import { formatPins } from '../tools/pins.js';
 import { programPins } from '../tools/pinsPython.js';
+import { RunMap } from '../tools/map/runMap.js';
 
 /** The usage lines of the command. */
-export const RUN_USAGE = `  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] FILE.py [ARGS...]
-  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] -c CODE [ARGS...]
+export const RUN_USAGE = `  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] [--map OUT] [--pins] FILE.py [ARGS...]
+  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] [--map OUT] [--pins] -c CODE [ARGS...]
       Run a Python 3.11 program on pymem's heap: stdout, stderr and exit
       status as CPython's. --stats prints sys._debugmallocstats() at exit;
       --report the live objects by type, arenas, pools, bytes and RSS at
       exit (before finalization); --trace OUT.trace.gz writes the run's
-      allocation stream as a pymtrace v2 trace (pymem replay / compare).`;
+      allocation stream as a pymtrace v2 trace (pymem replay / compare);
+      --map OUT.svg the arena map at exit, OUT.html a page stepping through
+      the run line by line (arenas, names, objects, their blocks); --pins
+      the live blocks keeping mostly free arenas mapped, at exit.`;
 
 /** What a caller of runCommand may add (tests). */
 export interface RunCommandOptions {
@@ -45,6 +49,7 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
   let stats = false;
   let report = false;
   let pinsAtExit = false;
+  let mapOut: string | null = null;
   let trace: string | null = null;
   let i = 0;
   let source: string | null = null;
@@ -56,6 +61,13 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
     else if (a === '--stats') stats = true;
     else if (a === '--report') report = true;
     else if (a === '--pins') pinsAtExit = true;
+    else if (a === '--map' || a.startsWith('--map=')) {
+      mapOut = a === '--map' ? (args[++i] ?? '') : a.slice(6);
+      if (!/\.(svg|html)$/.test(mapOut)) {
+        io.stderr(`pymem run: --map needs a file name ending in .svg or .html\nusage:\n${RUN_USAGE}\n`);
+        return 2;
+      }
+    }
     else if (a === '--trace' || a.startsWith('--trace=')) {
       trace = a === '--trace' ? (args[++i] ?? '') : a.slice(8);
       if (trace === '') {
@@ -106,17 +118,20 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
       writer.start();
     }
   };
+  const map = mapOut === null ? null : new RunMap(mapOut, filename, source);
   let vm: Vm;
   try {
-    vm = newVm({ profile: profile as 'cpython311', filename, argv, io, onCreate });
+    vm = newVm({ profile: profile as 'cpython311', filename, argv, io: map === null ? io : map.tee(io), onCreate });
   } catch (e) {
     if (!(e instanceof PymemError)) throw e;
     io.stderr(`pymem run: ${e.message}\n`);
     return 2;
   }
   sources.set(vm, new Map([[filename, source.split('\n')]]));
+  map?.attach(vm);
   try {
     const status = execIn(vm, source, filename);
+    map?.finish();
     if (blocks !== null) io.stderr(formatRunReport(vm.interp, blocks));
     if (pinsAtExit) io.stderr(formatPins(programPins(vm)));
     finalize(vm);

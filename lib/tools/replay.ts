@@ -72,6 +72,12 @@ export interface ReplayOptions {
   at?: number;
   /** Called once where the replay stops, with the heap and every block live there (their trace ids, allocation events and sizes). */
   inspect?: (heap: Heap, live: LiveBlock[]) => void;
+  /**
+   * Called after each request event but the last one replayed (with the arena
+   * lines it caused), with the heap, the event's 0-based index and its line;
+   * `inspect` sees the state after the last one.
+   */
+  onStep?: (heap: Heap, event: number, line: number) => void;
   /** Called as the replay advances with the events replayed so far and the share of the trace they make (0 to 1), for a progress bar. */
   onProgress?: (eventsReplayed: number, fraction: number) => void;
 }
@@ -162,6 +168,7 @@ async function runReplay(
     made[3 * id + 2] = size;
   };
   const at = options.at ?? Infinity;
+  const onStep = options.onStep;
 
   // The ids of a well-formed trace: a new block's id is not live and at most
   // the number of events before it (the recorder hands out max_id + 1 at most);
@@ -265,6 +272,7 @@ async function runReplay(
     if (event > at) throw new StopReplay();
     checkPlacement();
     settleArenaEvents();
+    if (onStep !== undefined && requestEvent >= 0) onStep(heap, requestEvent, requestLine);
     requestEvent = event;
     requestLine = line;
     arenas.nextAddress = sameArenas && nextKind === EventKind.ArenaMap ? nextAddress : NaN;
