@@ -9,7 +9,8 @@
  *
  * Invariants: steps are in the order offered; after any offer,
  * steps.length <= maxSteps; every kept step's offer number is a multiple of
- * the stride (the last offer, `final`, is always kept).
+ * the stride, or it was offered with `keep` (a breakpoint(), the last moment),
+ * which survives the halvings while the list has room.
  */
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { MapFrame } from './mapFrame.js';
@@ -36,6 +37,8 @@ export interface MapStep {
   pools?: number[];
   /** Whether objects were left out of the drawing. */
   truncated?: boolean;
+  /** Offered with `keep` (kept off the stride). */
+  keep?: boolean;
 }
 
 /** What the page embeds. */
@@ -87,10 +90,10 @@ export class StepRecorder {
     this.data.offered++;
   }
 
-  /** Offers a moment (call only when wants(), or with `final` for the last one). */
-  offer(m: () => MomentData, final = false): void {
+  /** Offers a moment (read only when kept: call when wants(), or with `keep` for one that must be kept). */
+  offer(m: () => MomentData, keep = false): void {
     const at = this.data.offered++;
-    if (!final && at % this.stride !== 0) return;
+    if (!keep && at % this.stride !== 0) return;
     const d = m();
     const { arenas, ...meta } = d.frame;
     this.data.frame = meta;
@@ -105,6 +108,7 @@ export class StepRecorder {
       );
       if (d.graph.truncated) step.truncated = true;
     }
+    if (keep) step.keep = true;
     if (d.pools !== undefined) {
       step.pools = [...d.pools].map(([key, p]) => {
         const [ordinal, pool] = key.split(':').map(Number) as [number, number];
@@ -112,14 +116,12 @@ export class StepRecorder {
       });
     }
     const steps = this.data.steps;
-    if (final && steps.length > 0 && steps[steps.length - 1]!.at === at) steps.pop();
     steps.push(step);
     if (steps.length > this.maxSteps) {
       this.stride *= 2;
-      const last = steps[steps.length - 1]!;
-      const kept = steps.filter((s) => s.at % this.stride === 0);
-      if (final && kept[kept.length - 1] !== last) kept.push(last);
-      while (kept.length > this.maxSteps) kept.splice(kept.length - 2, 1);
+      const kept = steps.filter((s) => s.at % this.stride === 0 || s.keep === true || s === step);
+      // Still too many (kept moments crowd it): drop the oldest unkept one, else the oldest.
+      while (kept.length > this.maxSteps) kept.splice(Math.max(0, kept.findIndex((s) => s.keep !== true && s !== step)), 1);
       steps.length = 0;
       steps.push(...kept);
     }

@@ -5,24 +5,27 @@
  * strs …), refcount and size, and arrows to the objects it refers to
  * (labelled [i] for list and tuple items, [key] for dict values); beside
  * each, the block it lives in (arena, pool, slot), to join the picture to the
- * arena map. And the shortest path from a name to any object (referrerPath),
- * for the pins report.
+ * arena map. And the shortest path from a name to any object
+ * (referrerPaths), for the pins report.
  *
  * Arrows are what tp_traverse visits, read without running any Python code
- * (values are shown only for built-in scalar types, whose repr is pure), so
- * drawing changes nothing in the heap. Functions, classes, modules and code
- * objects are drawn but not entered (their insides are the interpreter's, not
- * the program's data).
+ * (values are shown only for ints, floats, strs, bools and None, whose repr
+ * is pure), so drawing changes nothing in the heap. Functions, classes,
+ * modules and code objects are drawn but not entered (their insides are the
+ * interpreter's, not the program's data). Only programRoots needs the
+ * evaluation loop's state (a Vm); the rest works on any object space.
  *
  * Invariants: nodes are in breadth-first order from the roots (in root
  * order); every edge's target is a node unless the graph was cut at maxNodes
  * (then `truncated`); an object's block is null when it is not in an arena
  * (a raw block, or a static object such as a small int).
  */
-import type { PyTypeObject } from '../../objects/type.js';
+import type { Interpreter } from '../../objects/interpreter.js';
+import { floatRepr } from '../../objects/text/floatRepr.js';
+import { intToString } from '../../objects/text/intText.js';
+import { strRepr } from '../../objects/text/strRepr.js';
 import { preHeaderBytes } from '../../objects/type.js';
 import { localsplus } from '../../objects/types/frame.js';
-import { repr } from '../../eval/abstract.js';
 import { currentFrames } from '../../eval/ceval.js';
 import type { Vm } from '../../eval/vm.js';
 
@@ -42,7 +45,7 @@ export interface ObjectNode {
   /** Its pointer. */
   id: number;
   type: string;
-  /** The repr of a built-in scalar (int, float, str, bytes, bool, None), cut to 40 characters. */
+  /** The repr of an int, float, str, bool or None, cut to 40 characters. */
   value?: string;
   refcnt: number;
   /** sys.getsizeof. */
@@ -80,8 +83,6 @@ export interface GraphOptions {
 
 /** Types drawn as one box without entering them. */
 const OPAQUE = new Set(['function', 'module', 'type', 'code', 'builtin_function_or_method', 'method', 'frame', 'cell', 'classmethod', 'staticmethod', 'property']);
-/** Types whose repr is shown. */
-const SCALARS = new Set(['int', 'float', 'str', 'bytes', 'bool', 'NoneType', 'complex']);
 
 /** The program's names: __main__'s globals (not its dunder names), then each running function's locals, innermost last. */
 export function programRoots(vm: Vm): RootName[] {
@@ -107,8 +108,7 @@ export function programRoots(vm: Vm): RootName[] {
 }
 
 /** The objects an object refers to, with labels (what its tp_traverse visits). */
-export function referents(vm: Vm, op: number): Array<[string, number]> {
-  const { interp } = vm;
+export function referents(interp: Interpreter, op: number): Array<[string, number]> {
   const rt = interp.rt;
   const t = rt.typeOf(op);
   if (OPAQUE.has(t.name) || t.traverse === undefined) return [];
@@ -117,7 +117,7 @@ export function referents(vm: Vm, op: number): Array<[string, number]> {
   if (interp.dict.check(op)) {
     const out: Array<[string, number]> = [];
     for (const [k, v] of interp.dict.items(op)) {
-      const key = scalarRepr(vm, k);
+      const key = scalarRepr(interp, k);
       out.push([`[${key ?? interp.rt.typeOf(k).name}]`, v]);
       if (key === undefined) out.push(['(key)', k]);
     }
@@ -131,18 +131,25 @@ export function referents(vm: Vm, op: number): Array<[string, number]> {
   return out;
 }
 
-function scalarRepr(vm: Vm, op: number): string | undefined {
-  const t: PyTypeObject = vm.interp.rt.typeOf(op);
-  if (!SCALARS.has(t.name)) return undefined;
-  const r = repr(vm, op);
+/** The repr of an int, float, str, bool or None (cut to 40 characters), else undefined. */
+export function scalarRepr(interp: Interpreter, op: number): string | undefined {
+  let r: string;
+  const t = interp.rt.typeOf(op);
+  if (op === interp.singletons.None) r = 'None';
+  else if (op === interp.long.True) r = 'True';
+  else if (op === interp.long.False) r = 'False';
+  else if (t === interp.long.type) r = intToString(interp.long.toBigInt(op));
+  else if (t === interp.float.type) r = floatRepr(interp.float.value(op));
+  else if (interp.str.checkExact(op)) r = strRepr(interp.str.toString(op));
+  else return undefined;
   return r.length > 40 ? `${r.slice(0, 39)}…` : r;
 }
 
 /** The arena, pool and slot of op's block, or null (not a pymalloc block). */
-export function blockPlace(vm: Vm, op: number): BlockPlace | null {
-  const heap = vm.interp.rt.heap;
+export function blockPlace(interp: Interpreter, op: number): BlockPlace | null {
+  const heap = interp.rt.heap;
   const pm = heap.pymalloc;
-  const start = op - preHeaderBytes(vm.interp.rt.typeOf(op));
+  const start = op - preHeaderBytes(interp.rt.typeOf(op));
   const at = pm.arenaOf(start);
   if (at === null) return null;
   const { poolSize, poolOverhead } = heap.profile;
@@ -153,10 +160,9 @@ export function blockPlace(vm: Vm, op: number): BlockPlace | null {
 }
 
 /** The drawing of the program's objects reachable from `roots` (breadth first, cut at maxNodes). */
-export function objectGraph(vm: Vm, roots: RootName[] = programRoots(vm), options: GraphOptions = {}): ObjectGraph {
+export function objectGraph(interp: Interpreter, roots: RootName[], options: GraphOptions = {}): ObjectGraph {
   const maxNodes = options.maxNodes ?? 80;
   const maxEdges = options.maxEdges ?? 12;
-  const { interp } = vm;
   const nodes: ObjectNode[] = [];
   const seen = new Set<number>();
   const queue: number[] = [];
@@ -173,17 +179,17 @@ export function objectGraph(vm: Vm, roots: RootName[] = programRoots(vm), option
   roots.forEach((r) => enqueue(r.id));
   for (let i = 0; i < queue.length; i++) {
     const op = queue[i]!;
-    const all = referents(vm, op);
+    const all = referents(interp, op);
     const edges = all.slice(0, maxEdges);
     edges.forEach(([, v]) => enqueue(v));
-    const value = scalarRepr(vm, op);
+    const value = scalarRepr(interp, op);
     nodes.push({
       id: op,
       type: interp.rt.typeOf(op).name,
       ...(value === undefined ? {} : { value }),
       refcnt: interp.rt.refcnt(op),
       size: interp.getsizeof(op),
-      block: blockPlace(vm, op),
+      block: blockPlace(interp, op),
       edges,
       more: all.length - edges.length,
     });
@@ -209,7 +215,7 @@ export interface ReferrerPath {
  * over every object reachable from them, entering everything but code);
  * targets reached from no root are absent from the map.
  */
-export function referrerPaths(vm: Vm, roots: RootName[], targets: Iterable<number>): Map<number, ReferrerPath> {
+export function referrerPaths(interp: Interpreter, roots: RootName[], targets: Iterable<number>): Map<number, ReferrerPath> {
   const want = new Set(targets);
   const found = new Map<number, ReferrerPath>();
   const parent = new Map<number, { from: number; label: string } | { root: RootName }>();
@@ -219,7 +225,7 @@ export function referrerPaths(vm: Vm, roots: RootName[], targets: Iterable<numbe
     parent.set(r.id, { root: r });
     queue.push(r.id);
   }
-  const rt = vm.interp.rt;
+  const rt = interp.rt;
   const pathTo = (op: number): ReferrerPath => {
     const steps: PathStep[] = [];
     let p = parent.get(op)!;
@@ -236,7 +242,7 @@ export function referrerPaths(vm: Vm, roots: RootName[], targets: Iterable<numbe
     if (want.has(op)) found.set(op, pathTo(op));
     const t = rt.typeOf(op);
     if (t.name === 'code' || t.traverse === undefined) continue;
-    const next: Array<[string, number]> = OPAQUE.has(t.name) ? [] : referents(vm, op);
+    const next: Array<[string, number]> = OPAQUE.has(t.name) ? [] : referents(interp, op);
     if (OPAQUE.has(t.name)) {
       t.traverse(rt, op, (v) => {
         next.push([`(${t.name})`, v]);
@@ -253,10 +259,10 @@ export function referrerPaths(vm: Vm, roots: RootName[], targets: Iterable<numbe
 }
 
 /** A path as an expression a learner can read: `data['a'][3]`, `f: x[0]`, or with the types of unlabelled steps: `node → Node`. */
-export function formatPath(vm: Vm, path: ReferrerPath): string {
+export function formatPath(interp: Interpreter, path: ReferrerPath): string {
   let s = path.root.name;
   for (const step of path.steps) {
-    s += step.label.startsWith('[') ? step.label : ` → ${step.label === '' ? '' : `${step.label} `}${vm.interp.rt.typeOf(step.id).name}`;
+    s += step.label.startsWith('[') ? step.label : ` → ${step.label === '' ? '' : `${step.label} `}${interp.rt.typeOf(step.id).name}`;
   }
   return path.root.scope === 'globals' ? s : `${s} (in ${path.root.scope})`;
 }

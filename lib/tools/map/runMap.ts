@@ -18,7 +18,7 @@ import { UsageError } from '../../errors.js';
 import { arenaMapFrame } from './arenaMap.js';
 import { mappedArenas, poolSlots } from './arenaView.js';
 import { mapPage } from './mapPage.js';
-import { type ObjectGraph, objectGraph } from './objectGraph.js';
+import { type ObjectGraph, objectGraph, programRoots } from './objectGraph.js';
 import { renderArenaMap } from './renderArenaMap.js';
 import { type MomentData, StepRecorder } from './mapSteps.js';
 
@@ -69,9 +69,23 @@ export class RunMap {
     };
   }
 
-  /** Starts stepping vm (for a page). */
+  /** Starts stepping vm (for a page) and makes the program's breakpoint() a moment of the map. */
   attach(vm: Vm): void {
     this.vm = vm;
+    const { interp } = vm;
+    const ml = vm.cfunc.define({
+      name: 'breakpoint',
+      meth: () => {
+        this.breakpoint();
+        interp.rt.incref(interp.singletons.None);
+        return interp.singletons.None;
+      },
+    });
+    const fn = vm.cfunc.newFunction(ml, 0, vm.modules.get('builtins')!);
+    const name = interp.str.fromString('breakpoint');
+    interp.dict.setItem(vm.builtins, name, fn);
+    interp.rt.decref(name);
+    interp.rt.decref(fn);
     if (!this.html) return;
     setLineHook(vm, (line, _frame, code) => {
       if (code.filename !== this.filename || line === 0) return;
@@ -107,7 +121,7 @@ export class RunMap {
 
   private moment(label: string, line?: number, func?: string): MomentData {
     const vm = this.vm!;
-    const graph = objectGraph(vm);
+    const graph = objectGraph(vm.interp, programRoots(vm));
     return {
       label,
       frame: arenaMapFrame(vm.interp.rt.heap),
