@@ -57,7 +57,7 @@ export function objectPins(interp: Interpreter, roots: RootName[], options: PinO
 /** The roots of a program's pins: its names (programRoots), then each other module. */
 export function pinRoots(vm: Vm): RootName[] {
   const roots = programRoots(vm);
-  for (const [name, mod] of vm.modules) if (name !== '__main__') roots.push({ scope: 'modules', name: `sys.modules['${name}']`, id: mod });
+  for (const [name, mod] of vm.modules) if (name !== '__main__') roots.push({ scope: 'modules', name, id: mod });
   return roots;
 }
 

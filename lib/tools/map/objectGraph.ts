@@ -258,11 +258,16 @@ export function referrerPaths(interp: Interpreter, roots: RootName[], targets: I
   return found;
 }
 
-/** A path as an expression a learner can read: `data['a'][3]`, `f: x[0]`, or with the types of unlabelled steps: `node → Node`. */
+/** A path as an expression a learner can read: `data['a'][3]`, `sys.argv[0]`, `x[0] (in f)`, or with the types of unlabelled steps: `node → Node`. */
 export function formatPath(interp: Interpreter, path: ReferrerPath): string {
   let s = path.root.name;
+  let attribute = false;
   for (const step of path.steps) {
-    s += step.label.startsWith('[') ? step.label : ` → ${step.label === '' ? '' : `${step.label} `}${interp.rt.typeOf(step.id).name}`;
+    // A module's globals read as attributes: sys → its dict → ['argv'] is sys.argv.
+    if (step.label === '(module)') attribute = true;
+    else if (attribute && /^\['.*'\]$/.test(step.label)) s += `.${step.label.slice(2, -2)}`;
+    else s += step.label.startsWith('[') ? step.label : ` → ${step.label === '' ? '' : `${step.label} `}${interp.rt.typeOf(step.id).name}`;
+    if (step.label !== '(module)') attribute = false;
   }
-  return path.root.scope === 'globals' ? s : `${s} (in ${path.root.scope})`;
+  return path.root.scope === 'globals' || path.root.scope === 'modules' || path.root.scope === 'handles' ? s : `${s} (in ${path.root.scope})`;
 }
