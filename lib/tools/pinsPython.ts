@@ -45,7 +45,7 @@ export function objectPins(interp: Interpreter, roots: RootName[], options: PinO
     ...a,
     blocks: a.blocks.map((b): PinCandidate => {
       const op = objects.get(b.ptr)!;
-      if (op === 0) return { ...b, label: 'no live object (a free-list entry, or an item array or table of a container)' };
+      if (op === 0) return { ...b, label: "no live object: a dead one kept on its type's free list (float, tuple, list, dict keep some), or a container's item array or table" };
       const value = scalarRepr(interp, op);
       const path = paths.get(op);
       const held = path === undefined ? 'reachable from no root (held from outside, or a leak)' : `← ${formatPath(interp, path)}`;

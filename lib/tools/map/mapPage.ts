@@ -33,7 +33,7 @@ h1 { font-size: 18px; margin: 0 0 8px; }
 #slider { width: 60%; vertical-align: middle; }
 #label { margin-left: 10px; font-size: 13px; }
 .top { display: grid; grid-template-columns: minmax(280px, 420px) 1fr; gap: 16px; margin-top: 10px; }
-.bottom { display: grid; grid-template-columns: 1fr auto; gap: 16px; margin-top: 10px; align-items: start; }
+.bottom { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 440px); gap: 16px; margin-top: 10px; align-items: start; }
 .panel { border: 1px solid #ddd; border-radius: 4px; padding: 6px; overflow: auto; }
 #source { font-family: monospace; font-size: 12px; white-space: pre; min-width: 260px; max-height: 420px; }
 .src.current { background: #ffe2b8; }

@@ -3,7 +3,8 @@
  * gives): its names — __main__'s globals, each running function's locals —
  * pointing at objects, each object with its type, value (for ints, floats,
  * strs …), refcount and size, and arrows to the objects it refers to
- * (labelled [i] for list and tuple items, [key] for dict values); beside
+ * (labelled [i] for list and tuple items, [key] for dict values, .name for
+ * an instance's attributes, read from its slots and values array); beside
  * each, the block it lives in (arena, pool, slot), to join the picture to the
  * arena map. And the shortest path from a name to any object
  * (referrerPaths), for the pins report.
@@ -24,7 +25,9 @@ import type { Interpreter } from '../../objects/interpreter.js';
 import { floatRepr } from '../../objects/text/floatRepr.js';
 import { intToString } from '../../objects/text/intText.js';
 import { strRepr } from '../../objects/text/strRepr.js';
-import { preHeaderBytes } from '../../objects/type.js';
+import { itemArray, managedDict, managedValues, pointerSlot } from '../../objects/layout.js';
+import { Py_TPFLAGS_MANAGED_DICT, preHeaderBytes } from '../../objects/type.js';
+import { SIZEOF_UNICODE_ENTRY, dkNentries, entriesOffset, uKey } from '../../objects/types/dictKeys.js';
 import { localsplus } from '../../objects/types/frame.js';
 import { currentFrames } from '../../eval/ceval.js';
 import type { Vm } from '../../eval/vm.js';
@@ -128,6 +131,31 @@ export function referents(interp: Interpreter, op: number): Array<[string, numbe
     out.push(['', v]);
     return 0;
   });
+  // An instance's arrows by attribute name, when they are exactly what its traverse visits.
+  const named = interp.instance.check(op) ? instanceAttributes(interp, op) : [];
+  return named.length === out.length && named.every(([, v], i) => v === out[i]![1]) ? named : out;
+}
+
+/** An instance's attributes in subtype_traverse's order: its slots, then its values array (or its dict's items). */
+function instanceAttributes(interp: Interpreter, op: number): Array<[string, number]> {
+  const t = interp.rt.typeOf(op);
+  const out: Array<[string, number]> = [];
+  for (const m of interp.instance.members(t)) {
+    const v = pointerSlot.get(op, m.offset);
+    if (v !== 0) out.push([`.${m.name}`, v]);
+  }
+  const keys = interp.instance.cachedKeys(t);
+  if ((t.flags & Py_TPFLAGS_MANAGED_DICT) === 0 || keys === 0) return out;
+  const values = managedValues.get(op);
+  if (values !== 0) {
+    const entries = keys + entriesOffset(keys);
+    for (let i = 0; i < dkNentries.get(keys); i++) {
+      const v = itemArray.get(values, i);
+      if (v !== 0) out.push([`.${interp.str.toString(uKey.get(entries + i * SIZEOF_UNICODE_ENTRY))}`, v]);
+    }
+  }
+  const dict = managedDict.get(op);
+  if (dict !== 0) out.push(['.__dict__', dict]);
   return out;
 }
 
@@ -266,7 +294,7 @@ export function formatPath(interp: Interpreter, path: ReferrerPath): string {
     // A module's globals read as attributes: sys → its dict → ['argv'] is sys.argv.
     if (step.label === '(module)') attribute = true;
     else if (attribute && /^\['.*'\]$/.test(step.label)) s += `.${step.label.slice(2, -2)}`;
-    else s += step.label.startsWith('[') ? step.label : ` → ${step.label === '' ? '' : `${step.label} `}${interp.rt.typeOf(step.id).name}`;
+    else s += step.label.startsWith('[') || step.label.startsWith('.') ? step.label : ` → ${step.label === '' ? '' : `${step.label} `}${interp.rt.typeOf(step.id).name}`;
     if (step.label !== '(module)') attribute = false;
   }
   return path.root.scope === 'globals' || path.root.scope === 'modules' || path.root.scope === 'handles' ? s : `${s} (in ${path.root.scope})`;

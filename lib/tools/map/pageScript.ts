@@ -50,7 +50,7 @@ export const PAGE_SCRIPT = String.raw`
       var o = byId.get(order[i]);
       o.edges.forEach(function (e) { if (byId.has(e[1]) && !depth.has(e[1])) { depth.set(e[1], depth.get(o.id) + 1); order.push(e[1]); } });
     }
-    var BOXW = 176, BOXH = 50, COLW = 214, X0 = 170;
+    var BOXW = 176, BOXH = 50, COLW = 236, X0 = 170;
     var colY = [];
     var pos = new Map();
     order.forEach(function (id) {
@@ -77,12 +77,18 @@ export const PAGE_SCRIPT = String.raw`
     var H = Math.max(ry, Math.max.apply(null, colY.concat([0]))) + 10;
     var W = X0 + (Math.max.apply(null, Array.from(depth.values()).concat([0])) + 1) * COLW + 10;
     var arrows = [];
+    // Forward arrows go from a box's right side to the next column's left side; arrows to the
+    // same or an earlier column loop round to the target's right side.
     function arrow(x1, y1, x2, y2, text) {
       var mx = (x1 + x2) / 2;
-      var d = x2 > x1 + 10 ? 'M' + x1 + ',' + y1 + ' C' + mx + ',' + y1 + ' ' + mx + ',' + y2 + ' ' + x2 + ',' + y2
-        : 'M' + x1 + ',' + y1 + ' C' + (x1 + 60) + ',' + (y1 + 40) + ' ' + (x2 - 60) + ',' + (y2 + 40) + ' ' + x2 + ',' + y2;
-      arrows.push('<path d="' + d + '" fill="none" stroke="#4a6fa5" stroke-width="1.2" marker-end="url(#ah)"/>');
+      arrows.push('<path d="M' + x1 + ',' + y1 + ' C' + mx + ',' + y1 + ' ' + mx + ',' + y2 + ' ' + x2 + ',' + y2 + '" fill="none" stroke="#4a6fa5" stroke-width="1.2" marker-end="url(#ah)"/>');
       if (text) arrows.push('<text x="' + (x2 - 3) + '" y="' + (y2 - 4) + '" font-size="9" text-anchor="end" fill="#4a6fa5">' + esc(text) + '</text>');
+    }
+    function loop(x1, y1, x2, y2, text) {
+      if (y1 === y2) { y1 -= 8; y2 += 8; }
+      var bulge = 28 + Math.abs(y2 - y1) / 5;
+      arrows.push('<path d="M' + x1 + ',' + y1 + ' C' + (x1 + bulge) + ',' + y1 + ' ' + (x2 + bulge) + ',' + y2 + ' ' + x2 + ',' + y2 + '" fill="none" stroke="#4a6fa5" stroke-width="1.2" marker-end="url(#ah)"/>');
+      if (text) arrows.push('<text x="' + (Math.max(x1, x2) + bulge * 0.75 + 2) + '" y="' + ((y1 + y2) / 2 + 3) + '" font-size="9" fill="#4a6fa5">' + esc(text) + '</text>');
     }
     rootPos.forEach(function (r) { var p = pos.get(r.id); if (p) arrow(136, r.y, p.x, p.y + BOXH / 2); });
     order.forEach(function (id) {
@@ -98,7 +104,8 @@ export const PAGE_SCRIPT = String.raw`
         '<text x="' + (p.x + 6) + '" y="' + (p.y + 42) + '" font-size="9" fill="#2f6690">' + esc(where) + '</text></g>');
       o.edges.forEach(function (e) {
         var q = pos.get(e[1]);
-        if (q) arrow(p.x + BOXW, p.y + BOXH / 2, q.x, q.y + BOXH / 2, e[0]);
+        if (q && q.x > p.x) arrow(p.x + BOXW, p.y + BOXH / 2, q.x, q.y + BOXH / 2, e[0]);
+        else if (q) loop(p.x + BOXW, p.y + BOXH / 2, q.x + BOXW, q.y + BOXH / 2, e[0]);
       });
       if (o.more > 0) out.push('<text x="' + (p.x + BOXW - 4) + '" y="' + (p.y + BOXH + 10) + '" font-size="9" text-anchor="end" fill="#777">+' + o.more + ' more</text>');
     });
@@ -148,7 +155,7 @@ export const PAGE_SCRIPT = String.raw`
     }
     var sel = selected === null ? null : byId.get(selected);
     var hl = sel && sel.block ? [sel.block[0] + ':' + sel.block[1]] : [];
-    arenasDiv.innerHTML = renderArenaMap(frameOf(step), { interactive: true, highlight: hl, title: 'the arenas', note: step.label, width: Math.max(480, arenasDiv.clientWidth || 700) });
+    arenasDiv.innerHTML = renderArenaMap(frameOf(step), { interactive: true, highlight: hl, title: 'the arenas', note: step.label, width: Math.max(900, arenasDiv.clientWidth - 14) });
     arenasDiv.dataset.arenas = String(step.arenas.length);
     arenasDiv.dataset.step = String(current);
     if (objectsDiv) {
