@@ -130,6 +130,7 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
   sources.set(vm, new Map([[filename, source.split('\n')]]));
   map?.attach(vm);
   try {
+    (blocks as LiveBlocks | null)?.markProgram();
     const status = execIn(vm, source, filename);
     map?.finish();
     if (blocks !== null) io.stderr(formatRunReport(vm.interp, blocks));
