@@ -17,6 +17,7 @@ import { exec } from '../lib/eval/run.js';
 import { StepRecorder, type MapSteps } from '../lib/tools/map/mapSteps.js';
 import { objectGraph, programRoots } from '../lib/tools/map/objectGraph.js';
 import { programPins } from '../lib/tools/pinsPython.js';
+import { runLengths } from '../lib/tools/map/runMap.js';
 import { TraceWriter, fileSink } from '../lib/tools/traceWriter.js';
 
 const fixture = (name: string): string => join(import.meta.dirname, 'fixtures/map', name);
@@ -232,6 +233,28 @@ describe('a Python program', () => {
     expect(atBreak).toContain('at breakpoint() 1');
     expect(atBreak.match(/<g class="arena"/g)!.length).toBeGreaterThan(readFileSync(join(dir, 'bp.svg'), 'utf8').match(/<g class="arena"/g)!.length - 1);
     expect(atBreak).toMatch(/32-byte blocks: 510 of 510 in use \(full\)/);
+  });
+
+  it('breakpoint() under --map OUT.html is a step of the page, kept however many lines run', () => {
+    const out = join(tmp(), 'bp.html');
+    const code = 'total = 0\nfor i in range(3000):\n    total += i\n    if i == 1234:\n        breakpoint()\n';
+    expect(run(['--map', out, '-c', code]).status).toBe(0);
+    const steps = pageData(readFileSync(out, 'utf8')).steps.steps;
+    expect(steps.length).toBeLessThanOrEqual(300);
+    expect(steps.filter((s) => s.label === 'breakpoint() 1')).toHaveLength(1);
+  });
+
+  it("a pool's blocks are stored as runs", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ min: 0, max: 2, maxLength: 600 }), (slots) => {
+        const decoded = runLengths(slots)
+          .split(',')
+          .filter((r) => r !== '')
+          .map((r) => r.split(':'))
+          .flatMap(([state, count]) => Array<number>(Number(count)).fill(Number(state)));
+        expect(decoded).toEqual([...slots]);
+      }),
+    );
   });
 
   it('a --map file that is neither .svg nor .html is bad usage', () => {

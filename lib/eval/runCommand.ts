@@ -5,9 +5,12 @@
  * sys._debugmallocstats() to stderr at exit, `--report` where the live
  * objects are at exit (runReport.ts), `--trace OUT` writes the run's
  * allocation stream from the heap's first allocation as a pymtrace v2 trace
- * (traceWriter.ts; gzip'd when OUT ends in .gz). The hooks of --report and
- * --trace go in when the heap is built (HeapOptions.onCreate), before the
- * runtime reads the domains' allocators, so they see every allocation.
+ * (traceWriter.ts; gzip'd when OUT ends in .gz), `--map OUT.svg|OUT.html`
+ * the arena map at exit or a page stepping line by line (tools/map/runMap.ts),
+ * `--pins` the objects keeping mostly free arenas mapped (tools/pinsPython.ts).
+ * The hooks of --report and --trace go in when the heap is built
+ * (HeapOptions.onCreate), before the runtime reads the domains' allocators,
+ * so they see every allocation.
  */
 import { readFileSync } from 'node:fs';
 import { PymemError } from '../errors.js';

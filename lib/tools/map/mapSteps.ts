@@ -48,7 +48,7 @@ export interface MapSteps {
   arenaTable: Array<[number, string, string]>;
   /** Each distinct object drawing: [id, type, value, refcnt, size, block [arena, pool, slot, blockSize] or null, edges, more]. */
   nodeTable: unknown[];
-  /** [arena ordinal, pool index, blockSize, slots ('0' never carved, '1' used, '2' free)] of each distinct pool state. */
+  /** [arena ordinal, pool index, blockSize, slots as runs "state:count,…" (0 never carved, 1 used, 2 free)] of each distinct pool state. */
   poolTable: Array<[number, number, number, string]>;
   steps: MapStep[];
   /** Moments offered in all (steps keeps a spread of them). */

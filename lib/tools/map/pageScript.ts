@@ -123,7 +123,8 @@ export const PAGE_SCRIPT = String.raw`
     var entry = null;
     (step.pools || []).forEach(function (k) { var p = S.poolTable[k]; if (p[0] === b[0] && p[1] === b[1]) entry = p; });
     if (!entry) return '';
-    var slots = entry[3], cols = 34, c = 12;
+    var slots = entry[3].split(',').map(function (run) { var r = run.split(':'); return r[0].repeat(Number(r[1])); }).join('');
+    var cols = 34, c = 12;
     var mine = new Map();
     nodes.forEach(function (o) { if (o.block && o.block[0] === b[0] && o.block[1] === b[1]) mine.set(o.block[2], o); });
     var out = [];

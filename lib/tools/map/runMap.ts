@@ -22,7 +22,19 @@ import { type ObjectGraph, objectGraph, programRoots } from './objectGraph.js';
 import { renderArenaMap } from './renderArenaMap.js';
 import { type MomentData, StepRecorder } from './mapSteps.js';
 
-/** The blocks of each pool holding one of the graph's objects, by "ordinal:pool". */
+/** Slot states as runs, "state:count" joined by commas ("1:300,2:4,0:206"): a pool's blocks in a few characters. */
+export function runLengths(slots: Uint8Array): string {
+  const runs: string[] = [];
+  for (let i = 0; i < slots.length; ) {
+    let j = i + 1;
+    while (j < slots.length && slots[j] === slots[i]) j++;
+    runs.push(`${slots[i]}:${j - i}`);
+    i = j;
+  }
+  return runs.join(',');
+}
+
+/** The blocks of each pool holding one of the graph's objects (as runLengths), by "ordinal:pool". */
 export function poolsOf(vm: Vm, graph: ObjectGraph): Map<string, { blockSize: number; slots: string }> {
   const heap = vm.interp.rt.heap;
   const pm = heap.pymalloc;
@@ -33,7 +45,7 @@ export function poolsOf(vm: Vm, graph: ObjectGraph): Map<string, { blockSize: nu
     const key = `${n.block.arena}:${n.block.pool}`;
     const ao = arenas.get(n.block.arena);
     if (out.has(key) || ao === undefined) continue;
-    out.set(key, { blockSize: n.block.blockSize, slots: poolSlots(pm, ao, ao.firstPool + n.block.pool * heap.profile.poolSize).join('') });
+    out.set(key, { blockSize: n.block.blockSize, slots: runLengths(poolSlots(pm, ao, ao.firstPool + n.block.pool * heap.profile.poolSize)) });
   }
   return out;
 }
