@@ -166,6 +166,16 @@ describe('a Python program', () => {
     }
   });
 
+  it('long strs and ints are named by their size, not printed', () => {
+    const { vm } = exec("s = 'ab' * 100000\nn = 7 ** 5000\n", { keep: true });
+    try {
+      const g = objectGraph(vm!.interp, programRoots(vm!));
+      expect(g.nodes.map((n) => n.value)).toEqual(["'abababababababababababab… (200000 characters)", '<int of 468 30-bit digits>']);
+    } finally {
+      vm!.interp.dispose();
+    }
+  });
+
   it('pymem run --pins: one float keeps an arena of freed floats mapped, named with its path', () => {
     const r = run(['--pins', fixture('one_float_pins.py')]);
     expect(r.status).toBe(0);

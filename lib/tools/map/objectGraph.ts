@@ -25,7 +25,7 @@ import type { Interpreter } from '../../objects/interpreter.js';
 import { floatRepr } from '../../objects/text/floatRepr.js';
 import { intToString } from '../../objects/text/intText.js';
 import { strRepr } from '../../objects/text/strRepr.js';
-import { itemArray, managedDict, managedValues, pointerSlot } from '../../objects/layout.js';
+import { itemArray, managedDict, managedValues, obSize, pointerSlot } from '../../objects/layout.js';
 import { Py_TPFLAGS_MANAGED_DICT, preHeaderBytes } from '../../objects/type.js';
 import { SIZEOF_UNICODE_ENTRY, dkNentries, entriesOffset, uKey } from '../../objects/types/dictKeys.js';
 import { localsplus } from '../../objects/types/frame.js';
@@ -166,10 +166,17 @@ export function scalarRepr(interp: Interpreter, op: number): string | undefined 
   if (op === interp.singletons.None) r = 'None';
   else if (op === interp.long.True) r = 'True';
   else if (op === interp.long.False) r = 'False';
-  else if (t === interp.long.type) r = intToString(interp.long.toBigInt(op));
-  else if (t === interp.float.type) r = floatRepr(interp.float.value(op));
-  else if (interp.str.checkExact(op)) r = strRepr(interp.str.toString(op));
-  else return undefined;
+  else if (t === interp.long.type) {
+    // ob_size digits of 30 bits: past ~1200 digits (10**360) the value is named by its size, not printed.
+    const digits = Math.abs(obSize.get(op));
+    r = digits > 40 ? `<int of ${digits} 30-bit digits>` : intToString(interp.long.toBigInt(op));
+  } else if (t === interp.float.type) r = floatRepr(interp.float.value(op));
+  else if (interp.str.checkExact(op)) {
+    // A long str is read only as far as it is shown (readChar allocates nothing).
+    const n = interp.str.length(op);
+    if (n > 40) return `${strRepr(String.fromCodePoint(...Array.from({ length: 24 }, (_, i) => interp.str.readChar(op, i)))).slice(0, -1)}… (${n} characters)`;
+    r = strRepr(interp.str.toString(op));
+  } else return undefined;
   return r.length > 40 ? `${r.slice(0, 39)}…` : r;
 }
 
