@@ -75,28 +75,32 @@ export function arenasView(heap: Heap, residency = true): ArenasView {
   const pm = heap.pymalloc;
   const p = heap.profile;
   const pageSize = regionPageSize();
-  const arenas = mappedArenas(pm).map((ao): ArenaCell => {
-    const pools: PoolCell[] = [];
-    for (let i = 0; i < ao.ntotalpools; i++) {
-      const off = ao.firstPool + i * p.poolSize;
-      const resident = residency ? residentPagesOf(ao.vbase + off, p.poolSize) : -1;
-      if (off >= ao.poolAddress) {
-        pools.push({ state: 'uncarved', blockSize: 0, count: 0, capacity: 0, resident });
-        continue;
-      }
-      const ref = pm.poolRef(ao, off);
-      const count = pm.poolField(ref, COUNT);
-      if (count === 0) {
-        pools.push({ state: 'empty', blockSize: 0, count: 0, capacity: 0, resident });
-        continue;
-      }
-      const c = pm.poolField(ref, SZIDX);
-      const capacity = pm.numBlocks(c);
-      pools.push({ state: count === capacity ? 'full' : 'used', blockSize: pm.index2size(c), count, capacity, resident });
-    }
-    return { ordinal: ao.ordinal, index: ao.index, address: ao.address, firstPool: ao.firstPool, pools };
-  });
+  const arenas = mappedArenas(pm).map((ao): ArenaCell => ({ ordinal: ao.ordinal, index: ao.index, address: ao.address, firstPool: ao.firstPool, pools: poolCells(pm, ao, residency) }));
   return { profile: p.name, arenaSize: p.arenaSize, poolSize: p.poolSize, pageSize, poolsPerArena: p.arenaSize / p.poolSize, arenas };
+}
+
+/** The pools of arena `ao`, in address order (with page residency unless `residency` is false). */
+export function poolCells(pm: PyMalloc, ao: ArenaObject, residency = true): PoolCell[] {
+  const poolSize = pm.profile.poolSize;
+  const pools: PoolCell[] = [];
+  for (let i = 0; i < ao.ntotalpools; i++) {
+    const off = ao.firstPool + i * poolSize;
+    const resident = residency ? residentPagesOf(ao.vbase + off, poolSize) : -1;
+    if (off >= ao.poolAddress) {
+      pools.push({ state: 'uncarved', blockSize: 0, count: 0, capacity: 0, resident });
+      continue;
+    }
+    const ref = pm.poolRef(ao, off);
+    const count = pm.poolField(ref, COUNT);
+    if (count === 0) {
+      pools.push({ state: 'empty', blockSize: 0, count: 0, capacity: 0, resident });
+      continue;
+    }
+    const c = pm.poolField(ref, SZIDX);
+    const capacity = pm.numBlocks(c);
+    pools.push({ state: count === capacity ? 'full' : 'used', blockSize: pm.index2size(c), count, capacity, resident });
+  }
+  return pools;
 }
 
 /** Block states of one pool: 0 never carved, 1 in use, 2 free (on the pool's free list). */
