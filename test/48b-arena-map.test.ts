@@ -84,6 +84,7 @@ describe('the SVG', () => {
     expect(svg).toContain(`${pools.length} pools: ${count('full')} full, ${count('used')} partly used, ${count('empty')} empty, ${count('uncarved')} never carved`);
     expect(svg).toContain('after the frees');
     expect(svg.match(/class="highlight"/g)).toHaveLength(1);
+    expect(renderArenaMap(arenaMapFrame(heap), { fresh: [1] }).match(/class="fresh"/g)).toHaveLength(1);
     const p = pools.find((q) => q.state === 'used')!;
     expect(svg).toContain(`${p.blockSize}-byte blocks: ${p.count} of ${p.capacity} in use`);
   });

@@ -110,6 +110,9 @@ describe.skipIf(chromium === null)(
       const atPeak = domAt(page, peak);
       expect(atPeak).toContain('data-arenas="3"');
       expect(atPeak.match(/<g class="arena" data-arena="\d+">/g)).toHaveLength(3);
+      // The arena mapped since the step before is framed and named.
+      expect(atPeak.match(/class="fresh"/g)).toHaveLength(1);
+      expect(atPeak).toMatch(/arena 2 mapped \(framed\)/);
       const shot = join(dir, 'three.png');
       browse(`file://${page}#step=${peak}`, `--screenshot=${shot}`);
       expect(pngFacts(readFileSync(shot)).distinct).toBeGreaterThan(10);

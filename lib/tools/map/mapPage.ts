@@ -34,6 +34,7 @@ h1 { font-size: 18px; margin: 0 0 8px; }
 #label { margin-left: 10px; font-size: 13px; }
 .top { display: grid; grid-template-columns: minmax(280px, 420px) 1fr; gap: 16px; margin-top: 10px; }
 .bottom { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 440px); gap: 16px; margin-top: 10px; align-items: start; }
+.bottom.single { grid-template-columns: minmax(0, 1fr); }
 .panel { border: 1px solid #ddd; border-radius: 4px; padding: 6px; overflow: auto; }
 #source { font-family: monospace; font-size: 12px; white-space: pre; min-width: 260px; max-height: 420px; }
 .src.current { background: #ffe2b8; }
@@ -56,7 +57,7 @@ export function mapPage(input: MapPageInput): string {
     ? `<div class="top"><div><h2>program (the highlighted line runs next)</h2><div id="source" class="panel">${source}</div><h2>output</h2><div id="output" class="panel"></div></div>` +
       `<div><h2>names and objects (click an object: its block is outlined below)</h2><div id="objects" class="panel"></div></div></div>`
     : '';
-  const bottom = `<div class="bottom"><div><div id="arenas" class="panel"></div></div>${run ? '<div><h2>the selected object\'s pool</h2><div id="pool" class="panel"></div></div>' : ''}</div>`;
+  const bottom = `<div class="bottom${run ? '' : ' single'}"><div><div id="arenas" class="panel"></div></div>${run ? '<div><h2>the selected object\'s pool</h2><div id="pool" class="panel"></div></div>' : ''}</div>`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -5,7 +5,8 @@
  * renderArenaMap (embedded beside it), and for a run the source line, the
  * output so far, the names and objects (boxes and arrows, breadth first
  * from the names) and the pool holding the selected object with its block
- * outlined — and marks in the DOM what it drew (data-step, data-arenas on
+ * outlined; arenas mapped since the step before framed, those unmapped
+ * named) — and marks in the DOM what it drew (data-step, data-arenas on
  * #arenas, data-type and data-name on each object box), which the browser
  * test reads. `#step=N` in the address opens step N (0-based).
  */
@@ -156,7 +157,13 @@ export const PAGE_SCRIPT = String.raw`
     }
     var sel = selected === null ? null : byId.get(selected);
     var hl = sel && sel.block ? [sel.block[0] + ':' + sel.block[1]] : [];
-    arenasDiv.innerHTML = renderArenaMap(frameOf(step), { interactive: true, highlight: hl, title: 'the arenas', note: step.label, width: Math.max(900, arenasDiv.clientWidth - 14) });
+    // Arenas mapped and unmapped since the step before, by ordinal.
+    var ordinals = step.arenas.map(function (i) { return S.arenaTable[i][0]; });
+    var before = current > 0 ? S.steps[current - 1].arenas.map(function (i) { return S.arenaTable[i][0]; }) : ordinals;
+    var fresh = ordinals.filter(function (o) { return before.indexOf(o) < 0; });
+    var gone = before.filter(function (o) { return ordinals.indexOf(o) < 0; });
+    var change = (fresh.length ? ', arena ' + fresh.join(', ') + ' mapped (framed)' : '') + (gone.length ? ', arena ' + gone.join(', ') + ' unmapped' : '');
+    arenasDiv.innerHTML = renderArenaMap(frameOf(step), { interactive: true, highlight: hl, fresh: fresh, title: 'the arenas', note: step.label + (current > 0 ? change || ', no arena mapped or unmapped since the step before' : ''), width: Math.max(900, arenasDiv.clientWidth - 14) });
     arenasDiv.dataset.arenas = String(step.arenas.length);
     arenasDiv.dataset.step = String(current);
     if (objectsDiv) {

@@ -23,6 +23,8 @@ export interface RenderOptions {
   note?: string;
   /** Pools to outline, as "ordinal:pool" (pool = index in the arena). */
   highlight?: string[];
+  /** Arenas (by ordinal) to frame as new: mapped since the moment before (for the page). */
+  fresh?: number[];
   /** Give each pool `class="pool" data-arena data-pool` (for the page). */
   interactive?: boolean;
   /** Width in pixels (default 1000). */
@@ -37,6 +39,7 @@ export function renderArenaMap(frame: MapFrame, options: RenderOptions = {}): st
   const size = (n: number): string => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${Math.round(n / 1024)} KiB`);
   const W = options.width ?? 1000;
   const highlight = new Set(options.highlight ?? []);
+  const fresh = new Set(options.fresh ?? []);
   const n = frame.arenas.length;
   const cell = n <= 48 ? 16 : n <= 200 ? 9 : 5;
   const perRow = 8;
@@ -57,6 +60,7 @@ export function renderArenaMap(frame: MapFrame, options: RenderOptions = {}): st
     let resident = 0;
     const np = a.pools.length / 4;
     out.push(`<g class="arena" data-arena="${a.ordinal}">`);
+    if (fresh.has(a.ordinal)) out.push(`<rect x="${x0 - 3}" y="${y0 - 3}" width="${tileW + 6}" height="${tileH - captionH + 6}" fill="none" stroke="#3a7d44" stroke-width="2" class="fresh"/>`);
     for (let i = 0; i < np; i++) {
       const c = a.pools[4 * i]!;
       const count = DIGITS.indexOf(a.pools[4 * i + 1]!) * 64 + DIGITS.indexOf(a.pools[4 * i + 2]!);
