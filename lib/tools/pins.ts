@@ -123,7 +123,7 @@ export function formatPins(arenas: PinnedArena<PinCandidate>[]): string {
       const b = a.blocks[i]!;
       let j = i + 1;
       while (j < a.blocks.length && a.blocks[j]!.size === b.size && a.blocks[j]!.label === b.label) j++;
-      lines.push(`    ${j - i > 1 ? `${j - i} × ` : ''}${String(b.size).padStart(6)} B  ${b.label}`);
+      lines.push(`  ${(j - i > 1 ? `${j - i} ×` : '').padStart(6)} ${String(b.size).padStart(6)} B  ${b.label}`);
       i = j;
     }
     if (count > a.blocks.length) lines.push(`    … and ${count - a.blocks.length} more`);

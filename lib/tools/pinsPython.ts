@@ -6,8 +6,9 @@
  * for a program (`pymem run --pins`), __main__'s globals, the running
  * functions' locals, then the other modules; for an object space driven
  * from JavaScript, the handles the caller names. A block with no live object
- * is said to be one (a type's free-list entry, a container's buffer), an
- * object reached from no root too.
+ * is said to be a dead one on its type's free list (a float, a list, a dict …)
+ * or a buffer (an item array, a dict's table); an object reached from no root
+ * is said to be so.
  *
  * Invariants: it only reads the heap; the blocks and numbers are pins.ts's
  * (one piece of code for traces and objects), only the labels are made here.
@@ -40,18 +41,29 @@ export function objectPins(interp: Interpreter, roots: RootName[], options: PinO
   const found = pins(heap, liveSmallBlocks(heap), options);
   const objects = new Map<number, number>();
   for (const a of found) for (const b of a.blocks) objects.set(b.ptr, objectInBlock(interp, b.ptr));
+  const deadFloats = new Set(interp.float.freeListEntries());
   const paths = referrerPaths(interp, roots, [...objects.values()].filter((op) => op !== 0));
   return found.map((a) => ({
     ...a,
     blocks: a.blocks.map((b): PinCandidate => {
       const op = objects.get(b.ptr)!;
-      if (op === 0) return { ...b, label: "no live object: a dead one kept on its type's free list (float, tuple, list, dict keep some), or a container's item array or table" };
+      if (op === 0) return { ...b, label: deadFloats.has(b.ptr) ? "a dead float on float's free list (kept for reuse: up to 100)" : deadObject(interp, b.ptr) };
       const value = scalarRepr(interp, op);
       const path = paths.get(op);
       const held = path === undefined ? 'reachable from no root (held from outside, or a leak)' : `← ${formatPath(interp, path)}`;
       return { ...b, label: `${interp.rt.typeOf(op).name}${value === undefined ? '' : ` ${value}`} (refcount ${interp.rt.refcnt(op)}, getsizeof ${interp.getsizeof(op)})  ${held}` };
     }),
   }));
+}
+
+/** What a block holding no live object holds: a dead object parked on its type's free list, or a buffer. */
+function deadObject(interp: Interpreter, block: number): string {
+  const rt = interp.rt;
+  for (const off of OBJECT_OFFSETS) {
+    const t = rt.typeOrNull(block + off);
+    if (t !== null && preHeaderBytes(t) === off) return `a dead ${t.name} on ${t.name}'s free list (kept for reuse)`;
+  }
+  return "no object: a container's item array or table (a list's items, a dict's keys or values), or another buffer";
 }
 
 /** The roots of a program's pins: its names (programRoots), then each other module. */
