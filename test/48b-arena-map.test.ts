@@ -186,7 +186,7 @@ describe('a Python program', () => {
     if (m![2] !== undefined) expect(Number(m![2])).toBeGreaterThan(0);
     expect(r.err).toMatch(/^freeing these blocks would return \d+ KiB/m);
     // The floats freed last went to float's free list (100 of them): they hold blocks too, and are named so.
-    expect(r.err).toMatch(/^ +20 × +32 B  a dead float on float's free list/m);
+    expect(r.err).toMatch(/^ +100 × +32 B  a dead float on float's free list/m);
   });
 
   it('the API: the same pins, from the running program', () => {

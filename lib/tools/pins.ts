@@ -57,7 +57,7 @@ export interface PinnedArena<T extends PinBlock = PinCandidate> {
 export interface PinOptions {
   /** Report arenas whose live bytes are at most this share of the arena (default 0.1). */
   maxFill?: number;
-  /** At most this many blocks listed per arena (default 20; the count is always whole). */
+  /** At most this many blocks listed per arena, the largest (default 20; Infinity for all; the count is always whole). */
   maxBlocks?: number;
 }
 
@@ -103,8 +103,8 @@ export function pins<T extends PinBlock>(heap: Heap, live: Iterable<T>, options:
   return out.sort((x, y) => y.wouldReturn - x.wouldReturn || x.liveBytes - y.liveBytes || x.ordinal - y.ordinal);
 }
 
-/** The report as text: one paragraph per pinned arena. */
-export function formatPins(arenas: PinnedArena<PinCandidate>[]): string {
+/** The report as text: one paragraph per pinned arena, at most `maxLines` lines of blocks each. */
+export function formatPins(arenas: PinnedArena<PinCandidate>[], maxLines = 20): string {
   if (arenas.length === 0) return 'no arena is held by only a few blocks\n';
   const kib = (n: number): string => `${(n / 1024).toFixed(n % 1024 === 0 ? 0 : 1)} KiB`;
   const lines: string[] = [];
@@ -118,15 +118,18 @@ export function formatPins(arenas: PinnedArena<PinCandidate>[]): string {
       `arena ${a.ordinal} at 0x${a.address.toString(16)}: ${count} live block${count === 1 ? '' : 's'} (${a.liveBytes} B) in ${a.poolsInUse} of ${a.totalPools} pools keep ${kib(a.wouldReturn)} mapped` +
         (a.residentBytes < 0 ? '' : ` (${kib(a.residentBytes)} resident)`),
     );
-    // Runs of equal blocks (a free list's entries, a thousand floats of one list) are one line.
-    for (let i = 0; i < a.blocks.length; ) {
+    // Runs of equal blocks (a free list's entries, a thousand floats of one list) are one line; at most maxLines lines.
+    let shown = 0;
+    let i = 0;
+    for (let n = 0; i < a.blocks.length && n < maxLines; n++) {
       const b = a.blocks[i]!;
       let j = i + 1;
       while (j < a.blocks.length && a.blocks[j]!.size === b.size && a.blocks[j]!.label === b.label) j++;
       lines.push(`  ${(j - i > 1 ? `${j - i} ×` : '').padStart(6)} ${String(b.size).padStart(6)} B  ${b.label}`);
+      shown += j - i;
       i = j;
     }
-    if (count > a.blocks.length) lines.push(`    … and ${count - a.blocks.length} more`);
+    if (count > shown) lines.push(`    … and ${count - shown} more`);
   }
   lines.push(`freeing these blocks would return ${kib(total)}${resident < 0 ? '' : ` (RSS would drop by ${kib(resident)})`}`);
   return `${lines.join('\n')}\n`;

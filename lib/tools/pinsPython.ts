@@ -35,14 +35,19 @@ export function objectInBlock(interp: Interpreter, block: number): number {
   return 0;
 }
 
-/** The arenas of interp's heap held by few blocks, each block labelled by its object and its path from one of `roots`. */
+/**
+ * The arenas of interp's heap held by few blocks, each block labelled by its
+ * object and its path from one of `roots`; every block of each (unless
+ * options.maxBlocks), the largest first, equal labels together.
+ */
 export function objectPins(interp: Interpreter, roots: RootName[], options: PinOptions = {}): PinnedArena<PinCandidate>[] {
   const heap = interp.rt.heap;
-  const found = pins(heap, liveSmallBlocks(heap), options);
+  const found = pins(heap, liveSmallBlocks(heap), { maxBlocks: Infinity, ...options });
   const objects = new Map<number, number>();
   for (const a of found) for (const b of a.blocks) objects.set(b.ptr, objectInBlock(interp, b.ptr));
   const deadFloats = new Set(interp.float.freeListEntries());
   const paths = referrerPaths(interp, roots, [...objects.values()].filter((op) => op !== 0));
+  const bySizeThenLabel = (x: PinCandidate, y: PinCandidate): number => y.size - x.size || (x.label < y.label ? -1 : x.label > y.label ? 1 : 0);
   return found.map((a) => ({
     ...a,
     blocks: a.blocks.map((b): PinCandidate => {
@@ -50,9 +55,11 @@ export function objectPins(interp: Interpreter, roots: RootName[], options: PinO
       if (op === 0) return { ...b, label: deadFloats.has(b.ptr) ? "a dead float on float's free list (kept for reuse: up to 100)" : deadObject(interp, b.ptr) };
       const value = scalarRepr(interp, op);
       const path = paths.get(op);
-      const held = path === undefined ? 'reachable from no root (held from outside, or a leak)' : `← ${formatPath(interp, path)}`;
+      // Reached only through a module other than the program's: the interpreter's own, grouped by type and module.
+      if (path !== undefined && path.root.scope === 'modules') return { ...b, label: `${interp.rt.typeOf(op).name}: the interpreter's (from module ${path.root.name})` };
+      const held = path === undefined ? 'reachable from no root (held by the interpreter or from JavaScript, or leaked)' : `← ${formatPath(interp, path)}`;
       return { ...b, label: `${interp.rt.typeOf(op).name}${value === undefined ? '' : ` ${value}`} (refcount ${interp.rt.refcnt(op)}, getsizeof ${interp.getsizeof(op)})  ${held}` };
-    }),
+    }).sort(bySizeThenLabel),
   }));
 }
 
