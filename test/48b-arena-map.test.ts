@@ -167,6 +167,25 @@ describe('a Python program', () => {
     }
   });
 
+  it('drawing and pins only read: the heap, its stats and every refcount are as before', () => {
+    const { vm } = exec(readFileSync(fixture('learner.py'), 'utf8'), { keep: true, io: { stdout: () => {}, stderr: () => {} } });
+    try {
+      const interp = vm!.interp;
+      const heap = interp.rt.heap;
+      const before = heap.formatDebugMallocStats();
+      const blocks = liveSmallBlocks(heap);
+      const refcounts = objectGraph(interp, programRoots(vm!)).nodes.map((n) => [n.id, n.refcnt]);
+      objectGraph(interp, programRoots(vm!), { maxNodes: 1000 });
+      programPins(vm!, { maxFill: 1 });
+      arenaMapSvg(heap);
+      expect(heap.formatDebugMallocStats()).toBe(before);
+      expect(liveSmallBlocks(heap)).toEqual(blocks);
+      expect(refcounts.map(([id]) => [id, interp.rt.refcnt(id!)])).toEqual(refcounts);
+    } finally {
+      vm!.interp.dispose();
+    }
+  });
+
   it('long strs and ints are named by their size, not printed', () => {
     const { vm } = exec("s = 'ab' * 100000\nn = 7 ** 5000\n", { keep: true });
     try {
