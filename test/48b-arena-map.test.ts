@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Heap, InvalidArgumentError, Python, arenaMapFrame, arenaMapSvg, arenasView, liveSmallBlocks, pythonPins, renderArenaMap, traceMapPage, traceMapSvg } from '../lib/index.js';
+import { DisposedError, Heap, InvalidArgumentError, Python, pins, arenaMapFrame, arenaMapSvg, arenasView, liveSmallBlocks, pythonPins, renderArenaMap, traceMapPage, traceMapSvg } from '../lib/index.js';
 import { runCommand } from '../lib/eval/runCommand.js';
 import { exec } from '../lib/eval/run.js';
 import { StepRecorder, type MapSteps } from '../lib/tools/map/mapSteps.js';
@@ -54,6 +54,15 @@ describe('the view of every arena and pool', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('a disposed heap is a DisposedError, not an empty map', () => {
+    const heap = new Heap({ memory: 'fake' });
+    heap.malloc(10);
+    heap.dispose();
+    expect(() => arenaMapSvg(heap)).toThrow(DisposedError);
+    expect(() => liveSmallBlocks(heap)).toThrow(DisposedError);
+    expect(() => pins(heap, [])).toThrow(DisposedError);
   });
 
   it('pages: a pool whose blocks were all written is wholly resident; no pool has more pages than it holds', () => {

@@ -20,7 +20,7 @@
 import type { Heap } from '../allocator/heap.js';
 import { regionPageSize } from '../allocator/region.js';
 import { InvalidArgumentError, describe } from '../errors.js';
-import { residentPagesOf } from './map/arenaView.js';
+import { checkHeapOpen, residentPagesOf } from './map/arenaView.js';
 
 /** A live block: its pointer and the bytes it holds. */
 export interface PinBlock {
@@ -66,6 +66,7 @@ export function pins<T extends PinBlock>(heap: Heap, live: Iterable<T>, options:
   const maxFill = options.maxFill ?? 0.1;
   if (!(typeof maxFill === 'number' && maxFill >= 0 && maxFill <= 1)) throw new InvalidArgumentError(`maxFill must be a share from 0 to 1, got ${describe(maxFill)}`);
   const maxBlocks = options.maxBlocks ?? 20;
+  checkHeapOpen(heap);
   const pm = heap.pymalloc;
   const poolSize = heap.profile.poolSize;
   const arenaSize = heap.profile.arenaSize;

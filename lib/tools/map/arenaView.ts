@@ -19,6 +19,7 @@ import type { Heap } from '../../allocator/heap.js';
 import { COUNT, FREEBLOCK, NEXTOFFSET, SZIDX } from '../../allocator/poolHeader.js';
 import type { PyMalloc } from '../../allocator/pymalloc.js';
 import { regionPageSize, residentPages } from '../../allocator/region.js';
+import { DisposedError } from '../../errors.js';
 import type { PoolState } from '../heapPicture.js';
 
 /** One pool of an arena. */
@@ -70,8 +71,14 @@ export function mappedArenas(pm: PyMalloc): ArenaObject[] {
   return pm.arenas.filter((a) => a.address !== 0).sort((a, b) => a.ordinal - b.ordinal);
 }
 
+/** Throws a DisposedError for a disposed heap (whose arenas are gone: a map of it would be a lie). */
+export function checkHeapOpen(heap: Heap): void {
+  if (heap.isDisposed) throw new DisposedError('this heap was disposed: there are no arenas to read');
+}
+
 /** Reads every arena and pool of `heap` (with page residency unless `residency` is false). */
 export function arenasView(heap: Heap, residency = true): ArenasView {
+  checkHeapOpen(heap);
   const pm = heap.pymalloc;
   const p = heap.profile;
   const pageSize = regionPageSize();
@@ -139,6 +146,7 @@ export interface LiveSmallBlock {
 
 /** Every block in use in `heap`'s arenas, found from the pool headers and free lists (no hooks needed). */
 export function liveSmallBlocks(heap: Heap): LiveSmallBlock[] {
+  checkHeapOpen(heap);
   const pm = heap.pymalloc;
   const poolSize = heap.profile.poolSize;
   const overhead = heap.profile.poolOverhead;
