@@ -86,6 +86,6 @@ export { arenaMapFrame, arenaMapSvg } from './tools/map/arenaMap.js';
 export { arenasView, liveSmallBlocks, type ArenaCell, type ArenasView, type LiveSmallBlock, type PoolCell } from './tools/map/arenaView.js';
 export { renderArenaMap, type RenderOptions } from './tools/map/renderArenaMap.js';
 export type { ArenaFrame, MapFrame } from './tools/map/mapFrame.js';
-export { traceMapPage, traceMapSvg } from './tools/map/traceMap.js';
+export { traceArenas, traceMapPage, traceMapSvg } from './tools/map/traceMap.js';
 export { TraceWriter, TraceWriterError, fileSink, stringSink, type TraceSink } from './tools/traceWriter.js';
 export { fuzzHeap, type FuzzReport, type HeapFuzzOptions } from './tools/fuzz/heapFuzz.js';

@@ -15,6 +15,7 @@ import { DisposedError, Heap, InvalidArgumentError, Python, pins, arenaMapFrame,
 import { runCommand } from '../lib/eval/runCommand.js';
 import { exec } from '../lib/eval/run.js';
 import { StepRecorder, type MapSteps } from '../lib/tools/map/mapSteps.js';
+import type { ArenasView } from '../lib/tools/map/arenaView.js';
 import { objectGraph, programRoots } from '../lib/tools/map/objectGraph.js';
 import { programPins } from '../lib/tools/pinsPython.js';
 import { runLengths } from '../lib/tools/map/runMap.js';
@@ -365,8 +366,18 @@ describe('pymem map', () => {
     expect(readFileSync(out, 'utf8')).toContain('after event 60000, replayed by pymem');
   });
 
+  it('--json prints every arena and pool after event N', () => {
+    const r = cli(trace, '--at', '60000', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const view = JSON.parse(r.stdout) as ArenasView;
+    expect(view.profile).toBe('cpython311');
+    expect(view.arenas.length).toBeGreaterThan(0);
+    for (const a of view.arenas) expect(a.pools.reduce((n, p) => n + p.count, 0)).toBeGreaterThan(0);
+  });
+
   it('bad usage is one line and exit status 2; --help lists the options', () => {
-    expect(cli(trace).stderr).toContain('map writes one file: give -o OUT.svg or --html OUT.html');
+    expect(cli(trace).stderr).toContain('map writes one thing: give -o OUT.svg, --html OUT.html or --json');
+    expect(cli(trace, '--json', '-o', 'a.svg').status).toBe(2);
     expect(cli(trace).status).toBe(2);
     expect(cli(trace, '-o', 'a.svg', '--at', 'x').status).toBe(2);
     expect(cli('no-such.trace.gz', '-o', 'a.svg').stderr).toContain('no such file: no-such.trace.gz');

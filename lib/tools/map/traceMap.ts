@@ -12,6 +12,7 @@
 import { basename } from 'node:path';
 import { replayTrace } from '../replay.js';
 import { arenaMapFrame } from './arenaMap.js';
+import { type ArenasView, arenasView } from './arenaView.js';
 import { mapPage } from './mapPage.js';
 import { StepRecorder } from './mapSteps.js';
 import { renderArenaMap } from './renderArenaMap.js';
@@ -27,6 +28,13 @@ export async function traceMapSvg(path: string, options: { at?: number } = {}): 
     },
   });
   return svg;
+}
+
+/** Every arena and pool after event `at` of the trace (default: its end), as data (arenaView.ts). */
+export async function traceArenas(path: string, options: { at?: number } = {}): Promise<ArenasView> {
+  let view: ArenasView | null = null;
+  await replayTrace(path, { ...(options.at === undefined ? {} : { at: options.at }), inspect: (heap) => (view = arenasView(heap)) });
+  return view!;
 }
 
 /** A page stepping through the replay of the trace, at most `maxSteps` moments (default 200). */
