@@ -9,7 +9,10 @@
  * exec / eval are the API (the ux engineer's Python class may wrap them):
  * each runs in its own interpreter unless one is given.
  */
-import { compile } from '../frontend/compile.js';
+import { compile, compileAst } from '../frontend/compile.js';
+import { parse } from '../frontend/parser.js';
+import type { ConstObjects } from '../objects/types/code.js';
+import { holdAstConstants } from './astArena.js';
 import { PySyntaxError, formatSyntaxError } from '../frontend/syntaxError.js';
 import { Interpreter } from '../objects/interpreter.js';
 import type { RuntimeOptions } from '../objects/runtime.js';
@@ -71,9 +74,11 @@ export function exec(source: string, options: RunOptions = {}): RunResult {
 /** Runs source in vm's __main__; returns the exit status, printing what CPython prints on errors. */
 export function execIn(vm: Vm, source: string, filename: string): number {
   const { interp } = vm;
+  let mod;
   let co;
   try {
-    co = compile(source, filename, 'exec');
+    mod = parse(source, filename, 'exec');
+    co = compileAst(mod, filename, source);
   } catch (e) {
     if (e instanceof PySyntaxError) {
       vm.io.stderr(formatSyntaxError(e));
@@ -85,7 +90,9 @@ export function execIn(vm: Vm, source: string, filename: string): number {
     }
     throw e;
   }
-  const code = vm.code.fromValue(co);
+  const objects: ConstObjects = new Map();
+  const code = vm.code.fromValue(co, objects);
+  const freeArena = holdAstConstants(vm, mod, objects);
   const main = vm.modules.get('__main__')!;
   const globals = vm.module.dict(main);
   const file = newStr(vm, filename);
@@ -102,7 +109,9 @@ export function execIn(vm: Vm, source: string, filename: string): number {
     }
     throw e;
   } finally {
+    // run_mod lets the code go, then pyrun_file frees the arena.
     interp.rt.decref(code);
+    freeArena();
   }
 }
 

@@ -23,7 +23,7 @@
 import type * as ast from './ast.js';
 import { CompilerNotImplementedError } from './compileErrors.js';
 import { Op } from './opcode.js';
-import { CO_FUTURE_ANNOTATIONS, type CodeConst, type CodeObject } from './code.js';
+import { CO_FUTURE_ANNOTATIONS, isCode, type CodeConst, type CodeObject } from './code.js';
 import { constKey, setItemKey } from './constKey.js';
 import { astOptimize } from './astOpt.js';
 import {
@@ -100,6 +100,8 @@ export class CompilerUnit {
     readonly name: string,
     readonly scopeType: ScopeType,
     public firstlineno: number,
+    /** merge_consts_recursive over the compilation's c_const_cache: the one value of each key. */
+    readonly mergeConst: (value: CodeConst) => CodeConst = (v) => v,
   ) {
     this.curblock = this.graph.newBlock();
     this.loc = { lineno: firstlineno, endLineno: firstlineno, col: 0, endCol: 0 };
@@ -117,7 +119,7 @@ export class CompilerUnit {
     let i = this.constIndex.get(key);
     if (i === undefined) {
       i = this.consts.length;
-      this.consts.push(value);
+      this.consts.push(this.mergeConst(value));
       this.constIndex.set(key, i);
     }
     return i;
@@ -199,6 +201,25 @@ class Compiler {
   u!: CompilerUnit;
   private readonly stack: CompilerUnit[] = [];
   private interactive = false;
+  /** c_const_cache: the first constant of each key, shared by every code object of the compilation. */
+  private readonly constCache = new Map<string, CodeConst>();
+  /**
+   * merge_consts_recursive: the cached constant equal to value (the first
+   * one added), a tuple's or frozenset's items merged first, so equal
+   * constants of different code objects are one value (one object at run time).
+   */
+  private readonly mergeConst = (value: CodeConst): CodeConst => {
+    if (isCode(value)) return value;
+    const key = constKey(value);
+    const cached = this.constCache.get(key);
+    if (cached !== undefined) return cached;
+    let merged = value;
+    // A tuple's items are replaced in place (PyTuple_SET_ITEM), so the tuple stays the one the AST holds.
+    if (Array.isArray(value)) value.forEach((x, i) => (value[i] = this.mergeConst(x)));
+    else if (typeof value === 'object' && value !== null && value.kind === 'frozenset') merged = { ...value, items: value.items.map(this.mergeConst) };
+    this.constCache.set(key, merged);
+    return merged;
+  };
 
   constructor(
     private readonly st: Symtable,
@@ -283,7 +304,7 @@ class Compiler {
   /** compiler_enter_scope. */
   enterScope(name: string, scopeType: ScopeType, node: object, lineno: number): void {
     const ste = this.st.lookup(node);
-    const u = new CompilerUnit(ste, name, scopeType, lineno);
+    const u = new CompilerUnit(ste, name, scopeType, lineno, this.mergeConst);
     if (this.future.features.has('annotations')) u.futureFlags = CO_FUTURE_ANNOTATIONS;
     if (this.u) {
       u.privateName = this.u.privateName;
