@@ -98,7 +98,8 @@ export function renderArenaMap(frame: MapFrame, options: RenderOptions = {}): st
       }
       const where = `arena ${a.ordinal}, pool ${i}`;
       const pageNote = pages < 0 ? '' : `; ${pages} of ${pagesPerPool} pages resident`;
-      out.push(`<g${attrs}><title>${esc(`${where}: ${title}${pageNote}`)}</title>${body}</g>`);
+      // Past 200 arenas a pool is 5 pixels: no tooltip (they would be most of the file).
+      out.push(cell > 5 || attrs !== '' ? `<g${attrs}><title>${esc(`${where}: ${title}${pageNote}`)}</title>${body}</g>` : body);
       if (highlight.has(`${a.ordinal}:${i}`)) out.push(`<rect x="${x - 1}" y="${y - 1}" width="${cell + 2}" height="${cell + 2}" fill="none" stroke="#e07a1f" stroke-width="2.5" class="highlight"/>`);
     }
     totals.resident += resident;
