@@ -75,6 +75,8 @@ export function toPyErr(vm: Vm, e: unknown): PyErr {
     if (/index out of range/.test(e.message)) return newErr(vm, 'IndexError', e.message);
   }
   if (e instanceof RangeError && /call stack/.test(e.message)) return newErr(vm, 'RecursionError', 'maximum recursion depth exceeded');
+  // A value JavaScript cannot hold (a str past V8's longest string, an array past its longest): as CPython's failed allocation.
+  if (e instanceof RangeError && /^Invalid (string|array|typed array) length|^Array buffer allocation failed/.test(e.message)) return newErr(vm, 'MemoryError', null);
   throw e;
 }
 

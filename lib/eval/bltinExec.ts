@@ -12,6 +12,7 @@ import { compileAst, CompilerNotImplementedError } from '../frontend/compile.js'
 import { parse } from '../frontend/parser.js';
 import type { ConstObjects } from '../objects/types/code.js';
 import { holdAstConstants } from './astArena.js';
+import { formatWarning } from '../frontend/warnings.js';
 import { CO_FAST_CELL, CO_FAST_FREE, CO_OPTIMIZED, freevars } from '../frontend/code.js';
 import { PySyntaxError } from '../frontend/syntaxError.js';
 import type { CMethod } from '../objects/types/cfunction.js';
@@ -77,7 +78,7 @@ function sourceToCode(vm: Vm, fn: string, src: number, filename: string, mode: '
   let co;
   try {
     mod = parse(text, filename, mode);
-    co = compileAst(mod, filename, text);
+    co = compileAst(mod, filename, text, (w) => vm.io.stderr(formatWarning(w, null)));
   } catch (e) {
     if (e instanceof PySyntaxError) raise(vm, e.kind, `${e.msg} (${e.filename}, line ${e.lineno})`);
     if (e instanceof CompilerNotImplementedError) throw new EvalNotImplementedError(e.message);

@@ -13,6 +13,7 @@ import { compile, compileAst } from '../frontend/compile.js';
 import { parse } from '../frontend/parser.js';
 import type { ConstObjects } from '../objects/types/code.js';
 import { holdAstConstants } from './astArena.js';
+import { formatWarning } from '../frontend/warnings.js';
 import { PySyntaxError, formatSyntaxError } from '../frontend/syntaxError.js';
 import { Interpreter } from '../objects/interpreter.js';
 import type { RuntimeOptions } from '../objects/runtime.js';
@@ -78,7 +79,8 @@ export function execIn(vm: Vm, source: string, filename: string): number {
   let co;
   try {
     mod = parse(source, filename, 'exec');
-    co = compileAst(mod, filename, source);
+    const lines = source.split(/\r?\n/);
+    co = compileAst(mod, filename, source, (w) => vm.io.stderr(formatWarning(w, lines)));
   } catch (e) {
     if (e instanceof PySyntaxError) {
       vm.io.stderr(formatSyntaxError(e));
