@@ -167,7 +167,7 @@ export function scalarRepr(interp: Interpreter, op: number): string | undefined 
   else if (op === interp.long.True) r = 'True';
   else if (op === interp.long.False) r = 'False';
   else if (t === interp.long.type) {
-    // ob_size digits of 30 bits: past ~1200 digits (10**360) the value is named by its size, not printed.
+    // ob_size digits of 30 bits: past 40 of them (1200 bits, about 10**361) the value is named by its size, not printed.
     const digits = Math.abs(obSize.get(op));
     r = digits > 40 ? `<int of ${digits} 30-bit digits>` : intToString(interp.long.toBigInt(op));
   } else if (t === interp.float.type) r = floatRepr(interp.float.value(op));
