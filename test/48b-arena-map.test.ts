@@ -196,6 +196,17 @@ describe('a Python program', () => {
     }
   });
 
+  it("a closure's variables are names bound to their contents, not to their cells", () => {
+    const out = join(tmp(), 'closure.html');
+    const code = 'def outer():\n    n = [1.5]\n    def inner():\n        return n[0]\n    return inner()\nouter()\n';
+    expect(run(['--map', out, '-c', code]).status).toBe(0);
+    const d = pageData(readFileSync(out, 'utf8'));
+    const step = d.steps.steps.find((s) => s.label === 'line 4 (in inner)')!;
+    const n = step.roots!.find((r) => r[0] === 'inner' && r[1] === 'n')!;
+    const node = step.nodes!.map((k) => d.steps.nodeTable[k] as [number, string]).find((x) => x[0] === n[2])!;
+    expect(node[1]).toBe('list');
+  });
+
   it('long strs and ints are named by their size, not printed', () => {
     const { vm } = exec("s = 'ab' * 100000\nn = 7 ** 5000\n", { keep: true });
     try {

@@ -29,6 +29,7 @@ import { itemArray, managedDict, managedValues, obSize, pointerSlot } from '../.
 import { Py_TPFLAGS_MANAGED_DICT, preHeaderBytes } from '../../objects/type.js';
 import { SIZEOF_UNICODE_ENTRY, dkNentries, entriesOffset, uKey } from '../../objects/types/dictKeys.js';
 import { localsplus } from '../../objects/types/frame.js';
+import { CO_FAST_CELL, CO_FAST_FREE } from '../../frontend/code.js';
 import { currentFrames } from '../../eval/ceval.js';
 import type { Vm } from '../../eval/vm.js';
 
@@ -103,7 +104,10 @@ export function programRoots(vm: Vm): RootName[] {
   for (const { f, info } of currentFrames(vm)) {
     if (info.co.name === '<module>') continue;
     info.co.localsplusnames.forEach((name, i) => {
-      const v = localsplus.get(f, i);
+      // A cell or free variable's slot holds its cell (once MAKE_CELL ran): the name is bound to the contents.
+      const slot = localsplus.get(f, i);
+      const isCell = (info.co.localspluskinds[i]! & (CO_FAST_CELL | CO_FAST_FREE)) !== 0 && slot !== 0 && interp.cell.check(slot);
+      const v = isCell ? interp.cell.contents(slot) : slot;
       if (v !== 0) roots.push({ scope: info.co.name, name, id: v });
     });
   }
