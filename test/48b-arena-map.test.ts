@@ -273,7 +273,7 @@ describe('a Python program', () => {
     // An instance's arrows are its attributes.
     const head = d.steps.nodeTable[last.nodes!.find((k) => (d.steps.nodeTable[k] as [number])[0] === last.roots![3]![2])!] as [number, string, null, number, number, null, Array<[string, number]>];
     expect(head[1]).toBe('Node');
-    expect(head[6].map(([l]) => l)).toEqual(['.value', '.next']);
+    expect(head[6].map(([l]) => l)).toEqual(['.value', '.next', '(type)']);
     // Inside total(), its locals are names too.
     const inTotal = d.steps.steps.find((s) => s.label === 'line 11 (in total)')!;
     expect(inTotal.roots!.filter((r) => r[0] === 'total').map((r) => r[1])).toEqual(expect.arrayContaining(['items', 's', 'x']));

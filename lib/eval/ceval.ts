@@ -53,7 +53,6 @@ import {
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
 import { formatValue } from './format.js';
 import type { Vm } from './vm.js';
-import { lineHookOf } from './lineEvents.js';
 
 /** One entry of a code object's exception table (in code units). */
 interface ExceptionEntry {
@@ -138,8 +137,8 @@ function frameStack(vm: Vm): Frame[] {
   return s;
 }
 
-/** The frames running now, outermost first (for sys._getframe-like needs and super()). */
-export function currentFrames(vm: Vm): readonly { f: number; info: CodeInfo }[] {
+/** The frames running now, outermost first, each with the byte offset of its running instruction (for sys._getframe-like needs, super() and tracemalloc). */
+export function currentFrames(vm: Vm): readonly { readonly f: number; readonly info: CodeInfo; readonly lasti: number }[] {
   return frameStack(vm);
 }
 
@@ -293,6 +292,7 @@ function pushFrame(vm: Vm, func: number, code: number, globals: number, builtins
 /** _PyFrame_Clear + pop: every reference the frame holds released, its memory back to the data stack. */
 function popFrame(vm: Vm, fr: Frame): void {
   const rt = vm.interp.rt;
+  vm.lineTracer?.leave(fr);
   if (fr.gen !== 0) {
     stacktop.set(fr.f, fr.sp);
     vm.gen.clearFrame(fr.gen);
@@ -559,27 +559,15 @@ function run(vm: Vm, entryFrame: Frame): number {
     ip = fr.ip;
     sp = fr.sp;
   };
+  const tracer = vm.lineTracer;
   const unsupported = (what: string): never => {
     throw new EvalNotImplementedError(`${what} is not supported by pymem's evaluation loop (${info.co.filename}:${info.lines[fr.lasti >> 1]})`);
   };
-
-  // Line events (lineEvents.ts): the last line each frame ran, by frame pointer.
-  const lineHook = lineHookOf(vm);
-  const lastLine = lineHook === null ? null : new Map<number, number>();
 
   for (;;) {
     try {
       for (;;) {
         fr.lasti = ip;
-        if (lineHook !== null) {
-          const line = info.lines[ip >> 1]!;
-          if (ip === 0) lastLine!.delete(f); // a new frame (perhaps at a finished one's address)
-          if (line >= 0 && lastLine!.get(f) !== line) {
-            lastLine!.set(f, line);
-            save();
-            lineHook(line, f, info.co);
-          }
-        }
         let opcode = code[ip]!;
         let oparg = code[ip + 1]!;
         ip += 2;
@@ -589,6 +577,7 @@ function run(vm: Vm, entryFrame: Frame): number {
           fr.lasti = ip;
           ip += 2;
         }
+        if (tracer !== null) tracer.instruction(fr);
         switch (opcode) {
           case 9: // NOP
           case 151: // RESUME
@@ -1530,6 +1519,7 @@ function run(vm: Vm, entryFrame: Frame): number {
           case 86: {
             // YIELD_VALUE
             const v = pop();
+            tracer?.leave(fr);
             fr.ip = ip;
             fr.sp = sp;
             stacktop.set(f, sp);

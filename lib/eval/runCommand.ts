@@ -25,18 +25,24 @@ import { LiveBlocks, formatRunReport } from './runReport.js';
 import { formatPins } from '../tools/pins.js';
 import { programPins } from '../tools/pinsPython.js';
 import { RunMap } from '../tools/map/runMap.js';
+import { HeapBytes } from '../tools/lineProfile.js';
+import { LineTracer } from './lineTracer.js';
 
 /** The usage lines of the command. */
-export const RUN_USAGE = `  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] [--map OUT] [--pins] FILE.py [ARGS...]
-  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] [--map OUT] [--pins] -c CODE [ARGS...]
+export const RUN_USAGE = `  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] [--lines] [--map OUT] [--pins] FILE.py [ARGS...]
+  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] [--lines] [--map OUT] [--pins] -c CODE [ARGS...]
       Run a Python 3.11 program on pymem's heap: stdout, stderr and exit
       status as CPython's. --stats prints sys._debugmallocstats() at exit;
       --report the live objects by type, arenas, pools, bytes and RSS at
       exit (before finalization); --trace OUT.trace.gz writes the run's
       allocation stream as a pymtrace v2 trace (pymem replay / compare);
-      --map OUT.svg the arena map at exit, OUT.html a page stepping through
-      the run line by line (arenas, names, objects, their blocks); --pins
-      the live blocks keeping mostly free arenas mapped, at exit.`;
+      --lines prints, after the program, memory line by line as
+      memory_profiler does (Mem usage, Increment, Occurrences) with the
+      pymalloc and raw bytes in use after each line: of the functions
+      decorated @profile, or of the whole file if none is; --map OUT.svg
+      the arena map at exit, OUT.html a page stepping through the run line
+      by line (arenas, names, objects, their blocks); --pins the live
+      blocks keeping mostly free arenas mapped, at exit.`;
 
 /** What a caller of runCommand may add (tests). */
 export interface RunCommandOptions {
@@ -51,6 +57,7 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
   let profile = 'cpython311';
   let stats = false;
   let report = false;
+  let lines = false;
   let pinsAtExit = false;
   let mapOut: string | null = null;
   let trace: string | null = null;
@@ -63,6 +70,7 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
     else if (a.startsWith('--profile=')) profile = a.slice(10);
     else if (a === '--stats') stats = true;
     else if (a === '--report') report = true;
+    else if (a === '--lines') lines = true;
     else if (a === '--pins') pinsAtExit = true;
     else if (a === '--map' || a.startsWith('--map=')) {
       mapOut = a === '--map' ? (args[++i] ?? '') : a.slice(6);
@@ -114,8 +122,10 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
     }
   }
   let blocks: LiveBlocks | null = null;
+  let bytes: HeapBytes | null = null;
   const onCreate = (heap: Heap): void => {
     if (report) blocks = new LiveBlocks(heap);
+    if (lines) bytes = new HeapBytes(heap);
     if (trace !== null) {
       writer = new TraceWriter(heap, sink!, filename);
       writer.start();
@@ -131,11 +141,15 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
     return 2;
   }
   sources.set(vm, new Map([[filename, source.split('\n')]]));
+  const lineTracer = bytes !== null ? new LineTracer(vm, bytes, filename) : null;
+  vm.lineTracer = lineTracer;
   map?.attach(vm);
   try {
     (blocks as LiveBlocks | null)?.markProgram();
     const status = execIn(vm, source, filename);
+    vm.lineTracer = null;
     map?.finish();
+    if (lineTracer !== null) io.stdout(lineTracer.format());
     if (blocks !== null) io.stderr(formatRunReport(vm.interp, blocks));
     if (pinsAtExit) io.stderr(formatPins(programPins(vm)));
     finalize(vm);

@@ -140,7 +140,7 @@ export function referents(interp: Interpreter, op: number): Array<[string, numbe
   return named.length === out.length && named.every(([, v], i) => v === out[i]![1]) ? named : out;
 }
 
-/** An instance's attributes in subtype_traverse's order: its slots, then its values array (or its dict's items). */
+/** An instance's attributes in subtype_traverse's order: its slots, its values array, its dict, then its heap type. */
 function instanceAttributes(interp: Interpreter, op: number): Array<[string, number]> {
   const t = interp.rt.typeOf(op);
   const out: Array<[string, number]> = [];
@@ -160,6 +160,8 @@ function instanceAttributes(interp: Interpreter, op: number): Array<[string, num
   }
   const dict = managedDict.get(op);
   if (dict !== 0) out.push(['.__dict__', dict]);
+  const type = interp.rt.heapTypeObject(t);
+  if (type !== 0) out.push(['(type)', type]);
   return out;
 }
 

@@ -2,8 +2,9 @@
  * `pymem run --map OUT FILE.py`: the arena map of a Python program. With OUT
  * ending in .svg, the map at exit (before finalization), and at each
  * breakpoint() call, a numbered file beside it (OUT-1.svg, OUT-2.svg …); with
- * .html, a page that steps through the program line by line (line events,
- * lineEvents.ts): at each step the arenas, the program's names and objects
+ * .html, a page that steps through the program line by line (the loop's
+ * tracer events, Vm.lineTracer, beside --lines' own when both are on): at
+ * each step the arenas, the program's names and objects
  * (objectGraph.ts) and the pools holding those objects, at most `maxSteps`
  * steps spread evenly over the run (mapSteps.ts), and the last one at exit.
  *
@@ -13,7 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Vm, VmIO } from '../../eval/vm.js';
-import { setLineHook } from '../../eval/lineEvents.js';
+import type { LineEvents, TracedFrame } from '../../eval/lineTracer.js';
 import { UsageError } from '../../errors.js';
 import { arenaMapFrame } from './arenaMap.js';
 import { mappedArenas, poolSlots } from './arenaView.js';
@@ -99,14 +100,26 @@ export class RunMap {
     interp.rt.decref(name);
     interp.rt.decref(fn);
     if (!this.html) return;
-    setLineHook(vm, (line, _frame, code) => {
-      if (code.filename !== this.filename || line === 0) return;
-      if (!this.recorder.wants()) {
-        this.recorder.skip();
-        return;
-      }
-      this.recorder.offer(() => this.moment(`line ${line}${code.name === '<module>' ? '' : ` (in ${code.name})`}`, line, code.name));
-    });
+    // A line event: a frame's first instruction of a line other than the one it ran before (a new frame starts afresh).
+    const lastLine = new Map<number, number>();
+    const inner = vm.lineTracer;
+    const events: LineEvents = {
+      instruction: (fr: TracedFrame) => {
+        inner?.instruction(fr);
+        if (fr.lasti === 0) lastLine.delete(fr.f);
+        const line = fr.info.lines[fr.lasti >> 1]!;
+        const code = fr.info.co;
+        if (line <= 0 || lastLine.get(fr.f) === line || code.filename !== this.filename) return;
+        lastLine.set(fr.f, line);
+        if (!this.recorder.wants()) this.recorder.skip();
+        else this.recorder.offer(() => this.moment(`line ${line}${code.name === '<module>' ? '' : ` (in ${code.name})`}`, line, code.name));
+      },
+      leave: (fr: TracedFrame) => {
+        inner?.leave(fr);
+        lastLine.delete(fr.f);
+      },
+    };
+    vm.lineTracer = events;
   }
 
   /** breakpoint(): an SVG of the heap now (OUT-N.svg), or a step of the page. */
@@ -122,7 +135,6 @@ export class RunMap {
   finish(): void {
     const vm = this.vm;
     if (vm === null) return;
-    setLineHook(vm, null);
     if (!this.html) {
       writeFileSync(this.out, renderArenaMap(arenaMapFrame(vm.interp.rt.heap), { note: `${basename(this.filename)}: at exit, before finalization` }));
       return;
