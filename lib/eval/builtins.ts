@@ -381,6 +381,27 @@ export function installBuiltins(vm: Vm): void {
   const optStr = (o: number | undefined): string | undefined => (o === undefined || o === None ? undefined : sv(o));
   const strOrTuple = (o: number): string | string[] => (interp.tuple.check(o) ? interp.tuple.items(o).map(sv) : sv(o));
   const strList = (parts: string[]): number => listOf(vm, parts.map((p) => newStr(vm, p)), true);
+  /** A str that is one whole piece: the str itself (the split functions' no-split case). New reference. */
+  const piece = (self: number, p: string): number => (p === sv(self) ? newRef(vm, self) : newStr(vm, p));
+  /**
+   * The list str.split / rsplit return (stringlib/split.h): PyList_New of
+   * PREALLOC_SIZE(maxsplit) slots (at most 12), the first 12 pieces set in
+   * place, any more appended, then FIX_PREALLOC_SIZE.
+   */
+  const splitList = (self: number, parts: string[], maxsplit: number): number => {
+    const MAX_PREALLOC = 12;
+    const l = L.new(maxsplit < 0 || maxsplit >= MAX_PREALLOC ? MAX_PREALLOC : maxsplit + 1);
+    parts.forEach((p, i) => {
+      const s = piece(self, p);
+      if (i < MAX_PREALLOC) L.setItem(l, i, s);
+      else {
+        L.append(l, s);
+        rt.decref(s);
+      }
+    });
+    if (parts.length < L.size(l)) L.fixPreallocSize(l, parts.length);
+    return l;
+  };
   const str1 = (f: (x: string) => string): CMethod => (self) => newStr(vm, f(sv(self)));
   const pred = (f: (x: string) => boolean): CMethod => (self) => newBool(vm, f(sv(self)));
   methods(S.type, {
@@ -394,13 +415,24 @@ export function installBuiltins(vm: Vm): void {
     },
     split: (self, args, kwnames) => {
       const { pos, kw } = splitArgs(vm, args, kwnames);
-      return strList(strSplit(sv(self), optStr(pos[0] ?? kw.get('sep')), optInt(pos[1] ?? kw.get('maxsplit')) ?? -1));
+      const maxsplit = optInt(pos[1] ?? kw.get('maxsplit')) ?? -1;
+      return splitList(self, strSplit(sv(self), optStr(pos[0] ?? kw.get('sep')), maxsplit), maxsplit);
     },
     rsplit: (self, args, kwnames) => {
       const { pos, kw } = splitArgs(vm, args, kwnames);
-      return strList(strRsplit(sv(self), optStr(pos[0] ?? kw.get('sep')), optInt(pos[1] ?? kw.get('maxsplit')) ?? -1));
+      const maxsplit = optInt(pos[1] ?? kw.get('maxsplit')) ?? -1;
+      return splitList(self, strRsplit(sv(self), optStr(pos[0] ?? kw.get('sep')), maxsplit), maxsplit);
     },
-    splitlines: (self, args) => strList(strSplitlines(sv(self), args.length > 0 && isTrue(vm, args[0]!))),
+    // stringlib splitlines: PyList_New(0), each line appended (the str itself when it has no line break).
+    splitlines: (self, args) => {
+      const l = L.new(0);
+      for (const p of strSplitlines(sv(self), args.length > 0 && isTrue(vm, args[0]!))) {
+        const s = piece(self, p);
+        L.append(l, s);
+        rt.decref(s);
+      }
+      return l;
+    },
     partition: (self, args) => {
       const parts = strPartition(sv(self), sv(args[0]!)).map((p) => newStr(vm, p));
       const t = vm.tupleOf(parts);

@@ -216,6 +216,20 @@ export class ListModule {
     return np;
   }
 
+  /**
+   * Py_SET_SIZE(l, n) of a list made by PyList_New whose first n slots were
+   * filled and the rest left NULL (stringlib's FIX_PREALLOC_SIZE): the
+   * allocation stays as it was.
+   */
+  fixPreallocSize(l: number, n: number): void {
+    this.checkList(l, 'FIX_PREALLOC_SIZE');
+    const size = obSize.get(l);
+    if (!Number.isInteger(n) || n < 0 || n > size) throw new InvalidArgumentError(`FIX_PREALLOC_SIZE: ${describe(n)} is not a size up to ${size}`);
+    const items = listObItem.get(l);
+    for (let i = n; i < size; i++) if (itemArray.get(items, i) !== 0) throw new InvalidArgumentError(`FIX_PREALLOC_SIZE: slot ${i} is not NULL`);
+    obSize.set(l, n);
+  }
+
   // --- items --------------------------------------------------------------------------------
 
   /** PyList_Size. */
@@ -669,8 +683,10 @@ export class ListModule {
     return new InvalidArgumentError(`${fn}: expected a list, got ${this.describeObject(op)}`);
   }
 
+  /** Refuses anything but a live object of this runtime (before the list is changed). */
   private checkObject(op: unknown, fn: string): void {
     if (typeof op !== 'number' || op === 0) throw notAnObject(op, fn);
+    this.rt.typeOf(op);
   }
 
   private checkIndex(i: number, n: number, message: string): void {
