@@ -807,7 +807,12 @@ function run(vm: Vm, entryFrame: Frame): number {
             const argStart = isMeth ? base + 1 : base + 2;
             const nargs = sp - argStart;
             ip += 8;
-            if (typeOf(vm, callable) === interp.function.type || typeOf(vm, callable) === vm.method.type || isPythonInitClass(vm, callable)) {
+            const callableType = typeOf(vm, callable);
+            if (
+              callableType === interp.function.type ||
+              (callableType === vm.method.type && typeOf(vm, vm.method.func(callable)) === interp.function.type) ||
+              isPythonInitClass(vm, callable)
+            ) {
               // The inlined call: the frame takes the arguments' references.
               const args: number[] = [];
               for (let i = 0; i < nargs; i++) {
