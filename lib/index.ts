@@ -96,7 +96,13 @@ export {
   type KeyType,
   type TraceFilter,
 } from './tools/tracemalloc/snapshot.js';
-export { pins, formatPins, type PinCandidate, type PinnedArena, type PinOptions } from './tools/pins.js';
+export { pins, formatPins, type PinBlock, type PinCandidate, type PinnedArena, type PinOptions } from './tools/pins.js';
+export { pythonPins } from './tools/pinsPython.js';
+export { arenaMapFrame, arenaMapSvg } from './tools/map/arenaMap.js';
+export { arenasView, liveSmallBlocks, type ArenaCell, type ArenasView, type LiveSmallBlock, type PoolCell } from './tools/map/arenaView.js';
+export { renderArenaMap, type RenderOptions } from './tools/map/renderArenaMap.js';
+export type { ArenaFrame, MapFrame } from './tools/map/mapFrame.js';
+export { traceArenas, traceMapPage, traceMapSvg } from './tools/map/traceMap.js';
 export { TraceWriter, TraceWriterError, fileSink, stringSink, type TraceSink } from './tools/traceWriter.js';
 export { fuzzHeap, type HeapFuzzOptions } from './tools/fuzz/heapFuzz.js';
 export { type FuzzReport } from './tools/fuzz/fuzzReport.js';

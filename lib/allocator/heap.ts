@@ -192,6 +192,11 @@ export class Heap {
     if (this.disposed) throw new DisposedError('this heap was disposed');
   }
 
+  /** Whether dispose() was called (readers above the allocator refuse a disposed heap with a DisposedError). */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   // --- bytes -------------------------------------------------------------------------
 
   /** Usable bytes of the live block at ptr: its class size for pymalloc blocks, the request for raw ones. */

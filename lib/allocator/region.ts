@@ -169,6 +169,11 @@ export function residentPages(offset: number, size: number): number {
   return isNative ? getNative().residentPages(offset, size) : -1;
 }
 
+/** The size of the region's pages: the OS's (native region), or 4096 for a plain one (which has none). */
+export function regionPageSize(): number {
+  return isNative ? getNative().pageSize() : 4096;
+}
+
 /**
  * A buffer for users' views of [offset, offset + size): native, a new
  * external ArrayBuffer aliasing the range that detachUserBuffer detaches

@@ -20,6 +20,8 @@ export interface OptionSpec {
   value?: string;
   /** One line: what it does and its default. */
   help: string;
+  /** A one-letter alias: `-o` for `--out`. */
+  short?: string;
 }
 
 /** The parsed command line handed to a command's run function. */
@@ -57,8 +59,8 @@ export interface Command {
 /** Parses `argv` against the command's options; unknown options and missing values become UsageErrors. */
 export function parseCommandArgs(cmd: Command, argv: string[]): CommandArgs {
   if (cmd.rawArgs === true) return { values: {}, positionals: [], argv };
-  const options: Record<string, { type: 'string' | 'boolean' }> = {};
-  for (const [name, o] of Object.entries(cmd.options)) options[name] = { type: o.type };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const [name, o] of Object.entries(cmd.options)) options[name] = o.short === undefined ? { type: o.type } : { type: o.type, short: o.short };
   try {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
     return { values: values as CommandArgs['values'], positionals, argv };
@@ -72,7 +74,7 @@ export function parseCommandArgs(cmd: Command, argv: string[]): CommandArgs {
 
 /** The help text of a command: usage line, description, options, examples. */
 export function formatHelp(cmd: Command): string {
-  const opts = Object.entries(cmd.options).map(([name, o]) => [`--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`, o.help] as const);
+  const opts = Object.entries(cmd.options).map(([name, o]) => [`${o.short === undefined ? '' : `-${o.short}, `}--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`, o.help] as const);
   const w = Math.max(0, ...opts.map(([flag]) => flag.length));
   let out = `usage: ${cmd.usage}${opts.length > 0 && !cmd.usage.includes('[options]') ? ' [options]' : ''}\n\n${cmd.description.replace(/\n?$/, '\n')}`;
   out += `\noptions:\n${opts.map(([flag, help]) => `  ${flag.padEnd(w)}  ${help}\n`).join('')}`;

@@ -7,13 +7,14 @@ import { compareCommand } from './compare.js';
 import { conformanceCommand } from './conformance.js';
 import { demoCommand } from './demo.js';
 import { disCommand } from './dis.js';
+import { mapCommand } from './map.js';
 import { pinsCommand } from './pins.js';
 import { recordCommand } from './record.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
 
 /** Every command, by the order of `pymem help`. */
-export const COMMANDS: readonly Command[] = [demoCommand, replayCommand, conformanceCommand, compareCommand, recordCommand, disCommand, runCommand, pinsCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, replayCommand, conformanceCommand, compareCommand, recordCommand, disCommand, runCommand, pinsCommand, mapCommand];
 
 /** The command named `name`, or undefined. */
 export function findCommand(name: string): Command | undefined {

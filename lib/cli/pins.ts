@@ -22,7 +22,8 @@ export const pinsCommand: Command = {
     'Replays TRACE (to event N with --at, else to its end) and, for every arena whose live\n' +
     'blocks fill at most a tenth of it (--max-fill), lists those blocks with the trace event\n' +
     "and line that allocated each, and the memory that freeing them would return: pymalloc\n" +
-    'gives an arena back only when every pool in it is empty.\n' +
+    'gives an arena back only when every pool in it is empty. For a Python program, `pymem run\n' +
+    '--pins FILE.py` names the objects in those blocks and a path from a name to each.\n' +
     'Exit status: 0, or 1 on a bad trace, 2 on bad usage.',
   options: {
     at: { type: 'string', value: 'N', help: 'stop after event N (0-based, A/U lines count; default: the end)' },

@@ -27,9 +27,16 @@ export const runCommand: Command = {
       type: 'boolean',
       help: "memory line by line at the end (memory_profiler's report + pymalloc and raw bytes), of @profile functions or the file",
     },
+    map: { type: 'string', value: 'OUT', help: 'OUT.svg: the arena map at exit (and OUT-N.svg at each breakpoint()); OUT.html: a page stepping line by line' },
+    pins: { type: 'boolean', help: 'at exit, print the objects keeping mostly free arenas mapped, with a path from a name to each' },
   },
   rawArgs: true,
-  examples: ['pymem run fixtures/snippets/seed_cycle.py', "pymem run --stats -c 'x = [0] * 1000'", "pymem run --lines -c 'x = [0] * 10**7'"],
+  examples: [
+    'pymem run fixtures/snippets/seed_cycle.py',
+    "pymem run --stats -c 'x = [0] * 1000'",
+    "pymem run --lines -c 'x = [0] * 10**7'",
+    'pymem run --map steps.html --pins prog.py',
+  ],
   async run(args) {
     if (args.argv.length === 0) throw new UsageError('run needs a program: FILE.py or -c CODE');
     return runProgram(args.argv, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });

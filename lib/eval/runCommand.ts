@@ -5,9 +5,12 @@
  * sys._debugmallocstats() to stderr at exit, `--report` where the live
  * objects are at exit (runReport.ts), `--trace OUT` writes the run's
  * allocation stream from the heap's first allocation as a pymtrace v2 trace
- * (traceWriter.ts; gzip'd when OUT ends in .gz). The hooks of --report and
- * --trace go in when the heap is built (HeapOptions.onCreate), before the
- * runtime reads the domains' allocators, so they see every allocation.
+ * (traceWriter.ts; gzip'd when OUT ends in .gz), `--map OUT.svg|OUT.html`
+ * the arena map at exit or a page stepping line by line (tools/map/runMap.ts),
+ * `--pins` the objects keeping mostly free arenas mapped (tools/pinsPython.ts).
+ * The hooks of --report and --trace go in when the heap is built
+ * (HeapOptions.onCreate), before the runtime reads the domains' allocators,
+ * so they see every allocation.
  */
 import { readFileSync } from 'node:fs';
 import { PymemError } from '../errors.js';
@@ -19,12 +22,15 @@ import type { Vm, VmIO } from './vm.js';
 import type { Heap } from '../allocator/heap.js';
 import { type TraceSink, TraceWriter, syncFileSink } from '../tools/traceWriter.js';
 import { LiveBlocks, formatRunReport } from './runReport.js';
+import { formatPins } from '../tools/pins.js';
+import { programPins } from '../tools/pinsPython.js';
+import { RunMap } from '../tools/map/runMap.js';
 import { HeapBytes } from '../tools/lineProfile.js';
 import { LineTracer } from './lineTracer.js';
 
 /** The usage lines of the command. */
-export const RUN_USAGE = `  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] [--lines] FILE.py [ARGS...]
-  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] [--lines] -c CODE [ARGS...]
+export const RUN_USAGE = `  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] [--lines] [--map OUT] [--pins] FILE.py [ARGS...]
+  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] [--lines] [--map OUT] [--pins] -c CODE [ARGS...]
       Run a Python 3.11 program on pymem's heap: stdout, stderr and exit
       status as CPython's. --stats prints sys._debugmallocstats() at exit;
       --report the live objects by type, arenas, pools, bytes and RSS at
@@ -33,7 +39,10 @@ export const RUN_USAGE = `  pymem run [--profile NAME] [--stats] [--report] [--t
       --lines prints, after the program, memory line by line as
       memory_profiler does (Mem usage, Increment, Occurrences) with the
       pymalloc and raw bytes in use after each line: of the functions
-      decorated @profile, or of the whole file if none is.`;
+      decorated @profile, or of the whole file if none is; --map OUT.svg
+      the arena map at exit, OUT.html a page stepping through the run line
+      by line (arenas, names, objects, their blocks); --pins the live
+      blocks keeping mostly free arenas mapped, at exit.`;
 
 /** What a caller of runCommand may add (tests). */
 export interface RunCommandOptions {
@@ -49,6 +58,8 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
   let stats = false;
   let report = false;
   let lines = false;
+  let pinsAtExit = false;
+  let mapOut: string | null = null;
   let trace: string | null = null;
   let i = 0;
   let source: string | null = null;
@@ -60,6 +71,14 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
     else if (a === '--stats') stats = true;
     else if (a === '--report') report = true;
     else if (a === '--lines') lines = true;
+    else if (a === '--pins') pinsAtExit = true;
+    else if (a === '--map' || a.startsWith('--map=')) {
+      mapOut = a === '--map' ? (args[++i] ?? '') : a.slice(6);
+      if (!/\.(svg|html)$/.test(mapOut)) {
+        io.stderr(`pymem run: --map needs a file name ending in .svg or .html\nusage:\n${RUN_USAGE}\n`);
+        return 2;
+      }
+    }
     else if (a === '--trace' || a.startsWith('--trace=')) {
       trace = a === '--trace' ? (args[++i] ?? '') : a.slice(8);
       if (trace === '') {
@@ -112,9 +131,10 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
       writer.start();
     }
   };
+  const map = mapOut === null ? null : new RunMap(mapOut, filename, source);
   let vm: Vm;
   try {
-    vm = newVm({ profile: profile as 'cpython311', filename, argv, io, onCreate });
+    vm = newVm({ profile: profile as 'cpython311', filename, argv, io: map === null ? io : map.tee(io), onCreate });
   } catch (e) {
     if (!(e instanceof PymemError)) throw e;
     io.stderr(`pymem run: ${e.message}\n`);
@@ -123,12 +143,15 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
   sources.set(vm, new Map([[filename, source.split('\n')]]));
   const lineTracer = bytes !== null ? new LineTracer(vm, bytes, filename) : null;
   vm.lineTracer = lineTracer;
+  map?.attach(vm);
   try {
     (blocks as LiveBlocks | null)?.markProgram();
     const status = execIn(vm, source, filename);
     vm.lineTracer = null;
+    map?.finish();
     if (lineTracer !== null) io.stdout(lineTracer.format());
     if (blocks !== null) io.stderr(formatRunReport(vm.interp, blocks));
+    if (pinsAtExit) io.stderr(formatPins(programPins(vm)));
     finalize(vm);
     if (stats) io.stderr(debugmallocstats(vm.interp));
     if (writer !== null) {

@@ -19,6 +19,7 @@ import type { Heap } from '../allocator/heap.js';
 import { COUNT, FREEBLOCK, MAXNEXTOFFSET, NEXTOFFSET, SZIDX } from '../allocator/poolHeader.js';
 import { type Profile, classic, cpython311, resolveProfile } from '../allocator/profile.js';
 import { InvalidArgumentError } from '../errors.js';
+import { poolCells } from './map/arenaView.js';
 
 /** State of one pool of an arena. */
 export type PoolState = 'full' | 'used' | 'empty' | 'uncarved';
@@ -66,24 +67,8 @@ export function heapView(heap: Heap, pointer: number): HeapView {
   const ao: ArenaObject = at.arena;
   const p = pm.profile;
   const first = pm.firstPoolOffset(ao);
-  const pools: PoolView[] = [];
-  let poolIndex = -1;
-  for (let i = 0; i < ao.ntotalpools; i++) {
-    const off = first + i * p.poolSize;
-    if (at.offset >= off && at.offset < off + p.poolSize) poolIndex = i;
-    if (off >= ao.poolAddress) {
-      pools.push({ offset: off, state: 'uncarved' });
-      continue;
-    }
-    const ref = pm.poolRef(ao, off);
-    const count = pm.poolField(ref, COUNT);
-    if (count === 0) {
-      pools.push({ offset: off, state: 'empty' });
-      continue;
-    }
-    const c = pm.poolField(ref, SZIDX);
-    pools.push({ offset: off, state: count === pm.numBlocks(c) ? 'full' : 'used', blockSize: pm.index2size(c) });
-  }
+  const pools: PoolView[] = poolCells(pm, ao, false).map((c, i) => ({ offset: first + i * p.poolSize, state: c.state, ...(c.blockSize === 0 ? {} : { blockSize: c.blockSize }) }));
+  const poolIndex = Math.floor((at.offset - first) / p.poolSize);
   const poolOff = pools[poolIndex]!.offset;
   const ref = pm.poolRef(ao, poolOff);
   const header = {

@@ -60,6 +60,12 @@ export interface ReplayOptions {
   at?: number;
   /** Called once where the replay stops, with the heap and every block live there (their trace ids, allocation events and sizes). */
   inspect?: (heap: Heap, live: LiveBlock[]) => void;
+  /**
+   * Called after each request event but the last one replayed (with the arena
+   * lines it caused), with the heap, the event's 0-based index and its line;
+   * `inspect` sees the state after the last one.
+   */
+  onStep?: (heap: Heap, event: number, line: number) => void;
   /** Called as the replay advances with the events replayed so far and the share of the trace they make (0 to 1), for a progress bar. */
   onProgress?: (eventsReplayed: number, fraction: number) => void;
 }
@@ -132,6 +138,10 @@ async function runReplay(
     made[3 * id + 2] = size;
   };
   const at = options.at ?? Infinity;
+  const onStep = options.onStep;
+  // The request onStep reports next: the one stepped before the current one.
+  let stepEvent = -1;
+  let stepLine = 0;
 
   // The carried event (the last of the previous batch, stepped once its successor is known).
   const carry = { has: false, kind: 0, id: 0, newId: 0, size: 0, nelem: 0, elsize: 0, address: NaN, line: 0, event: 0 };
@@ -158,6 +168,11 @@ async function runReplay(
       return;
     }
     if (event > at) throw new StopReplay();
+    if (onStep !== undefined) {
+      if (stepEvent >= 0) onStep(heap, stepEvent, stepLine);
+      stepEvent = event;
+      stepLine = line;
+    }
     check.beginRequest(event, line);
     arenas.nextAddress = check.sameArenas && nextKind === EventKind.ArenaMap ? nextAddress : NaN;
     let p = 0;

@@ -158,6 +158,13 @@ export class FloatModule {
     return this.numfree;
   }
 
+  /** The floats on the free list, most recently freed first (read only: for reports of what holds blocks). */
+  freeListEntries(): number[] {
+    const out: number[] = [];
+    for (let f = this.freeList; f !== 0; f = obType.get(f)) out.push(f);
+    return out;
+  }
+
   /** _PyFloat_ClearFreeList: gives every float on the free list back to PyObject_Free. */
   clearFreeList(): void {
     let f = this.freeList;
