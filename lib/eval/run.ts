@@ -10,7 +10,8 @@
  * each runs in its own interpreter unless one is given.
  */
 import { compile } from '../frontend/compile.js';
-import { PySyntaxError, formatSyntaxError } from '../frontend/syntaxError.js';
+import type { CodeObject } from '../frontend/code.js';
+import { PySyntaxError, type PySyntaxWarning, formatSyntaxError, formatSyntaxWarning } from '../frontend/syntaxError.js';
 import { Interpreter } from '../objects/interpreter.js';
 import type { RuntimeOptions } from '../objects/runtime.js';
 import { CompilerNotImplementedError } from '../frontend/compile.js';
@@ -31,6 +32,8 @@ export interface RunOptions extends RuntimeOptions {
   readonly io?: VmIO;
   /** Keep the interpreter alive after the run (the caller disposes it). */
   readonly keep?: boolean;
+  /** The development mode (`-X dev`, runConfig.ts). */
+  readonly devMode?: boolean;
 }
 
 /** What a run ended with. */
@@ -47,6 +50,7 @@ export function newVm(options: RunOptions = {}): Vm {
   const interp = new Interpreter({ profile: 'cpython311', ...options });
   const vm = new Vm(interp, io);
   vm.argv = [...(options.argv ?? [options.filename ?? ''])];
+  vm.devMode = options.devMode === true;
   installBuiltins(vm);
   const name = newStr(vm, '__main__');
   const main = vm.module.new(name);
@@ -73,7 +77,7 @@ export function execIn(vm: Vm, source: string, filename: string): number {
   const { interp } = vm;
   let co;
   try {
-    co = compile(source, filename, 'exec');
+    co = compileShowingWarnings(vm, source, filename, 'exec');
   } catch (e) {
     if (e instanceof PySyntaxError) {
       vm.io.stderr(formatSyntaxError(e));
@@ -103,6 +107,26 @@ export function execIn(vm: Vm, source: string, filename: string): number {
     throw e;
   } finally {
     interp.rt.decref(code);
+  }
+}
+
+/**
+ * compile(), then the warnings it met printed on stderr as the warnings
+ * module's default filters print them: SyntaxWarnings always,
+ * DeprecationWarnings only in the development mode (its `default::Warning`
+ * filter). The source line is shown for a file, not for `<string>` or
+ * `<stdin>` (linecache has no such file).
+ */
+export function compileShowingWarnings(vm: Vm, source: string, filename: string, mode: 'exec' | 'single'): CodeObject {
+  const warnings: PySyntaxWarning[] = [];
+  try {
+    return compile(source, filename, mode, warnings);
+  } finally {
+    const lines = filename.startsWith('<') ? null : source.split(/\r?\n/);
+    for (const w of warnings) {
+      if (w.category === 'DeprecationWarning' && !vm.devMode) continue;
+      vm.io.stderr(formatSyntaxWarning(w, lines === null ? null : (lines[w.lineno - 1] ?? null)));
+    }
   }
 }
 

@@ -10,7 +10,9 @@
  * runtime reads the domains' allocators, so they see every allocation.
  */
 import { readFileSync } from 'node:fs';
-import { PymemError } from '../errors.js';
+import { PymemError, UsageError } from '../errors.js';
+import type { GcPolicyName } from '../objects/gcPolicy.js';
+import { type RunConfig, type RunEnv, gcPolicyOption, runConfig } from './runConfig.js';
 import { debugmallocstats } from '../objects/sys.js';
 import { resolve } from 'node:path';
 import { execIn, finalize, newVm } from './run.js';
@@ -21,13 +23,17 @@ import { type TraceSink, TraceWriter, syncFileSink } from '../tools/traceWriter.
 import { LiveBlocks, formatRunReport } from './runReport.js';
 
 /** The usage lines of the command. */
-export const RUN_USAGE = `  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] FILE.py [ARGS...]
-  pymem run [--profile NAME] [--stats] [--report] [--trace OUT] -c CODE [ARGS...]
+export const RUN_USAGE = `  pymem run [OPTIONS] FILE.py [ARGS...]
+  pymem run [OPTIONS] -c CODE [ARGS...]
       Run a Python 3.11 program on pymem's heap: stdout, stderr and exit
-      status as CPython's. --stats prints sys._debugmallocstats() at exit;
-      --report the live objects by type, arenas, pools, bytes and RSS at
-      exit (before finalization); --trace OUT.trace.gz writes the run's
-      allocation stream as a pymtrace v2 trace (pymem replay / compare).`;
+      status as CPython's. OPTIONS: --profile NAME; --stats prints
+      sys._debugmallocstats() at exit; --report the live objects by type,
+      arenas, pools, bytes and RSS at exit (before finalization); --trace
+      OUT.trace.gz writes the run's allocation stream as a pymtrace v2 trace
+      (pymem replay / compare); -X dev the development mode (the debug
+      allocator, DeprecationWarnings shown; PYTHONDEVMODE=1 too);
+      --gc 3.11|3.13|3.14 the collector's schedule. PYTHONMALLOC=debug in
+      the environment puts the debug hooks on every domain.`;
 
 /** What a caller of runCommand may add (tests). */
 export interface RunCommandOptions {
@@ -35,6 +41,8 @@ export interface RunCommandOptions {
   readonly displayName?: string;
   /** Called with the interpreter after it is finalized, before its heap is unmapped. */
   readonly inspect?: (vm: Vm) => void;
+  /** The environment (PYTHONMALLOC, PYTHONDEVMODE; default process.env). */
+  readonly env?: RunEnv;
 }
 
 /** Runs `pymem run ...`; returns the exit status (2 on bad usage). */
@@ -43,6 +51,8 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
   let stats = false;
   let report = false;
   let trace: string | null = null;
+  let gcPolicy: GcPolicyName = '3.11';
+  const xoptions: string[] = [];
   let i = 0;
   let source: string | null = null;
   let filename = '';
@@ -52,6 +62,22 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
     else if (a.startsWith('--profile=')) profile = a.slice(10);
     else if (a === '--stats') stats = true;
     else if (a === '--report') report = true;
+    else if (a === '-X' || (a.startsWith('-X') && a.length > 2)) {
+      const x = a === '-X' ? args[++i] : a.slice(2);
+      if (x === undefined) {
+        io.stderr(`pymem run: -X needs an option (-X dev)\nusage:\n${RUN_USAGE}\n`);
+        return 2;
+      }
+      xoptions.push(x);
+    } else if (a === '--gc' || a.startsWith('--gc=')) {
+      try {
+        gcPolicy = gcPolicyOption((a === '--gc' ? args[++i] : a.slice(5)) ?? '');
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        io.stderr(`pymem run: ${e.message}\n`);
+        return 2;
+      }
+    }
     else if (a === '--trace' || a.startsWith('--trace=')) {
       trace = a === '--trace' ? (args[++i] ?? '') : a.slice(8);
       if (trace === '') {
@@ -94,6 +120,14 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
       return 2;
     }
   }
+  let config: RunConfig;
+  try {
+    config = runConfig(xoptions, gcPolicy, options.env ?? process.env);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr(`pymem run: ${e.message}\n`);
+    return 2;
+  }
   let blocks: LiveBlocks | null = null;
   const onCreate = (heap: Heap): void => {
     if (report) blocks = new LiveBlocks(heap);
@@ -104,7 +138,7 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
   };
   let vm: Vm;
   try {
-    vm = newVm({ profile: profile as 'cpython311', filename, argv, io, onCreate });
+    vm = newVm({ profile: profile as 'cpython311', filename, argv, io, onCreate, debug: config.debugMalloc, gcPolicy: config.gcPolicy, devMode: config.devMode });
   } catch (e) {
     if (!(e instanceof PymemError)) throw e;
     io.stderr(`pymem run: ${e.message}\n`);

@@ -121,6 +121,8 @@ export class Vm {
   recursionLimit = 1000;
   /** sys.argv. */
   argv: string[] = [''];
+  /** sys.flags.dev_mode (`-X dev`, runConfig.ts): the compiler's DeprecationWarnings are shown. */
+  devMode = false;
   /** staticmethod / classmethod / property objects and what they wrap. */
   readonly wrappers = new Map<number, Wrapper>();
   /** object.__setattr__ / __delattr__ (calling them is the generic setattr). */

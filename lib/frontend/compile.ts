@@ -30,7 +30,7 @@ import {
   buildSymtable, mangle, type Symtable, type SymtableEntry,
   CELL, FREE, LOCAL, GLOBAL_EXPLICIT, GLOBAL_IMPLICIT, DEF_FREE_CLASS, DEF_IMPORT,
 } from './symtable.js';
-import { PySyntaxError } from './syntaxError.js';
+import { PySyntaxError, type PySyntaxWarning } from './syntaxError.js';
 import {
   FlowGraph, type Block, type Loc, NO_LOC, isJump, isScopeExit,
   SETUP_FINALLY, SETUP_CLEANUP, SETUP_WITH, POP_BLOCK, JUMP, JUMP_NO_INTERRUPT, POP_JUMP_IF_FALSE, POP_JUMP_IF_TRUE, POP_JUMP_IF_NONE, POP_JUMP_IF_NOT_NONE,
@@ -2372,7 +2372,10 @@ export function compileAst(mod: ast.ModNode, filename: string, source: string): 
   return new Compiler(st, future, filename, lines).compileMod(mod);
 }
 
-/** Python's compile(source, filename, mode) for exec / eval / single: parse, then compileAst. */
-export function compile(source: string, filename: string, mode: Mode): CodeObject {
-  return compileAst(parse(source, filename, mode), filename, source);
+/**
+ * Python's compile(source, filename, mode) for exec / eval / single: parse,
+ * then compileAst; the warnings the parser met are appended to `warnings`.
+ */
+export function compile(source: string, filename: string, mode: Mode, warnings: PySyntaxWarning[] = []): CodeObject {
+  return compileAst(parse(source, filename, mode, warnings), filename, source);
 }
