@@ -1,5 +1,5 @@
 /*
- * `pymem run [--profile NAME] [--stats] FILE.py [ARGS...]` (or `-c CODE`):
+ * `pymem run [--profile NAME] [--stats] [-X dev] [--gc POLICY] ... FILE.py [ARGS...]` (or `-c CODE`):
  * a Python 3.11 program run on pymem's heap, with CPython's stdout, stderr
  * and exit status (lib/eval/runCommand.ts does the work).
  *
@@ -19,13 +19,18 @@ export const runCommand: Command = {
   description:
     "Compiles and runs a Python 3.11 program with pymem's compiler and evaluation loop, every\n" +
     "object in pymem's heap: its stdout, stderr and exit status are CPython's.\n" +
+    '-X dev (or PYTHONDEVMODE=1) is the development mode: the debug allocator on every domain, as\n' +
+    'PYTHONMALLOC=debug in the environment gives, and DeprecationWarnings shown.\n' +
     'Exit status: the program\'s (2 when the file cannot be opened, as python3).',
   options: {
     profile: { type: 'string', value: 'NAME', help: 'heap profile: cpython311 (default) or classic' },
     stats: { type: 'boolean', help: 'print sys._debugmallocstats() to stderr when the program ends' },
+    report: { type: 'boolean', help: 'at exit: live objects by type, arenas, pools, bytes and RSS (stderr)' },
+    trace: { type: 'string', value: 'OUT', help: "write the run's allocation stream as a pymtrace v2 trace (.gz: gzip'd)" },
+    gc: { type: 'string', value: 'POLICY', help: "the collector's schedule: 3.11 (default), 3.13 or 3.14" },
   },
   rawArgs: true,
-  examples: ['pymem run fixtures/snippets/seed_cycle.py', "pymem run --stats -c 'x = [0] * 1000'"],
+  examples: ['pymem run fixtures/snippets/seed_cycle.py', "pymem run --stats -c 'x = [0] * 1000'", "pymem run -X dev --gc 3.14 -c 'import gc; print(gc.get_threshold())'"],
   async run(args) {
     if (args.argv.length === 0) throw new UsageError('run needs a program: FILE.py or -c CODE');
     return runProgram(args.argv, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });

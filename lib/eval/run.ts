@@ -18,6 +18,7 @@ import { CompilerNotImplementedError } from '../frontend/compile.js';
 import { id, repr, str, typeOf, newStr } from './abstract.js';
 import { installBuiltins } from './builtins.js';
 import { evalCode } from './ceval.js';
+import { clearGcCallbacks, installGcCallbacks } from './gcCallbacks.js';
 import { formatException } from './traceback.js';
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
 import { Vm, type VmIO } from './vm.js';
@@ -52,6 +53,7 @@ export function newVm(options: RunOptions = {}): Vm {
   vm.argv = [...(options.argv ?? [options.filename ?? ''])];
   vm.devMode = options.devMode === true;
   installBuiltins(vm);
+  installGcCallbacks(vm);
   const name = newStr(vm, '__main__');
   const main = vm.module.new(name);
   interp.rt.decref(name);
@@ -179,6 +181,7 @@ export function finalize(vm: Vm): void {
     rt.decref(vm.excInfo);
     vm.excInfo = 0;
   }
+  clearGcCallbacks(vm);
   const main = vm.modules.get('__main__');
   if (main !== undefined) interp.dict.clear(vm.module.dict(main));
   vm.gc.collect();

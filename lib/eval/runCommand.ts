@@ -144,7 +144,8 @@ export function runCommand(args: string[], io: VmIO, options: RunCommandOptions 
     io.stderr(`pymem run: ${e.message}\n`);
     return 2;
   }
-  sources.set(vm, new Map([[filename, source.split('\n')]]));
+  // linecache has no `<string>`: CPython's tracebacks of -c show no source lines.
+  if (!filename.startsWith('<')) sources.set(vm, new Map([[filename, source.split('\n')]]));
   try {
     const status = execIn(vm, source, filename);
     if (blocks !== null) io.stderr(formatRunReport(vm.interp, blocks));
