@@ -110,6 +110,8 @@ export class CodeModule {
   private readonly rt: Runtime;
   /** The compiled value each live code object was made from. */
   private readonly values = new Map<number, CodeObject>();
+  /** Called as a code object is freed (the evaluation loop drops what it decoded of it: the address may be reused). */
+  onDealloc: ((op: number) => void) | null = null;
 
   constructor(readonly interp: Interpreter) {
     this.rt = interp.rt;
@@ -276,6 +278,7 @@ export class CodeModule {
     if (PyCodeObject.field('co_weakreflist').get(op) !== 0) this.interp.weakref.clearWeakrefs(op);
     for (const f of ownedFields) this.rt.xdecref(f.get(op));
     this.values.delete(op);
+    this.onDealloc?.(op);
     this.rt.objectDel(op);
   }
 }
