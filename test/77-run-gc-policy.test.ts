@@ -51,7 +51,7 @@ describe('--gc: bad values and the default', () => {
 
   it.each([['3.12'], ['incremental'], ['']])('--gc %j is a usage error (exit 2) naming the policies', (value) => {
     const r = run(['--gc', value, '-c', 'print(1)']);
-    expect(r).toEqual({ out: '', err: `pymem run: --gc must be one of 3.11, 3.13, 3.14, got ${JSON.stringify(value)}\n`, status: 2 });
+    expect(r).toEqual({ out: '', err: `pymem run: --gc must be one of 3.11, 3.13, 3.14, got ${JSON.stringify(value)}\nsee \`pymem run --help\`\n`, status: 2 });
   });
 });
 

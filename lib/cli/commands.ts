@@ -10,10 +10,11 @@ import { disCommand } from './dis.js';
 import { pinsCommand } from './pins.js';
 import { recordCommand } from './record.js';
 import { replayCommand } from './replay.js';
+import { replCommand } from './repl.js';
 import { runCommand } from './run.js';
 
 /** Every command, by the order of `pymem help`. */
-export const COMMANDS: readonly Command[] = [demoCommand, replayCommand, conformanceCommand, compareCommand, recordCommand, disCommand, runCommand, pinsCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, replayCommand, conformanceCommand, compareCommand, recordCommand, disCommand, runCommand, replCommand, pinsCommand];
 
 /** The command named `name`, or undefined. */
 export function findCommand(name: string): Command | undefined {

@@ -7,9 +7,10 @@
  * is the program's sys.argv, so `pymem run prog.py --help` passes --help to
  * the program; only `pymem run --help` is this command's help.
  */
-import { UsageError } from '../errors.js';
-import { runCommand as runProgram } from '../eval/runCommand.js';
+import { readFileSync } from 'node:fs';
+import { parseRunArgs, runCommand as runProgram } from '../eval/runCommand.js';
 import type { Command } from './command.js';
+import { interactiveOnStdin, processIO } from './repl.js';
 
 /** The run command. */
 export const runCommand: Command = {
@@ -21,6 +22,8 @@ export const runCommand: Command = {
     "object in pymem's heap: its stdout, stderr and exit status are CPython's.\n" +
     '-X dev (or PYTHONDEVMODE=1) is the development mode: the debug allocator on every domain, as\n' +
     'PYTHONMALLOC=debug in the environment gives, and DeprecationWarnings shown.\n' +
+    'With no program, stdin is the program (`<stdin>`), or the interactive loop when it is a\n' +
+    'terminal (pymem repl); -i runs the interactive loop after the program; - reads stdin.\n' +
     'Exit status: the program\'s (2 when the file cannot be opened, as python3).',
   options: {
     profile: { type: 'string', value: 'NAME', help: 'heap profile: cpython311 (default) or classic' },
@@ -32,7 +35,10 @@ export const runCommand: Command = {
   rawArgs: true,
   examples: ['pymem run fixtures/snippets/seed_cycle.py', "pymem run --stats -c 'x = [0] * 1000'", "pymem run -X dev --gc 3.14 -c 'import gc; print(gc.get_threshold())'"],
   async run(args) {
-    if (args.argv.length === 0) throw new UsageError('run needs a program: FILE.py or -c CODE');
-    return runProgram(args.argv, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+    // As python3: -i, or no program with stdin a terminal, is the interactive loop; no program
+    // with stdin a pipe or file reads the program from it.
+    const parsed = parseRunArgs(args.argv);
+    if (parsed.inspect || (parsed.program === null && process.stdin.isTTY === true)) return interactiveOnStdin(args.argv);
+    return runProgram(args.argv, processIO, { stdin: () => readFileSync(0, 'utf8') });
   },
 };

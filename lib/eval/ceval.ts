@@ -52,6 +52,7 @@ import {
 } from './abstract.js';
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
 import { formatValue } from './format.js';
+import { printExpr } from './displayhook.js';
 import type { Vm } from './vm.js';
 
 /** One entry of a code object's exception table (in code units). */
@@ -145,7 +146,12 @@ export function currentFrames(vm: Vm): readonly { f: number; info: CodeInfo }[] 
 /** The decoded form of a code object. */
 export function codeInfo(vm: Vm, ptr: number): CodeInfo {
   let m = codeInfos.get(vm);
-  if (m === undefined) codeInfos.set(vm, (m = new Map()));
+  if (m === undefined) {
+    const map = (m = new Map());
+    codeInfos.set(vm, map);
+    // A freed code object's block is reused by the next one: its decoded form must go with it.
+    vm.code.onDealloc = (op) => map.delete(op);
+  }
   let info = m.get(ptr);
   if (info === undefined) {
     const co = vm.code.value(ptr);
@@ -1473,7 +1479,7 @@ function run(vm: Vm, entryFrame: Frame): number {
             // PRINT_EXPR
             const v = pop();
             try {
-              if (v !== None) vm.io.stdout(`${repr(vm, v)}\n`);
+              printExpr(vm, v);
             } finally {
               rt.decref(v);
             }

@@ -19,6 +19,7 @@ import { id, repr, str, typeOf, newStr } from './abstract.js';
 import { installBuiltins } from './builtins.js';
 import { evalCode } from './ceval.js';
 import { clearGcCallbacks, installGcCallbacks } from './gcCallbacks.js';
+import { installDisplayhook } from './displayhook.js';
 import { formatException } from './traceback.js';
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
 import { Vm, type VmIO } from './vm.js';
@@ -54,6 +55,7 @@ export function newVm(options: RunOptions = {}): Vm {
   vm.devMode = options.devMode === true;
   installBuiltins(vm);
   installGcCallbacks(vm);
+  installDisplayhook(vm);
   const name = newStr(vm, '__main__');
   const main = vm.module.new(name);
   interp.rt.decref(name);
