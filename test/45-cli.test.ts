@@ -179,3 +179,17 @@ describe('compare on the terminal', () => {
     expect(notes).toMatch(/install them:\n  sudo apt-get install libjemalloc2 libmimalloc2\.0\n$/);
   });
 });
+
+describe('output into a pipe that closes early', () => {
+  it('`pymem run … | head -1` stops quietly with status 0, no EPIPE stack', () => {
+    const prog = join(dir, 'many.py');
+    writeFileSync(prog, 'for i in range(200000):\n    print(i)\n');
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${join(root, 'dist/bin/pymem.js')}" run "${prog}" | head -1; echo "status \${PIPESTATUS[0]}" >&2`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stdout).toBe('0\n');
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
+    expect(r.stderr).toMatch(/status 0/);
+  });
+});

@@ -1,8 +1,10 @@
 /*
  * `pymem run --report`: at exit, before finalization, the live objects by
  * type (counts that follow what the program keeps alive, bytes as
- * sys.getsizeof counts them), pymalloc's arenas, pools and bytes, the raw
- * allocator's bytes and the RSS, on stderr after the program's own output.
+ * sys.getsizeof counts them, how many the program made), each of the
+ * program's objects with its block's size class, pool and arena, pymalloc's
+ * arenas, pools and bytes, the raw allocator's bytes and the RSS, on stderr
+ * after the program's own output.
  */
 import { expect, it } from 'vitest';
 import { runCommand } from '../lib/eval/runCommand.js';
@@ -52,7 +54,7 @@ it('the totals add up and the heap section names arenas, pools, pymalloc and raw
   const r = run('x = "y" * 100000\nprint(len(x))');
   expect(r.out).toBe('100000\n');
   const t = rows(r.err);
-  const total = r.err.match(/\ntotal\s+(\d+)\s+(\d+)\n/)!;
+  const total = r.err.match(/\ntotal\s+(\d+)\s+(\d+)\s+(\d+)\n/)!;
   expect(Number(total[1])).toBe([...t.values()].reduce((s, [c]) => s + c, 0));
   expect(Number(total[2])).toBe([...t.values()].reduce((s, [, b]) => s + b, 0));
   expect(r.err).toMatch(/\n {2}arenas in use +[1-9]\d* \(\d+ KiB mapped\)\n/);
@@ -70,4 +72,18 @@ it('without --report nothing is added; an uncaught exception still gets its trac
   expect(r.status).toBe(1);
   expect(r.err).toMatch(/^Traceback \(most recent call last\):\n[\s\S]*ValueError: bad\nlive objects at exit/);
   expect(rows(r.err).get('float')![0]).toBeGreaterThanOrEqual(1);
+});
+
+it("tells the program's objects from the interpreter's, and where each of them lives", () => {
+  const r = run('a = [1, 2, 3]\nb = a\nc = {"k": a}\n');
+  expect(r.status).toBe(0);
+  const table = r.err.slice(r.err.indexOf('\ntype'), r.err.indexOf('\ntotal'));
+  const byProgram = new Map(table.split('\n').slice(2).map((l) => l.trim().split(/\s+/)).map((f) => [f[0]!, Number(f[3])]));
+  expect(byProgram.get('list')).toBe(1);
+  expect(byProgram.get('dict')).toBe(1);
+  expect(byProgram.get('method_descriptor')).toBe(0);
+  const where = r.err.slice(r.err.indexOf("where the program's objects live"), r.err.indexOf('\nheap:'));
+  // The list: 56 bytes with its PyGC_Head in a 64-byte block; a, b and c's dict refer to it; getsizeof adds its item array (4 slots: [1, 2, 3] is LIST_EXTEND of a constant tuple).
+  expect(where).toMatch(/\n {2}0x[0-9a-f]+ +list +88 +3 +64 +\d+ +0\n/);
+  expect(where).toMatch(/\n {2}0x[0-9a-f]+ +dict +184 +1 +64 +\d+ +0\n/);
 });

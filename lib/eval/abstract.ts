@@ -778,8 +778,8 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
     // type_getattro: the metatype's data descriptors are __name__, __dict__ …; then the MRO.
     const ty = vm.typeobj.typeOfObject(obj)!;
     const key = strValue(vm, name);
-    if (key === '__name__') return newStr(vm, ty.name);
-    if (key === '__qualname__') return newStr(vm, ty.name);
+    // type_name / type_qualname: a static type's tp_name after its module's dot.
+    if (key === '__name__' || key === '__qualname__') return newStr(vm, isHeapType(vm, ty) ? ty.name : ty.name.slice(ty.name.lastIndexOf('.') + 1));
     if (key === '__mro__') return newRef(vm, vm.typeobj.mro(obj));
     if (key === '__bases__') return newRef(vm, vm.typeobj.bases(obj));
     if (key === '__dict__') return newRef(vm, vm.typeobj.dict(obj));

@@ -11,7 +11,7 @@
  */
 import { debugmallocstats, getsizeof } from '../objects/sys.js';
 import type { CMethod } from '../objects/types/cfunction.js';
-import type { PyTypeObject } from '../objects/type.js';
+import { preHeaderBytes, type PyTypeObject } from '../objects/type.js';
 import { intFromString } from '../objects/text/intText.js';
 import { floatFromString } from '../objects/text/floatParse.js';
 import {
@@ -82,7 +82,8 @@ import { strCenter, strExpandtabs, strLjust, strRemoveprefix, strRemovesuffix, s
 import { strJoin, strLstrip, strPartition, strRpartition, strRsplit, strRstrip, strSplit, strSplitlines, strStrip } from '../objects/text/strSplit.js';
 import { strCount, strEndswith, strFind, strIndex, strReplace, strRfind, strRindex, strStartswith } from '../objects/text/strSearch.js';
 import { hashPointer } from '../objects/types/singletons.js';
-import { fGlobals, fLocals, localsplus } from '../objects/types/frame.js';
+import { fGlobals, localsplus } from '../objects/types/frame.js';
+import { execBuiltins, frameLocals } from './bltinExec.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
 
@@ -968,9 +969,7 @@ export function installBuiltins(vm: Vm): void {
     const names = new Set<string>();
     if (args.length === 0) {
       // builtin_dir without an argument: the sorted names of the current scope's locals.
-      const frs = currentFrames(vm);
-      const locals = fLocals.get(frs[frs.length - 1]!.f);
-      if (locals === 0) raise(vm, 'NotImplementedError', 'dir() without an argument inside a function is not supported by pymem');
+      const locals = frameLocals(vm);
       return strList(D.keys(locals).filter((k) => isStr(vm, k)).map(sv).sort(compareCodePoints));
     }
     const o = args[0]!;
@@ -992,6 +991,7 @@ export function installBuiltins(vm: Vm): void {
     const sorted = [...names].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
     return listOf(vm, sorted.map((n) => newStr(vm, n)), true);
   });
+  for (const [name, meth] of Object.entries(execBuiltins(vm))) def(bdict, builtins, name, meth);
   def(bdict, builtins, 'globals', () => {
     const frs = currentFrames(vm);
     return newRef(vm, fGlobals.get(frs[frs.length - 1]!.f));
@@ -1018,9 +1018,11 @@ export function installBuiltins(vm: Vm): void {
   });
   for (const kind of ['staticmethod', 'classmethod', 'property'] as const) {
     def(bdict, builtins, kind, (_s, args) => {
+      if (kind !== 'property' && args.length !== 1) raise(vm, 'TypeError', `${kind} expected 1 argument, got ${args.length}`);
       const w = interp.object.new();
-      rt.incref(args[0]!);
-      vm.wrappers.set(w, { kind, func: args[0]!, setter: 0 });
+      const func = args[0] ?? None;
+      rt.incref(func);
+      vm.wrappers.set(w, { kind, func, setter: 0 });
       return w;
     });
   }
@@ -1028,10 +1030,29 @@ export function installBuiltins(vm: Vm): void {
   // --- sys ---
   const sys = newModule(vm, 'sys');
   const sdict = vm.module.dict(sys);
-  def(sdict, sys, 'getsizeof', (_s, args) => {
-    const m = lookupSpecial(vm, args[0]!, '__sizeof__');
-    if (m !== 0) return callObject(vm, m, [args[0]!], 0);
-    return newInt(vm, getsizeof(interp, args[0]!));
+  // sys_getsizeof_impl over _PySys_GetSizeOf: __sizeof__() (a class's own, else the type's C slot) checked,
+  // plus _PyType_PreHeaderSize; a TypeError gives way to the default when one is passed.
+  def(sdict, sys, 'getsizeof', (_s, args, kwnames) => {
+    const { pos, kw } = splitArgs(vm, args, kwnames);
+    const o = pos[0]!;
+    const dflt = pos[1] ?? kw.get('default') ?? 0;
+    const m = lookupSpecial(vm, o, '__sizeof__');
+    if (m === 0) return newInt(vm, getsizeof(interp, o));
+    try {
+      const res = callObject(vm, m, [o], 0);
+      const isIntRes = isInt(vm, res);
+      const size = isIntRes ? intValue(vm, res) : 0n;
+      rt.decref(res);
+      if (!isIntRes) raise(vm, 'TypeError', 'an integer is required');
+      if (size > 0x7fffffffffffffffn) raise(vm, 'OverflowError', 'Python int too large to convert to C ssize_t');
+      if (size < 0n) raise(vm, 'ValueError', '__sizeof__() should return >= 0');
+      return newInt(vm, size + BigInt(preHeaderBytes(typeOf(vm, o))));
+    } catch (e) {
+      const err = toPyErr(vm, e);
+      if (dflt === 0 || !vm.isSubtype(typeOf(vm, err.exc), vm.excType('TypeError'))) throw err;
+      rt.decref(err.exc);
+      return newRef(vm, dflt);
+    }
   });
   // The argument's reference is the value stack's: the count is ob_refcnt as it stands.
   def(sdict, sys, 'getrefcount', (_s, args) => newInt(vm, rt.refcnt(args[0]!)));

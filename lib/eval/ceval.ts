@@ -149,7 +149,7 @@ export function codeInfo(vm: Vm, ptr: number): CodeInfo {
   if (m === undefined) {
     const map = (m = new Map());
     codeInfos.set(vm, map);
-    // A freed code object's block is reused by the next one: its decoded form must go with it.
+    // A freed code object's address is reused by the next block of its size: its decoding goes with it.
     vm.code.onDealloc = (op) => map.delete(op);
   }
   let info = m.get(ptr);
@@ -1077,8 +1077,12 @@ function run(vm: Vm, entryFrame: Frame): number {
             let v: number;
             if (opcode === 102) v = vm.tupleOf(items);
             else if (opcode === 103) {
-              v = interp.list.new(0);
-              interp.list.extendFromArray(v, items);
+              // _PyList_FromArraySteal: exactly n slots (the stack's references are dropped below).
+              v = interp.list.new(items.length);
+              items.forEach((x, i) => {
+                rt.incref(x);
+                interp.list.setItem(v, i, x);
+              });
             } else v = interp.set.new(items);
             for (let i = 0; i < oparg; i++) rt.decref(pop());
             push(v);
@@ -1086,13 +1090,13 @@ function run(vm: Vm, entryFrame: Frame): number {
           }
           case 105: {
             // BUILD_MAP
-            const d = interp.dict.newPresized(oparg);
-            try {
-              for (let i = sp - 2 * oparg; i < sp; i += 2) interp.dict.setItem(d, slot(f, i), slot(f, i + 1));
-            } catch (e) {
-              rt.decref(d);
-              throw e;
+            const ks: number[] = [];
+            const vs: number[] = [];
+            for (let i = sp - 2 * oparg; i < sp; i += 2) {
+              ks.push(slot(f, i));
+              vs.push(slot(f, i + 1));
             }
+            const d = interp.dict.fromItems(ks, vs);
             for (let i = 0; i < 2 * oparg; i++) rt.decref(pop());
             push(d);
             break;
@@ -1100,16 +1104,14 @@ function run(vm: Vm, entryFrame: Frame): number {
           case 156: {
             // BUILD_CONST_KEY_MAP
             const keys = pop();
-            const d = interp.dict.newPresized(oparg);
-            const ks = interp.tuple.items(keys);
+            const vs: number[] = [];
+            for (let i = sp - oparg; i < sp; i++) vs.push(slot(f, i));
+            let d: number;
             try {
-              for (let i = 0; i < oparg; i++) interp.dict.setItem(d, ks[i]!, slot(f, sp - oparg + i));
-            } catch (e) {
-              rt.decref(d);
+              d = interp.dict.fromItems(interp.tuple.items(keys), vs);
+            } finally {
               rt.decref(keys);
-              throw e;
             }
-            rt.decref(keys);
             for (let i = 0; i < oparg; i++) rt.decref(pop());
             push(d);
             break;

@@ -178,6 +178,7 @@ function startSession(parsed: RunArgs, filename: string, argv0: string, io: VmIO
   };
   try {
     const vm = newVm({ profile: parsed.profile as 'cpython311', filename, argv, io, onCreate, debug: config.debugMalloc, gcPolicy: config.gcPolicy, devMode: config.devMode });
+    (blocks as LiveBlocks | null)?.markProgram();
     return { vm, blocks, writer, sink };
   } catch (e) {
     if (!(e instanceof PymemError)) throw e;

@@ -49,7 +49,7 @@
 import { InvalidArgumentError } from '../../errors.js';
 import type { CodeConst, CodeObject } from '../../frontend/code.js';
 import type { Interpreter } from '../interpreter.js';
-import { declareObjectStruct, PyVarObject } from '../layout.js';
+import { declareObjectStruct, obSize, PyVarObject, roundUpPtr } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import type { PyTypeObject } from '../type.js';
 import { hashPointer } from './singletons.js';
@@ -102,6 +102,13 @@ const coQualname = PyCodeObject.field('co_qualname');
 const coFilename = PyCodeObject.field('co_filename');
 const coLocalsplusnames = PyCodeObject.field('co_localsplusnames');
 const coCodeAdaptive = PyCodeObject.array('co_code_adaptive');
+const coNlocalsplus = PyCodeObject.field('co_nlocalsplus');
+const coStacksize = PyCodeObject.field('co_stacksize');
+
+/** co_nlocalsplus + co_stacksize: the slots a frame of this code holds after its header. */
+export function codeFrameSlots(code: number): number {
+  return coNlocalsplus.get(code) + coStacksize.get(code);
+}
 
 /** code objects: their type and _PyCode_New from a compiled CodeObject. */
 export class CodeModule {
@@ -110,7 +117,7 @@ export class CodeModule {
   private readonly rt: Runtime;
   /** The compiled value each live code object was made from. */
   private readonly values = new Map<number, CodeObject>();
-  /** Called as a code object is freed (the evaluation loop drops what it decoded of it: the address may be reused). */
+  /** Called as a code object is freed (the evaluation loop drops what it decoded of it). */
   onDealloc: ((op: number) => void) | null = null;
 
   constructor(readonly interp: Interpreter) {
@@ -124,6 +131,8 @@ export class CodeModule {
       weaklistoffset: PyCodeObject.offsets.co_weakreflist,
       dealloc: (_r, op) => this.codeDealloc(op),
       hash: (_r, op) => hashPointer(op),
+      // code_sizeof: _PyObject_VAR_SIZE, the code units rounded up to a pointer's size.
+      sizeof: (_r, op) => roundUpPtr(PyCodeObject.size + 2 * obSize.get(op)),
     });
   }
 
@@ -275,10 +284,10 @@ export class CodeModule {
 
   /** code_dealloc. */
   private codeDealloc(op: number): void {
+    this.onDealloc?.(op);
     if (PyCodeObject.field('co_weakreflist').get(op) !== 0) this.interp.weakref.clearWeakrefs(op);
     for (const f of ownedFields) this.rt.xdecref(f.get(op));
     this.values.delete(op);
-    this.onDealloc?.(op);
     this.rt.objectDel(op);
   }
 }

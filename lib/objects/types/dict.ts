@@ -291,9 +291,14 @@ export class DictModule {
       this.checkObject(values[i]!, '_PyDict_FromItems', 'a value');
       if (unicode && !this.isExactStr(keys[i]!)) unicode = false;
     }
-    for (const k of keys) this.interp.hash(k);
     const mp = this.dictNewPresized(keys.length, unicode);
-    for (let i = 0; i < keys.length; i++) this.setItem(mp, keys[i]!, values[i]!);
+    try {
+      for (let i = 0; i < keys.length; i++) this.setItem(mp, keys[i]!, values[i]!);
+    } catch (e) {
+      // An unhashable key: the half-built dict goes (each key hashed once, as CPython does).
+      this.rt.decref(mp);
+      throw e;
+    }
     return mp;
   }
 

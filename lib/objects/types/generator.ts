@@ -28,6 +28,7 @@ import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { fCode, fFunc, fLocals, localsplus, LOCALSPLUS_OFFSET, stacktop } from './frame.js';
+import { codeFrameSlots } from './code.js';
 import { hashPointer } from './singletons.js';
 
 /** PyGenObject (3.11), without its frame. */
@@ -82,6 +83,7 @@ export class GeneratorModule {
       dealloc: (_r, op) => this.genDealloc(op),
       traverse: (_r, op, visit) => this.genTraverse(op, visit),
       hash: (_r, op) => hashPointer(op),
+      sizeof: (_r, op) => this.genSizeof(op),
     });
   }
 
@@ -167,6 +169,11 @@ export class GeneratorModule {
   }
 
   /** gen_traverse: the code, the name, the frame's locals and stack (_PyFrame_Traverse), the exception state. */
+  /** gen_sizeof: the object, its frame's header, and co_nlocalsplus + co_stacksize slots (ob_size is gi_code's word, as in CPython). */
+  private genSizeof(op: number): number {
+    return GI_IFRAME_OFFSET + LOCALSPLUS_OFFSET + 8 * codeFrameSlots(giCode.get(op));
+  }
+
   private genTraverse(op: number, visit: Visit): number {
     const out = [giCode.get(op), giName.get(op), giQualname.get(op), giExcValue.get(op)];
     if (giFrameState.get(op) !== FRAME_CLEARED) {

@@ -83,7 +83,8 @@ import { type FieldDecl } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, PyVarObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
+import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, Py_TPFLAGS_HEAPTYPE, type PyTypeObject, type Visit } from '../type.js';
+import { keysSize } from './dictKeys.js';
 import { hashPointer } from './singletons.js';
 
 const p = (name: string, meaning: string, ctype = 'void *'): FieldDecl => ({ name, type: 'ptr', ctype, meaning, unchecked: true });
@@ -194,7 +195,15 @@ export class TypeObjectModule {
       traverse: (_r, op, visit) => this.typeTraverse(op, visit),
       clear: () => {},
       hash: (_r, op) => hashPointer(op),
+      sizeof: (_r, op) => this.typeSizeof(op),
     });
+  }
+
+  /** type___sizeof___impl: a heap type with its cached shared keys, or sizeof(PyTypeObject). */
+  private typeSizeof(op: number): number {
+    if ((tpFlags.get(op) & Py_TPFLAGS_HEAPTYPE) === 0) return PyTypeObjectStruct.size;
+    const keys = htCachedKeys.get(op);
+    return PyHeapTypeObject.size + (keys !== 0 ? keysSize(keys) : 0);
   }
 
   /** PyType_Check. */

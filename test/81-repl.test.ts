@@ -78,7 +78,7 @@ describe('the interactive loop', () => {
   it("%stats prints sys._debugmallocstats(); %report the live objects (with --report); unknown % commands say so", async () => {
     const r = await session(['-q', '-i', '--report'], 'x = [0] * 100\n%stats\n%report\n%nope\n%help\n');
     expect(r.err).toContain('Small block threshold = 512, in 32 size classes.');
-    expect(r.err).toMatch(/^list\s+\d+\s+\d+$/m);
+    expect(r.err).toMatch(/^list\s+\d+\s+\d+\s+\d+$/m);
     expect(r.err).toContain('pymem: unknown command %nope (%help lists them)\n');
     expect(r.err).toContain("pymem's commands (not Python; at the >>> prompt only):");
     expect(r.out).toBe('');
