@@ -10,6 +10,7 @@
  * exception object), the object layer's typed errors turned into the
  * exception CPython raises by toPyErr.
  */
+import { intBinaryFast, intCompareFast } from './intFastPaths.js';
 import { InvalidArgumentError, OutOfMemoryError } from '../errors.js';
 import { UnhashableError } from '../objects/interpreter.js';
 import { KeyError } from '../objects/types/dict.js';
@@ -253,6 +254,8 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
   const ai = isInt(vm, a);
   const bi = isInt(vm, b);
   if (ai && bi) {
+    const fast = intBinaryFast(vm, a, b, op);
+    if (fast !== 0) return fast;
     const x = intValue(vm, a);
     const y = intValue(vm, b);
     switch (op) {
@@ -507,6 +510,8 @@ function compareBuiltin(vm: Vm, a: number, b: number, op: number): boolean | nul
   const ai = isInt(vm, a);
   const bi = isInt(vm, b);
   if (ai && bi) {
+    const fast = intCompareFast(vm, a, b, op);
+    if (fast !== null) return fast;
     const x = intValue(vm, a);
     const y = intValue(vm, b);
     return cmpResult(x < y ? -1 : x > y ? 1 : 0, op);
@@ -798,14 +803,15 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
     if (strValue(vm, name) === '__dict__') return newRef(vm, vm.module.dict(obj));
     return 0;
   }
-  const key = strValue(vm, name);
-  if (key === '__class__') return newRef(vm, vm.typeObject(t));
+  if (nameIs(vm, name, '__class__')) return newRef(vm, vm.typeObject(t));
   if (t === vm.super.type) return superGetattro(vm, obj, name);
   const clsAttr = typeLookup(vm, t, name);
   if (clsAttr !== 0) {
     const w = wrapperOf(vm, clsAttr);
     if (w !== undefined && w.kind === 'property') return bindDescriptor(vm, clsAttr, obj, vm.typeObject(t));
   }
+  // An instance's attributes need no text of the name (the hot case: read only where other kinds need it).
+  const key = interp.instance.check(obj) ? '' : strValue(vm, name);
   if (interp.instance.check(obj)) {
     const v = interp.instance.getAttr(obj, name);
     if (v !== 0) return newRef(vm, v);
@@ -852,6 +858,16 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
     return newRef(vm, d);
   }
   return 0;
+}
+
+/**
+ * Whether the str `name` is `text`: by identity when name is interned
+ * (interned strings are unique, and names from code are interned), else by
+ * its characters.
+ */
+function nameIs(vm: Vm, name: number, text: string): boolean {
+  if (name === id(vm, text)) return true;
+  return !vm.interp.str.isInterned(name) && strValue(vm, name) === text;
 }
 
 /** super_getattro: name along obj_type's MRO after `type`, bound to obj; 0 when absent. */

@@ -328,6 +328,12 @@ function initializeLocals(vm: Vm, fr: Frame, func: number, args: number[], kwnam
   const rt = interp.rt;
   const co = fr.info.co;
   const f = fr.f;
+  // The common call (the shape CPython 3.11 specialises as CALL_PY_EXACT_ARGS): positional
+  // arguments only, exactly as many as the parameters, no *args / **kwargs / keyword-only ones.
+  if (kwnames === 0 && args.length === co.argcount && co.kwonlyargcount === 0 && (co.flags & (CO_VARARGS | CO_VARKEYWORDS)) === 0) {
+    for (let k = 0; k < args.length; k++) setSlot(f, k, args[k]!);
+    return;
+  }
   const fields = interp.function.fields(func);
   const qual = interp.str.toString(fields.qualname);
   const kw = kwnames === 0 ? [] : interp.tuple.items(kwnames);
