@@ -75,7 +75,8 @@ export function runProgramsBench(options: { rounds: number; programs?: string[];
   const timings: ProgramTiming[] = [];
   programs.forEach((file, i) => {
     const pymemMs = Math.max(0, timePymem(file, options.rounds) - emptyMs);
-    const pythonMs = 'version' in probe ? median(runPython<number[]>(script, [file, String(options.rounds + 1)]).slice(1)) * 1e3 : null;
+    // python3's runs are short: five times as many of them, for a steadier median.
+    const pythonMs = 'version' in probe ? median(runPython<number[]>(script, [file, String(5 * options.rounds + 1)]).slice(1)) * 1e3 : null;
     timings.push({ program: basename(file), pymemMs, pythonMs });
     options.onDone?.(i + 1, programs.length);
   });
@@ -85,7 +86,7 @@ export function runProgramsBench(options: { rounds: number; programs?: string[];
   const markdown = [
     '### pymem run against python3 (bench/run/*.py)',
     '',
-    `CPU time, medians of ${options.rounds} in-process runs after a warm-up; pymem's net of an empty program's run (${emptyMs.toFixed(1)} ms: the interpreter's set-up and finalization). ${'version' in probe ? `python3 ${probe.version}.` : `python3: ${probe.missing}; ratios skipped.`}`,
+    `CPU time, medians of ${options.rounds} in-process runs after a warm-up (python3: ${5 * options.rounds}); pymem's net of an empty program's run (${emptyMs.toFixed(1)} ms: the interpreter's set-up and finalization). ${'version' in probe ? `python3 ${probe.version}.` : `python3: ${probe.missing}; ratios skipped.`}`,
     '',
     '| program | pymem run (ms) | python3 (ms) | pymem ÷ python3 |',
     '|---|---:|---:|---:|',
