@@ -27,7 +27,6 @@ const UNSUPPORTED = new Map<string, string>([
   ),
   ...['dict.fromkeys(range(1))', 'dict.fromkeys(range(5))', 'dict.fromkeys(range(10))'].map((e) => [e, 'dict.fromkeys'] as const),
   ['weakref.proxy(wr_target)', 'weakref.proxy'],
-  ["memoryview(b'ab')", 'memoryview (the buffer protocol)'],
   ['property()', 'property objects of their own type'],
   ['staticmethod(f)', 'staticmethod objects of their own type'],
   ['classmethod(f)', 'classmethod objects of their own type'],

@@ -26,6 +26,16 @@ import type { PyTypeObject } from '../objects/type.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
 import { callPython, genNext } from './ceval.js';
+import {
+  memoryviewAttr,
+  memoryviewEq,
+  memoryviewGetItem,
+  memoryviewIter,
+  memoryviewIterNext,
+  memoryviewLength,
+  memoryviewRepr,
+  memoryviewSetItem,
+} from './memoryviewOps.js';
 import { percentFormat } from '../objects/text/printf.js';
 import { objectHooks, toValue } from './textHooks.js';
 
@@ -66,6 +76,8 @@ export function toPyErr(vm: Vm, e: unknown): PyErr {
     if (/index out of range/.test(e.message)) return newErr(vm, 'IndexError', e.message);
   }
   if (e instanceof RangeError && /call stack/.test(e.message)) return newErr(vm, 'RecursionError', 'maximum recursion depth exceeded');
+  // A value JavaScript cannot hold (a str past V8's longest string, an array past its longest): as CPython's failed allocation.
+  if (e instanceof RangeError && /^Invalid (string|array|typed array) length|^Array buffer allocation failed/.test(e.message)) return newErr(vm, 'MemoryError', null);
   throw e;
 }
 
@@ -445,6 +457,10 @@ const CMP_SWAP = [4, 5, 2, 3, 0, 1];
 
 /** PyObject_RichCompare(a, b, op) (Py_LT .. Py_GE = 0 .. 5). New reference. */
 export function richCompare(vm: Vm, a: number, b: number, op: number): number {
+  if ((op === 2 || op === 3) && (vm.interp.memoryview.check(a) || vm.interp.memoryview.check(b))) {
+    const eq = memoryviewEq(vm, a, b);
+    if (eq !== null) return newBool(vm, op === 2 ? eq : !eq);
+  }
   const c = compareBuiltin(vm, a, b, op);
   if (c !== null) return newBool(vm, c);
   const NotImpl = vm.interp.singletons.NotImplemented;
@@ -631,6 +647,7 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
     return items.length === 0 ? 'frozenset()' : `frozenset({${inner}})`;
   }
   if (t === interp.bytes.type) return bytesRepr(interp.bytes.data(op));
+  if (t === interp.memoryview.type) return memoryviewRepr(vm, op);
   const view = vm.dictview.kindOf(op);
   if (view !== null) {
     const items = viewItems(vm, op);
@@ -846,6 +863,9 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
     return newStr(vm, vm.cfunc.def(obj).name);
   } else if (t === interp.complex.type && (key === 'real' || key === 'imag')) {
     return interp.float.fromNumber(interp.complex.parts(obj)[key]);
+  } else if (t === interp.memoryview.type) {
+    const v = memoryviewAttr(vm, obj, key);
+    if (v !== 0) return v;
   }
   if (clsAttr !== 0) return bindDescriptor(vm, clsAttr, obj, vm.typeObject(t));
   if (key === '__dict__' && vm.exc.check(obj)) {
@@ -1011,6 +1031,7 @@ export function sliceIndices(vm: Vm, slice: number, n: number): [number, number,
 export function getItem(vm: Vm, obj: number, key: number): number {
   const { interp } = vm;
   const t = typeOf(vm, obj);
+  if (t === interp.memoryview.type) return memoryviewGetItem(vm, obj, key);
   const isSlice = typeOf(vm, key) === interp.slice.type;
   if (t === interp.list.type || t === interp.tuple.type) {
     const items = t === interp.list.type ? interp.list.items(obj) : interp.tuple.items(obj);
@@ -1095,6 +1116,7 @@ export function keyError(vm: Vm, key: number): PyErr {
 export function setItem(vm: Vm, obj: number, key: number, value: number): void {
   const { interp } = vm;
   const t = typeOf(vm, obj);
+  if (t === interp.memoryview.type) return memoryviewSetItem(vm, obj, key, value);
   if (t === interp.list.type) {
     if (typeOf(vm, key) === interp.slice.type) {
       const n = interp.list.size(obj);
@@ -1170,6 +1192,7 @@ export function getIter(vm: Vm, obj: number): number {
     }
   }
   if (t === interp.set.type || t === interp.set.frozensetType) return vm.newSeqIter(interp.set.items(obj));
+  if (t === interp.memoryview.type) return memoryviewIter(vm, obj);
   if (t === interp.bytes.type) {
     const items = Array.from(interp.bytes.data(obj), (b) => newInt(vm, b));
     try {
@@ -1190,6 +1213,7 @@ export function iterNext(vm: Vm, it: number): number {
   if (t === interp.listiter.type) return interp.listiter.next(it);
   if (t === interp.range.iterType || t === interp.range.longIterType) return interp.range.next(it);
   if (t === vm.seqIterType) return vm.seqIterNext(it);
+  if (t === interp.memoryview.iterType) return memoryviewIterNext(vm, it);
   if (t === vm.gen.type) return genNext(vm, it);
   const m = lookupSpecial(vm, it, '__next__');
   if (m !== 0) {
@@ -1245,6 +1269,7 @@ export function length(vm: Vm, obj: number): number {
   if (t === interp.set.type || t === interp.set.frozensetType) return interp.set.size(obj);
   if (t === interp.range.type) return interp.range.length(obj);
   if (t === interp.bytes.type) return interp.bytes.size(obj);
+  if (t === interp.memoryview.type) return memoryviewLength(vm, obj);
   if (vm.dictview.kindOf(obj) !== null) return interp.dict.size(vm.dictview.dict(obj));
   const m = lookupSpecial(vm, obj, '__len__');
   if (m !== 0) {

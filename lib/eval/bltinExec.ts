@@ -8,7 +8,11 @@
  * frame is cleared) and refreshed on every call, so locals() inside a
  * function returns the same dict each time.
  */
-import { compile as compileSource, CompilerNotImplementedError } from '../frontend/compile.js';
+import { compileAst, CompilerNotImplementedError } from '../frontend/compile.js';
+import { parse } from '../frontend/parser.js';
+import type { ConstObjects } from '../objects/types/code.js';
+import { holdAstConstants } from './astArena.js';
+import { formatWarning } from '../frontend/warnings.js';
 import { CO_FAST_CELL, CO_FAST_FREE, CO_OPTIMIZED, freevars } from '../frontend/code.js';
 import { PySyntaxError } from '../frontend/syntaxError.js';
 import type { CMethod } from '../objects/types/cfunction.js';
@@ -50,13 +54,19 @@ export function frameLocals(vm: Vm): number {
   return locals;
 }
 
+/** A code object (new reference) and what releases the parser's arena it was compiled from (nothing for a given code object). */
+interface Compiled {
+  readonly code: number;
+  readonly freeArena: () => void;
+}
+
 /**
- * The source argument of compile/eval/exec as a code object (new
- * reference): a code object as it is, a str compiled in `mode` (eval's
- * source stripped of leading blanks first, as builtin_eval_impl does).
+ * The source argument of compile/eval/exec as a code object: a code object
+ * as it is, a str compiled in `mode` (eval's source stripped of leading
+ * blanks first, as builtin_eval_impl does), its arena held until freeArena.
  */
-function sourceToCode(vm: Vm, fn: string, src: number, filename: string, mode: 'exec' | 'eval' | 'single'): number {
-  if (vm.code.check(src)) return newRef(vm, src);
+function sourceToCode(vm: Vm, fn: string, src: number, filename: string, mode: 'exec' | 'eval' | 'single'): Compiled {
+  if (vm.code.check(src)) return { code: newRef(vm, src), freeArena: () => {} };
   if (!isStr(vm, src)) {
     const what = fn === 'compile' ? 'compile() arg 1' : `${fn}() arg 1`;
     raise(vm, 'TypeError', `${what} must be a string, bytes or code object`);
@@ -64,15 +74,19 @@ function sourceToCode(vm: Vm, fn: string, src: number, filename: string, mode: '
   let text = strValue(vm, src);
   if (fn === 'eval') text = text.replace(/^[ \t]+/, '');
   if (text.includes('\0')) raise(vm, 'ValueError', 'source code string cannot contain null bytes');
+  let mod;
   let co;
   try {
-    co = compileSource(text, filename, mode);
+    mod = parse(text, filename, mode);
+    co = compileAst(mod, filename, text, (w) => vm.io.stderr(formatWarning(w, null)));
   } catch (e) {
     if (e instanceof PySyntaxError) raise(vm, e.kind, `${e.msg} (${e.filename}, line ${e.lineno})`);
     if (e instanceof CompilerNotImplementedError) throw new EvalNotImplementedError(e.message);
     throw e;
   }
-  return vm.code.fromValue(co);
+  const objects: ConstObjects = new Map();
+  const code = vm.code.fromValue(co, objects);
+  return { code, freeArena: holdAstConstants(vm, mod, objects) };
 }
 
 /**
@@ -101,7 +115,7 @@ function run(vm: Vm, fn: 'eval' | 'exec', args: readonly number[]): number {
   }
   const builtinsKey = id(vm, '__builtins__');
   if (!interp.dict.contains(globals, builtinsKey)) interp.dict.setItem(globals, builtinsKey, vm.modules.get('builtins')!);
-  const code = sourceToCode(vm, fn, args[0]!, '<string>', fn);
+  const { code, freeArena } = sourceToCode(vm, fn, args[0]!, '<string>', fn);
   try {
     if (freevars(vm.code.value(code)).length > 0) raise(vm, 'TypeError', `code object passed to ${fn}() may not contain free variables`);
     const v = evalCode(vm, code, globals, locals);
@@ -110,6 +124,7 @@ function run(vm: Vm, fn: 'eval' | 'exec', args: readonly number[]): number {
     return none(vm);
   } finally {
     interp.rt.decref(code);
+    freeArena();
   }
 }
 
@@ -120,7 +135,10 @@ export function execBuiltins(vm: Vm): Record<string, CMethod> {
       if (args.length < 3) raise(vm, 'TypeError', `compile() missing required argument '${['source', 'filename', 'mode'][args.length]}' (pos ${args.length + 1})`);
       const mode = strValue(vm, args[2]!);
       if (mode !== 'exec' && mode !== 'eval' && mode !== 'single') raise(vm, 'ValueError', "compile() mode must be 'exec', 'eval' or 'single'");
-      return sourceToCode(vm, 'compile', args[0]!, strValue(vm, args[1]!), mode);
+      // builtin_compile_impl frees the arena before it returns.
+      const { code, freeArena } = sourceToCode(vm, 'compile', args[0]!, strValue(vm, args[1]!), mode);
+      freeArena();
+      return code;
     },
     eval: (_s, args) => run(vm, 'eval', args),
     exec: (_s, args) => run(vm, 'exec', args),

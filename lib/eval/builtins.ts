@@ -84,6 +84,7 @@ import { strCount, strEndswith, strFind, strIndex, strReplace, strRfind, strRind
 import { hashPointer } from '../objects/types/singletons.js';
 import { fGlobals, localsplus } from '../objects/types/frame.js';
 import { execBuiltins, frameLocals } from './bltinExec.js';
+import { memoryviewMethods, memoryviewNew } from './memoryviewOps.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
 
@@ -504,6 +505,8 @@ export function installBuiltins(vm: Vm): void {
     decode: (self, args) => newStr(vm, bytesDecode(interp.bytes.data(self), args.length > 0 ? sv(args[0]!) : 'utf-8', args.length > 1 ? sv(args[1]!) : 'strict')),
   });
 
+  methods(interp.memoryview.type, memoryviewMethods(vm));
+
   // --- type objects as builtins ---
   const typeNames: Array<[string, PyTypeObject]> = [
     ['int', interp.long.type],
@@ -522,6 +525,7 @@ export function installBuiltins(vm: Vm): void {
     ['object', interp.object.type],
     ['type', vm.typeobj.type],
     ['slice', interp.slice.type],
+    ['memoryview', interp.memoryview.type],
   ];
   vm.mro[interp.long.boolType.id] = [interp.long.boolType.id, interp.long.type.id, interp.object.type.id];
   for (const [name, t] of typeNames) {
@@ -592,6 +596,7 @@ export function installBuiltins(vm: Vm): void {
   construct.set(interp.set.type.id, setLike(false));
   construct.set(interp.set.frozensetType.id, setLike(true));
   construct.set(interp.range.type.id, (_s, args) => interp.range.vectorcall(args));
+  construct.set(interp.memoryview.type.id, (_s, args) => memoryviewNew(vm, args));
   construct.set(interp.object.type.id, () => interp.object.new());
   construct.set(interp.slice.type.id, (_s, args) =>
     args.length === 1 ? interp.slice.new(None, args[0]!, None) : interp.slice.new(args[0]!, args[1]!, args[2] ?? None),

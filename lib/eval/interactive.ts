@@ -22,14 +22,17 @@
  * Invariants: `pending` holds the lines of the statement being read, none
  * run yet; every statement run leaves no reference on the value stack.
  */
-import { CompilerNotImplementedError } from '../frontend/compile.js';
+import { CompilerNotImplementedError, compileAst, parseWithWarnings } from '../frontend/compile.js';
+import type { CodeObject } from '../frontend/code.js';
+import type { ConstObjects } from '../objects/types/code.js';
+import { holdAstConstants } from './astArena.js';
 import type * as ast from '../frontend/ast.js';
 import { parse } from '../frontend/parser.js';
 import { PySyntaxError, formatSyntaxError } from '../frontend/syntaxError.js';
 import { id, newStr, str, typeOf } from './abstract.js';
 import { evalCode } from './ceval.js';
 import { EvalNotImplementedError, PyErr } from './pyerr.js';
-import { compileShowingWarnings, printException } from './run.js';
+import { printException, showWarnings } from './run.js';
 import type { Vm } from './vm.js';
 
 /** The file name the statements are compiled as. */
@@ -144,15 +147,22 @@ export class InteractiveLoop {
   private run(source: string): PushResult {
     const vm = this.vm;
     const rt = vm.interp.rt;
-    let code: number;
+    let mod: ast.ModNode;
+    let co: CodeObject;
     try {
-      code = vm.code.fromValue(compileShowingWarnings(vm, source, STDIN, 'single'));
+      const onWarning = showWarnings(vm, source);
+      mod = parseWithWarnings(source, STDIN, 'single', onWarning);
+      co = compileAst(mod, STDIN, source, onWarning);
     } catch (e) {
       if (e instanceof PySyntaxError) vm.io.stderr(formatSyntaxError(e));
       else if (e instanceof CompilerNotImplementedError) vm.io.stderr(`NotImplementedError: ${e.message}\n`);
       else throw e;
       return 'done';
     }
+    const objects: ConstObjects = new Map();
+    const code = vm.code.fromValue(co, objects);
+    // PyRun_InteractiveOneObject frees the statement's arena after it ran (astArena.ts).
+    const freeArena = holdAstConstants(vm, mod, objects);
     const globals = vm.module.dict(vm.modules.get('__main__')!);
     try {
       rt.decref(evalCode(vm, code, globals, globals));
@@ -170,6 +180,7 @@ export class InteractiveLoop {
       throw e;
     } finally {
       rt.decref(code);
+      freeArena();
     }
   }
 }

@@ -9,9 +9,11 @@
  * exec / eval are the API (the ux engineer's Python class may wrap them):
  * each runs in its own interpreter unless one is given.
  */
-import { compile } from '../frontend/compile.js';
-import type { CodeObject } from '../frontend/code.js';
-import { PySyntaxError, type PySyntaxWarning, formatSyntaxError, formatSyntaxWarning } from '../frontend/syntaxError.js';
+import { type WarningSink, compile, compileAst, parseWithWarnings } from '../frontend/compile.js';
+import type { ConstObjects } from '../objects/types/code.js';
+import { holdAstConstants } from './astArena.js';
+import { formatWarning } from '../frontend/warnings.js';
+import { PySyntaxError, formatSyntaxError } from '../frontend/syntaxError.js';
 import { Interpreter } from '../objects/interpreter.js';
 import type { RuntimeOptions } from '../objects/runtime.js';
 import { CompilerNotImplementedError } from '../frontend/compile.js';
@@ -79,9 +81,12 @@ export function exec(source: string, options: RunOptions = {}): RunResult {
 /** Runs source in vm's __main__; returns the exit status, printing what CPython prints on errors. */
 export function execIn(vm: Vm, source: string, filename: string): number {
   const { interp } = vm;
+  let mod;
   let co;
   try {
-    co = compileShowingWarnings(vm, source, filename, 'exec');
+    const onWarning = showWarnings(vm, source);
+    mod = parseWithWarnings(source, filename, 'exec', onWarning);
+    co = compileAst(mod, filename, source, onWarning);
   } catch (e) {
     if (e instanceof PySyntaxError) {
       vm.io.stderr(formatSyntaxError(e));
@@ -93,7 +98,9 @@ export function execIn(vm: Vm, source: string, filename: string): number {
     }
     throw e;
   }
-  const code = vm.code.fromValue(co);
+  const objects: ConstObjects = new Map();
+  const code = vm.code.fromValue(co, objects);
+  const freeArena = holdAstConstants(vm, mod, objects);
   const main = vm.modules.get('__main__')!;
   const globals = vm.module.dict(main);
   const file = newStr(vm, filename);
@@ -110,28 +117,24 @@ export function execIn(vm: Vm, source: string, filename: string): number {
     }
     throw e;
   } finally {
+    // run_mod lets the code go, then pyrun_file frees the arena.
     interp.rt.decref(code);
+    freeArena();
   }
 }
 
 /**
- * compile(), then the warnings it met printed on stderr as the warnings
- * module's default filters print them: SyntaxWarnings always,
+ * Where a compilation's warnings go under `pymem run`: stderr, as the
+ * warnings module's default filters show them — SyntaxWarnings always,
  * DeprecationWarnings only in the development mode (its `default::Warning`
- * filter). The source line is shown for a file, not for `<string>` or
- * `<stdin>` (linecache has no such file).
+ * filter).
  */
-export function compileShowingWarnings(vm: Vm, source: string, filename: string, mode: 'exec' | 'single'): CodeObject {
-  const warnings: PySyntaxWarning[] = [];
-  try {
-    return compile(source, filename, mode, warnings);
-  } finally {
-    const lines = filename.startsWith('<') ? null : source.split(/\r?\n/);
-    for (const w of warnings) {
-      if (w.category === 'DeprecationWarning' && !vm.devMode) continue;
-      vm.io.stderr(formatSyntaxWarning(w, lines === null ? null : (lines[w.lineno - 1] ?? null)));
-    }
-  }
+export function showWarnings(vm: Vm, source: string): WarningSink {
+  const lines = source.split(/\r?\n/);
+  return (w) => {
+    if (w.category === 'DeprecationWarning' && !vm.devMode) return;
+    vm.io.stderr(formatWarning(w, lines));
+  };
 }
 
 /** eval(expr) in a fresh interpreter: the value's repr (the interpreter is disposed). */

@@ -401,6 +401,8 @@ export function assemble(u: CompilerUnit, filename: string): CodeObject {
   optimizeCfg(g, consts);
   duplicateExitsWithoutLineno(g);
   trimUnusedConsts(g, consts);
+  // The constants folding made go through the compilation's cache too (merge_const_one).
+  for (let i = 0; i < consts.length; i++) consts[i] = u.mergeConst(consts[i]!);
   propagateLineNumbers(g);
   guaranteeLinenoForExits(g, u.firstlineno);
   const maxdepth = stackdepth(g, u.ste.generator || u.ste.coroutine ? 1 : 0);

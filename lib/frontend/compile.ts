@@ -21,9 +21,10 @@
  */
 
 import type * as ast from './ast.js';
+import { Ellipsis } from './ast.js';
 import { CompilerNotImplementedError } from './compileErrors.js';
 import { Op } from './opcode.js';
-import { CO_FUTURE_ANNOTATIONS, type CodeConst, type CodeObject } from './code.js';
+import { CO_FUTURE_ANNOTATIONS, isCode, type CodeConst, type CodeObject } from './code.js';
 import { constKey, setItemKey } from './constKey.js';
 import { astOptimize } from './astOpt.js';
 import {
@@ -100,6 +101,8 @@ export class CompilerUnit {
     readonly name: string,
     readonly scopeType: ScopeType,
     public firstlineno: number,
+    /** merge_consts_recursive over the compilation's c_const_cache: the one value of each key. */
+    readonly mergeConst: (value: CodeConst) => CodeConst = (v) => v,
   ) {
     this.curblock = this.graph.newBlock();
     this.loc = { lineno: firstlineno, endLineno: firstlineno, col: 0, endCol: 0 };
@@ -117,7 +120,7 @@ export class CompilerUnit {
     let i = this.constIndex.get(key);
     if (i === undefined) {
       i = this.consts.length;
-      this.consts.push(value);
+      this.consts.push(this.mergeConst(value));
       this.constIndex.set(key, i);
     }
     return i;
@@ -194,20 +197,146 @@ function isWildcard(p: ast.Pattern): boolean {
   return p._type === 'MatchAs' && p.pattern === null && p.name === null;
 }
 
+/** A warning the compiler issues (compiler_warn), for the caller to show as the warnings module would. */
+export interface CompileWarning {
+  /** SyntaxWarning (the tokenizer's and the compiler's) or DeprecationWarning (the string parser's invalid escapes). */
+  readonly category: 'SyntaxWarning' | 'DeprecationWarning';
+  readonly message: string;
+  readonly filename: string;
+  readonly lineno: number;
+}
+
+/** Where a compilation's warnings go. */
+export type WarningSink = (w: CompileWarning) => void;
+
+/** Expressions check_caller warns about calling. */
+const CALLER_LITERALS = new Set(['Constant', 'Tuple', 'List', 'ListComp', 'Dict', 'DictComp', 'Set', 'SetComp', 'GeneratorExp', 'JoinedStr', 'FormattedValue']);
+/** Non-constant expressions check_subscripter warns about subscripting. */
+const SUBSCRIPTER_LITERALS = new Set(['Set', 'SetComp', 'GeneratorExp', 'Lambda']);
+/** Non-constant expressions check_index warns about indexing with a non-integer. */
+const INDEXED_LITERALS = new Set(['Tuple', 'List', 'ListComp', 'JoinedStr', 'FormattedValue']);
+
+/** infer_type: the tp_name of what an expression certainly evaluates to, or null when that is not known. */
+function inferType(e: ast.Expr): string | null {
+  switch (e._type) {
+    case 'Tuple':
+      return 'tuple';
+    case 'List':
+    case 'ListComp':
+      return 'list';
+    case 'Dict':
+    case 'DictComp':
+      return 'dict';
+    case 'Set':
+    case 'SetComp':
+      return 'set';
+    case 'GeneratorExp':
+      return 'generator';
+    case 'Lambda':
+      return 'function';
+    case 'JoinedStr':
+    case 'FormattedValue':
+      return 'str';
+    case 'Constant':
+      return constantTypeName(e.value);
+    default:
+      return null;
+  }
+}
+
+/** Py_TYPE(value)->tp_name of a constant. */
+function constantTypeName(v: ast.ConstantValue): string {
+  if (v === null) return 'NoneType';
+  if (v === Ellipsis) return 'ellipsis';
+  if (Array.isArray(v)) return 'tuple';
+  switch (typeof v) {
+    case 'boolean':
+      return 'bool';
+    case 'bigint':
+      return 'int';
+    case 'number':
+      return 'float';
+    case 'string':
+      return 'str';
+    default:
+      return v.kind;
+  }
+}
+
 /** compile.c's struct compiler: the stack of units and the symbol table. */
 class Compiler {
   u!: CompilerUnit;
   private readonly stack: CompilerUnit[] = [];
   private interactive = false;
+  /** c_const_cache: the first constant of each key, shared by every code object of the compilation. */
+  private readonly constCache = new Map<string, CodeConst>();
+  /**
+   * merge_consts_recursive: the cached constant equal to value (the first
+   * one added), a tuple's or frozenset's items merged first, so equal
+   * constants of different code objects are one value (one object at run time).
+   */
+  private readonly mergeConst = (value: CodeConst): CodeConst => {
+    if (isCode(value)) return value;
+    const key = constKey(value);
+    const cached = this.constCache.get(key);
+    if (cached !== undefined) return cached;
+    let merged = value;
+    // A tuple's items are replaced in place (PyTuple_SET_ITEM), so the tuple stays the one the AST holds.
+    if (Array.isArray(value)) value.forEach((x, i) => (value[i] = this.mergeConst(x)));
+    else if (typeof value === 'object' && value !== null && value.kind === 'frozenset') merged = { ...value, items: value.items.map(this.mergeConst) };
+    this.constCache.set(key, merged);
+    return merged;
+  };
 
   constructor(
     private readonly st: Symtable,
     private readonly future: FutureFeatures,
     private readonly filename: string,
     private readonly sourceLines: string[],
+    private readonly onWarning: WarningSink,
   ) {}
 
   // ---- errors ----
+
+  /** compiler_warn: a SyntaxWarning at the current line (PyErr_WarnExplicitObject). */
+  warn(message: string): void {
+    this.onWarning({ category: 'SyntaxWarning', message, filename: this.filename, lineno: this.u.loc.lineno });
+  }
+
+  /** check_compare: `is` / `is not` with a literal operand (a constant other than None, True, False, ...). */
+  checkCompare(e: ast.Compare): void {
+    const isArg = (x: ast.Expr): boolean =>
+      x._type !== 'Constant' || x.value === null || typeof x.value === 'boolean' || x.value === Ellipsis;
+    let left = isArg(e.left);
+    for (let i = 0; i < e.ops.length; i++) {
+      const op = e.ops[i]!._type;
+      const right = isArg(e.comparators[i]!);
+      if ((op === 'Is' || op === 'IsNot') && (!right || !left)) {
+        this.warn(op === 'Is' ? '"is" with a literal. Did you mean "=="?' : '"is not" with a literal. Did you mean "!="?');
+        return;
+      }
+      left = right;
+    }
+  }
+
+  /** check_caller: calling a display, a literal or a comprehension. */
+  checkCaller(func: ast.Expr): void {
+    if (CALLER_LITERALS.has(func._type)) this.warn(`'${inferType(func)}' object is not callable; perhaps you missed a comma?`);
+  }
+
+  /** check_subscripter and check_index, for a subscript that loads. */
+  checkSubscript(e: ast.Subscript): void {
+    const v = e.value;
+    if (v._type === 'Constant' ? [null, Ellipsis].includes(v.value as null) || ['int', 'bool', 'float', 'complex', 'frozenset'].includes(inferType(v)!) : SUBSCRIPTER_LITERALS.has(v._type)) {
+      this.warn(`'${inferType(v)}' object is not subscriptable; perhaps you missed a comma?`);
+      return;
+    }
+    const index = inferType(e.slice);
+    if (index === null || index === 'int' || index === 'bool' || e.slice._type === 'Slice') return;
+    if (v._type === 'Constant' ? ['str', 'bytes', 'tuple'].includes(inferType(v)!) : INDEXED_LITERALS.has(v._type)) {
+      this.warn(`${inferType(v)} indices must be integers or slices, not ${index}; perhaps you missed a comma?`);
+    }
+  }
 
   /** compiler_error: a SyntaxError at the current location. */
   error(msg: string): never {
@@ -283,7 +412,7 @@ class Compiler {
   /** compiler_enter_scope. */
   enterScope(name: string, scopeType: ScopeType, node: object, lineno: number): void {
     const ste = this.st.lookup(node);
-    const u = new CompilerUnit(ste, name, scopeType, lineno);
+    const u = new CompilerUnit(ste, name, scopeType, lineno, this.mergeConst);
     if (this.future.features.has('annotations')) u.futureFlags = CO_FUTURE_ANNOTATIONS;
     if (this.u) {
       u.privateName = this.u.privateName;
@@ -700,6 +829,7 @@ class Compiler {
         this.setLoc(e);
         const n = e.ops.length - 1;
         if (n > 0) {
+          this.checkCompare(e);
           const cleanup = this.newBlock();
           this.visitExpr(e.left);
           for (let i = 0; i < n; i++) {
@@ -1062,6 +1192,7 @@ class Compiler {
 
   /** compiler_assert. */
   private assert_(s: ast.Assert): void {
+    if (s.test._type === 'Tuple' && s.test.elts.length > 0) this.warn('assertion is always true, perhaps remove parentheses?');
     const end = this.newBlock();
     this.jumpIf(s.test, end, true);
     this.addOp(Op.LOAD_ASSERTION_ERROR);
@@ -1775,6 +1906,7 @@ class Compiler {
   /** compiler_call. */
   private call(e: ast.Call): void {
     if (this.maybeOptimizeMethodCall(e)) return;
+    this.checkCaller(e.func);
     this.setLoc(e.func);
     this.addOp(Op.PUSH_NULL);
     this.setLoc(e);
@@ -1997,6 +2129,7 @@ class Compiler {
 
   /** compiler_compare. */
   private compare(e: ast.Compare): void {
+    this.checkCompare(e);
     this.visitExpr(e.left);
     const n = e.ops.length - 1;
     if (n === 0) {
@@ -2248,6 +2381,7 @@ class Compiler {
         return;
       }
       case 'Subscript':
+        if (e.ctx._type === 'Load') this.checkSubscript(e);
         this.visitExpr(e.value);
         this.visitExpr(e.slice);
         this.addOp(e.ctx._type === 'Load' ? Op.BINARY_SUBSCR : e.ctx._type === 'Store' ? Op.STORE_SUBSCR : Op.DELETE_SUBSCR);
@@ -2360,7 +2494,7 @@ function dedupeSet(values: CodeConst[]): CodeConst[] {
  * statements, the AST optimizer (which folds the tree in place), the symbol
  * table, code generation and assembly.
  */
-export function compileAst(mod: ast.ModNode, filename: string, source: string): CodeObject {
+export function compileAst(mod: ast.ModNode, filename: string, source: string, onWarning: WarningSink = () => {}): CodeObject {
   const lines = source.split(/\r?\n/);
   const future = futureParse(mod, filename, lines);
   if (future.features.has('barry_as_FLUFL')) {
@@ -2369,13 +2503,24 @@ export function compileAst(mod: ast.ModNode, filename: string, source: string): 
   const futureAnnotations = future.features.has('annotations');
   astOptimize(mod, filename, futureAnnotations);
   const st = buildSymtable(mod, filename, lines, futureAnnotations);
-  return new Compiler(st, future, filename, lines).compileMod(mod);
+  return new Compiler(st, future, filename, lines, onWarning).compileMod(mod);
 }
 
 /**
- * Python's compile(source, filename, mode) for exec / eval / single: parse,
- * then compileAst; the warnings the parser met are appended to `warnings`.
+ * parse(), then the warnings the parser met (the tokenizer's SyntaxWarnings,
+ * the string parser's DeprecationWarnings) given to `onWarning` in the order
+ * met, as CPython issues them while parsing, before the compiler's.
  */
-export function compile(source: string, filename: string, mode: Mode, warnings: PySyntaxWarning[] = []): CodeObject {
-  return compileAst(parse(source, filename, mode, warnings), filename, source);
+export function parseWithWarnings(source: string, filename: string, mode: Mode, onWarning: WarningSink = () => {}): ast.ModNode {
+  const warnings: PySyntaxWarning[] = [];
+  try {
+    return parse(source, filename, mode, warnings);
+  } finally {
+    for (const w of warnings) onWarning({ category: w.category, message: w.msg, filename: w.filename, lineno: w.lineno });
+  }
+}
+
+/** Python's compile(source, filename, mode) for exec / eval / single: parse, then compileAst; every warning to onWarning. */
+export function compile(source: string, filename: string, mode: Mode, onWarning?: WarningSink): CodeObject {
+  return compileAst(parseWithWarnings(source, filename, mode, onWarning), filename, source, onWarning);
 }

@@ -7,6 +7,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { formatWarning } from './warnings.js';
 import { compile } from './compile.js';
 import { dis } from './dis.js';
 import type { CodeObject } from './code.js';
@@ -28,7 +29,8 @@ export function disCommand(args: string[], io: DisCommandIO): number {
   const source = readFileSync(file, 'utf8');
   let co: CodeObject;
   try {
-    co = compile(source, file, 'exec');
+    const lines = source.split(/\r?\n/);
+    co = compile(source, file, 'exec', (w) => io.stderr(formatWarning(w, lines)));
   } catch (e) {
     if (e instanceof PySyntaxError) {
       io.stderr(formatSyntaxError(e));

@@ -17,7 +17,8 @@
  * instance (user classes: managed __dict__, __slots__, __weakref__),
  * object (object()), range (range, range_iterator, longrange_iterator),
  * slice (and its one-slice cache), listiter (list_iterator), cell (closure
- * cells), function (Python functions, without code objects).
+ * cells), function (Python functions, without code objects), memoryobject
+ * (memoryview and its managed buffer).
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Runtime, type RuntimeOptions } from './runtime.js';
@@ -30,6 +31,7 @@ import { ComplexModule } from './types/complex.js';
 import { UnicodeModule } from './types/unicode.js';
 import { BytesModule } from './types/bytes.js';
 import { ByteArrayModule } from './types/bytearray.js';
+import { MemoryViewModule } from './types/memoryobject.js';
 import { TupleModule } from './types/tuple.js';
 import { ListModule } from './types/list.js';
 import { DictModule } from './types/dict.js';
@@ -60,6 +62,7 @@ export class Interpreter {
   readonly sharedKeys: SharedKeysModule;
   readonly set: SetModule;
   readonly weakref: WeakrefModule;
+  readonly memoryview: MemoryViewModule;
   readonly instance: InstanceModule;
   readonly object: ObjectModule;
   readonly range: RangeModule;
@@ -90,6 +93,7 @@ export class Interpreter {
     this.listiter = new ListIterModule(this);
     this.cell = new CellModule(this);
     this.function = new FunctionModule(this);
+    this.memoryview = new MemoryViewModule(this);
   }
 
   /** PyObject_Hash: throws TypeError-like InvalidArgumentError for unhashable objects. */

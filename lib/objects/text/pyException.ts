@@ -21,7 +21,8 @@ export type PyExceptionType =
   | 'UnicodeEncodeError'
   | 'UnicodeDecodeError'
   | 'LookupError'
-  | 'MemoryError';
+  | 'MemoryError'
+  | 'BufferError';
 
 /** A Python exception raised by a pure value operation; `type` names its built-in class. */
 export class PyException extends PymemError {

@@ -7,7 +7,7 @@
  *   24  8   Py_ssize_t   ob_alloc    bytes allocated at ob_bytes (0 when ob_bytes is NULL)
  *   32  8   char *       ob_bytes    the buffer (PyObject_Malloc), or NULL
  *   40  8   char *       ob_start    the logical start, ob_bytes + offset (del b[:k] advances it)
- *   48  8   Py_ssize_t   ob_exports  buffer exports; always 0 here (no buffer protocol)
+ *   48  8   Py_ssize_t   ob_exports  buffer exports: live memoryviews of it (it cannot be resized while any)
  *
  * Invariants: ob_start - ob_bytes + ob_size + 1 <= ob_alloc while ob_bytes
  * is set (the byte after the last is a NUL); ob_bytes is NULL only with
@@ -16,6 +16,7 @@
  * on moderate growth and shrinks to fit on a major downsize.
  */
 import { InvalidArgumentError, checkSize, describe } from '../../errors.js';
+import { raise as raisePy } from '../text/pyException.js';
 import { fillBytes, viewBytes } from '../../allocator/access.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, type ObjectValidationContext, obSize, PyVarObject } from '../layout.js';
@@ -30,7 +31,7 @@ export const PyByteArrayObject = declareObjectStruct({
     { name: 'ob_alloc', type: 'i64', meaning: 'bytes allocated at ob_bytes (0 when ob_bytes is NULL)' },
     { name: 'ob_bytes', type: 'ptr', ctype: 'char *', meaning: 'the buffer (PyObject_Malloc), or NULL' },
     { name: 'ob_start', type: 'ptr', ctype: 'char *', unchecked: true, meaning: 'the logical start, ob_bytes + offset (del b[:k] advances it)' },
-    { name: 'ob_exports', type: 'i64', meaning: 'buffer exports; always 0 here (no buffer protocol)' },
+    { name: 'ob_exports', type: 'i64', meaning: 'buffer exports: live memoryviews of it (it cannot be resized while any)' },
   ],
   check: (op, _ctx: ObjectValidationContext, fail) => {
     const bytes = baBytes.get(op);
@@ -211,6 +212,7 @@ export class ByteArrayModule {
     checkSize('bytearray size', requestedSize, MAX_SIZE);
     const oldSize = obSize.get(op);
     if (requestedSize === oldSize) return;
+    this.canResize(op);
     let alloc = baAlloc.get(op);
     const bytes = baBytes.get(op);
     const logicalOffset = baStart.get(op) - bytes;
@@ -245,6 +247,26 @@ export class ByteArrayModule {
     obSize.set(op, size);
     baAlloc.set(op, alloc);
     fillBytes(sval + size, 1, 0);
+  }
+
+  /** _canresize: a bytearray whose buffer is exported (a live memoryview) keeps its size. */
+  private canResize(op: number): void {
+    if (baExports.get(op) > 0) raisePy('BufferError', 'Existing exports of data: object cannot be re-sized');
+  }
+
+  // --- the buffer protocol ------------------------------------------------------------------
+
+  /** bytearray_getbuffer: the writable bytes (address and length; address 0 when empty), ob_exports + 1. */
+  getBuffer(op: number): { buf: number; len: number } {
+    this.checkByteArray(op, 'getBuffer');
+    baExports.set(op, baExports.get(op) + 1);
+    return { buf: baBytes.get(op) === 0 ? 0 : baStart.get(op), len: obSize.get(op) };
+  }
+
+  /** bytearray_releasebuffer: ob_exports - 1. */
+  releaseBuffer(op: number): void {
+    this.checkByteArray(op, 'releaseBuffer');
+    baExports.set(op, baExports.get(op) - 1);
   }
 
   /** bytearray.append(item): PyByteArray_Resize(n + 1), then the byte. */
@@ -292,6 +314,7 @@ export class ByteArrayModule {
     const growth = bytes.length - avail;
     const size = obSize.get(op);
     if (growth < 0) {
+      this.canResize(op);
       if (lo === 0) {
         // Shrink the buffer by advancing its logical start.
         baStart.set(op, baStart.get(op) - growth);

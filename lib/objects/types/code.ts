@@ -110,6 +110,29 @@ export function codeFrameSlots(code: number): number {
   return coNlocalsplus.get(code) + coStacksize.get(code);
 }
 
+/** The objects made for one compilation's constants, by constCacheKey (borrowed: the code objects hold them). */
+export type ConstObjects = Map<unknown, number>;
+
+/**
+ * The key of a constant among one compilation's objects: a primitive by
+ * type and value (-0.0 apart from 0.0), anything else by identity (the
+ * compiler merged equal constants into one value).
+ */
+export function constCacheKey(c: CodeConst): unknown {
+  switch (typeof c) {
+    case 'number':
+      return Object.is(c, -0) ? 'f:-0' : `f:${c}`;
+    case 'bigint':
+      return `i:${c}`;
+    case 'string':
+      return `s:${c}`;
+    case 'boolean':
+      return `b:${c}`;
+    default:
+      return c;
+  }
+}
+
 /** code objects: their type and _PyCode_New from a compiled CodeObject. */
 export class CodeModule {
   /** PyCode_Type. */
@@ -171,13 +194,18 @@ export class CodeModule {
     return coLocalsplusnames.get(op);
   }
 
-  /** _PyCode_New for a compiled code object (its constants materialised first). New reference. */
-  fromValue(co: CodeObject): number {
+  /**
+   * _PyCode_New for a compiled code object (its constants materialised
+   * first). `objects` holds what was made for the compilation's constants so
+   * far: the code objects of one compilation share each constant (and the
+   * filename) as CPython's compiler shares them. New reference.
+   */
+  fromValue(co: CodeObject, objects: ConstObjects = new Map()): number {
     const { rt, interp } = this;
     const { str, bytes } = interp;
     const made: number[] = [];
     try {
-      const consts = this.tupleOf(co.consts.map((c) => this.constant(c)));
+      const consts = this.tupleOf(co.consts.map((c) => this.constant(c, objects)));
       made.push(consts);
       const names = this.tupleOf(co.names.map((n) => str.internFromString(n)));
       made.push(names);
@@ -187,7 +215,10 @@ export class CodeModule {
       made.push(lpnames);
       const kinds = bytes.fromBytes(co.localspluskinds);
       made.push(kinds);
-      const filename = str.fromString(co.filename);
+      const filenameKey = `filename:${co.filename}`;
+      let filename = objects.get(filenameKey);
+      if (filename === undefined) objects.set(filenameKey, (filename = str.fromString(co.filename)));
+      else rt.incref(filename);
       made.push(filename);
       const name = str.internFromString(co.name);
       made.push(name);
@@ -240,8 +271,22 @@ export class CodeModule {
     }
   }
 
-  /** A constant of co_consts as an object (new reference). */
-  private constant(c: CodeConst): number {
+  /** A constant of co_consts as an object (new reference): the compilation's one object for it. */
+  private constant(c: CodeConst, objects: ConstObjects): number {
+    if (c !== null && typeof c === 'object' && !Array.isArray(c) && c.kind === 'code') return this.fromValue(c, objects);
+    const key = constCacheKey(c);
+    const found = objects.get(key);
+    if (found !== undefined) {
+      this.rt.incref(found);
+      return found;
+    }
+    const op = this.makeConstant(c, objects);
+    objects.set(key, op);
+    return op;
+  }
+
+  /** A new object for a constant (new reference). */
+  private makeConstant(c: CodeConst, objects: ConstObjects): number {
     const interp = this.interp;
     const rt = this.rt;
     if (c === null) {
@@ -252,7 +297,7 @@ export class CodeModule {
     if (typeof c === 'bigint') return interp.long.fromBigInt(c);
     if (typeof c === 'number') return interp.float.fromNumber(c);
     if (typeof c === 'string') return interp.str.internStringConstant(c);
-    if (Array.isArray(c)) return this.tupleOf(c.map((x) => this.constant(x)));
+    if (Array.isArray(c)) return this.tupleOf(c.map((x) => this.constant(x, objects)));
     switch (c.kind) {
       case 'bytes':
         return interp.bytes.fromBytes(c.value);
@@ -262,7 +307,7 @@ export class CodeModule {
         rt.incref(interp.singletons.Ellipsis);
         return interp.singletons.Ellipsis;
       case 'frozenset': {
-        const items = c.items.map((x) => this.constant(x));
+        const items = c.items.map((x) => this.constant(x, objects));
         try {
           return interp.set.newFrozen(items);
         } finally {
@@ -270,7 +315,7 @@ export class CodeModule {
         }
       }
       case 'code':
-        return this.fromValue(c);
+        return this.fromValue(c, objects);
     }
     throw new InvalidArgumentError(`unknown constant ${String(c)}`);
   }
