@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Domain, Heap, InvalidArgumentError, PymemError } from '../lib/index.js';
-import { DomainFilter, Filter, Snapshot, fnmatchRegExp, formatSize } from '../lib/tools/tracemalloc/snapshot.js';
+import { DomainFilter, Filter, Frame, Snapshot, fnmatchRegExp, formatSize } from '../lib/tools/tracemalloc/snapshot.js';
 import { Tracemalloc, TracemallocError, javascriptFrames } from '../lib/tools/tracemalloc/tracemalloc.js';
 
 const recorded = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/tracemalloc/recorded.json'), 'utf8')) as {
@@ -19,7 +19,11 @@ const recorded = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/tra
 };
 
 /** The frame of the caller's line, as the tracer sees it (call it inside the allocating call's arguments: vitest's transform may move statements to other lines). */
-const here = () => javascriptFrames(2).frames[1]!;
+const here = (): Frame => {
+  const frames: Frame[] = [];
+  javascriptFrames(2, (filename, lineno) => frames.push(new Frame(filename, lineno)));
+  return frames[1]!;
+};
 
 describe.each(['native', 'fake'] as const)('tracemalloc over %s memory', (memory) => {
   it('start hooks every domain and stop restores the allocators it found', () => {

@@ -289,9 +289,17 @@ export function viewBytes(addr: number, n: number): Uint8Array {
 }
 /** memset(addr, byte, n). */
 export function fillBytes(addr: number, n: number, byte: number): void {
-  if (addr < SMALL_LIMIT) U8.fill(byte, addr, addr + n);
-  else viewBytes(addr, n).fill(byte);
+  if (addr < SMALL_LIMIT) {
+    // A short aligned run by words: TypedArray.prototype.fill is a builtin call measured at about 7 % of
+    // the dict workload, whose keys objects fill 8 and 120 bytes.
+    if (n <= FILL_BY_WORDS && (addr & 3) === 0 && (n & 3) === 0) {
+      const w = (byte & 0xff) * 0x01010101;
+      for (let i = addr >>> 2, end = (addr + n) >>> 2; i < end; i++) U32[i] = w;
+    } else U8.fill(byte, addr, addr + n);
+  } else viewBytes(addr, n).fill(byte);
 }
+/** The longest fill fillBytes writes word by word. */
+const FILL_BY_WORDS = 256;
 /** memmove(dst, src, n): the ranges may overlap or lie in different blocks. */
 export function copyBytes(dst: number, src: number, n: number): void {
   if (dst < SMALL_LIMIT && src < SMALL_LIMIT) {

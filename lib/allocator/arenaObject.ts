@@ -12,7 +12,9 @@
  * until the first user view and detached (then null) when the span goes.
  */
 import type { MappedArena } from './osMemory.js';
-import { NULL_POOL } from './poolHeader.js';
+
+/** The NULL pool ref: ends an arena's freepools list (and every pool list, poolHeader.ts). */
+export const NULL_POOL = 0;
 
 /**
  * struct arena_object: bookkeeping for one arena, kept in the arenas vector.

@@ -18,6 +18,7 @@
  *     pool after the pool header (a new pool's free list starts at block 1).
  */
 import { InvalidProfileError, describe } from '../errors.js';
+import { pool_header } from './poolHeader.js';
 
 /** The constants of one pymalloc build. */
 export interface Profile {
@@ -45,8 +46,8 @@ export interface ResolvedProfile extends Profile {
   readonly maxPoolsInArena: number;
 }
 
-/** Bytes of `struct pool_header` on a 64-bit build (see poolHeader.ts). */
-export const POOL_HEADER_BYTES = 48;
+/** Bytes of `struct pool_header` on a 64-bit build (its declaration, poolHeader.ts). */
+export const POOL_HEADER_BYTES = pool_header.size;
 
 /** The default: obmalloc.c's design comment (256 KiB arenas, 4 KiB pools, 8-byte alignment, blocks up to 512 bytes). */
 export const classic: Profile = Object.freeze({

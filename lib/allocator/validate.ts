@@ -6,7 +6,7 @@
  */
 import type { ArenaObject } from './arenaObject.js';
 import type { PyMalloc } from './pymalloc.js';
-import { COUNT, FREEBLOCK, MAXNEXTOFFSET, NEXTOFFSET, NULL_POOL, SZIDX } from './poolHeader.js';
+import { COUNT, FREEBLOCK, MAXNEXTOFFSET, NEXTOFFSET, NULL_POOL, SZIDX, type PoolValidationContext, pool_header } from './poolHeader.js';
 
 /** Every violated invariant of `pm`, as sentences; empty when the heap is consistent. */
 export function pymallocViolations(pm: PyMalloc): string[] {
@@ -27,6 +27,8 @@ export function pymallocViolations(pm: PyMalloc): string[] {
     if (pm.prevPool(s) !== prev) out.push(`usedpools[${c}]: sentinel's prevpool is not the last pool`);
   }
 
+  // The header fields a pointer check does not cover are all u32: isPointer is never asked.
+  const poolCtx: PoolValidationContext = { poolSize: p.poolSize, poolOverhead: p.poolOverhead, numClasses: p.numClasses, isPointer: () => true };
   let liveArenas = 0;
   let emptyArenas = 0;
   for (const ao of pm.arenas) {
@@ -48,6 +50,7 @@ export function pymallocViolations(pm: PyMalloc): string[] {
     }
     for (let off = first; off < ao.poolAddress; off += p.poolSize) {
       const pool = pm.poolRef(ao, off);
+      for (const problem of pool_header.validate(pool, poolCtx)) out.push(`arena ${ao.index} pool +${off}: ${problem}`);
       const count = pm.poolField(pool, COUNT);
       if (count === 0) {
         if (!free.has(pool)) out.push(`arena ${ao.index} pool +${off}: empty but not on freepools`);

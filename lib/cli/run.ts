@@ -31,9 +31,18 @@ export const runCommand: Command = {
     report: { type: 'boolean', help: 'at exit: live objects by type, arenas, pools, bytes and RSS (stderr)' },
     trace: { type: 'string', value: 'OUT', help: "write the run's allocation stream as a pymtrace v2 trace (.gz: gzip'd)" },
     gc: { type: 'string', value: 'POLICY', help: "the collector's schedule: 3.11 (default), 3.13 or 3.14" },
+    lines: {
+      type: 'boolean',
+      help: "memory line by line at the end (memory_profiler's report + pymalloc and raw bytes), of @profile functions or the file",
+    },
   },
   rawArgs: true,
-  examples: ['pymem run fixtures/snippets/seed_cycle.py', "pymem run --stats -c 'x = [0] * 1000'", "pymem run -X dev --gc 3.14 -c 'import gc; print(gc.get_threshold())'"],
+  examples: [
+    'pymem run fixtures/snippets/seed_cycle.py',
+    "pymem run --stats -c 'x = [0] * 1000'",
+    "pymem run --lines -c 'x = [0] * 10**7'",
+    "pymem run -X dev --gc 3.14 -c 'import gc; print(gc.get_threshold())'",
+  ],
   async run(args) {
     // As python3: -i, or no program with stdin a terminal, is the interactive loop; no program
     // with stdin a pipe or file reads the program from it.

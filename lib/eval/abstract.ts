@@ -376,9 +376,13 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
       interp.list.extend(a, b);
       return newRef(vm, a);
     }
-    const r = interp.list.new(0);
-    interp.list.extend(r, a);
-    interp.list.extend(r, b);
+    // list_concat: a new list with exactly len(a) + len(b) slots (list_new_prealloc).
+    const items = [...interp.list.items(a), ...interp.list.items(b)];
+    const r = interp.list.new(items.length);
+    items.forEach((x, i) => {
+      interp.rt.incref(x);
+      interp.list.setItem(r, i, x);
+    });
     return r;
   }
   if (op === 0 && seqA === 'tuple' && interp.tuple.check(b)) {

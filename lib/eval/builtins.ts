@@ -86,6 +86,8 @@ import { fGlobals, localsplus } from '../objects/types/frame.js';
 import { execBuiltins, frameLocals } from './bltinExec.js';
 import { memoryviewMethods, memoryviewNew } from './memoryviewOps.js';
 import { PyErr } from './pyerr.js';
+import { importSourceModule } from './sourceModules.js';
+import { installTracemallocModule } from './tracemallocModule.js';
 import type { Vm } from './vm.js';
 
 /** Arguments split into positional ones and keywords (by name). */
@@ -1168,9 +1170,13 @@ export function installBuiltins(vm: Vm): void {
   });
   vm.modules.set('time', tm);
 
+  installTracemallocModule(vm);
+
   vm.importModule = (name) => {
     const m = vm.modules.get(name);
     if (m === undefined) {
+      const loaded = importSourceModule(vm, name);
+      if (loaded !== 0) return loaded;
       const e = newErr(vm, 'ModuleNotFoundError', `No module named '${name}'`);
       throw e;
     }
@@ -1315,7 +1321,6 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number): number
   // __set_name__ and __init_subclass__ are not called; __classcell__ gets the class.
   const cell = interp.dict.getItem(ns, id(vm, '__classcell__'));
   if (cell !== 0) interp.cell.set(cell, op);
-  rt.incref(op);
   return op;
 }
 

@@ -138,8 +138,8 @@ function frameStack(vm: Vm): Frame[] {
   return s;
 }
 
-/** The frames running now, outermost first (for sys._getframe-like needs and super()). */
-export function currentFrames(vm: Vm): readonly { f: number; info: CodeInfo }[] {
+/** The frames running now, outermost first, each with the byte offset of its running instruction (for sys._getframe-like needs, super() and tracemalloc). */
+export function currentFrames(vm: Vm): readonly { readonly f: number; readonly info: CodeInfo; readonly lasti: number }[] {
   return frameStack(vm);
 }
 
@@ -293,6 +293,7 @@ function pushFrame(vm: Vm, func: number, code: number, globals: number, builtins
 /** _PyFrame_Clear + pop: every reference the frame holds released, its memory back to the data stack. */
 function popFrame(vm: Vm, fr: Frame): void {
   const rt = vm.interp.rt;
+  vm.lineTracer?.leave(fr);
   if (fr.gen !== 0) {
     stacktop.set(fr.f, fr.sp);
     vm.gen.clearFrame(fr.gen);
@@ -568,6 +569,7 @@ function run(vm: Vm, entryFrame: Frame): number {
     ip = fr.ip;
     sp = fr.sp;
   };
+  const tracer = vm.lineTracer;
   const unsupported = (what: string): never => {
     throw new EvalNotImplementedError(`${what} is not supported by pymem's evaluation loop (${info.co.filename}:${info.lines[fr.lasti >> 1]})`);
   };
@@ -585,6 +587,7 @@ function run(vm: Vm, entryFrame: Frame): number {
           fr.lasti = ip;
           ip += 2;
         }
+        if (tracer !== null) tracer.instruction(fr);
         switch (opcode) {
           case 9: // NOP
           case 151: // RESUME
@@ -1526,6 +1529,7 @@ function run(vm: Vm, entryFrame: Frame): number {
           case 86: {
             // YIELD_VALUE
             const v = pop();
+            tracer?.leave(fr);
             fr.ip = ip;
             fr.sp = sp;
             stacktop.set(f, sp);

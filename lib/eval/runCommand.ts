@@ -29,6 +29,8 @@ import type { Vm, VmIO } from './vm.js';
 import type { Heap } from '../allocator/heap.js';
 import { type TraceSink, TraceWriter, syncFileSink } from '../tools/traceWriter.js';
 import { LiveBlocks, formatRunReport } from './runReport.js';
+import { HeapBytes } from '../tools/lineProfile.js';
+import { LineTracer } from './lineTracer.js';
 
 /** The usage lines of the command. */
 export const RUN_USAGE = `  pymem run [OPTIONS] FILE.py [ARGS...]
@@ -44,7 +46,11 @@ export const RUN_USAGE = `  pymem run [OPTIONS] FILE.py [ARGS...]
       --gc 3.11|3.13|3.14 the collector's schedule. PYTHONMALLOC=debug in
       the environment puts the debug hooks on every domain. -i: the
       interactive loop after the program (-q: no banner); - reads the
-      program from stdin.`;
+      program from stdin.
+      --lines prints, after the program, memory line by line as
+      memory_profiler does (Mem usage, Increment, Occurrences) with the
+      pymalloc and raw bytes in use after each line: of the functions
+      decorated @profile, or of the whole file if none is.`;
 
 /** What a caller of runCommand may add (tests). */
 export interface RunCommandOptions {
@@ -63,6 +69,8 @@ export interface RunArgs {
   readonly profile: string;
   readonly stats: boolean;
   readonly report: boolean;
+  /** --lines: memory line by line after the program (lineTracer.ts). */
+  readonly lines: boolean;
   readonly trace: string | null;
   readonly gcPolicy: GcPolicyName;
   readonly xoptions: readonly string[];
@@ -85,6 +93,7 @@ export function parseRunArgs(args: readonly string[]): RunArgs {
   let profile = 'cpython311';
   let stats = false;
   let report = false;
+  let lines = false;
   let trace: string | null = null;
   let gcPolicy: GcPolicyName = '3.11';
   const xoptions: string[] = [];
@@ -102,6 +111,7 @@ export function parseRunArgs(args: readonly string[]): RunArgs {
     if (a === '--profile' || a.startsWith('--profile=')) profile = value(a, '--profile', 'a profile name');
     else if (a === '--stats') stats = true;
     else if (a === '--report') report = true;
+    else if (a === '--lines') lines = true;
     else if (a === '-i') inspect = true;
     else if (a === '-q') quiet = true;
     else if (a === '-X' || (a.startsWith('-X') && a.length > 2)) {
@@ -117,7 +127,7 @@ export function parseRunArgs(args: readonly string[]): RunArgs {
     } else if (a === '-') program = { kind: 'stdin', implicit: false };
     else program = { kind: 'file', path: a };
   }
-  return { profile, stats, report, trace, gcPolicy, xoptions, inspect, quiet, program, rest: args.slice(i) };
+  return { profile, stats, report, lines, trace, gcPolicy, xoptions, inspect, quiet, program, rest: args.slice(i) };
 }
 
 /** A run being made: its interpreter and what its end must do. */
@@ -126,6 +136,7 @@ interface Session {
   readonly blocks: LiveBlocks | null;
   readonly writer: TraceWriter | null;
   readonly sink: TraceSink | null;
+  readonly lineTracer: LineTracer | null;
 }
 
 /** A program to run: its source, the file name it runs as, and sys.argv[0]. */
@@ -169,8 +180,10 @@ function startSession(parsed: RunArgs, filename: string, argv0: string, io: VmIO
   }
   let blocks: LiveBlocks | null = null;
   let writer: TraceWriter | null = null;
+  let bytes: HeapBytes | null = null;
   const onCreate = (heap: Heap): void => {
     if (parsed.report) blocks = new LiveBlocks(heap);
+    if (parsed.lines) bytes = new HeapBytes(heap);
     if (sink !== null) {
       writer = new TraceWriter(heap, sink, filename);
       writer.start();
@@ -178,17 +191,21 @@ function startSession(parsed: RunArgs, filename: string, argv0: string, io: VmIO
   };
   try {
     const vm = newVm({ profile: parsed.profile as 'cpython311', filename, argv, io, onCreate, debug: config.debugMalloc, gcPolicy: config.gcPolicy, devMode: config.devMode });
+    const lineTracer = bytes !== null ? new LineTracer(vm, bytes, filename) : null;
+    vm.lineTracer = lineTracer;
     (blocks as LiveBlocks | null)?.markProgram();
-    return { vm, blocks, writer, sink };
+    return { vm, blocks, writer, sink, lineTracer };
   } catch (e) {
     if (!(e instanceof PymemError)) throw e;
     return e.message;
   }
 }
 
-/** The end of a run: --report, Py_Finalize, --stats, the trace's end, then the caller's inspect. */
+/** The end of a run: --lines, --report, Py_Finalize, --stats, the trace's end, then the caller's inspect. */
 function endSession(s: Session, parsed: RunArgs, options: RunCommandOptions): void {
   const { vm } = s;
+  vm.lineTracer = null;
+  if (s.lineTracer !== null) vm.io.stdout(s.lineTracer.format());
   if (s.blocks !== null) vm.io.stderr(formatRunReport(vm.interp, s.blocks));
   finalize(vm);
   if (parsed.stats) vm.io.stderr(debugmallocstats(vm.interp));
@@ -201,8 +218,8 @@ function endSession(s: Session, parsed: RunArgs, options: RunCommandOptions): vo
 
 /** Runs the program of `parsed` in the session's __main__; its exit status. */
 function runProgram(s: Session, source: string, filename: string): number {
-  // linecache has no `<string>` or `<stdin>`: CPython's tracebacks of those show no source lines.
-  if (!filename.startsWith('<')) sources.set(s.vm, new Map([[filename, source.split('\n')]]));
+  // (Tracebacks leave out the lines of `<string>` and `<stdin>`, as CPython's; --lines shows them.)
+  sources.set(s.vm, new Map([[filename, source.split('\n')]]));
   return execIn(s.vm, source, filename);
 }
 

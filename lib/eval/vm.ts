@@ -27,6 +27,7 @@ import { installGc, type GcModule } from '../gc/gcModule.js';
 import { declareObjectStruct, PyObject } from '../objects/layout.js';
 import { Py_TPFLAGS_HAVE_GC } from '../objects/type.js';
 import type { Wrapper } from './abstract.js';
+import type { LineEvents } from './lineTracer.js';
 
 /** seqiterobject (Objects/iterobject.c): an iterator over a tuple of the items (a snapshot for str, dict, set). */
 const SeqIterObject = declareObjectStruct({
@@ -143,6 +144,8 @@ export class Vm {
   lookupSpecialOrRaise: (obj: number, name: string) => number = notInstalled;
   /** len(obj). */
   len: (obj: number) => number = notInstalled;
+  /** The tracer the loop tells of each instruction and frame exit (`pymem run --lines`), null when none. */
+  lineTracer: LineEvents | null = null;
 
   constructor(
     readonly interp: Interpreter,

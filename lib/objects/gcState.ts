@@ -168,12 +168,13 @@ export class GcState {
   /** _PyObject_GC_UNTRACK: unlink op; keeps only its FINALIZED flag. */
   untrack(op: number): void {
     const gc = asGc(op);
-    const prev = this.prev(gc);
+    const w = gcPrev.get(gc);
+    const prev = w - (w & 3);
     const next = this.next(gc);
     this.setNext(prev, next);
     this.setPrev(next, prev);
     gcNext.set(gc, 0);
-    gcPrev.set(gc, gcPrev.get(gc) & PREV_MASK_FINALIZED);
+    gcPrev.set(gc, w & PREV_MASK_FINALIZED);
     if (this.incremental !== null) this.incremental.forget(op);
   }
 

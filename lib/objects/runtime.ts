@@ -92,6 +92,19 @@ let nextTypeBase = 2 ** 50;
 /** Type words per runtime (the most types one runtime may register). */
 const TYPE_RANGE = 2 ** 16;
 
+/**
+ * The error of a failed PyObject_Malloc / PyMem_Malloc (built out of line: V8 inlines by bytecode
+ * size, and a template literal in a hot function spends that budget).
+ */
+function allocationFailed(what: string, n: number): OutOfMemoryError {
+  return new OutOfMemoryError(`${what}(${n}) failed`, n);
+}
+
+/** gc_alloc's error for a type without Py_TPFLAGS_HAVE_GC (out of line, as allocationFailed). */
+function notAGcType(type: PyTypeObject): InvalidArgumentError {
+  return new InvalidArgumentError(`type ${type.name} is not a GC type`);
+}
+
 /** Whether p (a positive integer) lies in mapped heap memory: a bound span, or a live raw block. */
 function isMapped(p: number): boolean {
   return byteAtOr(p) >= 0;
@@ -109,6 +122,12 @@ export class Runtime {
   readonly types: PyTypeObject[] = [];
   /** The ob_type word of types[0]: a type's word is typeBase + its id. */
   readonly typeBase: number;
+  /**
+   * The heap type object of a class (0 when it has none: a built-in type, or
+   * a class made without one through the C-API). Its instances hold a
+   * reference to it (PyType_GenericAlloc / subtype_dealloc) and traverse it.
+   */
+  heapTypeObject: (t: PyTypeObject) => number = () => 0;
   /** Every error reported by writeUnraisable, oldest first (what the default sys.unraisablehook prints). */
   readonly unraisable: Unraisable[] = [];
   private readonly staticSet = new Set<number>();
@@ -159,11 +178,16 @@ export class Runtime {
    * (an interior pointer, a freed object, another runtime's object).
    */
   typeOrNull(op: number): PyTypeObject | null {
-    if (typeof op !== 'number') return null;
     // A small pointer: an int32 multiple of 8 (op % 8 on a double is a call to fmod, measured the top
-    // cost of Py_DECREF). An unmapped one reads undefined: no type either.
-    if (op === (op & SMALL_POINTER_MASK)) return op === 0 ? null : this.typeOfWord(obType.get(op));
-    if (!(op > 0) || op % 8 !== 0 || !isMapped(op)) return null;
+    // cost of Py_DECREF). An unmapped one reads undefined: no type either. Everything else is
+    // outlined: V8 inlines by bytecode size, and this runs inside every Py_INCREF / Py_DECREF.
+    if (typeof op === 'number' && op === (op & SMALL_POINTER_MASK) && op !== 0) return this.typeOfWord(obType.get(op));
+    return this.typeOrNullOther(op);
+  }
+
+  /** typeOrNull for anything but a nonzero small pointer: NULL, a raw block's object, or no pointer. */
+  private typeOrNullOther(op: number): PyTypeObject | null {
+    if (typeof op !== 'number' || !(op > 0) || op % 8 !== 0 || op < SMALL_LIMIT || !isMapped(op)) return null;
     return this.typeOfWord(obType.get(op));
   }
 
@@ -213,13 +237,28 @@ export class Runtime {
   setRefcnt(op: number, n: number): void {
     obRefcnt.set(op, n);
   }
+  /**
+   * Told of every object made or taken from a free list, once its type is
+   * set (the _PyTraceMalloc_NewReference call of _Py_NewReference: tracemalloc
+   * gives the block the current traceback); null when nothing listens.
+   */
+  newReferenceHook: ((op: number) => void) | null = null;
+  /** _Py_NewReference for an object taken from a free list: refcount 1, the hook told. */
+  newReference(op: number): void {
+    obRefcnt.set(op, 1);
+    if (this.newReferenceHook !== null) this.newReferenceHook(op);
+  }
   /** Py_INCREF(op): refuses a pointer that is no live object (and one already deallocated). */
   incref(op: number): void {
     if (this.typeOrNull(op) === null) throw this.notAnObject(op, 'Py_INCREF');
     // The low word alone while it cannot carry (exact for any high word); the whole i64 otherwise.
     const lo = refcntWords.lo.get(op);
     if (lo !== 0xffffffff) refcntWords.lo.set(op, lo + 1);
-    else obRefcnt.set(op, obRefcnt.get(op) + 1);
+    else this.increfCarry(op);
+  }
+  /** Py_INCREF's carry into the high word (outlined: see typeOrNull). */
+  private increfCarry(op: number): void {
+    obRefcnt.set(op, obRefcnt.get(op) + 1);
   }
   /** Py_XINCREF(op). */
   xincref(op: number): void {
@@ -235,6 +274,10 @@ export class Runtime {
       refcntWords.lo.set(op, lo - 1);
       return;
     }
+    this.decrefLast(op, type);
+  }
+  /** Py_DECREF once the low word is 0 or 1: a borrow from the high word, or the last reference (outlined: see typeOrNull). */
+  private decrefLast(op: number, type: PyTypeObject): void {
     const n = obRefcnt.get(op);
     if (n > 1) {
       obRefcnt.set(op, n - 1);
@@ -257,7 +300,7 @@ export class Runtime {
   /** PyObject_Malloc: the OBJ domain's allocator (hooks see it); throws OutOfMemoryError on NULL. */
   objectMalloc(n: number): number {
     const p = this.obj.malloc(n);
-    if (p === 0) throw new OutOfMemoryError(`PyObject_Malloc(${n}) failed`, n);
+    if (p === 0) throw allocationFailed('PyObject_Malloc', n);
     return p;
   }
   /** PyObject_Realloc. */
@@ -278,7 +321,7 @@ export class Runtime {
   /** PyMem_Malloc: the MEM domain's allocator. */
   memMalloc(n: number): number {
     const p = this.memDomain.malloc(n);
-    if (p === 0) throw new OutOfMemoryError(`PyMem_Malloc(${n}) failed`, n);
+    if (p === 0) throw allocationFailed('PyMem_Malloc', n);
     return p;
   }
   /** PyMem_Calloc. */
@@ -308,6 +351,7 @@ export class Runtime {
     obRefcnt.set(op, 1);
     obType.set(op, this.typeBase + type.id);
     if (size !== undefined) obSize.set(op, size);
+    if (this.newReferenceHook !== null) this.newReferenceHook(op);
     return op;
   }
 
@@ -338,7 +382,7 @@ export class Runtime {
     return moved;
   }
   private gcAlloc(type: PyTypeObject, basicsize: number): number {
-    if (!isGcType(type)) throw new InvalidArgumentError(`type ${type.name} is not a GC type`);
+    if (!isGcType(type)) throw notAGcType(type);
     const pre = preHeaderBytes(type);
     const block = this.objectMalloc(pre + basicsize);
     const op = block + pre;
@@ -362,8 +406,11 @@ export class Runtime {
   }
   /** PyObject_GC_Track. */
   gcTrack(op: number): void {
-    if (this.gc.isTracked(op)) throw new PymemError(`object ${op} (${this.typeOf(op).name}) is already tracked`);
+    if (this.gc.isTracked(op)) throw this.alreadyTracked(op);
     this.gc.track(op);
+  }
+  private alreadyTracked(op: number): PymemError {
+    return new PymemError(`object ${op} (${this.typeOf(op).name}) is already tracked`);
   }
   /** PyObject_GC_UnTrack (no effect when untracked). */
   gcUntrack(op: number): void {
@@ -378,15 +425,17 @@ export class Runtime {
    * must call trashcanEnd() afterwards. op must be untracked.
    */
   trashcanBegin(op: number): boolean {
-    if (this.trashDeleteNesting >= TRASH_UNWIND_LEVEL) {
-      // _PyTrash_thread_deposit_object: thread op through its PyGC_Head's prev word, keeping its flag bits.
-      const g = asGc(op);
-      gcPrev.set(g, this.trashDeleteLater + (gcPrev.get(g) & 3));
-      this.trashDeleteLater = op;
-      return true;
-    }
+    if (this.trashDeleteNesting >= TRASH_UNWIND_LEVEL) return this.trashDeposit(op);
     ++this.trashDeleteNesting;
     return false;
+  }
+
+  /** _PyTrash_thread_deposit_object: thread op through its PyGC_Head's prev word, keeping its flag bits. Returns true. */
+  private trashDeposit(op: number): boolean {
+    const g = asGc(op);
+    gcPrev.set(g, this.trashDeleteLater + (gcPrev.get(g) & 3));
+    this.trashDeleteLater = op;
+    return true;
   }
 
   /** Py_TRASHCAN_END / _PyTrash_end: at the outermost level, run the queued deallocations. */

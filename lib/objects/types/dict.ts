@@ -131,6 +131,11 @@ export interface DictLayout {
   nentries: number;
 }
 
+/** The error for a key or value that is no object. */
+function notAnObject(op: unknown, fn: string, what: string): InvalidArgumentError {
+  return new InvalidArgumentError(`${fn}: ${what} must be an object, got ${op === 0 ? 'NULL' : String(op)}`);
+}
+
 /** The dict type, Py_EMPTY_KEYS, the free lists, and the C API of dicts and shared keys. */
 export class DictModule {
   /** PyDict_Type. */
@@ -222,16 +227,16 @@ export class DictModule {
     return true;
   }
 
+  // The checks build their errors out of line (V8 inlines by bytecode size; see list.ts).
   private checkDict(op: number, fn: string): void {
-    if (typeof op !== 'number' || op === 0 || !this.check(op)) {
-      throw new InvalidArgumentError(`${fn}: expected a dict, got ${op === 0 ? 'NULL' : this.describeObject(op)}`);
-    }
+    if (typeof op !== 'number' || op === 0 || !this.check(op)) throw this.notADict(op, fn);
+  }
+  private notADict(op: number, fn: string): InvalidArgumentError {
+    return new InvalidArgumentError(`${fn}: expected a dict, got ${op === 0 ? 'NULL' : this.describeObject(op)}`);
   }
 
   checkObject(op: number, fn: string, what: string): void {
-    if (typeof op !== 'number' || op === 0 || !Number.isInteger(op)) {
-      throw new InvalidArgumentError(`${fn}: ${what} must be an object, got ${op === 0 ? 'NULL' : String(op)}`);
-    }
+    if (typeof op !== 'number' || op === 0 || !Number.isInteger(op)) throw notAnObject(op, fn, what);
   }
 
   describeObject(op: number): string {
@@ -937,7 +942,7 @@ export class DictModule {
     let mp: number;
     if (this.freeList.length > 0) {
       mp = this.freeList.pop()!;
-      this.rt.setRefcnt(mp, 1);
+      this.rt.newReference(mp);
     } else {
       try {
         mp = this.rt.gcNew(this.type);

@@ -91,6 +91,7 @@ export class ExceptionModule {
   new(type: PyTypeObject, args: number): number {
     const op = this.rt.gcNew(type);
     fillBytes(op + 16, PyBaseExceptionObject.size - 16, 0);
+    this.rt.xincref(this.rt.heapTypeObject(type));
     this.rt.incref(args);
     exArgs.set(op, args);
     this.rt.gcTrack(op);
@@ -124,11 +125,20 @@ export class ExceptionModule {
     this.rt.gcUntrack(op);
     this.onDealloc?.(op);
     this.exceptionClear(op);
+    const type = this.rt.heapTypeObject(this.rt.typeOf(op));
     this.rt.gcDel(op);
+    // subtype_dealloc of an exception class a program made: its reference to the class goes last.
+    this.rt.xdecref(type);
   }
 
   /** BaseException_traverse: dict, args, notes, traceback, context, cause. */
   private exceptionTraverse(op: number, visit: Visit): number {
+    // subtype_traverse visits a class's heap type before BaseException_traverse runs.
+    const type = this.rt.heapTypeObject(this.rt.typeOf(op));
+    if (type !== 0) {
+      const r = visit(type);
+      if (r !== 0) return r;
+    }
     for (const f of OWNED) {
       const v = f.get(op);
       if (v !== 0) {

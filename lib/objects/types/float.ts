@@ -99,6 +99,11 @@ export function hashDouble(inst: number, v: number): bigint {
 }
 
 
+/** fromNumber's error (out of line: V8 inlines by bytecode size). */
+function notANumber(x: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`a float needs a number, got ${describe(x)}`);
+}
+
 /** float: its type and free list. */
 export class FloatModule {
   /** PyFloat_Type. */
@@ -126,7 +131,7 @@ export class FloatModule {
 
   /** PyFloat_FromDouble: a new reference, from the free list when it has one. */
   fromNumber(x: number): number {
-    if (typeof x !== 'number') throw new InvalidArgumentError(`a float needs a number, got ${describe(x)}`);
+    if (typeof x !== 'number') throw notANumber(x);
     let op = this.freeList;
     if (op !== 0) {
       this.freeList = obType.get(op);

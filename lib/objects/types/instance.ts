@@ -240,6 +240,8 @@ export class InstanceModule {
     const info = this.classInfo(cls);
     const op = this.rt.gcNew(cls);
     fillBytes(op + PYOBJECT_SIZE, cls.basicsize - PYOBJECT_SIZE, 0);
+    // PyType_GenericAlloc: an instance of a heap type holds a reference to it.
+    this.rt.xincref(this.rt.heapTypeObject(cls));
     this.rt.gcTrack(op);
     if (info.cachedKeys !== 0) {
       try {
@@ -477,7 +479,10 @@ export class InstanceModule {
         this.interp.sharedKeys.freeInstanceAttributes(self, info.cachedKeys);
       }
     }
+    const type = rt.heapTypeObject(info.type);
     rt.gcDel(self);
+    // subtype_dealloc: the instance's reference to its heap type goes last.
+    rt.xdecref(type);
     rt.trashcanEnd();
   }
 
@@ -521,10 +526,14 @@ export class InstanceModule {
       const r = this.interp.sharedKeys.visitInstanceAttributes(self, info.cachedKeys, visit);
       if (r !== 0) return r;
       const dict = managedDict.get(self);
-      if (dict !== 0) return visit(dict);
+      if (dict !== 0) {
+        const r = visit(dict);
+        if (r !== 0) return r;
+      }
     }
-    // CPython also visits the heap type itself; types are not objects here.
-    return 0;
+    // For a heap type, the instances count as references to the type.
+    const type = this.rt.heapTypeObject(info.type);
+    return type !== 0 ? visit(type) : 0;
   }
 
   /** subtype_clear: the slots, the values (_PyObject_ClearInstanceAttributes), then Py_CLEAR of the dict. */

@@ -69,6 +69,19 @@ const tupleItem = PyTupleObject.array('ob_item');
 export const LIST_BASICSIZE = PyListObject.size;
 /** Largest item count whose array is still a valid request. */
 const MAX_LIST_SIZE = Math.floor(MAX_REQUEST / SIZEOF_VOID_P);
+/** PyList_New's error for a bad size. */
+function badSize(n: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`PyList_New: size must be an integer from 0 to ${MAX_LIST_SIZE}, got ${describe(n)}`);
+}
+/** The error for an item that is no object. */
+function notAnObject(op: unknown, fn: string): InvalidArgumentError {
+  return new InvalidArgumentError(`${fn}: expected an object, got ${op === 0 ? 'NULL' : describe(op)}`);
+}
+/** The error for an index outside [0, n). */
+function indexOutOfRange(i: unknown, n: number, message: string): InvalidArgumentError {
+  return new InvalidArgumentError(`${message}: ${describe(i)} not in [0, ${n})`);
+}
+
 /** list_ass_slice's recycle_on_stack: up to 8 removed items are kept on the C stack, more in a PyMem_Malloc'd array. */
 const RECYCLE_ON_STACK = 8;
 
@@ -123,14 +136,12 @@ export class ListModule {
    * is parked. Fill it with setItem. New reference.
    */
   new(n: number): number {
-    if (!Number.isInteger(n) || n < 0 || n > MAX_LIST_SIZE) {
-      throw new InvalidArgumentError(`PyList_New: size must be an integer from 0 to ${MAX_LIST_SIZE}, got ${describe(n)}`);
-    }
+    if (!Number.isInteger(n) || n < 0 || n > MAX_LIST_SIZE) throw badSize(n);
     const rt = this.rt;
     let op: number;
     if (this.freeList.length > 0) {
       op = this.freeList.pop()!;
-      rt.setRefcnt(op, 1); // _Py_NewReference
+      rt.newReference(op);
     } else {
       op = rt.gcNew(this.type);
     }
@@ -608,8 +619,10 @@ export class ListModule {
   /** list_traverse. */
   private listTraverse(_rt: Runtime, op: number, visit: Visit): number {
     const n = obSize.get(op);
+    // The visit procedures only mark and move GC heads: the item array stays where it is.
+    const items = listObItem.get(op);
     for (let i = 0; i < n; i++) {
-      const item = itemArray.get(listObItem.get(op), i);
+      const item = itemArray.get(items, i);
       if (item !== 0) {
         const r = visit(item);
         if (r !== 0) return r;
@@ -647,18 +660,21 @@ export class ListModule {
     return this.rt.typeOrNull(op)?.flags ?? 0;
   }
 
+  // The checks build their errors out of line: V8 inlines by bytecode size, and a template literal
+  // in a check called on every item operation would spend its callers' inlining budget.
   private checkList(op: number, fn: string): void {
-    if ((this.flagsOf(op) & Py_TPFLAGS_LIST_SUBCLASS) === 0) {
-      throw new InvalidArgumentError(`${fn}: expected a list, got ${this.describeObject(op)}`);
-    }
+    if ((this.flagsOf(op) & Py_TPFLAGS_LIST_SUBCLASS) === 0) throw this.notAList(op, fn);
+  }
+  private notAList(op: number, fn: string): InvalidArgumentError {
+    return new InvalidArgumentError(`${fn}: expected a list, got ${this.describeObject(op)}`);
   }
 
   private checkObject(op: unknown, fn: string): void {
-    if (typeof op !== 'number' || op === 0) throw new InvalidArgumentError(`${fn}: expected an object, got ${op === 0 ? 'NULL' : describe(op)}`);
+    if (typeof op !== 'number' || op === 0) throw notAnObject(op, fn);
   }
 
   private checkIndex(i: number, n: number, message: string): void {
-    if (!Number.isInteger(i) || i < 0 || i >= n) throw new InvalidArgumentError(`${message}: ${describe(i)} not in [0, ${n})`);
+    if (!Number.isInteger(i) || i < 0 || i >= n) throw indexOutOfRange(i, n, message);
   }
 
   /** A slice bound as list_ass_slice / list_slice clamp it (negative: 0; past the end: size). */

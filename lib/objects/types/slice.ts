@@ -98,7 +98,7 @@ export class SliceModule {
     let obj = this.sliceCache;
     if (obj !== 0) {
       this.sliceCache = 0;
-      rt.setRefcnt(obj, 1); // _Py_NewReference
+      rt.newReference(obj);
     } else {
       obj = rt.gcNew(this.type);
     }

@@ -65,6 +65,11 @@ const XXPRIME_2 = 14029467366897019727n;
 const XXPRIME_5 = 2870177450012600261n;
 const U64 = (x: bigint): bigint => BigInt.asUintN(64, x);
 
+/** The error for a tuple item that is no object (out of line: it would spend the inlining budget of the hot callers). */
+function notAnItem(fn: string, item: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`${fn}: items must be objects, got ${describe(item)}`);
+}
+
 /** The tuple type, its empty singleton and free lists, and its C API. */
 export class TupleModule {
   /** PyTuple_Type. */
@@ -331,7 +336,7 @@ export class TupleModule {
     if (op === 0) return 0;
     this.freeList[index] = obItem.get(op, 0);
     this.numFree[index]!--;
-    this.rt.setRefcnt(op, 1); // _Py_NewReference
+    this.rt.newReference(op);
     return op;
   }
 
@@ -387,7 +392,7 @@ export class TupleModule {
   }
 
   private checkItem(item: unknown, fn: string): void {
-    if (typeof item !== 'number' || item === 0) throw new InvalidArgumentError(`${fn}: items must be objects, got ${describe(item)}`);
+    if (typeof item !== 'number' || item === 0) throw notAnItem(fn, item);
   }
 
   private checkIndex(i: number, n: number, message: string): void {

@@ -147,6 +147,7 @@ const tpBasicsize = PyTypeObjectStruct.field('tp_basicsize');
 const tpItemsize = PyTypeObjectStruct.field('tp_itemsize');
 const tpFlags = PyTypeObjectStruct.field('tp_flags');
 const tpWeaklistoffset = PyTypeObjectStruct.field('tp_weaklistoffset');
+const tpWeaklist = PyTypeObjectStruct.field('tp_weaklist');
 const tpDictoffset = PyTypeObjectStruct.field('tp_dictoffset');
 const tpBase = PyTypeObjectStruct.field('tp_base');
 const tpDict = PyTypeObjectStruct.field('tp_dict');
@@ -157,6 +158,8 @@ const htSlots = PyHeapTypeObject.field('ht_slots');
 const htQualname = PyHeapTypeObject.field('ht_qualname');
 const htCachedKeys = PyHeapTypeObject.field('ht_cached_keys');
 const HEAP_OWNED = [tpBase, tpDict, tpBases, tpMro, htName, htSlots, htQualname];
+/** What type_traverse visits, in its order (tp_cache and ht_module are NULL here). */
+const TRAVERSED = [tpDict, tpMro, tpBases, tpBase];
 
 /** What a heap type object is made with (all borrowed). */
 export interface HeapTypeSpec {
@@ -178,9 +181,15 @@ export class TypeObjectModule {
   private readonly objects: number[] = [];
   /** The registered type of each type object. */
   private readonly byObject = new Map<number, PyTypeObject>();
+  /** The heap type objects (classes), alive until their last reference goes. */
+  private readonly heapTypes = new Set<number>();
 
   constructor(readonly interp: Interpreter) {
     this.rt = interp.rt;
+    this.rt.heapTypeObject = (t) => {
+      const op = this.objects[t.id] ?? 0;
+      return op !== 0 && this.heapTypes.has(op) ? op : 0;
+    };
     this.type = this.rt.registerType({
       name: 'type',
       basicsize: PyHeapTypeObject.size,
@@ -189,11 +198,9 @@ export class TypeObjectModule {
       layout: PyHeapTypeObject,
       weaklistoffset: PyTypeObjectStruct.offsets.tp_weaklist,
       dictoffset: PyTypeObjectStruct.offsets.tp_dict,
-      dealloc: () => {
-        throw new Error('type objects live as long as their runtime');
-      },
+      dealloc: (_r, op) => this.typeDealloc(op),
       traverse: (_r, op, visit) => this.typeTraverse(op, visit),
-      clear: () => {},
+      clear: (_r, op) => this.typeClear(op),
       hash: (_r, op) => hashPointer(op),
       sizeof: (_r, op) => this.typeSizeof(op),
     });
@@ -277,8 +284,8 @@ export class TypeObjectModule {
     set(htSlots, spec.slots);
     htCachedKeys.set(op, spec.cachedKeys);
     this.rt.gcTrack(op);
-    // The registry holds the reference that keeps a class alive for the runtime's life.
     this.enter(op, t);
+    this.heapTypes.add(op);
     return op;
   }
 
@@ -290,6 +297,38 @@ export class TypeObjectModule {
     tpDictoffset.set(op, t.dictoffset);
   }
 
+  /**
+   * type_dealloc of a heap type (a static type is never freed): untracked,
+   * weakrefs cleared, its references released, the class forgotten by the
+   * registry, the object freed.
+   */
+  private typeDealloc(op: number): void {
+    if (!this.heapTypes.has(op)) throw new Error('a static type object is never deallocated');
+    const rt = this.rt;
+    rt.gcUntrack(op);
+    if (tpWeaklist.get(op) !== 0) this.interp.weakref.clearWeakrefs(op);
+    const t = this.byObject.get(op)!;
+    this.heapTypes.delete(op);
+    this.byObject.delete(op);
+    this.objects[t.id] = 0;
+    for (const f of HEAP_OWNED) {
+      const v = f.get(op);
+      f.set(op, 0);
+      rt.xdecref(v);
+    }
+    rt.gcDel(op);
+  }
+
+  /** type_clear: the namespace emptied and the MRO dropped (what breaks a class's cycles). */
+  private typeClear(op: number): void {
+    if (!this.heapTypes.has(op)) return;
+    const dict = tpDict.get(op);
+    if (dict !== 0) this.interp.dict.clear(dict);
+    const mro = tpMro.get(op);
+    tpMro.set(op, 0);
+    this.rt.xdecref(mro);
+  }
+
   private enter(op: number, t: PyTypeObject): void {
     this.objects[t.id] = op;
     this.byObject.set(op, t);
@@ -297,7 +336,7 @@ export class TypeObjectModule {
 
   /** type_traverse: tp_dict, tp_cache, tp_mro, tp_bases, tp_base, ht_module of a heap type. */
   private typeTraverse(op: number, visit: Visit): number {
-    for (const f of HEAP_OWNED) {
+    for (const f of TRAVERSED) {
       const v = f.get(op);
       if (v !== 0) {
         const r = visit(v);

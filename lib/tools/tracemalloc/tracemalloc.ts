@@ -16,7 +16,8 @@
  * sites), pymem's own frames skipped, so a JavaScript user sees the lines of
  * their program; a Python evaluation loop gives its own frames instead.
  *
- * Invariants: tracedMemory == the sum of the sizes of `traces`;
+ * Invariants: tracedMemory == the sum of the sizes of the live entries of
+ * `traces`, nTraces their number;
  * peak >= tracedMemory; while tracing, each domain's allocator is this
  * tracer's hook over the one that was there at start().
  */
@@ -32,8 +33,12 @@ export const DEFAULT_DOMAIN = 0;
 /** MAX_NFRAME: the most frames a traceback may keep. */
 export const MAX_NFRAME = 65535;
 
-/** Where the tracer gets the current stack: at most `limit` frames, most recent first, and how many there were. */
-export type FrameSource = (limit: number) => { frames: Frame[]; total: number };
+/**
+ * Where the tracer gets the current stack: it calls `frame` for at most
+ * `limit` frames, most recent first, and returns how many frames the stack
+ * had (at least 1: with none, it gives the ("<unknown>", 0) frame).
+ */
+export type FrameSource = (limit: number, frame: (filename: string, lineno: number) => void) => number;
 
 /** tracemalloc used while not tracing (RuntimeError in CPython). */
 export class TracemallocError extends PymemError {}
@@ -41,7 +46,7 @@ export class TracemallocError extends PymemError {}
 const libRoot = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 
 /** The JavaScript stack, frames inside pymem's lib/ left out. */
-export const javascriptFrames: FrameSource = (limit) => {
+export const javascriptFrames: FrameSource = (limit, frame) => {
   const savedPrepare = Error.prepareStackTrace;
   const savedLimit = Error.stackTraceLimit;
   const holder: { stack?: NodeJS.CallSite[] } = {};
@@ -49,23 +54,30 @@ export const javascriptFrames: FrameSource = (limit) => {
     Error.stackTraceLimit = limit + 64;
     Error.prepareStackTrace = (_e, sites) => sites;
     Error.captureStackTrace(holder, javascriptFrames);
-    const sites = holder.stack ?? [];
-    const frames: Frame[] = [];
     let total = 0;
-    for (const site of sites) {
+    for (const site of holder.stack ?? []) {
       let file = site.getFileName() ?? '<unknown>';
       if (file.startsWith('file://')) file = fileURLToPath(file);
       if (file.startsWith(libRoot) || file.startsWith('node:')) continue;
-      total++;
-      if (frames.length < limit) frames.push(new Frame(file, site.getLineNumber() ?? 0));
+      if (total++ < limit) frame(file, site.getLineNumber() ?? 0);
     }
-    if (frames.length === 0) frames.push(new Frame('<unknown>', 0));
-    return { frames, total: Math.max(total, 1) };
+    if (total === 0) frame('<unknown>', 0);
+    return Math.max(total, 1);
   } finally {
     Error.prepareStackTrace = savedPrepare;
     Error.stackTraceLimit = savedLimit;
   }
 };
+
+/**
+ * A node of the tracebacks table: the tracebacks whose most recent frames
+ * are the path to it, by their total_nframe. Tracebacks are interned through
+ * it by frame identity, so taking one per allocation makes no string.
+ */
+class TracebackNode {
+  readonly children = new Map<Frame, TracebackNode>();
+  readonly byTotal = new Map<number, Traceback>();
+}
 
 interface TraceRecord {
   size: number;
@@ -76,13 +88,33 @@ interface TraceRecord {
 export class Tracemalloc {
   private tracing = false;
   private nframe = 1;
-  private readonly traces = new Map<number, TraceRecord>();
+  // The live traces by pointer. A freed block's entry is set to undefined, not deleted: V8's Map rehashes
+  // (shrinks) on deletes, and under malloc/free churn that made each operation O(size) — 2.4 s against
+  // 58 ms for 300k operations of a recorded run. A block's address is reused, so the map stays bounded.
+  private traces = new Map<number, TraceRecord | undefined>();
+  private nTraces = 0;
   private tracedMemory = 0;
   private peakTracedMemory = 0;
   private saved: MemAllocator[] = [];
   private reentrant = false;
-  // Tracebacks are interned as _tracemalloc's tracebacks table does.
-  private readonly tracebacks = new Map<string, Traceback>();
+  // Frames and tracebacks are interned, as _tracemalloc's filenames and tracebacks tables do.
+  private frames = new Map<string, Map<number, Frame>>();
+  private tracebacks = new TracebackNode();
+  private nTracebacks = 0;
+  private nFrames = 0;
+  // The traceback being taken: the node reached and its frames so far (most recent first).
+  private node = this.tracebacks;
+  private readonly taken: Frame[] = [];
+  private readonly visitFrame = (filename: string, lineno: number): void => {
+    let lines = this.frames.get(filename);
+    if (lines === undefined) this.frames.set(filename, (lines = new Map()));
+    let f = lines.get(lineno);
+    if (f === undefined) lines.set(lineno, (f = new Frame(filename, lineno)));
+    let next = this.node.children.get(f);
+    if (next === undefined) this.node.children.set(f, (next = new TracebackNode()));
+    this.node = next;
+    this.taken.push(f);
+  };
 
   constructor(
     private readonly heap: Heap,
@@ -94,8 +126,9 @@ export class Tracemalloc {
     if (!Number.isInteger(nframe) || nframe < 1 || nframe > MAX_NFRAME) {
       throw new InvalidArgumentError(`the number of frames must be in range [1; ${MAX_NFRAME}], got ${describe(nframe)}`);
     }
-    this.nframe = nframe;
+    // tracemalloc_start: a second start() while tracing changes nothing, the frame limit included.
     if (this.tracing) return;
+    this.nframe = nframe;
     this.saved = [Domain.RAW, Domain.MEM, Domain.OBJ].map((d) => this.heap.getAllocator(d));
     for (const d of [Domain.RAW, Domain.MEM, Domain.OBJ]) this.heap.setAllocator(d, this.hook(this.saved[d]!));
     this.tracing = true;
@@ -116,8 +149,12 @@ export class Tracemalloc {
 
   /** tracemalloc.clear_traces(): forget the traces (and the peak) but keep tracing. */
   clearTraces(): void {
-    this.traces.clear();
-    this.tracebacks.clear();
+    this.traces = new Map();
+    this.nTraces = 0;
+    this.frames = new Map();
+    this.tracebacks = new TracebackNode();
+    this.nTracebacks = 0;
+    this.nFrames = 0;
     this.tracedMemory = 0;
     this.peakTracedMemory = 0;
   }
@@ -139,13 +176,14 @@ export class Tracemalloc {
 
   /**
    * tracemalloc.get_tracemalloc_memory(): memory the tracer itself uses. An
-   * estimate here (its tables live in V8's heap, not in this heap): 48 bytes a
-   * trace, 32 a traceback and 16 a frame, as _tracemalloc's entries are.
+   * estimate here (its tables live in V8's heap, not in this heap), counted
+   * as _PyTraceMalloc_GetTracemallocMemory counts _Py_hashtable_size: for
+   * each of its four tables (traces, tracebacks, filenames, domains) the
+   * table (88 bytes) and its 16 first buckets; 48 bytes a trace, 32 a
+   * traceback and 16 a frame.
    */
   getTracemallocMemory(): number {
-    let frames = 0;
-    for (const tb of this.tracebacks.values()) frames += tb.length;
-    return 48 * this.traces.size + 32 * this.tracebacks.size + 16 * frames;
+    return 4 * (88 + 16 * 8) + 48 * this.nTraces + 32 * this.nTracebacks + 16 * this.nFrames;
   }
 
   /** tracemalloc.get_object_traceback / _get_object_traceback: the traceback of the live block at ptr, if traced. */
@@ -153,22 +191,36 @@ export class Tracemalloc {
     return this.traces.get(ptr)?.traceback ?? null;
   }
 
+  /**
+   * _PyTraceMalloc_NewReference: the live block at ptr, when traced, takes the
+   * current traceback (an object made again from a free list is traced where
+   * it was remade, not where its block was first allocated).
+   */
+  newReference(ptr: number): void {
+    if (!this.tracing) return;
+    const t = this.traces.get(ptr);
+    if (t !== undefined) t.traceback = this.traceback();
+  }
+
   /** tracemalloc.take_snapshot(). */
   takeSnapshot(): Snapshot {
     if (!this.tracing) throw new TracemallocError('the tracemalloc module must be tracing memory allocations to take a snapshot');
     const traces: Trace[] = [];
-    for (const t of this.traces.values()) traces.push(new Trace(DEFAULT_DOMAIN, t.size, t.traceback));
+    for (const t of this.traces.values()) if (t !== undefined) traces.push(new Trace(DEFAULT_DOMAIN, t.size, t.traceback));
     return new Snapshot(traces, this.nframe);
   }
 
-  /** traceback_get_frames + traceback_new, interned. */
+  /** traceback_get_frames + traceback_new, interned (the same frames and total give the same Traceback). */
   private traceback(): Traceback {
-    const { frames, total } = this.frameSource(this.nframe);
-    const tb = new Traceback(frames, total > frames.length ? total : null);
-    const key = `${tb.key()}\u0002${tb.totalNframe}`;
-    const known = this.tracebacks.get(key);
+    this.node = this.tracebacks;
+    this.taken.length = 0;
+    const total = this.frameSource(this.nframe, this.visitFrame);
+    const known = this.node.byTotal.get(total);
     if (known !== undefined) return known;
-    this.tracebacks.set(key, tb);
+    const tb = new Traceback(this.taken, total > this.taken.length ? total : null);
+    this.node.byTotal.set(total, tb);
+    this.nTracebacks++;
+    this.nFrames += this.taken.length;
     return tb;
   }
 
@@ -176,6 +228,7 @@ export class Tracemalloc {
   private addTrace(ptr: number, size: number): void {
     const old = this.traces.get(ptr);
     if (old !== undefined) this.tracedMemory -= old.size;
+    else this.nTraces++;
     this.traces.set(ptr, { size, traceback: this.traceback() });
     this.tracedMemory += size;
     if (this.tracedMemory > this.peakTracedMemory) this.peakTracedMemory = this.tracedMemory;
@@ -185,7 +238,8 @@ export class Tracemalloc {
   private removeTrace(ptr: number): void {
     const old = this.traces.get(ptr);
     if (old === undefined) return;
-    this.traces.delete(ptr);
+    this.traces.set(ptr, undefined);
+    this.nTraces--;
     this.tracedMemory -= old.size;
   }
 
