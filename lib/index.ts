@@ -32,7 +32,23 @@ export { configureRegion, regionInfo, type RegionInfo } from './allocator/region
 export type { ArenaAllocator, MappedArena, RawMemory } from './allocator/osMemory.js';
 export { fakeArenaAllocator, fakeRawMemory, nativeArenaAllocator, nativeRawMemory } from './allocator/osMemory.js';
 export { withFaults, type FaultCounts, type FaultPlan } from './allocator/faultInjection.js';
-export { formatMallocStats, type MallocStats, type SizeClassStats } from './allocator/stats.js';
+export { MALLOC_STATS_VERSION, formatMallocStats, type MallocStats, type ReleaseStats, type SizeClassStats } from './allocator/stats.js';
+export {
+  CPYTHON_RELEASE,
+  releasePolicyName,
+  resolveReleasePolicy,
+  type ReleasePolicy,
+  type ResolvedReleasePolicy,
+} from './allocator/releasePolicy.js';
+export {
+  ARENA_CHANNEL_NAME,
+  POOL_CHANNEL_NAME,
+  arenaChannel,
+  poolChannel,
+  type ArenaChannelMessage,
+  type PoolChannelMessage,
+  type PoolEvent,
+} from './allocator/channels.js';
 export type { ArenaMapCounts } from './allocator/arenaMap.js';
 export { pymallocViolations } from './allocator/validate.js';
 export {
@@ -82,4 +98,9 @@ export {
 } from './tools/tracemalloc/snapshot.js';
 export { pins, formatPins, type PinCandidate, type PinnedArena, type PinOptions } from './tools/pins.js';
 export { TraceWriter, TraceWriterError, fileSink, stringSink, type TraceSink } from './tools/traceWriter.js';
-export { fuzzHeap, type FuzzReport, type HeapFuzzOptions } from './tools/fuzz/heapFuzz.js';
+export { fuzzHeap, type HeapFuzzOptions } from './tools/fuzz/heapFuzz.js';
+export { type FuzzReport } from './tools/fuzz/fuzzReport.js';
+export { fuzzCapi, type CapiFuzzOptions } from './tools/fuzz/capiFuzz.js';
+export { fuzzHandles, type HandleFuzzOptions } from './tools/fuzz/handleFuzz.js';
+export { fuzzGc, type GcFuzzOptions } from './tools/fuzz/gcFuzz.js';
+export { fuzzRun, type RunFuzzOptions } from './tools/fuzz/runFuzz.js';

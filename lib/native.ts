@@ -32,11 +32,10 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { NativeAddonError } from './errors.js';
+import { packageRoot } from './packageRoot.js';
 
 /** The thread's region, from {@link NativeAddon.reserveRegion}. */
 export interface NativeRegion {
@@ -143,6 +142,16 @@ export interface NativeAddon {
    */
   resetPeakRss(): boolean;
 
+  /**
+   * Tells V8 that pymem holds `bytes` of memory outside its heap (the new
+   * total for this thread; the addon passes napi_adjust_external_memory the
+   * difference from the last). Returns V8's external memory afterwards.
+   */
+  setExternalMemory(bytes: number): number;
+
+  /** The total last given to {@link setExternalMemory} on this thread (0 at first). */
+  externalMemory(): number;
+
   /** Benchmark floor: nanoseconds for `iterations` of `free(malloc(size))` in a C++ loop. */
   benchPairs(size: number, iterations: number): number;
 
@@ -152,17 +161,6 @@ export interface NativeAddon {
    * `[0, liveCount)`).
    */
   benchMixed(liveCount: number, sizes: Uint32Array, order: Uint32Array): number;
-}
-
-/** The directory holding pymem's package.json, from this file upwards. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new NativeAddonError(`pymem: no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-  return dir;
 }
 
 let loaded: NativeAddon | null = null;
@@ -210,7 +208,7 @@ export function hasNative(): boolean {
 const NAMES = [
   'pageSize', 'reserveRegion', 'releaseRange', 'residentPages', 'regionView', 'detachView',
   'malloc', 'calloc', 'realloc', 'free', 'rawWindow', 'blockBuffer', 'blockSize',
-  'memoryStats', 'resetPeakRss', 'benchPairs', 'benchMixed',
+  'memoryStats', 'resetPeakRss', 'setExternalMemory', 'externalMemory', 'benchPairs', 'benchMixed',
 ] as const satisfies readonly (keyof NativeAddon)[];
 
 /**

@@ -23,6 +23,7 @@ import { type PyTypeObject, isGcType, preHeaderBytes } from './objects/type.js';
 import { AttributeError, type ClassSpec } from './objects/types/instance.js';
 import { KeyError } from './objects/types/dict.js';
 import { type GcModule, installGc } from './gc/gcModule.js';
+import { fromJS, toJS } from './jsConvert.js';
 
 /** A handle was used (or released) after it was released. */
 export class ReleasedHandleError extends PymemError {}
@@ -319,43 +320,19 @@ export class Python {
    * constant tuple and over-allocates: 88 in CPython.)
    */
   list(items: JSValue[]): PyHandle {
-    const refs = this.refs(items);
-    let l: number;
-    try {
-      l = this.interp.list.new(refs.length);
-    } catch (e) {
-      for (const r of refs) this.interp.rt.decref(r);
-      throw e;
-    }
-    refs.forEach((r, i) => this.interp.list.setItem(l, i, r));
-    return this.own(l);
+    if (!Array.isArray(items)) throw new InvalidArgumentError(`list takes an array, got ${describe(items)}`);
+    return this.from(items);
   }
   /** A dict from a Map or a plain object (PyDict_New + PyDict_SetItem for each entry). */
   dict(entries: Map<JSValue, JSValue> | { [key: string]: JSValue } = {}): PyHandle {
-    const d = this.interp.dict.new();
-    const pairs = entries instanceof Map ? [...entries] : Object.entries(entries);
-    try {
-      for (const [k, v] of pairs) this.setItem(d, k, v);
-    } catch (e) {
-      this.interp.rt.decref(d);
-      throw e;
+    if (typeof entries !== 'object' || entries === null || Array.isArray(entries) || entries instanceof Set) {
+      throw new InvalidArgumentError(`dict takes a Map or a plain object, got ${describe(entries)}`);
     }
-    return this.own(d);
+    return this.from(entries);
   }
   /** A set (PySet_New + PySet_Add). */
   set(items: Iterable<JSValue> = []): PyHandle {
-    const refs = this.refs(items);
-    let s = 0;
-    try {
-      s = this.interp.set.new();
-      for (const r of refs) this.interp.set.add(s, r);
-    } catch (e) {
-      if (s !== 0) this.interp.rt.decref(s);
-      throw e;
-    } finally {
-      for (const r of refs) this.interp.rt.decref(r);
-    }
-    return this.own(s);
+    return this.from(items instanceof Set ? items : new Set(items));
   }
 
   /** Defines a user class (type_new): with a managed __dict__ by default, or __slots__, __weakref__ and a __del__ finalizer. */
@@ -509,7 +486,12 @@ export class Python {
     return this.own(this.interp.list.repeat(list.ptr, n));
   }
 
-  /** Converts a JavaScript value: null → None, boolean → bool, integer → int, other number → float, string → str, array → list, Set → set, Map or object → dict, handle → the same object. */
+  /**
+   * Converts a JavaScript value: null → None, boolean → bool, integer → int,
+   * other number → float, string → str, array → list, Set → set, Map or
+   * plain object → dict, handle → the same object. Any depth converts, and a
+   * cyclic array or Map becomes a cyclic list or dict (jsConvert.ts).
+   */
   from(v: JSValue): PyHandle {
     return this.own(this.ref(v));
   }
@@ -528,35 +510,22 @@ export class Python {
     }
   }
 
-  /** A new reference to the object for v. */
+  /** A new reference to the object for v (fromJS). */
   private ref(v: JSValue): number {
-    const i = this.interp;
-    if (v instanceof PyHandle) {
-      i.rt.incref(v.ptr);
-      return v.ptr;
-    }
-    if (v === null || v === undefined) return this.newRef(i.singletons.None);
-    if (typeof v === 'boolean') return i.long.fromBool(v);
-    if (typeof v === 'bigint') return i.long.fromBigInt(v);
-    if (typeof v === 'number') return Number.isInteger(v) && !Object.is(v, -0) ? i.long.fromNumber(v) : i.float.fromNumber(v);
-    if (typeof v === 'string') return i.str.fromString(v);
-    if (v instanceof Uint8Array) return i.bytes.fromBytes(v);
-    if (Array.isArray(v)) return this.list(v).steal();
-    if (v instanceof Set) return this.set(v).steal();
-    if (v instanceof Map) return this.dict(v).steal();
-    return this.dict(v).steal();
+    return fromJS(this.interp, v, this.#handleRef);
   }
 
-  private newRef(p: number): number {
-    this.interp.rt.incref(p);
-    return p;
-  }
+  /** A new reference to a handle's object (undefined for anything else); refuses another space's handle. */
+  readonly #handleRef = (v: unknown): number | undefined => {
+    if (!(v instanceof PyHandle)) return undefined;
+    if (v.py !== this) throw new InvalidArgumentError('a handle of another Python space: objects cannot move between spaces');
+    this.interp.rt.incref(v.ptr);
+    return v.ptr;
+  };
 
-  /** The value of an object as JavaScript. */
+  /** The value of an object as JavaScript (jsConvert.ts: cycles and any depth convert). */
   toJS(p: number): unknown {
-    const t = this.interp.rt.typeOf(p);
-    if (t.toJS) return t.toJS(this.interp.rt, p);
-    throw new PymemError(`no JavaScript value for a ${t.name} object`);
+    return toJS(this.interp, p);
   }
 
   /** Where the object at p lives. */

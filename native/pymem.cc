@@ -253,6 +253,8 @@ class Pymem : public Napi::Addon<Pymem> {
             InstanceMethod("blockSize", &Pymem::BlockSize, kMethod),
             InstanceMethod("memoryStats", &Pymem::MemoryStats, kMethod),
             InstanceMethod("resetPeakRss", &Pymem::ResetPeakRss, kMethod),
+            InstanceMethod("setExternalMemory", &Pymem::SetExternalMemory, kMethod),
+            InstanceMethod("externalMemory", &Pymem::ExternalMemory, kMethod),
         });
     exports.Set("benchPairs", Napi::Function::New(env, BenchPairs, "benchPairs"));
     exports.Set("benchMixed", Napi::Function::New(env, BenchMixed, "benchMixed"));
@@ -604,7 +606,27 @@ class Pymem : public Napi::Addon<Pymem> {
     return Napi::Boolean::New(info.Env(), ok);
   }
 
+  // -------------------------------------------------------------------------
+  // What V8 is told pymem holds (napi_adjust_external_memory), so that its
+  // garbage collector weighs the heap's arenas. JS states the total for this
+  // environment; the addon passes V8 the difference from the last total.
+
+  // setExternalMemory(bytes): the new total; returns V8's external memory
+  // after the adjustment (all external memory of the isolate, not only ours).
+  Napi::Value SetExternalMemory(const Napi::CallbackInfo& info) {
+    int64_t total = static_cast<int64_t>(ArgInteger(info, 0, "bytes"));
+    int64_t adjusted = Napi::MemoryManagement::AdjustExternalMemory(info.Env(), total - external_);
+    external_ = total;
+    return Napi::Number::New(info.Env(), static_cast<double>(adjusted));
+  }
+
+  // externalMemory(): the total last given to setExternalMemory (0 at first).
+  Napi::Value ExternalMemory(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(external_));
+  }
+
   const size_t pageSize_;
+  int64_t external_ = 0;  // bytes reported to V8 by setExternalMemory
   uintptr_t regionAddress_ = 0;
   size_t regionSize_ = 0;
   uint64_t regionRequested_ = 0;

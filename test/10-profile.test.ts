@@ -81,6 +81,7 @@ describe('custom profiles', () => {
       numClasses: 16,
       poolOverhead: 48,
       maxPoolsInArena: 8,
+      release: { releasePoolsAt: 0 },
     });
   });
 

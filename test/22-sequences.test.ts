@@ -5,7 +5,8 @@
 // never reused); _PyTuple_MaybeUntrack; tuple_hash against hard-coded
 // CPython values; deep structures freed through the trashcan; a 10,000,000
 // item list; and a fast-check model of list operations (contents, item
-// refcounts, `allocated` after CPython's list_resize formula). Items are a
+// refcounts, `allocated` after CPython's list_resize formula; extended slice
+// deletion and assignment, l *= n). Items are a
 // test-only non-GC int type (hash(n) = n as CPython's small ints), so these
 // tests need no other type module.
 import fc from 'fast-check';
@@ -628,6 +629,9 @@ type ListOp =
   | { op: 'extend'; items: number[] }
   | { op: 'extendIter'; items: number[]; hint: number }
   | { op: 'delSlice'; lo: number; hi: number }
+  | { op: 'delExtended'; start: number; step: number; count: number }
+  | { op: 'assignExtended'; start: number; step: number; items: number[] }
+  | { op: 'inplaceRepeat'; n: number }
   | { op: 'clear' };
 
 const POOL = 5;
@@ -642,7 +646,20 @@ const listOp: fc.Arbitrary<ListOp> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('extendIter' as const), items: fc.array(item, { maxLength: 30 }), hint: fc.integer({ min: 0, max: 40 }) }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant('delSlice' as const), lo: index, hi: index }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant('clear' as const) }), weight: 1 },
+  // start and count are taken modulo what the list's size allows when the op runs.
+  { arbitrary: fc.record({ op: fc.constant('delExtended' as const), start: fc.nat(1000), step: fc.constantFrom(-4, -3, -2, -1, 2, 3, 5), count: fc.nat(1000) }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant('assignExtended' as const), start: fc.nat(1000), step: fc.constantFrom(-3, -1, 2, 4), items: fc.array(item, { maxLength: 12 }) }), weight: 2 },
+  { arbitrary: fc.record({ op: fc.constant('inplaceRepeat' as const), n: fc.integer({ min: -1, max: 4 }) }), weight: 1 },
 );
+
+/** The indices of an extended slice of a list of n items: start (mod n), step, and at most `count` (mod what fits) of them. */
+function extendedIndices(n: number, startRaw: number, step: number, countRaw: number): number[] {
+  if (n === 0) return [];
+  const start = startRaw % n;
+  const fits = step > 0 ? Math.floor((n - 1 - start) / step) + 1 : Math.floor(start / -step) + 1;
+  const count = countRaw % (fits + 1);
+  return Array.from({ length: count }, (_, k) => start + k * step);
+}
 
 /** A list as CPython 3.11 keeps it: items, `allocated`, and whether ob_item is non-NULL. */
 class ListModel {
@@ -765,6 +782,36 @@ function run(f: Fixture, pool: number[], l: number, m: ListModel, ops: ListOp[])
           m.resize(n - (hi - lo));
           m.items.splice(lo, hi - lo);
         }
+        break;
+      }
+      case 'delExtended': {
+        // list_ass_subscript's deletion with a step: the gaps closed, then list_resize to the new size.
+        const idx = extendedIndices(n, o.start, o.step, o.count);
+        list.assignExtendedSlice(l, idx[0] ?? 0, o.step, idx.length, 0);
+        if (idx.length === 0) break;
+        const gone = new Set(idx);
+        m.items = m.items.filter((_, i) => !gone.has(i));
+        m.resize(m.items.length);
+        break;
+      }
+      case 'assignExtended': {
+        const idx = extendedIndices(n, o.start, o.step, o.items.length);
+        const src = o.items.slice(0, idx.length).map((k) => pool[k]!);
+        const t = f.interp.tuple.pack(src);
+        list.assignExtendedSlice(l, idx[0] ?? 0, o.step, idx.length, t);
+        rt.decref(t);
+        idx.forEach((i, k) => (m.items[i] = src[k]!));
+        break;
+      }
+      case 'inplaceRepeat': {
+        list.inplaceRepeat(l, o.n);
+        if (n === 0 || o.n === 1) break;
+        if (o.n < 1) {
+          m.clear();
+          break;
+        }
+        m.resize(n * o.n);
+        m.items = Array.from({ length: o.n }, () => m.items).flat();
         break;
       }
       case 'clear':

@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../lib/errors.js';
 import { BinaryTraceBuilder, HEADER_BYTES, type BinaryTrace, writeBinaryTrace } from '../lib/tools/binaryTrace.js';
 import { checkAvailable, parseAllocator, replayerPath } from '../lib/tools/compare/allocators.js';
 import { checkRun, runComparison } from '../lib/tools/compare/compare.js';
@@ -69,6 +70,12 @@ describe('allocator names', () => {
   it('reads pymem variants, the addon, the native ones and NAME=PATH', () => {
     expect(parseAllocator('pymem')).toMatchObject({ kind: 'pymem', profile: 'cpython311', arenaRetention: 0, checkFree: true });
     expect(parseAllocator('pymem-classic-retain8-nocheck')).toMatchObject({ kind: 'pymem', profile: 'classic', arenaRetention: 8, checkFree: false });
+    expect(parseAllocator('pymem+madvise')).toMatchObject({ profile: 'cpython311', arenaRetention: 0, release: { releasePoolsAt: 1 } });
+    expect(parseAllocator('pymem+madvise8+cache4')).toMatchObject({ arenaRetention: 4, release: { releasePoolsAt: 8 } });
+    expect(parseAllocator('pymem+cache4')).toMatchObject({ arenaRetention: 4 });
+    expect(parseAllocator('pymem+cache4')).not.toHaveProperty('release');
+    expect(parseAllocator('pymem')).not.toHaveProperty('release');
+    expect(() => parseAllocator('pymem+madvise9999999')).toThrow(InvalidArgumentError);
     expect(parseAllocator('addon-glibc')).toEqual({ kind: 'addon', name: 'addon-glibc' });
     expect(parseAllocator('glibc')).toEqual({ kind: 'native', name: 'glibc' });
     expect(parseAllocator('jemalloc')).toMatchObject({ kind: 'native', debianPackage: 'libjemalloc2' });

@@ -232,8 +232,9 @@ describe('what the recorder needs, as typed errors', () => {
   });
 
   it('the command line: pymem\'s options first, then (or after --) python\'s', () => {
-    expect(parseRecordArgs(['--out', 'a.trace.gz', '-X', 'dev', 's.py'])).toEqual({ opts: { out: 'a.trace.gz' }, pythonArgs: ['-X', 'dev', 's.py'] });
-    expect(parseRecordArgs(['--random-addresses', '--', '--out', 's.py'])).toEqual({ opts: { fixedAddresses: false }, pythonArgs: ['--out', 's.py'] });
+    expect(parseRecordArgs(['--out', 'a.trace.gz', '-X', 'dev', 's.py'])).toEqual({ opts: { out: 'a.trace.gz' }, pythonArgs: ['-X', 'dev', 's.py'], json: false });
+    expect(parseRecordArgs(['--random-addresses', '--', '--out', 's.py'])).toEqual({ opts: { fixedAddresses: false }, pythonArgs: ['--out', 's.py'], json: false });
+    expect(parseRecordArgs(['--json', 's.py', '--json'])).toEqual({ opts: {}, pythonArgs: ['s.py', '--json'], json: true });
     expect(() => parseRecordArgs(['--python'])).toThrow(/--python needs a value/);
   });
 });

@@ -47,6 +47,10 @@ export class ArenaObject {
   nextarena: ArenaObject | null = null;
   /** Previous arena on usableArenas. */
   prevarena: ArenaObject | null = null;
+  /** Beyond CPython (release policy): empty pools on freepools whose pages are still resident. */
+  nResidentEmptyPools = 0;
+  /** Beyond CPython (release policy): pools on freepools whose pages after the header are released. */
+  nReleasedPools = 0;
   /** Creation number: the value of ntimesArenaAllocated when this arena was mapped (beyond CPython: for replay). */
   ordinal = -1;
 

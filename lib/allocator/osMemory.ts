@@ -86,14 +86,35 @@ export function rawAddress(p: number): number {
   return p - RAW_BASE;
 }
 
-/** Arenas in the addon's region: nothing to map (the span is untouched, zero memory), and free gives the pages back (MADV_DONTNEED). */
+/** Bytes of arenas (and static blocks) mapped by native arena allocators on this thread: what V8 is told pymem holds. */
+let nativeArenaBytes = 0;
+
+/**
+ * Arenas in the addon's region: nothing to map (the span is untouched, zero
+ * memory), and free gives the pages back (MADV_DONTNEED). Every map and unmap
+ * tells V8 the thread's new total (napi_adjust_external_memory), so its
+ * collector knows how much memory the heaps hold.
+ */
 export function nativeArenaAllocator(): ArenaAllocator {
-  getNative();
+  const native = getNative();
   ensureRegion();
   return {
-    alloc: (offset, size) => ({ offset, size, address: realAddress(offset) }),
-    free: (arena) => releaseRange(arena.offset, arena.size),
+    alloc(offset, size) {
+      nativeArenaBytes += size;
+      native.setExternalMemory(nativeArenaBytes);
+      return { offset, size, address: realAddress(offset) };
+    },
+    free(arena) {
+      releaseRange(arena.offset, arena.size);
+      nativeArenaBytes -= arena.size;
+      native.setExternalMemory(nativeArenaBytes);
+    },
   };
+}
+
+/** Bytes this thread's native arena allocators hold mapped, as last told to V8 (the addon's count). */
+export function externalArenaBytes(): number {
+  return getNative().externalMemory();
 }
 
 /** log2 of a raw window's stride (native/pymem.cc's kWindowStride). */

@@ -6,6 +6,9 @@
  *   cpython311    1 MiB arenas, 16 KiB pools, 16-byte alignment, 32 classes
  *               (64-bit CPython 3.10+: ARENA_BITS 20, POOL_BITS 14, ALIGNMENT 16)
  *
+ * A profile may also carry a release policy (releasePolicy.ts): beyond
+ * CPython, and off unless given, so the two built-in profiles are CPython's.
+ *
  * Invariants checked by resolveProfile (each mirrors a static assert or a
  * design rule of obmalloc.c):
  *   - alignment, poolSize and arenaSize are powers of two, alignment >= 8
@@ -19,6 +22,7 @@
  */
 import { InvalidProfileError, describe } from '../errors.js';
 import { pool_header } from './poolHeader.js';
+import { type ReleasePolicy, type ResolvedReleasePolicy, resolveReleasePolicy } from './releasePolicy.js';
 
 /** The constants of one pymalloc build. */
 export interface Profile {
@@ -32,10 +36,14 @@ export interface Profile {
   readonly alignment: number;
   /** SMALL_REQUEST_THRESHOLD: larger requests (and size 0) go to the raw allocator. */
   readonly smallRequestThreshold: number;
+  /** Beyond CPython: when memory goes back to the OS (releasePolicy.ts); omitted, CPython's rule alone. */
+  readonly release?: ReleasePolicy;
 }
 
 /** A profile with the derived constants obmalloc.c computes with macros. */
 export interface ResolvedProfile extends Profile {
+  /** The release policy, validated (every field 0 for CPython's). */
+  readonly release: ResolvedReleasePolicy;
   /** ALIGNMENT_SHIFT = log2(alignment). */
   readonly alignmentShift: number;
   /** NB_SMALL_SIZE_CLASSES = smallRequestThreshold / alignment. */
@@ -126,5 +134,6 @@ export function resolveProfile(p: Profile | string = classic): ResolvedProfile {
     numClasses: smallRequestThreshold / alignment,
     poolOverhead,
     maxPoolsInArena: arenaSize / poolSize,
+    release: resolveReleasePolicy(p.release),
   });
 }

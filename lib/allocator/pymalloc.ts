@@ -49,7 +49,12 @@
  * it off (checkFree: false) to measure its cost, and then bad pointers are
  * undefined behaviour, as in C. When the region has no room for a new arena,
  * new_arena fails as when mmap fails in CPython, and pymalloc falls back to
- * the raw allocator (PyMem_RawMalloc) for the request.
+ * the raw allocator (PyMem_RawMalloc) for the request. A profile's release
+ * policy (releasePolicy.ts) may give empty pools' pages back and keep empty
+ * arenas mapped; it acts only where a pool empties or is reused and where an
+ * arena would be freed, never on the fast paths, and changes no list order.
+ * Pool and arena state changes are published on 'pymem:pool' and
+ * 'pymem:arena' (channels.ts) when someone subscribes.
  */
 import { DisposedError } from '../errors.js';
 import { DoubleFreeError, InvalidPointerError, OutOfMemoryError } from '../errors.js';
@@ -57,6 +62,7 @@ import { copyBytes, fillBytes } from './access.js';
 import type { MemAllocator } from './domains.js';
 import type { ArenaAllocator } from './osMemory.js';
 import { ArenaObject } from './arenaObject.js';
+import { type PoolEvent, arenaChannel, poolChannel } from './channels.js';
 import { SMALL_LIMIT } from './pointer.js';
 import type { ResolvedProfile } from './profile.js';
 import { LIVE, U32, UNIT_SHIFT, bindSpan, clearLive, detachUserBuffer, releaseRange, spans, unbindSpan, userBuffer } from './region.js';
@@ -100,6 +106,8 @@ export class PyMalloc implements MemAllocator {
   private readonly poolOverhead: number;
   private readonly shift: number;
   private readonly threshold: number;
+  /** The release policy's releasePoolsAt (0: off). */
+  private readonly releasePoolsAt: number;
   /** u32 index of usedpools[0]'s sentinel; class c's is sentinelIndex + c * SENTINEL_STRIDE / 4. */
   private readonly sentinelIndex: number;
   // The region's views and live bits in fields: in a method, a field load is cheaper than a module binding's (measured 4.2 against 6.5 ns per five accesses).
@@ -130,6 +138,10 @@ export class PyMalloc implements MemAllocator {
   rawAllocatedBlocks = 0;
   /** Mapped arenas all of whose pools are free (beyond CPython: for arenaRetention). */
   nEmptyArenas = 0;
+  /** Beyond CPython (release policy): pools of mapped arenas whose pages are released now. */
+  nPoolsReleased = 0;
+  /** Beyond CPython (release policy): times a pool's pages were released. */
+  ntimesPoolReleased = 0;
 
   /** Observers of arena map/unmap. */
   readonly arenaListeners: ArenaListener[] = [];
@@ -155,6 +167,7 @@ export class PyMalloc implements MemAllocator {
     this.poolOverhead = profile.poolOverhead;
     this.shift = profile.alignmentShift;
     this.threshold = profile.smallRequestThreshold;
+    this.releasePoolsAt = profile.release.releasePoolsAt;
     this.nfp2lasta = new Array<ArenaObject | null>(profile.maxPoolsInArena + 1).fill(null);
     const sentinels = new ArenaObject(-1);
     if (bindSpan(SENTINEL_SPAN, sentinels) < 0) throw new OutOfMemoryError('the region of this thread is full', SENTINEL_SPAN);
@@ -247,9 +260,37 @@ export class PyMalloc implements MemAllocator {
     }
     arenaobj.firstPool = arenaobj.poolAddress;
     arenaobj.ntotalpools = arenaobj.nfreepools;
+    arenaobj.nResidentEmptyPools = 0;
+    arenaobj.nReleasedPools = 0;
     this.nEmptyArenas++;
     for (const l of this.arenaListeners) l('map', arenaobj);
+    if (arenaChannel.hasSubscribers) this.publishArena('map', arenaobj);
     return arenaobj;
+  }
+
+  /** Publishes an arena's map or unmap on 'pymem:arena'. */
+  private publishArena(event: 'map' | 'unmap', ao: ArenaObject): void {
+    arenaChannel.publish({
+      event,
+      arenaIndex: ao.index,
+      address: ao.address,
+      size: this.arenaSize,
+      arenasMapped: this.narenasCurrentlyAllocated - (event === 'unmap' ? 1 : 0),
+      source: this,
+    });
+  }
+
+  /** Publishes a pool's state change on 'pymem:pool'. */
+  private publishPool(event: PoolEvent, pool: number): void {
+    const c = this.poolField(pool, SZIDX);
+    poolChannel.publish({
+      event,
+      pool,
+      arenaIndex: this.poolField(pool, ARENAINDEX),
+      sizeClass: c === DUMMY_SIZE_IDX ? -1 : c,
+      count: this.poolField(pool, COUNT),
+      source: this,
+    });
   }
 
   /** Gives a span's memory back and forgets it: users' views detached, live bits cleared, the span unbound. */
@@ -268,6 +309,8 @@ export class PyMalloc implements MemAllocator {
   /** The part of insert_to_freepool that returns an empty arena to the OS. */
   private freeArena(ao: ArenaObject): void {
     for (const l of this.arenaListeners) l('unmap', ao);
+    if (arenaChannel.hasSubscribers) this.publishArena('unmap', ao);
+    this.nPoolsReleased -= ao.nReleasedPools;
     ao.nextarena = this.unusedArenaObjects;
     this.unusedArenaObjects = ao;
     this.releaseSpan(ao, this.arenaSize, ao.mapped);
@@ -296,6 +339,7 @@ export class PyMalloc implements MemAllocator {
     const prev = this.u32[h + PREVPOOL]!;
     this.setPrevPool(next, prev);
     this.setNextPool(prev, next);
+    if (poolChannel.hasSubscribers) this.publishPool('full', pool);
   }
 
   /** allocate_from_new_pool(): no used pool of this class; take a free pool, mapping an arena if needed. Returns a block pointer or 0. */
@@ -321,6 +365,7 @@ export class PyMalloc implements MemAllocator {
       // Unlink from cached pools.
       ua.freepools = this.nextPool(pool);
       ua.nfreepools--;
+      if (this.releasePoolsAt !== 0) this.reusePool(ua, pool);
       if (ua.nfreepools === 0) {
         this.usableArenas = ua.nextarena;
         if (this.usableArenas !== null) this.usableArenas.prevarena = null;
@@ -363,6 +408,7 @@ export class PyMalloc implements MemAllocator {
       this.u32[(bp + bsize) >> 2] = 0;
     }
     if (this.checkFree) this.live[bp >>> 8]! |= 1 << ((bp >>> 3) & 31);
+    if (poolChannel.hasSubscribers) this.publishPool('init', pool);
     return bp;
   }
 
@@ -485,6 +531,7 @@ export class PyMalloc implements MemAllocator {
     this.setPrevPool(pool, prev);
     this.setPrevPool(next, pool);
     this.setNextPool(prev, pool);
+    if (poolChannel.hasSubscribers) this.publishPool('used', pool);
   }
   /** insert_to_freepool(): an empty pool goes on its arena's freepools; then arena management. */
   private insertToFreepool(pool: number): void {
@@ -492,6 +539,7 @@ export class PyMalloc implements MemAllocator {
     const prev = this.prevPool(pool);
     this.setPrevPool(next, prev);
     this.setNextPool(prev, next);
+    if (poolChannel.hasSubscribers) this.publishPool('empty', pool);
 
     // Link the pool to freepools (singly linked; prevpool unused there).
     const ao = this.arenas[this.poolField(pool, ARENAINDEX)]!;
@@ -518,6 +566,7 @@ export class PyMalloc implements MemAllocator {
       this.freeArena(ao);
       return;
     }
+    if (this.releasePoolsAt !== 0 && ++ao.nResidentEmptyPools >= this.releasePoolsAt) this.releaseEmptyPools(ao);
     // Case 2: the only free pool. Put ao at the head of usableArenas.
     if (nf === 1) {
       ao.nextarena = this.usableArenas;
@@ -540,6 +589,41 @@ export class PyMalloc implements MemAllocator {
     ao.nextarena = lastnf.nextarena;
     if (ao.nextarena !== null) ao.nextarena.prevarena = ao;
     lastnf.nextarena = ao;
+  }
+
+  // --- release policy (beyond CPython; releasePolicy.ts) ------------------------------
+
+  /**
+   * Gives back the pages after the header of every empty pool of `ao` still
+   * resident (at most nResidentEmptyPools of them, the most recently emptied
+   * first on freepools), marking each released with szidx DUMMY_SIZE_IDX so
+   * that its reuse initialises the header as for a never-used pool.
+   */
+  private releaseEmptyPools(ao: ArenaObject): void {
+    const page = 1 << UNIT_SHIFT;
+    for (let pool = ao.freepools; pool !== NULL_POOL && ao.nResidentEmptyPools > 0; pool = this.nextPool(pool)) {
+      if (this.poolField(pool, SZIDX) === DUMMY_SIZE_IDX) continue;
+      this.u32[(pool >> 2) + SZIDX] = DUMMY_SIZE_IDX;
+      // The whole pages after the header's: none when the pool is one page.
+      const from = Math.ceil((pool + this.poolOverhead) / page) * page;
+      const to = Math.floor((pool + this.poolSize) / page) * page;
+      if (from < to) releaseRange(from, to - from);
+      ao.nResidentEmptyPools--;
+      ao.nReleasedPools++;
+      this.nPoolsReleased++;
+      this.ntimesPoolReleased++;
+      if (poolChannel.hasSubscribers) this.publishPool('release', pool);
+    }
+  }
+
+  /** A pool leaves freepools to be used again: one fewer resident empty pool, or one fewer released one. */
+  private reusePool(ao: ArenaObject, pool: number): void {
+    if (this.poolField(pool, SZIDX) === DUMMY_SIZE_IDX) {
+      ao.nReleasedPools--;
+      this.nPoolsReleased--;
+    } else {
+      ao.nResidentEmptyPools--;
+    }
   }
 
   /** _PyObject_Free(). */
@@ -665,6 +749,8 @@ export class PyMalloc implements MemAllocator {
     this.disposed = true;
     for (const ao of this.arenas) {
       if (ao.address === 0) continue;
+      if (arenaChannel.hasSubscribers) this.publishArena('unmap', ao);
+      --this.narenasCurrentlyAllocated;
       this.releaseSpan(ao, this.arenaSize, ao.mapped);
       ao.mapped = null;
       ao.address = 0;

@@ -8,9 +8,15 @@
  *
  *   narenas * ARENA_SIZE == allocated + available + unused pools * POOL_SIZE
  *                           + pool headers + quantization + arena alignment
+ *
+ * The structured object is plain JSON, versioned: `version` is
+ * MALLOC_STATS_VERSION, and schema/malloc-stats.schema.json describes every
+ * field (a test validates real outputs against it). A change of a field's
+ * meaning or a removal bumps the version; a new field is added to the schema.
  */
 import type { ArenaMapCounts } from './arenaMap.js';
 import type { PyMalloc } from './pymalloc.js';
+import type { ResolvedReleasePolicy } from './releasePolicy.js';
 import { COUNT, SZIDX } from './poolHeader.js';
 
 /** One row of the class table. */
@@ -22,8 +28,25 @@ export interface SizeClassStats {
   availBlocks: number;
 }
 
+/** The version of the {@link MallocStats} JSON (schema/malloc-stats.schema.json). */
+export const MALLOC_STATS_VERSION = 1;
+
+/** Beyond CPython: what the profile's release policy did (releasePolicy.ts). */
+export interface ReleaseStats {
+  /** The policy (releasePoolsAt 0: CPython's). */
+  policy: ResolvedReleasePolicy;
+  /** Empty pools whose pages are released now (included in unusedPools). */
+  poolsReleased: number;
+  /** Times a pool's pages were released. */
+  timesPoolReleased: number;
+  /** Mapped arenas all of whose pools are free (kept by CPython's rule or the arena cache). */
+  emptyArenas: number;
+}
+
 /** Everything _PyObject_DebugMallocStats prints, as numbers. */
 export interface MallocStats {
+  /** The version of this object's JSON shape: MALLOC_STATS_VERSION. */
+  version: typeof MALLOC_STATS_VERSION;
   profile: string;
   smallBlockThreshold: number;
   numClasses: number;
@@ -46,6 +69,7 @@ export interface MallocStats {
   arenaMap: ArenaMapCounts;
   /** Live blocks pymalloc handed to the raw allocator (raw_allocated_blocks). */
   rawAllocatedBlocks: number;
+  release: ReleaseStats;
 }
 
 /** Collects the stats of one pymalloc (the walk of _PyObject_DebugMallocStats). */
@@ -89,6 +113,7 @@ export function collectMallocStats(pm: PyMalloc, arenaMap: ArenaMapCounts): Mall
     quantization += n * ((p.poolSize - p.poolOverhead) % size);
   }
   return {
+    version: MALLOC_STATS_VERSION,
     profile: p.name,
     smallBlockThreshold: p.smallRequestThreshold,
     numClasses: p.numClasses,
@@ -108,6 +133,7 @@ export function collectMallocStats(pm: PyMalloc, arenaMap: ArenaMapCounts): Mall
     total: allocated + available + numfreepools * p.poolSize + headers + quantization + arenaAlignment,
     arenaMap,
     rawAllocatedBlocks: pm.rawAllocatedBlocks,
+    release: { policy: p.release, poolsReleased: pm.nPoolsReleased, timesPoolReleased: pm.ntimesPoolReleased, emptyArenas: pm.nEmptyArenas },
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import type { ArenaObject } from './arenaObject.js';
 import type { PyMalloc } from './pymalloc.js';
-import { COUNT, FREEBLOCK, MAXNEXTOFFSET, NEXTOFFSET, NULL_POOL, SZIDX, type PoolValidationContext, pool_header } from './poolHeader.js';
+import { COUNT, DUMMY_SIZE_IDX, FREEBLOCK, MAXNEXTOFFSET, NEXTOFFSET, NULL_POOL, SZIDX, type PoolValidationContext, pool_header } from './poolHeader.js';
 
 /** Every violated invariant of `pm`, as sentences; empty when the heap is consistent. */
 export function pymallocViolations(pm: PyMalloc): string[] {
@@ -31,6 +31,7 @@ export function pymallocViolations(pm: PyMalloc): string[] {
   const poolCtx: PoolValidationContext = { poolSize: p.poolSize, poolOverhead: p.poolOverhead, numClasses: p.numClasses, isPointer: () => true };
   let liveArenas = 0;
   let emptyArenas = 0;
+  let releasedPools = 0;
   for (const ao of pm.arenas) {
     if (ao.address === 0) continue;
     liveArenas++;
@@ -44,6 +45,8 @@ export function pymallocViolations(pm: PyMalloc): string[] {
       }
       free.add(f);
     }
+    out.push(...releaseViolations(pm, ao, free));
+    releasedPools += ao.nReleasedPools;
     const carved = (ao.poolAddress - first) / p.poolSize;
     if (ao.nfreepools !== free.size + ao.ntotalpools - carved) {
       out.push(`arena ${ao.index}: nfreepools ${ao.nfreepools} != ${free.size} free + ${ao.ntotalpools - carved} never carved`);
@@ -63,11 +66,29 @@ export function pymallocViolations(pm: PyMalloc): string[] {
   if (liveArenas !== pm.narenasCurrentlyAllocated) {
     out.push(`narenasCurrentlyAllocated ${pm.narenasCurrentlyAllocated} != ${liveArenas} mapped arenas`);
   }
+  if (releasedPools !== pm.nPoolsReleased) out.push(`nPoolsReleased ${pm.nPoolsReleased} != ${releasedPools} released pools`);
   if (emptyArenas !== pm.nEmptyArenas) out.push(`nEmptyArenas ${pm.nEmptyArenas} != ${emptyArenas} wholly free arenas`);
   if (pm.arenaRetention > 0 && emptyArenas > Math.max(1, pm.arenaRetention)) {
     out.push(`${emptyArenas} empty arenas kept, more than the retention of ${pm.arenaRetention}`);
   }
   out.push(...usableArenaViolations(pm));
+  return out;
+}
+
+/** The release policy's counts of one arena against its freepools list: released pools are those with szidx DUMMY_SIZE_IDX. */
+function releaseViolations(pm: PyMalloc, ao: ArenaObject, free: Set<number>): string[] {
+  const out: string[] = [];
+  const at = pm.profile.release.releasePoolsAt;
+  let released = 0;
+  for (const f of free) if (pm.poolField(f, SZIDX) === DUMMY_SIZE_IDX) released++;
+  const resident = free.size - released;
+  if (at === 0) {
+    if (released !== 0 || ao.nReleasedPools !== 0 || ao.nResidentEmptyPools !== 0) out.push(`arena ${ao.index}: pools released with no release policy`);
+    return out;
+  }
+  if (ao.nReleasedPools !== released) out.push(`arena ${ao.index}: nReleasedPools ${ao.nReleasedPools} != ${released} released pools on freepools`);
+  if (ao.nResidentEmptyPools !== resident) out.push(`arena ${ao.index}: nResidentEmptyPools ${ao.nResidentEmptyPools} != ${resident} resident empty pools`);
+  if (resident >= at) out.push(`arena ${ao.index}: ${resident} resident empty pools, releasePoolsAt is ${at}`);
   return out;
 }
 

@@ -54,13 +54,14 @@ export const compareCommand: Command = {
     "cpython is CPython 3.11's own obmalloc, from the libpython python3's sysconfig names (or --libpython).\n" +
     'Exit status: 0 when every run succeeded, 1 when one failed, 2 on bad usage.',
   options: {
-    allocators: { type: 'string', value: 'A,B,...', help: `default ${DEFAULT_ALLOCATORS.join(',')}; also pymem-retainN, pymem-...-nocheck, NAME=/path/to/libmalloc.so` },
+    allocators: { type: 'string', value: 'A,B,...', help: `default ${DEFAULT_ALLOCATORS.join(',')}; also pymem-retainN, pymem+madvise[N] (release policy), pymem+cacheK, pymem-...-nocheck, NAME=/path/to/libmalloc.so` },
     runs: { type: 'string', value: 'N', help: 'timed runs per allocator and workload (default 5)' },
     'memory-runs': { type: 'string', value: 'N', help: 'memory runs per allocator and workload (default 3; the median peak is kept)' },
     scale: { type: 'string', value: 'S', help: 'size of the synthetic workloads (default 1: about two million calls each)' },
     'touch-max': { type: 'string', value: 'BYTES', help: 'in memory runs, write into every new block of at most this size (default 512)' },
     out: { type: 'string', value: 'DIR', help: 'where the report goes (default bench/results/latest)' },
     libpython: { type: 'string', value: 'PATH', help: "the libpython of the cpython contestant, CPython 3.11's own obmalloc (default: python3's sysconfig)" },
+    json: { type: 'boolean', help: 'print the comparison (results.json: every run\'s numbers) on stdout instead of the table' },
   },
   examples: ['pymem compare synthetic:larson --scale 0.1 --runs 1 --memory-runs 1 --out /tmp/cmp'],
   async run(args) {
@@ -117,8 +118,10 @@ export const compareCommand: Command = {
         barFor = '';
       },
     });
-    const files = writeReport(c, out, ['npx pymem compare', ...args.argv].join(' '));
-    process.stdout.write(`${resultsTable(c)}\n\n${terminalNotes(c)}\n${files.map((f) => `wrote ${f}`).join('\n')}\n`);
+    const command = ['npx pymem compare', ...args.argv].join(' ');
+    const files = writeReport(c, out, command);
+    if (args.values['json'] === true) process.stdout.write(`${JSON.stringify({ command, ...c, files }, null, 1)}\n`);
+    else process.stdout.write(`${resultsTable(c)}\n\n${terminalNotes(c)}\n${files.map((f) => `wrote ${f}`).join('\n')}\n`);
     return c.workloads.some((w) => w.failures.length > 0) ? 1 : 0;
   },
 };

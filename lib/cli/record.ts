@@ -27,6 +27,7 @@ export const recordCommand: Command = {
     out: { type: 'string', value: 'NAME.trace.gz', help: 'where the trace goes (default: beside the script, SCRIPT.trace.gz)' },
     python: { type: 'string', value: 'CMD', help: 'the CPython 3.11 to run (default python3)' },
     'random-addresses': { type: 'boolean', help: 'do not fix addresses with setarch -R' },
+    json: { type: 'boolean', help: "report the trace, stats file, events and exit status as one JSON line on stderr (stdout is the program's)" },
   },
   rawArgs: true,
   examples: ['pymem record my_script.py arg1 arg2', "pymem record --out loop.trace.gz -- -c 'x = [0] * 10**6'"],

@@ -26,6 +26,9 @@ import type { PyTypeObject } from '../objects/type.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
 import { callPython, genNext } from './ceval.js';
+import { isIterator, seqIterNew } from './bltinIter.js';
+import { bytesLikeOrNull } from './bytesType.js';
+import { rangeIndexOf } from './containerMethods.js';
 import {
   memoryviewAttr,
   memoryviewEq,
@@ -359,6 +362,13 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
     return r;
   }
   const seqA = interp.list.check(a) ? 'list' : interp.tuple.check(a) ? 'tuple' : as ? 'str' : null;
+  if (seqA === 'list' && op === 5 && bi && inplace) {
+    // list_inplace_repeat: `l *= n` grows l itself.
+    const n = intValue(vm, b);
+    if (n > 1n && BigInt(interp.list.size(a)) * n > 2n ** 31n) raise(vm, 'MemoryError', null);
+    interp.list.inplaceRepeat(a, n < 0n ? 0 : Number(n));
+    return newRef(vm, a);
+  }
   if (seqA !== null && op === 5 && bi) return sequenceRepeat(vm, a, seqA, intValue(vm, b));
   if (ai && op === 5) {
     const seqB = interp.list.check(b) ? 'list' : interp.tuple.check(b) ? 'tuple' : isStr(vm, b) ? 'str' : null;
@@ -384,6 +394,20 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
       interp.list.setItem(r, i, x);
     });
     return r;
+  }
+  const bytesA = bytesLikeOrNull(vm, a);
+  const bytesB = bytesA === null ? null : bytesLikeOrNull(vm, b);
+  if (op === 0 && bytesA !== null && bytesB !== null) {
+    // bytes_concat / bytearray_concat (bytearray_iconcat extends in place): the left operand's type.
+    const joined = new Uint8Array(bytesA.length + bytesB.length);
+    joined.set(bytesA);
+    joined.set(bytesB, bytesA.length);
+    if (typeOf(vm, a) === interp.bytes.type) return interp.bytes.fromBytes(joined);
+    if (inplace) {
+      interp.bytearray.extend(a, bytesB.slice());
+      return newRef(vm, a);
+    }
+    return interp.bytearray.fromBytes(joined);
   }
   if (op === 0 && seqA === 'tuple' && interp.tuple.check(b)) {
     return vm.tupleOf([...interp.tuple.items(a), ...interp.tuple.items(b)]);
@@ -437,12 +461,23 @@ export function isTrue(vm: Vm, op: number): boolean {
   if (interp.tuple.check(op)) return interp.tuple.size(op) !== 0;
   if (interp.dict.check(op)) return interp.dict.size(op) !== 0;
   if (interp.set.check(op)) return interp.set.size(op) !== 0;
-  if (interp.range.check(op)) return interp.range.length(op) !== 0;
+  if (interp.range.check(op)) return intValue(vm, interp.range.fields(op).length) !== 0n;
+  const t = typeOf(vm, op);
+  if (t === interp.complex.type) {
+    const c = interp.complex.parts(op);
+    return c.real !== 0 || c.imag !== 0;
+  }
+  if (t === interp.bytes.type || t === interp.bytearray.type) return bytesLikeOrNull(vm, op)!.length !== 0;
+  if (t === interp.set.frozensetType) return interp.set.size(op) !== 0;
   const b = lookupSpecial(vm, op, '__bool__');
   if (b !== 0) {
+    // slot_nb_bool: the result must be a bool.
     const r = callSpecial(vm, b, op, []);
+    const name = typeName(vm, r);
+    const isBool = r === interp.long.True || r === interp.long.False;
     const v = r === interp.long.True;
     interp.rt.decref(r);
+    if (!isBool) raise(vm, 'TypeError', `__bool__ should return bool, returned ${name}`);
     return v;
   }
   const l = lookupSpecial(vm, op, '__len__');
@@ -541,7 +576,7 @@ function compareBuiltin(vm: Vm, a: number, b: number, op: number): boolean | nul
     const y = bi ? intValue(vm, b) : interp.float.value(b);
     if (Number.isNaN(x) || Number.isNaN(y)) return op === 3;
     // Exact comparison of an int with a float (float_richcompare).
-    const c = typeof x === 'number' && typeof y === 'number' ? Math.sign(x - y) : compareMixed(x, y);
+    const c = typeof x === 'number' && typeof y === 'number' ? (x < y ? -1 : x > y ? 1 : 0) : compareMixed(x, y);
     return cmpResult(c, op);
   }
   if (isStr(vm, a) && isStr(vm, b)) {
@@ -549,6 +584,15 @@ function compareBuiltin(vm: Vm, a: number, b: number, op: number): boolean | nul
     const y = strValue(vm, b);
     if (op === 2 || op === 3) return (x === y) === (op === 2);
     return cmpResult(compareCodePoints(x, y), op);
+  }
+  const ba = bytesLikeOrNull(vm, a);
+  const bb = ba === null ? null : bytesLikeOrNull(vm, b);
+  if (ba !== null && bb !== null) {
+    // bytes_richcompare / bytearray_richcompare: byte by byte, then by length.
+    const n = Math.min(ba.length, bb.length);
+    let c = 0;
+    for (let i = 0; i < n && c === 0; i++) c = ba[i]! - bb[i]!;
+    return cmpResult(c !== 0 ? c : ba.length - bb.length, op);
   }
   const seq = (o: number): number[] | null => (interp.list.check(o) ? interp.list.items(o) : null);
   const tup = (o: number): number[] | null => (interp.tuple.check(o) ? interp.tuple.items(o) : null);
@@ -564,6 +608,12 @@ function compareBuiltin(vm: Vm, a: number, b: number, op: number): boolean | nul
     return richCompareBool(vm, la[i]!, lb[i]!, op);
   }
   if ((op === 2 || op === 3) && interp.dict.check(a) && interp.dict.check(b)) return interp.eq(a, b) === (op === 2);
+  if ((op === 2 || op === 3) && typeOf(vm, a) === interp.range.type && typeOf(vm, b) === interp.range.type) return interp.eq(a, b) === (op === 2);
+  if ((op === 2 || op === 3) && (typeOf(vm, a) === interp.complex.type || typeOf(vm, b) === interp.complex.type)) {
+    // complex_richcompare: equal to a complex, float or int of the same value (either side).
+    const eq = typeOf(vm, a) === interp.complex.type ? interp.eq(a, b) : interp.eq(b, a);
+    return eq === (op === 2);
+  }
   if ((op === 2 || op === 3) && interp.set.check(a) && interp.set.check(b)) return interp.eq(a, b) === (op === 2);
   if (interp.set.check(a) && interp.set.check(b)) {
     // set_richcompare: <= and < are subset tests, >= and > superset tests.
@@ -651,6 +701,11 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
     return items.length === 0 ? 'frozenset()' : `frozenset({${inner}})`;
   }
   if (t === interp.bytes.type) return bytesRepr(interp.bytes.data(op));
+  if (t === interp.bytearray.type) return `bytearray(${bytesRepr(interp.bytearray.data(op))})`;
+  if (t === interp.slice.type) {
+    const f = interp.slice.fields(op);
+    return `slice(${repr(vm, f.start, seen)}, ${repr(vm, f.stop, seen)}, ${repr(vm, f.step, seen)})`;
+  }
   if (t === interp.memoryview.type) return memoryviewRepr(vm, op);
   const view = vm.dictview.kindOf(op);
   if (view !== null) {
@@ -791,6 +846,7 @@ function bindDescriptor(vm: Vm, attr: number, obj: number, cls: number): number 
     if (obj === 0) return newRef(vm, attr);
     return callObject(vm, w.func, [obj], 0);
   }
+  if (vm.classMethodDescrs.has(attr)) return vm.cfunc.bind(attr, cls);
   if (obj !== 0 && isFunction(vm, attr)) return vm.method.new(attr, obj);
   if (obj !== 0 && typeOf(vm, attr) === vm.cfunc.descrType) return vm.cfunc.bind(attr, obj);
   return newRef(vm, attr);
@@ -811,6 +867,7 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
     if (key === '__dict__') return newRef(vm, vm.typeobj.dict(obj));
     const v = typeLookup(vm, ty, name);
     if (v !== 0) {
+      if (vm.classMethodDescrs.has(v)) return vm.cfunc.bind(v, obj);
       const w = wrapperOf(vm, v);
       if (w !== undefined && w.kind !== 'property') return bindDescriptor(vm, v, 0, obj);
       return newRef(vm, v);
@@ -826,6 +883,10 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
   }
   if (nameIs(vm, name, '__class__')) return newRef(vm, vm.typeObject(t));
   if (t === vm.super.type) return superGetattro(vm, obj, name);
+  for (const tid of vm.mroOf(t)) {
+    const get = vm.typeGetsets.get(tid)?.get(key);
+    if (get !== undefined) return get(obj);
+  }
   const clsAttr = typeLookup(vm, t, name);
   if (clsAttr !== 0) {
     const w = wrapperOf(vm, clsAttr);
@@ -1070,11 +1131,14 @@ export function getItem(vm: Vm, obj: number, key: number): number {
     throw keyError(vm, key);
   }
   if (t === interp.range.type && !isSlice) {
+    // compute_range_item on the ints: the length may be past a C ssize_t.
     const f = interp.range.fields(obj);
-    const n = interp.range.length(obj);
-    const i = indexOf(vm, key, n, 'range');
-    if (i < 0 || i >= n) raise(vm, 'IndexError', 'range object index out of range');
-    return newInt(vm, intValue(vm, f.start) + BigInt(i) * intValue(vm, f.step));
+    const n = intValue(vm, f.length);
+    if (!isInt(vm, key)) raise(vm, 'TypeError', `range indices must be integers or slices, not ${typeName(vm, key)}`);
+    let i = intValue(vm, key);
+    if (i < 0n) i += n;
+    if (i < 0n || i >= n) raise(vm, 'IndexError', 'range object index out of range');
+    return newInt(vm, intValue(vm, f.start) + i * intValue(vm, f.step));
   }
   if (t === interp.range.type) {
     // compute_slice: range(start + i*step, start + j*step, step*k) for the slice's adjusted i, j, k.
@@ -1089,17 +1153,17 @@ export function getItem(vm: Vm, obj: number, key: number): number {
       for (const p of parts) interp.rt.decref(p);
     }
   }
-  if (t === interp.bytes.type && isSlice) {
-    const b = interp.bytes.data(obj);
+  if ((t === interp.bytes.type || t === interp.bytearray.type) && isSlice) {
+    const b = bytesLikeOrNull(vm, obj)!;
     const [start, , step, len] = sliceIndices(vm, key, b.length);
     const out = new Uint8Array(len);
     for (let n = 0, i = start; n < len; n++, i += step) out[n] = b[i]!;
-    return interp.bytes.fromBytes(out);
+    return t === interp.bytes.type ? interp.bytes.fromBytes(out) : interp.bytearray.fromBytes(out);
   }
-  if (t === interp.bytes.type && !isSlice) {
-    const b = interp.bytes.data(obj);
-    const i = indexOf(vm, key, b.length, 'byte');
-    if (i < 0 || i >= b.length) raise(vm, 'IndexError', 'index out of range');
+  if (t === interp.bytes.type || t === interp.bytearray.type) {
+    const b = bytesLikeOrNull(vm, obj)!;
+    const i = indexOf(vm, key, b.length, t === interp.bytes.type ? 'byte' : 'bytearray');
+    if (i < 0 || i >= b.length) raise(vm, 'IndexError', t === interp.bytes.type ? 'index out of range' : 'bytearray index out of range');
     return newInt(vm, b[i]!);
   }
   const m = lookupSpecial(vm, obj, '__getitem__');
@@ -1123,15 +1187,7 @@ export function setItem(vm: Vm, obj: number, key: number, value: number): void {
   if (t === interp.memoryview.type) return memoryviewSetItem(vm, obj, key, value);
   if (t === interp.list.type) {
     if (typeOf(vm, key) === interp.slice.type) {
-      const n = interp.list.size(obj);
-      const [start, stop, step] = sliceIndices(vm, key, n);
-      if (step !== 1) raise(vm, 'NotImplementedError', 'extended slice assignment');
-      const items = value === 0 ? 0 : listFromIterable(vm, value);
-      try {
-        interp.list.setSlice(obj, start, Math.max(start, stop), items);
-      } finally {
-        if (items !== 0) interp.rt.decref(items);
-      }
+      listAssSubscript(vm, obj, key, value);
       return;
     }
     const n = interp.list.size(obj);
@@ -1143,6 +1199,20 @@ export function setItem(vm: Vm, obj: number, key: number, value: number): void {
     }
     interp.rt.incref(value);
     interp.list.setItem(obj, i, value);
+    return;
+  }
+  if (t === interp.bytearray.type && typeOf(vm, key) !== interp.slice.type) {
+    // bytearray_ass_subscript with an index: a byte value, or deletion.
+    const n = interp.bytearray.size(obj);
+    const i = indexOf(vm, key, n, 'bytearray');
+    if (i < 0 || i >= n) raise(vm, 'IndexError', 'bytearray index out of range');
+    if (value === 0) interp.bytearray.setSlice(obj, i, i + 1, null);
+    else {
+      if (!isInt(vm, value)) raise(vm, 'TypeError', `'${typeName(vm, value)}' object cannot be interpreted as an integer`);
+      const v = intValue(vm, value);
+      if (v < 0n || v > 255n) raise(vm, 'ValueError', 'byte must be in range(0, 256)');
+      interp.bytearray.data(obj)[i] = Number(v);
+    }
     return;
   }
   if (t === interp.dict.type) {
@@ -1158,6 +1228,46 @@ export function setItem(vm: Vm, obj: number, key: number, value: number): void {
   }
   if (value === 0) raise(vm, 'TypeError', `'${t.name}' object doesn't support item deletion`);
   raise(vm, 'TypeError', `'${t.name}' object does not support item assignment`);
+}
+
+/**
+ * list_ass_subscript with a slice (value 0: del): a step of 1 is
+ * list_ass_slice, any iterable (PySequence_Fast: a list or tuple as it is, l
+ * itself copied); another step needs exactly as many items as the slice has.
+ */
+function listAssSubscript(vm: Vm, l: number, slice: number, value: number): void {
+  const { interp } = vm;
+  const [start, stop, step, slicelength] = sliceIndices(vm, slice, interp.list.size(l));
+  const fast = (message: string): number => {
+    if (value === 0) return 0;
+    if (value !== l && (interp.list.check(value) || interp.tuple.check(value))) return newRef(vm, value);
+    try {
+      return listFromIterable(vm, value);
+    } catch (e) {
+      const err = toPyErr(vm, e);
+      if (!vm.isSubtype(typeOf(vm, err.exc), vm.excType('TypeError')) || value === l) throw err;
+      interp.rt.decref(err.exc);
+      raise(vm, 'TypeError', message);
+    }
+  };
+  if (step === 1) {
+    const items = fast('can only assign an iterable');
+    try {
+      interp.list.setSlice(l, start, Math.max(start, stop), items);
+    } finally {
+      if (items !== 0) interp.rt.decref(items);
+    }
+    return;
+  }
+  const items = fast('must assign iterable to extended slice');
+  try {
+    if (items !== 0 && length(vm, items) !== slicelength) {
+      raise(vm, 'ValueError', `attempt to assign sequence of size ${length(vm, items)} to extended slice of size ${slicelength}`);
+    }
+    interp.list.assignExtendedSlice(l, start, step, slicelength, items);
+  } finally {
+    if (items !== 0) interp.rt.decref(items);
+  }
 }
 
 /** The items a dict view shows now (new references). */
@@ -1176,37 +1286,25 @@ export function getIter(vm: Vm, obj: number): number {
   const t = typeOf(vm, obj);
   if (t === interp.list.type) return interp.listiter.iter(obj);
   if (t === interp.range.type) return interp.range.iter(obj);
-  if (t === interp.listiter.type || t === interp.range.iterType || t === interp.range.longIterType || t === vm.seqIterType || t === vm.gen.type) return newRef(vm, obj);
-  if (t === interp.tuple.type) return vm.newSeqIter(interp.tuple.items(obj));
-  if (t === interp.str.type) {
-    const chars = Array.from(strValue(vm, obj)).map((c) => newStr(vm, c));
-    try {
-      return vm.newSeqIter(chars);
-    } finally {
-      for (const c of chars) interp.rt.decref(c);
-    }
-  }
-  if (t === interp.dict.type) return vm.newSeqIter(interp.dict.keys(obj));
-  if (vm.dictview.kindOf(obj) !== null) {
-    const items = viewItems(vm, obj);
-    try {
-      return vm.newSeqIter(items);
-    } finally {
-      for (const x of items) interp.rt.decref(x);
-    }
-  }
-  if (t === interp.set.type || t === interp.set.frozensetType) return vm.newSeqIter(interp.set.items(obj));
+  if (t === interp.listiter.type || t === interp.range.iterType || t === interp.range.longIterType || t === vm.seqIterType || t === vm.gen.type || t === interp.memoryview.iterType || vm.tpIternext.has(t.id)) return newRef(vm, obj);
+  if (t === interp.tuple.type || t === interp.str.type || t === interp.bytes.type || t === interp.bytearray.type) return vm.containerIters.seqIter(obj);
+  if (t === interp.dict.type) return vm.containerIters.dictIter(obj, 'keys');
+  const view = vm.dictview.kindOf(obj);
+  if (view !== null) return vm.containerIters.dictIter(vm.dictview.dict(obj), view);
+  if (t === interp.set.type || t === interp.set.frozensetType) return vm.containerIters.setIter(obj);
   if (t === interp.memoryview.type) return memoryviewIter(vm, obj);
-  if (t === interp.bytes.type) {
-    const items = Array.from(interp.bytes.data(obj), (b) => newInt(vm, b));
-    try {
-      return vm.newSeqIter(items);
-    } finally {
-      for (const c of items) interp.rt.decref(c);
-    }
-  }
   const m = lookupSpecial(vm, obj, '__iter__');
-  if (m !== 0) return callSpecial(vm, m, obj, []);
+  if (m !== 0 && m !== interp.singletons.None) {
+    const res = callSpecial(vm, m, obj, []);
+    if (!isIterator(vm, res)) {
+      const name = typeName(vm, res);
+      interp.rt.decref(res);
+      raise(vm, 'TypeError', `iter() returned non-iterator of type '${name}'`);
+    }
+    return res;
+  }
+  // No tp_iter: a sequence (a class with __getitem__) iterates by index (PySeqIter_New).
+  if (m === 0 && vm.classes.has(t.id) && lookupSpecial(vm, obj, '__getitem__') !== 0) return seqIterNew(vm, obj);
   raise(vm, 'TypeError', `'${t.name}' object is not iterable`);
 }
 
@@ -1219,6 +1317,8 @@ export function iterNext(vm: Vm, it: number): number {
   if (t === vm.seqIterType) return vm.seqIterNext(it);
   if (t === interp.memoryview.iterType) return memoryviewIterNext(vm, it);
   if (t === vm.gen.type) return genNext(vm, it);
+  const next = vm.tpIternext.get(t.id);
+  if (next !== undefined) return next(it);
   const m = lookupSpecial(vm, it, '__next__');
   if (m !== 0) {
     try {
@@ -1273,6 +1373,7 @@ export function length(vm: Vm, obj: number): number {
   if (t === interp.set.type || t === interp.set.frozensetType) return interp.set.size(obj);
   if (t === interp.range.type) return interp.range.length(obj);
   if (t === interp.bytes.type) return interp.bytes.size(obj);
+  if (t === interp.bytearray.type) return interp.bytearray.size(obj);
   if (t === interp.memoryview.type) return memoryviewLength(vm, obj);
   if (vm.dictview.kindOf(obj) !== null) return interp.dict.size(vm.dictview.dict(obj));
   const m = lookupSpecial(vm, obj, '__len__');
@@ -1305,6 +1406,22 @@ export function contains(vm: Vm, container: number, item: number): boolean {
     const items = t === interp.list.type ? interp.list.items(container) : interp.tuple.items(container);
     return items.some((x) => richCompareBool(vm, x, item, 2));
   }
+  if (t === interp.range.type && (typeOf(vm, item) === interp.long.type || typeOf(vm, item) === interp.long.boolType)) {
+    // range_contains_long: arithmetic, not a scan.
+    return rangeIndexOf(vm, container, intValue(vm, item)) >= 0n;
+  }
+  const bytes = bytesLikeOrNull(vm, container);
+  if (bytes !== null) {
+    // _Py_bytes_contains: a byte value, or a bytes-like run.
+    if (isInt(vm, item)) {
+      const v = intValue(vm, item);
+      if (v < 0n || v > 255n) raise(vm, 'ValueError', 'byte must be in range(0, 256)');
+      return bytes.includes(Number(v));
+    }
+    const sub = bytesLikeOrNull(vm, item);
+    if (sub === null) raise(vm, 'TypeError', `a bytes-like object is required, not '${typeName(vm, item)}'`);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf(Buffer.from(sub.buffer, sub.byteOffset, sub.length)) >= 0;
+  }
   const m = lookupSpecial(vm, container, '__contains__');
   if (m !== 0) {
     const r = callSpecial(vm, m, container, [item]);
@@ -1312,11 +1429,21 @@ export function contains(vm: Vm, container: number, item: number): boolean {
     interp.rt.decref(r);
     return v;
   }
-  const items = iterate(vm, container);
+  // _PySequence_IterSearch: item by item, stopping at the first equal one (an infinite iterator is fine).
+  const it = getIter(vm, container);
   try {
-    return items.some((x) => richCompareBool(vm, x, item, 2));
+    for (let x = iterNext(vm, it); x !== 0; x = iterNext(vm, it)) {
+      let found: boolean;
+      try {
+        found = richCompareBool(vm, x, item, 2);
+      } finally {
+        interp.rt.decref(x);
+      }
+      if (found) return true;
+    }
+    return false;
   } finally {
-    for (const x of items) interp.rt.decref(x);
+    interp.rt.decref(it);
   }
 }
 

@@ -51,11 +51,15 @@ import {
   typeOf,
 } from './abstract.js';
 import { currentFrames, evalCode, genSend } from './ceval.js';
-import { bytesDecode, strEncode } from '../objects/text/codecs.js';
+import { installBltinIter } from './bltinIter.js';
+import { installBytesType } from './bytesType.js';
+import { installContainerMethods } from './containerMethods.js';
+import { installNumberMethods } from './numberMethods.js';
+import { strEncode } from '../objects/text/codecs.js';
 import { formatObject } from './format.js';
 import { strFormat as textStrFormat } from '../objects/text/strFormat.js';
 import { intToBase } from '../objects/text/intText.js';
-import { floatRound, floatRoundToInt } from '../objects/text/floatArith.js';
+import { floatDivmod, floatRound, floatRoundToInt } from '../objects/text/floatArith.js';
 import { intRound } from '../objects/text/intArith.js';
 import { Opaque, objectHooks, toValue } from './textHooks.js';
 import {
@@ -149,6 +153,10 @@ export function installBuiltins(vm: Vm): void {
   };
 
   // --- methods of built-in types (before their type objects are made) ---
+  const construct = new Map<number, CMethod>();
+  installNumberMethods(vm, construct);
+  installBytesType(vm, construct);
+  installContainerMethods(vm);
   const L = interp.list;
   methods(L.type, {
     append: (self, args, kw) => {
@@ -381,6 +389,27 @@ export function installBuiltins(vm: Vm): void {
   const optStr = (o: number | undefined): string | undefined => (o === undefined || o === None ? undefined : sv(o));
   const strOrTuple = (o: number): string | string[] => (interp.tuple.check(o) ? interp.tuple.items(o).map(sv) : sv(o));
   const strList = (parts: string[]): number => listOf(vm, parts.map((p) => newStr(vm, p)), true);
+  /** A str that is one whole piece: the str itself (the split functions' no-split case). New reference. */
+  const piece = (self: number, p: string): number => (p === sv(self) ? newRef(vm, self) : newStr(vm, p));
+  /**
+   * The list str.split / rsplit return (stringlib/split.h): PyList_New of
+   * PREALLOC_SIZE(maxsplit) slots (at most 12), the first 12 pieces set in
+   * place, any more appended, then FIX_PREALLOC_SIZE.
+   */
+  const splitList = (self: number, parts: string[], maxsplit: number): number => {
+    const MAX_PREALLOC = 12;
+    const l = L.new(maxsplit < 0 || maxsplit >= MAX_PREALLOC ? MAX_PREALLOC : maxsplit + 1);
+    parts.forEach((p, i) => {
+      const s = piece(self, p);
+      if (i < MAX_PREALLOC) L.setItem(l, i, s);
+      else {
+        L.append(l, s);
+        rt.decref(s);
+      }
+    });
+    if (parts.length < L.size(l)) L.fixPreallocSize(l, parts.length);
+    return l;
+  };
   const str1 = (f: (x: string) => string): CMethod => (self) => newStr(vm, f(sv(self)));
   const pred = (f: (x: string) => boolean): CMethod => (self) => newBool(vm, f(sv(self)));
   methods(S.type, {
@@ -394,13 +423,24 @@ export function installBuiltins(vm: Vm): void {
     },
     split: (self, args, kwnames) => {
       const { pos, kw } = splitArgs(vm, args, kwnames);
-      return strList(strSplit(sv(self), optStr(pos[0] ?? kw.get('sep')), optInt(pos[1] ?? kw.get('maxsplit')) ?? -1));
+      const maxsplit = optInt(pos[1] ?? kw.get('maxsplit')) ?? -1;
+      return splitList(self, strSplit(sv(self), optStr(pos[0] ?? kw.get('sep')), maxsplit), maxsplit);
     },
     rsplit: (self, args, kwnames) => {
       const { pos, kw } = splitArgs(vm, args, kwnames);
-      return strList(strRsplit(sv(self), optStr(pos[0] ?? kw.get('sep')), optInt(pos[1] ?? kw.get('maxsplit')) ?? -1));
+      const maxsplit = optInt(pos[1] ?? kw.get('maxsplit')) ?? -1;
+      return splitList(self, strRsplit(sv(self), optStr(pos[0] ?? kw.get('sep')), maxsplit), maxsplit);
     },
-    splitlines: (self, args) => strList(strSplitlines(sv(self), args.length > 0 && isTrue(vm, args[0]!))),
+    // stringlib splitlines: PyList_New(0), each line appended (the str itself when it has no line break).
+    splitlines: (self, args) => {
+      const l = L.new(0);
+      for (const p of strSplitlines(sv(self), args.length > 0 && isTrue(vm, args[0]!))) {
+        const s = piece(self, p);
+        L.append(l, s);
+        rt.decref(s);
+      }
+      return l;
+    },
     partition: (self, args) => {
       const parts = strPartition(sv(self), sv(args[0]!)).map((p) => newStr(vm, p));
       const t = vm.tupleOf(parts);
@@ -503,9 +543,6 @@ export function installBuiltins(vm: Vm): void {
       return v;
     },
   });
-  methods(interp.bytes.type, {
-    decode: (self, args) => newStr(vm, bytesDecode(interp.bytes.data(self), args.length > 0 ? sv(args[0]!) : 'utf-8', args.length > 1 ? sv(args[1]!) : 'strict')),
-  });
 
   methods(interp.memoryview.type, memoryviewMethods(vm));
 
@@ -541,7 +578,6 @@ export function installBuiltins(vm: Vm): void {
   interp.dict.setItem(bdict, id(vm, 'False'), interp.long.False);
 
   // --- construction: type_call for built-in types ---
-  const construct = new Map<number, CMethod>();
   construct.set(interp.long.type.id, (_s, args, kwnames) => {
     const { pos, kw } = splitArgs(vm, args, kwnames);
     if (pos.length === 0) return newInt(vm, 0);
@@ -600,9 +636,11 @@ export function installBuiltins(vm: Vm): void {
   construct.set(interp.range.type.id, (_s, args) => interp.range.vectorcall(args));
   construct.set(interp.memoryview.type.id, (_s, args) => memoryviewNew(vm, args));
   construct.set(interp.object.type.id, () => interp.object.new());
-  construct.set(interp.slice.type.id, (_s, args) =>
-    args.length === 1 ? interp.slice.new(None, args[0]!, None) : interp.slice.new(args[0]!, args[1]!, args[2] ?? None),
-  );
+  construct.set(interp.slice.type.id, (_s, args, kwnames) => {
+    noKw(vm, 'slice', kwnames);
+    arity(vm, 'slice', args, 1, 3);
+    return args.length === 1 ? interp.slice.new(None, args[0]!, None) : interp.slice.new(args[0]!, args[1]!, args[2] ?? None);
+  });
   construct.set(vm.typeobj.type.id, (_s, args) => {
     if (args.length === 1) return newRef(vm, typeObj(typeOf(vm, args[0]!)));
     if (args.length !== 3) raise(vm, 'TypeError', 'type() takes 1 or 3 arguments');
@@ -717,6 +755,17 @@ export function installBuiltins(vm: Vm): void {
     return newInt(vm, length(vm, args[0]!));
   });
   def(bdict, builtins, 'repr', (_s, args) => newStr(vm, repr(vm, args[0]!)));
+  // builtin_ascii: repr with every non-ASCII character escaped (\xhh, \uhhhh, \Uhhhhhhhh).
+  def(bdict, builtins, 'ascii', (_s, args) => {
+    arity(vm, 'ascii', args, 1, 1);
+    const hex = (c: number, n: number): string => c.toString(16).padStart(n, '0');
+    let out = '';
+    for (const ch of repr(vm, args[0]!)) {
+      const c = ch.codePointAt(0)!;
+      out += c < 0x80 ? ch : c < 0x100 ? `\\x${hex(c, 2)}` : c < 0x10000 ? `\\u${hex(c, 4)}` : `\\U${hex(c, 8)}`;
+    }
+    return newStr(vm, out);
+  });
   def(bdict, builtins, 'hasattr', (_s, args) => {
     arity(vm, 'hasattr', args, 2, 2);
     if (!isStr(vm, args[1]!)) raise(vm, 'TypeError', 'hasattr(): attribute name must be string');
@@ -779,12 +828,23 @@ export function installBuiltins(vm: Vm): void {
       return newInt(vm, x < 0n ? -x : x);
     }
     if (isFloat(vm, v)) return interp.float.fromNumber(Math.abs(interp.float.value(v)));
+    if (typeOf(vm, v) === interp.complex.type) {
+      // complex_abs: hypot, OverflowError when finite parts overflow.
+      const { real, imag } = interp.complex.parts(v);
+      const r = Math.hypot(real, imag);
+      if (r === Infinity && Number.isFinite(real) && Number.isFinite(imag)) raise(vm, 'OverflowError', 'absolute value too large');
+      return interp.float.fromNumber(r);
+    }
     const m = lookupSpecial(vm, v, '__abs__');
     if (m !== 0) return callObject(vm, m, [v], 0);
     raise(vm, 'TypeError', `bad operand type for abs(): '${typeName(vm, v)}'`);
   });
   const minmax = (name: 'min' | 'max'): CMethod => (_s, args, kwnames) => {
     const { pos, kw } = splitArgs(vm, args, kwnames);
+    // min_max: the argument checks of bltinmodule.c.
+    if (pos.length === 0) raise(vm, 'TypeError', `${name} expected at least 1 argument, got 0`);
+    for (const k of kw.keys()) if (k !== 'key' && k !== 'default') raise(vm, 'TypeError', `'${k}' is an invalid keyword argument for ${name}()`);
+    if (pos.length > 1 && kw.has('default')) raise(vm, 'TypeError', `Cannot specify a default for ${name}() with multiple positional arguments`);
     const items = pos.length === 1 ? iterate(vm, pos[0]!) : pos.map((x) => newRef(vm, x));
     const key = kw.get('key');
     try {
@@ -827,6 +887,8 @@ export function installBuiltins(vm: Vm): void {
   });
   def(bdict, builtins, 'sorted', (_s, args, kwnames) => {
     const { pos, kw } = splitArgs(vm, args, kwnames);
+    if (pos.length !== 1) raise(vm, 'TypeError', `sorted expected 1 argument, got ${pos.length}`);
+    for (const k of kw.keys()) if (k !== 'key' && k !== 'reverse') raise(vm, 'TypeError', `'${k}' is an invalid keyword argument for sort()`);
     const l = listFromIterable(vm, pos[0]!);
     try {
       sortList(vm, l, kw.get('key') ?? 0, kw.has('reverse') && isTrue(vm, kw.get('reverse')!));
@@ -836,66 +898,11 @@ export function installBuiltins(vm: Vm): void {
     }
     return l;
   });
-  const listBuiltin = (name: string, make: (args: Args) => number[]): void =>
-    def(bdict, builtins, name, (_s, args, kwnames) => {
-      const items = make(splitArgs(vm, args, kwnames));
-      const it = vm.newSeqIter(items);
-      for (const x of items) rt.decref(x);
-      return it;
-    });
-  listBuiltin('enumerate', ({ pos, kw }) => {
-    const start = pos[1] ?? kw.get('start');
-    const s0 = start !== undefined ? intValue(vm, start) : 0n;
-    return iterate(vm, pos[0]!).map((x, i) => {
-      const n = newInt(vm, s0 + BigInt(i));
-      const t = vm.tupleOf([n, x]);
-      rt.decref(n);
-      rt.decref(x);
-      return t;
-    });
-  });
-  listBuiltin('zip', ({ pos }) => {
-    const lists = pos.map((p) => iterate(vm, p));
-    const n = lists.length === 0 ? 0 : Math.min(...lists.map((l) => l.length));
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) out.push(vm.tupleOf(lists.map((l) => l[i]!)));
-    for (const l of lists) for (const x of l) rt.decref(x);
-    return out;
-  });
-  listBuiltin('reversed', ({ pos }) => iterate(vm, pos[0]!).reverse());
-  listBuiltin('map', ({ pos }) => {
-    const lists = pos.slice(1).map((p) => iterate(vm, p));
-    const n = Math.min(...lists.map((l) => l.length));
-    const out: number[] = [];
-    try {
-      for (let i = 0; i < n; i++) out.push(callObject(vm, pos[0]!, lists.map((l) => l[i]!), 0));
-    } finally {
-      for (const l of lists) for (const x of l) rt.decref(x);
-    }
-    return out;
-  });
-  listBuiltin('filter', ({ pos }) => {
-    const items = iterate(vm, pos[1]!);
-    const out: number[] = [];
-    for (const x of items) {
-      let keep: boolean;
-      if (pos[0] === None) keep = isTrue(vm, x);
-      else {
-        const r = callObject(vm, pos[0]!, [x], 0);
-        keep = isTrue(vm, r);
-        rt.decref(r);
-      }
-      if (keep) out.push(x);
-      else rt.decref(x);
-    }
-    return out;
-  });
-  def(bdict, builtins, 'iter', (_s, args) => getIter(vm, args[0]!));
-  def(bdict, builtins, 'next', (_s, args) => {
-    const v = iterNext(vm, args[0]!);
-    if (v !== 0) return v;
-    if (args.length > 1) return newRef(vm, args[1]!);
-    raise(vm, 'StopIteration', null);
+  installBltinIter(vm, {
+    def: (name, meth) => def(bdict, builtins, name, meth),
+    put: (name, v) => interp.dict.setItem(bdict, id(vm, name), v),
+    construct,
+    methods: (typeId, table) => methods(rt.types[typeId]!, table),
   });
   // builtin_any / builtin_all: item by item, stopping at the first that decides
   // (an infinite iterator or one with side effects is read no further).
@@ -934,13 +941,10 @@ export function installBuiltins(vm: Vm): void {
     return newInt(vm, s.codePointAt(0)!);
   });
   def(bdict, builtins, 'format', (_s, args) => newStr(vm, formatObject(vm, args[0]!, args.length > 1 ? sv(args[1]!) : '')));
-  def(bdict, builtins, 'divmod', (_s, args) => {
-    const q = callBinaryOp(vm, args[0]!, args[1]!, 2);
-    const r = callBinaryOp(vm, args[0]!, args[1]!, 6);
-    const t = vm.tupleOf([q, r]);
-    rt.decref(q);
-    rt.decref(r);
-    return t;
+  def(bdict, builtins, 'divmod', (_s, args, kwnames) => {
+    noKw(vm, 'divmod', kwnames);
+    arity(vm, 'divmod', args, 2, 2);
+    return builtinDivmod(vm, args[0]!, args[1]!);
   });
   def(bdict, builtins, 'pow', (_s, args) => {
     arity(vm, 'pow', args, 2, 3);
@@ -961,6 +965,7 @@ export function installBuiltins(vm: Vm): void {
     const v = pos[0]!;
     const nd = pos[1] ?? kw.get('ndigits');
     const hasNd = nd !== undefined && nd !== None;
+    if (hasNd && !isInt(vm, nd) && (isInt(vm, v) || isFloat(vm, v))) raise(vm, 'TypeError', `'${typeName(vm, nd)}' object cannot be interpreted as an integer`);
     if (isInt(vm, v)) return newInt(vm, hasNd ? intRound(intValue(vm, v), intValue(vm, nd)) : intValue(vm, v));
     if (isFloat(vm, v)) {
       const x = interp.float.value(v);
@@ -1338,6 +1343,45 @@ function c3Merge(vm: Vm, bases: PyTypeObject[]): number[] {
   }
 }
 
+
+/**
+ * builtin_divmod (PyNumber_Divmod): long_divmod and float_divmod on the
+ * numbers, else __divmod__ / __rdivmod__, else the TypeError naming divmod().
+ */
+function builtinDivmod(vm: Vm, a: number, b: number): number {
+  const { interp } = vm;
+  const rt = interp.rt;
+  const pair = (q: number, r: number): number => {
+    const t = vm.tupleOf([q, r]);
+    rt.decref(q);
+    rt.decref(r);
+    return t;
+  };
+  const numeric = (o: number): boolean => isInt(vm, o) || isFloat(vm, o);
+  if (isInt(vm, a) && isInt(vm, b)) {
+    if (intValue(vm, b) === 0n) raise(vm, 'ZeroDivisionError', 'integer division or modulo by zero');
+    return pair(callBinaryOp(vm, a, b, 2), callBinaryOp(vm, a, b, 6));
+  }
+  if (numeric(a) && numeric(b)) {
+    const x = isFloat(vm, a) ? interp.float.value(a) : Number(intValue(vm, a));
+    const y = isFloat(vm, b) ? interp.float.value(b) : Number(intValue(vm, b));
+    if (y === 0) raise(vm, 'ZeroDivisionError', 'float divmod()');
+    const [q, r] = floatDivmod(x, y);
+    return pair(interp.float.fromNumber(q), interp.float.fromNumber(r));
+  }
+  for (const [self, other, name] of [
+    [a, b, '__divmod__'],
+    [b, a, '__rdivmod__'],
+  ] as const) {
+    const m = lookupSpecial(vm, self, name);
+    if (m !== 0) {
+      const r = callObject(vm, m, [self, other], 0);
+      if (r !== interp.singletons.NotImplemented) return r;
+      rt.decref(r);
+    }
+  }
+  raise(vm, 'TypeError', `unsupported operand type(s) for divmod(): '${typeName(vm, a)}' and '${typeName(vm, b)}'`);
+}
 
 /** long_pow's three-argument form: base ** exp % mod on ints, the result with mod's sign. */
 function powMod(vm: Vm, b: number, e: number, m: number): bigint {

@@ -21,6 +21,11 @@ import { ModuleObjectModule } from '../objects/types/module.js';
 import { GeneratorModule } from '../objects/types/generator.js';
 import { SuperModule } from '../objects/types/superobject.js';
 import { DictViewModule } from '../objects/types/dictview.js';
+import { EnumModule } from '../objects/types/enumobject.js';
+import { IterObjectModule } from '../objects/types/iterobject.js';
+import { BltinIteratorsModule } from '../objects/types/bltinIterators.js';
+import { ListRevIterModule } from '../objects/types/listreviter.js';
+import { ContainerItersModule } from '../objects/types/containerIters.js';
 import { TypeObjectModule } from '../objects/types/typeobject.js';
 import type { PyTypeObject } from '../objects/type.js';
 import { installGc, type GcModule } from '../gc/gcModule.js';
@@ -104,6 +109,18 @@ export class Vm {
   readonly gen: GeneratorModule;
   readonly super: SuperModule;
   readonly dictview: DictViewModule;
+  /** enumerate and reversed. */
+  readonly enumobj: EnumModule;
+  /** iterator (the __getitem__ protocol) and callable_iterator. */
+  readonly iterobj: IterObjectModule;
+  /** filter, map and zip. */
+  readonly bltinIters: BltinIteratorsModule;
+  /** list_reverseiterator. */
+  readonly listreviter: ListRevIterModule;
+  /** The tuple, str, bytes, bytearray, set and dict iterators. */
+  readonly containerIters: ContainerItersModule;
+  /** tp_iternext of the iterator types bltinIter.ts installs, by type id: the next item (new reference) or 0. */
+  readonly tpIternext = new Map<number, (it: number) => number>();
   readonly gc: GcModule;
   readonly dataStack: DataStack;
   /** Type ids from each type to object (tp_mro), by type id. */
@@ -112,6 +129,12 @@ export class Vm {
   readonly excTypes = new Map<string, PyTypeObject>();
   /** Methods of built-in types, by type id: name -> body (self first). */
   readonly typeMethods = new Map<number, Map<string, CMethod>>();
+  /** Class and static methods of built-in types (dict.fromkeys, str.maketrans), by type id: name -> kind and body (a classmethod's self is the class). */
+  readonly typeClassMethods = new Map<number, Map<string, { kind: 'classmethod' | 'staticmethod'; meth: CMethod }>>();
+  /** The classmethod descriptors of built-in types (bound to the class, not the instance). */
+  readonly classMethodDescrs = new Set<number>();
+  /** Data attributes of built-in types (tp_getset / tp_members: slice.start, int.real), by type id: name -> getter (a new reference). */
+  readonly typeGetsets = new Map<number, Map<string, (self: number) => number>>();
   /** interp->builtins (borrowed from the builtins module). */
   builtins = 0;
   /** sys.modules entries: name -> module object (owned). */
@@ -160,6 +183,11 @@ export class Vm {
     this.gen = new GeneratorModule(interp);
     this.super = new SuperModule(interp);
     this.dictview = new DictViewModule(interp);
+    this.enumobj = new EnumModule(interp);
+    this.iterobj = new IterObjectModule(interp);
+    this.bltinIters = new BltinIteratorsModule(interp);
+    this.listreviter = new ListRevIterModule(interp);
+    this.containerIters = new ContainerItersModule(interp);
     this.gc = installGc(interp);
     this.dataStack = new DataStack(interp.rt);
     const objectType = interp.object.type;
@@ -229,6 +257,19 @@ export class Vm {
         const descr = this.cfunc.newDescr(op, key, ml);
         interp.dict.setItem(dict, key, descr);
         interp.rt.decref(descr);
+        interp.rt.decref(key);
+      }
+    }
+    const classMethods = this.typeClassMethods.get(t.id);
+    if (classMethods !== undefined) {
+      // A classmethod is a method descriptor bound to the class (classmethod_descriptor); a staticmethod a plain builtin.
+      for (const [name, { kind, meth }] of classMethods) {
+        const key = interp.str.internFromString(name);
+        const ml = this.cfunc.define({ name, meth });
+        const v = kind === 'classmethod' ? this.cfunc.newDescr(op, key, ml) : this.cfunc.newFunction(ml, 0, 0);
+        if (kind === 'classmethod') this.classMethodDescrs.add(v);
+        interp.dict.setItem(dict, key, v);
+        interp.rt.decref(v);
         interp.rt.decref(key);
       }
     }

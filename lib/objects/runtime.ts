@@ -213,9 +213,20 @@ export class Runtime {
   private notAnObject(op: unknown, what: string): PymemError {
     if (this.disposedFlag) return new DisposedError(`${what} of ${describe(op)}: this runtime was disposed (its heap is unmapped)`);
     if (typeof op !== 'number') return new InvalidPointerError(`${what} of ${describe(op)}: a pointer is a number`, Number.NaN);
-    if (!Number.isSafeInteger(op) || op <= 0 || op % 8 !== 0 || !isMapped(op)) {
-      return new InvalidPointerError(`${what} of ${describe(op)}: not a pointer to an object (a positive multiple of 8 in this heap)`, op);
-    }
+    const why = !Number.isFinite(op)
+      ? 'not a finite number'
+      : !Number.isInteger(op)
+        ? 'not an integer'
+        : !Number.isSafeInteger(op)
+          ? 'beyond 2^53, not exact'
+          : op <= 0
+            ? 'not positive'
+            : op % 8 !== 0
+              ? 'not a multiple of 8'
+              : !isMapped(op)
+                ? 'in no memory of this heap'
+                : null;
+    if (why !== null) return new InvalidPointerError(`${what} of ${describe(op)}: ${why}, so no pointer to an object (a positive multiple of 8 in this heap)`, op);
     // A freed object's ob_type is cleared; one on a free list keeps ob_refcnt 0.
     if (obType.get(op) === 0 || obRefcnt.get(op) === 0) return new RefcountError(`${what} of ${op}: the object was deallocated`);
     return new InvalidPointerError(`${what} of ${op}: not a live object of this runtime`, op);

@@ -1,20 +1,15 @@
 /*
  * Trace replay: every MEM/OBJ allocator call of a real CPython 3.11 program
- * (traces/FORMAT.md), run through a fresh pymem heap, checked as it goes.
- *
- * Checks, event by event:
- *   - placement: each block CPython put in an arena must land in the arena of
- *     the same ordinal (arenas counted in order of mapping) at the same offset;
- *     each block CPython gave to libc must be a raw block here too;
- *   - arena events: this heap maps (unmaps) an arena exactly where the trace
- *     has an `A` (`U`) line.
+ * (traces/FORMAT.md), run through a fresh pymem heap by the replay core
+ * (replayCore.ts, shared with `pymem compare`), checked as it goes by a
+ * ReplayChecker (replayChecker.ts: ids, placement, arena events).
  * When the profile's arena size is the trace's, each arena takes the address
  * CPython's arena had (so an arena not aligned to POOL_SIZE loses its first
  * partial pool, as in CPython) and the arena map counters follow CPython's.
  *
  * Invariants: the trace's `A`/`U` lines follow the request that caused them,
  * so every request is stepped with the next event in view (one event is carried
- * across batch boundaries); ids index a table of live pointers.
+ * across batch boundaries).
  */
 import { Domain } from '../allocator/domains.js';
 import { Heap, type MemorySource } from '../allocator/heap.js';
@@ -24,21 +19,14 @@ import type { Profile } from '../allocator/profile.js';
 import type { MallocStats } from '../allocator/stats.js';
 import { pymallocViolations } from '../allocator/validate.js';
 import { OutOfMemoryError } from '../errors.js';
-import { EventKind, type TraceBatch, TraceFormatError, readTrace } from './traceReader.js';
+import { EventKind, type TraceBatch, readTrace } from './traceReader.js';
+import { ReplayCore } from './replayCore.js';
+import { type Mismatch, ReplayChecker } from './replayChecker.js';
 
-/** Arena size of the traces' recorder (64-bit CPython 3.11). */
-const TRACE_ARENA_SIZE = 1 << 20;
+export type { Mismatch } from './replayChecker.js';
+
 /** Requests pymalloc serves (1..512 bytes) in CPython 3.11. */
 const TRACE_THRESHOLD = 512;
-
-/** One point where the replay and CPython disagree. */
-export interface Mismatch {
-  /** 0-based event index in the trace (non-comment lines). */
-  event: number;
-  /** 1-based line in the trace file. */
-  line: number;
-  what: string;
-}
 
 /** What a replay found. */
 export interface ReplayResult {
@@ -128,29 +116,11 @@ async function runReplay(
 ): Promise<ReplayResult> {
   const start = performance.now();
   const pm = heap.pymalloc;
-  const sameArenas = heap.profile.arenaSize === TRACE_ARENA_SIZE;
-  const obj = heap.getAllocator(Domain.OBJ);
-  const mismatches: Mismatch[] = [];
-  let placementsChecked = 0;
-  let placementMismatches = 0;
-  let arenaMismatches = 0;
-  let sawAddresses = false;
-  const report = (kind: 'placement' | 'arena', event: number, line: number, what: string): void => {
-    if (mismatches.filter((m) => m.what.startsWith(kind)).length < 20) mismatches.push({ event, line, what: `${kind}: ${what}` });
-  };
-
-  // Live pointers by trace id; with `inspect`, also where each was allocated.
-  let ptrs = new Float64Array(1 << 16);
+  const core = new ReplayCore(heap.getAllocator(Domain.OBJ));
+  const check = new ReplayChecker(path, pm, core);
+  // With `inspect`: where each live block was made (event, line, size by id).
   const track = options.inspect !== undefined;
   let made = new Float64Array(track ? 3 << 16 : 0);
-  const setPtr = (id: number, p: number): void => {
-    while (id >= ptrs.length) {
-      const bigger = new Float64Array(ptrs.length * 2);
-      bigger.set(ptrs);
-      ptrs = bigger;
-    }
-    ptrs[id] = p;
-  };
   const setMade = (id: number, event: number, line: number, size: number): void => {
     while (3 * id + 2 >= made.length) {
       const bigger = new Float64Array(made.length * 2);
@@ -162,79 +132,6 @@ async function runReplay(
     made[3 * id + 2] = size;
   };
   const at = options.at ?? Infinity;
-
-  // The ids of a well-formed trace: a new block's id is not live and at most
-  // the number of events before it (the recorder hands out max_id + 1 at most);
-  // a freed or resized block's id is live. Anything else is a TraceFormatError.
-  const fresh = (id: number, event: number, line: number): void => {
-    if (id > event) throw new TraceFormatError(path, line, `id ${id}`, `id ${id} is larger than any recorder could have handed out by event ${event}`);
-    if (id < ptrs.length && ptrs[id] !== 0) throw new TraceFormatError(path, line, `id ${id}`, `id ${id} is already the id of a live block`);
-  };
-  const live = (id: number, line: number, what: string): void => {
-    if (!(id < ptrs.length && ptrs[id] !== 0)) throw new TraceFormatError(path, line, `id ${id}`, `${what} of id ${id}, which names no live block`);
-  };
-
-  // CPython's live arenas: ordinal by base address, found from any address inside.
-  const cpyArenas = new Map<number, { address: number; ordinal: number }[]>();
-  let cpyOrdinal = 0;
-  const cpyArenaAt = (addr: number): { address: number; ordinal: number } | undefined =>
-    cpyArenas.get(Math.floor(addr / TRACE_ARENA_SIZE))?.find((a) => addr >= a.address && addr < a.address + TRACE_ARENA_SIZE);
-  const cpyMap = (address: number): void => {
-    const a = { address, ordinal: cpyOrdinal++ };
-    for (const k of new Set([Math.floor(address / TRACE_ARENA_SIZE), Math.floor((address + TRACE_ARENA_SIZE - 1) / TRACE_ARENA_SIZE)])) {
-      const list = cpyArenas.get(k);
-      if (list) list.push(a);
-      else cpyArenas.set(k, [a]);
-    }
-  };
-  const cpyUnmap = (address: number): void => {
-    for (const [k, list] of cpyArenas) {
-      const i = list.findIndex((a) => a.address === address);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) cpyArenas.delete(k);
-    }
-  };
-
-  // Arena events of this heap during the current request, and of CPython after it.
-  let ourMaps = 0;
-  let ourUnmaps = 0;
-  let theirMaps = 0;
-  let theirUnmaps = 0;
-  let requestEvent = -1;
-  let requestLine = 0;
-  pm.arenaListeners.push((e) => {
-    if (e === 'map') ourMaps++;
-    else ourUnmaps++;
-  });
-  const settleArenaEvents = (): void => {
-    if (requestEvent >= 0 && (ourMaps !== theirMaps || ourUnmaps !== theirUnmaps)) {
-      arenaMismatches++;
-      report('arena', requestEvent, requestLine, `pymem mapped ${ourMaps} / unmapped ${ourUnmaps} arena(s), CPython ${theirMaps} / ${theirUnmaps}`);
-    }
-    ourMaps = ourUnmaps = theirMaps = theirUnmaps = 0;
-  };
-
-  // Placement of the block of the current request, checked once its A line (if any) is seen.
-  let pendingPtr = 0;
-  let pendingAddr = NaN;
-  let pendingSize = 0;
-  const checkPlacement = (): void => {
-    if (Number.isNaN(pendingAddr) || pendingPtr === 0) return;
-    sawAddresses = true;
-    if (!sameArenas) return;
-    const theirs = cpyArenaAt(pendingAddr);
-    const ours = pm.arenaOf(pendingPtr);
-    if (theirs === undefined && ours === null) return; // both raw
-    placementsChecked++;
-    const ok = theirs !== undefined && ours !== null && theirs.ordinal === ours.arena.ordinal && pendingAddr - theirs.address === ours.offset;
-    if (!ok) {
-      placementMismatches++;
-      const t = theirs ? `arena ${theirs.ordinal} +0x${(pendingAddr - theirs.address).toString(16)}` : 'raw';
-      const o = ours ? `arena ${ours.arena.ordinal} +0x${ours.offset.toString(16)}` : 'raw';
-      report('placement', requestEvent, requestLine, `${pendingSize}-byte block: CPython ${t}, pymem ${o}`);
-    }
-    pendingPtr = 0;
-  };
 
   // The carried event (the last of the previous batch, stepped once its successor is known).
   const carry = { has: false, kind: 0, id: 0, newId: 0, size: 0, nelem: 0, elsize: 0, address: NaN, line: 0, event: 0 };
@@ -253,47 +150,37 @@ async function runReplay(
     nextAddress: number,
   ): void => {
     if (kind === EventKind.ArenaMap) {
-      theirMaps++;
-      cpyMap(address);
+      check.arenaMapped(address);
       return;
     }
     if (kind === EventKind.ArenaUnmap) {
-      theirUnmaps++;
-      cpyUnmap(address);
+      check.arenaUnmapped(address);
       return;
     }
     if (event > at) throw new StopReplay();
-    checkPlacement();
-    settleArenaEvents();
-    requestEvent = event;
-    requestLine = line;
-    arenas.nextAddress = sameArenas && nextKind === EventKind.ArenaMap ? nextAddress : NaN;
+    check.beginRequest(event, line);
+    arenas.nextAddress = check.sameArenas && nextKind === EventKind.ArenaMap ? nextAddress : NaN;
     let p = 0;
     switch (kind) {
       case EventKind.Malloc:
         if (id < 0) return; // CPython's malloc failed: nothing to replay
-        fresh(id, event, line);
-        p = obj.malloc(size);
-        setPtr(id, p);
+        check.fresh(id, event, line);
+        p = core.malloc(id, size);
         break;
       case EventKind.Calloc:
         if (id < 0) return;
-        fresh(id, event, line);
-        p = obj.calloc(nelem, elsize);
-        setPtr(id, p);
+        check.fresh(id, event, line);
+        p = core.calloc(id, nelem, elsize);
         break;
       case EventKind.Realloc:
         if (newId < 0) return;
-        if (id >= 0) live(id, line, 'realloc');
-        if (newId !== id) fresh(newId, event, line);
-        p = obj.realloc(id < 0 ? 0 : ptrs[id]!, size);
-        if (p !== 0 && id >= 0 && newId !== id) ptrs[id] = 0;
-        setPtr(newId, p);
+        if (id >= 0) check.live(id, line, 'realloc');
+        if (newId !== id) check.fresh(newId, event, line);
+        p = core.realloc(id, newId, size);
         break;
       case EventKind.Free:
-        if (id >= 0) live(id, line, 'free');
-        obj.free(id < 0 ? 0 : ptrs[id]!);
-        if (id >= 0) ptrs[id] = 0;
+        if (id >= 0) check.live(id, line, 'free');
+        core.free(id);
         return;
     }
     if (p === 0) {
@@ -301,9 +188,7 @@ async function runReplay(
       throw new OutOfMemoryError(`replay: out of memory at line ${line} (${bytes} bytes)`, bytes);
     }
     if (track) setMade(kind === EventKind.Realloc ? newId : id, event, line, kind === EventKind.Calloc ? nelem * elsize : size);
-    pendingPtr = p;
-    pendingAddr = address;
-    pendingSize = size;
+    check.placed(p, address, size);
   };
 
   const onBatch = (b: TraceBatch): void => {
@@ -340,12 +225,12 @@ async function runReplay(
     if (!(e instanceof StopReplay)) throw e;
     events = at + 1;
   }
-  checkPlacement();
-  settleArenaEvents();
+  check.settle();
   if (options.inspect !== undefined) {
     const live: LiveBlock[] = [];
-    for (let id = 0; id < ptrs.length; id++) {
-      if (ptrs[id] !== 0) live.push({ ptr: ptrs[id]!, id, event: made[3 * id]!, line: made[3 * id + 1]!, size: made[3 * id + 2]! });
+    for (let id = 0; id < core.slots; id++) {
+      const p = core.ptr(id);
+      if (p !== 0) live.push({ ptr: p, id, event: made[3 * id]!, line: made[3 * id + 1]!, size: made[3 * id + 2]! });
     }
     options.inspect(heap, live);
   }
@@ -354,11 +239,11 @@ async function runReplay(
   return {
     profile: heap.profile.name,
     events,
-    placementsChecked,
-    placementMismatches,
-    arenaMismatches,
-    mismatches,
-    placementCheckable: sawAddresses && sameArenas && heap.profile.smallRequestThreshold === TRACE_THRESHOLD,
+    placementsChecked: check.placementsChecked,
+    placementMismatches: check.placementMismatches,
+    arenaMismatches: check.arenaMismatches,
+    mismatches: check.mismatches,
+    placementCheckable: check.sawAddresses && check.sameArenas && heap.profile.smallRequestThreshold === TRACE_THRESHOLD,
     ...(options.validate ? { violations: pymallocViolations(pm) } : {}),
     stats,
     statsText: heap.formatDebugMallocStats(),

@@ -21,6 +21,7 @@ export type PyExceptionType =
   | 'UnicodeEncodeError'
   | 'UnicodeDecodeError'
   | 'LookupError'
+  | 'RuntimeError'
   | 'MemoryError'
   | 'BufferError';
 

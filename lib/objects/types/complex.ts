@@ -70,7 +70,8 @@ export class ComplexModule {
       // PyComplex_Type has no tp_dealloc: object_dealloc -> tp_free = PyObject_Free.
       layout: PyComplexObject,
       dealloc: (r, op) => r.objectDel(op),
-      hash: (_r, op) => this.complexHash(op),
+      hash: (_r, op) => Number(this.complexHash(op)),
+      hash64: (_r, op) => this.complexHash(op),
       eq: (_r, a, b) => this.richcompareEq(a, b),
       toJS: (_r, op) => this.cval(op),
     });
@@ -100,11 +101,11 @@ export class ComplexModule {
   }
 
   /** complex_hash: hash(real) + 1000003 * hash(imag) in Py_uhash_t arithmetic, -1 -> -2. */
-  private complexHash(op: number): number {
+  private complexHash(op: number): bigint {
     const hashreal = hashDouble(op, cvalReal.get(op));
     const hashimag = hashDouble(op, cvalImag.get(op));
     const combined = BigInt.asIntN(64, hashreal + PyHASH_IMAG * hashimag);
-    return combined === -1n ? -2 : Number(combined);
+    return combined === -1n ? -2n : combined;
   }
 
   /** complex_richcompare(a, b, Py_EQ): with complexes, floats and ints (exactly). */

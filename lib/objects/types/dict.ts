@@ -133,7 +133,7 @@ export interface DictLayout {
 
 /** The error for a key or value that is no object. */
 function notAnObject(op: unknown, fn: string, what: string): InvalidArgumentError {
-  return new InvalidArgumentError(`${fn}: ${what} must be an object, got ${op === 0 ? 'NULL' : String(op)}`);
+  return new InvalidArgumentError(`${fn}: ${what} must be an object, got ${op === 0 ? 'NULL' : describe(op)}`);
 }
 
 /** The dict type, Py_EMPTY_KEYS, the free lists, and the C API of dicts and shared keys. */
@@ -235,8 +235,10 @@ export class DictModule {
     return new InvalidArgumentError(`${fn}: expected a dict, got ${op === 0 ? 'NULL' : this.describeObject(op)}`);
   }
 
+  /** Refuses anything but a live object of this runtime (before the dict is changed or a reference taken). */
   checkObject(op: number, fn: string, what: string): void {
     if (typeof op !== 'number' || op === 0 || !Number.isInteger(op)) throw notAnObject(op, fn, what);
+    this.rt.typeOf(op);
   }
 
   describeObject(op: number): string {

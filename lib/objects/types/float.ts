@@ -124,6 +124,7 @@ export class FloatModule {
       layout: PyFloatObject,
       dealloc: (_r, op) => this.floatDealloc(op),
       hash: (_r, op) => this.floatHash(op),
+      hash64: (_r, op) => hashDouble(op, obFval.get(op)),
       eq: (_r, a, b) => this.richcompareEq(a, b),
       toJS: (_r, op) => obFval.get(op),
     });

@@ -270,6 +270,7 @@ export class InstanceModule {
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
       throw new InvalidArgumentError(`setattr: the value must be an object, got ${describe(value)}`);
     }
+    this.rt.typeOf(value);
     this.setAttrInterned(op, name, value);
   }
 

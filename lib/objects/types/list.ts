@@ -23,7 +23,7 @@
  *   - free list: up to PyList_MAXFREELIST dead exact lists, a stack (LIFO)
  *     in interpreter state; their 56-byte blocks stay allocated, untracked.
  */
-import { InvalidArgumentError, describe } from '../../errors.js';
+import { InvalidArgumentError, OutOfMemoryError, describe } from '../../errors.js';
 import { MAX_REQUEST } from '../../allocator/heap.js';
 import type { Interpreter } from '../interpreter.js';
 import { fillBytes, viewBytes } from '../../allocator/access.js';
@@ -216,6 +216,20 @@ export class ListModule {
     return np;
   }
 
+  /**
+   * Py_SET_SIZE(l, n) of a list made by PyList_New whose first n slots were
+   * filled and the rest left NULL (stringlib's FIX_PREALLOC_SIZE): the
+   * allocation stays as it was.
+   */
+  fixPreallocSize(l: number, n: number): void {
+    this.checkList(l, 'FIX_PREALLOC_SIZE');
+    const size = obSize.get(l);
+    if (!Number.isInteger(n) || n < 0 || n > size) throw new InvalidArgumentError(`FIX_PREALLOC_SIZE: ${describe(n)} is not a size up to ${size}`);
+    const items = listObItem.get(l);
+    for (let i = n; i < size; i++) if (itemArray.get(items, i) !== 0) throw new InvalidArgumentError(`FIX_PREALLOC_SIZE: slot ${i} is not NULL`);
+    obSize.set(l, n);
+  }
+
   // --- items --------------------------------------------------------------------------------
 
   /** PyList_Size. */
@@ -325,6 +339,82 @@ export class ListModule {
     }
     const n = obSize.get(l);
     this.listAssSlice(l, this.clampIndex(lo, n, 'PyList_SetSlice'), this.clampIndex(hi, n, 'PyList_SetSlice'), v);
+  }
+
+  /**
+   * list_inplace_repeat: `l *= n` — l itself, emptied for n < 1, else
+   * list_resize(len * n) (its over-allocation) and the items copied n - 1
+   * times, each copy increfed. Returns nothing: the caller keeps l.
+   */
+  inplaceRepeat(l: number, n: number): void {
+    this.checkList(l, 'list_inplace_repeat');
+    if (!Number.isInteger(n)) throw new InvalidArgumentError(`list_inplace_repeat: count must be an integer, got ${describe(n)}`);
+    const size = obSize.get(l);
+    if (size === 0 || n === 1) return;
+    if (n < 1) {
+      this.clear(l);
+      return;
+    }
+    if (size * n > MAX_LIST_SIZE) throw new OutOfMemoryError(`list_inplace_repeat: ${size} * ${n} items is too many`, size * n * SIZEOF_VOID_P);
+    this.listResize(l, size * n);
+    const items = this.slots(l, size * n);
+    for (let p = size; p < size * n; p += size) {
+      for (let j = 0; j < size; j++) {
+        const o = items[j]!;
+        this.rt.incref(o);
+        items[p + j] = o;
+      }
+    }
+  }
+
+  /**
+   * list_ass_subscript with a step other than 1: `del l[start::step]` (v 0)
+   * or `l[start::step] = v` (v a list or tuple of exactly `slicelength`
+   * items, other than l). start, step and slicelength are
+   * PySlice_AdjustIndices's. The replaced or removed items are kept in a
+   * PyMem_Malloc'd array ("garbage") and released once the list is in
+   * shape; a deletion closes the gaps in place and then list_resize shrinks.
+   */
+  assignExtendedSlice(l: number, start: number, step: number, slicelength: number, v: number): void {
+    this.checkList(l, 'list_ass_subscript');
+    if (v !== 0 && (!this.isSequenceFast(v) || v === l || obSize.get(v) !== slicelength)) {
+      throw new InvalidArgumentError(`list_ass_subscript: the replacement must be a list or tuple of ${slicelength} items other than the list, got ${this.describeObject(v)}`);
+    }
+    if (slicelength <= 0) return;
+    const rt = this.rt;
+    const garbage = rt.memMalloc(slicelength * SIZEOF_VOID_P);
+    try {
+      if (v === 0) {
+        if (step < 0) {
+          const stop = start + 1;
+          start = stop + step * (slicelength - 1) - 1;
+          step = -step;
+        }
+        const size = obSize.get(l);
+        const items = this.slots(l, size);
+        // Each removed item's slot is filled by shifting down what lies before the next one.
+        let w = start;
+        for (let cur = start, i = 0; i < slicelength; cur += step, i++) {
+          itemArray.set(garbage, i, items[cur]!);
+          const lim = Math.min(cur + step, size);
+          for (let k = cur + 1; k < lim; k++) items[w++] = items[k]!;
+        }
+        for (let k = start + slicelength * step; k < size; k++) items[w++] = items[k]!;
+        obSize.set(l, size - slicelength);
+        this.listResize(l, size - slicelength);
+      } else {
+        const src = this.fastItems(v, slicelength);
+        const items = this.slots(l, obSize.get(l));
+        for (let cur = start, i = 0; i < slicelength; cur += step, i++) {
+          itemArray.set(garbage, i, items[cur]!);
+          rt.incref(src[i]!);
+          items[cur] = src[i]!;
+        }
+      }
+      for (let i = 0; i < slicelength; i++) rt.decref(itemArray.get(garbage, i));
+    } finally {
+      rt.memFree(garbage);
+    }
   }
 
   /** list.clear() / tp_clear (_list_clear): empties the list and frees its array (ob_item becomes NULL). */
@@ -669,8 +759,10 @@ export class ListModule {
     return new InvalidArgumentError(`${fn}: expected a list, got ${this.describeObject(op)}`);
   }
 
+  /** Refuses anything but a live object of this runtime (before the list is changed). */
   private checkObject(op: unknown, fn: string): void {
     if (typeof op !== 'number' || op === 0) throw notAnObject(op, fn);
+    this.rt.typeOf(op);
   }
 
   private checkIndex(i: number, n: number, message: string): void {

@@ -289,6 +289,38 @@ export class RangeModule {
   }
 
   /**
+   * reversed(r) (range_reverse): range(start + (n-1)*step, start - step, -step)
+   * iterated — a range_iterator when start, stop, step, -step, start - step
+   * and the length fit a C long, else a longrange_iterator whose start is
+   * start + (len - 1) * step and step -step. New reference.
+   */
+  reverse(r: number): number {
+    this.checkRange(r, 'reversed(range)');
+    const long = this.interp.long;
+    const start = long.toBigInt(rStart.get(r));
+    const stop = long.toBigInt(rStop.get(r));
+    const step = long.toBigInt(rStep.get(r));
+    const fits = (v: bigint) => v >= LONG_MIN && v <= LONG_MAX;
+    if (fits(start) && fits(stop) && fits(step) && step !== LONG_MIN && fits(start - step)) {
+      const ulen = getLenOfRange(start, stop, step);
+      if (ulen <= LONG_MAX) {
+        const newStop = start - step;
+        return this.fastRangeIter(BigInt.asIntN(64, newStop + ulen * step), -step, ulen);
+      }
+    }
+    // long_range.
+    const rt = this.rt;
+    const len = rLength.get(r);
+    const it = this.rt.newObject(this.longIterType);
+    lriLen.set(it, len);
+    rt.incref(len);
+    lriStart.set(it, long.fromBigInt(start + (long.toBigInt(len) - 1n) * step));
+    lriStep.set(it, long.fromBigInt(-step));
+    lriIndex.set(it, long.fromNumber(0));
+    return it;
+  }
+
+  /**
    * next(it) — rangeiter_next / longrangeiter_next: the next int (a new
    * reference), or 0 when the iterator is exhausted (StopIteration).
    */

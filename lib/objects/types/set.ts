@@ -33,7 +33,7 @@
  * "table changed during comparison" restarts cannot happen here.
  */
 import { fillBytes } from '../../allocator/access.js';
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, type ObjectValidationContext, PyObject, PYOBJECT_SIZE } from '../layout.js';
 import { RefcountError, type Runtime } from '../runtime.js';
@@ -181,10 +181,12 @@ export class SetModule {
     }
   }
 
+  /** Refuses anything but a live object of this runtime (before the set is changed or a reference taken). */
   private checkKey(key: number, fn: string): void {
     if (typeof key !== 'number' || key === 0 || !Number.isInteger(key)) {
-      throw new InvalidArgumentError(`${fn}: the key must be an object, got ${key === 0 ? 'NULL' : String(key)}`);
+      throw new InvalidArgumentError(`${fn}: the key must be an object, got ${key === 0 ? 'NULL' : describe(key)}`);
     }
+    this.rt.typeOf(key);
   }
 
   private describeObject(op: number): string {

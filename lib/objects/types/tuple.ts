@@ -223,6 +223,8 @@ export class TupleModule {
    * others hold, index out of range), as CPython does.
    */
   setItem(op: number, i: number, v: number): void {
+    // A dead or foreign v is refused before anything (it is no reference to steal).
+    if (v !== 0 && this.rt.typeOrNull(v) === null) this.rt.typeOf(v);
     try {
       this.checkTuple(op, 'PyTuple_SetItem');
       if (this.rt.refcnt(op) !== 1) {

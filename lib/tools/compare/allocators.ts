@@ -7,6 +7,10 @@
  *   pymem                node child (childReplay.ts)      pymem, profile cpython311, through
  *   pymem-classic                                         heap.getAllocator(Domain.OBJ)
  *   pymem-retainN                                         … keeping up to N empty arenas mapped
+ *   pymem+madvise[N]                                      … release policy: empty pools' pages
+ *                                                         given back, in batches of N (default 1)
+ *   pymem+cacheK                                          … up to K empty arenas kept (arenaRetention,
+ *                                                         the arena cache measured beside madvise)
  *   pymem-…-nocheck                                       … with checkFree off
  *   addon-glibc          node child (childReplay.ts)      glibc malloc per call through the addon
  *   glibc                native/replayer.cc               glibc malloc with no JS in the loop
@@ -26,13 +30,22 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { CPYTHON_RELEASE, type ResolvedReleasePolicy, resolveReleasePolicy } from '../../allocator/releasePolicy.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { packageRoot } from '../../packageRoot.js';
 import { findLibpython } from '../libpython.js';
 
 /** How an allocator is run. */
 export type AllocatorSpec =
-  | { kind: 'pymem'; name: string; profile: 'cpython311' | 'classic'; arenaRetention: number; checkFree: boolean }
+  | {
+      kind: 'pymem';
+      name: string;
+      profile: 'cpython311' | 'classic';
+      arenaRetention: number;
+      checkFree: boolean;
+      /** The release policy put on the profile (releasePolicy.ts); absent: CPython's. */
+      release?: ResolvedReleasePolicy;
+    }
   | { kind: 'addon'; name: string }
   | { kind: 'native'; name: string; preload?: string; debianPackage?: string }
   | { kind: 'cpython'; name: string; libpython?: string };
@@ -67,19 +80,21 @@ export function parseAllocator(name: string): AllocatorSpec {
     const file = dir === undefined ? join(LIB_DIRS[0]!, lib.files[0]!) : join(dir, lib.files.find((f) => existsSync(join(dir, f)))!);
     return { kind: 'native', name, preload: file, debianPackage: lib.debianPackage };
   }
-  const m = /^pymem(-classic|-cpython311)?(?:-retain(\d+))?(-nocheck)?$/.exec(name);
+  const m = /^pymem(-classic|-cpython311)?(?:-retain(\d+))?(\+madvise(\d*))?(?:\+cache(\d+))?(-nocheck)?$/.exec(name);
   if (m !== null) {
+    const release = resolveReleasePolicy({ releasePoolsAt: m[3] === undefined ? 0 : m[4] === '' ? 1 : Number(m[4]) });
     return {
       kind: 'pymem',
       name,
       profile: m[1] === '-classic' ? 'classic' : 'cpython311',
-      arenaRetention: m[2] === undefined ? 0 : Number(m[2]),
-      checkFree: m[3] === undefined,
+      arenaRetention: m[2] !== undefined ? Number(m[2]) : m[5] !== undefined ? Number(m[5]) : 0,
+      checkFree: m[6] === undefined,
+      ...(release !== CPYTHON_RELEASE ? { release } : {}),
     };
   }
   throw new InvalidArgumentError(
     `unknown allocator ${JSON.stringify(name)}: expected glibc, cpython, jemalloc, tcmalloc, mimalloc, addon-glibc, ` +
-      'pymem[-classic][-retainN][-nocheck], or NAME=/path/to/libmalloc.so',
+      'pymem[-classic][-retainN][+madvise[N]][+cacheK][-nocheck], or NAME=/path/to/libmalloc.so',
   );
 }
 

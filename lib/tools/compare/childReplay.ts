@@ -25,8 +25,8 @@
  * gc(): 800 MiB over test_json), so the addon replayer writes nothing and
  * the native replayer is told the same size limit (measure.ts).
  *
- * pymem is driven through `heap.getAllocator(Domain.OBJ)`, as replay.ts does
- * (CPython's PyObject_Malloc & co.); the addon replayer calls native.malloc &
+ * pymem is driven through `heap.getAllocator(Domain.OBJ)` by the replay core
+ * replay.ts runs too (CPython's PyObject_Malloc & co.); the addon replayer calls native.malloc &
  * co. directly, paying one N-API crossing (and the addon's block registry)
  * per call.
  */
@@ -36,9 +36,13 @@ import { storeU8 } from '../../allocator/access.js';
 import { Domain, type MemAllocator } from '../../allocator/domains.js';
 import { Heap } from '../../allocator/heap.js';
 import { isSmallPointer } from '../../allocator/pointer.js';
+import { resolveProfile } from '../../allocator/profile.js';
+import { residentPages } from '../../allocator/region.js';
+import { releasePolicyName } from '../../allocator/releasePolicy.js';
 import { native } from '../../native.js';
 import { InvalidArgumentError, OutOfMemoryError } from '../../errors.js';
 import { type BinaryTrace, BinaryTraceBuilder, BinaryTraceError, HEADER_BYTES, NO_ID, OpKind, RECORD_BYTES, readBinaryTrace } from '../binaryTrace.js';
+import { ReplayCore } from '../replayCore.js';
 import type { AllocatorSpec } from './allocators.js';
 import type { OpCounts, PymemHeapStats, RunResult } from './measure.js';
 
@@ -63,20 +67,14 @@ const F64_PER_RECORD = RECORD_BYTES >> 3;
 export type Toucher = (p: number, size: number) => void;
 
 /**
- * The replay loop: every record of `t` through `a`, results kept in `ptrs`
- * by slot.  Returns the calls made.  Sizes of 0 go through as 0: each
+ * The replay loop: every record of `t` through the replay core (replayCore.ts,
+ * the one `pymem replay` runs too), its pointer table sized to the trace's
+ * slots. Returns the calls made. Sizes of 0 go through as 0: each
  * allocator applies CPython's raw rule (0 is 1) itself, as pymem's raw
  * allocator and the addon do.
  * @throws Error at the first NULL (the trace asks for memory it got in CPython).
  */
-export function replayLoop(
-  t: BinaryTrace,
-  a: MemAllocator,
-  ptrs: Float64Array,
-  touch: Toucher | null,
-  timelineEvery: number,
-  timeline: [number, number][],
-): OpCounts {
+export function replayLoop(t: BinaryTrace, core: ReplayCore, touch: Toucher | null, timelineEvery: number, timeline: [number, number][]): OpCounts {
   const u32 = t.u32;
   const f64 = t.f64;
   const n = t.header.records;
@@ -93,27 +91,24 @@ export function replayLoop(
     switch (u32[w]!) {
       case OpKind.Malloc:
         size = f64[s]!;
-        p = a.malloc(size);
-        ptrs[u32[w + 1]!] = p;
+        p = core.malloc(u32[w + 1]!, size);
         mallocs++;
         break;
       case OpKind.Calloc:
         size = f64[s]!;
-        p = a.calloc(u32[w + 2]!, u32[w + 3]!);
-        ptrs[u32[w + 1]!] = p;
+        p = core.calloc(u32[w + 1]!, u32[w + 2]!, u32[w + 3]!);
         callocs++;
         break;
       case OpKind.Realloc: {
         const from = u32[w + 1]!;
         size = f64[s]!;
-        p = a.realloc(from === NO_ID ? 0 : ptrs[from]!, size);
-        ptrs[u32[w + 2]!] = p;
+        p = core.realloc(from === NO_ID ? -1 : from, u32[w + 2]!, size);
         reallocs++;
         break;
       }
       case OpKind.Free: {
         const id = u32[w + 1]!;
-        a.free(id === NO_ID ? 0 : ptrs[id]!);
+        core.free(id === NO_ID ? -1 : id);
         frees++;
         p = -1;
         break;
@@ -188,7 +183,9 @@ export function warmupTrace(rounds = 40): BinaryTrace {
 /** A fresh allocator of the kind `spec` names, how to write into its blocks, and (pymem) its heap. */
 function makeAllocator(spec: AllocatorSpec, touchMax: number): { a: MemAllocator; touch: Toucher | null; heap: Heap | null } {
   if (spec.kind === 'pymem') {
-    const h = new Heap({ profile: spec.profile, arenaRetention: spec.arenaRetention, checkFree: spec.checkFree });
+    const base = resolveProfile(spec.profile);
+    const profile = spec.release === undefined ? base : { ...base, name: `${base.name}${releasePolicyName(spec.release)}`, release: spec.release };
+    const h = new Heap({ profile, arenaRetention: spec.arenaRetention, checkFree: spec.checkFree });
     let touch: Toucher | null = null;
     if (touchMax > 0) {
       const max = touchMax;
@@ -206,16 +203,16 @@ function makeAllocator(spec: AllocatorSpec, touchMax: number): { a: MemAllocator
 export function runChild(req: ChildRequest): RunResult {
   // 1. load, and warm the JIT up on a throwaway allocator of the same kind
   const t = readBinaryTrace(req.trace);
-  const ptrs = new Float64Array(Math.max(1, t.header.idSlots));
   const spec = req.allocator;
   const timeline: [number, number][] = [];
   if (req.warmup !== false) {
     const w = warmupTrace();
     const cold = makeAllocator(spec, req.touchMax);
-    replayLoop(w, cold.a, new Float64Array(w.header.idSlots), cold.touch, 0, timeline);
+    replayLoop(w, new ReplayCore(cold.a, w.header.idSlots), cold.touch, 0, timeline);
     cold.heap?.dispose();
   }
   const { a, touch, heap } = makeAllocator(spec, req.touchMax);
+  const core = new ReplayCore(a, t.header.idSlots);
 
   // 2. baseline
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -229,7 +226,7 @@ export function runChild(req: ChildRequest): RunResult {
   // 3. replay
   const faults0 = process.resourceUsage().minorPageFault;
   const start = performance.now();
-  const counts = replayLoop(t, a, ptrs, touch, req.timelineEvery, timeline);
+  const counts = replayLoop(t, core, touch, req.timelineEvery, timeline);
   const replayMs = performance.now() - start;
   const minorFaults = process.resourceUsage().minorPageFault - faults0;
 
@@ -248,6 +245,7 @@ export function runChild(req: ChildRequest): RunResult {
       bytesLostToArenaAlignment: st.bytesLostToArenaAlignment,
       bytesInAvailableBlocks: st.bytesInAvailableBlocks,
       unusedPoolBytes: st.unusedPools * st.poolSize,
+      residentArenaBytes: heap.pymalloc.arenas.reduce((n, ao) => n + (ao.address === 0 ? 0 : residentPages(ao.vbase, st.arenaSize) * PAGE), 0),
       liveBlocks: st.classes.reduce((n, c) => n + c.blocksInUse, 0) + st.rawAllocatedBlocks,
     };
   }

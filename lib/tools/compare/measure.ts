@@ -55,6 +55,8 @@ export interface PymemHeapStats {
   bytesLostToArenaAlignment: number;
   bytesInAvailableBlocks: number;
   unusedPoolBytes: number;
+  /** Resident bytes of the mapped arenas at the end (mincore): the heap's own RSS, free of V8's noise; what release policies lower. */
+  residentArenaBytes: number;
   /** Live pymalloc blocks + live raw blocks: must equal the trace's live blocks at the end. */
   liveBlocks: number;
 }

@@ -22,6 +22,7 @@ import { Domain } from '../../allocator/domains.js';
 import { Heap, MAX_REQUEST, type MemorySource } from '../../allocator/heap.js';
 import { pymallocViolations } from '../../allocator/validate.js';
 import { PymemError } from '../../errors.js';
+import { type FuzzReport, checkRefusal, fail, newReport, recordFailure, show } from './fuzzReport.js';
 import { Random } from './random.js';
 
 /** Options of one fuzz run. */
@@ -41,18 +42,6 @@ export interface HeapFuzzOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** What a run did and, if it found one, the first disagreement. */
-export interface FuzzReport {
-  seed: number;
-  ops: number;
-  invalid: number;
-  /** Errors thrown by invalid calls, by class name. */
-  errors: Record<string, number>;
-  /** Most blocks live at once. */
-  peakLive: number;
-  failure: { op: number; call: string; problem: string } | null;
-}
-
 interface Live {
   domain: Domain;
   size: number;
@@ -62,8 +51,6 @@ interface Live {
 const DOMAINS = [Domain.RAW, Domain.MEM, Domain.OBJ];
 const NOT_NUMBERS: unknown[] = ['8', null, undefined, {}, [], 10n, Symbol('size'), true, () => 8];
 const BAD_NUMBERS = [-1, -0.5, 1.5, NaN, Infinity, -Infinity, 2 ** 53, MAX_REQUEST + 1, 2 ** 60];
-
-class Disagreement extends Error {}
 
 /** Runs one seeded program against a fresh Heap; see the module comment. */
 export function fuzzHeap(options: HeapFuzzOptions): FuzzReport {
@@ -76,13 +63,10 @@ export function fuzzHeap(options: HeapFuzzOptions): FuzzReport {
   const live = new Map<number, Live>();
   const freed: number[] = [];
   const otherLive: number[] = [];
-  const report: FuzzReport = { seed: options.seed, ops: 0, invalid: 0, errors: {}, peakLive: 0, failure: null };
+  const report = newReport(options.seed);
   let fillNext = 0;
   let call = '';
 
-  const fail = (problem: string): never => {
-    throw new Disagreement(problem);
-  };
   const livePointers = (): number[] => [...live.keys()];
   // A stale pointer whose memory a live block now covers (headers included:
   // under the debug hooks a block starts 32 bytes before its pointer) is
@@ -247,12 +231,7 @@ export function fuzzHeap(options: HeapFuzzOptions): FuzzReport {
       threw = e;
     }
     if (call === '') return;
-    report.invalid++;
-    if (threw === null) fail(`accepted without an error`);
-    if (!(threw instanceof PymemError)) fail(`threw ${(threw as Error)?.name ?? typeof threw} instead of a PymemError: ${String((threw as Error)?.message ?? threw)}`);
-    const e = threw as PymemError;
-    if (/undefined undefined|\[object Object\]/.test(e.message)) fail(`unclear message: ${e.message}`);
-    report.errors[e.name] = (report.errors[e.name] ?? 0) + 1;
+    checkRefusal(report, threw);
     if (heap.formatDebugMallocStats() !== before) fail(`the stats changed`);
   };
 
@@ -287,21 +266,10 @@ export function fuzzHeap(options: HeapFuzzOptions): FuzzReport {
     }
     if (!(afterDispose instanceof PymemError)) fail('a disposed heap accepted malloc');
   } catch (e) {
-    if (e instanceof Disagreement) report.failure = { op: report.ops, call, problem: e.message };
-    else report.failure = { op: report.ops, call, problem: `valid call threw ${(e as Error)?.name}: ${(e as Error)?.message}` };
+    recordFailure(report, call, e);
   } finally {
     heap.dispose();
     other.dispose();
   }
   return report;
-}
-
-/** A value as it reads in a call, for the report. */
-function show(v: unknown): string {
-  if (typeof v === 'symbol') return v.toString();
-  if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v === 'function') return 'function';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'object' && v !== null) return Array.isArray(v) ? '[]' : '{}';
-  return String(v);
 }
