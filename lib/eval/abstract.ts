@@ -883,8 +883,13 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
   }
   if (nameIs(vm, name, '__class__')) return newRef(vm, vm.typeObject(t));
   if (t === vm.super.type) return superGetattro(vm, obj, name);
+  // The name's text only when a type of the MRO has getsets (built-in types' descriptors).
+  let text: string | null = null;
   for (const tid of vm.mroOf(t)) {
-    const get = vm.typeGetsets.get(tid)?.get(key);
+    const getsets = vm.typeGetsets.get(tid);
+    if (getsets === undefined) continue;
+    text ??= strValue(vm, name);
+    const get = getsets.get(text);
     if (get !== undefined) return get(obj);
   }
   const clsAttr = typeLookup(vm, t, name);
@@ -893,7 +898,7 @@ export function getAttrOrNull(vm: Vm, obj: number, name: number): number {
     if (w !== undefined && w.kind === 'property') return bindDescriptor(vm, clsAttr, obj, vm.typeObject(t));
   }
   // An instance's attributes need no text of the name (the hot case: read only where other kinds need it).
-  const key = interp.instance.check(obj) ? '' : strValue(vm, name);
+  const key = interp.instance.check(obj) ? '' : (text ?? strValue(vm, name));
   if (interp.instance.check(obj)) {
     const v = interp.instance.getAttr(obj, name);
     if (v !== 0) return newRef(vm, v);
