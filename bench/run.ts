@@ -14,6 +14,7 @@
  *   objects    object workloads against CPython 3.11 (python3)    objects.ts
  *   gc         the cyclic collector against CPython 3.11           gc.ts
  *   replay     shared traces against glibc-native; test_json rate  replay.ts
+ *   run        `pymem run` against python3 on bench/run/*.py       runPrograms.ts
  *
  * Every time is a median over rounds, every ratio one against a baseline
  * timed in the same rounds of the same process (timing.ts).
@@ -33,6 +34,7 @@ import { runGcBench } from './gc.js';
 import { runObjects } from './objects.js';
 import { runPairs } from './pairs.js';
 import { runReplayBench } from './replay.js';
+import { runProgramsBench } from './runPrograms.js';
 import { runRss } from './rss.js';
 import { benchSummary, writeSummary } from './summary.js';
 import { nowNs } from './timing.js';
@@ -46,8 +48,8 @@ if (jsonAt >= 0 && (jsonPath === undefined || jsonPath.startsWith('--'))) {
   process.exit(2);
 }
 const config = quick
-  ? { pairN: 50_000, rounds: 3, warmup: 1, mixedRounds: 3, memPoolBudgetNs: 1e9, detachPairs: 1, objects: { n: 100_000, runs: 1, rounds: 1, warmup: 1 }, gc: { n: 100_000, runs: 1, rounds: 1, warmup: 1, profile: false }, replayRuns: 1 }
-  : { pairN: 300_000, rounds: 11, warmup: 2, mixedRounds: 15, memPoolBudgetNs: 10e9, detachPairs: 3, objects: { n: 1_000_000, runs: 3, rounds: 1, warmup: 1 }, gc: { n: 1_000_000, runs: 3, rounds: 3, warmup: 1 }, replayRuns: 3 };
+  ? { pairN: 50_000, rounds: 3, warmup: 1, mixedRounds: 3, memPoolBudgetNs: 1e9, detachPairs: 1, objects: { n: 100_000, runs: 1, rounds: 1, warmup: 1 }, gc: { n: 100_000, runs: 1, rounds: 1, warmup: 1, profile: false }, replayRuns: 1, runRounds: 1 }
+  : { pairN: 300_000, rounds: 11, warmup: 2, mixedRounds: 15, memPoolBudgetNs: 10e9, detachPairs: 3, objects: { n: 1_000_000, runs: 3, rounds: 1, warmup: 1 }, gc: { n: 1_000_000, runs: 3, rounds: 3, warmup: 1 }, replayRuns: 3, runRounds: 5 };
 
 /** Runs `f` under a progress bar labelled `label`. */
 async function section<T>(label: string, f: (onRound: (done: number, total: number) => void) => T | Promise<T>): Promise<T> {
@@ -120,6 +122,9 @@ async function main(): Promise<void> {
 
   const replay = await section('replay', (onDone) => runReplayBench(config.replayRuns, onDone));
   out(replay.markdown);
+
+  const programs = await section('run', (onDone) => runProgramsBench({ rounds: config.runRounds, onDone }));
+  out(programs.markdown);
 
   if (jsonPath !== undefined) {
     const summary = benchSummary({

@@ -1,5 +1,5 @@
 // `--json` on every command that prints results: each command declares it
-// (but run and dis, whose output is the program's and the bytecode's), and
+// (but run, repl and dis, whose output is the program's and the bytecode's), and
 // demo, conformance and compare print one JSON document whose malloc stats
 // validate against schema/malloc-stats.schema.json.
 import { spawnSync } from 'node:child_process';
@@ -23,7 +23,7 @@ function pymemJson(...args: string[]): { status: number | null; json: Record<str
 }
 
 /** Commands whose output is not a result to structure: a program's own output, and bytecode as python3 -m dis prints it. */
-const NOT_RESULTS = new Set(['run', 'dis']);
+const NOT_RESULTS = new Set(['run', 'repl', 'dis']);
 
 describe('--json', () => {
   it('is an option of every command that prints results', () => {

@@ -11,10 +11,11 @@ import { mapCommand } from './map.js';
 import { pinsCommand } from './pins.js';
 import { recordCommand } from './record.js';
 import { replayCommand } from './replay.js';
+import { replCommand } from './repl.js';
 import { runCommand } from './run.js';
 
 /** Every command, by the order of `pymem help`. */
-export const COMMANDS: readonly Command[] = [demoCommand, replayCommand, conformanceCommand, compareCommand, recordCommand, disCommand, runCommand, pinsCommand, mapCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, replayCommand, conformanceCommand, compareCommand, recordCommand, disCommand, runCommand, replCommand, pinsCommand, mapCommand];
 
 /** The command named `name`, or undefined. */
 export function findCommand(name: string): Command | undefined {

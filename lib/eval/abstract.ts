@@ -10,6 +10,7 @@
  * exception object), the object layer's typed errors turned into the
  * exception CPython raises by toPyErr.
  */
+import { intBinaryFast, intCompareFast } from './intFastPaths.js';
 import { InvalidArgumentError, OutOfMemoryError } from '../errors.js';
 import { UnhashableError } from '../objects/interpreter.js';
 import { KeyError } from '../objects/types/dict.js';
@@ -287,6 +288,8 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
   const ai = isInt(vm, a);
   const bi = isInt(vm, b);
   if (ai && bi) {
+    const fast = intBinaryFast(vm, a, b, op);
+    if (fast !== 0) return fast;
     const x = intValue(vm, a);
     const y = intValue(vm, b);
     switch (op) {
@@ -593,6 +596,8 @@ function compareBuiltin(vm: Vm, a: number, b: number, op: number): boolean | nul
   const ai = isInt(vm, a);
   const bi = isInt(vm, b);
   if (ai && bi) {
+    const fast = intCompareFast(vm, a, b, op);
+    if (fast !== null) return fast;
     const x = intValue(vm, a);
     const y = intValue(vm, b);
     return cmpResult(x < y ? -1 : x > y ? 1 : 0, op);
@@ -924,15 +929,21 @@ export function genericGetAttr(vm: Vm, obj: number, name: number): number {
     return 0;
   }
   if (interp.weakref.isProxy(obj)) return getAttrOrNull(vm, proxyReferent(vm, obj), name);
-  const key = strValue(vm, name);
-  if (key === '__class__') return newRef(vm, vm.typeObject(t));
+  if (nameIs(vm, name, '__class__')) return newRef(vm, vm.typeObject(t));
   if (t === vm.super.type) return superGetattro(vm, obj, name);
+  // The name's text only when a type of the MRO has getsets (built-in types' descriptors).
+  let text: string | null = null;
   for (const tid of vm.mroOf(t)) {
-    const get = vm.typeGetsets.get(tid)?.get(key);
+    const getsets = vm.typeGetsets.get(tid);
+    if (getsets === undefined) continue;
+    text ??= strValue(vm, name);
+    const get = getsets.get(text);
     if (get !== undefined) return get(obj);
   }
   const clsAttr = typeLookup(vm, t, name);
   if (clsAttr !== 0 && isDataDescriptor(vm, clsAttr)) return descrGet(vm, clsAttr, obj, vm.typeObject(t));
+  // An instance's attributes need no text of the name (the hot case: read only where other kinds need it).
+  const key = interp.instance.check(obj) ? '' : (text ?? strValue(vm, name));
   if (interp.instance.check(obj)) {
     const v = interp.instance.getAttr(obj, name);
     if (v !== 0) return newRef(vm, v);
@@ -972,6 +983,16 @@ export function genericGetAttr(vm: Vm, obj: number, name: number): number {
     return bound !== 0 ? bound : newRef(vm, clsAttr);
   }
   return 0;
+}
+
+/**
+ * Whether the str `name` is `text`: by identity when name is interned
+ * (interned strings are unique, and names from code are interned), else by
+ * its characters.
+ */
+function nameIs(vm: Vm, name: number, text: string): boolean {
+  if (name === id(vm, text)) return true;
+  return !vm.interp.str.isInterned(name) && strValue(vm, name) === text;
 }
 
 /** super_getattro: name along obj_type's MRO after `type`, bound to obj; 0 when absent. */

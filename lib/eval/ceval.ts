@@ -54,6 +54,7 @@ import {
 } from './abstract.js';
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
 import { formatValue } from './format.js';
+import { printExpr } from './displayhook.js';
 import type { Vm } from './vm.js';
 
 /** One entry of a code object's exception table (in code units). */
@@ -330,8 +331,14 @@ function initializeLocals(vm: Vm, fr: Frame, func: number, args: number[], kwnam
   const rt = interp.rt;
   const co = fr.info.co;
   const f = fr.f;
+  // The common call (the shape CPython 3.11 specialises as CALL_PY_EXACT_ARGS): positional
+  // arguments only, exactly as many as the parameters, no *args / **kwargs / keyword-only ones.
+  if (kwnames === 0 && args.length === co.argcount && co.kwonlyargcount === 0 && (co.flags & (CO_VARARGS | CO_VARKEYWORDS)) === 0) {
+    for (let k = 0; k < args.length; k++) setSlot(f, k, args[k]!);
+    return;
+  }
   const fields = interp.function.fields(func);
-  const qual = interp.str.toString(fields.qualname);
+  const qualname = (): string => interp.str.toString(fields.qualname);
   const kw = kwnames === 0 ? [] : interp.tuple.items(kwnames);
   const npos = args.length - kw.length;
   const argcount = co.argcount;
@@ -361,26 +368,29 @@ function initializeLocals(vm: Vm, fr: Frame, func: number, args: number[], kwnam
       const plural = (n: number): string => (n === 1 ? '' : 's');
       const given = npos;
       const takes = ndef > 0 ? `from ${argcount - ndef} to ${argcount}` : `${argcount}`;
-      raise(vm, 'TypeError', `${qual}() takes ${takes} positional argument${plural(ndef > 0 ? 2 : argcount)} but ${given} ${given === 1 ? 'was' : 'were'} given`);
+      raise(vm, 'TypeError', `${qualname()}() takes ${takes} positional argument${plural(ndef > 0 ? 2 : argcount)} but ${given} ${given === 1 ? 'was' : 'were'} given`);
     }
+    const lpnames = fr.info.lpnames;
     for (let k = 0; k < kw.length; k++) {
-      const name = interp.str.toString(kw[k]!);
       const value = pending[npos + k]!;
+      // By identity first (a call's keyword names and the parameters' names are interned), then by text.
       let idx = -1;
-      for (let j = co.posonlyargcount; j < total; j++) if (co.localsplusnames[j] === name) idx = j;
+      for (let j = co.posonlyargcount; j < total; j++) if (lpnames[j] === kw[k]) idx = j;
+      const name = idx >= 0 ? co.localsplusnames[idx]! : interp.str.toString(kw[k]!);
+      if (idx < 0) for (let j = co.posonlyargcount; j < total; j++) if (co.localsplusnames[j] === name) idx = j;
       if (idx < 0) {
         if (varkw === 0) {
           // positional_only_passed_as_keyword
           const posonly = co.localsplusnames.slice(0, co.posonlyargcount).filter((n) => kw.some((k) => interp.str.toString(k) === n));
-          if (posonly.length > 0) raise(vm, 'TypeError', `${qual}() got some positional-only arguments passed as keyword arguments: '${posonly.join(', ')}'`);
-          raise(vm, 'TypeError', `${qual}() got an unexpected keyword argument '${name}'`);
+          if (posonly.length > 0) raise(vm, 'TypeError', `${qualname()}() got some positional-only arguments passed as keyword arguments: '${posonly.join(', ')}'`);
+          raise(vm, 'TypeError', `${qualname()}() got an unexpected keyword argument '${name}'`);
         }
         interp.dict.setItem(varkw, kw[k]!, value);
         rt.decref(value);
         pending[npos + k] = 0;
         continue;
       }
-      if (slot(f, idx) !== 0) raise(vm, 'TypeError', `${qual}() got multiple values for argument '${name}'`);
+      if (slot(f, idx) !== 0) raise(vm, 'TypeError', `${qualname()}() got multiple values for argument '${name}'`);
       setSlot(f, idx, value);
       pending[npos + k] = 0;
     }
@@ -394,7 +404,7 @@ function initializeLocals(vm: Vm, fr: Frame, func: number, args: number[], kwnam
         setSlot(f, j, defaults[d]!);
       } else missing.push(co.localsplusnames[j]!);
     }
-    if (missing.length > 0) raise(vm, 'TypeError', `${qual}() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${listNames(missing)}`);
+    if (missing.length > 0) raise(vm, 'TypeError', `${qualname()}() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${listNames(missing)}`);
     for (let j = argcount; j < total; j++) {
       if (slot(f, j) !== 0) continue;
       const d = fields.kwdefaults === 0 ? 0 : interp.dict.getItem(fields.kwdefaults, id(vm, co.localsplusnames[j]!));
@@ -403,7 +413,7 @@ function initializeLocals(vm: Vm, fr: Frame, func: number, args: number[], kwnam
         setSlot(f, j, d);
       } else missing.push(co.localsplusnames[j]!);
     }
-    if (missing.length > 0) raise(vm, 'TypeError', `${qual}() missing ${missing.length} required keyword-only argument${missing.length === 1 ? '' : 's'}: ${listNames(missing)}`);
+    if (missing.length > 0) raise(vm, 'TypeError', `${qualname()}() missing ${missing.length} required keyword-only argument${missing.length === 1 ? '' : 's'}: ${listNames(missing)}`);
   } finally {
     for (const p of pending) if (p !== 0) rt.decref(p);
   }
@@ -1491,7 +1501,7 @@ function run(vm: Vm, entryFrame: Frame): number {
             // PRINT_EXPR
             const v = pop();
             try {
-              if (v !== None) vm.io.stdout(`${repr(vm, v)}\n`);
+              printExpr(vm, v);
             } finally {
               rt.decref(v);
             }

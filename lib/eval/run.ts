@@ -9,8 +9,7 @@
  * exec / eval are the API (the ux engineer's Python class may wrap them):
  * each runs in its own interpreter unless one is given.
  */
-import { compile, compileAst } from '../frontend/compile.js';
-import { parse } from '../frontend/parser.js';
+import { type WarningSink, compile, compileAst, parseWithWarnings } from '../frontend/compile.js';
 import type { ConstObjects } from '../objects/types/code.js';
 import { holdAstConstants } from './astArena.js';
 import { formatWarning } from '../frontend/warnings.js';
@@ -21,6 +20,8 @@ import { CompilerNotImplementedError } from '../frontend/compile.js';
 import { id, repr, str, typeOf, newStr } from './abstract.js';
 import { installBuiltins } from './builtins.js';
 import { evalCode } from './ceval.js';
+import { clearGcCallbacks, installGcCallbacks } from './gcCallbacks.js';
+import { installDisplayhook } from './displayhook.js';
 import { formatException } from './traceback.js';
 import { runAtexit } from './atexitModule.js';
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
@@ -36,6 +37,8 @@ export interface RunOptions extends RuntimeOptions {
   readonly io?: VmIO;
   /** Keep the interpreter alive after the run (the caller disposes it). */
   readonly keep?: boolean;
+  /** The development mode (`-X dev`, runConfig.ts). */
+  readonly devMode?: boolean;
 }
 
 /** What a run ended with. */
@@ -52,7 +55,10 @@ export function newVm(options: RunOptions = {}): Vm {
   const interp = new Interpreter({ profile: 'cpython311', ...options });
   const vm = new Vm(interp, io);
   vm.argv = [...(options.argv ?? [options.filename ?? ''])];
+  vm.devMode = options.devMode === true;
   installBuiltins(vm);
+  installGcCallbacks(vm);
+  installDisplayhook(vm);
   const name = newStr(vm, '__main__');
   const main = vm.module.new(name);
   interp.rt.decref(name);
@@ -79,9 +85,9 @@ export function execIn(vm: Vm, source: string, filename: string): number {
   let mod;
   let co;
   try {
-    mod = parse(source, filename, 'exec');
-    const lines = source.split(/\r?\n/);
-    co = compileAst(mod, filename, source, (w) => vm.io.stderr(formatWarning(w, lines)));
+    const onWarning = showWarnings(vm, source);
+    mod = parseWithWarnings(source, filename, 'exec', onWarning);
+    co = compileAst(mod, filename, source, onWarning);
   } catch (e) {
     if (e instanceof PySyntaxError) {
       vm.io.stderr(formatSyntaxError(e));
@@ -116,6 +122,20 @@ export function execIn(vm: Vm, source: string, filename: string): number {
     interp.rt.decref(code);
     freeArena();
   }
+}
+
+/**
+ * Where a compilation's warnings go under `pymem run`: stderr, as the
+ * warnings module's default filters show them — SyntaxWarnings always,
+ * DeprecationWarnings only in the development mode (its `default::Warning`
+ * filter).
+ */
+export function showWarnings(vm: Vm, source: string): WarningSink {
+  const lines = source.split(/\r?\n/);
+  return (w) => {
+    if (w.category === 'DeprecationWarning' && !vm.devMode) return;
+    vm.io.stderr(formatWarning(w, lines));
+  };
 }
 
 /** eval(expr) in a fresh interpreter: the value's repr (the interpreter is disposed). */
@@ -168,6 +188,7 @@ export function finalize(vm: Vm): void {
     rt.decref(vm.excInfo);
     vm.excInfo = 0;
   }
+  clearGcCallbacks(vm);
   const main = vm.modules.get('__main__');
   if (main !== undefined) interp.dict.clear(vm.module.dict(main));
   vm.gc.collect();

@@ -72,7 +72,9 @@ function exceptionClassName(vm: Vm, exc: number): string {
 /** tb_displayline: the File line, the source line, the carets. */
 function formatEntry(vm: Vm, e: TracebackEntry): string {
   let out = `  File "${e.filename}", line ${e.line}, in ${e.name}\n`;
-  const raw = sources.get(vm)?.get(e.filename)?.[e.line - 1];
+  // linecache reads no `<string>` / `<stdin>`: CPython's tracebacks of those show no source line.
+  const pseudo = e.filename.startsWith('<') && e.filename.endsWith('>');
+  const raw = pseudo ? undefined : sources.get(vm)?.get(e.filename)?.[e.line - 1];
   if (raw === undefined) return out;
   const stripped = raw.replace(/^[ \t\f]+/, '').replace(/\s+$/, '');
   if (stripped === '') return out;

@@ -173,6 +173,8 @@ export class Vm {
   recursionLimit = 1000;
   /** sys.argv. */
   argv: string[] = [''];
+  /** sys.flags.dev_mode (`-X dev`, runConfig.ts): the compiler's DeprecationWarnings are shown. */
+  devMode = false;
   /** The iterator type over a tuple (tuple_iterator; snapshots for str, dict and set). */
   readonly seqIterType: PyTypeObject;
   /** The ids of the types `class` statements made. */

@@ -31,7 +31,7 @@ import {
   buildSymtable, mangle, type Symtable, type SymtableEntry,
   CELL, FREE, LOCAL, GLOBAL_EXPLICIT, GLOBAL_IMPLICIT, DEF_FREE_CLASS, DEF_IMPORT,
 } from './symtable.js';
-import { PySyntaxError } from './syntaxError.js';
+import { PySyntaxError, type PySyntaxWarning } from './syntaxError.js';
 import {
   FlowGraph, type Block, type Loc, NO_LOC, isJump, isScopeExit,
   SETUP_FINALLY, SETUP_CLEANUP, SETUP_WITH, POP_BLOCK, JUMP, JUMP_NO_INTERRUPT, POP_JUMP_IF_FALSE, POP_JUMP_IF_TRUE, POP_JUMP_IF_NONE, POP_JUMP_IF_NOT_NONE,
@@ -199,7 +199,8 @@ function isWildcard(p: ast.Pattern): boolean {
 
 /** A warning the compiler issues (compiler_warn), for the caller to show as the warnings module would. */
 export interface CompileWarning {
-  readonly category: 'SyntaxWarning';
+  /** SyntaxWarning (the tokenizer's and the compiler's) or DeprecationWarning (the string parser's invalid escapes). */
+  readonly category: 'SyntaxWarning' | 'DeprecationWarning';
   readonly message: string;
   readonly filename: string;
   readonly lineno: number;
@@ -2505,7 +2506,21 @@ export function compileAst(mod: ast.ModNode, filename: string, source: string, o
   return new Compiler(st, future, filename, lines, onWarning).compileMod(mod);
 }
 
-/** Python's compile(source, filename, mode) for exec / eval / single: parse, then compileAst. */
+/**
+ * parse(), then the warnings the parser met (the tokenizer's SyntaxWarnings,
+ * the string parser's DeprecationWarnings) given to `onWarning` in the order
+ * met, as CPython issues them while parsing, before the compiler's.
+ */
+export function parseWithWarnings(source: string, filename: string, mode: Mode, onWarning: WarningSink = () => {}): ast.ModNode {
+  const warnings: PySyntaxWarning[] = [];
+  try {
+    return parse(source, filename, mode, warnings);
+  } finally {
+    for (const w of warnings) onWarning({ category: w.category, message: w.msg, filename: w.filename, lineno: w.lineno });
+  }
+}
+
+/** Python's compile(source, filename, mode) for exec / eval / single: parse, then compileAst; every warning to onWarning. */
 export function compile(source: string, filename: string, mode: Mode, onWarning?: WarningSink): CodeObject {
-  return compileAst(parse(source, filename, mode), filename, source, onWarning);
+  return compileAst(parseWithWarnings(source, filename, mode, onWarning), filename, source, onWarning);
 }

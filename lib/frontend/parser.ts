@@ -115,6 +115,9 @@ function runParser(tok: Tokenizer, filename: string, mode: ParseMode | 'fstring'
   throw first.checkRestOfSource(first.genericError(lastToken));
 }
 
+/** The STRING tokens a DeprecationWarning was issued for (both passes of a parse share tokens). */
+const warnedTokens = new WeakSet<Token>();
+
 class Parser implements StringParserHost {
   private tokens: Token[] = [];
   private pos = 0;
@@ -2273,6 +2276,13 @@ class Parser implements StringParserHost {
   }
 
   // ---- StringParserHost -----------------------------------------------
+
+  /** warn_invalid_escape_sequence: once per token, however often backtracking parses it. */
+  warnAt(t: Token, msg: string): void {
+    if (warnedTokens.has(t)) return;
+    warnedTokens.add(t);
+    this.warnings.push({ category: 'DeprecationWarning', msg, filename: this.filename, lineno: t.lineno });
+  }
 
   /** fstring_compile_expr: a sub-parser over "(" + expr + ")" in 'fstring' mode. */
   parseFstringExpr(text: Uint8Array, lineno: number, colShift: number): ast.Expr {

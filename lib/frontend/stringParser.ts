@@ -27,6 +27,8 @@ export interface StringParserHost {
   raiseError(msg: string): never;
   /** RAISE_SYNTAX_ERROR_KNOWN_LOCATION at a token. */
   raiseErrorAt(t: Token, msg: string): never;
+  /** warn_invalid_escape_sequence: a DeprecationWarning at the token's first line (once per token). */
+  warnAt(t: Token, msg: string): void;
 }
 
 interface Pos {
@@ -146,10 +148,10 @@ function parseStr(host: StringParserHost, t: Token): ParsedStr {
       if (buf[k] >= 0x80) host.raiseErrorAt(t, 'bytes can only contain ASCII literal characters');
     }
     const body = buf.subarray(start, end);
-    return { bytesmode, raw: rawmode, value: rawmode ? body.slice() : decodeBytesEscapes(host, body), fstring: null };
+    return { bytesmode, raw: rawmode, value: rawmode ? body.slice() : decodeBytesEscapes(host, body, t), fstring: null };
   }
   const body = buf.subarray(start, end);
-  return { bytesmode, raw: rawmode, value: rawmode ? decodeUtf8(body) : decodeUnicodeEscapes(host, body), fstring: null };
+  return { bytesmode, raw: rawmode, value: rawmode ? decodeUtf8(body) : decodeUnicodeEscapes(host, body, t), fstring: null };
 }
 
 const SIMPLE_ESCAPES: Record<number, number> = {
@@ -160,9 +162,20 @@ const SIMPLE_ESCAPES: Record<number, number> = {
 const hexVal = (c: number) =>
   c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
 
-/** decode_bytes_with_escapes (_PyBytes_DecodeEscape). */
-function decodeBytesEscapes(host: StringParserHost, s: Uint8Array): Uint8Array {
+/**
+ * warn_invalid_escape_sequence for the first invalid escape of a literal,
+ * starting at s[at] (the backslash): an octal value above 0o377, or a letter
+ * that starts no escape.
+ */
+function warnInvalidEscape(host: StringParserHost, t: Token, s: Uint8Array, at: number, octal: boolean): void {
+  const text = decodeUtf8(s.subarray(at, at + (octal ? 4 : 2)));
+  host.warnAt(t, `invalid ${octal ? 'octal ' : ''}escape sequence '${text}'`);
+}
+
+/** decode_bytes_with_escapes (_PyBytes_DecodeEscape), warning of the first invalid escape. */
+function decodeBytesEscapes(host: StringParserHost, s: Uint8Array, t: Token): Uint8Array {
   const out: number[] = [];
+  let warned = false;
   for (let i = 0; i < s.length; ) {
     const c = s[i++];
     if (c !== 0x5c) {
@@ -181,6 +194,10 @@ function decodeBytesEscapes(host: StringParserHost, s: Uint8Array): Uint8Array {
         v = v * 8 + s[i++] - 0x30;
         if (i < s.length && s[i] >= 0x30 && s[i] <= 0x37) v = v * 8 + s[i++] - 0x30;
       }
+      if (v > 0o377 && !warned) {
+        warned = true;
+        warnInvalidEscape(host, t, s, i - 4, true);
+      }
       out.push(v & 0xff);
     } else if (e === 0x78) {
       const h1 = i < s.length ? hexVal(s[i]) : -1;
@@ -189,15 +206,20 @@ function decodeBytesEscapes(host: StringParserHost, s: Uint8Array): Uint8Array {
       out.push(h1 * 16 + h2);
       i += 2;
     } else {
+      if (!warned) {
+        warned = true;
+        warnInvalidEscape(host, t, s, i - 2, false);
+      }
       out.push(0x5c, e);
     }
   }
   return Uint8Array.from(out);
 }
 
-/** decode_unicode_with_escapes (the 'unicodeescape' codec over the literal's text). */
-function decodeUnicodeEscapes(host: StringParserHost, s: Uint8Array): string {
+/** decode_unicode_with_escapes (the 'unicodeescape' codec over the literal's text), warning of the first invalid escape. */
+function decodeUnicodeEscapes(host: StringParserHost, s: Uint8Array, t: Token): string {
   if (s.indexOf(0x5c) < 0) return decodeUtf8(s);
+  let warned = false;
   let out = '';
   let runStart = 0;
   let i = 0;
@@ -221,6 +243,10 @@ function decodeUnicodeEscapes(host: StringParserHost, s: Uint8Array): string {
       if (i < s.length && s[i] >= 0x30 && s[i] <= 0x37) {
         v = v * 8 + s[i++] - 0x30;
         if (i < s.length && s[i] >= 0x30 && s[i] <= 0x37) v = v * 8 + s[i++] - 0x30;
+      }
+      if (v > 0o377 && !warned) {
+        warned = true;
+        warnInvalidEscape(host, t, s, escStart, true);
       }
       out += String.fromCodePoint(v);
     } else if (e === 0x78 || e === 0x75 || e === 0x55) {
@@ -263,6 +289,10 @@ function decodeUnicodeEscapes(host: StringParserHost, s: Uint8Array): string {
       }
       host.raiseError(`(unicode error) ${escapeError(s, escStart, stop, message)}`);
     } else {
+      if (!warned) {
+        warned = true;
+        warnInvalidEscape(host, t, s, escStart, false);
+      }
       i--;
       out += '\\';
     }
@@ -307,7 +337,7 @@ function concatFstring(
 ): void {
   state.fmode = true;
   for (;;) {
-    const { result, literal } = findLiteral(host, str, end, raw, recurseLvl);
+    const { result, literal } = findLiteral(host, str, end, raw, recurseLvl, t);
     if (literal !== null) state.concat(literal);
     if (result === 1) continue;
     if (str.i >= end || host.buf[str.i] === 0x7d) break;
@@ -324,7 +354,7 @@ function concatFstring(
 }
 
 /** fstring_find_literal: literal text up to an undoubled brace; result 1 after a doubled one. */
-function findLiteral(host: StringParserHost, str: Cursor, end: number, raw: boolean, recurseLvl: number): { result: number; literal: string | null } {
+function findLiteral(host: StringParserHost, str: Cursor, end: number, raw: boolean, recurseLvl: number, t: Token): { result: number; literal: string | null } {
   const buf = host.buf;
   let s = str.i;
   const literalStart = s;
@@ -364,7 +394,7 @@ function findLiteral(host: StringParserHost, str: Cursor, end: number, raw: bool
   let literal: string | null = null;
   if (literalStart !== s) {
     const body = buf.subarray(literalStart, s);
-    literal = raw ? decodeUtf8(body) : decodeUnicodeEscapes(host, body);
+    literal = raw ? decodeUtf8(body) : decodeUnicodeEscapes(host, body, t);
   }
   return { result, literal };
 }

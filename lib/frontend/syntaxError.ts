@@ -112,9 +112,14 @@ export class ParserStackOverflowError extends PymemError {
   }
 }
 
-/** A SyntaxWarning the tokenizer issues (CPython prints it on stderr and goes on). */
+/**
+ * A warning met while parsing (CPython prints it on stderr and goes on): a
+ * SyntaxWarning of the tokenizer, or a DeprecationWarning of the string
+ * parser (an invalid escape sequence; shown only when the warnings filters
+ * show DeprecationWarning, as under -X dev).
+ */
 export interface PySyntaxWarning {
-  readonly category: 'SyntaxWarning';
+  readonly category: 'SyntaxWarning' | 'DeprecationWarning';
   readonly msg: string;
   readonly filename: string;
   readonly lineno: number;

@@ -339,7 +339,9 @@ export class InstanceModule {
    * (_PyObjectDict_SetItem). value 0 deletes.
    */
   private genericSetAttr(info: ClassInfo, op: number, name: number, value: number): void {
-    const key = this.interp.str.toString(name);
+    // The name's text only where it could be a slot, __dict__ or __weakref__ (see genericGetAttr), and for errors.
+    const n = this.interp.str.length(name);
+    const key = info.memberOffsets.size !== 0 || n === 8 || n === 11 ? this.interp.str.toString(name) : '';
     const off = info.memberOffsets.get(key);
     if (off !== undefined) {
       this.memberSet(op, off, key, value);
@@ -352,12 +354,12 @@ export class InstanceModule {
     if (key === '__weakref__' && info.hasWeakref) {
       throw new AttributeError(`attribute '__weakref__' of '${info.type.name}' objects is not writable`);
     }
-    if (!info.hasDict) throw new AttributeError(`'${info.type.name}' object has no attribute '${key}'`);
+    if (!info.hasDict) throw new AttributeError(`'${info.type.name}' object has no attribute '${this.interp.str.toString(name)}'`);
     const dict = this.interp.dict;
     const values = managedValues.get(op);
     if (values !== 0) {
       if (!this.interp.sharedKeys.storeInstanceAttribute(op, info.cachedKeys, values, name, value)) {
-        throw new AttributeError(`'${info.type.name}' object has no attribute '${key}'`);
+        throw new AttributeError(`'${info.type.name}' object has no attribute '${this.interp.str.toString(name)}'`);
       }
       return;
     }
@@ -374,14 +376,17 @@ export class InstanceModule {
     try {
       dict.delItem(d, name);
     } catch (e) {
-      if (e instanceof KeyError) throw new AttributeError(`'${info.type.name}' object has no attribute '${key}'`);
+      if (e instanceof KeyError) throw new AttributeError(`'${info.type.name}' object has no attribute '${this.interp.str.toString(name)}'`);
       throw e;
     }
   }
 
   /** _PyObject_GenericGetAttrWithDict(obj, name, NULL, 0), with a borrowed result. */
   private genericGetAttr(info: ClassInfo, op: number, name: number): number {
-    const key = this.interp.str.toString(name);
+    // The name's text is read only when it could be a slot, __dict__ (8) or __weakref__ (11): a
+    // JavaScript string per attribute read was measured the top cost of attribute access.
+    const n = this.interp.str.length(name);
+    const key = info.memberOffsets.size !== 0 || n === 8 || n === 11 ? this.interp.str.toString(name) : '';
     const off = info.memberOffsets.get(key);
     if (off !== undefined) return pointerSlot.get(op, off);
     if (key === '__dict__' && info.hasDict) {

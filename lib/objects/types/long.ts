@@ -208,6 +208,19 @@ export class LongModule {
     return op !== 0 && (this.rt.typeOf(op).flags & Py_TPFLAGS_LONG_SUBCLASS) !== 0;
   }
 
+  /**
+   * IS_MEDIUM_VALUE (|ob_size| <= 1): the value of such an int, NaN for a
+   * bigger one. op must be an int or a bool (not checked: the evaluation
+   * loop's int fast paths have just read its type).
+   */
+  mediumValue(op: number): number {
+    const size = obSize.get(op);
+    if (size === 0) return 0;
+    if (size === 1) return obDigit.get(op, 0);
+    if (size === -1) return -obDigit.get(op, 0);
+    return Number.NaN;
+  }
+
   /** The value of an int (or bool) as a bigint. */
   toBigInt(op: number): bigint {
     const size = this.checkedSize(op);
