@@ -42,4 +42,6 @@ it('a handle of a disposed space says the space was disposed (not "not an object
     expect(e).toBeInstanceOf(DisposedError);
     expect(e.message).toContain('disposed');
   }
+  // A handle's own C-API call names the space, as the issue's message asks.
+  expect(thrown(() => l.refcnt).message).toContain('this Python space was disposed');
 });

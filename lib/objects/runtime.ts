@@ -211,7 +211,7 @@ export class Runtime {
 
   /** The error for a pointer typeOrNull refused: RefcountError when it is a deallocated object, else InvalidPointerError. */
   private notAnObject(op: unknown, what: string): PymemError {
-    if (this.disposedFlag) return new DisposedError(`${what} of ${describe(op)}: this runtime was disposed (its heap is unmapped)`);
+    if (this.disposedFlag) return new DisposedError(`${what} of ${describe(op)}: this Python space was disposed (its heap is unmapped)`);
     if (typeof op !== 'number') return new InvalidPointerError(`${what} of ${describe(op)}: a pointer is a number`, Number.NaN);
     const why = !Number.isFinite(op)
       ? 'not a finite number'
@@ -535,7 +535,7 @@ export class Runtime {
   }
   /** Throws DisposedError once dispose() has run (for entry points that walk the heap: the collector's). */
   checkNotDisposed(what: string): void {
-    if (this.disposedFlag) throw new DisposedError(`${what}: this runtime was disposed (its heap is unmapped)`);
+    if (this.disposedFlag) throw new DisposedError(`${what}: this Python space was disposed (its heap is unmapped)`);
   }
 
   /** Unmaps the heap (its arenas and static blocks). */
