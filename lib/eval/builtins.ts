@@ -1142,6 +1142,30 @@ export function installBuiltins(vm: Vm): void {
   def(gdict, gcm, 'get_referents', (_s, args) => listOf(vm, gc.getReferents(...args)));
   def(gdict, gcm, 'get_referrers', (_s, args) => listOf(vm, gc.getReferrers(...args)));
   def(gdict, gcm, 'is_finalized', (_s, args) => newBool(vm, gc.isFinalized(args[0]!)));
+  // gc_get_stats_impl: a list of one dict per generation (collections, collected, uncollectable).
+  def(gdict, gcm, 'get_stats', () => {
+    const dicts = gc.getStats().map((st) => {
+      const d = D.new();
+      for (const [k, v] of [['collections', st.collections], ['collected', st.collected], ['uncollectable', st.uncollectable]] as const) {
+        const n = newInt(vm, v);
+        D.setItem(d, id(vm, k), n);
+        rt.decref(n);
+      }
+      return d;
+    });
+    return listOf(vm, dicts, true);
+  });
+  // gc_get_objects_impl(generation=None).
+  def(gdict, gcm, 'get_objects', (_s, args, kwnames) => {
+    const { pos, kw } = splitArgs(vm, args, kwnames);
+    const g = pos[0] ?? kw.get('generation');
+    const gen = g === undefined || g === None ? null : Number(intValue(vm, g));
+    try {
+      return listOf(vm, gc.getObjects(gen));
+    } catch (e) {
+      throw toPyErr(vm, e);
+    }
+  });
   put(gdict, 'garbage', newRef(vm, gc.garbage));
   vm.modules.set('gc', gcm);
 
