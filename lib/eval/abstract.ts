@@ -1440,6 +1440,20 @@ export function listFromIterable(vm: Vm, obj: number): number {
   return l;
 }
 
+/** PyNumber_Index: an int's value, or __index__'s (which must return an int). */
+export function numberIndex(vm: Vm, o: number): bigint {
+  if (isInt(vm, o)) return intValue(vm, o);
+  const m = lookupSpecial(vm, o, '__index__');
+  if (m === 0) raise(vm, 'TypeError', `'${typeName(vm, o)}' object cannot be interpreted as an integer`);
+  const r = callObject(vm, m, [o], 0);
+  try {
+    if (!isInt(vm, r)) raise(vm, 'TypeError', `__index__ returned non-int (type ${typeName(vm, r)})`);
+    return intValue(vm, r);
+  } finally {
+    vm.interp.rt.decref(r);
+  }
+}
+
 /** PyObject_Size (len). */
 export function length(vm: Vm, obj: number): number {
   const { interp } = vm;

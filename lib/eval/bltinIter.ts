@@ -27,7 +27,6 @@ import {
   getItem,
   getIter,
   intValue,
-  isInt,
   isTrue,
   iterNext,
   length,
@@ -41,6 +40,7 @@ import {
   typeName,
   typeOf,
   raiseStopIteration,
+  numberIndex,
 } from './abstract.js';
 import { genSend } from './ceval.js';
 import type { Vm } from './vm.js';
@@ -71,20 +71,6 @@ function endsSequence(vm: Vm, e: unknown): boolean {
     return true;
   }
   throw err;
-}
-
-/** PyNumber_Index: an int's value, or __index__'s. */
-function numberIndex(vm: Vm, o: number): bigint {
-  if (isInt(vm, o)) return intValue(vm, o);
-  const m = lookupSpecial(vm, o, '__index__');
-  if (m === 0) raise(vm, 'TypeError', `'${typeName(vm, o)}' object cannot be interpreted as an integer`);
-  const r = callObject(vm, m, [o], 0);
-  try {
-    if (!isInt(vm, r)) raise(vm, 'TypeError', `__index__ returned non-int (type ${typeName(vm, r)})`);
-    return intValue(vm, r);
-  } finally {
-    vm.interp.rt.decref(r);
-  }
 }
 
 /** PySequence_GetItem(seq, i) for i >= 0. New reference. */

@@ -12,7 +12,6 @@
  * errors are CPython's exceptions in its words.
  */
 import {
-  callObject,
   getItem,
   getIter,
   intValue,
@@ -20,7 +19,6 @@ import {
   isStr,
   iterate,
   iterNext,
-  lookupSpecial,
   newInt,
   newRef,
   newStr,
@@ -32,22 +30,10 @@ import {
   toPyErr,
   typeName,
   typeOf,
+  numberIndex,
 } from './abstract.js';
 import { addClassMethods, addGetsets, addMethods } from './numberMethods.js';
 import type { Vm } from './vm.js';
-
-/** PyNumber_Index as a bigint. */
-function indexValue(vm: Vm, o: number): bigint {
-  if (isInt(vm, o)) return intValue(vm, o);
-  const m = lookupSpecial(vm, o, '__index__');
-  if (m === 0) raise(vm, 'TypeError', `'${typeName(vm, o)}' object cannot be interpreted as an integer`);
-  const r = callObject(vm, m, [o], 0);
-  try {
-    return intValue(vm, r);
-  } finally {
-    vm.interp.rt.decref(r);
-  }
-}
 
 /** Installs the slice, range, dict, set and str methods of this module. */
 export function installContainerMethods(vm: Vm): void {
@@ -66,7 +52,7 @@ export function installContainerMethods(vm: Vm): void {
     // slice_indices: (start, stop, step) for a sequence of that length.
     indices: (self, args) => {
       if (args.length !== 1) raise(vm, 'TypeError', `slice.indices() takes exactly one argument (${args.length} given)`);
-      const n = indexValue(vm, args[0]!);
+      const n = numberIndex(vm, args[0]!);
       if (n < 0n) raise(vm, 'ValueError', 'length should not be negative');
       const [start, stop, step] = sliceIndices(vm, self, Number(n));
       const parts = [start, stop, step].map((v) => newInt(vm, v));

@@ -10,7 +10,7 @@
  * exceptions in its words; float.fromhex rounds half to even, exactly as
  * float_fromhex does.
  */
-import { callObject, intValue, isFloat, isInt, isStr, isTrue, lookupSpecial, newBool, newInt, newRef, newStr, raise, strValue, typeName, typeOf } from './abstract.js';
+import { intValue, isFloat, isInt, isStr, isTrue, newBool, newInt, newRef, newStr, numberIndex, raise, strValue, typeName, typeOf } from './abstract.js';
 import { parseArgs } from './argParse.js';
 import { bytesLikeData } from './bytesType.js';
 import type { CMethod } from '../objects/types/cfunction.js';
@@ -44,19 +44,6 @@ function byteorderOf(vm: Vm, o: number | undefined): 'little' | 'big' {
   const s = strValue(vm, o);
   if (s !== 'little' && s !== 'big') raise(vm, 'ValueError', "byteorder must be either 'little' or 'big'");
   return s;
-}
-
-/** PyNumber_Index as a bigint, TypeError naming the type. */
-function indexValue(vm: Vm, o: number): bigint {
-  if (isInt(vm, o)) return intValue(vm, o);
-  const m = lookupSpecial(vm, o, '__index__');
-  if (m === 0) raise(vm, 'TypeError', `'${typeName(vm, o)}' object cannot be interpreted as an integer`);
-  const r = callObject(vm, m, [o], 0);
-  try {
-    return intValue(vm, r);
-  } finally {
-    vm.interp.rt.decref(r);
-  }
 }
 
 /** int_to_bytes_impl (_PyLong_AsByteArray): the two's complement (signed) or plain value in `length` bytes. */
@@ -175,7 +162,7 @@ export function installNumberMethods(vm: Vm, construct: Map<number, CMethod>): v
     // int_to_bytes_impl: to_bytes(length=1, byteorder='big', *, signed=False).
     to_bytes: (self, args, kwnames) => {
       const [length, byteorder, signed] = parseArgs(vm, { fname: 'to_bytes', pos: ['length', 'byteorder'], kwOnly: ['signed'] }, args, kwnames);
-      const n = length === undefined ? 1n : indexValue(vm, length);
+      const n = length === undefined ? 1n : numberIndex(vm, length);
       if (n < 0n) raise(vm, 'ValueError', 'length argument must be non-negative');
       const order = byteorderOf(vm, byteorder);
       return interp.bytes.fromBytes(intToBytes(vm, intValue(vm, self), Number(n), order, signed !== undefined && isTrue(vm, signed)));
