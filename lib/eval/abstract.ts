@@ -1177,13 +1177,12 @@ export function getItem(vm: Vm, obj: number, key: number): number {
   if (t === interp.list.type || t === interp.tuple.type) {
     const items = t === interp.list.type ? interp.list.items(obj) : interp.tuple.items(obj);
     if (isSlice) {
+      // list_subscript / tuple_subscript: a whole tuple is itself; a list's slice is exactly sized.
       const [start, , step, len] = sliceIndices(vm, key, items.length);
+      if (t === interp.tuple.type && start === 0 && step === 1 && len === items.length) return newRef(vm, obj);
       const out: number[] = [];
       for (let k = 0, i = start; k < len; k++, i += step) out.push(items[i]!);
-      if (t === interp.tuple.type) return vm.tupleOf(out);
-      const l = interp.list.new(0);
-      interp.list.extendFromArray(l, out);
-      return l;
+      return t === interp.tuple.type ? vm.tupleOf(out) : interp.list.fromArray(out);
     }
     const i = indexOf(vm, key, items.length, t.name);
     if (i < 0 || i >= items.length) raise(vm, 'IndexError', `${t.name} index out of range`);
@@ -1193,6 +1192,8 @@ export function getItem(vm: Vm, obj: number, key: number): number {
     const cps = Array.from(strValue(vm, obj));
     if (isSlice) {
       const [start, , step, len] = sliceIndices(vm, key, cps.length);
+      // unicode_subscript: the whole string is itself (unicode_result_unchanged).
+      if (start === 0 && step === 1 && len === cps.length) return newRef(vm, obj);
       let s = '';
       for (let k = 0, i = start; k < len; k++, i += step) s += cps[i]!;
       return newStr(vm, s);
@@ -1232,6 +1233,8 @@ export function getItem(vm: Vm, obj: number, key: number): number {
   if ((t === interp.bytes.type || t === interp.bytearray.type) && isSlice) {
     const b = bytesLikeOrNull(vm, obj)!;
     const [start, , step, len] = sliceIndices(vm, key, b.length);
+    // bytes_subscript: the whole bytes object is itself.
+    if (t === interp.bytes.type && start === 0 && step === 1 && len === b.length) return newRef(vm, obj);
     const out = new Uint8Array(len);
     for (let n = 0, i = start; n < len; n++, i += step) out[n] = b[i]!;
     return t === interp.bytes.type ? interp.bytes.fromBytes(out) : interp.bytearray.fromBytes(out);

@@ -204,11 +204,7 @@ export function installBuiltins(vm: Vm): void {
       L.clear(self);
       return none(vm);
     },
-    copy: (self) => {
-      const l = L.new(0);
-      L.extend(l, self);
-      return l;
-    },
+    copy: (self) => L.getSlice(self, 0, L.size(self)), // list_copy_impl: list_slice of the whole list
     index: (self, args) => {
       // list_index_impl: start and stop adjusted as slice indices.
       const items = L.items(self);
