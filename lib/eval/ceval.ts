@@ -56,6 +56,7 @@ import {
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
 import { formatValue } from './format.js';
 import { printExpr } from './displayhook.js';
+import { matchClass, matchKeys, matchMapping, matchSequence } from './patternMatching.js';
 import type { Vm } from './vm.js';
 
 /** One entry of a code object's exception table (in code units). */
@@ -1493,6 +1494,35 @@ function run(vm: Vm, entryFrame: Frame): number {
           case 30: {
             // GET_LEN
             push(interp.long.fromNumber(vm.len(top())));
+            break;
+          }
+          case 31:
+          case 32: {
+            // MATCH_MAPPING, MATCH_SEQUENCE
+            const b = (opcode === 31 ? matchMapping(vm, top()) : matchSequence(vm, top())) ? interp.long.True : interp.long.False;
+            rt.incref(b);
+            push(b);
+            break;
+          }
+          case 33:
+            // MATCH_KEYS: the subject and keys stay; their values (or None) pushed.
+            push(matchKeys(vm, peek(2), top()));
+            break;
+          case 152: {
+            // MATCH_CLASS: subject, type, names -> the attributes (or None).
+            const names = pop();
+            const type = pop();
+            const subject = top();
+            let attrs: number;
+            try {
+              attrs = matchClass(vm, subject, type, oparg, names);
+            } finally {
+              rt.decref(names);
+              rt.decref(type);
+            }
+            if (attrs === 0) rt.incref((attrs = None));
+            setSlot(f, sp - 1, attrs);
+            rt.decref(subject);
             break;
           }
           case 70: {
