@@ -24,6 +24,7 @@
  */
 import { beforeAsyncWith, getAsyncIter, getAsyncNext, getAwaitableIter } from './coroutines.js';
 import { CO_ASYNC_GENERATOR, CO_COROUTINE, CO_VARARGS, CO_VARKEYWORDS, type CodeObject } from '../frontend/code.js';
+import { opname } from '../frontend/opcode.js';
 import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fPrevInstr, fPrevious, copyFrame, localsplus, stacktop } from '../objects/types/frame.js';
 import { FRAME_CLEARED, FRAME_COMPLETED, FRAME_CREATED, FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
 import {
@@ -67,6 +68,13 @@ interface ExceptionEntry {
   readonly depth: number;
   readonly lasti: boolean;
 }
+
+/** The construct behind an opcode the loop does not run, for its NotImplementedError. */
+const UNSUPPORTED_CONSTRUCTS = new Map<number, string>([
+  [37, 'except* (exception groups)'],
+  [88, 'except* (exception groups)'],
+  [84, "'from ... import *'"],
+]);
 
 /** What the loop needs of a code object, decoded once (by the code object's pointer). */
 export interface CodeInfo {
@@ -1644,7 +1652,7 @@ function run(vm: Vm, entryFrame: Frame): number {
             break;
           }
           default:
-            unsupported(`the opcode ${opcode}`);
+            unsupported(UNSUPPORTED_CONSTRUCTS.get(opcode) ?? `the opcode ${opname[opcode]}`);
         }
       }
     } catch (e) {
