@@ -994,6 +994,19 @@ export function genericGetAttr(vm: Vm, obj: number, name: number): number {
     return getAttrOrNull(vm, vm.method.func(obj), name);
   } else if (t === vm.cfunc.type && key === '__name__') {
     return newStr(vm, vm.cfunc.def(obj).name);
+  } else if (t === vm.cfunc.type && key === '__qualname__') {
+    // meth_get__qualname__: the name alone for a module's function; else the qualname of
+    // __self__ (a type) or of its type, a dot, and the name.
+    const self = vm.cfunc.self(obj);
+    const ml = vm.cfunc.def(obj).name;
+    if (self === 0 || vm.module.check(self)) return newStr(vm, ml);
+    const owner = vm.typeobj.typeOfObject(self) !== undefined ? self : vm.typeObject(typeOf(vm, self));
+    const q = getAttr(vm, owner, id(vm, '__qualname__'));
+    try {
+      return newStr(vm, `${strValue(vm, q)}.${ml}`);
+    } finally {
+      interp.rt.decref(q);
+    }
   } else if (t === interp.complex.type && (key === 'real' || key === 'imag')) {
     return interp.float.fromNumber(interp.complex.parts(obj)[key]);
   } else if (t === interp.memoryview.type) {

@@ -954,6 +954,7 @@ function run(vm: Vm, entryFrame: Frame): number {
                   defaults,
                   kwdefaults,
                   closure,
+                  annotations,
                   ...(doc !== undefined ? { doc } : {}),
                 }),
               );
