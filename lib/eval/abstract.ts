@@ -165,9 +165,9 @@ export function isInt(vm: Vm, op: number): boolean {
   return t === vm.interp.long.type || t === vm.interp.long.boolType;
 }
 
-/** The value of an int. */
+/** The value of an int; anything else as an integer argument is (PyNumber_Index): its __index__, or a TypeError. */
 export function intValue(vm: Vm, op: number): bigint {
-  return vm.interp.long.toBigInt(op);
+  return isInt(vm, op) ? vm.interp.long.toBigInt(op) : numberIndex(vm, op);
 }
 
 /** An int object of value v. New reference. */
@@ -200,6 +200,7 @@ export function newRef(vm: Vm, op: number): number {
 
 /** The str's JavaScript string. */
 export function strValue(vm: Vm, op: number): string {
+  if (!vm.interp.str.checkExact(op) && !vm.isSubtype(typeOf(vm, op), vm.interp.str.type)) raise(vm, 'TypeError', `must be str, not ${typeName(vm, op)}`);
   return vm.interp.str.toString(op);
 }
 
