@@ -18,9 +18,15 @@
  * COLLECTING = 2) and the rest the previous head's address. The words are
  * f64 (pointers up to 2^53); `w & 3` reads the flags exactly, since ToInt32
  * keeps the low 32 bits of an integer-valued double.
+ *
+ * track, untrack and isTracked run for every container made and freed: they
+ * index the region's f64 view for heads at small addresses (layout.ts's word
+ * constants) and use the declared accessors only for a head in a raw block.
  */
 import { type GcPolicy, gcPolicyOf } from './gcPolicy.js';
-import { GC_HEAD_SIZE, asGc, gcNext, gcPrev } from './layout.js';
+import { heapViews } from '../allocator/access.js';
+import { SMALL_LIMIT } from '../allocator/pointer.js';
+import { GC_HEAD_SIZE, GC_NEXT_F64, HEAD_NEXT_F64, HEAD_PREV_F64, asGc, gcNext, gcPrev } from './layout.js';
 
 /** NUM_GENERATIONS. */
 export const NUM_GENERATIONS = 3;
@@ -100,6 +106,11 @@ export class GcState {
   readonly stats: GenerationStats[] = [0, 1, 2].map(() => ({ collections: 0, collected: 0, uncollectable: 0 }));
   /** Installed by the gc layer: gc_collect_generations(). Null while no collector is installed. */
   collectGenerations: (() => void) | null = null;
+  /** generations[0], and its list head. */
+  private readonly gen0: Generation;
+  private readonly gen0Head: number;
+  /** The region's f64 view (heapViews.f64). */
+  private readonly f64: Float64Array;
 
   constructor(
     /** Allocates a zeroed static block (for a list head). */
@@ -116,6 +127,9 @@ export class GcState {
     const [t0, t1, t2] = policy.thresholds;
     this.generations = [mk(t0), mk(t1), mk(t2)];
     this.permanentGeneration = mk(0);
+    this.gen0 = this.generations[0]!;
+    this.gen0Head = this.gen0.head;
+    this.f64 = heapViews.f64;
   }
 
   /** gc_list_init. */
@@ -151,31 +165,54 @@ export class GcState {
 
   /** _PyObject_GC_IS_TRACKED. */
   isTracked(op: number): boolean {
-    return gcNext.get(asGc(op)) !== 0;
+    return (op < SMALL_LIMIT ? this.f64[(op >>> 3) + GC_NEXT_F64]! : gcNext.get(asGc(op))) !== 0;
   }
 
-  /** _PyObject_GC_TRACK: append op to generation 0. */
+  /** _gc_next of the head g (flag bit and all). */
+  private nextOf(g: number): number {
+    return g < SMALL_LIMIT ? this.f64[(g >>> 3) + HEAD_NEXT_F64]! : gcNext.get(g);
+  }
+  private setNextOf(g: number, v: number): void {
+    if (g < SMALL_LIMIT) this.f64[(g >>> 3) + HEAD_NEXT_F64] = v;
+    else gcNext.set(g, v);
+  }
+  /** The raw _gc_prev word of the head g. */
+  private prevOf(g: number): number {
+    return g < SMALL_LIMIT ? this.f64[(g >>> 3) + HEAD_PREV_F64]! : gcPrev.get(g);
+  }
+  private setPrevOf(g: number, v: number): void {
+    if (g < SMALL_LIMIT) this.f64[(g >>> 3) + HEAD_PREV_F64] = v;
+    else gcPrev.set(g, v);
+  }
+
+  /** _PyObject_GC_TRACK: append op (untracked) to generation 0. */
   track(op: number): void {
-    const gc = asGc(op);
-    const gen0 = this.generations[0]!.head;
-    const last = this.prev(gen0);
-    this.setNext(last, gc);
-    this.setPrev(gc, last);
-    this.setNext(gc, gen0);
-    gcPrev.set(gen0, gc);
+    const gc = op - GC_HEAD_SIZE;
+    const gen0 = this.gen0Head;
+    const lw = this.prevOf(gen0);
+    const last = lw - (lw & 3);
+    this.setNextOf(last, gc);
+    this.setPrevOf(gc, last + (this.prevOf(gc) & 3));
+    this.setNextOf(gc, gen0);
+    this.setPrevOf(gen0, gc);
   }
 
-  /** _PyObject_GC_UNTRACK: unlink op; keeps only its FINALIZED flag. */
+  /** _PyObject_GC_UNTRACK: unlink op (tracked); keeps only its FINALIZED flag. */
   untrack(op: number): void {
-    const gc = asGc(op);
-    const w = gcPrev.get(gc);
+    const gc = op - GC_HEAD_SIZE;
+    const w = this.prevOf(gc);
     const prev = w - (w & 3);
-    const next = this.next(gc);
-    this.setNext(prev, next);
-    this.setPrev(next, prev);
-    gcNext.set(gc, 0);
-    gcPrev.set(gc, w & PREV_MASK_FINALIZED);
+    const next = this.nextOf(gc);
+    this.setNextOf(prev, next);
+    this.setPrevOf(next, prev + (this.prevOf(next) & 3));
+    this.setNextOf(gc, 0);
+    this.setPrevOf(gc, w & PREV_MASK_FINALIZED);
     if (this.incremental !== null) this.incremental.forget(op);
+  }
+
+  /** PyObject_GC_UnTrack: untrack op if it is tracked. */
+  untrackIfTracked(op: number): void {
+    if (this.isTracked(op)) this.untrack(op);
   }
 
   /**
@@ -191,22 +228,25 @@ export class GcState {
 
   /** The count rule of _PyObject_GC_Link: a new container; collect when gen 0 is over its threshold. */
   linked(): void {
-    const g0 = this.generations[0]!;
-    g0.count++;
+    const g0 = this.gen0;
+    const count = ++g0.count;
     this.heapSize++;
-    if (g0.count > g0.threshold && this.enabled && g0.threshold !== 0 && !this.collecting && this.collectGenerations) {
-      this.collecting = true;
-      try {
-        this.collectGenerations();
-      } finally {
-        this.collecting = false;
-      }
+    if (count > g0.threshold && this.enabled && g0.threshold !== 0 && !this.collecting && this.collectGenerations !== null) this.collect();
+  }
+
+  /** gc_collect_generations as _PyObject_GC_Link calls it (out of line: linked runs for every container made). */
+  private collect(): void {
+    this.collecting = true;
+    try {
+      this.collectGenerations!();
+    } finally {
+      this.collecting = false;
     }
   }
 
   /** The count rule of PyObject_GC_Del. */
   deleted(): void {
-    const g0 = this.generations[0]!;
+    const g0 = this.gen0;
     if (g0.count > 0) g0.count--;
     this.heapSize--;
   }
