@@ -38,6 +38,7 @@ import {
   MANAGED_DICT_F64,
   MANAGED_VALUES_F64,
   OB_REFCNT_U32,
+  OB_SIZE_U32,
   OB_TYPE_F64,
   PyGC_Head,
   PyManagedDictPreHeader,
@@ -302,7 +303,11 @@ export class Runtime {
   newReferenceHook: ((op: number) => void) | null = null;
   /** _Py_NewReference for an object taken from a free list: refcount 1, the hook told. */
   newReference(op: number): void {
-    obRefcnt.set(op, 1);
+    if (op < SMALL_LIMIT) {
+      const w = (op >>> 2) + OB_REFCNT_U32;
+      this.u32[w] = 1;
+      this.u32[w + 1] = 0;
+    } else obRefcnt.set(op, 1);
     if (this.newReferenceHook !== null) this.newReferenceHook(op);
   }
   /** Py_INCREF(op): refuses a pointer that is no live object (and one already deallocated). */
@@ -371,6 +376,14 @@ export class Runtime {
     obRefcnt.set(op, 0);
     this.typeDealloc[id]!(this, op);
   }
+  /** Py_SIZE(op) (an i64). */
+  sizeOf(op: number): number {
+    if (op < SMALL_LIMIT) {
+      const w = (op >>> 2) + OB_SIZE_U32;
+      return this.u32[w]! + (this.u32[w + 1]! | 0) * 4294967296;
+    }
+    return obSize.get(op);
+  }
   /** Py_XDECREF(op). */
   xdecref(op: number): void {
     if (op !== 0) this.decref(op);
@@ -433,6 +446,15 @@ export class Runtime {
     this.initWord(op, this.typeBase + type.id);
     if (size !== undefined) obSize.set(op, size);
     return op;
+  }
+  /** _PyObject_InitVar by ob_type word (as initWord): refcount 1, type, ob_size = size. */
+  initVarWord(op: number, word: number, size: number): number {
+    if (op < SMALL_LIMIT && (size | 0) === size) {
+      const w = (op >>> 2) + OB_SIZE_U32;
+      this.u32[w] = size;
+      this.u32[w + 1] = size >> 31;
+    } else obSize.set(op, size);
+    return this.initWord(op, word);
   }
   /**
    * _PyObject_Init by ob_type word (typeWord(t)): the hot paths' form, which

@@ -21,6 +21,7 @@ import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, type ObjectValidationContext, obSize, PyVarObject, roundUpPtr } from '../layout.js';
 import { MAX_WALK } from '../../struct.js';
+import { SMALL_LIMIT } from '../../allocator/pointer.js';
 import { RefcountError, type Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_LONG_SUBCLASS, type PyTypeObject } from '../type.js';
 
@@ -54,6 +55,8 @@ export const PyLongObject = declareObjectStruct({
 const obDigit = PyLongObject.array('ob_digit');
 /** offsetof(PyLongObject, ob_digit). */
 export const OB_DIGIT = obDigit.offset;
+/** ob_digit[0] as a u32 word offset from the object's (for a small pointer, as layout.ts's word constants). */
+const OB_DIGIT_U32 = OB_DIGIT >>> 2;
 /** sizeof(digit). */
 export const SIZEOF_DIGIT = obDigit.stride;
 /** sizeof(PyLongObject): C's struct has room for one digit. */
@@ -73,6 +76,11 @@ const SHIFT_N = BigInt(PyLong_SHIFT);
 const MASK_N = BigInt(PyLong_MASK);
 const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);
 
+/** fromNumber's error (out of line: V8 inlines by bytecode size). */
+function notAnIntegralNumber(n: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`an int needs an integral finite number, got ${describe(n)}`);
+}
+
 /** int and bool: their types, the small-int cache, True and False. */
 export class LongModule {
   /** PyLong_Type. */
@@ -86,6 +94,8 @@ export class LongModule {
   /** _PyLong_SMALL_INTS: the object for v at index v + NSMALLNEGINTS. */
   private readonly smallInts: number[] = [];
   private readonly rt: Runtime;
+  /** The ob_type word of int (the hot paths' initVarWord). */
+  private readonly typeWord: number;
 
   constructor(readonly interp: Interpreter) {
     const rt = (this.rt = interp.rt);
@@ -102,6 +112,7 @@ export class LongModule {
       eq: (_r, a, b) => this.richcompareEq(a, b),
       toJS: (_r, op) => this.toJS(op),
     });
+    this.typeWord = rt.typeWord(this.type);
     this.boolType = rt.registerType({
       name: 'bool',
       basicsize: SIZEOF_PYLONGOBJECT,
@@ -139,9 +150,7 @@ export class LongModule {
    * integral finite number. Small ints come from the cache.
    */
   fromNumber(n: number): number {
-    if (typeof n !== 'number' || !Number.isInteger(n)) {
-      throw new InvalidArgumentError(`an int needs an integral finite number, got ${describe(n)}`);
-    }
+    if (typeof n !== 'number' || !Number.isInteger(n)) throw notAnIntegralNumber(n);
     if (n >= -NSMALLNEGINTS && n < NSMALLPOSINTS) return this.getSmallInt(n);
     const abs = Math.abs(n);
     if (abs <= PyLong_MASK) return this.fromMedium(n);
@@ -190,8 +199,10 @@ export class LongModule {
 
   /** _PyLong_FromMedium(x): one digit, 0 < |x| < 2**30, in a block of sizeof(PyLongObject). */
   private fromMedium(x: number): number {
-    const op = this.rt.initObject(this.rt.objectMalloc(SIZEOF_PYLONGOBJECT), this.type, x < 0 ? -1 : 1);
-    obDigit.set(op, 0, Math.abs(x));
+    const rt = this.rt;
+    const op = rt.initVarWord(rt.objectMalloc(SIZEOF_PYLONGOBJECT), this.typeWord, x < 0 ? -1 : 1);
+    if (op < SMALL_LIMIT) rt.u32[(op >>> 2) + OB_DIGIT_U32] = Math.abs(x);
+    else obDigit.set(op, 0, Math.abs(x));
     return op;
   }
 
