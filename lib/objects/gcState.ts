@@ -25,8 +25,14 @@
  */
 import { type GcPolicy, gcPolicyOf } from './gcPolicy.js';
 import { heapViews } from '../allocator/access.js';
-import { SMALL_LIMIT } from '../allocator/pointer.js';
-import { GC_HEAD_SIZE, GC_NEXT_F64, HEAD_NEXT_F64, HEAD_PREV_F64, asGc, gcNext, gcPrev } from './layout.js';
+import * as pointer from '../allocator/pointer.js';
+import { asGc, gcNext, gcPrev } from './layout.js';
+import * as layout from './layout.js';
+
+// V8 loads an imported binding from its module cell, with a TDZ check, at every use; a module's
+// own top-level consts it folds into the optimized code. So the hot paths' constants are local copies.
+const { GC_HEAD_SIZE, GC_NEXT_F64, HEAD_NEXT_F64, HEAD_PREV_F64 } = layout;
+const { SMALL_LIMIT } = pointer;
 
 /** NUM_GENERATIONS. */
 export const NUM_GENERATIONS = 3;
@@ -168,45 +174,60 @@ export class GcState {
     return (op < SMALL_LIMIT ? this.f64[(op >>> 3) + GC_NEXT_F64]! : gcNext.get(asGc(op))) !== 0;
   }
 
-  /** _gc_next of the head g (flag bit and all). */
-  private nextOf(g: number): number {
-    return g < SMALL_LIMIT ? this.f64[(g >>> 3) + HEAD_NEXT_F64]! : gcNext.get(g);
-  }
-  private setNextOf(g: number, v: number): void {
-    if (g < SMALL_LIMIT) this.f64[(g >>> 3) + HEAD_NEXT_F64] = v;
-    else gcNext.set(g, v);
-  }
-  /** The raw _gc_prev word of the head g. */
-  private prevOf(g: number): number {
-    return g < SMALL_LIMIT ? this.f64[(g >>> 3) + HEAD_PREV_F64]! : gcPrev.get(g);
-  }
-  private setPrevOf(g: number, v: number): void {
-    if (g < SMALL_LIMIT) this.f64[(g >>> 3) + HEAD_PREV_F64] = v;
-    else gcPrev.set(g, v);
-  }
-
   /** _PyObject_GC_TRACK: append op (untracked) to generation 0. */
   track(op: number): void {
     const gc = op - GC_HEAD_SIZE;
-    const gen0 = this.gen0Head;
-    const lw = this.prevOf(gen0);
+    const f = this.f64;
+    const h = this.gen0Head >>> 3;
+    const lw = f[h + HEAD_PREV_F64]!;
     const last = lw - (lw & 3);
-    this.setNextOf(last, gc);
-    this.setPrevOf(gc, last + (this.prevOf(gc) & 3));
-    this.setNextOf(gc, gen0);
-    this.setPrevOf(gen0, gc);
+    if (gc < SMALL_LIMIT && last < SMALL_LIMIT) {
+      const g = gc >>> 3;
+      f[(last >>> 3) + HEAD_NEXT_F64] = gc;
+      f[g + HEAD_PREV_F64] = last + (f[g + HEAD_PREV_F64]! & 3);
+      f[g + HEAD_NEXT_F64] = this.gen0Head;
+      f[h + HEAD_PREV_F64] = gc;
+    } else this.trackOther(gc, last);
+  }
+  /** track with op's head or the last one in a raw block: the same stores through the accessors. */
+  private trackOther(gc: number, last: number): void {
+    gcNext.set(last, gc);
+    gcPrev.set(gc, last + (gcPrev.get(gc) & 3));
+    gcNext.set(gc, this.gen0Head);
+    gcPrev.set(this.gen0Head, gc);
   }
 
   /** _PyObject_GC_UNTRACK: unlink op (tracked); keeps only its FINALIZED flag. */
   untrack(op: number): void {
     const gc = op - GC_HEAD_SIZE;
-    const w = this.prevOf(gc);
+    if (gc < SMALL_LIMIT) {
+      const f = this.f64;
+      const g = gc >>> 3;
+      const w = f[g + HEAD_PREV_F64]!;
+      const prev = w - (w & 3);
+      const next = f[g + HEAD_NEXT_F64]!;
+      if (prev < SMALL_LIMIT && next < SMALL_LIMIT) {
+        f[(prev >>> 3) + HEAD_NEXT_F64] = next;
+        const n = (next >>> 3) + HEAD_PREV_F64;
+        f[n] = prev + (f[n]! & 3);
+        f[g + HEAD_NEXT_F64] = 0;
+        f[g + HEAD_PREV_F64] = w & PREV_MASK_FINALIZED;
+        if (this.incremental !== null) this.incremental.forget(op);
+        return;
+      }
+    }
+    this.untrackOther(op);
+  }
+  /** untrack with a head involved in a raw block: the same stores through the accessors. */
+  private untrackOther(op: number): void {
+    const gc = asGc(op);
+    const w = gcPrev.get(gc);
     const prev = w - (w & 3);
-    const next = this.nextOf(gc);
-    this.setNextOf(prev, next);
-    this.setPrevOf(next, prev + (this.prevOf(next) & 3));
-    this.setNextOf(gc, 0);
-    this.setPrevOf(gc, w & PREV_MASK_FINALIZED);
+    const next = gcNext.get(gc);
+    gcNext.set(prev, next);
+    gcPrev.set(next, prev + (gcPrev.get(next) & 3));
+    gcNext.set(gc, 0);
+    gcPrev.set(gc, w & PREV_MASK_FINALIZED);
     if (this.incremental !== null) this.incremental.forget(op);
   }
 

@@ -32,14 +32,6 @@ import { DisposedError, InvalidArgumentError, InvalidPointerError, OutOfMemoryEr
 import { type GcPolicyName, gcPolicyOf } from './gcPolicy.js';
 import { GcState } from './gcState.js';
 import {
-  GC_HEAD_SIZE,
-  GC_NEXT_F64,
-  GC_PREV_F64,
-  MANAGED_DICT_F64,
-  MANAGED_VALUES_F64,
-  OB_REFCNT_U32,
-  OB_SIZE_U32,
-  OB_TYPE_F64,
   PyGC_Head,
   PyManagedDictPreHeader,
   PyObject,
@@ -55,9 +47,10 @@ import {
   roundUpPtr,
   type ObjectValidationContext,
 } from './layout.js';
+import * as layout from './layout.js';
 import { byteAtOr, heapViews } from '../allocator/access.js';
 import { regionInfo } from '../allocator/region.js';
-import { SMALL_LIMIT } from '../allocator/pointer.js';
+import * as pointer from '../allocator/pointer.js';
 import {
   Py_TPFLAGS_HAVE_GC,
   Py_TPFLAGS_MANAGED_DICT,
@@ -66,6 +59,11 @@ import {
   isGcType,
   preHeaderBytes,
 } from './type.js';
+
+// V8 loads an imported binding from its module cell, with a TDZ check, at every use; a module's
+// own top-level consts it folds into the optimized code. So the hot paths' constants are local copies.
+const { GC_HEAD_SIZE, GC_NEXT_F64, GC_PREV_F64, MANAGED_DICT_F64, MANAGED_VALUES_F64, OB_REFCNT_U32, OB_SIZE_U32, OB_TYPE_F64 } = layout;
+const { SMALL_LIMIT } = pointer;
 
 /** log2 of the bytes mapped at a time for static objects (staticAlloc maps at least this, aligned to its size). */
 const STATIC_CHUNK_SHIFT = 16;

@@ -17,12 +17,18 @@
 import { debugAllocatorStats } from '../../allocator/stats.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { declareObjectStruct, OB_TYPE_F64, obType, PyObject } from '../layout.js';
-import { SMALL_LIMIT } from '../../allocator/pointer.js';
+import { declareObjectStruct, obType, PyObject } from '../layout.js';
+import * as layout from '../layout.js';
+import * as pointer from '../../allocator/pointer.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_LONG_SUBCLASS, type PyTypeObject } from '../type.js';
 import { PyHASH_BITS, PyHASH_MODULUS } from './long.js';
 import { hashPointer } from './singletons.js';
+
+// V8 loads an imported binding from its module cell, with a TDZ check, at every use; a module's
+// own top-level consts it folds into the optimized code. So the hot paths' constants are local copies.
+const { OB_TYPE_F64 } = layout;
+const { SMALL_LIMIT } = pointer;
 
 /** PyFloatObject. */
 export const PyFloatObject = declareObjectStruct({

@@ -21,9 +21,13 @@ import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, type ObjectValidationContext, obSize, PyVarObject, roundUpPtr } from '../layout.js';
 import { MAX_WALK } from '../../struct.js';
-import { SMALL_LIMIT } from '../../allocator/pointer.js';
+import * as pointer from '../../allocator/pointer.js';
 import { RefcountError, type Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_LONG_SUBCLASS, type PyTypeObject } from '../type.js';
+
+// V8 loads an imported binding from its module cell, with a TDZ check, at every use; a module's
+// own top-level consts it folds into the optimized code. So the hot paths' constants are local copies.
+const { SMALL_LIMIT } = pointer;
 
 /** PyLong_SHIFT: bits per digit. */
 export const PyLong_SHIFT = 30;

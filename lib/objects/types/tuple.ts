@@ -26,8 +26,9 @@ import { InvalidArgumentError, describe } from '../../errors.js';
 import { MAX_REQUEST } from '../../allocator/heap.js';
 import type { Interpreter } from '../interpreter.js';
 import { fillBytes } from '../../allocator/access.js';
-import { SMALL_LIMIT } from '../../allocator/pointer.js';
-import { declareObjectStruct, type ObjectValidationContext, obSize, PyVarObject, SIZEOF_VOID_P } from '../layout.js';
+import * as pointer from '../../allocator/pointer.js';
+import { declareObjectStruct, type ObjectValidationContext, obSize, PyVarObject } from '../layout.js';
+import * as layout from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import {
   Py_TPFLAGS_BASETYPE,
@@ -37,6 +38,11 @@ import {
   type Visit,
   isGcType,
 } from '../type.js';
+
+// V8 loads an imported binding from its module cell, with a TDZ check, at every use; a module's
+// own top-level consts it folds into the optimized code. So the hot paths' constants are local copies.
+const { SMALL_LIMIT } = pointer;
+const { SIZEOF_VOID_P } = layout;
 
 /** PyTuple_MAXSAVESIZE: tuples smaller than this are taken from the free lists. */
 export const PyTuple_MAXSAVESIZE = 20;
