@@ -56,6 +56,7 @@ import {
   Py_TPFLAGS_MANAGED_DICT,
   type PyTypeObject,
   type TypeSlots,
+  type Visit,
   isGcType,
   preHeaderBytes,
 } from './type.js';
@@ -150,6 +151,8 @@ export class Runtime {
    * (PyGC_Head and pre-header; 0 for a non-GC type).
    */
   readonly typeDealloc: ((rt: Runtime, op: number) => void)[] = [];
+  /** tp_traverse by type id (null: none), for the collector. */
+  readonly typeTraverse: (((rt: Runtime, op: number, visit: Visit) => number) | null)[] = [];
   readonly typeFlags: number[] = [];
   readonly typePreBytes: number[] = [];
   private readonly staticSet = new Set<number>();
@@ -197,6 +200,7 @@ export class Runtime {
     });
     this.types.push(t);
     this.typeDealloc.push(t.dealloc);
+    this.typeTraverse.push(t.traverse ?? null);
     this.typeFlags.push(t.flags);
     this.typePreBytes.push(isGcType(t) ? preHeaderBytes(t) : 0);
     return t;
