@@ -155,6 +155,9 @@ export class Runtime {
   readonly typeTraverse: (((rt: Runtime, op: number, visit: Visit) => number) | null)[] = [];
   readonly typeFlags: number[] = [];
   readonly typePreBytes: number[] = [];
+  /** tp_basicsize and tp_weaklistoffset by type id. */
+  readonly typeBasicsize: number[] = [];
+  readonly typeWeaklistoffset: number[] = [];
   private readonly staticSet = new Set<number>();
   /** One byte per 2^STATIC_CHUNK_SHIFT bytes of the region: 1 where a static block of this runtime lies (Py_DECREF's cheap pre-check of staticSet). */
   private readonly staticChunks: Uint8Array;
@@ -203,6 +206,8 @@ export class Runtime {
     this.typeTraverse.push(t.traverse ?? null);
     this.typeFlags.push(t.flags);
     this.typePreBytes.push(isGcType(t) ? preHeaderBytes(t) : 0);
+    this.typeBasicsize.push(t.basicsize);
+    this.typeWeaklistoffset.push(t.weaklistoffset);
     return t;
   }
 
