@@ -37,7 +37,9 @@ const { SMALL_LIMIT } = pointer;
 /** NUM_GENERATIONS. */
 export const NUM_GENERATIONS = 3;
 /** _PyGC_PREV_MASK_FINALIZED. */
-export const PREV_MASK_FINALIZED = 1;
+// FINALIZED and the like: local consts, as an exported const is a module cell V8 loads at every use.
+const FINALIZED = 1;
+export const PREV_MASK_FINALIZED = FINALIZED;
 /** _PyGC_PREV_MASK_COLLECTING. */
 export const PREV_MASK_COLLECTING = 2;
 
@@ -211,7 +213,7 @@ export class GcState {
         const n = (next >>> 3) + HEAD_PREV_F64;
         f[n] = prev + (f[n]! & 3);
         f[g + HEAD_NEXT_F64] = 0;
-        f[g + HEAD_PREV_F64] = w & PREV_MASK_FINALIZED;
+        f[g + HEAD_PREV_F64] = w & FINALIZED;
         if (this.incremental !== null) this.incremental.forget(op);
         return;
       }
@@ -227,7 +229,7 @@ export class GcState {
     gcNext.set(prev, next);
     gcPrev.set(next, prev + (gcPrev.get(next) & 3));
     gcNext.set(gc, 0);
-    gcPrev.set(gc, w & PREV_MASK_FINALIZED);
+    gcPrev.set(gc, w & FINALIZED);
     if (this.incremental !== null) this.incremental.forget(op);
   }
 

@@ -72,7 +72,9 @@ const STATIC_CHUNK_SHIFT = 16;
 const STATIC_CHUNK = 2 ** STATIC_CHUNK_SHIFT;
 
 /** _PyTrash_UNWIND_LEVEL: deallocation nesting depth before objects are queued. */
-export const TRASH_UNWIND_LEVEL = 50;
+// UNWIND_LEVEL and the like: local consts, as an exported const is a module cell V8 loads at every use.
+const UNWIND_LEVEL = 50;
+export const TRASH_UNWIND_LEVEL = UNWIND_LEVEL;
 
 /** A reference-count error: a decref below zero, or an object used after it was deallocated. */
 export class RefcountError extends PymemError {}
@@ -142,6 +144,7 @@ export class Runtime {
    * made): what the hot paths index for a small pointer (layout.ts's word
    * constants). Everything else goes through the declared accessors.
    */
+  readonly u8: Uint8Array;
   readonly u32: Uint32Array;
   readonly f64: Float64Array;
   /**
@@ -177,6 +180,7 @@ export class Runtime {
     const { gcPolicy, ...heapOptions } = options;
     const policy = gcPolicyOf(gcPolicy);
     this.heap = new Heap(heapOptions);
+    this.u8 = heapViews.u8;
     this.u32 = heapViews.u32;
     this.f64 = heapViews.f64;
     this.staticChunks = new Uint8Array(regionInfo().bytes >>> STATIC_CHUNK_SHIFT);
@@ -572,7 +576,7 @@ export class Runtime {
    * must call trashcanEnd() afterwards. op must be untracked.
    */
   trashcanBegin(op: number): boolean {
-    if (this.trashDeleteNesting >= TRASH_UNWIND_LEVEL) return this.trashDeposit(op);
+    if (this.trashDeleteNesting >= UNWIND_LEVEL) return this.trashDeposit(op);
     ++this.trashDeleteNesting;
     return false;
   }

@@ -46,7 +46,9 @@ const OB_FVAL_F64 = OB_FVAL >>> 3;
 /** sizeof(PyFloatObject). */
 export const SIZEOF_PYFLOATOBJECT = PyFloatObject.size;
 /** PyFloat_MAXFREELIST. */
-export const PyFloat_MAXFREELIST = 100;
+// MAXFREELIST and the like: local consts, as an exported const is a module cell V8 loads at every use.
+const MAXFREELIST = 100;
+export const PyFloat_MAXFREELIST = MAXFREELIST;
 /** _PyHASH_INF: the hash of float('inf'). */
 export const PyHASH_INF = 314159n;
 
@@ -198,7 +200,7 @@ export class FloatModule {
 
   /** float_dealloc / _PyFloat_ExactDealloc: onto the free list unless it holds 100 already. */
   private floatDealloc(op: number): void {
-    if (this.numfree >= PyFloat_MAXFREELIST) {
+    if (this.numfree >= MAXFREELIST) {
       this.rt.objectDel(op);
       return;
     }

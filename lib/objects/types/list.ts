@@ -48,7 +48,9 @@ const { Py_TPFLAGS_LIST_SUBCLASS } = typeDefs;
 const { SMALL_LIMIT } = pointer;
 
 /** PyList_MAXFREELIST. */
-export const PyList_MAXFREELIST = 80;
+// MAXFREELIST and the like: local consts, as an exported const is a module cell V8 loads at every use.
+const MAXFREELIST = 80;
+export const PyList_MAXFREELIST = MAXFREELIST;
 /** PyListObject. */
 export const PyListObject = declareObjectStruct({
   name: 'PyListObject',
@@ -738,7 +740,7 @@ export class ListModule {
       }
       rt.memFree(items);
     }
-    if (this.freeList.length < PyList_MAXFREELIST && rt.typeIdOf(op) === this.typeId) this.freeList.push(op);
+    if (this.freeList.length < MAXFREELIST && rt.typeIdOf(op) === this.typeId) this.freeList.push(op);
     else rt.gcDel(op);
     rt.trashcanEnd();
   }

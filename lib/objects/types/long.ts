@@ -66,9 +66,12 @@ export const SIZEOF_DIGIT = obDigit.stride;
 /** sizeof(PyLongObject): C's struct has room for one digit. */
 export const SIZEOF_PYLONGOBJECT = roundUpPtr(OB_DIGIT + SIZEOF_DIGIT);
 /** _PY_NSMALLNEGINTS: small ints from -5 ... */
-export const NSMALLNEGINTS = 5;
+// SMALL_NEG and the like: local consts, as an exported const is a module cell V8 loads at every use.
+const SMALL_NEG = 5;
+export const NSMALLNEGINTS = SMALL_NEG;
 /** _PY_NSMALLPOSINTS: ... to 256. */
-export const NSMALLPOSINTS = 257;
+const SMALL_POS = 257;
+export const NSMALLPOSINTS = SMALL_POS;
 /** The count _PyObject_IMMORTAL_INIT gives the static small ints in 3.11. */
 export const SMALL_INT_REFCNT = 999999999;
 
@@ -134,7 +137,7 @@ export class LongModule {
       toJS: (_r, op) => op === this.True,
     });
     // _PyLong_SMALL_INTS, statically initialised in 3.11 (_PyLong_DIGIT_INIT).
-    for (let v = -NSMALLNEGINTS; v < NSMALLPOSINTS; v++) {
+    for (let v = -SMALL_NEG; v < SMALL_POS; v++) {
       const op = rt.staticObject(this.type, SIZEOF_PYLONGOBJECT, Math.sign(v));
       obDigit.set(op, 0, Math.abs(v));
       rt.setRefcnt(op, SMALL_INT_REFCNT);
@@ -155,7 +158,7 @@ export class LongModule {
    */
   fromNumber(n: number): number {
     if (typeof n !== 'number' || !Number.isInteger(n)) throw notAnIntegralNumber(n);
-    if (n >= -NSMALLNEGINTS && n < NSMALLPOSINTS) return this.getSmallInt(n);
+    if (n >= -SMALL_NEG && n < SMALL_POS) return this.getSmallInt(n);
     const abs = Math.abs(n);
     if (abs <= PyLong_MASK) return this.fromMedium(n);
     // Count digits: at least two, smaller cases were handled above.
@@ -196,7 +199,7 @@ export class LongModule {
 
   /** get_small_int(ival): a new reference to the cached object. */
   private getSmallInt(ival: number): number {
-    const op = this.smallInts[ival + NSMALLNEGINTS]!;
+    const op = this.smallInts[ival + SMALL_NEG]!;
     this.rt.incref(op);
     return op;
   }

@@ -45,11 +45,15 @@ const { SMALL_LIMIT } = pointer;
 const { SIZEOF_VOID_P } = layout;
 
 /** PyTuple_MAXSAVESIZE: tuples smaller than this are taken from the free lists. */
-export const PyTuple_MAXSAVESIZE = 20;
+// MAXSAVESIZE and the like: local consts, as an exported const is a module cell V8 loads at every use.
+const MAXSAVESIZE = 20;
+export const PyTuple_MAXSAVESIZE = MAXSAVESIZE;
 /** PyTuple_NFREELISTS: number of free lists (one per size 1..20). */
-export const PyTuple_NFREELISTS = PyTuple_MAXSAVESIZE;
+const NFREELISTS = MAXSAVESIZE;
+export const PyTuple_NFREELISTS = NFREELISTS;
 /** PyTuple_MAXFREELIST: dead tuples kept per size. */
-export const PyTuple_MAXFREELIST = 2000;
+const MAXFREELIST = 2000;
+export const PyTuple_MAXFREELIST = MAXFREELIST;
 /** PyTupleObject. */
 export const PyTupleObject = declareObjectStruct({
   name: 'PyTupleObject',
@@ -90,9 +94,9 @@ export class TupleModule {
   private readonly typeId: number;
   private readonly typeWord: number;
   /** interp->tuple.free_list: head of each size's chain (0: empty). */
-  private readonly freeList: number[] = new Array<number>(PyTuple_NFREELISTS).fill(0);
+  private readonly freeList: number[] = new Array<number>(NFREELISTS).fill(0);
   /** interp->tuple.numfree. */
-  private readonly numFree: number[] = new Array<number>(PyTuple_NFREELISTS).fill(0);
+  private readonly numFree: number[] = new Array<number>(NFREELISTS).fill(0);
 
   constructor(readonly interp: Interpreter) {
     this.rt = interp.rt;
@@ -330,7 +334,7 @@ export class TupleModule {
 
   /** _PyTuple_ClearFreeList: PyObject_GC_Del every parked tuple (a full collection does this). */
   clearFreeList(): void {
-    for (let i = 0; i < PyTuple_NFREELISTS; i++) {
+    for (let i = 0; i < NFREELISTS; i++) {
       let p = this.freeList[i]!;
       this.freeList[i] = 0;
       this.numFree[i] = 0;
@@ -360,7 +364,7 @@ export class TupleModule {
 
   /** maybe_freelist_pop: a parked tuple of size n (only n < PyTuple_MAXSAVESIZE), refcount 1; 0 if none. */
   private maybeFreelistPop(n: number): number {
-    if (n >= PyTuple_MAXSAVESIZE) return 0;
+    if (n >= MAXSAVESIZE) return 0;
     const index = n - 1;
     const op = this.freeList[index]!;
     if (op === 0) return 0;
@@ -374,7 +378,7 @@ export class TupleModule {
   private maybeFreelistPush(op: number, n: number): boolean {
     if (n === 0) return false;
     const index = n - 1;
-    if (index < PyTuple_NFREELISTS && this.numFree[index]! < PyTuple_MAXFREELIST && this.rt.typeIdOf(op) === this.typeId) {
+    if (index < NFREELISTS && this.numFree[index]! < MAXFREELIST && this.rt.typeIdOf(op) === this.typeId) {
       if (op < SMALL_LIMIT) this.rt.f64[(op >>> 3) + OB_ITEM_F64] = this.freeList[index]!;
       else obItem.set(op, 0, this.freeList[index]!);
       this.freeList[index] = op;
