@@ -69,10 +69,6 @@ export const DEBUG_SAVEALL = 1 << 5;
 /** gc.DEBUG_LEAK. */
 export const DEBUG_LEAK = DEBUG_COLLECTABLE | DEBUG_UNCOLLECTABLE | DEBUG_SAVEALL;
 
-/** has_legacy_finalizer: Py_TYPE(op)->tp_del != NULL. */
-export function hasLegacyFinalizer(t: PyTypeObject): boolean {
-  return t.del !== undefined;
-}
 
 /** The outcome of one gc_collect_main. */
 export interface CollectionResult {
@@ -106,6 +102,9 @@ export class Collector {
   /** The runtime's tp_flags and tp_traverse by type id (no megamorphic load from the type objects in the visits). */
   private readonly flags: number[];
   private readonly traverses: Runtime['typeTraverse'];
+  private readonly clears: Runtime['typeClear'];
+  private readonly finalizes: Runtime['typeFinalize'];
+  private readonly dels: Runtime['typeDel'];
   /** Scratch list heads (the PyGC_Heads gc_collect_main keeps on the C stack). */
   private readonly unreachable: number;
   private readonly finalizers: number;
@@ -124,6 +123,9 @@ export class Collector {
     this.types = this.rt.types;
     this.flags = this.rt.typeFlags;
     this.traverses = this.rt.typeTraverse;
+    this.clears = this.rt.typeClear;
+    this.finalizes = this.rt.typeFinalize;
+    this.dels = this.rt.typeDel;
     this.lists = new GcList();
     const head = (): number => {
       const g = this.rt.staticAlloc(GC_HEAD_SIZE);
@@ -145,6 +147,10 @@ export class Collector {
   /** Py_TYPE(op). */
   private typeOf(op: number): PyTypeObject {
     return this.types[(obType.get(op) - this.typeBase) | 0]!;
+  }
+  /** The id of Py_TYPE(op) (op a live object): the index of the runtime's tables by type. */
+  private typeIdOf(op: number): number {
+    return (obType.get(op) - this.typeBase) | 0;
   }
 
   /** _PyObject_IS_GC. */
@@ -316,7 +322,8 @@ export class Collector {
     for (let g = gcNext.get(unreachable); g !== unreachable; ) {
       const next = gcNext.get(g) - NEXT_MASK_UNREACHABLE;
       gcNext.set(g, next);
-      if (hasLegacyFinalizer(this.typeOf(fromGc(g)))) {
+      // has_legacy_finalizer: tp_del != NULL.
+      if (this.dels[this.typeIdOf(fromGc(g))] !== null) {
         this.lists.clearCollecting(g);
         this.lists.move(g, finalizers);
       }
@@ -349,7 +356,7 @@ export class Collector {
   private moveLegacyFinalizerReachable(finalizers: number): void {
     for (let g = gcNext.get(finalizers); g !== finalizers; g = gcNext.get(g)) {
       const op = fromGc(g);
-      this.typeOf(op).traverse?.(this.rt, op, this.visitMove);
+      this.traverses[this.typeIdOf(op)]?.(this.rt, op, this.visitMove);
     }
   }
 
@@ -414,8 +421,8 @@ export class Collector {
       const g = lists.next(collectable);
       const op = fromGc(g);
       lists.move(g, seen);
-      const finalize = this.typeOf(op).finalize;
-      if (finalize !== undefined && !lists.isFinalized(g)) {
+      const finalize = this.finalizes[this.typeIdOf(op)]!;
+      if (finalize !== null && !lists.isFinalized(g)) {
         this.ranObjectCode = true;
         lists.setFinalized(g);
         rt.incref(op);
@@ -466,13 +473,13 @@ export class Collector {
       if (saveAll) {
         this.interp.list.append(this.garbage, op);
       } else {
-        const t = this.typeOf(op);
-        if (t.clear !== undefined) {
+        const clear = this.clears[this.typeIdOf(op)]!;
+        if (clear !== null) {
           rt.incref(op);
           try {
-            t.clear(rt, op);
+            clear(rt, op);
           } catch (e) {
-            this.unraisable(e, op, 'in tp_clear of', `<class '${t.name}'>`);
+            this.unraisable(e, op, 'in tp_clear of', `<class '${this.typeOf(op).name}'>`);
           }
           rt.decref(op);
         }
@@ -492,7 +499,7 @@ export class Collector {
     const saveAll = (this.state.debug & DEBUG_SAVEALL) !== 0;
     for (let g = gcNext.get(finalizers); g !== finalizers; g = gcNext.get(g)) {
       const op = fromGc(g);
-      if (saveAll || hasLegacyFinalizer(this.typeOf(op))) this.interp.list.append(this.garbage, op);
+      if (saveAll || this.dels[this.typeIdOf(op)] !== null) this.interp.list.append(this.garbage, op);
     }
     this.lists.merge(finalizers, old);
   }

@@ -154,8 +154,11 @@ export class Runtime {
    * (PyGC_Head and pre-header; 0 for a non-GC type).
    */
   readonly typeDealloc: ((rt: Runtime, op: number) => void)[] = [];
-  /** tp_traverse by type id (null: none), for the collector. */
+  /** tp_traverse, tp_clear, tp_finalize and tp_del by type id (null: none), for the collector. */
   readonly typeTraverse: (((rt: Runtime, op: number, visit: Visit) => number) | null)[] = [];
+  readonly typeClear: (((rt: Runtime, op: number) => void) | null)[] = [];
+  readonly typeFinalize: (((rt: Runtime, op: number) => void) | null)[] = [];
+  readonly typeDel: (((rt: Runtime, op: number) => void) | null)[] = [];
   readonly typeFlags: number[] = [];
   readonly typePreBytes: number[] = [];
   /** tp_basicsize and tp_weaklistoffset by type id. */
@@ -208,6 +211,9 @@ export class Runtime {
     this.types.push(t);
     this.typeDealloc.push(t.dealloc);
     this.typeTraverse.push(t.traverse ?? null);
+    this.typeClear.push(t.clear ?? null);
+    this.typeFinalize.push(t.finalize ?? null);
+    this.typeDel.push(t.del ?? null);
     this.typeFlags.push(t.flags);
     this.typePreBytes.push(isGcType(t) ? preHeaderBytes(t) : 0);
     this.typeBasicsize.push(t.basicsize);
