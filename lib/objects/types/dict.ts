@@ -344,7 +344,7 @@ export class DictModule {
     }
     const mp = this.dictNewPresized(keys.length, unicode);
     try {
-      for (let i = 0; i < keys.length; i++) this.setItem(mp, keys[i]!, values[i]!);
+      for (let i = 0; i < keys.length; i++) this.setItemChecked(mp, keys[i]!, values[i]!);
     } catch (e) {
       // An unhashable key: the half-built dict goes (each key hashed once, as CPython does).
       this.rt.decref(mp);
@@ -446,6 +446,11 @@ export class DictModule {
     this.checkDict(op, 'PyDict_SetItem');
     this.checkObject(key, 'PyDict_SetItem', 'the key');
     this.checkObject(value, 'PyDict_SetItem', 'the value');
+    this.setItemChecked(op, key, value);
+  }
+
+  /** PyDict_SetItem once op, key and value are known to be a dict and live objects (fromItems has checked them). */
+  private setItemChecked(op: number, key: number, value: number): void {
     const hash = this.hashKey(key);
     this.rt.incref(key);
     this.rt.incref(value);
