@@ -114,39 +114,88 @@ export async function replayTrace(path: string, options: ReplayOptions = {}): Pr
   }
 }
 
-async function runReplay(
-  path: string,
-  heap: Heap,
-  arenas: RecordedAddressArenas,
-  options: ReplayOptions,
-): Promise<ReplayResult> {
-  const start = performance.now();
-  const pm = heap.pymalloc;
-  const core = new ReplayCore(heap.getAllocator(Domain.OBJ));
-  const check = new ReplayChecker(path, pm, core);
-  // With `inspect`: where each live block was made (event, line, size by id).
-  const track = options.inspect !== undefined;
-  let made = new Float64Array(track ? 3 << 16 : 0);
-  const setMade = (id: number, event: number, line: number, size: number): void => {
-    while (3 * id + 2 >= made.length) {
-      const bigger = new Float64Array(made.length * 2);
-      bigger.set(made);
-      made = bigger;
-    }
-    made[3 * id] = event;
-    made[3 * id + 1] = line;
-    made[3 * id + 2] = size;
-  };
-  const at = options.at ?? Infinity;
-  const onStep = options.onStep;
-  // The request onStep reports next: the one stepped before the current one.
-  let stepEvent = -1;
-  let stepLine = 0;
-
+/**
+ * The per-event part of one replay: steps each request with the event after
+ * it in view (its `A` line, if any, gives the arena its address), carrying
+ * the last event of a batch until the next batch shows its successor. A
+ * class, not closures made per replay, so that V8's optimized code for the
+ * loop is shared by every replay of the process (closures made anew start
+ * cold each time: measured with --trace-opt, `onBatch` ran in baseline code
+ * for most of a replay of compile).
+ */
+class Replayer {
+  /** With `inspect`: where each live block was made (event, line, size by id). */
+  made: Float64Array;
+  private readonly track: boolean;
+  private readonly at: number;
+  private readonly onStep: ReplayOptions['onStep'];
+  /** The request onStep reports next: the one stepped before the current one. */
+  private stepEvent = -1;
+  private stepLine = 0;
   // The carried event (the last of the previous batch, stepped once its successor is known).
-  const carry = { has: false, kind: 0, id: 0, newId: 0, size: 0, nelem: 0, elsize: 0, address: NaN, line: 0, event: 0 };
+  private hasCarry = false;
+  private cKind = 0;
+  private cId = 0;
+  private cNewId = 0;
+  private cSize = 0;
+  private cNelem = 0;
+  private cElsize = 0;
+  private cAddress = NaN;
+  private cLine = 0;
+  /** Event index of the carried event (the events replayed so far, for progress). */
+  cEvent = 0;
 
-  const step = (
+  constructor(
+    private readonly heap: Heap,
+    private readonly arenas: RecordedAddressArenas,
+    readonly core: ReplayCore,
+    private readonly check: ReplayChecker,
+    options: ReplayOptions,
+  ) {
+    this.track = options.inspect !== undefined;
+    this.made = new Float64Array(this.track ? 3 << 16 : 0);
+    this.at = options.at ?? Infinity;
+    this.onStep = options.onStep;
+  }
+
+  /** Steps every event of b but the last, which is carried. */
+  batch(b: TraceBatch): void {
+    const n = b.length;
+    if (n === 0) return;
+    const kind = b.kind;
+    const address = b.address;
+    if (this.hasCarry) {
+      this.step(this.cKind, this.cId, this.cNewId, this.cSize, this.cNelem, this.cElsize, this.cAddress, this.cLine, this.cEvent, kind[0]!, address[0]!);
+    }
+    const id = b.id;
+    const newId = b.newId;
+    const size = b.size;
+    const nelem = b.nelem;
+    const elsize = b.elsize;
+    const line = b.line;
+    const eventIndex = b.eventIndex;
+    for (let i = 0; i < n - 1; i++) {
+      this.step(kind[i]!, id[i]!, newId[i]!, size[i]!, nelem[i]!, elsize[i]!, address[i]!, line[i]!, eventIndex[i]!, kind[i + 1]!, address[i + 1]!);
+    }
+    const j = n - 1;
+    this.hasCarry = true;
+    this.cKind = kind[j]!;
+    this.cId = id[j]!;
+    this.cNewId = newId[j]!;
+    this.cSize = size[j]!;
+    this.cNelem = nelem[j]!;
+    this.cElsize = elsize[j]!;
+    this.cAddress = address[j]!;
+    this.cLine = line[j]!;
+    this.cEvent = eventIndex[j]!;
+  }
+
+  /** Steps the carried event, the last of the trace. */
+  finish(): void {
+    if (this.hasCarry) this.step(this.cKind, this.cId, this.cNewId, this.cSize, this.cNelem, this.cElsize, this.cAddress, this.cLine, this.cEvent, -1, NaN);
+  }
+
+  private step(
     kind: number,
     id: number,
     newId: number,
@@ -158,7 +207,8 @@ async function runReplay(
     event: number,
     nextKind: number,
     nextAddress: number,
-  ): void => {
+  ): void {
+    const check = this.check;
     if (kind === EventKind.ArenaMap) {
       check.arenaMapped(address);
       return;
@@ -167,14 +217,11 @@ async function runReplay(
       check.arenaUnmapped(address);
       return;
     }
-    if (event > at) throw new StopReplay();
-    if (onStep !== undefined) {
-      if (stepEvent >= 0) onStep(heap, stepEvent, stepLine);
-      stepEvent = event;
-      stepLine = line;
-    }
+    if (event > this.at) throw new StopReplay();
+    if (this.onStep !== undefined) this.stepped(event, line);
     check.beginRequest(event, line);
-    arenas.nextAddress = check.sameArenas && nextKind === EventKind.ArenaMap ? nextAddress : NaN;
+    this.arenas.nextAddress = check.sameArenas && nextKind === EventKind.ArenaMap ? nextAddress : NaN;
+    const core = this.core;
     let p = 0;
     switch (kind) {
       case EventKind.Malloc:
@@ -202,40 +249,49 @@ async function runReplay(
       const bytes = kind === EventKind.Calloc ? nelem * elsize : size;
       throw new OutOfMemoryError(`replay: out of memory at line ${line} (${bytes} bytes)`, bytes);
     }
-    if (track) setMade(kind === EventKind.Realloc ? newId : id, event, line, kind === EventKind.Calloc ? nelem * elsize : size);
+    if (this.track) this.setMade(kind === EventKind.Realloc ? newId : id, event, line, kind === EventKind.Calloc ? nelem * elsize : size);
     check.placed(p, address, size);
-  };
+  }
 
-  const onBatch = (b: TraceBatch): void => {
-    const n = b.length;
-    if (n === 0) return;
-    if (carry.has) {
-      step(carry.kind, carry.id, carry.newId, carry.size, carry.nelem, carry.elsize, carry.address, carry.line, carry.event, b.kind[0]!, b.address[0]!);
+  /** Reports the previous request to onStep and makes this one the next to report. */
+  private stepped(event: number, line: number): void {
+    if (this.stepEvent >= 0) this.onStep!(this.heap, this.stepEvent, this.stepLine);
+    this.stepEvent = event;
+    this.stepLine = line;
+  }
+
+  private setMade(id: number, event: number, line: number, size: number): void {
+    while (3 * id + 2 >= this.made.length) {
+      const bigger = new Float64Array(this.made.length * 2);
+      bigger.set(this.made);
+      this.made = bigger;
     }
-    for (let i = 0; i < n - 1; i++) {
-      step(b.kind[i]!, b.id[i]!, b.newId[i]!, b.size[i]!, b.nelem[i]!, b.elsize[i]!, b.address[i]!, b.line[i]!, b.eventIndex[i]!, b.kind[i + 1]!, b.address[i + 1]!);
-    }
-    const j = n - 1;
-    Object.assign(carry, {
-      has: true,
-      kind: b.kind[j]!,
-      id: b.id[j]!,
-      newId: b.newId[j]!,
-      size: b.size[j]!,
-      nelem: b.nelem[j]!,
-      elsize: b.elsize[j]!,
-      address: b.address[j]!,
-      line: b.line[j]!,
-      event: b.eventIndex[j]!,
-    });
-  };
+    this.made[3 * id] = event;
+    this.made[3 * id + 1] = line;
+    this.made[3 * id + 2] = size;
+  }
+}
+
+async function runReplay(
+  path: string,
+  heap: Heap,
+  arenas: RecordedAddressArenas,
+  options: ReplayOptions,
+): Promise<ReplayResult> {
+  const start = performance.now();
+  const pm = heap.pymalloc;
+  const core = new ReplayCore(heap.getAllocator(Domain.OBJ));
+  const check = new ReplayChecker(path, pm, core);
+  const r = new Replayer(heap, arenas, core, check, options);
+  const at = options.at ?? Infinity;
+  const onBatch = (b: TraceBatch): void => r.batch(b);
 
   const progress = options.onProgress;
-  const readOptions = progress ? { onProgress: (parsed: number, total: number) => progress(carry.event, total > 0 ? Math.min(1, parsed / total) : 1) } : {};
+  const readOptions = progress ? { onProgress: (parsed: number, total: number) => progress(r.cEvent, total > 0 ? Math.min(1, parsed / total) : 1) } : {};
   let events: number;
   try {
     ({ events } = await readTrace(path, onBatch, readOptions));
-    if (carry.has) step(carry.kind, carry.id, carry.newId, carry.size, carry.nelem, carry.elsize, carry.address, carry.line, carry.event, -1, NaN);
+    r.finish();
   } catch (e) {
     if (!(e instanceof StopReplay)) throw e;
     events = at + 1;
@@ -245,7 +301,7 @@ async function runReplay(
     const live: LiveBlock[] = [];
     for (let id = 0; id < core.slots; id++) {
       const p = core.ptr(id);
-      if (p !== 0) live.push({ ptr: p, id, event: made[3 * id]!, line: made[3 * id + 1]!, size: made[3 * id + 2]! });
+      if (p !== 0) live.push({ ptr: p, id, event: r.made[3 * id]!, line: r.made[3 * id + 1]!, size: r.made[3 * id + 2]! });
     }
     options.inspect(heap, live);
   }

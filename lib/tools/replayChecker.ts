@@ -15,9 +15,16 @@
  * (placed), and the trace's `A`/`U` lines that follow it are counted before
  * the next request begins, which settles the previous one (its placement is
  * checked once its `A` line, if any, is known). CPython's live arenas are
- * kept by base address in 1 MiB buckets.
+ * kept by ordinal (their base address in `cpyBase`, NaN once unmapped) and
+ * found by the 1 MiB bucket their base lies in (two live arenas never share
+ * one: they would overlap); this heap's live arenas by the same ordinal
+ * (`ourBase`, a region offset, NaN when not live). A block matches when its
+ * pointer is ourBase[k] + (its CPython address - cpyBase[k]) for CPython's
+ * arena k: the pointer lies in our arena k at CPython's offset. Nothing is
+ * allocated per event; a mismatch takes the slow path that describes it.
  */
 import type { PyMalloc } from '../allocator/pymalloc.js';
+import { SMALL_LIMIT } from '../allocator/pointer.js';
 import type { ReplayCore } from './replayCore.js';
 import { TraceFormatError } from './traceReader.js';
 
@@ -33,12 +40,6 @@ export interface Mismatch {
   what: string;
 }
 
-/** A live arena of CPython's. */
-interface CpyArena {
-  readonly address: number;
-  readonly ordinal: number;
-}
-
 /** The checks of one replay of the trace at `path` into `pm`. */
 export class ReplayChecker {
   placementsChecked = 0;
@@ -51,8 +52,15 @@ export class ReplayChecker {
   /** Whether the heap's arenas are the trace's size (placement is checked only then). */
   readonly sameArenas: boolean;
 
-  private readonly cpyArenas = new Map<number, CpyArena[]>();
+  /** CPython's arena of each ordinal: its base address (NaN once unmapped). */
+  private cpyBase: Float64Array = new Float64Array(64).fill(Number.NaN);
+  /** Ordinal of CPython's live arena whose base lies in each 1 MiB bucket (address / 2^20, an integer below 2^28). */
+  private readonly cpyByBucket = new Map<number, number>();
   private cpyOrdinal = 0;
+  /** This heap's arena of each ordinal: its region offset (NaN when not live). */
+  private ourBase: Float64Array = new Float64Array(64).fill(Number.NaN);
+  /** The CPython arena the last lookup found (-1: none): consecutive blocks mostly share one. */
+  private lastCpy = -1;
   // Arena events of this heap during the current request, and of CPython after it.
   private ourMaps = 0;
   private ourUnmaps = 0;
@@ -64,6 +72,8 @@ export class ReplayChecker {
   private pendingPtr = 0;
   private pendingAddr = Number.NaN;
   private pendingSize = 0;
+  /** Mismatches reported so far, by kind (at most 20 of each are kept). */
+  private reported = { placement: 0, arena: 0 };
 
   constructor(
     private readonly path: string,
@@ -71,9 +81,14 @@ export class ReplayChecker {
     private readonly core: ReplayCore,
   ) {
     this.sameArenas = pm.profile.arenaSize === TRACE_ARENA_SIZE;
-    pm.arenaListeners.push((e) => {
-      if (e === 'map') this.ourMaps++;
-      else this.ourUnmaps++;
+    pm.arenaListeners.push((e, arena) => {
+      if (e === 'map') {
+        this.ourMaps++;
+        this.ourBase = setAt(this.ourBase, arena.ordinal, arena.vbase);
+      } else {
+        this.ourUnmaps++;
+        this.ourBase[arena.ordinal] = Number.NaN;
+      }
     });
   }
 
@@ -91,22 +106,37 @@ export class ReplayChecker {
   /** CPython mapped an arena at address (an `A` line). */
   arenaMapped(address: number): void {
     this.theirMaps++;
-    const a = { address, ordinal: this.cpyOrdinal++ };
-    for (const k of new Set([Math.floor(address / TRACE_ARENA_SIZE), Math.floor((address + TRACE_ARENA_SIZE - 1) / TRACE_ARENA_SIZE)])) {
-      const list = this.cpyArenas.get(k);
-      if (list) list.push(a);
-      else this.cpyArenas.set(k, [a]);
-    }
+    const k = this.cpyOrdinal++;
+    this.cpyBase = setAt(this.cpyBase, k, address);
+    this.cpyByBucket.set(Math.floor(address / TRACE_ARENA_SIZE), k);
   }
 
   /** CPython unmapped the arena at address (a `U` line). */
   arenaUnmapped(address: number): void {
     this.theirUnmaps++;
-    for (const [k, list] of this.cpyArenas) {
-      const i = list.findIndex((a) => a.address === address);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.cpyArenas.delete(k);
+    const bucket = Math.floor(address / TRACE_ARENA_SIZE);
+    const k = this.cpyByBucket.get(bucket);
+    if (k === undefined || this.cpyBase[k] !== address) return;
+    this.cpyByBucket.delete(bucket);
+    this.cpyBase[k] = Number.NaN;
+    if (this.lastCpy === k) this.lastCpy = -1;
+  }
+
+  /** The ordinal of CPython's live arena holding address, or -1. */
+  private cpyArenaOf(address: number): number {
+    const last = this.lastCpy;
+    if (last >= 0) {
+      const base = this.cpyBase[last]!;
+      if (address >= base && address < base + TRACE_ARENA_SIZE) return last;
     }
+    const bucket = Math.floor(address / TRACE_ARENA_SIZE);
+    let k = this.cpyByBucket.get(bucket);
+    if (k === undefined || !(this.cpyBase[k]! <= address)) {
+      k = this.cpyByBucket.get(bucket - 1);
+      if (k === undefined || !(address < this.cpyBase[k]! + TRACE_ARENA_SIZE)) return -1;
+    }
+    this.lastCpy = k;
+    return k;
   }
 
   /** A request starts: the previous one is settled (placement, arena events). */
@@ -134,23 +164,51 @@ export class ReplayChecker {
   }
 
   private checkPlacement(): void {
-    if (Number.isNaN(this.pendingAddr) || this.pendingPtr === 0) return;
+    const p = this.pendingPtr;
+    const addr = this.pendingAddr;
+    if (Number.isNaN(addr) || p === 0) return;
+    this.pendingPtr = 0;
     this.sawAddresses = true;
     if (!this.sameArenas) return;
-    const addr = this.pendingAddr;
-    const theirs = this.cpyArenas.get(Math.floor(addr / TRACE_ARENA_SIZE))?.find((a) => addr >= a.address && addr < a.address + TRACE_ARENA_SIZE);
-    const ours = this.pm.arenaOf(this.pendingPtr);
-    this.pendingPtr = 0;
-    if (theirs === undefined && ours === null) return; // both raw
+    const k = this.cpyArenaOf(addr);
+    if (k >= 0) {
+      if (p === this.ourBase[k]! + (addr - this.cpyBase[k]!)) {
+        this.placementsChecked++;
+        return;
+      }
+    } else if (!(p < SMALL_LIMIT)) {
+      return; // raw in both
+    }
+    this.comparePlacement(p, addr, k);
+  }
+
+  /** The slow path of a placement that is not the fast match: both sides as arena and offset, counted and described. */
+  private comparePlacement(p: number, addr: number, k: number): void {
+    const ours = this.pm.arenaOf(p);
+    if (k < 0 && ours === null) return; // both raw
     this.placementsChecked++;
-    if (theirs !== undefined && ours !== null && theirs.ordinal === ours.arena.ordinal && addr - theirs.address === ours.offset) return;
+    const theirOffset = k >= 0 ? addr - this.cpyBase[k]! : 0;
+    if (k >= 0 && ours !== null && k === ours.arena.ordinal && theirOffset === ours.offset) return;
     this.placementMismatches++;
-    const t = theirs ? `arena ${theirs.ordinal} +0x${(addr - theirs.address).toString(16)}` : 'raw';
+    const t = k >= 0 ? `arena ${k} +0x${theirOffset.toString(16)}` : 'raw';
     const o = ours ? `arena ${ours.arena.ordinal} +0x${ours.offset.toString(16)}` : 'raw';
     this.report('placement', `${this.pendingSize}-byte block: CPython ${t}, pymem ${o}`);
   }
 
   private report(kind: 'placement' | 'arena', what: string): void {
-    if (this.mismatches.filter((m) => m.what.startsWith(kind)).length < 20) this.mismatches.push({ event: this.requestEvent, line: this.requestLine, what: `${kind}: ${what}` });
+    if (this.reported[kind]++ < 20) this.mismatches.push({ event: this.requestEvent, line: this.requestLine, what: `${kind}: ${what}` });
   }
+}
+
+/** `a` with `a[i] = v`, grown (doubled, new entries NaN) when i is past its end. */
+function setAt(a: Float64Array, i: number, v: number): Float64Array {
+  if (i >= a.length) {
+    let n = a.length * 2;
+    while (n <= i) n *= 2;
+    const bigger = new Float64Array(n).fill(Number.NaN);
+    bigger.set(a);
+    a = bigger;
+  }
+  a[i] = v;
+  return a;
 }

@@ -288,10 +288,76 @@ class TraceParser {
       this.line++;
       const c0 = b[pos] as number;
       if (c0 === HASH) pos = this.comment(b, pos);
-      else if (this.state === 1) pos = this.event(b, pos, c0);
+      else if (this.state === 1) {
+        const end = c0 === CH_f ? this.fastFree(b, pos) : c0 === CH_m && this.version === 2 ? this.fastMalloc(b, pos) : -1;
+        pos = end >= 0 ? end : this.event(b, pos, c0);
+      }
       else if (this.state === 0) this.fail(b, pos, 'expected the header "# pymtrace v1" or "# pymtrace v2" as first line');
       else this.fail(b, pos, 'event after the "# end" trailer');
     }
+  }
+
+  /*
+   * Fast paths for the two lines that make most of a trace (test_json: 41 %
+   * `m ID SIZE ADDR`, 48 % `f ID`): one scan with the cursor in a local, no
+   * field helper. They accept only a line that is certainly well formed
+   * (decimals of at most 15 digits, an address of at most 13 hex digits: all
+   * below 2^53) and return -1 for anything else, which event() then parses
+   * again from its start and reports. Measured on test_json's text: the
+   * parse went from 0.36 to 0.27 s of CPU.
+   */
+
+  /** `f ID\n` or `f -\n` at s: records it and returns the index after its `\n`, or -1 to leave the line to event(). */
+  private fastFree(b: Buffer, s: number): number {
+    if (b[s + 1] !== SP) return -1;
+    let p = s + 2;
+    let c = b[p] as number;
+    let id = -1;
+    if (c === DASH) c = b[++p] as number;
+    else {
+      const start = p;
+      id = 0;
+      while (c >= 0x30 && c <= 0x39) {
+        id = id * 10 + (c - 0x30);
+        c = b[++p] as number;
+      }
+      if (p === start || p - start > 15) return -1;
+    }
+    if (c !== LF) return -1;
+    this.push(EventKind.Free, id, -1, 0, 0, 0, NaN);
+    return p + 1;
+  }
+
+  /** v2 `m ID SIZE ADDR\n` at s: records it and returns the index after its `\n`, or -1 to leave the line to event(). */
+  private fastMalloc(b: Buffer, s: number): number {
+    if (b[s + 1] !== SP) return -1;
+    let p = s + 2;
+    let start = p;
+    let id = 0;
+    let c = b[p] as number;
+    while (c >= 0x30 && c <= 0x39) {
+      id = id * 10 + (c - 0x30);
+      c = b[++p] as number;
+    }
+    if (p === start || p - start > 15 || c !== SP) return -1;
+    start = ++p;
+    let size = 0;
+    c = b[p] as number;
+    while (c >= 0x30 && c <= 0x39) {
+      size = size * 10 + (c - 0x30);
+      c = b[++p] as number;
+    }
+    if (p === start || p - start > 15 || c !== SP) return -1;
+    start = ++p;
+    let address = 0;
+    let d = HEX[b[p] as number] as number;
+    while (d >= 0) {
+      address = address * 16 + d;
+      d = HEX[b[++p] as number] as number;
+    }
+    if (p === start || p - start > 13 || b[p] !== LF) return -1;
+    this.push(EventKind.Malloc, id, -1, size, 0, 0, address);
+    return p + 1;
   }
 
   /** Parses the event line starting at `s`; returns the index after its `\n`. */
@@ -351,6 +417,12 @@ class TraceParser {
     const end = this.p;
     if (b[end] !== LF) this.fail(b, s, b[end] === SP ? 'too many fields' : this.unexpected(b, s, end));
 
+    this.push(kind, id, newId, size, nelem, elsize, address);
+    return end + 1;
+  }
+
+  /** Appends the event of the current line to the batch (handing the batch out when full). */
+  private push(kind: EventKind, id: number, newId: number, size: number, nelem: number, elsize: number, address: number): void {
     const batch = this.batch;
     const i = batch.length;
     batch.kind[i] = kind;
@@ -364,7 +436,6 @@ class TraceParser {
     batch.eventIndex[i] = this.events++;
     batch.length = i + 1;
     if (i + 1 === this.capacity) this.flush();
-    return end + 1;
   }
 
   /** Skips the single space between two fields. */
