@@ -25,6 +25,7 @@
 import { beforeAsyncWith, getAsyncIter, getAsyncNext, getAwaitableIter } from './coroutines.js';
 import { CO_ASYNC_GENERATOR, CO_COROUTINE, CO_VARARGS, CO_VARKEYWORDS, type CodeObject } from '../frontend/code.js';
 import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fPrevInstr, fPrevious, copyFrame, localsplus, stacktop } from '../objects/types/frame.js';
+import { funcBuiltins, funcClosure, funcCode, funcDefaults, funcGlobals, funcKwdefaults, funcQualname } from '../objects/types/function.js';
 import { FRAME_CLEARED, FRAME_COMPLETED, FRAME_CREATED, FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
 import {
   binaryOp,
@@ -87,10 +88,15 @@ export interface CodeInfo {
   readonly endCols: Int32Array;
 }
 
-/** A running frame, as the loop keeps it beside the _PyInterpreterFrame. */
+/**
+ * A running frame, as the loop keeps it beside the _PyInterpreterFrame.
+ * The objects are reused: the frame at depth d is always EvalState.pool[d]
+ * (takeFrame), so a call makes no JavaScript object; nothing keeps one past
+ * its frame's pop.
+ */
 interface Frame {
-  readonly f: number;
-  readonly info: CodeInfo;
+  f: number;
+  info: CodeInfo;
   /** Byte offset of the next instruction. */
   ip: number;
   /** Slots of localsplus in use (locals + stack). */
@@ -100,7 +106,7 @@ interface Frame {
   /** The instance a frame of __init__ made (its result, once __init__ returns None); 0 otherwise. */
   initSelf: number;
   /** Whether returning from this frame returns to JavaScript. */
-  readonly entry: boolean;
+  entry: boolean;
   /** KW_NAMES's tuple for the next CALL (borrowed from co_consts), 0 for none. */
   kwnames: number;
   /** The generator whose frame this is (its gi_iframe), 0 for a frame on the data stack. */
@@ -118,8 +124,17 @@ export interface TracebackEntry {
   readonly endCol: number;
 }
 
-const codeInfos = new WeakMap<Vm, Map<number, CodeInfo>>();
-const frames = new WeakMap<Vm, Frame[]>();
+/** What the loop keeps per interpreter beside the Vm. */
+interface EvalState {
+  /** The running frames, outermost first: pool[0 .. stack.length). */
+  readonly stack: Frame[];
+  /** Frame objects by depth, made once and reused. */
+  readonly pool: Frame[];
+  /** The decoded code objects, by pointer. */
+  readonly codeInfos: Map<number, CodeInfo>;
+}
+
+const evalStates = new WeakMap<Vm, EvalState>();
 
 /** The traceback entries of each exception in flight or caught (innermost last). */
 export const tracebacks = new WeakMap<Vm, Map<number, TracebackEntry[]>>();
@@ -134,10 +149,41 @@ function tbOf(vm: Vm): Map<number, TracebackEntry[]> {
   return m;
 }
 
+function evalState(vm: Vm): EvalState {
+  let st = evalStates.get(vm);
+  if (st === undefined) {
+    const codeInfos = new Map<number, CodeInfo>();
+    evalStates.set(vm, (st = { stack: [], pool: [], codeInfos }));
+    // A freed code object's address is reused by the next block of its size: its decoding goes with it.
+    vm.code.onDealloc = (op) => codeInfos.delete(op);
+  }
+  return st;
+}
+
 function frameStack(vm: Vm): Frame[] {
-  let s = frames.get(vm);
-  if (s === undefined) frames.set(vm, (s = []));
-  return s;
+  return evalState(vm).stack;
+}
+
+/** The Frame object for a frame pushed now (at depth stack.length), pushed on the stack. */
+function takeFrame(st: EvalState, f: number, info: CodeInfo, ip: number, sp: number, entry: boolean, gen: number): Frame {
+  const d = st.stack.length;
+  let fr = st.pool[d];
+  if (fr === undefined) {
+    fr = { f, info, ip, sp, lasti: ip, initSelf: 0, entry, kwnames: 0, gen };
+    st.pool.push(fr);
+  } else {
+    fr.f = f;
+    fr.info = info;
+    fr.ip = ip;
+    fr.sp = sp;
+    fr.lasti = ip;
+    fr.initSelf = 0;
+    fr.entry = entry;
+    fr.kwnames = 0;
+    fr.gen = gen;
+  }
+  st.stack.push(fr);
+  return fr;
 }
 
 /** The frames running now, outermost first, each with the byte offset of its running instruction (for sys._getframe-like needs, super() and tracemalloc). */
@@ -147,13 +193,11 @@ export function currentFrames(vm: Vm): readonly { readonly f: number; readonly i
 
 /** The decoded form of a code object. */
 export function codeInfo(vm: Vm, ptr: number): CodeInfo {
-  let m = codeInfos.get(vm);
-  if (m === undefined) {
-    const map = (m = new Map());
-    codeInfos.set(vm, map);
-    // A freed code object's address is reused by the next block of its size: its decoding goes with it.
-    vm.code.onDealloc = (op) => map.delete(op);
-  }
+  return codeInfoIn(vm, evalState(vm), ptr);
+}
+
+function codeInfoIn(vm: Vm, st: EvalState, ptr: number): CodeInfo {
+  const m = st.codeInfos;
   let info = m.get(ptr);
   if (info === undefined) {
     const co = vm.code.value(ptr);
@@ -270,26 +314,29 @@ function parseLineTable(
 const slot = (f: number, i: number): number => localsplus.get(f, i);
 const setSlot = (f: number, i: number, v: number): void => localsplus.set(f, i, v);
 
+/** The RecursionError of a call past sys.getrecursionlimit() (_Py_EnterRecursivePy). */
+function recursionError(vm: Vm): never {
+  raise(vm, 'RecursionError', 'maximum recursion depth exceeded');
+}
+
 /**
- * _PyEvalFramePushAndInit: a frame for func (owned) with its locals
- * initialised from args (owned references, the last len(kwnames) the
- * keyword values; initialize_locals), or for module / class code (func 0,
- * code owned, locals owned).
+ * _PyEvalFramePushAndInit's push (_PyFrame_InitializeSpecials): a frame
+ * for func (owned) or for module / class code (func 0, code owned, locals
+ * owned), its locals NULL. Releases the references when the depth is at the
+ * limit (RecursionError).
  */
-function pushFrame(vm: Vm, func: number, code: number, globals: number, builtins: number, locals: number, entry: boolean): Frame {
-  const stack = frameStack(vm);
+function pushFrame(vm: Vm, st: EvalState, func: number, code: number, globals: number, builtins: number, locals: number, entry: boolean): Frame {
+  const stack = st.stack;
   if (stack.length >= vm.recursionLimit) {
     vm.interp.rt.xdecref(func);
     if (func !== 0) vm.interp.rt.decref(code);
     vm.interp.rt.xdecref(locals);
-    raise(vm, 'RecursionError', 'maximum recursion depth exceeded');
+    recursionError(vm);
   }
-  const info = codeInfo(vm, code);
+  const info = codeInfoIn(vm, st, code);
   const previous = stack.length > 0 ? stack[stack.length - 1]!.f : 0;
   const f = vm.dataStack.push(func, code, globals, builtins, locals, info.nlocalsplus + info.co.stacksize, info.nlocalsplus, previous);
-  const fr: Frame = { f, info, ip: 0, sp: info.nlocalsplus, lasti: 0, initSelf: 0, entry, kwnames: 0, gen: 0 };
-  stack.push(fr);
-  return fr;
+  return takeFrame(st, f, info, 0, info.nlocalsplus, entry, 0);
 }
 
 /** _PyFrame_Clear + pop: every reference the frame holds released, its memory back to the data stack. */
@@ -321,30 +368,81 @@ function popFrame(vm: Vm, fr: Frame): void {
 }
 
 /**
- * initialize_locals (Python/ceval.c): binds args (owned; the last
- * len(kwnames) are keyword values) to the parameters of func's code in
- * frame f: positional ones, *args, keywords, **kwargs, then defaults and
- * kwdefaults; TypeError in CPython's words for what does not fit.
+ * The frame of a call from the loop of the Python function in src's slot
+ * funcSlot with the nargs arguments in src's slots from argStart (the last
+ * len(kwnames) keyword values): _PyEvalFramePushAndInit over the caller's
+ * stack. The function's and the arguments' references move into the new
+ * frame (their slots zeroed); what is left when it throws is the caller's
+ * to release. CALL_PY_EXACT_ARGS's shape (positional arguments only,
+ * exactly as many as the parameters, no *args / **kwargs / keyword-only
+ * ones) and CALL_PY_WITH_DEFAULTS's (fewer, the rest from the defaults) are
+ * filled in place; anything else goes through initializeLocals.
+ */
+function pushPyCall(vm: Vm, st: EvalState, src: number, funcSlot: number, argStart: number, nargs: number, kwnames: number): Frame {
+  const rt = vm.interp.rt;
+  const func = slot(src, funcSlot);
+  if (st.stack.length >= vm.recursionLimit) recursionError(vm);
+  const code = funcCode.get(func);
+  const info = codeInfoIn(vm, st, code);
+  const co = info.co;
+  rt.incref(code);
+  const stack = st.stack;
+  const f = vm.dataStack.push(func, code, funcGlobals.get(func), funcBuiltins.get(func), 0, info.nlocalsplus + co.stacksize, info.nlocalsplus, stack.length > 0 ? stack[stack.length - 1]!.f : 0);
+  setSlot(src, funcSlot, 0);
+  const fr = takeFrame(st, f, info, 0, info.nlocalsplus, false, 0);
+  const argcount = co.argcount;
+  if (kwnames === 0 && nargs <= argcount && co.kwonlyargcount === 0 && (co.flags & (CO_VARARGS | CO_VARKEYWORDS)) === 0) {
+    const defaults = funcDefaults.get(func);
+    const ndef = defaults === 0 ? 0 : vm.interp.tuple.size(defaults);
+    if (nargs + ndef >= argcount) {
+      for (let k = 0; k < nargs; k++) {
+        setSlot(f, k, slot(src, argStart + k));
+        setSlot(src, argStart + k, 0);
+      }
+      for (let k = nargs; k < argcount; k++) {
+        const d = vm.interp.tuple.getItem(defaults, k - (argcount - ndef));
+        rt.incref(d);
+        setSlot(f, k, d);
+      }
+      return fr;
+    }
+  }
+  const args = new Array<number>(nargs);
+  for (let k = 0; k < nargs; k++) {
+    args[k] = slot(src, argStart + k);
+    setSlot(src, argStart + k, 0);
+  }
+  try {
+    initializeLocals(vm, fr, func, args, kwnames);
+  } catch (e) {
+    popFrame(vm, fr);
+    throw e;
+  }
+  return fr;
+}
+
+/**
+ * initialize_locals (Python/ceval.c): binds args (owned, each taken and
+ * zeroed in the array as it is bound; the last len(kwnames) are keyword
+ * values) to the parameters of func's code in frame fr: positional ones,
+ * *args, keywords, **kwargs, then defaults and kwdefaults; TypeError in
+ * CPython's words for what does not fit. The references left in args when
+ * it throws are released.
  */
 function initializeLocals(vm: Vm, fr: Frame, func: number, args: number[], kwnames: number): void {
   const { interp } = vm;
   const rt = interp.rt;
   const co = fr.info.co;
   const f = fr.f;
-  // The common call (the shape CPython 3.11 specialises as CALL_PY_EXACT_ARGS): positional
-  // arguments only, exactly as many as the parameters, no *args / **kwargs / keyword-only ones.
-  if (kwnames === 0 && args.length === co.argcount && co.kwonlyargcount === 0 && (co.flags & (CO_VARARGS | CO_VARKEYWORDS)) === 0) {
-    for (let k = 0; k < args.length; k++) setSlot(f, k, args[k]!);
-    return;
-  }
-  const fields = interp.function.fields(func);
-  const qualname = (): string => interp.str.toString(fields.qualname);
-  const kw = kwnames === 0 ? [] : interp.tuple.items(kwnames);
-  const npos = args.length - kw.length;
+  const pending = args;
+  const qualname = (): string => interp.str.toString(funcQualname.get(func));
+  const nkw = kwnames === 0 ? 0 : interp.tuple.size(kwnames);
+  const npos = args.length - nkw;
   const argcount = co.argcount;
   const total = argcount + co.kwonlyargcount;
+  const defaultsTuple = funcDefaults.get(func);
+  const kwdefaults = funcKwdefaults.get(func);
   let i = 0;
-  const pending = args.slice();
   try {
     for (; i < Math.min(npos, argcount); i++) {
       setSlot(f, i, pending[i]!);
@@ -364,28 +462,30 @@ function initializeLocals(vm: Vm, fr: Frame, func: number, args: number[], kwnam
       }
       setSlot(f, total, t);
     } else if (npos > argcount) {
-      const ndef = fields.defaults === 0 ? 0 : interp.tuple.size(fields.defaults);
+      const ndef = defaultsTuple === 0 ? 0 : interp.tuple.size(defaultsTuple);
       const plural = (n: number): string => (n === 1 ? '' : 's');
       const given = npos;
       const takes = ndef > 0 ? `from ${argcount - ndef} to ${argcount}` : `${argcount}`;
       raise(vm, 'TypeError', `${qualname()}() takes ${takes} positional argument${plural(ndef > 0 ? 2 : argcount)} but ${given} ${given === 1 ? 'was' : 'were'} given`);
     }
     const lpnames = fr.info.lpnames;
-    for (let k = 0; k < kw.length; k++) {
+    for (let k = 0; k < nkw; k++) {
       const value = pending[npos + k]!;
+      const kwk = interp.tuple.getItem(kwnames, k);
       // By identity first (a call's keyword names and the parameters' names are interned), then by text.
       let idx = -1;
-      for (let j = co.posonlyargcount; j < total; j++) if (lpnames[j] === kw[k]) idx = j;
-      const name = idx >= 0 ? co.localsplusnames[idx]! : interp.str.toString(kw[k]!);
+      for (let j = co.posonlyargcount; j < total; j++) if (lpnames[j] === kwk) idx = j;
+      const name = idx >= 0 ? co.localsplusnames[idx]! : interp.str.toString(kwk);
       if (idx < 0) for (let j = co.posonlyargcount; j < total; j++) if (co.localsplusnames[j] === name) idx = j;
       if (idx < 0) {
         if (varkw === 0) {
           // positional_only_passed_as_keyword
+          const kw = interp.tuple.items(kwnames);
           const posonly = co.localsplusnames.slice(0, co.posonlyargcount).filter((n) => kw.some((k) => interp.str.toString(k) === n));
           if (posonly.length > 0) raise(vm, 'TypeError', `${qualname()}() got some positional-only arguments passed as keyword arguments: '${posonly.join(', ')}'`);
           raise(vm, 'TypeError', `${qualname()}() got an unexpected keyword argument '${name}'`);
         }
-        interp.dict.setItem(varkw, kw[k]!, value);
+        interp.dict.setItem(varkw, kwk, value);
         rt.decref(value);
         pending[npos + k] = 0;
         continue;
@@ -394,26 +494,27 @@ function initializeLocals(vm: Vm, fr: Frame, func: number, args: number[], kwnam
       setSlot(f, idx, value);
       pending[npos + k] = 0;
     }
-    const defaults = fields.defaults === 0 ? [] : interp.tuple.items(fields.defaults);
-    const missing: string[] = [];
+    const ndefaults = defaultsTuple === 0 ? 0 : interp.tuple.size(defaultsTuple);
+    let missing: string[] | null = null;
     for (let j = 0; j < argcount; j++) {
       if (slot(f, j) !== 0) continue;
-      const d = j - (argcount - defaults.length);
+      const d = j - (argcount - ndefaults);
       if (d >= 0) {
-        rt.incref(defaults[d]!);
-        setSlot(f, j, defaults[d]!);
-      } else missing.push(co.localsplusnames[j]!);
+        const v = interp.tuple.getItem(defaultsTuple, d);
+        rt.incref(v);
+        setSlot(f, j, v);
+      } else (missing ??= []).push(co.localsplusnames[j]!);
     }
-    if (missing.length > 0) raise(vm, 'TypeError', `${qualname()}() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${listNames(missing)}`);
+    if (missing !== null) raise(vm, 'TypeError', `${qualname()}() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${listNames(missing)}`);
     for (let j = argcount; j < total; j++) {
       if (slot(f, j) !== 0) continue;
-      const d = fields.kwdefaults === 0 ? 0 : interp.dict.getItem(fields.kwdefaults, id(vm, co.localsplusnames[j]!));
+      const d = kwdefaults === 0 ? 0 : interp.dict.getItem(kwdefaults, id(vm, co.localsplusnames[j]!));
       if (d !== 0) {
         rt.incref(d);
         setSlot(f, j, d);
-      } else missing.push(co.localsplusnames[j]!);
+      } else (missing ??= []).push(co.localsplusnames[j]!);
     }
-    if (missing.length > 0) raise(vm, 'TypeError', `${qualname()}() missing ${missing.length} required keyword-only argument${missing.length === 1 ? '' : 's'}: ${listNames(missing)}`);
+    if (missing !== null) raise(vm, 'TypeError', `${qualname()}() missing ${missing.length} required keyword-only argument${missing.length === 1 ? '' : 's'}: ${listNames(missing)}`);
   } finally {
     for (const p of pending) if (p !== 0) rt.decref(p);
   }
@@ -426,14 +527,14 @@ function listNames(names: string[]): string {
   return `${q.slice(0, -1).join(', ')}, and ${q[q.length - 1]}`;
 }
 
-/** A frame for a call of the Python function func (owned) with args (owned). */
-function pushCall(vm: Vm, func: number, args: number[], kwnames: number, entry: boolean): Frame {
+/** A frame for a call from JavaScript of the Python function func (owned) with args (owned; the array is consumed). */
+function pushCall(vm: Vm, st: EvalState, func: number, args: number[], kwnames: number, entry: boolean): Frame {
   const { interp } = vm;
-  const fields = interp.function.fields(func);
-  interp.rt.incref(fields.code);
+  const code = funcCode.get(func);
+  interp.rt.incref(code);
   let fr: Frame;
   try {
-    fr = pushFrame(vm, func, fields.code, fields.globals, fields.builtins, 0, entry);
+    fr = pushFrame(vm, st, func, code, funcGlobals.get(func), funcBuiltins.get(func), 0, entry);
   } catch (e) {
     for (const a of args) interp.rt.decref(a);
     throw e;
@@ -453,7 +554,7 @@ export function callPython(vm: Vm, func: number, args: readonly number[], kwname
   const rt = vm.interp.rt;
   rt.incref(func);
   for (const a of args) rt.incref(a);
-  const fr = pushCall(vm, func, args.slice(), kwnames, true);
+  const fr = pushCall(vm, evalState(vm), func, args.slice(), kwnames, true);
   return run(vm, fr);
 }
 
@@ -464,7 +565,7 @@ export function evalCode(vm: Vm, code: number, globals: number, locals: number, 
   rt.xincref(locals);
   rt.xincref(func);
   const builtins = vm.builtins;
-  const fr = pushFrame(vm, func, code, globals, builtins, locals, true);
+  const fr = pushFrame(vm, evalState(vm), func, code, globals, builtins, locals, true);
   return run(vm, fr);
 }
 
@@ -490,12 +591,12 @@ export function genSend(vm: Vm, gen: number, value: number): ['yield' | 'return'
   }
   const f = vm.gen.frame(gen);
   const saved = genStates.get(gen)!;
-  const stack = frameStack(vm);
-  const info = codeInfo(vm, fCode.get(f));
+  const st = evalState(vm);
+  const stack = st.stack;
+  const info = codeInfoIn(vm, st, fCode.get(f));
   fPrevious.set(f, stack.length > 0 ? stack[stack.length - 1]!.f : 0);
-  if (stack.length >= vm.recursionLimit) raise(vm, 'RecursionError', 'maximum recursion depth exceeded');
-  const fr: Frame = { f, info, ip: saved.ip, sp: saved.sp, lasti: saved.ip, initSelf: 0, entry: true, kwnames: 0, gen };
-  stack.push(fr);
+  if (stack.length >= vm.recursionLimit) recursionError(vm);
+  const fr = takeFrame(st, f, info, saved.ip, saved.sp, true, gen);
   vm.gen.setState(gen, FRAME_EXECUTING);
   interp.rt.incref(value);
   setSlot(f, fr.sp++, value);
@@ -539,7 +640,8 @@ function findHandler(info: CodeInfo, unit: number): ExceptionEntry | undefined {
 function run(vm: Vm, entryFrame: Frame): number {
   const { interp } = vm;
   const rt = interp.rt;
-  const stack = frameStack(vm);
+  const st = evalState(vm);
+  const stack = st.stack;
   const None = interp.singletons.None;
   let fr = entryFrame;
   let f = fr.f;
@@ -702,12 +804,12 @@ function run(vm: Vm, entryFrame: Frame): number {
           }
           case 149: {
             // COPY_FREE_VARS
-            const closure = interp.function.fields(fFunc.get(f)).closure;
-            const cells = interp.tuple.items(closure);
+            const closure = funcClosure.get(fFunc.get(f));
             const offset = info.nlocalsplus - oparg;
             for (let i = 0; i < oparg; i++) {
-              rt.incref(cells[i]!);
-              setSlot(f, offset + i, cells[i]!);
+              const cell = interp.tuple.getItem(closure, i);
+              rt.incref(cell);
+              setSlot(f, offset + i, cell);
             }
             break;
           }
@@ -815,65 +917,75 @@ function run(vm: Vm, entryFrame: Frame): number {
             const kwnames = fr.kwnames;
             fr.kwnames = 0;
             const base = sp - oparg - 2;
-            const isMeth = slot(f, base) !== 0;
-            const callable = isMeth ? slot(f, base) : slot(f, base + 1);
+            let isMeth = slot(f, base) !== 0;
+            let callable = isMeth ? slot(f, base) : slot(f, base + 1);
+            ip += 8;
+            let callableType = typeOf(vm, callable);
+            if (!isMeth && callableType === vm.method.type) {
+              // A bound method in the callable's place: [func, self, args...] as if LOAD_METHOD had made it (CALL's PyMethod_Check).
+              const m = callable;
+              callable = vm.method.func(m);
+              const self = vm.method.self(m);
+              rt.incref(callable);
+              rt.incref(self);
+              setSlot(f, base, callable);
+              setSlot(f, base + 1, self);
+              rt.decref(m);
+              isMeth = true;
+              callableType = typeOf(vm, callable);
+            }
             const argStart = isMeth ? base + 1 : base + 2;
             const nargs = sp - argStart;
-            ip += 8;
-            const callableType = typeOf(vm, callable);
-            if (
-              callableType === interp.function.type ||
-              (callableType === vm.method.type && typeOf(vm, vm.method.func(callable)) === interp.function.type) ||
-              isPythonInitClass(vm, callable)
-            ) {
-              // The inlined call: the frame takes the arguments' references.
+            if (callableType === interp.function.type) {
+              // The inlined call (CALL_PY_EXACT_ARGS ...): the new frame takes the function's and the arguments' references.
+              const top = sp;
+              sp = base;
+              save();
+              let next: Frame;
+              try {
+                next = pushPyCall(vm, st, f, isMeth ? base : base + 1, argStart, nargs, kwnames);
+              } catch (e) {
+                clearSlots(rt, f, base, top);
+                throw e;
+              }
+              load(next);
+              break;
+            }
+            if (isPythonInitClass(vm, callable)) {
+              // A class whose __init__ is a Python function: the instance made, then __init__'s frame inlined.
               const args: number[] = [];
               for (let i = 0; i < nargs; i++) {
                 args.push(slot(f, argStart + i));
                 setSlot(f, argStart + i, 0);
               }
-              let func = callable;
+              const cls = callable;
               setSlot(f, isMeth ? base : base + 1, 0);
               const other = slot(f, base);
-              if (!isMeth && other !== 0) rt.decref(other);
+              if (other !== 0) rt.decref(other);
               setSlot(f, base, 0);
               sp = base;
               save();
-              let initSelf = 0;
-              if (typeOf(vm, func) === vm.method.type) {
-                const m = func;
-                func = vm.method.func(m);
-                rt.incref(func);
-                const self = vm.method.self(m);
-                rt.incref(self);
-                args.unshift(self);
-                rt.decref(m);
-              } else if (vm.typeobj.check(func)) {
-                const cls = func;
-                const init = typeLookup(vm, vm.typeobj.typeOfObject(cls)!, id(vm, '__init__'));
-                let self: number;
-                try {
-                  self = vm.newInstance(cls, args, kwnames);
-                } catch (e) {
-                  for (const a of args) rt.decref(a);
-                  rt.decref(cls);
-                  throw e;
-                }
-                rt.decref(cls);
-                rt.incref(init);
-                func = init;
-                rt.incref(self);
-                args.unshift(self);
-                initSelf = self;
-              }
-              let next: Frame;
+              const init = typeLookup(vm, vm.typeobj.typeOfObject(cls)!, id(vm, '__init__'));
+              let self: number;
               try {
-                next = pushCall(vm, func, args, kwnames, false);
+                self = vm.newInstance(cls, args, kwnames);
               } catch (e) {
-                if (initSelf !== 0) rt.decref(initSelf);
+                for (const a of args) rt.decref(a);
+                rt.decref(cls);
                 throw e;
               }
-              next.initSelf = initSelf;
+              rt.decref(cls);
+              rt.incref(init);
+              rt.incref(self);
+              args.unshift(self);
+              let next: Frame;
+              try {
+                next = pushCall(vm, st, init, args, kwnames, false);
+              } catch (e) {
+                rt.decref(self);
+                throw e;
+              }
+              next.initSelf = self;
               load(next);
               break;
             }
@@ -884,13 +996,7 @@ function run(vm: Vm, entryFrame: Frame): number {
             try {
               res = callObject(vm, callable, args, kwnames);
             } finally {
-              for (let i = sp - 1; i >= base; i--) {
-                const v = slot(f, i);
-                if (v !== 0) {
-                  setSlot(f, i, 0);
-                  rt.decref(v);
-                }
-              }
+              clearSlots(rt, f, base, sp);
               sp = base;
             }
             push(res);
@@ -1645,6 +1751,17 @@ function run(vm: Vm, entryFrame: Frame): number {
         load(stack[stack.length - 1]!);
         traceHere(vm, exc, fr);
       }
+    }
+  }
+}
+
+/** Releases the references in slots [from, to) of frame f (zeroing them), top first. */
+function clearSlots(rt: Vm['interp']['rt'], f: number, from: number, to: number): void {
+  for (let i = to - 1; i >= from; i--) {
+    const v = slot(f, i);
+    if (v !== 0) {
+      setSlot(f, i, 0);
+      rt.decref(v);
     }
   }
 }
