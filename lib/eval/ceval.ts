@@ -54,6 +54,7 @@ import {
   unaryOp,
 } from './abstract.js';
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
+import { binaryOpFast, compareOpFast, storeSubscrFast, subscrFast } from './specializedOps.js';
 import { formatValue } from './format.js';
 import { printExpr } from './displayhook.js';
 import type { Vm } from './vm.js';
@@ -1089,7 +1090,8 @@ function run(vm: Vm, entryFrame: Frame): number {
             const rhs = pop();
             const lhs = pop();
             try {
-              push(binaryOp(vm, lhs, rhs, oparg));
+              const fast = binaryOpFast(vm, lhs, rhs, oparg);
+              push(fast !== 0 ? fast : binaryOp(vm, lhs, rhs, oparg));
             } finally {
               rt.decref(lhs);
               rt.decref(rhs);
@@ -1102,7 +1104,8 @@ function run(vm: Vm, entryFrame: Frame): number {
             const rhs = pop();
             const lhs = pop();
             try {
-              push(richCompare(vm, lhs, rhs, oparg));
+              const fast = compareOpFast(vm, lhs, rhs, oparg);
+              push(fast !== null ? interp.long.fromBool(fast) : richCompare(vm, lhs, rhs, oparg));
             } finally {
               rt.decref(lhs);
               rt.decref(rhs);
@@ -1159,7 +1162,8 @@ function run(vm: Vm, entryFrame: Frame): number {
             const sub = pop();
             const container = pop();
             try {
-              push(getItem(vm, container, sub));
+              const fast = subscrFast(vm, container, sub);
+              push(fast !== 0 ? fast : getItem(vm, container, sub));
             } finally {
               rt.decref(container);
               rt.decref(sub);
@@ -1173,7 +1177,7 @@ function run(vm: Vm, entryFrame: Frame): number {
             const container = pop();
             const v = pop();
             try {
-              setItem(vm, container, sub, v);
+              if (!storeSubscrFast(vm, container, sub, v)) setItem(vm, container, sub, v);
             } finally {
               rt.decref(sub);
               rt.decref(container);
