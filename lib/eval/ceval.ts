@@ -22,7 +22,6 @@
  * frame are its locals and stack, each slot an owned reference or NULL;
  * a popped frame holds no references.
  */
-import { beforeAsyncWith, getAsyncIter, getAsyncNext, getAwaitableIter } from './coroutines.js';
 import { CO_ASYNC_GENERATOR, CO_COROUTINE, CO_VARARGS, CO_VARKEYWORDS, type CodeObject } from '../frontend/code.js';
 import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fPrevInstr, fPrevious, copyFrame, localsplus, stacktop } from '../objects/types/frame.js';
 import { funcBuiltins, funcClosure, funcCode, funcDefaults, funcGlobals, funcKwdefaults, funcQualname } from '../objects/types/function.js';
@@ -32,7 +31,6 @@ import {
   callObject,
   contains,
   getAttr,
-  getAttrOrNull,
   customGetattribute,
   getItem,
   getIter,
@@ -40,24 +38,19 @@ import {
   isTrue,
   iterate,
   iterNext,
-  newErr,
   raise,
-  repr,
   richCompare,
   setAttr,
   setItem,
-  str,
   toPyErr,
   typeLookup,
-  withSetOperands,
   typeName,
   typeOf,
   unaryOp,
 } from './abstract.js';
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
 import { binaryOpFast, compareOpFast, storeSubscrFast, subscrFast } from './specializedOps.js';
-import { formatValue } from './format.js';
-import { printExpr } from './displayhook.js';
+import { coldOpcode } from './coldOpcodes.js';
 import type { Vm } from './vm.js';
 
 /** One entry of a code object's exception table (in code units). */
@@ -96,7 +89,7 @@ export interface CodeInfo {
  * (takeFrame), so a call makes no JavaScript object; nothing keeps one past
  * its frame's pop.
  */
-interface Frame {
+export interface Frame {
   f: number;
   info: CodeInfo;
   /** Byte offset of the next instruction. */
@@ -728,14 +721,6 @@ function run(vm: Vm, entryFrame: Frame): number {
             rt.xdecref(old);
             break;
           }
-          case 126: {
-            // DELETE_FAST
-            const old = slot(f, oparg);
-            if (old === 0) raise(vm, 'UnboundLocalError', `cannot access local variable '${info.co.localsplusnames[oparg]}' where it is not associated with a value`);
-            setSlot(f, oparg, 0);
-            rt.decref(old);
-            break;
-          }
           case 101: {
             // LOAD_NAME
             const name = info.names[oparg]!;
@@ -758,14 +743,6 @@ function run(vm: Vm, entryFrame: Frame): number {
             }
             break;
           }
-          case 91: {
-            // DELETE_NAME
-            const locals = fLocals.get(f);
-            const name = info.names[oparg]!;
-            if (!interp.dict.contains(locals, name)) raise(vm, 'NameError', `name '${info.co.names[oparg]}' is not defined`);
-            interp.dict.delItem(locals, name);
-            break;
-          }
           case 116: {
             // LOAD_GLOBAL
             const name = info.names[oparg >> 1]!;
@@ -776,24 +753,6 @@ function run(vm: Vm, entryFrame: Frame): number {
             rt.incref(v);
             push(v);
             ip += 10;
-            break;
-          }
-          case 97: {
-            // STORE_GLOBAL
-            const v = pop();
-            try {
-              interp.dict.setItem(fGlobals.get(f), info.names[oparg]!, v);
-            } finally {
-              rt.decref(v);
-            }
-            break;
-          }
-          case 98: {
-            // DELETE_GLOBAL
-            const g = fGlobals.get(f);
-            const name = info.names[oparg]!;
-            if (!interp.dict.contains(g, name)) raise(vm, 'NameError', `name '${info.co.names[oparg]}' is not defined`);
-            interp.dict.delItem(g, name);
             break;
           }
           case 135: {
@@ -845,13 +804,6 @@ function run(vm: Vm, entryFrame: Frame): number {
             const v = pop();
             interp.cell.set(slot(f, oparg), v);
             rt.decref(v);
-            break;
-          }
-          case 139: {
-            // DELETE_DEREF
-            const c = slot(f, oparg);
-            if (interp.cell.contents(c) === 0) raise(vm, 'NameError', `cannot access free variable '${info.co.localsplusnames[oparg]}' where it is not associated with a value in enclosing scope`);
-            interp.cell.set(c, 0);
             break;
           }
           case 106: {
@@ -1002,35 +954,6 @@ function run(vm: Vm, entryFrame: Frame): number {
               sp = base;
             }
             push(res);
-            break;
-          }
-          case 142: {
-            // CALL_FUNCTION_EX
-            const kwargs = oparg & 1 ? pop() : 0;
-            const callargs = pop();
-            const func = pop();
-            const nul = pop();
-            save();
-            try {
-              const posArgs = iterate(vm, callargs);
-              const kwItems = kwargs !== 0 ? interp.dict.items(kwargs) : [];
-              if (kwItems.some(([k]) => !interp.str.checkExact(k))) {
-                for (const a of posArgs) rt.decref(a);
-                raise(vm, 'TypeError', 'keywords must be strings');
-              }
-              const kwn = kwItems.length > 0 ? vm.tupleOf(kwItems.map(([k]) => k)) : 0;
-              try {
-                push(callObject(vm, func, [...posArgs, ...kwItems.map(([, v]) => v)], kwn));
-              } finally {
-                for (const a of posArgs) rt.decref(a);
-                if (kwn !== 0) rt.decref(kwn);
-              }
-            } finally {
-              rt.decref(callargs);
-              rt.xdecref(kwargs);
-              rt.decref(func);
-              rt.xdecref(nul);
-            }
             break;
           }
           case 132: {
@@ -1187,18 +1110,6 @@ function run(vm: Vm, entryFrame: Frame): number {
             ip += 2;
             break;
           }
-          case 61: {
-            // DELETE_SUBSCR
-            const sub = pop();
-            const container = pop();
-            try {
-              setItem(vm, container, sub, 0);
-            } finally {
-              rt.decref(sub);
-              rt.decref(container);
-            }
-            break;
-          }
           case 102:
           case 103:
           case 104: {
@@ -1219,128 +1130,11 @@ function run(vm: Vm, entryFrame: Frame): number {
             push(v);
             break;
           }
-          case 105: {
-            // BUILD_MAP
-            const ks: number[] = [];
-            const vs: number[] = [];
-            for (let i = sp - 2 * oparg; i < sp; i += 2) {
-              ks.push(slot(f, i));
-              vs.push(slot(f, i + 1));
-            }
-            const d = interp.dict.fromItems(ks, vs);
-            for (let i = 0; i < 2 * oparg; i++) rt.decref(pop());
-            push(d);
-            break;
-          }
-          case 156: {
-            // BUILD_CONST_KEY_MAP
-            const keys = pop();
-            const vs: number[] = [];
-            for (let i = sp - oparg; i < sp; i++) vs.push(slot(f, i));
-            let d: number;
-            try {
-              d = interp.dict.fromItems(interp.tuple.items(keys), vs);
-            } finally {
-              rt.decref(keys);
-            }
-            for (let i = 0; i < oparg; i++) rt.decref(pop());
-            push(d);
-            break;
-          }
-          case 157: {
-            // BUILD_STRING
-            let s = '';
-            for (let i = sp - oparg; i < sp; i++) s += interp.str.toString(slot(f, i));
-            for (let i = 0; i < oparg; i++) rt.decref(pop());
-            push(interp.str.fromString(s));
-            break;
-          }
-          case 133: {
-            // BUILD_SLICE
-            const step = oparg === 3 ? pop() : 0;
-            const stop = pop();
-            const start = pop();
-            push(interp.slice.new(start, stop, step));
-            rt.decref(start);
-            rt.decref(stop);
-            rt.xdecref(step);
-            break;
-          }
           case 145: {
             // LIST_APPEND
             const v = pop();
             interp.list.append(peek(oparg), v);
             rt.decref(v);
-            break;
-          }
-          case 146: {
-            // SET_ADD
-            const v = pop();
-            try {
-              interp.set.add(peek(oparg), v);
-            } finally {
-              rt.decref(v);
-            }
-            break;
-          }
-          case 147: {
-            // MAP_ADD
-            const v = pop();
-            const k = pop();
-            try {
-              interp.dict.setItem(peek(oparg), k, v);
-            } finally {
-              rt.decref(k);
-              rt.decref(v);
-            }
-            break;
-          }
-          case 162: {
-            // LIST_EXTEND
-            const it = pop();
-            try {
-              const items = iterate(vm, it);
-              interp.list.extendFromArray(peek(oparg), items);
-              for (const x of items) rt.decref(x);
-            } finally {
-              rt.decref(it);
-            }
-            break;
-          }
-          case 163: {
-            // SET_UPDATE (_PySet_Update: set_update_internal)
-            const it = pop();
-            try {
-              const so = peek(oparg);
-              withSetOperands(vm, [it], ([other]) => interp.set.update(so, other!));
-            } finally {
-              rt.decref(it);
-            }
-            break;
-          }
-          case 164:
-          case 165: {
-            // DICT_MERGE, DICT_UPDATE
-            const other = pop();
-            try {
-              if (!interp.dict.check(other)) raise(vm, 'TypeError', `'${typeName(vm, other)}' object is not a mapping`);
-              const target = peek(oparg);
-              if (opcode === 164) {
-                for (const k of interp.dict.keys(other)) {
-                  if (interp.dict.contains(target, k)) raise(vm, 'TypeError', `${repr(vm, k)} got multiple values for keyword argument '${str(vm, k)}'`);
-                }
-              }
-              interp.dict.update(target, other);
-            } finally {
-              rt.decref(other);
-            }
-            break;
-          }
-          case 82: {
-            // LIST_TO_TUPLE
-            const l = pop();
-            push(vm.tupleOf(interp.list.items(l)));
-            rt.decref(l);
             break;
           }
           case 92: {
@@ -1359,29 +1153,6 @@ function run(vm: Vm, entryFrame: Frame): number {
             }
             for (let i = items.length - 1; i >= 0; i--) push(items[i]!);
             ip += 2;
-            break;
-          }
-          case 94: {
-            // UNPACK_EX
-            const before = oparg & 0xff;
-            const after = oparg >> 8;
-            const seq = pop();
-            let items: number[];
-            try {
-              items = iterate(vm, seq);
-            } finally {
-              rt.decref(seq);
-            }
-            if (items.length < before + after) {
-              for (const x of items) rt.decref(x);
-              raise(vm, 'ValueError', `not enough values to unpack (expected at least ${before + after}, got ${items.length})`);
-            }
-            const mid = interp.list.new(0);
-            interp.list.extendFromArray(mid, items.slice(before, items.length - after));
-            for (const x of items.slice(before, items.length - after)) rt.decref(x);
-            for (let i = items.length - 1; i >= items.length - after; i--) push(items[i]!);
-            push(mid);
-            for (let i = before - 1; i >= 0; i--) push(items[i]!);
             break;
           }
           case 68: {
@@ -1458,163 +1229,6 @@ function run(vm: Vm, entryFrame: Frame): number {
             setSlot(f, sp - oparg, a);
             break;
           }
-          case 71: {
-            // LOAD_BUILD_CLASS
-            const v = interp.dict.getItem(fBuiltins.get(f), id(vm, '__build_class__'));
-            rt.incref(v);
-            push(v);
-            break;
-          }
-          case 85: {
-            // SETUP_ANNOTATIONS
-            const locals = fLocals.get(f);
-            if (!interp.dict.contains(locals, id(vm, '__annotations__'))) {
-              const d = interp.dict.new();
-              interp.dict.setItem(locals, id(vm, '__annotations__'), d);
-              rt.decref(d);
-            }
-            break;
-          }
-          case 35: {
-            // PUSH_EXC_INFO
-            const v = pop();
-            push(vm.excInfo !== 0 ? vm.excInfo : (rt.incref(None), None));
-            vm.excInfo = v;
-            rt.incref(v);
-            push(v);
-            break;
-          }
-          case 89: {
-            // POP_EXCEPT
-            const prev = pop();
-            const cur = vm.excInfo;
-            vm.excInfo = prev === None ? 0 : prev;
-            if (prev === None) rt.decref(prev);
-            rt.xdecref(cur);
-            break;
-          }
-          case 36: {
-            // CHECK_EXC_MATCH
-            const right = pop();
-            const left = top();
-            try {
-              push(interp.long.fromBool(excMatches(vm, left, right)));
-            } finally {
-              rt.decref(right);
-            }
-            break;
-          }
-          case 119: {
-            // RERAISE
-            // The lasti under the exception only moves frame->prev_instr for f_lineno; the handler lookup uses this instruction.
-            const exc = pop();
-            throw new PyErr(exc, 'reraise');
-          }
-          case 130: {
-            // RAISE_VARARGS
-            const cause = oparg === 2 ? pop() : 0;
-            const excArg = oparg >= 1 ? pop() : 0;
-            if (oparg === 0) {
-              if (vm.excInfo === 0) raise(vm, 'RuntimeError', 'No active exception to reraise');
-              rt.incref(vm.excInfo);
-              throw new PyErr(vm.excInfo, 'reraise');
-            }
-            let exc: number;
-            try {
-              exc = vm.makeException(excArg);
-            } finally {
-              rt.decref(excArg);
-            }
-            if (cause !== 0) {
-              try {
-                if (cause === None) vm.exc.set(exc, 'cause', 0);
-                else {
-                  const c = vm.makeException(cause);
-                  vm.exc.set(exc, 'cause', c);
-                  rt.decref(c);
-                }
-                vm.exc.setSuppressContext(exc, true);
-              } finally {
-                rt.decref(cause);
-              }
-            }
-            throw new PyErr(exc, 'raise');
-          }
-          case 74: {
-            // LOAD_ASSERTION_ERROR
-            const t = vm.typeObject(vm.excType('AssertionError'));
-            rt.incref(t);
-            push(t);
-            break;
-          }
-          case 108: {
-            // IMPORT_NAME
-            const fromlist = pop();
-            const level = pop();
-            rt.decref(fromlist);
-            rt.decref(level);
-            push(vm.importModule(info.co.names[oparg]!));
-            break;
-          }
-          case 109: {
-            // IMPORT_FROM
-            const m = top();
-            const v = getAttrOrNull(vm, m, info.names[oparg]!);
-            if (v === 0) raise(vm, 'ImportError', `cannot import name '${info.co.names[oparg]}' from '${str(vm, vm.module.name(m))}' (unknown location)`);
-            push(v);
-            break;
-          }
-          case 155: {
-            // FORMAT_VALUE
-            const spec = (oparg & 4) === 4 ? pop() : 0;
-            const v = pop();
-            try {
-              const conv = oparg & 3;
-              const s = formatValue(vm, v, conv, spec === 0 ? '' : interp.str.toString(spec));
-              push(interp.str.fromString(s));
-            } finally {
-              rt.decref(v);
-              rt.xdecref(spec);
-            }
-            break;
-          }
-          case 53: {
-            // BEFORE_WITH
-            const mgr = top();
-            const enter = vm.lookupSpecialOrRaise(mgr, '__enter__');
-            const exit = vm.lookupSpecialOrRaise(mgr, '__exit__');
-            const boundExit = vm.method.new(exit, mgr);
-            setSlot(f, sp - 1, boundExit);
-            try {
-              push(callObject(vm, enter, [mgr], 0));
-            } finally {
-              rt.decref(mgr);
-            }
-            break;
-          }
-          case 49: {
-            // WITH_EXCEPT_START: exit(type(val), val, tb)
-            const val = peek(1);
-            const exit = peek(4);
-            const tp = vm.typeObject(typeOf(vm, val));
-            push(callObject(vm, exit, [tp, val, None], 0));
-            break;
-          }
-          case 30: {
-            // GET_LEN
-            push(interp.long.fromNumber(vm.len(top())));
-            break;
-          }
-          case 70: {
-            // PRINT_EXPR
-            const v = pop();
-            try {
-              printExpr(vm, v);
-            } finally {
-              rt.decref(v);
-            }
-            break;
-          }
           case 75: {
             // RETURN_GENERATOR: the frame moves into a new generator object (_Py_MakeCoro + _PyFrame_Copy).
             if (info.co.flags & CO_ASYNC_GENERATOR) unsupported('an asynchronous generator');
@@ -1654,52 +1268,6 @@ function run(vm: Vm, entryFrame: Frame): number {
             stack.pop();
             return v;
           }
-          case 69: {
-            // GET_YIELD_FROM_ITER
-            const v = top();
-            if (!vm.gen.check(v)) {
-              setSlot(f, sp - 1, getIter(vm, v));
-              rt.decref(v);
-            }
-            break;
-          }
-          case 50: {
-            // GET_AITER
-            const obj = top();
-            setSlot(f, sp - 1, getAsyncIter(vm, obj));
-            rt.decref(obj);
-            break;
-          }
-          case 51: {
-            // GET_ANEXT
-            push(getAsyncNext(vm, top()));
-            break;
-          }
-          case 54: {
-            // END_ASYNC_FOR: StopAsyncIteration ends the loop (the async iterator popped too); anything else is raised again.
-            const exc = pop();
-            if (!vm.isSubtype(typeOf(vm, exc), vm.excType('StopAsyncIteration'))) throw new PyErr(exc, 'reraise');
-            rt.decref(exc);
-            rt.decref(pop());
-            break;
-          }
-          case 52: {
-            // BEFORE_ASYNC_WITH
-            const mgr = top();
-            const [exit, res] = beforeAsyncWith(vm, mgr);
-            setSlot(f, sp - 1, exit);
-            rt.decref(mgr);
-            push(res);
-            break;
-          }
-          case 131: {
-            // GET_AWAITABLE
-            const iterable = top();
-            const it = getAwaitableIter(vm, iterable, oparg);
-            setSlot(f, sp - 1, it);
-            rt.decref(iterable);
-            break;
-          }
           case 123: {
             // SEND
             const v = pop();
@@ -1724,7 +1292,14 @@ function run(vm: Vm, entryFrame: Frame): number {
             break;
           }
           default:
-            unsupported(`the opcode ${opcode}`);
+            // The less frequent instructions, out of this function (coldOpcodes.ts).
+            save();
+            try {
+              coldOpcode(vm, fr, opcode, oparg);
+            } finally {
+              ip = fr.ip;
+              sp = fr.sp;
+            }
         }
       }
     } catch (e) {
@@ -1766,19 +1341,6 @@ function clearSlots(rt: Vm['interp']['rt'], f: number, from: number, to: number)
       rt.decref(v);
     }
   }
-}
-
-/** PyErr_GivenExceptionMatches(left, right): right a class or a tuple of classes. */
-function excMatches(vm: Vm, exc: number, right: number): boolean {
-  const { interp } = vm;
-  const classes = interp.tuple.check(right) ? interp.tuple.items(right) : [right];
-  const t = typeOf(vm, exc);
-  for (const c of classes) {
-    const ct = vm.typeobj.typeOfObject(c);
-    if (ct === undefined) throw newErr(vm, 'TypeError', 'catching classes that do not inherit from BaseException is not allowed');
-    if (vm.isSubtype(t, ct)) return true;
-  }
-  return false;
 }
 
 /** Whether callable is a class whose __init__ is a Python function (the loop then inlines the __init__ call). */
