@@ -975,6 +975,7 @@ function run(vm: Vm, entryFrame: Frame): number {
                   defaults,
                   kwdefaults,
                   closure,
+                  annotations,
                   ...(doc !== undefined ? { doc } : {}),
                 }),
               );

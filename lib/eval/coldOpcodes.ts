@@ -15,6 +15,7 @@
  * goes on from, also when it throws.
  */
 import { beforeAsyncWith, getAsyncIter, getAsyncNext, getAwaitableIter } from './coroutines.js';
+import { opname } from '../frontend/opcode.js';
 import { fBuiltins, fGlobals, fLocals, localsplus, stacktop } from '../objects/types/frame.js';
 import {
   callObject,
@@ -35,7 +36,15 @@ import type { Frame } from './ceval.js';
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
 import { formatValue } from './format.js';
 import { printExpr } from './displayhook.js';
+import { matchClass, matchKeys, matchMapping, matchSequence } from './patternMatching.js';
 import type { Vm } from './vm.js';
+
+/** The construct behind an opcode the loop does not run, for its NotImplementedError. */
+const UNSUPPORTED_CONSTRUCTS = new Map<number, string>([
+  [37, 'except* (exception groups)'],
+  [88, 'except* (exception groups)'],
+  [84, "'from ... import *'"],
+]);
 
 const slot = (f: number, i: number): number => localsplus.get(f, i);
 const setSlot = (f: number, i: number, v: number): void => localsplus.set(f, i, v);
@@ -425,6 +434,35 @@ export function coldOpcode(vm: Vm, fr: Frame, opcode: number, oparg: number): vo
       push(fr, interp.long.fromNumber(vm.len(top(fr))));
       break;
     }
+    case 31:
+    case 32: {
+      // MATCH_MAPPING, MATCH_SEQUENCE
+      const b = (opcode === 31 ? matchMapping(vm, top(fr)) : matchSequence(vm, top(fr))) ? interp.long.True : interp.long.False;
+      rt.incref(b);
+      push(fr, b);
+      break;
+    }
+    case 33:
+      // MATCH_KEYS: the subject and keys stay; their values (or None) pushed.
+      push(fr, matchKeys(vm, peek(fr, 2), top(fr)));
+      break;
+    case 152: {
+      // MATCH_CLASS: subject, type, names -> the attributes (or None).
+      const names = pop(fr);
+      const type = pop(fr);
+      const subject = top(fr);
+      let attrs: number;
+      try {
+        attrs = matchClass(vm, subject, type, oparg, names);
+      } finally {
+        rt.decref(names);
+        rt.decref(type);
+      }
+      if (attrs === 0) rt.incref((attrs = None));
+      setSlot(f, fr.sp - 1, attrs);
+      rt.decref(subject);
+      break;
+    }
     case 70: {
       // PRINT_EXPR
       const v = pop(fr);
@@ -482,7 +520,7 @@ export function coldOpcode(vm: Vm, fr: Frame, opcode: number, oparg: number): vo
       break;
     }
     default:
-      throw new EvalNotImplementedError(`the opcode ${opcode} is not supported by pymem's evaluation loop (${info.co.filename}:${info.lines[fr.lasti >> 1]})`);
+      throw new EvalNotImplementedError(`${UNSUPPORTED_CONSTRUCTS.get(opcode) ?? `the opcode ${opname[opcode]}`} is not supported by pymem's evaluation loop (${info.co.filename}:${info.lines[fr.lasti >> 1]})`);
   }
 }
 
