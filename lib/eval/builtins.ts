@@ -372,18 +372,18 @@ export function installBuiltins(vm: Vm): void {
   const optStr = (o: number | undefined): string | undefined => (o === undefined || o === None ? undefined : sv(o));
   const strOrTuple = (o: number): string | string[] => (interp.tuple.check(o) ? interp.tuple.items(o).map(sv) : sv(o));
   const strList = (parts: string[]): number => listOf(vm, parts.map((p) => newStr(vm, p)), true);
-  /** A str that is one whole piece: the str itself (the split functions' no-split case). New reference. */
-  const piece = (self: number, p: string): number => (p === sv(self) ? newRef(vm, self) : newStr(vm, p));
+  /** A piece p of self (whose text is `whole`, read once per call: reading it per piece made split quadratic): self itself when it is the whole (the split functions' no-split case). New reference. */
+  const piece = (self: number, whole: string, p: string): number => (p.length === whole.length ? newRef(vm, self) : newStr(vm, p));
   /**
    * The list str.split / rsplit return (stringlib/split.h): PyList_New of
    * PREALLOC_SIZE(maxsplit) slots (at most 12), the first 12 pieces set in
    * place, any more appended, then FIX_PREALLOC_SIZE.
    */
-  const splitList = (self: number, parts: string[], maxsplit: number): number => {
+  const splitList = (self: number, whole: string, parts: string[], maxsplit: number): number => {
     const MAX_PREALLOC = 12;
     const l = L.new(maxsplit < 0 || maxsplit >= MAX_PREALLOC ? MAX_PREALLOC : maxsplit + 1);
     parts.forEach((p, i) => {
-      const s = piece(self, p);
+      const s = piece(self, whole, p);
       if (i < MAX_PREALLOC) L.setItem(l, i, s);
       else {
         L.append(l, s);
@@ -409,18 +409,21 @@ export function installBuiltins(vm: Vm): void {
     split: (self, args, kwnames) => {
       const { pos, kw } = splitArgs(vm, args, kwnames);
       const maxsplit = optInt(pos[1] ?? kw.get('maxsplit')) ?? -1;
-      return splitList(self, strSplit(sv(self), optStr(pos[0] ?? kw.get('sep')), maxsplit), maxsplit);
+      const whole = sv(self);
+      return splitList(self, whole, strSplit(whole, optStr(pos[0] ?? kw.get('sep')), maxsplit), maxsplit);
     },
     rsplit: (self, args, kwnames) => {
       const { pos, kw } = splitArgs(vm, args, kwnames);
       const maxsplit = optInt(pos[1] ?? kw.get('maxsplit')) ?? -1;
-      return splitList(self, strRsplit(sv(self), optStr(pos[0] ?? kw.get('sep')), maxsplit), maxsplit);
+      const whole = sv(self);
+      return splitList(self, whole, strRsplit(whole, optStr(pos[0] ?? kw.get('sep')), maxsplit), maxsplit);
     },
     // stringlib splitlines: PyList_New(0), each line appended (the str itself when it has no line break).
     splitlines: (self, args) => {
       const l = L.new(0);
-      for (const p of strSplitlines(sv(self), args.length > 0 && isTrue(vm, args[0]!))) {
-        const s = piece(self, p);
+      const whole = sv(self);
+      for (const p of strSplitlines(whole, args.length > 0 && isTrue(vm, args[0]!))) {
+        const s = piece(self, whole, p);
         L.append(l, s);
         rt.decref(s);
       }

@@ -22,17 +22,15 @@
  * frame are its locals and stack, each slot an owned reference or NULL;
  * a popped frame holds no references.
  */
-import { beforeAsyncWith, getAsyncIter, getAsyncNext, getAwaitableIter } from './coroutines.js';
 import { CO_ASYNC_GENERATOR, CO_COROUTINE, CO_VARARGS, CO_VARKEYWORDS, type CodeObject } from '../frontend/code.js';
-import { opname } from '../frontend/opcode.js';
 import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fPrevInstr, fPrevious, copyFrame, localsplus, stacktop } from '../objects/types/frame.js';
+import { funcBuiltins, funcClosure, funcCode, funcDefaults, funcGlobals, funcKwdefaults, funcQualname } from '../objects/types/function.js';
 import { FRAME_CLEARED, FRAME_COMPLETED, FRAME_CREATED, FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
 import {
   binaryOp,
   callObject,
   contains,
   getAttr,
-  getAttrOrNull,
   customGetattribute,
   getItem,
   getIter,
@@ -40,24 +38,19 @@ import {
   isTrue,
   iterate,
   iterNext,
-  newErr,
   raise,
-  repr,
   richCompare,
   setAttr,
   setItem,
-  str,
   toPyErr,
   typeLookup,
-  withSetOperands,
   typeName,
   typeOf,
   unaryOp,
 } from './abstract.js';
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
-import { formatValue } from './format.js';
-import { printExpr } from './displayhook.js';
-import { matchClass, matchKeys, matchMapping, matchSequence } from './patternMatching.js';
+import { binaryOpFast, compareOpFast, storeSubscrFast, subscrFast } from './specializedOps.js';
+import { coldOpcode } from './coldOpcodes.js';
 import type { Vm } from './vm.js';
 
 /** One entry of a code object's exception table (in code units). */
@@ -68,13 +61,6 @@ interface ExceptionEntry {
   readonly depth: number;
   readonly lasti: boolean;
 }
-
-/** The construct behind an opcode the loop does not run, for its NotImplementedError. */
-const UNSUPPORTED_CONSTRUCTS = new Map<number, string>([
-  [37, 'except* (exception groups)'],
-  [88, 'except* (exception groups)'],
-  [84, "'from ... import *'"],
-]);
 
 /** What the loop needs of a code object, decoded once (by the code object's pointer). */
 export interface CodeInfo {
@@ -97,10 +83,15 @@ export interface CodeInfo {
   readonly endCols: Int32Array;
 }
 
-/** A running frame, as the loop keeps it beside the _PyInterpreterFrame. */
-interface Frame {
-  readonly f: number;
-  readonly info: CodeInfo;
+/**
+ * A running frame, as the loop keeps it beside the _PyInterpreterFrame.
+ * The objects are reused: the frame at depth d is always EvalState.pool[d]
+ * (takeFrame), so a call makes no JavaScript object; nothing keeps one past
+ * its frame's pop.
+ */
+export interface Frame {
+  f: number;
+  info: CodeInfo;
   /** Byte offset of the next instruction. */
   ip: number;
   /** Slots of localsplus in use (locals + stack). */
@@ -110,7 +101,7 @@ interface Frame {
   /** The instance a frame of __init__ made (its result, once __init__ returns None); 0 otherwise. */
   initSelf: number;
   /** Whether returning from this frame returns to JavaScript. */
-  readonly entry: boolean;
+  entry: boolean;
   /** KW_NAMES's tuple for the next CALL (borrowed from co_consts), 0 for none. */
   kwnames: number;
   /** The generator whose frame this is (its gi_iframe), 0 for a frame on the data stack. */
@@ -128,8 +119,17 @@ export interface TracebackEntry {
   readonly endCol: number;
 }
 
-const codeInfos = new WeakMap<Vm, Map<number, CodeInfo>>();
-const frames = new WeakMap<Vm, Frame[]>();
+/** What the loop keeps per interpreter beside the Vm. */
+interface EvalState {
+  /** The running frames, outermost first: pool[0 .. stack.length). */
+  readonly stack: Frame[];
+  /** Frame objects by depth, made once and reused. */
+  readonly pool: Frame[];
+  /** The decoded code objects, by pointer. */
+  readonly codeInfos: Map<number, CodeInfo>;
+}
+
+const evalStates = new WeakMap<Vm, EvalState>();
 
 /** The traceback entries of each exception in flight or caught (innermost last). */
 export const tracebacks = new WeakMap<Vm, Map<number, TracebackEntry[]>>();
@@ -144,10 +144,41 @@ function tbOf(vm: Vm): Map<number, TracebackEntry[]> {
   return m;
 }
 
+function evalState(vm: Vm): EvalState {
+  let st = evalStates.get(vm);
+  if (st === undefined) {
+    const codeInfos = new Map<number, CodeInfo>();
+    evalStates.set(vm, (st = { stack: [], pool: [], codeInfos }));
+    // A freed code object's address is reused by the next block of its size: its decoding goes with it.
+    vm.code.onDealloc = (op) => codeInfos.delete(op);
+  }
+  return st;
+}
+
 function frameStack(vm: Vm): Frame[] {
-  let s = frames.get(vm);
-  if (s === undefined) frames.set(vm, (s = []));
-  return s;
+  return evalState(vm).stack;
+}
+
+/** The Frame object for a frame pushed now (at depth stack.length), pushed on the stack. */
+function takeFrame(st: EvalState, f: number, info: CodeInfo, ip: number, sp: number, entry: boolean, gen: number): Frame {
+  const d = st.stack.length;
+  let fr = st.pool[d];
+  if (fr === undefined) {
+    fr = { f, info, ip, sp, lasti: ip, initSelf: 0, entry, kwnames: 0, gen };
+    st.pool.push(fr);
+  } else {
+    fr.f = f;
+    fr.info = info;
+    fr.ip = ip;
+    fr.sp = sp;
+    fr.lasti = ip;
+    fr.initSelf = 0;
+    fr.entry = entry;
+    fr.kwnames = 0;
+    fr.gen = gen;
+  }
+  st.stack.push(fr);
+  return fr;
 }
 
 /** The frames running now, outermost first, each with the byte offset of its running instruction (for sys._getframe-like needs, super() and tracemalloc). */
@@ -157,13 +188,11 @@ export function currentFrames(vm: Vm): readonly { readonly f: number; readonly i
 
 /** The decoded form of a code object. */
 export function codeInfo(vm: Vm, ptr: number): CodeInfo {
-  let m = codeInfos.get(vm);
-  if (m === undefined) {
-    const map = (m = new Map());
-    codeInfos.set(vm, map);
-    // A freed code object's address is reused by the next block of its size: its decoding goes with it.
-    vm.code.onDealloc = (op) => map.delete(op);
-  }
+  return codeInfoIn(vm, evalState(vm), ptr);
+}
+
+function codeInfoIn(vm: Vm, st: EvalState, ptr: number): CodeInfo {
+  const m = st.codeInfos;
   let info = m.get(ptr);
   if (info === undefined) {
     const co = vm.code.value(ptr);
@@ -280,26 +309,29 @@ function parseLineTable(
 const slot = (f: number, i: number): number => localsplus.get(f, i);
 const setSlot = (f: number, i: number, v: number): void => localsplus.set(f, i, v);
 
+/** The RecursionError of a call past sys.getrecursionlimit() (_Py_EnterRecursivePy). */
+function recursionError(vm: Vm): never {
+  raise(vm, 'RecursionError', 'maximum recursion depth exceeded');
+}
+
 /**
- * _PyEvalFramePushAndInit: a frame for func (owned) with its locals
- * initialised from args (owned references, the last len(kwnames) the
- * keyword values; initialize_locals), or for module / class code (func 0,
- * code owned, locals owned).
+ * _PyEvalFramePushAndInit's push (_PyFrame_InitializeSpecials): a frame
+ * for func (owned) or for module / class code (func 0, code owned, locals
+ * owned), its locals NULL. Releases the references when the depth is at the
+ * limit (RecursionError).
  */
-function pushFrame(vm: Vm, func: number, code: number, globals: number, builtins: number, locals: number, entry: boolean): Frame {
-  const stack = frameStack(vm);
+function pushFrame(vm: Vm, st: EvalState, func: number, code: number, globals: number, builtins: number, locals: number, entry: boolean): Frame {
+  const stack = st.stack;
   if (stack.length >= vm.recursionLimit) {
     vm.interp.rt.xdecref(func);
     if (func !== 0) vm.interp.rt.decref(code);
     vm.interp.rt.xdecref(locals);
-    raise(vm, 'RecursionError', 'maximum recursion depth exceeded');
+    recursionError(vm);
   }
-  const info = codeInfo(vm, code);
+  const info = codeInfoIn(vm, st, code);
   const previous = stack.length > 0 ? stack[stack.length - 1]!.f : 0;
   const f = vm.dataStack.push(func, code, globals, builtins, locals, info.nlocalsplus + info.co.stacksize, info.nlocalsplus, previous);
-  const fr: Frame = { f, info, ip: 0, sp: info.nlocalsplus, lasti: 0, initSelf: 0, entry, kwnames: 0, gen: 0 };
-  stack.push(fr);
-  return fr;
+  return takeFrame(st, f, info, 0, info.nlocalsplus, entry, 0);
 }
 
 /** _PyFrame_Clear + pop: every reference the frame holds released, its memory back to the data stack. */
@@ -331,30 +363,81 @@ function popFrame(vm: Vm, fr: Frame): void {
 }
 
 /**
- * initialize_locals (Python/ceval.c): binds args (owned; the last
- * len(kwnames) are keyword values) to the parameters of func's code in
- * frame f: positional ones, *args, keywords, **kwargs, then defaults and
- * kwdefaults; TypeError in CPython's words for what does not fit.
+ * The frame of a call from the loop of the Python function in src's slot
+ * funcSlot with the nargs arguments in src's slots from argStart (the last
+ * len(kwnames) keyword values): _PyEvalFramePushAndInit over the caller's
+ * stack. The function's and the arguments' references move into the new
+ * frame (their slots zeroed); what is left when it throws is the caller's
+ * to release. CALL_PY_EXACT_ARGS's shape (positional arguments only,
+ * exactly as many as the parameters, no *args / **kwargs / keyword-only
+ * ones) and CALL_PY_WITH_DEFAULTS's (fewer, the rest from the defaults) are
+ * filled in place; anything else goes through initializeLocals.
+ */
+function pushPyCall(vm: Vm, st: EvalState, src: number, funcSlot: number, argStart: number, nargs: number, kwnames: number): Frame {
+  const rt = vm.interp.rt;
+  const func = slot(src, funcSlot);
+  if (st.stack.length >= vm.recursionLimit) recursionError(vm);
+  const code = funcCode.get(func);
+  const info = codeInfoIn(vm, st, code);
+  const co = info.co;
+  rt.incref(code);
+  const stack = st.stack;
+  const f = vm.dataStack.push(func, code, funcGlobals.get(func), funcBuiltins.get(func), 0, info.nlocalsplus + co.stacksize, info.nlocalsplus, stack.length > 0 ? stack[stack.length - 1]!.f : 0);
+  setSlot(src, funcSlot, 0);
+  const fr = takeFrame(st, f, info, 0, info.nlocalsplus, false, 0);
+  const argcount = co.argcount;
+  if (kwnames === 0 && nargs <= argcount && co.kwonlyargcount === 0 && (co.flags & (CO_VARARGS | CO_VARKEYWORDS)) === 0) {
+    const defaults = funcDefaults.get(func);
+    const ndef = defaults === 0 ? 0 : vm.interp.tuple.size(defaults);
+    if (nargs + ndef >= argcount) {
+      for (let k = 0; k < nargs; k++) {
+        setSlot(f, k, slot(src, argStart + k));
+        setSlot(src, argStart + k, 0);
+      }
+      for (let k = nargs; k < argcount; k++) {
+        const d = vm.interp.tuple.getItem(defaults, k - (argcount - ndef));
+        rt.incref(d);
+        setSlot(f, k, d);
+      }
+      return fr;
+    }
+  }
+  const args = new Array<number>(nargs);
+  for (let k = 0; k < nargs; k++) {
+    args[k] = slot(src, argStart + k);
+    setSlot(src, argStart + k, 0);
+  }
+  try {
+    initializeLocals(vm, fr, func, args, kwnames);
+  } catch (e) {
+    popFrame(vm, fr);
+    throw e;
+  }
+  return fr;
+}
+
+/**
+ * initialize_locals (Python/ceval.c): binds args (owned, each taken and
+ * zeroed in the array as it is bound; the last len(kwnames) are keyword
+ * values) to the parameters of func's code in frame fr: positional ones,
+ * *args, keywords, **kwargs, then defaults and kwdefaults; TypeError in
+ * CPython's words for what does not fit. The references left in args when
+ * it throws are released.
  */
 function initializeLocals(vm: Vm, fr: Frame, func: number, args: number[], kwnames: number): void {
   const { interp } = vm;
   const rt = interp.rt;
   const co = fr.info.co;
   const f = fr.f;
-  // The common call (the shape CPython 3.11 specialises as CALL_PY_EXACT_ARGS): positional
-  // arguments only, exactly as many as the parameters, no *args / **kwargs / keyword-only ones.
-  if (kwnames === 0 && args.length === co.argcount && co.kwonlyargcount === 0 && (co.flags & (CO_VARARGS | CO_VARKEYWORDS)) === 0) {
-    for (let k = 0; k < args.length; k++) setSlot(f, k, args[k]!);
-    return;
-  }
-  const fields = interp.function.fields(func);
-  const qualname = (): string => interp.str.toString(fields.qualname);
-  const kw = kwnames === 0 ? [] : interp.tuple.items(kwnames);
-  const npos = args.length - kw.length;
+  const pending = args;
+  const qualname = (): string => interp.str.toString(funcQualname.get(func));
+  const nkw = kwnames === 0 ? 0 : interp.tuple.size(kwnames);
+  const npos = args.length - nkw;
   const argcount = co.argcount;
   const total = argcount + co.kwonlyargcount;
+  const defaultsTuple = funcDefaults.get(func);
+  const kwdefaults = funcKwdefaults.get(func);
   let i = 0;
-  const pending = args.slice();
   try {
     for (; i < Math.min(npos, argcount); i++) {
       setSlot(f, i, pending[i]!);
@@ -374,28 +457,30 @@ function initializeLocals(vm: Vm, fr: Frame, func: number, args: number[], kwnam
       }
       setSlot(f, total, t);
     } else if (npos > argcount) {
-      const ndef = fields.defaults === 0 ? 0 : interp.tuple.size(fields.defaults);
+      const ndef = defaultsTuple === 0 ? 0 : interp.tuple.size(defaultsTuple);
       const plural = (n: number): string => (n === 1 ? '' : 's');
       const given = npos;
       const takes = ndef > 0 ? `from ${argcount - ndef} to ${argcount}` : `${argcount}`;
       raise(vm, 'TypeError', `${qualname()}() takes ${takes} positional argument${plural(ndef > 0 ? 2 : argcount)} but ${given} ${given === 1 ? 'was' : 'were'} given`);
     }
     const lpnames = fr.info.lpnames;
-    for (let k = 0; k < kw.length; k++) {
+    for (let k = 0; k < nkw; k++) {
       const value = pending[npos + k]!;
+      const kwk = interp.tuple.getItem(kwnames, k);
       // By identity first (a call's keyword names and the parameters' names are interned), then by text.
       let idx = -1;
-      for (let j = co.posonlyargcount; j < total; j++) if (lpnames[j] === kw[k]) idx = j;
-      const name = idx >= 0 ? co.localsplusnames[idx]! : interp.str.toString(kw[k]!);
+      for (let j = co.posonlyargcount; j < total; j++) if (lpnames[j] === kwk) idx = j;
+      const name = idx >= 0 ? co.localsplusnames[idx]! : interp.str.toString(kwk);
       if (idx < 0) for (let j = co.posonlyargcount; j < total; j++) if (co.localsplusnames[j] === name) idx = j;
       if (idx < 0) {
         if (varkw === 0) {
           // positional_only_passed_as_keyword
+          const kw = interp.tuple.items(kwnames);
           const posonly = co.localsplusnames.slice(0, co.posonlyargcount).filter((n) => kw.some((k) => interp.str.toString(k) === n));
           if (posonly.length > 0) raise(vm, 'TypeError', `${qualname()}() got some positional-only arguments passed as keyword arguments: '${posonly.join(', ')}'`);
           raise(vm, 'TypeError', `${qualname()}() got an unexpected keyword argument '${name}'`);
         }
-        interp.dict.setItem(varkw, kw[k]!, value);
+        interp.dict.setItem(varkw, kwk, value);
         rt.decref(value);
         pending[npos + k] = 0;
         continue;
@@ -404,26 +489,27 @@ function initializeLocals(vm: Vm, fr: Frame, func: number, args: number[], kwnam
       setSlot(f, idx, value);
       pending[npos + k] = 0;
     }
-    const defaults = fields.defaults === 0 ? [] : interp.tuple.items(fields.defaults);
-    const missing: string[] = [];
+    const ndefaults = defaultsTuple === 0 ? 0 : interp.tuple.size(defaultsTuple);
+    let missing: string[] | null = null;
     for (let j = 0; j < argcount; j++) {
       if (slot(f, j) !== 0) continue;
-      const d = j - (argcount - defaults.length);
+      const d = j - (argcount - ndefaults);
       if (d >= 0) {
-        rt.incref(defaults[d]!);
-        setSlot(f, j, defaults[d]!);
-      } else missing.push(co.localsplusnames[j]!);
+        const v = interp.tuple.getItem(defaultsTuple, d);
+        rt.incref(v);
+        setSlot(f, j, v);
+      } else (missing ??= []).push(co.localsplusnames[j]!);
     }
-    if (missing.length > 0) raise(vm, 'TypeError', `${qualname()}() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${listNames(missing)}`);
+    if (missing !== null) raise(vm, 'TypeError', `${qualname()}() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${listNames(missing)}`);
     for (let j = argcount; j < total; j++) {
       if (slot(f, j) !== 0) continue;
-      const d = fields.kwdefaults === 0 ? 0 : interp.dict.getItem(fields.kwdefaults, id(vm, co.localsplusnames[j]!));
+      const d = kwdefaults === 0 ? 0 : interp.dict.getItem(kwdefaults, id(vm, co.localsplusnames[j]!));
       if (d !== 0) {
         rt.incref(d);
         setSlot(f, j, d);
-      } else missing.push(co.localsplusnames[j]!);
+      } else (missing ??= []).push(co.localsplusnames[j]!);
     }
-    if (missing.length > 0) raise(vm, 'TypeError', `${qualname()}() missing ${missing.length} required keyword-only argument${missing.length === 1 ? '' : 's'}: ${listNames(missing)}`);
+    if (missing !== null) raise(vm, 'TypeError', `${qualname()}() missing ${missing.length} required keyword-only argument${missing.length === 1 ? '' : 's'}: ${listNames(missing)}`);
   } finally {
     for (const p of pending) if (p !== 0) rt.decref(p);
   }
@@ -436,14 +522,14 @@ function listNames(names: string[]): string {
   return `${q.slice(0, -1).join(', ')}, and ${q[q.length - 1]}`;
 }
 
-/** A frame for a call of the Python function func (owned) with args (owned). */
-function pushCall(vm: Vm, func: number, args: number[], kwnames: number, entry: boolean): Frame {
+/** A frame for a call from JavaScript of the Python function func (owned) with args (owned; the array is consumed). */
+function pushCall(vm: Vm, st: EvalState, func: number, args: number[], kwnames: number, entry: boolean): Frame {
   const { interp } = vm;
-  const fields = interp.function.fields(func);
-  interp.rt.incref(fields.code);
+  const code = funcCode.get(func);
+  interp.rt.incref(code);
   let fr: Frame;
   try {
-    fr = pushFrame(vm, func, fields.code, fields.globals, fields.builtins, 0, entry);
+    fr = pushFrame(vm, st, func, code, funcGlobals.get(func), funcBuiltins.get(func), 0, entry);
   } catch (e) {
     for (const a of args) interp.rt.decref(a);
     throw e;
@@ -463,7 +549,7 @@ export function callPython(vm: Vm, func: number, args: readonly number[], kwname
   const rt = vm.interp.rt;
   rt.incref(func);
   for (const a of args) rt.incref(a);
-  const fr = pushCall(vm, func, args.slice(), kwnames, true);
+  const fr = pushCall(vm, evalState(vm), func, args.slice(), kwnames, true);
   return run(vm, fr);
 }
 
@@ -474,7 +560,7 @@ export function evalCode(vm: Vm, code: number, globals: number, locals: number, 
   rt.xincref(locals);
   rt.xincref(func);
   const builtins = vm.builtins;
-  const fr = pushFrame(vm, func, code, globals, builtins, locals, true);
+  const fr = pushFrame(vm, evalState(vm), func, code, globals, builtins, locals, true);
   return run(vm, fr);
 }
 
@@ -500,12 +586,12 @@ export function genSend(vm: Vm, gen: number, value: number): ['yield' | 'return'
   }
   const f = vm.gen.frame(gen);
   const saved = genStates.get(gen)!;
-  const stack = frameStack(vm);
-  const info = codeInfo(vm, fCode.get(f));
+  const st = evalState(vm);
+  const stack = st.stack;
+  const info = codeInfoIn(vm, st, fCode.get(f));
   fPrevious.set(f, stack.length > 0 ? stack[stack.length - 1]!.f : 0);
-  if (stack.length >= vm.recursionLimit) raise(vm, 'RecursionError', 'maximum recursion depth exceeded');
-  const fr: Frame = { f, info, ip: saved.ip, sp: saved.sp, lasti: saved.ip, initSelf: 0, entry: true, kwnames: 0, gen };
-  stack.push(fr);
+  if (stack.length >= vm.recursionLimit) recursionError(vm);
+  const fr = takeFrame(st, f, info, saved.ip, saved.sp, true, gen);
   vm.gen.setState(gen, FRAME_EXECUTING);
   interp.rt.incref(value);
   setSlot(f, fr.sp++, value);
@@ -549,7 +635,8 @@ function findHandler(info: CodeInfo, unit: number): ExceptionEntry | undefined {
 function run(vm: Vm, entryFrame: Frame): number {
   const { interp } = vm;
   const rt = interp.rt;
-  const stack = frameStack(vm);
+  const st = evalState(vm);
+  const stack = st.stack;
   const None = interp.singletons.None;
   let fr = entryFrame;
   let f = fr.f;
@@ -634,14 +721,6 @@ function run(vm: Vm, entryFrame: Frame): number {
             rt.xdecref(old);
             break;
           }
-          case 126: {
-            // DELETE_FAST
-            const old = slot(f, oparg);
-            if (old === 0) raise(vm, 'UnboundLocalError', `cannot access local variable '${info.co.localsplusnames[oparg]}' where it is not associated with a value`);
-            setSlot(f, oparg, 0);
-            rt.decref(old);
-            break;
-          }
           case 101: {
             // LOAD_NAME
             const name = info.names[oparg]!;
@@ -664,14 +743,6 @@ function run(vm: Vm, entryFrame: Frame): number {
             }
             break;
           }
-          case 91: {
-            // DELETE_NAME
-            const locals = fLocals.get(f);
-            const name = info.names[oparg]!;
-            if (!interp.dict.contains(locals, name)) raise(vm, 'NameError', `name '${info.co.names[oparg]}' is not defined`);
-            interp.dict.delItem(locals, name);
-            break;
-          }
           case 116: {
             // LOAD_GLOBAL
             const name = info.names[oparg >> 1]!;
@@ -684,24 +755,6 @@ function run(vm: Vm, entryFrame: Frame): number {
             ip += 10;
             break;
           }
-          case 97: {
-            // STORE_GLOBAL
-            const v = pop();
-            try {
-              interp.dict.setItem(fGlobals.get(f), info.names[oparg]!, v);
-            } finally {
-              rt.decref(v);
-            }
-            break;
-          }
-          case 98: {
-            // DELETE_GLOBAL
-            const g = fGlobals.get(f);
-            const name = info.names[oparg]!;
-            if (!interp.dict.contains(g, name)) raise(vm, 'NameError', `name '${info.co.names[oparg]}' is not defined`);
-            interp.dict.delItem(g, name);
-            break;
-          }
           case 135: {
             // MAKE_CELL
             const cell = interp.cell.new(slot(f, oparg));
@@ -712,12 +765,12 @@ function run(vm: Vm, entryFrame: Frame): number {
           }
           case 149: {
             // COPY_FREE_VARS
-            const closure = interp.function.fields(fFunc.get(f)).closure;
-            const cells = interp.tuple.items(closure);
+            const closure = funcClosure.get(fFunc.get(f));
             const offset = info.nlocalsplus - oparg;
             for (let i = 0; i < oparg; i++) {
-              rt.incref(cells[i]!);
-              setSlot(f, offset + i, cells[i]!);
+              const cell = interp.tuple.getItem(closure, i);
+              rt.incref(cell);
+              setSlot(f, offset + i, cell);
             }
             break;
           }
@@ -751,13 +804,6 @@ function run(vm: Vm, entryFrame: Frame): number {
             const v = pop();
             interp.cell.set(slot(f, oparg), v);
             rt.decref(v);
-            break;
-          }
-          case 139: {
-            // DELETE_DEREF
-            const c = slot(f, oparg);
-            if (interp.cell.contents(c) === 0) raise(vm, 'NameError', `cannot access free variable '${info.co.localsplusnames[oparg]}' where it is not associated with a value in enclosing scope`);
-            interp.cell.set(c, 0);
             break;
           }
           case 106: {
@@ -825,65 +871,75 @@ function run(vm: Vm, entryFrame: Frame): number {
             const kwnames = fr.kwnames;
             fr.kwnames = 0;
             const base = sp - oparg - 2;
-            const isMeth = slot(f, base) !== 0;
-            const callable = isMeth ? slot(f, base) : slot(f, base + 1);
+            let isMeth = slot(f, base) !== 0;
+            let callable = isMeth ? slot(f, base) : slot(f, base + 1);
+            ip += 8;
+            let callableType = typeOf(vm, callable);
+            if (!isMeth && callableType === vm.method.type) {
+              // A bound method in the callable's place: [func, self, args...] as if LOAD_METHOD had made it (CALL's PyMethod_Check).
+              const m = callable;
+              callable = vm.method.func(m);
+              const self = vm.method.self(m);
+              rt.incref(callable);
+              rt.incref(self);
+              setSlot(f, base, callable);
+              setSlot(f, base + 1, self);
+              rt.decref(m);
+              isMeth = true;
+              callableType = typeOf(vm, callable);
+            }
             const argStart = isMeth ? base + 1 : base + 2;
             const nargs = sp - argStart;
-            ip += 8;
-            const callableType = typeOf(vm, callable);
-            if (
-              callableType === interp.function.type ||
-              (callableType === vm.method.type && typeOf(vm, vm.method.func(callable)) === interp.function.type) ||
-              isPythonInitClass(vm, callable)
-            ) {
-              // The inlined call: the frame takes the arguments' references.
+            if (callableType === interp.function.type) {
+              // The inlined call (CALL_PY_EXACT_ARGS ...): the new frame takes the function's and the arguments' references.
+              const top = sp;
+              sp = base;
+              save();
+              let next: Frame;
+              try {
+                next = pushPyCall(vm, st, f, isMeth ? base : base + 1, argStart, nargs, kwnames);
+              } catch (e) {
+                clearSlots(rt, f, base, top);
+                throw e;
+              }
+              load(next);
+              break;
+            }
+            if (isPythonInitClass(vm, callable)) {
+              // A class whose __init__ is a Python function: the instance made, then __init__'s frame inlined.
               const args: number[] = [];
               for (let i = 0; i < nargs; i++) {
                 args.push(slot(f, argStart + i));
                 setSlot(f, argStart + i, 0);
               }
-              let func = callable;
+              const cls = callable;
               setSlot(f, isMeth ? base : base + 1, 0);
               const other = slot(f, base);
-              if (!isMeth && other !== 0) rt.decref(other);
+              if (other !== 0) rt.decref(other);
               setSlot(f, base, 0);
               sp = base;
               save();
-              let initSelf = 0;
-              if (typeOf(vm, func) === vm.method.type) {
-                const m = func;
-                func = vm.method.func(m);
-                rt.incref(func);
-                const self = vm.method.self(m);
-                rt.incref(self);
-                args.unshift(self);
-                rt.decref(m);
-              } else if (vm.typeobj.check(func)) {
-                const cls = func;
-                const init = typeLookup(vm, vm.typeobj.typeOfObject(cls)!, id(vm, '__init__'));
-                let self: number;
-                try {
-                  self = vm.newInstance(cls, args, kwnames);
-                } catch (e) {
-                  for (const a of args) rt.decref(a);
-                  rt.decref(cls);
-                  throw e;
-                }
-                rt.decref(cls);
-                rt.incref(init);
-                func = init;
-                rt.incref(self);
-                args.unshift(self);
-                initSelf = self;
-              }
-              let next: Frame;
+              const init = typeLookup(vm, vm.typeobj.typeOfObject(cls)!, id(vm, '__init__'));
+              let self: number;
               try {
-                next = pushCall(vm, func, args, kwnames, false);
+                self = vm.newInstance(cls, args, kwnames);
               } catch (e) {
-                if (initSelf !== 0) rt.decref(initSelf);
+                for (const a of args) rt.decref(a);
+                rt.decref(cls);
                 throw e;
               }
-              next.initSelf = initSelf;
+              rt.decref(cls);
+              rt.incref(init);
+              rt.incref(self);
+              args.unshift(self);
+              let next: Frame;
+              try {
+                next = pushCall(vm, st, init, args, kwnames, false);
+              } catch (e) {
+                rt.decref(self);
+                throw e;
+              }
+              next.initSelf = self;
               load(next);
               break;
             }
@@ -894,45 +950,10 @@ function run(vm: Vm, entryFrame: Frame): number {
             try {
               res = callObject(vm, callable, args, kwnames);
             } finally {
-              for (let i = sp - 1; i >= base; i--) {
-                const v = slot(f, i);
-                if (v !== 0) {
-                  setSlot(f, i, 0);
-                  rt.decref(v);
-                }
-              }
+              clearSlots(rt, f, base, sp);
               sp = base;
             }
             push(res);
-            break;
-          }
-          case 142: {
-            // CALL_FUNCTION_EX
-            const kwargs = oparg & 1 ? pop() : 0;
-            const callargs = pop();
-            const func = pop();
-            const nul = pop();
-            save();
-            try {
-              const posArgs = iterate(vm, callargs);
-              const kwItems = kwargs !== 0 ? interp.dict.items(kwargs) : [];
-              if (kwItems.some(([k]) => !interp.str.checkExact(k))) {
-                for (const a of posArgs) rt.decref(a);
-                raise(vm, 'TypeError', 'keywords must be strings');
-              }
-              const kwn = kwItems.length > 0 ? vm.tupleOf(kwItems.map(([k]) => k)) : 0;
-              try {
-                push(callObject(vm, func, [...posArgs, ...kwItems.map(([, v]) => v)], kwn));
-              } finally {
-                for (const a of posArgs) rt.decref(a);
-                if (kwn !== 0) rt.decref(kwn);
-              }
-            } finally {
-              rt.decref(callargs);
-              rt.xdecref(kwargs);
-              rt.decref(func);
-              rt.xdecref(nul);
-            }
             break;
           }
           case 132: {
@@ -994,7 +1015,8 @@ function run(vm: Vm, entryFrame: Frame): number {
             const rhs = pop();
             const lhs = pop();
             try {
-              push(binaryOp(vm, lhs, rhs, oparg));
+              const fast = binaryOpFast(vm, lhs, rhs, oparg);
+              push(fast !== 0 ? fast : binaryOp(vm, lhs, rhs, oparg));
             } finally {
               rt.decref(lhs);
               rt.decref(rhs);
@@ -1007,7 +1029,8 @@ function run(vm: Vm, entryFrame: Frame): number {
             const rhs = pop();
             const lhs = pop();
             try {
-              push(richCompare(vm, lhs, rhs, oparg));
+              const fast = compareOpFast(vm, lhs, rhs, oparg);
+              push(fast !== null ? interp.long.fromBool(fast) : richCompare(vm, lhs, rhs, oparg));
             } finally {
               rt.decref(lhs);
               rt.decref(rhs);
@@ -1064,7 +1087,8 @@ function run(vm: Vm, entryFrame: Frame): number {
             const sub = pop();
             const container = pop();
             try {
-              push(getItem(vm, container, sub));
+              const fast = subscrFast(vm, container, sub);
+              push(fast !== 0 ? fast : getItem(vm, container, sub));
             } finally {
               rt.decref(container);
               rt.decref(sub);
@@ -1078,25 +1102,13 @@ function run(vm: Vm, entryFrame: Frame): number {
             const container = pop();
             const v = pop();
             try {
-              setItem(vm, container, sub, v);
+              if (!storeSubscrFast(vm, container, sub, v)) setItem(vm, container, sub, v);
             } finally {
               rt.decref(sub);
               rt.decref(container);
               rt.decref(v);
             }
             ip += 2;
-            break;
-          }
-          case 61: {
-            // DELETE_SUBSCR
-            const sub = pop();
-            const container = pop();
-            try {
-              setItem(vm, container, sub, 0);
-            } finally {
-              rt.decref(sub);
-              rt.decref(container);
-            }
             break;
           }
           case 102:
@@ -1119,128 +1131,11 @@ function run(vm: Vm, entryFrame: Frame): number {
             push(v);
             break;
           }
-          case 105: {
-            // BUILD_MAP
-            const ks: number[] = [];
-            const vs: number[] = [];
-            for (let i = sp - 2 * oparg; i < sp; i += 2) {
-              ks.push(slot(f, i));
-              vs.push(slot(f, i + 1));
-            }
-            const d = interp.dict.fromItems(ks, vs);
-            for (let i = 0; i < 2 * oparg; i++) rt.decref(pop());
-            push(d);
-            break;
-          }
-          case 156: {
-            // BUILD_CONST_KEY_MAP
-            const keys = pop();
-            const vs: number[] = [];
-            for (let i = sp - oparg; i < sp; i++) vs.push(slot(f, i));
-            let d: number;
-            try {
-              d = interp.dict.fromItems(interp.tuple.items(keys), vs);
-            } finally {
-              rt.decref(keys);
-            }
-            for (let i = 0; i < oparg; i++) rt.decref(pop());
-            push(d);
-            break;
-          }
-          case 157: {
-            // BUILD_STRING
-            let s = '';
-            for (let i = sp - oparg; i < sp; i++) s += interp.str.toString(slot(f, i));
-            for (let i = 0; i < oparg; i++) rt.decref(pop());
-            push(interp.str.fromString(s));
-            break;
-          }
-          case 133: {
-            // BUILD_SLICE
-            const step = oparg === 3 ? pop() : 0;
-            const stop = pop();
-            const start = pop();
-            push(interp.slice.new(start, stop, step));
-            rt.decref(start);
-            rt.decref(stop);
-            rt.xdecref(step);
-            break;
-          }
           case 145: {
             // LIST_APPEND
             const v = pop();
             interp.list.append(peek(oparg), v);
             rt.decref(v);
-            break;
-          }
-          case 146: {
-            // SET_ADD
-            const v = pop();
-            try {
-              interp.set.add(peek(oparg), v);
-            } finally {
-              rt.decref(v);
-            }
-            break;
-          }
-          case 147: {
-            // MAP_ADD
-            const v = pop();
-            const k = pop();
-            try {
-              interp.dict.setItem(peek(oparg), k, v);
-            } finally {
-              rt.decref(k);
-              rt.decref(v);
-            }
-            break;
-          }
-          case 162: {
-            // LIST_EXTEND
-            const it = pop();
-            try {
-              const items = iterate(vm, it);
-              interp.list.extendFromArray(peek(oparg), items);
-              for (const x of items) rt.decref(x);
-            } finally {
-              rt.decref(it);
-            }
-            break;
-          }
-          case 163: {
-            // SET_UPDATE (_PySet_Update: set_update_internal)
-            const it = pop();
-            try {
-              const so = peek(oparg);
-              withSetOperands(vm, [it], ([other]) => interp.set.update(so, other!));
-            } finally {
-              rt.decref(it);
-            }
-            break;
-          }
-          case 164:
-          case 165: {
-            // DICT_MERGE, DICT_UPDATE
-            const other = pop();
-            try {
-              if (!interp.dict.check(other)) raise(vm, 'TypeError', `'${typeName(vm, other)}' object is not a mapping`);
-              const target = peek(oparg);
-              if (opcode === 164) {
-                for (const k of interp.dict.keys(other)) {
-                  if (interp.dict.contains(target, k)) raise(vm, 'TypeError', `${repr(vm, k)} got multiple values for keyword argument '${str(vm, k)}'`);
-                }
-              }
-              interp.dict.update(target, other);
-            } finally {
-              rt.decref(other);
-            }
-            break;
-          }
-          case 82: {
-            // LIST_TO_TUPLE
-            const l = pop();
-            push(vm.tupleOf(interp.list.items(l)));
-            rt.decref(l);
             break;
           }
           case 92: {
@@ -1259,29 +1154,6 @@ function run(vm: Vm, entryFrame: Frame): number {
             }
             for (let i = items.length - 1; i >= 0; i--) push(items[i]!);
             ip += 2;
-            break;
-          }
-          case 94: {
-            // UNPACK_EX
-            const before = oparg & 0xff;
-            const after = oparg >> 8;
-            const seq = pop();
-            let items: number[];
-            try {
-              items = iterate(vm, seq);
-            } finally {
-              rt.decref(seq);
-            }
-            if (items.length < before + after) {
-              for (const x of items) rt.decref(x);
-              raise(vm, 'ValueError', `not enough values to unpack (expected at least ${before + after}, got ${items.length})`);
-            }
-            const mid = interp.list.new(0);
-            interp.list.extendFromArray(mid, items.slice(before, items.length - after));
-            for (const x of items.slice(before, items.length - after)) rt.decref(x);
-            for (let i = items.length - 1; i >= items.length - after; i--) push(items[i]!);
-            push(mid);
-            for (let i = before - 1; i >= 0; i--) push(items[i]!);
             break;
           }
           case 68: {
@@ -1358,192 +1230,6 @@ function run(vm: Vm, entryFrame: Frame): number {
             setSlot(f, sp - oparg, a);
             break;
           }
-          case 71: {
-            // LOAD_BUILD_CLASS
-            const v = interp.dict.getItem(fBuiltins.get(f), id(vm, '__build_class__'));
-            rt.incref(v);
-            push(v);
-            break;
-          }
-          case 85: {
-            // SETUP_ANNOTATIONS
-            const locals = fLocals.get(f);
-            if (!interp.dict.contains(locals, id(vm, '__annotations__'))) {
-              const d = interp.dict.new();
-              interp.dict.setItem(locals, id(vm, '__annotations__'), d);
-              rt.decref(d);
-            }
-            break;
-          }
-          case 35: {
-            // PUSH_EXC_INFO
-            const v = pop();
-            push(vm.excInfo !== 0 ? vm.excInfo : (rt.incref(None), None));
-            vm.excInfo = v;
-            rt.incref(v);
-            push(v);
-            break;
-          }
-          case 89: {
-            // POP_EXCEPT
-            const prev = pop();
-            const cur = vm.excInfo;
-            vm.excInfo = prev === None ? 0 : prev;
-            if (prev === None) rt.decref(prev);
-            rt.xdecref(cur);
-            break;
-          }
-          case 36: {
-            // CHECK_EXC_MATCH
-            const right = pop();
-            const left = top();
-            try {
-              push(interp.long.fromBool(excMatches(vm, left, right)));
-            } finally {
-              rt.decref(right);
-            }
-            break;
-          }
-          case 119: {
-            // RERAISE
-            // The lasti under the exception only moves frame->prev_instr for f_lineno; the handler lookup uses this instruction.
-            const exc = pop();
-            throw new PyErr(exc, 'reraise');
-          }
-          case 130: {
-            // RAISE_VARARGS
-            const cause = oparg === 2 ? pop() : 0;
-            const excArg = oparg >= 1 ? pop() : 0;
-            if (oparg === 0) {
-              if (vm.excInfo === 0) raise(vm, 'RuntimeError', 'No active exception to reraise');
-              rt.incref(vm.excInfo);
-              throw new PyErr(vm.excInfo, 'reraise');
-            }
-            let exc: number;
-            try {
-              exc = vm.makeException(excArg);
-            } finally {
-              rt.decref(excArg);
-            }
-            if (cause !== 0) {
-              try {
-                if (cause === None) vm.exc.set(exc, 'cause', 0);
-                else {
-                  const c = vm.makeException(cause);
-                  vm.exc.set(exc, 'cause', c);
-                  rt.decref(c);
-                }
-                vm.exc.setSuppressContext(exc, true);
-              } finally {
-                rt.decref(cause);
-              }
-            }
-            throw new PyErr(exc, 'raise');
-          }
-          case 74: {
-            // LOAD_ASSERTION_ERROR
-            const t = vm.typeObject(vm.excType('AssertionError'));
-            rt.incref(t);
-            push(t);
-            break;
-          }
-          case 108: {
-            // IMPORT_NAME
-            const fromlist = pop();
-            const level = pop();
-            rt.decref(fromlist);
-            rt.decref(level);
-            push(vm.importModule(info.co.names[oparg]!));
-            break;
-          }
-          case 109: {
-            // IMPORT_FROM
-            const m = top();
-            const v = getAttrOrNull(vm, m, info.names[oparg]!);
-            if (v === 0) raise(vm, 'ImportError', `cannot import name '${info.co.names[oparg]}' from '${str(vm, vm.module.name(m))}' (unknown location)`);
-            push(v);
-            break;
-          }
-          case 155: {
-            // FORMAT_VALUE
-            const spec = (oparg & 4) === 4 ? pop() : 0;
-            const v = pop();
-            try {
-              const conv = oparg & 3;
-              const s = formatValue(vm, v, conv, spec === 0 ? '' : interp.str.toString(spec));
-              push(interp.str.fromString(s));
-            } finally {
-              rt.decref(v);
-              rt.xdecref(spec);
-            }
-            break;
-          }
-          case 53: {
-            // BEFORE_WITH
-            const mgr = top();
-            const enter = vm.lookupSpecialOrRaise(mgr, '__enter__');
-            const exit = vm.lookupSpecialOrRaise(mgr, '__exit__');
-            const boundExit = vm.method.new(exit, mgr);
-            setSlot(f, sp - 1, boundExit);
-            try {
-              push(callObject(vm, enter, [mgr], 0));
-            } finally {
-              rt.decref(mgr);
-            }
-            break;
-          }
-          case 49: {
-            // WITH_EXCEPT_START: exit(type(val), val, tb)
-            const val = peek(1);
-            const exit = peek(4);
-            const tp = vm.typeObject(typeOf(vm, val));
-            push(callObject(vm, exit, [tp, val, None], 0));
-            break;
-          }
-          case 30: {
-            // GET_LEN
-            push(interp.long.fromNumber(vm.len(top())));
-            break;
-          }
-          case 31:
-          case 32: {
-            // MATCH_MAPPING, MATCH_SEQUENCE
-            const b = (opcode === 31 ? matchMapping(vm, top()) : matchSequence(vm, top())) ? interp.long.True : interp.long.False;
-            rt.incref(b);
-            push(b);
-            break;
-          }
-          case 33:
-            // MATCH_KEYS: the subject and keys stay; their values (or None) pushed.
-            push(matchKeys(vm, peek(2), top()));
-            break;
-          case 152: {
-            // MATCH_CLASS: subject, type, names -> the attributes (or None).
-            const names = pop();
-            const type = pop();
-            const subject = top();
-            let attrs: number;
-            try {
-              attrs = matchClass(vm, subject, type, oparg, names);
-            } finally {
-              rt.decref(names);
-              rt.decref(type);
-            }
-            if (attrs === 0) rt.incref((attrs = None));
-            setSlot(f, sp - 1, attrs);
-            rt.decref(subject);
-            break;
-          }
-          case 70: {
-            // PRINT_EXPR
-            const v = pop();
-            try {
-              printExpr(vm, v);
-            } finally {
-              rt.decref(v);
-            }
-            break;
-          }
           case 75: {
             // RETURN_GENERATOR: the frame moves into a new generator object (_Py_MakeCoro + _PyFrame_Copy).
             if (info.co.flags & CO_ASYNC_GENERATOR) unsupported('an asynchronous generator');
@@ -1583,52 +1269,6 @@ function run(vm: Vm, entryFrame: Frame): number {
             stack.pop();
             return v;
           }
-          case 69: {
-            // GET_YIELD_FROM_ITER
-            const v = top();
-            if (!vm.gen.check(v)) {
-              setSlot(f, sp - 1, getIter(vm, v));
-              rt.decref(v);
-            }
-            break;
-          }
-          case 50: {
-            // GET_AITER
-            const obj = top();
-            setSlot(f, sp - 1, getAsyncIter(vm, obj));
-            rt.decref(obj);
-            break;
-          }
-          case 51: {
-            // GET_ANEXT
-            push(getAsyncNext(vm, top()));
-            break;
-          }
-          case 54: {
-            // END_ASYNC_FOR: StopAsyncIteration ends the loop (the async iterator popped too); anything else is raised again.
-            const exc = pop();
-            if (!vm.isSubtype(typeOf(vm, exc), vm.excType('StopAsyncIteration'))) throw new PyErr(exc, 'reraise');
-            rt.decref(exc);
-            rt.decref(pop());
-            break;
-          }
-          case 52: {
-            // BEFORE_ASYNC_WITH
-            const mgr = top();
-            const [exit, res] = beforeAsyncWith(vm, mgr);
-            setSlot(f, sp - 1, exit);
-            rt.decref(mgr);
-            push(res);
-            break;
-          }
-          case 131: {
-            // GET_AWAITABLE
-            const iterable = top();
-            const it = getAwaitableIter(vm, iterable, oparg);
-            setSlot(f, sp - 1, it);
-            rt.decref(iterable);
-            break;
-          }
           case 123: {
             // SEND
             const v = pop();
@@ -1653,7 +1293,14 @@ function run(vm: Vm, entryFrame: Frame): number {
             break;
           }
           default:
-            unsupported(UNSUPPORTED_CONSTRUCTS.get(opcode) ?? `the opcode ${opname[opcode]}`);
+            // The less frequent instructions, out of this function (coldOpcodes.ts).
+            save();
+            try {
+              coldOpcode(vm, fr, opcode, oparg);
+            } finally {
+              ip = fr.ip;
+              sp = fr.sp;
+            }
         }
       }
     } catch (e) {
@@ -1686,17 +1333,15 @@ function run(vm: Vm, entryFrame: Frame): number {
   }
 }
 
-/** PyErr_GivenExceptionMatches(left, right): right a class or a tuple of classes. */
-function excMatches(vm: Vm, exc: number, right: number): boolean {
-  const { interp } = vm;
-  const classes = interp.tuple.check(right) ? interp.tuple.items(right) : [right];
-  const t = typeOf(vm, exc);
-  for (const c of classes) {
-    const ct = vm.typeobj.typeOfObject(c);
-    if (ct === undefined) throw newErr(vm, 'TypeError', 'catching classes that do not inherit from BaseException is not allowed');
-    if (vm.isSubtype(t, ct)) return true;
+/** Releases the references in slots [from, to) of frame f (zeroing them), top first. */
+function clearSlots(rt: Vm['interp']['rt'], f: number, from: number, to: number): void {
+  for (let i = to - 1; i >= from; i--) {
+    const v = slot(f, i);
+    if (v !== 0) {
+      setSlot(f, i, 0);
+      rt.decref(v);
+    }
   }
-  return false;
 }
 
 /** Whether callable is a class whose __init__ is a Python function (the loop then inlines the __init__ call). */

@@ -70,14 +70,26 @@ export const PyFunctionObject = declareObjectStruct({
     { name: 'func_version_padding', type: 'u32', ctype: 'padding', meaning: 'to pointer alignment (0)' },
   ],
 });
-const funcGlobals = PyFunctionObject.field('func_globals');
-const funcBuiltins = PyFunctionObject.field('func_builtins');
+/*
+ * The fields the evaluation loop's call path reads (PyFunction_GET_CODE,
+ * PyFunction_GET_GLOBALS ...): exported as accessors, without fields()'s
+ * type check and object, for a caller that has just read the type.
+ */
+/** func_globals (borrowed). */
+export const funcGlobals = PyFunctionObject.field('func_globals');
+/** func_builtins (borrowed). */
+export const funcBuiltins = PyFunctionObject.field('func_builtins');
 const funcName = PyFunctionObject.field('func_name');
-const funcQualname = PyFunctionObject.field('func_qualname');
-const funcCode = PyFunctionObject.field('func_code');
-const funcDefaults = PyFunctionObject.field('func_defaults');
-const funcKwdefaults = PyFunctionObject.field('func_kwdefaults');
-const funcClosure = PyFunctionObject.field('func_closure');
+/** func_qualname (borrowed). */
+export const funcQualname = PyFunctionObject.field('func_qualname');
+/** func_code (borrowed). */
+export const funcCode = PyFunctionObject.field('func_code');
+/** func_defaults (borrowed; 0 for NULL). */
+export const funcDefaults = PyFunctionObject.field('func_defaults');
+/** func_kwdefaults (borrowed; 0 for NULL). */
+export const funcKwdefaults = PyFunctionObject.field('func_kwdefaults');
+/** func_closure (borrowed; 0 for NULL). */
+export const funcClosure = PyFunctionObject.field('func_closure');
 const funcDoc = PyFunctionObject.field('func_doc');
 const funcDict = PyFunctionObject.field('func_dict');
 const funcWeakreflist = PyFunctionObject.field('func_weakreflist');
