@@ -38,16 +38,21 @@
  *
  * Memory: every arena is a span of the thread's region (region.ts), and a
  * block pointer, a pool ref and a free-list link are all the same thing, a
- * region offset: `U32[(pool >> 2) + COUNT]` is the pool's count and
- * `U32[bp >> 2]` a free block's link. No table stands between a pointer and
- * its memory; the span table is consulted only to validate a pointer.
+ * region offset: `I32[(pool >> 2) + COUNT]` is the pool's count and
+ * `I32[bp >> 2]` a free block's link. No table stands between a pointer and
+ * its memory. Which arena holds a pointer is address_in_range's question, and
+ * as in CPython it costs one load: arenaOrigins[p >> log2(ARENA_SIZE)], this
+ * heap's table of its arenas' slots (nonzero iff the slot is one of its
+ * arenas), from which the pool header is found by arithmetic; the region's
+ * span table is read only to explain a bad pointer and to make users' views.
  *
- * Beyond CPython: free and realloc validate the pointer first (the span's
- * owner, pool range, and the region's live bit per block) and throw
- * InvalidPointerError / DoubleFreeError without changing anything. The live
- * bitmap is the only allocator state kept outside the arena; profiles can turn
- * it off (checkFree: false) to measure its cost, and then bad pointers are
- * undefined behaviour, as in C. When the region has no room for a new arena,
+ * Beyond CPython: free and realloc validate the pointer first (the arena
+ * slot's origin, then the region's live bit per block) and throw
+ * InvalidPointerError / DoubleFreeError without changing anything. The
+ * origins and the live bitmap are the only allocator state kept outside the
+ * arena; profiles can turn the bitmap off (checkFree: false) to measure its
+ * cost, and then bad pointers are undefined behaviour, as in C. When the
+ * region has no room for a new arena,
  * new_arena fails as when mmap fails in CPython, and pymalloc falls back to
  * the raw allocator (PyMem_RawMalloc) for the request. A profile's release
  * policy (releasePolicy.ts) may give empty pools' pages back and keep empty
