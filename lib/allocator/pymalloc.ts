@@ -38,16 +38,21 @@
  *
  * Memory: every arena is a span of the thread's region (region.ts), and a
  * block pointer, a pool ref and a free-list link are all the same thing, a
- * region offset: `U32[(pool >> 2) + COUNT]` is the pool's count and
- * `U32[bp >> 2]` a free block's link. No table stands between a pointer and
- * its memory; the span table is consulted only to validate a pointer.
+ * region offset: `I32[(pool >> 2) + COUNT]` is the pool's count and
+ * `I32[bp >> 2]` a free block's link. No table stands between a pointer and
+ * its memory. Which arena holds a pointer is address_in_range's question, and
+ * as in CPython it costs one load: arenaOrigins[p >> log2(ARENA_SIZE)], this
+ * heap's table of its arenas' slots (nonzero iff the slot is one of its
+ * arenas), from which the pool header is found by arithmetic; the region's
+ * span table is read only to explain a bad pointer and to make users' views.
  *
- * Beyond CPython: free and realloc validate the pointer first (the span's
- * owner, pool range, and the region's live bit per block) and throw
- * InvalidPointerError / DoubleFreeError without changing anything. The live
- * bitmap is the only allocator state kept outside the arena; profiles can turn
- * it off (checkFree: false) to measure its cost, and then bad pointers are
- * undefined behaviour, as in C. When the region has no room for a new arena,
+ * Beyond CPython: free and realloc validate the pointer first (the arena
+ * slot's origin, then the region's live bit per block) and throw
+ * InvalidPointerError / DoubleFreeError without changing anything. The
+ * origins and the live bitmap are the only allocator state kept outside the
+ * arena; profiles can turn the bitmap off (checkFree: false) to measure its
+ * cost, and then bad pointers are undefined behaviour, as in C. When the
+ * region has no room for a new arena,
  * new_arena fails as when mmap fails in CPython, and pymalloc falls back to
  * the raw allocator (PyMem_RawMalloc) for the request. A profile's release
  * policy (releasePolicy.ts) may give empty pools' pages back and keep empty
@@ -63,22 +68,16 @@ import type { MemAllocator } from './domains.js';
 import type { ArenaAllocator } from './osMemory.js';
 import { ArenaObject } from './arenaObject.js';
 import { type PoolEvent, arenaChannel, poolChannel } from './channels.js';
-import { SMALL_LIMIT } from './pointer.js';
+import * as pointer from './pointer.js';
 import type { ResolvedProfile } from './profile.js';
-import { LIVE, U32, UNIT_SHIFT, bindSpan, clearLive, detachUserBuffer, releaseRange, spans, unbindSpan, userBuffer } from './region.js';
-import {
-  ARENAINDEX,
-  COUNT,
-  DUMMY_SIZE_IDX,
-  FREEBLOCK,
-  MAXNEXTOFFSET,
-  NEXTOFFSET,
-  NEXTPOOL,
-  NULL_POOL,
-  PREVPOOL,
-  SENTINEL_STRIDE,
-  SZIDX,
-} from './poolHeader.js';
+import { I32, LIVE, UNIT_SHIFT, bindSpan, clearLive, detachUserBuffer, releaseRange, spans, unbindSpan, userBuffer } from './region.js';
+import * as header from './poolHeader.js';
+
+// The pool header's word indices and the small-pointer limit as this module's
+// own consts: TurboFan folds a module's const into the code it inlines, where
+// an imported binding is a cell load and a hole check at every use.
+const { ARENAINDEX, COUNT, DUMMY_SIZE_IDX, FREEBLOCK, MAXNEXTOFFSET, NEXTOFFSET, NEXTPOOL, NULL_POOL, PREVPOOL, SENTINEL_STRIDE, SZIDX } = header;
+const { SMALL_LIMIT } = pointer;
 
 /** How many arena objects the first arenas vector holds (INITIAL_ARENA_OBJECTS). */
 const INITIAL_ARENA_OBJECTS = 16;
@@ -95,24 +94,39 @@ export type ArenaListener = (event: 'map' | 'unmap', arena: ArenaObject) => void
  * pool's first byte; a block pointer is its region offset.
  */
 export class PyMalloc implements MemAllocator {
-  readonly profile: ResolvedProfile;
+  declare readonly profile: ResolvedProfile;
   /** checkFree: validate pointers on free/realloc with a live bit per block. */
-  readonly checkFree: boolean;
+  declare readonly checkFree: boolean;
 
-  // Constants of the profile, copied into fields for the hot paths.
-  private readonly arenaSize: number;
-  private readonly poolSize: number;
-  private readonly poolMask: number;
-  private readonly poolOverhead: number;
-  private readonly shift: number;
-  private readonly threshold: number;
+  // Constants of the profile, copied into fields for the hot paths. Declared (no emitted field
+  // definition), so that the constructor's store is each field's first: a field first defined as
+  // undefined (ES2022 class fields) is an untyped field to TurboFan, checked at every load.
+  private declare readonly arenaSize: number;
+  private declare readonly poolSize: number;
+  private declare readonly poolMask: number;
+  private declare readonly poolOverhead: number;
+  private declare readonly shift: number;
+  /** ALIGNMENT - 1: the low bits a block pointer has clear (its arena span is aligned to arenaSize). */
+  private declare readonly alignMask: number;
+  /** log2(arenaSize): p >> arenaShift is the arena slot of small pointer p. */
+  private declare readonly arenaShift: number;
+  /** SMALL_REQUEST_THRESHOLD while the heap is open; 0 once disposed, so that every request leaves the fast path. */
+  private declare threshold: number;
   /** The release policy's releasePoolsAt (0: off). */
-  private readonly releasePoolsAt: number;
+  private declare readonly releasePoolsAt: number;
   /** u32 index of usedpools[0]'s sentinel; class c's is sentinelIndex + c * SENTINEL_STRIDE / 4. */
-  private readonly sentinelIndex: number;
+  private declare readonly sentinelIndex: number;
   // The region's views and live bits in fields: in a method, a field load is cheaper than a module binding's (measured 4.2 against 6.5 ns per five accesses).
-  private readonly u32: Uint32Array;
-  private readonly live: Uint32Array;
+  private declare readonly i32: Int32Array;
+  private declare readonly live: Int32Array;
+  /**
+   * address_in_range's table: arenaOrigins[p >> arenaShift] is, for a slot
+   * holding an arena of this heap, the pointer its pools are counted from
+   * (the span's base plus the alignment excess, so that a block's pool is
+   * p - ((p - origin) & poolMask)), and 0 for every other slot. One typed
+   * load tells free whether p is this heap's and where its pool header is.
+   */
+  private declare readonly arenaOrigins: Int32Array;
   private readonly spans: ArenaObject[] = spans;
 
   /** The arenas vector (arenas[0 .. maxarenas)). */
@@ -122,9 +136,9 @@ export class PyMalloc implements MemAllocator {
   /** Head of the usable arenas list, sorted by nfreepools ascending. */
   usableArenas: ArenaObject | null = null;
   /** nfp2lasta[n]: the last arena on usableArenas with n free pools. */
-  readonly nfp2lasta: (ArenaObject | null)[];
+  declare readonly nfp2lasta: (ArenaObject | null)[];
   /** The usedpools sentinels: one 32-byte pseudo-header per size class, in a span of their own. */
-  private readonly sentinels: ArenaObject;
+  private declare readonly sentinels: ArenaObject;
   /** Spans mapped by mapStatic. */
   private readonly statics: { span: ArenaObject; size: number }[] = [];
 
@@ -160,20 +174,25 @@ export class PyMalloc implements MemAllocator {
     readonly arenaRetention = 0,
   ) {
     this.profile = profile;
-    this.checkFree = checkFree;
-    this.arenaSize = profile.arenaSize;
-    this.poolSize = profile.poolSize;
-    this.poolMask = profile.poolSize - 1;
-    this.poolOverhead = profile.poolOverhead;
-    this.shift = profile.alignmentShift;
-    this.threshold = profile.smallRequestThreshold;
-    this.releasePoolsAt = profile.release.releasePoolsAt;
+    // Booleans compared with === and integers made small integers (| 0: Math.log2 gives a double), so that
+    // TurboFan reads each field as it stands (a ToBoolean of an untyped field is a dozen instructions).
+    this.checkFree = Boolean(checkFree);
+    this.arenaSize = profile.arenaSize | 0;
+    this.poolSize = profile.poolSize | 0;
+    this.poolMask = (profile.poolSize - 1) | 0;
+    this.poolOverhead = profile.poolOverhead | 0;
+    this.shift = profile.alignmentShift | 0;
+    this.alignMask = (profile.alignment - 1) | 0;
+    this.arenaShift = Math.log2(profile.arenaSize) | 0;
+    this.arenaOrigins = new Int32Array(SMALL_LIMIT / profile.arenaSize);
+    this.threshold = profile.smallRequestThreshold | 0;
+    this.releasePoolsAt = profile.release.releasePoolsAt | 0;
     this.nfp2lasta = new Array<ArenaObject | null>(profile.maxPoolsInArena + 1).fill(null);
     const sentinels = new ArenaObject(-1);
     if (bindSpan(SENTINEL_SPAN, sentinels) < 0) throw new OutOfMemoryError('the region of this thread is full', SENTINEL_SPAN);
     sentinels.owner = this;
     this.sentinels = sentinels;
-    this.u32 = U32;
+    this.i32 = I32;
     this.live = LIVE;
     this.sentinelIndex = sentinels.vbase >> 2;
     for (let c = 0; c < profile.numClasses; c++) {
@@ -190,20 +209,20 @@ export class PyMalloc implements MemAllocator {
     return this.sentinels.vbase + c * SENTINEL_STRIDE;
   }
   nextPool(ref: number): number {
-    return this.u32[(ref >> 2) + NEXTPOOL]!;
+    return this.i32[(ref >> 2) + NEXTPOOL]!;
   }
   private setNextPool(ref: number, v: number): void {
-    this.u32[(ref >> 2) + NEXTPOOL] = v;
+    this.i32[(ref >> 2) + NEXTPOOL] = v;
   }
   prevPool(ref: number): number {
-    return this.u32[(ref >> 2) + PREVPOOL]!;
+    return this.i32[(ref >> 2) + PREVPOOL]!;
   }
   private setPrevPool(ref: number, v: number): void {
-    this.u32[(ref >> 2) + PREVPOOL] = v;
+    this.i32[(ref >> 2) + PREVPOOL] = v;
   }
   /** A u32 field of the pool header at ref. */
   poolField(ref: number, field: number): number {
-    return this.u32[(ref >> 2) + field]!;
+    return this.i32[(ref >> 2) + field]!;
   }
   /** Block size of size class c (INDEX2SIZE). */
   index2size(c: number): number {
@@ -259,6 +278,7 @@ export class PyMalloc implements MemAllocator {
       arenaobj.poolAddress += this.poolSize - excess;
     }
     arenaobj.firstPool = arenaobj.poolAddress;
+    this.arenaOrigins[base >> this.arenaShift] = base + arenaobj.firstPool;
     arenaobj.ntotalpools = arenaobj.nfreepools;
     arenaobj.nResidentEmptyPools = 0;
     arenaobj.nReleasedPools = 0;
@@ -313,6 +333,7 @@ export class PyMalloc implements MemAllocator {
     this.nPoolsReleased -= ao.nReleasedPools;
     ao.nextarena = this.unusedArenaObjects;
     this.unusedArenaObjects = ao;
+    this.arenaOrigins[ao.vbase >> this.arenaShift] = 0;
     this.releaseSpan(ao, this.arenaSize, ao.mapped);
     ao.mapped = null;
     ao.address = 0;
@@ -325,18 +346,18 @@ export class PyMalloc implements MemAllocator {
   /** pymalloc_pool_extend(): the free list ran dry; carve the next block or unlink the full pool. */
   private poolExtend(pool: number, size: number): void {
     const h = pool >> 2;
-    const nextoffset = this.u32[h + NEXTOFFSET]!;
-    if (nextoffset <= this.u32[h + MAXNEXTOFFSET]!) {
+    const nextoffset = this.i32[h + NEXTOFFSET]!;
+    if (nextoffset <= this.i32[h + MAXNEXTOFFSET]!) {
       // There is room for another block.
       const fb = pool + nextoffset;
-      this.u32[h + FREEBLOCK] = fb;
-      this.u32[h + NEXTOFFSET] = nextoffset + this.index2size(size);
-      this.u32[fb >> 2] = 0;
+      this.i32[h + FREEBLOCK] = fb;
+      this.i32[h + NEXTOFFSET] = nextoffset + this.index2size(size);
+      this.i32[fb >> 2] = 0;
       return;
     }
     // Pool is full: unlink it from usedpools.
-    const next = this.u32[h + NEXTPOOL]!;
-    const prev = this.u32[h + PREVPOOL]!;
+    const next = this.i32[h + NEXTPOOL]!;
+    const prev = this.i32[h + PREVPOOL]!;
     this.setPrevPool(next, prev);
     this.setNextPool(prev, next);
     if (poolChannel.hasSubscribers) this.publishPool('full', pool);
@@ -373,8 +394,8 @@ export class PyMalloc implements MemAllocator {
     } else {
       // Carve off a new pool.
       pool = ua.vbase + ua.poolAddress;
-      this.u32[(pool >> 2) + ARENAINDEX] = ua.index;
-      this.u32[(pool >> 2) + SZIDX] = DUMMY_SIZE_IDX;
+      this.i32[(pool >> 2) + ARENAINDEX] = ua.index;
+      this.i32[(pool >> 2) + SZIDX] = DUMMY_SIZE_IDX;
       ua.poolAddress += this.poolSize;
       --ua.nfreepools;
       if (ua.nfreepools === 0) {
@@ -391,51 +412,55 @@ export class PyMalloc implements MemAllocator {
     this.setNextPool(next, pool);
     this.setPrevPool(next, pool);
     const h = pool >> 2;
-    this.u32[h + COUNT] = 1;
+    this.i32[h + COUNT] = 1;
     let bp: number;
-    if (this.u32[h + SZIDX] === size) {
+    if (this.i32[h + SZIDX] === size) {
       // This pool last held blocks of the same class: header and free list are ready.
-      bp = this.u32[h + FREEBLOCK]!;
-      this.u32[h + FREEBLOCK] = this.u32[bp >> 2]!;
+      bp = this.i32[h + FREEBLOCK]!;
+      this.i32[h + FREEBLOCK] = this.i32[bp >> 2]!;
     } else {
       // Initialise the header; the free list holds just the second block.
       const bsize = this.index2size(size);
-      this.u32[h + SZIDX] = size;
+      this.i32[h + SZIDX] = size;
       bp = pool + this.poolOverhead;
-      this.u32[h + NEXTOFFSET] = this.poolOverhead + (bsize << 1);
-      this.u32[h + MAXNEXTOFFSET] = this.poolSize - bsize;
-      this.u32[h + FREEBLOCK] = bp + bsize;
-      this.u32[(bp + bsize) >> 2] = 0;
+      this.i32[h + NEXTOFFSET] = this.poolOverhead + (bsize << 1);
+      this.i32[h + MAXNEXTOFFSET] = this.poolSize - bsize;
+      this.i32[h + FREEBLOCK] = bp + bsize;
+      this.i32[(bp + bsize) >> 2] = 0;
     }
-    if (this.checkFree) this.live[bp >>> 8]! |= 1 << ((bp >>> 3) & 31);
+    if (this.checkFree === true) this.live[bp >>> 8]! |= 1 << (bp >>> 3);
     if (poolChannel.hasSubscribers) this.publishPool('init', pool);
     return bp;
   }
 
   /** pymalloc_alloc(): a block for 1..SMALL_REQUEST_THRESHOLD bytes, or 0 to let the caller use the raw allocator. */
   pymallocAlloc(nbytes: number): number {
-    if (nbytes === 0 || nbytes > this.threshold) return 0;
-    const u32 = this.u32;
+    if (!(nbytes > 0 && nbytes <= this.threshold)) return 0;
+    const i32 = this.i32;
     const size = (nbytes - 1) >>> this.shift;
     const s = this.sentinelIndex + size * (SENTINEL_STRIDE >> 2);
-    const pool = u32[s + NEXTPOOL]!;
+    const pool = i32[s + NEXTPOOL]!;
     if (pool === s << 2) return this.allocateFromNewPool(size);
     // There is a used pool for this class: take the head of its free list.
     const h = pool >> 2;
-    ++u32[h + COUNT]!;
-    const bp = u32[h + FREEBLOCK]!;
-    const next = u32[bp >> 2]!;
-    u32[h + FREEBLOCK] = next;
+    ++i32[h + COUNT]!;
+    const bp = i32[h + FREEBLOCK]!;
+    const next = i32[bp >> 2]!;
+    i32[h + FREEBLOCK] = next;
     if (next === 0) this.poolExtend(pool, size);
-    if (this.checkFree) this.live[bp >>> 8]! |= 1 << ((bp >>> 3) & 31);
+    if (this.checkFree === true) this.live[bp >>> 8]! |= 1 << (bp >>> 3);
     return bp;
   }
 
   /** _PyObject_Malloc(). */
   malloc(nbytes: number): number {
-    if (this.disposed) throw this.disposedError();
     const p = this.pymallocAlloc(nbytes);
-    if (p !== 0) return p;
+    return p !== 0 ? p : this.mallocRaw(nbytes);
+  }
+
+  /** The rest of _PyObject_Malloc, out of line: a disposed heap throws; else the raw allocator serves (a large request, or no arena to be had). */
+  private mallocRaw(nbytes: number): number {
+    if (this.disposed) throw this.disposedError();
     const r = this.raw().malloc(nbytes);
     if (r !== 0) this.rawAllocatedBlocks++;
     return r;
@@ -457,27 +482,32 @@ export class PyMalloc implements MemAllocator {
 
   // --- free ----------------------------------------------------------------------------
 
-  /**
-   * address_in_range(), strengthened: for a pointer in the small range, the
-   * arena of this heap holding the live block it starts, or a thrown
-   * InvalidPointerError / DoubleFreeError when it is not one.
-   */
-  private checkedArena(p: number, what: string): ArenaObject {
-    const ao = p >= 0 && (p | 0) === p ? this.spans[p >>> UNIT_SHIFT] : undefined;
-    if (ao === undefined || ao.owner !== this || ao.index < 0) {
-      throw new InvalidPointerError(`${what}: ${p} is not in any arena of this heap`, p);
-    }
-    if (this.checkFree) {
-      const off = p - ao.vbase;
-      if ((off & ((1 << this.shift) - 1)) !== 0 || (this.live[p >>> 8]! & (1 << ((p >>> 3) & 31))) === 0) {
-        throw this.whyNotLive(p, ao, off, what);
-      }
-    }
-    return ao;
+  /** The arena origin of small pointer p if an arena of this heap holds it, else 0 (p any number). */
+  private originOf(p: number): number {
+    return (p | 0) === p && p > 0 ? this.arenaOrigins[p >> this.arenaShift]! : 0;
   }
 
-  /** Tells a freed block (DoubleFreeError) from a pointer that was never a block start. */
-  private whyNotLive(p: number, ao: ArenaObject, off: number, what: string): Error {
+  /**
+   * address_in_range(), strengthened: the arena origin of p when p starts a
+   * live block of this heap, or a thrown InvalidPointerError /
+   * DoubleFreeError when it does not.
+   */
+  private checkedOrigin(p: number, what: string): number {
+    const origin = this.originOf(p);
+    if (origin !== 0 && (this.checkFree === false || this.startsLiveBlock(p))) return origin;
+    throw this.invalidPointer(p, what);
+  }
+
+  /** With checkFree: whether a live block starts at p (p in an arena of this heap). */
+  private startsLiveBlock(p: number): boolean {
+    return (this.live[p >>> 8]! & (1 << (p >>> 3))) !== 0 && (p & this.alignMask) === 0;
+  }
+
+  /** Why p (not a raw pointer) is no live block of this heap: the typed error to throw. */
+  private invalidPointer(p: number, what: string): Error {
+    if (this.originOf(p) === 0) return new InvalidPointerError(`${what}: ${p} is not in any arena of this heap`, p);
+    const ao = this.spans[p >>> UNIT_SHIFT]!;
+    const off = p - ao.vbase;
     const first = ao.firstPool;
     if (off >= first && off < ao.poolAddress) {
       const poolOff = off - ((off - first) % this.poolSize);
@@ -496,28 +526,36 @@ export class PyMalloc implements MemAllocator {
     return new InvalidPointerError(`${what}: ${p} is inside an arena but not the start of a block`, p);
   }
 
-  /** pymalloc_free(): return a block to its pool; returns false if p is not in pymalloc's range. */
+  /**
+   * pymalloc_free(): return the block p to its pool. Returns false, changing
+   * nothing, when p is not a live block of this heap (NULL, a raw pointer, a
+   * bad one: _PyObject_Free sorts them out). As CPython's address_in_range,
+   * one load says whether p is in an arena of this heap (arenaOrigins), and
+   * the pool is found by arithmetic; with checkFree, p's live bit says
+   * whether a block that is not free yet starts there.
+   */
   pymallocFree(p: number): boolean {
-    if (!(p < SMALL_LIMIT)) return false;
-    const ao = this.checkedArena(p, 'free');
-    const u32 = this.u32;
-    const off = p - ao.vbase;
-    const pool = p - ((off - ao.firstPool) & this.poolMask);
-    const h = pool >> 2;
-    if (this.checkFree) this.live[p >>> 8]! &= ~(1 << ((p >>> 3) & 31));
-    // Link p to the start of the pool's free list.
-    const lastfree = u32[h + FREEBLOCK]!;
-    u32[p >> 2] = lastfree;
-    u32[h + FREEBLOCK] = p;
-    const count = --u32[h + COUNT]!;
-    if (lastfree === 0) {
-      // The pool was full, so in no list: link it to the front of usedpools (LRU).
-      this.insertToUsedpool(pool);
-      return true;
+    const origin = this.originOf(p);
+    if (origin === 0) return false;
+    if (this.checkFree === true) {
+      const live = this.live;
+      const w = live[p >>> 8]!;
+      const bit = 1 << (p >>> 3);
+      if ((w & bit) === 0 || (p & this.alignMask) !== 0) return false;
+      live[p >>> 8] = w ^ bit;
     }
-    if (count !== 0) return true;
+    const i32 = this.i32;
+    const pool = p - ((p - origin) & this.poolMask);
+    const h = pool >> 2;
+    // Link p to the start of the pool's free list.
+    const lastfree = i32[h + FREEBLOCK]!;
+    i32[p >> 2] = lastfree;
+    i32[h + FREEBLOCK] = p;
+    const count = --i32[h + COUNT]!;
+    // The pool was full, so in no list: link it to the front of usedpools (LRU).
+    if (lastfree === 0) this.insertToUsedpool(pool);
     // The pool is now empty: unlink from usedpools, link to the front of freepools.
-    this.insertToFreepool(pool);
+    else if (count === 0) this.insertToFreepool(pool);
     return true;
   }
 
@@ -603,7 +641,7 @@ export class PyMalloc implements MemAllocator {
     const page = 1 << UNIT_SHIFT;
     for (let pool = ao.freepools; pool !== NULL_POOL && ao.nResidentEmptyPools > 0; pool = this.nextPool(pool)) {
       if (this.poolField(pool, SZIDX) === DUMMY_SIZE_IDX) continue;
-      this.u32[(pool >> 2) + SZIDX] = DUMMY_SIZE_IDX;
+      this.i32[(pool >> 2) + SZIDX] = DUMMY_SIZE_IDX;
       // The whole pages after the header's: none when the pool is one page.
       const from = Math.ceil((pool + this.poolOverhead) / page) * page;
       const to = Math.floor((pool + this.poolSize) / page) * page;
@@ -628,12 +666,19 @@ export class PyMalloc implements MemAllocator {
 
   /** _PyObject_Free(). */
   free(p: number): void {
+    if (!this.pymallocFree(p)) this.freeOutside(p);
+  }
+
+  /** The rest of _PyObject_Free, out of line: a disposed heap throws; NULL is nothing; a raw pointer goes to the raw allocator; anything else throws. */
+  private freeOutside(p: number): void {
     if (this.disposed) throw this.disposedError();
     if (p === 0) return;
-    if (!this.pymallocFree(p)) {
+    if (!(p < SMALL_LIMIT)) {
       this.raw().free(p);
       this.rawAllocatedBlocks--;
+      return;
     }
+    throw this.invalidPointer(p, 'free');
   }
 
   // --- realloc -------------------------------------------------------------------------
@@ -643,9 +688,8 @@ export class PyMalloc implements MemAllocator {
     if (this.disposed) throw this.disposedError();
     if (p === 0) return this.malloc(nbytes);
     if (!(p < SMALL_LIMIT)) return this.raw().realloc(p, nbytes);
-    const ao = this.checkedArena(p, 'realloc');
-    const off = p - ao.vbase;
-    let size = this.index2size(this.poolField(p - ((off - ao.firstPool) & this.poolMask), SZIDX));
+    const origin = this.checkedOrigin(p, 'realloc');
+    let size = this.index2size(this.poolField(p - ((p - origin) & this.poolMask), SZIDX));
     if (nbytes <= size) {
       // Staying the same or shrinking: copy only if at least 25 % can be shaved off.
       if (4 * nbytes > 3 * size) return p;
@@ -665,9 +709,8 @@ export class PyMalloc implements MemAllocator {
   /** Size class of the live pymalloc block p (after validation), or -1 for a raw pointer. */
   sizeClassOf(p: number): number {
     if (!(p < SMALL_LIMIT)) return -1;
-    const ao = this.checkedArena(p, 'access');
-    const off = p - ao.vbase;
-    return this.poolField(p - ((off - ao.firstPool) & this.poolMask), SZIDX);
+    const origin = this.checkedOrigin(p, 'access');
+    return this.poolField(p - ((p - origin) & this.poolMask), SZIDX);
   }
 
   /**
@@ -696,12 +739,12 @@ export class PyMalloc implements MemAllocator {
   /** Whether pointer p starts a live block (its live bit; always false with checkFree off). */
   isLiveBit(p: number): boolean {
     if (!this.checkFree) return false;
-    return (this.live[p >>> 8]! & (1 << ((p >>> 3) & 31))) !== 0;
+    return (this.live[p >>> 8]! & (1 << (p >>> 3))) !== 0;
   }
 
   /** The u32 at pointer p (a free block's link, for validation). */
   word(p: number): number {
-    return this.u32[p >> 2]!;
+    return this.i32[p >> 2]!;
   }
 
   /** Pool ref of arena offset `poolOff` in arena `ao` (for stats and validation). */
@@ -737,7 +780,6 @@ export class PyMalloc implements MemAllocator {
     return base;
   }
 
-  /** Unmaps every arena and static block and releases every span (the heap is being discarded). */
   /** Whether dispose() has run: every call after it is a DisposedError (an allocator object kept from getAllocator included). */
   private disposed = false;
 
@@ -745,12 +787,20 @@ export class PyMalloc implements MemAllocator {
     return new DisposedError('this heap was disposed: its arenas are unmapped');
   }
 
+  /**
+   * Unmaps every arena and static block and releases every span (the heap is
+   * being discarded). The fast paths then fail by themselves — no request is
+   * small (threshold 0), no slot is an arena (arenaOrigins all 0) — and the
+   * slow paths they fall to throw DisposedError.
+   */
   dispose(): void {
     this.disposed = true;
+    this.threshold = 0;
     for (const ao of this.arenas) {
       if (ao.address === 0) continue;
       if (arenaChannel.hasSubscribers) this.publishArena('unmap', ao);
       --this.narenasCurrentlyAllocated;
+      this.arenaOrigins[ao.vbase >> this.arenaShift] = 0;
       this.releaseSpan(ao, this.arenaSize, ao.mapped);
       ao.mapped = null;
       ao.address = 0;

@@ -46,10 +46,16 @@ const MIN_REGION_BYTES = 2 ** 22;
 export let U8 = new Uint8Array(0);
 /** The region as u32 words: U32[p >> 2]. */
 export let U32 = new Uint32Array(0);
+/**
+ * The region as i32 words, for pymalloc's hot paths: every pool header field
+ * and free-list link it reads is below 2^31, so an I32 load is a small
+ * integer as it stands, where a U32 load needs a range check first.
+ */
+export let I32 = new Int32Array(0);
 /** The region as f64 words: F64[p >> 3] (pointers and Py_ssize_t values are stored as f64). */
 export let F64 = new Float64Array(0);
-/** Live bits: bit (p >>> 3) & 31 of LIVE[p >>> 8] is set iff a live pymalloc block starts at p. */
-export let LIVE = new Uint32Array(0);
+/** Live bits: bit (p >>> 3) & 31 of LIVE[p >>> 8] is set iff a live pymalloc block starts at p (i32 words, as I32). */
+export let LIVE = new Int32Array(0);
 /** BOUND[u] is 1 iff unit u (4 KiB) of the region lies in a bound span: spans[u] !== NO_SPAN, as a byte. */
 export let BOUND = new Uint8Array(0);
 /**
@@ -131,11 +137,12 @@ function setRegion(buffer: ArrayBuffer): void {
   regionBytes = buffer.byteLength;
   U8 = new Uint8Array(buffer);
   U32 = new Uint32Array(buffer);
+  I32 = new Int32Array(buffer);
   F64 = new Float64Array(buffer);
   VIEWS.u8 = U8;
   VIEWS.u32 = U32;
   VIEWS.f64 = F64;
-  LIVE = new Uint32Array(regionBytes >>> 8);
+  LIVE = new Int32Array(regionBytes >>> 8);
   BOUND = new Uint8Array(regionBytes >>> UNIT_SHIFT);
 }
 
