@@ -97,6 +97,8 @@ import { installTracemallocModule } from './tracemallocModule.js';
 import type { Vm } from './vm.js';
 import { addGetsets, addMembers, descriptorConstructors, descriptorMethods, implicitClassmethods, initSubclass, setNames } from './descriptors.js';
 import { typeMethods } from './builtinMembers.js';
+import { classCall, installTypeCall } from './typeCall.js';
+import { bestBase } from './bestBase.js';
 import { coroutineMethods } from './coroutines.js';
 import { addNote, osErrorSubclass } from './exceptionAttrs.js';
 import { weakrefConstructors, weakrefProxy } from './weakrefs.js';
@@ -611,7 +613,8 @@ export function installBuiltins(vm: Vm): void {
     if (args.length === 0) return interp.float.fromNumber(0);
     const v = args[0]!;
     if (isStr(vm, v)) return interp.float.fromNumber(floatFromString(sv(v)));
-    if (isFloat(vm, v)) return newRef(vm, v);
+    if (typeOf(vm, v) === interp.float.type) return newRef(vm, v);
+    if (isFloat(vm, v)) return interp.float.fromNumber(interp.float.value(v));
     if (isInt(vm, v)) return interp.float.fromNumber(Number(intValue(vm, v)));
     const m = lookupSpecial(vm, v, '__float__');
     if (m !== 0) return callObject(vm, m, [v], 0);
@@ -621,7 +624,7 @@ export function installBuiltins(vm: Vm): void {
   construct.set(interp.list.type.id, (_s, args) => (args.length === 0 ? L.new(0) : listFromIterable(vm, args[0]!)));
   construct.set(interp.tuple.type.id, (_s, args) => {
     if (args.length === 0) return vm.tupleOf([]);
-    if (interp.tuple.check(args[0]!)) return newRef(vm, args[0]!);
+    if (typeOf(vm, args[0]!) === interp.tuple.type) return newRef(vm, args[0]!);
     const items = iterate(vm, args[0]!);
     const t = vm.tupleOf(items);
     for (const x of items) rt.decref(x);
@@ -659,6 +662,7 @@ export function installBuiltins(vm: Vm): void {
 
   for (const [t, c] of [...descriptorConstructors(vm), ...weakrefConstructors(vm)]) construct.set(t.id, c);
   installObjectInitSubclass(vm);
+  installTypeCall(vm, construct);
 
   vm.callType = (cls, args, kwnames) => {
     const t = vm.typeobj.typeOfObject(cls)!;
@@ -681,27 +685,7 @@ export function installBuiltins(vm: Vm): void {
       }
       return e;
     }
-    if (vm.classes.has(t.id)) {
-      const self = vm.newInstance(cls, args, kwnames);
-      const init = typeLookup(vm, t, id(vm, '__init__'));
-      if (init !== 0 && !isObjectInit(init)) {
-        try {
-          const r = callObject(vm, init, [self, ...args], kwnames);
-          if (r !== None) {
-            rt.decref(r);
-            raise(vm, 'TypeError', `__init__() should return None, not '${typeName(vm, r)}'`);
-          }
-          rt.decref(r);
-        } catch (err) {
-          rt.decref(self);
-          throw err;
-        }
-      } else if (args.length > 0) {
-        rt.decref(self);
-        raise(vm, 'TypeError', `${t.name}() takes no arguments`);
-      }
-      return self;
-    }
+    if (vm.classes.has(t.id)) return classCall(vm, cls, args, kwnames);
     raise(vm, 'TypeError', `cannot create '${t.name}' instances`);
   };
   vm.newInstance = (cls, args) => {
@@ -1321,17 +1305,25 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs:
   let t: PyTypeObject;
   if (excBase !== undefined) t = vm.exc.newExceptionType(className, true);
   else {
-    for (const b of baseTypes) {
-      if (!vm.classes.has(b.id) && b !== interp.object.type) raise(vm, 'NotImplementedError', `a class deriving from the built-in type '${b.name}' is not supported by pymem`);
-    }
+    const builtinBase = bestBase(vm, baseTypes);
     const del = interp.dict.getItem(ns, id(vm, '__del__'));
     const inheritedSlots = baseTypes.some((b) => vm.classes.has(b.id));
     t = interp.instance.defineClass({
       name: className,
+      ...(builtinBase !== null ? { base: builtinBase } : {}),
       ...(slots !== undefined && !inheritedSlots ? { slots } : {}),
       ...(del !== 0 ? { del: (op: number) => rt.decref(callObject(vm, interp.dict.getItem(vm.typeobj.dict(vm.typeobj.objectOf(t)), id(vm, '__del__')), [op], 0)) } : {}),
       // slot_tp_hash / slot_tp_richcompare: dict and set lookups call the class's __hash__ and __eq__.
-      hash: (op: number) => (lookupSpecial(vm, op, '__hash__') === 0 ? hashPointer(op) : Number(hash(vm, op))),
+      hash: (op: number) => {
+        if (lookupSpecial(vm, op, '__hash__') !== 0) return Number(hash(vm, op));
+        if (builtinBase === null) return hashPointer(op);
+        // inherit_slots: the base's tp_hash (list, dict and set have none: unhashable).
+        if (builtinBase.hash === undefined) raise(vm, 'TypeError', `unhashable type: '${typeName(vm, op)}'`);
+        return builtinBase.hash(rt, op);
+      },
+      ...(builtinBase?.hash64 !== undefined
+        ? { hash64: (op: number) => (lookupSpecial(vm, op, '__hash__') !== 0 ? hash(vm, op) : builtinBase.hash64!(rt, op)) }
+        : {}),
       eq: (a: number, b: number) => richCompareBool(vm, a, b, 2),
     });
     vm.classes.add(t.id);

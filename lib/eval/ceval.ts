@@ -53,6 +53,7 @@ import {
   unaryOp,
 } from './abstract.js';
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
+import { hasObjectNew } from './typeCall.js';
 import { formatValue } from './format.js';
 import { printExpr } from './displayhook.js';
 import type { Vm } from './vm.js';
@@ -1665,7 +1666,7 @@ function excMatches(vm: Vm, exc: number, right: number): boolean {
 /** Whether callable is a class whose __init__ is a Python function (the loop then inlines the __init__ call). */
 function isPythonInitClass(vm: Vm, callable: number): boolean {
   const t = vm.typeobj.typeOfObject(callable);
-  if (t === undefined || !vm.classes.has(t.id)) return false;
+  if (t === undefined || !vm.classes.has(t.id) || !hasObjectNew(vm, t)) return false;
   const init = typeLookup(vm, t, id(vm, '__init__'));
   return init !== 0 && typeOf(vm, init) === vm.interp.function.type;
 }

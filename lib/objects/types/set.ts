@@ -171,8 +171,18 @@ export class SetModule {
 
   /** PyAnySet_Check: a set or a frozenset. */
   check(op: number): boolean {
-    const t = this.rt.typeOf(op);
+    const t = this.kind(this.rt.typeOf(op));
     return t === this.type || t === this.frozensetType;
+  }
+
+  /** PyFrozenSet_Check: a frozenset, or an instance of a class deriving from frozenset. */
+  checkFrozen(op: number): boolean {
+    return this.kind(this.rt.typeOf(op)) === this.frozensetType;
+  }
+
+  /** The built-in type t derives from (a class's solid base), else t. */
+  private kind(t: PyTypeObject): PyTypeObject {
+    return t === this.type || t === this.frozensetType ? t : (this.interp.instance.builtinBase(t) ?? t);
   }
 
   private checkSet(op: number, fn: string): void {
@@ -291,7 +301,7 @@ export class SetModule {
   /** _PySet_Update / set.update(iterable) (set_update_internal). */
   update(so: number, iterable: SetIterable): void {
     this.checkSet(so, '_PySet_Update');
-    if (this.rt.typeOf(so) !== this.type) throw new InvalidArgumentError('_PySet_Update: a frozenset cannot change');
+    if (this.checkFrozen(so)) throw new InvalidArgumentError('_PySet_Update: a frozenset cannot change');
     this.setUpdateInternal(so, iterable);
   }
 
@@ -426,15 +436,27 @@ export class SetModule {
     return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
   }
 
+  /** make_new_set's empty set on a new set object (of set, frozenset or a class deriving from one): zeroed, the smalltable its table. */
+  initEmpty(so: number): void {
+    fillBytes(so + soFill.offset, SIZEOF_PYSETOBJECT - soFill.offset, 0);
+    soMask.set(so, PySet_MINSIZE - 1);
+    soTable.set(so, so + SO_SMALLTABLE);
+    soHashValue.set(so, -1);
+  }
+
+  /** set_update_internal(so, iterable) for a set or frozenset being made (a class's instance): the items added. */
+  fill(so: number, iterable: SetIterable): void {
+    this.checkSet(so, 'set_update_internal');
+    this.checkIterable(iterable, `${this.rt.typeOf(so).name}()`);
+    this.setUpdateInternal(so, iterable);
+  }
+
   /** make_new_set: tp_alloc (zeroed, tracked), an empty smalltable, then set_update_internal. */
   private makeNewSet(type: PyTypeObject, iterable: SetIterable | undefined): number {
     if (iterable !== undefined) this.checkIterable(iterable, `${type.name}()`);
     const so = this.rt.gcNew(type);
-    fillBytes(so + soFill.offset, SIZEOF_PYSETOBJECT - soFill.offset, 0);
+    this.initEmpty(so);
     this.rt.gcTrack(so);
-    soMask.set(so, PySet_MINSIZE - 1);
-    soTable.set(so, so + SO_SMALLTABLE);
-    soHashValue.set(so, -1);
     if (iterable !== undefined) {
       try {
         this.setUpdateInternal(so, iterable);
