@@ -309,7 +309,7 @@ function repeatError(vm: Vm, a: number, b: number): void {
 }
 
 /** The built-in types' nb_* / sq_* slots; 0 when they do not apply (NotImplemented). */
-function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolean): number {
+export function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolean): number {
   const { interp } = vm;
   const ai = isInt(vm, a);
   const bi = isInt(vm, b);
@@ -447,7 +447,7 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
     const joined = new Uint8Array(bytesA.length + bytesB.length);
     joined.set(bytesA);
     joined.set(bytesB, bytesA.length);
-    if (typeOf(vm, a) === interp.bytes.type) return interp.bytes.fromBytes(joined);
+    if (interp.bytes.check(a)) return interp.bytes.fromBytes(joined);
     if (inplace) {
       interp.bytearray.extend(a, bytesB.slice());
       return newRef(vm, a);
@@ -501,7 +501,7 @@ export function isTrue(vm: Vm, op: number): boolean {
   if (op === interp.long.True) return true;
   if (op === interp.long.False || op === interp.singletons.None) return false;
   if (interp.weakref.isProxy(op)) return isTrue(vm, proxyReferent(vm, op));
-  if (subclassBase(vm, typeOf(vm, op)) !== null && (lookupSpecial(vm, op, '__bool__') !== 0 || lookupSpecial(vm, op, '__len__') !== 0)) return dunderTruth(vm, op);
+  if (overrides(vm, op, '__bool__') || overrides(vm, op, '__len__')) return dunderTruth(vm, op);
   if (isInt(vm, op)) return intValue(vm, op) !== 0n;
   if (isFloat(vm, op)) return interp.float.value(op) !== 0;
   if (isStr(vm, op)) return interp.str.length(op) !== 0;
@@ -642,7 +642,7 @@ function cmpResult(c: number, op: number): boolean {
 }
 
 /** The built-in types' tp_richcompare; null when none applies. */
-function compareBuiltin(vm: Vm, a: number, b: number, op: number): boolean | null {
+export function compareBuiltin(vm: Vm, a: number, b: number, op: number): boolean | null {
   const { interp } = vm;
   const ai = isInt(vm, a);
   const bi = isInt(vm, b);
@@ -749,10 +749,7 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
   const own = typeOf(vm, op);
   // A class deriving from a built-in type: its __repr__, else the base's tp_repr.
   const base = subclassBase(vm, own);
-  if (base !== null) {
-    const custom = dunderText(vm, op, '__repr__');
-    if (custom !== null) return custom;
-  }
+  if (base !== null && overrides(vm, op, '__repr__')) return dunderText(vm, op, '__repr__')!;
   const t = base ?? own;
   if (t === interp.long.type) return intToString(intValue(vm, op));
   if (t === interp.float.type) return floatRepr(interp.float.value(op));

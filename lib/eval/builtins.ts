@@ -99,6 +99,8 @@ import { addGetsets, addMembers, descriptorConstructors, descriptorMethods, impl
 import { typeMethods } from './builtinMembers.js';
 import { classCall, installTypeCall } from './typeCall.js';
 import { bestBase } from './bestBase.js';
+import { installSlotWrappers } from './slotWrappers.js';
+import { overrides } from './inheritSlots.js';
 import { coroutineMethods } from './coroutines.js';
 import { addNote, osErrorSubclass } from './exceptionAttrs.js';
 import { weakrefConstructors, weakrefProxy } from './weakrefs.js';
@@ -663,6 +665,7 @@ export function installBuiltins(vm: Vm): void {
   for (const [t, c] of [...descriptorConstructors(vm), ...weakrefConstructors(vm)]) construct.set(t.id, c);
   installObjectInitSubclass(vm);
   installTypeCall(vm, construct);
+  installSlotWrappers(vm);
 
   vm.callType = (cls, args, kwnames) => {
     const t = vm.typeobj.typeOfObject(cls)!;
@@ -1324,7 +1327,8 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs:
       ...(builtinBase?.hash64 !== undefined
         ? { hash64: (op: number) => (lookupSpecial(vm, op, '__hash__') !== 0 ? hash(vm, op) : builtinBase.hash64!(rt, op)) }
         : {}),
-      eq: (a: number, b: number) => richCompareBool(vm, a, b, 2),
+      // slot_tp_richcompare, or the built-in base's tp_richcompare when the class does not define __eq__.
+      eq: (a: number, b: number) => (builtinBase !== null && !overrides(vm, a, '__eq__') ? (builtinBase.eq?.(rt, a, b) ?? a === b) : richCompareBool(vm, a, b, 2)),
     });
     vm.classes.add(t.id);
   }

@@ -126,6 +126,18 @@ function solidNewOwner(vm: Vm, t: PyTypeObject): PyTypeObject {
   return vm.interp.instance.builtinBase(t) ?? vm.interp.object.type;
 }
 
+/** tp_new_wrapper's staticbase: the first type of t's MRO whose tp_new is not slot_tp_new (no __new__ of its own in Python). */
+function staticBase(vm: Vm, t: PyTypeObject): PyTypeObject {
+  const { interp } = vm;
+  for (const tid of vm.mroOf(t)) {
+    const ty = interp.rt.types[tid]!;
+    if (!vm.classes.has(tid)) return ty;
+    const own = interp.dict.getItem(vm.typeobj.dict(vm.typeObject(ty)), id(vm, '__new__'));
+    if (own === 0 || state(vm).newOwners.has(own)) return ty;
+  }
+  return t;
+}
+
 /** tp_new_wrapper: `owner.__new__(cls, *args)` with its checks, then owner's tp_new for cls. */
 function tpNewWrapper(vm: Vm, owner: PyTypeObject, args: readonly number[], kwnames: number): number {
   const nkw = kwnames !== 0 ? vm.interp.tuple.size(kwnames) : 0;
@@ -134,8 +146,7 @@ function tpNewWrapper(vm: Vm, owner: PyTypeObject, args: readonly number[], kwna
   const t = vm.typeobj.typeOfObject(cls);
   if (t === undefined) raise(vm, 'TypeError', `${owner.name}.__new__(X): X is not a type object (${typeName(vm, cls)})`);
   if (!vm.isSubtype(t, owner)) raise(vm, 'TypeError', `${owner.name}.__new__(${t.name}): ${t.name} is not a subtype of ${owner.name}`);
-  const solid = solidNewOwner(vm, t);
-  if (solid !== owner) raise(vm, 'TypeError', `${owner.name}.__new__(${t.name}) is not safe, use ${solid.name}.__new__()`);
+  if (solidNewOwner(vm, t) !== owner) raise(vm, 'TypeError', `${owner.name}.__new__(${t.name}) is not safe, use ${staticBase(vm, t).name}.__new__()`);
   return tpNew(vm, owner, t, cls, args.slice(1), kwnames);
 }
 

@@ -314,12 +314,13 @@ export class InstanceModule {
     return this.initAllocated(info, op);
   }
 
-  /** PyType_GenericAlloc's reference to the heap type and tracking, then _PyObject_InitializeDict. */
+  /** PyType_GenericAlloc's reference to the heap type and tracking, then object_new's _PyObject_InitializeDict. */
   private initAllocated(info: ClassInfo, op: number): number {
     // PyType_GenericAlloc: an instance of a heap type holds a reference to it.
     this.rt.xincref(this.rt.heapTypeObject(info.type));
     this.rt.gcTrack(op);
-    if (info.cachedKeys !== 0) {
+    // _PyObject_InitializeDict is object_new's: a built-in base's tp_new leaves the values NULL.
+    if (info.cachedKeys !== 0 && info.base === null) {
       try {
         this.interp.sharedKeys.initInlineValues(op, info.cachedKeys);
       } catch (e) {
