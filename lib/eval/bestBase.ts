@@ -9,8 +9,9 @@
  * is the class's base layout. A base without Py_TPFLAGS_BASETYPE (bool,
  * range, NoneType, function ...) is refused first.
  *
- * Invariants: bestBase returns null (object's layout) or one of the
- * built-in types subtypeNew.ts can make instances of; a built-in base
+ * Invariants: bestBase returns null (object's layout), type (a
+ * metaclass) or one of the built-in types subtypeNew.ts can make
+ * instances of; a built-in base
  * pymem does not lay out yet stops the run with a NotImplementedError that
  * names it and the class statement's file:line.
  */
@@ -23,14 +24,15 @@ import type { Vm } from './vm.js';
 /** The built-in types a class may derive from under pymem. */
 function supportedBases(vm: Vm): readonly PyTypeObject[] {
   const { interp } = vm;
-  return [interp.list.type, interp.dict.type, interp.set.type, interp.set.frozensetType, interp.long.type, interp.float.type, interp.tuple.type, interp.bytes.type];
+  return [interp.list.type, interp.dict.type, interp.set.type, interp.set.frozensetType, interp.long.type, interp.float.type, interp.tuple.type, interp.bytes.type, vm.typeobj.type];
 }
 
 /** solid_base(t): the built-in type t's instances are laid out as, or object. */
 function solidBase(vm: Vm, t: PyTypeObject): PyTypeObject {
   const { interp } = vm;
   if (vm.classes.has(t.id)) return interp.instance.builtinBase(t) ?? interp.object.type;
-  return t;
+  // A metaclass is laid out as type.
+  return vm.isSubtype(t, vm.typeobj.type) ? vm.typeobj.type : t;
 }
 
 /**
@@ -49,7 +51,7 @@ export function bestBase(vm: Vm, bases: readonly PyTypeObject[]): PyTypeObject |
     else if (!vm.isSubtype(winner, candidate)) raise(vm, 'TypeError', 'multiple bases have instance lay-out conflict');
   }
   if (winner !== null && !supportedBases(vm).includes(winner)) {
-    unsupportedHere(vm, winner === vm.typeobj.type ? 'a metaclass (a class deriving from type)' : `a class deriving from the built-in type '${winner.name}'`);
+    unsupportedHere(vm, `a class deriving from the built-in type '${winner.name}'`);
   }
   return winner;
 }

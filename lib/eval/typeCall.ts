@@ -22,11 +22,16 @@ import { SubtypeNew } from '../objects/types/subtypeNew.js';
 import type { PyTypeObject } from '../objects/type.js';
 import { callObject, id, iterate, newRef, none, raise, typeLookup, typeName, typeOf } from './abstract.js';
 import { descrGet } from './descriptors.js';
+import { isMetatype, typeTpNew } from './metaclass.js';
 import type { Vm } from './vm.js';
+
+/** type_new's body (builtins.ts typeNew): a class, an instance of metatype. */
+type NewClass = (name: number, bases: number, ns: number, kw: ReadonlyMap<string, number>, metatype: PyTypeObject) => number;
 
 interface TypeCallState {
   /** The built-in types' constructors (type_call of an exact built-in type), by type id. */
   readonly construct: ReadonlyMap<number, CMethod>;
+  readonly newClass: NewClass;
   readonly subtypes: SubtypeNew;
   /** Each `__new__` built-in function installed here, and the type whose tp_new it wraps. */
   readonly newOwners: Map<number, PyTypeObject>;
@@ -48,12 +53,12 @@ function immutableBase(vm: Vm, t: PyTypeObject): boolean {
 }
 
 /** Installs the `__new__` wrappers and list / dict / set `__init__` (construct: the exact built-in types' constructors). */
-export function installTypeCall(vm: Vm, construct: ReadonlyMap<number, CMethod>): void {
+export function installTypeCall(vm: Vm, construct: ReadonlyMap<number, CMethod>, newClass: NewClass): void {
   const { interp } = vm;
   const rt = interp.rt;
-  const s: TypeCallState = { construct, subtypes: new SubtypeNew(interp), newOwners: new Map(), objectNew: 0 };
+  const s: TypeCallState = { construct, newClass, subtypes: new SubtypeNew(interp), newOwners: new Map(), objectNew: 0 };
   states.set(vm, s);
-  const owners = [interp.object.type, interp.long.type, interp.float.type, interp.tuple.type, interp.bytes.type, interp.set.frozensetType, interp.list.type, interp.dict.type, interp.set.type];
+  const owners = [interp.object.type, vm.typeobj.type, interp.long.type, interp.float.type, interp.tuple.type, interp.bytes.type, interp.set.frozensetType, interp.list.type, interp.dict.type, interp.set.type];
   for (const owner of owners) {
     const typeObj = vm.typeObject(owner);
     const ml = vm.cfunc.define({ name: '__new__', meth: (_self, args, kwnames) => tpNewWrapper(vm, owner, args, kwnames) });
@@ -123,6 +128,7 @@ export function hasObjectNew(vm: Vm, t: PyTypeObject): boolean {
 /** The built-in type whose tp_new t's instances get (best_base's solid base): a built-in base, or object. */
 function solidNewOwner(vm: Vm, t: PyTypeObject): PyTypeObject {
   if (states.get(vm)!.construct.has(t.id) || t === vm.interp.object.type) return t;
+  if (isMetatype(vm, t)) return vm.typeobj.type;
   return vm.interp.instance.builtinBase(t) ?? vm.interp.object.type;
 }
 
@@ -161,6 +167,13 @@ function tpNew(vm: Vm, owner: PyTypeObject, t: PyTypeObject, cls: number, args: 
       if (isObjectInit(vm, typeLookup(vm, t, id(vm, '__init__')))) raise(vm, 'TypeError', `${t.name}() takes no arguments`);
     }
     return t === interp.object.type ? interp.object.new() : interp.instance.new(t);
+  }
+  if (owner === vm.typeobj.type) {
+    // type.__new__(metatype, name, bases, ns, **kwds).
+    const nkw = kwnames !== 0 ? interp.tuple.size(kwnames) : 0;
+    const kw = new Map<string, number>();
+    if (nkw > 0) interp.tuple.items(kwnames).forEach((k, i) => kw.set(interp.str.toString(k), args[args.length - nkw + i]!));
+    return typeTpNew(vm, t, args.slice(0, args.length - nkw), kw, s.newClass);
   }
   const exactNew = s.construct.get(owner.id)!;
   if (t === owner) return exactNew(cls, args, kwnames);
