@@ -1261,6 +1261,9 @@ export function getItem(vm: Vm, obj: number, key: number): number {
   if (t === interp.dict.type) {
     const v = interp.dict.getItem(obj, key);
     if (v !== 0) return newRef(vm, v);
+    // dict_subscript: a class deriving from dict may have __missing__.
+    const missing = typeOf(vm, obj) !== t ? lookupSpecial(vm, obj, '__missing__') : 0;
+    if (missing !== 0) return callSpecial(vm, missing, obj, [key]);
     throw keyError(vm, key);
   }
   if (t === interp.range.type && !isSlice) {

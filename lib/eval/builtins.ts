@@ -1310,6 +1310,9 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs:
   }
   const excBase = baseTypes.find((t) => isExceptionClass(vm, t));
   let t: PyTypeObject;
+  // best_base: an exception's layout and a built-in container's (or a metaclass's) cannot be one instance's.
+  const laidOut = (b: PyTypeObject): boolean => !isExceptionClass(vm, b) && b !== interp.object.type && (!vm.classes.has(b.id) || interp.instance.builtinBase(b) !== null);
+  if (excBase !== undefined && baseTypes.some(laidOut)) raise(vm, 'TypeError', 'multiple bases have instance lay-out conflict');
   if (excBase !== undefined) t = vm.exc.newExceptionType(className, true);
   else if (bestBase(vm, baseTypes) === vm.typeobj.type) {
     // A metaclass: type's layout (type_new_slots_impl refuses slots for a base with items).

@@ -12,6 +12,7 @@
  * errors are CPython's exceptions in its words.
  */
 import {
+  callObject,
   getItem,
   getIter,
   intValue,
@@ -25,6 +26,7 @@ import {
   raise,
   repr,
   richCompareBool,
+  setItem,
   sliceIndices,
   strValue,
   toPyErr,
@@ -110,11 +112,25 @@ export function installContainerMethods(vm: Vm): void {
 
   // --- dict.fromkeys ---
   addClassMethods(vm, interp.dict.type.id, 'classmethod', {
-    fromkeys: (_m, args) => {
+    fromkeys: (cls, args) => {
       if (args.length < 1) raise(vm, 'TypeError', `fromkeys expected at least 1 argument, got ${args.length}`);
       if (args.length > 2) raise(vm, 'TypeError', `fromkeys expected at most 2 arguments, got ${args.length}`);
       const value = args[1] ?? None;
       const iterable = args[0]!;
+      if (vm.typeobj.typeOfObject(cls) !== interp.dict.type) {
+        // _PyDict_FromKeys for a class deriving from dict: cls(), then PyObject_SetItem per key.
+        const d = callObject(vm, cls, [], 0);
+        const keys = iterate(vm, iterable);
+        try {
+          for (const k of keys) setItem(vm, d, k, value);
+        } catch (e) {
+          rt.decref(d);
+          throw e;
+        } finally {
+          for (const k of keys) rt.decref(k);
+        }
+        return d;
+      }
       const t = typeOf(vm, iterable);
       if (t === interp.dict.type || t === interp.set.type || t === interp.set.frozensetType) return interp.dict.fromKeys(iterable, value);
       const keys = iterate(vm, iterable);

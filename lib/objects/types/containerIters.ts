@@ -266,7 +266,7 @@ export class ContainerItersModule {
     if (seq === 0) return 0;
     const i = itIndex.get(it);
     const { interp } = this;
-    const data = this.rt.typeOf(seq) === interp.bytes.type ? interp.bytes.data(seq) : interp.bytearray.data(seq);
+    const data = this.kind(this.rt.typeOf(seq)) === interp.bytes.type ? interp.bytes.data(seq) : interp.bytearray.data(seq);
     if (i < data.length) {
       itIndex.set(it, i + 1);
       return interp.long.fromNumber(data[i]!);

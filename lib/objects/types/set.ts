@@ -233,7 +233,7 @@ export class SetModule {
   /** PySet_Add: adds key (increfed when stored). A frozenset only while its creator holds the sole reference. */
   add(so: number, key: number): void {
     this.checkSet(so, 'PySet_Add');
-    if (this.rt.typeOf(so) !== this.type && this.rt.refcnt(so) !== 1) {
+    if (this.checkFrozen(so) && this.rt.refcnt(so) !== 1) {
       throw new InvalidArgumentError('PySet_Add: a frozenset can only be filled while it is being built (refcount 1)');
     }
     this.checkKey(key, 'PySet_Add');
@@ -253,7 +253,7 @@ export class SetModule {
   /** PySet_Discard (set_discard_key): removes key if present; whether it was. */
   discard(so: number, key: number): boolean {
     this.checkSet(so, 'PySet_Discard');
-    if (this.rt.typeOf(so) !== this.type) throw new InvalidArgumentError('PySet_Discard: a frozenset cannot change');
+    if (this.checkFrozen(so)) throw new InvalidArgumentError('PySet_Discard: a frozenset cannot change');
     this.checkKey(key, 'PySet_Discard');
     return this.setDiscardEntry(so, key, this.interp.hash(key));
   }
@@ -266,7 +266,7 @@ export class SetModule {
   /** set.pop() (set_pop): removes and returns an arbitrary key, searching from the finger. New reference; KeyError when empty. */
   pop(so: number): number {
     this.checkSet(so, 'set.pop');
-    if (this.rt.typeOf(so) !== this.type) throw new InvalidArgumentError('set.pop: a frozenset cannot change');
+    if (this.checkFrozen(so)) throw new InvalidArgumentError('set.pop: a frozenset cannot change');
     if (soUsed.get(so) === 0) throw new KeyError('pop from an empty set');
     const mask = soMask.get(so);
     const tb = this.tableBase(so);

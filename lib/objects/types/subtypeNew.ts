@@ -17,15 +17,17 @@
  * InstanceModule info names the base; its base fields are what an exact
  * object of the base with the same value holds.
  */
-import { copyBytes, fillBytes, loadF64, storeF64 } from '../../allocator/access.js';
+import { copyBytes, fillBytes } from '../../allocator/access.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
 import { obSize, pointerSlot, PYOBJECT_SIZE, roundUpPtr } from '../layout.js';
 import type { PyTypeObject } from '../type.js';
 import { BYTES_SVAL } from './bytes.js';
-import { OB_FVAL } from './float.js';
+import { PyFloatObject } from './float.js';
 import { OB_DIGIT, SIZEOF_DIGIT } from './long.js';
 import { TUPLE_OB_ITEM } from './tuple.js';
+
+const obFval = PyFloatObject.field('ob_fval');
 
 /** Instances of classes deriving from built-in types. */
 export class SubtypeNew {
@@ -70,7 +72,7 @@ export class SubtypeNew {
     }
     if (base === interp.float.type) {
       const op = this.alloc(cls, 0);
-      storeF64(op + OB_FVAL, loadF64(exact + OB_FVAL));
+      obFval.set(op, obFval.get(exact));
       return this.finish(cls, op);
     }
     if (base === interp.tuple.type) {
