@@ -29,6 +29,7 @@ import {
   isStr,
   isTrue,
   iterate,
+  withSetOperands,
   iterNext,
   getIter,
   length,
@@ -209,11 +210,7 @@ export function installBuiltins(vm: Vm): void {
       L.clear(self);
       return none(vm);
     },
-    copy: (self) => {
-      const l = L.new(0);
-      L.extend(l, self);
-      return l;
-    },
+    copy: (self) => L.getSlice(self, 0, L.size(self)), // list_copy_impl: list_slice of the whole list
     index: (self, args) => {
       // list_index_impl: start and stop adjusted as slice indices.
       const items = L.items(self);
@@ -306,12 +303,11 @@ export function installBuiltins(vm: Vm): void {
     },
   });
   const ST = interp.set;
-  const setOf = (items: number[]): number => {
-    const r = ST.new(items);
-    for (const x of items) rt.decref(x);
-    return r;
+  // A METH_O method of set or frozenset: exactly one argument.
+  const setArg = (self: number, name: string, args: readonly number[]): number[] => {
+    if (args.length !== 1) raise(vm, 'TypeError', `${typeName(vm, self)}.${name}() takes exactly one argument (${args.length} given)`);
+    return [args[0]!];
   };
-  const setItems = (o: number): number[] => iterate(vm, o);
   const setMethods: Record<string, CMethod> = {
     add: (self, args) => {
       ST.add(self, args[0]!);
@@ -333,54 +329,32 @@ export function installBuiltins(vm: Vm): void {
       ST.clear(self);
       return none(vm);
     },
-    copy: (self) => setOf(setItems(self)),
+    copy: (self) => ST.copy(self),
     update: (self, args) => {
-      for (const a of args) for (const x of setItems(a)) {
-        ST.add(self, x);
-        rt.decref(x);
-      }
+      withSetOperands(vm, args, (others) => {
+        for (const other of others) ST.update(self, other);
+      });
       return none(vm);
     },
-    union: (self, args) => setOf([...setItems(self), ...args.flatMap((a) => setItems(a))]),
-    intersection: (self, args) => {
-      const others = args.map((a) => setOf(setItems(a)));
-      const r = setOf(setItems(self).filter((x) => (others.every((o) => ST.contains(o, x)) ? true : (rt.decref(x), false))));
-      for (const o of others) rt.decref(o);
-      return r;
+    union: (self, args) => withSetOperands(vm, args, (others) => ST.union(self, others)),
+    intersection: (self, args) => withSetOperands(vm, args, (others) => ST.intersection(self, others)),
+    intersection_update: (self, args) => {
+      withSetOperands(vm, args, (others) => ST.intersectionUpdate(self, others));
+      return none(vm);
     },
-    difference: (self, args) => {
-      const others = args.map((a) => setOf(setItems(a)));
-      const r = setOf(setItems(self).filter((x) => (others.some((o) => ST.contains(o, x)) ? (rt.decref(x), false) : true)));
-      for (const o of others) rt.decref(o);
-      return r;
+    difference: (self, args) => withSetOperands(vm, args, (others) => ST.difference(self, others)),
+    difference_update: (self, args) => {
+      withSetOperands(vm, args, (others) => ST.differenceUpdate(self, others));
+      return none(vm);
     },
-    symmetric_difference: (self, args) => {
-      const other = setOf(setItems(args[0]!));
-      const a = setItems(self).filter((x) => (ST.contains(other, x) ? (rt.decref(x), false) : true));
-      const b = setItems(other).filter((x) => (ST.contains(self, x) ? (rt.decref(x), false) : true));
-      rt.decref(other);
-      return setOf([...a, ...b]);
+    symmetric_difference: (self, args) => withSetOperands(vm, setArg(self, 'symmetric_difference', args), ([other]) => ST.symmetricDifference(self, other!)),
+    symmetric_difference_update: (self, args) => {
+      withSetOperands(vm, setArg(self, 'symmetric_difference_update', args), ([other]) => ST.symmetricDifferenceUpdate(self, other!));
+      return none(vm);
     },
-    issubset: (self, args) => {
-      const other = setOf(setItems(args[0]!));
-      const items = setItems(self);
-      const r = items.every((x) => ST.contains(other, x));
-      for (const x of items) rt.decref(x);
-      rt.decref(other);
-      return newBool(vm, r);
-    },
-    issuperset: (self, args) => {
-      const items = setItems(args[0]!);
-      const r = items.every((x) => ST.contains(self, x));
-      for (const x of items) rt.decref(x);
-      return newBool(vm, r);
-    },
-    isdisjoint: (self, args) => {
-      const items = setItems(args[0]!);
-      const r = !items.some((x) => ST.contains(self, x));
-      for (const x of items) rt.decref(x);
-      return newBool(vm, r);
-    },
+    issubset: (self, args) => newBool(vm, withSetOperands(vm, setArg(self, 'issubset', args), ([other]) => ST.isSubset(self, other!))),
+    issuperset: (self, args) => newBool(vm, withSetOperands(vm, setArg(self, 'issuperset', args), ([other]) => ST.isSuperset(self, other!))),
+    isdisjoint: (self, args) => newBool(vm, withSetOperands(vm, setArg(self, 'isdisjoint', args), ([other]) => ST.isDisjoint(self, other!))),
   };
   methods(ST.type, setMethods);
   methods(ST.frozensetType, Object.fromEntries(['copy', 'union', 'intersection', 'difference', 'symmetric_difference', 'issubset', 'issuperset', 'isdisjoint'].map((k) => [k, setMethods[k]!])));
@@ -639,14 +613,9 @@ export function installBuiltins(vm: Vm): void {
     rt.decref(upd(d, args, kwnames));
     return d;
   });
-  const setLike = (frozen: boolean): CMethod => (_s, args) => {
-    const items = args.length > 0 ? iterate(vm, args[0]!) : [];
-    try {
-      return frozen ? interp.set.newFrozen(items) : interp.set.new(items);
-    } finally {
-      for (const x of items) rt.decref(x);
-    }
-  };
+  // make_new_set / make_new_frozenset: a set, frozenset or dict argument goes in as it is (set_update_internal).
+  const setLike = (frozen: boolean): CMethod => (_s, args) =>
+    withSetOperands(vm, args.slice(0, 1), ([it]) => (frozen ? interp.set.newFrozen(it) : interp.set.new(it)));
   construct.set(interp.set.type.id, setLike(false));
   construct.set(interp.set.frozensetType.id, setLike(true));
   construct.set(interp.range.type.id, (_s, args) => interp.range.vectorcall(args));
