@@ -399,7 +399,7 @@ export function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace:
   const ST = interp.set;
   if (ST.check(a) && ST.check(b) && (op === 1 || op === 7 || op === 10 || op === 12)) {
     // set_ior / set_iand / set_isub / set_ixor change a set in place; a frozenset has none of them.
-    if (inplace && typeOf(vm, a) === ST.type) {
+    if (inplace && !ST.checkFrozen(a)) {
       if (op === 7) ST.update(a, b);
       else if (op === 1) ST.intersectionUpdate(a, [b]);
       else if (op === 10) ST.differenceUpdate(a, [b]);

@@ -899,12 +899,12 @@ export class SetModule {
 
   private checkMutable(so: number, others: readonly SetIterable[], fn: string): void {
     this.checkOperands(so, others, fn);
-    if (this.rt.typeOf(so) !== this.type) throw new InvalidArgumentError(`${fn}: a frozenset cannot change`);
+    if (this.checkFrozen(so)) throw new InvalidArgumentError(`${fn}: a frozenset cannot change`);
   }
 
   /** The type make_new_set_basetype gives a result of so: frozenset for a frozenset, else set. */
   private baseType(so: number): PyTypeObject {
-    return this.rt.typeOf(so) === this.frozensetType ? this.frozensetType : this.type;
+    return this.checkFrozen(so) ? this.frozensetType : this.type;
   }
 
   /** set_copy: a new set of so's base type, filled by set_merge. New reference. */
@@ -1075,7 +1075,7 @@ export class SetModule {
         this.storeEntry(eb, key, lo, hi);
       }
     }
-    if (this.rt.typeOf(a) === this.frozensetType && this.rt.typeOf(b) === this.frozensetType) {
+    if (this.checkFrozen(a) && this.checkFrozen(b)) {
       for (const w of [soHash.lo, soHash.hi]) {
         const h = w.get(a);
         w.set(a, w.get(b));
