@@ -580,7 +580,7 @@ export function richCompare(vm: Vm, a: number, b: number, op: number): number {
   }
   const NotImpl = vm.interp.singletons.NotImplemented;
   // do_richcompare: the right operand's reflected method first when its class derives from the left one's.
-  if (typeOf(vm, a) !== typeOf(vm, b) && vm.isSubtype(typeOf(vm, b), typeOf(vm, a))) {
+  if (isHeapType(vm, typeOf(vm, b)) && typeOf(vm, a) !== typeOf(vm, b) && vm.isSubtype(typeOf(vm, b), typeOf(vm, a))) {
     const rm = lookupSpecial(vm, b, `__${CMP_DUNDER[CMP_SWAP[op]!]}__`);
     if (rm !== 0) {
       const r = callSpecial(vm, rm, b, [a]);

@@ -115,9 +115,11 @@ export function installContainerMethods(vm: Vm): void {
       if (args.length > 2) raise(vm, 'TypeError', `fromkeys expected at most 2 arguments, got ${args.length}`);
       const value = args[1] ?? None;
       const iterable = args[0]!;
-      if (vm.typeobj.typeOfObject(cls) !== interp.dict.type) {
+      // The class (a dict's own when called on an instance).
+      const owner = vm.typeobj.check(cls) ? cls : vm.typeObject(typeOf(vm, cls));
+      if (vm.typeobj.typeOfObject(owner) !== interp.dict.type) {
         // _PyDict_FromKeys for a class deriving from dict: cls(), then PyObject_SetItem per key.
-        const d = callObject(vm, cls, [], 0);
+        const d = callObject(vm, owner, [], 0);
         const keys = iterate(vm, iterable);
         try {
           for (const k of keys) setItem(vm, d, k, value);
