@@ -29,6 +29,7 @@ import {
   isStr,
   isTrue,
   iterate,
+  numberIndex,
   withSetOperands,
   iterNext,
   getIter,
@@ -109,6 +110,7 @@ import { weakrefConstructors, weakrefProxy } from './weakrefs.js';
 import { ensureFinalize } from './weakrefFinalize.js';
 import { installObjectInitSubclass, objectMethods } from './objectMethods.js';
 import { installAtexit } from './atexitModule.js';
+import { DEBUG_COLLECTABLE, DEBUG_LEAK, DEBUG_SAVEALL, DEBUG_STATS, DEBUG_UNCOLLECTABLE } from '../gc/index.js';
 
 /** Arguments split into positional ones and keywords (by name). */
 interface Args {
@@ -405,6 +407,8 @@ export function installBuiltins(vm: Vm): void {
     join: (self, args) => {
       const items = iterate(vm, args[0]!);
       try {
+        // PyUnicode_Join on exact strs (one item is returned itself); anything else raises below.
+        if (typeOf(vm, self) === S.type && items.every((x) => typeOf(vm, x) === S.type)) return S.join(self, items);
         return newStr(vm, strJoin(sv(self), items.map((x) => toValue(vm, x)), (v) => (v instanceof Opaque ? typeName(vm, v.ptr) : typeof v === 'bigint' ? 'int' : typeof v === 'number' ? 'float' : 'object')));
       } finally {
         for (const x of items) rt.decref(x);
@@ -1074,7 +1078,12 @@ export function installBuiltins(vm: Vm): void {
   const gcm = newModule(vm, 'gc');
   const gdict = vm.module.dict(gcm);
   const gc = vm.gc;
-  def(gdict, gcm, 'collect', (_s, args) => newInt(vm, gc.collect(args.length > 0 ? Number(intValue(vm, args[0]!)) : 2)));
+  def(gdict, gcm, 'collect', (_s, args) => {
+    // gc_collect_impl: a generation outside 0..2 is "invalid generation".
+    const generation = args.length > 0 ? numberIndex(vm, args[0]!) : 2n;
+    if (generation < 0n || generation > 2n) raise(vm, 'ValueError', 'invalid generation');
+    return newInt(vm, gc.collect(Number(generation)));
+  });
   def(gdict, gcm, 'get_threshold', () => {
     const ns = gc.getThreshold().map((n) => newInt(vm, n));
     const t = vm.tupleOf(ns);
@@ -1088,7 +1097,7 @@ export function installBuiltins(vm: Vm): void {
     return t;
   });
   def(gdict, gcm, 'set_threshold', (_s, args) => {
-    gc.setThreshold(...args.map((a) => Number(intValue(vm, a))));
+    gc.setThreshold(...args.map((a) => Number(numberIndex(vm, a))));
     return none(vm);
   });
   def(gdict, gcm, 'enable', () => (gc.enable(), none(vm)));
@@ -1101,6 +1110,17 @@ export function installBuiltins(vm: Vm): void {
   def(gdict, gcm, 'get_referents', (_s, args) => listOf(vm, gc.getReferents(...args)));
   def(gdict, gcm, 'get_referrers', (_s, args) => listOf(vm, gc.getReferrers(...args)));
   def(gdict, gcm, 'is_finalized', (_s, args) => newBool(vm, gc.isFinalized(args[0]!)));
+  // gc_get_debug / gc_set_debug and the DEBUG_* flags; DEBUG_STATS and the others print to stderr as gcmodule.c does.
+  gc.stderr = (text) => vm.io.stderr(text);
+  def(gdict, gcm, 'get_debug', () => newInt(vm, gc.getDebug()));
+  def(gdict, gcm, 'set_debug', (_s, args) => {
+    arity(vm, 'set_debug', args, 1, 1);
+    gc.setDebug(Number(numberIndex(vm, args[0]!)));
+    return none(vm);
+  });
+  for (const [name, flag] of [['DEBUG_STATS', DEBUG_STATS], ['DEBUG_COLLECTABLE', DEBUG_COLLECTABLE], ['DEBUG_UNCOLLECTABLE', DEBUG_UNCOLLECTABLE], ['DEBUG_SAVEALL', DEBUG_SAVEALL], ['DEBUG_LEAK', DEBUG_LEAK]] as const) {
+    put(gdict, name, newInt(vm, flag));
+  }
   // gc_get_stats_impl: a list of one dict per generation (collections, collected, uncollectable).
   def(gdict, gcm, 'get_stats', () => {
     const dicts = gc.getStats().map((st) => {
