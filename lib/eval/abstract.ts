@@ -413,6 +413,24 @@ export function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace:
     return ST.symmetricDifference(a, b);
   }
   if ((op === 1 || op === 7 || op === 10 || op === 12) && (isDictViewSet(vm, a) || isDictViewSet(vm, b))) return dictviewsBinary(vm, a, b, op);
+  if (op === 7 && typeOf(vm, a) === interp.dict.type) {
+    // dict_ior: dict_update_arg (a dict, or an iterable of pairs), then a itself.
+    if (inplace) {
+      interp.rt.decref(vm.typeMethods.get(interp.dict.type.id)!.get('update')!(a, [b], 0));
+      return newRef(vm, a);
+    }
+    // dict_or: a copy of a updated with b, both dicts.
+    if (typeOf(vm, b) === interp.dict.type) {
+      const d = interp.dict.copy(a);
+      try {
+        interp.dict.update(d, b);
+      } catch (e) {
+        interp.rt.decref(d);
+        throw e;
+      }
+      return d;
+    }
+  }
   const seqA = interp.list.check(a) ? 'list' : interp.tuple.check(a) ? 'tuple' : as ? 'str' : null;
   if (seqA === 'list' && op === 5 && bi && inplace) {
     // list_inplace_repeat: `l *= n` grows l itself.
@@ -1033,6 +1051,19 @@ export function genericGetAttr(vm: Vm, obj: number, name: number): number {
     return getAttrOrNull(vm, vm.method.func(obj), name);
   } else if (t === vm.cfunc.type && key === '__name__') {
     return newStr(vm, vm.cfunc.def(obj).name);
+  } else if (t === vm.cfunc.type && key === '__qualname__') {
+    // meth_get__qualname__: the name alone for a module's function; else the qualname of
+    // __self__ (a type) or of its type, a dot, and the name.
+    const self = vm.cfunc.self(obj);
+    const ml = vm.cfunc.def(obj).name;
+    if (self === 0 || vm.module.check(self)) return newStr(vm, ml);
+    const owner = vm.typeobj.typeOfObject(self) !== undefined ? self : vm.typeObject(typeOf(vm, self));
+    const q = getAttr(vm, owner, id(vm, '__qualname__'));
+    try {
+      return newStr(vm, `${strValue(vm, q)}.${ml}`);
+    } finally {
+      interp.rt.decref(q);
+    }
   } else if (t === interp.complex.type && (key === 'real' || key === 'imag')) {
     return interp.float.fromNumber(interp.complex.parts(obj)[key]);
   } else if (t === interp.memoryview.type) {
