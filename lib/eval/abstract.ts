@@ -23,7 +23,7 @@ import { intToString } from '../objects/text/intText.js';
 import { intFloorDivide, intModulo, intPow, intTrueDivide, intLshift, intRshift } from '../objects/text/intArith.js';
 import { floatFloorDivide, floatModulo, floatPow, floatTrueDivide } from '../objects/text/floatArith.js';
 import { complexRepr } from '../objects/text/formatValue.js';
-import type { PyTypeObject } from '../objects/type.js';
+import { Py_TPFLAGS_LONG_SUBCLASS, type PyTypeObject } from '../objects/type.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
 import { callPython, genNext } from './ceval.js';
@@ -47,6 +47,7 @@ import { descrGet, descrMember, descrRepr, descrSet, isDataDescriptor } from './
 import { functionMember, memberOf, typeMember } from './builtinMembers.js';
 import { coroutineRepr } from './coroutines.js';
 import { proxyCall, proxyReferent, proxyRepr } from './weakrefs.js';
+import { overrides, slotType, subclassBase } from './inheritSlots.js';
 
 // --- raising -------------------------------------------------------------------------------------
 
@@ -159,10 +160,9 @@ export function callSpecial(vm: Vm, meth: number, self: number, args: readonly n
 
 // --- numbers -------------------------------------------------------------------------------------
 
-/** Whether op is an int (bool included). */
+/** PyLong_Check: whether op is an int (bool and classes deriving from int included). */
 export function isInt(vm: Vm, op: number): boolean {
-  const t = typeOf(vm, op);
-  return t === vm.interp.long.type || t === vm.interp.long.boolType;
+  return (typeOf(vm, op).flags & Py_TPFLAGS_LONG_SUBCLASS) !== 0;
 }
 
 /** The value of an int; anything else as an integer argument is (PyNumber_Index): its __index__, or a TypeError. */
@@ -209,9 +209,10 @@ export function isStr(vm: Vm, op: number): boolean {
   return vm.interp.str.checkExact(op);
 }
 
-/** Whether op is a float. */
+/** PyFloat_Check: whether op is a float (or an instance of a class deriving from float). */
 export function isFloat(vm: Vm, op: number): boolean {
-  return typeOf(vm, op) === vm.interp.float.type;
+  const t = typeOf(vm, op);
+  return t === vm.interp.float.type || subclassBase(vm, t) === vm.interp.float.type;
 }
 
 /** A number as a double for float arithmetic (int or float), or null. */
@@ -238,34 +239,59 @@ export function binopName(oparg: number): string {
 export function binaryOp(vm: Vm, a: number, b: number, oparg: number): number {
   const inplace = oparg >= 13;
   const op = inplace ? oparg - 13 : oparg;
+  const dunder = BINOP_DUNDER[op]!;
+  // A class deriving from a built-in type that defines the method in Python: its slot (slot_nb_*) comes before the base's.
+  const overridden = (inplace && overrides(vm, a, `__i${dunder}__`)) || overrides(vm, a, `__${dunder}__`) || overrides(vm, b, `__r${dunder}__`);
+  if (overridden) {
+    const v = binaryDunders(vm, a, b, dunder, inplace);
+    if (v !== 0) return v;
+  }
   const r = binaryBuiltin(vm, a, b, op, inplace);
   if (r !== 0) return r;
-  const dunder = BINOP_DUNDER[op]!;
-  if (inplace) {
-    const m = lookupSpecial(vm, a, `__i${dunder}__`);
-    if (m !== 0) {
-      const v = callSpecial(vm, m, a, [b]);
-      if (v !== vm.interp.singletons.NotImplemented) return v;
-      vm.interp.rt.decref(v);
-    }
-  }
-  const m = lookupSpecial(vm, a, `__${dunder}__`);
-  if (m !== 0) {
-    const v = callSpecial(vm, m, a, [b]);
-    if (v !== vm.interp.singletons.NotImplemented) return v;
-    vm.interp.rt.decref(v);
-  }
-  const rm = lookupSpecial(vm, b, `__r${dunder}__`);
-  if (rm !== 0) {
-    const v = callSpecial(vm, rm, b, [a]);
-    if (v !== vm.interp.singletons.NotImplemented) return v;
-    vm.interp.rt.decref(v);
+  if (!overridden) {
+    const v = binaryDunders(vm, a, b, dunder, inplace);
+    if (v !== 0) return v;
   }
   const sym = binopName(oparg);
   if (op === 0 && !inplace) concatError(vm, a, b);
   if (op === 5) repeatError(vm, a, b);
   if (op === 8) raise(vm, 'TypeError', `unsupported operand type(s) for ** or pow(): '${typeName(vm, a)}' and '${typeName(vm, b)}'`);
   raise(vm, 'TypeError', `unsupported operand type(s) for ${sym}: '${typeName(vm, a)}' and '${typeName(vm, b)}'`);
+}
+
+/**
+ * binary_op1's calls of the classes' methods: __iop__, then __op__ and
+ * __rop__ — the right operand's __rop__ first when its class derives from
+ * the left one's and defines it. The result, or 0 when each gave
+ * NotImplemented or none exists.
+ */
+function binaryDunders(vm: Vm, a: number, b: number, dunder: string, inplace: boolean): number {
+  const NotImpl = vm.interp.singletons.NotImplemented;
+  const call = (m: number, self: number, other: number): number => {
+    const v = callSpecial(vm, m, self, [other]);
+    if (v !== NotImpl) return v;
+    vm.interp.rt.decref(v);
+    return 0;
+  };
+  if (inplace) {
+    const m = lookupSpecial(vm, a, `__i${dunder}__`);
+    const v = m !== 0 ? call(m, a, b) : 0;
+    if (v !== 0) return v;
+  }
+  const ta = typeOf(vm, a);
+  const tb = typeOf(vm, b);
+  const rm = tb !== ta ? lookupSpecial(vm, b, `__r${dunder}__`) : 0;
+  let rightDone = false;
+  if (rm !== 0 && vm.isSubtype(tb, ta)) {
+    rightDone = true;
+    const v = call(rm, b, a);
+    if (v !== 0) return v;
+  }
+  const m = lookupSpecial(vm, a, `__${dunder}__`);
+  const v = m !== 0 ? call(m, a, b) : 0;
+  if (v !== 0) return v;
+  if (rm !== 0 && !rightDone) return call(rm, b, a);
+  return 0;
 }
 
 /** unicode_concat / list_concat / tuple_concat's TypeError when a is a str, list or tuple. */
@@ -285,7 +311,7 @@ function repeatError(vm: Vm, a: number, b: number): void {
 }
 
 /** The built-in types' nb_* / sq_* slots; 0 when they do not apply (NotImplemented). */
-function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolean): number {
+export function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolean): number {
   const { interp } = vm;
   const ai = isInt(vm, a);
   const bi = isInt(vm, b);
@@ -374,7 +400,7 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
   const ST = interp.set;
   if (ST.check(a) && ST.check(b) && (op === 1 || op === 7 || op === 10 || op === 12)) {
     // set_ior / set_iand / set_isub / set_ixor change a set in place; a frozenset has none of them.
-    if (inplace && typeOf(vm, a) === ST.type) {
+    if (inplace && !ST.checkFrozen(a)) {
       if (op === 7) ST.update(a, b);
       else if (op === 1) ST.intersectionUpdate(a, [b]);
       else if (op === 10) ST.differenceUpdate(a, [b]);
@@ -447,7 +473,7 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
     const joined = new Uint8Array(bytesA.length + bytesB.length);
     joined.set(bytesA);
     joined.set(bytesB, bytesA.length);
-    if (typeOf(vm, a) === interp.bytes.type) return interp.bytes.fromBytes(joined);
+    if (interp.bytes.check(a)) return interp.bytes.fromBytes(joined);
     if (inplace) {
       interp.bytearray.extend(a, bytesB.slice());
       return newRef(vm, a);
@@ -478,6 +504,7 @@ function sequenceRepeat(vm: Vm, seq: number, kind: 'list' | 'tuple' | 'str', n: 
 
 /** UNARY_NEGATIVE / POSITIVE / INVERT. New reference. */
 export function unaryOp(vm: Vm, a: number, kind: 'neg' | 'pos' | 'invert'): number {
+  if (overrides(vm, a, `__${kind}__`)) return callSpecial(vm, lookupSpecial(vm, a, `__${kind}__`), a, []);
   if (isInt(vm, a)) {
     const v = intValue(vm, a);
     return newInt(vm, kind === 'neg' ? -v : kind === 'pos' ? v : ~v);
@@ -500,6 +527,7 @@ export function isTrue(vm: Vm, op: number): boolean {
   if (op === interp.long.True) return true;
   if (op === interp.long.False || op === interp.singletons.None) return false;
   if (interp.weakref.isProxy(op)) return isTrue(vm, proxyReferent(vm, op));
+  if (overrides(vm, op, '__bool__') || overrides(vm, op, '__len__')) return dunderTruth(vm, op);
   if (isInt(vm, op)) return intValue(vm, op) !== 0n;
   if (isFloat(vm, op)) return interp.float.value(op) !== 0;
   if (isStr(vm, op)) return interp.str.length(op) !== 0;
@@ -508,13 +536,19 @@ export function isTrue(vm: Vm, op: number): boolean {
   if (interp.dict.check(op)) return interp.dict.size(op) !== 0;
   if (interp.set.check(op)) return interp.set.size(op) !== 0;
   if (interp.range.check(op)) return intValue(vm, interp.range.fields(op).length) !== 0n;
-  const t = typeOf(vm, op);
+  const t = slotType(vm, op, '__len__');
   if (t === interp.complex.type) {
     const c = interp.complex.parts(op);
     return c.real !== 0 || c.imag !== 0;
   }
   if (t === interp.bytes.type || t === interp.bytearray.type) return bytesLikeOrNull(vm, op)!.length !== 0;
   if (t === interp.set.frozensetType) return interp.set.size(op) !== 0;
+  return dunderTruth(vm, op);
+}
+
+/** slot_nb_bool: __bool__ (which must return a bool), else __len__, else true. */
+function dunderTruth(vm: Vm, op: number): boolean {
+  const { interp } = vm;
   const b = lookupSpecial(vm, op, '__bool__');
   if (b !== 0) {
     // slot_nb_bool: the result must be a bool.
@@ -557,9 +591,22 @@ export function richCompare(vm: Vm, a: number, b: number, op: number): number {
     const eq = memoryviewEq(vm, a, b);
     if (eq !== null) return newBool(vm, op === 2 ? eq : !eq);
   }
-  const c = compareBuiltin(vm, a, b, op);
-  if (c !== null) return newBool(vm, c);
+  // A class deriving from a built-in type that defines the comparison in Python: its slot comes before the base's.
+  const overridden = overrides(vm, a, `__${CMP_DUNDER[op]}__`) || overrides(vm, b, `__${CMP_DUNDER[CMP_SWAP[op]!]}__`);
+  if (!overridden) {
+    const c = compareBuiltin(vm, a, b, op);
+    if (c !== null) return newBool(vm, c);
+  }
   const NotImpl = vm.interp.singletons.NotImplemented;
+  // do_richcompare: the right operand's reflected method first when its class derives from the left one's.
+  if (isHeapType(vm, typeOf(vm, b)) && typeOf(vm, a) !== typeOf(vm, b) && vm.isSubtype(typeOf(vm, b), typeOf(vm, a))) {
+    const rm = lookupSpecial(vm, b, `__${CMP_DUNDER[CMP_SWAP[op]!]}__`);
+    if (rm !== 0) {
+      const r = callSpecial(vm, rm, b, [a]);
+      if (r !== NotImpl) return r;
+      vm.interp.rt.decref(r);
+    }
+  }
   const m = lookupSpecial(vm, a, `__${CMP_DUNDER[op]}__`);
   if (m !== 0) {
     const r = callSpecial(vm, m, a, [b]);
@@ -584,6 +631,10 @@ export function richCompare(vm: Vm, a: number, b: number, op: number): number {
       }
       vm.interp.rt.decref(r);
     }
+  }
+  if (overridden) {
+    const c = compareBuiltin(vm, a, b, op);
+    if (c !== null) return newBool(vm, c);
   }
   if (op === 2) return newBool(vm, a === b);
   if (op === 3) return newBool(vm, a !== b);
@@ -617,7 +668,7 @@ function cmpResult(c: number, op: number): boolean {
 }
 
 /** The built-in types' tp_richcompare; null when none applies. */
-function compareBuiltin(vm: Vm, a: number, b: number, op: number): boolean | null {
+export function compareBuiltin(vm: Vm, a: number, b: number, op: number): boolean | null {
   const { interp } = vm;
   const ai = isInt(vm, a);
   const bi = isInt(vm, b);
@@ -721,7 +772,11 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
   if (op === interp.long.False) return 'False';
   if (op === s.Ellipsis) return 'Ellipsis';
   if (op === s.NotImplemented) return 'NotImplemented';
-  const t = typeOf(vm, op);
+  const own = typeOf(vm, op);
+  // A class deriving from a built-in type: its __repr__, else the base's tp_repr.
+  const base = subclassBase(vm, own);
+  if (base !== null && overrides(vm, op, '__repr__')) return dunderText(vm, op, '__repr__')!;
+  const t = base ?? own;
   if (t === interp.long.type) return intToString(intValue(vm, op));
   if (t === interp.float.type) return floatRepr(interp.float.value(op));
   if (t === interp.str.type) return strRepr(strValue(vm, op));
@@ -754,8 +809,10 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
   if (t === interp.set.type || t === interp.set.frozensetType) {
     const items = interp.set.items(op);
     const inner = items.map((x) => repr(vm, x, seen)).join(', ');
-    if (t === interp.set.type) return items.length === 0 ? 'set()' : `{${inner}}`;
-    return items.length === 0 ? 'frozenset()' : `frozenset({${inner}})`;
+    // set_repr: a class deriving from set or frozenset names itself.
+    if (items.length === 0) return `${own.name}()`;
+    if (own !== t) return `${own.name}({${inner}})`;
+    return t === interp.set.type ? `{${inner}}` : `frozenset({${inner}})`;
   }
   if (t === interp.bytes.type) return bytesRepr(interp.bytes.data(op));
   if (t === interp.bytearray.type) return `bytearray(${bytesRepr(interp.bytearray.data(op))})`;
@@ -1228,7 +1285,7 @@ export function withSetOperands<R>(vm: Vm, objs: readonly number[], f: (operands
 /** PyObject_GetItem. New reference. */
 export function getItem(vm: Vm, obj: number, key: number): number {
   const { interp } = vm;
-  const t = typeOf(vm, obj);
+  const t = slotType(vm, obj, '__getitem__');
   if (t === interp.memoryview.type) return memoryviewGetItem(vm, obj, key);
   const isSlice = typeOf(vm, key) === interp.slice.type;
   if (t === vm.descr.mappingproxy) return getItem(vm, vm.descr.mapping(obj), key);
@@ -1264,6 +1321,9 @@ export function getItem(vm: Vm, obj: number, key: number): number {
   if (t === interp.dict.type) {
     const v = interp.dict.getItem(obj, key);
     if (v !== 0) return newRef(vm, v);
+    // dict_subscript: a class deriving from dict may have __missing__.
+    const missing = typeOf(vm, obj) !== t ? lookupSpecial(vm, obj, '__missing__') : 0;
+    if (missing !== 0) return callSpecial(vm, missing, obj, [key]);
     throw keyError(vm, key);
   }
   if (t === interp.range.type && !isSlice) {
@@ -1307,7 +1367,7 @@ export function getItem(vm: Vm, obj: number, key: number): number {
   const m = lookupSpecial(vm, obj, '__getitem__');
   if (m !== 0) return callSpecial(vm, m, obj, [key]);
   if (vm.typeobj.check(obj)) raise(vm, 'TypeError', `type '${vm.typeobj.typeOfObject(obj)!.name}' is not subscriptable`);
-  raise(vm, 'TypeError', `'${t.name}' object is not subscriptable`);
+  raise(vm, 'TypeError', `'${typeName(vm, obj)}' object is not subscriptable`);
 }
 
 /** The KeyError for a missing key (args (key,)). */
@@ -1321,7 +1381,7 @@ export function keyError(vm: Vm, key: number): PyErr {
 /** PyObject_SetItem (value 0: del). */
 export function setItem(vm: Vm, obj: number, key: number, value: number): void {
   const { interp } = vm;
-  const t = typeOf(vm, obj);
+  const t = slotType(vm, obj, value === 0 ? '__delitem__' : '__setitem__');
   if (t === interp.memoryview.type) return memoryviewSetItem(vm, obj, key, value);
   if (t === interp.list.type) {
     if (typeOf(vm, key) === interp.slice.type) {
@@ -1364,8 +1424,8 @@ export function setItem(vm: Vm, obj: number, key: number, value: number): void {
     interp.rt.decref(callSpecial(vm, m, obj, value === 0 ? [key] : [key, value]));
     return;
   }
-  if (value === 0) raise(vm, 'TypeError', `'${t.name}' object doesn't support item deletion`);
-  raise(vm, 'TypeError', `'${t.name}' object does not support item assignment`);
+  if (value === 0) raise(vm, 'TypeError', `'${typeName(vm, obj)}' object doesn't support item deletion`);
+  raise(vm, 'TypeError', `'${typeName(vm, obj)}' object does not support item assignment`);
 }
 
 /**
@@ -1479,7 +1539,7 @@ function viewItems(vm: Vm, view: number): number[] {
 /** PyObject_GetIter. New reference. */
 export function getIter(vm: Vm, obj: number): number {
   const { interp } = vm;
-  const t = typeOf(vm, obj);
+  const t = slotType(vm, obj, '__iter__');
   if (t === interp.list.type) return interp.listiter.iter(obj);
   if (t === interp.range.type) return interp.range.iter(obj);
   if (t === interp.listiter.type || t === interp.range.iterType || t === interp.range.longIterType || t === vm.seqIterType || t === vm.gen.type || t === interp.memoryview.iterType || vm.tpIternext.has(t.id)) return newRef(vm, obj);
@@ -1503,7 +1563,7 @@ export function getIter(vm: Vm, obj: number): number {
   }
   // No tp_iter: a sequence (a class with __getitem__) iterates by index (PySeqIter_New).
   if (m === 0 && vm.classes.has(t.id) && lookupSpecial(vm, obj, '__getitem__') !== 0) return seqIterNew(vm, obj);
-  raise(vm, 'TypeError', `'${t.name}' object is not iterable`);
+  raise(vm, 'TypeError', `'${typeName(vm, obj)}' object is not iterable`);
 }
 
 /** PyIter_Next: the next item (new reference) or 0 when exhausted. */
@@ -1536,8 +1596,10 @@ export function iterNext(vm: Vm, it: number): number {
 /** The items of an iterable as new references (list(iterable)'s work). */
 export function iterate(vm: Vm, obj: number): number[] {
   const { interp } = vm;
-  if (interp.list.check(obj)) return interp.list.items(obj).map((x) => newRef(vm, x));
-  if (interp.tuple.check(obj)) return interp.tuple.items(obj).map((x) => newRef(vm, x));
+  // PySequence_Fast: an exact list or tuple as it is (a subclass's may define __iter__).
+  const t = typeOf(vm, obj);
+  if (t === interp.list.type) return interp.list.items(obj).map((x) => newRef(vm, x));
+  if (t === interp.tuple.type) return interp.tuple.items(obj).map((x) => newRef(vm, x));
   const it = getIter(vm, obj);
   const out: number[] = [];
   try {
@@ -1577,7 +1639,7 @@ export function numberIndex(vm: Vm, o: number): bigint {
 /** PyObject_Size (len). */
 export function length(vm: Vm, obj: number): number {
   const { interp } = vm;
-  const t = typeOf(vm, obj);
+  const t = slotType(vm, obj, '__len__');
   if (t === interp.list.type) return interp.list.size(obj);
   if (t === interp.tuple.type) return interp.tuple.size(obj);
   if (t === interp.str.type) return interp.str.length(obj);
@@ -1602,13 +1664,13 @@ export function length(vm: Vm, obj: number): number {
       interp.rt.decref(r);
     }
   }
-  raise(vm, 'TypeError', `object of type '${t.name}' has no len()`);
+  raise(vm, 'TypeError', `object of type '${typeName(vm, obj)}' has no len()`);
 }
 
 /** PySequence_Contains (the `in` operator). */
 export function contains(vm: Vm, container: number, item: number): boolean {
   const { interp } = vm;
-  const t = typeOf(vm, container);
+  const t = slotType(vm, container, '__contains__');
   if (t === interp.dict.type) return interp.dict.contains(container, item);
   if (t === vm.descr.mappingproxy) return contains(vm, vm.descr.mapping(container), item);
   if (interp.weakref.isProxy(container)) return contains(vm, proxyReferent(vm, container), item);

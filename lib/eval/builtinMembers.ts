@@ -43,6 +43,15 @@ export function typeMember(vm: Vm, cls: number, key: string): number {
     }
     case '__dict__':
       return vm.descr.newMappingProxy(vm.typeobj.dict(cls));
+    // type_members: the layout numbers tp_basicsize, tp_itemsize, tp_weaklistoffset, tp_dictoffset.
+    case '__basicsize__':
+      return newInt(vm, t.basicsize);
+    case '__itemsize__':
+      return newInt(vm, t.itemsize);
+    case '__weakrefoffset__':
+      return newInt(vm, t.weaklistoffset);
+    case '__dictoffset__':
+      return newInt(vm, t.dictoffset);
     case '__module__': {
       // type_module: a class's __module__ entry, 'builtins' for a built-in type.
       const m = interp.dict.getItem(vm.typeobj.dict(cls), id(vm, '__module__'));

@@ -99,6 +99,11 @@ import { installTracemallocModule } from './tracemallocModule.js';
 import type { Vm } from './vm.js';
 import { addGetsets, addMembers, descriptorConstructors, descriptorMethods, implicitClassmethods, initSubclass, setNames } from './descriptors.js';
 import { typeMethods } from './builtinMembers.js';
+import { classCall, installTypeCall } from './typeCall.js';
+import { bestBase } from './bestBase.js';
+import { installSlotWrappers } from './slotWrappers.js';
+import { overrides } from './inheritSlots.js';
+import { buildClass, installMetaclass, isMetatype, typeTpNew } from './metaclass.js';
 import { coroutineMethods } from './coroutines.js';
 import { addNote, osErrorSubclass } from './exceptionAttrs.js';
 import { weakrefConstructors, weakrefProxy } from './weakrefs.js';
@@ -589,7 +594,8 @@ export function installBuiltins(vm: Vm): void {
     if (args.length === 0) return interp.float.fromNumber(0);
     const v = args[0]!;
     if (isStr(vm, v)) return interp.float.fromNumber(floatFromString(sv(v)));
-    if (isFloat(vm, v)) return newRef(vm, v);
+    if (typeOf(vm, v) === interp.float.type) return newRef(vm, v);
+    if (isFloat(vm, v)) return interp.float.fromNumber(interp.float.value(v));
     if (isInt(vm, v)) return interp.float.fromNumber(Number(intValue(vm, v)));
     const m = lookupSpecial(vm, v, '__float__');
     if (m !== 0) return callObject(vm, m, [v], 0);
@@ -599,7 +605,7 @@ export function installBuiltins(vm: Vm): void {
   construct.set(interp.list.type.id, (_s, args) => (args.length === 0 ? L.new(0) : listFromIterable(vm, args[0]!)));
   construct.set(interp.tuple.type.id, (_s, args) => {
     if (args.length === 0) return vm.tupleOf([]);
-    if (interp.tuple.check(args[0]!)) return newRef(vm, args[0]!);
+    if (typeOf(vm, args[0]!) === interp.tuple.type) return newRef(vm, args[0]!);
     const items = iterate(vm, args[0]!);
     const t = vm.tupleOf(items);
     for (const x of items) rt.decref(x);
@@ -624,14 +630,25 @@ export function installBuiltins(vm: Vm): void {
     arity(vm, 'slice', args, 1, 3);
     return args.length === 1 ? interp.slice.new(None, args[0]!, None) : interp.slice.new(args[0]!, args[1]!, args[2] ?? None);
   });
-  construct.set(vm.typeobj.type.id, (_s, args) => {
-    if (args.length === 1) return newRef(vm, typeObj(typeOf(vm, args[0]!)));
-    if (args.length !== 3) raise(vm, 'TypeError', 'type() takes 1 or 3 arguments');
-    return typeNew(vm, args[0]!, args[1]!, args[2]!);
+  const newClass = (name: number, bases: number, ns: number, kw: ReadonlyMap<string, number>, metatype: PyTypeObject): number => typeNew(vm, name, bases, ns, kw, metatype);
+  construct.set(vm.typeobj.type.id, (_s, args, kwnames) => {
+    const { pos, kw } = splitArgs(vm, args, kwnames);
+    const obj = typeTpNew(vm, vm.typeobj.type, pos, kw, newClass);
+    // type_call: tp_init of the class's own type (a metaclass's __init__ when a base's metaclass made it).
+    if (pos.length === 1 || !vm.typeobj.check(obj)) return obj;
+    try {
+      rt.decref(callObject(vm, typeLookup(vm, typeOf(vm, obj), id(vm, '__init__')), [obj, ...args], kwnames));
+    } catch (e) {
+      rt.decref(obj);
+      throw e;
+    }
+    return obj;
   });
 
   for (const [t, c] of [...descriptorConstructors(vm), ...weakrefConstructors(vm)]) construct.set(t.id, c);
   installObjectInitSubclass(vm);
+  installTypeCall(vm, construct, newClass);
+  installSlotWrappers(vm);
 
   vm.callType = (cls, args, kwnames) => {
     const t = vm.typeobj.typeOfObject(cls)!;
@@ -654,29 +671,10 @@ export function installBuiltins(vm: Vm): void {
       }
       return e;
     }
-    if (vm.classes.has(t.id)) {
-      const self = vm.newInstance(cls, args, kwnames);
-      const init = typeLookup(vm, t, id(vm, '__init__'));
-      if (init !== 0 && !isObjectInit(init)) {
-        try {
-          const r = callObject(vm, init, [self, ...args], kwnames);
-          if (r !== None) {
-            rt.decref(r);
-            raise(vm, 'TypeError', `__init__() should return None, not '${typeName(vm, r)}'`);
-          }
-          rt.decref(r);
-        } catch (err) {
-          rt.decref(self);
-          throw err;
-        }
-      } else if (args.length > 0) {
-        rt.decref(self);
-        raise(vm, 'TypeError', `${t.name}() takes no arguments`);
-      }
-      return self;
-    }
+    if (vm.classes.has(t.id) || isMetatype(vm, t)) return classCall(vm, cls, args, kwnames);
     raise(vm, 'TypeError', `cannot create '${t.name}' instances`);
   };
+  installMetaclass(vm);
   vm.newInstance = (cls, args) => {
     const t = vm.typeobj.typeOfObject(cls)!;
     if (args.length > 0 && isObjectInit(typeLookup(vm, t, id(vm, '__init__')))) raise(vm, 'TypeError', `${t.name}() takes no arguments`);
@@ -704,21 +702,10 @@ export function installBuiltins(vm: Vm): void {
   // --- builtin functions ---
   def(bdict, builtins, '__build_class__', (_s, args, kwnames) => {
     const { pos, kw } = splitArgs(vm, args, kwnames);
-    const meta = kw.get('metaclass');
-    if (meta !== undefined && meta !== typeObj(vm.typeobj.type)) raise(vm, 'NotImplementedError', 'a metaclass other than type is not supported by pymem');
-    const func = pos[0]!;
-    const name = pos[1]!;
-    const bases = vm.tupleOf(pos.slice(2));
-    const ns = D.new();
-    try {
+    return buildClass(vm, pos, kw, (func, ns) => {
       const fields = interp.function.fields(func);
-      const r = evalCode(vm, fields.code, fields.globals, ns, func);
-      rt.decref(r);
-      return typeNew(vm, name, bases, ns, kw);
-    } finally {
-      rt.decref(ns);
-      rt.decref(bases);
-    }
+      rt.decref(evalCode(vm, fields.code, fields.globals, ns, func));
+    });
   });
   def(bdict, builtins, 'print', (_s, args, kwnames) => {
     const { pos, kw } = splitArgs(vm, args, kwnames);
@@ -994,11 +981,15 @@ export function installBuiltins(vm: Vm): void {
     const frs = currentFrames(vm);
     return newRef(vm, fGlobals.get(frs[frs.length - 1]!.f));
   });
+  // supercheck: obj itself when it is a class deriving from type_ (super in a classmethod), else type(obj) (a metaclass's method on a class).
+  const supercheck = (type_: number, obj: number): number => {
+    const t = vm.typeobj.typeOfObject(type_);
+    const ot = vm.typeobj.typeOfObject(obj);
+    if (t !== undefined && ot !== undefined && vm.isSubtype(ot, t)) return obj;
+    return vm.typeObject(typeOf(vm, obj));
+  };
   def(bdict, builtins, 'super', (_s, args) => {
-    if (args.length === 2) {
-      const objType = vm.typeobj.check(args[1]!) ? args[1]! : vm.typeObject(typeOf(vm, args[1]!));
-      return vm.super.new(args[0]!, args[1]!, objType);
-    }
+    if (args.length === 2) return vm.super.new(args[0]!, args[1]!, supercheck(args[0]!, args[1]!));
     // super_init_without_args: the caller's first argument and its __class__ cell.
     const frs = currentFrames(vm);
     const fr = frs[frs.length - 1];
@@ -1011,8 +1002,7 @@ export function installBuiltins(vm: Vm): void {
     if (i < 0) raise(vm, 'RuntimeError', 'super(): __class__ cell not found');
     const cls = interp.cell.contents(loadLocal(fr.f, i));
     if (cls === 0) raise(vm, 'RuntimeError', 'super(): empty __class__ cell');
-    const objType = vm.typeobj.check(first) ? first : vm.typeObject(typeOf(vm, first));
-    return vm.super.new(cls, first, objType);
+    return vm.super.new(cls, first, supercheck(cls, first));
   });
 
   // --- sys ---
@@ -1284,12 +1274,13 @@ function sortList(vm: Vm, l: number, key: number, reverse: boolean): void {
 }
 
 /**
- * type_new(type, name, bases, dict): a class — its instance layout from
+ * type_new(metatype, name, bases, dict): a class — an instance of metatype
+ * (type, or a metaclass; metaclass.ts picks it) — its instance layout from
  * __slots__ (instance.ts's defineClass, type_new_descriptors), its MRO
  * (mro_internal: the C3 linearisation), a heap type object holding a copy of
  * the namespace. An exception base gives an exception class.
  */
-export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs: ReadonlyMap<string, number> = new Map()): number {
+export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs: ReadonlyMap<string, number> = new Map(), metatype: PyTypeObject = vm.typeobj.type): number {
   const { interp } = vm;
   const rt = interp.rt;
   const baseObjs = interp.tuple.items(bases);
@@ -1308,20 +1299,36 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs:
   }
   const excBase = baseTypes.find((t) => isExceptionClass(vm, t));
   let t: PyTypeObject;
+  // best_base: an exception's layout and a built-in container's (or a metaclass's) cannot be one instance's.
+  const laidOut = (b: PyTypeObject): boolean => !isExceptionClass(vm, b) && b !== interp.object.type && (!vm.classes.has(b.id) || interp.instance.builtinBase(b) !== null);
+  if (excBase !== undefined && baseTypes.some(laidOut)) raise(vm, 'TypeError', 'multiple bases have instance lay-out conflict');
   if (excBase !== undefined) t = vm.exc.newExceptionType(className, true);
-  else {
-    for (const b of baseTypes) {
-      if (!vm.classes.has(b.id) && b !== interp.object.type) raise(vm, 'NotImplementedError', `a class deriving from the built-in type '${b.name}' is not supported by pymem`);
-    }
+  else if (bestBase(vm, baseTypes) === vm.typeobj.type) {
+    // A metaclass: type's layout (type_new_slots_impl refuses slots for a base with items).
+    if (slots !== undefined && slots.length > 0) raise(vm, 'TypeError', "nonempty __slots__ not supported for subtype of 'type'");
+    t = vm.typeobj.defineMetatype(className);
+  } else {
+    const builtinBase = bestBase(vm, baseTypes);
     const del = interp.dict.getItem(ns, id(vm, '__del__'));
     const inheritedSlots = baseTypes.some((b) => vm.classes.has(b.id));
     t = interp.instance.defineClass({
       name: className,
+      ...(builtinBase !== null ? { base: builtinBase } : {}),
       ...(slots !== undefined && !inheritedSlots ? { slots } : {}),
       ...(del !== 0 ? { del: (op: number) => rt.decref(callObject(vm, interp.dict.getItem(vm.typeobj.dict(vm.typeobj.objectOf(t)), id(vm, '__del__')), [op], 0)) } : {}),
       // slot_tp_hash / slot_tp_richcompare: dict and set lookups call the class's __hash__ and __eq__.
-      hash: (op: number) => (lookupSpecial(vm, op, '__hash__') === 0 ? hashPointer(op) : Number(hash(vm, op))),
-      eq: (a: number, b: number) => richCompareBool(vm, a, b, 2),
+      hash: (op: number) => {
+        if (lookupSpecial(vm, op, '__hash__') !== 0) return Number(hash(vm, op));
+        if (builtinBase === null) return hashPointer(op);
+        // inherit_slots: the base's tp_hash (list, dict and set have none: unhashable).
+        if (builtinBase.hash === undefined) raise(vm, 'TypeError', `unhashable type: '${typeName(vm, op)}'`);
+        return builtinBase.hash(rt, op);
+      },
+      ...(builtinBase?.hash64 !== undefined
+        ? { hash64: (op: number) => (lookupSpecial(vm, op, '__hash__') !== 0 ? hash(vm, op) : builtinBase.hash64!(rt, op)) }
+        : {}),
+      // slot_tp_richcompare, or the built-in base's tp_richcompare when the class does not define __eq__.
+      eq: (a: number, b: number) => (builtinBase !== null && !overrides(vm, a, '__eq__') ? (builtinBase.eq?.(rt, a, b) ?? a === b) : richCompareBool(vm, a, b, 2)),
     });
     vm.classes.add(t.id);
   }
@@ -1344,7 +1351,7 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs:
     base: interp.tuple.items(realBases)[0]!,
     slots: slotsTuple,
     cachedKeys: vm.classes.has(t.id) ? interp.instance.cachedKeys(t) : 0,
-  });
+  }, metatype);
   rt.decref(dict);
   rt.decref(realBases);
   if (slotsTuple !== 0) rt.decref(slotsTuple);

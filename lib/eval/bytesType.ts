@@ -70,7 +70,7 @@ import type { Vm } from './vm.js';
 export function bytesLikeOrNull(vm: Vm, o: number): Uint8Array | null {
   const { interp } = vm;
   const t = typeOf(vm, o);
-  if (t === interp.bytes.type) return interp.bytes.data(o);
+  if (t === interp.bytes.type || interp.bytes.check(o)) return interp.bytes.data(o);
   if (t === interp.bytearray.type) return interp.bytearray.data(o);
   return null;
 }

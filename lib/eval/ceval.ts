@@ -51,6 +51,8 @@ import {
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
 import { binaryOpFast, compareOpFast, storeSubscrFast, subscrFast } from './specializedOps.js';
 import { coldOpcode } from './coldOpcodes.js';
+import { hasObjectNew } from './typeCall.js';
+import { namespaceGet } from './metaclass.js';
 import type { Vm } from './vm.js';
 
 /** One entry of a code object's exception table (in code units). */
@@ -725,7 +727,16 @@ function run(vm: Vm, entryFrame: Frame): number {
             // LOAD_NAME
             const name = info.names[oparg]!;
             const locals = fLocals.get(f);
-            let v = locals !== 0 ? interp.dict.getItem(locals, name) : 0;
+            const exactLocals = locals === 0 || typeOf(vm, locals) === interp.dict.type;
+            if (!exactLocals) {
+              // A class body's namespace from __prepare__ that is no dict: PyObject_GetItem (a new reference).
+              const r = namespaceGet(vm, locals, name);
+              if (r !== 0) {
+                push(r);
+                break;
+              }
+            }
+            let v = locals !== 0 && exactLocals ? interp.dict.getItem(locals, name) : 0;
             if (v === 0) v = interp.dict.getItem(fGlobals.get(f), name);
             if (v === 0) v = interp.dict.getItem(fBuiltins.get(f), name);
             if (v === 0) raise(vm, 'NameError', `name '${info.co.names[oparg]}' is not defined`);
@@ -737,7 +748,9 @@ function run(vm: Vm, entryFrame: Frame): number {
             // STORE_NAME
             const v = pop();
             try {
-              interp.dict.setItem(fLocals.get(f), info.names[oparg]!, v);
+              const locals = fLocals.get(f);
+              if (typeOf(vm, locals) === interp.dict.type) interp.dict.setItem(locals, info.names[oparg]!, v);
+              else setItem(vm, locals, info.names[oparg]!, v);
             } finally {
               rt.decref(v);
             }
@@ -1347,7 +1360,7 @@ function clearSlots(rt: Vm['interp']['rt'], f: number, from: number, to: number)
 /** Whether callable is a class whose __init__ is a Python function (the loop then inlines the __init__ call). */
 function isPythonInitClass(vm: Vm, callable: number): boolean {
   const t = vm.typeobj.typeOfObject(callable);
-  if (t === undefined || !vm.classes.has(t.id)) return false;
+  if (t === undefined || !vm.classes.has(t.id) || typeOf(vm, callable) !== vm.typeobj.type || !hasObjectNew(vm, t)) return false;
   const init = typeLookup(vm, t, id(vm, '__init__'));
   return init !== 0 && typeOf(vm, init) === vm.interp.function.type;
 }

@@ -37,6 +37,7 @@ import { PyErr, EvalNotImplementedError } from './pyerr.js';
 import { formatValue } from './format.js';
 import { printExpr } from './displayhook.js';
 import { matchClass, matchKeys, matchMapping, matchSequence } from './patternMatching.js';
+import { namespaceDel } from './metaclass.js';
 import type { Vm } from './vm.js';
 
 /** The construct behind an opcode the loop does not run, for its NotImplementedError. */
@@ -77,8 +78,11 @@ export function coldOpcode(vm: Vm, fr: Frame, opcode: number, oparg: number): vo
       // DELETE_NAME
       const locals = fLocals.get(f);
       const name = info.names[oparg]!;
-      if (!interp.dict.contains(locals, name)) raise(vm, 'NameError', `name '${info.co.names[oparg]}' is not defined`);
-      interp.dict.delItem(locals, name);
+      if (typeOf(vm, locals) !== interp.dict.type) namespaceDel(vm, locals, name, info.co.names[oparg]!);
+      else {
+        if (!interp.dict.contains(locals, name)) raise(vm, 'NameError', `name '${info.co.names[oparg]}' is not defined`);
+        interp.dict.delItem(locals, name);
+      }
       break;
     }
     case 97: {

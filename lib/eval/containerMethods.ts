@@ -11,6 +11,7 @@
  * errors are CPython's exceptions in its words.
  */
 import {
+  callObject,
   getItem,
   getIter,
   intValue,
@@ -24,6 +25,7 @@ import {
   raise,
   repr,
   richCompareBool,
+  setItem,
   sliceIndices,
   strValue,
   toPyErr,
@@ -108,11 +110,27 @@ export function installContainerMethods(vm: Vm): void {
 
   // --- dict.fromkeys ---
   addClassMethods(vm, interp.dict.type.id, 'classmethod', {
-    fromkeys: (_m, args) => {
+    fromkeys: (cls, args) => {
       if (args.length < 1) raise(vm, 'TypeError', `fromkeys expected at least 1 argument, got ${args.length}`);
       if (args.length > 2) raise(vm, 'TypeError', `fromkeys expected at most 2 arguments, got ${args.length}`);
       const value = args[1] ?? None;
       const iterable = args[0]!;
+      // The class (a dict's own when called on an instance).
+      const owner = vm.typeobj.check(cls) ? cls : vm.typeObject(typeOf(vm, cls));
+      if (vm.typeobj.typeOfObject(owner) !== interp.dict.type) {
+        // _PyDict_FromKeys for a class deriving from dict: cls(), then PyObject_SetItem per key.
+        const d = callObject(vm, owner, [], 0);
+        const keys = iterate(vm, iterable);
+        try {
+          for (const k of keys) setItem(vm, d, k, value);
+        } catch (e) {
+          rt.decref(d);
+          throw e;
+        } finally {
+          for (const k of keys) rt.decref(k);
+        }
+        return d;
+      }
       const t = typeOf(vm, iterable);
       if (t === interp.dict.type || t === interp.set.type || t === interp.set.frozensetType) return interp.dict.fromKeys(iterable, value);
       const keys = iterate(vm, iterable);

@@ -26,7 +26,7 @@ export function toValue(vm: Vm, op: number): unknown {
   if (op === interp.long.False) return false;
   const t = typeOf(vm, op);
   if (t === interp.long.type) return intValue(vm, op);
-  if (isFloat(vm, op)) return interp.float.value(op);
+  if (t === interp.float.type) return interp.float.value(op);
   if (isStr(vm, op)) return strValue(vm, op);
   if (t === interp.bytes.type) return interp.bytes.data(op).slice();
   if (t === interp.complex.type) return interp.complex.parts(op);

@@ -178,6 +178,8 @@ export class Runtime {
   private trashDeleteNesting = 0;
   /** tstate->trash_delete_later: head of the chain of objects waiting to be deallocated (0: none). */
   private trashDeleteLater = 0;
+  /** The object a base's tp_dealloc is releasing for subtype_dealloc (baseDealloc), 0 for none. */
+  private baseDeallocating = 0;
 
   constructor(options: RuntimeOptions = {}) {
     const { gcPolicy, ...heapOptions } = options;
@@ -582,9 +584,25 @@ export class Runtime {
    * must call trashcanEnd() afterwards. op must be untracked.
    */
   trashcanBegin(op: number): boolean {
-    if (this.trashDeleteNesting >= UNWIND_LEVEL) return this.trashDeposit(op);
+    if (this.trashDeleteNesting >= UNWIND_LEVEL && op !== this.baseDeallocating) return this.trashDeposit(op);
     ++this.trashDeleteNesting;
     return false;
+  }
+
+  /**
+   * subtype_dealloc's basedealloc(op): base's tp_dealloc on an instance of
+   * a class deriving from it, inside the class's own trashcan. The base's
+   * Py_TRASHCAN_BEGIN never defers op then (_PyTrash_cond: that dealloc is
+   * not Py_TYPE(op)->tp_dealloc), so op is gone when this returns.
+   */
+  baseDealloc(base: PyTypeObject, op: number): void {
+    const outer = this.baseDeallocating;
+    this.baseDeallocating = op;
+    try {
+      base.dealloc(this, op);
+    } finally {
+      this.baseDeallocating = outer;
+    }
   }
 
   /** _PyTrash_thread_deposit_object: thread op through its PyGC_Head's prev word, keeping its flag bits. Returns true. */

@@ -89,13 +89,18 @@ export class BytesModule {
     return op;
   }
 
-  /** PyBytes_CheckExact(op) (no subclasses here, so also PyBytes_Check). */
+  /** PyBytes_CheckExact(op). */
   checkExact(op: number): boolean {
     return typeof op === 'number' && op !== 0 && this.rt.typeOrNull(op) === this.type;
   }
 
+  /** PyBytes_Check: bytes, or an instance of a class deriving from it. */
+  check(op: number): boolean {
+    return typeof op === 'number' && op !== 0 && ((this.rt.typeOrNull(op)?.flags ?? 0) & Py_TPFLAGS_BYTES_SUBCLASS) !== 0;
+  }
+
   private checkBytes(op: number, what: string): void {
-    if (!this.checkExact(op)) {
+    if (!this.check(op)) {
       const got = typeof op === 'number' && op !== 0 ? `'${this.rt.typeOf(op).name}'` : describe(op);
       throw new InvalidArgumentError(`${what}: expected a bytes object, got ${got}`);
     }

@@ -145,7 +145,7 @@ export class ContainerItersModule {
    */
   seqIter(o: number): number {
     const { interp } = this;
-    const t = this.rt.typeOrNull(o);
+    const t = this.kind(this.rt.typeOrNull(o));
     if (t !== interp.tuple.type && t !== interp.bytes.type && t !== interp.bytearray.type && t !== interp.str.type) {
       throw new InvalidArgumentError(`seqIter: expected a tuple, str, bytes or bytearray, got ${describe(o)}`);
     }
@@ -167,7 +167,7 @@ export class ContainerItersModule {
 
   /** set_iter: an iterator over the set's table. New reference. */
   setIter(so: number): number {
-    const t = this.rt.typeOrNull(so);
+    const t = this.kind(this.rt.typeOrNull(so));
     if (t !== this.interp.set.type && t !== this.interp.set.frozensetType) throw new InvalidArgumentError(`set_iter: expected a set or frozenset, got ${describe(so)}`);
     const it = allocIter(this.rt, this.setIterType);
     this.rt.incref(so);
@@ -181,7 +181,7 @@ export class ContainerItersModule {
   /** dictiter_new: an iterator over the dict's entries in order (an item iterator with its result tuple (None, None)). New reference. */
   dictIter(d: number, kind: DictIterKind): number {
     const rt = this.rt;
-    if (rt.typeOrNull(d) !== this.interp.dict.type) throw new InvalidArgumentError(`dictiter_new: expected a dict, got ${describe(d)}`);
+    if (this.kind(rt.typeOrNull(d)) !== this.interp.dict.type) throw new InvalidArgumentError(`dictiter_new: expected a dict, got ${describe(d)}`);
     const it = allocIter(rt, this.dictIterTypes[kind]);
     rt.incref(d);
     diDict.set(it, d);
@@ -212,9 +212,14 @@ export class ContainerItersModule {
     return Math.max(0, this.seqLength(seq) - itIndex.get(it));
   }
 
+  /** The built-in type t derives from when t is a class deriving from one (its instances iterate as the base's), else t. */
+  private kind(t: PyTypeObject | null): PyTypeObject | null {
+    return t === null ? null : (this.interp.instance.builtinBase(t) ?? t);
+  }
+
   private seqLength(seq: number): number {
     const { interp } = this;
-    const t = this.rt.typeOf(seq);
+    const t = this.kind(this.rt.typeOf(seq));
     if (t === interp.tuple.type) return interp.tuple.size(seq);
     if (t === interp.bytes.type) return interp.bytes.size(seq);
     if (t === interp.bytearray.type) return interp.bytearray.size(seq);
@@ -261,7 +266,7 @@ export class ContainerItersModule {
     if (seq === 0) return 0;
     const i = itIndex.get(it);
     const { interp } = this;
-    const data = this.rt.typeOf(seq) === interp.bytes.type ? interp.bytes.data(seq) : interp.bytearray.data(seq);
+    const data = this.kind(this.rt.typeOf(seq)) === interp.bytes.type ? interp.bytes.data(seq) : interp.bytearray.data(seq);
     if (i < data.length) {
       itIndex.set(it, i + 1);
       return interp.long.fromNumber(data[i]!);

@@ -1055,12 +1055,17 @@ export class DictModule {
   /** dict_new (tp_new of dict, tp_alloc = _PyType_AllocNoTrack): an untracked empty dict in a fresh block. */
   private dictNew(): number {
     const d = this.rt.gcNew(this.type);
+    this.initEmpty(d);
+    return d;
+  }
+
+  /** dict_new's fields on a new dict object (of dict or of a class deriving from it): empty, over Py_EMPTY_KEYS. */
+  initEmpty(d: number): void {
     maUsed.set(d, 0);
     maVersionTag.set(d, this.nextVersion());
     this.keysIncref(this.emptyKeys);
     maKeys.set(d, this.emptyKeys);
     maValues.set(d, 0);
-    return d;
   }
 
   /** dict_new_presized. */

@@ -163,7 +163,7 @@ export class FloatModule {
 
   /** PyFloat_AS_DOUBLE, after checking op is a float. */
   value(op: number): number {
-    if (op === 0 || this.rt.typeOf(op) !== this.type) {
+    if (op === 0 || (this.rt.typeOf(op) !== this.type && this.interp.instance.builtinBase(this.rt.typeOf(op)) !== this.type)) {
       throw new InvalidArgumentError(`expected a float, got ${op === 0 ? 'NULL' : `a ${this.rt.typeOf(op).name}`}`);
     }
     return obFval.get(op);

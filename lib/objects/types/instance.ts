@@ -1,5 +1,5 @@
 /*
- * Instances of user classes whose only base is object (CPython 3.11:
+ * Instances of user classes (CPython 3.11:
  * Objects/typeobject.c type_new, object_new, subtype_dealloc,
  * subtype_traverse, subtype_clear, subtype_dict / subtype_setdict /
  * subtype_getweakref; Objects/object.c PyObject_GenericGetAttr /
@@ -26,6 +26,15 @@
  *   class S1W: __slots__ = ('a', '__weakref__')  a@16 wl@24    basicsize 32, getsizeof 48
  *   class S1D: __slots__ = ('a', '__dict__')     a@16          basicsize 24, getsizeof 56
  *
+ * A class deriving from a built-in type (ClassSpec.base: list, dict, set,
+ * frozenset, float, int, tuple, bytes) starts its instances with that
+ * type's struct; the slots and __weakref__ follow when the base has no
+ * items. A base with items (int, tuple, bytes) has no __weakref__ and keeps
+ * the __dict__ pointer after them (tp_dictoffset -8, no pre-header):
+ *
+ *   class L(list): pass     [pre-header][PyGC_Head][PyListObject][weaklist@40]   basicsize 48
+ *   class I(int): pass      [PyGC_Head][PyLongObject, digits][dict@round8(32 + 4n) - 8]   basicsize 32
+ *
  * Every class is a heap type with Py_TPFLAGS_HAVE_GC and its instances are
  * tracked from birth (PyType_GenericAlloc). A class with a managed dict owns
  * shared keys (ht_cached_keys) from its creation; each new instance gets a
@@ -43,19 +52,31 @@
 import { fillBytes } from '../../allocator/access.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
-import { asGc, declareObjectStruct, gcPrev, managedDict, managedValues, pointerSlot, PyObject, PYOBJECT_SIZE, SIZEOF_VOID_P } from '../layout.js';
+import { asGc, declareObjectStruct, gcPrev, managedDict, managedValues, obSize, pointerSlot, PyObject, PYOBJECT_SIZE, roundUpPtr, SIZEOF_VOID_P } from '../layout.js';
 import { PREV_MASK_FINALIZED } from '../gcState.js';
+import type { ObjectStruct } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import {
   Py_TPFLAGS_BASETYPE,
+  Py_TPFLAGS_BYTES_SUBCLASS,
+  Py_TPFLAGS_DICT_SUBCLASS,
   Py_TPFLAGS_HAVE_GC,
   Py_TPFLAGS_HEAPTYPE,
+  Py_TPFLAGS_LIST_SUBCLASS,
+  Py_TPFLAGS_LONG_SUBCLASS,
   Py_TPFLAGS_MANAGED_DICT,
+  Py_TPFLAGS_TUPLE_SUBCLASS,
+  Py_TPFLAGS_UNICODE_SUBCLASS,
+  isGcType,
   type PyTypeObject,
   type Visit,
 } from '../type.js';
 import { KeyError } from './dict.js';
 import { hashPointer } from './singletons.js';
+
+/** The fast subclass bits a class inherits from its built-in base (inherit_special). */
+const SUBCLASS_FLAGS =
+  Py_TPFLAGS_LONG_SUBCLASS | Py_TPFLAGS_LIST_SUBCLASS | Py_TPFLAGS_TUPLE_SUBCLASS | Py_TPFLAGS_BYTES_SUBCLASS | Py_TPFLAGS_UNICODE_SUBCLASS | Py_TPFLAGS_DICT_SUBCLASS;
 
 /** An attribute that is not there, or cannot be set: Python's AttributeError. */
 export class AttributeError extends InvalidArgumentError {}
@@ -74,8 +95,17 @@ export interface ClassSpec {
   del?: (op: number) => void;
   /** tp_hash (slot_tp_hash: the class's __hash__); default the object's address (object.__hash__). */
   hash?: (op: number) => number;
+  /** The exact 64-bit tp_hash, for a class whose hashes may exceed ±2^53 (one deriving from int, tuple, bytes or frozenset). */
+  hash64?: (op: number) => bigint;
   /** tp_richcompare for == (slot_tp_richcompare: the class's __eq__); default identity. */
   eq?: (a: number, b: number) => boolean;
+  /**
+   * The built-in type the class derives from (best_base: its solid base),
+   * absent for object: instances start with that type's layout, and its
+   * dealloc, traverse, clear, hash, == and __sizeof__ are inherited
+   * (inherit_slots). Instances are made by subtypeNew.ts, not by new().
+   */
+  base?: PyTypeObject;
 }
 
 /** A PyMemberDef of a slot: its (mangled) name and offset in the instance. */
@@ -96,6 +126,10 @@ interface ClassInfo {
   readonly hasDict: boolean;
   readonly hasWeakref: boolean;
   readonly del: ((op: number) => void) | undefined;
+  /** The built-in base (ClassSpec.base), or null for object. */
+  readonly base: PyTypeObject | null;
+  /** A __dict__ pointer at the end of the variable-size part (tp_dictoffset -8: a base with tp_itemsize != 0) instead of the managed pre-header. */
+  readonly dictAtEnd: boolean;
 }
 
 /** Identifiers as str.isidentifier() accepts them (XID_Start or '_', then XID_Continue). */
@@ -144,19 +178,24 @@ export class InstanceModule {
     const { name, slots, del } = spec;
     if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`a class needs a non-empty name, got ${describe(name)}`);
     if (del !== undefined && typeof del !== 'function') throw new InvalidArgumentError(`del must be a function, got ${describe(del)}`);
-    let addDict = slots === undefined;
-    let addWeak = slots === undefined;
+    const base = spec.base ?? null;
+    // type_new_slots: a base with tp_dictoffset gives the __dict__, one with tp_weaklistoffset or items the __weakref__.
+    const mayAddDict = base === null || base.dictoffset === 0;
+    const mayAddWeak = base === null || (base.weaklistoffset === 0 && base.itemsize === 0);
+    let addDict = slots === undefined && mayAddDict;
+    let addWeak = slots === undefined && mayAddWeak;
     const names: string[] = [];
     if (slots !== undefined) {
       if (!Array.isArray(slots)) throw new InvalidArgumentError(`__slots__ must be an array of names, got ${describe(slots)}`);
+      if (slots.length > 0 && base !== null && base.itemsize !== 0) throw new InvalidArgumentError(`TypeError: nonempty __slots__ not supported for subtype of '${base.name}'`);
       // type_new_visit_slots.
       for (const s of slots as readonly unknown[]) {
         if (typeof s !== 'string' || !IDENTIFIER.test(s)) throw new InvalidArgumentError('TypeError: __slots__ must be identifiers');
         if (s === '__dict__') {
-          if (addDict) throw new InvalidArgumentError('TypeError: __dict__ slot disallowed: we already got one');
+          if (addDict || !mayAddDict) throw new InvalidArgumentError('TypeError: __dict__ slot disallowed: we already got one');
           addDict = true;
         } else if (s === '__weakref__') {
-          if (addWeak) throw new InvalidArgumentError('TypeError: __weakref__ slot disallowed: either we already got one, or __itemsize__ != 0');
+          if (addWeak || !mayAddWeak) throw new InvalidArgumentError('TypeError: __weakref__ slot disallowed: either we already got one, or __itemsize__ != 0');
           addWeak = true;
         } else {
           names.push(mangle(name, s));
@@ -173,21 +212,27 @@ export class InstanceModule {
       if (spec.weakref === false && slots?.includes('__weakref__')) throw new InvalidArgumentError(`class ${name}: weakref: false but __slots__ names '__weakref__'`);
       addWeak = spec.weakref;
     }
-    // type_new_descriptors: the instance struct, declared for this class.
-    const layout = declareObjectStruct({
-      name,
-      fields: [
-        { name: 'ob_base', type: PyObject, meaning: 'the object header' },
-        ...names.map((n, i) => ({ name: `slot${i}`, type: 'ptr' as const, ctype: 'PyObject *', meaning: `the __slots__ member ${n}: owned, or NULL` })),
-        ...(addWeak ? [{ name: '__weakref__', type: 'ptr' as const, ctype: 'PyObject *', meaning: 'head of the weakrefs to it' }] : []),
-      ],
-    });
+    // A base with items (int, tuple, bytes) keeps its dict pointer after them (tp_dictoffset -8), not in the pre-header.
+    const dictAtEnd = addDict && base !== null && base.itemsize !== 0;
+    // type_new_descriptors: the instance struct, declared for this class (the base's, after its items, when it has them).
+    const layout: ObjectStruct =
+      base !== null && base.itemsize !== 0
+        ? (base.layout ?? PyObject)
+        : declareObjectStruct({
+            name,
+            fields: [
+              { name: 'ob_base', type: base?.layout ?? PyObject, meaning: base === null ? 'the object header' : `the ${base.name} object` },
+              ...names.map((n, i) => ({ name: `slot${i}`, type: 'ptr' as const, ctype: 'PyObject *', meaning: `the __slots__ member ${n}: owned, or NULL` })),
+              ...(addWeak ? [{ name: '__weakref__', type: 'ptr' as const, ctype: 'PyObject *', meaning: 'head of the weakrefs to it' }] : []),
+            ],
+          });
     const members: Member[] = names.map((n, i) => ({ name: n, offset: layout.offsets[`slot${i}`]! }));
-    const weaklistoffset = addWeak ? layout.offsets['__weakref__']! : 0;
-    const slotoffset = layout.size;
-    let flags = Py_TPFLAGS_HEAPTYPE | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC;
+    const weaklistoffset = addWeak ? layout.offsets['__weakref__']! : (base?.weaklistoffset ?? 0);
+    const slotoffset = base !== null && base.itemsize !== 0 ? base.basicsize + (dictAtEnd ? SIZEOF_VOID_P : 0) : layout.size;
+    let flags = Py_TPFLAGS_HEAPTYPE | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC | ((base?.flags ?? 0) & SUBCLASS_FLAGS);
     let dictoffset = 0;
-    if (addDict) {
+    if (dictAtEnd) dictoffset = -SIZEOF_VOID_P;
+    else if (addDict) {
       flags |= Py_TPFLAGS_MANAGED_DICT;
       // 3.11 marks a managed dict with this negative offset (never dereferenced).
       dictoffset = -slotoffset - 3 * SIZEOF_VOID_P;
@@ -197,7 +242,7 @@ export class InstanceModule {
     const type = this.rt.registerType({
       name,
       basicsize,
-      itemsize: 0,
+      itemsize: base?.itemsize ?? 0,
       flags,
       weaklistoffset,
       dictoffset,
@@ -206,8 +251,13 @@ export class InstanceModule {
       traverse: (_r, op, visit) => this.subtypeTraverse(info!, op, visit),
       clear: (_r, op) => this.subtypeClear(info!, op),
       ...(del !== undefined ? { finalize: (_r: Runtime, op: number) => this.slotTpFinalize(info!, op) } : {}),
-      hash: spec.hash !== undefined ? (_r, op) => spec.hash!(op) : (_r, op) => hashPointer(op),
-      ...(spec.eq !== undefined ? { eq: (_r: Runtime, a: number, b: number) => spec.eq!(a, b) } : {}),
+      hash: spec.hash !== undefined ? (_r, op) => spec.hash!(op) : base?.hash !== undefined ? base.hash : (_r, op) => hashPointer(op),
+      ...(spec.hash64 !== undefined ? { hash64: (_r: Runtime, op: number) => spec.hash64!(op) } : base?.hash64 !== undefined && spec.hash === undefined ? { hash64: base.hash64 } : {}),
+      ...(spec.eq !== undefined ? { eq: (_r: Runtime, a: number, b: number) => spec.eq!(a, b) } : base?.eq !== undefined ? { eq: base.eq } : {}),
+      ...(base?.validate !== undefined ? { validate: base.validate } : {}),
+      ...(base?.toJS !== undefined ? { toJS: base.toJS } : {}),
+      // The base's __sizeof__ (list's, dict's and set's count Py_TYPE(self)->tp_basicsize, int's offsetof(ob_digit)); else object's.
+      ...(base?.sizeof !== undefined ? { sizeof: base.sizeof } : {}),
     });
     const memberOffsets = new Map<string, number>();
     for (const m of members) memberOffsets.set(m.name, m.offset);
@@ -215,13 +265,20 @@ export class InstanceModule {
       type,
       members,
       memberOffsets,
-      cachedKeys: addDict ? this.interp.sharedKeys.newKeysForClass() : 0,
+      cachedKeys: addDict && !dictAtEnd ? this.interp.sharedKeys.newKeysForClass() : 0,
       hasDict: addDict,
       hasWeakref: addWeak,
       del,
+      base,
+      dictAtEnd,
     };
     this.classes[type.id] = info;
     return type;
+  }
+
+  /** The built-in type a class derives from (ClassSpec.base), or null: t is no class, or derives from object only. */
+  builtinBase(t: PyTypeObject): PyTypeObject | null {
+    return this.classes[t.id]?.base ?? null;
   }
 
   /** tp_members of a class: each slot's name and offset, in offset order. */
@@ -248,14 +305,34 @@ export class InstanceModule {
     const id = typeof cls === 'object' && cls !== null ? cls.id : -1;
     const info = this.classes[id];
     if (info === undefined || info.type !== cls) throw notAClass(cls);
+    if (info.base !== null) throw new InvalidArgumentError(`class ${cls.name} derives from '${info.base.name}': its instances are made by its base's tp_new (subtypeNew.ts)`);
     const rt = this.rt;
     const basicsize = rt.typeBasicsize[id]!;
     const op = rt.initWord(rt.gcAllocId(id, basicsize), rt.typeBase + id);
     fillBytes(op + PYOBJECT_SIZE, basicsize - PYOBJECT_SIZE, 0);
+    return this.initAllocated(info, op);
+  }
+
+  /**
+   * The rest of PyType_GenericAlloc for an instance of a class deriving from
+   * a built-in type, once subtypeNew.ts has allocated it (gcNew / gcNewVar
+   * of cls, zeroed) and filled its base's fields: the reference to the
+   * class, tracking, the values array of a managed dict. Takes op
+   * (released on failure); returns it.
+   */
+  initSubtypeInstance(cls: PyTypeObject, op: number): number {
+    const info = this.classInfo(cls);
+    if (info.base === null || this.rt.typeOf(op) !== cls) throw new InvalidArgumentError(`initSubtypeInstance: expected an instance of a class deriving from a built-in type, got a ${this.rt.typeOf(op).name} object`);
+    return this.initAllocated(info, op);
+  }
+
+  /** PyType_GenericAlloc's reference to the heap type and tracking, then object_new's _PyObject_InitializeDict. */
+  private initAllocated(info: ClassInfo, op: number): number {
     // PyType_GenericAlloc: an instance of a heap type holds a reference to it.
-    rt.xincref(rt.heapTypeObject(cls));
-    rt.gcTrack(op);
-    if (info.cachedKeys !== 0) {
+    this.rt.xincref(this.rt.heapTypeObject(info.type));
+    this.rt.gcTrack(op);
+    // _PyObject_InitializeDict is object_new's: a built-in base's tp_new leaves the values NULL.
+    if (info.cachedKeys !== 0 && info.base === null) {
       try {
         this.interp.sharedKeys.initInlineValues(op, info.cachedKeys);
       } catch (e) {
@@ -315,7 +392,33 @@ export class InstanceModule {
   dictOf(op: number): number {
     const info = this.instanceInfo(op, '__dict__');
     if (!info.hasDict) throw new AttributeError(`'${info.type.name}' object has no attribute '__dict__'`);
+    if (info.dictAtEnd) {
+      const d = this.endDict(info, op, true);
+      this.rt.incref(d);
+      return d;
+    }
     return this.interp.sharedKeys.genericGetDict(op, info.cachedKeys);
+  }
+
+  /**
+   * _PyObject_GetDictPtr for tp_dictoffset -8: the dict pointer's offset
+   * after the items, tp_basicsize + |ob_size| * tp_itemsize rounded up to
+   * a pointer, minus 8.
+   */
+  private endDictOffset(info: ClassInfo, op: number): number {
+    const n = Math.abs(obSize.get(op));
+    return roundUpPtr(info.type.basicsize + n * info.type.itemsize) - SIZEOF_VOID_P;
+  }
+
+  /** The dict at the end of op (borrowed; 0 when it has none and create is false; made by PyDict_New when create is true). */
+  private endDict(info: ClassInfo, op: number, create: boolean): number {
+    const off = this.endDictOffset(info, op);
+    let d = pointerSlot.get(op, off);
+    if (d === 0 && create) {
+      d = this.interp.dict.new();
+      pointerSlot.set(op, off, d);
+    }
+    return d;
   }
 
   /** _PyGC_FINALIZED(op): whether __del__ has run on op (gc.is_finalized). */
@@ -368,15 +471,16 @@ export class InstanceModule {
     }
     if (!info.hasDict) throw new AttributeError(`'${info.type.name}' object has no attribute '${this.interp.str.toString(name)}'`);
     const dict = this.interp.dict;
-    const values = managedValues.get(op);
+    const values = info.dictAtEnd ? 0 : managedValues.get(op);
     if (values !== 0) {
       if (!this.interp.sharedKeys.storeInstanceAttribute(op, info.cachedKeys, values, name, value)) {
         throw new AttributeError(`'${info.type.name}' object has no attribute '${this.interp.str.toString(name)}'`);
       }
       return;
     }
-    // _PyObjectDict_SetItem: a dict over the shared keys if there is none.
-    let d = managedDict.get(op);
+    // _PyObjectDict_SetItem: a dict over the shared keys if there is none (PyDict_New for a dict after the items).
+    let d = info.dictAtEnd ? this.endDict(info, op, value !== 0) : managedDict.get(op);
+    if (d === 0 && info.dictAtEnd) throw new AttributeError(`'${info.type.name}' object has no attribute '${this.interp.str.toString(name)}'`);
     if (d === 0) {
       d = this.interp.sharedKeys.newSplitDict(info.cachedKeys);
       managedDict.set(op, d);
@@ -402,6 +506,7 @@ export class InstanceModule {
     const off = info.memberOffsets.get(key);
     if (off !== undefined) return pointerSlot.get(op, off);
     if (key === '__dict__' && info.hasDict) {
+      if (info.dictAtEnd) return this.endDict(info, op, true);
       const d = this.interp.sharedKeys.genericGetDict(op, info.cachedKeys);
       this.rt.decref(d);
       return d;
@@ -413,6 +518,10 @@ export class InstanceModule {
     }
     if (!info.hasDict) return 0;
     const dict = this.interp.dict;
+    if (info.dictAtEnd) {
+      const d = this.endDict(info, op, false);
+      return d !== 0 ? dict.getItem(d, name) : 0;
+    }
     const values = managedValues.get(op);
     if (values !== 0) {
       const v = this.interp.sharedKeys.getInstanceAttribute(info.cachedKeys, values, name);
@@ -441,6 +550,14 @@ export class InstanceModule {
     const dict = this.interp.dict;
     if (value !== 0 && !dict.check(value)) {
       throw new InvalidArgumentError(`TypeError: __dict__ must be set to a dictionary, not a '${this.rt.typeOf(value).name}'`);
+    }
+    if (info.dictAtEnd) {
+      const off = this.endDictOffset(info, op);
+      const old = pointerSlot.get(op, off);
+      this.rt.xincref(value);
+      pointerSlot.set(op, off, value);
+      this.rt.xdecref(old);
+      return;
     }
     const values = managedValues.get(op);
     if (values !== 0) {
@@ -484,7 +601,8 @@ export class InstanceModule {
       }
     }
     this.clearSlots(info, self);
-    if (info.hasDict) {
+    if (info.dictAtEnd) this.clearEndDict(info, self);
+    else if (info.hasDict) {
       const dict = managedDict.get(self);
       if (dict !== 0) {
         managedDict.set(self, 0);
@@ -494,7 +612,10 @@ export class InstanceModule {
       }
     }
     const type = rt.heapTypeObject(info.type);
-    rt.gcDel(self);
+    // basedealloc: a built-in base with GC releases its contents and frees the object (tp_free of the class:
+    // PyObject_GC_Del); one without (int, float, bytes) holds no references: object_dealloc, PyObject_GC_Del.
+    if (info.base !== null && isGcType(info.base)) rt.baseDealloc(info.base, self);
+    else rt.gcDel(self);
     // subtype_dealloc: the instance's reference to its heap type goes last.
     rt.xdecref(type);
     rt.trashcanEnd();
@@ -536,7 +657,13 @@ export class InstanceModule {
         if (r !== 0) return r;
       }
     }
-    if (info.hasDict) {
+    if (info.dictAtEnd) {
+      const dict = this.endDict(info, self, false);
+      if (dict !== 0) {
+        const r = visit(dict);
+        if (r !== 0) return r;
+      }
+    } else if (info.hasDict) {
       const r = this.interp.sharedKeys.visitInstanceAttributes(self, info.cachedKeys, visit);
       if (r !== 0) return r;
       const dict = managedDict.get(self);
@@ -547,19 +674,37 @@ export class InstanceModule {
     }
     // For a heap type, the instances count as references to the type.
     const type = this.rt.heapTypeObject(info.type);
-    return type !== 0 ? visit(type) : 0;
+    if (type !== 0) {
+      const r = visit(type);
+      if (r !== 0) return r;
+    }
+    // basetraverse: what the built-in base holds (a list's items, a dict's entries).
+    const baseTraverse = info.base?.traverse;
+    return baseTraverse !== undefined ? baseTraverse(this.rt, self, visit) : 0;
   }
 
-  /** subtype_clear: the slots, the values (_PyObject_ClearInstanceAttributes), then Py_CLEAR of the dict. */
+  /** subtype_clear: the slots, the values (_PyObject_ClearInstanceAttributes), Py_CLEAR of the dict, then the base's tp_clear. */
   private subtypeClear(info: ClassInfo, self: number): void {
     this.clearSlots(info, self);
-    if (info.hasDict) {
+    if (info.dictAtEnd) this.clearEndDict(info, self);
+    else if (info.hasDict) {
       this.interp.sharedKeys.clearInstanceAttributes(self, info.cachedKeys);
       const dict = managedDict.get(self);
       if (dict !== 0) {
         managedDict.set(self, 0);
         this.rt.decref(dict);
       }
+    }
+    info.base?.clear?.(this.rt, self);
+  }
+
+  /** Py_CLEAR of the dict after the items. */
+  private clearEndDict(info: ClassInfo, self: number): void {
+    const off = this.endDictOffset(info, self);
+    const dict = pointerSlot.get(self, off);
+    if (dict !== 0) {
+      pointerSlot.set(self, off, 0);
+      this.rt.decref(dict);
     }
   }
 

@@ -133,7 +133,8 @@ export class ListModule {
       dealloc: (rt, op) => this.listDealloc(rt, op),
       traverse: (rt, op, visit) => this.listTraverse(rt, op, visit),
       clear: (_rt, op) => this.clear(op),
-      sizeof: (_rt, op) => LIST_BASICSIZE + listAllocated.get(op) * SIZEOF_VOID_P,
+      // list___sizeof___impl: _PyObject_SIZE(Py_TYPE(self)), so a class deriving from list counts its own basicsize.
+      sizeof: (rt, op) => rt.typeOf(op).basicsize + listAllocated.get(op) * SIZEOF_VOID_P,
       eq: (_rt, a, b) => this.eq(a, b),
       toJS: (rt, op) => this.items(op).map((item) => (item === 0 ? null : rt.typeOf(item).toJS?.(rt, item))),
     });

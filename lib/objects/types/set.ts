@@ -181,8 +181,18 @@ export class SetModule {
 
   /** PyAnySet_Check: a set or a frozenset. */
   check(op: number): boolean {
-    const t = this.rt.typeOf(op);
+    const t = this.kind(this.rt.typeOf(op));
     return t === this.type || t === this.frozensetType;
+  }
+
+  /** PyFrozenSet_Check: a frozenset, or an instance of a class deriving from frozenset. */
+  checkFrozen(op: number): boolean {
+    return this.kind(this.rt.typeOf(op)) === this.frozensetType;
+  }
+
+  /** The built-in type t derives from (a class's solid base), else t. */
+  private kind(t: PyTypeObject): PyTypeObject {
+    return t === this.type || t === this.frozensetType ? t : (this.interp.instance.builtinBase(t) ?? t);
   }
 
   private checkSet(op: number, fn: string): void {
@@ -233,7 +243,7 @@ export class SetModule {
   /** PySet_Add: adds key (increfed when stored). A frozenset only while its creator holds the sole reference. */
   add(so: number, key: number): void {
     this.checkSet(so, 'PySet_Add');
-    if (this.rt.typeOf(so) !== this.type && this.rt.refcnt(so) !== 1) {
+    if (this.checkFrozen(so) && this.rt.refcnt(so) !== 1) {
       throw new InvalidArgumentError('PySet_Add: a frozenset can only be filled while it is being built (refcount 1)');
     }
     this.checkKey(key, 'PySet_Add');
@@ -254,7 +264,7 @@ export class SetModule {
   /** PySet_Discard (set_discard_key): removes key if present; whether it was. */
   discard(so: number, key: number): boolean {
     this.checkSet(so, 'PySet_Discard');
-    if (this.rt.typeOf(so) !== this.type) throw new InvalidArgumentError('PySet_Discard: a frozenset cannot change');
+    if (this.checkFrozen(so)) throw new InvalidArgumentError('PySet_Discard: a frozenset cannot change');
     this.checkKey(key, 'PySet_Discard');
     this.hashWords(key, this.interp.hash(key));
     return this.setDiscardEntry(so, key, kLo, kHi);
@@ -268,7 +278,7 @@ export class SetModule {
   /** set.pop() (set_pop): removes and returns an arbitrary key, searching from the finger. New reference; KeyError when empty. */
   pop(so: number): number {
     this.checkSet(so, 'set.pop');
-    if (this.rt.typeOf(so) !== this.type) throw new InvalidArgumentError('set.pop: a frozenset cannot change');
+    if (this.checkFrozen(so)) throw new InvalidArgumentError('set.pop: a frozenset cannot change');
     if (soUsed.get(so) === 0) throw new KeyError('pop from an empty set');
     const mask = soMask.get(so);
     const tb = this.tableBase(so);
@@ -303,7 +313,7 @@ export class SetModule {
   /** _PySet_Update / set.update(iterable) (set_update_internal). */
   update(so: number, iterable: SetIterable): void {
     this.checkSet(so, '_PySet_Update');
-    if (this.rt.typeOf(so) !== this.type) throw new InvalidArgumentError('_PySet_Update: a frozenset cannot change');
+    if (this.checkFrozen(so)) throw new InvalidArgumentError('_PySet_Update: a frozenset cannot change');
     this.setUpdateInternal(so, iterable);
   }
 
@@ -439,15 +449,27 @@ export class SetModule {
     return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
   }
 
+  /** make_new_set's empty set on a new set object (of set, frozenset or a class deriving from one): zeroed, the smalltable its table. */
+  initEmpty(so: number): void {
+    fillBytes(so + soFill.offset, SIZEOF_PYSETOBJECT - soFill.offset, 0);
+    soMask.set(so, PySet_MINSIZE - 1);
+    soTable.set(so, so + SO_SMALLTABLE);
+    soHashValue.set(so, -1);
+  }
+
+  /** set_update_internal(so, iterable) for a set or frozenset being made (a class's instance): the items added. */
+  fill(so: number, iterable: SetIterable): void {
+    this.checkSet(so, 'set_update_internal');
+    this.checkIterable(iterable, `${this.rt.typeOf(so).name}()`);
+    this.setUpdateInternal(so, iterable);
+  }
+
   /** make_new_set: tp_alloc (zeroed, tracked), an empty smalltable, then set_update_internal. */
   private makeNewSet(type: PyTypeObject, iterable: SetIterable | undefined): number {
     if (iterable !== undefined) this.checkIterable(iterable, `${type.name}()`);
     const so = this.rt.gcNew(type);
-    fillBytes(so + soFill.offset, SIZEOF_PYSETOBJECT - soFill.offset, 0);
+    this.initEmpty(so);
     this.rt.gcTrack(so);
-    soMask.set(so, PySet_MINSIZE - 1);
-    soTable.set(so, so + SO_SMALLTABLE);
-    soHashValue.set(so, -1);
     if (iterable !== undefined) {
       try {
         this.setUpdateInternal(so, iterable);
@@ -877,12 +899,12 @@ export class SetModule {
 
   private checkMutable(so: number, others: readonly SetIterable[], fn: string): void {
     this.checkOperands(so, others, fn);
-    if (this.rt.typeOf(so) !== this.type) throw new InvalidArgumentError(`${fn}: a frozenset cannot change`);
+    if (this.checkFrozen(so)) throw new InvalidArgumentError(`${fn}: a frozenset cannot change`);
   }
 
   /** The type make_new_set_basetype gives a result of so: frozenset for a frozenset, else set. */
   private baseType(so: number): PyTypeObject {
-    return this.rt.typeOf(so) === this.frozensetType ? this.frozensetType : this.type;
+    return this.checkFrozen(so) ? this.frozensetType : this.type;
   }
 
   /** set_copy: a new set of so's base type, filled by set_merge. New reference. */
@@ -1053,7 +1075,7 @@ export class SetModule {
         this.storeEntry(eb, key, lo, hi);
       }
     }
-    if (this.rt.typeOf(a) === this.frozensetType && this.rt.typeOf(b) === this.frozensetType) {
+    if (this.checkFrozen(a) && this.checkFrozen(b)) {
       for (const w of [soHash.lo, soHash.hi]) {
         const h = w.get(a);
         w.set(a, w.get(b));

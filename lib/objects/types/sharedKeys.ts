@@ -195,7 +195,8 @@ export class SharedKeysModule {
         managedDict.set(obj, dict);
         managedValues.set(obj, 0);
       } else if (dict === 0) {
-        dict = this.dict.new();
+        // A heap type's cached keys give a split dict (no values yet: a class deriving from a built-in type).
+        dict = keys !== 0 ? this.newSplitDict(keys) : this.dict.new();
         managedDict.set(obj, dict);
       }
     } else {

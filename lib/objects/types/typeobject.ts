@@ -79,6 +79,7 @@
  * ob_type of a type object is `type`.
  */
 import { fillBytes } from '../../allocator/access.js';
+import { InvalidArgumentError } from '../../errors.js';
 import { type FieldDecl } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, PyVarObject } from '../layout.js';
@@ -186,6 +187,8 @@ export class TypeObjectModule {
   private readonly objects: number[] = [];
   /** The registered type of each type object. */
   private readonly byObject = new Map<number, PyTypeObject>();
+  /** The metaclasses defineMetatype made. */
+  private readonly metatypes = new Set<PyTypeObject>();
   /** The heap type objects (classes), alive until their last reference goes. */
   private readonly heapTypes = new Set<number>();
 
@@ -195,11 +198,16 @@ export class TypeObjectModule {
       const op = this.objects[t.id] ?? 0;
       return op !== 0 && this.heapTypes.has(op) ? op : 0;
     };
-    this.type = this.rt.registerType({
-      name: 'type',
+    this.type = this.registerTypeType('type', 0);
+  }
+
+  /** PyType_Type's slots, under a name: `type` itself, or a metaclass (heap set) that inherits them. */
+  private registerTypeType(name: string, heap: number): PyTypeObject {
+    return this.rt.registerType({
+      name,
       basicsize: PyHeapTypeObject.size,
       itemsize: 40,
-      flags: Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE,
+      flags: Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE | heap,
       layout: PyHeapTypeObject,
       weaklistoffset: PyTypeObjectStruct.offsets.tp_weaklist,
       dictoffset: PyTypeObjectStruct.offsets.tp_dict,
@@ -209,6 +217,18 @@ export class TypeObjectModule {
       hash: (_r, op) => hashPointer(op),
       sizeof: (_r, op) => this.typeSizeof(op),
     });
+  }
+
+  /**
+   * type_new for `class M(type)`: a metaclass, whose instances (classes made
+   * with metaclass=M) have type's layout and slots — type's tp_dictoffset
+   * and tp_weaklistoffset are set, so M adds neither a __dict__ nor a
+   * __weakref__ (basicsize 904, as type's).
+   */
+  defineMetatype(name: string): PyTypeObject {
+    const t = this.registerTypeType(name, Py_TPFLAGS_HEAPTYPE);
+    this.metatypes.add(t);
+    return t;
   }
 
   /** type___sizeof___impl: a heap type with its cached shared keys, or sizeof(PyTypeObject). */
@@ -276,9 +296,17 @@ export class TypeObjectModule {
     return op;
   }
 
-  /** type_new_alloc / type_new_impl for a class: a tracked heap type object. Fields borrowed (the object takes its own references). */
-  newHeap(t: PyTypeObject, spec: HeapTypeSpec): number {
-    const op = this.rt.gcNewVar(this.type, 0);
+  /**
+   * type_new_alloc / type_new_impl for a class: a tracked heap type object,
+   * an instance of metatype (type, or a metaclass defineMetatype made, which
+   * the object then holds a reference to). Fields borrowed (the object
+   * takes its own references).
+   */
+  newHeap(t: PyTypeObject, spec: HeapTypeSpec, metatype: PyTypeObject = this.type): number {
+    if (metatype !== this.type && !this.metatypes.has(metatype)) {
+      throw new InvalidArgumentError(`newHeap: the metatype must be type or a metaclass made by defineMetatype, got '${metatype.name}'`);
+    }
+    const op = this.rt.gcNewVar(metatype, 0);
     fillBytes(op + 16, PyHeapTypeObject.size - 16, 0);
     this.fill(op, t);
     const set = (f: typeof tpDict, v: number): void => {
@@ -292,6 +320,8 @@ export class TypeObjectModule {
     set(htQualname, spec.qualname);
     set(htSlots, spec.slots);
     htCachedKeys.set(op, spec.cachedKeys);
+    // PyType_GenericAlloc: an instance of a heap metatype holds a reference to it.
+    if (metatype !== this.type) this.rt.incref(this.rt.heapTypeObject(metatype));
     this.rt.gcTrack(op);
     this.enter(op, t);
     this.heapTypes.add(op);
@@ -325,7 +355,11 @@ export class TypeObjectModule {
       f.set(op, 0);
       rt.xdecref(v);
     }
+    const meta = rt.typeOf(op);
+    const metaObj = meta !== this.type ? rt.heapTypeObject(meta) : 0;
     rt.gcDel(op);
+    // subtype_dealloc: a class's reference to its heap metatype goes last.
+    rt.xdecref(metaObj);
   }
 
   /** type_clear: the namespace emptied and the MRO dropped (what breaks a class's cycles). */
@@ -345,6 +379,12 @@ export class TypeObjectModule {
 
   /** type_traverse: tp_dict, tp_cache, tp_mro, tp_bases, tp_base, ht_module of a heap type. */
   private typeTraverse(op: number, visit: Visit): number {
+    // subtype_traverse of a class whose metatype is a heap type: the metatype first.
+    const meta = this.rt.typeOf(op);
+    if (meta !== this.type) {
+      const r = visit(this.rt.heapTypeObject(meta));
+      if (r !== 0) return r;
+    }
     for (const f of TRAVERSED) {
       const v = f.get(op);
       if (v !== 0) {
