@@ -45,6 +45,7 @@ import { exceptionDict, exceptionGetattr, exceptionSetattr, osErrorStr } from '.
 import { descrGet, descrMember, descrRepr, descrSet, isDataDescriptor } from './descriptors.js';
 import { functionMember, memberOf, typeMember } from './builtinMembers.js';
 import { coroutineRepr } from './coroutines.js';
+import { frameRepr } from './frameAttrs.js';
 import { proxyCall, proxyReferent, proxyRepr } from './weakrefs.js';
 
 // --- raising -------------------------------------------------------------------------------------
@@ -773,6 +774,7 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
   }
   if (t === vm.gen.type) return `<generator object ${strValue(vm, vm.gen.qualname(op))} at ${hexAddress(vm, op)}>`;
   if (t === vm.gen.coroType) return coroutineRepr(vm, op, hexAddress(vm, op));
+  if (t === vm.frameobj.type) return frameRepr(vm, op, hexAddress(vm, op));
   if (t === interp.function.type) return `<function ${strValue(vm, interp.function.fields(op).qualname)} at ${hexAddress(vm, op)}>`;
   if (t === vm.cfunc.type) {
     const self = vm.cfunc.self(op);

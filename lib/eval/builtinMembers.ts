@@ -17,7 +17,7 @@
  */
 import { cellvars, freevars, varnames } from '../frontend/code.js';
 import type { CMethod } from '../objects/types/cfunction.js';
-import { FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
+import { FRAME_CLEARED, FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
 import { id, newInt, newRef, newStr, none, raise, typeOf } from './abstract.js';
 import type { Vm } from './vm.js';
 
@@ -170,7 +170,7 @@ export function cellMember(vm: Vm, cell: number, key: string): number {
   return newRef(vm, v);
 }
 
-/** gen_getsetlist / coro_getsetlist: __name__, __qualname__, gi_/cr_ code, running, suspended; new reference or 0. */
+/** gen_getsetlist / coro_getsetlist: __name__, __qualname__, gi_/cr_ code, frame, running, suspended; new reference or 0. */
 export function generatorMember(vm: Vm, gen: number, key: string): number {
   const prefix = vm.gen.isCoroutine(gen) ? 'cr_' : 'gi_';
   const state = vm.gen.state(gen);
@@ -180,6 +180,9 @@ export function generatorMember(vm: Vm, gen: number, key: string): number {
   switch (key.slice(3)) {
     case 'code':
       return newRef(vm, vm.gen.code(gen));
+    case 'frame':
+      // _gen_getframe: None once the frame is cleared, else its frame object (made on first use).
+      return state === FRAME_CLEARED ? none(vm) : newRef(vm, vm.frameobj.frameObjectOf(vm.gen.frame(gen)));
     case 'running':
       return newRef(vm, state === FRAME_EXECUTING ? vm.interp.long.True : vm.interp.long.False);
     case 'suspended':

@@ -98,7 +98,8 @@ import type { Vm } from './vm.js';
 import { addGetsets, addMembers, descriptorConstructors, descriptorMethods, implicitClassmethods, initSubclass, setNames } from './descriptors.js';
 import { typeMethods } from './builtinMembers.js';
 import { coroutineMethods } from './coroutines.js';
-import { addNote, osErrorSubclass } from './exceptionAttrs.js';
+import { installFrameAttrs, sysExcInfo, sysGetframe } from './frameAttrs.js';
+import { addNote, exceptionSetattr, osErrorSubclass } from './exceptionAttrs.js';
 import { weakrefConstructors, weakrefProxy } from './weakrefs.js';
 import { ensureFinalize } from './weakrefFinalize.js';
 import { installObjectInitSubclass, objectMethods } from './objectMethods.js';
@@ -528,7 +529,12 @@ export function installBuiltins(vm: Vm): void {
       rt.decref(t);
       return none(vm);
     },
-    with_traceback: (self) => newRef(vm, self),
+    // BaseException_with_traceback: PyException_SetTraceback (BaseException_set_tb's checks), then self.
+    with_traceback: (self, args) => {
+      arity(vm, 'with_traceback', args, 1, 1);
+      exceptionSetattr(vm, self, '__traceback__', args[0]!);
+      return newRef(vm, self);
+    },
     add_note: (self, args) => (arity(vm, 'add_note', args, 1, 1), addNote(vm, self, args[0]!), none(vm)),
   });
   const stopIterationWith = (v: number): never => raiseStopIteration(vm, v);
@@ -1079,6 +1085,9 @@ export function installBuiltins(vm: Vm): void {
     vm.recursionLimit = n;
     return none(vm);
   });
+  def(sdict, sys, 'exc_info', () => sysExcInfo(vm));
+  def(sdict, sys, '_getframe', (_s, args) => sysGetframe(vm, args.length > 0 ? Number(intValue(vm, args[0]!)) : 0));
+  installFrameAttrs(vm);
   def(sdict, sys, 'getallocatedblocks', () => newInt(vm, rt.heap.debugMallocStats().classes.reduce((n, c) => n + c.blocksInUse, 0)));
   def(sdict, sys, '_debugmallocstats', () => {
     vm.io.stderr(debugmallocstats(interp));

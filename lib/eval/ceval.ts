@@ -24,7 +24,8 @@
  */
 import { beforeAsyncWith, getAsyncIter, getAsyncNext, getAwaitableIter } from './coroutines.js';
 import { CO_ASYNC_GENERATOR, CO_COROUTINE, CO_VARARGS, CO_VARKEYWORDS, type CodeObject } from '../frontend/code.js';
-import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fPrevInstr, fPrevious, copyFrame, localsplus, stacktop } from '../objects/types/frame.js';
+import { inlineCacheEntries } from '../frontend/opcode.js';
+import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fOwner, fPrevInstr, fPrevious, copyFrame, localsplus, stacktop, FRAME_OWNED_BY_GENERATOR } from '../objects/types/frame.js';
 import { FRAME_CLEARED, FRAME_COMPLETED, FRAME_CREATED, FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
 import {
   binaryOp,
@@ -107,32 +108,8 @@ interface Frame {
   gen: number;
 }
 
-/** A traceback entry: where an exception passed. */
-export interface TracebackEntry {
-  readonly filename: string;
-  readonly line: number;
-  readonly name: string;
-  /** The instruction's end line and columns (UTF-8 bytes), -1 when unknown. */
-  readonly endLine: number;
-  readonly col: number;
-  readonly endCol: number;
-}
-
 const codeInfos = new WeakMap<Vm, Map<number, CodeInfo>>();
 const frames = new WeakMap<Vm, Frame[]>();
-
-/** The traceback entries of each exception in flight or caught (innermost last). */
-export const tracebacks = new WeakMap<Vm, Map<number, TracebackEntry[]>>();
-
-function tbOf(vm: Vm): Map<number, TracebackEntry[]> {
-  let m = tracebacks.get(vm);
-  if (m === undefined) {
-    const map = (m = new Map());
-    tracebacks.set(vm, map);
-    vm.exc.onDealloc = (op) => map.delete(op);
-  }
-  return m;
-}
 
 function frameStack(vm: Vm): Frame[] {
   let s = frames.get(vm);
@@ -292,15 +269,27 @@ function pushFrame(vm: Vm, func: number, code: number, globals: number, builtins
   return fr;
 }
 
-/** _PyFrame_Clear + pop: every reference the frame holds released, its memory back to the data stack. */
+/**
+ * _PyFrame_Clear + pop: every reference the frame holds released (or moved
+ * into its frame object, when a traceback holds that), its memory back to
+ * the data stack.
+ */
 function popFrame(vm: Vm, fr: Frame): void {
   const rt = vm.interp.rt;
   vm.lineTracer?.leave(fr);
+  stacktop.set(fr.f, fr.sp);
+  fPrevInstr.set(fr.f, fr.lasti);
   if (fr.gen !== 0) {
-    stacktop.set(fr.f, fr.sp);
     vm.gen.clearFrame(fr.gen);
     genStates.delete(fr.gen);
     frameStack(vm).pop();
+    return;
+  }
+  if (vm.frameobj.clearFrameObject(fr.f)) {
+    fr.sp = 0;
+    if (fr.initSelf !== 0) rt.decref(fr.initSelf);
+    frameStack(vm).pop();
+    vm.dataStack.pop(fr.f);
     return;
   }
   for (let i = fr.sp - 1; i >= 0; i--) {
@@ -512,19 +501,27 @@ export function genNext(vm: Vm, gen: number): number {
   return 0;
 }
 
-/** Where in the source an exception passed through fr (its current instruction). */
-function tbEntry(fr: Frame): TracebackEntry {
-  const u = fr.lasti >> 1;
-  const { info } = fr;
-  return { filename: info.co.filename, line: info.lines[u] ?? -1, name: info.co.name, endLine: info.endLines[u] ?? -1, col: info.cols[u] ?? -1, endCol: info.endCols[u] ?? -1 };
+/**
+ * PyTraceBack_Here: a traceback entry for fr's frame object (made on first
+ * use) in front of exc's traceback, at `lasti`. The traceback goes straight
+ * onto exc.__traceback__ (CPython keeps it in tstate->curexc_traceback until
+ * the handler's PyException_SetTraceback; nothing between can tell).
+ */
+function traceHere(vm: Vm, exc: number, fr: Frame, lasti = fr.lasti): void {
+  const fo = vm.frameobj.frameObjectOf(fr.f);
+  const tb = vm.traceback.new(vm.exc.get(exc, 'traceback'), fo, lasti);
+  vm.exc.set(exc, 'traceback', tb);
+  vm.interp.rt.decref(tb);
 }
 
-/** Adds fr's entry to exc's traceback (PyTraceBack_Here). */
-function traceHere(vm: Vm, exc: number, fr: Frame): void {
-  const m = tbOf(vm);
-  let tb = m.get(exc);
-  if (tb === undefined) m.set(exc, (tb = []));
-  tb.push(tbEntry(fr));
+/**
+ * The lasti a caller's traceback entry records when the frame it called
+ * in the same loop unwound: 3.11's CALL moves prev_instr past its inline
+ * caches before it pushes the callee, so the entry names the CALL's last
+ * CACHE unit.
+ */
+function inlinedCallLasti(fr: Frame): number {
+  return fr.lasti + 2 * inlineCacheEntries[fr.info.code[fr.lasti]!]!;
 }
 
 /** The handler of the exception table for a code unit, or undefined. */
@@ -1518,6 +1515,8 @@ function run(vm: Vm, entryFrame: Frame): number {
             const gf = vm.gen.frame(gen);
             copyFrame(f, gf, slots);
             stacktop.set(gf, sp);
+            fPrevious.set(gf, 0);
+            fOwner.set(gf, FRAME_OWNED_BY_GENERATOR);
             for (let i = 0; i < sp; i++) setSlot(f, i, 0);
             fFunc.set(f, 0);
             fLocals.set(f, 0);
@@ -1543,6 +1542,9 @@ function run(vm: Vm, entryFrame: Frame): number {
             stacktop.set(f, sp);
             genStates.set(fr.gen, { ip, sp });
             vm.gen.setState(fr.gen, FRAME_SUSPENDED);
+            // A suspended frame has no caller (gen_frame->previous = NULL): a frame object taken from it later has no f_back.
+            fPrevious.set(f, 0);
+            fPrevInstr.set(f, fr.lasti);
             stack.pop();
             return v;
           }
@@ -1643,7 +1645,7 @@ function run(vm: Vm, entryFrame: Frame): number {
         // Out of an entry frame (a generator's or coroutine's send), the caller's frame adds its own line: a re-raise is a raise there.
         if (done.entry) throw err.message === 'reraise' ? new PyErr(exc, 'raise') : err;
         load(stack[stack.length - 1]!);
-        traceHere(vm, exc, fr);
+        traceHere(vm, exc, fr, inlinedCallLasti(fr));
       }
     }
   }

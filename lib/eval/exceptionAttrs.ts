@@ -98,8 +98,8 @@ export function exceptionSetattr(vm: Vm, exc: number, key: string, value: number
       return true;
     case '__traceback__':
       if (value === 0) raise(vm, 'TypeError', '__traceback__ may not be deleted');
-      if (value !== None) raise(vm, 'TypeError', '__traceback__ must be a traceback or None');
-      vm.exc.set(exc, 'traceback', 0);
+      if (value !== None && !vm.traceback.check(value)) raise(vm, 'TypeError', '__traceback__ must be a traceback or None');
+      vm.exc.set(exc, 'traceback', value === None ? 0 : value);
       return true;
     case '__suppress_context__':
       if (value === 0) raise(vm, 'TypeError', "can't delete __suppress_context__ attribute");

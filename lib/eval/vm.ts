@@ -19,6 +19,8 @@ import { DataStack } from '../objects/types/frame.js';
 import { MethodModule } from '../objects/types/method.js';
 import { ModuleObjectModule } from '../objects/types/module.js';
 import { GeneratorModule } from '../objects/types/generator.js';
+import { FrameObjectModule } from '../objects/types/frameobject.js';
+import { TracebackModule } from '../objects/types/traceback.js';
 import { SuperModule } from '../objects/types/superobject.js';
 import { DictViewModule } from '../objects/types/dictview.js';
 import { EnumModule } from '../objects/types/enumobject.js';
@@ -134,6 +136,10 @@ export class Vm {
   readonly cfunc: CFunctionModule;
   readonly method: MethodModule;
   readonly gen: GeneratorModule;
+  /** frame objects (PyFrameObject), made when a traceback or f_back asks for one. */
+  readonly frameobj: FrameObjectModule;
+  /** traceback objects (PyTracebackObject). */
+  readonly traceback: TracebackModule;
   readonly super: SuperModule;
   readonly dictview: DictViewModule;
   /** enumerate and reversed. */
@@ -204,7 +210,9 @@ export class Vm {
     this.exc = new ExceptionModule(interp);
     this.cfunc = new CFunctionModule(interp);
     this.method = new MethodModule(interp);
-    this.gen = new GeneratorModule(interp);
+    this.frameobj = new FrameObjectModule(interp);
+    this.traceback = new TracebackModule(interp);
+    this.gen = new GeneratorModule(interp, this.frameobj);
     this.super = new SuperModule(interp);
     this.dictview = new DictViewModule(interp);
     this.enumobj = new EnumModule(interp);

@@ -28,7 +28,8 @@ import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
-import { fCode, fFunc, fLocals, localsplus, LOCALSPLUS_OFFSET, stacktop } from './frame.js';
+import { fCode, fFrameObj, fFunc, fLocals, localsplus, LOCALSPLUS_OFFSET, stacktop } from './frame.js';
+import type { FrameObjectModule } from './frameobject.js';
 import { codeFrameSlots } from './code.js';
 import { hashPointer } from './singletons.js';
 
@@ -74,7 +75,10 @@ export class GeneratorModule {
   readonly coroType: PyTypeObject;
   private readonly rt: Runtime;
 
-  constructor(readonly interp: Interpreter) {
+  constructor(
+    readonly interp: Interpreter,
+    private readonly frameObjects: FrameObjectModule,
+  ) {
     this.rt = interp.rt;
     this.type = this.genType('generator');
     this.coroType = this.genType('coroutine');
@@ -157,12 +161,21 @@ export class GeneratorModule {
     this.rt.gcTrack(op);
   }
 
-  /** _PyFrame_Clear of the generator's frame: its references released, the state FRAME_CLEARED. */
+  /**
+   * _PyFrame_Clear of the generator's frame: the state FRAME_CLEARED, its
+   * references released — or moved into its frame object when something
+   * still holds that (a traceback entry).
+   */
   clearFrame(op: number): void {
     if (giFrameState.get(op) === FRAME_CLEARED) return;
     giFrameState.set(op, FRAME_CLEARED);
     const f = this.frame(op);
     const rt = this.rt;
+    if (this.frameObjects.clearFrameObject(f)) {
+      stacktop.set(f, 0);
+      for (const fld of [fLocals, fFunc, fCode]) fld.set(f, 0);
+      return;
+    }
     const n = stacktop.get(f);
     stacktop.set(f, 0);
     for (let i = n - 1; i >= 0; i--) {
@@ -191,17 +204,17 @@ export class GeneratorModule {
     rt.gcDel(op);
   }
 
-  /** gen_traverse: the code, the name, the frame's locals and stack (_PyFrame_Traverse), the exception state. */
   /** gen_sizeof: the object, its frame's header, and co_nlocalsplus + co_stacksize slots (ob_size is gi_code's word, as in CPython). */
   private genSizeof(op: number): number {
     return GI_IFRAME_OFFSET + LOCALSPLUS_OFFSET + 8 * codeFrameSlots(giCode.get(op));
   }
 
+  /** gen_traverse: the code, the name, the frame's frame object, locals and stack (_PyFrame_Traverse), the exception state. */
   private genTraverse(op: number, visit: Visit): number {
     const out = [giCode.get(op), giName.get(op), giQualname.get(op), giExcValue.get(op)];
     if (giFrameState.get(op) !== FRAME_CLEARED) {
       const f = this.frame(op);
-      out.push(fLocals.get(f), fFunc.get(f), fCode.get(f));
+      out.push(fFrameObj.get(f), fLocals.get(f), fFunc.get(f), fCode.get(f));
       const n = stacktop.get(f);
       for (let i = 0; i < n; i++) out.push(localsplus.get(f, i));
     }
