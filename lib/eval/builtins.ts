@@ -523,10 +523,12 @@ export function installBuiltins(vm: Vm): void {
   methods(vm.gen.coroType, coroutineMethods(vm));
   methods(vm.typeobj.type, typeMethods(vm));
   methods(vm.excType('BaseException'), {
+    // BaseException_init (OSError_init and StopIteration_init also set their fields from the new args).
     __init__: (self, args) => {
       const t = vm.tupleOf(args);
       vm.exc.set(self, 'args', t);
       rt.decref(t);
+      vm.exc.initFields(self);
       return none(vm);
     },
     // BaseException_with_traceback: PyException_SetTraceback (BaseException_set_tb's checks), then self.
@@ -727,11 +729,6 @@ export function installBuiltins(vm: Vm): void {
     return newRef(vm, v);
   };
   // _PyObject_LookupSpecial for BEFORE_WITH: along the type's MRO, a built-in type's methods included (memoryview's __enter__).
-  vm.lookupSpecialOrRaise = (obj, name) => {
-    const m = typeLookup(vm, typeOf(vm, obj), id(vm, name));
-    if (m === 0) raise(vm, 'AttributeError', name);
-    return m;
-  };
   vm.len = (obj) => length(vm, obj);
 
   // --- builtin functions ---
@@ -1328,7 +1325,7 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs:
   }
   const excBase = baseTypes.find((t) => isExceptionClass(vm, t));
   let t: PyTypeObject;
-  if (excBase !== undefined) t = vm.exc.newExceptionType(className, true);
+  if (excBase !== undefined) t = vm.exc.newExceptionType(className, true, vm.exc.layoutOf(excBase));
   else {
     for (const b of baseTypes) {
       if (!vm.classes.has(b.id) && b !== interp.object.type) raise(vm, 'NotImplementedError', `a class deriving from the built-in type '${b.name}' is not supported by pymem`);

@@ -22,6 +22,7 @@
  * frame are its locals and stack, each slot an owned reference or NULL;
  * a popped frame holds no references.
  */
+import { beforeWith, withExceptStart } from './withStatement.js';
 import { beforeAsyncWith, getAsyncIter, getAsyncNext, getAwaitableIter } from './coroutines.js';
 import { CO_ASYNC_GENERATOR, CO_COROUTINE, CO_VARARGS, CO_VARKEYWORDS, type CodeObject } from '../frontend/code.js';
 import { inlineCacheEntries } from '../frontend/opcode.js';
@@ -1470,23 +1471,15 @@ function run(vm: Vm, entryFrame: Frame): number {
           case 53: {
             // BEFORE_WITH
             const mgr = top();
-            const enter = vm.lookupSpecialOrRaise(mgr, '__enter__');
-            const exit = vm.lookupSpecialOrRaise(mgr, '__exit__');
-            const boundExit = vm.method.new(exit, mgr);
+            const [boundExit, res] = beforeWith(vm, mgr);
             setSlot(f, sp - 1, boundExit);
-            try {
-              push(callObject(vm, enter, [mgr], 0));
-            } finally {
-              rt.decref(mgr);
-            }
+            rt.decref(mgr);
+            push(res);
             break;
           }
           case 49: {
             // WITH_EXCEPT_START: exit(type(val), val, tb)
-            const val = peek(1);
-            const exit = peek(4);
-            const tp = vm.typeObject(typeOf(vm, val));
-            push(callObject(vm, exit, [tp, val, None], 0));
+            push(withExceptStart(vm, peek(4), peek(1)));
             break;
           }
           case 30: {

@@ -193,8 +193,6 @@ export class Vm {
   makeException: (v: number) => number = notInstalled;
   /** IMPORT_NAME: the module (new reference). */
   importModule: (name: string) => number = notInstalled;
-  /** A special method of obj's type (borrowed), or AttributeError. */
-  lookupSpecialOrRaise: (obj: number, name: string) => number = notInstalled;
   /** len(obj). */
   len: (obj: number) => number = notInstalled;
   /** The tracer the loop tells of each instruction and frame exit (`pymem run --lines`), null when none. */
@@ -226,7 +224,8 @@ export class Vm {
     const objectType = interp.object.type;
     this.mro[objectType.id] = [objectType.id];
     for (const [name, base] of EXCEPTION_TREE) {
-      const t = this.exc.newExceptionType(name);
+      const kind = name === 'OSError' || name === 'StopIteration' ? name : base === null ? 'BaseException' : this.exc.layoutOf(this.excTypes.get(base)!);
+      const t = this.exc.newExceptionType(name, false, kind);
       this.excTypes.set(name, t);
       this.mro[t.id] = [t.id, ...this.mro[base === null ? objectType.id : this.excTypes.get(base)!.id]!];
     }

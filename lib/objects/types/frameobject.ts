@@ -13,16 +13,16 @@
  * the frame's locals alive that way — and when a local is the exception,
  * that is the reference cycle `except E as e:` deletes `e` to avoid.
  *
- * PyFrameObject, 48 bytes + _f_frame_data (72 + 8 * (co_nlocalsplus + co_stacksize)):
- *    0  16  PyObject               ob_base            the object header
- *   16  8   PyFrameObject *        f_back             the caller's frame object once owned, or NULL; owned
- *   24  8   _PyInterpreterFrame *  f_frame            the data-stack or generator frame, or _f_frame_data once owned
- *   32  8   PyObject *             f_trace            NULL (no tracing from Python)
- *   40  4   int                    f_lineno           0 (only set while tracing)
- *   44  1   char                   f_trace_lines      1
- *   45  1   char                   f_trace_opcodes    0
- *   46  1   char                   f_fast_as_locals   0
- *   48      PyObject *[]           _f_frame_data      the interpreter frame once owned (FRAME_OWNED_BY_FRAME_OBJECT)
+ * PyFrameObject, 48 bytes:
+ *    0  16  PyObject               ob_base           the object header
+ *   16  8   PyFrameObject *        f_back            the caller's frame object once owned, or NULL; owned
+ *   24  8   _PyInterpreterFrame *  f_frame           the data-stack or generator frame, or _f_frame_data once owned
+ *   32  8   PyObject *             f_trace           NULL (no tracing from Python)
+ *   40  4   int                    f_lineno          0 (only set while tracing)
+ *   44  1   char                   f_trace_lines     1
+ *   45  1   char                   f_trace_opcodes   0
+ *   46  1   char                   f_fast_as_locals  0
+ *   48      PyObject *[]           _f_frame_data     then the interpreter frame once owned (72 + 8 * (co_nlocalsplus + co_stacksize) bytes)
  *
  * Invariants: iframe.frame_obj == f and f.f_frame == iframe while the
  * interpreter frame runs (one reference, the interpreter frame's); after
