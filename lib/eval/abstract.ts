@@ -295,9 +295,8 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
     const y = intValue(vm, b);
     switch (op) {
       case 0:
-        return newInt(vm, x + y);
       case 10:
-        return newInt(vm, x - y);
+        return interp.long.addSub(a, b, op === 10);
       case 5:
         return newInt(vm, x * y);
       case 2:

@@ -58,7 +58,7 @@ import { installBytesType } from './bytesType.js';
 import { installContainerMethods } from './containerMethods.js';
 import { installNumberMethods } from './numberMethods.js';
 import { strEncode } from '../objects/text/codecs.js';
-import { formatObject } from './format.js';
+import { objectFormat, objectRepr, objectStr } from './objectStr.js';
 import { strFormat as textStrFormat } from '../objects/text/strFormat.js';
 import { intToBase } from '../objects/text/intText.js';
 import { floatDivmod, floatRound, floatRoundToInt } from '../objects/text/floatArith.js';
@@ -625,7 +625,7 @@ export function installBuiltins(vm: Vm): void {
     if (m !== 0) return callObject(vm, m, [v], 0);
     raise(vm, 'TypeError', `float() argument must be a string or a real number, not '${typeName(vm, v)}'`);
   });
-  construct.set(interp.str.type.id, (_s, args) => (args.length === 0 ? newStr(vm, '') : newStr(vm, str(vm, args[0]!))));
+  construct.set(interp.str.type.id, (_s, args) => (args.length === 0 ? newStr(vm, '') : objectStr(vm, args[0]!)));
   construct.set(interp.list.type.id, (_s, args) => (args.length === 0 ? L.new(0) : listFromIterable(vm, args[0]!)));
   construct.set(interp.tuple.type.id, (_s, args) => {
     if (args.length === 0) return vm.tupleOf([]);
@@ -773,7 +773,7 @@ export function installBuiltins(vm: Vm): void {
     arity(vm, 'len', args, 1, 1);
     return newInt(vm, length(vm, args[0]!));
   });
-  def(bdict, builtins, 'repr', (_s, args) => newStr(vm, repr(vm, args[0]!)));
+  def(bdict, builtins, 'repr', (_s, args) => objectRepr(vm, args[0]!));
   // builtin_ascii: repr with every non-ASCII character escaped (\xhh, \uhhhh, \Uhhhhhhhh).
   def(bdict, builtins, 'ascii', (_s, args) => {
     arity(vm, 'ascii', args, 1, 1);
@@ -956,7 +956,7 @@ export function installBuiltins(vm: Vm): void {
     if ([...s].length !== 1) raise(vm, 'TypeError', `ord() expected a character, but string of length ${[...s].length} found`);
     return newInt(vm, s.codePointAt(0)!);
   });
-  def(bdict, builtins, 'format', (_s, args) => newStr(vm, formatObject(vm, args[0]!, args.length > 1 ? sv(args[1]!) : '')));
+  def(bdict, builtins, 'format', (_s, args) => objectFormat(vm, args[0]!, args.length > 1 ? sv(args[1]!) : ''));
   def(bdict, builtins, 'divmod', (_s, args, kwnames) => {
     noKw(vm, 'divmod', kwnames);
     arity(vm, 'divmod', args, 2, 2);

@@ -55,7 +55,7 @@ import {
   unaryOp,
 } from './abstract.js';
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
-import { formatValue } from './format.js';
+import { formatValueObject } from './objectStr.js';
 import { printExpr } from './displayhook.js';
 import type { Vm } from './vm.js';
 
@@ -1459,9 +1459,7 @@ function run(vm: Vm, entryFrame: Frame): number {
             const spec = (oparg & 4) === 4 ? pop() : 0;
             const v = pop();
             try {
-              const conv = oparg & 3;
-              const s = formatValue(vm, v, conv, spec === 0 ? '' : interp.str.toString(spec));
-              push(interp.str.fromString(s));
+              push(formatValueObject(vm, v, oparg & 3, spec));
             } finally {
               rt.decref(v);
               rt.xdecref(spec);
