@@ -773,6 +773,7 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
   }
   if (t === vm.gen.type) return `<generator object ${strValue(vm, vm.gen.qualname(op))} at ${hexAddress(vm, op)}>`;
   if (t === vm.gen.coroType) return coroutineRepr(vm, op, hexAddress(vm, op));
+  if (t === vm.gen.asyncGenType) return `<async_generator object ${strValue(vm, vm.gen.qualname(op))} at ${hexAddress(vm, op)}>`;
   if (t === vm.frameobj.type) return frameRepr(vm, op, hexAddress(vm, op));
   if (t === interp.function.type) return `<function ${strValue(vm, interp.function.fields(op).qualname)} at ${hexAddress(vm, op)}>`;
   if (t === vm.cfunc.type) {

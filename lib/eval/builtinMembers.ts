@@ -170,9 +170,9 @@ export function cellMember(vm: Vm, cell: number, key: string): number {
   return newRef(vm, v);
 }
 
-/** gen_getsetlist / coro_getsetlist: __name__, __qualname__, gi_/cr_ code, frame, running, suspended; new reference or 0. */
+/** gen_getsetlist / coro_getsetlist / async_gen_getsetlist: __name__, __qualname__, gi_/cr_/ag_ code, frame, running, suspended; new reference or 0. */
 export function generatorMember(vm: Vm, gen: number, key: string): number {
-  const prefix = vm.gen.isCoroutine(gen) ? 'cr_' : 'gi_';
+  const prefix = vm.gen.isCoroutine(gen) ? 'cr_' : vm.gen.isAsyncGen(gen) ? 'ag_' : 'gi_';
   const state = vm.gen.state(gen);
   if (key === '__name__') return newRef(vm, vm.gen.name(gen));
   if (key === '__qualname__') return newRef(vm, vm.gen.qualname(gen));
@@ -184,7 +184,8 @@ export function generatorMember(vm: Vm, gen: number, key: string): number {
       // _gen_getframe: None once the frame is cleared, else its frame object (made on first use).
       return state === FRAME_CLEARED ? none(vm) : newRef(vm, vm.frameobj.frameObjectOf(vm.gen.frame(gen)));
     case 'running':
-      return newRef(vm, state === FRAME_EXECUTING ? vm.interp.long.True : vm.interp.long.False);
+      // An async generator's ag_running is its ag_running_async flag.
+      return newRef(vm, (prefix === 'ag_' ? vm.gen.runningAsync(gen) : state === FRAME_EXECUTING) ? vm.interp.long.True : vm.interp.long.False);
     case 'suspended':
       return newRef(vm, state === FRAME_SUSPENDED ? vm.interp.long.True : vm.interp.long.False);
     default:

@@ -98,6 +98,7 @@ import type { Vm } from './vm.js';
 import { addGetsets, addMembers, descriptorConstructors, descriptorMethods, implicitClassmethods, initSubclass, setNames } from './descriptors.js';
 import { typeMethods } from './builtinMembers.js';
 import { coroutineMethods } from './coroutines.js';
+import { asyncGenMethods, generatorThrow } from './asyncGenerators.js';
 import { installFrameAttrs, sysExcInfo, sysGetframe } from './frameAttrs.js';
 import { addNote, exceptionSetattr, osErrorSubclass } from './exceptionAttrs.js';
 import { weakrefConstructors, weakrefProxy } from './weakrefs.js';
@@ -520,7 +521,8 @@ export function installBuiltins(vm: Vm): void {
 
   methods(interp.object.type, objectMethods(vm));
   for (const [t, table] of descriptorMethods(vm)) methods(t, table);
-  methods(vm.gen.coroType, coroutineMethods(vm));
+  methods(vm.gen.coroType, { ...coroutineMethods(vm), throw: generatorThrow(vm) });
+  for (const [tid, table] of asyncGenMethods(vm)) methods(rt.types[tid]!, table);
   methods(vm.typeobj.type, typeMethods(vm));
   methods(vm.excType('BaseException'), {
     // BaseException_init (OSError_init and StopIteration_init also set their fields from the new args).
@@ -551,6 +553,7 @@ export function installBuiltins(vm: Vm): void {
       vm.gen.clearFrame(self);
       return none(vm);
     },
+    throw: generatorThrow(vm),
     __next__: (self) => {
       const [status, v] = genSend(vm, self, None);
       if (status === 'yield') return v;

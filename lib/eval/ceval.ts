@@ -23,7 +23,7 @@
  * a popped frame holds no references.
  */
 import { beforeWith, withExceptStart } from './withStatement.js';
-import { beforeAsyncWith, getAsyncIter, getAsyncNext, getAwaitableIter } from './coroutines.js';
+import { beforeAsyncWith, getAsyncIter, getAsyncNext, getAwaitableIter, sendTo } from './coroutines.js';
 import { CO_ASYNC_GENERATOR, CO_COROUTINE, CO_VARARGS, CO_VARKEYWORDS, type CodeObject } from '../frontend/code.js';
 import { inlineCacheEntries } from '../frontend/opcode.js';
 import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fOwner, fPrevInstr, fPrevious, copyFrame, localsplus, stacktop, FRAME_OWNED_BY_GENERATOR } from '../objects/types/frame.js';
@@ -469,29 +469,104 @@ const genStates = new Map<number, { ip: number; sp: number }>();
 export function genSend(vm: Vm, gen: number, value: number): ['yield' | 'return', number] {
   const { interp } = vm;
   const state = vm.gen.state(gen);
-  if (state === FRAME_EXECUTING) raise(vm, 'ValueError', `${vm.gen.isCoroutine(gen) ? 'coroutine' : 'generator'} already executing`);
+  if (state === FRAME_EXECUTING) raise(vm, 'ValueError', `${genKind(vm, gen)} already executing`);
   if (state === FRAME_COMPLETED || state === FRAME_CLEARED) {
     if (vm.gen.isCoroutine(gen)) raise(vm, 'RuntimeError', 'cannot reuse already awaited coroutine');
-    if (value !== interp.singletons.None) raise(vm, 'StopIteration', null);
+    if (value !== interp.singletons.None && !vm.gen.isAsyncGen(gen)) raise(vm, 'StopIteration', null);
     return ['return', (interp.rt.incref(interp.singletons.None), interp.singletons.None)];
   }
   if (state === FRAME_CREATED && value !== interp.singletons.None) {
-    raise(vm, 'TypeError', `can't send non-None value to a just-started ${vm.gen.isCoroutine(gen) ? 'coroutine' : 'generator'}`);
+    raise(vm, 'TypeError', `can't send non-None value to a just-started ${genKind(vm, gen)}`);
   }
+  return resumeGen(vm, gen, value, 0);
+}
+
+/**
+ * gen_send_ex2 with exc set (_gen_throw's throw_here): resumes gen with
+ * exc (owned) raised at the instruction it stopped at — its handlers run,
+ * and what it yields, returns or raises comes back as from genSend. A
+ * generator already finished raises exc; one delegating to another (its
+ * next instruction the RESUME after a `yield from` or `await`) is not
+ * supported (_gen_throw passes the exception down to the delegate).
+ */
+export function genThrow(vm: Vm, gen: number, exc: number): ['yield' | 'return', number] {
+  const state = vm.gen.state(gen);
+  if (state === FRAME_EXECUTING) {
+    vm.interp.rt.decref(exc);
+    raise(vm, 'ValueError', `${genKind(vm, gen)} already executing`);
+  }
+  if (state === FRAME_COMPLETED || state === FRAME_CLEARED) {
+    if (vm.gen.isCoroutine(gen)) {
+      vm.interp.rt.decref(exc);
+      raise(vm, 'RuntimeError', 'cannot reuse already awaited coroutine');
+    }
+    throw new PyErr(exc, 'raise');
+  }
+  const saved = genStates.get(gen)!;
+  const info = codeInfo(vm, fCode.get(vm.gen.frame(gen)));
+  // _PyGen_yf: a RESUME with oparg >= 2 next means the frame is in a `yield from` / `await`.
+  if (state === FRAME_SUSPENDED && info.code[saved.ip] === 151 && info.code[saved.ip + 1]! >= 2) {
+    vm.interp.rt.decref(exc);
+    throw new EvalNotImplementedError(`throwing into a ${genKind(vm, gen)} suspended in 'yield from' or 'await' is not supported by pymem's evaluation loop (${info.co.filename}:${info.lines[saved.ip >> 1]})`);
+  }
+  return resumeGen(vm, gen, 0, exc);
+}
+
+/** 'generator', 'coroutine' or 'async generator' (the words of gen_send_ex2's messages). */
+function genKind(vm: Vm, gen: number): string {
+  return vm.gen.isCoroutine(gen) ? 'coroutine' : vm.gen.isAsyncGen(gen) ? 'async generator' : 'generator';
+}
+
+/**
+ * Runs gen's frame from where it stopped, with `value` (borrowed) pushed
+ * as the result of its yield, or with exc (owned, value 0) raised there.
+ * A StopIteration (or an async generator's StopAsyncIteration) escaping
+ * the body becomes RuntimeError (PEP 479, gen_send_ex2).
+ */
+function resumeGen(vm: Vm, gen: number, value: number, exc: number): ['yield' | 'return', number] {
+  const { interp } = vm;
   const f = vm.gen.frame(gen);
   const saved = genStates.get(gen)!;
   const stack = frameStack(vm);
   const info = codeInfo(vm, fCode.get(f));
+  if (stack.length >= vm.recursionLimit) {
+    interp.rt.xdecref(exc);
+    raise(vm, 'RecursionError', 'maximum recursion depth exceeded');
+  }
   fPrevious.set(f, stack.length > 0 ? stack[stack.length - 1]!.f : 0);
-  if (stack.length >= vm.recursionLimit) raise(vm, 'RecursionError', 'maximum recursion depth exceeded');
-  const fr: Frame = { f, info, ip: saved.ip, sp: saved.sp, lasti: saved.ip, initSelf: 0, entry: true, kwnames: 0, gen };
+  // A throw is raised at the YIELD_VALUE it stopped at (frame->prev_instr), or at the first instruction of a frame not started.
+  const lasti = exc !== 0 && vm.gen.state(gen) === FRAME_SUSPENDED ? saved.ip - 2 : saved.ip;
+  const fr: Frame = { f, info, ip: saved.ip, sp: saved.sp, lasti, initSelf: 0, entry: true, kwnames: 0, gen };
   stack.push(fr);
   vm.gen.setState(gen, FRAME_EXECUTING);
-  interp.rt.incref(value);
-  setSlot(f, fr.sp++, value);
-  const v = run(vm, fr);
+  if (exc === 0) {
+    interp.rt.incref(value);
+    setSlot(f, fr.sp++, value);
+  }
+  let v: number;
+  try {
+    v = run(vm, fr, exc);
+  } catch (e) {
+    throw pep479(vm, gen, e);
+  }
   if (vm.gen.state(gen) === FRAME_SUSPENDED) return ['yield', v];
   return ['return', v];
+}
+
+/** gen_send_ex2's PEP 479 check: StopIteration (StopAsyncIteration from an async generator) out of the body becomes RuntimeError, the original its cause. */
+function pep479(vm: Vm, gen: number, e: unknown): unknown {
+  if (!(e instanceof PyErr)) return e;
+  const t = typeOf(vm, e.exc);
+  const asyncGen = vm.gen.isAsyncGen(gen);
+  const stopIt = vm.isSubtype(t, vm.excType('StopIteration'));
+  if (!stopIt && !(asyncGen && vm.isSubtype(t, vm.excType('StopAsyncIteration')))) return e;
+  const err = newErr(vm, 'RuntimeError', stopIt ? `${genKind(vm, gen)} raised StopIteration` : 'async generator raised StopAsyncIteration');
+  // _PyErr_FormatFromCause: the original is the cause and the context.
+  vm.exc.set(err.exc, 'cause', e.exc);
+  vm.exc.set(err.exc, 'context', e.exc);
+  vm.exc.setSuppressContext(err.exc, true);
+  vm.interp.rt.decref(e.exc);
+  return err;
 }
 
 /** gen_iternext: the next value (new reference), or 0 when the generator is done. */
@@ -534,7 +609,7 @@ function findHandler(info: CodeInfo, unit: number): ExceptionEntry | undefined {
 // --- the loop ------------------------------------------------------------------------------------------
 
 /** _PyEval_EvalFrameDefault from an entry frame until it returns. New reference. */
-function run(vm: Vm, entryFrame: Frame): number {
+function run(vm: Vm, entryFrame: Frame, thrown = 0): number {
   const { interp } = vm;
   const rt = interp.rt;
   const stack = frameStack(vm);
@@ -575,8 +650,15 @@ function run(vm: Vm, entryFrame: Frame): number {
     throw new EvalNotImplementedError(`${what} is not supported by pymem's evaluation loop (${info.co.filename}:${info.lines[fr.lasti >> 1]})`);
   };
 
+  let pending = thrown;
   for (;;) {
     try {
+      if (pending !== 0) {
+        // gen_send_ex2 with exc: the thrown exception is raised where the frame stopped (resume_with_error).
+        const e = pending;
+        pending = 0;
+        throw new PyErr(e, 'raise');
+      }
       for (;;) {
         fr.lasti = ip;
         let opcode = code[ip]!;
@@ -1497,12 +1579,12 @@ function run(vm: Vm, entryFrame: Frame): number {
           }
           case 75: {
             // RETURN_GENERATOR: the frame moves into a new generator object (_Py_MakeCoro + _PyFrame_Copy).
-            if (info.co.flags & CO_ASYNC_GENERATOR) unsupported('an asynchronous generator');
             const slots = info.nlocalsplus + info.co.stacksize;
             const codePtr = fCode.get(f);
             const func = fFunc.get(f);
             const ffields = interp.function.fields(func);
-            const gen = vm.gen.new(codePtr, ffields.name, ffields.qualname, slots, (info.co.flags & CO_COROUTINE) !== 0);
+            const genType = info.co.flags & CO_ASYNC_GENERATOR ? vm.gen.asyncGenType : info.co.flags & CO_COROUTINE ? vm.gen.coroType : vm.gen.type;
+            const gen = vm.gen.new(codePtr, ffields.name, ffields.qualname, slots, genType);
             const gf = vm.gen.frame(gen);
             copyFrame(f, gf, slots);
             stacktop.set(gf, sp);
@@ -1522,6 +1604,13 @@ function run(vm: Vm, entryFrame: Frame): number {
             if (done.entry) return gen;
             load(stack[stack.length - 1]!);
             push(gen);
+            break;
+          }
+          case 87: {
+            // ASYNC_GEN_WRAP: what an async generator yields is marked as its own (_PyAsyncGenValueWrapNew).
+            const v = top();
+            setSlot(f, sp - 1, vm.asyncGen.wrapValue(v));
+            rt.decref(v);
             break;
           }
           case 86: {
@@ -1592,12 +1681,8 @@ function run(vm: Vm, entryFrame: Frame): number {
             let status: 'yield' | 'return';
             let retval: number;
             try {
-              if (vm.gen.check(receiver)) [status, retval] = genSend(vm, receiver, v);
-              else {
-                retval = iterNext(vm, receiver);
-                status = retval === 0 ? 'return' : 'yield';
-                if (retval === 0) retval = (rt.incref(None), None);
-              }
+              if (vm.gen.check(receiver) && !vm.gen.isAsyncGen(receiver)) [status, retval] = genSend(vm, receiver, v);
+              else [status, retval] = sendTo(vm, receiver, v);
             } finally {
               rt.decref(v);
             }

@@ -21,6 +21,7 @@ import { ModuleObjectModule } from '../objects/types/module.js';
 import { GeneratorModule } from '../objects/types/generator.js';
 import { FrameObjectModule } from '../objects/types/frameobject.js';
 import { TracebackModule } from '../objects/types/traceback.js';
+import { AsyncGenModule } from '../objects/types/asyncGen.js';
 import { SuperModule } from '../objects/types/superobject.js';
 import { DictViewModule } from '../objects/types/dictview.js';
 import { EnumModule } from '../objects/types/enumobject.js';
@@ -140,6 +141,8 @@ export class Vm {
   readonly frameobj: FrameObjectModule;
   /** traceback objects (PyTracebackObject). */
   readonly traceback: TracebackModule;
+  /** async generators' asend / athrow awaitables and wrapped values. */
+  readonly asyncGen: AsyncGenModule;
   readonly super: SuperModule;
   readonly dictview: DictViewModule;
   /** enumerate and reversed. */
@@ -211,6 +214,7 @@ export class Vm {
     this.frameobj = new FrameObjectModule(interp);
     this.traceback = new TracebackModule(interp);
     this.gen = new GeneratorModule(interp, this.frameobj);
+    this.asyncGen = new AsyncGenModule(interp);
     this.super = new SuperModule(interp);
     this.dictview = new DictViewModule(interp);
     this.enumobj = new EnumModule(interp);

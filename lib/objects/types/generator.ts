@@ -1,7 +1,9 @@
 /*
- * generator and coroutine (Objects/genobject.c, CPython 3.11): what
- * calling a generator function (a genexp too) or an `async def` function
- * returns. The generator owns its frame: 3.11
+ * generator, coroutine and async_generator (Objects/genobject.c, CPython
+ * 3.11): what calling a generator function (a genexp too), an `async def`
+ * function, or an `async def` function with `yield` in it returns
+ * (PyGenObject, PyCoroObject, PyAsyncGenObject: one layout, the prefix of
+ * the field names aside). The generator owns its frame: 3.11
  * copies the _PyInterpreterFrame (frame.ts) into the generator object's
  * tail (gi_iframe) at RETURN_GENERATOR, and every resumption runs that
  * frame in place.
@@ -46,8 +48,8 @@ export const PyGenObject = declareObjectStruct({
     { name: 'gi_exc_previous', type: 'ptr', ctype: '_PyErr_StackItem *', unchecked: true, meaning: 'NULL while not running' },
     { name: 'gi_origin_or_finalizer', type: 'ptr', ctype: 'PyObject *', meaning: 'NULL' },
     { name: 'gi_hooks_inited', type: 'u8', ctype: 'char', meaning: '0' },
-    { name: 'gi_closed', type: 'u8', ctype: 'char', meaning: 'whether close() ran' },
-    { name: 'gi_running_async', type: 'u8', ctype: 'char', meaning: '0' },
+    { name: 'gi_closed', type: 'u8', ctype: 'char', meaning: "whether close() ran (ag_closed: an async generator's aclose() ran, or it finished)" },
+    { name: 'gi_running_async', type: 'u8', ctype: 'char', meaning: "ag_running_async: an async generator's asend / athrow is in progress" },
     { name: 'gi_frame_state', type: 'u8', ctype: 'int8_t', meaning: 'FRAME_CREATED .. FRAME_CLEARED' },
   ],
 });
@@ -59,6 +61,8 @@ const giName = PyGenObject.field('gi_name');
 const giQualname = PyGenObject.field('gi_qualname');
 const giExcValue = PyGenObject.field('gi_exc_value');
 const giFrameState = PyGenObject.field('gi_frame_state');
+const giClosed = PyGenObject.field('gi_closed');
+const giRunningAsync = PyGenObject.field('gi_running_async');
 
 /** The _PyFrameState values (Include/internal/pycore_frame.h, 3.11). */
 export const FRAME_CREATED = -2 & 0xff;
@@ -73,6 +77,8 @@ export class GeneratorModule {
   readonly type: PyTypeObject;
   /** PyCoro_Type: what calling an `async def` function returns. */
   readonly coroType: PyTypeObject;
+  /** PyAsyncGen_Type: what calling an `async def` function that yields returns. */
+  readonly asyncGenType: PyTypeObject;
   private readonly rt: Runtime;
 
   constructor(
@@ -82,6 +88,7 @@ export class GeneratorModule {
     this.rt = interp.rt;
     this.type = this.genType('generator');
     this.coroType = this.genType('coroutine');
+    this.asyncGenType = this.genType('async_generator');
   }
 
   private genType(name: string): PyTypeObject {
@@ -99,10 +106,15 @@ export class GeneratorModule {
     });
   }
 
-  /** Whether op is a generator or a coroutine (PyGen_Check || PyCoro_CheckExact: the objects that own a frame). */
+  /** Whether op is a generator, a coroutine or an async generator (the objects that own a frame). */
   check(op: number): boolean {
     const t = this.rt.typeOrNull(op);
-    return t === this.type || t === this.coroType;
+    return t === this.type || t === this.coroType || t === this.asyncGenType;
+  }
+
+  /** PyAsyncGen_CheckExact. */
+  isAsyncGen(op: number): boolean {
+    return this.rt.typeOrNull(op) === this.asyncGenType;
   }
 
   /** PyCoro_CheckExact. */
@@ -111,12 +123,12 @@ export class GeneratorModule {
   }
 
   /**
-   * make_gen: a generator (or with coro set a coroutine) with room for a
+   * make_gen: a generator (or of `type`, a coroutine or async generator) with room for a
    * frame of `slots` localsplus slots (code, name, qualname borrowed). New
    * reference, untracked.
    */
-  new(code: number, name: number, qualname: number, slots: number, coro = false): number {
-    const op = this.rt.gcNewVar(coro ? this.coroType : this.type, slots);
+  new(code: number, name: number, qualname: number, slots: number, type: PyTypeObject = this.type): number {
+    const op = this.rt.gcNewVar(type, slots);
     fillBytes(op + 16, GI_IFRAME_OFFSET + LOCALSPLUS_OFFSET + 8 * slots - 16, 0);
     for (const [f, v] of [
       [giCode, code],
@@ -133,6 +145,22 @@ export class GeneratorModule {
   /** The address of the generator's frame. */
   frame(op: number): number {
     return op + GI_IFRAME_OFFSET;
+  }
+
+  /** ag_closed: an async generator's aclose() ran or it finished (async_gen_unwrap_value). */
+  closed(op: number): boolean {
+    return giClosed.get(op) !== 0;
+  }
+  setClosed(op: number, v: boolean): void {
+    giClosed.set(op, v ? 1 : 0);
+  }
+
+  /** ag_running_async: an asend / athrow of the async generator is in progress. */
+  runningAsync(op: number): boolean {
+    return giRunningAsync.get(op) !== 0;
+  }
+  setRunningAsync(op: number, v: boolean): void {
+    giRunningAsync.set(op, v ? 1 : 0);
   }
 
   /** gi_frame_state. */
