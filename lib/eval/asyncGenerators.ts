@@ -49,9 +49,10 @@ function thrownException(vm: Vm, typ: number, val: number, tb: number): number {
   return exc;
 }
 
-/** The (typ, val, tb) arguments of throw() / athrow(): 1 to 3. */
+/** The (typ, val, tb) arguments of throw() / athrow(): 1 to 3 (PyArg_UnpackTuple's messages). */
 function throwArgs(vm: Vm, name: string, args: readonly number[]): [number, number, number] {
-  if (args.length < 1 || args.length > 3) raise(vm, 'TypeError', `${name} expected at least 1 argument, got ${args.length}`);
+  if (args.length < 1) raise(vm, 'TypeError', `${name} expected at least 1 argument, got ${args.length}`);
+  if (args.length > 3) raise(vm, 'TypeError', `${name} expected at most 3 arguments, got ${args.length}`);
   return [args[0]!, args[1] ?? 0, args[2] ?? 0];
 }
 
@@ -277,12 +278,13 @@ export function asyncGenMethods(vm: Vm): Array<[number, Record<string, CMethod>]
   const { interp } = vm;
   const None = interp.singletons.None;
   const ag = vm.asyncGen;
-  const arity = (name: string, args: readonly number[], n: number): void => {
-    if (args.length !== n) raise(vm, 'TypeError', `${name}() takes exactly ${n === 0 ? 'no' : 'one'} argument${n === 0 ? 's' : ''} (${args.length} given)`);
+  // METH_O's check, with the qualified name.
+  const arity = (name: string, args: readonly number[]): void => {
+    if (args.length !== 1) raise(vm, 'TypeError', `${name}() takes exactly one argument (${args.length} given)`);
   };
   const self: CMethod = (o) => newRef(vm, o);
   const awaitable = (send: (o: number, v: number) => number, thr: (o: number, args: readonly number[]) => number): Record<string, CMethod> => ({
-    send: (o, args) => (arity('send', args, 1), send(o, args[0]!)),
+    send: (o, args) => (arity('send', args), send(o, args[0]!)),
     throw: (o, args) => thr(o, args),
     close: (o) => (ag.setState(o, AWAITABLE_STATE_CLOSED), newRef(vm, None)),
     __next__: (o) => send(o, None),
@@ -295,8 +297,9 @@ export function asyncGenMethods(vm: Vm): Array<[number, Record<string, CMethod>]
       {
         __aiter__: self,
         __anext__: (o) => ag.newASend(o, 0),
-        asend: (o, args) => (arity('asend', args, 1), ag.newASend(o, args[0]!)),
-        athrow: (o, args) => (throwArgs(vm, 'athrow', args), withTuple(vm, args, (t) => ag.newAThrow(o, t))),
+        asend: (o, args) => (arity('async_generator.asend', args), ag.newASend(o, args[0]!)),
+        // athrow's arguments are unpacked when it is first awaited.
+        athrow: (o, args) => withTuple(vm, args, (t) => ag.newAThrow(o, t)),
         aclose: (o) => ag.newAThrow(o, 0),
       },
     ],
@@ -313,6 +316,24 @@ function withTuple(vm: Vm, items: readonly number[], f: (t: number) => number): 
   } finally {
     vm.interp.rt.decref(t);
   }
+}
+
+/** tp_iternext of the asend and athrow awaitables (send(None)) as the loop's iterators give it: the value, or 0 once the await ended. */
+export function asyncAwaitableIternexts(vm: Vm): Array<[number, (it: number) => number]> {
+  const next = (o: number): number => {
+    try {
+      return asyncAwaitableSend(vm, o, vm.interp.singletons.None);
+    } catch (e) {
+      const err = toPyErr(vm, e);
+      if (!isA(vm, err.exc, 'StopIteration')) throw err;
+      vm.interp.rt.decref(err.exc);
+      return 0;
+    }
+  };
+  return [
+    [vm.asyncGen.asendType.id, next],
+    [vm.asyncGen.athrowType.id, next],
+  ];
 }
 
 /** send(v) of an asend or athrow awaitable (what SEND calls while a coroutine awaits one): the value passed up, or the StopIteration ending the await. New reference. */

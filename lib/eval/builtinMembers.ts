@@ -19,6 +19,7 @@ import { cellvars, freevars, varnames } from '../frontend/code.js';
 import type { CMethod } from '../objects/types/cfunction.js';
 import { FRAME_CLEARED, FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
 import { id, newInt, newRef, newStr, none, raise, typeOf } from './abstract.js';
+import { genYieldFrom } from './ceval.js';
 import type { Vm } from './vm.js';
 
 /** type_getsets / type_members of a class object: new reference, or 0 when key is none of them. */
@@ -170,7 +171,7 @@ export function cellMember(vm: Vm, cell: number, key: string): number {
   return newRef(vm, v);
 }
 
-/** gen_getsetlist / coro_getsetlist / async_gen_getsetlist: __name__, __qualname__, gi_/cr_/ag_ code, frame, running, suspended; new reference or 0. */
+/** gen_getsetlist / coro_getsetlist / async_gen_getsetlist: __name__, __qualname__, gi_/cr_/ag_ code, frame, running, suspended, gi_yieldfrom / cr_await / ag_await; new reference or 0. */
 export function generatorMember(vm: Vm, gen: number, key: string): number {
   const prefix = vm.gen.isCoroutine(gen) ? 'cr_' : vm.gen.isAsyncGen(gen) ? 'ag_' : 'gi_';
   const state = vm.gen.state(gen);
@@ -180,6 +181,13 @@ export function generatorMember(vm: Vm, gen: number, key: string): number {
   switch (key.slice(3)) {
     case 'code':
       return newRef(vm, vm.gen.code(gen));
+    case 'await':
+    case 'yieldfrom': {
+      // gi_yieldfrom / cr_await / ag_await: _PyGen_yf, or None.
+      if ((key === 'gi_yieldfrom') !== (prefix === 'gi_')) return 0;
+      const yf = genYieldFrom(vm, gen);
+      return yf === 0 ? none(vm) : newRef(vm, yf);
+    }
     case 'frame':
       // _gen_getframe: None once the frame is cleared, else its frame object (made on first use).
       return state === FRAME_CLEARED ? none(vm) : newRef(vm, vm.frameobj.frameObjectOf(vm.gen.frame(gen)));

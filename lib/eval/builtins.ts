@@ -98,7 +98,7 @@ import type { Vm } from './vm.js';
 import { addGetsets, addMembers, descriptorConstructors, descriptorMethods, implicitClassmethods, initSubclass, setNames } from './descriptors.js';
 import { typeMethods } from './builtinMembers.js';
 import { coroutineMethods } from './coroutines.js';
-import { asyncGenMethods, generatorThrow } from './asyncGenerators.js';
+import { asyncAwaitableIternexts, asyncGenMethods, generatorThrow } from './asyncGenerators.js';
 import { installFrameAttrs, sysExcInfo, sysGetframe } from './frameAttrs.js';
 import { addNote, exceptionSetattr, osErrorSubclass } from './exceptionAttrs.js';
 import { weakrefConstructors, weakrefProxy } from './weakrefs.js';
@@ -523,6 +523,7 @@ export function installBuiltins(vm: Vm): void {
   for (const [t, table] of descriptorMethods(vm)) methods(t, table);
   methods(vm.gen.coroType, { ...coroutineMethods(vm), throw: generatorThrow(vm) });
   for (const [tid, table] of asyncGenMethods(vm)) methods(rt.types[tid]!, table);
+  for (const [tid, next] of asyncAwaitableIternexts(vm)) vm.tpIternext.set(tid, next);
   methods(vm.typeobj.type, typeMethods(vm));
   methods(vm.excType('BaseException'), {
     // BaseException_init (OSError_init and StopIteration_init also set their fields from the new args).

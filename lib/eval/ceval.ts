@@ -504,12 +504,20 @@ export function genThrow(vm: Vm, gen: number, exc: number): ['yield' | 'return',
   }
   const saved = genStates.get(gen)!;
   const info = codeInfo(vm, fCode.get(vm.gen.frame(gen)));
-  // _PyGen_yf: a RESUME with oparg >= 2 next means the frame is in a `yield from` / `await`.
-  if (state === FRAME_SUSPENDED && info.code[saved.ip] === 151 && info.code[saved.ip + 1]! >= 2) {
+  if (genYieldFrom(vm, gen) !== 0) {
     vm.interp.rt.decref(exc);
     throw new EvalNotImplementedError(`throwing into a ${genKind(vm, gen)} suspended in 'yield from' or 'await' is not supported by pymem's evaluation loop (${info.co.filename}:${info.lines[saved.ip >> 1]})`);
   }
   return resumeGen(vm, gen, 0, exc);
+}
+
+/** _PyGen_yf: what a suspended generator delegates to (its stack top, borrowed) when its next instruction is the RESUME after a `yield from` / `await`; 0 otherwise. */
+export function genYieldFrom(vm: Vm, gen: number): number {
+  if (vm.gen.state(gen) !== FRAME_SUSPENDED) return 0;
+  const saved = genStates.get(gen)!;
+  const f = vm.gen.frame(gen);
+  const code = codeInfo(vm, fCode.get(f)).code;
+  return code[saved.ip] === 151 && code[saved.ip + 1]! >= 2 ? slot(f, saved.sp - 1) : 0;
 }
 
 /** 'generator', 'coroutine' or 'async generator' (the words of gen_send_ex2's messages). */

@@ -12,7 +12,7 @@
  * iterator __await__ returned); errors are raised before anything changes.
  */
 import type { CMethod } from '../objects/types/cfunction.js';
-import { callObject, callSpecial, getAttr, getIter, id, lookupSpecial, newRef, none, raise, strValue, toPyErr, typeName, typeOf } from './abstract.js';
+import { callObject, callSpecial, getAttr, getIter, id, iterNext, lookupSpecial, newRef, none, raise, strValue, toPyErr, typeName, typeOf } from './abstract.js';
 import { asyncAwaitableSend } from './asyncGenerators.js';
 import { genSend } from './ceval.js';
 import { PyErr } from './pyerr.js';
@@ -119,8 +119,9 @@ export function sendTo(vm: Vm, receiver: number, v: number): ['yield' | 'return'
   try {
     if (vm.asyncGen.kindOf(receiver) !== null) return ['yield', asyncAwaitableSend(vm, receiver, v)];
     if (v === None) {
-      const next = vm.tpIternext.get(typeOf(vm, receiver).id);
-      const r = next !== undefined ? next(receiver) : callSpecial(vm, lookupNext(vm, receiver), receiver, []);
+      // A class's __next__ is called as it is (its StopIteration may carry a value); a built-in iterator's tp_iternext ends with none.
+      const m = lookupSpecial(vm, receiver, '__next__');
+      const r = m !== 0 ? callSpecial(vm, m, receiver, []) : iterNext(vm, receiver);
       return r === 0 ? ['return', newRef(vm, None)] : ['yield', r];
     }
     // PyObject_CallMethodOneArg(receiver, "send", v).
@@ -138,13 +139,6 @@ export function sendTo(vm: Vm, receiver: number, v: number): ['yield' | 'return'
     interp.rt.decref(err.exc);
     return ['return', r];
   }
-}
-
-/** The receiver's __next__ (borrowed), or TypeError as iterNext gives it. */
-function lookupNext(vm: Vm, it: number): number {
-  const m = lookupSpecial(vm, it, '__next__');
-  if (m === 0) raise(vm, 'TypeError', `'${typeName(vm, it)}' object is not an iterator`);
-  return m;
 }
 
 /** coro_methods: send (gen_send), close (gen_close). */

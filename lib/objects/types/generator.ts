@@ -18,8 +18,8 @@
  *   56  8   _PyErr_StackItem *  gi_exc_previous         NULL while not running
  *   64  8   PyObject *          gi_origin_or_finalizer  NULL
  *   72  1   char                gi_hooks_inited         0
- *   73  1   char                gi_closed               whether close() ran
- *   74  1   char                gi_running_async        0
+ *   73  1   char                gi_closed               whether close() ran (ag_closed: an async generator's aclose() ran, or it finished)
+ *   74  1   char                gi_running_async        ag_running_async: an async generator's asend / athrow is in progress
  *   75  1   int8_t              gi_frame_state          FRAME_CREATED .. FRAME_CLEARED
  *
  * Invariants: the frame's references are owned until gi_frame_state is
