@@ -226,7 +226,8 @@ export function constRepr(v: CodeConst, addressOf: (co: CodeObject) => string = 
     case 'ellipsis': return 'Ellipsis';
     case 'frozenset':
       if (!v.items.length) return 'frozenset()';
-      return `frozenset({${setOrder(v.items).map((x) => constRepr(x, addressOf)).join(', ')}})`;
+      // As code.ts makes it (merge_consts_recursive): a frozenset of the first one's keys in its table order.
+      return `frozenset({${setOrder(setOrder(v.items)).map((x) => constRepr(x, addressOf)).join(', ')}})`;
     case 'code': return `<code object ${v.name} at ${addressOf(v)}, file "${v.filename}", line ${v.firstlineno}>`;
   }
 }

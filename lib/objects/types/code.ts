@@ -308,10 +308,17 @@ export class CodeModule {
         return interp.singletons.Ellipsis;
       case 'frozenset': {
         const items = c.items.map((x) => this.constant(x, objects));
+        let first: number;
         try {
-          return interp.set.newFrozen(items);
+          first = interp.set.newFrozen(items);
         } finally {
           for (const i of items) rt.decref(i);
+        }
+        // merge_consts_recursive: the constant is a new frozenset made from the first one's keys in its table order.
+        try {
+          return interp.set.newFrozen(interp.set.items(first));
+        } finally {
+          rt.decref(first);
         }
       }
       case 'code':
