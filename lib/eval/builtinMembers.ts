@@ -45,9 +45,10 @@ export function typeMember(vm: Vm, cls: number, key: string): number {
     case '__dict__':
       return vm.descr.newMappingProxy(vm.typeobj.dict(cls));
     case '__module__': {
-      // type_module: a class's __module__ entry, 'builtins' for a built-in type.
+      // type_module: a class's __module__ entry; for a built-in type the tp_name before its last dot, else 'builtins'.
       const m = interp.dict.getItem(vm.typeobj.dict(cls), id(vm, '__module__'));
-      return m !== 0 ? newRef(vm, m) : newStr(vm, 'builtins');
+      const dot = t.name.lastIndexOf('.');
+      return m !== 0 ? newRef(vm, m) : newStr(vm, dot >= 0 ? t.name.slice(0, dot) : 'builtins');
     }
     default:
       return 0;

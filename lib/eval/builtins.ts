@@ -100,6 +100,7 @@ import type { Vm } from './vm.js';
 import { addGetsets, addMembers, descriptorConstructors, descriptorMethods, implicitClassmethods, initSubclass, setNames } from './descriptors.js';
 import { typeMethods } from './builtinMembers.js';
 import { coroutineMethods } from './coroutines.js';
+import { sysFlags } from './structSeq.js';
 import { asyncAwaitableIternexts, asyncGenMethods, generatorThrow } from './asyncGenerators.js';
 import { installFrameAttrs, sysExcInfo, sysGetframe } from './frameAttrs.js';
 import { addNote, exceptionSetattr, osErrorSubclass } from './exceptionAttrs.js';
@@ -1074,6 +1075,10 @@ export function installBuiltins(vm: Vm): void {
   const argv = listOf(vm, vm.argv.map((a) => newStr(vm, a)), true);
   put(sdict, 'argv', argv);
   put(sdict, 'maxsize', newInt(vm, 2n ** 63n - 1n));
+  const flags = sysFlags(vm);
+  put(sdict, 'flags', flags);
+  // sys.flags' type has no tp_new (PyStructSequence_InitType2 leaves it out of reach of Python).
+  construct.set(rt.typeOf(flags).id, () => raise(vm, 'TypeError', "cannot create 'sys.flags' instances"));
   put(sdict, 'version', newStr(vm, '3.11.7 (pymem)'));
   for (const [name, write] of [
     ['stdout', vm.io.stdout],

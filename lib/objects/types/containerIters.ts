@@ -46,7 +46,7 @@ import { raise } from '../text/pyException.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import type { PyTypeObject } from '../type.js';
+import { Py_TPFLAGS_TUPLE_SUBCLASS, type PyTypeObject } from '../type.js';
 import { allocIter, registerIterType } from './iterContainer.js';
 
 /** tupleiterobject, unicodeiterobject, striterobject, bytearrayiterobject. */
@@ -156,11 +156,13 @@ export class ContainerItersModule {
   seqIter(o: number): number {
     const { interp } = this;
     const t = this.rt.typeOrNull(o);
-    if (t !== interp.tuple.type && t !== interp.bytes.type && t !== interp.bytearray.type && t !== interp.str.type) {
+    // tuple_iter takes any PyTuple_Check object (a struct sequence too).
+    const tuple = t !== null && (t.flags & Py_TPFLAGS_TUPLE_SUBCLASS) !== 0;
+    if (!tuple && t !== interp.bytes.type && t !== interp.bytearray.type && t !== interp.str.type) {
       throw new InvalidArgumentError(`seqIter: expected a tuple, str, bytes or bytearray, got ${describe(o)}`);
     }
     const type =
-      t === interp.tuple.type
+      tuple
         ? this.tupleIterType
         : t === interp.bytes.type
           ? this.bytesIterType
@@ -230,7 +232,7 @@ export class ContainerItersModule {
   private seqLength(seq: number): number {
     const { interp } = this;
     const t = this.rt.typeOf(seq);
-    if (t === interp.tuple.type) return interp.tuple.size(seq);
+    if ((t.flags & Py_TPFLAGS_TUPLE_SUBCLASS) !== 0) return interp.tuple.size(seq);
     if (t === interp.bytes.type) return interp.bytes.size(seq);
     if (t === interp.bytearray.type) return interp.bytearray.size(seq);
     return interp.str.length(seq);
