@@ -7,7 +7,7 @@
  * ASYNC_GEN_WRAP: the await ends with StopIteration carrying it) from one
  * an `await` inside passed up (handed on to whoever drives the
  * coroutine); and generator.throw / coroutine.throw (gen_throw), which
- * athrow and aclose rest on.
+ * athrow and aclose rest on, and their close() (gen_close).
  *
  * Invariants: an asend or athrow moves INIT -> ITER -> CLOSED and a closed
  * one only raises RuntimeError; ag_running_async is set while one of them
@@ -16,9 +16,10 @@
  */
 import type { CMethod } from '../objects/types/cfunction.js';
 import { AWAITABLE_STATE_CLOSED, AWAITABLE_STATE_INIT, AWAITABLE_STATE_ITER } from '../objects/types/asyncGen.js';
-import { FRAME_COMPLETED, FRAME_CLEARED } from '../objects/types/generator.js';
-import { callObject, newErr, newRef, raise, raiseStopIteration, toPyErr, typeName, typeOf } from './abstract.js';
-import { genSend, genThrow } from './ceval.js';
+import { FRAME_CLEARED, FRAME_COMPLETED, FRAME_CREATED, FRAME_EXECUTING } from '../objects/types/generator.js';
+import { callObject, getAttrOrNull, id, newErr, newRef, raise, raiseStopIteration, repr, toPyErr, typeName, typeOf } from './abstract.js';
+import { genSend, genThrow, genYieldFrom } from './ceval.js';
+import { formatException } from './traceback.js';
 import type { Vm } from './vm.js';
 
 type Step = ['yield' | 'return', number];
@@ -67,6 +68,79 @@ export function generatorThrow(vm: Vm): CMethod {
   return (self, args) => {
     const [typ, val, tb] = throwArgs(vm, 'throw', args);
     return stepResult(vm, genThrow(vm, self, thrownException(vm, typ, val, tb)));
+  };
+}
+
+/**
+ * gen_close: a delegate (`yield from` / `await`) closed first
+ * (gen_close_iter: its close(), when it has one), then GeneratorExit
+ * thrown in where the generator (or coroutine) stopped, so its finally
+ * blocks and handlers run; its finishing, or raising StopIteration or
+ * GeneratorExit, is a quiet None; a value yielded instead is RuntimeError
+ * ("ignored GeneratorExit"). A generator not started, or finished, just
+ * closes. Returns None (new reference).
+ */
+export function genClose(vm: Vm, gen: number): number {
+  const rt = vm.interp.rt;
+  const None = vm.interp.singletons.None;
+  const state = vm.gen.state(gen);
+  if (state === FRAME_CREATED || state === FRAME_COMPLETED || state === FRAME_CLEARED) {
+    vm.gen.clearFrame(gen);
+    return newRef(vm, None);
+  }
+  const yf = genYieldFrom(vm, gen);
+  let exc = 0;
+  if (yf !== 0) {
+    // gen_close_iter, with the frame marked running meanwhile.
+    vm.gen.setState(gen, FRAME_EXECUTING);
+    try {
+      if (vm.gen.check(yf)) rt.decref(genClose(vm, yf));
+      else {
+        const close = getAttrOrNull(vm, yf, id(vm, 'close'));
+        if (close !== 0) {
+          try {
+            rt.decref(callObject(vm, close, [], 0));
+          } finally {
+            rt.decref(close);
+          }
+        }
+      }
+    } catch (e) {
+      exc = toPyErr(vm, e).exc;
+    } finally {
+      vm.gen.setState(gen, state);
+    }
+  }
+  let step: Step;
+  try {
+    step = genThrow(vm, gen, exc !== 0 ? exc : newErr(vm, 'GeneratorExit', null).exc, true);
+  } catch (e) {
+    const err = toPyErr(vm, e);
+    if (!isA(vm, err.exc, 'StopIteration') && !isA(vm, err.exc, 'GeneratorExit')) throw err;
+    rt.decref(err.exc);
+    return newRef(vm, None);
+  }
+  rt.decref(step[1]);
+  if (step[0] === 'return') return newRef(vm, None);
+  return raise(vm, 'RuntimeError', `${vm.gen.isCoroutine(gen) ? 'coroutine' : vm.gen.isAsyncGen(gen) ? 'async generator' : 'generator'} ignored GeneratorExit`);
+}
+
+/** close() of generators and coroutines (gen_close). */
+export function generatorClose(vm: Vm): CMethod {
+  return (self) => genClose(vm, self);
+}
+
+/** _PyGen_Finalize for the generator module: close, what that raises reported as unraisable ("Exception ignored in: <generator ...>"). */
+export function installGenFinalizer(vm: Vm): void {
+  vm.gen.finalizer = (gen) => {
+    try {
+      vm.interp.rt.decref(genClose(vm, gen));
+    } catch (e) {
+      // PyErr_WriteUnraisable(self), printed as the default sys.unraisablehook does.
+      const err = toPyErr(vm, e);
+      vm.io.stderr(`Exception ignored in: ${repr(vm, gen)}\n${formatException(vm, err.exc)}`);
+      vm.interp.rt.decref(err.exc);
+    }
   };
 }
 

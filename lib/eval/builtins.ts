@@ -101,7 +101,7 @@ import { addGetsets, addMembers, descriptorConstructors, descriptorMethods, impl
 import { typeMethods } from './builtinMembers.js';
 import { coroutineMethods } from './coroutines.js';
 import { sysFlags } from './structSeq.js';
-import { asyncAwaitableIternexts, asyncGenMethods, generatorThrow } from './asyncGenerators.js';
+import { asyncAwaitableIternexts, asyncGenMethods, generatorClose, generatorThrow, installGenFinalizer } from './asyncGenerators.js';
 import { installFrameAttrs, sysExcInfo, sysGetframe } from './frameAttrs.js';
 import { addNote, exceptionSetattr, osErrorSubclass } from './exceptionAttrs.js';
 import { weakrefConstructors, weakrefProxy } from './weakrefs.js';
@@ -498,9 +498,10 @@ export function installBuiltins(vm: Vm): void {
 
   methods(interp.object.type, objectMethods(vm));
   for (const [t, table] of descriptorMethods(vm)) methods(t, table);
-  methods(vm.gen.coroType, { ...coroutineMethods(vm), throw: generatorThrow(vm) });
+  methods(vm.gen.coroType, { ...coroutineMethods(vm), throw: generatorThrow(vm), close: generatorClose(vm) });
   for (const [tid, table] of asyncGenMethods(vm)) methods(rt.types[tid]!, table);
   for (const [tid, next] of asyncAwaitableIternexts(vm)) vm.tpIternext.set(tid, next);
+  installGenFinalizer(vm);
   methods(vm.typeobj.type, typeMethods(vm));
   methods(vm.excType('BaseException'), {
     // BaseException_init (OSError_init and StopIteration_init also set their fields from the new args).
@@ -527,10 +528,7 @@ export function installBuiltins(vm: Vm): void {
       if (status === 'yield') return v;
       return stopIterationWith(v);
     },
-    close: (self) => {
-      vm.gen.clearFrame(self);
-      return none(vm);
-    },
+    close: generatorClose(vm),
     throw: generatorThrow(vm),
     __next__: (self) => {
       const [status, v] = genSend(vm, self, None);

@@ -488,9 +488,11 @@ export function genSend(vm: Vm, gen: number, value: number): ['yield' | 'return'
  * and what it yields, returns or raises comes back as from genSend. A
  * generator already finished raises exc; one delegating to another (its
  * next instruction the RESUME after a `yield from` or `await`) is not
- * supported (_gen_throw passes the exception down to the delegate).
+ * supported (_gen_throw passes the exception down to the delegate) unless
+ * `here` says to raise it in the delegating frame itself (gen_close, after
+ * closing the delegate).
  */
-export function genThrow(vm: Vm, gen: number, exc: number): ['yield' | 'return', number] {
+export function genThrow(vm: Vm, gen: number, exc: number, here = false): ['yield' | 'return', number] {
   const state = vm.gen.state(gen);
   if (state === FRAME_EXECUTING) {
     vm.interp.rt.decref(exc);
@@ -505,7 +507,7 @@ export function genThrow(vm: Vm, gen: number, exc: number): ['yield' | 'return',
   }
   const saved = genStates.get(gen)!;
   const info = codeInfo(vm, fCode.get(vm.gen.frame(gen)));
-  if (genYieldFrom(vm, gen) !== 0) {
+  if (!here && genYieldFrom(vm, gen) !== 0) {
     vm.interp.rt.decref(exc);
     throw new EvalNotImplementedError(`throwing into a ${genKind(vm, gen)} suspended in 'yield from' or 'await' is not supported by pymem's evaluation loop (${info.co.filename}:${info.lines[saved.ip >> 1]})`);
   }

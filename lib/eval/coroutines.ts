@@ -4,7 +4,7 @@
  * or on an object whose class defines __await__; `async for` and `async
  * with` over classes with __aiter__/__anext__ and __aenter__/__aexit__
  * (Python/ceval.c's GET_AITER, GET_ANEXT, BEFORE_ASYNC_WITH); a
- * coroutine's send() and close(), which are a generator's (gen_send_ex2)
+ * coroutine's send(), which is a generator's (gen_send_ex2)
  * with the coroutine's messages.
  *
  * Invariants: what getAwaitableIter returns is a new reference to an
@@ -12,7 +12,7 @@
  * iterator __await__ returned); errors are raised before anything changes.
  */
 import type { CMethod } from '../objects/types/cfunction.js';
-import { callObject, callSpecial, getAttr, getIter, id, iterNext, lookupSpecial, newRef, none, raise, strValue, toPyErr, typeName, typeOf } from './abstract.js';
+import { callObject, callSpecial, getAttr, getIter, id, iterNext, lookupSpecial, newRef, raise, strValue, toPyErr, typeName, typeOf } from './abstract.js';
 import { asyncAwaitableSend } from './asyncGenerators.js';
 import { genSend } from './ceval.js';
 import { PyErr } from './pyerr.js';
@@ -141,7 +141,7 @@ export function sendTo(vm: Vm, receiver: number, v: number): ['yield' | 'return'
   }
 }
 
-/** coro_methods: send (gen_send), close (gen_close). */
+/** coro_methods' send (gen_send); throw and close are the generator's (asyncGenerators.ts). */
 export function coroutineMethods(vm: Vm): Record<string, CMethod> {
   const { interp } = vm;
   const None = interp.singletons.None;
@@ -156,10 +156,6 @@ export function coroutineMethods(vm: Vm): Record<string, CMethod> {
       const e = vm.exc.new(vm.excType('StopIteration'), a);
       interp.rt.decref(a);
       throw new PyErr(e, 'StopIteration');
-    },
-    close: (self) => {
-      vm.gen.clearFrame(self);
-      return none(vm);
     },
   };
 }

@@ -27,7 +27,8 @@
  */
 import { fillBytes } from '../../allocator/access.js';
 import type { Interpreter } from '../interpreter.js';
-import { declareObjectStruct, PyObject } from '../layout.js';
+import { asGc, declareObjectStruct, gcPrev, PyObject } from '../layout.js';
+import { PREV_MASK_FINALIZED } from '../gcState.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { fCode, fFrameObj, fFunc, fLocals, localsplus, LOCALSPLUS_OFFSET, stacktop } from './frame.js';
@@ -79,6 +80,12 @@ export class GeneratorModule {
   readonly coroType: PyTypeObject;
   /** PyAsyncGen_Type: what calling an `async def` function that yields returns. */
   readonly asyncGenType: PyTypeObject;
+  /**
+   * tp_finalize (_PyGen_Finalize) as the evaluation loop gives it: closes a
+   * suspended generator (its finally blocks run), reporting what that
+   * raises as unraisable. Null until the builtins install it.
+   */
+  finalizer: ((op: number) => void) | null = null;
   private readonly rt: Runtime;
 
   constructor(
@@ -101,6 +108,7 @@ export class GeneratorModule {
       weaklistoffset: giWeakreflist.offset,
       dealloc: (_r, op) => this.genDealloc(op),
       traverse: (_r, op, visit) => this.genTraverse(op, visit),
+      finalize: (_r, op) => this.genFinalize(op),
       hash: (_r, op) => hashPointer(op),
       sizeof: (_r, op) => this.genSizeof(op),
     });
@@ -222,11 +230,34 @@ export class GeneratorModule {
     }
   }
 
-  /** gen_dealloc: untrack, clear weakrefs, the frame, the fields, free. */
+  /** _PyGen_Finalize: only a generator suspended at a yield has something to close. */
+  private genFinalize(op: number): void {
+    const state = giFrameState.get(op);
+    if (state === FRAME_SUSPENDED) this.finalizer?.(op);
+  }
+
+  /**
+   * gen_dealloc: untrack, clear weakrefs; then, tracked meanwhile, the
+   * finalizer once (PyObject_CallFinalizerFromDealloc: revived to count
+   * 1, and if it resurrected the generator that is all); then the frame,
+   * the fields, free.
+   */
   private genDealloc(op: number): void {
     const rt = this.rt;
     rt.gcUntrack(op);
     if (giWeakreflist.get(op) !== 0) this.interp.weakref.clearWeakrefs(op);
+    if (giFrameState.get(op) === FRAME_SUSPENDED && this.finalizer !== null) {
+      rt.gcTrack(op);
+      rt.setRefcnt(op, 1);
+      if ((gcPrev.get(asGc(op)) & PREV_MASK_FINALIZED) === 0) {
+        this.genFinalize(op);
+        gcPrev.set(asGc(op), gcPrev.get(asGc(op)) | PREV_MASK_FINALIZED);
+      }
+      const refcnt = rt.refcnt(op) - 1;
+      rt.setRefcnt(op, refcnt);
+      if (refcnt !== 0) return;
+      rt.gcUntrack(op);
+    }
     this.clearFrame(op);
     for (const f of [giCode, giName, giQualname, giExcValue]) rt.xdecref(f.get(op));
     rt.gcDel(op);
