@@ -405,6 +405,8 @@ export function installBuiltins(vm: Vm): void {
     join: (self, args) => {
       const items = iterate(vm, args[0]!);
       try {
+        // PyUnicode_Join on exact strs (one item is returned itself); anything else raises below.
+        if (typeOf(vm, self) === S.type && items.every((x) => typeOf(vm, x) === S.type)) return S.join(self, items);
         return newStr(vm, strJoin(sv(self), items.map((x) => toValue(vm, x)), (v) => (v instanceof Opaque ? typeName(vm, v.ptr) : typeof v === 'bigint' ? 'int' : typeof v === 'number' ? 'float' : 'object')));
       } finally {
         for (const x of items) rt.decref(x);

@@ -121,6 +121,17 @@ const STATE_COMPACT = 1 << 5;
 const STATE_ASCII = 1 << 6;
 const STATE_READY = 1 << 7;
 
+/**
+ * The one-character names that CPython 3.11.7's deep-frozen modules
+ * (Python/deepfreeze/*.c: importlib, io, codecs, os, site, ...) hold as
+ * static strings of their own and intern at startup (_PyStaticCode_InternStrings),
+ * before any latin-1 singleton is interned: so a literal 'e', interned by the
+ * compiler, is that string and not 'hello'[1] or chr(101), while a literal 'A' is
+ * chr(65). Found by comparing `x = c` compiled with chr(i) for i < 256
+ * (test/fixtures/run/corpus/intern_one_char.py records it).
+ */
+const DEEPFROZEN_ONE_CHAR_NAMES = 'BCLST_abcdefhijklmnopqrstvwxy';
+
 /** MAX_UNICODE. */
 export const MAX_UNICODE = 0x10ffff;
 /** The count _PyObject_IMMORTAL_INIT gives 3.11's static strings and bytes. */
@@ -346,6 +357,7 @@ export class UnicodeModule {
     });
     this.empty = this.staticString(0, 0);
     for (let ch = 0; ch < 256; ch++) this.latin1.push(this.staticString(1, ch));
+    for (const c of DEEPFROZEN_ONE_CHAR_NAMES) this.intern(this.staticString(1, c.charCodeAt(0)));
   }
 
   /** A static string of 0 or 1 character (_PyASCIIObject_INIT / _PyUnicode_LATIN1_INIT). */
