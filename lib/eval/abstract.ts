@@ -388,6 +388,24 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
     return ST.symmetricDifference(a, b);
   }
   if ((op === 1 || op === 7 || op === 10 || op === 12) && (isDictViewSet(vm, a) || isDictViewSet(vm, b))) return dictviewsBinary(vm, a, b, op);
+  if (op === 7 && typeOf(vm, a) === interp.dict.type) {
+    // dict_ior: dict_update_arg (a dict, or an iterable of pairs), then a itself.
+    if (inplace) {
+      interp.rt.decref(vm.typeMethods.get(interp.dict.type.id)!.get('update')!(a, [b], 0));
+      return newRef(vm, a);
+    }
+    // dict_or: a copy of a updated with b, both dicts.
+    if (typeOf(vm, b) === interp.dict.type) {
+      const d = interp.dict.copy(a);
+      try {
+        interp.dict.update(d, b);
+      } catch (e) {
+        interp.rt.decref(d);
+        throw e;
+      }
+      return d;
+    }
+  }
   const seqA = interp.list.check(a) ? 'list' : interp.tuple.check(a) ? 'tuple' : as ? 'str' : null;
   if (seqA === 'list' && op === 5 && bi && inplace) {
     // list_inplace_repeat: `l *= n` grows l itself.
