@@ -46,6 +46,8 @@ import { exceptionDict, exceptionGetattr, exceptionSetattr, osErrorStr } from '.
 import { descrGet, descrMember, descrRepr, descrSet, isDataDescriptor } from './descriptors.js';
 import { functionMember, memberOf, typeMember } from './builtinMembers.js';
 import { coroutineRepr } from './coroutines.js';
+import { frameRepr } from './frameAttrs.js';
+import { isStructSeqType, structSeqRepr } from './structSeq.js';
 import { proxyCall, proxyReferent, proxyRepr } from './weakrefs.js';
 import { overrides, slotType, subclassBase } from './inheritSlots.js';
 
@@ -322,9 +324,8 @@ export function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace:
     const y = intValue(vm, b);
     switch (op) {
       case 0:
-        return newInt(vm, x + y);
       case 10:
-        return newInt(vm, x - y);
+        return interp.long.addSub(a, b, op === 10);
       case 5:
         return newInt(vm, x * y);
       case 2:
@@ -846,6 +847,8 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
     return `${t.name}(${args.map((a) => repr(vm, a, seen)).join(', ')}${args.length === 1 ? '' : ''})`;
   }
   if (t === vm.module.type) return `<module '${strValue(vm, vm.module.name(op))}' (built-in)>`;
+  const structSeq = structSeqRepr(vm, op);
+  if (structSeq !== null) return structSeq;
   const descr = descrRepr(vm, op, hexAddress(vm, op));
   if (descr !== null) return descr;
   if (interp.weakref.isProxy(op)) return proxyRepr(vm, op);
@@ -856,6 +859,8 @@ export function repr(vm: Vm, op: number, seen: Set<number> = new Set()): string 
   }
   if (t === vm.gen.type) return `<generator object ${strValue(vm, vm.gen.qualname(op))} at ${hexAddress(vm, op)}>`;
   if (t === vm.gen.coroType) return coroutineRepr(vm, op, hexAddress(vm, op));
+  if (t === vm.gen.asyncGenType) return `<async_generator object ${strValue(vm, vm.gen.qualname(op))} at ${hexAddress(vm, op)}>`;
+  if (t === vm.frameobj.type) return frameRepr(vm, op, hexAddress(vm, op));
   if (t === interp.function.type) return `<function ${strValue(vm, interp.function.fields(op).qualname)} at ${hexAddress(vm, op)}>`;
   if (t === vm.cfunc.type) {
     const self = vm.cfunc.self(op);
@@ -1187,6 +1192,8 @@ export function genericSetAttr(vm: Vm, obj: number, name: number, value: number)
   }
   if (d === 0) {
     if (typeLookup(vm, t, name) !== 0) raise(vm, 'AttributeError', `'${t.name}' object attribute '${strValue(vm, name)}' is read-only`);
+    // A struct sequence's fields are READONLY members (PyMember_SetOne).
+    if (isStructSeqType(vm, t) && vm.typeGetsets.get(t.id)?.has(strValue(vm, name)) === true) raise(vm, 'AttributeError', 'readonly attribute');
     raise(vm, 'AttributeError', `'${t.name}' object has no attribute '${strValue(vm, name)}'`);
   }
   if (value !== 0) interp.dict.setItem(d, name, value);
@@ -1290,15 +1297,15 @@ export function getItem(vm: Vm, obj: number, key: number): number {
   const isSlice = typeOf(vm, key) === interp.slice.type;
   if (t === vm.descr.mappingproxy) return getItem(vm, vm.descr.mapping(obj), key);
   if (interp.weakref.isProxy(obj)) return getItem(vm, proxyReferent(vm, obj), key);
-  if (t === interp.list.type || t === interp.tuple.type) {
+  if (t === interp.list.type || t === interp.tuple.type || isStructSeqType(vm, t)) {
     const items = t === interp.list.type ? interp.list.items(obj) : interp.tuple.items(obj);
     if (isSlice) {
-      // list_subscript / tuple_subscript: a whole tuple is itself; a list's slice is exactly sized.
+      // list_subscript / tuple_subscript: a whole (exact) tuple is itself; a list's slice is exactly sized.
       const [start, , step, len] = sliceIndices(vm, key, items.length);
       if (t === interp.tuple.type && start === 0 && step === 1 && len === items.length) return newRef(vm, obj);
       const out: number[] = [];
       for (let k = 0, i = start; k < len; k++, i += step) out.push(items[i]!);
-      return t === interp.tuple.type ? vm.tupleOf(out) : interp.list.fromArray(out);
+      return t === interp.list.type ? interp.list.fromArray(out) : vm.tupleOf(out);
     }
     const i = indexOf(vm, key, items.length, t.name);
     if (i < 0 || i >= items.length) raise(vm, 'IndexError', `${t.name} index out of range`);
@@ -1543,7 +1550,7 @@ export function getIter(vm: Vm, obj: number): number {
   if (t === interp.list.type) return interp.listiter.iter(obj);
   if (t === interp.range.type) return interp.range.iter(obj);
   if (t === interp.listiter.type || t === interp.range.iterType || t === interp.range.longIterType || t === vm.seqIterType || t === vm.gen.type || t === interp.memoryview.iterType || vm.tpIternext.has(t.id)) return newRef(vm, obj);
-  if (t === interp.tuple.type || t === interp.str.type || t === interp.bytes.type || t === interp.bytearray.type) return vm.containerIters.seqIter(obj);
+  if (t === interp.tuple.type || t === interp.str.type || t === interp.bytes.type || t === interp.bytearray.type || isStructSeqType(vm, t)) return vm.containerIters.seqIter(obj);
   if (t === interp.dict.type) return vm.containerIters.dictIter(obj, 'keys');
   const view = vm.dictview.kindOf(obj);
   if (view !== null) return vm.containerIters.dictIter(vm.dictview.dict(obj), view);
@@ -1641,7 +1648,7 @@ export function length(vm: Vm, obj: number): number {
   const { interp } = vm;
   const t = slotType(vm, obj, '__len__');
   if (t === interp.list.type) return interp.list.size(obj);
-  if (t === interp.tuple.type) return interp.tuple.size(obj);
+  if (t === interp.tuple.type || isStructSeqType(vm, t)) return interp.tuple.size(obj);
   if (t === interp.str.type) return interp.str.length(obj);
   if (t === interp.dict.type) return interp.dict.size(obj);
   if (t === vm.descr.mappingproxy) return length(vm, vm.descr.mapping(obj));
@@ -1680,7 +1687,7 @@ export function contains(vm: Vm, container: number, item: number): boolean {
     if (!isStr(vm, item)) raise(vm, 'TypeError', `'in <string>' requires string as left operand, not ${typeName(vm, item)}`);
     return strValue(vm, container).includes(strValue(vm, item));
   }
-  if (t === interp.list.type || t === interp.tuple.type) {
+  if (t === interp.list.type || t === interp.tuple.type || isStructSeqType(vm, t)) {
     const items = t === interp.list.type ? interp.list.items(container) : interp.tuple.items(container);
     return items.some((x) => richCompareBool(vm, x, item, 2));
   }

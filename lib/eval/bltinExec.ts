@@ -18,7 +18,7 @@ import { PySyntaxError } from '../frontend/syntaxError.js';
 import type { CMethod } from '../objects/types/cfunction.js';
 import { fGlobals, fLocals, localsplus } from '../objects/types/frame.js';
 import { id, isStr, newRef, none, raise, strValue, typeName } from './abstract.js';
-import { currentFrames, evalCode } from './ceval.js';
+import { currentFrames, evalCode, type CodeInfo } from './ceval.js';
 import { EvalNotImplementedError } from './pyerr.js';
 import type { Vm } from './vm.js';
 
@@ -35,19 +35,24 @@ function callerFrame(vm: Vm): ReturnType<typeof currentFrames>[number] {
  * function frame (cells read through; unbound names removed).
  */
 export function frameLocals(vm: Vm): number {
-  const { interp } = vm;
   const fr = callerFrame(vm);
-  const co = fr.info.co;
-  let locals = fLocals.get(fr.f);
+  return fastToLocals(vm, fr.f, fr.info);
+}
+
+/** _PyFrame_FastToLocalsWithError for the interpreter frame f of code info: its locals dict (borrowed), made and refreshed for a function frame. */
+export function fastToLocals(vm: Vm, f: number, info: CodeInfo): number {
+  const { interp } = vm;
+  const co = info.co;
+  let locals = fLocals.get(f);
   if ((co.flags & CO_OPTIMIZED) === 0) return locals;
   if (locals === 0) {
     locals = interp.dict.new();
-    fLocals.set(fr.f, locals);
+    fLocals.set(f, locals);
   }
   co.localspluskinds.forEach((kind, i) => {
-    let v = localsplus.get(fr.f, i);
+    let v = localsplus.get(f, i);
     if (v !== 0 && (kind & (CO_FAST_CELL | CO_FAST_FREE)) !== 0 && interp.cell.check(v)) v = interp.cell.contents(v);
-    const key = fr.info.lpnames[i]!;
+    const key = info.lpnames[i]!;
     if (v !== 0) interp.dict.setItem(locals, key, v);
     else if (interp.dict.contains(locals, key)) interp.dict.delItem(locals, key);
   });

@@ -199,17 +199,12 @@ function reversedNew(vm: Vm, args: readonly number[], kwnames: number): number {
   if (args.length !== 1) raise(vm, 'TypeError', `reversed expected 1 argument, got ${args.length}`);
   const seq = args[0]!;
   const t = typeOf(vm, seq);
-  // The built-in __reversed__ methods: list___reversed__, range_reverse, and dict's (over its keys now).
+  // The built-in __reversed__ methods: list___reversed__, range_reverse, dict___reversed__ and the views' (dictiter_new of a reverse kind).
   if (t === interp.list.type) return vm.listreviter.reversed(seq);
   if (t === interp.range.type) return interp.range.reverse(seq);
-  if (t === interp.dict.type || vm.dictview.kindOf(seq) !== null) {
-    const items = [...(iterateSnapshot(vm, seq))].reverse();
-    try {
-      return vm.newSeqIter(items);
-    } finally {
-      for (const x of items) rt.decref(x);
-    }
-  }
+  if (t === interp.dict.type) return vm.containerIters.dictIter(seq, 'keys', true);
+  const view = vm.dictview.kindOf(seq);
+  if (view !== null) return vm.containerIters.dictIter(vm.dictview.dict(seq), view, true);
   const m = lookupSpecial(vm, seq, '__reversed__');
   if (m === interp.singletons.None || (m === 0 && !sequenceCheck(vm, seq))) raise(vm, 'TypeError', `'${t.name}' object is not reversible`);
   if (m !== 0) return callObject(vm, m, [seq], 0);
@@ -219,18 +214,6 @@ function reversedNew(vm: Vm, args: readonly number[], kwnames: number): number {
   rt.incref(seq);
   RV.seq.set(ro, seq);
   return ro;
-}
-
-/** A dict's or view's items now (new references). */
-function iterateSnapshot(vm: Vm, o: number): number[] {
-  const it = getIter(vm, o);
-  const out: number[] = [];
-  try {
-    for (let x = iterNext(vm, it); x !== 0; x = iterNext(vm, it)) out.push(x);
-  } finally {
-    vm.interp.rt.decref(it);
-  }
-  return out;
 }
 
 /** reversed_next: seq[index], index - 1; IndexError or StopIteration (or index < 0) ends it and lets go of seq. */

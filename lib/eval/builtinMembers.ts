@@ -17,8 +17,9 @@
  */
 import { cellvars, freevars, varnames } from '../frontend/code.js';
 import type { CMethod } from '../objects/types/cfunction.js';
-import { FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
+import { FRAME_CLEARED, FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
 import { id, newInt, newRef, newStr, none, raise, typeOf } from './abstract.js';
+import { genYieldFrom } from './ceval.js';
 import type { Vm } from './vm.js';
 
 /** type_getsets / type_members of a class object: new reference, or 0 when key is none of them. */
@@ -53,9 +54,10 @@ export function typeMember(vm: Vm, cls: number, key: string): number {
     case '__dictoffset__':
       return newInt(vm, t.dictoffset);
     case '__module__': {
-      // type_module: a class's __module__ entry, 'builtins' for a built-in type.
+      // type_module: a class's __module__ entry; for a built-in type the tp_name before its last dot, else 'builtins'.
       const m = interp.dict.getItem(vm.typeobj.dict(cls), id(vm, '__module__'));
-      return m !== 0 ? newRef(vm, m) : newStr(vm, 'builtins');
+      const dot = t.name.lastIndexOf('.');
+      return m !== 0 ? newRef(vm, m) : newStr(vm, dot >= 0 ? t.name.slice(0, dot) : 'builtins');
     }
     default:
       return 0;
@@ -177,9 +179,9 @@ export function cellMember(vm: Vm, cell: number, key: string): number {
   return newRef(vm, v);
 }
 
-/** gen_getsetlist / coro_getsetlist: __name__, __qualname__, gi_/cr_ code, running, suspended; new reference or 0. */
+/** gen_getsetlist / coro_getsetlist / async_gen_getsetlist: __name__, __qualname__, gi_/cr_/ag_ code, frame, running, suspended, gi_yieldfrom / cr_await / ag_await; new reference or 0. */
 export function generatorMember(vm: Vm, gen: number, key: string): number {
-  const prefix = vm.gen.isCoroutine(gen) ? 'cr_' : 'gi_';
+  const prefix = vm.gen.isCoroutine(gen) ? 'cr_' : vm.gen.isAsyncGen(gen) ? 'ag_' : 'gi_';
   const state = vm.gen.state(gen);
   if (key === '__name__') return newRef(vm, vm.gen.name(gen));
   if (key === '__qualname__') return newRef(vm, vm.gen.qualname(gen));
@@ -187,8 +189,19 @@ export function generatorMember(vm: Vm, gen: number, key: string): number {
   switch (key.slice(3)) {
     case 'code':
       return newRef(vm, vm.gen.code(gen));
+    case 'await':
+    case 'yieldfrom': {
+      // gi_yieldfrom / cr_await / ag_await: _PyGen_yf, or None.
+      if ((key === 'gi_yieldfrom') !== (prefix === 'gi_')) return 0;
+      const yf = genYieldFrom(vm, gen);
+      return yf === 0 ? none(vm) : newRef(vm, yf);
+    }
+    case 'frame':
+      // _gen_getframe: None once the frame is cleared, else its frame object (made on first use).
+      return state === FRAME_CLEARED ? none(vm) : newRef(vm, vm.frameobj.frameObjectOf(vm.gen.frame(gen)));
     case 'running':
-      return newRef(vm, state === FRAME_EXECUTING ? vm.interp.long.True : vm.interp.long.False);
+      // An async generator's ag_running is its ag_running_async flag.
+      return newRef(vm, (prefix === 'ag_' ? vm.gen.runningAsync(gen) : state === FRAME_EXECUTING) ? vm.interp.long.True : vm.interp.long.False);
     case 'suspended':
       return newRef(vm, state === FRAME_SUSPENDED ? vm.interp.long.True : vm.interp.long.False);
     default:

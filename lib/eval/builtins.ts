@@ -60,7 +60,7 @@ import { installBytesType } from './bytesType.js';
 import { installContainerMethods } from './containerMethods.js';
 import { addMethods, installNumberMethods } from './numberMethods.js';
 import { strEncode } from '../objects/text/codecs.js';
-import { formatObject } from './format.js';
+import { objectFormat, objectRepr, objectStr } from './objectStr.js';
 import { strFormat as textStrFormat } from '../objects/text/strFormat.js';
 import { intToBase } from '../objects/text/intText.js';
 import { floatDivmod, floatRound, floatRoundToInt } from '../objects/text/floatArith.js';
@@ -105,7 +105,10 @@ import { installSlotWrappers } from './slotWrappers.js';
 import { overrides } from './inheritSlots.js';
 import { buildClass, installMetaclass, isMetatype, typeTpNew } from './metaclass.js';
 import { coroutineMethods } from './coroutines.js';
-import { addNote, osErrorSubclass } from './exceptionAttrs.js';
+import { sysFlags } from './structSeq.js';
+import { asyncAwaitableIternexts, asyncGenMethods, generatorClose, generatorThrow, installGenFinalizer } from './asyncGenerators.js';
+import { installFrameAttrs, sysExcInfo, sysGetframe } from './frameAttrs.js';
+import { addNote, exceptionSetattr, osErrorSubclass } from './exceptionAttrs.js';
 import { weakrefConstructors, weakrefProxy } from './weakrefs.js';
 import { ensureFinalize } from './weakrefFinalize.js';
 import { installObjectInitSubclass, objectMethods } from './objectMethods.js';
@@ -502,16 +505,26 @@ export function installBuiltins(vm: Vm): void {
 
   methods(interp.object.type, objectMethods(vm));
   for (const [t, table] of descriptorMethods(vm)) methods(t, table);
-  methods(vm.gen.coroType, coroutineMethods(vm));
+  methods(vm.gen.coroType, { ...coroutineMethods(vm), throw: generatorThrow(vm), close: generatorClose(vm) });
+  for (const [tid, table] of asyncGenMethods(vm)) methods(rt.types[tid]!, table);
+  for (const [tid, next] of asyncAwaitableIternexts(vm)) vm.tpIternext.set(tid, next);
+  installGenFinalizer(vm);
   methods(vm.typeobj.type, typeMethods(vm));
   methods(vm.excType('BaseException'), {
+    // BaseException_init (OSError_init and StopIteration_init also set their fields from the new args).
     __init__: (self, args) => {
       const t = vm.tupleOf(args);
       vm.exc.set(self, 'args', t);
       rt.decref(t);
+      vm.exc.initFields(self);
       return none(vm);
     },
-    with_traceback: (self) => newRef(vm, self),
+    // BaseException_with_traceback: PyException_SetTraceback (BaseException_set_tb's checks), then self.
+    with_traceback: (self, args) => {
+      arity(vm, 'with_traceback', args, 1, 1);
+      exceptionSetattr(vm, self, '__traceback__', args[0]!);
+      return newRef(vm, self);
+    },
     add_note: (self, args) => (arity(vm, 'add_note', args, 1, 1), addNote(vm, self, args[0]!), none(vm)),
   });
   const stopIterationWith = (v: number): never => raiseStopIteration(vm, v);
@@ -522,10 +535,8 @@ export function installBuiltins(vm: Vm): void {
       if (status === 'yield') return v;
       return stopIterationWith(v);
     },
-    close: (self) => {
-      vm.gen.clearFrame(self);
-      return none(vm);
-    },
+    close: generatorClose(vm),
+    throw: generatorThrow(vm),
     __next__: (self) => {
       const [status, v] = genSend(vm, self, None);
       if (status === 'yield') return v;
@@ -601,7 +612,7 @@ export function installBuiltins(vm: Vm): void {
     if (m !== 0) return callObject(vm, m, [v], 0);
     raise(vm, 'TypeError', `float() argument must be a string or a real number, not '${typeName(vm, v)}'`);
   });
-  construct.set(interp.str.type.id, (_s, args) => (args.length === 0 ? newStr(vm, '') : newStr(vm, str(vm, args[0]!))));
+  construct.set(interp.str.type.id, (_s, args) => (args.length === 0 ? newStr(vm, '') : objectStr(vm, args[0]!)));
   construct.set(interp.list.type.id, (_s, args) => (args.length === 0 ? L.new(0) : listFromIterable(vm, args[0]!)));
   construct.set(interp.tuple.type.id, (_s, args) => {
     if (args.length === 0) return vm.tupleOf([]);
@@ -692,11 +703,6 @@ export function installBuiltins(vm: Vm): void {
     return newRef(vm, v);
   };
   // _PyObject_LookupSpecial for BEFORE_WITH: along the type's MRO, a built-in type's methods included (memoryview's __enter__).
-  vm.lookupSpecialOrRaise = (obj, name) => {
-    const m = typeLookup(vm, typeOf(vm, obj), id(vm, name));
-    if (m === 0) raise(vm, 'AttributeError', name);
-    return m;
-  };
   vm.len = (obj) => length(vm, obj);
 
   // --- builtin functions ---
@@ -730,7 +736,7 @@ export function installBuiltins(vm: Vm): void {
     arity(vm, 'len', args, 1, 1);
     return newInt(vm, length(vm, args[0]!));
   });
-  def(bdict, builtins, 'repr', (_s, args) => newStr(vm, repr(vm, args[0]!)));
+  def(bdict, builtins, 'repr', (_s, args) => objectRepr(vm, args[0]!));
   // builtin_ascii: repr with every non-ASCII character escaped (\xhh, \uhhhh, \Uhhhhhhhh).
   def(bdict, builtins, 'ascii', (_s, args) => {
     arity(vm, 'ascii', args, 1, 1);
@@ -913,7 +919,7 @@ export function installBuiltins(vm: Vm): void {
     if ([...s].length !== 1) raise(vm, 'TypeError', `ord() expected a character, but string of length ${[...s].length} found`);
     return newInt(vm, s.codePointAt(0)!);
   });
-  def(bdict, builtins, 'format', (_s, args) => newStr(vm, formatObject(vm, args[0]!, args.length > 1 ? sv(args[1]!) : '')));
+  def(bdict, builtins, 'format', (_s, args) => objectFormat(vm, args[0]!, args.length > 1 ? sv(args[1]!) : ''));
   def(bdict, builtins, 'divmod', (_s, args, kwnames) => {
     noKw(vm, 'divmod', kwnames);
     arity(vm, 'divmod', args, 2, 2);
@@ -1042,6 +1048,9 @@ export function installBuiltins(vm: Vm): void {
     vm.recursionLimit = n;
     return none(vm);
   });
+  def(sdict, sys, 'exc_info', () => sysExcInfo(vm));
+  def(sdict, sys, '_getframe', (_s, args) => sysGetframe(vm, args.length > 0 ? Number(intValue(vm, args[0]!)) : 0));
+  installFrameAttrs(vm);
   def(sdict, sys, 'getallocatedblocks', () => newInt(vm, rt.heap.debugMallocStats().classes.reduce((n, c) => n + c.blocksInUse, 0)));
   def(sdict, sys, '_debugmallocstats', () => {
     vm.io.stderr(debugmallocstats(interp));
@@ -1056,6 +1065,10 @@ export function installBuiltins(vm: Vm): void {
   const argv = listOf(vm, vm.argv.map((a) => newStr(vm, a)), true);
   put(sdict, 'argv', argv);
   put(sdict, 'maxsize', newInt(vm, 2n ** 63n - 1n));
+  const flags = sysFlags(vm);
+  put(sdict, 'flags', flags);
+  // sys.flags' type has no tp_new (PyStructSequence_InitType2 leaves it out of reach of Python).
+  construct.set(rt.typeOf(flags).id, () => raise(vm, 'TypeError', "cannot create 'sys.flags' instances"));
   put(sdict, 'version', newStr(vm, '3.11.7 (pymem)'));
   for (const [name, write] of [
     ['stdout', vm.io.stdout],
@@ -1302,7 +1315,7 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs:
   // best_base: an exception's layout and a built-in container's (or a metaclass's) cannot be one instance's.
   const laidOut = (b: PyTypeObject): boolean => !isExceptionClass(vm, b) && b !== interp.object.type && (!vm.classes.has(b.id) || interp.instance.builtinBase(b) !== null);
   if (excBase !== undefined && baseTypes.some(laidOut)) raise(vm, 'TypeError', 'multiple bases have instance lay-out conflict');
-  if (excBase !== undefined) t = vm.exc.newExceptionType(className, true);
+  if (excBase !== undefined) t = vm.exc.newExceptionType(className, true, vm.exc.layoutOf(excBase));
   else if (bestBase(vm, baseTypes) === vm.typeobj.type) {
     // A metaclass: type's layout (type_new_slots_impl refuses slots for a base with items).
     if (slots !== undefined && slots.length > 0) raise(vm, 'TypeError', "nonempty __slots__ not supported for subtype of 'type'");

@@ -22,8 +22,10 @@
  * frame are its locals and stack, each slot an owned reference or NULL;
  * a popped frame holds no references.
  */
+import { sendTo } from './coroutines.js';
 import { CO_ASYNC_GENERATOR, CO_COROUTINE, CO_VARARGS, CO_VARKEYWORDS, type CodeObject } from '../frontend/code.js';
-import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fPrevInstr, fPrevious, copyFrame, localsplus, stacktop } from '../objects/types/frame.js';
+import { inlineCacheEntries } from '../frontend/opcode.js';
+import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fOwner, fPrevInstr, fPrevious, copyFrame, localsplus, stacktop, FRAME_OWNED_BY_GENERATOR } from '../objects/types/frame.js';
 import { funcBuiltins, funcClosure, funcCode, funcDefaults, funcGlobals, funcKwdefaults, funcQualname } from '../objects/types/function.js';
 import { FRAME_CLEARED, FRAME_COMPLETED, FRAME_CREATED, FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
 import {
@@ -47,6 +49,7 @@ import {
   typeName,
   typeOf,
   unaryOp,
+  newErr,
 } from './abstract.js';
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
 import { binaryOpFast, compareOpFast, storeSubscrFast, subscrFast } from './specializedOps.js';
@@ -110,17 +113,6 @@ export interface Frame {
   gen: number;
 }
 
-/** A traceback entry: where an exception passed. */
-export interface TracebackEntry {
-  readonly filename: string;
-  readonly line: number;
-  readonly name: string;
-  /** The instruction's end line and columns (UTF-8 bytes), -1 when unknown. */
-  readonly endLine: number;
-  readonly col: number;
-  readonly endCol: number;
-}
-
 /** What the loop keeps per interpreter beside the Vm. */
 interface EvalState {
   /** The running frames, outermost first: pool[0 .. stack.length). */
@@ -132,19 +124,6 @@ interface EvalState {
 }
 
 const evalStates = new WeakMap<Vm, EvalState>();
-
-/** The traceback entries of each exception in flight or caught (innermost last). */
-export const tracebacks = new WeakMap<Vm, Map<number, TracebackEntry[]>>();
-
-function tbOf(vm: Vm): Map<number, TracebackEntry[]> {
-  let m = tracebacks.get(vm);
-  if (m === undefined) {
-    const map = (m = new Map());
-    tracebacks.set(vm, map);
-    vm.exc.onDealloc = (op) => map.delete(op);
-  }
-  return m;
-}
 
 function evalState(vm: Vm): EvalState {
   let st = evalStates.get(vm);
@@ -336,15 +315,27 @@ function pushFrame(vm: Vm, st: EvalState, func: number, code: number, globals: n
   return takeFrame(st, f, info, 0, info.nlocalsplus, entry, 0);
 }
 
-/** _PyFrame_Clear + pop: every reference the frame holds released, its memory back to the data stack. */
+/**
+ * _PyFrame_Clear + pop: every reference the frame holds released (or moved
+ * into its frame object, when a traceback holds that), its memory back to
+ * the data stack.
+ */
 function popFrame(vm: Vm, fr: Frame): void {
   const rt = vm.interp.rt;
   vm.lineTracer?.leave(fr);
+  stacktop.set(fr.f, fr.sp);
+  fPrevInstr.set(fr.f, fr.lasti);
   if (fr.gen !== 0) {
-    stacktop.set(fr.f, fr.sp);
     vm.gen.clearFrame(fr.gen);
     genStates.delete(fr.gen);
     frameStack(vm).pop();
+    return;
+  }
+  if (vm.frameobj.clearFrameObject(fr.f)) {
+    fr.sp = 0;
+    if (fr.initSelf !== 0) rt.decref(fr.initSelf);
+    frameStack(vm).pop();
+    vm.dataStack.pop(fr.f);
     return;
   }
   for (let i = fr.sp - 1; i >= 0; i--) {
@@ -577,29 +568,114 @@ const genStates = new Map<number, { ip: number; sp: number }>();
 export function genSend(vm: Vm, gen: number, value: number): ['yield' | 'return', number] {
   const { interp } = vm;
   const state = vm.gen.state(gen);
-  if (state === FRAME_EXECUTING) raise(vm, 'ValueError', `${vm.gen.isCoroutine(gen) ? 'coroutine' : 'generator'} already executing`);
+  if (state === FRAME_EXECUTING) raise(vm, 'ValueError', `${genKind(vm, gen)} already executing`);
   if (state === FRAME_COMPLETED || state === FRAME_CLEARED) {
     if (vm.gen.isCoroutine(gen)) raise(vm, 'RuntimeError', 'cannot reuse already awaited coroutine');
-    if (value !== interp.singletons.None) raise(vm, 'StopIteration', null);
+    if (value !== interp.singletons.None && !vm.gen.isAsyncGen(gen)) raise(vm, 'StopIteration', null);
     return ['return', (interp.rt.incref(interp.singletons.None), interp.singletons.None)];
   }
   if (state === FRAME_CREATED && value !== interp.singletons.None) {
-    raise(vm, 'TypeError', `can't send non-None value to a just-started ${vm.gen.isCoroutine(gen) ? 'coroutine' : 'generator'}`);
+    raise(vm, 'TypeError', `can't send non-None value to a just-started ${genKind(vm, gen)}`);
   }
+  return resumeGen(vm, gen, value, 0);
+}
+
+/**
+ * gen_send_ex2 with exc set (_gen_throw's throw_here): resumes gen with
+ * exc (owned) raised at the instruction it stopped at — its handlers run,
+ * and what it yields, returns or raises comes back as from genSend. A
+ * generator already finished raises exc; one delegating to another (its
+ * next instruction the RESUME after a `yield from` or `await`) is not
+ * supported (_gen_throw passes the exception down to the delegate) unless
+ * `here` says to raise it in the delegating frame itself (gen_close, after
+ * closing the delegate).
+ */
+export function genThrow(vm: Vm, gen: number, exc: number, here = false): ['yield' | 'return', number] {
+  const state = vm.gen.state(gen);
+  if (state === FRAME_EXECUTING) {
+    vm.interp.rt.decref(exc);
+    raise(vm, 'ValueError', `${genKind(vm, gen)} already executing`);
+  }
+  if (state === FRAME_COMPLETED || state === FRAME_CLEARED) {
+    if (vm.gen.isCoroutine(gen)) {
+      vm.interp.rt.decref(exc);
+      raise(vm, 'RuntimeError', 'cannot reuse already awaited coroutine');
+    }
+    throw new PyErr(exc, 'raise');
+  }
+  const saved = genStates.get(gen)!;
+  const info = codeInfo(vm, fCode.get(vm.gen.frame(gen)));
+  if (!here && genYieldFrom(vm, gen) !== 0) {
+    vm.interp.rt.decref(exc);
+    throw new EvalNotImplementedError(`throwing into a ${genKind(vm, gen)} suspended in 'yield from' or 'await' is not supported by pymem's evaluation loop (${info.co.filename}:${info.lines[saved.ip >> 1]})`);
+  }
+  return resumeGen(vm, gen, 0, exc);
+}
+
+/** _PyGen_yf: what a suspended generator delegates to (its stack top, borrowed) when its next instruction is the RESUME after a `yield from` / `await`; 0 otherwise. */
+export function genYieldFrom(vm: Vm, gen: number): number {
+  if (vm.gen.state(gen) !== FRAME_SUSPENDED) return 0;
+  const saved = genStates.get(gen)!;
+  const f = vm.gen.frame(gen);
+  const code = codeInfo(vm, fCode.get(f)).code;
+  return code[saved.ip] === 151 && code[saved.ip + 1]! >= 2 ? slot(f, saved.sp - 1) : 0;
+}
+
+/** 'generator', 'coroutine' or 'async generator' (the words of gen_send_ex2's messages). */
+function genKind(vm: Vm, gen: number): string {
+  return vm.gen.isCoroutine(gen) ? 'coroutine' : vm.gen.isAsyncGen(gen) ? 'async generator' : 'generator';
+}
+
+/**
+ * Runs gen's frame from where it stopped, with `value` (borrowed) pushed
+ * as the result of its yield, or with exc (owned, value 0) raised there.
+ * A StopIteration (or an async generator's StopAsyncIteration) escaping
+ * the body becomes RuntimeError (PEP 479, gen_send_ex2).
+ */
+function resumeGen(vm: Vm, gen: number, value: number, exc: number): ['yield' | 'return', number] {
+  const { interp } = vm;
   const f = vm.gen.frame(gen);
   const saved = genStates.get(gen)!;
   const st = evalState(vm);
   const stack = st.stack;
   const info = codeInfoIn(vm, st, fCode.get(f));
+  if (stack.length >= vm.recursionLimit) {
+    interp.rt.xdecref(exc);
+    recursionError(vm);
+  }
   fPrevious.set(f, stack.length > 0 ? stack[stack.length - 1]!.f : 0);
-  if (stack.length >= vm.recursionLimit) recursionError(vm);
   const fr = takeFrame(st, f, info, saved.ip, saved.sp, true, gen);
+  // A throw is raised at the YIELD_VALUE it stopped at (frame->prev_instr), or at the first instruction of a frame not started.
+  fr.lasti = exc !== 0 && vm.gen.state(gen) === FRAME_SUSPENDED ? saved.ip - 2 : saved.ip;
   vm.gen.setState(gen, FRAME_EXECUTING);
-  interp.rt.incref(value);
-  setSlot(f, fr.sp++, value);
-  const v = run(vm, fr);
+  if (exc === 0) {
+    interp.rt.incref(value);
+    setSlot(f, fr.sp++, value);
+  }
+  let v: number;
+  try {
+    v = run(vm, fr, exc);
+  } catch (e) {
+    throw pep479(vm, gen, e);
+  }
   if (vm.gen.state(gen) === FRAME_SUSPENDED) return ['yield', v];
   return ['return', v];
+}
+
+/** gen_send_ex2's PEP 479 check: StopIteration (StopAsyncIteration from an async generator) out of the body becomes RuntimeError, the original its cause. */
+function pep479(vm: Vm, gen: number, e: unknown): unknown {
+  if (!(e instanceof PyErr)) return e;
+  const t = typeOf(vm, e.exc);
+  const asyncGen = vm.gen.isAsyncGen(gen);
+  const stopIt = vm.isSubtype(t, vm.excType('StopIteration'));
+  if (!stopIt && !(asyncGen && vm.isSubtype(t, vm.excType('StopAsyncIteration')))) return e;
+  const err = newErr(vm, 'RuntimeError', stopIt ? `${genKind(vm, gen)} raised StopIteration` : 'async generator raised StopAsyncIteration');
+  // _PyErr_FormatFromCause: the original is the cause and the context.
+  vm.exc.set(err.exc, 'cause', e.exc);
+  vm.exc.set(err.exc, 'context', e.exc);
+  vm.exc.setSuppressContext(err.exc, true);
+  vm.interp.rt.decref(e.exc);
+  return err;
 }
 
 /** gen_iternext: the next value (new reference), or 0 when the generator is done. */
@@ -610,19 +686,27 @@ export function genNext(vm: Vm, gen: number): number {
   return 0;
 }
 
-/** Where in the source an exception passed through fr (its current instruction). */
-function tbEntry(fr: Frame): TracebackEntry {
-  const u = fr.lasti >> 1;
-  const { info } = fr;
-  return { filename: info.co.filename, line: info.lines[u] ?? -1, name: info.co.name, endLine: info.endLines[u] ?? -1, col: info.cols[u] ?? -1, endCol: info.endCols[u] ?? -1 };
+/**
+ * PyTraceBack_Here: a traceback entry for fr's frame object (made on first
+ * use) in front of exc's traceback, at `lasti`. The traceback goes straight
+ * onto exc.__traceback__ (CPython keeps it in tstate->curexc_traceback until
+ * the handler's PyException_SetTraceback; nothing between can tell).
+ */
+function traceHere(vm: Vm, exc: number, fr: Frame, lasti = fr.lasti): void {
+  const fo = vm.frameobj.frameObjectOf(fr.f);
+  const tb = vm.traceback.new(vm.exc.get(exc, 'traceback'), fo, lasti);
+  vm.exc.set(exc, 'traceback', tb);
+  vm.interp.rt.decref(tb);
 }
 
-/** Adds fr's entry to exc's traceback (PyTraceBack_Here). */
-function traceHere(vm: Vm, exc: number, fr: Frame): void {
-  const m = tbOf(vm);
-  let tb = m.get(exc);
-  if (tb === undefined) m.set(exc, (tb = []));
-  tb.push(tbEntry(fr));
+/**
+ * The lasti a caller's traceback entry records when the frame it called
+ * in the same loop unwound: 3.11's CALL moves prev_instr past its inline
+ * caches before it pushes the callee, so the entry names the CALL's last
+ * CACHE unit.
+ */
+function inlinedCallLasti(fr: Frame): number {
+  return fr.lasti + 2 * inlineCacheEntries[fr.info.code[fr.lasti]!]!;
 }
 
 /** The handler of the exception table for a code unit, or undefined. */
@@ -634,7 +718,7 @@ function findHandler(info: CodeInfo, unit: number): ExceptionEntry | undefined {
 // --- the loop ------------------------------------------------------------------------------------------
 
 /** _PyEval_EvalFrameDefault from an entry frame until it returns. New reference. */
-function run(vm: Vm, entryFrame: Frame): number {
+function run(vm: Vm, entryFrame: Frame, thrown = 0): number {
   const { interp } = vm;
   const rt = interp.rt;
   const st = evalState(vm);
@@ -672,12 +756,15 @@ function run(vm: Vm, entryFrame: Frame): number {
     sp = fr.sp;
   };
   const tracer = vm.lineTracer;
-  const unsupported = (what: string): never => {
-    throw new EvalNotImplementedError(`${what} is not supported by pymem's evaluation loop (${info.co.filename}:${info.lines[fr.lasti >> 1]})`);
-  };
-
+  let pending = thrown;
   for (;;) {
     try {
+      if (pending !== 0) {
+        // gen_send_ex2 with exc: the thrown exception is raised where the frame stopped (resume_with_error).
+        const e = pending;
+        pending = 0;
+        throw new PyErr(e, 'raise');
+      }
       for (;;) {
         fr.lasti = ip;
         let opcode = code[ip]!;
@@ -1245,15 +1332,17 @@ function run(vm: Vm, entryFrame: Frame): number {
           }
           case 75: {
             // RETURN_GENERATOR: the frame moves into a new generator object (_Py_MakeCoro + _PyFrame_Copy).
-            if (info.co.flags & CO_ASYNC_GENERATOR) unsupported('an asynchronous generator');
             const slots = info.nlocalsplus + info.co.stacksize;
             const codePtr = fCode.get(f);
             const func = fFunc.get(f);
             const ffields = interp.function.fields(func);
-            const gen = vm.gen.new(codePtr, ffields.name, ffields.qualname, slots, (info.co.flags & CO_COROUTINE) !== 0);
+            const genType = info.co.flags & CO_ASYNC_GENERATOR ? vm.gen.asyncGenType : info.co.flags & CO_COROUTINE ? vm.gen.coroType : vm.gen.type;
+            const gen = vm.gen.new(codePtr, ffields.name, ffields.qualname, slots, genType);
             const gf = vm.gen.frame(gen);
             copyFrame(f, gf, slots);
             stacktop.set(gf, sp);
+            fPrevious.set(gf, 0);
+            fOwner.set(gf, FRAME_OWNED_BY_GENERATOR);
             for (let i = 0; i < sp; i++) setSlot(f, i, 0);
             fFunc.set(f, 0);
             fLocals.set(f, 0);
@@ -1270,6 +1359,13 @@ function run(vm: Vm, entryFrame: Frame): number {
             push(gen);
             break;
           }
+          case 87: {
+            // ASYNC_GEN_WRAP: what an async generator yields is marked as its own (_PyAsyncGenValueWrapNew).
+            const v = top();
+            setSlot(f, sp - 1, vm.asyncGen.wrapValue(v));
+            rt.decref(v);
+            break;
+          }
           case 86: {
             // YIELD_VALUE
             const v = pop();
@@ -1279,6 +1375,9 @@ function run(vm: Vm, entryFrame: Frame): number {
             stacktop.set(f, sp);
             genStates.set(fr.gen, { ip, sp });
             vm.gen.setState(fr.gen, FRAME_SUSPENDED);
+            // A suspended frame has no caller (gen_frame->previous = NULL): a frame object taken from it later has no f_back.
+            fPrevious.set(f, 0);
+            fPrevInstr.set(f, fr.lasti);
             stack.pop();
             return v;
           }
@@ -1289,12 +1388,8 @@ function run(vm: Vm, entryFrame: Frame): number {
             let status: 'yield' | 'return';
             let retval: number;
             try {
-              if (vm.gen.check(receiver)) [status, retval] = genSend(vm, receiver, v);
-              else {
-                retval = iterNext(vm, receiver);
-                status = retval === 0 ? 'return' : 'yield';
-                if (retval === 0) retval = (rt.incref(None), None);
-              }
+              if (vm.gen.check(receiver) && !vm.gen.isAsyncGen(receiver)) [status, retval] = genSend(vm, receiver, v);
+              else [status, retval] = sendTo(vm, receiver, v);
             } finally {
               rt.decref(v);
             }
@@ -1340,7 +1435,7 @@ function run(vm: Vm, entryFrame: Frame): number {
         // Out of an entry frame (a generator's or coroutine's send), the caller's frame adds its own line: a re-raise is a raise there.
         if (done.entry) throw err.message === 'reraise' ? new PyErr(exc, 'raise') : err;
         load(stack[stack.length - 1]!);
-        traceHere(vm, exc, fr);
+        traceHere(vm, exc, fr, inlinedCallLasti(fr));
       }
     }
   }

@@ -34,7 +34,8 @@ import {
 } from './abstract.js';
 import type { Frame } from './ceval.js';
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
-import { formatValue } from './format.js';
+import { formatValueObject } from './objectStr.js';
+import { beforeWith, withExceptStart } from './withStatement.js';
 import { printExpr } from './displayhook.js';
 import { matchClass, matchKeys, matchMapping, matchSequence } from './patternMatching.js';
 import { namespaceDel } from './metaclass.js';
@@ -402,9 +403,7 @@ export function coldOpcode(vm: Vm, fr: Frame, opcode: number, oparg: number): vo
       const spec = (oparg & 4) === 4 ? pop(fr) : 0;
       const v = pop(fr);
       try {
-        const conv = oparg & 3;
-        const s = formatValue(vm, v, conv, spec === 0 ? '' : interp.str.toString(spec));
-        push(fr, interp.str.fromString(s));
+        push(fr, formatValueObject(vm, v, oparg & 3, spec));
       } finally {
         rt.decref(v);
         rt.xdecref(spec);
@@ -414,23 +413,15 @@ export function coldOpcode(vm: Vm, fr: Frame, opcode: number, oparg: number): vo
     case 53: {
       // BEFORE_WITH
       const mgr = top(fr);
-      const enter = vm.lookupSpecialOrRaise(mgr, '__enter__');
-      const exit = vm.lookupSpecialOrRaise(mgr, '__exit__');
-      const boundExit = vm.method.new(exit, mgr);
+      const [boundExit, res] = beforeWith(vm, mgr);
       setSlot(f, fr.sp - 1, boundExit);
-      try {
-        push(fr, callObject(vm, enter, [mgr], 0));
-      } finally {
-        rt.decref(mgr);
-      }
+      rt.decref(mgr);
+      push(fr, res);
       break;
     }
     case 49: {
       // WITH_EXCEPT_START: exit(type(val), val, tb)
-      const val = peek(fr, 1);
-      const exit = peek(fr, 4);
-      const tp = vm.typeObject(typeOf(vm, val));
-      push(fr, callObject(vm, exit, [tp, val, None], 0));
+      push(fr, withExceptStart(vm, peek(fr, 4), peek(fr, 1)));
       break;
     }
     case 30: {

@@ -4,7 +4,7 @@
  * or on an object whose class defines __await__; `async for` and `async
  * with` over classes with __aiter__/__anext__ and __aenter__/__aexit__
  * (Python/ceval.c's GET_AITER, GET_ANEXT, BEFORE_ASYNC_WITH); a
- * coroutine's send() and close(), which are a generator's (gen_send_ex2)
+ * coroutine's send(), which is a generator's (gen_send_ex2)
  * with the coroutine's messages.
  *
  * Invariants: what getAwaitableIter returns is a new reference to an
@@ -12,7 +12,8 @@
  * iterator __await__ returned); errors are raised before anything changes.
  */
 import type { CMethod } from '../objects/types/cfunction.js';
-import { callSpecial, getIter, lookupSpecial, newRef, none, raise, strValue, toPyErr, typeName, typeOf } from './abstract.js';
+import { callObject, callSpecial, getAttr, getIter, id, iterNext, lookupSpecial, newRef, raise, strValue, toPyErr, typeName, typeOf } from './abstract.js';
+import { asyncAwaitableSend } from './asyncGenerators.js';
 import { genSend } from './ceval.js';
 import { PyErr } from './pyerr.js';
 import type { Vm } from './vm.js';
@@ -36,7 +37,8 @@ function isIterator(vm: Vm, op: number): boolean {
  * __aenter__, 2: after __aexit__, for the message). New reference.
  */
 export function getAwaitableIter(vm: Vm, obj: number, oparg: number): number {
-  if (vm.gen.isCoroutine(obj)) return newRef(vm, obj);
+  // A coroutine, and the asend / athrow awaitables (their am_await is themselves).
+  if (vm.gen.isCoroutine(obj) || vm.asyncGen.kindOf(obj) !== null) return newRef(vm, obj);
   const m = lookupSpecial(vm, obj, '__await__');
   if (m === 0) {
     if (oparg === 1) raise(vm, 'TypeError', `'async with' received an object from __aenter__ that does not implement __await__: ${typeName(vm, obj)}`);
@@ -58,6 +60,8 @@ export function getAwaitableIter(vm: Vm, obj: number, oparg: number): number {
 
 /** GET_AITER: obj.__aiter__(), which must have __anext__. New reference. */
 export function getAsyncIter(vm: Vm, obj: number): number {
+  // An async generator is its own async iterator (PyObject_SelfIter).
+  if (vm.gen.isAsyncGen(obj)) return newRef(vm, obj);
   const m = lookupSpecial(vm, obj, '__aiter__');
   if (m === 0) raise(vm, 'TypeError', `'async for' requires an object with __aiter__ method, got ${typeName(vm, obj)}`);
   const it = callSpecial(vm, m, obj, []);
@@ -71,6 +75,8 @@ export function getAsyncIter(vm: Vm, obj: number): number {
 
 /** GET_ANEXT: the awaitable of aiter.__anext__(). New reference. */
 export function getAsyncNext(vm: Vm, aiter: number): number {
+  // GET_ANEXT: an async generator's am_anext, an asend awaitable as it is.
+  if (vm.gen.isAsyncGen(aiter)) return vm.asyncGen.newASend(aiter, 0);
   const m = lookupSpecial(vm, aiter, '__anext__');
   if (m === 0) raise(vm, 'TypeError', `'async for' requires an iterator with __anext__ method, got ${typeName(vm, aiter)}`);
   const next = callSpecial(vm, m, aiter, []);
@@ -101,7 +107,41 @@ export function beforeAsyncWith(vm: Vm, mgr: number): [number, number] {
   }
 }
 
-/** coro_methods: send (gen_send), close (gen_close). */
+/**
+ * SEND's step for a receiver that is not a generator or coroutine: its
+ * tp_iternext when v is None, else its send(v) method; a StopIteration it
+ * raises ends the delegation with its value (_PyGen_FetchStopIterationValue).
+ * v borrowed; the value returned is new.
+ */
+export function sendTo(vm: Vm, receiver: number, v: number): ['yield' | 'return', number] {
+  const { interp } = vm;
+  const None = interp.singletons.None;
+  try {
+    if (vm.asyncGen.kindOf(receiver) !== null) return ['yield', asyncAwaitableSend(vm, receiver, v)];
+    if (v === None) {
+      // A class's __next__ is called as it is (its StopIteration may carry a value); a built-in iterator's tp_iternext ends with none.
+      const m = lookupSpecial(vm, receiver, '__next__');
+      const r = m !== 0 ? callSpecial(vm, m, receiver, []) : iterNext(vm, receiver);
+      return r === 0 ? ['return', newRef(vm, None)] : ['yield', r];
+    }
+    // PyObject_CallMethodOneArg(receiver, "send", v).
+    const send = getAttr(vm, receiver, id(vm, 'send'));
+    try {
+      return ['yield', callObject(vm, send, [v], 0)];
+    } finally {
+      interp.rt.decref(send);
+    }
+  } catch (e) {
+    const err = toPyErr(vm, e);
+    if (!vm.isSubtype(typeOf(vm, err.exc), vm.excType('StopIteration'))) throw err;
+    const value = vm.exc.stopIterationValue(err.exc);
+    const r = newRef(vm, value === 0 ? None : value);
+    interp.rt.decref(err.exc);
+    return ['return', r];
+  }
+}
+
+/** coro_methods' send (gen_send); throw and close are the generator's (asyncGenerators.ts). */
 export function coroutineMethods(vm: Vm): Record<string, CMethod> {
   const { interp } = vm;
   const None = interp.singletons.None;
@@ -116,10 +156,6 @@ export function coroutineMethods(vm: Vm): Record<string, CMethod> {
       const e = vm.exc.new(vm.excType('StopIteration'), a);
       interp.rt.decref(a);
       throw new PyErr(e, 'StopIteration');
-    },
-    close: (self) => {
-      vm.gen.clearFrame(self);
-      return none(vm);
     },
   };
 }

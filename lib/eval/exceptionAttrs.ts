@@ -1,9 +1,10 @@
 /*
  * The attributes of exception objects (Objects/exceptions.c's
  * BaseException_getset and members, CPython 3.11): args, __traceback__,
- * __context__, __cause__, __suppress_context__, StopIteration.value,
- * OSError's errno / strerror / filename (with OSError_str and the errno
- * to subclass map of OSError_new), the instance __dict__ (made on first
+ * __context__, __cause__, __suppress_context__, StopIteration's value
+ * and OSError's errno / strerror / filename / filename2 /
+ * characters_written members (their fields in exception.ts; OSError_str
+ * and the errno to subclass map of OSError_new), the instance __dict__ (made on first
  * use) and the __notes__ add_note keeps there, read and written.
  *
  * Invariants: setting __cause__ sets __suppress_context__ (as `raise ...
@@ -11,7 +12,7 @@
  * changes nothing on error.
  */
 import type { PyTypeObject } from '../objects/type.js';
-import { intValue, isInt, isStr, iterate, newBool, newRef, none, raise, repr, str } from './abstract.js';
+import { intValue, isInt, isStr, iterate, newBool, newInt, newRef, none, raise, repr, str } from './abstract.js';
 import type { Vm } from './vm.js';
 
 /** Makes the exception's __dict__ when it has none. Borrowed. */
@@ -48,17 +49,23 @@ export function exceptionGetattr(vm: Vm, exc: number, key: string): number {
     case 'strerror':
     case 'filename':
     case 'filename2': {
-      // OSError_init: errno, strerror (, filename, winerror, filename2) from 2 to 5 arguments.
-      if (!vm.isSubtype(vm.interp.rt.typeOf(exc), vm.excType('OSError'))) return 0;
-      const args = osErrorArgs(vm, exc);
-      const i = { errno: 0, strerror: 1, filename: 2, filename2: 4 }[key];
-      return args !== null && args[i] !== undefined ? newRef(vm, args[i]!) : none(vm);
+      // OSError_members.
+      if (vm.exc.layoutOf(vm.interp.rt.typeOf(exc)) !== 'OSError') return 0;
+      const v = vm.exc.osErrorGet(exc, key);
+      return v === 0 ? none(vm) : newRef(vm, v);
+    }
+    case 'characters_written': {
+      // OSError_written_get: AttributeError unless a BlockingIOError was given the count.
+      if (vm.exc.layoutOf(vm.interp.rt.typeOf(exc)) !== 'OSError') return 0;
+      const w = vm.exc.osErrorWritten(exc);
+      if (w === -1) raise(vm, 'AttributeError', 'characters_written');
+      return newInt(vm, w);
     }
     case 'value': {
-      // StopIteration_init: value is args[0], or None.
-      if (!vm.isSubtype(vm.interp.rt.typeOf(exc), vm.excType('StopIteration'))) return 0;
-      const args = vm.interp.tuple.items(vm.exc.get(exc, 'args'));
-      return args.length > 0 ? newRef(vm, args[0]!) : none(vm);
+      // StopIteration_members.
+      if (vm.exc.layoutOf(vm.interp.rt.typeOf(exc)) !== 'StopIteration') return 0;
+      const v = vm.exc.stopIterationValue(exc);
+      return v === 0 ? none(vm) : newRef(vm, v);
     }
     default:
       return 0;
@@ -98,8 +105,20 @@ export function exceptionSetattr(vm: Vm, exc: number, key: string, value: number
       return true;
     case '__traceback__':
       if (value === 0) raise(vm, 'TypeError', '__traceback__ may not be deleted');
-      if (value !== None) raise(vm, 'TypeError', '__traceback__ must be a traceback or None');
-      vm.exc.set(exc, 'traceback', 0);
+      if (value !== None && !vm.traceback.check(value)) raise(vm, 'TypeError', '__traceback__ must be a traceback or None');
+      vm.exc.set(exc, 'traceback', value === None ? 0 : value);
+      return true;
+    case 'errno':
+    case 'strerror':
+    case 'filename':
+    case 'filename2':
+      // OSError_members: T_OBJECT, so del stores NULL (read back as None).
+      if (vm.exc.layoutOf(interp.rt.typeOf(exc)) !== 'OSError') return false;
+      vm.exc.osErrorSet(exc, key, value);
+      return true;
+    case 'value':
+      if (vm.exc.layoutOf(interp.rt.typeOf(exc)) !== 'StopIteration') return false;
+      vm.exc.setStopIterationValue(exc, value);
       return true;
     case '__suppress_context__':
       if (value === 0) raise(vm, 'TypeError', "can't delete __suppress_context__ attribute");
@@ -111,24 +130,21 @@ export function exceptionSetattr(vm: Vm, exc: number, key: string, value: number
   }
 }
 
-/** The arguments OSError_init reads errno and strerror (and filenames) from: 2 to 5 of them, else null. */
-function osErrorArgs(vm: Vm, exc: number): readonly number[] | null {
-  const args = vm.interp.tuple.items(vm.exc.get(exc, 'args'));
-  return args.length >= 2 && args.length <= 5 ? args : null;
-}
-
-/** OSError_str: "[Errno N] message" (with ": 'filename'"), or null to use BaseException_str. */
+/** OSError_str: "[Errno N] message" (with ": 'filename'" and " -> 'filename2'"), or null to use BaseException_str. */
 export function osErrorStr(vm: Vm, exc: number): string | null {
-  if (!vm.isSubtype(vm.interp.rt.typeOf(exc), vm.excType('OSError'))) return null;
-  const args = osErrorArgs(vm, exc);
-  if (args === null) return null;
+  if (vm.exc.layoutOf(vm.interp.rt.typeOf(exc)) !== 'OSError') return null;
   const None = vm.interp.singletons.None;
-  const head = `[Errno ${str(vm, args[0]!)}] ${str(vm, args[1]!)}`;
-  const f1 = args[2] !== undefined && args[2] !== None ? args[2] : 0;
-  const f2 = args[4] !== undefined && args[4] !== None ? args[4] : 0;
-  if (f1 !== 0 && f2 !== 0) return `${head}: ${repr(vm, f1)} -> ${repr(vm, f2)}`;
-  if (f1 !== 0) return `${head}: ${repr(vm, f1)}`;
-  return head;
+  const orNone = (v: number): number => (v === 0 ? None : v);
+  const myerrno = vm.exc.osErrorGet(exc, 'errno');
+  const strerror = vm.exc.osErrorGet(exc, 'strerror');
+  const f1 = vm.exc.osErrorGet(exc, 'filename');
+  const f2 = vm.exc.osErrorGet(exc, 'filename2');
+  if (f1 !== 0) {
+    const head = `[Errno ${str(vm, orNone(myerrno))}] ${str(vm, orNone(strerror))}: ${repr(vm, f1)}`;
+    return f2 !== 0 ? `${head} -> ${repr(vm, f2)}` : head;
+  }
+  if (myerrno !== 0 && strerror !== 0) return `[Errno ${str(vm, myerrno)}] ${str(vm, strerror)}`;
+  return null;
 }
 
 /** errnomap (Objects/exceptions.c, Linux values): the OSError subclass an errno selects. */

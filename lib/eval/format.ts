@@ -1,21 +1,12 @@
 /*
- * FORMAT_VALUE and format() (Python/ceval.c, Objects/abstract.c
- * PyObject_Format): the conversion (!s, !r, !a), then the type's
- * __format__ with the spec — the format-spec mini-language of
- * lib/objects/text for the built-in types, a class's own __format__.
+ * PyObject_Format's text (Objects/abstract.c): the type's __format__ with
+ * the spec — the format-spec mini-language of lib/objects/text for the
+ * built-in types, a class's own __format__. (FORMAT_VALUE's conversions
+ * and the objects it returns: objectStr.ts.)
  */
 import { formatBool, formatFloat, formatInt, formatStr } from '../objects/text/formatValue.js';
-import { strAscii } from '../objects/text/strRepr.js';
-import { callSpecial, intValue, isFloat, isInt, isStr, lookupSpecial, raise, repr, str, strValue, typeName } from './abstract.js';
+import { callSpecial, intValue, isFloat, isInt, isStr, lookupSpecial, raise, str, strValue, typeName } from './abstract.js';
 import type { Vm } from './vm.js';
-
-/** format(v, spec) after the FORMAT_VALUE conversion conv (0 none, 1 str, 2 repr, 3 ascii). */
-export function formatValue(vm: Vm, v: number, conv: number, spec: string): string {
-  if (conv === 1) return formatStr(str(vm, v), spec);
-  if (conv === 2) return formatStr(repr(vm, v), spec);
-  if (conv === 3) return formatStr(strAscii(repr(vm, v)), spec);
-  return formatObject(vm, v, spec);
-}
 
 /** PyObject_Format(v, spec). */
 export function formatObject(vm: Vm, v: number, spec: string): string {

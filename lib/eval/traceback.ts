@@ -10,9 +10,32 @@
 import { parse } from '../frontend/parser.js';
 import type * as ast from '../frontend/ast.js';
 import { id, isStr, str, strValue, typeName, typeOf } from './abstract.js';
-import { tracebacks, type TracebackEntry } from './ceval.js';
+import { codeInfo } from './ceval.js';
+import { fCode } from '../objects/types/frame.js';
 import { exceptionNotes } from './exceptionAttrs.js';
 import type { Vm } from './vm.js';
+
+/** What one traceback object says of where the exception passed. */
+interface TracebackEntry {
+  readonly filename: string;
+  readonly line: number;
+  readonly name: string;
+  /** The instruction's end line and columns (UTF-8 bytes), -1 when unknown. */
+  readonly endLine: number;
+  readonly col: number;
+  readonly endCol: number;
+}
+
+/** The entries of exc's __traceback__, outermost first (tb_next leads inwards); the positions of tb_lasti in the frame's code (PyCode_Addr2Location). */
+function tracebackEntries(vm: Vm, exc: number): TracebackEntry[] {
+  const out: TracebackEntry[] = [];
+  for (let tb = vm.exc.get(exc, 'traceback'); tb !== 0; tb = vm.traceback.next(tb)) {
+    const info = codeInfo(vm, fCode.get(vm.frameobj.iframe(vm.traceback.frame(tb))));
+    const u = vm.traceback.lasti(tb) >> 1;
+    out.push({ filename: info.co.filename, line: info.lines[u] ?? -1, name: info.co.name, endLine: info.endLines[u] ?? -1, col: info.cols[u] ?? -1, endCol: info.endCols[u] ?? -1 });
+  }
+  return out;
+}
 
 /** TB_RECURSIVE_CUTOFF. */
 const TB_RECURSIVE_CUTOFF = 3;
@@ -33,14 +56,14 @@ export function formatException(vm: Vm, exc: number, seen: Set<number> = new Set
     out += formatException(vm, context, seen);
     out += '\nDuring handling of the above exception, another exception occurred:\n\n';
   }
-  const tb = tracebacks.get(vm)?.get(exc) ?? [];
+  const tb = tracebackEntries(vm, exc);
   if (tb.length > 0) {
     out += 'Traceback (most recent call last):\n';
     // tb_print_internal: a line repeated more than TB_RECURSIVE_CUTOFF times in a row is summarised.
     let last: TracebackEntry | null = null;
     let cnt = 0;
     const repeated = (n: number): string => `  [Previous line repeated ${n - TB_RECURSIVE_CUTOFF} more time${n - TB_RECURSIVE_CUTOFF > 1 ? 's' : ''}]\n`;
-    for (const e of [...tb].reverse()) {
+    for (const e of tb) {
       if (last === null || e.filename !== last.filename || e.line !== last.line || e.name !== last.name) {
         if (cnt > TB_RECURSIVE_CUTOFF) out += repeated(cnt);
         last = e;

@@ -19,6 +19,9 @@ import { DataStack } from '../objects/types/frame.js';
 import { MethodModule } from '../objects/types/method.js';
 import { ModuleObjectModule } from '../objects/types/module.js';
 import { GeneratorModule } from '../objects/types/generator.js';
+import { FrameObjectModule } from '../objects/types/frameobject.js';
+import { TracebackModule } from '../objects/types/traceback.js';
+import { AsyncGenModule } from '../objects/types/asyncGen.js';
 import { SuperModule } from '../objects/types/superobject.js';
 import { DictViewModule } from '../objects/types/dictview.js';
 import { EnumModule } from '../objects/types/enumobject.js';
@@ -134,6 +137,12 @@ export class Vm {
   readonly cfunc: CFunctionModule;
   readonly method: MethodModule;
   readonly gen: GeneratorModule;
+  /** frame objects (PyFrameObject), made when a traceback or f_back asks for one. */
+  readonly frameobj: FrameObjectModule;
+  /** traceback objects (PyTracebackObject). */
+  readonly traceback: TracebackModule;
+  /** async generators' asend / athrow awaitables and wrapped values. */
+  readonly asyncGen: AsyncGenModule;
   readonly super: SuperModule;
   readonly dictview: DictViewModule;
   /** enumerate and reversed. */
@@ -187,8 +196,6 @@ export class Vm {
   makeException: (v: number) => number = notInstalled;
   /** IMPORT_NAME: the module (new reference). */
   importModule: (name: string) => number = notInstalled;
-  /** A special method of obj's type (borrowed), or AttributeError. */
-  lookupSpecialOrRaise: (obj: number, name: string) => number = notInstalled;
   /** len(obj). */
   len: (obj: number) => number = notInstalled;
   /** The tracer the loop tells of each instruction and frame exit (`pymem run --lines`), null when none. */
@@ -204,7 +211,10 @@ export class Vm {
     this.exc = new ExceptionModule(interp);
     this.cfunc = new CFunctionModule(interp);
     this.method = new MethodModule(interp);
-    this.gen = new GeneratorModule(interp);
+    this.frameobj = new FrameObjectModule(interp);
+    this.traceback = new TracebackModule(interp);
+    this.gen = new GeneratorModule(interp, this.frameobj);
+    this.asyncGen = new AsyncGenModule(interp);
     this.super = new SuperModule(interp);
     this.dictview = new DictViewModule(interp);
     this.enumobj = new EnumModule(interp);
@@ -218,7 +228,8 @@ export class Vm {
     const objectType = interp.object.type;
     this.mro[objectType.id] = [objectType.id];
     for (const [name, base] of EXCEPTION_TREE) {
-      const t = this.exc.newExceptionType(name);
+      const kind = name === 'OSError' || name === 'StopIteration' ? name : base === null ? 'BaseException' : this.exc.layoutOf(this.excTypes.get(base)!);
+      const t = this.exc.newExceptionType(name, false, kind);
       this.excTypes.set(name, t);
       this.mro[t.id] = [t.id, ...this.mro[base === null ? objectType.id : this.excTypes.get(base)!.id]!];
     }

@@ -3,8 +3,12 @@
  * (CPython 3.11): tuple_iterator (Objects/tupleobject.c), str_ascii_iterator
  * and str_iterator (Objects/unicodeobject.c), bytes_iterator
  * (Objects/bytesobject.c), bytearray_iterator (Objects/bytearrayobject.c),
- * set_iterator (Objects/setobject.c), and dict_keyiterator,
- * dict_valueiterator, dict_itemiterator (Objects/dictobject.c). Each walks
+ * set_iterator (Objects/setobject.c), dict_keyiterator,
+ * dict_valueiterator, dict_itemiterator and their reverse kinds
+ * dict_reversekeyiterator, dict_reversevalueiterator,
+ * dict_reverseitemiterator (Objects/dictobject.c: reversed(d),
+ * reversed(d.keys() / values() / items()), di_pos walking back from the
+ * last entry). Each walks
  * its container in place — no copy — holding one reference to it until it
  * is exhausted.
  *
@@ -26,7 +30,7 @@
  *    0  16  PyObject    ob_base    the object header
  *   16  8   PyObject *  di_dict    the dict; owned, NULL once exhausted
  *   24  8   Py_ssize_t  di_used    its size when iteration began (-1 after a change)
- *   32  8   Py_ssize_t  di_pos     the next entry position
+ *   32  8   Py_ssize_t  di_pos     the next entry position (reverse kinds: the next one back, -1 past the first)
  *   40  8   PyObject *  di_result  the (key, value) tuple reused by item iterators; owned or NULL
  *   48  8   Py_ssize_t  len        items left
  *
@@ -42,7 +46,7 @@ import { raise } from '../text/pyException.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import type { PyTypeObject } from '../type.js';
+import { Py_TPFLAGS_TUPLE_SUBCLASS, type PyTypeObject } from '../type.js';
 import { allocIter, registerIterType } from './iterContainer.js';
 
 /** tupleiterobject, unicodeiterobject, striterobject, bytearrayiterobject. */
@@ -72,7 +76,7 @@ export const dictiterobject = declareObjectStruct({
     { name: 'ob_base', type: PyObject, meaning: 'the object header' },
     { name: 'di_dict', type: 'ptr', ctype: 'PyObject *', meaning: 'the dict; owned, NULL once exhausted' },
     { name: 'di_used', type: 'i64', meaning: 'its size when iteration began (-1 after a change)' },
-    { name: 'di_pos', type: 'i64', meaning: 'the next entry position' },
+    { name: 'di_pos', type: 'i64', meaning: 'the next entry position (reverse kinds: the next one back, -1 past the first)' },
     { name: 'di_result', type: 'ptr', ctype: 'PyObject *', meaning: 'the (key, value) tuple reused by item iterators; owned or NULL' },
     { name: 'len', type: 'i64', meaning: 'items left' },
   ],
@@ -108,6 +112,8 @@ export class ContainerItersModule {
   readonly setIterType: PyTypeObject;
   /** PyDictIterKey_Type, PyDictIterValue_Type, PyDictIterItem_Type. */
   readonly dictIterTypes: Readonly<Record<DictIterKind, PyTypeObject>>;
+  /** PyDictRevIterKey_Type, PyDictRevIterValue_Type, PyDictRevIterItem_Type. */
+  readonly dictRevIterTypes: Readonly<Record<DictIterKind, PyTypeObject>>;
   private readonly rt: Runtime;
 
   constructor(readonly interp: Interpreter) {
@@ -121,6 +127,7 @@ export class ContainerItersModule {
     this.setIterType = registerIterType(rt, { name: 'set_iterator', layout: setiterobject, owned: [siSet] });
     const dict = (name: string): PyTypeObject => registerIterType(rt, { name, layout: dictiterobject, owned: [diDict, diResult] });
     this.dictIterTypes = { keys: dict('dict_keyiterator'), values: dict('dict_valueiterator'), items: dict('dict_itemiterator') };
+    this.dictRevIterTypes = { keys: dict('dict_reversekeyiterator'), values: dict('dict_reversevalueiterator'), items: dict('dict_reverseitemiterator') };
   }
 
   /** The iterator types of this module with their next(), for the evaluation loop's dispatch. */
@@ -135,6 +142,9 @@ export class ContainerItersModule {
       [this.dictIterTypes.keys, (it) => this.dictiterNext(it, 'keys')],
       [this.dictIterTypes.values, (it) => this.dictiterNext(it, 'values')],
       [this.dictIterTypes.items, (it) => this.dictiterNext(it, 'items')],
+      [this.dictRevIterTypes.keys, (it) => this.dictreviterIternext(it, 'keys')],
+      [this.dictRevIterTypes.values, (it) => this.dictreviterIternext(it, 'values')],
+      [this.dictRevIterTypes.items, (it) => this.dictreviterIternext(it, 'items')],
     ];
   }
 
@@ -145,12 +155,15 @@ export class ContainerItersModule {
    */
   seqIter(o: number): number {
     const { interp } = this;
-    const t = this.kind(this.rt.typeOrNull(o));
-    if (t !== interp.tuple.type && t !== interp.bytes.type && t !== interp.bytearray.type && t !== interp.str.type) {
+    const t0 = this.rt.typeOrNull(o);
+    const t = this.kind(t0);
+    // tuple_iter takes any PyTuple_Check object (a struct sequence too).
+    const tuple = t === interp.tuple.type || (t0 !== null && (t0.flags & Py_TPFLAGS_TUPLE_SUBCLASS) !== 0);
+    if (!tuple && t !== interp.bytes.type && t !== interp.bytearray.type && t !== interp.str.type) {
       throw new InvalidArgumentError(`seqIter: expected a tuple, str, bytes or bytearray, got ${describe(o)}`);
     }
     const type =
-      t === interp.tuple.type
+      tuple
         ? this.tupleIterType
         : t === interp.bytes.type
           ? this.bytesIterType
@@ -178,13 +191,18 @@ export class ContainerItersModule {
     return it;
   }
 
-  /** dictiter_new: an iterator over the dict's entries in order (an item iterator with its result tuple (None, None)). New reference. */
-  dictIter(d: number, kind: DictIterKind): number {
+  /**
+   * dictiter_new: an iterator over the dict's entries in order — or with
+   * reverse set from the last back (di_pos at the last entry) — an item
+   * iterator with its result tuple (None, None). New reference.
+   */
+  dictIter(d: number, kind: DictIterKind, reverse = false): number {
     const rt = this.rt;
     if (this.kind(rt.typeOrNull(d)) !== this.interp.dict.type) throw new InvalidArgumentError(`dictiter_new: expected a dict, got ${describe(d)}`);
-    const it = allocIter(rt, this.dictIterTypes[kind]);
+    const it = allocIter(rt, (reverse ? this.dictRevIterTypes : this.dictIterTypes)[kind]);
     rt.incref(d);
     diDict.set(it, d);
+    if (reverse) diPos.set(it, this.interp.dict.lastPosition(d));
     const used = this.interp.dict.size(d);
     diUsed.set(it, used);
     diLen.set(it, used);
@@ -203,7 +221,7 @@ export class ContainerItersModule {
       const so = siSet.get(it);
       return so !== 0 && siUsed.get(it) === interp.set.size(so) ? siLen.get(it) : 0;
     }
-    if (t === this.dictIterTypes.keys || t === this.dictIterTypes.values || t === this.dictIterTypes.items) {
+    if (Object.values(this.dictIterTypes).includes(t) || Object.values(this.dictRevIterTypes).includes(t)) {
       const d = diDict.get(it);
       return d !== 0 && diUsed.get(it) === interp.dict.size(d) ? diLen.get(it) : 0;
     }
@@ -219,8 +237,9 @@ export class ContainerItersModule {
 
   private seqLength(seq: number): number {
     const { interp } = this;
-    const t = this.kind(this.rt.typeOf(seq));
-    if (t === interp.tuple.type) return interp.tuple.size(seq);
+    const t0 = this.rt.typeOf(seq);
+    const t = this.kind(t0);
+    if (t === interp.tuple.type || (t0.flags & Py_TPFLAGS_TUPLE_SUBCLASS) !== 0) return interp.tuple.size(seq);
     if (t === interp.bytes.type) return interp.bytes.size(seq);
     if (t === interp.bytearray.type) return interp.bytearray.size(seq);
     return interp.str.length(seq);
@@ -323,6 +342,32 @@ export class ContainerItersModule {
       raise('RuntimeError', 'dictionary keys changed during iteration');
     }
     diPos.set(it, next);
+    return this.dictiterResult(it, kind);
+  }
+
+  /** dictreviter_iternext: the entry before the last one given; RuntimeError if the dict's size changed. */
+  private dictreviterIternext(it: number, kind: DictIterKind): number {
+    const d = diDict.get(it);
+    if (d === 0) return 0;
+    const { interp } = this;
+    if (diUsed.get(it) !== interp.dict.size(d)) {
+      diUsed.set(it, -1);
+      raise('RuntimeError', 'dictionary changed size during iteration');
+    }
+    const i = interp.dict.prev(d, diPos.get(it));
+    if (i < 0) {
+      diDict.set(it, 0);
+      this.rt.decref(d);
+      return 0;
+    }
+    diPos.set(it, i - 1);
+    return this.dictiterResult(it, kind);
+  }
+
+  /** The part of the entry the dict left in iterKey / iterValue an iterator of `kind` gives (len counted down). New reference. */
+  private dictiterResult(it: number, kind: DictIterKind): number {
+    const { interp } = this;
+    const rt = this.rt;
     diLen.set(it, diLen.get(it) - 1);
     const key = interp.dict.iterKey;
     const value = interp.dict.iterValue;

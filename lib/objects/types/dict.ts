@@ -584,6 +584,55 @@ export class DictModule {
     return i + 1;
   }
 
+  /**
+   * The position dictiter_new starts a reverse iterator at: the last of
+   * ma_used for a split table, dk_nentries - 1 otherwise.
+   */
+  lastPosition(op: number): number {
+    this.checkDict(op, 'dictiter_new');
+    return maValues.get(op) !== 0 ? maUsed.get(op) - 1 : dkNentries.get(this.keysOf(op)) - 1;
+  }
+
+  /**
+   * dictreviter_iternext's step: the entry at or before position pos, walking
+   * back over deleted ones. Returns its position (the caller goes on from
+   * one less), or -1 when there is none; key, value and hash are left in
+   * iterKey, iterValue, iterHash as next() leaves them.
+   */
+  prev(op: number, pos: number): number {
+    this.checkDict(op, 'dictreviter_iternext');
+    const keys = this.keysOf(op);
+    const values = maValues.get(op);
+    let i = pos;
+    if (i < 0) return -1;
+    if (values !== 0) {
+      if (i >= maUsed.get(op)) return -1;
+      const index = byteAt.get(values, VALUES_ORDER - i);
+      const key = uKey.get(keys + entriesOffset(keys) + index * SIZEOF_UNICODE_ENTRY);
+      this.iterKey = key;
+      this.iterValue = itemArray.get(values, index);
+      this.iterHash = this.interp.hash(key);
+      return i;
+    }
+    // A table rebuilt under the iterator (same size, other keys) may hold fewer entries than pos: never read past them.
+    i = Math.min(i, dkNentries.get(keys) - 1);
+    if (i < 0) return -1;
+    const off = entriesOffset(keys);
+    if (dkKind.get(keys) !== DICT_KEYS_GENERAL) {
+      while (uValue.get(keys + off + i * SIZEOF_UNICODE_ENTRY) === 0) if (--i < 0) return -1;
+      const key = uKey.get(keys + off + i * SIZEOF_UNICODE_ENTRY);
+      this.iterKey = key;
+      this.iterValue = uValue.get(keys + off + i * SIZEOF_UNICODE_ENTRY);
+      this.iterHash = this.interp.hash(key);
+    } else {
+      while (gValue.get(keys + off + i * SIZEOF_KEY_ENTRY) === 0) if (--i < 0) return -1;
+      this.iterHash = gHash.get(keys + off + i * SIZEOF_KEY_ENTRY);
+      this.iterKey = gKey.get(keys + off + i * SIZEOF_KEY_ENTRY);
+      this.iterValue = gValue.get(keys + off + i * SIZEOF_KEY_ENTRY);
+    }
+    return i;
+  }
+
   /** dict.keys(), in order (borrowed references). */
   keys(op: number): number[] {
     this.checkDict(op, 'dict.keys');

@@ -14,12 +14,31 @@
  *   56  8   PyObject *  cause             __cause__ or NULL; owned
  *   64  1   char        suppress_context  __suppress_context__
  *
+ * OSError and its subclasses, and StopIteration and its, extend it
+ * (Include/cpython/pyerrors.h; OSError_init's and StopIteration_init's
+ * fields):
+ *
+ * PyOSErrorObject, 112 bytes:
+ *     0  72  PyBaseExceptionObject  base       the BaseException fields
+ *    72  8   PyObject *             myerrno    errno, or NULL; owned
+ *    80  8   PyObject *             strerror   or NULL; owned
+ *    88  8   PyObject *             filename   or NULL; owned
+ *    96  8   PyObject *             filename2  or NULL; owned
+ *   104  8   Py_ssize_t             written    characters_written of a BlockingIOError, -1 otherwise
+ *
+ * PyStopIterationObject, 80 bytes:
+ *    0  72  PyBaseExceptionObject  base   the BaseException fields
+ *   72  8   PyObject *             value  the generator's return value (args[0] or None); owned
+ *
  * A class deriving from one of them (heap set) adds __weakref__ after
- * those 72 bytes (type_new's add_weak):
+ * the built-in layout it derives from (type_new's add_weak):
  *
  * PyBaseExceptionObject+__weakref__, 80 bytes:
  *    0  72  PyBaseExceptionObject  base      the built-in exception's fields
  *   72  8   PyObject *             weaklist  weakrefs to it (__weakref__); not owned
+ *
+ * (PyOSErrorObject+__weakref__, 120 bytes, and
+ * PyStopIterationObject+__weakref__, 88 bytes, the same way.)
  *
  * Invariants: every object field holds one reference (or NULL);
  * BaseException_dealloc untracks, clears, frees.
@@ -55,7 +74,56 @@ export const HeapExceptionObject = declareObjectStruct({
   ],
   size: 80,
 });
-const exWeaklist = HeapExceptionObject.field('weaklist');
+/** PyOSErrorObject (Linux: no winerror). */
+export const PyOSErrorObject = declareObjectStruct({
+  name: 'PyOSErrorObject',
+  fields: [
+    { name: 'base', type: PyBaseExceptionObject, meaning: 'the BaseException fields' },
+    { name: 'myerrno', type: 'ptr', ctype: 'PyObject *', meaning: 'errno, or NULL; owned' },
+    { name: 'strerror', type: 'ptr', ctype: 'PyObject *', meaning: 'or NULL; owned' },
+    { name: 'filename', type: 'ptr', ctype: 'PyObject *', meaning: 'or NULL; owned' },
+    { name: 'filename2', type: 'ptr', ctype: 'PyObject *', meaning: 'or NULL; owned' },
+    { name: 'written', type: 'i64', ctype: 'Py_ssize_t', meaning: 'characters_written of a BlockingIOError, -1 otherwise' },
+  ],
+  size: 112,
+});
+/** PyStopIterationObject. */
+export const PyStopIterationObject = declareObjectStruct({
+  name: 'PyStopIterationObject',
+  fields: [
+    { name: 'base', type: PyBaseExceptionObject, meaning: 'the BaseException fields' },
+    { name: 'value', type: 'ptr', ctype: 'PyObject *', meaning: "the generator's return value (args[0] or None); owned" },
+  ],
+  size: 80,
+});
+const heapLayout = (base: typeof PyBaseExceptionObject, size: number): typeof HeapExceptionObject =>
+  declareObjectStruct({
+    name: `${base.name}+__weakref__`,
+    fields: [
+      { name: 'base', type: base, meaning: "the built-in exception's fields" },
+      { name: 'weaklist', type: 'ptr', ctype: 'PyObject *', meaning: 'weakrefs to it (__weakref__); not owned' },
+    ],
+    size,
+  });
+
+/** Which built-in struct an exception class's instances have. */
+export type ExceptionLayout = 'BaseException' | 'OSError' | 'StopIteration';
+const LAYOUTS: Record<ExceptionLayout, { builtin: typeof PyBaseExceptionObject; heap: typeof HeapExceptionObject }> = {
+  BaseException: { builtin: PyBaseExceptionObject, heap: HeapExceptionObject },
+  OSError: { builtin: PyOSErrorObject as unknown as typeof PyBaseExceptionObject, heap: heapLayout(PyOSErrorObject as unknown as typeof PyBaseExceptionObject, 120) },
+  StopIteration: { builtin: PyStopIterationObject as unknown as typeof PyBaseExceptionObject, heap: heapLayout(PyStopIterationObject as unknown as typeof PyBaseExceptionObject, 88) },
+};
+const osMyerrno = PyOSErrorObject.field('myerrno');
+const osStrerror = PyOSErrorObject.field('strerror');
+const osFilename = PyOSErrorObject.field('filename');
+const osFilename2 = PyOSErrorObject.field('filename2');
+const osWritten = PyOSErrorObject.field('written');
+const OS_OWNED = [osMyerrno, osStrerror, osFilename, osFilename2];
+const stopValue = PyStopIterationObject.field('value');
+
+/** The object fields of PyOSErrorObject (as OSError_members name them). */
+export type OSErrorField = 'errno' | 'strerror' | 'filename' | 'filename2';
+const OS_FIELD = { errno: osMyerrno, strerror: osStrerror, filename: osFilename, filename2: osFilename2 };
 const exDict = PyBaseExceptionObject.field('dict');
 const exArgs = PyBaseExceptionObject.field('args');
 const exNotes = PyBaseExceptionObject.field('notes');
@@ -64,6 +132,8 @@ const exContext = PyBaseExceptionObject.field('context');
 const exCause = PyBaseExceptionObject.field('cause');
 const exSuppress = PyBaseExceptionObject.field('suppress_context');
 const OWNED = [exDict, exArgs, exNotes, exTraceback, exContext, exCause];
+const OS_AND_BASE = [...OS_OWNED, ...OWNED];
+const STOP_AND_BASE = [stopValue, ...OWNED];
 
 /** The object fields of an exception a program can set. */
 export type ExceptionField = 'args' | 'traceback' | 'context' | 'cause' | 'dict';
@@ -72,7 +142,8 @@ const FIELD = { args: exArgs, traceback: exTraceback, context: exContext, cause:
 /** Exception objects: their types and BaseException_new. */
 export class ExceptionModule {
   private readonly rt: Runtime;
-  private readonly types = new Set<PyTypeObject>();
+  /** Each exception class and its layout. */
+  private readonly types = new Map<PyTypeObject, ExceptionLayout>();
   /** Called with each exception object as it is deallocated (before its memory is freed): what keeps data beside it forgets it. */
   onDealloc: ((op: number) => void) | null = null;
 
@@ -81,25 +152,28 @@ export class ExceptionModule {
   }
 
   /**
-   * Registers an exception class (its layout is PyBaseExceptionObject's):
-   * a built-in one, or with heap set the class of a `class` statement
-   * (Py_TPFLAGS_HEAPTYPE: its dunders are looked up).
+   * Registers an exception class whose instances have `kind`'s layout
+   * (PyBaseExceptionObject, PyOSErrorObject or PyStopIterationObject): a
+   * built-in one, or with heap set the class of a `class` statement
+   * (Py_TPFLAGS_HEAPTYPE: its dunders are looked up; __weakref__ after the
+   * built-in fields).
    */
-  newExceptionType(name: string, heap = false): PyTypeObject {
+  newExceptionType(name: string, heap = false, kind: ExceptionLayout = 'BaseException'): PyTypeObject {
+    const layout = heap ? LAYOUTS[kind].heap : LAYOUTS[kind].builtin;
     const t = this.rt.registerType({
       name,
-      basicsize: heap ? HeapExceptionObject.size : PyBaseExceptionObject.size,
+      basicsize: layout.size,
       itemsize: 0,
       flags: Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE | (heap ? Py_TPFLAGS_HEAPTYPE : 0),
-      layout: heap ? HeapExceptionObject : PyBaseExceptionObject,
+      layout,
       dictoffset: exDict.offset,
-      weaklistoffset: heap ? exWeaklist.offset : 0,
+      weaklistoffset: heap ? LAYOUTS[kind].heap.field('weaklist').offset : 0,
       dealloc: (_r, op) => this.exceptionDealloc(op),
       traverse: (_r, op, visit) => this.exceptionTraverse(op, visit),
       clear: (_r, op) => this.exceptionClear(op),
       hash: (_r, op) => hashPointer(op),
     });
-    this.types.add(t);
+    this.types.set(t, kind);
     return t;
   }
 
@@ -109,15 +183,109 @@ export class ExceptionModule {
     return t !== null && this.types.has(t);
   }
 
-  /** BaseException_new(type, args): args (a tuple) is borrowed. New reference. */
+  /** The layout of an exception class's instances. */
+  layoutOf(t: PyTypeObject): ExceptionLayout {
+    return this.types.get(t) ?? 'BaseException';
+  }
+
+  /**
+   * BaseException_new(type, args), then the fields of its layout as
+   * OSError_new / StopIteration_init set them from args (a tuple, borrowed).
+   * New reference.
+   */
   new(type: PyTypeObject, args: number): number {
     const op = this.rt.gcNew(type);
     fillBytes(op + 16, type.basicsize - 16, 0);
     this.rt.xincref(this.rt.heapTypeObject(type));
     this.rt.incref(args);
     exArgs.set(op, args);
+    this.initFields(op);
     this.rt.gcTrack(op);
     return op;
+  }
+
+  /**
+   * The fields beyond BaseException's, from the exception's args as they
+   * stand (what was there first released): OSError_init's
+   * oserror_parse_args + oserror_init (2 to 5 args: errno, strerror,
+   * filename, winerror, filename2; a filename cuts args to the first two;
+   * a BlockingIOError's numeric third is characters_written), or
+   * StopIteration_init's value (args[0], else None).
+   */
+  initFields(op: number): void {
+    const kind = this.layoutOf(this.rt.typeOf(op));
+    if (kind === 'BaseException') return;
+    const rt = this.rt;
+    const { tuple, singletons } = this.interp;
+    const args = exArgs.get(op);
+    const items = tuple.items(args);
+    if (kind === 'StopIteration') {
+      const old = stopValue.get(op);
+      const v = items.length > 0 ? items[0]! : singletons.None;
+      rt.incref(v);
+      stopValue.set(op, v);
+      rt.xdecref(old);
+      return;
+    }
+    const old = OS_OWNED.map((f) => f.get(op));
+    for (const f of OS_OWNED) f.set(op, 0);
+    osWritten.set(op, -1);
+    if (items.length >= 2 && items.length <= 5) {
+      const [myerrno, strerror, filename, , filename2] = items;
+      const None = singletons.None;
+      if (filename !== undefined && filename !== None) {
+        if (this.rt.typeOf(op).name === 'BlockingIOError' && this.interp.long.check(filename)) {
+          osWritten.set(op, this.interp.long.toNumber(filename));
+        } else {
+          rt.incref(filename);
+          osFilename.set(op, filename);
+          if (filename2 !== undefined && filename2 !== None) {
+            rt.incref(filename2);
+            osFilename2.set(op, filename2);
+          }
+          const sliced = tuple.pack(items.slice(0, 2));
+          exArgs.set(op, sliced);
+          rt.decref(args);
+        }
+      }
+      rt.incref(myerrno!);
+      osMyerrno.set(op, myerrno!);
+      rt.incref(strerror!);
+      osStrerror.set(op, strerror!);
+    }
+    for (const v of old) rt.xdecref(v);
+  }
+
+  /** A PyOSErrorObject field (borrowed; 0 for NULL). */
+  osErrorGet(op: number, f: OSErrorField): number {
+    return OS_FIELD[f].get(op);
+  }
+
+  /** Sets a PyOSErrorObject field (OSError_members are plain T_OBJECT members): value borrowed, 0 clears. */
+  osErrorSet(op: number, f: OSErrorField, value: number): void {
+    const field = OS_FIELD[f];
+    const old = field.get(op);
+    this.rt.xincref(value);
+    field.set(op, value);
+    this.rt.xdecref(old);
+  }
+
+  /** PyOSErrorObject.written (-1: none). */
+  osErrorWritten(op: number): number {
+    return osWritten.get(op);
+  }
+
+  /** PyStopIterationObject.value (borrowed; 0 for NULL). */
+  stopIterationValue(op: number): number {
+    return stopValue.get(op);
+  }
+
+  /** Sets StopIteration's value (a T_OBJECT member): value borrowed, 0 clears. */
+  setStopIterationValue(op: number, value: number): void {
+    const old = stopValue.get(op);
+    this.rt.xincref(value);
+    stopValue.set(op, value);
+    this.rt.xdecref(old);
   }
 
   /** A field (borrowed; 0 for NULL). */
@@ -146,7 +314,8 @@ export class ExceptionModule {
   private exceptionDealloc(op: number): void {
     this.rt.gcUntrack(op);
     // subtype_dealloc of a class: its weakrefs are cleared first.
-    if (this.rt.typeOf(op).weaklistoffset > 0 && exWeaklist.get(op) !== 0) this.interp.weakref.clearWeakrefs(op);
+    const t = this.rt.typeOf(op);
+    if (t.weaklistoffset > 0 && LAYOUTS[this.layoutOf(t)].heap.field('weaklist').get(op) !== 0) this.interp.weakref.clearWeakrefs(op);
     this.onDealloc?.(op);
     this.exceptionClear(op);
     const type = this.rt.heapTypeObject(this.rt.typeOf(op));
@@ -155,7 +324,7 @@ export class ExceptionModule {
     this.rt.xdecref(type);
   }
 
-  /** BaseException_traverse: dict, args, notes, traceback, context, cause. */
+  /** BaseException_traverse (OSError_traverse, StopIteration_traverse): their own fields, then dict, args, notes, traceback, context, cause. */
   private exceptionTraverse(op: number, visit: Visit): number {
     // subtype_traverse visits a class's heap type before BaseException_traverse runs.
     const type = this.rt.heapTypeObject(this.rt.typeOf(op));
@@ -163,7 +332,7 @@ export class ExceptionModule {
       const r = visit(type);
       if (r !== 0) return r;
     }
-    for (const f of OWNED) {
+    for (const f of this.ownedFields(op)) {
       const v = f.get(op);
       if (v !== 0) {
         const r = visit(v);
@@ -173,9 +342,15 @@ export class ExceptionModule {
     return 0;
   }
 
-  /** BaseException_clear. */
+  /** The owned fields of op's layout: OSError_traverse's and StopIteration_traverse's first, then BaseException's. */
+  private ownedFields(op: number): readonly (typeof exArgs)[] {
+    const kind = this.layoutOf(this.rt.typeOf(op));
+    return kind === 'OSError' ? OS_AND_BASE : kind === 'StopIteration' ? STOP_AND_BASE : OWNED;
+  }
+
+  /** BaseException_clear (after OSError_clear's / StopIteration_clear's own fields). */
   private exceptionClear(op: number): void {
-    for (const f of OWNED) {
+    for (const f of this.ownedFields(op)) {
       const v = f.get(op);
       if (v !== 0) {
         f.set(op, 0);

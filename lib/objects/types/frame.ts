@@ -13,12 +13,12 @@
  *   16  8    PyObject *             f_builtins    borrowed
  *   24  8    PyObject *             f_locals      owned, NULL for function frames
  *   32  8    PyCodeObject *         f_code        owned
- *   40  8    PyFrameObject *        frame_obj     NULL (no PyFrameObject is materialised)
+ *   40  8    PyFrameObject *        frame_obj     its frame object (frameobject.ts) once one is asked for, or NULL; owned
  *   48  8    _PyInterpreterFrame *  previous      the caller's frame, or NULL
  *   56  8    _Py_CODEUNIT *         prev_instr    byte offset of the unit before the next instruction
  *   64  4    int                    stacktop      slots of localsplus in use
  *   68  1    bool                   is_entry      whether this frame was entered from JavaScript
- *   69  1    char                   owner         FRAME_OWNED_BY_THREAD
+ *   69  1    char                   owner         FRAME_OWNED_BY_THREAD, _GENERATOR or _FRAME_OBJECT
  *   72  8*n  PyObject *             localsplus[]  owned references or NULL
  *
  * _PyStackChunk, 24 bytes:
@@ -44,12 +44,12 @@ export const PyInterpreterFrame = declareStruct({
     { name: 'f_builtins', type: 'ptr', ctype: 'PyObject *', meaning: 'borrowed' },
     { name: 'f_locals', type: 'ptr', ctype: 'PyObject *', meaning: 'owned, NULL for function frames' },
     { name: 'f_code', type: 'ptr', ctype: 'PyCodeObject *', meaning: 'owned' },
-    { name: 'frame_obj', type: 'ptr', ctype: 'PyFrameObject *', meaning: 'NULL (no PyFrameObject is materialised)' },
+    { name: 'frame_obj', type: 'ptr', ctype: 'PyFrameObject *', meaning: 'its frame object (frameobject.ts) once one is asked for, or NULL; owned' },
     { name: 'previous', type: 'ptr', ctype: '_PyInterpreterFrame *', meaning: "the caller's frame, or NULL" },
     { name: 'prev_instr', type: 'i64', ctype: '_Py_CODEUNIT *', meaning: 'byte offset of the unit before the next instruction' },
     { name: 'stacktop', type: 'i32', meaning: 'slots of localsplus in use' },
     { name: 'is_entry', type: 'u8', ctype: 'bool', meaning: 'whether this frame was entered from JavaScript' },
-    { name: 'owner', type: 'u8', ctype: 'char', meaning: 'FRAME_OWNED_BY_THREAD' },
+    { name: 'owner', type: 'u8', ctype: 'char', meaning: 'FRAME_OWNED_BY_THREAD, _GENERATOR or _FRAME_OBJECT' },
   ],
   tail: { name: 'localsplus', type: 'ptr', ctype: 'PyObject *', meaning: 'owned references or NULL', length: (f: number): number => stacktopOf(f) },
 });
@@ -64,9 +64,9 @@ export const stacktop = PyInterpreterFrame.field('stacktop');
 function stacktopOf(f: number): number {
   return stacktop.get(f);
 }
-const fFrameObj = PyInterpreterFrame.field('frame_obj');
+export const fFrameObj = PyInterpreterFrame.field('frame_obj');
 const fIsEntry = PyInterpreterFrame.field('is_entry');
-const fOwner = PyInterpreterFrame.field('owner');
+export const fOwner = PyInterpreterFrame.field('owner');
 /** localsplus[i] of a frame. */
 export const localsplus = PyInterpreterFrame.array('localsplus');
 /** Byte offset of localsplus in a frame. */
@@ -94,8 +94,10 @@ const chunkTop = PyStackChunk.field('top');
 
 /** DATA_STACK_CHUNK_SIZE. */
 const DATA_STACK_CHUNK_SIZE = 16 * 1024;
-/** FRAME_OWNED_BY_THREAD. */
-const FRAME_OWNED_BY_THREAD = 0;
+/** enum _frameowner (Include/internal/pycore_frame.h, 3.11): who owns an interpreter frame. */
+export const FRAME_OWNED_BY_THREAD = 0;
+export const FRAME_OWNED_BY_GENERATOR = 1;
+export const FRAME_OWNED_BY_FRAME_OBJECT = 2;
 
 /** The thread's data stack (tstate->datastack_chunk / top / limit). */
 export class DataStack {

@@ -190,6 +190,46 @@ export class LongModule {
     return op;
   }
 
+  /**
+   * long_add (subtract false) and long_sub (true) past their medium-value
+   * fast path, with the allocation x_add and x_sub make: x_add asks
+   * _PyLong_New for one digit more than the longer operand, x_sub for the
+   * longer operand's digits (for operands of one length, up to their
+   * highest differing digit; equal magnitudes give 0 without allocating);
+   * long_normalize then only lowers ob_size (the block keeps its size), and
+   * x_sub's maybe_small_long swaps a small result for the cached int. a
+   * and b borrowed ints; new reference.
+   */
+  addSub(a: number, b: number, subtract: boolean): number {
+    const sa = obSize.get(a);
+    const sb = obSize.get(b);
+    const x = this.toBigInt(a);
+    const y = this.toBigInt(b);
+    const r = subtract ? x - y : x + y;
+    // long_add: x_add when the signs agree; long_sub: when they differ (a zero counts as non-negative).
+    const viaAdd = (sa < 0) === (sb < 0) !== subtract;
+    const na = Math.abs(sa);
+    const nb = Math.abs(sb);
+    let alloc: number;
+    if (viaAdd) alloc = Math.max(na, nb) + 1;
+    else if (na !== nb) alloc = Math.max(na, nb);
+    else {
+      let i = na - 1;
+      while (i >= 0 && obDigit.get(a, i) === obDigit.get(b, i)) i--;
+      if (i < 0) return this.getSmallInt(0);
+      alloc = i + 1;
+    }
+    const digits: number[] = [];
+    for (let t = r < 0n ? -r : r; t !== 0n; t >>= SHIFT_N) digits.push(Number(t & MASK_N));
+    const op = this.rt.initObject(this.rt.objectMalloc(OB_DIGIT + Math.max(1, alloc) * SIZEOF_DIGIT), this.type, r < 0n ? -digits.length : digits.length);
+    for (let i = 0; i < digits.length; i++) obDigit.set(op, i, digits[i]!);
+    if (!viaAdd && r >= BigInt(-NSMALLNEGINTS) && r < BigInt(NSMALLPOSINTS)) {
+      this.rt.decref(op);
+      return this.getSmallInt(Number(r));
+    }
+    return op;
+  }
+
   /** PyBool_FromLong: a new reference to True or False. */
   fromBool(b: boolean): number {
     if (typeof b !== 'boolean') throw new InvalidArgumentError(`fromBool needs a boolean, got ${describe(b)}`);

@@ -577,6 +577,19 @@ export class UnicodeModule {
     return op;
   }
 
+  /**
+   * An ASCII str of s's characters made as long_to_decimal_string makes
+   * str(int): PyUnicode_New(len(s), '9') and the characters written — no
+   * singleton, even for one character. New reference.
+   */
+  fromAsciiFresh(s: string): number {
+    if (typeof s !== 'string' || s.length === 0 || !/^[\x00-\x7f]*$/.test(s)) throw new InvalidArgumentError(`fromAsciiFresh: expected a non-empty ASCII string, got ${describe(s)}`);
+    const op = this.new(s.length, 0x7f);
+    const v = this.view(op);
+    for (let i = 0; i < s.length; i++) v[i] = s.charCodeAt(i);
+    return op;
+  }
+
   /** PyUnicode_FromOrdinal(ch) (chr): New reference. */
   fromOrdinal(ch: number): number {
     if (!Number.isInteger(ch) || ch < 0 || ch > MAX_UNICODE) throw new InvalidArgumentError(`chr() arg not in range(0x110000): ${describe(ch)}`);
