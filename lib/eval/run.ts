@@ -191,5 +191,6 @@ export function finalize(vm: Vm): void {
   clearGcCallbacks(vm);
   const main = vm.modules.get('__main__');
   if (main !== undefined) interp.dict.clear(vm.module.dict(main));
+  vm.typeCache.clear(vm);
   vm.gc.collect();
 }
