@@ -485,3 +485,121 @@ describe('a Set model (fast-check)', () => {
     }
   });
 });
+
+describe('64-bit hashes and the set algebra', () => {
+  // Recorded from CPython 3.11.7 (PYTHONHASHSEED=0): str hashes use all 64 bits, so a slot, a
+  // probe and a resize depend on bits a JS number cannot hold; so do ints past 2**53.
+  const words = 'the quick brown fox jumps over the lazy dog and then some more words come along'.split(' ');
+  const other = ['alpha', 'beta', 'gamma', 'fox', 'dog', 'lazy', 'and'];
+  const recorded = {
+    words: ['more', 'along', 'and', 'brown', 'come', 'fox', 'then', 'some', 'words', 'the', 'over', 'quick', 'jumps', 'lazy', 'dog'],
+    union: ['more', 'along', 'alpha', 'beta', 'brown', 'some', 'words', 'over', 'quick', 'jumps', 'lazy', 'come', 'fox', 'the', 'gamma', 'and', 'then', 'dog'],
+    intersection: ['and', 'fox', 'lazy', 'dog'],
+    difference: ['more', 'along', 'brown', 'come', 'some', 'words', 'the', 'over', 'quick', 'jumps', 'then'],
+    xorAB: ['more', 'along', 'alpha', 'beta', 'brown', 'some', 'words', 'over', 'quick', 'jumps', 'come', 'the', 'gamma', 'then'],
+    xorBA: ['more', 'along', 'alpha', 'beta', 'brown', 'come', 'then', 'some', 'words', 'the', 'over', 'gamma', 'quick', 'jumps'],
+    intersectionUpdate: ['more', 'fox', 'and', 'lazy', 'dog'],
+    mississippi: ['p', 'm', 's', 'i'],
+    big: [2305843009213693955n, 7n, 100000000000000000000n, -1n, 12345678901234567890n, -4611686018427387904n],
+  };
+
+  it.each(MEMORIES)('str and big-int keys iterate in CPython 3.11.7 order, through union, intersection, difference and symmetric difference (%s)', (memory) => {
+    withInterp(memory, (interp) => {
+      const { set, str, long, rt } = interp;
+      const strs = (xs: string[]) => xs.map((x) => str.fromString(x));
+      const js = (so: number) => set.items(so).map((k) => rt.typeOf(k).toJS!(rt, k));
+      const made: number[] = [];
+      const keep = (o: number) => (made.push(o), o);
+      const keys = [...strs(words), ...strs(other), ...strs([...'mississippi', 'more'])];
+      const a = keep(set.new(keys.slice(0, words.length)));
+      const b = keep(set.new(keys.slice(words.length, words.length + other.length)));
+      expect(js(a)).toEqual(recorded.words);
+      expect(js(keep(set.union(a, [b])))).toEqual(recorded.union);
+      expect(js(keep(set.intersection(a, [b])))).toEqual(recorded.intersection);
+      expect(js(keep(set.intersection(b, [a])))).toEqual(recorded.intersection);
+      expect(js(keep(set.difference(a, [b])))).toEqual(recorded.difference);
+      expect(js(keep(set.symmetricDifference(a, b)))).toEqual(recorded.xorAB);
+      expect(js(keep(set.symmetricDifference(b, a)))).toEqual(recorded.xorBA);
+      expect(js(keep(set.new(keys.slice(words.length + other.length, -1))))).toEqual(recorded.mississippi);
+      const u = keep(set.union(b, [keys.slice(-1)]));
+      const s = keep(set.new(a));
+      set.intersectionUpdate(s, [u]);
+      expect(js(s)).toEqual(recorded.intersectionUpdate);
+      expect(set.violations(s)).toEqual([]);
+      const bigs = [10n ** 20n, 2n ** 61n + 3n, -(2n ** 62n), 12345678901234567890n, 7n, -1n].map((v) => long.fromBigInt(v));
+      const big = keep(set.new(bigs));
+      expect(set.items(big).map((k) => long.toBigInt(k))).toEqual(recorded.big);
+      for (const o of [...made, ...keys, ...bigs]) rt.decref(o);
+    });
+  });
+
+  type Key = number | string;
+  const key = fc.oneof(
+    fc.integer({ min: -40, max: 40 }),
+    fc.integer({ min: -20, max: 20 }).map((i) => i * (2 ** 33 + 1)),
+    fc.integer({ min: 0, max: 40 }).map((i) => `w${i}`),
+  );
+  const kind = fc.constantFrom('set', 'frozenset', 'dict', 'array');
+  const op = fc.constantFrom(
+    'union', 'intersection', 'difference', 'symmetricDifference',
+    'update', 'intersectionUpdate', 'differenceUpdate', 'symmetricDifferenceUpdate',
+    'isSubset', 'isSuperset', 'isDisjoint',
+  );
+
+  it('every operation agrees with a Set model on sets, frozensets, dicts and arrays of keys, keeps every invariant, and drops back to the baseline', () => {
+    const interp = new Interpreter({ memory: 'fake' });
+    try {
+      const { set, long, str, dict, rt, singletons } = interp;
+      const toJS = (o: number) => rt.typeOf(o).toJS!(rt, o) as Key;
+      const contents = (so: number) => new Set(set.items(so).map(toJS));
+      fc.assert(
+        fc.property(fc.array(key, { maxLength: 40 }), fc.array(key, { maxLength: 40 }), kind, op, (xs, ys, k, o) => {
+          interp.dict.clearFreeList();
+          const baseline = footprint(interp);
+          const objs = (vs: Key[]) => vs.map((v) => (typeof v === 'number' ? long.fromNumber(v) : str.fromString(v)));
+          const xo = objs(xs);
+          const yo = objs(ys);
+          const so = set.new(xo);
+          let operand: number | number[] = yo;
+          if (k === 'set') operand = set.new(yo);
+          else if (k === 'frozenset') operand = set.newFrozen(yo);
+          else if (k === 'dict') {
+            operand = dict.new();
+            for (const y of yo) dict.setItem(operand, y, singletons.None);
+          }
+          const A = new Set(xs);
+          const B = new Set(ys);
+          const union = new Set([...A, ...B]);
+          const inter = new Set([...A].filter((x) => B.has(x)));
+          const diff = new Set([...A].filter((x) => !B.has(x)));
+          const xor = new Set([...diff, ...[...B].filter((y) => !A.has(y))]);
+          const results: Record<string, Set<Key>> = { union, intersection: inter, difference: diff, symmetricDifference: xor };
+          const updates: Record<string, Set<Key>> = { update: union, intersectionUpdate: inter, differenceUpdate: diff, symmetricDifferenceUpdate: xor };
+          if (o in results) {
+            const r = o === 'symmetricDifference' ? set.symmetricDifference(so, operand) : set[o as 'union' | 'intersection' | 'difference'](so, [operand]);
+            expect(contents(r)).toEqual(results[o]);
+            expect(set.violations(r)).toEqual([]);
+            rt.decref(r);
+          } else if (o in updates) {
+            if (o === 'update' || o === 'symmetricDifferenceUpdate') set[o](so, operand);
+            else set[o as 'intersectionUpdate' | 'differenceUpdate'](so, [operand]);
+            expect(contents(so)).toEqual(updates[o]);
+          } else {
+            const expected = o === 'isSubset' ? [...A].every((x) => B.has(x)) : o === 'isSuperset' ? [...B].every((y) => A.has(y)) : inter.size === 0;
+            expect(set[o as 'isSubset' | 'isSuperset' | 'isDisjoint'](so, operand)).toBe(expected);
+          }
+          expect(set.violations(so)).toEqual([]);
+          expect(rt.validateObject(so)).toEqual([]);
+          rt.decref(so);
+          if (typeof operand === 'number') rt.decref(operand);
+          for (const x of [...xo, ...yo]) rt.decref(x);
+          interp.dict.clearFreeList();
+          expect(footprint(interp)).toBe(baseline);
+        }),
+        { numRuns: 300 },
+      );
+    } finally {
+      interp.dispose();
+    }
+  });
+});

@@ -14,6 +14,7 @@ import { intBinaryFast, intCompareFast } from './intFastPaths.js';
 import { InvalidArgumentError, OutOfMemoryError } from '../errors.js';
 import { UnhashableError } from '../objects/interpreter.js';
 import { KeyError } from '../objects/types/dict.js';
+import type { SetIterable } from '../objects/types/set.js';
 import { AttributeError as ObjAttributeError } from '../objects/types/instance.js';
 import { PyException } from '../objects/text/pyException.js';
 import { floatRepr } from '../objects/text/floatRepr.js';
@@ -363,16 +364,40 @@ function binaryBuiltin(vm: Vm, a: number, b: number, op: number, inplace: boolea
       for (const k of keep) interp.rt.decref(k);
     }
   }
-  const isSet = (o: number): boolean => interp.set.check(o);
-  if (isSet(a) && isSet(b) && (op === 1 || op === 7 || op === 10 || op === 12)) {
-    const name = op === 1 ? 'intersection' : op === 7 ? 'union' : op === 10 ? 'difference' : 'symmetric_difference';
-    const r = vm.typeMethods.get(interp.set.type.id)!.get(name)!(a, [b], 0);
-    if (typeOf(vm, a) === interp.set.frozensetType) {
-      const f = interp.set.newFrozen(interp.set.items(r));
-      interp.rt.decref(r);
-      return f;
+  const ST = interp.set;
+  if (ST.check(a) && ST.check(b) && (op === 1 || op === 7 || op === 10 || op === 12)) {
+    // set_ior / set_iand / set_isub / set_ixor change a set in place; a frozenset has none of them.
+    if (inplace && typeOf(vm, a) === ST.type) {
+      if (op === 7) ST.update(a, b);
+      else if (op === 1) ST.intersectionUpdate(a, [b]);
+      else if (op === 10) ST.differenceUpdate(a, [b]);
+      else ST.symmetricDifferenceUpdate(a, b);
+      return newRef(vm, a);
     }
-    return r;
+    // set_or / set_and / set_sub / set_xor.
+    if (op === 7) return ST.union(a, [b]);
+    if (op === 1) return ST.intersection(a, [b]);
+    if (op === 10) return ST.difference(a, [b]);
+    return ST.symmetricDifference(a, b);
+  }
+  if ((op === 1 || op === 7 || op === 10 || op === 12) && (isDictViewSet(vm, a) || isDictViewSet(vm, b))) return dictviewsBinary(vm, a, b, op);
+  if (op === 7 && typeOf(vm, a) === interp.dict.type) {
+    // dict_ior: dict_update_arg (a dict, or an iterable of pairs), then a itself.
+    if (inplace) {
+      interp.rt.decref(vm.typeMethods.get(interp.dict.type.id)!.get('update')!(a, [b], 0));
+      return newRef(vm, a);
+    }
+    // dict_or: a copy of a updated with b, both dicts.
+    if (typeOf(vm, b) === interp.dict.type) {
+      const d = interp.dict.copy(a);
+      try {
+        interp.dict.update(d, b);
+      } catch (e) {
+        interp.rt.decref(d);
+        throw e;
+      }
+      return d;
+    }
   }
   const seqA = interp.list.check(a) ? 'list' : interp.tuple.check(a) ? 'tuple' : as ? 'str' : null;
   if (seqA === 'list' && op === 5 && bi && inplace) {
@@ -1162,6 +1187,26 @@ export function sliceIndices(vm: Vm, slice: number, n: number): [number, number,
   return [start, stop, step, len];
 }
 
+/**
+ * Runs f on operands of the set algebra (set_update_internal's kinds): a set,
+ * frozenset or dict as it is, any other iterable as its items (new
+ * references, released once f returns or throws).
+ */
+export function withSetOperands<R>(vm: Vm, objs: readonly number[], f: (operands: SetIterable[]) => R): R {
+  const owned: number[][] = [];
+  try {
+    const operands = objs.map((o): SetIterable => {
+      if (vm.interp.set.check(o) || typeOf(vm, o) === vm.interp.dict.type) return o;
+      const items = iterate(vm, o);
+      owned.push(items);
+      return items;
+    });
+    return f(operands);
+  } finally {
+    for (const items of owned) for (const x of items) vm.interp.rt.decref(x);
+  }
+}
+
 /** PyObject_GetItem. New reference. */
 export function getItem(vm: Vm, obj: number, key: number): number {
   const { interp } = vm;
@@ -1173,13 +1218,12 @@ export function getItem(vm: Vm, obj: number, key: number): number {
   if (t === interp.list.type || t === interp.tuple.type) {
     const items = t === interp.list.type ? interp.list.items(obj) : interp.tuple.items(obj);
     if (isSlice) {
+      // list_subscript / tuple_subscript: a whole tuple is itself; a list's slice is exactly sized.
       const [start, , step, len] = sliceIndices(vm, key, items.length);
+      if (t === interp.tuple.type && start === 0 && step === 1 && len === items.length) return newRef(vm, obj);
       const out: number[] = [];
       for (let k = 0, i = start; k < len; k++, i += step) out.push(items[i]!);
-      if (t === interp.tuple.type) return vm.tupleOf(out);
-      const l = interp.list.new(0);
-      interp.list.extendFromArray(l, out);
-      return l;
+      return t === interp.tuple.type ? vm.tupleOf(out) : interp.list.fromArray(out);
     }
     const i = indexOf(vm, key, items.length, t.name);
     if (i < 0 || i >= items.length) raise(vm, 'IndexError', `${t.name} index out of range`);
@@ -1189,6 +1233,8 @@ export function getItem(vm: Vm, obj: number, key: number): number {
     const cps = Array.from(strValue(vm, obj));
     if (isSlice) {
       const [start, , step, len] = sliceIndices(vm, key, cps.length);
+      // unicode_subscript: the whole string is itself (unicode_result_unchanged).
+      if (start === 0 && step === 1 && len === cps.length) return newRef(vm, obj);
       let s = '';
       for (let k = 0, i = start; k < len; k++, i += step) s += cps[i]!;
       return newStr(vm, s);
@@ -1228,6 +1274,8 @@ export function getItem(vm: Vm, obj: number, key: number): number {
   if ((t === interp.bytes.type || t === interp.bytearray.type) && isSlice) {
     const b = bytesLikeOrNull(vm, obj)!;
     const [start, , step, len] = sliceIndices(vm, key, b.length);
+    // bytes_subscript: the whole bytes object is itself.
+    if (t === interp.bytes.type && start === 0 && step === 1 && len === b.length) return newRef(vm, obj);
     const out = new Uint8Array(len);
     for (let n = 0, i = start; n < len; n++, i += step) out[n] = b[i]!;
     return t === interp.bytes.type ? interp.bytes.fromBytes(out) : interp.bytearray.fromBytes(out);
@@ -1340,6 +1388,64 @@ function listAssSubscript(vm: Vm, l: number, slice: number, value: number): void
   } finally {
     if (items !== 0) interp.rt.decref(items);
   }
+}
+
+/** PyDictViewSet_Check: a keys or items view (the views with set operations). */
+function isDictViewSet(vm: Vm, o: number): boolean {
+  const kind = vm.dictview.kindOf(o);
+  return kind === 'keys' || kind === 'items';
+}
+
+/** dictviews_to_set: a new set of o's items (a keys view of a dict goes in as the dict). New reference. */
+function dictviewsToSet(vm: Vm, o: number): number {
+  const d = vm.dictview.kindOf(o) === 'keys' ? vm.dictview.dict(o) : 0;
+  return withSetOperands(vm, [d !== 0 && typeOf(vm, d) === vm.interp.dict.type ? d : o], ([it]) => vm.interp.set.new(it));
+}
+
+/**
+ * dictviews_and / dictviews_or / dictviews_sub / dictviews_xor: a set made
+ * from the left operand, updated with the right one (& is _PyDictView_Intersect).
+ */
+function dictviewsBinary(vm: Vm, a: number, b: number, op: number): number {
+  const ST = vm.interp.set;
+  if (op === 1) return dictviewIntersect(vm, a, b);
+  const result = dictviewsToSet(vm, a);
+  try {
+    withSetOperands(vm, [b], ([other]) => {
+      if (op === 7) ST.update(result, other!);
+      else if (op === 10) ST.differenceUpdate(result, [other!]);
+      else ST.symmetricDifferenceUpdate(result, other!);
+    });
+  } catch (e) {
+    vm.interp.rt.decref(result);
+    throw e;
+  }
+  return result;
+}
+
+/**
+ * _PyDictView_Intersect: a set other at least as large as the view answers
+ * other.intersection(view); else the smaller operand is iterated and each of
+ * its items kept when the larger (a view) contains it.
+ */
+function dictviewIntersect(vm: Vm, a: number, b: number): number {
+  const ST = vm.interp.set;
+  let self = isDictViewSet(vm, a) ? a : b;
+  let other = self === a ? b : a;
+  const lenSelf = length(vm, self);
+  if (typeOf(vm, other) === ST.type && lenSelf <= ST.size(other)) return withSetOperands(vm, [self], (its) => ST.intersection(other, its));
+  if (isDictViewSet(vm, other) && length(vm, other) > lenSelf) [self, other] = [other, self];
+  const result = ST.new();
+  const items = iterate(vm, other);
+  try {
+    for (const x of items) if (contains(vm, self, x)) ST.add(result, x);
+  } catch (e) {
+    vm.interp.rt.decref(result);
+    throw e;
+  } finally {
+    for (const x of items) vm.interp.rt.decref(x);
+  }
+  return result;
 }
 
 /** The items a dict view shows now (new references). */

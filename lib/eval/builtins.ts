@@ -29,6 +29,8 @@ import {
   isStr,
   isTrue,
   iterate,
+  numberIndex,
+  withSetOperands,
   iterNext,
   getIter,
   length,
@@ -103,6 +105,7 @@ import { weakrefConstructors, weakrefProxy } from './weakrefs.js';
 import { ensureFinalize } from './weakrefFinalize.js';
 import { installObjectInitSubclass, objectMethods } from './objectMethods.js';
 import { installAtexit } from './atexitModule.js';
+import { DEBUG_COLLECTABLE, DEBUG_LEAK, DEBUG_SAVEALL, DEBUG_STATS, DEBUG_UNCOLLECTABLE } from '../gc/index.js';
 
 /** Arguments split into positional ones and keywords (by name). */
 interface Args {
@@ -204,11 +207,7 @@ export function installBuiltins(vm: Vm): void {
       L.clear(self);
       return none(vm);
     },
-    copy: (self) => {
-      const l = L.new(0);
-      L.extend(l, self);
-      return l;
-    },
+    copy: (self) => L.getSlice(self, 0, L.size(self)), // list_copy_impl: list_slice of the whole list
     index: (self, args) => {
       // list_index_impl: start and stop adjusted as slice indices.
       const items = L.items(self);
@@ -301,12 +300,11 @@ export function installBuiltins(vm: Vm): void {
     },
   });
   const ST = interp.set;
-  const setOf = (items: number[]): number => {
-    const r = ST.new(items);
-    for (const x of items) rt.decref(x);
-    return r;
+  // A METH_O method of set or frozenset: exactly one argument.
+  const setArg = (self: number, name: string, args: readonly number[]): number[] => {
+    if (args.length !== 1) raise(vm, 'TypeError', `${typeName(vm, self)}.${name}() takes exactly one argument (${args.length} given)`);
+    return [args[0]!];
   };
-  const setItems = (o: number): number[] => iterate(vm, o);
   const setMethods: Record<string, CMethod> = {
     add: (self, args) => {
       ST.add(self, args[0]!);
@@ -328,54 +326,32 @@ export function installBuiltins(vm: Vm): void {
       ST.clear(self);
       return none(vm);
     },
-    copy: (self) => setOf(setItems(self)),
+    copy: (self) => ST.copy(self),
     update: (self, args) => {
-      for (const a of args) for (const x of setItems(a)) {
-        ST.add(self, x);
-        rt.decref(x);
-      }
+      withSetOperands(vm, args, (others) => {
+        for (const other of others) ST.update(self, other);
+      });
       return none(vm);
     },
-    union: (self, args) => setOf([...setItems(self), ...args.flatMap((a) => setItems(a))]),
-    intersection: (self, args) => {
-      const others = args.map((a) => setOf(setItems(a)));
-      const r = setOf(setItems(self).filter((x) => (others.every((o) => ST.contains(o, x)) ? true : (rt.decref(x), false))));
-      for (const o of others) rt.decref(o);
-      return r;
+    union: (self, args) => withSetOperands(vm, args, (others) => ST.union(self, others)),
+    intersection: (self, args) => withSetOperands(vm, args, (others) => ST.intersection(self, others)),
+    intersection_update: (self, args) => {
+      withSetOperands(vm, args, (others) => ST.intersectionUpdate(self, others));
+      return none(vm);
     },
-    difference: (self, args) => {
-      const others = args.map((a) => setOf(setItems(a)));
-      const r = setOf(setItems(self).filter((x) => (others.some((o) => ST.contains(o, x)) ? (rt.decref(x), false) : true)));
-      for (const o of others) rt.decref(o);
-      return r;
+    difference: (self, args) => withSetOperands(vm, args, (others) => ST.difference(self, others)),
+    difference_update: (self, args) => {
+      withSetOperands(vm, args, (others) => ST.differenceUpdate(self, others));
+      return none(vm);
     },
-    symmetric_difference: (self, args) => {
-      const other = setOf(setItems(args[0]!));
-      const a = setItems(self).filter((x) => (ST.contains(other, x) ? (rt.decref(x), false) : true));
-      const b = setItems(other).filter((x) => (ST.contains(self, x) ? (rt.decref(x), false) : true));
-      rt.decref(other);
-      return setOf([...a, ...b]);
+    symmetric_difference: (self, args) => withSetOperands(vm, setArg(self, 'symmetric_difference', args), ([other]) => ST.symmetricDifference(self, other!)),
+    symmetric_difference_update: (self, args) => {
+      withSetOperands(vm, setArg(self, 'symmetric_difference_update', args), ([other]) => ST.symmetricDifferenceUpdate(self, other!));
+      return none(vm);
     },
-    issubset: (self, args) => {
-      const other = setOf(setItems(args[0]!));
-      const items = setItems(self);
-      const r = items.every((x) => ST.contains(other, x));
-      for (const x of items) rt.decref(x);
-      rt.decref(other);
-      return newBool(vm, r);
-    },
-    issuperset: (self, args) => {
-      const items = setItems(args[0]!);
-      const r = items.every((x) => ST.contains(self, x));
-      for (const x of items) rt.decref(x);
-      return newBool(vm, r);
-    },
-    isdisjoint: (self, args) => {
-      const items = setItems(args[0]!);
-      const r = !items.some((x) => ST.contains(self, x));
-      for (const x of items) rt.decref(x);
-      return newBool(vm, r);
-    },
+    issubset: (self, args) => newBool(vm, withSetOperands(vm, setArg(self, 'issubset', args), ([other]) => ST.isSubset(self, other!))),
+    issuperset: (self, args) => newBool(vm, withSetOperands(vm, setArg(self, 'issuperset', args), ([other]) => ST.isSuperset(self, other!))),
+    isdisjoint: (self, args) => newBool(vm, withSetOperands(vm, setArg(self, 'isdisjoint', args), ([other]) => ST.isDisjoint(self, other!))),
   };
   methods(ST.type, setMethods);
   methods(ST.frozensetType, Object.fromEntries(['copy', 'union', 'intersection', 'difference', 'symmetric_difference', 'issubset', 'issuperset', 'isdisjoint'].map((k) => [k, setMethods[k]!])));
@@ -426,6 +402,8 @@ export function installBuiltins(vm: Vm): void {
     join: (self, args) => {
       const items = iterate(vm, args[0]!);
       try {
+        // PyUnicode_Join on exact strs (one item is returned itself); anything else raises below.
+        if (typeOf(vm, self) === S.type && items.every((x) => typeOf(vm, x) === S.type)) return S.join(self, items);
         return newStr(vm, strJoin(sv(self), items.map((x) => toValue(vm, x)), (v) => (v instanceof Opaque ? typeName(vm, v.ptr) : typeof v === 'bigint' ? 'int' : typeof v === 'number' ? 'float' : 'object')));
       } finally {
         for (const x of items) rt.decref(x);
@@ -633,14 +611,9 @@ export function installBuiltins(vm: Vm): void {
     rt.decref(upd(d, args, kwnames));
     return d;
   });
-  const setLike = (frozen: boolean): CMethod => (_s, args) => {
-    const items = args.length > 0 ? iterate(vm, args[0]!) : [];
-    try {
-      return frozen ? interp.set.newFrozen(items) : interp.set.new(items);
-    } finally {
-      for (const x of items) rt.decref(x);
-    }
-  };
+  // make_new_set / make_new_frozenset: a set, frozenset or dict argument goes in as it is (set_update_internal).
+  const setLike = (frozen: boolean): CMethod => (_s, args) =>
+    withSetOperands(vm, args.slice(0, 1), ([it]) => (frozen ? interp.set.newFrozen(it) : interp.set.new(it)));
   construct.set(interp.set.type.id, setLike(false));
   construct.set(interp.set.frozensetType.id, setLike(true));
   construct.set(interp.range.type.id, (_s, args) => interp.range.vectorcall(args));
@@ -1115,7 +1088,12 @@ export function installBuiltins(vm: Vm): void {
   const gcm = newModule(vm, 'gc');
   const gdict = vm.module.dict(gcm);
   const gc = vm.gc;
-  def(gdict, gcm, 'collect', (_s, args) => newInt(vm, gc.collect(args.length > 0 ? Number(intValue(vm, args[0]!)) : 2)));
+  def(gdict, gcm, 'collect', (_s, args) => {
+    // gc_collect_impl: a generation outside 0..2 is "invalid generation".
+    const generation = args.length > 0 ? numberIndex(vm, args[0]!) : 2n;
+    if (generation < 0n || generation > 2n) raise(vm, 'ValueError', 'invalid generation');
+    return newInt(vm, gc.collect(Number(generation)));
+  });
   def(gdict, gcm, 'get_threshold', () => {
     const ns = gc.getThreshold().map((n) => newInt(vm, n));
     const t = vm.tupleOf(ns);
@@ -1129,7 +1107,7 @@ export function installBuiltins(vm: Vm): void {
     return t;
   });
   def(gdict, gcm, 'set_threshold', (_s, args) => {
-    gc.setThreshold(...args.map((a) => Number(intValue(vm, a))));
+    gc.setThreshold(...args.map((a) => Number(numberIndex(vm, a))));
     return none(vm);
   });
   def(gdict, gcm, 'enable', () => (gc.enable(), none(vm)));
@@ -1144,6 +1122,17 @@ export function installBuiltins(vm: Vm): void {
   def(gdict, gcm, 'get_referents', (_s, args) => listOf(vm, exposed(gc.getReferents(...args))));
   def(gdict, gcm, 'get_referrers', (_s, args) => listOf(vm, exposed(gc.getReferrers(...args))));
   def(gdict, gcm, 'is_finalized', (_s, args) => newBool(vm, gc.isFinalized(args[0]!)));
+  // gc_get_debug / gc_set_debug and the DEBUG_* flags; DEBUG_STATS and the others print to stderr as gcmodule.c does.
+  gc.stderr = (text) => vm.io.stderr(text);
+  def(gdict, gcm, 'get_debug', () => newInt(vm, gc.getDebug()));
+  def(gdict, gcm, 'set_debug', (_s, args) => {
+    arity(vm, 'set_debug', args, 1, 1);
+    gc.setDebug(Number(numberIndex(vm, args[0]!)));
+    return none(vm);
+  });
+  for (const [name, flag] of [['DEBUG_STATS', DEBUG_STATS], ['DEBUG_COLLECTABLE', DEBUG_COLLECTABLE], ['DEBUG_UNCOLLECTABLE', DEBUG_UNCOLLECTABLE], ['DEBUG_SAVEALL', DEBUG_SAVEALL], ['DEBUG_LEAK', DEBUG_LEAK]] as const) {
+    put(gdict, name, newInt(vm, flag));
+  }
   // gc_get_stats_impl: a list of one dict per generation (collections, collected, uncollectable).
   def(gdict, gcm, 'get_stats', () => {
     const dicts = gc.getStats().map((st) => {

@@ -48,6 +48,7 @@ import {
   str,
   toPyErr,
   typeLookup,
+  withSetOperands,
   typeName,
   typeOf,
   unaryOp,
@@ -1199,14 +1200,11 @@ function run(vm: Vm, entryFrame: Frame): number {
             break;
           }
           case 163: {
-            // SET_UPDATE
+            // SET_UPDATE (_PySet_Update: set_update_internal)
             const it = pop();
             try {
-              const items = iterate(vm, it);
-              for (const x of items) {
-                interp.set.add(peek(oparg), x);
-                rt.decref(x);
-              }
+              const so = peek(oparg);
+              withSetOperands(vm, [it], ([other]) => interp.set.update(so, other!));
             } finally {
               rt.decref(it);
             }

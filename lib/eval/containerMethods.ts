@@ -3,8 +3,7 @@
  * builtins.ts gives (CPython 3.11): slice.start / stop / step and
  * slice.indices (Objects/sliceobject.c); range.start / stop / step,
  * range.index and range.count (Objects/rangeobject.c); dict.fromkeys
- * (Objects/dictobject.c); set.intersection_update, difference_update and
- * symmetric_difference_update (Objects/setobject.c); str.maketrans and
+ * (Objects/dictobject.c); str.maketrans and
  * str.translate (Objects/unicodeobject.c).
  *
  * Invariants: every result is a new reference; a method that fails leaves
@@ -40,7 +39,6 @@ export function installContainerMethods(vm: Vm): void {
   const { interp } = vm;
   const rt = interp.rt;
   const None = interp.singletons.None;
-  const none = (): number => newRef(vm, None);
 
   // --- slice ---
   addGetsets(vm, interp.slice.type.id, {
@@ -128,72 +126,6 @@ export function installContainerMethods(vm: Vm): void {
     },
   });
 
-  // --- the in-place set updates ---
-  const ST = interp.set;
-  const isAnySet = (o: number): boolean => typeOf(vm, o) === ST.type || typeOf(vm, o) === ST.frozensetType;
-  addMethods(vm, ST.type.id, {
-    // set_intersection_update_multi: the intersection with every argument, then swapped in.
-    intersection_update: (self, args) => {
-      let keep = ST.items(self);
-      for (const other of args) {
-        if (isAnySet(other)) {
-          keep = keep.filter((x) => ST.contains(other, x));
-          continue;
-        }
-        const items = iterate(vm, other);
-        let o: number;
-        try {
-          o = ST.new(items);
-        } catch (e) {
-          throw toPyErr(vm, e);
-        } finally {
-          for (const y of items) rt.decref(y);
-        }
-        keep = keep.filter((x) => ST.contains(o, x));
-        rt.decref(o);
-      }
-      for (const x of keep) rt.incref(x);
-      ST.clear(self);
-      for (const x of keep) {
-        ST.add(self, x);
-        rt.decref(x);
-      }
-      return none();
-    },
-    // set_difference_update_internal: every item of each argument discarded.
-    difference_update: (self, args) => {
-      for (const other of args) {
-        if (other === self) {
-          ST.clear(self);
-          continue;
-        }
-        const items = iterate(vm, other);
-        try {
-          for (const x of items) ST.discard(self, x);
-        } finally {
-          for (const x of items) rt.decref(x);
-        }
-      }
-      return none();
-    },
-    // set_symmetric_difference_update: each item of the other set removed if present, else added.
-    symmetric_difference_update: (self, args) => {
-      if (args.length !== 1) raise(vm, 'TypeError', `set.symmetric_difference_update() takes exactly one argument (${args.length} given)`);
-      const other = args[0]!;
-      if (other === self) {
-        ST.clear(self);
-        return none();
-      }
-      const items = isAnySet(other) ? ST.items(other).map((x) => newRef(vm, x)) : setOrder(vm, other);
-      try {
-        for (const x of items) if (!ST.discard(self, x)) ST.add(self, x);
-      } finally {
-        for (const x of items) rt.decref(x);
-      }
-      return none();
-    },
-  });
-
   // --- str.maketrans / str.translate ---
   const S = interp.str;
   addClassMethods(vm, S.type.id, 'staticmethod', {
@@ -275,21 +207,6 @@ export function installContainerMethods(vm: Vm): void {
       return newStr(vm, out);
     },
   });
-}
-
-/** make_new_set of an iterable: its distinct items in set order (new references). */
-function setOrder(vm: Vm, o: number): number[] {
-  const { interp } = vm;
-  const items = iterate(vm, o);
-  let s: number;
-  try {
-    s = interp.set.new(items);
-  } finally {
-    for (const x of items) interp.rt.decref(x);
-  }
-  const out = interp.set.items(s).map((x) => newRef(vm, x));
-  interp.rt.decref(s);
-  return out;
 }
 
 /** range_contains_long's arithmetic: where an int falls in the range r, or -1. */

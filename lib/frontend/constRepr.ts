@@ -8,6 +8,7 @@
  */
 
 import type { CodeConst, CodeObject } from './code.js';
+import { hashBytes64, textHash64 } from '../objects/types/unicode.js';
 
 /** Characters Python's str.isprintable() rejects: Cc, Cf, Cs, Co, Cn, Zl, Zp, Zs except space. */
 const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
@@ -144,6 +145,8 @@ function constHash(v: CodeConst): bigint | undefined {
   if (typeof v === 'boolean') return v ? 1n : 0n;
   if (typeof v === 'bigint') return intHash(v);
   if (typeof v === 'number') return floatHash(v);
+  if (typeof v === 'string') return textHash64(v);
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && v.kind === 'bytes') return hashBytes64(v.value);
   if (Array.isArray(v)) {
     const P1 = 11400714785074694791n;
     const P2 = 14029467366897019727n;
@@ -210,23 +213,28 @@ function setOrder(items: CodeConst[]): CodeConst[] {
 }
 
 /** The repr of a constant; `addressOf` gives the address shown for a code object. */
-export function constRepr(v: CodeConst, addressOf: (co: CodeObject) => string = () => '0x0'): string {
+export function constRepr(v: CodeConst, addressOf: (co: CodeObject) => string = () => '0x0', internReplaces: (s: string) => boolean = () => false): string {
   if (v === null) return 'None';
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'number') return floatRepr(v);
   if (typeof v === 'string') return strRepr(v);
   if (Array.isArray(v)) {
-    if (v.length === 1) return `(${constRepr(v[0]!, addressOf)},)`;
-    return `(${v.map((x) => constRepr(x, addressOf)).join(', ')})`;
+    if (v.length === 1) return `(${constRepr(v[0]!, addressOf, internReplaces)},)`;
+    return `(${v.map((x) => constRepr(x, addressOf, internReplaces)).join(', ')})`;
   }
   switch (v.kind) {
     case 'bytes': return bytesRepr(v.value);
     case 'complex': return complexRepr(v.real, v.imag);
     case 'ellipsis': return 'Ellipsis';
-    case 'frozenset':
+    case 'frozenset': {
       if (!v.items.length) return 'frozenset()';
-      return `frozenset({${setOrder(v.items).map((x) => constRepr(x, addressOf)).join(', ')}})`;
+      // As code.ts makes the constant: PyFrozenSet_New in source order, again from its table order
+      // (merge_consts_recursive), and once more when interning replaced one of its strs.
+      let order = setOrder(setOrder(v.items));
+      if (v.items.some((x) => typeof x === 'string' && internReplaces(x))) order = setOrder(order);
+      return `frozenset({${order.map((x) => constRepr(x, addressOf, internReplaces)).join(', ')}})`;
+    }
     case 'code': return `<code object ${v.name} at ${addressOf(v)}, file "${v.filename}", line ${v.firstlineno}>`;
   }
 }

@@ -12,6 +12,8 @@ import { isCode, type CodeObject } from './code.js';
 import { constRepr } from './constRepr.js';
 import { coLines } from './lineTable.js';
 import { parseExceptionTable } from './exceptionTable.js';
+import { ALL_NAME_CHARS, identifiersOf } from '../objects/types/code.js';
+import { DEEPFROZEN_ONE_CHAR_NAMES } from '../objects/types/unicode.js';
 
 const OPNAME_WIDTH = 20;
 const OPARG_WIDTH = 5;
@@ -76,12 +78,24 @@ function jumpTarget(ins: DisInstruction): number {
 export interface DisOptions {
   /** The address shown for a code object (`0x7f...` in CPython); tests normalise it. */
   addressOf?: (co: CodeObject) => string;
+  /** Whether interning a str constant gives back another object (what a frozenset constant's order depends on); by default as in a fresh process. */
+  internReplaces?: (s: string) => boolean;
 }
 
-function argRepr(co: CodeObject, ins: DisInstruction, addressOf: (co: CodeObject) => string): string {
+/**
+ * internReplaces in a fresh process compiling `root`: a name of the source of
+ * two characters or more (the parser interned it first), or a one-letter name
+ * CPython interned at startup.
+ */
+function freshInternReplaces(root: CodeObject): (s: string) => boolean {
+  const names = identifiersOf(root);
+  return (s) => ALL_NAME_CHARS.test(s) && (names.has(s) || (s.length === 1 && DEEPFROZEN_ONE_CHAR_NAMES.includes(s)));
+}
+
+function argRepr(co: CodeObject, ins: DisInstruction, addressOf: (co: CodeObject) => string, internReplaces: (s: string) => boolean): string {
   const deop = deopt[ins.op]!;
   const arg = ins.arg!;
-  if (deop === Op.LOAD_CONST) return constRepr(co.consts[arg]!, addressOf);
+  if (deop === Op.LOAD_CONST) return constRepr(co.consts[arg]!, addressOf, internReplaces);
   if (hasconst.has(deop)) return '';
   if (hasname.has(deop)) {
     if (deop === Op.LOAD_GLOBAL) {
@@ -106,6 +120,7 @@ function argRepr(co: CodeObject, ins: DisInstruction, addressOf: (co: CodeObject
 /** dis.disassemble(co): one code object's listing, without its nested code objects. */
 export function disassemble(co: CodeObject, options: DisOptions = {}): string {
   const addressOf = options.addressOf ?? (() => '0x0');
+  const internReplaces = options.internReplaces ?? freshInternReplaces(co);
   const linestarts = findLinestarts(co);
   const exceptions = parseExceptionTable(co);
   const instructions = unpackOpargs(co.code);
@@ -134,7 +149,7 @@ export function disassemble(co: CodeObject, options: DisOptions = {}): string {
     fields.push(opname[ins.op]!.padEnd(OPNAME_WIDTH));
     if (ins.arg !== null) {
       fields.push(String(ins.arg).padStart(OPARG_WIDTH));
-      const r = argRepr(co, ins, addressOf);
+      const r = argRepr(co, ins, addressOf, internReplaces);
       if (r) fields.push(`(${r})`);
     }
     lines.push(fields.join(' ').trimEnd());
@@ -149,11 +164,12 @@ export function disassemble(co: CodeObject, options: DisOptions = {}): string {
 /** dis.dis(co): the listing of `co`, then "Disassembly of <code object ...>:" for each nested one, recursively. */
 export function dis(co: CodeObject, options: DisOptions = {}): string {
   const addressOf = options.addressOf ?? (() => '0x0');
-  let out = disassemble(co, { addressOf });
+  const internReplaces = options.internReplaces ?? freshInternReplaces(co);
+  let out = disassemble(co, { addressOf, internReplaces });
   for (const c of co.consts) {
     if (isCode(c)) {
       out += `\nDisassembly of ${constRepr(c, addressOf)}:\n`;
-      out += dis(c, { addressOf });
+      out += dis(c, { addressOf, internReplaces });
     }
   }
   return out;

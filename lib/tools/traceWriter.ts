@@ -22,6 +22,7 @@ import { createGzip, gzipSync } from 'node:zlib';
 import { Domain, type MemAllocator } from '../allocator/domains.js';
 import type { Heap } from '../allocator/heap.js';
 import { InvalidArgumentError, PymemError } from '../errors.js';
+import { PointerTable } from './pointerTable.js';
 
 const hex = (address: number): string => address.toString(16);
 
@@ -34,7 +35,7 @@ export interface TraceSink {
 
 /** The hooks that write one heap's MEM/OBJ calls as a trace. */
 export class TraceWriter {
-  private readonly ids = new Map<number, number>();
+  private readonly ids = new PointerTable();
   private readonly freeIds: number[] = [];
   private maxId = -1;
   private events = 0;
@@ -107,15 +108,13 @@ export class TraceWriter {
   }
 
   private release(p: number): void {
-    const id = this.ids.get(p);
-    if (id === undefined) return;
-    this.ids.delete(p);
-    this.freeIds.push(id);
+    const id = this.ids.delete(p);
+    if (id >= 0) this.freeIds.push(id);
   }
 
   private idText(p: number): string {
     const id = this.ids.get(p);
-    if (id !== undefined) return String(id);
+    if (id >= 0) return String(id);
     this.unknown++;
     return `?${hex(this.heap.addressOf(p))}`;
   }

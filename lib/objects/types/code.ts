@@ -114,6 +114,26 @@ export function codeFrameSlots(code: number): number {
 export type ConstObjects = Map<unknown, number>;
 
 /**
+ * Per compilation (its ConstObjects): the strs whose interning, when
+ * intern_string_constants runs, gives back another object — names of the
+ * source of two characters or more (the parser interned each identifier, a
+ * new object, before compiling; a one-character one is the latin-1 string the
+ * constant is too) and strings whose equal was interned when the constant was
+ * first made. Only all_name_chars strs are interned there.
+ */
+const replacedByInterning = new WeakMap<ConstObjects, Set<string>>();
+
+/** all_name_chars (Objects/codeobject.c) of a non-empty text: ASCII letters, digits and '_'. */
+export const ALL_NAME_CHARS = /^[A-Za-z0-9_]+$/;
+
+/** Every identifier (of two characters or more) of a code object and the code objects nested in its constants. */
+export function identifiersOf(co: CodeObject, out = new Set<string>()): Set<string> {
+  for (const n of [co.name, ...co.names, ...co.localsplusnames]) if (n.length > 1 && ALL_NAME_CHARS.test(n)) out.add(n);
+  for (const c of co.consts) if (c !== null && typeof c === 'object' && !Array.isArray(c) && c.kind === 'code') identifiersOf(c, out);
+  return out;
+}
+
+/**
  * The key of a constant among one compilation's objects: a primitive by
  * type and value (-0.0 apart from 0.0), anything else by identity (the
  * compiler merged equal constants into one value).
@@ -204,6 +224,7 @@ export class CodeModule {
     const { rt, interp } = this;
     const { str, bytes } = interp;
     const made: number[] = [];
+    if (!replacedByInterning.has(objects)) replacedByInterning.set(objects, identifiersOf(co));
     try {
       const consts = this.tupleOf(co.consts.map((c) => this.constant(c, objects)));
       made.push(consts);
@@ -296,7 +317,10 @@ export class CodeModule {
     if (typeof c === 'boolean') return interp.long.fromBool(c);
     if (typeof c === 'bigint') return interp.long.fromBigInt(c);
     if (typeof c === 'number') return interp.float.fromNumber(c);
-    if (typeof c === 'string') return interp.str.internStringConstant(c);
+    if (typeof c === 'string') {
+      if (ALL_NAME_CHARS.test(c) && interp.str.internWouldReplace(c)) replacedByInterning.get(objects)?.add(c);
+      return interp.str.internStringConstant(c);
+    }
     if (Array.isArray(c)) return this.tupleOf(c.map((x) => this.constant(x, objects)));
     switch (c.kind) {
       case 'bytes':
@@ -307,12 +331,24 @@ export class CodeModule {
         rt.incref(interp.singletons.Ellipsis);
         return interp.singletons.Ellipsis;
       case 'frozenset': {
+        // PyFrozenSet_New of the items in source order; then made again from its keys in table
+        // order by merge_consts_recursive, and once more by intern_string_constants when
+        // interning replaced one of its strs.
         const items = c.items.map((x) => this.constant(x, objects));
+        let fs: number;
         try {
-          return interp.set.newFrozen(items);
+          fs = interp.set.newFrozen(items);
         } finally {
           for (const i of items) rt.decref(i);
         }
+        const replaced = replacedByInterning.get(objects);
+        const rebuilds = c.items.some((x) => typeof x === 'string' && replaced?.has(x)) ? 2 : 1;
+        for (let i = 0; i < rebuilds; i++) {
+          const again = interp.set.newFrozen(interp.set.items(fs));
+          rt.decref(fs);
+          fs = again;
+        }
+        return fs;
       }
       case 'code':
         return this.fromValue(c, objects);

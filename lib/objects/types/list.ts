@@ -607,8 +607,17 @@ export class ListModule {
 
   /** list_slice: a new list holding items [lo, hi) (0 <= lo <= hi <= size). */
   private listSlice(l: number, lo: number, hi: number): number {
-    const len = hi - lo;
-    if (len <= 0) return this.new(0);
+    return this.fromArray(this.slots(l, hi).subarray(lo));
+  }
+
+  /**
+   * list_new_prealloc filled with `from`, each item increfed: a new list of
+   * exactly from.length slots (list_slice, and list_subscript's other steps).
+   * New reference.
+   */
+  fromArray(from: ArrayLike<number>): number {
+    const len = from.length;
+    if (len === 0) return this.new(0);
     const np = this.new(0);
     try {
       listObItem.set(np, this.rt.memMalloc(len * SIZEOF_VOID_P));
@@ -618,7 +627,7 @@ export class ListModule {
     }
     listAllocated.set(np, len);
     obSize.set(np, len);
-    this.copyIn(np, this.slots(l, hi).subarray(lo));
+    this.copyIn(np, from);
     return np;
   }
 

@@ -99,6 +99,7 @@ export class LongModule {
       layout: PyLongObject,
       sizeof: (_r, op) => this.sizeofLong(op),
       hash: (_r, op) => this.longHash(op),
+      hash64: (_r, op) => this.longHash64(op),
       eq: (_r, a, b) => this.richcompareEq(a, b),
       toJS: (_r, op) => this.toJS(op),
     });
@@ -277,10 +278,9 @@ export class LongModule {
     return OB_DIGIT + Math.max(Math.abs(obSize.get(op)), 1) * SIZEOF_DIGIT;
   }
 
-  /** long_hash: the value modulo 2**61 - 1 with the sign kept, -1 -> -2. */
+  /** long_hash as a number (exact below 2**53 in magnitude; longHash64 is exact). */
   private longHash(op: number): number {
-    let i = obSize.get(op);
-    switch (i) {
+    switch (obSize.get(op)) {
       case -1: {
         const d = this.digit(op, 0);
         return d === 1 ? -2 : -d;
@@ -290,6 +290,12 @@ export class LongModule {
       case 1:
         return this.digit(op, 0);
     }
+    return Number(this.longHash64(op));
+  }
+
+  /** long_hash: the value modulo 2**61 - 1 with the sign kept, -1 -> -2. */
+  private longHash64(op: number): bigint {
+    let i = obSize.get(op);
     const sign = i < 0 ? -1n : 1n;
     i = Math.abs(i);
     let x = 0n;
@@ -300,7 +306,7 @@ export class LongModule {
       if (x >= PyHASH_MODULUS) x -= PyHASH_MODULUS;
     }
     x *= sign;
-    return x === -1n ? -2 : Number(x);
+    return x === -1n ? -2n : x;
   }
 
   /**

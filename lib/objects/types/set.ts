@@ -29,6 +29,9 @@
  * smalltable is a PyMem_Malloc block of exactly (mask + 1) * 16 bytes; the
  * set holds one reference to each active key; the dummy is static and
  * never counted; sets are tracked from birth to death (3.11 never untracks them).
+ * A stored hash is the key's exact 64-bit Py_hash_t, and every probe starts
+ * from its exact words (hash & mask, then the perturbed jumps over all 64
+ * bits), so a set iterates in CPython's order whatever the hash's size.
  * Keys compare through interp.eq, which runs no Python code, so CPython's
  * "table changed during comparison" restarts cannot happen here.
  */
@@ -39,6 +42,7 @@ import { declareObjectStruct, type ObjectValidationContext, PyObject, PYOBJECT_S
 import { RefcountError, type Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
 import { KeyError } from './dict.js';
+import { UNICODE_HASH } from './unicode.js';
 
 /** PySet_MINSIZE: entries of the smalltable. */
 export const PySet_MINSIZE = 8;
@@ -91,6 +95,7 @@ export const PySetObject = declareObjectStruct({
 });
 const entryKey = setentry.field('key');
 const entryHash = setentry.field('hash');
+const entryHashWords = setentry.words('hash');
 const soFill = PySetObject.field('fill');
 const soUsed = PySetObject.field('used');
 const soMask = PySetObject.field('mask');
@@ -118,6 +123,10 @@ function hashHigh(hash: number): number {
   return Math.floor(hash / 4294967296) >>> 0;
 }
 
+// A key's exact Py_hash_t as (size_t) words, set by SetModule.hashWords.
+let kLo = 0;
+let kHi = 0;
+
 /** What a set or frozenset can be built or updated from: a set, frozenset or dict, or an array (an iterator's items). */
 export type SetIterable = number | readonly number[];
 
@@ -135,7 +144,8 @@ export class SetModule {
   private readonly rt: Runtime;
   // The smalltable's entries while it is rebuilt in place (set_table_resize's small_copy).
   private readonly smallCopyKeys = new Array<number>(PySet_MINSIZE).fill(0);
-  private readonly smallCopyHashes = new Array<number>(PySet_MINSIZE).fill(0);
+  private readonly smallCopyLo = new Array<number>(PySet_MINSIZE).fill(0);
+  private readonly smallCopyHi = new Array<number>(PySet_MINSIZE).fill(0);
 
   constructor(readonly interp: Interpreter) {
     const rt = (this.rt = interp.rt);
@@ -227,17 +237,18 @@ export class SetModule {
       throw new InvalidArgumentError('PySet_Add: a frozenset can only be filled while it is being built (refcount 1)');
     }
     this.checkKey(key, 'PySet_Add');
-    this.setAddEntry(so, key, this.interp.hash(key));
+    this.hashWords(key, this.interp.hash(key));
+    this.setAddEntry(so, key, kLo, kHi);
   }
 
   /** PySet_Contains. Throws UnhashableError. */
   contains(so: number, key: number): boolean {
     this.checkSet(so, 'PySet_Contains');
     this.checkKey(key, 'PySet_Contains');
-    const hash = this.interp.hash(key);
+    this.hashWords(key, this.interp.hash(key));
     const tb = this.tableBase(so);
     const t0 = this.tableStart(so, tb);
-    return entryKey.get(tb + t0 + this.setLookkey(so, key, hash) * SIZEOF_SETENTRY) !== 0;
+    return entryKey.get(tb + t0 + this.setLookkey(so, key, kLo, kHi) * SIZEOF_SETENTRY) !== 0;
   }
 
   /** PySet_Discard (set_discard_key): removes key if present; whether it was. */
@@ -245,7 +256,8 @@ export class SetModule {
     this.checkSet(so, 'PySet_Discard');
     if (this.rt.typeOf(so) !== this.type) throw new InvalidArgumentError('PySet_Discard: a frozenset cannot change');
     this.checkKey(key, 'PySet_Discard');
-    return this.setDiscardEntry(so, key, this.interp.hash(key));
+    this.hashWords(key, this.interp.hash(key));
+    return this.setDiscardEntry(so, key, kLo, kHi);
   }
 
   /** set.remove(key): discard, or KeyError when absent. */
@@ -394,8 +406,9 @@ export class SetModule {
         if (hash !== -1) out.push(`entry ${i}: dummy with hash ${hash}`);
       } else {
         active++;
-        if (this.interp.hash(key) !== hash) out.push(`entry ${i}: stored hash is not the key's hash`);
-        if (this.setLookkey(so, key, hash) !== i) out.push(`entry ${i} is not where a lookup finds its key`);
+        this.hashWords(key, this.interp.hash(key));
+        if (kLo !== entryHashWords.lo.get(tb + e) || kHi !== entryHashWords.hi.get(tb + e)) out.push(`entry ${i}: stored hash is not the key's hash`);
+        else if (this.setLookkey(so, key, kLo, kHi) !== i) out.push(`entry ${i} is not where a lookup finds its key`);
       }
     }
     if (active !== used) out.push(`used ${used} but ${active} active entries`);
@@ -469,7 +482,10 @@ export class SetModule {
   private setUpdateInternal(so: number, other: SetIterable): void {
     this.checkIterable(other, 'set update');
     if (typeof other !== 'number') {
-      for (const k of other) this.setAddEntry(so, k, this.interp.hash(k));
+      for (const k of other) {
+        this.hashWords(k, this.interp.hash(k));
+        this.setAddEntry(so, k, kLo, kHi);
+      }
       return;
     }
     if (this.check(other)) {
@@ -481,7 +497,10 @@ export class SetModule {
     if ((soFill.get(so) + dictsize) * 5 >= soMask.get(so) * 3) {
       this.setTableResize(so, (soUsed.get(so) + dictsize) * 2);
     }
-    for (let pos = dict.next(other, 0); pos !== 0; pos = dict.next(other, pos)) this.setAddEntry(so, dict.iterKey, dict.iterHash);
+    for (let pos = dict.next(other, 0); pos !== 0; pos = dict.next(other, pos)) {
+      this.hashWords(dict.iterKey, dict.iterHash);
+      this.setAddEntry(so, dict.iterKey, kLo, kHi);
+    }
   }
 
   /**
@@ -490,43 +509,42 @@ export class SetModule {
    * takes that dummy, or the unused entry (fill grows, and the table
    * resizes when fill*5 reaches mask*3).
    */
-  private setAddEntry(so: number, key: number, hash: number): void {
+  private setAddEntry(so: number, key: number, lo: number, hi: number): void {
     const mask = soMask.get(so);
     const tb = this.tableBase(so);
     const t0 = this.tableStart(so, tb);
-    let pLo = hash >>> 0;
-    let pHi = hashHigh(hash);
+    let pLo = lo;
+    let pHi = hi;
     let i = pLo & mask;
     let freeslot = -1;
     for (;;) {
       let probes = i + LINEAR_PROBES <= mask ? LINEAR_PROBES : 0;
       let j = i;
       do {
-        const e = t0 + j * SIZEOF_SETENTRY;
-        const ehash = entryHash.get(tb + e);
-        const startkey = entryKey.get(tb + e);
-        if (ehash === 0 && startkey === 0) {
+        const e = tb + t0 + j * SIZEOF_SETENTRY;
+        const eLo = entryHashWords.lo.get(e);
+        const eHi = entryHashWords.hi.get(e);
+        const startkey = entryKey.get(e);
+        if (startkey === 0 && eLo === 0 && eHi === 0) {
           this.rt.incref(key);
           soUsed.set(so, soUsed.get(so) + 1);
           if (freeslot !== -1) {
             // found_unused_or_dummy: reuse the last dummy on the probe.
-            entryKey.set(tb + t0 + freeslot * SIZEOF_SETENTRY, key);
-            entryHash.set(tb + t0 + freeslot * SIZEOF_SETENTRY, hash);
+            this.storeEntry(tb + t0 + freeslot * SIZEOF_SETENTRY, key, lo, hi);
             return;
           }
           // found_unused.
           const fill = soFill.get(so) + 1;
           soFill.set(so, fill);
-          entryKey.set(tb + e, key);
-          entryHash.set(tb + e, hash);
+          this.storeEntry(e, key, lo, hi);
           if (fill * 5 < mask * 3) return;
           const used = soUsed.get(so);
           this.setTableResize(so, used > 50000 ? used * 2 : used * 4);
           return;
         }
-        if (ehash === hash) {
+        if (eLo === lo && eHi === hi) {
           if (startkey === key || this.interp.eq(startkey, key)) return;
-        } else if (ehash === -1) {
+        } else if (eLo === 0xffffffff && eHi === 0xffffffff) {
           freeslot = j;
         }
         j++;
@@ -537,23 +555,50 @@ export class SetModule {
     }
   }
 
+  /**
+   * PyObject_Hash(key) exactly, as (size_t) words in kLo and kHi, given the
+   * key's hash as a number: that number when it is exact (below 2**53 in
+   * magnitude), else a str's hash field, else the type's exact hash64.
+   */
+  private hashWords(key: number, hash: number): void {
+    if (hash <= Number.MAX_SAFE_INTEGER && hash >= -Number.MAX_SAFE_INTEGER) {
+      kLo = hash >>> 0;
+      kHi = hashHigh(hash);
+    } else if (this.rt.typeOf(key) === this.interp.str.type) {
+      kLo = UNICODE_HASH.lo.get(key);
+      kHi = UNICODE_HASH.hi.get(key);
+    } else {
+      const h = BigInt.asUintN(64, this.interp.hash64(key));
+      kLo = Number(h & 0xffffffffn);
+      kHi = Number(h >> 32n);
+    }
+  }
+
+  /** An entry's key and exact hash words. */
+  private storeEntry(e: number, key: number, lo: number, hi: number): void {
+    entryKey.set(e, key);
+    entryHashWords.lo.set(e, lo);
+    entryHashWords.hi.set(e, hi);
+  }
+
   /** set_lookkey: the index of the entry holding key, or of the unused entry that ends its probe. */
-  private setLookkey(so: number, key: number, hash: number): number {
+  private setLookkey(so: number, key: number, lo: number, hi: number): number {
     const mask = soMask.get(so);
     const tb = this.tableBase(so);
     const t0 = this.tableStart(so, tb);
-    let pLo = hash >>> 0;
-    let pHi = hashHigh(hash);
+    let pLo = lo;
+    let pHi = hi;
     let i = pLo & mask;
     for (;;) {
       let probes = i + LINEAR_PROBES <= mask ? LINEAR_PROBES : 0;
       let j = i;
       do {
-        const e = t0 + j * SIZEOF_SETENTRY;
-        const ehash = entryHash.get(tb + e);
-        const startkey = entryKey.get(tb + e);
-        if (ehash === 0 && startkey === 0) return j;
-        if (ehash === hash && (startkey === key || this.interp.eq(startkey, key))) return j;
+        const e = tb + t0 + j * SIZEOF_SETENTRY;
+        const eLo = entryHashWords.lo.get(e);
+        const eHi = entryHashWords.hi.get(e);
+        const startkey = entryKey.get(e);
+        if (startkey === 0 && eLo === 0 && eHi === 0) return j;
+        if (eLo === lo && eHi === hi && (startkey === key || this.interp.eq(startkey, key))) return j;
         j++;
       } while (probes-- > 0);
       pLo = ((pLo >>> PERTURB_SHIFT) | (pHi << (32 - PERTURB_SHIFT))) >>> 0;
@@ -563,10 +608,10 @@ export class SetModule {
   }
 
   /** set_discard_entry: an active entry for key becomes a dummy; the set's reference to the key is dropped. */
-  private setDiscardEntry(so: number, key: number, hash: number): boolean {
+  private setDiscardEntry(so: number, key: number, lo: number, hi: number): boolean {
     const tb = this.tableBase(so);
     const t0 = this.tableStart(so, tb);
-    const e = t0 + this.setLookkey(so, key, hash) * SIZEOF_SETENTRY;
+    const e = t0 + this.setLookkey(so, key, lo, hi) * SIZEOF_SETENTRY;
     const oldKey = entryKey.get(tb + e);
     if (oldKey === 0) return false;
     entryKey.set(tb + e, this.dummy);
@@ -577,9 +622,9 @@ export class SetModule {
   }
 
   /** set_insert_clean: key into a table without dummies or an equal key (the first unused entry of its probe). */
-  private setInsertClean(tb: number, t0: number, mask: number, key: number, hash: number): void {
-    let pLo = hash >>> 0;
-    let pHi = hashHigh(hash);
+  private setInsertClean(tb: number, t0: number, mask: number, key: number, lo: number, hi: number): void {
+    let pLo = lo;
+    let pHi = hi;
     let i = pLo & mask;
     for (;;) {
       if (entryKey.get(tb + t0 + i * SIZEOF_SETENTRY) === 0) break;
@@ -595,8 +640,7 @@ export class SetModule {
       pHi >>>= PERTURB_SHIFT;
       i = (i * 5 + 1 + pLo) & mask;
     }
-    entryKey.set(tb + t0 + i * SIZEOF_SETENTRY, key);
-    entryHash.set(tb + t0 + i * SIZEOF_SETENTRY, hash);
+    this.storeEntry(tb + t0 + i * SIZEOF_SETENTRY, key, lo, hi);
   }
 
   /**
@@ -635,7 +679,7 @@ export class SetModule {
     if (fromSmallCopy) {
       for (let i = 0; i < PySet_MINSIZE; i++) {
         const key = this.smallCopyKeys[i]!;
-        if (key !== 0 && key !== this.dummy) this.setInsertClean(nb, n0, newMask, key, this.smallCopyHashes[i]!);
+        if (key !== 0 && key !== this.dummy) this.setInsertClean(nb, n0, newMask, key, this.smallCopyLo[i]!, this.smallCopyHi[i]!);
       }
       return;
     }
@@ -643,7 +687,8 @@ export class SetModule {
     const o0 = this.tableStart(so, ob);
     for (let i = 0; i <= oldMask; i++) {
       const key = entryKey.get(ob + o0 + i * SIZEOF_SETENTRY);
-      if (key !== 0 && key !== this.dummy) this.setInsertClean(nb, n0, newMask, key, entryHash.get(ob + o0 + i * SIZEOF_SETENTRY));
+      const e = ob + o0 + i * SIZEOF_SETENTRY;
+      if (key !== 0 && key !== this.dummy) this.setInsertClean(nb, n0, newMask, key, entryHashWords.lo.get(e), entryHashWords.hi.get(e));
     }
     if (oldIsMalloced) this.rt.memFree(oldTable);
   }
@@ -652,7 +697,8 @@ export class SetModule {
   private copySmalltable(so: number): void {
     for (let i = 0; i < PySet_MINSIZE; i++) {
       this.smallCopyKeys[i] = entryKey.get(so + SO_SMALLTABLE + i * SIZEOF_SETENTRY);
-      this.smallCopyHashes[i] = entryHash.get(so + SO_SMALLTABLE + i * SIZEOF_SETENTRY);
+      this.smallCopyLo[i] = entryHashWords.lo.get(so + SO_SMALLTABLE + i * SIZEOF_SETENTRY);
+      this.smallCopyHi[i] = entryHashWords.hi.get(so + SO_SMALLTABLE + i * SIZEOF_SETENTRY);
     }
   }
 
@@ -679,8 +725,8 @@ export class SetModule {
         const key = entryKey.get(ob + o0 + i * SIZEOF_SETENTRY);
         if (key !== 0) {
           this.rt.incref(key);
-          entryKey.set(tb + t0 + i * SIZEOF_SETENTRY, key);
-          entryHash.set(tb + t0 + i * SIZEOF_SETENTRY, entryHash.get(ob + o0 + i * SIZEOF_SETENTRY));
+          const e = ob + o0 + i * SIZEOF_SETENTRY;
+          this.storeEntry(tb + t0 + i * SIZEOF_SETENTRY, key, entryHashWords.lo.get(e), entryHashWords.hi.get(e));
         }
       }
       soFill.set(so, soFill.get(other));
@@ -694,14 +740,328 @@ export class SetModule {
         const key = entryKey.get(ob + o0 + i * SIZEOF_SETENTRY);
         if (key !== 0 && key !== this.dummy) {
           this.rt.incref(key);
-          this.setInsertClean(tb, t0, mask, key, entryHash.get(ob + o0 + i * SIZEOF_SETENTRY));
+          const e = ob + o0 + i * SIZEOF_SETENTRY;
+          this.setInsertClean(tb, t0, mask, key, entryHashWords.lo.get(e), entryHashWords.hi.get(e));
         }
       }
       return;
     }
     for (let i = 0; i <= otherMask; i++) {
       const key = entryKey.get(ob + o0 + i * SIZEOF_SETENTRY);
-      if (key !== 0 && key !== this.dummy) this.setAddEntry(so, key, entryHash.get(ob + o0 + i * SIZEOF_SETENTRY));
+      const e = ob + o0 + i * SIZEOF_SETENTRY;
+      if (key !== 0 && key !== this.dummy) this.setAddEntry(so, key, entryHashWords.lo.get(e), entryHashWords.hi.get(e));
+    }
+  }
+
+  // --- set algebra (set_union, set_intersection, set_difference, set_symmetric_difference, ...) --------
+
+  /** set.copy / frozenset.copy (frozenset_copy: an exact frozenset is itself). New reference. */
+  copy(so: number): number {
+    this.checkSet(so, 'set.copy');
+    if (this.rt.typeOf(so) === this.frozensetType) {
+      this.rt.incref(so);
+      return so;
+    }
+    return this.setCopy(so);
+  }
+
+  /** set_union: a copy of so updated with each other in turn (so itself skipped). New reference. */
+  union(so: number, others: readonly SetIterable[]): number {
+    this.checkOperands(so, others, 'set.union');
+    const result = this.setCopy(so);
+    return this.filling(result, () => {
+      for (const other of others) if (other !== so) this.setUpdateInternal(result, other);
+    });
+  }
+
+  /** set_intersection_multi: so intersected with each other in turn (a copy of so for none). New reference. */
+  intersection(so: number, others: readonly SetIterable[]): number {
+    this.checkOperands(so, others, 'set.intersection');
+    if (others.length === 0) return this.setCopy(so);
+    this.rt.incref(so);
+    let result = so;
+    try {
+      for (const other of others) {
+        const next = this.setIntersection(result, other);
+        this.rt.decref(result);
+        result = next;
+      }
+    } catch (e) {
+      this.rt.decref(result);
+      throw e;
+    }
+    return result;
+  }
+
+  /** set_intersection_update_multi: so's body swapped with that of its intersection with the others. */
+  intersectionUpdate(so: number, others: readonly SetIterable[]): void {
+    this.checkMutable(so, others, 'set.intersection_update');
+    const tmp = this.intersection(so, others);
+    this.setSwapBodies(so, tmp);
+    this.rt.decref(tmp);
+  }
+
+  /** set_difference_multi: so's keys in none of the others (a copy of so for none). New reference. */
+  difference(so: number, others: readonly SetIterable[]): number {
+    this.checkOperands(so, others, 'set.difference');
+    if (others.length === 0) return this.setCopy(so);
+    const result = this.setDifference(so, others[0]!);
+    return this.filling(result, () => {
+      for (let i = 1; i < others.length; i++) this.setDifferenceUpdateInternal(result, others[i]!);
+    });
+  }
+
+  /** set_difference_update: each other's keys discarded from so. */
+  differenceUpdate(so: number, others: readonly SetIterable[]): void {
+    this.checkMutable(so, others, 'set.difference_update');
+    for (const other of others) this.setDifferenceUpdateInternal(so, other);
+  }
+
+  /** set_symmetric_difference: a new set of other's keys, then updated symmetrically with so. New reference. */
+  symmetricDifference(so: number, other: SetIterable): number {
+    this.checkOperands(so, [other], 'set.symmetric_difference');
+    const result = this.makeNewSet(this.baseType(so), other);
+    return this.filling(result, () => this.setSymmetricDifferenceUpdate(result, so));
+  }
+
+  /** set_symmetric_difference_update. */
+  symmetricDifferenceUpdate(so: number, other: SetIterable): void {
+    this.checkMutable(so, [other], 'set.symmetric_difference_update');
+    this.setSymmetricDifferenceUpdate(so, other);
+  }
+
+  /** set_issubset: every key of so is in other (made a set first unless it is one). */
+  isSubset(so: number, other: SetIterable): boolean {
+    this.checkOperands(so, [other], 'set.issubset');
+    if (typeof other === 'number' && this.check(other)) return this.setIssubset(so, other);
+    const tmp = this.makeNewSet(this.type, other);
+    try {
+      return this.setIssubset(so, tmp);
+    } finally {
+      this.rt.decref(tmp);
+    }
+  }
+
+  /** set_issuperset: every key of other is in so. */
+  isSuperset(so: number, other: SetIterable): boolean {
+    this.checkOperands(so, [other], 'set.issuperset');
+    if (typeof other === 'number' && this.check(other)) return this.setIssubset(other, so);
+    let all = true;
+    this.eachKey(other, (key, lo, hi) => {
+      if (all && !this.containsEntry(so, key, lo, hi)) all = false;
+    });
+    return all;
+  }
+
+  /** set_isdisjoint: no key of the smaller (or of other, not a set) is in the other. */
+  isDisjoint(so: number, other: SetIterable): boolean {
+    this.checkOperands(so, [other], 'set.isdisjoint');
+    if (other === so) return soUsed.get(so) === 0;
+    let a = so;
+    let b = other;
+    if (typeof other === 'number' && this.check(other) && soUsed.get(other) > soUsed.get(so)) {
+      a = other;
+      b = so;
+    }
+    let none = true;
+    this.eachKey(b, (key, lo, hi) => {
+      if (none && this.containsEntry(a, key, lo, hi)) none = false;
+    });
+    return none;
+  }
+
+  private checkOperands(so: number, others: readonly SetIterable[], fn: string): void {
+    this.checkSet(so, fn);
+    for (const other of others) this.checkIterable(other, fn);
+  }
+
+  private checkMutable(so: number, others: readonly SetIterable[], fn: string): void {
+    this.checkOperands(so, others, fn);
+    if (this.rt.typeOf(so) !== this.type) throw new InvalidArgumentError(`${fn}: a frozenset cannot change`);
+  }
+
+  /** The type make_new_set_basetype gives a result of so: frozenset for a frozenset, else set. */
+  private baseType(so: number): PyTypeObject {
+    return this.rt.typeOf(so) === this.frozensetType ? this.frozensetType : this.type;
+  }
+
+  /** set_copy: a new set of so's base type, filled by set_merge. New reference. */
+  private setCopy(so: number): number {
+    return this.makeNewSet(this.baseType(so), so);
+  }
+
+  /** Runs fill on a new result; the result is released if it throws. */
+  private filling(result: number, fill: () => void): number {
+    try {
+      fill();
+    } catch (e) {
+      this.rt.decref(result);
+      throw e;
+    }
+    return result;
+  }
+
+  /** Each key of a set (table order, stored hash), a dict (its order, stored hash) or an array (hashed). */
+  private eachKey(other: SetIterable, f: (key: number, lo: number, hi: number) => void): void {
+    if (typeof other !== 'number') {
+      for (const k of other) {
+        this.hashWords(k, this.interp.hash(k));
+        f(k, kLo, kHi);
+      }
+    } else if (this.check(other)) {
+      const table = soTable.get(other);
+      const mask = soMask.get(other);
+      for (let i = 0; i <= mask; i++) {
+        const e = table + i * SIZEOF_SETENTRY;
+        const key = entryKey.get(e);
+        if (key !== 0 && key !== this.dummy) f(key, entryHashWords.lo.get(e), entryHashWords.hi.get(e));
+      }
+    } else {
+      const dict = this.interp.dict;
+      for (let pos = dict.next(other, 0); pos !== 0; pos = dict.next(other, pos)) {
+        this.hashWords(dict.iterKey, dict.iterHash);
+        f(dict.iterKey, kLo, kHi);
+      }
+    }
+  }
+
+  /** set_contains_entry. */
+  private containsEntry(so: number, key: number, lo: number, hi: number): boolean {
+    return entryKey.get(soTable.get(so) + this.setLookkey(so, key, lo, hi) * SIZEOF_SETENTRY) !== 0;
+  }
+
+  /**
+   * set_intersection: a set's keys are taken from the smaller of the two and
+   * looked up in the larger; any other iterable's keys are looked up in so.
+   */
+  private setIntersection(so: number, other: SetIterable): number {
+    if (other === so) return this.setCopy(so);
+    const result = this.makeNewSet(this.baseType(so), undefined);
+    let a = so;
+    let b = other;
+    if (typeof other === 'number' && this.check(other) && soUsed.get(other) > soUsed.get(so)) {
+      a = other;
+      b = so;
+    }
+    return this.filling(result, () =>
+      this.eachKey(b, (key, lo, hi) => {
+        if (this.containsEntry(a, key, lo, hi)) this.setAddEntry(result, key, lo, hi);
+      }),
+    );
+  }
+
+  /**
+   * set_difference: so's keys not in other, taken from so in table order
+   * (set_copy_and_difference when other is not a set or dict, or when so is
+   * more than four times larger).
+   */
+  private setDifference(so: number, other: SetIterable): number {
+    const isSet = typeof other === 'number' && this.check(other);
+    const isDict = typeof other === 'number' && !isSet;
+    if (!isSet && !isDict) return this.setCopyAndDifference(so, other);
+    const otherSize = isSet ? soUsed.get(other) : this.interp.dict.size(other as number);
+    if (soUsed.get(so) >> 2 > otherSize) return this.setCopyAndDifference(so, other);
+    const result = this.makeNewSet(this.baseType(so), undefined);
+    return this.filling(result, () =>
+      this.eachKey(so, (key, lo, hi) => {
+        const found = isSet ? this.containsEntry(other as number, key, lo, hi) : this.interp.dict.contains(other as number, key);
+        if (!found) this.setAddEntry(result, key, lo, hi);
+      }),
+    );
+  }
+
+  /** set_copy_and_difference. */
+  private setCopyAndDifference(so: number, other: SetIterable): number {
+    const result = this.setCopy(so);
+    return this.filling(result, () => this.setDifferenceUpdateInternal(result, other));
+  }
+
+  /**
+   * set_difference_update_internal: other's keys discarded from so; then,
+   * when more than a quarter of the table is dummies, a resize drops them.
+   */
+  private setDifferenceUpdateInternal(so: number, other: SetIterable): void {
+    if (other === so) {
+      this.setClearInternal(so);
+      return;
+    }
+    this.eachKey(other, (key, lo, hi) => {
+      this.setDiscardEntry(so, key, lo, hi);
+    });
+    const used = soUsed.get(so);
+    if (soFill.get(so) - used <= Math.floor(soMask.get(so) / 4)) return;
+    this.setTableResize(so, used > 50000 ? used * 2 : used * 4);
+  }
+
+  /**
+   * set_symmetric_difference_update: each key of other (a dict's or set's as
+   * they are, another iterable's made a set first) is discarded from so, or
+   * added when it was not there.
+   */
+  private setSymmetricDifferenceUpdate(so: number, other: SetIterable): void {
+    if (other === so) {
+      this.setClearInternal(so);
+      return;
+    }
+    const temp = typeof other === 'number' ? 0 : this.makeNewSet(this.baseType(so), other);
+    try {
+      this.eachKey(temp === 0 ? other : temp, (key, lo, hi) => {
+        this.rt.incref(key);
+        if (!this.setDiscardEntry(so, key, lo, hi)) this.setAddEntry(so, key, lo, hi);
+        this.rt.decref(key);
+      });
+    } finally {
+      if (temp !== 0) this.rt.decref(temp);
+    }
+  }
+
+  /** set_issubset of two sets: no larger than other, and every key of so in it. */
+  private setIssubset(so: number, other: number): boolean {
+    if (soUsed.get(so) > soUsed.get(other)) return false;
+    let all = true;
+    this.eachKey(so, (key, lo, hi) => {
+      if (all && !this.containsEntry(other, key, lo, hi)) all = false;
+    });
+    return all;
+  }
+
+  /**
+   * set_swap_bodies: fill, used, mask and table trade places (a smalltable
+   * stays in its object, its entries swapped); the hashes too between two
+   * frozensets, else both become -1.
+   */
+  private setSwapBodies(a: number, b: number): void {
+    for (const f of [soFill, soUsed, soMask]) {
+      const t = f.get(a);
+      f.set(a, f.get(b));
+      f.set(b, t);
+    }
+    const ta = soTable.get(a);
+    const tb = soTable.get(b);
+    const aSmall = ta === a + SO_SMALLTABLE;
+    const bSmall = tb === b + SO_SMALLTABLE;
+    soTable.set(a, bSmall ? a + SO_SMALLTABLE : tb);
+    soTable.set(b, aSmall ? b + SO_SMALLTABLE : ta);
+    if (aSmall || bSmall) {
+      for (let i = 0; i < PySet_MINSIZE; i++) {
+        const ea = a + SO_SMALLTABLE + i * SIZEOF_SETENTRY;
+        const eb = b + SO_SMALLTABLE + i * SIZEOF_SETENTRY;
+        const key = entryKey.get(ea);
+        const lo = entryHashWords.lo.get(ea);
+        const hi = entryHashWords.hi.get(ea);
+        this.storeEntry(ea, entryKey.get(eb), entryHashWords.lo.get(eb), entryHashWords.hi.get(eb));
+        this.storeEntry(eb, key, lo, hi);
+      }
+    }
+    if (this.rt.typeOf(a) === this.frozensetType && this.rt.typeOf(b) === this.frozensetType) {
+      for (const w of [soHash.lo, soHash.hi]) {
+        const h = w.get(a);
+        w.set(a, w.get(b));
+        w.set(b, h);
+      }
+    } else {
+      soHashValue.set(a, -1);
+      soHashValue.set(b, -1);
     }
   }
 
@@ -752,11 +1112,13 @@ export class SetModule {
     const ha = this.cachedHash(a);
     const hb = this.cachedHash(b);
     if (ha !== -1n && hb !== -1n && ha !== hb) return false;
+    const ab = this.tableBase(a);
+    const a0 = this.tableStart(a, ab);
     for (let pos = this.nextEntry(a, 0); pos !== 0; pos = this.nextEntry(a, pos)) {
-      const key = this.iterKey;
+      const e = ab + a0 + (pos - 1) * SIZEOF_SETENTRY;
       const tb = this.tableBase(b);
       const t0 = this.tableStart(b, tb);
-      if (entryKey.get(tb + t0 + this.setLookkey(b, key, this.iterHash) * SIZEOF_SETENTRY) === 0) return false;
+      if (entryKey.get(tb + t0 + this.setLookkey(b, this.iterKey, entryHashWords.lo.get(e), entryHashWords.hi.get(e)) * SIZEOF_SETENTRY) === 0) return false;
     }
     return true;
   }

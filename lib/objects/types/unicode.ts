@@ -121,6 +121,17 @@ const STATE_COMPACT = 1 << 5;
 const STATE_ASCII = 1 << 6;
 const STATE_READY = 1 << 7;
 
+/**
+ * The one-character names that CPython 3.11.7's deep-frozen modules
+ * (Python/deepfreeze/*.c: importlib, io, codecs, os, site, ...) hold as
+ * static strings of their own and intern at startup (_PyStaticCode_InternStrings),
+ * before any latin-1 singleton is interned: so a literal 'e', interned by the
+ * compiler, is that string and not 'hello'[1] or chr(101), while a literal 'A' is
+ * chr(65). Found by comparing `x = c` compiled with chr(i) for i < 256
+ * (test/fixtures/run/corpus/intern_one_char.py records it).
+ */
+export const DEEPFROZEN_ONE_CHAR_NAMES = 'BCLST_abcdefhijklmnopqrstvwxy';
+
 /** MAX_UNICODE. */
 export const MAX_UNICODE = 0x10ffff;
 /** The count _PyObject_IMMORTAL_INIT gives 3.11's static strings and bytes. */
@@ -229,6 +240,28 @@ function pyHashBytes(src: Uint8Array, out: Uint32Array): void {
 }
 
 const hashWords = new Uint32Array(2);
+
+/** _Py_HashBytes(data) as the exact signed 64-bit Py_hash_t. */
+export function hashBytes64(data: Uint8Array): bigint {
+  pyHashBytes(data, hashWords);
+  return BigInt.asIntN(64, (BigInt(hashWords[1]!) << 32n) | BigInt(hashWords[0]!));
+}
+
+/**
+ * unicode_hash of a text without making the str: _Py_HashBytes over its
+ * characters in the kind PyUnicode_New would choose (1, 2 or 4 bytes each,
+ * little-endian), as the exact signed 64-bit Py_hash_t.
+ */
+export function textHash64(text: string): bigint {
+  const cps = Array.from(text, (c) => c.codePointAt(0)!);
+  const max = cps.reduce((m, c) => Math.max(m, c), 0);
+  const width = max < 256 ? 1 : max < 0x10000 ? 2 : 4;
+  const data = new Uint8Array(cps.length * width);
+  cps.forEach((c, i) => {
+    for (let b = 0; b < width; b++) data[i * width + b] = (c >>> (8 * b)) & 0xff;
+  });
+  return hashBytes64(data);
+}
 
 /** Sets a Py_hash_t field to -1: not computed yet. */
 export function clearHashField(f: Words, op: number): void {
@@ -346,6 +379,7 @@ export class UnicodeModule {
     });
     this.empty = this.staticString(0, 0);
     for (let ch = 0; ch < 256; ch++) this.latin1.push(this.staticString(1, ch));
+    for (const c of DEEPFROZEN_ONE_CHAR_NAMES) this.intern(this.staticString(1, c.charCodeAt(0)));
   }
 
   /** A static string of 0 or 1 character (_PyASCIIObject_INIT / _PyUnicode_LATIN1_INIT). */
@@ -910,6 +944,23 @@ export class UnicodeModule {
       units[2 * i + 1] = v[i]! & 0xffff;
     }
     return kind + codeUnitsToString(units);
+  }
+
+  /**
+   * Whether PyUnicode_InternInPlace of a str equal to `text`, made as the
+   * parser makes one (a one-character latin-1 text is its static string, a
+   * longer one a new object), would give back another object: an equal one is
+   * interned and is not that string. Looks only; makes nothing.
+   */
+  internWouldReplace(text: string): boolean {
+    const cps = Array.from(text, (c) => c.codePointAt(0)!);
+    if (cps.length === 0) return false;
+    const max = cps.reduce((m, c) => Math.max(m, c), 0);
+    const kind = max < 256 ? 1 : max < 0x10000 ? 2 : 4;
+    const units = kind === 4 ? cps.flatMap((c) => [c >>> 16, c & 0xffff]) : cps;
+    const t = this.interned.get(String.fromCharCode(kind) + String.fromCharCode(...units));
+    if (t === undefined) return false;
+    return cps.length !== 1 || max >= 256 || t !== this.latin1[max];
   }
 
   /**
