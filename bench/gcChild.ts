@@ -30,6 +30,7 @@ import { getNative } from '../lib/native.js';
 const native = getNative();
 import { GC_CASES, type GcCase, type GcReport } from './gc.js';
 import { RING, buildLive, buildRings, churn } from './gcWorkloads.js';
+import { holdStartupBlocks } from './startupHeap.js';
 import { nowNs } from './timing.js';
 
 
@@ -72,6 +73,7 @@ function main(c: string, n: number, rounds: number, warmup: number): GcReport {
   const gcCase = c as GcCase;
   const interp = new Interpreter({ profile: 'cpython311' });
   const gc = installGc(interp);
+  holdStartupBlocks(interp);
   collect(gc);
   const tracked = gc.getObjects().length;
   const rssStart = native.memoryStats().rss;

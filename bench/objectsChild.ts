@@ -9,7 +9,9 @@
  *   capi    the C-API level: Interpreter modules, pointers, rt.incref/decref
  *   handle  the handle level: Python (py.int, py.list …) and PyHandle with `using`
  *
- * Both levels run with the cyclic GC installed, as CPython always has it.
+ * Both levels run with the cyclic GC installed, as CPython always has it,
+ * on a heap holding a live block of every size class, as CPython's does
+ * after start-up (startupHeap.ts).
  * Each workload is a function holding only its loop; the caller reads the
  * clock (an OSR'd loop next to a clock read deoptimizes inside the timed
  * region, see RESULTS.md, "V8 effects"). After every round the heap must
@@ -23,6 +25,7 @@ import { getNative } from '../lib/native.js';
 
 const native = getNative();
 import { type ObjectsReport, WORKLOADS, type Workload, warmupOps } from './objects.js';
+import { holdStartupBlocks } from './startupHeap.js';
 import { nowNs } from './timing.js';
 
 /** One workload bound to its object space: `run(n)` does n operations. */
@@ -58,6 +61,7 @@ function probes(interp: Interpreter): Pick<Bound, 'heldBytes' | 'collections'> {
 function capi(workload: Workload | 'listOfListsNoGc'): Bound {
   const interp = new Interpreter({ profile: 'cpython311' });
   const gc = installGc(interp);
+  holdStartupBlocks(interp);
   const { rt, long, float, tuple, list, dict, instance, str } = interp;
   const a = long.fromNumber(A);
   const b = long.fromNumber(B);
@@ -119,6 +123,7 @@ function capi(workload: Workload | 'listOfListsNoGc'): Bound {
 /** The handle level: what a JavaScript user writes with the Python API. */
 function handle(workload: Workload): Bound {
   const py = new Python({ profile: 'cpython311' });
+  holdStartupBlocks(py.interp);
   const ha = py.int(A);
   const hb = py.int(B);
   const P = py.interp.instance.defineClass({ name: 'P' });

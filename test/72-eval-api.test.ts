@@ -66,4 +66,11 @@ describe('pymem run', () => {
     expect(r.status).toBe(1);
     expect(r.err).toBe('  File "<string>", line 1\n    x = (1,\n        ^\nSyntaxError: \'(\' was never closed\n');
   });
+  it('except* and star imports, which the loop does not run, are NotImplementedErrors naming them with file:line', () => {
+    const star = capture(['-c', 'print("a")\ntry:\n    raise ValueError(1)\nexcept* ValueError:\n    pass\n']);
+    expect([star.status, star.out]).toEqual([1, 'a\n']);
+    expect(star.err).toBe("NotImplementedError: except* (exception groups) is not supported by pymem's evaluation loop (<string>:4)\n");
+    const imp = capture(['-c', 'from sys import *\n']);
+    expect(imp.err).toBe("NotImplementedError: 'from ... import *' is not supported by pymem's evaluation loop (<string>:1)\n");
+  });
 });

@@ -159,9 +159,9 @@ export function isInt(vm: Vm, op: number): boolean {
   return t === vm.interp.long.type || t === vm.interp.long.boolType;
 }
 
-/** The value of an int. */
+/** The value of an int; anything else as an integer argument is (PyNumber_Index): its __index__, or a TypeError. */
 export function intValue(vm: Vm, op: number): bigint {
-  return vm.interp.long.toBigInt(op);
+  return isInt(vm, op) ? vm.interp.long.toBigInt(op) : numberIndex(vm, op);
 }
 
 /** An int object of value v. New reference. */
@@ -194,6 +194,7 @@ export function newRef(vm: Vm, op: number): number {
 
 /** The str's JavaScript string. */
 export function strValue(vm: Vm, op: number): string {
+  if (!vm.interp.str.checkExact(op) && !vm.isSubtype(typeOf(vm, op), vm.interp.str.type)) raise(vm, 'TypeError', `must be str, not ${typeName(vm, op)}`);
   return vm.interp.str.toString(op);
 }
 
@@ -988,6 +989,19 @@ export function genericGetAttr(vm: Vm, obj: number, name: number): number {
     return getAttrOrNull(vm, vm.method.func(obj), name);
   } else if (t === vm.cfunc.type && key === '__name__') {
     return newStr(vm, vm.cfunc.def(obj).name);
+  } else if (t === vm.cfunc.type && key === '__qualname__') {
+    // meth_get__qualname__: the name alone for a module's function; else the qualname of
+    // __self__ (a type) or of its type, a dot, and the name.
+    const self = vm.cfunc.self(obj);
+    const ml = vm.cfunc.def(obj).name;
+    if (self === 0 || vm.module.check(self)) return newStr(vm, ml);
+    const owner = vm.typeobj.typeOfObject(self) !== undefined ? self : vm.typeObject(typeOf(vm, self));
+    const q = getAttr(vm, owner, id(vm, '__qualname__'));
+    try {
+      return newStr(vm, `${strValue(vm, q)}.${ml}`);
+    } finally {
+      interp.rt.decref(q);
+    }
   } else if (t === interp.complex.type && (key === 'real' || key === 'imag')) {
     return interp.float.fromNumber(interp.complex.parts(obj)[key]);
   } else if (t === interp.memoryview.type) {

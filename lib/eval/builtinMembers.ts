@@ -108,10 +108,8 @@ export function functionMember(vm: Vm, func: number, key: string): number {
       return orNone(f.module);
     case '__dict__':
       return interp.function.dictOf(func);
-    case '__annotations__': {
-      if (f.annotations !== 0) return newRef(vm, f.annotations);
-      return interp.dict.new();
-    }
+    case '__annotations__':
+      return newRef(vm, interp.function.annotationsDict(func));
     default:
       return 0;
   }

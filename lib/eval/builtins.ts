@@ -58,7 +58,7 @@ import { currentFrames, evalCode, genSend } from './ceval.js';
 import { installBltinIter } from './bltinIter.js';
 import { installBytesType } from './bytesType.js';
 import { installContainerMethods } from './containerMethods.js';
-import { installNumberMethods } from './numberMethods.js';
+import { addMethods, installNumberMethods } from './numberMethods.js';
 import { strEncode } from '../objects/text/codecs.js';
 import { formatObject } from './format.js';
 import { strFormat as textStrFormat } from '../objects/text/strFormat.js';
@@ -105,6 +105,7 @@ import { weakrefConstructors, weakrefProxy } from './weakrefs.js';
 import { ensureFinalize } from './weakrefFinalize.js';
 import { installObjectInitSubclass, objectMethods } from './objectMethods.js';
 import { installAtexit } from './atexitModule.js';
+import { withArity } from './builtinArity.js';
 import { DEBUG_COLLECTABLE, DEBUG_LEAK, DEBUG_SAVEALL, DEBUG_STATS, DEBUG_UNCOLLECTABLE } from '../gc/index.js';
 
 /** Arguments split into positional ones and keywords (by name). */
@@ -155,15 +156,11 @@ export function installBuiltins(vm: Vm): void {
     rt.decref(v);
   };
   const def = (d: number, module: number, name: string, meth: CMethod): void => {
-    const ml = vm.cfunc.define({ name, meth });
+    const ml = vm.cfunc.define({ name, meth: module === builtins ? withArity(vm, name, meth) : meth });
     put(d, name, vm.cfunc.newFunction(ml, module, 0));
   };
   const typeObj = (t: PyTypeObject): number => vm.typeObject(t);
-  const methods = (t: PyTypeObject, table: Record<string, CMethod>): void => {
-    let m = vm.typeMethods.get(t.id);
-    if (m === undefined) vm.typeMethods.set(t.id, (m = new Map()));
-    for (const [k, v] of Object.entries(table)) m.set(k, v);
-  };
+  const methods = (t: PyTypeObject, table: Record<string, CMethod>): void => addMethods(vm, t.id, table);
 
   // --- methods of built-in types (before their type objects are made) ---
   const construct = new Map<number, CMethod>();

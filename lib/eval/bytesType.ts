@@ -253,6 +253,16 @@ export function installBytesType(vm: Vm, construct: Map<number, CMethod>): void 
       startswith: (self, args) => newBool(vm, bytesStartswith(data(self), prefixes(args[0]!), optInt(args[1]), optInt(args[2]))),
       endswith: (self, args) => newBool(vm, bytesEndswith(data(self), prefixes(args[0]!), optInt(args[1]), optInt(args[2]))),
       replace: (self, args) => make(bytesReplace(data(self), arg(args[0]!), arg(args[1]!), optInt(args[2]) ?? -1)),
+      // bytes_translate_impl / bytearray_translate_impl: each byte through a 256-byte table (None keeps it), those in
+      // `delete` dropped; an exact bytes object left as it was is itself.
+      translate: (self, args, kwnames) => {
+        const [table, del] = parseArgs(vm, { fname: 'translate', pos: ['table', 'delete'] }, args, kwnames);
+        const map = optChars(table);
+        if (map !== undefined && map.length !== 256) raise(vm, 'ValueError', 'translation table must be 256 characters long');
+        const drop = new Set(del === undefined ? [] : arg(del));
+        if (map === undefined && drop.size === 0 && T === B.type) return newRef(vm, self);
+        return make(Uint8Array.from(data(self).filter((c) => !drop.has(c)), (c) => (map === undefined ? c : map[c]!)));
+      },
       upper: ascii((c) => (isLower(c) ? c - 32 : c)),
       lower: ascii((c) => (isUpper(c) ? c + 32 : c)),
       swapcase: ascii((c) => (isLower(c) ? c - 32 : isUpper(c) ? c + 32 : c)),
@@ -279,6 +289,17 @@ export function installBytesType(vm: Vm, construct: Map<number, CMethod>): void 
         if (args.length !== 1) raise(vm, 'TypeError', `fromhex() takes exactly one argument (${args.length} given)`);
         if (!isStr(vm, args[0]!)) raise(vm, 'TypeError', `fromhex() argument must be str, not ${typeName(vm, args[0]!)}`);
         return make(bytesFromHex(strValue(vm, args[0]!)));
+      },
+    });
+    addClassMethods(vm, T.id, 'staticmethod', {
+      // bytes_maketrans: the identity table with each byte of `from` mapped to the one of `to` at its place.
+      maketrans: (_m, args) => {
+        if (args.length !== 2) raise(vm, 'TypeError', `maketrans expected 2 arguments, got ${args.length}`);
+        const [from, to] = [arg(args[0]!), arg(args[1]!)];
+        if (from.length !== to.length) raise(vm, 'ValueError', 'maketrans arguments must have same length');
+        const table = Uint8Array.from({ length: 256 }, (_, i) => i);
+        from.forEach((c, i) => (table[c] = to[i]!));
+        return B.fromBytes(table);
       },
     });
   }

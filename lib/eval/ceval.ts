@@ -25,6 +25,7 @@
 import { beforeAsyncWith, getAsyncIter, getAsyncNext, getAwaitableIter } from './coroutines.js';
 import { CO_ASYNC_GENERATOR, CO_COROUTINE, CO_VARARGS, CO_VARKEYWORDS, type CodeObject } from '../frontend/code.js';
 import { InlineCaches, loadAttr, loadGlobal, loadMethod, storeAttr } from './specialize.js';
+import { opname } from '../frontend/opcode.js';
 import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fPrevInstr, fPrevious, copyFrame, localsplus, stacktop } from '../objects/types/frame.js';
 import { FRAME_CLEARED, FRAME_COMPLETED, FRAME_CREATED, FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
 import {
@@ -56,6 +57,7 @@ import {
 import { PyErr, EvalNotImplementedError } from './pyerr.js';
 import { formatValue } from './format.js';
 import { printExpr } from './displayhook.js';
+import { matchClass, matchKeys, matchMapping, matchSequence } from './patternMatching.js';
 import type { Vm } from './vm.js';
 
 /** One entry of a code object's exception table (in code units). */
@@ -66,6 +68,13 @@ interface ExceptionEntry {
   readonly depth: number;
   readonly lasti: boolean;
 }
+
+/** The construct behind an opcode the loop does not run, for its NotImplementedError. */
+const UNSUPPORTED_CONSTRUCTS = new Map<number, string>([
+  [37, 'except* (exception groups)'],
+  [88, 'except* (exception groups)'],
+  [84, "'from ... import *'"],
+]);
 
 /** What the loop needs of a code object, decoded once (by the code object's pointer). */
 export interface CodeInfo {
@@ -947,6 +956,7 @@ function run(vm: Vm, entryFrame: Frame): number {
                   defaults,
                   kwdefaults,
                   closure,
+                  annotations,
                   ...(doc !== undefined ? { doc } : {}),
                 }),
               );
@@ -1497,6 +1507,35 @@ function run(vm: Vm, entryFrame: Frame): number {
             push(interp.long.fromNumber(vm.len(top())));
             break;
           }
+          case 31:
+          case 32: {
+            // MATCH_MAPPING, MATCH_SEQUENCE
+            const b = (opcode === 31 ? matchMapping(vm, top()) : matchSequence(vm, top())) ? interp.long.True : interp.long.False;
+            rt.incref(b);
+            push(b);
+            break;
+          }
+          case 33:
+            // MATCH_KEYS: the subject and keys stay; their values (or None) pushed.
+            push(matchKeys(vm, peek(2), top()));
+            break;
+          case 152: {
+            // MATCH_CLASS: subject, type, names -> the attributes (or None).
+            const names = pop();
+            const type = pop();
+            const subject = top();
+            let attrs: number;
+            try {
+              attrs = matchClass(vm, subject, type, oparg, names);
+            } finally {
+              rt.decref(names);
+              rt.decref(type);
+            }
+            if (attrs === 0) rt.incref((attrs = None));
+            setSlot(f, sp - 1, attrs);
+            rt.decref(subject);
+            break;
+          }
           case 70: {
             // PRINT_EXPR
             const v = pop();
@@ -1616,7 +1655,7 @@ function run(vm: Vm, entryFrame: Frame): number {
             break;
           }
           default:
-            unsupported(`the opcode ${opcode}`);
+            unsupported(UNSUPPORTED_CONSTRUCTS.get(opcode) ?? `the opcode ${opname[opcode]}`);
         }
       }
     } catch (e) {

@@ -15,12 +15,14 @@ import { parseArgs } from './argParse.js';
 import { bytesLikeData } from './bytesType.js';
 import type { CMethod } from '../objects/types/cfunction.js';
 import type { Vm } from './vm.js';
+import { withArity } from './builtinArity.js';
 
-/** Adds methods to a built-in type's table (before its type object is made). */
+/** Adds methods to a built-in type's table (before its type object is made), each checked against CPython's argument counts. */
 export function addMethods(vm: Vm, typeId: number, table: Record<string, CMethod>): void {
   let m = vm.typeMethods.get(typeId);
   if (m === undefined) vm.typeMethods.set(typeId, (m = new Map()));
-  for (const [k, v] of Object.entries(table)) m.set(k, v);
+  const typeName = vm.interp.rt.types[typeId]!.name;
+  for (const [k, v] of Object.entries(table)) m.set(k, withArity(vm, `${typeName}.${k}`, v));
 }
 
 /** Adds class or static methods to a built-in type. */

@@ -40,12 +40,23 @@
  * blocks of the runtime; collections never nest (GcState.collecting), so
  * one set of them serves every collection.
  */
-import { GC_HEAD_SIZE, asGc, fromGc, gcNext, gcPrev, obRefcnt, obType } from '../objects/layout.js';
-import { NUM_GENERATIONS, PREV_MASK_COLLECTING, PREV_MASK_FINALIZED, type GcState } from '../objects/gcState.js';
+import { asGc, fromGc, gcNext, gcPrev, obRefcnt, obType } from '../objects/layout.js';
+import * as layout from '../objects/layout.js';
+import { NUM_GENERATIONS, type GcState } from '../objects/gcState.js';
+import * as gcState from '../objects/gcState.js';
 import type { Interpreter } from '../objects/interpreter.js';
 import type { Runtime } from '../objects/runtime.js';
-import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../objects/type.js';
-import { GcList, NEXT_MASK_UNREACHABLE, REFS_UNIT, maskFlags } from './gcList.js';
+import { type PyTypeObject, type Visit } from '../objects/type.js';
+import * as typeDefs from '../objects/type.js';
+import { GcList, maskFlags } from './gcList.js';
+import * as gcList from './gcList.js';
+
+// V8 loads an imported binding from its module cell, with a TDZ check, at every use; a module's
+// own top-level consts it folds into the optimized code. So the phases' constants are local copies.
+const { GC_HEAD_SIZE } = layout;
+const { PREV_MASK_COLLECTING, PREV_MASK_FINALIZED } = gcState;
+const { Py_TPFLAGS_HAVE_GC } = typeDefs;
+const { NEXT_MASK_UNREACHABLE, REFS_UNIT } = gcList;
 
 /** gc.DEBUG_STATS: print statistics of each collection. */
 export const DEBUG_STATS = 1 << 0;
@@ -58,10 +69,6 @@ export const DEBUG_SAVEALL = 1 << 5;
 /** gc.DEBUG_LEAK. */
 export const DEBUG_LEAK = DEBUG_COLLECTABLE | DEBUG_UNCOLLECTABLE | DEBUG_SAVEALL;
 
-/** has_legacy_finalizer: Py_TYPE(op)->tp_del != NULL. */
-export function hasLegacyFinalizer(t: PyTypeObject): boolean {
-  return t.del !== undefined;
-}
 
 /** The outcome of one gc_collect_main. */
 export interface CollectionResult {
@@ -92,6 +99,12 @@ export class Collector {
   private readonly state: GcState;
   private readonly lists: GcList;
   private readonly types: PyTypeObject[];
+  /** The runtime's tp_flags and tp_traverse by type id (no megamorphic load from the type objects in the visits). */
+  private readonly flags: number[];
+  private readonly traverses: Runtime['typeTraverse'];
+  private readonly clears: Runtime['typeClear'];
+  private readonly finalizes: Runtime['typeFinalize'];
+  private readonly dels: Runtime['typeDel'];
   /** Scratch list heads (the PyGC_Heads gc_collect_main keeps on the C stack). */
   private readonly unreachable: number;
   private readonly finalizers: number;
@@ -108,6 +121,11 @@ export class Collector {
     this.typeBase = this.rt.typeBase;
     this.state = this.rt.gc;
     this.types = this.rt.types;
+    this.flags = this.rt.typeFlags;
+    this.traverses = this.rt.typeTraverse;
+    this.clears = this.rt.typeClear;
+    this.finalizes = this.rt.typeFinalize;
+    this.dels = this.rt.typeDel;
     this.lists = new GcList();
     const head = (): number => {
       const g = this.rt.staticAlloc(GC_HEAD_SIZE);
@@ -130,10 +148,14 @@ export class Collector {
   private typeOf(op: number): PyTypeObject {
     return this.types[(obType.get(op) - this.typeBase) | 0]!;
   }
+  /** The id of Py_TYPE(op) (op a live object): the index of the runtime's tables by type. */
+  private typeIdOf(op: number): number {
+    return (obType.get(op) - this.typeBase) | 0;
+  }
 
   /** _PyObject_IS_GC. */
   isGc(op: number): boolean {
-    return (this.types[(obType.get(op) - this.typeBase) | 0]!.flags & Py_TPFLAGS_HAVE_GC) !== 0;
+    return (this.flags[(obType.get(op) - this.typeBase) | 0]! & Py_TPFLAGS_HAVE_GC) !== 0;
   }
 
   // --- deduce_unreachable --------------------------------------------------------------------
@@ -156,7 +178,7 @@ export class Collector {
 
   /** visit_decref: one reference from inside the collected generation. */
   private readonly visitDecref: Visit = (op) => {
-    if ((this.types[(obType.get(op) - this.typeBase) | 0]!.flags & Py_TPFLAGS_HAVE_GC) !== 0) {
+    if ((this.flags[(obType.get(op) - this.typeBase) | 0]! & Py_TPFLAGS_HAVE_GC) !== 0) {
       // gc_decref, on the objects of the generation being collected (only
       // they carry COLLECTING). The floor at 0 keeps a traverse that
       // over-visits (a type's bug; CPython asserts) from corrupting the flags.
@@ -172,11 +194,11 @@ export class Collector {
    */
   private subtractRefs(containers: number): void {
     const rt = this.rt;
-    const types = this.types;
+    const traverses = this.traverses;
     const visit = this.visitDecref;
     for (let g = gcNext.get(containers); g !== containers; g = gcNext.get(g)) {
       const op = fromGc(g);
-      types[(obType.get(op) - this.typeBase) | 0]!.traverse?.(rt, op, visit);
+      traverses[(obType.get(op) - this.typeBase) | 0]?.(rt, op, visit);
     }
   }
 
@@ -187,7 +209,7 @@ export class Collector {
    * objects already scanned, untracked ones) has no COLLECTING bit.
    */
   private readonly visitReachable: Visit = (op) => {
-    if ((this.types[(obType.get(op) - this.typeBase) | 0]!.flags & Py_TPFLAGS_HAVE_GC) === 0) return 0;
+    if ((this.flags[(obType.get(op) - this.typeBase) | 0]! & Py_TPFLAGS_HAVE_GC) === 0) return 0;
     const g = asGc(op);
     const prevWord = gcPrev.get(g);
     if ((prevWord & PREV_MASK_COLLECTING) === 0) return 0;
@@ -221,7 +243,7 @@ export class Collector {
    */
   private moveUnreachable(young: number, unreachable: number): void {
     const rt = this.rt;
-    const types = this.types;
+    const traverses = this.traverses;
     const visit = this.visitReachable;
     this.young = young;
     let prev = young;
@@ -231,7 +253,7 @@ export class Collector {
         // Reachable from outside: scan it (this may append to young, and
         // change g's _gc_next if g is young's last object: read it after).
         const op = fromGc(g);
-        types[(obType.get(op) - this.typeBase) | 0]!.traverse?.(rt, op, visit);
+        traverses[(obType.get(op) - this.typeBase) | 0]?.(rt, op, visit);
         // _PyGCHead_SET_PREV(gc, prev) and gc_clear_collecting(gc): only FINALIZED stays.
         gcPrev.set(g, prev + (gcPrev.get(g) & PREV_MASK_FINALIZED));
         prev = g;
@@ -300,7 +322,8 @@ export class Collector {
     for (let g = gcNext.get(unreachable); g !== unreachable; ) {
       const next = gcNext.get(g) - NEXT_MASK_UNREACHABLE;
       gcNext.set(g, next);
-      if (hasLegacyFinalizer(this.typeOf(fromGc(g)))) {
+      // has_legacy_finalizer: tp_del != NULL.
+      if (this.dels[this.typeIdOf(fromGc(g))] !== null) {
         this.lists.clearCollecting(g);
         this.lists.move(g, finalizers);
       }
@@ -333,7 +356,7 @@ export class Collector {
   private moveLegacyFinalizerReachable(finalizers: number): void {
     for (let g = gcNext.get(finalizers); g !== finalizers; g = gcNext.get(g)) {
       const op = fromGc(g);
-      this.typeOf(op).traverse?.(this.rt, op, this.visitMove);
+      this.traverses[this.typeIdOf(op)]?.(this.rt, op, this.visitMove);
     }
   }
 
@@ -398,8 +421,8 @@ export class Collector {
       const g = lists.next(collectable);
       const op = fromGc(g);
       lists.move(g, seen);
-      const finalize = this.typeOf(op).finalize;
-      if (finalize !== undefined && !lists.isFinalized(g)) {
+      const finalize = this.finalizes[this.typeIdOf(op)]!;
+      if (finalize !== null && !lists.isFinalized(g)) {
         this.ranObjectCode = true;
         lists.setFinalized(g);
         rt.incref(op);
@@ -450,13 +473,13 @@ export class Collector {
       if (saveAll) {
         this.interp.list.append(this.garbage, op);
       } else {
-        const t = this.typeOf(op);
-        if (t.clear !== undefined) {
+        const clear = this.clears[this.typeIdOf(op)]!;
+        if (clear !== null) {
           rt.incref(op);
           try {
-            t.clear(rt, op);
+            clear(rt, op);
           } catch (e) {
-            this.unraisable(e, op, 'in tp_clear of', `<class '${t.name}'>`);
+            this.unraisable(e, op, 'in tp_clear of', `<class '${this.typeOf(op).name}'>`);
           }
           rt.decref(op);
         }
@@ -476,7 +499,7 @@ export class Collector {
     const saveAll = (this.state.debug & DEBUG_SAVEALL) !== 0;
     for (let g = gcNext.get(finalizers); g !== finalizers; g = gcNext.get(g)) {
       const op = fromGc(g);
-      if (saveAll || hasLegacyFinalizer(this.typeOf(op))) this.interp.list.append(this.garbage, op);
+      if (saveAll || this.dels[this.typeIdOf(op)] !== null) this.interp.list.append(this.garbage, op);
     }
     this.lists.merge(finalizers, old);
   }

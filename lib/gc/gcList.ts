@@ -25,11 +25,15 @@
  * still exact below 2^53) keep their low bits through ToInt32, so
  * `word & 3` reads the flags of either.
  */
-import { PREV_MASK_COLLECTING, PREV_MASK_FINALIZED } from '../objects/gcState.js';
+import * as gcState from '../objects/gcState.js';
 import { gcNext, gcPrev } from '../objects/layout.js';
 
 /** NEXT_MASK_UNREACHABLE: bit 0 of _gc_next, set on the objects of the unreachable list during a collection. */
 export const NEXT_MASK_UNREACHABLE = 1;
+
+// V8 loads an imported binding from its module cell, with a TDZ check, at every use; a module's
+// own top-level consts it folds into the optimized code. So the flags tested below are local copies.
+const { PREV_MASK_COLLECTING, PREV_MASK_FINALIZED } = gcState;
 /** _PyGC_PREV_SHIFT: gc_refs sit above the two flag bits of _gc_prev. */
 export const PREV_SHIFT = 2;
 /** 1 << _PyGC_PREV_SHIFT: what one reference counts in _gc_prev. */

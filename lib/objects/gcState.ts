@@ -18,14 +18,28 @@
  * COLLECTING = 2) and the rest the previous head's address. The words are
  * f64 (pointers up to 2^53); `w & 3` reads the flags exactly, since ToInt32
  * keeps the low 32 bits of an integer-valued double.
+ *
+ * track, untrack and isTracked run for every container made and freed: they
+ * index the region's f64 view for heads at small addresses (layout.ts's word
+ * constants) and use the declared accessors only for a head in a raw block.
  */
 import { type GcPolicy, gcPolicyOf } from './gcPolicy.js';
-import { GC_HEAD_SIZE, asGc, gcNext, gcPrev } from './layout.js';
+import { heapViews } from '../allocator/access.js';
+import * as pointer from '../allocator/pointer.js';
+import { asGc, gcNext, gcPrev } from './layout.js';
+import * as layout from './layout.js';
+
+// V8 loads an imported binding from its module cell, with a TDZ check, at every use; a module's
+// own top-level consts it folds into the optimized code. So the hot paths' constants are local copies.
+const { GC_HEAD_SIZE, GC_NEXT_F64, HEAD_NEXT_F64, HEAD_PREV_F64 } = layout;
+const { SMALL_LIMIT } = pointer;
 
 /** NUM_GENERATIONS. */
 export const NUM_GENERATIONS = 3;
 /** _PyGC_PREV_MASK_FINALIZED. */
-export const PREV_MASK_FINALIZED = 1;
+// FINALIZED and the like: local consts, as an exported const is a module cell V8 loads at every use.
+const FINALIZED = 1;
+export const PREV_MASK_FINALIZED = FINALIZED;
 /** _PyGC_PREV_MASK_COLLECTING. */
 export const PREV_MASK_COLLECTING = 2;
 
@@ -100,6 +114,11 @@ export class GcState {
   readonly stats: GenerationStats[] = [0, 1, 2].map(() => ({ collections: 0, collected: 0, uncollectable: 0 }));
   /** Installed by the gc layer: gc_collect_generations(). Null while no collector is installed. */
   collectGenerations: (() => void) | null = null;
+  /** generations[0], and its list head. */
+  private readonly gen0: Generation;
+  private readonly gen0Head: number;
+  /** The region's f64 view (heapViews.f64). */
+  private readonly f64: Float64Array;
 
   constructor(
     /** Allocates a zeroed static block (for a list head). */
@@ -116,6 +135,9 @@ export class GcState {
     const [t0, t1, t2] = policy.thresholds;
     this.generations = [mk(t0), mk(t1), mk(t2)];
     this.permanentGeneration = mk(0);
+    this.gen0 = this.generations[0]!;
+    this.gen0Head = this.gen0.head;
+    this.f64 = heapViews.f64;
   }
 
   /** gc_list_init. */
@@ -151,31 +173,69 @@ export class GcState {
 
   /** _PyObject_GC_IS_TRACKED. */
   isTracked(op: number): boolean {
-    return gcNext.get(asGc(op)) !== 0;
+    return (op < SMALL_LIMIT ? this.f64[(op >>> 3) + GC_NEXT_F64]! : gcNext.get(asGc(op))) !== 0;
   }
 
-  /** _PyObject_GC_TRACK: append op to generation 0. */
+  /** _PyObject_GC_TRACK: append op (untracked) to generation 0. */
   track(op: number): void {
-    const gc = asGc(op);
-    const gen0 = this.generations[0]!.head;
-    const last = this.prev(gen0);
-    this.setNext(last, gc);
-    this.setPrev(gc, last);
-    this.setNext(gc, gen0);
-    gcPrev.set(gen0, gc);
+    const gc = op - GC_HEAD_SIZE;
+    const f = this.f64;
+    const h = this.gen0Head >>> 3;
+    const lw = f[h + HEAD_PREV_F64]!;
+    const last = lw - (lw & 3);
+    if (gc < SMALL_LIMIT && last < SMALL_LIMIT) {
+      const g = gc >>> 3;
+      f[(last >>> 3) + HEAD_NEXT_F64] = gc;
+      f[g + HEAD_PREV_F64] = last + (f[g + HEAD_PREV_F64]! & 3);
+      f[g + HEAD_NEXT_F64] = this.gen0Head;
+      f[h + HEAD_PREV_F64] = gc;
+    } else this.trackOther(gc, last);
+  }
+  /** track with op's head or the last one in a raw block: the same stores through the accessors. */
+  private trackOther(gc: number, last: number): void {
+    gcNext.set(last, gc);
+    gcPrev.set(gc, last + (gcPrev.get(gc) & 3));
+    gcNext.set(gc, this.gen0Head);
+    gcPrev.set(this.gen0Head, gc);
   }
 
-  /** _PyObject_GC_UNTRACK: unlink op; keeps only its FINALIZED flag. */
+  /** _PyObject_GC_UNTRACK: unlink op (tracked); keeps only its FINALIZED flag. */
   untrack(op: number): void {
+    const gc = op - GC_HEAD_SIZE;
+    if (gc < SMALL_LIMIT) {
+      const f = this.f64;
+      const g = gc >>> 3;
+      const w = f[g + HEAD_PREV_F64]!;
+      const prev = w - (w & 3);
+      const next = f[g + HEAD_NEXT_F64]!;
+      if (prev < SMALL_LIMIT && next < SMALL_LIMIT) {
+        f[(prev >>> 3) + HEAD_NEXT_F64] = next;
+        const n = (next >>> 3) + HEAD_PREV_F64;
+        f[n] = prev + (f[n]! & 3);
+        f[g + HEAD_NEXT_F64] = 0;
+        f[g + HEAD_PREV_F64] = w & FINALIZED;
+        if (this.incremental !== null) this.incremental.forget(op);
+        return;
+      }
+    }
+    this.untrackOther(op);
+  }
+  /** untrack with a head involved in a raw block: the same stores through the accessors. */
+  private untrackOther(op: number): void {
     const gc = asGc(op);
     const w = gcPrev.get(gc);
     const prev = w - (w & 3);
-    const next = this.next(gc);
-    this.setNext(prev, next);
-    this.setPrev(next, prev);
+    const next = gcNext.get(gc);
+    gcNext.set(prev, next);
+    gcPrev.set(next, prev + (gcPrev.get(next) & 3));
     gcNext.set(gc, 0);
-    gcPrev.set(gc, w & PREV_MASK_FINALIZED);
+    gcPrev.set(gc, w & FINALIZED);
     if (this.incremental !== null) this.incremental.forget(op);
+  }
+
+  /** PyObject_GC_UnTrack: untrack op if it is tracked. */
+  untrackIfTracked(op: number): void {
+    if (this.isTracked(op)) this.untrack(op);
   }
 
   /**
@@ -191,22 +251,25 @@ export class GcState {
 
   /** The count rule of _PyObject_GC_Link: a new container; collect when gen 0 is over its threshold. */
   linked(): void {
-    const g0 = this.generations[0]!;
-    g0.count++;
+    const g0 = this.gen0;
+    const count = ++g0.count;
     this.heapSize++;
-    if (g0.count > g0.threshold && this.enabled && g0.threshold !== 0 && !this.collecting && this.collectGenerations) {
-      this.collecting = true;
-      try {
-        this.collectGenerations();
-      } finally {
-        this.collecting = false;
-      }
+    if (count > g0.threshold && this.enabled && g0.threshold !== 0 && !this.collecting && this.collectGenerations !== null) this.collect();
+  }
+
+  /** gc_collect_generations as _PyObject_GC_Link calls it (out of line: linked runs for every container made). */
+  private collect(): void {
+    this.collecting = true;
+    try {
+      this.collectGenerations!();
+    } finally {
+      this.collecting = false;
     }
   }
 
   /** The count rule of PyObject_GC_Del. */
   deleted(): void {
-    const g0 = this.generations[0]!;
+    const g0 = this.gen0;
     if (g0.count > 0) g0.count--;
     this.heapSize--;
   }

@@ -163,6 +163,20 @@ export const PYOBJECT_SIZE = PyObject.size;
 /** sizeof(PyVarObject). */
 export const PYVAROBJECT_SIZE = PyVarObject.size;
 
+/**
+ * Word indices of the header fields, for the hot paths that index the
+ * region's views (access.ts's heapViews) directly once they know op is a
+ * small pointer: `f64[(op >>> 3) + OB_TYPE_F64]` is ob_type,
+ * `u32[(op >>> 2) + OB_REFCNT_U32]` ob_refcnt's low word (the high one
+ * follows), `f64[(op >>> 3) + GC_NEXT_F64]` the _gc_next of op's PyGC_Head
+ * (negative: the head is before the object). A call to an accessor is a call
+ * V8 may not inline; these are one typed-array index each.
+ */
+export const OB_REFCNT_U32 = PyObject.offsets.ob_refcnt >>> 2;
+export const OB_TYPE_F64 = PyObject.offsets.ob_type >>> 3;
+/** ob_size's low u32 word (the high one follows: an i64). */
+export const OB_SIZE_U32 = PyVarObject.offsets.ob_size >>> 2;
+
 /** _gc_next (flag bit and all). */
 export const gcNext = PyGC_Head.field('_gc_next');
 /** _gc_prev (flags and all). */
@@ -177,6 +191,13 @@ export function asGc(op: number): number {
 export function fromGc(g: number): number {
   return g + GC_HEAD_SIZE;
 }
+
+/** _gc_next and _gc_prev as f64 word offsets from their PyGC_Head's (`f64[(g >>> 3) + HEAD_PREV_F64]`). */
+export const HEAD_NEXT_F64 = PyGC_Head.offsets._gc_next >>> 3;
+export const HEAD_PREV_F64 = PyGC_Head.offsets._gc_prev >>> 3;
+/** _gc_next and _gc_prev of op's PyGC_Head, as f64 word offsets from op's (see OB_TYPE_F64). */
+export const GC_NEXT_F64 = (PyGC_Head.offsets._gc_next - GC_HEAD_SIZE) >> 3;
+export const GC_PREV_F64 = (PyGC_Head.offsets._gc_prev - GC_HEAD_SIZE) >> 3;
 
 const preValues = PyManagedDictPreHeader.field('values');
 const preDict = PyManagedDictPreHeader.field('dict');
@@ -193,6 +214,9 @@ export const managedDict = {
   get: (op: number): number => preDict.get(op - PRE_HEADER_TO_OBJECT),
   set: (op: number, v: number): void => preDict.set(op - PRE_HEADER_TO_OBJECT, v),
 };
+/** The pre-header's values and dict words as f64 word offsets from op's (see OB_TYPE_F64). */
+export const MANAGED_VALUES_F64 = (PyManagedDictPreHeader.offsets.values - PRE_HEADER_TO_OBJECT) >> 3;
+export const MANAGED_DICT_F64 = (PyManagedDictPreHeader.offsets.dict - PRE_HEADER_TO_OBJECT) >> 3;
 /** The pre-header's address for an object op. */
 export function preHeaderOf(op: number): number {
   return op - PRE_HEADER_TO_OBJECT;

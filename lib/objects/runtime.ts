@@ -32,7 +32,6 @@ import { DisposedError, InvalidArgumentError, InvalidPointerError, OutOfMemoryEr
 import { type GcPolicyName, gcPolicyOf } from './gcPolicy.js';
 import { GcState } from './gcState.js';
 import {
-  GC_HEAD_SIZE,
   PyGC_Head,
   PyManagedDictPreHeader,
   PyObject,
@@ -48,22 +47,34 @@ import {
   roundUpPtr,
   type ObjectValidationContext,
 } from './layout.js';
-import { byteAtOr } from '../allocator/access.js';
-import { SMALL_LIMIT } from '../allocator/pointer.js';
+import * as layout from './layout.js';
+import { byteAtOr, heapViews } from '../allocator/access.js';
+import { regionInfo } from '../allocator/region.js';
+import * as pointer from '../allocator/pointer.js';
 import {
   Py_TPFLAGS_HAVE_GC,
   Py_TPFLAGS_MANAGED_DICT,
   type PyTypeObject,
   type TypeSlots,
+  type Visit,
   isGcType,
   preHeaderBytes,
 } from './type.js';
 
+// V8 loads an imported binding from its module cell, with a TDZ check, at every use; a module's
+// own top-level consts it folds into the optimized code. So the hot paths' constants are local copies.
+const { GC_HEAD_SIZE, GC_NEXT_F64, GC_PREV_F64, MANAGED_DICT_F64, MANAGED_VALUES_F64, OB_REFCNT_U32, OB_SIZE_U32, OB_TYPE_F64 } = layout;
+const { SMALL_LIMIT } = pointer;
+
+/** log2 of the bytes mapped at a time for static objects (staticAlloc maps at least this, aligned to its size). */
+const STATIC_CHUNK_SHIFT = 16;
 /** Bytes mapped at a time for static objects. */
-const STATIC_CHUNK = 64 * 1024;
+const STATIC_CHUNK = 2 ** STATIC_CHUNK_SHIFT;
 
 /** _PyTrash_UNWIND_LEVEL: deallocation nesting depth before objects are queued. */
-export const TRASH_UNWIND_LEVEL = 50;
+// UNWIND_LEVEL and the like: local consts, as an exported const is a module cell V8 loads at every use.
+const UNWIND_LEVEL = 50;
+export const TRASH_UNWIND_LEVEL = UNWIND_LEVEL;
 
 /** A reference-count error: a decref below zero, or an object used after it was deallocated. */
 export class RefcountError extends PymemError {}
@@ -81,8 +92,6 @@ export interface Unraisable {
   readonly objectRepr: string;
 }
 
-/** ob_refcnt as two words: Py_INCREF / Py_DECREF touch only the low one unless it would carry or borrow. */
-const refcntWords = PyObject.words('ob_refcnt');
 
 /** `p & SMALL_POINTER_MASK` is p exactly when p is an integer multiple of 8 in [0, SMALL_LIMIT). */
 const SMALL_POINTER_MASK = SMALL_LIMIT - 8;
@@ -130,7 +139,34 @@ export class Runtime {
   heapTypeObject: (t: PyTypeObject) => number = () => 0;
   /** Every error reported by writeUnraisable, oldest first (what the default sys.unraisablehook prints). */
   readonly unraisable: Unraisable[] = [];
+  /**
+   * The region's views (access.ts's heapViews, fixed once the region is
+   * made): what the hot paths index for a small pointer (layout.ts's word
+   * constants). Everything else goes through the declared accessors.
+   */
+  readonly u8: Uint8Array;
+  readonly u32: Uint32Array;
+  readonly f64: Float64Array;
+  /**
+   * By type id, what the hot paths need of a type without a property load on
+   * it (registered types have many shapes, so `type.dealloc` is a megamorphic
+   * load): tp_dealloc, tp_flags, and the bytes before the object in its block
+   * (PyGC_Head and pre-header; 0 for a non-GC type).
+   */
+  readonly typeDealloc: ((rt: Runtime, op: number) => void)[] = [];
+  /** tp_traverse, tp_clear, tp_finalize and tp_del by type id (null: none), for the collector. */
+  readonly typeTraverse: (((rt: Runtime, op: number, visit: Visit) => number) | null)[] = [];
+  readonly typeClear: (((rt: Runtime, op: number) => void) | null)[] = [];
+  readonly typeFinalize: (((rt: Runtime, op: number) => void) | null)[] = [];
+  readonly typeDel: (((rt: Runtime, op: number) => void) | null)[] = [];
+  readonly typeFlags: number[] = [];
+  readonly typePreBytes: number[] = [];
+  /** tp_basicsize and tp_weaklistoffset by type id. */
+  readonly typeBasicsize: number[] = [];
+  readonly typeWeaklistoffset: number[] = [];
   private readonly staticSet = new Set<number>();
+  /** One byte per 2^STATIC_CHUNK_SHIFT bytes of the region: 1 where a static block of this runtime lies (Py_DECREF's cheap pre-check of staticSet). */
+  private readonly staticChunks: Uint8Array;
   /** Next free byte of the current static block, and its end. */
   private staticNext = 0;
   private staticEnd = 0;
@@ -147,6 +183,10 @@ export class Runtime {
     const { gcPolicy, ...heapOptions } = options;
     const policy = gcPolicyOf(gcPolicy);
     this.heap = new Heap(heapOptions);
+    this.u8 = heapViews.u8;
+    this.u32 = heapViews.u32;
+    this.f64 = heapViews.f64;
+    this.staticChunks = new Uint8Array(regionInfo().bytes >>> STATIC_CHUNK_SHIFT);
     this.typeBase = nextTypeBase;
     nextTypeBase += TYPE_RANGE;
     this.obj = this.heap.getAllocator(Domain.OBJ);
@@ -169,6 +209,15 @@ export class Runtime {
       id: this.types.length,
     });
     this.types.push(t);
+    this.typeDealloc.push(t.dealloc);
+    this.typeTraverse.push(t.traverse ?? null);
+    this.typeClear.push(t.clear ?? null);
+    this.typeFinalize.push(t.finalize ?? null);
+    this.typeDel.push(t.del ?? null);
+    this.typeFlags.push(t.flags);
+    this.typePreBytes.push(isGcType(t) ? preHeaderBytes(t) : 0);
+    this.typeBasicsize.push(t.basicsize);
+    this.typeWeaklistoffset.push(t.weaklistoffset);
     return t;
   }
 
@@ -178,28 +227,43 @@ export class Runtime {
    * (an interior pointer, a freed object, another runtime's object).
    */
   typeOrNull(op: number): PyTypeObject | null {
-    // A small pointer: an int32 multiple of 8 (op % 8 on a double is a call to fmod, measured the top
-    // cost of Py_DECREF). An unmapped one reads undefined: no type either. Everything else is
-    // outlined: V8 inlines by bytecode size, and this runs inside every Py_INCREF / Py_DECREF.
-    if (typeof op === 'number' && op === (op & SMALL_POINTER_MASK) && op !== 0) return this.typeOfWord(obType.get(op));
-    return this.typeOrNullOther(op);
-  }
-
-  /** typeOrNull for anything but a nonzero small pointer: NULL, a raw block's object, or no pointer. */
-  private typeOrNullOther(op: number): PyTypeObject | null {
-    if (typeof op !== 'number' || !(op > 0) || op % 8 !== 0 || op < SMALL_LIMIT || !isMapped(op)) return null;
-    return this.typeOfWord(obType.get(op));
+    const id = this.typeIdOf(op);
+    return id < 0 ? null : this.types[id]!;
   }
 
   /**
-   * The type whose ob_type word is w, or null when w (any number, or
-   * undefined) is none of this runtime's words. The index is made an int32
-   * first: types[] indexed by a double was measured the top cost of Py_TYPE.
+   * The id of Py_TYPE(op) (its index in `types` and the tables beside it),
+   * or -1 when op is no live object of this runtime (as typeOrNull).
    */
-  private typeOfWord(w: number): PyTypeObject | null {
+  typeIdOf(op: number): number {
+    // A small pointer: an int32 multiple of 8 (op % 8 on a double is a call to fmod, measured the top
+    // cost of Py_DECREF), whose ob_type word is read from the region's view directly. Everything
+    // else is outlined: V8 inlines by bytecode size, and this runs inside every Py_INCREF / Py_DECREF.
+    if (typeof op === 'number' && op === (op & SMALL_POINTER_MASK) && op !== 0) return this.idOfWord(this.f64[(op >>> 3) + OB_TYPE_F64]!);
+    return this.typeIdOther(op);
+  }
+
+  /** typeIdOf for anything but a nonzero small pointer: NULL, a raw block's object, or no pointer. */
+  private typeIdOther(op: number): number {
+    if (typeof op !== 'number' || !(op > 0) || op % 8 !== 0 || op < SMALL_LIMIT || !isMapped(op)) return -1;
+    return this.idOfWord(obType.get(op));
+  }
+
+  /**
+   * The id of the type whose ob_type word is w, or -1 when w (any number)
+   * is none of this runtime's words. The difference is made an int32 first:
+   * an array indexed by a double was measured the top cost of Py_TYPE.
+   */
+  private idOfWord(w: number): number {
     const d = w - this.typeBase;
     const i = d | 0;
-    return i === d && i >= 0 && i < this.types.length ? this.types[i]! : null;
+    return i === d && i >= 0 && i < this.types.length ? i : -1;
+  }
+
+  /** tp_flags of Py_TYPE(op), 0 when op is no live object of this runtime (PyXxx_Check's test, without a load from the type). */
+  flagsOf(op: number): number {
+    const id = this.typeIdOf(op);
+    return id < 0 ? 0 : this.typeFlags[id]!;
   }
 
   /** Py_TYPE(op). */
@@ -256,19 +320,30 @@ export class Runtime {
   newReferenceHook: ((op: number) => void) | null = null;
   /** _Py_NewReference for an object taken from a free list: refcount 1, the hook told. */
   newReference(op: number): void {
-    obRefcnt.set(op, 1);
+    if (op < SMALL_LIMIT) {
+      const w = (op >>> 2) + OB_REFCNT_U32;
+      this.u32[w] = 1;
+      this.u32[w + 1] = 0;
+    } else obRefcnt.set(op, 1);
     if (this.newReferenceHook !== null) this.newReferenceHook(op);
   }
   /** Py_INCREF(op): refuses a pointer that is no live object (and one already deallocated). */
   incref(op: number): void {
-    if (this.typeOrNull(op) === null) throw this.notAnObject(op, 'Py_INCREF');
-    // The low word alone while it cannot carry (exact for any high word); the whole i64 otherwise.
-    const lo = refcntWords.lo.get(op);
-    if (lo !== 0xffffffff) refcntWords.lo.set(op, lo + 1);
-    else this.increfCarry(op);
+    // A small pointer whose type word is one of ours, and a low word that cannot carry: one
+    // increment (exact for any high word). Everything else is outlined (see typeIdOf).
+    if (typeof op === 'number' && op === (op & SMALL_POINTER_MASK) && op !== 0 && this.idOfWord(this.f64[(op >>> 3) + OB_TYPE_F64]!) >= 0) {
+      const w = (op >>> 2) + OB_REFCNT_U32;
+      const lo = this.u32[w]!;
+      if (lo !== 0xffffffff) {
+        this.u32[w] = lo + 1;
+        return;
+      }
+    }
+    this.increfOther(op);
   }
-  /** Py_INCREF's carry into the high word (outlined: see typeOrNull). */
-  private increfCarry(op: number): void {
+  /** Py_INCREF of an object in a raw block, a carry into the high word, or no object. */
+  private increfOther(op: number): void {
+    if (this.typeIdOf(op) < 0) throw this.notAnObject(op, 'Py_INCREF');
     obRefcnt.set(op, obRefcnt.get(op) + 1);
   }
   /** Py_XINCREF(op). */
@@ -277,18 +352,35 @@ export class Runtime {
   }
   /** Py_DECREF(op): deallocates at once when the count reaches zero. */
   decref(op: number): void {
-    const type = this.typeOrNull(op);
-    if (type === null) throw this.notAnObject(op, 'Py_DECREF');
-    // The low word alone while it cannot borrow (exact for any high word); the whole i64 otherwise.
-    const lo = refcntWords.lo.get(op);
-    if (lo > 1) {
-      refcntWords.lo.set(op, lo - 1);
-      return;
+    // As incref: a small pointer of ours whose low word cannot borrow is one decrement.
+    if (typeof op === 'number' && op === (op & SMALL_POINTER_MASK) && op !== 0) {
+      const id = this.idOfWord(this.f64[(op >>> 3) + OB_TYPE_F64]!);
+      if (id >= 0) {
+        const w = (op >>> 2) + OB_REFCNT_U32;
+        const lo = this.u32[w]!;
+        if (lo > 1) this.u32[w] = lo - 1;
+        else this.decrefLast(op, id);
+        return;
+      }
     }
-    this.decrefLast(op, type);
+    this.decrefOther(op);
   }
-  /** Py_DECREF once the low word is 0 or 1: a borrow from the high word, or the last reference (outlined: see typeOrNull). */
-  private decrefLast(op: number, type: PyTypeObject): void {
+  /** Py_DECREF of an object in a raw block, or of no object. */
+  private decrefOther(op: number): void {
+    const id = this.typeIdOf(op);
+    if (id < 0) throw this.notAnObject(op, 'Py_DECREF');
+    this.decrefLast(op, id);
+  }
+  /** Py_DECREF once the low word is 0 or 1 (or op is in a raw block): the last reference, or a borrow from the high word. */
+  private decrefLast(op: number, id: number): void {
+    const w = (op >>> 2) + OB_REFCNT_U32;
+    if (op < SMALL_LIMIT && this.u32[w] === 1 && this.u32[w + 1] === 0 && this.staticChunks[op >>> STATIC_CHUNK_SHIFT] === 0) {
+      this.u32[w] = 0;
+      this.typeDealloc[id]!(this, op);
+    } else this.decrefRare(op, id);
+  }
+  /** decrefLast for a count other than 1, an object in a raw block or one in static memory. */
+  private decrefRare(op: number, id: number): void {
     const n = obRefcnt.get(op);
     if (n > 1) {
       obRefcnt.set(op, n - 1);
@@ -296,10 +388,18 @@ export class Runtime {
     }
     if (n < 1) throw new RefcountError(`Py_DECREF of ${op}: its reference count is already ${n} (deallocated)`);
     if (this.staticSet.has(op)) {
-      throw new RefcountError(`Py_DECREF would deallocate a static object (${type.name}): too many Py_DECREFs`);
+      throw new RefcountError(`Py_DECREF would deallocate a static object (${this.types[id]!.name}): too many Py_DECREFs`);
     }
     obRefcnt.set(op, 0);
-    type.dealloc(this, op);
+    this.typeDealloc[id]!(this, op);
+  }
+  /** Py_SIZE(op) (an i64). */
+  sizeOf(op: number): number {
+    if (op < SMALL_LIMIT) {
+      const w = (op >>> 2) + OB_SIZE_U32;
+      return this.u32[w]! + (this.u32[w + 1]! | 0) * 4294967296;
+    }
+    return obSize.get(op);
   }
   /** Py_XDECREF(op). */
   xdecref(op: number): void {
@@ -326,7 +426,8 @@ export class Runtime {
   }
   /** PyObject_Free of a non-GC object: its ob_type cleared first, so the freed block reads as no object. */
   objectDel(op: number): void {
-    obType.set(op, 0);
+    if (op < SMALL_LIMIT) this.f64[(op >>> 3) + OB_TYPE_F64] = 0;
+    else obType.set(op, 0);
     this.obj.free(op);
   }
   /** PyMem_Malloc: the MEM domain's allocator. */
@@ -359,9 +460,33 @@ export class Runtime {
 
   /** _PyObject_Init / _PyObject_InitVar: refcount 1, type, size. */
   initObject(op: number, type: PyTypeObject, size?: number): number {
-    obRefcnt.set(op, 1);
-    obType.set(op, this.typeBase + type.id);
+    this.initWord(op, this.typeBase + type.id);
     if (size !== undefined) obSize.set(op, size);
+    return op;
+  }
+  /** _PyObject_InitVar by ob_type word (as initWord): refcount 1, type, ob_size = size. */
+  initVarWord(op: number, word: number, size: number): number {
+    if (op < SMALL_LIMIT && (size | 0) === size) {
+      const w = (op >>> 2) + OB_SIZE_U32;
+      this.u32[w] = size;
+      this.u32[w + 1] = size >> 31;
+    } else obSize.set(op, size);
+    return this.initWord(op, word);
+  }
+  /**
+   * _PyObject_Init by ob_type word (typeWord(t)): the hot paths' form, which
+   * reads nothing from the type object (see typeDealloc).
+   */
+  initWord(op: number, word: number): number {
+    if (op < SMALL_LIMIT) {
+      const w = (op >>> 2) + OB_REFCNT_U32;
+      this.u32[w] = 1;
+      this.u32[w + 1] = 0;
+      this.f64[(op >>> 3) + OB_TYPE_F64] = word;
+    } else {
+      obRefcnt.set(op, 1);
+      obType.set(op, word);
+    }
     if (this.newReferenceHook !== null) this.newReferenceHook(op);
     return op;
   }
@@ -394,26 +519,47 @@ export class Runtime {
   }
   private gcAlloc(type: PyTypeObject, basicsize: number): number {
     if (!isGcType(type)) throw notAGcType(type);
-    const pre = preHeaderBytes(type);
-    const block = this.objectMalloc(pre + basicsize);
-    const op = block + pre;
+    return this.gcAllocId(type.id, basicsize);
+  }
+  /**
+   * gc_alloc for the GC type of id `id`, `basicsize` bytes of object: the
+   * object's address (untracked, nothing initialised but its PyGC_Head and
+   * pre-header). The hot paths' form (see typeDealloc); initWord the object.
+   */
+  gcAllocId(id: number, basicsize: number): number {
+    const pre = this.typePreBytes[id]!;
+    const op = this.objectMalloc(pre + basicsize) + pre;
     // _PyObject_GC_Link: the head starts untracked, and gen 0 counts the new container.
+    if (op < SMALL_LIMIT) {
+      const f = op >>> 3;
+      this.f64[f + GC_NEXT_F64] = 0;
+      this.f64[f + GC_PREV_F64] = 0;
+      if (pre > GC_HEAD_SIZE) {
+        this.f64[f + MANAGED_VALUES_F64] = 0;
+        this.f64[f + MANAGED_DICT_F64] = 0;
+      }
+    } else this.clearPreHeader(op, pre);
+    this.gc.linked();
+    return op;
+  }
+  /** gcAllocId's clearing of the PyGC_Head and pre-header, for an object in a raw block. */
+  private clearPreHeader(op: number, pre: number): void {
     gcNext.set(asGc(op), 0);
     gcPrev.set(asGc(op), 0);
     if (pre > GC_HEAD_SIZE) {
       managedValues.set(op, 0);
       managedDict.set(op, 0);
     }
-    this.gc.linked();
-    return op;
   }
   /** PyObject_GC_Del(op): unlink if tracked, uncount, free the block. */
   gcDel(op: number): void {
-    if (this.gc.isTracked(op)) this.gc.untrack(op);
+    const id = this.typeIdOf(op);
+    if (id < 0) this.typeOf(op);
+    this.gc.untrackIfTracked(op);
     this.gc.deleted();
-    const pre = preHeaderBytes(this.typeOf(op));
-    obType.set(op, 0);
-    this.objectFree(op - pre);
+    if (op < SMALL_LIMIT) this.f64[(op >>> 3) + OB_TYPE_F64] = 0;
+    else obType.set(op, 0);
+    this.objectFree(op - this.typePreBytes[id]!);
   }
   /** PyObject_GC_Track. */
   gcTrack(op: number): void {
@@ -425,7 +571,7 @@ export class Runtime {
   }
   /** PyObject_GC_UnTrack (no effect when untracked). */
   gcUntrack(op: number): void {
-    if (this.gc.isTracked(op)) this.gc.untrack(op);
+    this.gc.untrackIfTracked(op);
   }
 
   // --- trashcan -------------------------------------------------------------------------
@@ -436,7 +582,7 @@ export class Runtime {
    * must call trashcanEnd() afterwards. op must be untracked.
    */
   trashcanBegin(op: number): boolean {
-    if (this.trashDeleteNesting >= TRASH_UNWIND_LEVEL) return this.trashDeposit(op);
+    if (this.trashDeleteNesting >= UNWIND_LEVEL) return this.trashDeposit(op);
     ++this.trashDeleteNesting;
     return false;
   }
@@ -493,6 +639,7 @@ export class Runtime {
       if (base === 0) throw new OutOfMemoryError(`static allocation of ${n} bytes failed`, n);
       this.staticNext = base;
       this.staticEnd = base + chunk;
+      this.staticChunks.fill(1, base >>> STATIC_CHUNK_SHIFT, (base + chunk) >>> STATIC_CHUNK_SHIFT);
     }
     const p = this.staticNext;
     this.staticNext += size;

@@ -40,6 +40,8 @@ import type { Interpreter } from '../interpreter.js';
 import { byteAt, declareObjectStruct, itemArray, obType, PyObject, roundUpPtr, SIZEOF_VOID_P } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { unicodeGetHash } from './unicode.js';
+import * as layout from '../layout.js';
+import * as pointer from '../../allocator/pointer.js';
 import {
   addToInsertionOrder,
   calculateLog2Keysize,
@@ -48,6 +50,9 @@ import {
   DICT_KEYS_SPLIT,
   DICT_KEYS_UNICODE,
   DK_INDICES,
+  PyDictKeyEntry,
+  PyDictKeysObject,
+  PyDictUnicodeEntry,
   DKIX_DUMMY,
   DKIX_EMPTY,
   dkKind,
@@ -84,14 +89,15 @@ import {
   Py_TPFLAGS_HAVE_GC,
   type PyTypeObject,
   type Visit,
-  isGcType,
 } from '../type.js';
 
 /** A key that is not in the dict (or set): Python's KeyError. */
 export class KeyError extends InvalidArgumentError {}
 
 /** PyDict_MAXFREELIST: dead dicts, and keys objects, kept for reuse. */
-export const PyDict_MAXFREELIST = 80;
+// MAXFREELIST and the like: local consts, as an exported const is a module cell V8 loads at every use.
+const MAXFREELIST = 80;
+export const PyDict_MAXFREELIST = MAXFREELIST;
 const PERTURB_SHIFT = 5;
 /** dict_new_presized's log2_max_presize. */
 const LOG2_MAX_PRESIZE = 17;
@@ -111,6 +117,33 @@ const maUsed = PyDictObject.field('ma_used');
 const maVersionTag = PyDictObject.field('ma_version_tag');
 const maKeys = PyDictObject.field('ma_keys');
 const maValues = PyDictObject.field('ma_values');
+// Word offsets from the object's of the fields the hot paths index directly (small pointers; as
+// layout.ts's word constants), and of the keys object's header fields.
+const MA_USED_U32 = PyDictObject.offsets.ma_used >>> 2;
+const MA_VERSION_U32 = PyDictObject.offsets.ma_version_tag >>> 2;
+const MA_KEYS_F64 = PyDictObject.offsets.ma_keys >>> 3;
+const MA_VALUES_F64 = PyDictObject.offsets.ma_values >>> 3;
+const DK_REFCNT_U32 = PyDictKeysObject.offsets.dk_refcnt >>> 2;
+const DK_USABLE_U32 = PyDictKeysObject.offsets.dk_usable >>> 2;
+const DK_NENTRIES_U32 = PyDictKeysObject.offsets.dk_nentries >>> 2;
+const DK_VERSION_U32 = PyDictKeysObject.offsets.dk_version >>> 2;
+const DK_LOG2_SIZE = PyDictKeysObject.offsets.dk_log2_size;
+const DK_LOG2_INDEX_BYTES = PyDictKeysObject.offsets.dk_log2_index_bytes;
+const DK_KIND = PyDictKeysObject.offsets.dk_kind;
+const DK_PAD = PyDictKeysObject.offsets.dk_pad;
+/** me_key and me_value of both entry kinds, as f64 word offsets from the entry's. */
+const G_KEY_F64 = PyDictKeyEntry.offsets.me_key >>> 3;
+const G_VALUE_F64 = PyDictKeyEntry.offsets.me_value >>> 3;
+const U_KEY_F64 = PyDictUnicodeEntry.offsets.me_key >>> 3;
+const U_VALUE_F64 = PyDictUnicodeEntry.offsets.me_value >>> 3;
+const { SMALL_LIMIT } = pointer;
+const { OB_TYPE_F64 } = layout;
+
+/** An i64 field's two u32 words at word w, for a value v with (v | 0) === v (V8 inlines this whole: it is that small). */
+function storeSmallI64(u: Uint32Array, w: number, v: number): void {
+  u[w] = v;
+  u[w + 1] = v >> 31;
+}
 /** sizeof(PyDictObject). */
 export const SIZEOF_PYDICTOBJECT = PyDictObject.size;
 /** (size_t)hash >> 32: the high word of a hash's two's complement. */
@@ -150,6 +183,9 @@ export class DictModule {
   private readonly strTypeWord: number;
   private readonly strType: PyTypeObject;
   private readonly tupleType: PyTypeObject;
+  /** The dict type's id and ob_type word (what the hot paths use instead of loads from the type object). */
+  private readonly typeId: number;
+  private readonly typeWord: number;
   /** state->free_list. */
   private readonly freeList: number[] = [];
   /** state->keys_free_list. */
@@ -186,6 +222,8 @@ export class DictModule {
         return m;
       },
     });
+    this.typeId = this.type.id;
+    this.typeWord = rt.typeWord(this.type);
     // empty_keys_struct: refcnt 1, log2 size 0, unicode kind, version 1, 8 empty slots.
     const k = (this.emptyKeys = rt.staticAlloc(DK_INDICES + PyDict_MINSIZE));
     dkRefcnt.set(k, 1);
@@ -198,7 +236,7 @@ export class DictModule {
 
   /** PyDict_Check. */
   check(op: number): boolean {
-    return ((this.rt.typeOrNull(op)?.flags ?? 0) & Py_TPFLAGS_DICT_SUBCLASS) !== 0;
+    return (this.rt.flagsOf(op) & Py_TPFLAGS_DICT_SUBCLASS) !== 0;
   }
 
   /**
@@ -207,7 +245,7 @@ export class DictModule {
    * the type.
    */
   private hashKey(key: number): number {
-    if (this.rt.typeOrNull(key) === this.strType) {
+    if (this.rt.typeIdOf(key) === this.strType.id) {
       const h = unicodeGetHash(key);
       if (h !== null) return h;
     }
@@ -216,14 +254,16 @@ export class DictModule {
 
   /** PyUnicode_CheckExact. */
   isExactStr(op: number): boolean {
-    return obType.get(op) === this.strTypeWord;
+    return (op < SMALL_LIMIT ? this.rt.f64[(op >>> 3) + OB_TYPE_F64]! : obType.get(op)) === this.strTypeWord;
   }
 
   /** _PyObject_GC_MAY_BE_TRACKED: a GC object other than an untracked tuple. */
   mayBeTracked(op: number): boolean {
-    const t = this.rt.typeOf(op);
-    if (!isGcType(t)) return false;
-    if (t === this.tupleType) return this.rt.gc.isTracked(op);
+    const rt = this.rt;
+    const id = rt.typeIdOf(op);
+    if (id < 0) rt.typeOf(op);
+    if ((rt.typeFlags[id]! & Py_TPFLAGS_HAVE_GC) === 0) return false;
+    if (id === this.tupleType.id) return rt.gc.isTracked(op);
     return true;
   }
 
@@ -237,6 +277,10 @@ export class DictModule {
 
   /** Refuses anything but a live object of this runtime (before the dict is changed or a reference taken). */
   checkObject(op: number, fn: string, what: string): void {
+    if (typeof op !== 'number' || op === 0 || this.rt.typeIdOf(op) < 0) this.refuseObject(op, fn, what);
+  }
+  /** checkObject's refusal (out of line): the error for op. */
+  private refuseObject(op: number, fn: string, what: string): void {
     if (typeof op !== 'number' || op === 0 || !Number.isInteger(op)) throw notAnObject(op, fn, what);
     this.rt.typeOf(op);
   }
@@ -300,7 +344,7 @@ export class DictModule {
     }
     const mp = this.dictNewPresized(keys.length, unicode);
     try {
-      for (let i = 0; i < keys.length; i++) this.setItem(mp, keys[i]!, values[i]!);
+      for (let i = 0; i < keys.length; i++) this.setItemChecked(mp, keys[i]!, values[i]!);
     } catch (e) {
       // An unhashable key: the half-built dict goes (each key hashed once, as CPython does).
       this.rt.decref(mp);
@@ -402,6 +446,11 @@ export class DictModule {
     this.checkDict(op, 'PyDict_SetItem');
     this.checkObject(key, 'PyDict_SetItem', 'the key');
     this.checkObject(value, 'PyDict_SetItem', 'the value');
+    this.setItemChecked(op, key, value);
+  }
+
+  /** PyDict_SetItem once op, key and value are known to be a dict and live objects (fromItems has checked them). */
+  private setItemChecked(op: number, key: number, value: number): void {
     const hash = this.hashKey(key);
     this.rt.incref(key);
     this.rt.incref(value);
@@ -721,13 +770,19 @@ export class DictModule {
 
   /** dictkeys_incref. */
   keysIncref(keys: number): void {
-    dkRefcnt.set(keys, dkRefcnt.get(keys) + 1);
+    const u = this.rt.u32;
+    const w = (keys >>> 2) + DK_REFCNT_U32;
+    if (keys < SMALL_LIMIT && u[w]! < 0x7fffffff && u[w + 1] === 0) u[w] = u[w]! + 1;
+    else dkRefcnt.set(keys, dkRefcnt.get(keys) + 1);
   }
 
   /** dictkeys_decref: the last reference frees the keys object (free_keys_object). */
   keysDecref(keys: number): void {
-    const n = dkRefcnt.get(keys) - 1;
-    dkRefcnt.set(keys, n);
+    const u = this.rt.u32;
+    const w = (keys >>> 2) + DK_REFCNT_U32;
+    let n: number;
+    if (keys < SMALL_LIMIT && u[w]! > 0 && u[w + 1] === 0) u[w] = n = u[w]! - 1;
+    else dkRefcnt.set(keys, (n = dkRefcnt.get(keys) - 1));
     if (n === 0) this.freeKeysObject(keys);
   }
 
@@ -739,7 +794,7 @@ export class DictModule {
   // --- keys objects and values arrays ------------------------------------------------------------------
 
   private keysOf(op: number): number {
-    return maKeys.get(op);
+    return op < SMALL_LIMIT ? this.rt.f64[(op >>> 3) + MA_KEYS_F64]! : maKeys.get(op);
   }
 
 
@@ -753,14 +808,28 @@ export class DictModule {
       log2Size === PyDict_LOG_MINSIZE && unicode && this.keysFreeList.length > 0
         ? this.keysFreeList.pop()!
         : this.rt.objectMalloc(SIZEOF_PYDICTKEYSOBJECT + (1 << log2Bytes) + entrySize * usable);
-    dkRefcnt.set(dk, 1);
-    dkLog2Size.set(dk, log2Size);
-    dkLog2IndexBytes.set(dk, log2Bytes);
-    dkKind.set(dk, unicode ? DICT_KEYS_UNICODE : DICT_KEYS_GENERAL);
-    dkPad.set(dk, 0);
-    dkNentries.set(dk, 0);
-    dkUsable.set(dk, usable);
-    dkVersion.set(dk, 0);
+    if (dk < SMALL_LIMIT) {
+      const u = this.rt.u32;
+      const w = dk >>> 2;
+      storeSmallI64(u, w + DK_REFCNT_U32, 1);
+      storeSmallI64(u, w + DK_NENTRIES_U32, 0);
+      storeSmallI64(u, w + DK_USABLE_U32, usable);
+      u[w + DK_VERSION_U32] = 0;
+      const b = this.rt.u8;
+      b[dk + DK_LOG2_SIZE] = log2Size;
+      b[dk + DK_LOG2_INDEX_BYTES] = log2Bytes;
+      b[dk + DK_KIND] = unicode ? DICT_KEYS_UNICODE : DICT_KEYS_GENERAL;
+      b[dk + DK_PAD] = 0;
+    } else {
+      dkRefcnt.set(dk, 1);
+      dkNentries.set(dk, 0);
+      dkUsable.set(dk, usable);
+      dkVersion.set(dk, 0);
+      dkLog2Size.set(dk, log2Size);
+      dkLog2IndexBytes.set(dk, log2Bytes);
+      dkKind.set(dk, unicode ? DICT_KEYS_UNICODE : DICT_KEYS_GENERAL);
+      dkPad.set(dk, 0);
+    }
     fillBytes(dk + DK_INDICES, (1 << log2Bytes), 0xff);
     fillBytes(dk + DK_INDICES + (1 << log2Bytes), entrySize * usable, 0);
     return dk;
@@ -774,11 +843,23 @@ export class DictModule {
     const value = general ? gValue : uValue;
     const e0 = keys + entriesOffset(keys);
     const n = dkNentries.get(keys);
-    for (let i = 0; i < n; i++) {
-      this.rt.xdecref(key.get(e0 + i * es));
-      this.rt.xdecref(value.get(e0 + i * es));
+    const rt = this.rt;
+    if (keys < SMALL_LIMIT) {
+      const f = rt.f64;
+      const step = es >>> 3;
+      const k0 = (e0 >>> 3) + (general ? G_KEY_F64 : U_KEY_F64);
+      const v0 = (e0 >>> 3) + (general ? G_VALUE_F64 : U_VALUE_F64);
+      for (let i = 0; i < n; i++) {
+        rt.xdecref(f[k0 + i * step]!);
+        rt.xdecref(f[v0 + i * step]!);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        rt.xdecref(key.get(e0 + i * es));
+        rt.xdecref(value.get(e0 + i * es));
+      }
     }
-    if (dkLog2Size.get(keys) === PyDict_LOG_MINSIZE && this.keysFreeList.length < PyDict_MAXFREELIST && !general) {
+    if (dkLog2Size.get(keys) === PyDict_LOG_MINSIZE && this.keysFreeList.length < MAXFREELIST && !general) {
       this.keysFreeList.push(keys);
       return;
     }
@@ -941,23 +1022,33 @@ export class DictModule {
    * (whose reference it takes) and values. Untracked.
    */
   newDict(keys: number, values: number, used: number, freeValuesOnFailure: boolean): number {
+    const rt = this.rt;
     let mp: number;
     if (this.freeList.length > 0) {
       mp = this.freeList.pop()!;
-      this.rt.newReference(mp);
+      rt.newReference(mp);
     } else {
       try {
-        mp = this.rt.gcNew(this.type);
+        mp = rt.initWord(rt.gcAllocId(this.typeId, SIZEOF_PYDICTOBJECT), this.typeWord);
       } catch (e) {
         this.keysDecref(keys);
         if (freeValuesOnFailure) this.freeValues(values);
         throw e;
       }
     }
-    maKeys.set(mp, keys);
-    maValues.set(mp, values);
-    maUsed.set(mp, used);
-    maVersionTag.set(mp, this.nextVersion());
+    const version = this.nextVersion();
+    if (mp < SMALL_LIMIT && (used | 0) === used && (version | 0) === version) {
+      const f = mp >>> 3;
+      rt.f64[f + MA_KEYS_F64] = keys;
+      rt.f64[f + MA_VALUES_F64] = values;
+      storeSmallI64(rt.u32, (mp >>> 2) + MA_USED_U32, used);
+      storeSmallI64(rt.u32, (mp >>> 2) + MA_VERSION_U32, version);
+    } else {
+      maKeys.set(mp, keys);
+      maValues.set(mp, values);
+      maUsed.set(mp, used);
+      maVersionTag.set(mp, version);
+    }
     return mp;
   }
 
@@ -1015,10 +1106,23 @@ export class DictModule {
       gKey.set(e, key);
       gValue.set(e, value);
     }
-    maUsed.set(mp, maUsed.get(mp) + 1);
-    maVersionTag.set(mp, this.nextVersion());
-    dkUsable.set(newKeys, dkUsable.get(newKeys) - 1);
-    dkNentries.set(newKeys, dkNentries.get(newKeys) + 1);
+    const version = this.nextVersion();
+    const rt = this.rt;
+    const used = rt.u32[(mp >>> 2) + MA_USED_U32]!;
+    if (mp < SMALL_LIMIT && newKeys < SMALL_LIMIT && used < 0x7fffffff && rt.u32[(mp >>> 2) + MA_USED_U32 + 1] === 0 && (version | 0) === version) {
+      // A fresh dict and keys object: ma_used small, dk_usable and dk_nentries those newKeysObject wrote.
+      const u = rt.u32;
+      storeSmallI64(u, (mp >>> 2) + MA_USED_U32, used + 1);
+      storeSmallI64(u, (mp >>> 2) + MA_VERSION_U32, version);
+      const w = newKeys >>> 2;
+      storeSmallI64(u, w + DK_USABLE_U32, u[w + DK_USABLE_U32]! - 1);
+      storeSmallI64(u, w + DK_NENTRIES_U32, u[w + DK_NENTRIES_U32]! + 1);
+    } else {
+      maUsed.set(mp, maUsed.get(mp) + 1);
+      maVersionTag.set(mp, version);
+      dkUsable.set(newKeys, dkUsable.get(newKeys) - 1);
+      dkNentries.set(newKeys, dkNentries.get(newKeys) + 1);
+    }
   }
 
   /**
@@ -1165,7 +1269,7 @@ export class DictModule {
       // Not free_keys_object: the references moved with the entries.
       if (oldKeys === this.emptyKeys) {
         dkRefcnt.set(oldKeys, dkRefcnt.get(oldKeys) - 1);
-      } else if (dkLog2Size.get(oldKeys) === PyDict_LOG_MINSIZE && !oldGeneral && this.keysFreeList.length < PyDict_MAXFREELIST) {
+      } else if (dkLog2Size.get(oldKeys) === PyDict_LOG_MINSIZE && !oldGeneral && this.keysFreeList.length < MAXFREELIST) {
         this.keysFreeList.push(oldKeys);
       } else {
         this.rt.objectFree(oldKeys);
@@ -1324,7 +1428,7 @@ export class DictModule {
 
   /** dict_dealloc: untrack, drop the values and keys, then the free list or PyObject_GC_Del (inside the trashcan). */
   private dictDealloc(mp: number): void {
-    const values = maValues.get(mp);
+    const values = mp < SMALL_LIMIT ? this.rt.f64[(mp >>> 3) + MA_VALUES_F64]! : maValues.get(mp);
     const keys = this.keysOf(mp);
     this.rt.gcUntrack(mp);
     if (this.rt.trashcanBegin(mp)) return;
@@ -1334,7 +1438,7 @@ export class DictModule {
       this.freeValues(values);
     }
     this.keysDecref(keys);
-    if (this.freeList.length < PyDict_MAXFREELIST && this.rt.typeOf(mp) === this.type) this.freeList.push(mp);
+    if (this.freeList.length < MAXFREELIST && this.rt.typeIdOf(mp) === this.typeId) this.freeList.push(mp);
     else this.rt.gcDel(mp);
     this.rt.trashcanEnd();
   }

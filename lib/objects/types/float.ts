@@ -18,10 +18,17 @@ import { debugAllocatorStats } from '../../allocator/stats.js';
 import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, obType, PyObject } from '../layout.js';
+import * as layout from '../layout.js';
+import * as pointer from '../../allocator/pointer.js';
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_LONG_SUBCLASS, type PyTypeObject } from '../type.js';
 import { PyHASH_BITS, PyHASH_MODULUS } from './long.js';
 import { hashPointer } from './singletons.js';
+
+// V8 loads an imported binding from its module cell, with a TDZ check, at every use; a module's
+// own top-level consts it folds into the optimized code. So the hot paths' constants are local copies.
+const { OB_TYPE_F64 } = layout;
+const { SMALL_LIMIT } = pointer;
 
 /** PyFloatObject. */
 export const PyFloatObject = declareObjectStruct({
@@ -34,10 +41,14 @@ export const PyFloatObject = declareObjectStruct({
 const obFval = PyFloatObject.field('ob_fval');
 /** offsetof(PyFloatObject, ob_fval). */
 export const OB_FVAL = obFval.offset;
+/** ob_fval as an f64 word offset from the object's (as layout.ts's word constants). */
+const OB_FVAL_F64 = OB_FVAL >>> 3;
 /** sizeof(PyFloatObject). */
 export const SIZEOF_PYFLOATOBJECT = PyFloatObject.size;
 /** PyFloat_MAXFREELIST. */
-export const PyFloat_MAXFREELIST = 100;
+// MAXFREELIST and the like: local consts, as an exported const is a module cell V8 loads at every use.
+const MAXFREELIST = 100;
+export const PyFloat_MAXFREELIST = MAXFREELIST;
 /** _PyHASH_INF: the hash of float('inf'). */
 export const PyHASH_INF = 314159n;
 
@@ -113,6 +124,8 @@ export class FloatModule {
   /** state->numfree. */
   private numfree = 0;
   private readonly rt: Runtime;
+  /** The ob_type word of float (initWord's). */
+  private readonly typeWord: number;
 
   constructor(readonly interp: Interpreter) {
     this.rt = interp.rt;
@@ -128,20 +141,23 @@ export class FloatModule {
       eq: (_r, a, b) => this.richcompareEq(a, b),
       toJS: (_r, op) => obFval.get(op),
     });
+    this.typeWord = this.rt.typeWord(this.type);
   }
 
   /** PyFloat_FromDouble: a new reference, from the free list when it has one. */
   fromNumber(x: number): number {
     if (typeof x !== 'number') throw notANumber(x);
+    const rt = this.rt;
     let op = this.freeList;
     if (op !== 0) {
-      this.freeList = obType.get(op);
+      this.freeList = op < SMALL_LIMIT ? rt.f64[(op >>> 3) + OB_TYPE_F64]! : obType.get(op);
       this.numfree--;
     } else {
-      op = this.rt.objectMalloc(SIZEOF_PYFLOATOBJECT);
+      op = rt.objectMalloc(SIZEOF_PYFLOATOBJECT);
     }
-    this.rt.initObject(op, this.type);
-    obFval.set(op, x);
+    rt.initWord(op, this.typeWord);
+    if (op < SMALL_LIMIT) rt.f64[(op >>> 3) + OB_FVAL_F64] = x;
+    else obFval.set(op, x);
     return op;
   }
 
@@ -184,13 +200,14 @@ export class FloatModule {
 
   /** float_dealloc / _PyFloat_ExactDealloc: onto the free list unless it holds 100 already. */
   private floatDealloc(op: number): void {
-    if (this.numfree >= PyFloat_MAXFREELIST) {
+    if (this.numfree >= MAXFREELIST) {
       this.rt.objectDel(op);
       return;
     }
     this.numfree++;
     // Py_SET_TYPE(op, (PyTypeObject *)state->free_list).
-    obType.set(op, this.freeList);
+    if (op < SMALL_LIMIT) this.rt.f64[(op >>> 3) + OB_TYPE_F64] = this.freeList;
+    else obType.set(op, this.freeList);
     this.freeList = op;
   }
 

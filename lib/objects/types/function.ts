@@ -23,7 +23,7 @@
  *    88  8   PyObject *      func_dict             __dict__, NULL until first used (tp_dictoffset); owned
  *    96  8   PyObject *      func_weakreflist      head of the weakrefs to it (tp_weaklistoffset); not owned
  *   104  8   PyObject *      func_module           globals['__name__'] or NULL; owned
- *   112  8   PyObject *      func_annotations      NULL (annotations are not modelled); owned
+ *   112  8   PyObject *      func_annotations      NULL, MAKE_FUNCTION's (name, value, ...) tuple, or the dict made of it; owned
  *   120  8   vectorcallfunc  vectorcall            NULL: a C function pointer has no meaning here
  *   128  4   uint32_t        func_version          0: set by the specializer, which is not modelled
  *   132  4   padding         func_version_padding  to pointer alignment (0)
@@ -64,7 +64,7 @@ export const PyFunctionObject = declareObjectStruct({
     { name: 'func_dict', type: 'ptr', ctype: 'PyObject *', meaning: '__dict__, NULL until first used (tp_dictoffset); owned' },
     { name: 'func_weakreflist', type: 'ptr', ctype: 'PyObject *', meaning: 'head of the weakrefs to it (tp_weaklistoffset); not owned' },
     { name: 'func_module', type: 'ptr', ctype: 'PyObject *', meaning: 'globals[\'__name__\'] or NULL; owned' },
-    { name: 'func_annotations', type: 'ptr', ctype: 'PyObject *', meaning: 'NULL (annotations are not modelled); owned' },
+    { name: 'func_annotations', type: 'ptr', ctype: 'PyObject *', meaning: "NULL, MAKE_FUNCTION's (name, value, ...) tuple, or the dict made of it; owned" },
     { name: 'vectorcall', type: 'ptr', ctype: 'vectorcallfunc', meaning: 'NULL: a C function pointer has no meaning here' },
     { name: 'func_version', type: 'u32', ctype: 'uint32_t', meaning: '0: set by the specializer, which is not modelled' },
     { name: 'func_version_padding', type: 'u32', ctype: 'padding', meaning: 'to pointer alignment (0)' },
@@ -107,6 +107,8 @@ export interface FunctionSpec {
   kwdefaults?: number;
   /** __closure__ (MAKE_FUNCTION 0x08): a tuple of cells, or 0 for none. */
   closure?: number;
+  /** func_annotations (MAKE_FUNCTION 0x04): 3.11's flat tuple of names and values, or 0 for none. */
+  annotations?: number;
 }
 
 /** A function's fields (borrowed; 0 for NULL). */
@@ -168,7 +170,7 @@ export class FunctionModule {
    * PyObject_GC_New, then tracked. New reference.
    */
   newFunction(spec: FunctionSpec): number {
-    const { name, globals, code = 0, defaults = 0, kwdefaults = 0, closure = 0 } = spec;
+    const { name, globals, code = 0, defaults = 0, kwdefaults = 0, closure = 0, annotations = 0 } = spec;
     const qualname = spec.qualname ?? name;
     const doc = spec.doc ?? this.interp.singletons.None;
     const { str, dict, tuple } = this.interp;
@@ -183,6 +185,9 @@ export class FunctionModule {
     }
     if (kwdefaults !== 0 && (!this.isObject(kwdefaults) || !dict.check(kwdefaults))) {
       throw new InvalidArgumentError(`${fn}: kwdefaults must be a dict or 0, got ${this.describeObject(kwdefaults)}`);
+    }
+    if (annotations !== 0 && (!this.isObject(annotations) || !tuple.check(annotations) || tuple.size(annotations) % 2 !== 0)) {
+      throw new InvalidArgumentError(`${fn}: annotations must be a tuple of names and values or 0, got ${this.describeObject(annotations)}`);
     }
     if (closure !== 0) {
       if (!this.isObject(closure) || !tuple.check(closure)) throw new InvalidArgumentError(`${fn}: closure must be a tuple or 0, got ${this.describeObject(closure)}`);
@@ -208,7 +213,7 @@ export class FunctionModule {
       [funcDict, 0],
       [funcWeakreflist, 0],
       [funcModule, module],
-      [funcAnnotations, 0],
+      [funcAnnotations, annotations],
       [funcVectorcall, 0],
     ];
     for (const [f, o] of fields) {
@@ -290,6 +295,26 @@ export class FunctionModule {
     rt.decref(funcName.get(op));
     rt.decref(funcQualname.get(op));
     rt.gcDel(op);
+  }
+
+  /**
+   * func_get_annotation_dict: the __annotations__ dict, made on first use —
+   * from MAKE_FUNCTION's tuple of names and values, or empty — and kept in
+   * func_annotations. Borrowed.
+   */
+  annotationsDict(op: number): number {
+    this.checkFunction(op, 'func_get_annotations');
+    const { dict, tuple } = this.interp;
+    const ann = funcAnnotations.get(op);
+    if (ann !== 0 && !tuple.check(ann)) return ann;
+    const d = dict.new();
+    if (ann !== 0) {
+      const items = tuple.items(ann);
+      for (let i = 0; i < items.length; i += 2) dict.setItem(d, items[i]!, items[i + 1]!);
+      this.rt.decref(ann);
+    }
+    funcAnnotations.set(op, d);
+    return d;
   }
 
   /**

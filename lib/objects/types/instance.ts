@@ -116,6 +116,12 @@ function mangle(className: string, ident: string): string {
   return stripped === '' ? ident : `_${stripped}${ident}`;
 }
 
+/** The error for something that is no class made by defineClass (out of line: V8 inlines by bytecode size). */
+function notAClass(cls: unknown): InvalidArgumentError {
+  const c = cls as PyTypeObject | null;
+  return new InvalidArgumentError(`expected a class made by defineClass, got ${typeof c === 'object' && c !== null ? `type '${c.name}'` : describe(cls)}`);
+}
+
 /** User classes and their instances. */
 export class InstanceModule {
   private readonly rt: Runtime;
@@ -237,12 +243,18 @@ export class InstanceModule {
    * New reference.
    */
   new(cls: PyTypeObject): number {
-    const info = this.classInfo(cls);
-    const op = this.rt.gcNew(cls);
-    fillBytes(op + PYOBJECT_SIZE, cls.basicsize - PYOBJECT_SIZE, 0);
+    // The type's id read once (types have many shapes: each property load from one is megamorphic),
+    // then the runtime's tables by id.
+    const id = typeof cls === 'object' && cls !== null ? cls.id : -1;
+    const info = this.classes[id];
+    if (info === undefined || info.type !== cls) throw notAClass(cls);
+    const rt = this.rt;
+    const basicsize = rt.typeBasicsize[id]!;
+    const op = rt.initWord(rt.gcAllocId(id, basicsize), rt.typeBase + id);
+    fillBytes(op + PYOBJECT_SIZE, basicsize - PYOBJECT_SIZE, 0);
     // PyType_GenericAlloc: an instance of a heap type holds a reference to it.
-    this.rt.xincref(this.rt.heapTypeObject(cls));
-    this.rt.gcTrack(op);
+    rt.xincref(rt.heapTypeObject(cls));
+    rt.gcTrack(op);
     if (info.cachedKeys !== 0) {
       try {
         this.interp.sharedKeys.initInlineValues(op, info.cachedKeys);
@@ -463,7 +475,8 @@ export class InstanceModule {
       rt.gcUntrack(self);
     }
     const weakref = this.interp.weakref;
-    if (info.hasWeakref) {
+    // PyObject_ClearWeakRefs does nothing on an empty list: only a non-empty one is handed to it.
+    if (info.hasWeakref && pointerSlot.get(self, rt.typeWeaklistoffset[rt.typeIdOf(self)]!) !== 0) {
       weakref.clearWeakrefs(self);
       if (info.del !== undefined) {
         // Weakrefs made during the finalizer or the callbacks: cleared without their callbacks.
@@ -565,9 +578,7 @@ export class InstanceModule {
 
   private classInfo(cls: PyTypeObject): ClassInfo {
     const info = typeof cls === 'object' && cls !== null ? this.classes[cls.id] : undefined;
-    if (info === undefined || info.type !== cls) {
-      throw new InvalidArgumentError(`expected a class made by defineClass, got ${typeof cls === 'object' && cls !== null ? `type '${cls.name}'` : describe(cls)}`);
-    }
+    if (info === undefined || info.type !== cls) throw notAClass(cls);
     return info;
   }
 

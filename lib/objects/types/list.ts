@@ -27,20 +27,30 @@ import { InvalidArgumentError, OutOfMemoryError, describe } from '../../errors.j
 import { MAX_REQUEST } from '../../allocator/heap.js';
 import type { Interpreter } from '../interpreter.js';
 import { fillBytes, viewBytes } from '../../allocator/access.js';
-import { declareObjectStruct, itemArray, type ObjectValidationContext, obSize, PyVarObject, SIZEOF_VOID_P } from '../layout.js';
+import { declareObjectStruct, itemArray, type ObjectValidationContext, obSize, PyVarObject } from '../layout.js';
+import * as layout from '../layout.js';
+import * as pointer from '../../allocator/pointer.js';
 import type { Runtime } from '../runtime.js';
 import {
   Py_TPFLAGS_BASETYPE,
   Py_TPFLAGS_HAVE_GC,
-  Py_TPFLAGS_LIST_SUBCLASS,
   Py_TPFLAGS_TUPLE_SUBCLASS,
   type PyTypeObject,
   type Visit,
 } from '../type.js';
+import * as typeDefs from '../type.js';
 import { PyTupleObject } from './tuple.js';
 
+// V8 loads an imported binding from its module cell, with a TDZ check, at every use; a module's
+// own top-level consts it folds into the optimized code. So the hot paths' constants are local copies.
+const { OB_SIZE_U32, SIZEOF_VOID_P } = layout;
+const { Py_TPFLAGS_LIST_SUBCLASS } = typeDefs;
+const { SMALL_LIMIT } = pointer;
+
 /** PyList_MAXFREELIST. */
-export const PyList_MAXFREELIST = 80;
+// MAXFREELIST and the like: local consts, as an exported const is a module cell V8 loads at every use.
+const MAXFREELIST = 80;
+export const PyList_MAXFREELIST = MAXFREELIST;
 /** PyListObject. */
 export const PyListObject = declareObjectStruct({
   name: 'PyListObject',
@@ -65,6 +75,9 @@ export const PyListObject = declareObjectStruct({
 export const listObItem = PyListObject.field('ob_item');
 const listAllocated = PyListObject.field('allocated');
 const tupleItem = PyTupleObject.array('ob_item');
+/** ob_item and allocated as word offsets from the object's (as layout.ts's word constants). */
+const LIST_OB_ITEM_F64 = PyListObject.offsets.ob_item >>> 3;
+const LIST_ALLOCATED_U32 = PyListObject.offsets.allocated >>> 2;
 /** sizeof(PyListObject). */
 export const LIST_BASICSIZE = PyListObject.size;
 /** Largest item count whose array is still a valid request. */
@@ -105,6 +118,9 @@ export class ListModule {
   private readonly rt: Runtime;
   /** interp->list.free_list[0 .. numfree). */
   private readonly freeList: number[] = [];
+  /** The list type's id and ob_type word (what the hot paths use instead of loads from the type object). */
+  private readonly typeId: number;
+  private readonly typeWord: number;
 
   constructor(readonly interp: Interpreter) {
     this.rt = interp.rt;
@@ -121,6 +137,8 @@ export class ListModule {
       eq: (_rt, a, b) => this.eq(a, b),
       toJS: (rt, op) => this.items(op).map((item) => (item === 0 ? null : rt.typeOf(item).toJS?.(rt, item))),
     });
+    this.typeId = this.type.id;
+    this.typeWord = this.rt.typeWord(this.type);
   }
 
   /** PyList_Check. */
@@ -143,21 +161,19 @@ export class ListModule {
       op = this.freeList.pop()!;
       rt.newReference(op);
     } else {
-      op = rt.gcNew(this.type);
+      op = rt.initWord(rt.gcAllocId(this.typeId, LIST_BASICSIZE), this.typeWord);
     }
-    listObItem.set(op, 0);
-    obSize.set(op, 0);
-    listAllocated.set(op, 0);
+    this.setFields(op, 0, 0, 0);
     if (n > 0) {
+      let items: number;
       try {
-        listObItem.set(op, rt.memCalloc(n, SIZEOF_VOID_P));
+        items = rt.memCalloc(n, SIZEOF_VOID_P);
       } catch (e) {
         rt.decref(op);
         throw e;
       }
+      this.setFields(op, items, n, n);
     }
-    obSize.set(op, n);
-    listAllocated.set(op, n);
     rt.gcTrack(op);
     return op;
   }
@@ -256,18 +272,32 @@ export class ListModule {
    * Steals the reference to `v` — even when it throws, as CPython does.
    */
   setItem(l: number, i: number, v: number): void {
-    if (v !== 0 && this.rt.typeOrNull(v) === null) this.rt.typeOf(v);
-    try {
-      this.checkList(l, 'PyList_SetItem');
-      this.checkIndex(i, obSize.get(l), 'list assignment index out of range');
-    } catch (e) {
-      this.rt.xdecref(v);
-      throw e;
+    const rt = this.rt;
+    if (v !== 0 && rt.typeIdOf(v) < 0) rt.typeOf(v);
+    if ((rt.flagsOf(l) & Py_TPFLAGS_LIST_SUBCLASS) === 0 || !Number.isInteger(i) || i < 0 || i >= rt.sizeOf(l)) {
+      throw this.setItemRefused(l, i, v);
     }
-    const items = listObItem.get(l);
-    const old = itemArray.get(items, i);
-    itemArray.set(items, i, v);
-    this.rt.xdecref(old);
+    const items = this.obItem(l);
+    let old: number;
+    if (items < SMALL_LIMIT) {
+      const f = rt.f64;
+      const w = (items >>> 3) + i;
+      old = f[w]!;
+      f[w] = v;
+    } else {
+      old = itemArray.get(items, i);
+      itemArray.set(items, i, v);
+    }
+    rt.xdecref(old);
+  }
+  /** PyList_SetItem's error for a non-list or an index out of range (out of line); releases v, whose reference it steals. */
+  private setItemRefused(l: number, i: number, v: number): InvalidArgumentError {
+    const e =
+      (this.flagsOf(l) & Py_TPFLAGS_LIST_SUBCLASS) === 0
+        ? this.notAList(l, 'PyList_SetItem')
+        : indexOutOfRange(i, obSize.get(l), 'list assignment index out of range');
+    this.rt.xdecref(v);
+    return e;
   }
 
   /** PyList_Append (_PyList_AppendTakeRef on a new reference): list_resize(n + 1) only when every slot is used. Increfs v. */
@@ -567,9 +597,12 @@ export class ListModule {
 
   /** _PyList_AppendTakeRef: store v (a reference the list takes over) at the end. */
   private appendTakeRef(l: number, v: number): void {
-    const len = obSize.get(l);
-    if (listAllocated.get(l) > len) {
-      itemArray.set(listObItem.get(l), len, v);
+    const rt = this.rt;
+    const len = rt.sizeOf(l);
+    if (this.allocatedOf(l) > len) {
+      const items = this.obItem(l);
+      if (items < SMALL_LIMIT) rt.f64[(items >>> 3) + len] = v;
+      else itemArray.set(items, len, v);
       obSize.set(l, len + 1);
       return;
     }
@@ -704,22 +737,40 @@ export class ListModule {
   private listDealloc(rt: Runtime, op: number): void {
     rt.gcUntrack(op);
     if (rt.trashcanBegin(op)) return;
-    const items = listObItem.get(op);
+    const items = this.obItem(op);
     if (items !== 0) {
-      let i = obSize.get(op);
-      while (--i >= 0) rt.xdecref(itemArray.get(items, i));
+      const n = rt.sizeOf(op);
+      if (items < SMALL_LIMIT) {
+        const f = rt.f64;
+        const base = items >>> 3;
+        for (let i = n - 1; i >= 0; i--) rt.xdecref(f[base + i]!);
+      } else {
+        for (let i = n - 1; i >= 0; i--) rt.xdecref(itemArray.get(items, i));
+      }
       rt.memFree(items);
     }
-    if (this.freeList.length < PyList_MAXFREELIST && this.rt.typeOrNull(op) === this.type) this.freeList.push(op);
+    if (this.freeList.length < MAXFREELIST && rt.typeIdOf(op) === this.typeId) this.freeList.push(op);
     else rt.gcDel(op);
     rt.trashcanEnd();
   }
 
   /** list_traverse. */
-  private listTraverse(_rt: Runtime, op: number, visit: Visit): number {
-    const n = obSize.get(op);
+  private listTraverse(rt: Runtime, op: number, visit: Visit): number {
+    const n = rt.sizeOf(op);
     // The visit procedures only mark and move GC heads: the item array stays where it is.
-    const items = listObItem.get(op);
+    const items = this.obItem(op);
+    if (items < SMALL_LIMIT) {
+      const f = rt.f64;
+      const base = items >>> 3;
+      for (let i = 0; i < n; i++) {
+        const item = f[base + i]!;
+        if (item !== 0) {
+          const r = visit(item);
+          if (r !== 0) return r;
+        }
+      }
+      return 0;
+    }
     for (let i = 0; i < n; i++) {
       const item = itemArray.get(items, i);
       if (item !== 0) {
@@ -728,6 +779,36 @@ export class ListModule {
       }
     }
     return 0;
+  }
+
+  /** ob_item of the list l (a live object). */
+  private obItem(l: number): number {
+    return l < SMALL_LIMIT ? this.rt.f64[(l >>> 3) + LIST_OB_ITEM_F64]! : listObItem.get(l);
+  }
+  /** allocated of the list l (an i64). */
+  private allocatedOf(l: number): number {
+    if (l < SMALL_LIMIT) {
+      const w = (l >>> 2) + LIST_ALLOCATED_U32;
+      return this.rt.u32[w]! + (this.rt.u32[w + 1]! | 0) * 4294967296;
+    }
+    return listAllocated.get(l);
+  }
+  /** Sets ob_item, ob_size and allocated of the list l. */
+  private setFields(l: number, items: number, size: number, allocated: number): void {
+    if (l < SMALL_LIMIT && (size | 0) === size && (allocated | 0) === allocated) {
+      const rt = this.rt;
+      rt.f64[(l >>> 3) + LIST_OB_ITEM_F64] = items;
+      const u = rt.u32;
+      const w = l >>> 2;
+      u[w + OB_SIZE_U32] = size;
+      u[w + OB_SIZE_U32 + 1] = 0;
+      u[w + LIST_ALLOCATED_U32] = allocated;
+      u[w + LIST_ALLOCATED_U32 + 1] = 0;
+    } else {
+      listObItem.set(l, items);
+      obSize.set(l, size);
+      listAllocated.set(l, allocated);
+    }
   }
 
   /** The first n item slots of list l as a Float64Array over its array (valid until the array moves or is freed). */
@@ -755,8 +836,7 @@ export class ListModule {
   }
 
   private flagsOf(op: unknown): number {
-    if (typeof op !== 'number' || op === 0) return 0;
-    return this.rt.typeOrNull(op)?.flags ?? 0;
+    return typeof op === 'number' ? this.rt.flagsOf(op) : 0;
   }
 
   // The checks build their errors out of line: V8 inlines by bytecode size, and a template literal

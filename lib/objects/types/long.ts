@@ -21,8 +21,13 @@ import { InvalidArgumentError, describe } from '../../errors.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, type ObjectValidationContext, obSize, PyVarObject, roundUpPtr } from '../layout.js';
 import { MAX_WALK } from '../../struct.js';
+import * as pointer from '../../allocator/pointer.js';
 import { RefcountError, type Runtime } from '../runtime.js';
 import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_LONG_SUBCLASS, type PyTypeObject } from '../type.js';
+
+// V8 loads an imported binding from its module cell, with a TDZ check, at every use; a module's
+// own top-level consts it folds into the optimized code. So the hot paths' constants are local copies.
+const { SMALL_LIMIT } = pointer;
 
 /** PyLong_SHIFT: bits per digit. */
 export const PyLong_SHIFT = 30;
@@ -54,14 +59,19 @@ export const PyLongObject = declareObjectStruct({
 const obDigit = PyLongObject.array('ob_digit');
 /** offsetof(PyLongObject, ob_digit). */
 export const OB_DIGIT = obDigit.offset;
+/** ob_digit[0] as a u32 word offset from the object's (for a small pointer, as layout.ts's word constants). */
+const OB_DIGIT_U32 = OB_DIGIT >>> 2;
 /** sizeof(digit). */
 export const SIZEOF_DIGIT = obDigit.stride;
 /** sizeof(PyLongObject): C's struct has room for one digit. */
 export const SIZEOF_PYLONGOBJECT = roundUpPtr(OB_DIGIT + SIZEOF_DIGIT);
 /** _PY_NSMALLNEGINTS: small ints from -5 ... */
-export const NSMALLNEGINTS = 5;
+// SMALL_NEG and the like: local consts, as an exported const is a module cell V8 loads at every use.
+const SMALL_NEG = 5;
+export const NSMALLNEGINTS = SMALL_NEG;
 /** _PY_NSMALLPOSINTS: ... to 256. */
-export const NSMALLPOSINTS = 257;
+const SMALL_POS = 257;
+export const NSMALLPOSINTS = SMALL_POS;
 /** The count _PyObject_IMMORTAL_INIT gives the static small ints in 3.11. */
 export const SMALL_INT_REFCNT = 999999999;
 
@@ -72,6 +82,11 @@ export const PyHASH_MODULUS = (1n << PyHASH_BITS) - 1n;
 const SHIFT_N = BigInt(PyLong_SHIFT);
 const MASK_N = BigInt(PyLong_MASK);
 const MAX_SAFE_N = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** fromNumber's error (out of line: V8 inlines by bytecode size). */
+function notAnIntegralNumber(n: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`an int needs an integral finite number, got ${describe(n)}`);
+}
 
 /** int and bool: their types, the small-int cache, True and False. */
 export class LongModule {
@@ -86,6 +101,8 @@ export class LongModule {
   /** _PyLong_SMALL_INTS: the object for v at index v + NSMALLNEGINTS. */
   private readonly smallInts: number[] = [];
   private readonly rt: Runtime;
+  /** The ob_type word of int (the hot paths' initVarWord). */
+  private readonly typeWord: number;
 
   constructor(readonly interp: Interpreter) {
     const rt = (this.rt = interp.rt);
@@ -103,6 +120,7 @@ export class LongModule {
       eq: (_r, a, b) => this.richcompareEq(a, b),
       toJS: (_r, op) => this.toJS(op),
     });
+    this.typeWord = rt.typeWord(this.type);
     this.boolType = rt.registerType({
       name: 'bool',
       basicsize: SIZEOF_PYLONGOBJECT,
@@ -120,7 +138,7 @@ export class LongModule {
       toJS: (_r, op) => op === this.True,
     });
     // _PyLong_SMALL_INTS, statically initialised in 3.11 (_PyLong_DIGIT_INIT).
-    for (let v = -NSMALLNEGINTS; v < NSMALLPOSINTS; v++) {
+    for (let v = -SMALL_NEG; v < SMALL_POS; v++) {
       const op = rt.staticObject(this.type, SIZEOF_PYLONGOBJECT, Math.sign(v));
       obDigit.set(op, 0, Math.abs(v));
       rt.setRefcnt(op, SMALL_INT_REFCNT);
@@ -140,10 +158,8 @@ export class LongModule {
    * integral finite number. Small ints come from the cache.
    */
   fromNumber(n: number): number {
-    if (typeof n !== 'number' || !Number.isInteger(n)) {
-      throw new InvalidArgumentError(`an int needs an integral finite number, got ${describe(n)}`);
-    }
-    if (n >= -NSMALLNEGINTS && n < NSMALLPOSINTS) return this.getSmallInt(n);
+    if (typeof n !== 'number' || !Number.isInteger(n)) throw notAnIntegralNumber(n);
+    if (n >= -SMALL_NEG && n < SMALL_POS) return this.getSmallInt(n);
     const abs = Math.abs(n);
     if (abs <= PyLong_MASK) return this.fromMedium(n);
     // Count digits: at least two, smaller cases were handled above.
@@ -184,15 +200,17 @@ export class LongModule {
 
   /** get_small_int(ival): a new reference to the cached object. */
   private getSmallInt(ival: number): number {
-    const op = this.smallInts[ival + NSMALLNEGINTS]!;
+    const op = this.smallInts[ival + SMALL_NEG]!;
     this.rt.incref(op);
     return op;
   }
 
   /** _PyLong_FromMedium(x): one digit, 0 < |x| < 2**30, in a block of sizeof(PyLongObject). */
   private fromMedium(x: number): number {
-    const op = this.rt.initObject(this.rt.objectMalloc(SIZEOF_PYLONGOBJECT), this.type, x < 0 ? -1 : 1);
-    obDigit.set(op, 0, Math.abs(x));
+    const rt = this.rt;
+    const op = rt.initVarWord(rt.objectMalloc(SIZEOF_PYLONGOBJECT), this.typeWord, x < 0 ? -1 : 1);
+    if (op < SMALL_LIMIT) rt.u32[(op >>> 2) + OB_DIGIT_U32] = Math.abs(x);
+    else obDigit.set(op, 0, Math.abs(x));
     return op;
   }
 

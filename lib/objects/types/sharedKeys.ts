@@ -19,9 +19,13 @@ import { byteAt, itemArray, managedDict, managedValues, pointerSlot, SIZEOF_VOID
 import type { Runtime } from '../runtime.js';
 import { Py_TPFLAGS_MANAGED_DICT, type Visit } from '../type.js';
 import type { DictModule } from './dict.js';
+import * as layout from '../layout.js';
+import * as pointer from '../../allocator/pointer.js';
 import {
   DICT_KEYS_SPLIT,
   DKIX_EMPTY,
+  PyDictKeysObject,
+  VALUES_PREFIX_SIZE,
   VALUES_USED,
   addToInsertionOrder,
   deleteIndexFromValues,
@@ -29,6 +33,16 @@ import {
   dkNentries,
   dkUsable,
 } from './dictKeys.js';
+
+// V8 loads an imported binding from its module cell, with a TDZ check, at every use; a module's
+// own top-level consts it folds into the optimized code. So the hot paths' constants are local copies.
+const { MANAGED_VALUES_F64 } = layout;
+const { SMALL_LIMIT } = pointer;
+/** dk_usable and dk_nentries as u32 word offsets from the keys object's (low words of i64s). */
+const DK_USABLE_U32 = PyDictKeysObject.offsets.dk_usable >>> 2;
+const DK_NENTRIES_U32 = PyDictKeysObject.offsets.dk_nentries >>> 2;
+const PREFIX_SIZE = VALUES_PREFIX_SIZE;
+const USED = VALUES_USED;
 
 /** SHARED_KEYS_MAX_SIZE: attributes a class's shared keys can hold. */
 export const SHARED_KEYS_MAX_SIZE = 30;
@@ -66,6 +80,29 @@ export class SharedKeysModule {
    * gets a smaller array.
    */
   initInlineValues(obj: number, keys: number): void {
+    const rt = this.rt;
+    const u = rt.u32;
+    const w = keys >>> 2;
+    // Shared keys hold at most SHARED_KEYS_MAX_SIZE entries: dk_usable and dk_nentries are small (high words 0).
+    if (keys < SMALL_LIMIT && obj < SMALL_LIMIT && u[w + DK_USABLE_U32 + 1] === 0 && u[w + DK_NENTRIES_U32 + 1] === 0) {
+      const usable = u[w + DK_USABLE_U32]!;
+      if (usable > 1) u[w + DK_USABLE_U32] = usable - 1;
+      const size = u[w + DK_NENTRIES_U32]! + u[w + DK_USABLE_U32]!;
+      // new_values: the prefix (size + 2 rounded up to 8 bytes) before the value slots.
+      const prefixSize = (size + 2 + 7) & ~7;
+      const values = rt.memMalloc(prefixSize + size * SIZEOF_VOID_P) + prefixSize;
+      if (values < SMALL_LIMIT) {
+        const b = rt.u8;
+        b[values + PREFIX_SIZE] = prefixSize;
+        b[values + USED] = 0;
+      } else {
+        byteAt.set(values, PREFIX_SIZE, prefixSize);
+        byteAt.set(values, USED, 0);
+      }
+      fillBytes(values, size * SIZEOF_VOID_P, 0);
+      rt.f64[(obj >>> 3) + MANAGED_VALUES_F64] = values;
+      return;
+    }
     const usable = dkUsable.get(keys);
     if (usable > 1) dkUsable.set(keys, usable - 1);
     const size = this.dict.sharedKeysUsableSize(keys);
@@ -234,10 +271,18 @@ export class SharedKeysModule {
 
   /** _PyObject_FreeInstanceAttributes: drops each value and frees obj's values array (the pointer is left as is). */
   freeInstanceAttributes(obj: number, keys: number): void {
-    const values = managedValues.get(obj);
+    const rt = this.rt;
+    const values = obj < SMALL_LIMIT ? rt.f64[(obj >>> 3) + MANAGED_VALUES_F64]! : managedValues.get(obj);
     if (values === 0) return;
     const n = dkNentries.get(keys);
-    for (let i = 0; i < n; i++) this.rt.xdecref(itemArray.get(values, i));
-    this.dict.freeValues(values);
+    if (values < SMALL_LIMIT) {
+      const f = rt.f64;
+      const base = values >>> 3;
+      for (let i = 0; i < n; i++) rt.xdecref(f[base + i]!);
+      rt.memFree(values - rt.u8[values + PREFIX_SIZE]!);
+    } else {
+      for (let i = 0; i < n; i++) rt.xdecref(itemArray.get(values, i));
+      this.dict.freeValues(values);
+    }
   }
 }

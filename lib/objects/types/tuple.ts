@@ -26,7 +26,9 @@ import { InvalidArgumentError, describe } from '../../errors.js';
 import { MAX_REQUEST } from '../../allocator/heap.js';
 import type { Interpreter } from '../interpreter.js';
 import { fillBytes } from '../../allocator/access.js';
-import { declareObjectStruct, type ObjectValidationContext, obSize, PyVarObject, SIZEOF_VOID_P } from '../layout.js';
+import * as pointer from '../../allocator/pointer.js';
+import { declareObjectStruct, type ObjectValidationContext, obSize, PyVarObject } from '../layout.js';
+import * as layout from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import {
   Py_TPFLAGS_BASETYPE,
@@ -37,12 +39,21 @@ import {
   isGcType,
 } from '../type.js';
 
+// V8 loads an imported binding from its module cell, with a TDZ check, at every use; a module's
+// own top-level consts it folds into the optimized code. So the hot paths' constants are local copies.
+const { SMALL_LIMIT } = pointer;
+const { SIZEOF_VOID_P } = layout;
+
 /** PyTuple_MAXSAVESIZE: tuples smaller than this are taken from the free lists. */
-export const PyTuple_MAXSAVESIZE = 20;
+// MAXSAVESIZE and the like: local consts, as an exported const is a module cell V8 loads at every use.
+const MAXSAVESIZE = 20;
+export const PyTuple_MAXSAVESIZE = MAXSAVESIZE;
 /** PyTuple_NFREELISTS: number of free lists (one per size 1..20). */
-export const PyTuple_NFREELISTS = PyTuple_MAXSAVESIZE;
+const NFREELISTS = MAXSAVESIZE;
+export const PyTuple_NFREELISTS = NFREELISTS;
 /** PyTuple_MAXFREELIST: dead tuples kept per size. */
-export const PyTuple_MAXFREELIST = 2000;
+const MAXFREELIST = 2000;
+export const PyTuple_MAXFREELIST = MAXFREELIST;
 /** PyTupleObject. */
 export const PyTupleObject = declareObjectStruct({
   name: 'PyTupleObject',
@@ -56,6 +67,8 @@ export const PyTupleObject = declareObjectStruct({
 const obItem = PyTupleObject.array('ob_item');
 /** offsetof(PyTupleObject, ob_item). */
 export const TUPLE_OB_ITEM = obItem.offset;
+/** ob_item[0] as an f64 word offset from the object's (as layout.ts's word constants). */
+const OB_ITEM_F64 = TUPLE_OB_ITEM >>> 3;
 /** Largest size PyTuple_New accepts (its block must stay a valid request). */
 const MAX_TUPLE_SIZE = Math.floor((MAX_REQUEST - TUPLE_OB_ITEM) / SIZEOF_VOID_P);
 
@@ -77,10 +90,13 @@ export class TupleModule {
   /** _Py_SINGLETON(tuple_empty): static, never tracked. Borrowed; PyTuple_New(0) returns it as a new reference. */
   readonly empty: number;
   private readonly rt: Runtime;
+  /** The tuple type's id and ob_type word (what the hot paths use instead of loads from the type object). */
+  private readonly typeId: number;
+  private readonly typeWord: number;
   /** interp->tuple.free_list: head of each size's chain (0: empty). */
-  private readonly freeList: number[] = new Array<number>(PyTuple_NFREELISTS).fill(0);
+  private readonly freeList: number[] = new Array<number>(NFREELISTS).fill(0);
   /** interp->tuple.numfree. */
-  private readonly numFree: number[] = new Array<number>(PyTuple_NFREELISTS).fill(0);
+  private readonly numFree: number[] = new Array<number>(NFREELISTS).fill(0);
 
   constructor(readonly interp: Interpreter) {
     this.rt = interp.rt;
@@ -97,6 +113,8 @@ export class TupleModule {
       eq: (_rt, a, b) => this.eq(a, b),
       toJS: (rt, op) => this.items(op).map((item) => (item === 0 ? null : rt.typeOf(item).toJS?.(rt, item))),
     });
+    this.typeId = this.type.id;
+    this.typeWord = this.rt.typeWord(this.type);
     this.empty = this.rt.staticObject(this.type, TUPLE_OB_ITEM, 0);
   }
 
@@ -122,13 +140,24 @@ export class TupleModule {
     const n = items.length;
     for (let i = 0; i < n; i++) this.checkItem(items[i], 'PyTuple_Pack');
     if (n === 0) return this.getEmpty();
+    const rt = this.rt;
     const op = this.tupleAlloc(n);
-    for (let i = 0; i < n; i++) {
-      const o = items[i]!;
-      this.rt.incref(o);
-      obItem.set(op, i, o);
+    if (op < SMALL_LIMIT) {
+      const f = rt.f64;
+      const base = (op >>> 3) + OB_ITEM_F64;
+      for (let i = 0; i < n; i++) {
+        const o = items[i]!;
+        rt.incref(o);
+        f[base + i] = o;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const o = items[i]!;
+        rt.incref(o);
+        obItem.set(op, i, o);
+      }
     }
-    this.rt.gcTrack(op);
+    rt.gcTrack(op);
     return op;
   }
 
@@ -305,7 +334,7 @@ export class TupleModule {
 
   /** _PyTuple_ClearFreeList: PyObject_GC_Del every parked tuple (a full collection does this). */
   clearFreeList(): void {
-    for (let i = 0; i < PyTuple_NFREELISTS; i++) {
+    for (let i = 0; i < NFREELISTS; i++) {
       let p = this.freeList[i]!;
       this.freeList[i] = 0;
       this.numFree[i] = 0;
@@ -327,28 +356,31 @@ export class TupleModule {
 
   /** tuple_alloc: an untracked tuple of size n > 0 (items uninitialised), from the free list when one is parked. */
   private tupleAlloc(n: number): number {
-    return this.maybeFreelistPop(n) || this.rt.gcNewVar(this.type, n);
+    const op = this.maybeFreelistPop(n);
+    if (op !== 0) return op;
+    const rt = this.rt;
+    return rt.initVarWord(rt.gcAllocId(this.typeId, TUPLE_OB_ITEM + n * SIZEOF_VOID_P), this.typeWord, n);
   }
 
   /** maybe_freelist_pop: a parked tuple of size n (only n < PyTuple_MAXSAVESIZE), refcount 1; 0 if none. */
   private maybeFreelistPop(n: number): number {
-    if (n >= PyTuple_MAXSAVESIZE) return 0;
+    if (n >= MAXSAVESIZE) return 0;
     const index = n - 1;
     const op = this.freeList[index]!;
     if (op === 0) return 0;
-    this.freeList[index] = obItem.get(op, 0);
+    this.freeList[index] = op < SMALL_LIMIT ? this.rt.f64[(op >>> 3) + OB_ITEM_F64]! : obItem.get(op, 0);
     this.numFree[index]!--;
     this.rt.newReference(op);
     return op;
   }
 
   /** maybe_freelist_push: parks a dead exact tuple of size 1..20 if its list has room. */
-  private maybeFreelistPush(op: number): boolean {
-    const n = obSize.get(op);
+  private maybeFreelistPush(op: number, n: number): boolean {
     if (n === 0) return false;
     const index = n - 1;
-    if (index < PyTuple_NFREELISTS && this.numFree[index]! < PyTuple_MAXFREELIST && this.rt.typeOrNull(op) === this.type) {
-      obItem.set(op, 0, this.freeList[index]!);
+    if (index < NFREELISTS && this.numFree[index]! < MAXFREELIST && this.rt.typeIdOf(op) === this.typeId) {
+      if (op < SMALL_LIMIT) this.rt.f64[(op >>> 3) + OB_ITEM_F64] = this.freeList[index]!;
+      else obItem.set(op, 0, this.freeList[index]!);
       this.freeList[index] = op;
       this.numFree[index]!++;
       return true;
@@ -360,9 +392,15 @@ export class TupleModule {
   private tupleDealloc(rt: Runtime, op: number): void {
     rt.gcUntrack(op);
     if (rt.trashcanBegin(op)) return;
-    let i = obSize.get(op);
-    while (--i >= 0) rt.xdecref(obItem.get(op, i));
-    if (!this.maybeFreelistPush(op)) rt.gcDel(op);
+    const n = rt.sizeOf(op);
+    if (op < SMALL_LIMIT) {
+      const f = rt.f64;
+      const base = (op >>> 3) + OB_ITEM_F64;
+      for (let i = n - 1; i >= 0; i--) rt.xdecref(f[base + i]!);
+    } else {
+      for (let i = n - 1; i >= 0; i--) rt.xdecref(obItem.get(op, i));
+    }
+    if (!this.maybeFreelistPush(op, n)) rt.gcDel(op);
     rt.trashcanEnd();
   }
 

@@ -157,8 +157,9 @@ export class WeakrefModule {
   /** PyWeakref_Check: a ref or a proxy. */
   check(op: number): boolean {
     if (typeof op !== 'number' || op === 0) return false;
-    const t = this.rt.typeOrNull(op);
-    return t === this.type || t === this.proxyType || t === this.callableProxyType;
+    // By type id: a load from the type object is megamorphic, and the collector asks this of every object it frees.
+    const id = this.rt.typeIdOf(op);
+    return id >= 0 && (id === this.type.id || id === this.proxyType.id || id === this.callableProxyType.id);
   }
 
   /** PyWeakref_CheckProxy. */
@@ -204,7 +205,9 @@ export class WeakrefModule {
 
   /** _PyType_SUPPORTS_WEAKREFS(Py_TYPE(op)). */
   supportsWeakrefs(op: number): boolean {
-    return this.rt.typeOf(op).weaklistoffset > 0;
+    const id = this.rt.typeIdOf(op);
+    if (id < 0) this.rt.typeOf(op);
+    return this.rt.typeWeaklistoffset[id]! > 0;
   }
 
   /**
