@@ -114,15 +114,9 @@ export function typeName(vm: Vm, op: number): string {
   return vm.interp.rt.typeOf(op).name;
 }
 
-/** _PyType_Lookup(type, name): the first entry for name along the MRO (borrowed), or 0. */
+/** _PyType_Lookup(type, name): the first entry for name along the MRO (borrowed), or 0; answered from the type attribute cache (typeCache.ts). */
 export function typeLookup(vm: Vm, t: PyTypeObject, name: number): number {
-  const { interp } = vm;
-  for (const id of vm.mroOf(t)) {
-    const obj = vm.typeObject(interp.rt.types[id]!);
-    const v = interp.dict.getItem(vm.typeobj.dict(obj), name);
-    if (v !== 0) return v;
-  }
-  return 0;
+  return vm.typeCache.lookup(vm, t, name);
 }
 
 /** An interned str for a name the interpreter uses (_Py_ID), kept for the interpreter's life. Borrowed. */
@@ -1196,6 +1190,8 @@ export function genericSetAttr(vm: Vm, obj: number, name: number, value: number)
     if (isStructSeqType(vm, t) && vm.typeGetsets.get(t.id)?.has(strValue(vm, name)) === true) raise(vm, 'AttributeError', 'readonly attribute');
     raise(vm, 'AttributeError', `'${t.name}' object has no attribute '${strValue(vm, name)}'`);
   }
+  // type_setattro's PyType_Modified, before the change: the old value's release may run code that looks the name up again.
+  if (vm.typeobj.check(obj)) vm.typeCache.modified(vm.typeobj.typeOfObject(obj)!);
   if (value !== 0) interp.dict.setItem(d, name, value);
   else if (interp.dict.contains(d, name)) interp.dict.delItem(d, name);
   else raise(vm, 'AttributeError', attributeErrorMessage(vm, obj, name));

@@ -1120,8 +1120,10 @@ export function installBuiltins(vm: Vm): void {
   def(gdict, gcm, 'freeze', () => (gc.freeze(), none(vm)));
   def(gdict, gcm, 'unfreeze', () => (gc.unfreeze(), none(vm)));
   def(gdict, gcm, 'get_freeze_count', () => newInt(vm, gc.getFreezeCount()));
-  def(gdict, gcm, 'get_referents', (_s, args) => listOf(vm, gc.getReferents(...args)));
-  def(gdict, gcm, 'get_referrers', (_s, args) => listOf(vm, gc.getReferrers(...args)));
+  // A class's dict these hand out can change behind the class's back: its attributes are no longer cached (typeCache.ts).
+  const exposed = (objs: number[]): number[] => (vm.typeCache.exposeTypeDicts(vm, objs), objs);
+  def(gdict, gcm, 'get_referents', (_s, args) => listOf(vm, exposed(gc.getReferents(...args))));
+  def(gdict, gcm, 'get_referrers', (_s, args) => listOf(vm, exposed(gc.getReferrers(...args))));
   def(gdict, gcm, 'is_finalized', (_s, args) => newBool(vm, gc.isFinalized(args[0]!)));
   // gc_get_debug / gc_set_debug and the DEBUG_* flags; DEBUG_STATS and the others print to stderr as gcmodule.c does.
   gc.stderr = (text) => vm.io.stderr(text);
@@ -1153,7 +1155,7 @@ export function installBuiltins(vm: Vm): void {
     const g = pos[0] ?? kw.get('generation');
     const gen = g === undefined || g === None ? null : Number(intValue(vm, g));
     try {
-      return listOf(vm, gc.getObjects(gen));
+      return listOf(vm, exposed(gc.getObjects(gen)));
     } catch (e) {
       throw toPyErr(vm, e);
     }

@@ -27,13 +27,13 @@ import { CO_ASYNC_GENERATOR, CO_COROUTINE, CO_VARARGS, CO_VARKEYWORDS, type Code
 import { inlineCacheEntries } from '../frontend/opcode.js';
 import { fCode, fFunc, fGlobals, fBuiltins, fLocals, fOwner, fPrevInstr, fPrevious, copyFrame, localsplus, stacktop, FRAME_OWNED_BY_GENERATOR } from '../objects/types/frame.js';
 import { funcBuiltins, funcClosure, funcCode, funcDefaults, funcGlobals, funcKwdefaults, funcQualname } from '../objects/types/function.js';
+import { InlineCaches, loadAttr, loadGlobal, loadMethod, storeAttr } from './specialize.js';
 import { FRAME_CLEARED, FRAME_COMPLETED, FRAME_CREATED, FRAME_EXECUTING, FRAME_SUSPENDED } from '../objects/types/generator.js';
 import {
   binaryOp,
   callObject,
   contains,
   getAttr,
-  customGetattribute,
   getItem,
   getIter,
   id,
@@ -86,6 +86,8 @@ export interface CodeInfo {
   readonly endLines: Int32Array;
   readonly cols: Int32Array;
   readonly endCols: Int32Array;
+  /** The inline caches of the name and attribute instructions (specialize.ts). */
+  readonly caches: InlineCaches;
 }
 
 /**
@@ -188,6 +190,7 @@ function codeInfoIn(vm: Vm, st: EvalState, ptr: number): CodeInfo {
       nlocalsplus: co.localsplusnames.length,
       exceptions: parseExceptionTable(co.exceptiontable),
       ...parseLineTable(co.linetable, co.firstlineno, co.code.length / 2),
+      caches: new InlineCaches(co.code.length / 2),
     };
     m.set(ptr, info);
   }
@@ -811,9 +814,10 @@ function run(vm: Vm, entryFrame: Frame, thrown = 0): number {
             break;
           }
           case 101: {
-            // LOAD_NAME
+            // LOAD_NAME (at module level, where the locals are the globals, as LOAD_GLOBAL)
             const name = info.names[oparg]!;
             const locals = fLocals.get(f);
+            const globals = fGlobals.get(f);
             const exactLocals = locals === 0 || typeOf(vm, locals) === interp.dict.type;
             if (!exactLocals) {
               // A class body's namespace from __prepare__ that is no dict: PyObject_GetItem (a new reference).
@@ -823,9 +827,13 @@ function run(vm: Vm, entryFrame: Frame, thrown = 0): number {
                 break;
               }
             }
-            let v = locals !== 0 && exactLocals ? interp.dict.getItem(locals, name) : 0;
-            if (v === 0) v = interp.dict.getItem(fGlobals.get(f), name);
-            if (v === 0) v = interp.dict.getItem(fBuiltins.get(f), name);
+            let v: number;
+            if (locals === globals) v = loadGlobal(vm, info.caches, ip >> 1, globals, fBuiltins.get(f), name);
+            else {
+              v = locals !== 0 && exactLocals ? interp.dict.getItem(locals, name) : 0;
+              if (v === 0) v = interp.dict.getItem(globals, name);
+              if (v === 0) v = interp.dict.getItem(fBuiltins.get(f), name);
+            }
             if (v === 0) raise(vm, 'NameError', `name '${info.co.names[oparg]}' is not defined`);
             rt.incref(v);
             push(v);
@@ -845,9 +853,7 @@ function run(vm: Vm, entryFrame: Frame, thrown = 0): number {
           }
           case 116: {
             // LOAD_GLOBAL
-            const name = info.names[oparg >> 1]!;
-            let v = interp.dict.getItem(fGlobals.get(f), name);
-            if (v === 0) v = interp.dict.getItem(fBuiltins.get(f), name);
+            const v = loadGlobal(vm, info.caches, ip >> 1, fGlobals.get(f), fBuiltins.get(f), info.names[oparg >> 1]!);
             if (v === 0) raise(vm, 'NameError', `name '${info.co.names[oparg >> 1]}' is not defined`);
             if (oparg & 1) push(0);
             rt.incref(v);
@@ -909,7 +915,7 @@ function run(vm: Vm, entryFrame: Frame, thrown = 0): number {
           case 106: {
             // LOAD_ATTR
             const owner = top();
-            const v = getAttr(vm, owner, info.names[oparg]!);
+            const v = loadAttr(vm, info.caches, ip >> 1, owner, info.names[oparg]!);
             setSlot(f, sp - 1, v);
             rt.decref(owner);
             ip += 8;
@@ -919,12 +925,8 @@ function run(vm: Vm, entryFrame: Frame, thrown = 0): number {
             // LOAD_METHOD: [meth, self] for an unbound function of the type, else [NULL, attr].
             const owner = top();
             const name = info.names[oparg]!;
-            const t = typeOf(vm, owner);
-            // _PyObject_GetMethod: only for types with the generic tp_getattro (not types, modules, super objects).
-            const meth = vm.typeobj.check(owner) || vm.module.check(owner) || vm.super.check(owner) ? 0 : typeLookup(vm, t, name);
-            const isFunc = meth !== 0 && (typeOf(vm, meth) === interp.function.type || typeOf(vm, meth) === vm.cfunc.descrType) && customGetattribute(vm, t) === 0;
-            const shadowed = isFunc && interp.instance.check(owner) && interp.instance.getAttr(owner, name) !== 0;
-            if (isFunc && !shadowed) {
+            const meth = loadMethod(vm, info.caches, ip >> 1, owner, name);
+            if (meth !== 0) {
               rt.incref(meth);
               setSlot(f, sp - 1, meth);
               push(owner);
@@ -942,7 +944,7 @@ function run(vm: Vm, entryFrame: Frame, thrown = 0): number {
             const owner = pop();
             const v = pop();
             try {
-              setAttr(vm, owner, info.names[oparg]!, v);
+              storeAttr(vm, info.caches, ip >> 1, owner, info.names[oparg]!, v);
             } finally {
               rt.decref(owner);
               rt.decref(v);

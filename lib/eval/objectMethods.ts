@@ -58,6 +58,7 @@ export function installObjectInitSubclass(vm: Vm): void {
   const { interp } = vm;
   const f = vm.cfunc.newFunction(vm.cfunc.define({ name: '__init_subclass__', meth: () => none(vm) }), 0, 0);
   const cm = vm.descr.newWrapper(vm.descr.classmethod, f);
+  vm.typeCache.modified(interp.object.type);
   interp.dict.setItem(vm.typeobj.dict(vm.typeObject(interp.object.type)), id(vm, '__init_subclass__'), cm);
   interp.rt.decref(cm);
   interp.rt.decref(f);

@@ -192,4 +192,6 @@ export function finalize(vm: Vm): void {
   const main = vm.modules.get('__main__');
   if (main !== undefined) interp.dict.clear(vm.module.dict(main));
   vm.gc.collect();
+  // _PyType_Fini's type_cache_clear, after the last finalizers ran (they look attributes up too).
+  vm.typeCache.clear(vm);
 }

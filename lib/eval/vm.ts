@@ -36,6 +36,7 @@ import { declareObjectStruct, PyObject } from '../objects/layout.js';
 import { Py_TPFLAGS_HAVE_GC } from '../objects/type.js';
 import { DescrObjectModule } from '../objects/types/descrobject.js';
 import type { LineEvents } from './lineTracer.js';
+import { TypeCache } from './typeCache.js';
 
 /** seqiterobject (Objects/iterobject.c): an iterator over a tuple of the items (a snapshot for str, dict, set). */
 const SeqIterObject = declareObjectStruct({
@@ -186,6 +187,8 @@ export class Vm {
   devMode = false;
   /** The iterator type over a tuple (tuple_iterator; snapshots for str, dict and set). */
   readonly seqIterType: PyTypeObject;
+  /** The type attribute cache and version tags (_PyType_Lookup's method cache). */
+  readonly typeCache = new TypeCache();
   /** The ids of the types `class` statements made. */
   readonly classes = new Set<number>();
   /** type_call: cls(*args) (installed by the builtins). New reference. */

@@ -132,6 +132,16 @@ export class SharedKeysModule {
       this.dict.setItem(dict, name, value);
       return true;
     }
+    return this.storeInstanceValue(values, ix, value);
+  }
+
+  /**
+   * The store of _PyObject_StoreInstanceAttribute once the name's entry
+   * index ix in the shared keys is known (what STORE_ATTR_INSTANCE_VALUE
+   * keeps): values[ix] = value (increfed; 0: deleted), the insertion order
+   * kept. False when deleting a value that is not there.
+   */
+  storeInstanceValue(values: number, ix: number, value: number): boolean {
     const oldValue = itemArray.get(values, ix);
     this.rt.xincref(value);
     itemArray.set(values, ix, value);
