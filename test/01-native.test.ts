@@ -285,6 +285,8 @@ describe('benchmark floors', () => {
 describe('worker threads', () => {
   it('loads the addon in a worker, with a region of its own', async () => {
     const worker = new Worker(new URL('./fixtures/native-worker.mjs', import.meta.url));
+    // Listened for at once: a worker that exits before a later once('exit') is attached would never be heard.
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
     const result = await new Promise<unknown>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
@@ -292,7 +294,7 @@ describe('worker threads', () => {
     const mine = native.reserveRegion(2 ** 31)!;
     expect(result).toMatchObject({ read: [0xab, 0xcd], lengthAfter: 0 });
     expect((result as { address: number }).address).not.toBe(mine.address);
-    expect(await new Promise((resolve) => worker.once('exit', resolve))).toBe(0);
+    expect(await exited).toBe(0);
     expect(new Uint8Array(mine.buffer)[0]).toBe(0);
   });
 });

@@ -66,6 +66,11 @@ describe('pymem run', () => {
     expect(r.status).toBe(1);
     expect(r.err).toBe('  File "<string>", line 1\n    x = (1,\n        ^\nSyntaxError: \'(\' was never closed\n');
   });
+  it("an exception raised by __del__ is unraisable: reported as CPython's sys.unraisablehook prints it, and the program goes on", () => {
+    const r = capture(['-c', 'class D:\n    def __del__(self):\n        raise ValueError("in del")\nx = D()\ndel x\nprint("after")\n']);
+    expect([r.status, r.out]).toEqual([0, 'after\n']);
+    expect(r.err).toMatch(/^Exception ignored in: <function D\.__del__ at 0x[0-9a-f]+>\nTraceback \(most recent call last\):\n  File "<string>", line 3, in __del__\nValueError: in del\n$/);
+  });
   it('except* and star imports, which the loop does not run, are NotImplementedErrors naming them with file:line', () => {
     const star = capture(['-c', 'print("a")\ntry:\n    raise ValueError(1)\nexcept* ValueError:\n    pass\n']);
     expect([star.status, star.out]).toEqual([1, 'a\n']);

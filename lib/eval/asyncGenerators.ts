@@ -19,7 +19,7 @@ import { AWAITABLE_STATE_CLOSED, AWAITABLE_STATE_INIT, AWAITABLE_STATE_ITER } fr
 import { FRAME_CLEARED, FRAME_COMPLETED, FRAME_CREATED, FRAME_EXECUTING } from '../objects/types/generator.js';
 import { callObject, getAttrOrNull, id, newErr, newRef, raise, raiseStopIteration, repr, toPyErr, typeName, typeOf } from './abstract.js';
 import { genSend, genThrow, genYieldFrom } from './ceval.js';
-import { formatException } from './traceback.js';
+import { writeUnraisable } from './traceback.js';
 import type { Vm } from './vm.js';
 
 type Step = ['yield' | 'return', number];
@@ -138,8 +138,7 @@ export function installGenFinalizer(vm: Vm): void {
     } catch (e) {
       // PyErr_WriteUnraisable(self), printed as the default sys.unraisablehook does.
       const err = toPyErr(vm, e);
-      vm.io.stderr(`Exception ignored in: ${repr(vm, gen)}\n${formatException(vm, err.exc)}`);
-      vm.interp.rt.decref(err.exc);
+      writeUnraisable(vm, err.exc, `in: ${repr(vm, gen)}`);
     }
   };
 }

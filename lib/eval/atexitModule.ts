@@ -10,7 +10,7 @@
  * a callback is removed before it runs.
  */
 import { callObject, isCallable, newInt, none, raise, repr, richCompareBool, toPyErr } from './abstract.js';
-import { formatException } from './traceback.js';
+import { writeUnraisable } from './traceback.js';
 import type { Vm } from './vm.js';
 
 interface Callback {
@@ -48,8 +48,7 @@ export function runAtexit(vm: Vm): void {
     } catch (e) {
       const err = toPyErr(vm, e);
       // _PyErr_WriteUnraisableMsg("in atexit callback", func).
-      vm.io.stderr(`Exception ignored in atexit callback: ${repr(vm, cb.func)}\n${formatException(vm, err.exc)}`);
-      interp.rt.decref(err.exc);
+      writeUnraisable(vm, err.exc, `in atexit callback: ${repr(vm, cb.func)}`);
     } finally {
       interp.rt.xdecref(kwnames);
       release(vm, cb);

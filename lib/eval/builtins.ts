@@ -94,6 +94,7 @@ import { fGlobals, localsplus } from '../objects/types/frame.js';
 import { execBuiltins, frameLocals } from './bltinExec.js';
 import { memoryviewMethods, memoryviewNew } from './memoryviewOps.js';
 import { PyErr } from './pyerr.js';
+import { writeUnraisable } from './traceback.js';
 import { importSourceModule } from './sourceModules.js';
 import { installTracemallocModule } from './tracemallocModule.js';
 import type { Vm } from './vm.js';
@@ -1330,7 +1331,8 @@ export function typeNew(vm: Vm, name: number, bases: number, ns: number, kwargs:
       name: className,
       ...(builtinBase !== null ? { base: builtinBase } : {}),
       ...(slots !== undefined && !inheritedSlots ? { slots } : {}),
-      ...(del !== 0 ? { del: (op: number) => rt.decref(callObject(vm, interp.dict.getItem(vm.typeobj.dict(vm.typeobj.objectOf(t)), id(vm, '__del__')), [op], 0)) } : {}),
+      // slot_tp_finalize: what __del__ raises is unraisable ("Exception ignored in: <function ...>").
+      ...(del !== 0 ? { del: (op: number) => callDel(vm, interp.dict.getItem(vm.typeobj.dict(vm.typeobj.objectOf(t)), id(vm, '__del__')), op) } : {}),
       // slot_tp_hash / slot_tp_richcompare: dict and set lookups call the class's __hash__ and __eq__.
       hash: (op: number) => {
         if (lookupSpecial(vm, op, '__hash__') !== 0) return Number(hash(vm, op));
@@ -1481,4 +1483,15 @@ function modInverse(vm: Vm, a: bigint, n: bigint): bigint {
   }
   if (r0 !== 1n) raise(vm, 'ValueError', 'base is not invertible for the given modulus');
   return ((s0 % n) + n) % n;
+}
+
+/** slot_tp_finalize: calls __del__ on op; what it raises goes to PyErr_WriteUnraisable(del). */
+function callDel(vm: Vm, del: number, op: number): void {
+  try {
+    vm.interp.rt.decref(callObject(vm, del, [op], 0));
+  } catch (e) {
+    const exc = toPyErr(vm, e).exc;
+    if (vm.finalizing) vm.interp.rt.decref(exc);
+    else writeUnraisable(vm, exc, `in: ${repr(vm, del)}`);
+  }
 }

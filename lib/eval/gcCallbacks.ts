@@ -14,7 +14,7 @@
  */
 import { id, newInt, newStr, repr, callObject } from './abstract.js';
 import { PyErr } from './pyerr.js';
-import { formatException } from './traceback.js';
+import { writeUnraisable } from './traceback.js';
 import type { Vm } from './vm.js';
 
 /** gcstate->callbacks of each interpreter (borrowed: the gc module's dict holds it). */
@@ -45,8 +45,7 @@ export function installGcCallbacks(vm: Vm): void {
           rt.decref(callObject(vm, cb, [phaseObj, infoObj], 0));
         } catch (e) {
           if (!(e instanceof PyErr)) throw e;
-          vm.io.stderr(`Exception ignored in: ${repr(vm, cb)}\n${formatException(vm, e.exc)}`);
-          rt.decref(e.exc);
+          writeUnraisable(vm, e.exc, `in: ${repr(vm, cb)}`);
         } finally {
           rt.decref(cb);
         }

@@ -190,6 +190,7 @@ export function finalize(vm: Vm): void {
   }
   clearGcCallbacks(vm);
   const main = vm.modules.get('__main__');
+  vm.finalizing = true;
   if (main !== undefined) interp.dict.clear(vm.module.dict(main));
   vm.gc.collect();
   // _PyType_Fini's type_cache_clear, after the last finalizers ran (they look attributes up too).

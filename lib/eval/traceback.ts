@@ -43,6 +43,16 @@ const TB_RECURSIVE_CUTOFF = 3;
 /** The sources tracebacks quote: file name -> lines. */
 export const sources = new WeakMap<Vm, Map<string, string[]>>();
 
+/**
+ * PyErr_WriteUnraisable as the default sys.unraisablehook prints it:
+ * "Exception ignored <where>" (`in: <repr>`, `in atexit callback: <repr>`),
+ * then the traceback, on stderr; the exception (owned) is released.
+ */
+export function writeUnraisable(vm: Vm, exc: number, where: string): void {
+  vm.io.stderr(`Exception ignored ${where}\n${formatException(vm, exc)}`);
+  vm.interp.rt.decref(exc);
+}
+
 /** The text CPython's default excepthook writes for exc. */
 export function formatException(vm: Vm, exc: number, seen: Set<number> = new Set()): string {
   seen.add(exc);

@@ -179,6 +179,13 @@ export class Vm {
   readonly modules = new Map<string, number>();
   /** tstate->exc_info->exc_value: the exception being handled (owned), 0 for none. */
   excInfo = 0;
+  /**
+   * Set once finalize has cleared __main__'s globals: CPython collects the
+   * module's objects with its globals still in place (finalize_modules), so a
+   * __del__ then finds the names pymem's order has removed; its errors are
+   * not reported from there on.
+   */
+  finalizing = false;
   /** sys.getrecursionlimit(). */
   recursionLimit = 1000;
   /** sys.argv. */
