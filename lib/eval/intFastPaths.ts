@@ -75,6 +75,11 @@ export function intCompareFast(vm: Vm, a: number, b: number, op: number): boolea
   const x = long.mediumValue(a);
   const y = long.mediumValue(b);
   if (!(x === x && y === y)) return null;
+  return compareNumbers(x, y, op);
+}
+
+/** Py_LT..Py_GE (0..5) of two numbers exact as doubles (float_richcompare's and the medium ints' comparison). */
+export function compareNumbers(x: number, y: number, op: number): boolean {
   switch (op) {
     case 0:
       return x < y;

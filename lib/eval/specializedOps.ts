@@ -21,7 +21,7 @@
  */
 import { floatModulo } from '../objects/text/floatArith.js';
 import { keyError } from './abstract.js';
-import { intBinaryFast, intCompareFast } from './intFastPaths.js';
+import { compareNumbers, intBinaryFast, intCompareFast } from './intFastPaths.js';
 import type { Vm } from './vm.js';
 
 /**
@@ -87,20 +87,7 @@ export function compareOpFast(vm: Vm, a: number, b: number, op: number): boolean
     const x = aInt ? long.mediumValue(a) : interp.float.value(a);
     const y = bInt ? long.mediumValue(b) : interp.float.value(b);
     if ((aInt && x !== x) || (bInt && y !== y)) return null;
-    switch (op) {
-      case 0:
-        return x < y;
-      case 1:
-        return x <= y;
-      case 2:
-        return x === y;
-      case 3:
-        return x !== y;
-      case 4:
-        return x > y;
-      default:
-        return x >= y;
-    }
+    return compareNumbers(x, y, op);
   }
   const st = interp.str.type;
   if (ta === st && tb === st && (op === 2 || op === 3)) return (a === b || interp.str.eq(a, b)) === (op === 2);

@@ -9,6 +9,7 @@
  */
 import { GC_HEAD_SIZE, PyManagedDictPreHeader, type ObjectStruct, type ObjectValidationContext } from './layout.js';
 import type { Runtime } from './runtime.js';
+import type { Field } from '../struct.js';
 
 /** tp_flags bits used here (Include/object.h, 3.11). */
 export const Py_TPFLAGS_MANAGED_DICT = 1 << 4;
@@ -24,6 +25,18 @@ export const Py_TPFLAGS_DICT_SUBCLASS = 1 << 29;
 
 /** visitproc: called for each referent; a non-zero return stops the traversal and is returned. */
 export type Visit = (child: number) => number;
+
+/** Py_VISIT of each object field of op in turn (NULL ones skipped); the first non-zero return stops it. */
+export function visitFields(op: number, fields: readonly Field[], visit: Visit): number {
+  for (const f of fields) {
+    const v = f.get(op);
+    if (v !== 0) {
+      const r = visit(v);
+      if (r !== 0) return r;
+    }
+  }
+  return 0;
+}
 
 /** The slots a type provides. Functions receive the runtime and the object pointer. */
 export interface TypeSlots {

@@ -31,7 +31,7 @@
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, type ObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
+import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, visitFields } from '../type.js';
 import { hashPointer } from './singletons.js';
 
 /** PyAsyncGenASend. */
@@ -107,7 +107,7 @@ export class AsyncGenModule {
         flags: Py_TPFLAGS_HAVE_GC,
         layout,
         dealloc: (_r, op) => this.dealloc(op, [fields.gen, fields.arg]),
-        traverse: (_r, op, visit) => this.traverse(op, [fields.gen, fields.arg], visit),
+        traverse: (_r, op, visit) => visitFields(op, [fields.gen, fields.arg], visit),
         hash: (_r, op) => hashPointer(op),
       });
     this.asendType = awaitable('async_generator_asend', PyAsyncGenASend, ASEND);
@@ -119,7 +119,7 @@ export class AsyncGenModule {
       flags: Py_TPFLAGS_HAVE_GC,
       layout: PyAsyncGenWrappedValue,
       dealloc: (_r, op) => this.dealloc(op, [agwVal]),
-      traverse: (_r, op, visit) => this.traverse(op, [agwVal], visit),
+      traverse: (_r, op, visit) => visitFields(op, [agwVal], visit),
     });
   }
 
@@ -200,17 +200,5 @@ export class AsyncGenModule {
       this.rt.xdecref(v);
     }
     this.rt.gcDel(op);
-  }
-
-  /** Their tp_traverse: the object fields. */
-  private traverse(op: number, owned: readonly (typeof agsGen)[], visit: Visit): number {
-    for (const f of owned) {
-      const v = f.get(op);
-      if (v !== 0) {
-        const r = visit(v);
-        if (r !== 0) return r;
-      }
-    }
-    return 0;
   }
 }

@@ -29,7 +29,7 @@ import { fillBytes } from '../../allocator/access.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
+import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit, visitFields } from '../type.js';
 import { hashPointer } from './singletons.js';
 import { PyCFunctionObject } from './weakref.js';
 
@@ -168,14 +168,7 @@ export class CFunctionModule {
 
   /** meth_traverse: m_self, m_module. */
   private methTraverse(op: number, visit: Visit): number {
-    for (const f of [mSelf, mModule]) {
-      const v = f.get(op);
-      if (v !== 0) {
-        const r = visit(v);
-        if (r !== 0) return r;
-      }
-    }
-    return 0;
+    return visitFields(op, [mSelf, mModule], visit);
   }
 
   /** descr_dealloc. */

@@ -52,7 +52,7 @@ import { fillBytes } from '../../allocator/access.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
+import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, type PyTypeObject, visitFields } from '../type.js';
 
 const obj = (name: string, meaning: string) => ({ name, type: 'ptr' as const, ctype: 'PyObject *', meaning });
 
@@ -175,7 +175,7 @@ export class DescrObjectModule {
           this.clearFields(op, owned);
           r.gcDel(op);
         },
-        traverse: (_r, op, visit) => traverseFields(op, visited, visit),
+        traverse: (_r, op, visit) => visitFields(op, visited, visit),
         clear: (_r, op) => this.clearFields(op, owned),
       });
     this.property = fieldsType('property', PropertyObject, PROPERTY_OWNED, Py_TPFLAGS_BASETYPE);
@@ -297,16 +297,4 @@ export class DescrObjectModule {
       }
     }
   }
-}
-
-/** The tp_traverse of these objects: their object fields in layout order. */
-function traverseFields(op: number, owned: readonly (typeof cmDict)[], visit: Visit): number {
-  for (const f of owned) {
-    const v = f.get(op);
-    if (v !== 0) {
-      const r = visit(v);
-      if (r !== 0) return r;
-    }
-  }
-  return 0;
 }

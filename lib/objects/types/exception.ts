@@ -47,7 +47,7 @@ import { fillBytes } from '../../allocator/access.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, Py_TPFLAGS_HEAPTYPE, type PyTypeObject, type Visit } from '../type.js';
+import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, Py_TPFLAGS_HEAPTYPE, type PyTypeObject, type Visit, visitFields } from '../type.js';
 import { hashPointer } from './singletons.js';
 
 /** PyBaseExceptionObject (3.11). */
@@ -332,14 +332,7 @@ export class ExceptionModule {
       const r = visit(type);
       if (r !== 0) return r;
     }
-    for (const f of this.ownedFields(op)) {
-      const v = f.get(op);
-      if (v !== 0) {
-        const r = visit(v);
-        if (r !== 0) return r;
-      }
-    }
-    return 0;
+    return visitFields(op, this.ownedFields(op), visit);
   }
 
   /** The owned fields of op's layout: OSError_traverse's and StopIteration_traverse's first, then BaseException's. */

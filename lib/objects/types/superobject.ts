@@ -13,7 +13,7 @@
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, PyObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit } from '../type.js';
+import { Py_TPFLAGS_HAVE_GC, type PyTypeObject, type Visit, visitFields } from '../type.js';
 import { hashPointer } from './singletons.js';
 
 /** superobject (3.11). */
@@ -52,14 +52,7 @@ export class SuperModule {
         this.rt.gcDel(op);
       },
       traverse: (_r, op, visit: Visit) => {
-        for (const f of FIELDS) {
-          const v = f.get(op);
-          if (v !== 0) {
-            const r = visit(v);
-            if (r !== 0) return r;
-          }
-        }
-        return 0;
+        return visitFields(op, FIELDS, visit);
       },
       hash: (_r, op) => hashPointer(op),
     });

@@ -84,7 +84,7 @@ import { type FieldDecl } from '../../struct.js';
 import type { Interpreter } from '../interpreter.js';
 import { declareObjectStruct, PyVarObject } from '../layout.js';
 import type { Runtime } from '../runtime.js';
-import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, Py_TPFLAGS_HEAPTYPE, type PyTypeObject, type Visit } from '../type.js';
+import { Py_TPFLAGS_BASETYPE, Py_TPFLAGS_HAVE_GC, Py_TPFLAGS_HEAPTYPE, type PyTypeObject, type Visit, visitFields } from '../type.js';
 import { keysSize } from './dictKeys.js';
 import { hashPointer } from './singletons.js';
 
@@ -385,13 +385,6 @@ export class TypeObjectModule {
       const r = visit(this.rt.heapTypeObject(meta));
       if (r !== 0) return r;
     }
-    for (const f of TRAVERSED) {
-      const v = f.get(op);
-      if (v !== 0) {
-        const r = visit(v);
-        if (r !== 0) return r;
-      }
-    }
-    return 0;
+    return visitFields(op, TRAVERSED, visit);
   }
 }

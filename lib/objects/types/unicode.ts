@@ -247,15 +247,20 @@ export function hashBytes64(data: Uint8Array): bigint {
   return BigInt.asIntN(64, (BigInt(hashWords[1]!) << 32n) | BigInt(hashWords[0]!));
 }
 
+/** A text's code points, the largest, and the kind PyUnicode_New gives it (1, 2 or 4 bytes a character). */
+function textKind(text: string): { cps: number[]; max: number; kind: 1 | 2 | 4 } {
+  const cps = Array.from(text, (c) => c.codePointAt(0)!);
+  const max = cps.reduce((m, c) => Math.max(m, c), 0);
+  return { cps, max, kind: max < 256 ? 1 : max < 0x10000 ? 2 : 4 };
+}
+
 /**
  * unicode_hash of a text without making the str: _Py_HashBytes over its
  * characters in the kind PyUnicode_New would choose (1, 2 or 4 bytes each,
  * little-endian), as the exact signed 64-bit Py_hash_t.
  */
 export function textHash64(text: string): bigint {
-  const cps = Array.from(text, (c) => c.codePointAt(0)!);
-  const max = cps.reduce((m, c) => Math.max(m, c), 0);
-  const width = max < 256 ? 1 : max < 0x10000 ? 2 : 4;
+  const { cps, kind: width } = textKind(text);
   const data = new Uint8Array(cps.length * width);
   cps.forEach((c, i) => {
     for (let b = 0; b < width; b++) data[i * width + b] = (c >>> (8 * b)) & 0xff;
@@ -966,10 +971,8 @@ export class UnicodeModule {
    * interned and is not that string. Looks only; makes nothing.
    */
   internWouldReplace(text: string): boolean {
-    const cps = Array.from(text, (c) => c.codePointAt(0)!);
+    const { cps, max, kind } = textKind(text);
     if (cps.length === 0) return false;
-    const max = cps.reduce((m, c) => Math.max(m, c), 0);
-    const kind = max < 256 ? 1 : max < 0x10000 ? 2 : 4;
     const units = kind === 4 ? cps.flatMap((c) => [c >>> 16, c & 0xffff]) : cps;
     const t = this.interned.get(String.fromCharCode(kind) + String.fromCharCode(...units));
     if (t === undefined) return false;
